@@ -1,0 +1,318 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+
+import { parse } from '@cdktf/hcl2json';
+
+// There is no terraform binary here: hcl2json gives the parsed HCL as JSON, with
+// blocks as arrays and expressions kept as "${...}" strings.
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const INFRA = path.join(REPO_ROOT, 'infra');
+const OIDC_HOST = 'token.actions.githubusercontent.com';
+
+type Hcl = Record<string, unknown>;
+
+interface TfFile {
+  /** Path relative to infra/, e.g. modules/ecr-scanning/main.tf */
+  rel: string;
+  dir: string;
+  json: Hcl;
+}
+
+function findTfFiles(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name !== '.terraform')
+    .flatMap((name) => {
+      const full = path.join(dir, name);
+      if (statSync(full).isDirectory()) return findTfFiles(full);
+      return name.endsWith('.tf') ? [full] : [];
+    })
+    .sort();
+}
+
+function asRecord(value: unknown, what: string): Hcl {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`${what}: expected an object, got ${JSON.stringify(value)}`);
+  }
+  return value as Hcl;
+}
+
+/** hcl2json wraps every block body in a one-element array. */
+function single(value: unknown, what: string): Hcl {
+  if (!Array.isArray(value) || value.length !== 1) {
+    throw new Error(`${what}: expected exactly one block, got ${JSON.stringify(value)}`);
+  }
+  return asRecord(value[0], what);
+}
+
+/** Every block of `kind` (resource/data/module/variable/output), merged across files of one directory. */
+function blocks(files: TfFile[], dir: string, kind: string): Hcl {
+  const merged: Hcl = {};
+  for (const file of files.filter((f) => f.dir === dir)) {
+    Object.assign(merged, file.json[kind] ?? {});
+  }
+  return merged;
+}
+
+function resource(files: TfFile[], dir: string, type: string, name: string): Hcl {
+  const byType = asRecord(blocks(files, dir, 'resource')[type], `${dir} resource ${type}`);
+  return single(byType[name], `${dir} ${type}.${name}`);
+}
+
+function dataSource(files: TfFile[], dir: string, type: string, name: string): Hcl {
+  const byType = asRecord(blocks(files, dir, 'data')[type], `${dir} data ${type}`);
+  return single(byType[name], `${dir} data.${type}.${name}`);
+}
+
+function locals(files: TfFile[], dir: string): Hcl {
+  const merged: Hcl = {};
+  for (const file of files.filter((f) => f.dir === dir)) {
+    const list = file.json.locals;
+    if (Array.isArray(list))
+      for (const block of list) Object.assign(merged, asRecord(block, 'locals'));
+  }
+  return merged;
+}
+
+const ECR = 'modules/ecr-scanning';
+const OIDC = 'modules/github-oidc';
+const DEMO = 'envs/demo';
+
+let files: TfFile[] = [];
+
+beforeAll(async () => {
+  const paths = findTfFiles(INFRA);
+  files = await Promise.all(
+    paths.map(async (full) => {
+      const rel = path.relative(INFRA, full).split(path.sep).join('/');
+      const json = await parse(rel, readFileSync(full, 'utf8'));
+      return { rel, dir: path.posix.dirname(rel), json };
+    }),
+  );
+});
+
+describe('terraform layout', () => {
+  it('parses every .tf file under infra/, including both modules and the demo env', () => {
+    const dirs = new Set(files.map((f) => f.dir));
+    expect([...dirs].sort()).toEqual([DEMO, ECR, OIDC]);
+    for (const dir of dirs) {
+      expect(files.map((f) => f.rel)).toEqual(
+        expect.arrayContaining([`${dir}/variables.tf`, `${dir}/outputs.tf`, `${dir}/versions.tf`]),
+      );
+    }
+  });
+
+  it('requires hashicorp/aws 5.x or later in every root and module', () => {
+    for (const dir of [DEMO, ECR, OIDC]) {
+      const terraform = files.filter((f) => f.dir === dir).flatMap((f) => f.json.terraform ?? []);
+      const block = single(terraform, `${dir} terraform`);
+      const providers = single(block.required_providers, `${dir} required_providers`);
+      const aws = asRecord(providers.aws, `${dir} aws provider`);
+      expect(aws.source).toBe('hashicorp/aws');
+      expect(aws.version).toMatch(/^>= ?5\./);
+    }
+  });
+
+  it('gives every variable a description and a type', () => {
+    const problems: string[] = [];
+    let count = 0;
+    for (const file of files) {
+      for (const [name, body] of Object.entries(asRecord(file.json.variable ?? {}, file.rel))) {
+        count += 1;
+        const variable = single(body, `${file.rel} variable ${name}`);
+        if (typeof variable.description !== 'string' || variable.description.trim() === '') {
+          problems.push(`${file.rel}: variable "${name}" has no description`);
+        }
+        if (typeof variable.type !== 'string') {
+          problems.push(`${file.rel}: variable "${name}" has no type`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(count).toBeGreaterThan(10);
+  });
+
+  it('gives every output a description', () => {
+    const missing = files.flatMap((file) =>
+      Object.entries(asRecord(file.json.output ?? {}, file.rel))
+        .filter(([name, body]) => {
+          const description = single(body, `${file.rel} output ${name}`).description;
+          return typeof description !== 'string' || description === '';
+        })
+        .map(([name]) => `${file.rel}: output "${name}"`),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it('points every local module source at a directory that exists', () => {
+    const sources = files.flatMap((file) =>
+      Object.entries(asRecord(file.json.module ?? {}, file.rel)).map(([name, body]) => ({
+        where: `${file.rel} module.${name}`,
+        dir: file.dir,
+        source: single(body, `${file.rel} module ${name}`).source,
+      })),
+    );
+    expect(sources.map((s) => s.where).sort()).toEqual([
+      `${DEMO}/main.tf module.ecr_scanning`,
+      `${DEMO}/main.tf module.github_oidc`,
+    ]);
+    for (const { where, dir, source } of sources) {
+      expect(typeof source).toBe('string');
+      const target = path.resolve(INFRA, dir, source as string);
+      expect({ where, exists: existsSync(path.join(target, 'main.tf')) }).toEqual({
+        where,
+        exists: true,
+      });
+    }
+  });
+
+  it('keeps the demo backend an example only (commented out)', () => {
+    const versions = files.find((f) => f.rel === `${DEMO}/versions.tf`)!;
+    const terraform = single(versions.json.terraform, 'demo terraform');
+    expect(terraform.backend).toBeUndefined();
+    expect(readFileSync(path.join(INFRA, DEMO, 'versions.tf'), 'utf8')).toMatch(/#\s*backend "s3"/);
+  });
+
+  it('sets default_tags on the demo provider', () => {
+    const provider = files.flatMap((f) =>
+      f.dir === DEMO ? ((f.json.provider as Hcl | undefined)?.aws ?? []) : [],
+    );
+    const aws = single(provider, 'demo provider aws');
+    const defaultTags = single(aws.default_tags, 'demo default_tags');
+    expect(String(defaultTags.tags)).toMatch(/Project\s*=\s*"assetguard"/);
+  });
+});
+
+describe('ecr-scanning module', () => {
+  it('makes the repository tags immutable and encrypted', () => {
+    const repo = resource(files, ECR, 'aws_ecr_repository', 'app');
+    expect(repo.image_tag_mutability).toBe('IMMUTABLE');
+    const encryption = single(repo.encryption_configuration, 'encryption_configuration');
+    expect(encryption.encryption_type).toMatch(/AES256/);
+    expect(encryption.encryption_type).toMatch(/KMS/);
+  });
+
+  it('turns on ENHANCED scanning with a CONTINUOUS_SCAN rule for the repository filter variable', () => {
+    const config = resource(files, ECR, 'aws_ecr_registry_scanning_configuration', 'this');
+    expect(config.scan_type).toBe('ENHANCED');
+    const rule = single(config.rule, 'scanning rule');
+    expect(rule.scan_frequency).toBe('CONTINUOUS_SCAN');
+    const filter = single(rule.repository_filter, 'repository_filter');
+    expect(filter.filter_type).toBe('WILDCARD');
+    expect(filter.filter).toBe('${local.scan_filter}');
+    expect(locals(files, ECR).scan_filter).toContain('var.scan_repository_filter');
+  });
+
+  it('enables Inspector2 for ECR', () => {
+    const enabler = resource(files, ECR, 'aws_inspector2_enabler', 'ecr');
+    expect(enabler.resource_types).toEqual(['ECR']);
+  });
+});
+
+describe('github-oidc module', () => {
+  const trustStatement = (): Hcl =>
+    single(
+      dataSource(files, OIDC, 'aws_iam_policy_document', 'trust').statement,
+      'trust statement',
+    );
+
+  const condition = (variable: string): Hcl => {
+    const conditions = trustStatement().condition as Hcl[];
+    return single(
+      conditions.filter((c) => c.variable === `\${local.oidc_host}:${variable}`),
+      `condition on ${variable}`,
+    );
+  };
+
+  it('trusts only web identity tokens from the GitHub OIDC provider', () => {
+    const statement = trustStatement();
+    expect(statement.effect).toBe('Allow');
+    expect(statement.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    expect(single(statement.principals, 'principals').type).toBe('Federated');
+    expect(locals(files, OIDC).oidc_host).toBe(OIDC_HOST);
+    expect(resource(files, OIDC, 'aws_iam_openid_connect_provider', 'github').url).toBe(
+      'https://${local.oidc_host}',
+    );
+  });
+
+  it('pins the audience to sts.amazonaws.com', () => {
+    const aud = condition('aud');
+    expect(aud.test).toBe('StringEquals');
+    expect(aud.values).toEqual(['sts.amazonaws.com']);
+  });
+
+  it('pins the subject to this repository on main or a deployment environment', () => {
+    const sub = condition('sub');
+    expect(sub.test).toBe('StringLike');
+    expect(sub.values).toBe('${local.allowed_subjects}');
+    expect(locals(files, OIDC).allowed_subjects).toContain(
+      'repo:${var.github_repository}:${claim}',
+    );
+    const claims = single(
+      asRecord(blocks(files, OIDC, 'variable'), 'variables').subject_claims,
+      'subject_claims',
+    );
+    expect(claims.default).toEqual(['ref:refs/heads/main', 'environment:*']);
+    // A bare "*" claim would let every branch and pull request assume the role.
+    const validation = single(claims.validation, 'subject_claims validation');
+    expect(validation.condition).toContain('s != "*"');
+  });
+
+  it('can reuse an existing OIDC provider instead of creating one', () => {
+    const provider = resource(files, OIDC, 'aws_iam_openid_connect_provider', 'github');
+    expect(provider.count).toBe('${var.create_oidc_provider ? 1 : 0}');
+    expect(locals(files, OIDC).oidc_provider_arn).toContain('var.existing_oidc_provider_arn');
+  });
+
+  it('attaches the scan gate policy from policies/scan-gate.json', () => {
+    const policy = resource(files, OIDC, 'aws_iam_role_policy', 'scan_gate');
+    expect(policy.policy).toBe('${file("${path.module}/policies/scan-gate.json")}');
+    expect(policy.role).toBe('${aws_iam_role.scan_gate.id}');
+  });
+});
+
+describe('scan gate IAM policy (policies/scan-gate.json)', () => {
+  interface Statement {
+    Sid?: string;
+    Effect?: string;
+    Action?: string | string[];
+    Resource?: string | string[];
+    Condition?: unknown;
+  }
+
+  const document = JSON.parse(
+    readFileSync(path.join(INFRA, OIDC, 'policies/scan-gate.json'), 'utf8'),
+  ) as { Version?: string; Statement?: Statement[] };
+  const statements = document.Statement ?? [];
+  const actionsOf = (s: Statement): string[] =>
+    Array.isArray(s.Action) ? s.Action : s.Action === undefined ? [] : [s.Action];
+
+  it('is a 2012-10-17 policy whose statements all Allow and carry unique Sids', () => {
+    expect(document.Version).toBe('2012-10-17');
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      expect(statement.Sid).toMatch(/^[A-Za-z0-9]+$/);
+    }
+    expect(new Set(statements.map((s) => s.Sid)).size).toBe(statements.length);
+  });
+
+  it('grants exactly the four read actions the scan gate calls', () => {
+    expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'ecr:DescribeImageScanFindings',
+      'ecr:DescribeImages',
+      'ecr:GetRegistryScanningConfiguration',
+      'inspector2:ListFindings',
+    ]);
+  });
+
+  it('scopes repository actions to ECR repositories and uses "*" only for account-level calls', () => {
+    const resourceFor = (action: string): Statement['Resource'] =>
+      statements.find((s) => actionsOf(s).includes(action))?.Resource;
+    expect(resourceFor('ecr:DescribeImages')).toBe('arn:aws:ecr:*:*:repository/*');
+    expect(resourceFor('ecr:DescribeImageScanFindings')).toBe('arn:aws:ecr:*:*:repository/*');
+    // Neither call supports resource-level permissions.
+    expect(resourceFor('ecr:GetRegistryScanningConfiguration')).toBe('*');
+    expect(resourceFor('inspector2:ListFindings')).toBe('*');
+  });
+});

@@ -1,0 +1,104 @@
+import { Command, Option } from 'commander';
+import { version } from '../../../package.json';
+import { runBoundary, type Outcome, type Reporter } from '../core/boundary';
+import { systemClock } from '../core/clock';
+import type { InputSpecs } from '../core/inputs';
+import { replay } from '../replay/replay';
+import { scanGate } from '../scan-gate/gate';
+import { parseScanGateInputs, SCAN_GATE_INPUTS } from '../scan-gate/inputs';
+import { scanGateOutcome } from '../scan-gate/main';
+
+const consoleReporter: Reporter = {
+  info: (message) => {
+    console.log(message);
+  },
+  fail: (message) => {
+    console.error(message);
+  },
+  debug: (message) => {
+    if (process.env.ASSETGUARD_DEBUG) console.error(message);
+  },
+};
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** Declares one flag per action input, so the CLI and action.yml cannot drift apart. */
+function addInputs(command: Command, specs: InputSpecs): Command {
+  for (const [name, spec] of Object.entries(specs)) {
+    const option = new Option(`--${name} <value>`, spec.description);
+    if (spec.default !== undefined) option.default(spec.default);
+    if (spec.required) option.makeOptionMandatory();
+    command.addOption(option);
+  }
+  return command;
+}
+
+function reader(options: Record<string, unknown>) {
+  return (name: string): string | undefined => {
+    const value = options[camel(name)];
+    return typeof value === 'string' ? value : undefined;
+  };
+}
+
+export function buildProgram(
+  run: (name: string, work: () => Promise<Outcome>) => Promise<void>,
+): Command {
+  const program = new Command('assetguard')
+    .description(
+      'Security asset management for AWS: deploy gates on image CVEs and compliance, from GitHub Actions or a shell.',
+    )
+    .version(version)
+    .showHelpAfterError('(add --help for usage)')
+    // Usage errors exit 2 as well: a gate invoked wrongly has not decided. Set before the
+    // subcommands are added, which copy it.
+    .exitOverride((error) => {
+      process.exit(error.exitCode === 0 ? 0 : 2);
+    })
+    .addHelpText(
+      'after',
+      '\nExit codes for every gate: 0 pass, 1 blocked by policy, 2 could not decide (bad input, AWS error, timeout).',
+    );
+
+  addInputs(
+    program
+      .command('scan-gate')
+      .description('Gate a deploy on the Amazon Inspector findings of one image in Amazon ECR.')
+      .addHelpText(
+        'after',
+        '\nExample:\n  assetguard scan-gate --image web:1.4.2 --timeout 10m --output-dir reports/web\n' +
+          '  assetguard scan-gate --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:<digest>',
+      ),
+    SCAN_GATE_INPUTS,
+  ).action((options: Record<string, unknown>) =>
+    run('scan-gate', async () => {
+      const result = await scanGate(parseScanGateInputs(reader(options)), {
+        clock: systemClock,
+        log: (message) => {
+          console.error(`  ${message}`);
+        },
+      });
+      console.log(result.summary);
+      return scanGateOutcome(result);
+    }),
+  );
+
+  program
+    .command('replay')
+    .description(
+      'Re-evaluate an evidence bundle offline and check it reproduces the recorded verdict.',
+    )
+    .argument('<bundle>', 'evidence.json, or the report directory that holds it')
+    .addHelpText('after', '\nExample:\n  assetguard replay assetguard-reports/scan-gate')
+    .action((bundle: string) => run('replay', async () => (await replay(bundle)).outcome));
+  return program;
+}
+
+/** Parses argv and runs one command through the shared failure boundary. */
+export async function main(argv: readonly string[]): Promise<void> {
+  const program = buildProgram(async (name, work) => {
+    await runBoundary(name, work, consoleReporter);
+  });
+  await program.parseAsync([...argv]);
+}

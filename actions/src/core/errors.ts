@@ -1,0 +1,89 @@
+/**
+ * Typed errors separate the user's mistake from an outage (STYLE.md #3). A blocked deploy is not
+ * an error: it is a verdict, returned as a value with exit code 1. Every error here means "could
+ * not decide" and exits 2 (fail closed).
+ */
+
+export const EXIT_PASS = 0;
+export const EXIT_BLOCK = 1;
+export const EXIT_ERROR = 2;
+
+export abstract class AssetguardError extends Error {
+  readonly exitCode = EXIT_ERROR;
+  abstract readonly kind: 'configuration' | 'aws' | 'undecided';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The user's input, policy or environment is wrong; the message says what to fix and where. */
+export class ConfigurationError extends AssetguardError {
+  readonly kind = 'configuration';
+}
+
+/** An AWS call failed after the SDK's retries; the message names the call and the permission. */
+export class AwsError extends AssetguardError {
+  readonly kind = 'aws';
+  constructor(
+    message: string,
+    readonly awsCode: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The evidence needed for a verdict is not there (scan failed, unsupported image, timeout). */
+export class UndecidedError extends AssetguardError {
+  readonly kind = 'undecided';
+}
+
+const ACCESS_DENIED = new Set([
+  'AccessDeniedException',
+  'AccessDenied',
+  'UnauthorizedOperation',
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredTokenException',
+]);
+
+function awsErrorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const named = error as { name?: unknown; Code?: unknown };
+  if (typeof named.name === 'string' && named.name !== 'Error') return named.name;
+  return typeof named.Code === 'string' ? named.Code : undefined;
+}
+
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}
+
+/**
+ * Wraps an SDK failure with the context a user needs: what we were doing, the AWS error, and
+ * for permission errors the exact IAM action to grant.
+ */
+export function awsFailure(what: string, permission: string, error: unknown): AssetguardError {
+  if (error instanceof AssetguardError) return error;
+  const code = awsErrorCode(error);
+  const detail = errorMessage(error);
+  let hint = '';
+  if (code && ACCESS_DENIED.has(code)) {
+    hint =
+      code.includes('Token') || code === 'UnrecognizedClientException'
+        ? ' — the AWS credentials are invalid or expired: check the role assumed by configure-aws-credentials'
+        : ` — grant ${permission}`;
+  } else if (code === 'ThrottlingException' || code === 'TooManyRequestsException') {
+    hint = ' — still throttled after retries: retry later or raise the retry budget';
+  } else if (code === undefined) {
+    hint =
+      ' — check the network path and region (is AWS_ENDPOINT_URL set to something unreachable?)';
+  }
+  const codeText = code ? `${code}: ` : '';
+  return new AwsError(`could not ${what}: ${codeText}${detail}${hint}`, code, { cause: error });
+}
+
+export function hasAwsCode(error: unknown, code: string): boolean {
+  return awsErrorCode(error) === code;
+}

@@ -1,0 +1,95 @@
+import type { Finding } from './model';
+import type { ExceptionScope, PolicyException } from './policy';
+import type { ExceptionReport } from './verdict';
+
+const DAY_MS = 86_400_000;
+/** Exceptions that expire within this many days are warned about. */
+export const EXPIRY_WARNING_DAYS = 14;
+
+/** An exception applies through the end of its expiry day, in UTC. */
+export function expiresAt(exception: PolicyException): Date {
+  return new Date(`${exception.expires}T23:59:59.999Z`);
+}
+
+export function isExpired(exception: PolicyException, now: Date): boolean {
+  return now.getTime() > expiresAt(exception).getTime();
+}
+
+function matchesResource(resourceId: string, wanted: string): boolean {
+  // A scope may name the bare id of a resource whose finding carries the full ARN.
+  return (
+    resourceId === wanted || resourceId.endsWith(`/${wanted}`) || resourceId.endsWith(`:${wanted}`)
+  );
+}
+
+function inScope(finding: Finding, scope: ExceptionScope | undefined): boolean {
+  if (!scope) return true;
+  const { resource } = finding;
+  if (scope.repository !== undefined && resource.repository !== scope.repository) return false;
+  if (scope.resource !== undefined && !matchesResource(resource.id, scope.resource)) return false;
+  if (scope.package !== undefined && !finding.packages.some((pkg) => pkg.name === scope.package)) {
+    return false;
+  }
+  if (scope.tags) {
+    const tags = resource.tags ?? {};
+    if (!Object.entries(scope.tags).every(([key, value]) => tags[key] === value)) return false;
+  }
+  return true;
+}
+
+export function exceptionMatches(exception: PolicyException, finding: Finding): boolean {
+  const id = exception.id.toUpperCase();
+  const idMatches =
+    finding.id.toUpperCase() === id ||
+    (finding.aliases ?? []).some((alias) => alias.toUpperCase() === id);
+  return idMatches && inScope(finding, exception.scope);
+}
+
+export interface ExceptionResult {
+  /** Findings no valid exception covers. */
+  remaining: Finding[];
+  excepted: { finding: Finding; exception: PolicyException }[];
+  report: ExceptionReport;
+}
+
+/**
+ * Splits the findings that would block into those still blocking and those excepted, and reports
+ * on the exceptions themselves. `all` is every finding of the subject, used to tell stale
+ * exceptions (matching nothing at all) from ones that merely matched non-blocking findings.
+ * `relevant` lets a gate ignore exceptions aimed at other subjects (another repository).
+ */
+export function applyExceptions(
+  wouldBlock: readonly Finding[],
+  all: readonly Finding[],
+  exceptions: readonly PolicyException[],
+  now: Date,
+  relevant: (exception: PolicyException) => boolean = () => true,
+): ExceptionResult {
+  const inPlay = exceptions.filter(relevant);
+  const valid = inPlay.filter((exception) => !isExpired(exception, now));
+  const remaining: Finding[] = [];
+  const excepted: ExceptionResult['excepted'] = [];
+  for (const finding of wouldBlock) {
+    const exception = valid.find((candidate) => exceptionMatches(candidate, finding));
+    if (exception) excepted.push({ finding, exception });
+    else remaining.push(finding);
+  }
+  const report: ExceptionReport = {
+    expired: inPlay
+      .filter((exception) => isExpired(exception, now))
+      .map((exception) => ({
+        ...exception,
+        matched: all.filter((finding) => exceptionMatches(exception, finding)).length,
+      })),
+    expiringSoon: valid
+      .map((exception) => ({
+        ...exception,
+        daysLeft: Math.floor((expiresAt(exception).getTime() - now.getTime()) / DAY_MS),
+      }))
+      .filter((exception) => exception.daysLeft < EXPIRY_WARNING_DAYS),
+    stale: valid.filter(
+      (exception) => !all.some((finding) => exceptionMatches(exception, finding)),
+    ),
+  };
+  return { remaining, excepted, report };
+}

@@ -1,0 +1,21 @@
+/** An input declared once and shared by action.yml, the CLI flag of the same name and the docs. */
+export interface InputSpec {
+  description: string;
+  required?: boolean;
+  default?: string;
+}
+
+export type InputSpecs = Record<string, InputSpec>;
+
+/** Reads raw values by input name: core.getInput for actions, parsed flags for the CLI. */
+export type InputReader = (name: string) => string | undefined;
+
+/**
+ * Reads one input: trimmed, with '' meaning "not given" (the runner passes unset inputs as ''),
+ * and the declared default applied.
+ */
+export function readInput(specs: InputSpecs, read: InputReader, name: string): string | undefined {
+  const value = read(name)?.trim();
+  if (value !== undefined && value !== '') return value;
+  return specs[name]?.default;
+}

@@ -1,0 +1,213 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { ConfigurationError } from './errors';
+import type { Severity } from './model';
+import schema from './policy.schema.json';
+
+export const DEFAULT_POLICY_PATH = '.github/assetguard.yml';
+
+export interface ExceptionScope {
+  repository?: string;
+  resource?: string;
+  package?: string;
+  tags?: Record<string, string>;
+}
+
+export interface PolicyException {
+  id: string;
+  scope?: ExceptionScope;
+  reason: string;
+  owner: string;
+  /** YYYY-MM-DD, inclusive. */
+  expires: string;
+}
+
+export interface Policy {
+  version: 1;
+  image: {
+    failOn: Severity[];
+    fixableOnly: boolean;
+    alsoBlock: { epssAbove?: number; exploitAvailable?: boolean };
+  };
+  compliance: { failOn: Severity[] };
+  tags?: Record<string, unknown>;
+  exceptions: PolicyException[];
+}
+
+/** The policy as loaded, with where it came from so evidence can reproduce it exactly. */
+export interface LoadedPolicy {
+  policy: Policy;
+  /** File path, or `built-in default`. */
+  origin: string;
+  text: string;
+  sha256: string;
+}
+
+/** The embedded default: block ACTIVE CRITICAL and HIGH, no exceptions. */
+export const DEFAULT_POLICY_TEXT = `# assetguard built-in default policy
+version: 1
+image:
+  fail-on: [CRITICAL, HIGH]
+  fixable-only: false
+compliance:
+  fail-on: [CRITICAL, HIGH]
+exceptions: []
+`;
+
+interface RawPolicy {
+  version: 1;
+  image?: {
+    'fail-on'?: Severity[];
+    'fixable-only'?: boolean;
+    'also-block'?: { 'epss-above'?: number; 'exploit-available'?: boolean };
+  };
+  compliance?: { 'fail-on'?: Severity[] };
+  tags?: Record<string, unknown>;
+  exceptions?: PolicyException[];
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['date']);
+const validatePolicy = ajv.compile<RawPolicy>(schema);
+
+function normalize(raw: RawPolicy): Policy {
+  const alsoBlock = raw.image?.['also-block'] ?? {};
+  return {
+    version: 1,
+    image: {
+      failOn: raw.image?.['fail-on'] ?? ['CRITICAL', 'HIGH'],
+      fixableOnly: raw.image?.['fixable-only'] ?? false,
+      alsoBlock: {
+        ...(alsoBlock['epss-above'] !== undefined && { epssAbove: alsoBlock['epss-above'] }),
+        ...(alsoBlock['exploit-available'] !== undefined && {
+          exploitAvailable: alsoBlock['exploit-available'],
+        }),
+      },
+    },
+    compliance: { failOn: raw.compliance?.['fail-on'] ?? ['CRITICAL', 'HIGH'] },
+    ...(raw.tags !== undefined && { tags: raw.tags }),
+    exceptions: raw.exceptions ?? [],
+  };
+}
+
+function pathSegments(instancePath: string): (string | number)[] {
+  if (instancePath === '') return [];
+  return instancePath
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+}
+
+function describeError(error: ErrorObject): { key: string[]; text: string } {
+  const segments = pathSegments(error.instancePath).map(String);
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const extra = String(params.additionalProperty);
+      return { key: [...segments, extra], text: `unknown key "${extra}"` };
+    }
+    case 'required':
+      return {
+        key: segments,
+        text: `missing required key "${String(params.missingProperty)}"`,
+      };
+    case 'enum':
+      return {
+        key: segments,
+        text: `must be one of ${(params.allowedValues as unknown[]).join(', ')}`,
+      };
+    case 'const':
+      return { key: segments, text: `must be ${JSON.stringify(params.allowedValue)}` };
+    default:
+      return { key: segments, text: error.message ?? 'is invalid' };
+  }
+}
+
+function nodeLine(
+  doc: ReturnType<typeof parseDocument>,
+  lines: LineCounter,
+  key: string[],
+): number | undefined {
+  // Walk down as far as the path exists, so an unknown or missing key points at its parent.
+  for (let depth = key.length; depth >= 0; depth -= 1) {
+    const path = key.slice(0, depth).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as Node | null;
+    if (node?.range) {
+      // For an unknown key, point at the key itself rather than its parent map.
+      if (depth === key.length - 1 && isMap(node)) {
+        const pair = node.items.find(
+          (item) => String((item.key as Node | null)?.toJSON()) === key[depth],
+        );
+        const keyNode = pair?.key as Node | undefined;
+        if (keyNode?.range) return lines.linePos(keyNode.range[0]).line;
+      }
+      return lines.linePos(node.range[0]).line;
+    }
+    if (depth === 0 || isSeq(node)) break;
+  }
+  return undefined;
+}
+
+/** Parses and validates policy text; errors name the file, the line and the key. */
+export function parsePolicy(text: string, origin: string): Policy {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0];
+    const line = first?.linePos?.[0].line;
+    throw new ConfigurationError(
+      `${origin}${line ? `:${line}` : ''}: invalid YAML: ${first?.message.split('\n')[0] ?? 'parse error'}`,
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined) {
+    throw new ConfigurationError(`${origin}: the policy file is empty; start it with "version: 1"`);
+  }
+  if (!validatePolicy(raw)) {
+    const problems = (validatePolicy.errors ?? []).map((error) => {
+      const { key, text: problem } = describeError(error);
+      const line = nodeLine(doc, lines, key);
+      const keyText = key.length > 0 ? key.join('.') : '(top level)';
+      return `${origin}${line ? `:${line}` : ''}: ${keyText}: ${problem}`;
+    });
+    throw new ConfigurationError(
+      `invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${[...new Set(problems)].join('\n  ')}`,
+    );
+  }
+  return normalize(raw);
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function loadedFromText(text: string, origin: string): LoadedPolicy {
+  return { policy: parsePolicy(text, origin), origin, text, sha256: sha256(text) };
+}
+
+/**
+ * Loads the policy file. Any other file must exist; the default path may be absent, in which
+ * case the built-in default applies (and the origin says so).
+ */
+export async function loadPolicy(path: string | undefined): Promise<LoadedPolicy> {
+  const file = path ?? DEFAULT_POLICY_PATH;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && file === DEFAULT_POLICY_PATH) {
+      return loadedFromText(DEFAULT_POLICY_TEXT, 'built-in default');
+    }
+    throw new ConfigurationError(
+      code === 'ENOENT'
+        ? `policy: ${file} does not exist (omit the policy input to use the built-in default)`
+        : `policy: cannot read ${file}: ${code ?? String(error)}`,
+    );
+  }
+  return loadedFromText(text, file);
+}

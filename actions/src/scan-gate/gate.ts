@@ -1,0 +1,162 @@
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { Inspector2Client } from '@aws-sdk/client-inspector2';
+import { createClient, resolveRegion } from '../core/aws';
+import type { Clock } from '../core/clock';
+import { formatDuration } from '../core/duration';
+import { errorMessage } from '../core/errors';
+import { buildEvidence, EVIDENCE_FILE } from '../core/evidence';
+import { emptyCounts, type Finding } from '../core/model';
+import { loadPolicy, type LoadedPolicy } from '../core/policy';
+import { writeReportFiles } from '../core/report-files';
+import { toSarif } from '../core/sarif';
+import type { Verdict } from '../core/verdict';
+import {
+  assertEnhancedScanning,
+  resolveImageDigest,
+  waitForImageScan,
+  type Log,
+  type ScanWaitOptions,
+} from './ecr';
+import { evaluateImage, type ImageSubject } from './evaluate';
+import { parseImageRef, type ResolvedImage } from './image-ref';
+import type { ScanGateInputs } from './inputs';
+import { listImageFindings } from './inspector';
+import { imageSarifEntries, renderImageSummary } from './render';
+
+export interface AwsClients {
+  ecr: ECRClient;
+  inspector: Inspector2Client;
+}
+
+export interface ScanGateDeps {
+  clock: Clock;
+  log: Log;
+  /** Builds the clients for the registry's region; tests may pass their own. */
+  clients?: (region: string) => AwsClients;
+  /** Poller tuning (tests shorten the delays; the clock is always deps.clock). */
+  wait?: Omit<ScanWaitOptions, 'timeoutMs' | 'clock' | 'log'>;
+}
+
+export interface ScanGateRun {
+  verdict: Verdict;
+  summary: string;
+  reportDir: string;
+  files: Record<string, string>;
+  image?: ResolvedImage;
+}
+
+function defaultClients(region: string): AwsClients {
+  return {
+    ecr: createClient(ECRClient, { region }),
+    inspector: createClient(Inspector2Client, { region }),
+  };
+}
+
+function errorVerdict(
+  message: string,
+  subject: Record<string, unknown>,
+  policy: LoadedPolicy | undefined,
+  now: Date,
+): Verdict {
+  return {
+    verdict: 'error',
+    command: 'scan-gate',
+    subject,
+    evaluatedAt: now.toISOString(),
+    policy: { origin: policy?.origin ?? 'not loaded', sha256: policy?.sha256 ?? '' },
+    counts: emptyCounts(),
+    blocking: [],
+    excepted: [],
+    exceptions: { expired: [], expiringSoon: [], stale: [] },
+    warnings: [],
+    error: message,
+  };
+}
+
+/**
+ * The scan gate, as both the action and the CLI run it: resolve, wait, list, evaluate, report.
+ * Never throws for AWS or input problems: those become an `error` verdict (exit 2) with reports.
+ */
+export async function scanGate(inputs: ScanGateInputs, deps: ScanGateDeps): Promise<ScanGateRun> {
+  const { clock, log } = deps;
+  const subject: Record<string, unknown> = { image: inputs.image };
+  let policy: LoadedPolicy | undefined;
+  let findings: Finding[] = [];
+  const context: Record<string, unknown> = {};
+  let verdict: Verdict;
+  let image: ResolvedImage | undefined;
+  try {
+    policy = await loadPolicy(inputs.policy);
+    log(
+      `policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`,
+    );
+    const ref = parseImageRef(inputs.image);
+    const region = ref.region ?? resolveRegion(inputs.region);
+    const { ecr, inspector } = (deps.clients ?? defaultClients)(region);
+    image = await resolveImageDigest(ecr, ref, region);
+    Object.assign(subject, image);
+    log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
+    await assertEnhancedScanning(ecr, image.registryId);
+    const scan = await waitForImageScan(ecr, image, {
+      ...deps.wait,
+      timeoutMs: inputs.timeoutMs,
+      clock,
+      log,
+    });
+    context.scan = scan;
+    const listed = await listImageFindings(inspector, image, { log });
+    context.listFindingsCalls = listed.calls;
+    context.droppedByClientCheck = listed.dropped;
+    findings = listed.findings;
+    log(
+      `listed ${findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
+        (listed.dropped > 0
+          ? `; ${listed.dropped} returned for other images or statuses were ignored`
+          : ''),
+    );
+    const imageSubject: ImageSubject = {
+      image: inputs.image,
+      repository: image.repository,
+      digest: image.digest,
+      region: image.region,
+      ...(image.tag !== undefined && { tag: image.tag }),
+      ...(image.registryId !== undefined && { registryId: image.registryId }),
+    };
+    verdict = evaluateImage({
+      findings,
+      policy,
+      subject: imageSubject,
+      now: clock.now(),
+      scanCounts: scan.counts,
+    });
+  } catch (error) {
+    verdict = errorVerdict(errorMessage(error), subject, policy, clock.now());
+  }
+  const summary = renderImageSummary(verdict, inputs.outputDir);
+  const evidence = buildEvidence({
+    command: 'scan-gate',
+    inputs: {
+      image: inputs.image,
+      policy: inputs.policy,
+      timeout: formatDuration(inputs.timeoutMs),
+      region: inputs.region,
+    },
+    context,
+    policy,
+    findings,
+    verdict,
+  });
+  const files = await writeReportFiles(inputs.outputDir, {
+    'verdict.json': `${JSON.stringify(verdict, null, 2)}\n`,
+    'summary.md': summary,
+    'results.sarif': toSarif(imageSarifEntries(verdict, findings), 'assetguard/scan-gate'),
+    [EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
+  });
+  return {
+    verdict,
+    summary,
+    reportDir: inputs.outputDir,
+    files,
+    ...(image !== undefined && { image }),
+  };
+}

@@ -1,0 +1,35 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = merge(
+      {
+        Project     = "assetguard"
+        Environment = "dev"
+        ManagedBy   = "terraform"
+        Owner       = "platform@example.com"
+      },
+      var.tags,
+    )
+  }
+}
+
+module "ecr_scanning" {
+  source = "../../modules/ecr-scanning"
+
+  repository_name  = var.repository_name
+  kms_key_arn      = var.kms_key_arn
+  enable_inspector = var.enable_inspector
+  # The demo is meant to be torn down; real environments keep the default.
+  force_delete = true
+}
+
+module "github_oidc" {
+  source = "../../modules/github-oidc"
+
+  github_repository          = var.github_repository
+  subject_claims             = var.subject_claims
+  role_name                  = "assetguard-demo-scan-gate"
+  create_oidc_provider       = var.create_oidc_provider
+  existing_oidc_provider_arn = var.existing_oidc_provider_arn
+}

@@ -1,0 +1,52 @@
+variable "aws_region" {
+  description = "AWS region for the ECR repository, scanning configuration and Inspector."
+  type        = string
+  default     = "eu-west-1"
+}
+
+variable "github_repository" {
+  description = "GitHub repository (owner/name) whose workflows may assume the scan gate role."
+  type        = string
+}
+
+variable "subject_claims" {
+  description = "OIDC sub claim suffixes allowed to assume the role (after repo:<owner>/<name>:)."
+  type        = list(string)
+  default     = ["ref:refs/heads/main", "environment:*"]
+}
+
+variable "repository_name" {
+  description = "ECR repository for the demo app image."
+  type        = string
+  default     = "assetguard-demo-app"
+}
+
+variable "create_oidc_provider" {
+  description = "Create the GitHub OIDC provider; set false if the account already has one."
+  type        = bool
+  default     = true
+}
+
+variable "existing_oidc_provider_arn" {
+  description = "ARN of the account's existing GitHub OIDC provider when create_oidc_provider is false."
+  type        = string
+  default     = null
+}
+
+variable "enable_inspector" {
+  description = "Enable Amazon Inspector for ECR here; false when an organization delegated admin manages it."
+  type        = bool
+  default     = true
+}
+
+variable "kms_key_arn" {
+  description = "Optional KMS key for repository encryption; null uses AES256."
+  type        = string
+  default     = null
+}
+
+variable "tags" {
+  description = "Extra tags applied to every resource through the provider's default_tags."
+  type        = map(string)
+  default     = {}
+}

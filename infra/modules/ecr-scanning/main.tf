@@ -1,0 +1,65 @@
+data "aws_caller_identity" "current" {}
+
+locals {
+  scan_filter = coalesce(var.scan_repository_filter, var.repository_name)
+}
+
+resource "aws_ecr_repository" "app" {
+  name = var.repository_name
+  # The scan gate resolves a tag to a digest once; immutable tags make that
+  # resolution stable, so the digest that was scanned is the one deployed.
+  image_tag_mutability = "IMMUTABLE"
+  force_delete         = var.force_delete
+
+  encryption_configuration {
+    encryption_type = var.kms_key_arn == null ? "AES256" : "KMS"
+    kms_key         = var.kms_key_arn
+  }
+
+  # Basic scan-on-push is superseded by the registry-level ENHANCED
+  # configuration below; ECR ignores this flag once enhanced scanning is on.
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+
+  tags = var.tags
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "Expire untagged images"
+      selection = {
+        tagStatus   = "untagged"
+        countType   = "sinceImagePushed"
+        countUnit   = "days"
+        countNumber = var.untagged_image_expiry_days
+      }
+      action = { type = "expire" }
+    }]
+  })
+}
+
+# Registry-wide singleton: applying this replaces any scanning rules already set
+# in the account and region. Keep every rule the account needs in this resource.
+resource "aws_ecr_registry_scanning_configuration" "this" {
+  scan_type = "ENHANCED"
+
+  rule {
+    scan_frequency = "CONTINUOUS_SCAN"
+    repository_filter {
+      filter      = local.scan_filter
+      filter_type = "WILDCARD"
+    }
+  }
+}
+
+# Enhanced scanning findings come from Inspector2; without it enabled for ECR
+# the scan status never leaves PENDING and the gate times out.
+resource "aws_inspector2_enabler" "ecr" {
+  count          = var.enable_inspector ? 1 : 0
+  account_ids    = [data.aws_caller_identity.current.account_id]
+  resource_types = ["ECR"]
+}

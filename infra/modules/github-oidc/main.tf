@@ -1,0 +1,72 @@
+locals {
+  oidc_host = "token.actions.githubusercontent.com"
+  oidc_provider_arn = (
+    var.create_oidc_provider
+    ? aws_iam_openid_connect_provider.github[0].arn
+    : var.existing_oidc_provider_arn
+  )
+  allowed_subjects = [for claim in var.subject_claims : "repo:${var.github_repository}:${claim}"]
+}
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.create_oidc_provider ? 1 : 0
+
+  url             = "https://${local.oidc_host}"
+  client_id_list  = ["sts.amazonaws.com"]
+  thumbprint_list = var.oidc_thumbprints
+
+  tags = var.tags
+}
+
+data "aws_iam_policy_document" "trust" {
+  statement {
+    sid     = "GitHubActionsOidc"
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+
+    # Without an audience check any OIDC token minted for another relying
+    # party could be replayed here; sts.amazonaws.com is what
+    # configure-aws-credentials requests by default.
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    # Pin the repository and the branch/environment: a sub of repo:owner/name:*
+    # would let any branch or pull request workflow assume the role.
+    condition {
+      test     = "StringLike"
+      variable = "${local.oidc_host}:sub"
+      values   = local.allowed_subjects
+    }
+  }
+}
+
+resource "aws_iam_role" "scan_gate" {
+  name                 = var.role_name
+  description          = "Assumed by GitHub Actions in ${var.github_repository} to run the assetguard scan gate."
+  assume_role_policy   = data.aws_iam_policy_document.trust.json
+  max_session_duration = var.max_session_duration
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_oidc_provider || var.existing_oidc_provider_arn != null
+      error_message = "Set existing_oidc_provider_arn when create_oidc_provider is false."
+    }
+  }
+}
+
+# Read-only and least-privilege: exactly the calls the scan gate makes.
+resource "aws_iam_role_policy" "scan_gate" {
+  name   = "assetguard-scan-gate"
+  role   = aws_iam_role.scan_gate.id
+  policy = file("${path.module}/policies/scan-gate.json")
+}

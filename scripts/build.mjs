@@ -1,0 +1,78 @@
+// Bundles each action (and the CLI) with @vercel/ncc into actions/dist/<name>/.
+// `--check` builds into a temporary directory and fails when it differs from the committed tree.
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const entries = { 'scan-gate': 'actions/src/scan-gate/index.ts', cli: 'actions/src/cli/index.ts' };
+const check = process.argv.includes('--check');
+const outRoot = check
+  ? mkdtempSync(join(tmpdir(), 'assetguard-dist-'))
+  : join(root, 'actions/dist');
+const ncc = join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
+
+for (const [name, entry] of Object.entries(entries)) {
+  const out = join(outRoot, name);
+  rmSync(out, { recursive: true, force: true });
+  execFileSync(
+    process.execPath,
+    [
+      ncc,
+      'build',
+      join(root, entry),
+      '-o',
+      out,
+      '--license',
+      'licenses.txt',
+      '--quiet',
+      '--target',
+      'es2022',
+    ],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
+  if (name === 'cli') chmodSync(join(out, 'index.js'), 0o755);
+}
+
+function files(dir) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true })
+    .map((file) => join(dir, String(file)))
+    .filter((file) => statSync(file).isFile())
+    .map((file) => relative(dir, file))
+    .sort();
+}
+
+if (check) {
+  const committed = join(root, 'actions/dist');
+  const built = files(outRoot);
+  const have = files(committed);
+  const problems = [];
+  for (const file of new Set([...built, ...have])) {
+    if (!built.includes(file)) problems.push(`extra in actions/dist: ${file}`);
+    else if (!have.includes(file)) problems.push(`missing from actions/dist: ${file}`);
+    else if (!readFileSync(join(outRoot, file)).equals(readFileSync(join(committed, file)))) {
+      problems.push(`differs: actions/dist/${file}`);
+    }
+  }
+  rmSync(outRoot, { recursive: true, force: true });
+  if (problems.length > 0) {
+    console.error(
+      `actions/dist is out of date; run \`npm run build\` and commit:\n  ${problems.join('\n  ')}`,
+    );
+    process.exit(1);
+  }
+  console.log(`actions/dist matches a fresh build (${built.length} files)`);
+}
