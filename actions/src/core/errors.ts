@@ -74,6 +74,9 @@ export function awsFailure(what: string, permission: string, error: unknown): As
       code.includes('Token') || code === 'UnrecognizedClientException'
         ? ' — the AWS credentials are invalid or expired: check the role assumed by configure-aws-credentials'
         : ` — grant ${permission}`;
+  } else if (code === 'CredentialsProviderError') {
+    hint =
+      ' — no AWS credentials found: configure them (aws-actions/configure-aws-credentials in a workflow, a profile or env vars locally)';
   } else if (code === 'ThrottlingException' || code === 'TooManyRequestsException') {
     hint = ' — still throttled after retries: retry later or raise the retry budget';
   } else if (code === undefined) {

@@ -132,21 +132,24 @@ function nodeLine(
   lines: LineCounter,
   key: string[],
 ): number | undefined {
-  // Walk down as far as the path exists, so an unknown or missing key points at its parent.
+  // Point at a key itself rather than at its value, which may start on a later line.
+  if (key.length > 0) {
+    const parentPath = key.slice(0, -1).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
+    const parent = (parentPath.length === 0 ? doc.contents : doc.getIn(parentPath, true)) as
+      Node | null | undefined;
+    if (isMap(parent)) {
+      const pair = parent.items.find(
+        (item) => String((item.key as Node | null)?.toJSON()) === key[key.length - 1],
+      );
+      const keyNode = pair?.key as Node | undefined;
+      if (keyNode?.range) return lines.linePos(keyNode.range[0]).line;
+    }
+  }
+  // Walk down as far as the path exists, so a missing key points at its parent.
   for (let depth = key.length; depth >= 0; depth -= 1) {
     const path = key.slice(0, depth).map((part) => (/^\d+$/.test(part) ? Number(part) : part));
     const node = (path.length === 0 ? doc.contents : doc.getIn(path, true)) as Node | null;
-    if (node?.range) {
-      // For an unknown key, point at the key itself rather than its parent map.
-      if (depth === key.length - 1 && isMap(node)) {
-        const pair = node.items.find(
-          (item) => String((item.key as Node | null)?.toJSON()) === key[depth],
-        );
-        const keyNode = pair?.key as Node | undefined;
-        if (keyNode?.range) return lines.linePos(keyNode.range[0]).line;
-      }
-      return lines.linePos(node.range[0]).line;
-    }
+    if (node?.range) return lines.linePos(node.range[0]).line;
     if (depth === 0 || isSeq(node)) break;
   }
   return undefined;
@@ -158,7 +161,8 @@ export function parsePolicy(text: string, origin: string): Policy {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0];
-    const line = first?.linePos?.[0].line;
+    // linePos is only filled in with prettyErrors; the LineCounter knows the line either way.
+    const line = first ? lines.linePos(first.pos[0]).line : undefined;
     throw new ConfigurationError(
       `${origin}${line ? `:${line}` : ''}: invalid YAML: ${first?.message.split('\n')[0] ?? 'parse error'}`,
     );

@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
+import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'actions/dist/cli/index.js');
+
+function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): { status: number | null; out: string } {
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    cwd: mkdtempSync(join(tmpdir(), 'ag-cli-')),
+    env: {
+      PATH: process.env.PATH,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...env,
+    },
+    encoding: 'utf8',
+  });
+  return { status: result.status, out: `${result.stdout}${result.stderr}` };
+}
+
+describe('the assetguard CLI (bundled)', () => {
+  it('lists its commands and the exit-code contract in --help', () => {
+    const { status, out } = cli(['--help']);
+    expect(status).toBe(0);
+    expect(out).toContain('scan-gate [options]');
+    expect(out).toContain('replay <bundle>');
+    expect(out).toContain('0 pass, 1 blocked by policy, 2 could not decide');
+  });
+
+  it.each([['scan-gate'], ['replay']])('has --help for %s with an example', (command) => {
+    const { status, out } = cli([command, '--help']);
+    expect(status).toBe(0);
+    expect(out).toContain(`Usage: assetguard ${command}`);
+    expect(out).toContain('Example:');
+  });
+
+  it('offers one flag per action input, with the same defaults', () => {
+    const { out } = cli(['scan-gate', '--help']);
+    for (const [name, spec] of Object.entries(SCAN_GATE_INPUTS)) {
+      expect(out).toContain(`--${name} <value>`);
+      if ('default' in spec)
+        expect(out.replace(/\s+/g, ' ')).toContain(`(default: "${spec.default}")`);
+    }
+  });
+
+  it('exits 2 on a usage error (a gate invoked wrongly has not decided)', () => {
+    const missing = cli(['scan-gate']);
+    expect(missing.status).toBe(2);
+    expect(missing.out).toContain("required option '--image <value>' not specified");
+    expect(cli(['scan-gate', '--image', 'web:1', '--bogus']).status).toBe(2);
+    expect(cli(['no-such-command']).status).toBe(2);
+  });
+
+  it('exits 2 without a stack trace when no region is configured', () => {
+    const { status, out } = cli(['scan-gate', '--image', 'web:1']);
+    expect(status).toBe(2);
+    expect(out).toContain(
+      'scan-gate: could not decide: no AWS region: set the region input (--region) or AWS_REGION',
+    );
+    expect(out).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 when replay is given something that is not a bundle', () => {
+    const { status, out } = cli(['replay', CLI]);
+    expect(status).toBe(2);
+    expect(out).toContain('is not a readable JSON evidence file');
+  });
+});
+
+describe('action.yml declares exactly the inputs and outputs the code reads and writes', () => {
+  const metadata = parse(readFileSync(join(ROOT, 'actions/scan-gate/action.yml'), 'utf8')) as {
+    inputs: Record<string, { description: string; required?: boolean; default?: string }>;
+    outputs: Record<string, { description: string }>;
+    runs: { using: string; main: string };
+  };
+
+  it('inputs: names, descriptions, defaults and required flags', () => {
+    expect(Object.keys(metadata.inputs)).toEqual(Object.keys(SCAN_GATE_INPUTS));
+    for (const [name, spec] of Object.entries(SCAN_GATE_INPUTS)) {
+      const declared = metadata.inputs[name]!;
+      expect(declared.description).toBe(spec.description);
+      expect(declared.default).toBe('default' in spec ? spec.default : undefined);
+      expect(declared.required ?? false).toBe('required' in spec ? spec.required : false);
+    }
+  });
+
+  it('outputs: names and descriptions', () => {
+    expect(
+      Object.fromEntries(
+        Object.entries(metadata.outputs).map(([name, o]) => [name, o.description]),
+      ),
+    ).toEqual(SCAN_GATE_OUTPUTS);
+  });
+
+  it('runs the committed bundle on node24', () => {
+    expect(metadata.runs).toEqual({ using: 'node24', main: '../dist/scan-gate/index.js' });
+  });
+});

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runAction } from '../support/runner';
+import { CLEAN, motoEndpoint, seedEstate, VULNERABLE, type SeededImage } from '../support/estate';
+
+// The committed bundle, run exactly as the Actions runner runs it.
+const REGION = 'us-west-2';
+
+function awsEnv(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: motoEndpoint(),
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: REGION,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+let vulnerable: SeededImage;
+
+beforeAll(async () => {
+  [vulnerable] = (await seedEstate(REGION, [
+    { repository: 'shop/web', tag: 'v1', findings: VULNERABLE },
+    { repository: 'shop/web', tag: 'v2', status: 'ACTIVE', findings: CLEAN },
+  ])) as [SeededImage, SeededImage];
+});
+
+describe('actions/dist/scan-gate run as the runner runs it', () => {
+  it('blocks the vulnerable image (exit 1) and passes the clean one (exit 0), with outputs and job summary', async () => {
+    // Both at once: each run spends the gate's real settle wait (5 s) confirming the counts.
+    const [blocked, passed] = await Promise.all([
+      runAction('scan-gate', { image: 'shop/web:v1' }, awsEnv()),
+      runAction('scan-gate', { image: 'shop/web:v2' }, awsEnv()),
+    ]);
+
+    expect(blocked.exitCode).toBe(1);
+    expect(blocked.outputs).toMatchObject({
+      verdict: 'block',
+      'image-digest': vulnerable.digest,
+      critical: '1',
+      high: '2',
+      medium: '1',
+      low: '1',
+      total: '5',
+      blocking: '3',
+      'report-dir': 'assetguard-reports/scan-gate',
+      'sarif-file': join('assetguard-reports/scan-gate', 'results.sarif'),
+    });
+    expect(blocked.stdout).toContain(
+      '::error::scan-gate: blocked: 3 findings block shop/web@sha256:',
+    );
+    expect(blocked.summary).toMatch(/^## assetguard scan-gate: ❌ BLOCKED/);
+    expect(blocked.summary).toContain(
+      '| CRITICAL | [CVE-2024-6387](https://nvd.nist.gov/vuln/detail/CVE-2024-6387) | openssh-server |',
+    );
+    expect(existsSync(join(blocked.workspace, 'assetguard-reports/scan-gate/evidence.json'))).toBe(
+      true,
+    );
+
+    expect(passed.exitCode).toBe(0);
+    expect(passed.outputs).toMatchObject({ verdict: 'pass', blocking: '0', total: '1', low: '1' });
+    expect(passed.summary).toMatch(/^## assetguard scan-gate: ✅ PASSED/);
+    expect(passed.stdout).not.toContain('::error::');
+  }, 60_000);
+
+  it('exits 2 and says what to fix when the image input is missing', async () => {
+    const result = await runAction('scan-gate', {}, awsEnv());
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain('::error::scan-gate: image: required; give the image to gate');
+    expect(result.stdout).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('exits 2 on an unparseable timeout, naming the input', async () => {
+    const result = await runAction(
+      'scan-gate',
+      { image: 'shop/web:v1', timeout: 'soon' },
+      awsEnv(),
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain('timeout: "soon" is not a duration');
+  });
+
+  it('exits 2 with the verdict output "error" when AWS cannot be reached', async () => {
+    const result = await runAction(
+      'scan-gate',
+      { image: 'shop/web:v1', timeout: '5s' },
+      { ...awsEnv(), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.outputs.verdict).toBe('error');
+    expect(result.stdout).toMatch(/could not decide: could not resolve shop\/web:v1 to a digest/);
+    const verdict = JSON.parse(
+      readFileSync(join(result.workspace, 'assetguard-reports/scan-gate/verdict.json'), 'utf8'),
+    ) as { verdict: string; error: string };
+    expect(verdict.verdict).toBe('error');
+  }, 60_000);
+});
