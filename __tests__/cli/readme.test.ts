@@ -1,0 +1,33 @@
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
+
+const ROOT = resolve(__dirname, '../..');
+const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+
+describe('README', () => {
+  it('shows the two quick-start commands', () => {
+    expect(readme).toContain('npm ci && npm run demo');
+    expect(readme).toContain('npm test');
+  });
+
+  it('documents every scan-gate input with its default, and every output', () => {
+    for (const [name, spec] of Object.entries(SCAN_GATE_INPUTS)) {
+      const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+      expect(row).toBeDefined();
+      if ('default' in spec) expect(row).toContain(`\`${spec.default}\``);
+    }
+    for (const name of Object.keys(SCAN_GATE_OUTPUTS)) expect(readme).toContain(`\`${name}\``);
+  });
+
+  it('shows exactly the IAM policy that infra grants the gate', () => {
+    const block = /## IAM permissions[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
+    const policy = readFileSync(join(ROOT, 'infra/modules/github-oidc/policies/scan-gate.json'), 'utf8');
+    expect(JSON.parse(block ?? 'null')).toEqual(JSON.parse(policy));
+  });
+
+  it('keeps the workflow example within 10 lines of YAML', () => {
+    const block = /## Scan gate in a workflow\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(block.trim().split('\n').length).toBeLessThanOrEqual(10);
+  });
+});
