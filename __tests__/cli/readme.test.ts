@@ -13,7 +13,7 @@ describe('README', () => {
 
   it('documents every scan-gate input with its default, and every output', () => {
     for (const [name, spec] of Object.entries(SCAN_GATE_INPUTS)) {
-      const row = readme.split('\n').find((line) => line.startsWith(`| \`${name}\` |`));
+      const row = readme.split('\n').find((line) => new RegExp(`^\\| \`${name}\` +\\|`).test(line));
       expect(row).toBeDefined();
       if ('default' in spec) expect(row).toContain(`\`${spec.default}\``);
     }
@@ -22,7 +22,10 @@ describe('README', () => {
 
   it('shows exactly the IAM policy that infra grants the gate', () => {
     const block = /## IAM permissions[\s\S]*?```json\n([\s\S]*?)```/.exec(readme)?.[1];
-    const policy = readFileSync(join(ROOT, 'infra/modules/github-oidc/policies/scan-gate.json'), 'utf8');
+    const policy = readFileSync(
+      join(ROOT, 'infra/modules/github-oidc/policies/scan-gate.json'),
+      'utf8',
+    );
     expect(JSON.parse(block ?? 'null')).toEqual(JSON.parse(policy));
   });
 
