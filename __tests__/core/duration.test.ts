@@ -1,0 +1,54 @@
+import { formatDuration, parseDuration } from '../../actions/src/core/duration';
+import { ConfigurationError } from '../../actions/src/core/errors';
+
+describe('parseDuration', () => {
+  it.each<[string, number]>([
+    ['15m', 900_000],
+    ['90s', 90_000],
+    ['1h30m', 5_400_000],
+    ['500ms', 500],
+    ['1m30s', 90_000],
+    ['1.5m', 90_000],
+    ['2h', 7_200_000],
+    ['30', 30_000],
+    [' 10m ', 600_000],
+  ])('reads %j as %i ms', (text, ms) => {
+    expect(parseDuration(text, 'timeout')).toBe(ms);
+  });
+
+  it.each(['', '   ', 'soon', '15 m', '15min', '-5m', 'm', '1d', '0s', '0', '00', '10m5'])(
+    'rejects %j naming the input and the expected format',
+    (text) => {
+      expect(() => parseDuration(text, 'timeout')).toThrow(
+        new ConfigurationError(
+          `timeout: "${text}" is not a duration; use a number with a unit, e.g. 15m, 90s, 1h30m`,
+        ),
+      );
+    },
+  );
+
+  it('throws a ConfigurationError (exit 2), not a plain Error', () => {
+    expect(() => parseDuration('later', 'settle')).toThrow(ConfigurationError);
+  });
+});
+
+describe('formatDuration', () => {
+  it.each<[number, string]>([
+    [0, '0s'],
+    [400, '0s'],
+    [59_000, '59s'],
+    [59_600, '1m'],
+    [60_000, '1m'],
+    [90_000, '1m30s'],
+    [900_000, '15m'],
+    [3_600_000, '60m'],
+  ])('formats %i ms as %j', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('round-trips the durations users write', () => {
+    for (const text of ['15m', '90s', '5m', '45s']) {
+      expect(formatDuration(parseDuration(text, 'timeout'))).toBe(text === '90s' ? '1m30s' : text);
+    }
+  });
+});
