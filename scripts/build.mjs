@@ -14,7 +14,11 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const entries = { 'scan-gate': 'actions/src/scan-gate/index.ts', cli: 'actions/src/cli/index.ts' };
+const entries = {
+  'scan-gate': 'actions/src/scan-gate/index.ts',
+  'compliance-gate': 'actions/src/compliance-gate/index.ts',
+  cli: 'actions/src/cli/index.ts',
+};
 const check = process.argv.includes('--check');
 const outRoot = check
   ? mkdtempSync(join(tmpdir(), 'assetguard-dist-'))

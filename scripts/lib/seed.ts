@@ -228,3 +228,70 @@ export function countsOf(findings: readonly SeedFinding[]): Record<string, numbe
   }
   return counts;
 }
+
+export interface SeedControlFinding {
+  controlId: string;
+  /** Deployed Config rule name, carried in ProductFields as Security Hub does. */
+  ruleName?: string;
+  severity: 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
+  resourceType: string;
+  resourceId: string;
+  tags?: Record<string, string>;
+  status?: 'FAILED' | 'PASSED' | 'WARNING' | 'NOT_AVAILABLE';
+  recordState?: 'ACTIVE' | 'ARCHIVED';
+  workflow?: 'NEW' | 'NOTIFIED' | 'RESOLVED' | 'SUPPRESSED';
+  title?: string;
+}
+
+/** An ASFF control finding as Security Hub's consolidated control findings carry it. */
+export function securityHubFinding(
+  region: string,
+  finding: SeedControlFinding,
+): Record<string, unknown> {
+  const id = createHash('sha256')
+    .update(`${finding.controlId}/${finding.resourceId}`)
+    .digest('hex')
+    .slice(0, 24);
+  const at = '2026-11-01T00:00:00.000Z';
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: `arn:aws:securityhub:${region}:${ACCOUNT}:security-control/${finding.controlId}/finding/${id}`,
+    ProductArn: `arn:aws:securityhub:${region}::product/aws/securityhub`,
+    GeneratorId: `security-control/${finding.controlId}`,
+    AwsAccountId: ACCOUNT,
+    Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
+    FirstObservedAt: at,
+    LastObservedAt: at,
+    CreatedAt: at,
+    UpdatedAt: at,
+    Severity: { Label: finding.severity, Original: finding.severity },
+    Title: finding.title ?? `${finding.controlId} control check`,
+    Description: `This control checks ${finding.controlId}.`,
+    Remediation: {
+      Recommendation: {
+        Text: 'For information on how to correct this issue, consult the AWS Security Hub controls documentation.',
+        Url: `https://docs.aws.amazon.com/console/securityhub/${finding.controlId}/remediation`,
+      },
+    },
+    ProductFields: {
+      ...(finding.ruleName !== undefined && {
+        'RelatedAWSResources:0/name': finding.ruleName,
+        'RelatedAWSResources:0/type': 'AWS::Config::ConfigRule',
+      }),
+      'aws/securityhub/ProductName': 'Security Hub',
+    },
+    Resources: [
+      {
+        Type: finding.resourceType,
+        Id: finding.resourceId,
+        Partition: 'aws',
+        Region: region,
+        ...(finding.tags !== undefined && { Tags: finding.tags }),
+      },
+    ],
+    Compliance: { Status: finding.status ?? 'FAILED', SecurityControlId: finding.controlId },
+    WorkflowState: 'NEW',
+    Workflow: { Status: finding.workflow ?? 'NEW' },
+    RecordState: finding.recordState ?? 'ACTIVE',
+  };
+}

@@ -66157,6 +66157,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.EXPIRY_WARNING_DAYS = void 0;
 exports.expiresAt = expiresAt;
 exports.isExpired = isExpired;
+exports.isComplianceId = isComplianceId;
 exports.exceptionMatches = exceptionMatches;
 exports.applyExceptions = applyExceptions;
 const DAY_MS = 86_400_000;
@@ -66190,6 +66191,15 @@ function inScope(finding, scope) {
             return false;
     }
     return true;
+}
+/**
+ * Tells compliance exception ids (a control id such as EC2.13, or a Config rule name such as
+ * restricted-ssh) from vulnerability ids (CVE-…, GHSA-…), so each gate ignores the other's.
+ */
+function isComplianceId(id) {
+    if (/^[A-Za-z0-9]+\.\d+$/.test(id))
+        return true;
+    return /^[a-z][a-z0-9-]*$/.test(id) && !/^(cve|ghsa|pysec|go|rustsec)-/.test(id);
 }
 function exceptionMatches(exception, finding) {
     const id = exception.id.toUpperCase();
@@ -66236,6 +66246,54 @@ function applyExceptions(wouldBlock, all, exceptions, now, relevant = () => true
 
 /***/ }),
 
+/***/ 1555:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.errorVerdict = errorVerdict;
+exports.writeGateReports = writeGateReports;
+const evidence_1 = __nccwpck_require__(3690);
+const model_1 = __nccwpck_require__(3990);
+const report_files_1 = __nccwpck_require__(9407);
+/** The verdict of a gate that could not decide: same shape, so the same reports get written. */
+function errorVerdict(command, message, subject, policy, now) {
+    return {
+        verdict: 'error',
+        command,
+        subject,
+        evaluatedAt: now.toISOString(),
+        policy: { origin: policy?.origin ?? 'not loaded', sha256: policy?.sha256 ?? '' },
+        counts: (0, model_1.emptyCounts)(),
+        blocking: [],
+        excepted: [],
+        exceptions: { expired: [], expiringSoon: [], stale: [] },
+        warnings: [],
+        error: message,
+    };
+}
+/** Writes the four reports every gate produces: verdict.json, summary.md, results.sarif, evidence.json. */
+function writeGateReports(parts) {
+    const evidence = (0, evidence_1.buildEvidence)({
+        command: parts.verdict.command,
+        inputs: parts.inputs,
+        context: parts.context,
+        policy: parts.policy,
+        findings: parts.findings,
+        verdict: parts.verdict,
+    });
+    return (0, report_files_1.writeReportFiles)(parts.dir, {
+        'verdict.json': `${JSON.stringify(parts.verdict, null, 2)}\n`,
+        'summary.md': parts.summary,
+        'results.sarif': parts.sarif,
+        [evidence_1.EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
+    });
+}
+
+
+/***/ }),
+
 /***/ 8454:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -66243,6 +66301,7 @@ function applyExceptions(wouldBlock, all, exceptions, now, relevant = () => true
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.readInput = readInput;
+exports.listInput = listInput;
 /**
  * Reads one input: trimmed, with '' meaning "not given" (the runner passes unset inputs as ''),
  * and the declared default applied.
@@ -66252,6 +66311,13 @@ function readInput(specs, read, name) {
     if (value !== undefined && value !== '')
         return value;
     return specs[name]?.default;
+}
+/** Splits a list input on commas and newlines, dropping empty entries. */
+function listInput(value) {
+    return (value ?? '')
+        .split(/[,\n]/)
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
 }
 
 
@@ -66414,7 +66480,15 @@ function normalize(raw) {
                 }),
             },
         },
-        compliance: { failOn: raw.compliance?.['fail-on'] ?? ['CRITICAL', 'HIGH'] },
+        compliance: {
+            failOn: raw.compliance?.['fail-on'] ?? ['CRITICAL', 'HIGH'],
+            rules: {
+                include: raw.compliance?.rules?.include ?? [],
+                exclude: raw.compliance?.rules?.exclude ?? [],
+            },
+            defaultSeverity: raw.compliance?.['default-severity'] ?? 'MEDIUM',
+            insufficientData: raw.compliance?.['insufficient-data'] ?? 'warn',
+        },
         ...(raw.tags !== undefined && { tags: raw.tags }),
         exceptions: raw.exceptions ?? [],
     };
@@ -66900,8 +66974,11 @@ function evaluateImage(input) {
         if (reason !== undefined)
             reasons.set(finding, reason);
     }
-    // Exceptions scoped to another repository are about other images, not stale here.
-    const relevant = (exception) => exception.scope?.repository === undefined || exception.scope.repository === subject.repository;
+    // Exceptions scoped to another repository are about other images, and compliance exceptions
+    // (control ids, rule names) are the compliance gate's: neither is stale here.
+    const relevant = (exception) => !(0, exceptions_1.isComplianceId)(exception.id) &&
+        (exception.scope?.repository === undefined ||
+            exception.scope.repository === subject.repository);
     const { remaining, excepted, report } = (0, exceptions_1.applyExceptions)([...reasons.keys()], active, policy.policy.exceptions, now, relevant);
     const blocking = remaining
         .map((finding) => ({
@@ -66957,10 +67034,8 @@ const client_inspector2_1 = __nccwpck_require__(3222);
 const aws_1 = __nccwpck_require__(3330);
 const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
-const evidence_1 = __nccwpck_require__(3690);
-const model_1 = __nccwpck_require__(3990);
+const gate_report_1 = __nccwpck_require__(1555);
 const policy_1 = __nccwpck_require__(5397);
-const report_files_1 = __nccwpck_require__(9407);
 const sarif_1 = __nccwpck_require__(6546);
 const ecr_1 = __nccwpck_require__(669);
 const evaluate_1 = __nccwpck_require__(5716);
@@ -66971,21 +67046,6 @@ function defaultClients(region) {
     return {
         ecr: (0, aws_1.createClient)(client_ecr_1.ECRClient, { region }),
         inspector: (0, aws_1.createClient)(client_inspector2_1.Inspector2Client, { region }),
-    };
-}
-function errorVerdict(message, subject, policy, now) {
-    return {
-        verdict: 'error',
-        command: 'scan-gate',
-        subject,
-        evaluatedAt: now.toISOString(),
-        policy: { origin: policy?.origin ?? 'not loaded', sha256: policy?.sha256 ?? '' },
-        counts: (0, model_1.emptyCounts)(),
-        blocking: [],
-        excepted: [],
-        exceptions: { expired: [], expiringSoon: [], stale: [] },
-        warnings: [],
-        error: message,
     };
 }
 /**
@@ -67042,11 +67102,14 @@ async function scanGate(inputs, deps) {
         });
     }
     catch (error) {
-        verdict = errorVerdict((0, errors_1.errorMessage)(error), subject, policy, clock.now());
+        verdict = (0, gate_report_1.errorVerdict)('scan-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
     }
     const summary = (0, render_1.renderImageSummary)(verdict, inputs.outputDir);
-    const evidence = (0, evidence_1.buildEvidence)({
-        command: 'scan-gate',
+    const files = await (0, gate_report_1.writeGateReports)({
+        dir: inputs.outputDir,
+        verdict,
+        summary,
+        sarif: (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, findings), 'assetguard/scan-gate'),
         inputs: {
             image: inputs.image,
             policy: inputs.policy,
@@ -67056,13 +67119,6 @@ async function scanGate(inputs, deps) {
         context,
         policy,
         findings,
-        verdict,
-    });
-    const files = await (0, report_files_1.writeReportFiles)(inputs.outputDir, {
-        'verdict.json': `${JSON.stringify(verdict, null, 2)}\n`,
-        'summary.md': summary,
-        'results.sarif': (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, findings), 'assetguard/scan-gate'),
-        [evidence_1.EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
     });
     return {
         verdict,
@@ -79948,7 +80004,7 @@ exports.visitAsync = visitAsync;
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"}}},"tags":{"type":"object","description":"The tag policy (tags audit/apply/publish/groups)."},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"description":"Vulnerability id, Config rule name or control id."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1},"resource":{"type":"string","minLength":1},"package":{"type":"string","minLength":1},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block."}}}');
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","description":"The tag policy (tags audit/apply/publish/groups)."},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"description":"Vulnerability id, Config rule name or control id."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1},"resource":{"type":"string","minLength":1},"package":{"type":"string","minLength":1},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block."}}}');
 
 /***/ }),
 

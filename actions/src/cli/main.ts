@@ -3,6 +3,9 @@ import { version } from '../../../package.json';
 import { runBoundary, type Outcome, type Reporter } from '../core/boundary';
 import { systemClock } from '../core/clock';
 import type { InputSpecs } from '../core/inputs';
+import { complianceGate } from '../compliance-gate/gate';
+import { COMPLIANCE_GATE_INPUTS, parseComplianceGateInputs } from '../compliance-gate/inputs';
+import { complianceGateOutcome } from '../compliance-gate/main';
 import { replay } from '../replay/replay';
 import { scanGate } from '../scan-gate/gate';
 import { parseScanGateInputs, SCAN_GATE_INPUTS } from '../scan-gate/inputs';
@@ -30,6 +33,11 @@ function addInputs(command: Command, specs: InputSpecs): Command {
     const option = new Option(`--${name} <value>`, spec.description);
     if (spec.default !== undefined) option.default(spec.default);
     if (spec.required) option.makeOptionMandatory();
+    if (spec.multiple) {
+      option.argParser((value: string, previous: string | undefined) =>
+        previous === undefined ? value : `${previous}\n${value}`,
+      );
+    }
     command.addOption(option);
   }
   return command;
@@ -81,6 +89,31 @@ export function buildProgram(
       });
       console.log(result.summary);
       return scanGateOutcome(result);
+    }),
+  );
+
+  addInputs(
+    program
+      .command('compliance-gate')
+      .description(
+        'Gate a deploy on the AWS Config or Security Hub compliance of the target environment.',
+      )
+      .addHelpText(
+        'after',
+        '\nExamples:\n  assetguard compliance-gate --scope Environment=prod --scope Service=web\n' +
+          '  assetguard compliance-gate --source securityhub --rules S3.8,EC2.13 --output-dir reports/compliance',
+      ),
+    COMPLIANCE_GATE_INPUTS,
+  ).action((options: Record<string, unknown>) =>
+    run('compliance-gate', async () => {
+      const result = await complianceGate(parseComplianceGateInputs(reader(options)), {
+        clock: systemClock,
+        log: (message) => {
+          console.error(`  ${message}`);
+        },
+      });
+      console.log(result.summary);
+      return complianceGateOutcome(result);
     }),
   );
 

@@ -37,6 +37,15 @@ function inScope(finding: Finding, scope: ExceptionScope | undefined): boolean {
   return true;
 }
 
+/**
+ * Tells compliance exception ids (a control id such as EC2.13, or a Config rule name such as
+ * restricted-ssh) from vulnerability ids (CVE-…, GHSA-…), so each gate ignores the other's.
+ */
+export function isComplianceId(id: string): boolean {
+  if (/^[A-Za-z0-9]+\.\d+$/.test(id)) return true;
+  return /^[a-z][a-z0-9-]*$/.test(id) && !/^(cve|ghsa|pysec|go|rustsec)-/.test(id);
+}
+
 export function exceptionMatches(exception: PolicyException, finding: Finding): boolean {
   const id = exception.id.toUpperCase();
   const idMatches =

@@ -3,6 +3,8 @@ export interface InputSpec {
   description: string;
   required?: boolean;
   default?: string;
+  /** A list: comma- or newline-separated in actions; a repeatable flag on the CLI. */
+  multiple?: boolean;
 }
 
 export type InputSpecs = Record<string, InputSpec>;
@@ -18,4 +20,12 @@ export function readInput(specs: InputSpecs, read: InputReader, name: string): s
   const value = read(name)?.trim();
   if (value !== undefined && value !== '') return value;
   return specs[name]?.default;
+}
+
+/** Splits a list input on commas and newlines, dropping empty entries. */
+export function listInput(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(/[,\n]/)
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '');
 }

@@ -63,6 +63,10 @@ export interface Finding {
   url?: string;
   firstSeen?: string;
   lastSeen?: string;
+  /** Compliance findings: the Config rule as deployed, and why the resource fails it. */
+  rule?: { name: string; annotation?: string };
+  /** The fix, from the control mapping table: an SSM Automation document, or why there is none. */
+  remediation?: { document?: string; why?: string };
 }
 
 /** A resource of the estate, as the tag policy and reports see it. */

@@ -32,7 +32,12 @@ export interface Policy {
     fixableOnly: boolean;
     alsoBlock: { epssAbove?: number; exploitAvailable?: boolean };
   };
-  compliance: { failOn: Severity[] };
+  compliance: {
+    failOn: Severity[];
+    rules: { include: string[]; exclude: string[] };
+    defaultSeverity: Severity;
+    insufficientData: 'warn' | 'block';
+  };
   tags?: Record<string, unknown>;
   exceptions: PolicyException[];
 }
@@ -64,7 +69,12 @@ interface RawPolicy {
     'fixable-only'?: boolean;
     'also-block'?: { 'epss-above'?: number; 'exploit-available'?: boolean };
   };
-  compliance?: { 'fail-on'?: Severity[] };
+  compliance?: {
+    'fail-on'?: Severity[];
+    rules?: { include?: string[]; exclude?: string[] };
+    'default-severity'?: Severity;
+    'insufficient-data'?: 'warn' | 'block';
+  };
   tags?: Record<string, unknown>;
   exceptions?: PolicyException[];
 }
@@ -87,7 +97,15 @@ function normalize(raw: RawPolicy): Policy {
         }),
       },
     },
-    compliance: { failOn: raw.compliance?.['fail-on'] ?? ['CRITICAL', 'HIGH'] },
+    compliance: {
+      failOn: raw.compliance?.['fail-on'] ?? ['CRITICAL', 'HIGH'],
+      rules: {
+        include: raw.compliance?.rules?.include ?? [],
+        exclude: raw.compliance?.rules?.exclude ?? [],
+      },
+      defaultSeverity: raw.compliance?.['default-severity'] ?? 'MEDIUM',
+      insufficientData: raw.compliance?.['insufficient-data'] ?? 'warn',
+    },
     ...(raw.tags !== undefined && { tags: raw.tags }),
     exceptions: raw.exceptions ?? [],
   };

@@ -14,6 +14,9 @@ export interface BlockingEntry {
   url?: string;
   epss?: number;
   exploitAvailable?: boolean;
+  /** Compliance results: the deployed Config rule, and the fix from the control mapping table. */
+  rule?: string;
+  remediation?: { document?: string; why?: string };
 }
 
 export interface ExceptedEntry {

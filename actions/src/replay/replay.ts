@@ -5,6 +5,7 @@ import { readEvidence, type Evidence } from '../core/evidence';
 import type { SeverityCounts } from '../core/model';
 import { loadedFromText, sha256, type LoadedPolicy } from '../core/policy';
 import { exitCodeOf, type Verdict } from '../core/verdict';
+import { evaluateCompliance, type ComplianceSubject } from '../compliance-gate/evaluate';
 import { evaluateImage, type ImageSubject } from '../scan-gate/evaluate';
 
 type Evaluator = (evidence: Evidence, policy: LoadedPolicy) => Verdict;
@@ -21,6 +22,14 @@ const EVALUATORS: Record<string, Evaluator> = {
       ...(scan?.counts !== undefined && { scanCounts: scan.counts }),
     });
   },
+  'compliance-gate': (evidence, policy) =>
+    evaluateCompliance({
+      findings: evidence.findings,
+      policy,
+      subject: evidence.verdict.subject as unknown as ComplianceSubject,
+      now: new Date(evidence.verdict.evaluatedAt),
+      notes: (evidence.context.notes as string[] | undefined) ?? [],
+    }),
 };
 
 export interface ReplayResult {

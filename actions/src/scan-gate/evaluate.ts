@@ -1,4 +1,4 @@
-import { applyExceptions } from '../core/exceptions';
+import { applyExceptions, isComplianceId } from '../core/exceptions';
 import {
   countBySeverity,
   emptyCounts,
@@ -77,9 +77,12 @@ export function evaluateImage(input: {
     const reason = blockingReason(finding, policy.policy.image);
     if (reason !== undefined) reasons.set(finding, reason);
   }
-  // Exceptions scoped to another repository are about other images, not stale here.
+  // Exceptions scoped to another repository are about other images, and compliance exceptions
+  // (control ids, rule names) are the compliance gate's: neither is stale here.
   const relevant = (exception: PolicyException): boolean =>
-    exception.scope?.repository === undefined || exception.scope.repository === subject.repository;
+    !isComplianceId(exception.id) &&
+    (exception.scope?.repository === undefined ||
+      exception.scope.repository === subject.repository);
   const { remaining, excepted, report } = applyExceptions(
     [...reasons.keys()],
     active,

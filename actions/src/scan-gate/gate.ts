@@ -4,10 +4,9 @@ import { createClient, resolveRegion } from '../core/aws';
 import type { Clock } from '../core/clock';
 import { formatDuration } from '../core/duration';
 import { errorMessage } from '../core/errors';
-import { buildEvidence, EVIDENCE_FILE } from '../core/evidence';
-import { emptyCounts, type Finding } from '../core/model';
+import { errorVerdict, writeGateReports } from '../core/gate-report';
+import type { Finding } from '../core/model';
 import { loadPolicy, type LoadedPolicy } from '../core/policy';
-import { writeReportFiles } from '../core/report-files';
 import { toSarif } from '../core/sarif';
 import type { Verdict } from '../core/verdict';
 import {
@@ -49,27 +48,6 @@ function defaultClients(region: string): AwsClients {
   return {
     ecr: createClient(ECRClient, { region }),
     inspector: createClient(Inspector2Client, { region }),
-  };
-}
-
-function errorVerdict(
-  message: string,
-  subject: Record<string, unknown>,
-  policy: LoadedPolicy | undefined,
-  now: Date,
-): Verdict {
-  return {
-    verdict: 'error',
-    command: 'scan-gate',
-    subject,
-    evaluatedAt: now.toISOString(),
-    policy: { origin: policy?.origin ?? 'not loaded', sha256: policy?.sha256 ?? '' },
-    counts: emptyCounts(),
-    blocking: [],
-    excepted: [],
-    exceptions: { expired: [], expiringSoon: [], stale: [] },
-    warnings: [],
-    error: message,
   };
 }
 
@@ -130,11 +108,14 @@ export async function scanGate(inputs: ScanGateInputs, deps: ScanGateDeps): Prom
       scanCounts: scan.counts,
     });
   } catch (error) {
-    verdict = errorVerdict(errorMessage(error), subject, policy, clock.now());
+    verdict = errorVerdict('scan-gate', errorMessage(error), subject, policy, clock.now());
   }
   const summary = renderImageSummary(verdict, inputs.outputDir);
-  const evidence = buildEvidence({
-    command: 'scan-gate',
+  const files = await writeGateReports({
+    dir: inputs.outputDir,
+    verdict,
+    summary,
+    sarif: toSarif(imageSarifEntries(verdict, findings), 'assetguard/scan-gate'),
     inputs: {
       image: inputs.image,
       policy: inputs.policy,
@@ -144,13 +125,6 @@ export async function scanGate(inputs: ScanGateInputs, deps: ScanGateDeps): Prom
     context,
     policy,
     findings,
-    verdict,
-  });
-  const files = await writeReportFiles(inputs.outputDir, {
-    'verdict.json': `${JSON.stringify(verdict, null, 2)}\n`,
-    'summary.md': summary,
-    'results.sarif': toSarif(imageSarifEntries(verdict, findings), 'assetguard/scan-gate'),
-    [EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
   });
   return {
     verdict,

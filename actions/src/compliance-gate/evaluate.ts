@@ -1,0 +1,138 @@
+import { applyExceptions, isComplianceId } from '../core/exceptions';
+import { countBySeverity, severityRank, type Finding } from '../core/model';
+import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
+import type { BlockingEntry, Verdict } from '../core/verdict';
+import type { RuleStates } from './sources';
+
+export interface ComplianceSubject {
+  source: 'config' | 'securityhub';
+  region: string;
+  scope: { tags: Record<string, string>; rules: string[] };
+  rules: RuleStates;
+}
+
+function names(finding: Finding): string[] {
+  return [finding.id, finding.rule?.name, ...(finding.aliases ?? [])]
+    .filter((value): value is string => value !== undefined)
+    .map((value) => value.toLowerCase());
+}
+
+/** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
+export function ruleCounts(finding: Finding, rules: Policy['compliance']['rules']): boolean {
+  const own = names(finding);
+  const listed = (list: string[]): boolean =>
+    list.some((entry) => own.includes(entry.toLowerCase()));
+  if (rules.include.length > 0 && !listed(rules.include)) return false;
+  return !listed(rules.exclude);
+}
+
+function byRisk(a: BlockingEntry, b: BlockingEntry): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    a.id.localeCompare(b.id) ||
+    a.resource.localeCompare(b.resource)
+  );
+}
+
+/**
+ * The compliance gate's decision. Pure, like the image gate's: the same findings, rule states,
+ * policy and `now` always give the same verdict.
+ */
+export function evaluateCompliance(input: {
+  findings: readonly Finding[];
+  policy: LoadedPolicy;
+  subject: ComplianceSubject;
+  now: Date;
+  /** Facts from collection that belong in the report (unknown tags, unmapped rules). */
+  notes?: string[];
+}): Verdict {
+  const { policy, subject, now } = input;
+  const rules = policy.policy.compliance;
+  const counted = input.findings.filter(
+    (finding) => finding.status === 'ACTIVE' && ruleCounts(finding, rules.rules),
+  );
+  const failing = counted.filter((finding) => rules.failOn.includes(finding.severity));
+  const relevant = (exception: PolicyException): boolean => isComplianceId(exception.id);
+  const { remaining, excepted, report } = applyExceptions(
+    failing,
+    counted,
+    policy.policy.exceptions,
+    now,
+    relevant,
+  );
+  const blocking = remaining
+    .map((finding): BlockingEntry => ({
+      id: finding.id,
+      severity: finding.severity,
+      resource: finding.resource.id,
+      reason:
+        finding.rule?.annotation ??
+        finding.description ??
+        `${finding.severity} is in compliance.fail-on`,
+      title: finding.title,
+      packages: [],
+      fixAvailable: finding.fixAvailable,
+      ...(finding.url !== undefined && { url: finding.url }),
+      ...(finding.rule && { rule: finding.rule.name }),
+      ...(finding.remediation && { remediation: finding.remediation }),
+    }))
+    .sort(byRisk);
+  const insufficient = subject.rules.insufficientData;
+  if (rules.insufficientData === 'block') {
+    for (const name of insufficient) {
+      blocking.push({
+        id: name,
+        severity: rules.defaultSeverity,
+        resource: `AWS Config rule ${name}`,
+        reason:
+          'INSUFFICIENT_DATA: the rule has not evaluated its resources (compliance.insufficient-data: block)',
+        title: `AWS Config rule ${name} has insufficient data`,
+        packages: [],
+        fixAvailable: 'no',
+        rule: name,
+      });
+    }
+  }
+  const warnings = [
+    ...(rules.insufficientData === 'warn' && insufficient.length > 0
+      ? [
+          `${insufficient.length} rule(s) have INSUFFICIENT_DATA and were not counted as compliant: ${insufficient.join(', ')}`,
+        ]
+      : []),
+    ...(subject.rules.notApplicable.length > 0
+      ? [
+          `${subject.rules.notApplicable.length} rule(s) are NOT_APPLICABLE (no resource in scope): ${subject.rules.notApplicable.join(', ')}`,
+        ]
+      : []),
+    ...report.expired.map(
+      (exception) =>
+        `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} result(s) here` : ''}`,
+    ),
+    ...report.expiringSoon.map(
+      (exception) =>
+        `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`,
+    ),
+    ...report.stale.map(
+      (exception) =>
+        `exception ${exception.id} matched no non-compliant resource here: remove it if it is no longer needed`,
+    ),
+    ...(input.notes ?? []),
+  ];
+  return {
+    verdict: blocking.length > 0 ? 'block' : 'pass',
+    command: 'compliance-gate',
+    subject: { ...subject },
+    evaluatedAt: now.toISOString(),
+    policy: { origin: policy.origin, sha256: policy.sha256 },
+    counts: countBySeverity(counted),
+    blocking,
+    excepted: excepted.map(({ finding, exception }) => ({
+      id: finding.id,
+      severity: finding.severity,
+      resource: finding.resource.id,
+      exception,
+    })),
+    exceptions: report,
+    warnings,
+  };
+}

@@ -1,0 +1,87 @@
+import { ConfigurationError } from '../core/errors';
+import { listInput, readInput, type InputReader, type InputSpecs } from '../core/inputs';
+import { DEFAULT_POLICY_PATH } from '../core/policy';
+
+/** Declared once: action.yml and the CLI flags are checked against this in tests. */
+export const COMPLIANCE_GATE_INPUTS = {
+  source: {
+    description:
+      'Where compliance comes from: config (AWS Config rules) or securityhub (Security Hub control findings).',
+    default: 'config',
+  },
+  rules: {
+    description:
+      'Only these rules: Config rule names, managed rule identifiers or control ids (e.g. S3.8), comma- or newline-separated. Default: all.',
+    multiple: true,
+  },
+  scope: {
+    description:
+      'The deploy target as tags, Key=Value, comma- or newline-separated (e.g. Environment=prod); a resource must carry all of them. Default: every resource.',
+    multiple: true,
+  },
+  policy: {
+    description:
+      'Policy file. When the default path does not exist, the built-in default applies (block NON_COMPLIANT CRITICAL and HIGH).',
+    default: DEFAULT_POLICY_PATH,
+  },
+  'output-dir': {
+    description: 'Directory for verdict.json, summary.md, results.sarif and evidence.json.',
+    default: 'assetguard-reports/compliance-gate',
+  },
+  region: {
+    description: 'AWS region of the target environment. Defaults to AWS_REGION.',
+  },
+} satisfies InputSpecs;
+
+export const COMPLIANCE_GATE_OUTPUTS = {
+  verdict: 'pass, block or error.',
+  critical: 'Count of failing CRITICAL results in scope.',
+  high: 'Count of failing HIGH results in scope.',
+  medium: 'Count of failing MEDIUM results in scope.',
+  low: 'Count of failing LOW results in scope.',
+  total: 'Count of all failing results in scope.',
+  blocking: 'Count of results that block the deploy.',
+  'report-dir': 'Directory holding the reports.',
+  'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
+} as const;
+
+export interface ComplianceGateInputs {
+  source: 'config' | 'securityhub';
+  rules: string[];
+  scope: Record<string, string>;
+  policy: string;
+  outputDir: string;
+  region?: string;
+}
+
+function parseScope(entries: string[]): Record<string, string> {
+  const scope: Record<string, string> = {};
+  for (const entry of entries) {
+    const equals = entry.indexOf('=');
+    if (equals <= 0) {
+      throw new ConfigurationError(`scope: "${entry}" is not Key=Value; e.g. Environment=prod`);
+    }
+    const key = entry.slice(0, equals).trim();
+    if (key in scope) throw new ConfigurationError(`scope: the tag key ${key} is given twice`);
+    scope[key] = entry.slice(equals + 1).trim();
+  }
+  return scope;
+}
+
+export function parseComplianceGateInputs(read: InputReader): ComplianceGateInputs {
+  const get = (name: keyof typeof COMPLIANCE_GATE_INPUTS): string | undefined =>
+    readInput(COMPLIANCE_GATE_INPUTS, read, name);
+  const source = get('source') ?? 'config';
+  if (source !== 'config' && source !== 'securityhub') {
+    throw new ConfigurationError(`source: "${source}" is not config or securityhub`);
+  }
+  const region = get('region');
+  return {
+    source,
+    rules: listInput(get('rules')),
+    scope: parseScope(listInput(get('scope'))),
+    policy: get('policy') ?? DEFAULT_POLICY_PATH,
+    outputDir: get('output-dir') ?? COMPLIANCE_GATE_INPUTS['output-dir'].default,
+    ...(region !== undefined && { region }),
+  };
+}

@@ -1,0 +1,44 @@
+import * as core from '@actions/core';
+import { actionInput, writeJobSummary } from '../core/action';
+import type { Outcome } from '../core/boundary';
+import { systemClock } from '../core/clock';
+import { exitCodeOf } from '../core/verdict';
+import { complianceGate, type ComplianceGateRun } from './gate';
+import { parseComplianceGateInputs } from './inputs';
+
+/** The one-line outcome shared by the action and the CLI. */
+export function complianceGateOutcome(run: ComplianceGateRun): Outcome {
+  const { verdict } = run;
+  const exitCode = exitCodeOf(verdict.verdict);
+  if (verdict.verdict === 'error')
+    return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
+  const n = verdict.blocking.length;
+  const message =
+    verdict.verdict === 'block'
+      ? `blocked: ${n} non-compliant result${n === 1 ? '' : 's'} block the deploy (of ${verdict.counts.total} failing in scope); see ${run.reportDir}/summary.md`
+      : `passed: no non-compliant result blocks the deploy (${verdict.counts.total} failing in scope); reports in ${run.reportDir}`;
+  return { exitCode, message };
+}
+
+export async function run(): Promise<Outcome> {
+  const inputs = parseComplianceGateInputs(actionInput);
+  const result = await complianceGate(inputs, {
+    clock: systemClock,
+    log: (message) => {
+      core.info(message);
+    },
+  });
+  const { verdict } = result;
+  core.setOutput('verdict', verdict.verdict);
+  core.setOutput('critical', verdict.counts.CRITICAL);
+  core.setOutput('high', verdict.counts.HIGH);
+  core.setOutput('medium', verdict.counts.MEDIUM);
+  core.setOutput('low', verdict.counts.LOW);
+  core.setOutput('total', verdict.counts.total);
+  core.setOutput('blocking', verdict.blocking.length);
+  core.setOutput('report-dir', result.reportDir);
+  core.setOutput('sarif-file', result.files['results.sarif'] ?? '');
+  for (const warning of verdict.warnings) core.warning(warning);
+  await writeJobSummary(result.summary);
+  return complianceGateOutcome(result);
+}

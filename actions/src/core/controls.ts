@@ -1,0 +1,188 @@
+/**
+ * The control mapping table: AWS Config rule ↔ Security Hub control ↔ severity ↔ AWS-owned SSM
+ * Automation runbook ↔ KISA ISMS-P item. The facts live in controls.json (validated against
+ * controls.schema.json once, when this module loads); this module only types and looks them up.
+ */
+import Ajv, { type ErrorObject } from 'ajv';
+import data from './controls.json';
+import schema from './controls.schema.json';
+
+export type ControlSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
+
+/** The two placeholders the remediation code substitutes in runbook parameter values. */
+export const RESOURCE_ID_PLACEHOLDER = '{{resourceId}}';
+export const AUTOMATION_ASSUME_ROLE_PLACEHOLDER = '{{automationAssumeRole}}';
+
+/** An AWS-owned Automation runbook that fixes the resource, with the parameters to pass. */
+export interface DocumentRemediation {
+  document: string;
+  /** Always contains AutomationAssumeRole; values may use the two placeholders above. */
+  parameters: Record<string, string> & { AutomationAssumeRole: string };
+  traps?: string[];
+}
+
+/** No runbook is mapped; `why` says what to do instead. */
+export interface NoRemediation {
+  document: null;
+  why: string;
+  traps?: string[];
+}
+
+export type Remediation = DocumentRemediation | NoRemediation;
+
+export interface IsmsPItem {
+  /** KISA ISMS-P (2023) certification criterion number, e.g. `2.6.1`. */
+  item: string;
+  title: string;
+}
+
+export interface Control {
+  /** Security Hub security control id, e.g. `EC2.13`. */
+  securityHubControl: string;
+  /** Managed rule identifier (`INCOMING_SSH_DISABLED`); null for Security Hub's own custom rules. */
+  configRuleIdentifier: string | null;
+  /** The rule's base name (`restricted-ssh`), before Security Hub or a conformance pack decorates it. */
+  configRuleName: string;
+  title: string;
+  /** The Security Hub control's severity. */
+  severity: ControlSeverity;
+  resourceTypes: string[];
+  remediation: Remediation;
+  ismsP?: IsmsPItem[];
+  notes?: string[];
+}
+
+/** A Config managed rule the product cares about that is not joined to a Security Hub control. */
+export interface OtherRule {
+  configRuleIdentifier: string;
+  configRuleName: string;
+  title: string;
+  resourceTypes?: string[];
+  remediation: Remediation;
+  ismsP?: IsmsPItem[];
+  notes?: string[];
+}
+
+export interface ControlsData {
+  version: 1;
+  controls: Control[];
+  otherRules: OtherRule[];
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+const validateSchema = ajv.compile<ControlsData>(schema);
+
+function describe(errors: ErrorObject[] | null | undefined): string {
+  return (errors ?? [])
+    .map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`)
+    .join('; ');
+}
+
+function duplicates(values: string[]): string[] {
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const value of values) {
+    if (seen.has(value)) repeated.add(value);
+    seen.add(value);
+  }
+  return [...repeated];
+}
+
+/**
+ * Checks a candidate table against the schema and the cross-entry rules the schema cannot express
+ * (unique ids, identifiers and rule names). Throws an Error naming every problem.
+ */
+export function validateControlsData(candidate: unknown, origin = 'controls.json'): ControlsData {
+  if (!validateSchema(candidate)) {
+    throw new Error(
+      `${origin} does not match controls.schema.json: ${describe(validateSchema.errors)}`,
+    );
+  }
+  const table = candidate;
+  const identifiers = [
+    ...table.controls.map((control) => control.configRuleIdentifier),
+    ...table.otherRules.map((rule) => rule.configRuleIdentifier),
+  ].filter((identifier): identifier is string => identifier !== null);
+  const problems = [
+    ...duplicates(table.controls.map((control) => control.securityHubControl)).map(
+      (id) => `Security Hub control ${id} appears more than once`,
+    ),
+    ...duplicates(identifiers).map((id) => `Config rule identifier ${id} appears more than once`),
+    ...duplicates([
+      ...table.controls.map((control) => control.configRuleName),
+      ...table.otherRules.map((rule) => rule.configRuleName),
+    ]).map((name) => `Config rule name ${name} appears more than once`),
+  ];
+  if (problems.length > 0) throw new Error(`${origin} is inconsistent: ${problems.join('; ')}`);
+  return table;
+}
+
+/** Our own data: an invalid table is a build bug, so fail at load rather than mid-run. */
+const table: ControlsData = validateControlsData(data);
+
+const bySecurityHubId = new Map(
+  table.controls.map((control) => [control.securityHubControl, control]),
+);
+const byIdentifier = new Map(
+  table.controls.flatMap((control) =>
+    control.configRuleIdentifier === null ? [] : [[control.configRuleIdentifier, control] as const],
+  ),
+);
+
+export function allControls(): readonly Control[] {
+  return table.controls;
+}
+
+export function allOtherRules(): readonly OtherRule[] {
+  return table.otherRules;
+}
+
+export function controlBySecurityHubId(id: string): Control | undefined {
+  return bySecurityHubId.get(id.trim());
+}
+
+export function controlByConfigIdentifier(identifier: string): Control | undefined {
+  return byIdentifier.get(identifier.trim());
+}
+
+const SECURITY_HUB_PREFIX = 'securityhub-';
+const CONFORMANCE_PACK_MARKER = '-conformance-pack-';
+
+/**
+ * Finds which known base rule name a deployed Config rule name stands for:
+ * the name itself; `securityhub-<name>-<suffix>` (Security Hub's service-linked rules); or
+ * `<name>-conformance-pack-<suffix>` (conformance packs). Longest match wins, since base names
+ * can be prefixes of one another.
+ */
+function baseRuleName(deployedName: string, known: readonly string[]): string | undefined {
+  const name = deployedName.trim();
+  if (known.includes(name)) return name;
+  const candidates = known.filter((base) => {
+    if (name.startsWith(SECURITY_HUB_PREFIX)) {
+      const rest = name.slice(SECURITY_HUB_PREFIX.length);
+      if (rest === base || rest.startsWith(`${base}-`)) return true;
+    }
+    const marker = `${base}${CONFORMANCE_PACK_MARKER}`;
+    return name.startsWith(marker) && name.length > marker.length;
+  });
+  return candidates.sort((a, b) => b.length - a.length)[0];
+}
+
+const controlRuleNames = table.controls.map((control) => control.configRuleName);
+const otherRuleNames = table.otherRules.map((rule) => rule.configRuleName);
+
+/** The control for a Config rule name as deployed (plain, Security Hub or conformance-pack form). */
+export function controlForConfigRuleName(deployedName: string): Control | undefined {
+  const base = baseRuleName(deployedName, controlRuleNames);
+  return base === undefined ? undefined : table.controls.find((c) => c.configRuleName === base);
+}
+
+/** The unjoined rule (e.g. required-tags) for a Config rule name as deployed. */
+export function otherRuleForConfigRuleName(deployedName: string): OtherRule | undefined {
+  const base = baseRuleName(deployedName, otherRuleNames);
+  return base === undefined ? undefined : table.otherRules.find((r) => r.configRuleName === base);
+}
+
+export function hasDocument(remediation: Remediation): remediation is DocumentRemediation {
+  return remediation.document !== null;
+}
