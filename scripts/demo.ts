@@ -10,60 +10,23 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from './lib/moto';
+import { CLEAN, ESTATE_CONTROLS, VULNERABLE } from './lib/estate';
 import {
   countsOf,
   enableEnhancedScanning,
+  importControlFindings,
   inspectorFinding,
   pushImage,
   seedInspectorFindings,
   seedScanStatus,
-  type SeedFinding,
 } from './lib/seed';
 
 const REGION = 'us-east-1';
+// The Actions runner uses Node 24; the SDK's notice about Node 20 is noise in a demo.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const root = resolve(__dirname, '..');
 const cli = join(root, 'actions/dist/cli/index.js');
 const outDir = join(root, 'out/demo');
-
-const vulnerableFindings: SeedFinding[] = [
-  {
-    cve: 'CVE-2024-6387',
-    severity: 'CRITICAL',
-    packageName: 'openssh-server',
-    installed: '1:9.2p1-2',
-    fixed: '1:9.2p1-2+deb12u3',
-    epss: 0.92,
-    exploit: true,
-  },
-  {
-    cve: 'CVE-2023-4911',
-    severity: 'HIGH',
-    packageName: 'libc6',
-    installed: '2.36-9',
-    fixed: '2.36-9+deb12u3',
-    epss: 0.71,
-  },
-  { cve: 'CVE-2024-2961', severity: 'HIGH', packageName: 'libc6', installed: '2.36-9' },
-  {
-    cve: 'CVE-2023-44487',
-    severity: 'MEDIUM',
-    packageName: 'nghttp2',
-    installed: '1.52.0-1',
-    fixed: '1.52.0-1+deb12u1',
-  },
-  { cve: 'CVE-2022-0563', severity: 'LOW', packageName: 'util-linux', installed: '2.38.1-5' },
-];
-const cleanFindings: SeedFinding[] = [
-  { cve: 'CVE-2022-0563', severity: 'LOW', packageName: 'util-linux', installed: '2.38.1-5' },
-  {
-    cve: 'CVE-2023-44487',
-    severity: 'MEDIUM',
-    packageName: 'nghttp2',
-    installed: '1.52.0-1',
-    fixed: '1.52.0-1+deb12u1',
-    status: 'CLOSED',
-  },
-];
 
 function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
   console.log(`\n$ assetguard ${args.join(' ')}`);
@@ -84,44 +47,45 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', stop);
   try {
-    const env = {
-      ...process.env,
+    // This process and the CLI runs it starts all talk to moto, as a user would point
+    // assetguard at an emulator: through the standard AWS_* variables.
+    Object.assign(process.env, {
       AWS_ENDPOINT_URL: moto.endpoint,
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
       AWS_REGION: REGION,
       AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    };
-    const ecr = new ECRClient({
-      region: REGION,
-      endpoint: moto.endpoint,
-      credentials: { accessKeyId: 'demo', secretAccessKey: 'demo' },
     });
+    const env = process.env;
+    const ecr = new ECRClient({ region: REGION });
     await enableEnhancedScanning(ecr);
     const vulnerable = await pushImage(ecr, 'web', '1.0.0');
     const clean = await pushImage(ecr, 'web', '1.0.1');
     await seedScanStatus(moto.endpoint, ecr, vulnerable, REGION, {
       status: 'COMPLETE',
-      counts: countsOf(vulnerableFindings),
+      counts: countsOf(VULNERABLE),
     });
     await seedScanStatus(moto.endpoint, ecr, clean, REGION, {
       status: 'ACTIVE',
-      counts: countsOf(cleanFindings),
+      counts: countsOf(CLEAN),
     });
     // moto ignores ListFindings filters: both answers hold both images' findings, and the
     // gate's client-side re-check by digest keeps only the right ones.
     const all = [
-      ...vulnerableFindings.map((finding, index) =>
+      ...VULNERABLE.map((finding, index) =>
         inspectorFinding({ ...vulnerable, region: REGION }, finding, index),
       ),
-      ...cleanFindings.map((finding, index) =>
+      ...CLEAN.map((finding, index) =>
         inspectorFinding({ ...clean, region: REGION }, finding, index),
       ),
     ];
     await seedInspectorFindings(moto.endpoint, REGION, [all, all]);
     console.log(
       `demo: seeded ECR repository "web" with ${vulnerable.tag} (vulnerable) and ${clean.tag} (clean) and their Inspector findings`,
+    );
+    await importControlFindings(moto.endpoint, REGION, ESTATE_CONTROLS);
+    console.log(
+      `demo: seeded Security Hub with ${ESTATE_CONTROLS.length} control findings for the account (prod and dev resources)`,
     );
     rmSync(outDir, { recursive: true, force: true });
 
@@ -136,26 +100,40 @@ async function main(): Promise<number> {
       env,
       workdir,
     );
+    const compliance = runCli(
+      [
+        'compliance-gate',
+        '--source',
+        'securityhub',
+        '--scope',
+        'Environment=prod',
+        '--output-dir',
+        join(outDir, 'compliance-prod'),
+      ],
+      env,
+      workdir,
+    );
     const replayed = runCli(
       ['replay', join(outDir, 'web-1.0.0')],
       { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
       workdir,
     );
 
+    const expect = (code: number, wanted: number, meaning: string): string =>
+      `exit ${code} (${code === wanted ? meaning : `UNEXPECTED, expected ${wanted}`})`;
     console.log('\ndemo results');
     console.log(
-      `  web:1.0.0  exit ${blocked} (${blocked === 1 ? 'blocked, as expected' : 'UNEXPECTED'})`,
+      `  scan-gate web:1.0.0         ${expect(blocked, 1, 'blocked: CRITICAL and HIGH CVEs')}`,
+    );
+    console.log(`  scan-gate web:1.0.1         ${expect(passed, 0, 'passed: one LOW finding')}`);
+    console.log(
+      `  compliance-gate prod        ${expect(compliance, 1, 'blocked: public S3 bucket (S3.8)')}`,
     );
     console.log(
-      `  web:1.0.1  exit ${passed} (${passed === 0 ? 'passed, as expected' : 'UNEXPECTED'})`,
+      `  replay web:1.0.0 (offline)  ${expect(replayed, 1, 'same verdict from the evidence')}`,
     );
-    console.log(
-      `  replay     exit ${replayed} (${replayed === 1 ? 'same verdict, offline' : 'UNEXPECTED'})`,
-    );
-    console.log(
-      `  reports:   ${outDir}/<image>/{summary.md,verdict.json,results.sarif,evidence.json}`,
-    );
-    return blocked === 1 && passed === 0 && replayed === 1 ? 0 : 1;
+    console.log(`  reports: ${outDir}/<run>/{summary.md,verdict.json,results.sarif,evidence.json}`);
+    return blocked === 1 && passed === 0 && compliance === 1 && replayed === 1 ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', stop);
     rmSync(workdir, { recursive: true, force: true });

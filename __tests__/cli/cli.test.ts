@@ -3,6 +3,11 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
+import {
+  COMPLIANCE_GATE_INPUTS,
+  COMPLIANCE_GATE_OUTPUTS,
+} from '../../actions/src/compliance-gate/inputs';
+import type { InputSpecs } from '../../actions/src/core/inputs';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
 
 const ROOT = resolve(__dirname, '../..');
@@ -29,16 +34,20 @@ describe('the assetguard CLI (bundled)', () => {
     const { status, out } = cli(['--help']);
     expect(status).toBe(0);
     expect(out).toContain('scan-gate [options]');
+    expect(out).toContain('compliance-gate [options]');
     expect(out).toContain('replay <bundle>');
     expect(out).toContain('0 pass, 1 blocked by policy, 2 could not decide');
   });
 
-  it.each([['scan-gate'], ['replay']])('has --help for %s with an example', (command) => {
-    const { status, out } = cli([command, '--help']);
-    expect(status).toBe(0);
-    expect(out).toContain(`Usage: assetguard ${command}`);
-    expect(out).toContain('Example:');
-  });
+  it.each([['scan-gate'], ['compliance-gate'], ['replay']])(
+    'has --help for %s with an example',
+    (command) => {
+      const { status, out } = cli([command, '--help']);
+      expect(status).toBe(0);
+      expect(out).toContain(`Usage: assetguard ${command}`);
+      expect(out).toContain('Example:');
+    },
+  );
 
   it('offers one flag per action input, with the same defaults', () => {
     const { out } = cli(['scan-gate', '--help']);
@@ -73,32 +82,48 @@ describe('the assetguard CLI (bundled)', () => {
   });
 });
 
-describe('action.yml declares exactly the inputs and outputs the code reads and writes', () => {
-  const metadata = parse(readFileSync(join(ROOT, 'actions/scan-gate/action.yml'), 'utf8')) as {
-    inputs: Record<string, { description: string; required?: boolean; default?: string }>;
-    outputs: Record<string, { description: string }>;
-    runs: { using: string; main: string };
-  };
+describe.each([
+  ['scan-gate', SCAN_GATE_INPUTS as InputSpecs, SCAN_GATE_OUTPUTS as Record<string, string>],
+  [
+    'compliance-gate',
+    COMPLIANCE_GATE_INPUTS as InputSpecs,
+    COMPLIANCE_GATE_OUTPUTS as Record<string, string>,
+  ],
+])(
+  'actions/%s/action.yml declares exactly the inputs and outputs the code reads and writes',
+  (action, inputs, outputs) => {
+    const metadata = parse(readFileSync(join(ROOT, 'actions', action, 'action.yml'), 'utf8')) as {
+      inputs: Record<string, { description: string; required?: boolean; default?: string }>;
+      outputs: Record<string, { description: string }>;
+      runs: { using: string; main: string };
+    };
 
-  it('inputs: names, descriptions, defaults and required flags', () => {
-    expect(Object.keys(metadata.inputs)).toEqual(Object.keys(SCAN_GATE_INPUTS));
-    for (const [name, spec] of Object.entries(SCAN_GATE_INPUTS)) {
-      const declared = metadata.inputs[name]!;
-      expect(declared.description).toBe(spec.description);
-      expect(declared.default).toBe('default' in spec ? spec.default : undefined);
-      expect(declared.required ?? false).toBe('required' in spec ? spec.required : false);
-    }
-  });
+    it('inputs: names, descriptions, defaults and required flags', () => {
+      expect(Object.keys(metadata.inputs)).toEqual(Object.keys(inputs));
+      for (const [name, spec] of Object.entries(inputs)) {
+        const declared = metadata.inputs[name]!;
+        expect(declared.description).toBe(spec.description);
+        expect(declared.default).toBe(spec.default);
+        expect(declared.required ?? false).toBe(spec.required ?? false);
+      }
+    });
 
-  it('outputs: names and descriptions', () => {
-    expect(
-      Object.fromEntries(
-        Object.entries(metadata.outputs).map(([name, o]) => [name, o.description]),
-      ),
-    ).toEqual(SCAN_GATE_OUTPUTS);
-  });
+    it('outputs: names and descriptions', () => {
+      expect(
+        Object.fromEntries(
+          Object.entries(metadata.outputs).map(([name, o]) => [name, o.description]),
+        ),
+      ).toEqual(outputs);
+    });
 
-  it('runs the committed bundle on node24', () => {
-    expect(metadata.runs).toEqual({ using: 'node24', main: '../dist/scan-gate/index.js' });
-  });
-});
+    it('runs the committed bundle on node24, and the CLI has the same flags', () => {
+      expect(metadata.runs).toEqual({ using: 'node24', main: `../dist/${action}/index.js` });
+      const { out } = cli([action, '--help']);
+      for (const [name, spec] of Object.entries(inputs)) {
+        expect(out).toContain(`--${name} <value>`);
+        if (spec.default !== undefined)
+          expect(out.replace(/\s+/g, ' ')).toContain(`(default: "${spec.default}")`);
+      }
+    });
+  },
+);

@@ -57,7 +57,12 @@ describe('parsePolicy', () => {
         fixableOnly: true,
         alsoBlock: { epssAbove: 0.5, exploitAvailable: true },
       },
-      compliance: { failOn: ['HIGH', 'MEDIUM'] },
+      compliance: {
+        failOn: ['HIGH', 'MEDIUM'],
+        rules: { include: [], exclude: [] },
+        defaultSeverity: 'MEDIUM',
+        insufficientData: 'warn',
+      },
       tags: { required: ['owner'] },
       exceptions: [
         {
@@ -76,7 +81,12 @@ describe('parsePolicy', () => {
     expect(parsePolicy('version: 1\n', 'policy.yml')).toEqual<Policy>({
       version: 1,
       image: { failOn: ['CRITICAL', 'HIGH'], fixableOnly: false, alsoBlock: {} },
-      compliance: { failOn: ['CRITICAL', 'HIGH'] },
+      compliance: {
+        failOn: ['CRITICAL', 'HIGH'],
+        rules: { include: [], exclude: [] },
+        defaultSeverity: 'MEDIUM',
+        insufficientData: 'warn',
+      },
       exceptions: [],
     });
     expect(parsePolicy(DEFAULT_POLICY_TEXT, 'built-in default')).toEqual(

@@ -316,3 +316,40 @@ describe('scan gate IAM policy (policies/scan-gate.json)', () => {
     expect(resourceFor('inspector2:ListFindings')).toBe('*');
   });
 });
+
+describe('compliance gate IAM policy (policies/compliance-gate.json)', () => {
+  it('is attached to the same role', () => {
+    const policy = resource(files, OIDC, 'aws_iam_role_policy', 'compliance_gate');
+    expect(policy.policy).toBe('${file("${path.module}/policies/compliance-gate.json")}');
+    expect(policy.role).toBe('${aws_iam_role.scan_gate.id}');
+  });
+});
+
+describe('the IAM policies grant exactly the calls the code makes', () => {
+  // Every AWS call goes through awsFailure(what, 'service:Action', error), which names the
+  // permission to grant; the policies must cover those and nothing more.
+  function permissionsNamedIn(dir: string): string[] {
+    const found = new Set<string>();
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(path.join(dir, file), 'utf8');
+      for (const match of source.matchAll(/'([a-z0-9]+:[A-Z][A-Za-z]+)'/g)) found.add(match[1]!);
+    }
+    return [...found].sort();
+  }
+  const actionsIn = (file: string): string[] => {
+    const document = JSON.parse(readFileSync(path.join(INFRA, OIDC, 'policies', file), 'utf8')) as {
+      Statement: { Action: string | string[] }[];
+    };
+    return document.Statement.flatMap((s) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    ).sort();
+  };
+  const SRC = path.join(__dirname, '../../actions/src');
+
+  it.each([
+    ['scan-gate', 'scan-gate.json'],
+    ['compliance-gate', 'compliance-gate.json'],
+  ])('%s', (action, policyFile) => {
+    expect(actionsIn(policyFile)).toEqual(permissionsNamedIn(path.join(SRC, action)));
+  });
+});

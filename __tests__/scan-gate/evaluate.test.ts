@@ -546,7 +546,17 @@ describe('evaluateImage properties', () => {
 
   function loaded(image: Policy['image'], exceptions: PolicyException[]): LoadedPolicy {
     return {
-      policy: { version: 1, image, compliance: { failOn: ['CRITICAL'] }, exceptions },
+      policy: {
+        version: 1,
+        image,
+        compliance: {
+          failOn: ['CRITICAL'],
+          rules: { include: [], exclude: [] },
+          defaultSeverity: 'MEDIUM',
+          insufficientData: 'warn',
+        },
+        exceptions,
+      },
       origin: 'property',
       text: '',
       sha256: '',

@@ -6,7 +6,9 @@ import {
   pushImage,
   seedInspectorFindings,
   seedScanStatus,
+  importControlFindings,
   type PushedImage,
+  type SeedControlFinding,
   type SeedFinding,
 } from '../../scripts/lib/seed';
 
@@ -56,41 +58,12 @@ export async function seedEstate(
   return seeded;
 }
 
-export const VULNERABLE: SeedFinding[] = [
-  {
-    cve: 'CVE-2024-6387',
-    severity: 'CRITICAL',
-    packageName: 'openssh-server',
-    installed: '1:9.2p1-2',
-    fixed: '1:9.2p1-2+deb12u3',
-    epss: 0.92,
-    exploit: true,
-  },
-  {
-    cve: 'CVE-2023-4911',
-    severity: 'HIGH',
-    packageName: 'libc6',
-    installed: '2.36-9',
-    fixed: '2.36-9+deb12u3',
-  },
-  { cve: 'CVE-2024-2961', severity: 'HIGH', packageName: 'libc6', installed: '2.36-9' },
-  {
-    cve: 'CVE-2023-44487',
-    severity: 'MEDIUM',
-    packageName: 'nghttp2',
-    installed: '1.52.0-1',
-    fixed: '1.52.0-1+deb12u1',
-  },
-  { cve: 'CVE-2022-0563', severity: 'LOW', packageName: 'util-linux', installed: '2.38.1-5' },
-  {
-    cve: 'CVE-2021-0001',
-    severity: 'HIGH',
-    packageName: 'zlib1g',
-    installed: '1.2.13',
-    status: 'SUPPRESSED',
-  },
-];
+/** Imports ASFF control findings into this run's moto Security Hub. */
+export async function seedSecurityHub(
+  region: string,
+  findings: SeedControlFinding[],
+): Promise<void> {
+  await importControlFindings(motoEndpoint(), region, findings);
+}
 
-export const CLEAN: SeedFinding[] = [
-  { cve: 'CVE-2022-0563', severity: 'LOW', packageName: 'util-linux', installed: '2.38.1-5' },
-];
+export { CLEAN, ESTATE_CONTROLS, VULNERABLE } from '../../scripts/lib/estate';

@@ -11,6 +11,7 @@ import {
   StartImageScanCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
+import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 
 export const ACCOUNT = '123456789012';
 
@@ -294,4 +295,29 @@ export function securityHubFinding(
     Workflow: { Status: finding.workflow ?? 'NEW' },
     RecordState: finding.recordState ?? 'ACTIVE',
   };
+}
+
+/** Imports ASFF control findings into moto's Security Hub, 100 per call as the API allows. */
+export async function importControlFindings(
+  endpoint: string,
+  region: string,
+  findings: SeedControlFinding[],
+): Promise<void> {
+  const client = new SecurityHubClient({ region, endpoint, maxAttempts: 1 });
+  const documents = findings.map((finding) =>
+    securityHubFinding(region, {
+      ...finding,
+      resourceId: finding.resourceId.replace('REGION', region),
+    }),
+  );
+  try {
+    for (let index = 0; index < documents.length; index += 100) {
+      const response = await client.send(
+        new BatchImportFindingsCommand({ Findings: documents.slice(index, index + 100) as never }),
+      );
+      if (response.FailedCount) throw new Error(`moto rejected ${response.FailedCount} finding(s)`);
+    }
+  } finally {
+    client.destroy();
+  }
 }

@@ -85818,7 +85818,7 @@ function buildProgram(run) {
     addInputs(program
         .command('compliance-gate')
         .description('Gate a deploy on the AWS Config or Security Hub compliance of the target environment.')
-        .addHelpText('after', '\nExamples:\n  assetguard compliance-gate --scope Environment=prod --scope Service=web\n' +
+        .addHelpText('after', '\nExample:\n  assetguard compliance-gate --scope Environment=prod --scope Service=web\n' +
         '  assetguard compliance-gate --source securityhub --rules S3.8,EC2.13 --output-dir reports/compliance'), inputs_1.COMPLIANCE_GATE_INPUTS).action((options) => run('compliance-gate', async () => {
         const result = await (0, gate_1.complianceGate)((0, inputs_1.parseComplianceGateInputs)(reader(options)), {
             clock: clock_1.systemClock,
@@ -86003,7 +86003,7 @@ async function collectConfigCompliance(clients, scope, options) {
     const selected = [...rules.entries()].filter(([name, { control }]) => ruleSelected(name, control, scope.rules));
     const missing = scope.rules.filter((wanted) => !selected.some(([name, { control }]) => ruleSelected(name, control, [wanted])));
     if (missing.length > 0) {
-        throw new errors_1.ConfigurationError(`rules: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not deployed as AWS Config rules in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`);
+        throw new errors_1.ConfigurationError(`rules: ${missing.join(', ')} ${missing.length === 1 ? 'is not a deployed AWS Config rule' : 'are not deployed AWS Config rules'} in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`);
     }
     if (selected.length === 0) {
         throw new errors_1.ConfigurationError(`no AWS Config rules are deployed in ${options.region}: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)`);
@@ -86096,16 +86096,22 @@ async function collectConfigCompliance(clients, scope, options) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.ruleCounts = ruleCounts;
 exports.evaluateCompliance = evaluateCompliance;
+const controls_1 = __nccwpck_require__(1453);
 const exceptions_1 = __nccwpck_require__(5657);
 const model_1 = __nccwpck_require__(3990);
-function names(finding) {
-    return [finding.id, finding.rule?.name, ...(finding.aliases ?? [])]
-        .filter((value) => value !== undefined)
-        .map((value) => value.toLowerCase());
-}
 /** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
 function ruleCounts(finding, rules) {
-    const own = names(finding);
+    return namesCount([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
+}
+/** The same filter for a rule known only by its deployed name (an INSUFFICIENT_DATA rule). */
+function ruleNameCounts(name, rules) {
+    const control = (0, controls_1.controlForConfigRuleName)(name);
+    return namesCount([name, control?.securityHubControl, control?.configRuleName, control?.configRuleIdentifier], rules);
+}
+function namesCount(candidates, rules) {
+    const own = candidates
+        .filter((value) => typeof value === 'string')
+        .map((value) => value.toLowerCase());
     const listed = (list) => list.some((entry) => own.includes(entry.toLowerCase()));
     if (rules.include.length > 0 && !listed(rules.include))
         return false;
@@ -86143,7 +86149,8 @@ function evaluateCompliance(input) {
         ...(finding.remediation && { remediation: finding.remediation }),
     }))
         .sort(byRisk);
-    const insufficient = subject.rules.insufficientData;
+    // A rule compliance.rules leaves out does not count when it has no data either.
+    const insufficient = subject.rules.insufficientData.filter((name) => ruleNameCounts(name, rules.rules));
     if (rules.insufficientData === 'block') {
         for (const name of insufficient) {
             blocking.push({
@@ -86431,7 +86438,7 @@ function complianceGateOutcome(run) {
         return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
     const n = verdict.blocking.length;
     const message = verdict.verdict === 'block'
-        ? `blocked: ${n} non-compliant result${n === 1 ? '' : 's'} block the deploy (of ${verdict.counts.total} failing in scope); see ${run.reportDir}/summary.md`
+        ? `blocked: ${n} non-compliant result${n === 1 ? ' blocks' : 's block'} the deploy (of ${verdict.counts.total} failing in scope); see ${run.reportDir}/summary.md`
         : `passed: no non-compliant result blocks the deploy (${verdict.counts.total} failing in scope); reports in ${run.reportDir}`;
     return { exitCode, message };
 }
@@ -86684,8 +86691,10 @@ async function collectSecurityHubCompliance(securityhub, scope, options) {
                 const control = (controlId ? (0, controls_1.controlBySecurityHubId)(controlId) : undefined) ??
                     (ruleName ? (0, controls_1.controlForConfigRuleName)(ruleName) : undefined);
                 const finding = toFinding(raw, control, options.defaultSeverity);
-                if (!passesFilters(raw, scope) ||
-                    !(0, config_1.ruleSelected)(finding.rule?.name ?? finding.id, control, scope.rules)) {
+                // Match the control id as well as the rule name: for a control the table does not know,
+                // the rule name alone would drop every finding of `rules: Lambda.1` and pass the gate.
+                const selected = [finding.id, finding.rule?.name].some((name) => name !== undefined && (0, config_1.ruleSelected)(name, control, scope.rules));
+                if (!passesFilters(raw, scope) || !selected) {
                     dropped += 1;
                     continue;
                 }

@@ -100,7 +100,7 @@ export function buildProgram(
       )
       .addHelpText(
         'after',
-        '\nExamples:\n  assetguard compliance-gate --scope Environment=prod --scope Service=web\n' +
+        '\nExample:\n  assetguard compliance-gate --scope Environment=prod --scope Service=web\n' +
           '  assetguard compliance-gate --source securityhub --rules S3.8,EC2.13 --output-dir reports/compliance',
       ),
     COMPLIANCE_GATE_INPUTS,

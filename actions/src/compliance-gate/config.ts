@@ -214,7 +214,7 @@ export async function collectConfigCompliance(
   );
   if (missing.length > 0) {
     throw new ConfigurationError(
-      `rules: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} not deployed as AWS Config rules in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`,
+      `rules: ${missing.join(', ')} ${missing.length === 1 ? 'is not a deployed AWS Config rule' : 'are not deployed AWS Config rules'} in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`,
     );
   }
   if (selected.length === 0) {

@@ -1,3 +1,4 @@
+import { controlForConfigRuleName } from '../core/controls';
 import { applyExceptions, isComplianceId } from '../core/exceptions';
 import { countBySeverity, severityRank, type Finding } from '../core/model';
 import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
@@ -11,15 +12,27 @@ export interface ComplianceSubject {
   rules: RuleStates;
 }
 
-function names(finding: Finding): string[] {
-  return [finding.id, finding.rule?.name, ...(finding.aliases ?? [])]
-    .filter((value): value is string => value !== undefined)
-    .map((value) => value.toLowerCase());
-}
-
 /** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
 export function ruleCounts(finding: Finding, rules: Policy['compliance']['rules']): boolean {
-  const own = names(finding);
+  return namesCount([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
+}
+
+/** The same filter for a rule known only by its deployed name (an INSUFFICIENT_DATA rule). */
+function ruleNameCounts(name: string, rules: Policy['compliance']['rules']): boolean {
+  const control = controlForConfigRuleName(name);
+  return namesCount(
+    [name, control?.securityHubControl, control?.configRuleName, control?.configRuleIdentifier],
+    rules,
+  );
+}
+
+function namesCount(
+  candidates: (string | null | undefined)[],
+  rules: Policy['compliance']['rules'],
+): boolean {
+  const own = candidates
+    .filter((value): value is string => typeof value === 'string')
+    .map((value) => value.toLowerCase());
   const listed = (list: string[]): boolean =>
     list.some((entry) => own.includes(entry.toLowerCase()));
   if (rules.include.length > 0 && !listed(rules.include)) return false;
@@ -77,7 +90,10 @@ export function evaluateCompliance(input: {
       ...(finding.remediation && { remediation: finding.remediation }),
     }))
     .sort(byRisk);
-  const insufficient = subject.rules.insufficientData;
+  // A rule compliance.rules leaves out does not count when it has no data either.
+  const insufficient = subject.rules.insufficientData.filter((name) =>
+    ruleNameCounts(name, rules.rules),
+  );
   if (rules.insufficientData === 'block') {
     for (const name of insufficient) {
       blocking.push({

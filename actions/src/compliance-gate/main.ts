@@ -15,7 +15,7 @@ export function complianceGateOutcome(run: ComplianceGateRun): Outcome {
   const n = verdict.blocking.length;
   const message =
     verdict.verdict === 'block'
-      ? `blocked: ${n} non-compliant result${n === 1 ? '' : 's'} block the deploy (of ${verdict.counts.total} failing in scope); see ${run.reportDir}/summary.md`
+      ? `blocked: ${n} non-compliant result${n === 1 ? ' blocks' : 's block'} the deploy (of ${verdict.counts.total} failing in scope); see ${run.reportDir}/summary.md`
       : `passed: no non-compliant result blocks the deploy (${verdict.counts.total} failing in scope); reports in ${run.reportDir}`;
   return { exitCode, message };
 }

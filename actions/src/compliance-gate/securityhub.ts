@@ -144,10 +144,12 @@ export async function collectSecurityHubCompliance(
           (controlId ? controlBySecurityHubId(controlId) : undefined) ??
           (ruleName ? controlForConfigRuleName(ruleName) : undefined);
         const finding = toFinding(raw, control, options.defaultSeverity);
-        if (
-          !passesFilters(raw, scope) ||
-          !ruleSelected(finding.rule?.name ?? finding.id, control, scope.rules)
-        ) {
+        // Match the control id as well as the rule name: for a control the table does not know,
+        // the rule name alone would drop every finding of `rules: Lambda.1` and pass the gate.
+        const selected = [finding.id, finding.rule?.name].some(
+          (name) => name !== undefined && ruleSelected(name, control, scope.rules),
+        );
+        if (!passesFilters(raw, scope) || !selected) {
           dropped += 1;
           continue;
         }

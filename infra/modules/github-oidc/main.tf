@@ -70,3 +70,10 @@ resource "aws_iam_role_policy" "scan_gate" {
   role   = aws_iam_role.scan_gate.id
   policy = file("${path.module}/policies/scan-gate.json")
 }
+
+# The compliance gate's read-only calls (AWS Config, the Tagging API, Security Hub).
+resource "aws_iam_role_policy" "compliance_gate" {
+  name   = "assetguard-compliance-gate"
+  role   = aws_iam_role.scan_gate.id
+  policy = file("${path.module}/policies/compliance-gate.json")
+}
