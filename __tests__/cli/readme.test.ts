@@ -4,10 +4,6 @@ import {
   COMPLIANCE_GATE_INPUTS,
   COMPLIANCE_GATE_OUTPUTS,
 } from '../../actions/src/compliance-gate/inputs';
-import {
-  COMPLIANCE_GATE_INPUTS,
-  COMPLIANCE_GATE_OUTPUTS,
-} from '../../actions/src/compliance-gate/inputs';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
 
 const ROOT = resolve(__dirname, '../..');

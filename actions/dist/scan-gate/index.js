@@ -66070,7 +66070,9 @@ function awsFailure(what, permission, error) {
         hint =
             ' — no AWS credentials found: configure them (aws-actions/configure-aws-credentials in a workflow, a profile or env vars locally)';
     }
-    else if (code === 'ThrottlingException' || code === 'TooManyRequestsException') {
+    else if (code === 'ThrottlingException' ||
+        code === 'ThrottledException' ||
+        code === 'TooManyRequestsException') {
         hint = ' — still throttled after retries: retry later or raise the retry budget';
     }
     else if (code === undefined) {
@@ -66451,6 +66453,7 @@ const ajv_1 = __importDefault(__nccwpck_require__(2463));
 const ajv_formats_1 = __importDefault(__nccwpck_require__(2815));
 const yaml_1 = __nccwpck_require__(8815);
 const errors_1 = __nccwpck_require__(4412);
+const tag_policy_1 = __nccwpck_require__(9446);
 const policy_schema_json_1 = __importDefault(__nccwpck_require__(4186));
 exports.DEFAULT_POLICY_PATH = '.github/assetguard.yml';
 /** The embedded default: block ACTIVE CRITICAL and HIGH, no exceptions. */
@@ -66463,6 +66466,76 @@ compliance:
   fail-on: [CRITICAL, HIGH]
 exceptions: []
 `;
+function normalizeTags(raw) {
+    const classification = raw.classification;
+    return {
+        required: Object.entries(raw.required ?? {}).map(([key, rule]) => ({
+            key,
+            ...(rule.allowed !== undefined && { allowed: rule.allowed }),
+            ...(rule.pattern !== undefined && { pattern: rule.pattern }),
+            ...(rule.default !== undefined && { default: rule.default }),
+            ...(rule['resource-types'] !== undefined && { resourceTypes: rule['resource-types'] }),
+        })),
+        derive: (raw.derive ?? []).map((rule) => ({
+            tag: rule.tag,
+            from: rule.from,
+            ...(rule['source-tag'] !== undefined && { sourceTag: rule['source-tag'] }),
+            ...(rule.pattern !== undefined && { pattern: rule.pattern }),
+            ...(rule.map !== undefined && { map: rule.map }),
+        })),
+        resourceTypes: raw['resource-types'] ?? tag_policy_1.DEFAULT_RESOURCE_TYPES,
+        minCoverage: raw['min-coverage'] ?? 0,
+        overwrite: raw.overwrite ?? false,
+        parameter: raw.parameter ?? tag_policy_1.DEFAULT_TAG_PARAMETER,
+        ...(classification && {
+            classification: {
+                key: classification.key,
+                levels: Object.fromEntries(Object.entries(classification.levels).map(([level, settings]) => [
+                    level,
+                    settings.image?.['fail-on'] ? { image: { failOn: settings.image['fail-on'] } } : {},
+                ])),
+            },
+        }),
+        groups: (raw.groups ?? []).map((group) => ({
+            by: group.by,
+            ...(group.values !== undefined && { values: group.values }),
+            prefix: group.prefix ?? 'assetguard',
+        })),
+    };
+}
+/** Checks what the schema cannot: patterns compile, defaults satisfy their own rule. */
+function tagPolicyProblems(raw) {
+    const problems = [];
+    const compiles = (pattern, key) => {
+        try {
+            new RegExp(pattern);
+        }
+        catch (error) {
+            problems.push({
+                key,
+                text: `is not a valid regular expression: ${error.message}`,
+            });
+        }
+    };
+    for (const [name, rule] of Object.entries(raw.required ?? {})) {
+        if (rule.pattern !== undefined)
+            compiles(rule.pattern, ['tags', 'required', name, 'pattern']);
+        if (rule.default !== undefined && rule.allowed && !rule.allowed.includes(rule.default)) {
+            problems.push({
+                key: ['tags', 'required', name, 'default'],
+                text: `"${rule.default}" is not one of the allowed values`,
+            });
+        }
+    }
+    (raw.derive ?? []).forEach((rule, index) => {
+        if (rule.pattern !== undefined)
+            compiles(rule.pattern, ['tags', 'derive', String(index), 'pattern']);
+        if (rule.from === 'tag' && rule['source-tag'] === undefined) {
+            problems.push({ key: ['tags', 'derive', String(index)], text: 'from: tag needs source-tag' });
+        }
+    });
+    return problems;
+}
 const ajv = new ajv_1.default({ allErrors: true, strict: true });
 (0, ajv_formats_1.default)(ajv, ['date']);
 const validatePolicy = ajv.compile(policy_schema_json_1.default);
@@ -66489,7 +66562,7 @@ function normalize(raw) {
             defaultSeverity: raw.compliance?.['default-severity'] ?? 'MEDIUM',
             insufficientData: raw.compliance?.['insufficient-data'] ?? 'warn',
         },
-        ...(raw.tags !== undefined && { tags: raw.tags }),
+        ...(raw.tags !== undefined && { tags: normalizeTags(raw.tags) }),
         exceptions: raw.exceptions ?? [],
     };
 }
@@ -66571,6 +66644,14 @@ function parsePolicy(text, origin) {
             return `${origin}${line ? `:${line}` : ''}: ${keyText}: ${problem}`;
         });
         throw new errors_1.ConfigurationError(`invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${[...new Set(problems)].join('\n  ')}`);
+    }
+    const semantic = raw.tags ? tagPolicyProblems(raw.tags) : [];
+    if (semantic.length > 0) {
+        const problems = semantic.map(({ key, text: problem }) => {
+            const line = nodeLine(doc, lines, key);
+            return `${origin}${line ? `:${line}` : ''}: ${key.join('.')}: ${problem}`;
+        });
+        throw new errors_1.ConfigurationError(`invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
     }
     return normalize(raw);
 }
@@ -66719,6 +66800,216 @@ function toSarif(entries, category) {
         ],
     };
     return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+
+/***/ }),
+
+/***/ 9446:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_ARNS_PER_CALL = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESOURCE_TYPES = void 0;
+exports.rulesFor = rulesFor;
+exports.invalidBecause = invalidBecause;
+exports.applyDeriveRule = applyDeriveRule;
+exports.deriveValue = deriveValue;
+exports.checkResource = checkResource;
+exports.batchChanges = batchChanges;
+exports.coverage = coverage;
+exports.classificationFailOn = classificationFailOn;
+/** Types the audit asks AWS Config for when the policy does not list its own. */
+exports.DEFAULT_RESOURCE_TYPES = [
+    'AWS::EC2::Instance',
+    'AWS::EC2::Volume',
+    'AWS::EC2::SecurityGroup',
+    'AWS::S3::Bucket',
+    'AWS::RDS::DBInstance',
+    'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    'AWS::Lambda::Function',
+    'AWS::ECR::Repository',
+    'AWS::DynamoDB::Table',
+    'AWS::SNS::Topic',
+    'AWS::SQS::Queue',
+    'AWS::KMS::Key',
+];
+exports.DEFAULT_TAG_PARAMETER = '/assetguard/tag-policy';
+const compiled = new Map();
+function regex(pattern) {
+    let found = compiled.get(pattern);
+    if (!found) {
+        found = new RegExp(pattern);
+        compiled.set(pattern, found);
+    }
+    return found;
+}
+function rulesFor(policy, type) {
+    return policy.required.filter((rule) => rule.resourceTypes === undefined || rule.resourceTypes.includes(type));
+}
+/** Why a value breaks the rule, or undefined when it is valid. */
+function invalidBecause(rule, value) {
+    if (rule.allowed && !rule.allowed.includes(value))
+        return `not one of ${rule.allowed.join(', ')}`;
+    if (rule.pattern && !regex(rule.pattern).test(value))
+        return `does not match ${rule.pattern}`;
+    if (value.trim() === '')
+        return 'is empty';
+    return undefined;
+}
+function fact(rule, facts) {
+    switch (rule.from) {
+        case 'name':
+            return facts.name;
+        case 'account':
+            return facts.accountId;
+        case 'region':
+            return facts.region;
+        case 'vpc':
+            return facts.vpcId;
+        case 'creator':
+            return facts.creator;
+        case 'resource-type':
+            return facts.type;
+        case 'tag':
+            return rule.sourceTag === undefined ? undefined : facts.tags[rule.sourceTag];
+    }
+}
+/** Applies one derivation rule: the fact, narrowed by the pattern's first group, mapped. */
+function applyDeriveRule(rule, facts) {
+    let value = fact(rule, facts);
+    if (value === undefined || value === '')
+        return undefined;
+    if (rule.pattern) {
+        const match = regex(rule.pattern).exec(value);
+        if (!match)
+            return undefined;
+        value = match[1] ?? match[0];
+    }
+    if (rule.map)
+        return rule.map[value];
+    return value;
+}
+/** The value policy gives a key for these facts: the first valid derivation, else the default. */
+function deriveValue(policy, rule, facts) {
+    for (const derive of policy.derive) {
+        if (derive.tag !== rule.key)
+            continue;
+        const value = applyDeriveRule(derive, facts);
+        if (value !== undefined && invalidBecause(rule, value) === undefined)
+            return value;
+    }
+    return rule.default;
+}
+/** Checks one resource against the policy and plans what apply would set. */
+function checkResource(policy, facts) {
+    const check = {
+        arn: facts.arn,
+        type: facts.type,
+        applicable: [],
+        missing: [],
+        invalid: [],
+        set: {},
+        unresolved: [],
+    };
+    for (const rule of rulesFor(policy, facts.type)) {
+        check.applicable.push(rule.key);
+        const value = facts.tags[rule.key];
+        if (value === undefined) {
+            check.missing.push(rule.key);
+            const derived = deriveValue(policy, rule, facts);
+            if (derived === undefined)
+                check.unresolved.push(rule.key);
+            else
+                check.set[rule.key] = derived;
+            continue;
+        }
+        const why = invalidBecause(rule, value);
+        if (why === undefined)
+            continue;
+        check.invalid.push({ key: rule.key, value, why });
+        const derived = policy.overwrite ? deriveValue(policy, rule, facts) : undefined;
+        if (derived !== undefined && derived !== value)
+            check.set[rule.key] = derived;
+        else
+            check.unresolved.push(rule.key);
+    }
+    return check;
+}
+/** The Tagging API's TagResources takes at most 20 ARNs per call. */
+exports.MAX_ARNS_PER_CALL = 20;
+function tagSetKey(tags) {
+    return JSON.stringify(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
+}
+/**
+ * Groups the planned changes into TagResources calls: resources that need the identical tag set
+ * share calls of up to 20 ARNs. One call writes one tag set, so this is the fewest calls possible.
+ */
+function batchChanges(checks, maxPerCall = exports.MAX_ARNS_PER_CALL) {
+    const bySet = new Map();
+    for (const check of checks) {
+        if (Object.keys(check.set).length === 0)
+            continue;
+        const key = tagSetKey(check.set);
+        const batch = bySet.get(key) ?? { tags: check.set, arns: [] };
+        batch.arns.push(check.arn);
+        bySet.set(key, batch);
+    }
+    const batches = [];
+    for (const { tags, arns } of [...bySet.values()].sort((a, b) => b.arns.length - a.arns.length)) {
+        for (let index = 0; index < arns.length; index += maxPerCall) {
+            batches.push({ tags, arns: arns.slice(index, index + maxPerCall) });
+        }
+    }
+    return batches;
+}
+function cell(applicable, valid) {
+    return {
+        applicable,
+        valid,
+        percent: applicable === 0 ? 100 : Math.round((valid / applicable) * 1000) / 10,
+    };
+}
+/** Coverage: the share of required (resource, key) pairs that are present and valid. */
+function coverage(checks, worstCount = 10) {
+    const keys = new Map();
+    const types = new Map();
+    let applicable = 0;
+    let valid = 0;
+    for (const check of checks) {
+        const bad = new Set([...check.missing, ...check.invalid.map((entry) => entry.key)]);
+        for (const key of check.applicable) {
+            const ok = bad.has(key) ? 0 : 1;
+            applicable += 1;
+            valid += ok;
+            const perKey = keys.get(key) ?? [0, 0];
+            keys.set(key, [perKey[0] + 1, perKey[1] + ok]);
+            const perType = types.get(check.type) ?? [0, 0];
+            types.set(check.type, [perType[0] + 1, perType[1] + ok]);
+        }
+    }
+    const score = (check) => check.missing.length + check.invalid.length;
+    return {
+        overall: cell(applicable, valid),
+        byKey: Object.fromEntries([...keys].map(([key, [a, v]]) => [key, cell(a, v)])),
+        byType: Object.fromEntries([...types].map(([type, [a, v]]) => [type, cell(a, v)])),
+        worst: checks
+            .filter((check) => score(check) > 0)
+            .sort((a, b) => score(b) - score(a) || a.arn.localeCompare(b.arn))
+            .slice(0, worstCount),
+    };
+}
+/** The image fail-on a classification level sets, if the policy declares one for it. */
+function classificationFailOn(policy, tags) {
+    const classification = policy?.classification;
+    if (!classification)
+        return undefined;
+    const level = tags[classification.key];
+    if (level === undefined)
+        return undefined;
+    const failOn = classification.levels[level]?.image?.failOn;
+    return failOn ? { level, failOn } : undefined;
 }
 
 
@@ -80004,7 +80295,7 @@ exports.visitAsync = visitAsync;
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","description":"The tag policy (tags audit/apply/publish/groups)."},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"description":"Vulnerability id, Config rule name or control id."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1},"resource":{"type":"string","minLength":1},"package":{"type":"string","minLength":1},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block."}}}');
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","additionalProperties":false,"description":"The tag policy: what every resource must carry, how missing values are derived, classification levels and resource groups.","properties":{"required":{"type":"object","minProperties":1,"description":"Tag keys every resource (of the listed types) must carry.","additionalProperties":{"$ref":"#/definitions/tagRule"}},"derive":{"type":"array","description":"How apply and the auto-tag Lambda fill a missing tag from facts of the resource; the first rule that yields a value wins, then the key\'s default.","items":{"$ref":"#/definitions/deriveRule"}},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"},"description":"Resource types the audit inventories from AWS Config (so never-tagged resources count). Default: a common set."},"min-coverage":{"type":"number","minimum":0,"maximum":100,"description":"Percent of required tags present and valid below which audit exits 1 (default 0: never)."},"overwrite":{"type":"boolean","description":"When true, apply replaces invalid existing values with derived ones. Default false: never overwrite."},"parameter":{"type":"string","pattern":"^/[A-Za-z0-9_.\\\\-/]+$","description":"SSM parameter the policy is published to (default /assetguard/tag-policy)."},"classification":{"type":"object","additionalProperties":false,"required":["key","levels"],"properties":{"key":{"type":"string","minLength":1,"description":"The tag whose value is the classification level."},"levels":{"type":"object","minProperties":1,"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"image":{"type":"object","additionalProperties":false,"properties":{"fail-on":{"$ref":"#/definitions/severities"}}}}}}}},"groups":{"type":"array","description":"Resource Groups to keep, one per value of a tag key.","items":{"type":"object","additionalProperties":false,"required":["by"],"properties":{"by":{"type":"string","minLength":1},"values":{"type":"array","items":{"type":"string"},"uniqueItems":true},"prefix":{"type":"string","pattern":"^[A-Za-z0-9_.-]*$"}}}}}},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"description":"Vulnerability id, Config rule name or control id."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1},"resource":{"type":"string","minLength":1},"package":{"type":"string","minLength":1},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block."},"tagRule":{"type":"object","additionalProperties":false,"properties":{"allowed":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"}},"pattern":{"type":"string","minLength":1},"default":{"type":"string"},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"}}}},"deriveRule":{"type":"object","additionalProperties":false,"required":["tag","from"],"properties":{"tag":{"type":"string","minLength":1},"from":{"enum":["name","account","region","vpc","creator","tag","resource-type"]},"source-tag":{"type":"string","minLength":1,"description":"For from: tag, the existing tag to read."},"pattern":{"type":"string","minLength":1,"description":"A regular expression; the first capture group (or the whole match) is the value."},"map":{"type":"object","additionalProperties":{"type":"string"},"description":"Maps the fact (or the captured value) to the tag value; unmapped facts yield nothing."}}}}}');
 
 /***/ }),
 

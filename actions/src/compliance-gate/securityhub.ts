@@ -173,5 +173,18 @@ export async function collectSecurityHubCompliance(
   const rules = emptyRuleStates();
   rules.nonCompliant = [...failedControls].sort();
   rules.evaluated = failedControls.size;
-  return { findings, rules, calls, warnings: [] };
+  // Security Hub only returns failures, so a mistyped rule cannot be told from a passing one.
+  const unseen = scope.rules.filter(
+    (wanted) =>
+      !findings.some(
+        (finding) =>
+          ruleSelected(finding.id, undefined, [wanted]) ||
+          (finding.rule && ruleSelected(finding.rule.name, undefined, [wanted])),
+      ) && controlBySecurityHubId(wanted) === undefined,
+  );
+  const warnings = unseen.map(
+    (wanted) =>
+      `rules: ${wanted} matched no FAILED finding and is not a known control id; check the name`,
+  );
+  return { findings, rules, calls, warnings };
 }

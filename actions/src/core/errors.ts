@@ -77,7 +77,11 @@ export function awsFailure(what: string, permission: string, error: unknown): As
   } else if (code === 'CredentialsProviderError') {
     hint =
       ' — no AWS credentials found: configure them (aws-actions/configure-aws-credentials in a workflow, a profile or env vars locally)';
-  } else if (code === 'ThrottlingException' || code === 'TooManyRequestsException') {
+  } else if (
+    code === 'ThrottlingException' ||
+    code === 'ThrottledException' ||
+    code === 'TooManyRequestsException'
+  ) {
     hint = ' — still throttled after retries: retry later or raise the retry budget';
   } else if (code === undefined) {
     hint =
