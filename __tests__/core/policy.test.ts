@@ -1,3 +1,4 @@
+import { DEFAULT_RESOURCE_TYPES } from '../../actions/src/core/tag-policy';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +41,8 @@ describe('parsePolicy', () => {
         'compliance:',
         '  fail-on: [HIGH, MEDIUM]',
         'tags:',
-        '  required: [owner]',
+        '  required:',
+        '    Owner: { pattern: "@example\\\\.com$", default: ops@example.com }',
         'exceptions:',
         '  - id: CVE-2024-0001',
         '    scope: { repository: web, package: openssl }',
@@ -63,7 +65,15 @@ describe('parsePolicy', () => {
         defaultSeverity: 'MEDIUM',
         insufficientData: 'warn',
       },
-      tags: { required: ['owner'] },
+      tags: {
+        required: [{ key: 'Owner', pattern: '@example\\.com$', default: 'ops@example.com' }],
+        derive: [],
+        resourceTypes: DEFAULT_RESOURCE_TYPES,
+        minCoverage: 0,
+        overwrite: false,
+        parameter: '/assetguard/tag-policy',
+        groups: [],
+      },
       exceptions: [
         {
           id: 'CVE-2024-0001',

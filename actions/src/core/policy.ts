@@ -5,6 +5,12 @@ import addFormats from 'ajv-formats';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigurationError } from './errors';
 import type { Severity } from './model';
+import {
+  DEFAULT_RESOURCE_TYPES,
+  DEFAULT_TAG_PARAMETER,
+  type DeriveRule,
+  type TagPolicy,
+} from './tag-policy';
 import schema from './policy.schema.json';
 
 export const DEFAULT_POLICY_PATH = '.github/assetguard.yml';
@@ -38,7 +44,7 @@ export interface Policy {
     defaultSeverity: Severity;
     insufficientData: 'warn' | 'block';
   };
-  tags?: Record<string, unknown>;
+  tags?: TagPolicy;
   exceptions: PolicyException[];
 }
 
@@ -75,8 +81,104 @@ interface RawPolicy {
     'default-severity'?: Severity;
     'insufficient-data'?: 'warn' | 'block';
   };
-  tags?: Record<string, unknown>;
+  tags?: RawTagPolicy;
   exceptions?: PolicyException[];
+}
+
+interface RawTagRule {
+  allowed?: string[];
+  pattern?: string;
+  default?: string;
+  'resource-types'?: string[];
+}
+
+interface RawTagPolicy {
+  required?: Record<string, RawTagRule>;
+  derive?: {
+    tag: string;
+    from: DeriveRule['from'];
+    'source-tag'?: string;
+    pattern?: string;
+    map?: Record<string, string>;
+  }[];
+  'resource-types'?: string[];
+  'min-coverage'?: number;
+  overwrite?: boolean;
+  parameter?: string;
+  classification?: { key: string; levels: Record<string, { image?: { 'fail-on'?: Severity[] } }> };
+  groups?: { by: string; values?: string[]; prefix?: string }[];
+}
+
+function normalizeTags(raw: RawTagPolicy): TagPolicy {
+  const classification = raw.classification;
+  return {
+    required: Object.entries(raw.required ?? {}).map(([key, rule]) => ({
+      key,
+      ...(rule.allowed !== undefined && { allowed: rule.allowed }),
+      ...(rule.pattern !== undefined && { pattern: rule.pattern }),
+      ...(rule.default !== undefined && { default: rule.default }),
+      ...(rule['resource-types'] !== undefined && { resourceTypes: rule['resource-types'] }),
+    })),
+    derive: (raw.derive ?? []).map((rule) => ({
+      tag: rule.tag,
+      from: rule.from,
+      ...(rule['source-tag'] !== undefined && { sourceTag: rule['source-tag'] }),
+      ...(rule.pattern !== undefined && { pattern: rule.pattern }),
+      ...(rule.map !== undefined && { map: rule.map }),
+    })),
+    resourceTypes: raw['resource-types'] ?? DEFAULT_RESOURCE_TYPES,
+    minCoverage: raw['min-coverage'] ?? 0,
+    overwrite: raw.overwrite ?? false,
+    parameter: raw.parameter ?? DEFAULT_TAG_PARAMETER,
+    ...(classification && {
+      classification: {
+        key: classification.key,
+        levels: Object.fromEntries(
+          Object.entries(classification.levels).map(([level, settings]) => [
+            level,
+            settings.image?.['fail-on'] ? { image: { failOn: settings.image['fail-on'] } } : {},
+          ]),
+        ),
+      },
+    }),
+    groups: (raw.groups ?? []).map((group) => ({
+      by: group.by,
+      ...(group.values !== undefined && { values: group.values }),
+      prefix: group.prefix ?? 'assetguard',
+    })),
+  };
+}
+
+/** Checks what the schema cannot: patterns compile, defaults satisfy their own rule. */
+function tagPolicyProblems(raw: RawTagPolicy): { key: string[]; text: string }[] {
+  const problems: { key: string[]; text: string }[] = [];
+  const compiles = (pattern: string, key: string[]): void => {
+    try {
+      new RegExp(pattern);
+    } catch (error) {
+      problems.push({
+        key,
+        text: `is not a valid regular expression: ${(error as Error).message}`,
+      });
+    }
+  };
+  for (const [name, rule] of Object.entries(raw.required ?? {})) {
+    if (rule.pattern !== undefined) compiles(rule.pattern, ['tags', 'required', name, 'pattern']);
+    if (rule.default !== undefined && rule.allowed && !rule.allowed.includes(rule.default)) {
+      problems.push({
+        key: ['tags', 'required', name, 'default'],
+        text: `"${rule.default}" is not one of the allowed values`,
+      });
+    }
+  }
+  (raw.derive ?? []).forEach((rule, index) => {
+    if (rule.pattern !== undefined)
+      compiles(rule.pattern, ['tags', 'derive', String(index), 'pattern']);
+    if (rule.from === 'tag' && rule['source-tag'] === undefined) {
+      problems.push({ key: ['tags', 'derive', String(index)], text: 'from: tag needs source-tag' });
+    }
+  });
+  return problems;
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
@@ -106,7 +208,7 @@ function normalize(raw: RawPolicy): Policy {
       defaultSeverity: raw.compliance?.['default-severity'] ?? 'MEDIUM',
       insufficientData: raw.compliance?.['insufficient-data'] ?? 'warn',
     },
-    ...(raw.tags !== undefined && { tags: raw.tags }),
+    ...(raw.tags !== undefined && { tags: normalizeTags(raw.tags) }),
     exceptions: raw.exceptions ?? [],
   };
 }
@@ -198,6 +300,16 @@ export function parsePolicy(text: string, origin: string): Policy {
     });
     throw new ConfigurationError(
       `invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${[...new Set(problems)].join('\n  ')}`,
+    );
+  }
+  const semantic = raw.tags ? tagPolicyProblems(raw.tags) : [];
+  if (semantic.length > 0) {
+    const problems = semantic.map(({ key, text: problem }) => {
+      const line = nodeLine(doc, lines, key);
+      return `${origin}${line ? `:${line}` : ''}: ${key.join('.')}: ${problem}`;
+    });
+    throw new ConfigurationError(
+      `invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
     );
   }
   return normalize(raw);
