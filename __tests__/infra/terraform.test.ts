@@ -297,11 +297,12 @@ describe('scan gate IAM policy (policies/scan-gate.json)', () => {
     expect(new Set(statements.map((s) => s.Sid)).size).toBe(statements.length);
   });
 
-  it('grants exactly the four read actions the scan gate calls', () => {
+  it('grants exactly the five read actions the scan gate calls', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual([
       'ecr:DescribeImageScanFindings',
       'ecr:DescribeImages',
       'ecr:GetRegistryScanningConfiguration',
+      'ecr:ListTagsForResource',
       'inspector2:ListFindings',
     ]);
   });

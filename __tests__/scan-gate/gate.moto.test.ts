@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecr';
 import { systemClock } from '../../actions/src/core/clock';
+import { ACCOUNT } from '../../scripts/lib/seed';
 import type { Evidence } from '../../actions/src/core/evidence';
 import type { Verdict } from '../../actions/src/core/verdict';
 import { replay } from '../../actions/src/replay/replay';
@@ -177,6 +179,51 @@ exceptions:
     const tampered = await replay(run.reportDir);
     expect(tampered.matches).toBe(false);
     expect(tampered.outcome.exitCode).toBe(2);
+  });
+
+  it("uses the fail-on of the repository's classification level (tags.classification)", async () => {
+    const ecr = seedingEcr(REGION);
+    await ecr.send(
+      new TagResourceCommand({
+        resourceArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/web`,
+        tags: [{ Key: 'DataClassification', Value: 'restricted' }],
+      }),
+    );
+    const policy = writePolicy(`version: 1
+image:
+  fail-on: [CRITICAL]
+tags:
+  required:
+    DataClassification: { allowed: [public, internal, restricted] }
+  classification:
+    key: DataClassification
+    levels:
+      restricted: { image: { fail-on: [CRITICAL, HIGH, MEDIUM] } }
+`);
+    const run = await gate({ image: 'web:1.0.0', policy });
+    await ecr.send(
+      new UntagResourceCommand({
+        resourceArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/web`,
+        tagKeys: ['DataClassification'],
+      }),
+    );
+    expect(run.verdict.subject).toMatchObject({
+      classification: { level: 'restricted', failOn: ['CRITICAL', 'HIGH', 'MEDIUM'] },
+    });
+    // image.fail-on alone would block only the CRITICAL; the restricted level blocks the MEDIUM too.
+    expect(run.verdict.blocking.map((entry) => entry.severity)).toEqual([
+      'CRITICAL',
+      'HIGH',
+      'HIGH',
+      'MEDIUM',
+    ]);
+    expect(run.verdict.blocking[3]?.reason).toBe(
+      'MEDIUM is in the fail-on of classification restricted',
+    );
+    expect(lines).toContain(
+      'repository web is classified restricted: fail-on CRITICAL, HIGH, MEDIUM',
+    );
+    expect((await replay(run.reportDir)).matches).toBe(true);
   });
 
   it('fails closed (error verdict, reports written) when the tag does not exist', async () => {

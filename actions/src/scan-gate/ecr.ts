@@ -2,6 +2,7 @@ import {
   DescribeImagesCommand,
   DescribeImageScanFindingsCommand,
   GetRegistryScanningConfigurationCommand,
+  ListTagsForResourceCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
 import type { Clock } from '../core/clock';
@@ -59,7 +60,38 @@ export async function resolveImageDigest(
     );
   }
   const tag = ref.tag ?? detail.imageTags?.[0];
-  return { ...base, digest, ...(tag !== undefined && { tag }) };
+  const registryId = ref.registryId ?? detail.registryId;
+  return {
+    ...base,
+    digest,
+    ...(tag !== undefined && { tag }),
+    ...(registryId !== undefined && { registryId }),
+  };
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/** The repository's tags, for classification-based thresholds (tags.classification). */
+export async function repositoryTags(
+  ecr: ECRClient,
+  image: ResolvedImage,
+): Promise<Record<string, string>> {
+  if (!image.registryId) return {};
+  const resourceArn = `arn:${partitionOf(image.region)}:ecr:${image.region}:${image.registryId}:repository/${image.repository}`;
+  try {
+    const response = await ecr.send(new ListTagsForResourceCommand({ resourceArn }));
+    return Object.fromEntries((response.tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+  } catch (error) {
+    throw awsFailure(
+      `read the tags of repository ${image.repository}`,
+      'ecr:ListTagsForResource',
+      error,
+    );
+  }
 }
 
 /**

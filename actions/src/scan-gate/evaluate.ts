@@ -5,6 +5,7 @@ import {
   SEVERITIES,
   severityRank,
   type Finding,
+  type Severity,
   type SeverityCounts,
 } from '../core/model';
 import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
@@ -17,15 +18,22 @@ export interface ImageSubject {
   tag?: string;
   region: string;
   registryId?: string;
+  /** Set when the repository's classification tag selects its own image.fail-on. */
+  classification?: { level: string; failOn: Severity[] };
 }
 
 /** Why a finding blocks under the image policy, or undefined when it does not. */
-export function blockingReason(finding: Finding, policy: Policy['image']): string | undefined {
+export function blockingReason(
+  finding: Finding,
+  policy: Policy['image'],
+  failOnSource = 'image.fail-on',
+): string | undefined {
   if (finding.status !== 'ACTIVE') return undefined;
   if (policy.failOn.includes(finding.severity)) {
-    if (!policy.fixableOnly) return `${finding.severity} is in image.fail-on`;
-    if (finding.fixAvailable !== 'no')
-      return `${finding.severity} is in image.fail-on and a fix is available`;
+    if (!policy.fixableOnly) return `${finding.severity} is in ${failOnSource}`;
+    if (finding.fixAvailable !== 'no') {
+      return `${finding.severity} is in ${failOnSource} and a fix is available`;
+    }
   }
   const { epssAbove, exploitAvailable } = policy.alsoBlock;
   if (epssAbove !== undefined && finding.epss !== undefined && finding.epss >= epssAbove) {
@@ -74,7 +82,13 @@ export function evaluateImage(input: {
   const active = input.findings.filter((finding) => finding.status === 'ACTIVE');
   const reasons = new Map<Finding, string>();
   for (const finding of active) {
-    const reason = blockingReason(finding, policy.policy.image);
+    const reason = subject.classification
+      ? blockingReason(
+          finding,
+          { ...policy.policy.image, failOn: subject.classification.failOn },
+          `the fail-on of classification ${subject.classification.level}`,
+        )
+      : blockingReason(finding, policy.policy.image);
     if (reason !== undefined) reasons.set(finding, reason);
   }
   // Exceptions scoped to another repository are about other images, and compliance exceptions

@@ -5,12 +5,14 @@ import type { Clock } from '../core/clock';
 import { formatDuration } from '../core/duration';
 import { errorMessage } from '../core/errors';
 import { errorVerdict, writeGateReports } from '../core/gate-report';
+import { classificationFailOn } from '../core/tag-policy';
 import type { Finding } from '../core/model';
 import { loadPolicy, type LoadedPolicy } from '../core/policy';
 import { toSarif } from '../core/sarif';
 import type { Verdict } from '../core/verdict';
 import {
   assertEnhancedScanning,
+  repositoryTags,
   resolveImageDigest,
   waitForImageScan,
   type Log,
@@ -100,6 +102,16 @@ export async function scanGate(inputs: ScanGateInputs, deps: ScanGateDeps): Prom
       ...(image.tag !== undefined && { tag: image.tag }),
       ...(image.registryId !== undefined && { registryId: image.registryId }),
     };
+    const classification = classificationFailOn(
+      policy.policy.tags,
+      policy.policy.tags?.classification ? await repositoryTags(ecr, image) : {},
+    );
+    if (classification) {
+      imageSubject.classification = classification;
+      log(
+        `repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`,
+      );
+    }
     verdict = evaluateImage({
       findings,
       policy,
