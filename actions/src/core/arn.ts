@@ -61,3 +61,49 @@ export function arnName(arn: string): string {
   const resource = parseArn(arn)?.resource ?? arn;
   return resource.split(/[/:]/).pop() ?? resource;
 }
+
+/** How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns. */
+const BUILDERS: Record<
+  string,
+  (id: string, name: string) => [service: string, regional: boolean, resource: string]
+> = {
+  'AWS::EC2::Instance': (id) => ['ec2', true, `instance/${id}`],
+  'AWS::EC2::Volume': (id) => ['ec2', true, `volume/${id}`],
+  'AWS::EC2::SecurityGroup': (id) => ['ec2', true, `security-group/${id}`],
+  'AWS::EC2::VPC': (id) => ['ec2', true, `vpc/${id}`],
+  'AWS::EC2::Subnet': (id) => ['ec2', true, `subnet/${id}`],
+  'AWS::S3::Bucket': (id) => ['s3', false, id],
+  // Config's id for an RDS instance is its DbiResourceId (db-…); the ARN uses the identifier.
+  'AWS::RDS::DBInstance': (_id, name) => ['rds', true, `db:${name}`],
+  'AWS::Lambda::Function': (_id, name) => ['lambda', true, `function:${name}`],
+  'AWS::ECR::Repository': (_id, name) => ['ecr', true, `repository/${name}`],
+  'AWS::DynamoDB::Table': (_id, name) => ['dynamodb', true, `table/${name}`],
+  'AWS::SQS::Queue': (_id, name) => ['sqs', true, name],
+  'AWS::KMS::Key': (id) => ['kms', true, `key/${id}`],
+  'AWS::IAM::Role': (_id, name) => ['iam', false, `role/${name}`],
+};
+
+export function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * The ARN of a resource AWS Config discovered. Several types (SNS topics, ELBv2 load balancers)
+ * already use their ARN as the id; the others follow the documented ARN formats.
+ */
+export function arnOfDiscovered(
+  type: string,
+  id: string,
+  name: string | undefined,
+  region: string,
+  accountId: string,
+): string | undefined {
+  if (id.startsWith('arn:')) return id;
+  const build = BUILDERS[type];
+  if (!build) return undefined;
+  const [service, regional, resource] = build(id, name ?? id);
+  const account = service === 's3' ? '' : accountId;
+  return `arn:${partitionOf(region)}:${service}:${regional ? region : ''}:${account}:${resource}`;
+}

@@ -5,6 +5,8 @@ export interface InputSpec {
   default?: string;
   /** A list: comma- or newline-separated in actions; a repeatable flag on the CLI. */
   multiple?: boolean;
+  /** A boolean: 'true'/'false' in actions; a bare flag (--name) on the CLI. */
+  flag?: boolean;
 }
 
 export type InputSpecs = Record<string, InputSpec>;

@@ -143,8 +143,8 @@ export function applyDeriveRule(rule: DeriveRule, facts: ResourceFacts): string 
   return value;
 }
 
-/** The value policy gives a key for these facts: the first valid derivation, else the default. */
-export function deriveValue(
+/** The first derivation rule for the key that yields a valid value, if any. */
+export function derivedValue(
   policy: TagPolicy,
   rule: TagRule,
   facts: ResourceFacts,
@@ -154,10 +154,30 @@ export function deriveValue(
     const value = applyDeriveRule(derive, facts);
     if (value !== undefined && invalidBecause(rule, value) === undefined) return value;
   }
-  return rule.default;
+  return undefined;
 }
 
-/** Checks one resource against the policy and plans what apply would set. */
+/** The key's default, when it satisfies the key's own rule. */
+export function validDefault(rule: TagRule): string | undefined {
+  return rule.default !== undefined && invalidBecause(rule, rule.default) === undefined
+    ? rule.default
+    : undefined;
+}
+
+/** The value policy gives a key for these facts: the first valid derivation, else the default. */
+export function deriveValue(
+  policy: TagPolicy,
+  rule: TagRule,
+  facts: ResourceFacts,
+): string | undefined {
+  return derivedValue(policy, rule, facts) ?? validDefault(rule);
+}
+
+/**
+ * Checks one resource against the policy and plans what apply would set. Derivations see the
+ * values this plan sets as well, repeated until nothing changes, so a key derived from another
+ * planned key is planned in the same run and a second run has nothing left to do.
+ */
 export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck {
   const check: TagCheck = {
     arn: facts.arn,
@@ -168,23 +188,41 @@ export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck
     set: {},
     unresolved: [],
   };
+  const needed: TagRule[] = [];
   for (const rule of rulesFor(policy, facts.type)) {
     check.applicable.push(rule.key);
     const value = facts.tags[rule.key];
     if (value === undefined) {
       check.missing.push(rule.key);
-      const derived = deriveValue(policy, rule, facts);
-      if (derived === undefined) check.unresolved.push(rule.key);
-      else check.set[rule.key] = derived;
+      needed.push(rule);
       continue;
     }
     const why = invalidBecause(rule, value);
     if (why === undefined) continue;
     check.invalid.push({ key: rule.key, value, why });
-    const derived = policy.overwrite ? deriveValue(policy, rule, facts) : undefined;
-    if (derived !== undefined && derived !== value) check.set[rule.key] = derived;
-    else check.unresolved.push(rule.key);
+    if (policy.overwrite) needed.push(rule);
   }
+  // Derivations first, to a fixed point; then defaults for what is left; then derivations again,
+  // since a default may be what another key derives from. Each round fills at least one key.
+  const unset = (): TagRule[] => needed.filter((rule) => check.set[rule.key] === undefined);
+  const fill = (pick: (rule: TagRule, view: ResourceFacts) => string | undefined): boolean => {
+    let filled = false;
+    for (const rule of unset()) {
+      const value = pick(rule, { ...facts, tags: { ...facts.tags, ...check.set } });
+      if (value !== undefined && value !== facts.tags[rule.key]) {
+        check.set[rule.key] = value;
+        filled = true;
+      }
+    }
+    return filled;
+  };
+  for (let round = 0; round <= needed.length && unset().length > 0; round += 1) {
+    while (fill((rule, view) => derivedValue(policy, rule, view)));
+    if (!fill((rule) => validDefault(rule))) break;
+  }
+  check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter(
+    (key) => check.set[key] === undefined,
+  );
   return check;
 }
 

@@ -5,6 +5,7 @@ import {
   ListTagsForResourceCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
+import { partitionOf } from '../core/arn';
 import type { Clock } from '../core/clock';
 import { formatDuration } from '../core/duration';
 import { awsFailure, ConfigurationError, hasAwsCode, UndecidedError } from '../core/errors';
@@ -67,12 +68,6 @@ export async function resolveImageDigest(
     ...(tag !== undefined && { tag }),
     ...(registryId !== undefined && { registryId }),
   };
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 /** The repository's tags, for classification-based thresholds (tags.classification). */
