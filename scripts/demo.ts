@@ -5,12 +5,13 @@
  * the built-in default policy, and replays one evidence bundle offline.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from './lib/moto';
 import { CLEAN, ESTATE_CONTROLS, VULNERABLE } from './lib/estate';
+import { DEMO_TAG_POLICY, seedTaggingEstate } from './lib/estate-tags';
 import {
   countsOf,
   enableEnhancedScanning,
@@ -113,6 +114,19 @@ async function main(): Promise<number> {
       env,
       workdir,
     );
+    // The tag policy: audit (below the minimum), plan, apply, audit again (full coverage).
+    await seedTaggingEstate(moto.endpoint, REGION);
+    const tagPolicy = join(workdir, 'tag-policy.yml');
+    writeFileSync(tagPolicy, DEMO_TAG_POLICY);
+    const tagsOut = (name: string): string[] => [
+      '--policy',
+      tagPolicy,
+      '--output-dir',
+      join(outDir, name),
+    ];
+    const auditBefore = runCli(['tags', 'audit', ...tagsOut('tags-audit-before')], env, workdir);
+    const applied = runCli(['tags', 'apply', '--execute', ...tagsOut('tags-apply')], env, workdir);
+    const auditAfter = runCli(['tags', 'audit', ...tagsOut('tags-audit-after')], env, workdir);
     const replayed = runCli(
       ['replay', join(outDir, 'web-1.0.0')],
       { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
@@ -130,10 +144,26 @@ async function main(): Promise<number> {
       `  compliance-gate prod        ${expect(compliance, 1, 'blocked: public S3 bucket (S3.8)')}`,
     );
     console.log(
+      `  tags audit (before)         ${expect(auditBefore, 1, 'blocked: coverage below tags.min-coverage')}`,
+    );
+    console.log(
+      `  tags apply --execute        ${expect(applied, 0, 'tagged what was missing or wrong')}`,
+    );
+    console.log(`  tags audit (after)          ${expect(auditAfter, 0, 'passed: full coverage')}`);
+    console.log(
       `  replay web:1.0.0 (offline)  ${expect(replayed, 1, 'same verdict from the evidence')}`,
     );
     console.log(`  reports: ${outDir}/<run>/{summary.md,verdict.json,results.sarif,evidence.json}`);
-    return blocked === 1 && passed === 0 && compliance === 1 && replayed === 1 ? 0 : 1;
+    const expected = [
+      blocked === 1,
+      passed === 0,
+      compliance === 1,
+      auditBefore === 1,
+      applied === 0,
+      auditAfter === 0,
+      replayed === 1,
+    ];
+    return expected.every(Boolean) ? 0 : 1;
   } finally {
     process.removeListener('SIGINT', stop);
     rmSync(workdir, { recursive: true, force: true });

@@ -7,6 +7,19 @@ import { complianceGate } from '../compliance-gate/gate';
 import { COMPLIANCE_GATE_INPUTS, parseComplianceGateInputs } from '../compliance-gate/inputs';
 import { complianceGateOutcome } from '../compliance-gate/main';
 import { replay } from '../replay/replay';
+import { parseTagInputs, TAG_COMMANDS, TAG_POLICY_INPUTS, type TagCommand } from '../tags/inputs';
+import { tagsCommand } from '../tags/run';
+
+const TAG_COMMAND_HELP: Record<TagCommand, string> = {
+  audit:
+    'Report tag coverage over the whole estate (AWS Config inventory + Tagging API); exit 1 below tags.min-coverage.',
+  apply:
+    'Plan the missing tags and, with --execute, write them in the fewest TagResources calls. Dry run by default.',
+  publish:
+    'Publish the tag policy to SSM Parameter Store for the auto-tag Lambda; writes only when it changed.',
+  groups:
+    'Create or update a Resource Group per value of each tags.groups key. Dry run unless --execute.',
+};
 import { scanGate } from '../scan-gate/gate';
 import { parseScanGateInputs, SCAN_GATE_INPUTS } from '../scan-gate/inputs';
 import { scanGateOutcome } from '../scan-gate/main';
@@ -30,6 +43,10 @@ function camel(name: string): string {
 /** Declares one flag per action input, so the CLI and action.yml cannot drift apart. */
 function addInputs(command: Command, specs: InputSpecs): Command {
   for (const [name, spec] of Object.entries(specs)) {
+    if (spec.flag) {
+      command.addOption(new Option(`--${name}`, spec.description));
+      continue;
+    }
     const option = new Option(`--${name} <value>`, spec.description);
     if (spec.default !== undefined) option.default(spec.default);
     if (spec.required) option.makeOptionMandatory();
@@ -116,6 +133,44 @@ export function buildProgram(
       return complianceGateOutcome(result);
     }),
   );
+
+  const tags = program
+    .command('tags')
+    .description(
+      'The tag policy: audit coverage, apply missing tags, publish to SSM, keep Resource Groups.',
+    );
+  for (const command of TAG_COMMANDS) {
+    addInputs(
+      tags
+        .command(command)
+        .description(TAG_COMMAND_HELP[command])
+        .addHelpText(
+          'after',
+          `\nExample:\n  assetguard tags ${command}${command === 'audit' ? ' --output-dir reports/tags' : ' --execute'}`,
+        ),
+      // The subcommand is the command input; every other input is a flag.
+      Object.fromEntries(Object.entries(TAG_POLICY_INPUTS).filter(([name]) => name !== 'command')),
+    ).action((options: Record<string, unknown>) =>
+      run(`tags ${command}`, async () => {
+        const read = reader(options);
+        const inputs = parseTagInputs((name) =>
+          name === 'command'
+            ? command
+            : name === 'execute'
+              ? String(options.execute === true)
+              : read(name),
+        );
+        const result = await tagsCommand(inputs, {
+          clock: systemClock,
+          log: (message) => {
+            console.error(`  ${message}`);
+          },
+        });
+        console.log(result.summary);
+        return result.outcome;
+      }),
+    );
+  }
 
   program
     .command('replay')
