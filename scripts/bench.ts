@@ -62,6 +62,7 @@ import {
   type PushedImage,
   type SeedFinding,
 } from './lib/seed';
+import { benchTagApply } from './lib/bench-tags';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'out/bench');
@@ -588,6 +589,7 @@ async function main(): Promise<void> {
   const memory = benchMemory();
   const listCalls = await benchListCalls();
   const gate = await benchGate();
+  const tagApply = await benchTagApply();
   const totalSeconds = (performance.now() - started) / 1000;
   console.log(`\ntotal bench time: ${totalSeconds.toFixed(1)} s`);
   mkdirSync(outDir, { recursive: true });
@@ -604,6 +606,7 @@ async function main(): Promise<void> {
         memory,
         listFindingsCalls: listCalls,
         scanGateOnMoto: gate,
+        tagApply,
         totalSeconds,
       },
       null,
