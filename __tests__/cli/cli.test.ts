@@ -8,6 +8,7 @@ import {
   COMPLIANCE_GATE_OUTPUTS,
 } from '../../actions/src/compliance-gate/inputs';
 import type { InputSpecs } from '../../actions/src/core/inputs';
+import { TAG_COMMANDS, TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS } from '../../actions/src/tags/inputs';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
 
 const ROOT = resolve(__dirname, '../..');
@@ -79,6 +80,26 @@ describe('the assetguard CLI (bundled)', () => {
     const { status, out } = cli(['replay', CLI]);
     expect(status).toBe(2);
     expect(out).toContain('is not a readable JSON evidence file');
+  });
+});
+
+describe('assetguard tags', () => {
+  it.each(TAG_COMMANDS.map((command) => [command]))(
+    'tags %s --help offers every tag-policy input but command as a flag, execute as a bare flag',
+    (command) => {
+      const { status, out } = cli(['tags', command, '--help']);
+      expect(status).toBe(0);
+      expect(out).toContain(`Usage: assetguard tags ${command}`);
+      expect(out).toContain('--execute ');
+      expect(out).not.toContain('--execute <value>');
+      expect(out).not.toContain('--command');
+      for (const name of ['policy', 'output-dir', 'region'])
+        expect(out).toContain(`--${name} <value>`);
+    },
+  );
+
+  it('exits 2 naming the command when tags is given an unknown one', () => {
+    expect(cli(['tags', 'sweep']).status).toBe(2);
   });
 });
 

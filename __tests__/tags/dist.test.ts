@@ -1,0 +1,70 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
+import { motoEndpoint } from '../support/estate';
+import { runAction } from '../support/runner';
+
+// The committed tag-policy bundle, run exactly as the Actions runner runs it.
+const REGION = 'ap-south-1';
+let policy: string;
+
+function awsEnv(): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: motoEndpoint(),
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: REGION,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+beforeAll(async () => {
+  await seedTaggingEstate(motoEndpoint(), REGION);
+  policy = join(mkdtempSync(join(tmpdir(), 'ag-tag-policy-')), 'assetguard.yml');
+  writeFileSync(policy, DEMO_TAG_POLICY);
+});
+
+describe('actions/dist/tag-policy run as the runner runs it', () => {
+  it('audit below tags.min-coverage fails the step (exit 1) with outputs and a job summary', async () => {
+    const result = await runAction('tag-policy', { policy }, awsEnv());
+    expect(result.exitCode).toBe(1);
+    expect(result.outputs).toMatchObject({
+      verdict: 'block',
+      resources: '6',
+      changes: '5',
+      'report-dir': 'assetguard-reports/tags',
+    });
+    expect(result.stdout).toContain(
+      '::error::tag-policy: coverage 29.2%25 is below tags.min-coverage 90%25', // workflow commands escape %
+    );
+    expect(result.summary).toMatch(/^## assetguard tags audit: ❌ BELOW MINIMUM/);
+  });
+
+  it('apply without execute is a dry run (exit 0) that writes nothing', async () => {
+    const result = await runAction('tag-policy', { policy, command: 'apply' }, awsEnv());
+    expect(result.exitCode).toBe(0);
+    expect(result.outputs).toMatchObject({ verdict: 'pass', changes: '5' });
+    expect(result.summary).toMatch(
+      /^## assetguard tags apply: DRY RUN — 5 resource\(s\) would change/,
+    );
+    const audit = await runAction('tag-policy', { policy }, awsEnv());
+    expect(audit.outputs.changes).toBe('5');
+  });
+
+  it('exits 2 naming the input on an unknown command or a non-boolean execute', async () => {
+    const unknown = await runAction('tag-policy', { policy, command: 'sweep' }, awsEnv());
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.stdout).toContain(
+      '::error::tag-policy: command: "sweep" is not one of audit, apply, publish, groups',
+    );
+    const execute = await runAction(
+      'tag-policy',
+      { policy, command: 'apply', execute: 'yes' },
+      awsEnv(),
+    );
+    expect(execute.exitCode).toBe(2);
+    expect(execute.stdout).toContain('execute: "yes" is not true or false');
+  });
+});
