@@ -4,7 +4,9 @@ import {
   COMPLIANCE_GATE_INPUTS,
   COMPLIANCE_GATE_OUTPUTS,
 } from '../../actions/src/compliance-gate/inputs';
+import { parsePolicy } from '../../actions/src/core/policy';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
+import { TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS } from '../../actions/src/tags/inputs';
 
 const ROOT = resolve(__dirname, '../..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -29,7 +31,11 @@ describe('README', () => {
     const blocks = [...section.matchAll(/```json\n([\s\S]*?)```/g)].map(
       (match) => JSON.parse(match[1]!) as unknown,
     );
-    for (const [index, file] of ['scan-gate.json', 'compliance-gate.json'].entries()) {
+    for (const [index, file] of [
+      'scan-gate.json',
+      'compliance-gate.json',
+      'tag-policy.json',
+    ].entries()) {
       const policy = readFileSync(join(ROOT, 'infra/modules/github-oidc/policies', file), 'utf8');
       expect(blocks[index]).toEqual(JSON.parse(policy));
     }
@@ -47,6 +53,35 @@ describe('README', () => {
     for (const name of Object.keys(COMPLIANCE_GATE_OUTPUTS)) {
       expect(section).toContain(`\`${name}\``);
     }
+  });
+
+  it('documents every tag-policy input in its own section', () => {
+    const section = readme.slice(readme.indexOf('## Tag policy'), readme.indexOf('## CLI'));
+    for (const [name, spec] of Object.entries(TAG_POLICY_INPUTS)) {
+      const row = section
+        .split('\n')
+        .find((line) => new RegExp(`^\\| \`${name}\` +\\|`).test(line));
+      expect(row).toBeDefined();
+      expect(row).toContain(`\`${spec.default ?? 'AWS_REGION'}\``);
+    }
+    for (const name of Object.keys(TAG_POLICY_OUTPUTS)) expect(section).toContain(`\`${name}\``);
+  });
+
+  it('shows a tags: example that the policy loader accepts', () => {
+    const section = readme.slice(
+      readme.indexOf('## Tag policy'),
+      readme.indexOf('### The auto-tag Lambda'),
+    );
+    const example = /```yaml\n(tags:[\s\S]*?)```/.exec(section)?.[1];
+    expect(example).toBeDefined();
+    const policy = parsePolicy(`version: 1\n${example ?? ''}`, 'README.md');
+    expect(policy.tags?.required.map((rule) => rule.key)).toEqual([
+      'Environment',
+      'Owner',
+      'DataClassification',
+      'Service',
+      'CostCenter',
+    ]);
   });
 
   it('keeps the workflow example within 10 lines of YAML', () => {

@@ -77,3 +77,11 @@ resource "aws_iam_role_policy" "compliance_gate" {
   role   = aws_iam_role.scan_gate.id
   policy = file("${path.module}/policies/compliance-gate.json")
 }
+
+# The tag-policy action: inventory, tagging (TagResources also needs each service's own tagging
+# permission, e.g. dynamodb:TagResource), publishing to SSM and Resource Groups.
+resource "aws_iam_role_policy" "tag_policy" {
+  name   = "assetguard-tag-policy"
+  role   = aws_iam_role.scan_gate.id
+  policy = file("${path.module}/policies/tag-policy.json")
+}
