@@ -62,7 +62,7 @@ describe('README', () => {
         .split('\n')
         .find((line) => new RegExp(`^\\| \`${name}\` +\\|`).test(line));
       expect(row).toBeDefined();
-      expect(row).toContain(`\`${spec.default ?? 'AWS_REGION'}\``);
+      expect(row).toContain(`\`${'default' in spec ? spec.default : 'AWS_REGION'}\``);
     }
     for (const name of Object.keys(TAG_POLICY_OUTPUTS)) expect(section).toContain(`\`${name}\``);
   });

@@ -1,19 +1,10 @@
 import { runAction } from '../support/runner';
-import { ESTATE_CONTROLS, motoEndpoint, seedSecurityHub } from '../support/estate';
+import { ESTATE_CONTROLS, motoEnv, seedSecurityHub } from '../support/estate';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'ca-central-1';
 
-function awsEnv(): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: motoEndpoint(),
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
+const awsEnv = (): Record<string, string> => motoEnv(REGION);
 
 beforeAll(async () => {
   await seedSecurityHub(REGION, ESTATE_CONTROLS);

@@ -1,21 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction } from '../support/runner';
-import { CLEAN, motoEndpoint, seedEstate, VULNERABLE, type SeededImage } from '../support/estate';
+import { CLEAN, motoEnv, seedEstate, VULNERABLE, type SeededImage } from '../support/estate';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'us-west-2';
 
-function awsEnv(): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: motoEndpoint(),
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
+const awsEnv = (): Record<string, string> => motoEnv(REGION);
 
 let vulnerable: SeededImage;
 

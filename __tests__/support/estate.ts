@@ -18,6 +18,18 @@ export function motoEndpoint(): string {
   return endpoint;
 }
 
+/** The environment a bundled action needs to reach this run's moto in one region. */
+export function motoEnv(region: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: motoEndpoint(),
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
 /** An ECR client for seeding. Each test file uses its own region: moto keeps state per region. */
 export function seedingEcr(region: string): ECRClient {
   return new ECRClient({ region, endpoint: motoEndpoint(), maxAttempts: 1 });

@@ -2,23 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
-import { motoEndpoint } from '../support/estate';
+import { motoEndpoint, motoEnv } from '../support/estate';
 import { runAction } from '../support/runner';
 
 // The committed tag-policy bundle, run exactly as the Actions runner runs it.
 const REGION = 'ap-south-1';
 let policy: string;
 
-function awsEnv(): Record<string, string> {
-  return {
-    AWS_ENDPOINT_URL: motoEndpoint(),
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: REGION,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-}
+const awsEnv = (): Record<string, string> => motoEnv(REGION);
 
 beforeAll(async () => {
   await seedTaggingEstate(motoEndpoint(), REGION);

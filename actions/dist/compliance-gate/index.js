@@ -75961,9 +75961,7 @@ function evaluateCompliance(input) {
                 `${subject.rules.notApplicable.length} rule(s) are NOT_APPLICABLE (no resource in scope): ${subject.rules.notApplicable.join(', ')}`,
             ]
             : []),
-        ...report.expired.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} result(s) here` : ''}`),
-        ...report.expiringSoon.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`),
-        ...report.stale.map((exception) => `exception ${exception.id} matched no non-compliant resource here: remove it if it is no longer needed`),
+        ...(0, exceptions_1.exceptionWarnings)(report, 'result(s)', 'non-compliant resource here'),
         ...(input.notes ?? []),
     ];
     return {
@@ -76235,19 +76233,7 @@ async function run() {
             core.info(message);
         },
     });
-    const { verdict } = result;
-    core.setOutput('verdict', verdict.verdict);
-    core.setOutput('critical', verdict.counts.CRITICAL);
-    core.setOutput('high', verdict.counts.HIGH);
-    core.setOutput('medium', verdict.counts.MEDIUM);
-    core.setOutput('low', verdict.counts.LOW);
-    core.setOutput('total', verdict.counts.total);
-    core.setOutput('blocking', verdict.blocking.length);
-    core.setOutput('report-dir', result.reportDir);
-    core.setOutput('sarif-file', result.files['results.sarif'] ?? '');
-    for (const warning of verdict.warnings)
-        core.warning(warning);
-    await (0, action_1.writeJobSummary)(result.summary);
+    await (0, action_1.reportGate)(result);
     return complianceGateOutcome(result);
 }
 
@@ -76575,6 +76561,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.actionInput = void 0;
 exports.runAction = runAction;
 exports.writeJobSummary = writeJobSummary;
+exports.reportGate = reportGate;
 const core = __importStar(__nccwpck_require__(7484));
 const boundary_1 = __nccwpck_require__(6953);
 /** Runs an action's `run` through the shared boundary, reporting through the Actions toolkit. */
@@ -76598,6 +76585,22 @@ async function writeJobSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     await core.summary.addRaw(markdown, true).write();
+}
+/** The outputs, warnings and job summary every gate gives the runner. */
+async function reportGate(run) {
+    const { verdict } = run;
+    core.setOutput('verdict', verdict.verdict);
+    core.setOutput('critical', verdict.counts.CRITICAL);
+    core.setOutput('high', verdict.counts.HIGH);
+    core.setOutput('medium', verdict.counts.MEDIUM);
+    core.setOutput('low', verdict.counts.LOW);
+    core.setOutput('total', verdict.counts.total);
+    core.setOutput('blocking', verdict.blocking.length);
+    core.setOutput('report-dir', run.reportDir);
+    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
+    for (const warning of verdict.warnings)
+        core.warning(warning);
+    await writeJobSummary(run.summary);
 }
 
 
@@ -77012,6 +77015,7 @@ exports.isExpired = isExpired;
 exports.isComplianceId = isComplianceId;
 exports.exceptionMatches = exceptionMatches;
 exports.applyExceptions = applyExceptions;
+exports.exceptionWarnings = exceptionWarnings;
 const DAY_MS = 86_400_000;
 /** Exceptions that expire within this many days are warned about. */
 exports.EXPIRY_WARNING_DAYS = 14;
@@ -77093,6 +77097,17 @@ function applyExceptions(wouldBlock, all, exceptions, now, relevant = () => true
         stale: valid.filter((exception) => !all.some((finding) => exceptionMatches(exception, finding))),
     };
     return { remaining, excepted, report };
+}
+/**
+ * The warnings every gate gives about its exceptions. `what` names what they match in the
+ * gate's words ("finding(s)", "result(s)"), `where` where stale ones found nothing.
+ */
+function exceptionWarnings(report, what, where) {
+    return [
+        ...report.expired.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} ${what} here` : ''}`),
+        ...report.expiringSoon.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`),
+        ...report.stale.map((exception) => `exception ${exception.id} matched no ${where}: remove it if it is no longer needed`),
+    ];
 }
 
 
@@ -77739,8 +77754,9 @@ function applyDeriveRule(rule, facts) {
             return undefined;
         value = match[1] ?? match[0];
     }
+    // Own keys only: a resource named "constructor" must not read Object.prototype.constructor.
     if (rule.map)
-        return rule.map[value];
+        return Object.hasOwn(rule.map, value) ? rule.map[value] : undefined;
     return value;
 }
 /** The first derivation rule for the key that yields a valid value, if any. */
@@ -77809,9 +77825,19 @@ function checkResource(policy, facts) {
         }
         return filled;
     };
+    // A key that derives from another key still unset waits for that one's default before taking
+    // its own: Team derives from Owner's default rather than taking Team's default alongside it.
+    const waits = (rule, open) => policy.derive.some((derive) => derive.tag === rule.key &&
+        derive.from === 'tag' &&
+        derive.sourceTag !== undefined &&
+        derive.sourceTag !== rule.key &&
+        open.has(derive.sourceTag));
     for (let round = 0; round <= needed.length && unset().length > 0; round += 1) {
         while (fill((rule, view) => derivedValue(policy, rule, view)))
             ;
+        const open = new Set(unset().map((rule) => rule.key));
+        if (fill((rule) => (waits(rule, open) ? undefined : validDefault(rule))))
+            continue;
         if (!fill((rule) => validDefault(rule)))
             break;
     }

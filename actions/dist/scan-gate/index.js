@@ -65812,6 +65812,7 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.actionInput = void 0;
 exports.runAction = runAction;
 exports.writeJobSummary = writeJobSummary;
+exports.reportGate = reportGate;
 const core = __importStar(__nccwpck_require__(7484));
 const boundary_1 = __nccwpck_require__(6953);
 /** Runs an action's `run` through the shared boundary, reporting through the Actions toolkit. */
@@ -65835,6 +65836,22 @@ async function writeJobSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
     await core.summary.addRaw(markdown, true).write();
+}
+/** The outputs, warnings and job summary every gate gives the runner. */
+async function reportGate(run) {
+    const { verdict } = run;
+    core.setOutput('verdict', verdict.verdict);
+    core.setOutput('critical', verdict.counts.CRITICAL);
+    core.setOutput('high', verdict.counts.HIGH);
+    core.setOutput('medium', verdict.counts.MEDIUM);
+    core.setOutput('low', verdict.counts.LOW);
+    core.setOutput('total', verdict.counts.total);
+    core.setOutput('blocking', verdict.blocking.length);
+    core.setOutput('report-dir', run.reportDir);
+    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
+    for (const warning of verdict.warnings)
+        core.warning(warning);
+    await writeJobSummary(run.summary);
 }
 
 
@@ -65873,7 +65890,13 @@ const TYPES = {
         ['db:', 'AWS::RDS::DBInstance'],
         ['cluster:', 'AWS::RDS::DBCluster'],
     ],
-    elasticloadbalancing: [['loadbalancer/', 'AWS::ElasticLoadBalancingV2::LoadBalancer']],
+    elasticloadbalancing: [
+        ['loadbalancer/app/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+        ['loadbalancer/net/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+        ['loadbalancer/gwy/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+        // A classic load balancer's ARN is loadbalancer/<name>, with no app/, net/ or gwy/.
+        ['loadbalancer/', 'AWS::ElasticLoadBalancing::LoadBalancer'],
+    ],
     lambda: [['function:', 'AWS::Lambda::Function']],
     ecr: [['repository/', 'AWS::ECR::Repository']],
     dynamodb: [['table/', 'AWS::DynamoDB::Table']],
@@ -66269,6 +66292,7 @@ exports.isExpired = isExpired;
 exports.isComplianceId = isComplianceId;
 exports.exceptionMatches = exceptionMatches;
 exports.applyExceptions = applyExceptions;
+exports.exceptionWarnings = exceptionWarnings;
 const DAY_MS = 86_400_000;
 /** Exceptions that expire within this many days are warned about. */
 exports.EXPIRY_WARNING_DAYS = 14;
@@ -66350,6 +66374,17 @@ function applyExceptions(wouldBlock, all, exceptions, now, relevant = () => true
         stale: valid.filter((exception) => !all.some((finding) => exceptionMatches(exception, finding))),
     };
     return { remaining, excepted, report };
+}
+/**
+ * The warnings every gate gives about its exceptions. `what` names what they match in the
+ * gate's words ("finding(s)", "result(s)"), `where` where stale ones found nothing.
+ */
+function exceptionWarnings(report, what, where) {
+    return [
+        ...report.expired.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} ${what} here` : ''}`),
+        ...report.expiringSoon.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`),
+        ...report.stale.map((exception) => `exception ${exception.id} matched no ${where}: remove it if it is no longer needed`),
+    ];
 }
 
 
@@ -66996,8 +67031,9 @@ function applyDeriveRule(rule, facts) {
             return undefined;
         value = match[1] ?? match[0];
     }
+    // Own keys only: a resource named "constructor" must not read Object.prototype.constructor.
     if (rule.map)
-        return rule.map[value];
+        return Object.hasOwn(rule.map, value) ? rule.map[value] : undefined;
     return value;
 }
 /** The first derivation rule for the key that yields a valid value, if any. */
@@ -67066,9 +67102,19 @@ function checkResource(policy, facts) {
         }
         return filled;
     };
+    // A key that derives from another key still unset waits for that one's default before taking
+    // its own: Team derives from Owner's default rather than taking Team's default alongside it.
+    const waits = (rule, open) => policy.derive.some((derive) => derive.tag === rule.key &&
+        derive.from === 'tag' &&
+        derive.sourceTag !== undefined &&
+        derive.sourceTag !== rule.key &&
+        open.has(derive.sourceTag));
     for (let round = 0; round <= needed.length && unset().length > 0; round += 1) {
         while (fill((rule, view) => derivedValue(policy, rule, view)))
             ;
+        const open = new Set(unset().map((rule) => rule.key));
+        if (fill((rule) => (waits(rule, open) ? undefined : validDefault(rule))))
+            continue;
         if (!fill((rule) => validDefault(rule)))
             break;
     }
@@ -67448,9 +67494,7 @@ function evaluateImage(input) {
     }))
         .sort(byRisk);
     const warnings = [
-        ...report.expired.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} finding(s) here` : ''}`),
-        ...report.expiringSoon.map((exception) => `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`),
-        ...report.stale.map((exception) => `exception ${exception.id} matched no finding in this image: remove it if it is no longer needed`),
+        ...(0, exceptions_1.exceptionWarnings)(report, 'finding(s)', 'finding in this image'),
         ...(input.scanCounts ? countGapWarnings(input.scanCounts, active) : []),
     ];
     return {
@@ -67933,20 +67977,8 @@ async function run() {
             core.info(message);
         },
     });
-    const { verdict } = result;
-    core.setOutput('verdict', verdict.verdict);
     core.setOutput('image-digest', result.image?.digest ?? '');
-    core.setOutput('critical', verdict.counts.CRITICAL);
-    core.setOutput('high', verdict.counts.HIGH);
-    core.setOutput('medium', verdict.counts.MEDIUM);
-    core.setOutput('low', verdict.counts.LOW);
-    core.setOutput('total', verdict.counts.total);
-    core.setOutput('blocking', verdict.blocking.length);
-    core.setOutput('report-dir', result.reportDir);
-    core.setOutput('sarif-file', result.files['results.sarif'] ?? '');
-    for (const warning of verdict.warnings)
-        core.warning(warning);
-    await (0, action_1.writeJobSummary)(result.summary);
+    await (0, action_1.reportGate)(result);
     return scanGateOutcome(result);
 }
 

@@ -1,5 +1,5 @@
 import { controlForConfigRuleName } from '../core/controls';
-import { applyExceptions, isComplianceId } from '../core/exceptions';
+import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
 import { countBySeverity, severityRank, type Finding } from '../core/model';
 import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
 import type { BlockingEntry, Verdict } from '../core/verdict';
@@ -120,18 +120,7 @@ export function evaluateCompliance(input: {
           `${subject.rules.notApplicable.length} rule(s) are NOT_APPLICABLE (no resource in scope): ${subject.rules.notApplicable.join(', ')}`,
         ]
       : []),
-    ...report.expired.map(
-      (exception) =>
-        `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} result(s) here` : ''}`,
-    ),
-    ...report.expiringSoon.map(
-      (exception) =>
-        `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`,
-    ),
-    ...report.stale.map(
-      (exception) =>
-        `exception ${exception.id} matched no non-compliant resource here: remove it if it is no longer needed`,
-    ),
+    ...exceptionWarnings(report, 'result(s)', 'non-compliant resource here'),
     ...(input.notes ?? []),
   ];
   return {

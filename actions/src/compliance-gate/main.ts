@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { actionInput, writeJobSummary } from '../core/action';
+import { actionInput, reportGate } from '../core/action';
 import type { Outcome } from '../core/boundary';
 import { systemClock } from '../core/clock';
 import { exitCodeOf } from '../core/verdict';
@@ -28,17 +28,6 @@ export async function run(): Promise<Outcome> {
       core.info(message);
     },
   });
-  const { verdict } = result;
-  core.setOutput('verdict', verdict.verdict);
-  core.setOutput('critical', verdict.counts.CRITICAL);
-  core.setOutput('high', verdict.counts.HIGH);
-  core.setOutput('medium', verdict.counts.MEDIUM);
-  core.setOutput('low', verdict.counts.LOW);
-  core.setOutput('total', verdict.counts.total);
-  core.setOutput('blocking', verdict.blocking.length);
-  core.setOutput('report-dir', result.reportDir);
-  core.setOutput('sarif-file', result.files['results.sarif'] ?? '');
-  for (const warning of verdict.warnings) core.warning(warning);
-  await writeJobSummary(result.summary);
+  await reportGate(result);
   return complianceGateOutcome(result);
 }

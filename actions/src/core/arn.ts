@@ -29,7 +29,13 @@ const TYPES: Record<string, [string, string][]> = {
     ['db:', 'AWS::RDS::DBInstance'],
     ['cluster:', 'AWS::RDS::DBCluster'],
   ],
-  elasticloadbalancing: [['loadbalancer/', 'AWS::ElasticLoadBalancingV2::LoadBalancer']],
+  elasticloadbalancing: [
+    ['loadbalancer/app/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+    ['loadbalancer/net/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+    ['loadbalancer/gwy/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+    // A classic load balancer's ARN is loadbalancer/<name>, with no app/, net/ or gwy/.
+    ['loadbalancer/', 'AWS::ElasticLoadBalancing::LoadBalancer'],
+  ],
   lambda: [['function:', 'AWS::Lambda::Function']],
   ecr: [['repository/', 'AWS::ECR::Repository']],
   dynamodb: [['table/', 'AWS::DynamoDB::Table']],

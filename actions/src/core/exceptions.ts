@@ -102,3 +102,24 @@ export function applyExceptions(
   };
   return { remaining, excepted, report };
 }
+
+/**
+ * The warnings every gate gives about its exceptions. `what` names what they match in the
+ * gate's words ("finding(s)", "result(s)"), `where` where stale ones found nothing.
+ */
+export function exceptionWarnings(report: ExceptionReport, what: string, where: string): string[] {
+  return [
+    ...report.expired.map(
+      (exception) =>
+        `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} ${what} here` : ''}`,
+    ),
+    ...report.expiringSoon.map(
+      (exception) =>
+        `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`,
+    ),
+    ...report.stale.map(
+      (exception) =>
+        `exception ${exception.id} matched no ${where}: remove it if it is no longer needed`,
+    ),
+  ];
+}

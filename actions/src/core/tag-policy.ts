@@ -139,7 +139,8 @@ export function applyDeriveRule(rule: DeriveRule, facts: ResourceFacts): string 
     if (!match) return undefined;
     value = match[1] ?? match[0];
   }
-  if (rule.map) return rule.map[value];
+  // Own keys only: a resource named "constructor" must not read Object.prototype.constructor.
+  if (rule.map) return Object.hasOwn(rule.map, value) ? rule.map[value] : undefined;
   return value;
 }
 
@@ -216,8 +217,21 @@ export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck
     }
     return filled;
   };
+  // A key that derives from another key still unset waits for that one's default before taking
+  // its own: Team derives from Owner's default rather than taking Team's default alongside it.
+  const waits = (rule: TagRule, open: Set<string>): boolean =>
+    policy.derive.some(
+      (derive) =>
+        derive.tag === rule.key &&
+        derive.from === 'tag' &&
+        derive.sourceTag !== undefined &&
+        derive.sourceTag !== rule.key &&
+        open.has(derive.sourceTag),
+    );
   for (let round = 0; round <= needed.length && unset().length > 0; round += 1) {
     while (fill((rule, view) => derivedValue(policy, rule, view)));
+    const open = new Set(unset().map((rule) => rule.key));
+    if (fill((rule) => (waits(rule, open) ? undefined : validDefault(rule)))) continue;
     if (!fill((rule) => validDefault(rule))) break;
   }
   check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter(

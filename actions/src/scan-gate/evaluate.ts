@@ -1,4 +1,4 @@
-import { applyExceptions, isComplianceId } from '../core/exceptions';
+import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
 import {
   countBySeverity,
   emptyCounts,
@@ -119,18 +119,7 @@ export function evaluateImage(input: {
     }))
     .sort(byRisk);
   const warnings = [
-    ...report.expired.map(
-      (exception) =>
-        `exception ${exception.id} (owner ${exception.owner}) expired on ${exception.expires} and no longer applies${exception.matched > 0 ? ` — it would cover ${exception.matched} finding(s) here` : ''}`,
-    ),
-    ...report.expiringSoon.map(
-      (exception) =>
-        `exception ${exception.id} (owner ${exception.owner}) expires on ${exception.expires}, in ${exception.daysLeft} day(s)`,
-    ),
-    ...report.stale.map(
-      (exception) =>
-        `exception ${exception.id} matched no finding in this image: remove it if it is no longer needed`,
-    ),
+    ...exceptionWarnings(report, 'finding(s)', 'finding in this image'),
     ...(input.scanCounts ? countGapWarnings(input.scanCounts, active) : []),
   ];
   return {
