@@ -76,6 +76,7 @@ function locals(files: TfFile[], dir: string): Hcl {
 
 const ECR = 'modules/ecr-scanning';
 const OIDC = 'modules/github-oidc';
+const AUTO_TAG = 'modules/auto-tag';
 const DEMO = 'envs/demo';
 
 let files: TfFile[] = [];
@@ -92,9 +93,9 @@ beforeAll(async () => {
 });
 
 describe('terraform layout', () => {
-  it('parses every .tf file under infra/, including both modules and the demo env', () => {
+  it('parses every .tf file under infra/, including every module and the demo env', () => {
     const dirs = new Set(files.map((f) => f.dir));
-    expect([...dirs].sort()).toEqual([DEMO, ECR, OIDC]);
+    expect([...dirs].sort()).toEqual([DEMO, AUTO_TAG, ECR, OIDC]);
     for (const dir of dirs) {
       expect(files.map((f) => f.rel)).toEqual(
         expect.arrayContaining([`${dir}/variables.tf`, `${dir}/outputs.tf`, `${dir}/versions.tf`]),
@@ -103,7 +104,7 @@ describe('terraform layout', () => {
   });
 
   it('requires hashicorp/aws 5.x or later in every root and module', () => {
-    for (const dir of [DEMO, ECR, OIDC]) {
+    for (const dir of [DEMO, AUTO_TAG, ECR, OIDC]) {
       const terraform = files.filter((f) => f.dir === dir).flatMap((f) => f.json.terraform ?? []);
       const block = single(terraform, `${dir} terraform`);
       const providers = single(block.required_providers, `${dir} required_providers`);
@@ -153,6 +154,7 @@ describe('terraform layout', () => {
       })),
     );
     expect(sources.map((s) => s.where).sort()).toEqual([
+      `${DEMO}/main.tf module.auto_tag`,
       `${DEMO}/main.tf module.ecr_scanning`,
       `${DEMO}/main.tf module.github_oidc`,
     ]);

@@ -33,3 +33,15 @@ module "github_oidc" {
   create_oidc_provider       = var.create_oidc_provider
   existing_oidc_provider_arn = var.existing_oidc_provider_arn
 }
+
+# Tags resources as they are created (docs/auto-tag.md). Needs the tag policy in SSM first:
+# run the tag-policy workflow's publish (or `assetguard tags publish --execute`) once.
+module "auto_tag" {
+  source = "../../modules/auto-tag"
+
+  function_name        = "assetguard-demo-auto-tag"
+  tag_policy_parameter = var.tag_policy_parameter
+  create_trail         = var.create_trail
+  # The demo is meant to be torn down; real environments keep the default.
+  trail_bucket_force_destroy = true
+}

@@ -17,3 +17,13 @@ output "aws_region" {
   description = "Set this as the repository variable AWS_REGION."
   value       = var.aws_region
 }
+
+output "auto_tag_function_arn" {
+  description = "ARN of the auto-tag Lambda function."
+  value       = module.auto_tag.function_arn
+}
+
+output "auto_tag_rule_arn" {
+  description = "ARN of the EventBridge rule that sends creation events to the auto-tag Lambda."
+  value       = module.auto_tag.rule_arn
+}

@@ -50,3 +50,15 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "tag_policy_parameter" {
+  description = "SSM parameter the tag-policy workflow publishes the tag policy to and the auto-tag Lambda reads."
+  type        = string
+  default     = "/assetguard/tag-policy"
+}
+
+variable "create_trail" {
+  description = "Create a CloudTrail trail for the auto-tag rule; leave false when the account already records management events (EventBridge gets CloudTrail events only from a trail)."
+  type        = bool
+  default     = false
+}

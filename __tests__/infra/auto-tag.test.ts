@@ -1,0 +1,295 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { DEFAULT_TAG_PARAMETER } from '../../actions/src/core/tag-policy';
+import { PARAMETER_ENV } from '../../actions/src/lambda/auto-tag/handler';
+import { eventPattern } from '../../actions/src/lambda/auto-tag/events';
+import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
+
+// infra/modules/auto-tag must deploy exactly what docs/auto-tag.md describes and the code
+// expects: these checks tie the Terraform to the bundle, the event table and the docs.
+
+const REPO_ROOT = path.resolve(__dirname, '../..');
+const MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/auto-tag');
+const DEMO_DIR = path.join(REPO_ROOT, 'infra/envs/demo');
+const LAMBDA_SRC = path.join(REPO_ROOT, 'actions/src/lambda/auto-tag');
+const DOC = readFileSync(path.join(REPO_ROOT, 'docs/auto-tag.md'), 'utf8');
+
+interface Statement {
+  Sid?: string;
+  Effect?: string;
+  Action?: string | string[];
+  Resource?: string | string[];
+}
+interface PolicyDocument {
+  Version?: string;
+  Statement: Statement[];
+}
+
+const actionsOf = (s: Statement): string[] =>
+  Array.isArray(s.Action) ? s.Action : s.Action === undefined ? [] : [s.Action];
+
+const jsonBlocks = (markdown: string): unknown[] =>
+  [...markdown.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => JSON.parse(m[1] ?? '') as unknown);
+
+/** The docs' IAM policy: the one JSON block that is a policy document. */
+function documentedPolicy(): PolicyDocument {
+  const policies = jsonBlocks(DOC).filter(
+    (block): block is PolicyDocument =>
+      typeof block === 'object' && block !== null && 'Statement' in block,
+  );
+  expect(policies).toHaveLength(1);
+  return policies[0]!;
+}
+
+const readModuleFile = (rel: string): string => readFileSync(path.join(MODULE_DIR, rel), 'utf8');
+
+/** Terraform's templatefile() for plain ${name} placeholders (all the policy template uses). */
+function renderTemplate(template: string, vars: Record<string, string>): string {
+  return template.replace(/\$\{(\w+)\}/g, (_, name: string) => {
+    const value = vars[name];
+    if (value === undefined) throw new Error(`template variable ${name} is not passed`);
+    return value;
+  });
+}
+
+let mod: TfDir;
+let demo: TfDir;
+
+beforeAll(async () => {
+  [mod, demo] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(DEMO_DIR)]);
+});
+
+const variableDefault = (name: string): unknown => mod.variable(name).default;
+
+describe('auto-tag module: the Lambda function', () => {
+  it('runs the bundle as index.handler on arm64 with a Node.js 20+ runtime', () => {
+    const fn = mod.resource('aws_lambda_function', 'this');
+    expect(fn.handler).toBe('index.handler');
+    expect(fn.architectures).toEqual(['arm64']);
+    expect(fn.runtime).toBe('${var.runtime}');
+    expect(['nodejs20.x', 'nodejs22.x']).toContain(variableDefault('runtime'));
+    expect(fn.timeout).toBe('${var.timeout}');
+    expect(variableDefault('timeout')).toBe(30);
+    expect(fn.memory_size).toBe('${var.memory_size}');
+    expect(variableDefault('memory_size')).toBe(256);
+    // Reserved concurrency is optional: null leaves the function in the account's pool.
+    expect(fn.reserved_concurrent_executions).toBe('${var.reserved_concurrent_executions}');
+    expect(variableDefault('reserved_concurrent_executions')).toBeNull();
+  });
+
+  it('passes the policy parameter in the variable the handler reads, defaulting to the one publish writes', () => {
+    const fn = mod.resource('aws_lambda_function', 'this');
+    const environment = single(fn.environment, 'environment');
+    expect(environment.variables).toEqual({ [PARAMETER_ENV]: '${var.tag_policy_parameter}' });
+    expect(variableDefault('tag_policy_parameter')).toBe(DEFAULT_TAG_PARAMETER);
+  });
+
+  it('deploys the zip of the committed bundle, redeploying when its hash changes', () => {
+    const archive = mod.data('archive_file', 'bundle');
+    expect(archive.type).toBe('zip');
+    expect(archive.source_dir).toBe('${local.bundle_dir}');
+    const bundleDir = mod.locals().bundle_dir;
+    expect(bundleDir).toBe(
+      '${coalesce(var.bundle_dir, "${path.module}/../../../actions/dist/lambda/auto-tag")}',
+    );
+    expect(variableDefault('bundle_dir')).toBeNull();
+    const resolved = path.resolve(MODULE_DIR, '../../../actions/dist/lambda/auto-tag');
+    expect(path.relative(REPO_ROOT, resolved)).toBe('actions/dist/lambda/auto-tag');
+    expect(existsSync(path.join(resolved, 'index.js'))).toBe(true);
+    // The zip is written under .terraform/ (gitignored), never into the repository tree.
+    expect(archive.output_path).toMatch(/^\$\{path\.root\}\/\.terraform\//);
+
+    const fn = mod.resource('aws_lambda_function', 'this');
+    expect(fn.filename).toBe('${data.archive_file.bundle.output_path}');
+    expect(fn.source_code_hash).toBe('${data.archive_file.bundle.output_base64sha256}');
+  });
+
+  it('logs to its own log group with a retention', () => {
+    const group = mod.resource('aws_cloudwatch_log_group', 'this');
+    expect(group.name).toBe('${local.log_group_name}');
+    expect(mod.locals().log_group_name).toBe('/aws/lambda/${var.function_name}');
+    expect(group.retention_in_days).toBe('${var.log_retention_days}');
+    expect(typeof variableDefault('log_retention_days')).toBe('number');
+    const fn = mod.resource('aws_lambda_function', 'this');
+    expect(fn.depends_on).toContain('${aws_cloudwatch_log_group.this}');
+  });
+});
+
+describe('auto-tag module: EventBridge', () => {
+  it('uses policies/event-pattern.json as the rule pattern', () => {
+    const rule = mod.resource('aws_cloudwatch_event_rule', 'this');
+    expect(rule.event_pattern).toBe('${file("${path.module}/policies/event-pattern.json")}');
+    // Only the default bus receives CloudTrail's events.
+    expect(rule.event_bus_name).toBeUndefined();
+  });
+
+  it('keeps policies/event-pattern.json equal to eventPattern() of the Lambda', () => {
+    // On failure, regenerate: npx tsx -e "import {eventPattern} from './actions/src/lambda/auto-tag/events';
+    //   console.log(JSON.stringify(eventPattern(), null, 2))" > infra/modules/auto-tag/policies/event-pattern.json
+    expect(JSON.parse(readModuleFile('policies/event-pattern.json'))).toEqual(eventPattern());
+  });
+
+  it('targets the function, and lets only this rule invoke it', () => {
+    const target = mod.resource('aws_cloudwatch_event_target', 'this');
+    expect(target.rule).toBe('${aws_cloudwatch_event_rule.this.name}');
+    expect(target.arn).toBe('${aws_lambda_function.this.arn}');
+
+    const permission = mod.resource('aws_lambda_permission', 'events');
+    expect(permission.action).toBe('lambda:InvokeFunction');
+    expect(permission.principal).toBe('events.amazonaws.com');
+    expect(permission.function_name).toBe('${aws_lambda_function.this.function_name}');
+    expect(permission.source_arn).toBe('${aws_cloudwatch_event_rule.this.arn}');
+  });
+
+  it('creates a trail only when asked (EventBridge gets CloudTrail events only from a trail)', () => {
+    expect(variableDefault('create_trail')).toBe(false);
+    const resources = mod.blocks('resource');
+    const trailResources = Object.entries(resources).filter(([type]) =>
+      ['aws_cloudtrail', 'aws_s3_bucket', 'aws_s3_bucket_policy'].includes(type),
+    );
+    expect(trailResources.map(([type]) => type).sort()).toEqual([
+      'aws_cloudtrail',
+      'aws_s3_bucket',
+      'aws_s3_bucket_policy',
+    ]);
+    for (const [type, byName] of Object.entries(resources)) {
+      if (!type.startsWith('aws_s3_') && type !== 'aws_cloudtrail') continue;
+      for (const name of Object.keys(asRecord(byName, type))) {
+        expect({ [`${type}.${name}`]: mod.resource(type, name).count }).toEqual({
+          [`${type}.${name}`]: '${var.create_trail ? 1 : 0}',
+        });
+      }
+    }
+    const trail = mod.resource('aws_cloudtrail', 'this');
+    const selector = single(trail.event_selector, 'event_selector');
+    expect(selector.include_management_events).toBe(true);
+  });
+});
+
+describe('auto-tag module: IAM', () => {
+  const templateText = (): string => readModuleFile('policies/auto-tag.json');
+
+  it('lets only Lambda assume the role', () => {
+    const trust = single(mod.data('aws_iam_policy_document', 'trust').statement, 'trust');
+    expect(trust.actions).toEqual(['sts:AssumeRole']);
+    expect(single(trust.principals, 'principals')).toEqual({
+      type: 'Service',
+      identifiers: ['lambda.amazonaws.com'],
+    });
+    expect(mod.resource('aws_iam_role', 'this').assume_role_policy).toBe(
+      '${data.aws_iam_policy_document.trust.json}',
+    );
+  });
+
+  it('attaches policies/auto-tag.json as a template whose only variable is the parameter ARN', () => {
+    const policy = mod.resource('aws_iam_role_policy', 'auto_tag');
+    expect(policy.role).toBe('${aws_iam_role.this.id}');
+    expect(String(policy.policy).replace(/\s+/g, ' ')).toBe(
+      '${templatefile("${path.module}/policies/auto-tag.json", { parameter_arn = local.parameter_arn })}',
+    );
+    const placeholders = [...templateText().matchAll(/[$%]\{[^}]*\}/g)].map((m) => m[0]);
+    expect(new Set(placeholders)).toEqual(new Set(['${parameter_arn}']));
+  });
+
+  it('equals the policy in docs/auto-tag.md once the parameter ARN is filled in', () => {
+    const documented = documentedPolicy();
+    const documentedArn = documented.Statement.find((s) => s.Sid === 'ReadTagPolicy')?.Resource;
+    expect(documentedArn).toBe(
+      `arn:aws:ssm:*:*:parameter/${DEFAULT_TAG_PARAMETER.replace(/^\//, '')}`,
+    );
+    const rendered = JSON.parse(
+      renderTemplate(templateText(), { parameter_arn: String(documentedArn) }),
+    ) as unknown;
+    expect(rendered).toEqual(documented);
+  });
+
+  it('scopes the SSM read to the one parameter, in this partition, region and account', () => {
+    const local = String(mod.locals().parameter_arn);
+    // What Terraform computes for the default parameter, with the docs' wildcards for the
+    // region and account.
+    const evaluated = local
+      .replace('${local.partition}', 'aws')
+      .replace('${local.region}', '*')
+      .replace('${local.account}', '*')
+      .replace(
+        '${trimprefix(var.tag_policy_parameter, "/")}',
+        DEFAULT_TAG_PARAMETER.replace(/^\//, ''),
+      );
+    expect(evaluated).toBe('arn:aws:ssm:*:*:parameter/assetguard/tag-policy');
+    expect(mod.locals().partition).toBe('${data.aws_partition.current.partition}');
+    expect(mod.locals().account).toBe('${data.aws_caller_identity.current.account_id}');
+  });
+
+  it('grants every permission the Lambda code names', () => {
+    const named = new Set<string>();
+    for (const file of readdirSync(LAMBDA_SRC).filter((name) => name.endsWith('.ts'))) {
+      const source = readFileSync(path.join(LAMBDA_SRC, file), 'utf8');
+      for (const match of source.matchAll(/\b(?:ec2|ecr|s3|ssm|tag):[A-Z][A-Za-z]+/g)) {
+        named.add(match[0]);
+      }
+    }
+    expect(named.size).toBeGreaterThan(0);
+    const granted = (JSON.parse(templateText()) as PolicyDocument).Statement.flatMap(actionsOf);
+    expect(granted).toEqual(expect.arrayContaining([...named]));
+  });
+
+  it('grants the basic execution permissions on its own log group only', () => {
+    const logs = mod.resource('aws_iam_role_policy', 'logs');
+    expect(logs.role).toBe('${aws_iam_role.this.id}');
+    const text = String(logs.policy);
+    expect(text).toContain('["logs:CreateLogStream", "logs:PutLogEvents"]');
+    expect(text).toContain('Resource = "${aws_cloudwatch_log_group.this.arn}:*"');
+  });
+
+  it('does not create the SSM parameter (tags publish owns it)', () => {
+    expect(mod.blocks('resource')).not.toHaveProperty('aws_ssm_parameter');
+  });
+});
+
+describe('auto-tag module: interface', () => {
+  it('gives every variable a description and a type', () => {
+    const variables = Object.keys(mod.blocks('variable'));
+    expect(variables.length).toBeGreaterThan(5);
+    for (const name of variables) {
+      const variable: Hcl = mod.variable(name);
+      expect({ name, description: typeof variable.description }).toEqual({
+        name,
+        description: 'string',
+      });
+      expect(String(variable.description).trim()).not.toBe('');
+      expect({ name, type: typeof variable.type }).toEqual({ name, type: 'string' });
+    }
+  });
+
+  it('outputs the function and rule ARNs', () => {
+    expect(mod.output('function_arn').value).toBe('${aws_lambda_function.this.arn}');
+    expect(mod.output('rule_arn').value).toBe('${aws_cloudwatch_event_rule.this.arn}');
+  });
+
+  it('requires the aws and archive providers', () => {
+    const terraform = single(
+      mod.files.flatMap((f) => (f.json.terraform as unknown[] | undefined) ?? []),
+      'terraform',
+    );
+    const providers = single(terraform.required_providers, 'required_providers');
+    expect(asRecord(providers.aws, 'aws').source).toBe('hashicorp/aws');
+    expect(asRecord(providers.archive, 'archive').source).toBe('hashicorp/archive');
+  });
+});
+
+describe('demo env', () => {
+  it('wires the module in with the same parameter the tag-policy workflow publishes', () => {
+    const autoTag = demo.module('auto_tag');
+    expect(autoTag.source).toBe('../../modules/auto-tag');
+    expect(autoTag.tag_policy_parameter).toBe('${var.tag_policy_parameter}');
+    expect(demo.variable('tag_policy_parameter').default).toBe(DEFAULT_TAG_PARAMETER);
+    expect(autoTag.create_trail).toBe('${var.create_trail}');
+    expect(demo.variable('create_trail').default).toBe(false);
+  });
+
+  it('outputs the function and rule ARNs', () => {
+    expect(demo.output('auto_tag_function_arn').value).toBe('${module.auto_tag.function_arn}');
+    expect(demo.output('auto_tag_rule_arn').value).toBe('${module.auto_tag.rule_arn}');
+  });
+});
