@@ -1,4 +1,5 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import {
   countsOf,
   enableEnhancedScanning,
@@ -27,6 +28,48 @@ export function motoEnv(region: string): Record<string, string> {
     AWS_REGION: region,
     AWS_EC2_METADATA_DISABLED: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+}
+
+export interface TestCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}
+
+/**
+ * Credentials of another moto account, through STS AssumeRole as a real cross-account setup
+ * would get them. Some state in moto is account-wide rather than regional (S3 buckets, which
+ * the Tagging API lists in every region), so files that tag buckets each take their own account.
+ */
+export async function isolatedAccount(accountId: string): Promise<TestCredentials> {
+  const sts = new STSClient({ region: 'us-east-1', endpoint: motoEndpoint(), maxAttempts: 1 });
+  try {
+    const response = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: `arn:aws:iam::${accountId}:role/assetguard-tests`,
+        RoleSessionName: 'assetguard-tests',
+      }),
+    );
+    const { AccessKeyId, SecretAccessKey, SessionToken } = response.Credentials ?? {};
+    if (!AccessKeyId || !SecretAccessKey || !SessionToken)
+      throw new Error('moto returned no credentials');
+    return {
+      accessKeyId: AccessKeyId,
+      secretAccessKey: SecretAccessKey,
+      sessionToken: SessionToken,
+    };
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** The AWS_* variables for those credentials. */
+export function credentialEnv(credentials: TestCredentials): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: credentials.sessionToken,
   };
 }
 

@@ -2,17 +2,28 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
-import { motoEndpoint, motoEnv } from '../support/estate';
+import {
+  credentialEnv,
+  isolatedAccount,
+  motoEndpoint,
+  motoEnv,
+  type TestCredentials,
+} from '../support/estate';
 import { runAction } from '../support/runner';
 
 // The committed tag-policy bundle, run exactly as the Actions runner runs it.
 const REGION = 'ap-south-1';
 let policy: string;
 
-const awsEnv = (): Record<string, string> => motoEnv(REGION);
+let credentials: TestCredentials;
+const awsEnv = (): Record<string, string> => ({
+  ...motoEnv(REGION),
+  ...credentialEnv(credentials),
+});
 
 beforeAll(async () => {
-  await seedTaggingEstate(motoEndpoint(), REGION);
+  credentials = await isolatedAccount('222222222222');
+  await seedTaggingEstate(motoEndpoint(), REGION, credentials);
   policy = join(mkdtempSync(join(tmpdir(), 'ag-tag-policy-')), 'assetguard.yml');
   writeFileSync(policy, DEMO_TAG_POLICY);
 });

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { systemClock } from '../../actions/src/core/clock';
 import type { TagInputs } from '../../actions/src/tags/inputs';
 import { tagsCommand, type TagRun } from '../../actions/src/tags/run';
-import { DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
-import { motoEndpoint } from '../support/estate';
+import { bucketName, DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
+import { credentialEnv, isolatedAccount, motoEndpoint } from '../support/estate';
 
 // The whole audit → plan → apply → audit cycle on moto: Config's ListDiscoveredResources finds
 // the never-tagged S3 buckets, the Tagging API the tagged DynamoDB tables.
@@ -27,10 +27,24 @@ function tags(overrides: Partial<TagInputs>): Promise<TagRun> {
   );
 }
 
+const saved = { ...process.env };
+
 beforeAll(async () => {
-  await seedTaggingEstate(motoEndpoint(), REGION);
+  const credentials = await isolatedAccount('333333333333');
+  // tagsCommand builds its clients from the environment, as the action does.
+  Object.assign(process.env, credentialEnv(credentials));
+  await seedTaggingEstate(motoEndpoint(), REGION, credentials);
   policy = join(mkdtempSync(join(tmpdir(), 'ag-tag-policy-')), 'assetguard.yml');
   writeFileSync(policy, DEMO_TAG_POLICY);
+});
+
+afterAll(() => {
+  // Back to the run's default moto account for the test files that follow in this worker.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: saved.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: saved.AWS_SECRET_ACCESS_KEY,
+  });
+  Reflect.deleteProperty(process.env, 'AWS_SESSION_TOKEN');
 });
 
 beforeEach(() => {
@@ -50,7 +64,9 @@ describe('tags audit, apply, audit against moto', () => {
       coverage: { byKey: Record<string, { percent: number }> };
       checks: { arn: string; missing: string[]; set: Record<string, string> }[];
     };
-    const scratch = report.checks.find((check) => check.arn === 'arn:aws:s3:::dev-web-scratch');
+    const scratch = report.checks.find(
+      (check) => check.arn === `arn:aws:s3:::${bucketName('dev-web-scratch', REGION)}`,
+    );
     expect(scratch?.missing).toEqual(['Environment', 'Owner', 'DataClassification', 'Service']);
     expect(scratch?.set).toEqual({
       Environment: 'dev',
@@ -61,7 +77,7 @@ describe('tags audit, apply, audit against moto', () => {
     const csv = readFileSync(join(run.reportDir, 'tags.csv'), 'utf8').split('\n');
     expect(csv[0]).toBe('arn,type,key,status,value,would_set');
     expect(csv).toContain(
-      'arn:aws:s3:::prod-orders-exports,AWS::S3::Bucket,Environment,invalid,production,prod',
+      `arn:aws:s3:::${bucketName('prod-orders-exports', REGION)},AWS::S3::Bucket,Environment,invalid,production,prod`,
     );
     expect(run.summary).toContain('### Worst offenders');
   });

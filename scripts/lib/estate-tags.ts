@@ -58,15 +58,25 @@ export const DEMO_TABLES: SeedResource[] = [
   { name: 'dev-sessions', tags: { Owner: 'sessions@example.com' } },
 ];
 
+/** S3 bucket names are global to the account: the region suffix keeps each region's estate apart. */
+export function bucketName(name: string, region: string): string {
+  return `${name}-${region}`;
+}
+
 /** Creates the buckets and tables in moto (once per region). */
-export async function seedTaggingEstate(endpoint: string, region: string): Promise<void> {
-  const s3 = new S3Client({ region, endpoint, forcePathStyle: true, maxAttempts: 1 });
-  const dynamodb = new DynamoDBClient({ region, endpoint, maxAttempts: 1 });
+export async function seedTaggingEstate(
+  endpoint: string,
+  region: string,
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+): Promise<void> {
+  const common = { region, endpoint, maxAttempts: 1, ...(credentials && { credentials }) };
+  const s3 = new S3Client({ ...common, forcePathStyle: true });
+  const dynamodb = new DynamoDBClient(common);
   try {
     for (const bucket of DEMO_BUCKETS) {
       await s3.send(
         new CreateBucketCommand({
-          Bucket: bucket.name,
+          Bucket: bucketName(bucket.name, region),
           ...(region !== 'us-east-1' && {
             CreateBucketConfiguration: { LocationConstraint: region as never },
           }),
@@ -75,7 +85,7 @@ export async function seedTaggingEstate(endpoint: string, region: string): Promi
       if (bucket.tags) {
         await s3.send(
           new PutBucketTaggingCommand({
-            Bucket: bucket.name,
+            Bucket: bucketName(bucket.name, region),
             Tagging: {
               TagSet: Object.entries(bucket.tags).map(([Key, Value]) => ({ Key, Value })),
             },

@@ -72,7 +72,7 @@ export function buildProgram(
 ): Command {
   const program = new Command('assetguard')
     .description(
-      'Security asset management for AWS: deploy gates on image CVEs and compliance, from GitHub Actions or a shell.',
+      'Security asset management for AWS: deploy gates on image CVEs and compliance, and one tag policy for every asset, from GitHub Actions or a shell.',
     )
     .version(version)
     .showHelpAfterError('(add --help for usage)')
