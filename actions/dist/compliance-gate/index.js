@@ -76246,12 +76246,10 @@ async function run() {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_SUMMARY_ROWS = void 0;
 exports.renderComplianceSummary = renderComplianceSummary;
 exports.complianceSarifEntries = complianceSarifEntries;
 const markdown_1 = __nccwpck_require__(3134);
 const exceptions_1 = __nccwpck_require__(5657);
-exports.MAX_SUMMARY_ROWS = 100;
 function subjectName(verdict) {
     const subject = verdict.subject;
     const tags = Object.entries(subject.scope?.tags ?? {}).map(([key, value]) => `${key}=${value}`);
@@ -76285,22 +76283,14 @@ function renderComplianceSummary(verdict, reportDir) {
             parts.push(`Failing controls: ${rules.nonCompliant.join(', ')}`);
         }
     }
-    if (verdict.blocking.length > 0) {
-        const rows = verdict.blocking
-            .slice(0, exports.MAX_SUMMARY_ROWS)
-            .map((entry) => [
-            entry.severity,
-            (0, markdown_1.link)(entry.id, entry.url),
-            (0, markdown_1.cell)(entry.rule),
-            (0, markdown_1.cell)(entry.resource),
-            (0, markdown_1.cell)(entry.reason),
-            fixText(entry),
-        ]);
-        parts.push('### Blocking results', (0, markdown_1.table)(['Severity', 'Control', 'Rule', 'Resource', 'Why it fails', 'Fix (SSM Automation)'], rows));
-        if (verdict.blocking.length > exports.MAX_SUMMARY_ROWS) {
-            parts.push(`…and ${verdict.blocking.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
-        }
-    }
+    parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking results', ['Severity', 'Control', 'Rule', 'Resource', 'Why it fails', 'Fix (SSM Automation)'], (entry) => [
+        entry.severity,
+        (0, markdown_1.link)(entry.id, entry.url),
+        (0, markdown_1.cell)(entry.rule),
+        (0, markdown_1.cell)(entry.resource),
+        (0, markdown_1.cell)(entry.reason),
+        fixText(entry),
+    ]));
     parts.push(...(0, markdown_1.closingSections)(verdict, reportDir));
     return `${parts.join('\n\n')}\n`;
 }
@@ -77196,12 +77186,14 @@ function listInput(value) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_SUMMARY_ROWS = void 0;
 exports.cell = cell;
 exports.table = table;
 exports.link = link;
 exports.countsTable = countsTable;
 exports.headline = headline;
 exports.closingSections = closingSections;
+exports.blockingSection = blockingSection;
 const model_1 = __nccwpck_require__(3990);
 /** Escapes text for a Markdown table cell. */
 function cell(text) {
@@ -77248,6 +77240,18 @@ function closingSections(verdict, reportDir) {
         ? `${policy} · reports in \`${reportDir}\` (verdict.json, results.sarif, evidence.json; reproduce with \`assetguard replay ${reportDir}\`)`
         : policy);
     return sections;
+}
+/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
+exports.MAX_SUMMARY_ROWS = 100;
+/** The table of what blocks, capped at MAX_SUMMARY_ROWS rows, or nothing when nothing blocks. */
+function blockingSection(verdict, title, headers, row) {
+    if (verdict.blocking.length === 0)
+        return [];
+    const parts = [title, table(headers, verdict.blocking.slice(0, exports.MAX_SUMMARY_ROWS).map(row))];
+    if (verdict.blocking.length > exports.MAX_SUMMARY_ROWS) {
+        parts.push(`…and ${verdict.blocking.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
+    }
+    return parts;
 }
 
 

@@ -66473,12 +66473,14 @@ function listInput(value) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.MAX_SUMMARY_ROWS = void 0;
 exports.cell = cell;
 exports.table = table;
 exports.link = link;
 exports.countsTable = countsTable;
 exports.headline = headline;
 exports.closingSections = closingSections;
+exports.blockingSection = blockingSection;
 const model_1 = __nccwpck_require__(3990);
 /** Escapes text for a Markdown table cell. */
 function cell(text) {
@@ -66525,6 +66527,18 @@ function closingSections(verdict, reportDir) {
         ? `${policy} · reports in \`${reportDir}\` (verdict.json, results.sarif, evidence.json; reproduce with \`assetguard replay ${reportDir}\`)`
         : policy);
     return sections;
+}
+/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
+exports.MAX_SUMMARY_ROWS = 100;
+/** The table of what blocks, capped at MAX_SUMMARY_ROWS rows, or nothing when nothing blocks. */
+function blockingSection(verdict, title, headers, row) {
+    if (verdict.blocking.length === 0)
+        return [];
+    const parts = [title, table(headers, verdict.blocking.slice(0, exports.MAX_SUMMARY_ROWS).map(row))];
+    if (verdict.blocking.length > exports.MAX_SUMMARY_ROWS) {
+        parts.push(`…and ${verdict.blocking.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
+    }
+    return parts;
 }
 
 
@@ -67991,13 +68005,10 @@ async function run() {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_SUMMARY_ROWS = void 0;
 exports.renderImageSummary = renderImageSummary;
 exports.imageSarifEntries = imageSarifEntries;
 const markdown_1 = __nccwpck_require__(3134);
 const exceptions_1 = __nccwpck_require__(5657);
-/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
-exports.MAX_SUMMARY_ROWS = 100;
 function subjectName(verdict) {
     const { repository, digest, tag, image } = verdict.subject;
     if (repository && digest)
@@ -68016,24 +68027,18 @@ function renderImageSummary(verdict, reportDir) {
             ? `**${n} finding${n === 1 ? '' : 's'} block${n === 1 ? 's' : ''} this deploy.**`
             : `**No finding blocks this deploy** (${verdict.counts.total} ACTIVE finding${verdict.counts.total === 1 ? '' : 's'} in all).`, (0, markdown_1.countsTable)(verdict.counts));
     }
-    if (verdict.blocking.length > 0) {
-        const rows = verdict.blocking.slice(0, exports.MAX_SUMMARY_ROWS).map((entry) => {
-            const pkg = entry.packages[0];
-            const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
-            return [
-                entry.severity,
-                (0, markdown_1.link)(entry.id, entry.url),
-                pkg ? `${(0, markdown_1.cell)(pkg.name)}${more}` : '–',
-                (0, markdown_1.cell)(pkg?.installedVersion),
-                pkg?.fixedVersion ? (0, markdown_1.cell)(pkg.fixedVersion) : 'no fix yet',
-                (0, markdown_1.cell)(entry.reason),
-            ];
-        });
-        parts.push('### Blocking findings', (0, markdown_1.table)(['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'], rows));
-        if (verdict.blocking.length > exports.MAX_SUMMARY_ROWS) {
-            parts.push(`…and ${verdict.blocking.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
-        }
-    }
+    parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking findings', ['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'], (entry) => {
+        const pkg = entry.packages[0];
+        const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
+        return [
+            entry.severity,
+            (0, markdown_1.link)(entry.id, entry.url),
+            pkg ? `${(0, markdown_1.cell)(pkg.name)}${more}` : '–',
+            (0, markdown_1.cell)(pkg?.installedVersion),
+            pkg?.fixedVersion ? (0, markdown_1.cell)(pkg.fixedVersion) : 'no fix yet',
+            (0, markdown_1.cell)(entry.reason),
+        ];
+    }));
     parts.push(...(0, markdown_1.closingSections)(verdict, reportDir));
     return `${parts.join('\n\n')}\n`;
 }

@@ -1,11 +1,16 @@
-import { cell, closingSections, countsTable, headline, link, table } from '../core/markdown';
+import {
+  blockingSection,
+  cell,
+  closingSections,
+  countsTable,
+  headline,
+  link,
+} from '../core/markdown';
 import { exceptionMatches } from '../core/exceptions';
 import type { Finding } from '../core/model';
 import type { SarifEntry } from '../core/sarif';
 import type { BlockingEntry, Verdict } from '../core/verdict';
 import type { ComplianceSubject } from './evaluate';
-
-export const MAX_SUMMARY_ROWS = 100;
 
 function subjectName(verdict: Verdict): string {
   const subject = verdict.subject as Partial<ComplianceSubject>;
@@ -43,28 +48,21 @@ export function renderComplianceSummary(verdict: Verdict, reportDir?: string): s
       parts.push(`Failing controls: ${rules.nonCompliant.join(', ')}`);
     }
   }
-  if (verdict.blocking.length > 0) {
-    const rows = verdict.blocking
-      .slice(0, MAX_SUMMARY_ROWS)
-      .map((entry) => [
+  parts.push(
+    ...blockingSection(
+      verdict,
+      '### Blocking results',
+      ['Severity', 'Control', 'Rule', 'Resource', 'Why it fails', 'Fix (SSM Automation)'],
+      (entry) => [
         entry.severity,
         link(entry.id, entry.url),
         cell(entry.rule),
         cell(entry.resource),
         cell(entry.reason),
         fixText(entry),
-      ]);
-    parts.push(
-      '### Blocking results',
-      table(
-        ['Severity', 'Control', 'Rule', 'Resource', 'Why it fails', 'Fix (SSM Automation)'],
-        rows,
-      ),
-    );
-    if (verdict.blocking.length > MAX_SUMMARY_ROWS) {
-      parts.push(`…and ${verdict.blocking.length - MAX_SUMMARY_ROWS} more in verdict.json.`);
-    }
-  }
+      ],
+    ),
+  );
   parts.push(...closingSections(verdict, reportDir));
   return `${parts.join('\n\n')}\n`;
 }

@@ -1,5 +1,5 @@
 import { SEVERITIES, type SeverityCounts } from './model';
-import type { Verdict } from './verdict';
+import type { BlockingEntry, Verdict } from './verdict';
 
 /** Escapes text for a Markdown table cell. */
 export function cell(text: string | number | undefined): string {
@@ -62,4 +62,22 @@ export function closingSections(verdict: Verdict, reportDir: string | undefined)
       : policy,
   );
   return sections;
+}
+
+/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
+export const MAX_SUMMARY_ROWS = 100;
+
+/** The table of what blocks, capped at MAX_SUMMARY_ROWS rows, or nothing when nothing blocks. */
+export function blockingSection(
+  verdict: Verdict,
+  title: string,
+  headers: string[],
+  row: (entry: BlockingEntry) => string[],
+): string[] {
+  if (verdict.blocking.length === 0) return [];
+  const parts = [title, table(headers, verdict.blocking.slice(0, MAX_SUMMARY_ROWS).map(row))];
+  if (verdict.blocking.length > MAX_SUMMARY_ROWS) {
+    parts.push(`…and ${verdict.blocking.length - MAX_SUMMARY_ROWS} more in verdict.json.`);
+  }
+  return parts;
 }

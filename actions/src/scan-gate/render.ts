@@ -1,11 +1,15 @@
-import { cell, closingSections, countsTable, headline, link, table } from '../core/markdown';
+import {
+  blockingSection,
+  cell,
+  closingSections,
+  countsTable,
+  headline,
+  link,
+} from '../core/markdown';
 import { exceptionMatches } from '../core/exceptions';
 import type { Finding } from '../core/model';
 import type { SarifEntry } from '../core/sarif';
 import type { Verdict } from '../core/verdict';
-
-/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
-export const MAX_SUMMARY_ROWS = 100;
 
 function subjectName(verdict: Verdict): string {
   const { repository, digest, tag, image } = verdict.subject as Record<string, string | undefined>;
@@ -28,30 +32,25 @@ export function renderImageSummary(verdict: Verdict, reportDir?: string): string
       countsTable(verdict.counts),
     );
   }
-  if (verdict.blocking.length > 0) {
-    const rows = verdict.blocking.slice(0, MAX_SUMMARY_ROWS).map((entry) => {
-      const pkg = entry.packages[0];
-      const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
-      return [
-        entry.severity,
-        link(entry.id, entry.url),
-        pkg ? `${cell(pkg.name)}${more}` : '–',
-        cell(pkg?.installedVersion),
-        pkg?.fixedVersion ? cell(pkg.fixedVersion) : 'no fix yet',
-        cell(entry.reason),
-      ];
-    });
-    parts.push(
+  parts.push(
+    ...blockingSection(
+      verdict,
       '### Blocking findings',
-      table(
-        ['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'],
-        rows,
-      ),
-    );
-    if (verdict.blocking.length > MAX_SUMMARY_ROWS) {
-      parts.push(`…and ${verdict.blocking.length - MAX_SUMMARY_ROWS} more in verdict.json.`);
-    }
-  }
+      ['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'],
+      (entry) => {
+        const pkg = entry.packages[0];
+        const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
+        return [
+          entry.severity,
+          link(entry.id, entry.url),
+          pkg ? `${cell(pkg.name)}${more}` : '–',
+          cell(pkg?.installedVersion),
+          pkg?.fixedVersion ? cell(pkg.fixedVersion) : 'no fix yet',
+          cell(entry.reason),
+        ];
+      },
+    ),
+  );
   parts.push(...closingSections(verdict, reportDir));
   return `${parts.join('\n\n')}\n`;
 }
