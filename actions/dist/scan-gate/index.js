@@ -66125,6 +66125,7 @@ function formatDuration(ms) {
  */
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.UndecidedError = exports.AwsError = exports.ConfigurationError = exports.AssetguardError = exports.EXIT_ERROR = exports.EXIT_BLOCK = exports.EXIT_PASS = void 0;
+exports.isCredentialOrPermissionFailure = isCredentialOrPermissionFailure;
 exports.errorMessage = errorMessage;
 exports.awsFailure = awsFailure;
 exports.hasAwsCode = hasAwsCode;
@@ -66167,6 +66168,13 @@ const ACCESS_DENIED = new Set([
     'InvalidClientTokenId',
     'ExpiredTokenException',
 ]);
+/**
+ * Failures that every later call would repeat the same way (no permission, bad credentials):
+ * a loop of writes should stop at the first one rather than fail each item alike.
+ */
+function isCredentialOrPermissionFailure(code) {
+    return code !== undefined && (ACCESS_DENIED.has(code) || code === 'CredentialsProviderError');
+}
 function awsErrorCode(error) {
     if (typeof error !== 'object' || error === null)
         return undefined;

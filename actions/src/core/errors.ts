@@ -48,6 +48,14 @@ const ACCESS_DENIED = new Set([
   'ExpiredTokenException',
 ]);
 
+/**
+ * Failures that every later call would repeat the same way (no permission, bad credentials):
+ * a loop of writes should stop at the first one rather than fail each item alike.
+ */
+export function isCredentialOrPermissionFailure(code: string | undefined): boolean {
+  return code !== undefined && (ACCESS_DENIED.has(code) || code === 'CredentialsProviderError');
+}
+
 function awsErrorCode(error: unknown): string | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const named = error as { name?: unknown; Code?: unknown };

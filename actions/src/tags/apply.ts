@@ -15,7 +15,9 @@ import {
   PutBucketTaggingCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { AwsError, awsFailure, hasAwsCode } from '../core/errors';
+import { parseArn } from '../core/arn';
+import { systemClock } from '../core/clock';
+import { AwsError, awsFailure, hasAwsCode, isCredentialOrPermissionFailure } from '../core/errors';
 import { batchChanges, type TagBatch, type TagCheck } from '../core/tag-policy';
 
 export type Log = (message: string) => void;
@@ -57,22 +59,6 @@ export const MAX_S3_TAGS = 50;
 const DEFAULT_THROTTLE_RETRIES = 5;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 20_000;
-
-/** Codes that fail every later call the same way: stop writing instead of repeating them. */
-const STOPPING_CODES = new Set([
-  'AccessDeniedException',
-  'AccessDenied',
-  'UnauthorizedOperation',
-  'UnrecognizedClientException',
-  'InvalidClientTokenId',
-  'ExpiredTokenException',
-  'CredentialsProviderError',
-]);
-
-const realSleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms);
-  });
 
 /** Write calls made: what a second run right after a successful one must bring to 0. */
 export function writeCalls(result: ApplyResult): number {
@@ -184,22 +170,6 @@ function notTaggableByApi(info: FailureInfo): boolean {
 
 type Native = 'ec2' | 's3';
 
-interface ParsedArn {
-  service: string;
-  region: string;
-  resource: string;
-}
-
-function parseArn(arn: string): ParsedArn | undefined {
-  const parts = arn.split(':');
-  if (parts.length < 6 || parts[0] !== 'arn') return undefined;
-  return {
-    service: parts[2] ?? '',
-    region: parts[3] ?? '',
-    resource: parts.slice(5).join(':'),
-  };
-}
-
 function nativeService(arn: string): Native | undefined {
   const parsed = parseArn(arn);
   if (parsed?.service === 'ec2' && parsed.resource.includes('/')) return 'ec2';
@@ -243,7 +213,7 @@ class Run {
   callFailed(arns: readonly string[], failure: AwsError | Error): void {
     const code = codeOf(failure);
     this.fail(arns, code, failure.message);
-    if (STOPPING_CODES.has(code)) this.stopped = { code, message: failure.message };
+    if (isCredentialOrPermissionFailure(code)) this.stopped = { code, message: failure.message };
   }
 
   async tagResources(batch: TagBatch, label: string): Promise<void> {
@@ -422,7 +392,7 @@ export async function executePlan(
   const run = new Run(
     clients,
     options.log,
-    options.sleep ?? realSleep,
+    options.sleep ?? ((ms: number) => systemClock.sleep(ms)),
     options.maxThrottleRetries ?? DEFAULT_THROTTLE_RETRIES,
   );
   for (const [index, batch] of batches.entries()) {

@@ -8,6 +8,7 @@
  * in each service's CloudTrail documentation; where a record may lack the ARN (older records,
  * e.g. DynamoDB's tableDescription before tableArn was logged), the ARN is built from the name.
  */
+import { partitionOf } from '../../core/arn';
 
 /** The `detail` of an EventBridge "AWS API Call via CloudTrail" event (the CloudTrail record). */
 export interface CloudTrailDetail {
@@ -320,12 +321,6 @@ const BY_KEY = new Map(
 export function createEventFor(detail: CloudTrailDetail): CreateEvent | undefined {
   if (detail.eventSource === undefined || detail.eventName === undefined) return undefined;
   return BY_KEY.get(`${detail.eventSource} ${detail.eventName}`);
-}
-
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  return 'aws';
 }
 
 /** Where and by whom: the facts every created resource shares. */

@@ -27,6 +27,7 @@ import {
   errorMessage,
   hasAwsCode,
 } from '../../core/errors';
+import { arnName, parseArn } from '../../core/arn';
 import { loadedFromText } from '../../core/policy';
 import {
   DEFAULT_TAG_PARAMETER,
@@ -114,19 +115,10 @@ function toPairs(tags: Tags): { Key: string; Value: string }[] {
   return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** The id after the last `/` of an EC2 ARN (instance/i-…, volume/vol-…, security-group/sg-…). */
-function ec2Id(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
-
-function bucketName(arn: string): string {
-  return arn.slice(arn.indexOf(':::') + 3);
-}
-
 type Native = 'ec2' | 's3' | 'ecr' | undefined;
 
 function nativeOf(arn: string): Native {
-  const service = arn.split(':')[2];
+  const service = parseArn(arn)?.service;
   if (service === 'ec2' || service === 's3' || service === 'ecr') return service;
   return undefined;
 }
@@ -203,7 +195,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
       // EC2's own tags answer immediately; the Tagging API's index can lag a fresh resource.
       try {
         for (const r of instances) found.set(r.arn, {});
-        const byId = new Map(instances.map((r) => [ec2Id(r.arn), r.arn]));
+        const byId = new Map(instances.map((r) => [arnName(r.arn), r.arn]));
         let token: string | undefined;
         do {
           const page = await ec2.send(
@@ -233,7 +225,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
       if (native === 'ec2') continue;
       if (native === 's3') {
         try {
-          found.set(r.arn, await bucketTags(bucketName(r.arn)));
+          found.set(r.arn, await bucketTags(arnName(r.arn)));
         } catch (error) {
           failed(r.arn, awsFailure('read bucket tags', 's3:GetBucketTagging', error).message);
         }
@@ -286,13 +278,13 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
     switch (nativeOf(arn)) {
       case 'ec2':
         try {
-          await ec2.send(new CreateTagsCommand({ Resources: [ec2Id(arn)], Tags: toPairs(tags) }));
+          await ec2.send(new CreateTagsCommand({ Resources: [arnName(arn)], Tags: toPairs(tags) }));
           return 'ec2:CreateTags';
         } catch (error) {
           throw awsFailure(`tag ${arn}`, 'ec2:CreateTags', error);
         }
       case 's3': {
-        const bucket = bucketName(arn);
+        const bucket = arnName(arn);
         try {
           // PutBucketTagging replaces the whole set: merge, keeping every existing value.
           const merged = { ...tags, ...(await bucketTags(bucket)) };
