@@ -26,8 +26,8 @@ import { systemClock } from '../actions/src/core/clock';
 import type { Finding } from '../actions/src/core/model';
 import { toSarif } from '../actions/src/core/sarif';
 import { evaluateImage } from '../actions/src/scan-gate/evaluate';
-import { scanGate } from '../actions/src/scan-gate/gate';
-import { listImageFindings, PAGE_SIZE, toFinding } from '../actions/src/scan-gate/inspector';
+import { scanGate } from '../actions/src/scan-gate/run';
+import { listImageFindings, PAGE_SIZE, toFinding } from '../actions/src/sources/inspector';
 import { imageSarifEntries, renderImageSummary } from '../actions/src/scan-gate/render';
 import {
   BENCH_IMAGE,

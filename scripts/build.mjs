@@ -17,7 +17,7 @@ const root = new URL('..', import.meta.url).pathname;
 const entries = {
   'scan-gate': 'actions/src/scan-gate/index.ts',
   'compliance-gate': 'actions/src/compliance-gate/index.ts',
-  'tag-policy': 'actions/src/tags/index.ts',
+  'tag-policy': 'actions/src/tag-policy/index.ts',
   cli: 'actions/src/cli/index.ts',
   'lambda/auto-tag': 'actions/src/lambda/auto-tag/index.ts',
 };

@@ -8,7 +8,11 @@ import {
   COMPLIANCE_GATE_OUTPUTS,
 } from '../../actions/src/compliance-gate/inputs';
 import type { InputSpecs } from '../../actions/src/core/inputs';
-import { TAG_COMMANDS, TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS } from '../../actions/src/tags/inputs';
+import {
+  TAG_COMMANDS,
+  TAG_POLICY_INPUTS,
+  TAG_POLICY_OUTPUTS,
+} from '../../actions/src/tag-policy/inputs';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
 
 const ROOT = resolve(__dirname, '../..');

@@ -6,7 +6,7 @@ import {
 } from '../../actions/src/compliance-gate/inputs';
 import { parsePolicy } from '../../actions/src/core/policy';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
-import { TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS } from '../../actions/src/tags/inputs';
+import { TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS } from '../../actions/src/tag-policy/inputs';
 
 const ROOT = resolve(__dirname, '../..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');

@@ -4,7 +4,7 @@ import {
   evaluateCompliance,
   type ComplianceSubject,
 } from '../../actions/src/compliance-gate/evaluate';
-import type { RuleStates } from '../../actions/src/compliance-gate/sources';
+import type { RuleStates } from '../../actions/src/sources/compliance';
 import { evaluateImage } from '../../actions/src/scan-gate/evaluate';
 
 const NOW = new Date('2026-03-02T12:00:00Z');

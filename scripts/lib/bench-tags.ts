@@ -24,7 +24,7 @@ import {
   type TagCheck,
   type TagPolicy,
 } from '../../actions/src/core/tag-policy';
-import { executePlan, writeCalls, type TagClients } from '../../actions/src/tags/apply';
+import { executePlan, writeCalls, type TagClients } from '../../actions/src/sinks/tag-writer';
 import { BENCH_SEED, seededRandom } from './bench-data';
 import { integer, ms, section, table } from './bench-report';
 import { motoAvailable, startMoto } from './moto';

@@ -75633,246 +75633,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3347:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DETAILS_PAGE_SIZE = void 0;
-exports.ruleSelected = ruleSelected;
-exports.collectConfigCompliance = collectConfigCompliance;
-const client_config_service_1 = __nccwpck_require__(7101);
-const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
-const controls_1 = __nccwpck_require__(1453);
-const errors_1 = __nccwpck_require__(4412);
-const sources_1 = __nccwpck_require__(8247);
-/** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
-exports.DETAILS_PAGE_SIZE = 100;
-/** BatchGetResourceConfig and the Tagging API's ResourceARNList both take at most 100 keys. */
-const BATCH = 100;
-function chunks(items, size) {
-    const out = [];
-    for (let index = 0; index < items.length; index += size)
-        out.push(items.slice(index, index + size));
-    return out;
-}
-function controlOf(rule) {
-    const identifier = rule.Source?.Owner === 'AWS' ? rule.Source.SourceIdentifier : undefined;
-    return ((identifier ? (0, controls_1.controlByConfigIdentifier)(identifier) : undefined) ??
-        (0, controls_1.controlForConfigRuleName)(rule.ConfigRuleName ?? ''));
-}
-/** True when the user's rule filter names this rule, by deployed name, canonical name or control id. */
-function ruleSelected(name, control, wanted) {
-    if (wanted.length === 0)
-        return true;
-    const names = [
-        name,
-        control?.configRuleName,
-        control?.securityHubControl,
-        control?.configRuleIdentifier,
-    ]
-        .filter((value) => typeof value === 'string')
-        .map((value) => value.toLowerCase());
-    return wanted.some((entry) => names.includes(entry.toLowerCase()));
-}
-function toFinding(rule, control, result, defaultSeverity, region) {
-    const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
-    const ruleName = rule.ConfigRuleName ?? qualifier?.ConfigRuleName ?? 'unknown-rule';
-    const resourceId = qualifier?.ResourceId ?? 'unknown-resource';
-    const aliases = [ruleName, control?.configRuleName, control?.configRuleIdentifier].filter((value) => typeof value === 'string' && value !== (control?.securityHubControl ?? ruleName));
-    const remediation = control?.remediation;
-    return {
-        id: control?.securityHubControl ?? ruleName,
-        ...(aliases.length > 0 && { aliases: [...new Set(aliases)] }),
-        sourceId: `${ruleName}/${qualifier?.ResourceType ?? ''}/${resourceId}`,
-        source: 'config',
-        severity: control?.severity ?? defaultSeverity,
-        status: 'ACTIVE',
-        title: control?.title ?? rule.Description ?? ruleName,
-        ...(result.Annotation !== undefined && { description: result.Annotation }),
-        resource: { id: resourceId, type: qualifier?.ResourceType ?? 'unknown', region },
-        packages: [],
-        fixAvailable: remediation?.document ? 'yes' : 'no',
-        ...(result.ResultRecordedTime !== undefined && {
-            lastSeen: result.ResultRecordedTime.toISOString(),
-        }),
-        rule: {
-            name: ruleName,
-            ...(result.Annotation !== undefined && { annotation: result.Annotation }),
-        },
-        ...(remediation && {
-            remediation: remediation.document === null
-                ? { why: remediation.why }
-                : { document: remediation.document },
-        }),
-    };
-}
-/**
- * Resolves ARNs (Config's BatchGetResourceConfig) and tags (the Tagging API) for the failing
- * resources, so the tag scope and tag-scoped exceptions can apply. Config's resource ids are not
- * always the tail of the ARN (RDS uses DbiResourceId), hence the ARN lookup instead of a guess.
- */
-async function attachTags(clients, findings, calls) {
-    const keys = new Map();
-    for (const finding of findings) {
-        keys.set(`${finding.resource.type}|${finding.resource.id}`, {
-            resourceType: finding.resource.type,
-            resourceId: finding.resource.id,
-        });
-    }
-    const arnOf = new Map();
-    for (const batch of chunks([...keys.values()], BATCH)) {
-        try {
-            (0, sources_1.count)(calls, 'BatchGetResourceConfig');
-            const response = await clients.config.send(new client_config_service_1.BatchGetResourceConfigCommand({
-                resourceKeys: batch.map((key) => ({
-                    ...key,
-                    resourceType: key.resourceType,
-                })),
-            }));
-            for (const item of response.baseConfigurationItems ?? []) {
-                if (item.arn && item.resourceId)
-                    arnOf.set(`${item.resourceType ?? ''}|${item.resourceId}`, item.arn);
-            }
-        }
-        catch (error) {
-            throw (0, errors_1.awsFailure)('look up the ARNs of non-compliant resources', 'config:BatchGetResourceConfig', error);
-        }
-    }
-    const tagsOf = new Map();
-    for (const batch of chunks([...new Set(arnOf.values())], BATCH)) {
-        try {
-            (0, sources_1.count)(calls, 'GetResources');
-            const response = await clients.tagging.send(new client_resource_groups_tagging_api_1.GetResourcesCommand({ ResourceARNList: batch }));
-            for (const mapping of response.ResourceTagMappingList ?? []) {
-                if (!mapping.ResourceARN)
-                    continue;
-                tagsOf.set(mapping.ResourceARN, Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])));
-            }
-        }
-        catch (error) {
-            throw (0, errors_1.awsFailure)('read the tags of non-compliant resources', 'tag:GetResources', error);
-        }
-    }
-    const unknown = [];
-    for (const finding of findings) {
-        const arn = arnOf.get(`${finding.resource.type}|${finding.resource.id}`);
-        if (arn === undefined) {
-            unknown.push(`${finding.resource.type} ${finding.resource.id}`);
-            continue;
-        }
-        finding.resource = { ...finding.resource, id: arn, tags: tagsOf.get(arn) ?? {} };
-    }
-    return [...new Set(unknown)];
-}
-/**
- * Collects Config rule compliance: DescribeConfigRules, DescribeComplianceByConfigRule, then
- * GetComplianceDetailsByConfigRule (Limit 100, every page) for each NON_COMPLIANT rule.
- */
-async function collectConfigCompliance(clients, scope, options) {
-    const calls = {};
-    const rules = new Map();
-    try {
-        for await (const page of (0, client_config_service_1.paginateDescribeConfigRules)({ client: clients.config }, {})) {
-            (0, sources_1.count)(calls, 'DescribeConfigRules');
-            for (const rule of page.ConfigRules ?? []) {
-                if (rule.ConfigRuleName)
-                    rules.set(rule.ConfigRuleName, { rule, control: controlOf(rule) });
-            }
-        }
-    }
-    catch (error) {
-        throw (0, errors_1.awsFailure)('list the AWS Config rules', 'config:DescribeConfigRules', error);
-    }
-    const selected = [...rules.entries()].filter(([name, { control }]) => ruleSelected(name, control, scope.rules));
-    const missing = scope.rules.filter((wanted) => !selected.some(([name, { control }]) => ruleSelected(name, control, [wanted])));
-    if (missing.length > 0) {
-        throw new errors_1.ConfigurationError(`rules: ${missing.join(', ')} ${missing.length === 1 ? 'is not a deployed AWS Config rule' : 'are not deployed AWS Config rules'} in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`);
-    }
-    if (selected.length === 0) {
-        throw new errors_1.ConfigurationError(`no AWS Config rules are deployed in ${options.region}: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)`);
-    }
-    options.log(`evaluating ${selected.length} AWS Config rule(s)`);
-    const states = (0, sources_1.emptyRuleStates)();
-    const names = selected.map(([name]) => name);
-    try {
-        for (const batch of chunks(names, 25)) {
-            for await (const page of (0, client_config_service_1.paginateDescribeComplianceByConfigRule)({ client: clients.config }, { ConfigRuleNames: batch })) {
-                (0, sources_1.count)(calls, 'DescribeComplianceByConfigRule');
-                for (const entry of page.ComplianceByConfigRules ?? []) {
-                    const name = entry.ConfigRuleName ?? '';
-                    states.evaluated += 1;
-                    switch (entry.Compliance?.ComplianceType) {
-                        case 'COMPLIANT':
-                            states.compliant.push(name);
-                            break;
-                        case 'NON_COMPLIANT':
-                            states.nonCompliant.push(name);
-                            break;
-                        case 'NOT_APPLICABLE':
-                            states.notApplicable.push(name);
-                            break;
-                        default:
-                            // INSUFFICIENT_DATA, or no evaluation yet: not a pass.
-                            states.insufficientData.push(name);
-                    }
-                }
-            }
-        }
-    }
-    catch (error) {
-        throw (0, errors_1.awsFailure)('read AWS Config rule compliance', 'config:DescribeComplianceByConfigRule', error);
-    }
-    const findings = [];
-    for (const name of states.nonCompliant) {
-        const entry = rules.get(name);
-        if (!entry)
-            continue;
-        try {
-            const pages = (0, client_config_service_1.paginateGetComplianceDetailsByConfigRule)({ client: clients.config, pageSize: exports.DETAILS_PAGE_SIZE }, { ConfigRuleName: name, ComplianceTypes: ['NON_COMPLIANT'], Limit: exports.DETAILS_PAGE_SIZE });
-            for await (const page of pages) {
-                (0, sources_1.count)(calls, 'GetComplianceDetailsByConfigRule');
-                for (const result of page.EvaluationResults ?? []) {
-                    // Re-check on the client what the server was asked to filter.
-                    if (result.ComplianceType !== 'NON_COMPLIANT')
-                        continue;
-                    findings.push(toFinding(entry.rule, entry.control, result, options.defaultSeverity, options.region));
-                }
-            }
-        }
-        catch (error) {
-            throw (0, errors_1.awsFailure)(`read the non-compliant resources of Config rule ${name}`, 'config:GetComplianceDetailsByConfigRule', error);
-        }
-    }
-    options.log(`${findings.length} non-compliant resource result(s) across ${states.nonCompliant.length} rule(s)`);
-    const warnings = [];
-    const needTags = options.needTags || Object.keys(scope.tags).length > 0;
-    let inScope = findings;
-    if (needTags && findings.length > 0) {
-        const unknown = await attachTags(clients, findings, calls);
-        if (unknown.length > 0) {
-            warnings.push(`${unknown.length} non-compliant resource(s) are not in AWS Config's inventory, so their tags are unknown; they are kept in scope: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
-        }
-        if (Object.keys(scope.tags).length > 0) {
-            // Fail closed: a resource whose tags could not be read stays in scope.
-            inScope = findings.filter((finding) => finding.resource.tags === undefined || (0, sources_1.tagsMatch)(finding.resource.tags, scope.tags));
-            options.log(`${inScope.length} of ${findings.length} result(s) are on resources tagged ${Object.entries(scope.tags)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(', ')}`);
-        }
-    }
-    for (const [name, { control }] of selected) {
-        if (!control && states.nonCompliant.includes(name)) {
-            warnings.push(`rule ${name} is not in the control mapping table: its results get compliance.default-severity (${options.defaultSeverity})`);
-        }
-    }
-    return { findings: inScope, rules: states, calls, warnings };
-}
-
-
-/***/ }),
-
 /***/ 3225:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -75981,104 +75741,6 @@ function evaluateCompliance(input) {
         exceptions: report,
         warnings,
     };
-}
-
-
-/***/ }),
-
-/***/ 8434:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.complianceGate = complianceGate;
-const client_config_service_1 = __nccwpck_require__(7101);
-const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
-const client_securityhub_1 = __nccwpck_require__(6200);
-const aws_1 = __nccwpck_require__(3330);
-const errors_1 = __nccwpck_require__(4412);
-const gate_report_1 = __nccwpck_require__(1555);
-const policy_1 = __nccwpck_require__(5397);
-const sarif_1 = __nccwpck_require__(6546);
-const config_1 = __nccwpck_require__(3347);
-const evaluate_1 = __nccwpck_require__(3225);
-const render_1 = __nccwpck_require__(1709);
-const securityhub_1 = __nccwpck_require__(5112);
-function defaultClients(region) {
-    return {
-        config: (0, aws_1.createClient)(client_config_service_1.ConfigServiceClient, { region }),
-        tagging: (0, aws_1.createClient)(client_resource_groups_tagging_api_1.ResourceGroupsTaggingAPIClient, { region }),
-        securityhub: (0, aws_1.createClient)(client_securityhub_1.SecurityHubClient, { region }),
-    };
-}
-/**
- * The compliance gate, as both the action and the CLI run it: collect from AWS Config or
- * Security Hub, evaluate against the policy, report. Failures become an `error` verdict (exit 2).
- */
-async function complianceGate(inputs, deps) {
-    const { clock, log } = deps;
-    let subject = {
-        source: inputs.source,
-        scope: { tags: inputs.scope, rules: inputs.rules },
-    };
-    let policy;
-    let findings = [];
-    const context = {};
-    let verdict;
-    try {
-        policy = await (0, policy_1.loadPolicy)(inputs.policy);
-        const { compliance } = policy.policy;
-        log(`policy: ${policy.origin} (compliance.fail-on: ${compliance.failOn.join(', ') || 'nothing'})`);
-        const region = (0, aws_1.resolveRegion)(inputs.region);
-        const clients = (deps.clients ?? defaultClients)(region);
-        const scope = { tags: inputs.scope, rules: inputs.rules };
-        const needTags = policy.policy.exceptions.some((exception) => exception.scope?.tags !== undefined);
-        const collected = inputs.source === 'config'
-            ? await (0, config_1.collectConfigCompliance)(clients, scope, {
-                log,
-                region,
-                defaultSeverity: compliance.defaultSeverity,
-                needTags,
-            })
-            : await (0, securityhub_1.collectSecurityHubCompliance)(clients.securityhub, scope, {
-                log,
-                defaultSeverity: compliance.defaultSeverity,
-            });
-        findings = collected.findings;
-        context.calls = collected.calls;
-        context.notes = collected.warnings;
-        const complianceSubject = {
-            source: inputs.source,
-            region,
-            scope,
-            rules: collected.rules,
-        };
-        subject = { ...complianceSubject };
-        verdict = (0, evaluate_1.evaluateCompliance)({
-            findings,
-            policy,
-            subject: complianceSubject,
-            now: clock.now(),
-            notes: collected.warnings,
-        });
-    }
-    catch (error) {
-        verdict = (0, gate_report_1.errorVerdict)('compliance-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
-    }
-    const summary = (0, render_1.renderComplianceSummary)(verdict, inputs.outputDir);
-    const policyPath = policy && policy.origin !== 'built-in default' ? policy.origin : policy_1.DEFAULT_POLICY_PATH;
-    const files = await (0, gate_report_1.writeGateReports)({
-        dir: inputs.outputDir,
-        verdict,
-        summary,
-        sarif: (0, sarif_1.toSarif)((0, render_1.complianceSarifEntries)(verdict, findings, policyPath), 'assetguard/compliance-gate'),
-        inputs: { ...inputs },
-        context,
-        policy,
-        findings,
-    });
-    return { verdict, summary, reportDir: inputs.outputDir, files };
 }
 
 
@@ -76208,10 +75870,10 @@ Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.complianceGateOutcome = complianceGateOutcome;
 exports.run = run;
 const core = __importStar(__nccwpck_require__(7484));
-const action_1 = __nccwpck_require__(7153);
+const github_1 = __nccwpck_require__(1613);
 const clock_1 = __nccwpck_require__(6717);
 const verdict_1 = __nccwpck_require__(5282);
-const gate_1 = __nccwpck_require__(8434);
+const run_1 = __nccwpck_require__(6480);
 const inputs_1 = __nccwpck_require__(544);
 /** The one-line outcome shared by the action and the CLI. */
 function complianceGateOutcome(run) {
@@ -76226,14 +75888,14 @@ function complianceGateOutcome(run) {
     return { exitCode, message };
 }
 async function run() {
-    const inputs = (0, inputs_1.parseComplianceGateInputs)(action_1.actionInput);
-    const result = await (0, gate_1.complianceGate)(inputs, {
+    const inputs = (0, inputs_1.parseComplianceGateInputs)(github_1.actionInput);
+    const result = await (0, run_1.complianceGate)(inputs, {
         clock: clock_1.systemClock,
         log: (message) => {
             core.info(message);
         },
     });
-    await (0, action_1.reportGate)(result);
+    await (0, github_1.reportGate)(result);
     return complianceGateOutcome(result);
 }
 
@@ -76331,266 +75993,99 @@ function complianceSarifEntries(verdict, findings, policyPath) {
 
 /***/ }),
 
-/***/ 5112:
+/***/ 6480:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_PAGE_CAP = exports.PAGE_SIZE = void 0;
-exports.findingFilters = findingFilters;
-exports.collectSecurityHubCompliance = collectSecurityHubCompliance;
+exports.complianceGate = complianceGate;
+const client_config_service_1 = __nccwpck_require__(7101);
+const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
 const client_securityhub_1 = __nccwpck_require__(6200);
-const controls_1 = __nccwpck_require__(1453);
+const aws_1 = __nccwpck_require__(3330);
 const errors_1 = __nccwpck_require__(4412);
-const model_1 = __nccwpck_require__(3990);
-const config_1 = __nccwpck_require__(3347);
-const sources_1 = __nccwpck_require__(8247);
-exports.PAGE_SIZE = 100;
-exports.DEFAULT_PAGE_CAP = 1_000;
-/** The server-side filter; every part is re-checked on the client (moto ignores filters). */
-function findingFilters(scope) {
+const gate_report_1 = __nccwpck_require__(1555);
+const policy_1 = __nccwpck_require__(5397);
+const sarif_1 = __nccwpck_require__(6546);
+const config_1 = __nccwpck_require__(5918);
+const evaluate_1 = __nccwpck_require__(3225);
+const render_1 = __nccwpck_require__(1709);
+const securityhub_1 = __nccwpck_require__(4827);
+function defaultClients(region) {
     return {
-        ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }],
-        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
-        WorkflowStatus: [{ Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' }],
-        ...(Object.keys(scope.tags).length > 0 && {
-            ResourceTags: Object.entries(scope.tags).map(([Key, Value]) => ({
-                Key,
-                Value,
-                Comparison: 'EQUALS',
-            })),
-        }),
+        config: (0, aws_1.createClient)(client_config_service_1.ConfigServiceClient, { region }),
+        tagging: (0, aws_1.createClient)(client_resource_groups_tagging_api_1.ResourceGroupsTaggingAPIClient, { region }),
+        securityhub: (0, aws_1.createClient)(client_securityhub_1.SecurityHubClient, { region }),
     };
-}
-function controlIdOf(raw) {
-    return raw.Compliance?.SecurityControlId ?? raw.ProductFields?.ControlId;
 }
 /**
- * Config-backed controls name their deployed rule in ProductFields as a pair
- * `RelatedAWSResources:N/type` = AWS::Config::ConfigRule and `RelatedAWSResources:N/name`.
+ * The compliance gate, as both the action and the CLI run it: collect from AWS Config or
+ * Security Hub, evaluate against the policy, report. Failures become an `error` verdict (exit 2).
  */
-function ruleNameOf(raw) {
-    const fields = raw.ProductFields ?? {};
-    for (const [key, value] of Object.entries(fields)) {
-        const match = /^RelatedAWSResources:(\d+)\/type$/.exec(key);
-        if (match && value === 'AWS::Config::ConfigRule')
-            return fields[`RelatedAWSResources:${match[1] ?? ''}/name`];
-    }
-    return undefined;
-}
-function severityOf(raw, control, fallback) {
-    const label = raw.Severity?.Label;
-    if (label && (0, model_1.isSeverity)(label))
-        return label;
-    return control?.severity ?? fallback;
-}
-/** Keeps only findings that really are FAILED, ACTIVE, not SUPPRESSED, and in the tag scope. */
-function passesFilters(raw, scope) {
-    if (raw.Compliance?.Status !== 'FAILED')
-        return false;
-    if (raw.RecordState !== 'ACTIVE')
-        return false;
-    if (raw.Workflow?.Status === 'SUPPRESSED')
-        return false;
-    if (Object.keys(scope.tags).length === 0)
-        return true;
-    return (raw.Resources ?? []).some((resource) => (0, sources_1.tagsMatch)(resource.Tags, scope.tags));
-}
-function toFinding(raw, control, fallback) {
-    const resource = raw.Resources?.[0];
-    const controlId = controlIdOf(raw);
-    const ruleName = ruleNameOf(raw) ?? control?.configRuleName;
-    const aliases = [ruleName, control?.configRuleIdentifier, raw.GeneratorId].filter((value) => typeof value === 'string' && value !== controlId);
-    const remediation = control?.remediation;
-    const url = raw.Remediation?.Recommendation?.Url;
-    return {
-        id: controlId ?? raw.GeneratorId ?? raw.Id ?? 'unknown-control',
-        ...(aliases.length > 0 && { aliases: [...new Set(aliases)] }),
-        sourceId: raw.Id ?? '',
-        source: 'securityhub',
-        severity: severityOf(raw, control, fallback),
-        status: 'ACTIVE',
-        title: raw.Title ?? control?.title ?? controlId ?? 'untitled finding',
-        ...(raw.Description !== undefined && { description: raw.Description }),
-        resource: {
-            id: resource?.Id ?? 'unknown-resource',
-            type: resource?.Type ?? 'unknown',
-            ...(resource?.Region !== undefined && { region: resource.Region }),
-            ...(raw.AwsAccountId !== undefined && { accountId: raw.AwsAccountId }),
-            ...(resource?.Tags !== undefined && { tags: resource.Tags }),
-        },
-        packages: [],
-        fixAvailable: remediation?.document ? 'yes' : 'no',
-        ...(url !== undefined && { url }),
-        ...(raw.FirstObservedAt !== undefined && { firstSeen: raw.FirstObservedAt }),
-        ...(raw.LastObservedAt !== undefined && { lastSeen: raw.LastObservedAt }),
-        ...(ruleName !== undefined && { rule: { name: ruleName } }),
-        ...(remediation && {
-            remediation: remediation.document === null
-                ? { why: remediation.why }
-                : { document: remediation.document },
-        }),
+async function complianceGate(inputs, deps) {
+    const { clock, log } = deps;
+    let subject = {
+        source: inputs.source,
+        scope: { tags: inputs.scope, rules: inputs.rules },
     };
-}
-/** Collects FAILED Security Hub control findings (every page, 100 at a time, with a page cap). */
-async function collectSecurityHubCompliance(securityhub, scope, options) {
-    const calls = {};
-    const pageCap = options.pageCap ?? exports.DEFAULT_PAGE_CAP;
-    const findings = [];
-    const failedControls = new Set();
-    let dropped = 0;
-    let pages = 0;
+    let policy;
+    let findings = [];
+    const context = {};
+    let verdict;
     try {
-        const paginator = (0, client_securityhub_1.paginateGetFindings)({ client: securityhub, pageSize: exports.PAGE_SIZE }, { Filters: findingFilters(scope), MaxResults: exports.PAGE_SIZE });
-        for await (const page of paginator) {
-            pages += 1;
-            (0, sources_1.count)(calls, 'GetFindings');
-            for (const raw of page.Findings ?? []) {
-                const controlId = controlIdOf(raw);
-                const ruleName = ruleNameOf(raw);
-                const control = (controlId ? (0, controls_1.controlBySecurityHubId)(controlId) : undefined) ??
-                    (ruleName ? (0, controls_1.controlForConfigRuleName)(ruleName) : undefined);
-                const finding = toFinding(raw, control, options.defaultSeverity);
-                // Match the control id as well as the rule name: for a control the table does not know,
-                // the rule name alone would drop every finding of `rules: Lambda.1` and pass the gate.
-                const selected = [finding.id, finding.rule?.name].some((name) => name !== undefined && (0, config_1.ruleSelected)(name, control, scope.rules));
-                if (!passesFilters(raw, scope) || !selected) {
-                    dropped += 1;
-                    continue;
-                }
-                findings.push(finding);
-                failedControls.add(finding.id);
-            }
-            if (pages % 10 === 0)
-                options.log(`read ${pages} pages of Security Hub findings so far`);
-            if (pages >= pageCap && page.NextToken) {
-                throw new errors_1.UndecidedError(`Security Hub kept returning pages after ${pages} calls; refusing to decide on a partial list`);
-            }
-        }
+        policy = await (0, policy_1.loadPolicy)(inputs.policy);
+        const { compliance } = policy.policy;
+        log(`policy: ${policy.origin} (compliance.fail-on: ${compliance.failOn.join(', ') || 'nothing'})`);
+        const region = (0, aws_1.resolveRegion)(inputs.region);
+        const clients = (deps.clients ?? defaultClients)(region);
+        const scope = { tags: inputs.scope, rules: inputs.rules };
+        const needTags = policy.policy.exceptions.some((exception) => exception.scope?.tags !== undefined);
+        const collected = inputs.source === 'config'
+            ? await (0, config_1.collectConfigCompliance)(clients, scope, {
+                log,
+                region,
+                defaultSeverity: compliance.defaultSeverity,
+                needTags,
+            })
+            : await (0, securityhub_1.collectSecurityHubCompliance)(clients.securityhub, scope, {
+                log,
+                defaultSeverity: compliance.defaultSeverity,
+            });
+        findings = collected.findings;
+        context.calls = collected.calls;
+        context.notes = collected.warnings;
+        const complianceSubject = {
+            source: inputs.source,
+            region,
+            scope,
+            rules: collected.rules,
+        };
+        subject = { ...complianceSubject };
+        verdict = (0, evaluate_1.evaluateCompliance)({
+            findings,
+            policy,
+            subject: complianceSubject,
+            now: clock.now(),
+            notes: collected.warnings,
+        });
     }
     catch (error) {
-        throw (0, errors_1.awsFailure)('list Security Hub findings', 'securityhub:GetFindings', error);
+        verdict = (0, gate_report_1.errorVerdict)('compliance-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
     }
-    options.log(`${findings.length} FAILED control finding(s) in scope from ${pages} GetFindings call(s)` +
-        (dropped > 0 ? `; ${dropped} outside the filters or scope were ignored` : ''));
-    const rules = (0, sources_1.emptyRuleStates)();
-    rules.nonCompliant = [...failedControls].sort();
-    rules.evaluated = failedControls.size;
-    // Security Hub only returns failures, so a mistyped rule cannot be told from a passing one.
-    const unseen = scope.rules.filter((wanted) => !findings.some((finding) => (0, config_1.ruleSelected)(finding.id, undefined, [wanted]) ||
-        (finding.rule && (0, config_1.ruleSelected)(finding.rule.name, undefined, [wanted]))) && (0, controls_1.controlBySecurityHubId)(wanted) === undefined);
-    const warnings = unseen.map((wanted) => `rules: ${wanted} matched no FAILED finding and is not a known control id; check the name`);
-    return { findings, rules, calls, warnings };
-}
-
-
-/***/ }),
-
-/***/ 8247:
-/***/ ((__unused_webpack_module, exports) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.emptyRuleStates = emptyRuleStates;
-exports.count = count;
-exports.tagsMatch = tagsMatch;
-function emptyRuleStates() {
-    return { evaluated: 0, compliant: [], nonCompliant: [], insufficientData: [], notApplicable: [] };
-}
-function count(calls, operation) {
-    calls[operation] = (calls[operation] ?? 0) + 1;
-}
-function tagsMatch(tags, wanted) {
-    return Object.entries(wanted).every(([key, value]) => tags?.[key] === value);
-}
-
-
-/***/ }),
-
-/***/ 7153:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.actionInput = void 0;
-exports.runAction = runAction;
-exports.writeJobSummary = writeJobSummary;
-exports.reportGate = reportGate;
-const core = __importStar(__nccwpck_require__(7484));
-const boundary_1 = __nccwpck_require__(6953);
-/** Runs an action's `run` through the shared boundary, reporting through the Actions toolkit. */
-function runAction(name, run) {
-    return (0, boundary_1.runBoundary)(name, run, {
-        info: (message) => {
-            core.info(message);
-        },
-        fail: (message) => {
-            core.setFailed(message);
-        },
-        debug: (message) => {
-            core.debug(message);
-        },
+    const summary = (0, render_1.renderComplianceSummary)(verdict, inputs.outputDir);
+    const policyPath = policy && policy.origin !== 'built-in default' ? policy.origin : policy_1.DEFAULT_POLICY_PATH;
+    const files = await (0, gate_report_1.writeGateReports)({
+        dir: inputs.outputDir,
+        verdict,
+        summary,
+        sarif: (0, sarif_1.toSarif)((0, render_1.complianceSarifEntries)(verdict, findings, policyPath), 'assetguard/compliance-gate'),
+        inputs: { ...inputs },
+        context,
+        policy,
+        findings,
     });
-}
-const actionInput = (name) => core.getInput(name);
-exports.actionInput = actionInput;
-/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary.addRaw(markdown, true).write();
-}
-/** The outputs, warnings and job summary every gate gives the runner. */
-async function reportGate(run) {
-    const { verdict } = run;
-    core.setOutput('verdict', verdict.verdict);
-    core.setOutput('critical', verdict.counts.CRITICAL);
-    core.setOutput('high', verdict.counts.HIGH);
-    core.setOutput('medium', verdict.counts.MEDIUM);
-    core.setOutput('low', verdict.counts.LOW);
-    core.setOutput('total', verdict.counts.total);
-    core.setOutput('blocking', verdict.blocking.length);
-    core.setOutput('report-dir', run.reportDir);
-    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
-    for (const warning of verdict.warnings)
-        core.warning(warning);
-    await writeJobSummary(run.summary);
+    return { verdict, summary, reportDir: inputs.outputDir, files };
 }
 
 
@@ -76639,42 +76134,6 @@ function clientConfig(options = {}, env = process.env) {
 /** Builds any SDK v3 client with the shared configuration. */
 function createClient(Client, options = {}) {
     return new Client(clientConfig(options));
-}
-
-
-/***/ }),
-
-/***/ 6953:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.runBoundary = runBoundary;
-const errors_1 = __nccwpck_require__(4412);
-/**
- * The one failure boundary (STYLE.md #2): everything below throws with context; only here is an
- * outcome turned into a failed step or a non-zero exit. Unknown errors exit 2 as well: a gate
- * that crashed has not decided, and must not pass.
- */
-async function runBoundary(name, run, reporter) {
-    let outcome;
-    try {
-        outcome = await run();
-    }
-    catch (error) {
-        if (!(error instanceof errors_1.AssetguardError) && error instanceof Error && error.stack) {
-            reporter.debug(error.stack);
-        }
-        const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
-        outcome = { exitCode: errors_1.EXIT_ERROR, message: `${prefix}${(0, errors_1.errorMessage)(error)}` };
-    }
-    if (outcome.exitCode === 0)
-        reporter.info(`${name}: ${outcome.message}`);
-    else
-        reporter.fail(`${name}: ${outcome.message}`);
-    process.exitCode = outcome.exitCode;
-    return outcome.exitCode;
 }
 
 
@@ -77603,6 +77062,91 @@ async function writeReportFiles(dir, files) {
 
 /***/ }),
 
+/***/ 2925:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.runBoundary = runBoundary;
+exports.runAction = runAction;
+const core = __importStar(__nccwpck_require__(7484));
+const errors_1 = __nccwpck_require__(4412);
+/**
+ * The one failure boundary (STYLE.md #2): everything below throws with context; only here is an
+ * outcome turned into a failed step or a non-zero exit. Unknown errors exit 2 as well: a gate
+ * that crashed has not decided, and must not pass.
+ */
+async function runBoundary(name, run, reporter) {
+    let outcome;
+    try {
+        outcome = await run();
+    }
+    catch (error) {
+        if (!(error instanceof errors_1.AssetguardError) && error instanceof Error && error.stack) {
+            reporter.debug(error.stack);
+        }
+        const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
+        outcome = { exitCode: errors_1.EXIT_ERROR, message: `${prefix}${(0, errors_1.errorMessage)(error)}` };
+    }
+    if (outcome.exitCode === 0)
+        reporter.info(`${name}: ${outcome.message}`);
+    else
+        reporter.fail(`${name}: ${outcome.message}`);
+    process.exitCode = outcome.exitCode;
+    return outcome.exitCode;
+}
+/** Runs an action's `run` through the shared boundary, reporting through the Actions toolkit. */
+function runAction(name, run) {
+    return runBoundary(name, run, {
+        info: (message) => {
+            core.info(message);
+        },
+        fail: (message) => {
+            core.setFailed(message);
+        },
+        debug: (message) => {
+            core.debug(message);
+        },
+    });
+}
+
+
+/***/ }),
+
 /***/ 6546:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -77696,6 +77240,8 @@ exports.derivedValue = derivedValue;
 exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
+exports.formatTags = formatTags;
+exports.tagSetKey = tagSetKey;
 exports.batchChanges = batchChanges;
 exports.coverage = coverage;
 exports.classificationFailOn = classificationFailOn;
@@ -77858,6 +77404,14 @@ function checkResource(policy, facts) {
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 exports.MAX_ARNS_PER_CALL = 20;
+/** `A=1, B=2`: a tag set for log lines and plan headings, keys sorted. */
+function formatTags(tags) {
+    return Object.keys(tags)
+        .sort()
+        .map((key) => `${key}=${tags[key] ?? ''}`)
+        .join(', ');
+}
+/** A tag set's identity, independent of key order: equal sets share one write call. */
 function tagSetKey(tags) {
     return JSON.stringify(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -77945,6 +77499,495 @@ function exitCodeOf(verdict) {
     if (verdict === 'pass')
         return 0;
     return verdict === 'block' ? 1 : 2;
+}
+
+
+/***/ }),
+
+/***/ 1613:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.actionInput = void 0;
+exports.writeJobSummary = writeJobSummary;
+exports.reportGate = reportGate;
+const core = __importStar(__nccwpck_require__(7484));
+const actionInput = (name) => core.getInput(name);
+exports.actionInput = actionInput;
+/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core.summary.addRaw(markdown, true).write();
+}
+/** The outputs, warnings and job summary every gate gives the runner. */
+async function reportGate(run) {
+    const { verdict } = run;
+    core.setOutput('verdict', verdict.verdict);
+    core.setOutput('critical', verdict.counts.CRITICAL);
+    core.setOutput('high', verdict.counts.HIGH);
+    core.setOutput('medium', verdict.counts.MEDIUM);
+    core.setOutput('low', verdict.counts.LOW);
+    core.setOutput('total', verdict.counts.total);
+    core.setOutput('blocking', verdict.blocking.length);
+    core.setOutput('report-dir', run.reportDir);
+    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
+    for (const warning of verdict.warnings)
+        core.warning(warning);
+    await writeJobSummary(run.summary);
+}
+
+
+/***/ }),
+
+/***/ 8115:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.emptyRuleStates = emptyRuleStates;
+exports.count = count;
+exports.tagsMatch = tagsMatch;
+function emptyRuleStates() {
+    return { evaluated: 0, compliant: [], nonCompliant: [], insufficientData: [], notApplicable: [] };
+}
+function count(calls, operation) {
+    calls[operation] = (calls[operation] ?? 0) + 1;
+}
+function tagsMatch(tags, wanted) {
+    return Object.entries(wanted).every(([key, value]) => tags?.[key] === value);
+}
+
+
+/***/ }),
+
+/***/ 5918:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DETAILS_PAGE_SIZE = void 0;
+exports.ruleSelected = ruleSelected;
+exports.collectConfigCompliance = collectConfigCompliance;
+const client_config_service_1 = __nccwpck_require__(7101);
+const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
+const controls_1 = __nccwpck_require__(1453);
+const errors_1 = __nccwpck_require__(4412);
+const compliance_1 = __nccwpck_require__(8115);
+/** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
+exports.DETAILS_PAGE_SIZE = 100;
+/** BatchGetResourceConfig and the Tagging API's ResourceARNList both take at most 100 keys. */
+const BATCH = 100;
+function chunks(items, size) {
+    const out = [];
+    for (let index = 0; index < items.length; index += size)
+        out.push(items.slice(index, index + size));
+    return out;
+}
+function controlOf(rule) {
+    const identifier = rule.Source?.Owner === 'AWS' ? rule.Source.SourceIdentifier : undefined;
+    return ((identifier ? (0, controls_1.controlByConfigIdentifier)(identifier) : undefined) ??
+        (0, controls_1.controlForConfigRuleName)(rule.ConfigRuleName ?? ''));
+}
+/** True when the user's rule filter names this rule, by deployed name, canonical name or control id. */
+function ruleSelected(name, control, wanted) {
+    if (wanted.length === 0)
+        return true;
+    const names = [
+        name,
+        control?.configRuleName,
+        control?.securityHubControl,
+        control?.configRuleIdentifier,
+    ]
+        .filter((value) => typeof value === 'string')
+        .map((value) => value.toLowerCase());
+    return wanted.some((entry) => names.includes(entry.toLowerCase()));
+}
+function toFinding(rule, control, result, defaultSeverity, region) {
+    const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+    const ruleName = rule.ConfigRuleName ?? qualifier?.ConfigRuleName ?? 'unknown-rule';
+    const resourceId = qualifier?.ResourceId ?? 'unknown-resource';
+    const aliases = [ruleName, control?.configRuleName, control?.configRuleIdentifier].filter((value) => typeof value === 'string' && value !== (control?.securityHubControl ?? ruleName));
+    const remediation = control?.remediation;
+    return {
+        id: control?.securityHubControl ?? ruleName,
+        ...(aliases.length > 0 && { aliases: [...new Set(aliases)] }),
+        sourceId: `${ruleName}/${qualifier?.ResourceType ?? ''}/${resourceId}`,
+        source: 'config',
+        severity: control?.severity ?? defaultSeverity,
+        status: 'ACTIVE',
+        title: control?.title ?? rule.Description ?? ruleName,
+        ...(result.Annotation !== undefined && { description: result.Annotation }),
+        resource: { id: resourceId, type: qualifier?.ResourceType ?? 'unknown', region },
+        packages: [],
+        fixAvailable: remediation?.document ? 'yes' : 'no',
+        ...(result.ResultRecordedTime !== undefined && {
+            lastSeen: result.ResultRecordedTime.toISOString(),
+        }),
+        rule: {
+            name: ruleName,
+            ...(result.Annotation !== undefined && { annotation: result.Annotation }),
+        },
+        ...(remediation && {
+            remediation: remediation.document === null
+                ? { why: remediation.why }
+                : { document: remediation.document },
+        }),
+    };
+}
+/**
+ * Resolves ARNs (Config's BatchGetResourceConfig) and tags (the Tagging API) for the failing
+ * resources, so the tag scope and tag-scoped exceptions can apply. Config's resource ids are not
+ * always the tail of the ARN (RDS uses DbiResourceId), hence the ARN lookup instead of a guess.
+ */
+async function attachTags(clients, findings, calls) {
+    const keys = new Map();
+    for (const finding of findings) {
+        keys.set(`${finding.resource.type}|${finding.resource.id}`, {
+            resourceType: finding.resource.type,
+            resourceId: finding.resource.id,
+        });
+    }
+    const arnOf = new Map();
+    for (const batch of chunks([...keys.values()], BATCH)) {
+        try {
+            (0, compliance_1.count)(calls, 'BatchGetResourceConfig');
+            const response = await clients.config.send(new client_config_service_1.BatchGetResourceConfigCommand({
+                resourceKeys: batch.map((key) => ({
+                    ...key,
+                    resourceType: key.resourceType,
+                })),
+            }));
+            for (const item of response.baseConfigurationItems ?? []) {
+                if (item.arn && item.resourceId)
+                    arnOf.set(`${item.resourceType ?? ''}|${item.resourceId}`, item.arn);
+            }
+        }
+        catch (error) {
+            throw (0, errors_1.awsFailure)('look up the ARNs of non-compliant resources', 'config:BatchGetResourceConfig', error);
+        }
+    }
+    const tagsOf = new Map();
+    for (const batch of chunks([...new Set(arnOf.values())], BATCH)) {
+        try {
+            (0, compliance_1.count)(calls, 'GetResources');
+            const response = await clients.tagging.send(new client_resource_groups_tagging_api_1.GetResourcesCommand({ ResourceARNList: batch }));
+            for (const mapping of response.ResourceTagMappingList ?? []) {
+                if (!mapping.ResourceARN)
+                    continue;
+                tagsOf.set(mapping.ResourceARN, Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])));
+            }
+        }
+        catch (error) {
+            throw (0, errors_1.awsFailure)('read the tags of non-compliant resources', 'tag:GetResources', error);
+        }
+    }
+    const unknown = [];
+    for (const finding of findings) {
+        const arn = arnOf.get(`${finding.resource.type}|${finding.resource.id}`);
+        if (arn === undefined) {
+            unknown.push(`${finding.resource.type} ${finding.resource.id}`);
+            continue;
+        }
+        finding.resource = { ...finding.resource, id: arn, tags: tagsOf.get(arn) ?? {} };
+    }
+    return [...new Set(unknown)];
+}
+/**
+ * Collects Config rule compliance: DescribeConfigRules, DescribeComplianceByConfigRule, then
+ * GetComplianceDetailsByConfigRule (Limit 100, every page) for each NON_COMPLIANT rule.
+ */
+async function collectConfigCompliance(clients, scope, options) {
+    const calls = {};
+    const rules = new Map();
+    try {
+        for await (const page of (0, client_config_service_1.paginateDescribeConfigRules)({ client: clients.config }, {})) {
+            (0, compliance_1.count)(calls, 'DescribeConfigRules');
+            for (const rule of page.ConfigRules ?? []) {
+                if (rule.ConfigRuleName)
+                    rules.set(rule.ConfigRuleName, { rule, control: controlOf(rule) });
+            }
+        }
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)('list the AWS Config rules', 'config:DescribeConfigRules', error);
+    }
+    const selected = [...rules.entries()].filter(([name, { control }]) => ruleSelected(name, control, scope.rules));
+    const missing = scope.rules.filter((wanted) => !selected.some(([name, { control }]) => ruleSelected(name, control, [wanted])));
+    if (missing.length > 0) {
+        throw new errors_1.ConfigurationError(`rules: ${missing.join(', ')} ${missing.length === 1 ? 'is not a deployed AWS Config rule' : 'are not deployed AWS Config rules'} in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`);
+    }
+    if (selected.length === 0) {
+        throw new errors_1.ConfigurationError(`no AWS Config rules are deployed in ${options.region}: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)`);
+    }
+    options.log(`evaluating ${selected.length} AWS Config rule(s)`);
+    const states = (0, compliance_1.emptyRuleStates)();
+    const names = selected.map(([name]) => name);
+    try {
+        for (const batch of chunks(names, 25)) {
+            for await (const page of (0, client_config_service_1.paginateDescribeComplianceByConfigRule)({ client: clients.config }, { ConfigRuleNames: batch })) {
+                (0, compliance_1.count)(calls, 'DescribeComplianceByConfigRule');
+                for (const entry of page.ComplianceByConfigRules ?? []) {
+                    const name = entry.ConfigRuleName ?? '';
+                    states.evaluated += 1;
+                    switch (entry.Compliance?.ComplianceType) {
+                        case 'COMPLIANT':
+                            states.compliant.push(name);
+                            break;
+                        case 'NON_COMPLIANT':
+                            states.nonCompliant.push(name);
+                            break;
+                        case 'NOT_APPLICABLE':
+                            states.notApplicable.push(name);
+                            break;
+                        default:
+                            // INSUFFICIENT_DATA, or no evaluation yet: not a pass.
+                            states.insufficientData.push(name);
+                    }
+                }
+            }
+        }
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)('read AWS Config rule compliance', 'config:DescribeComplianceByConfigRule', error);
+    }
+    const findings = [];
+    for (const name of states.nonCompliant) {
+        const entry = rules.get(name);
+        if (!entry)
+            continue;
+        try {
+            const pages = (0, client_config_service_1.paginateGetComplianceDetailsByConfigRule)({ client: clients.config, pageSize: exports.DETAILS_PAGE_SIZE }, { ConfigRuleName: name, ComplianceTypes: ['NON_COMPLIANT'], Limit: exports.DETAILS_PAGE_SIZE });
+            for await (const page of pages) {
+                (0, compliance_1.count)(calls, 'GetComplianceDetailsByConfigRule');
+                for (const result of page.EvaluationResults ?? []) {
+                    // Re-check on the client what the server was asked to filter.
+                    if (result.ComplianceType !== 'NON_COMPLIANT')
+                        continue;
+                    findings.push(toFinding(entry.rule, entry.control, result, options.defaultSeverity, options.region));
+                }
+            }
+        }
+        catch (error) {
+            throw (0, errors_1.awsFailure)(`read the non-compliant resources of Config rule ${name}`, 'config:GetComplianceDetailsByConfigRule', error);
+        }
+    }
+    options.log(`${findings.length} non-compliant resource result(s) across ${states.nonCompliant.length} rule(s)`);
+    const warnings = [];
+    const needTags = options.needTags || Object.keys(scope.tags).length > 0;
+    let inScope = findings;
+    if (needTags && findings.length > 0) {
+        const unknown = await attachTags(clients, findings, calls);
+        if (unknown.length > 0) {
+            warnings.push(`${unknown.length} non-compliant resource(s) are not in AWS Config's inventory, so their tags are unknown; they are kept in scope: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
+        }
+        if (Object.keys(scope.tags).length > 0) {
+            // Fail closed: a resource whose tags could not be read stays in scope.
+            inScope = findings.filter((finding) => finding.resource.tags === undefined || (0, compliance_1.tagsMatch)(finding.resource.tags, scope.tags));
+            options.log(`${inScope.length} of ${findings.length} result(s) are on resources tagged ${Object.entries(scope.tags)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(', ')}`);
+        }
+    }
+    for (const [name, { control }] of selected) {
+        if (!control && states.nonCompliant.includes(name)) {
+            warnings.push(`rule ${name} is not in the control mapping table: its results get compliance.default-severity (${options.defaultSeverity})`);
+        }
+    }
+    return { findings: inScope, rules: states, calls, warnings };
+}
+
+
+/***/ }),
+
+/***/ 4827:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_PAGE_CAP = exports.PAGE_SIZE = void 0;
+exports.findingFilters = findingFilters;
+exports.collectSecurityHubCompliance = collectSecurityHubCompliance;
+const client_securityhub_1 = __nccwpck_require__(6200);
+const controls_1 = __nccwpck_require__(1453);
+const errors_1 = __nccwpck_require__(4412);
+const model_1 = __nccwpck_require__(3990);
+const config_1 = __nccwpck_require__(5918);
+const compliance_1 = __nccwpck_require__(8115);
+exports.PAGE_SIZE = 100;
+exports.DEFAULT_PAGE_CAP = 1_000;
+/** The server-side filter; every part is re-checked on the client (moto ignores filters). */
+function findingFilters(scope) {
+    return {
+        ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        WorkflowStatus: [{ Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' }],
+        ...(Object.keys(scope.tags).length > 0 && {
+            ResourceTags: Object.entries(scope.tags).map(([Key, Value]) => ({
+                Key,
+                Value,
+                Comparison: 'EQUALS',
+            })),
+        }),
+    };
+}
+function controlIdOf(raw) {
+    return raw.Compliance?.SecurityControlId ?? raw.ProductFields?.ControlId;
+}
+/**
+ * Config-backed controls name their deployed rule in ProductFields as a pair
+ * `RelatedAWSResources:N/type` = AWS::Config::ConfigRule and `RelatedAWSResources:N/name`.
+ */
+function ruleNameOf(raw) {
+    const fields = raw.ProductFields ?? {};
+    for (const [key, value] of Object.entries(fields)) {
+        const match = /^RelatedAWSResources:(\d+)\/type$/.exec(key);
+        if (match && value === 'AWS::Config::ConfigRule')
+            return fields[`RelatedAWSResources:${match[1] ?? ''}/name`];
+    }
+    return undefined;
+}
+function severityOf(raw, control, fallback) {
+    const label = raw.Severity?.Label;
+    if (label && (0, model_1.isSeverity)(label))
+        return label;
+    return control?.severity ?? fallback;
+}
+/** Keeps only findings that really are FAILED, ACTIVE, not SUPPRESSED, and in the tag scope. */
+function passesFilters(raw, scope) {
+    if (raw.Compliance?.Status !== 'FAILED')
+        return false;
+    if (raw.RecordState !== 'ACTIVE')
+        return false;
+    if (raw.Workflow?.Status === 'SUPPRESSED')
+        return false;
+    if (Object.keys(scope.tags).length === 0)
+        return true;
+    return (raw.Resources ?? []).some((resource) => (0, compliance_1.tagsMatch)(resource.Tags, scope.tags));
+}
+function toFinding(raw, control, fallback) {
+    const resource = raw.Resources?.[0];
+    const controlId = controlIdOf(raw);
+    const ruleName = ruleNameOf(raw) ?? control?.configRuleName;
+    const aliases = [ruleName, control?.configRuleIdentifier, raw.GeneratorId].filter((value) => typeof value === 'string' && value !== controlId);
+    const remediation = control?.remediation;
+    const url = raw.Remediation?.Recommendation?.Url;
+    return {
+        id: controlId ?? raw.GeneratorId ?? raw.Id ?? 'unknown-control',
+        ...(aliases.length > 0 && { aliases: [...new Set(aliases)] }),
+        sourceId: raw.Id ?? '',
+        source: 'securityhub',
+        severity: severityOf(raw, control, fallback),
+        status: 'ACTIVE',
+        title: raw.Title ?? control?.title ?? controlId ?? 'untitled finding',
+        ...(raw.Description !== undefined && { description: raw.Description }),
+        resource: {
+            id: resource?.Id ?? 'unknown-resource',
+            type: resource?.Type ?? 'unknown',
+            ...(resource?.Region !== undefined && { region: resource.Region }),
+            ...(raw.AwsAccountId !== undefined && { accountId: raw.AwsAccountId }),
+            ...(resource?.Tags !== undefined && { tags: resource.Tags }),
+        },
+        packages: [],
+        fixAvailable: remediation?.document ? 'yes' : 'no',
+        ...(url !== undefined && { url }),
+        ...(raw.FirstObservedAt !== undefined && { firstSeen: raw.FirstObservedAt }),
+        ...(raw.LastObservedAt !== undefined && { lastSeen: raw.LastObservedAt }),
+        ...(ruleName !== undefined && { rule: { name: ruleName } }),
+        ...(remediation && {
+            remediation: remediation.document === null
+                ? { why: remediation.why }
+                : { document: remediation.document },
+        }),
+    };
+}
+/** Collects FAILED Security Hub control findings (every page, 100 at a time, with a page cap). */
+async function collectSecurityHubCompliance(securityhub, scope, options) {
+    const calls = {};
+    const pageCap = options.pageCap ?? exports.DEFAULT_PAGE_CAP;
+    const findings = [];
+    const failedControls = new Set();
+    let dropped = 0;
+    let pages = 0;
+    try {
+        const paginator = (0, client_securityhub_1.paginateGetFindings)({ client: securityhub, pageSize: exports.PAGE_SIZE }, { Filters: findingFilters(scope), MaxResults: exports.PAGE_SIZE });
+        for await (const page of paginator) {
+            pages += 1;
+            (0, compliance_1.count)(calls, 'GetFindings');
+            for (const raw of page.Findings ?? []) {
+                const controlId = controlIdOf(raw);
+                const ruleName = ruleNameOf(raw);
+                const control = (controlId ? (0, controls_1.controlBySecurityHubId)(controlId) : undefined) ??
+                    (ruleName ? (0, controls_1.controlForConfigRuleName)(ruleName) : undefined);
+                const finding = toFinding(raw, control, options.defaultSeverity);
+                // Match the control id as well as the rule name: for a control the table does not know,
+                // the rule name alone would drop every finding of `rules: Lambda.1` and pass the gate.
+                const selected = [finding.id, finding.rule?.name].some((name) => name !== undefined && (0, config_1.ruleSelected)(name, control, scope.rules));
+                if (!passesFilters(raw, scope) || !selected) {
+                    dropped += 1;
+                    continue;
+                }
+                findings.push(finding);
+                failedControls.add(finding.id);
+            }
+            if (pages % 10 === 0)
+                options.log(`read ${pages} pages of Security Hub findings so far`);
+            if (pages >= pageCap && page.NextToken) {
+                throw new errors_1.UndecidedError(`Security Hub kept returning pages after ${pages} calls; refusing to decide on a partial list`);
+            }
+        }
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)('list Security Hub findings', 'securityhub:GetFindings', error);
+    }
+    options.log(`${findings.length} FAILED control finding(s) in scope from ${pages} GetFindings call(s)` +
+        (dropped > 0 ? `; ${dropped} outside the filters or scope were ignored` : ''));
+    const rules = (0, compliance_1.emptyRuleStates)();
+    rules.nonCompliant = [...failedControls].sort();
+    rules.evaluated = failedControls.size;
+    // Security Hub only returns failures, so a mistyped rule cannot be told from a passing one.
+    const unseen = scope.rules.filter((wanted) => !findings.some((finding) => (0, config_1.ruleSelected)(finding.id, undefined, [wanted]) ||
+        (finding.rule && (0, config_1.ruleSelected)(finding.rule.name, undefined, [wanted]))) && (0, controls_1.controlBySecurityHubId)(wanted) === undefined);
+    const warnings = unseen.map((wanted) => `rules: ${wanted} matched no FAILED finding and is not a known control id; check the name`);
+    return { findings, rules, calls, warnings };
 }
 
 
@@ -90513,9 +90556,9 @@ var __webpack_exports__ = {};
 var exports = __webpack_exports__;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const action_1 = __nccwpck_require__(7153);
+const runner_1 = __nccwpck_require__(2925);
 const main_1 = __nccwpck_require__(4880);
-void (0, action_1.runAction)('compliance-gate', main_1.run);
+void (0, runner_1.runAction)('compliance-gate', main_1.run);
 
 })();
 

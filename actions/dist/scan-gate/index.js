@@ -65770,93 +65770,6 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7153:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.actionInput = void 0;
-exports.runAction = runAction;
-exports.writeJobSummary = writeJobSummary;
-exports.reportGate = reportGate;
-const core = __importStar(__nccwpck_require__(7484));
-const boundary_1 = __nccwpck_require__(6953);
-/** Runs an action's `run` through the shared boundary, reporting through the Actions toolkit. */
-function runAction(name, run) {
-    return (0, boundary_1.runBoundary)(name, run, {
-        info: (message) => {
-            core.info(message);
-        },
-        fail: (message) => {
-            core.setFailed(message);
-        },
-        debug: (message) => {
-            core.debug(message);
-        },
-    });
-}
-const actionInput = (name) => core.getInput(name);
-exports.actionInput = actionInput;
-/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
-async function writeJobSummary(markdown) {
-    if (!process.env.GITHUB_STEP_SUMMARY)
-        return;
-    await core.summary.addRaw(markdown, true).write();
-}
-/** The outputs, warnings and job summary every gate gives the runner. */
-async function reportGate(run) {
-    const { verdict } = run;
-    core.setOutput('verdict', verdict.verdict);
-    core.setOutput('critical', verdict.counts.CRITICAL);
-    core.setOutput('high', verdict.counts.HIGH);
-    core.setOutput('medium', verdict.counts.MEDIUM);
-    core.setOutput('low', verdict.counts.LOW);
-    core.setOutput('total', verdict.counts.total);
-    core.setOutput('blocking', verdict.blocking.length);
-    core.setOutput('report-dir', run.reportDir);
-    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
-    for (const warning of verdict.warnings)
-        core.warning(warning);
-    await writeJobSummary(run.summary);
-}
-
-
-/***/ }),
-
 /***/ 1220:
 /***/ ((__unused_webpack_module, exports) => {
 
@@ -66013,42 +65926,6 @@ function clientConfig(options = {}, env = process.env) {
 /** Builds any SDK v3 client with the shared configuration. */
 function createClient(Client, options = {}) {
     return new Client(clientConfig(options));
-}
-
-
-/***/ }),
-
-/***/ 6953:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.runBoundary = runBoundary;
-const errors_1 = __nccwpck_require__(4412);
-/**
- * The one failure boundary (STYLE.md #2): everything below throws with context; only here is an
- * outcome turned into a failed step or a non-zero exit. Unknown errors exit 2 as well: a gate
- * that crashed has not decided, and must not pass.
- */
-async function runBoundary(name, run, reporter) {
-    let outcome;
-    try {
-        outcome = await run();
-    }
-    catch (error) {
-        if (!(error instanceof errors_1.AssetguardError) && error instanceof Error && error.stack) {
-            reporter.debug(error.stack);
-        }
-        const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
-        outcome = { exitCode: errors_1.EXIT_ERROR, message: `${prefix}${(0, errors_1.errorMessage)(error)}` };
-    }
-    if (outcome.exitCode === 0)
-        reporter.info(`${name}: ${outcome.message}`);
-    else
-        reporter.fail(`${name}: ${outcome.message}`);
-    process.exitCode = outcome.exitCode;
-    return outcome.exitCode;
 }
 
 
@@ -66890,6 +66767,91 @@ async function writeReportFiles(dir, files) {
 
 /***/ }),
 
+/***/ 2925:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.runBoundary = runBoundary;
+exports.runAction = runAction;
+const core = __importStar(__nccwpck_require__(7484));
+const errors_1 = __nccwpck_require__(4412);
+/**
+ * The one failure boundary (STYLE.md #2): everything below throws with context; only here is an
+ * outcome turned into a failed step or a non-zero exit. Unknown errors exit 2 as well: a gate
+ * that crashed has not decided, and must not pass.
+ */
+async function runBoundary(name, run, reporter) {
+    let outcome;
+    try {
+        outcome = await run();
+    }
+    catch (error) {
+        if (!(error instanceof errors_1.AssetguardError) && error instanceof Error && error.stack) {
+            reporter.debug(error.stack);
+        }
+        const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
+        outcome = { exitCode: errors_1.EXIT_ERROR, message: `${prefix}${(0, errors_1.errorMessage)(error)}` };
+    }
+    if (outcome.exitCode === 0)
+        reporter.info(`${name}: ${outcome.message}`);
+    else
+        reporter.fail(`${name}: ${outcome.message}`);
+    process.exitCode = outcome.exitCode;
+    return outcome.exitCode;
+}
+/** Runs an action's `run` through the shared boundary, reporting through the Actions toolkit. */
+function runAction(name, run) {
+    return runBoundary(name, run, {
+        info: (message) => {
+            core.info(message);
+        },
+        fail: (message) => {
+            core.setFailed(message);
+        },
+        debug: (message) => {
+            core.debug(message);
+        },
+    });
+}
+
+
+/***/ }),
+
 /***/ 6546:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
@@ -66983,6 +66945,8 @@ exports.derivedValue = derivedValue;
 exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
+exports.formatTags = formatTags;
+exports.tagSetKey = tagSetKey;
 exports.batchChanges = batchChanges;
 exports.coverage = coverage;
 exports.classificationFailOn = classificationFailOn;
@@ -67145,6 +67109,14 @@ function checkResource(policy, facts) {
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 exports.MAX_ARNS_PER_CALL = 20;
+/** `A=1, B=2`: a tag set for log lines and plan headings, keys sorted. */
+function formatTags(tags) {
+    return Object.keys(tags)
+        .sort()
+        .map((key) => `${key}=${tags[key] ?? ''}`)
+        .join(', ');
+}
+/** A tag set's identity, independent of key order: equal sets share one write call. */
 function tagSetKey(tags) {
     return JSON.stringify(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
 }
@@ -67237,7 +67209,526 @@ function exitCodeOf(verdict) {
 
 /***/ }),
 
-/***/ 669:
+/***/ 5716:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.blockingReason = blockingReason;
+exports.evaluateImage = evaluateImage;
+const exceptions_1 = __nccwpck_require__(5657);
+const model_1 = __nccwpck_require__(3990);
+/** Why a finding blocks under the image policy, or undefined when it does not. */
+function blockingReason(finding, policy, failOnSource = 'image.fail-on') {
+    if (finding.status !== 'ACTIVE')
+        return undefined;
+    if (policy.failOn.includes(finding.severity)) {
+        if (!policy.fixableOnly)
+            return `${finding.severity} is in ${failOnSource}`;
+        if (finding.fixAvailable !== 'no') {
+            return `${finding.severity} is in ${failOnSource} and a fix is available`;
+        }
+    }
+    const { epssAbove, exploitAvailable } = policy.alsoBlock;
+    if (epssAbove !== undefined && finding.epss !== undefined && finding.epss >= epssAbove) {
+        return `EPSS ${finding.epss} is at least image.also-block.epss-above ${epssAbove}`;
+    }
+    if (exploitAvailable && finding.exploitAvailable) {
+        return 'a public exploit is known (image.also-block.exploit-available)';
+    }
+    return undefined;
+}
+/**
+ * Warns when Inspector2 listed fewer findings of a severity than ECR counted: the listing is
+ * what the verdict rests on, so a gap is worth a human's look even when the gate passes.
+ */
+function countGapWarnings(scanCounts, findings) {
+    const listed = (0, model_1.emptyCounts)();
+    for (const finding of findings)
+        listed[finding.severity] += 1;
+    return model_1.SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]).map((severity) => `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`);
+}
+function byRisk(a, b) {
+    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
+        (b.epss ?? 0) - (a.epss ?? 0) ||
+        a.id.localeCompare(b.id));
+}
+/**
+ * The image gate's decision. Pure: the same findings, policy and `now` always give the same
+ * verdict, which is what makes `assetguard replay` possible.
+ */
+function evaluateImage(input) {
+    const { policy, subject, now } = input;
+    const active = input.findings.filter((finding) => finding.status === 'ACTIVE');
+    const reasons = new Map();
+    for (const finding of active) {
+        const reason = subject.classification
+            ? blockingReason(finding, { ...policy.policy.image, failOn: subject.classification.failOn }, `the fail-on of classification ${subject.classification.level}`)
+            : blockingReason(finding, policy.policy.image);
+        if (reason !== undefined)
+            reasons.set(finding, reason);
+    }
+    // Exceptions scoped to another repository are about other images, and compliance exceptions
+    // (control ids, rule names) are the compliance gate's: neither is stale here.
+    const relevant = (exception) => !(0, exceptions_1.isComplianceId)(exception.id) &&
+        (exception.scope?.repository === undefined ||
+            exception.scope.repository === subject.repository);
+    const { remaining, excepted, report } = (0, exceptions_1.applyExceptions)([...reasons.keys()], active, policy.policy.exceptions, now, relevant);
+    const blocking = remaining
+        .map((finding) => ({
+        id: finding.id,
+        severity: finding.severity,
+        resource: `${subject.repository}@${subject.digest}`,
+        reason: reasons.get(finding) ?? '',
+        title: finding.title,
+        packages: finding.packages,
+        fixAvailable: finding.fixAvailable,
+        ...(finding.url !== undefined && { url: finding.url }),
+        ...(finding.epss !== undefined && { epss: finding.epss }),
+        ...(finding.exploitAvailable !== undefined && { exploitAvailable: finding.exploitAvailable }),
+    }))
+        .sort(byRisk);
+    const warnings = [
+        ...(0, exceptions_1.exceptionWarnings)(report, 'finding(s)', 'finding in this image'),
+        ...(input.scanCounts ? countGapWarnings(input.scanCounts, active) : []),
+    ];
+    return {
+        verdict: blocking.length > 0 ? 'block' : 'pass',
+        command: 'scan-gate',
+        subject: { ...subject },
+        evaluatedAt: now.toISOString(),
+        policy: { origin: policy.origin, sha256: policy.sha256 },
+        counts: (0, model_1.countBySeverity)(active),
+        blocking,
+        excepted: excepted.map(({ finding, exception }) => ({
+            id: finding.id,
+            severity: finding.severity,
+            resource: `${subject.repository}@${subject.digest}`,
+            exception,
+        })),
+        exceptions: report,
+        warnings,
+    };
+}
+
+
+/***/ }),
+
+/***/ 7837:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SCAN_GATE_OUTPUTS = exports.SCAN_GATE_INPUTS = void 0;
+exports.parseScanGateInputs = parseScanGateInputs;
+const duration_1 = __nccwpck_require__(7847);
+const inputs_1 = __nccwpck_require__(8454);
+const errors_1 = __nccwpck_require__(4412);
+/** Declared once: action.yml and the CLI flags are checked against this in tests. */
+exports.SCAN_GATE_INPUTS = {
+    image: {
+        description: 'Image to gate: repo:tag, repo@sha256:<digest>, or a full ECR URI. A tag is resolved to its digest once.',
+        required: true,
+    },
+    policy: {
+        description: 'Policy file. When the default path does not exist, the built-in default applies (block ACTIVE CRITICAL and HIGH).',
+        default: '.github/assetguard.yml',
+    },
+    timeout: {
+        description: 'How long to wait for the Inspector scan to complete, e.g. 15m, 90s, 1h.',
+        default: '15m',
+    },
+    'output-dir': {
+        description: 'Directory for verdict.json, summary.md, results.sarif and evidence.json.',
+        default: 'assetguard-reports/scan-gate',
+    },
+    region: {
+        description: 'AWS region of the registry. Defaults to the region of a full ECR URI, then AWS_REGION.',
+    },
+};
+exports.SCAN_GATE_OUTPUTS = {
+    verdict: 'pass, block or error.',
+    'image-digest': 'The sha256 digest the verdict is about.',
+    critical: 'Count of ACTIVE CRITICAL findings.',
+    high: 'Count of ACTIVE HIGH findings.',
+    medium: 'Count of ACTIVE MEDIUM findings.',
+    low: 'Count of ACTIVE LOW findings.',
+    total: 'Count of all ACTIVE findings.',
+    blocking: 'Count of findings that block the deploy.',
+    'report-dir': 'Directory holding the reports.',
+    'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
+};
+function parseScanGateInputs(read) {
+    const get = (name) => (0, inputs_1.readInput)(exports.SCAN_GATE_INPUTS, read, name);
+    const image = get('image');
+    if (image === undefined) {
+        throw new errors_1.ConfigurationError('image: required; give the image to gate, e.g. web:1.4.2 or web@sha256:…');
+    }
+    const region = get('region');
+    return {
+        image,
+        policy: get('policy') ?? exports.SCAN_GATE_INPUTS.policy.default,
+        timeoutMs: (0, duration_1.parseDuration)(get('timeout') ?? exports.SCAN_GATE_INPUTS.timeout.default, 'timeout'),
+        outputDir: get('output-dir') ?? exports.SCAN_GATE_INPUTS['output-dir'].default,
+        ...(region !== undefined && { region }),
+    };
+}
+
+
+/***/ }),
+
+/***/ 4718:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.scanGateOutcome = scanGateOutcome;
+exports.run = run;
+const core = __importStar(__nccwpck_require__(7484));
+const github_1 = __nccwpck_require__(1613);
+const clock_1 = __nccwpck_require__(6717);
+const verdict_1 = __nccwpck_require__(5282);
+const run_1 = __nccwpck_require__(1870);
+const inputs_1 = __nccwpck_require__(7837);
+/** The one-line outcome shared by the action and the CLI. */
+function scanGateOutcome(run) {
+    const { verdict } = run;
+    const subject = run.image
+        ? `${run.image.repository}@${run.image.digest}`
+        : String(verdict.subject.image);
+    const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
+    if (verdict.verdict === 'error')
+        return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
+    const n = verdict.blocking.length;
+    const message = verdict.verdict === 'block'
+        ? `blocked: ${n} finding${n === 1 ? '' : 's'} block ${subject} (of ${verdict.counts.total} ACTIVE); see ${run.reportDir}/summary.md`
+        : `passed: no finding blocks ${subject} (${verdict.counts.total} ACTIVE findings); reports in ${run.reportDir}`;
+    return { exitCode, message };
+}
+async function run() {
+    const inputs = (0, inputs_1.parseScanGateInputs)(github_1.actionInput);
+    const result = await (0, run_1.scanGate)(inputs, {
+        clock: clock_1.systemClock,
+        log: (message) => {
+            core.info(message);
+        },
+    });
+    core.setOutput('image-digest', result.image?.digest ?? '');
+    await (0, github_1.reportGate)(result);
+    return scanGateOutcome(result);
+}
+
+
+/***/ }),
+
+/***/ 9051:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.renderImageSummary = renderImageSummary;
+exports.imageSarifEntries = imageSarifEntries;
+const markdown_1 = __nccwpck_require__(3134);
+const exceptions_1 = __nccwpck_require__(5657);
+function subjectName(verdict) {
+    const { repository, digest, tag, image } = verdict.subject;
+    if (repository && digest)
+        return `\`${repository}@${digest.slice(0, 19)}…\`${tag ? ` (${tag})` : ''}`;
+    return `\`${image ?? 'image'}\``;
+}
+/** summary.md and the job summary: the verdict first, then counts, then what blocks and why. */
+function renderImageSummary(verdict, reportDir) {
+    const parts = [(0, markdown_1.headline)(verdict, subjectName(verdict))];
+    if (verdict.verdict === 'error') {
+        parts.push(`**The gate could not decide, so it fails closed.**\n\n${verdict.error ?? ''}`);
+    }
+    else {
+        const n = verdict.blocking.length;
+        parts.push(verdict.verdict === 'block'
+            ? `**${n} finding${n === 1 ? '' : 's'} block${n === 1 ? 's' : ''} this deploy.**`
+            : `**No finding blocks this deploy** (${verdict.counts.total} ACTIVE finding${verdict.counts.total === 1 ? '' : 's'} in all).`, (0, markdown_1.countsTable)(verdict.counts));
+    }
+    parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking findings', ['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'], (entry) => {
+        const pkg = entry.packages[0];
+        const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
+        return [
+            entry.severity,
+            (0, markdown_1.link)(entry.id, entry.url),
+            pkg ? `${(0, markdown_1.cell)(pkg.name)}${more}` : '–',
+            (0, markdown_1.cell)(pkg?.installedVersion),
+            pkg?.fixedVersion ? (0, markdown_1.cell)(pkg.fixedVersion) : 'no fix yet',
+            (0, markdown_1.cell)(entry.reason),
+        ];
+    }));
+    parts.push(...(0, markdown_1.closingSections)(verdict, reportDir));
+    return `${parts.join('\n\n')}\n`;
+}
+/** Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed. */
+function imageSarifEntries(verdict, findings) {
+    const blocking = new Set(verdict.blocking.map((entry) => entry.id));
+    const { repository, digest } = verdict.subject;
+    return findings
+        .filter((finding) => finding.status === 'ACTIVE')
+        .map((finding) => {
+        const exception = verdict.excepted.find((entry) => entry.id === finding.id)?.exception;
+        const covered = exception && (0, exceptions_1.exceptionMatches)(exception, finding) ? exception : undefined;
+        const pkg = finding.packages[0];
+        const pkgText = pkg
+            ? ` in ${pkg.name} ${pkg.installedVersion ?? ''}${pkg.fixedVersion ? ` (fixed in ${pkg.fixedVersion})` : ' (no fix yet)'}`
+            : '';
+        const level = blocking.has(finding.id)
+            ? 'error'
+            : finding.severity === 'MEDIUM'
+                ? 'warning'
+                : 'note';
+        return {
+            ruleId: finding.id,
+            title: finding.title,
+            ...(finding.description !== undefined && { description: finding.description }),
+            ...(finding.url !== undefined && { helpUri: finding.url }),
+            severity: finding.severity,
+            ...(finding.score !== undefined && { score: finding.score }),
+            level: covered ? 'note' : level,
+            message: `${finding.severity} ${finding.id}${pkgText} in image ${repository ?? ''}@${digest ?? ''}`,
+            // Image findings have no source line; the Dockerfile is where a fix (new base or pin) lands.
+            uri: 'Dockerfile',
+            ...(covered && {
+                suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})`,
+            }),
+            fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository ?? ''}`,
+            tags: ['container', finding.severity.toLowerCase()],
+        };
+    });
+}
+
+
+/***/ }),
+
+/***/ 1870:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.scanGate = scanGate;
+const client_ecr_1 = __nccwpck_require__(8249);
+const client_inspector2_1 = __nccwpck_require__(3222);
+const aws_1 = __nccwpck_require__(3330);
+const duration_1 = __nccwpck_require__(7847);
+const errors_1 = __nccwpck_require__(4412);
+const gate_report_1 = __nccwpck_require__(1555);
+const tag_policy_1 = __nccwpck_require__(9446);
+const policy_1 = __nccwpck_require__(5397);
+const sarif_1 = __nccwpck_require__(6546);
+const ecr_1 = __nccwpck_require__(6344);
+const evaluate_1 = __nccwpck_require__(5716);
+const image_ref_1 = __nccwpck_require__(9435);
+const inspector_1 = __nccwpck_require__(7575);
+const render_1 = __nccwpck_require__(9051);
+function defaultClients(region) {
+    return {
+        ecr: (0, aws_1.createClient)(client_ecr_1.ECRClient, { region }),
+        inspector: (0, aws_1.createClient)(client_inspector2_1.Inspector2Client, { region }),
+    };
+}
+/**
+ * The scan gate, as both the action and the CLI run it: resolve, wait, list, evaluate, report.
+ * Never throws for AWS or input problems: those become an `error` verdict (exit 2) with reports.
+ */
+async function scanGate(inputs, deps) {
+    const { clock, log } = deps;
+    const subject = { image: inputs.image };
+    let policy;
+    let findings = [];
+    const context = {};
+    let verdict;
+    let image;
+    try {
+        policy = await (0, policy_1.loadPolicy)(inputs.policy);
+        log(`policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`);
+        const ref = (0, image_ref_1.parseImageRef)(inputs.image);
+        const region = ref.region ?? (0, aws_1.resolveRegion)(inputs.region);
+        const { ecr, inspector } = (deps.clients ?? defaultClients)(region);
+        image = await (0, ecr_1.resolveImageDigest)(ecr, ref, region);
+        Object.assign(subject, image);
+        log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
+        await (0, ecr_1.assertEnhancedScanning)(ecr, image.registryId);
+        const scan = await (0, ecr_1.waitForImageScan)(ecr, image, {
+            ...deps.wait,
+            timeoutMs: inputs.timeoutMs,
+            clock,
+            log,
+        });
+        context.scan = scan;
+        const listed = await (0, inspector_1.listImageFindings)(inspector, image, { log });
+        context.listFindingsCalls = listed.calls;
+        context.droppedByClientCheck = listed.dropped;
+        findings = listed.findings;
+        log(`listed ${findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
+            (listed.dropped > 0
+                ? `; ${listed.dropped} returned for other images or statuses were ignored`
+                : ''));
+        const imageSubject = {
+            image: inputs.image,
+            repository: image.repository,
+            digest: image.digest,
+            region: image.region,
+            ...(image.tag !== undefined && { tag: image.tag }),
+            ...(image.registryId !== undefined && { registryId: image.registryId }),
+        };
+        const classification = (0, tag_policy_1.classificationFailOn)(policy.policy.tags, policy.policy.tags?.classification ? await (0, ecr_1.repositoryTags)(ecr, image) : {});
+        if (classification) {
+            imageSubject.classification = classification;
+            log(`repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`);
+        }
+        verdict = (0, evaluate_1.evaluateImage)({
+            findings,
+            policy,
+            subject: imageSubject,
+            now: clock.now(),
+            scanCounts: scan.counts,
+        });
+    }
+    catch (error) {
+        verdict = (0, gate_report_1.errorVerdict)('scan-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
+    }
+    const summary = (0, render_1.renderImageSummary)(verdict, inputs.outputDir);
+    const files = await (0, gate_report_1.writeGateReports)({
+        dir: inputs.outputDir,
+        verdict,
+        summary,
+        sarif: (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, findings), 'assetguard/scan-gate'),
+        inputs: {
+            image: inputs.image,
+            policy: inputs.policy,
+            timeout: (0, duration_1.formatDuration)(inputs.timeoutMs),
+            region: inputs.region,
+        },
+        context,
+        policy,
+        findings,
+    });
+    return {
+        verdict,
+        summary,
+        reportDir: inputs.outputDir,
+        files,
+        ...(image !== undefined && { image }),
+    };
+}
+
+
+/***/ }),
+
+/***/ 1613:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.actionInput = void 0;
+exports.writeJobSummary = writeJobSummary;
+exports.reportGate = reportGate;
+const core = __importStar(__nccwpck_require__(7484));
+const actionInput = (name) => core.getInput(name);
+exports.actionInput = actionInput;
+/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
+async function writeJobSummary(markdown) {
+    if (!process.env.GITHUB_STEP_SUMMARY)
+        return;
+    await core.summary.addRaw(markdown, true).write();
+}
+/** The outputs, warnings and job summary every gate gives the runner. */
+async function reportGate(run) {
+    const { verdict } = run;
+    core.setOutput('verdict', verdict.verdict);
+    core.setOutput('critical', verdict.counts.CRITICAL);
+    core.setOutput('high', verdict.counts.HIGH);
+    core.setOutput('medium', verdict.counts.MEDIUM);
+    core.setOutput('low', verdict.counts.LOW);
+    core.setOutput('total', verdict.counts.total);
+    core.setOutput('blocking', verdict.blocking.length);
+    core.setOutput('report-dir', run.reportDir);
+    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
+    for (const warning of verdict.warnings)
+        core.warning(warning);
+    await writeJobSummary(run.summary);
+}
+
+
+/***/ }),
+
+/***/ 6344:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -67252,7 +67743,7 @@ const arn_1 = __nccwpck_require__(1220);
 const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
-const image_ref_1 = __nccwpck_require__(234);
+const image_ref_1 = __nccwpck_require__(9435);
 /** Resolves a tag to its digest with one DescribeImages call; digests pass through unchanged. */
 async function resolveImageDigest(ecr, ref, region) {
     const base = {
@@ -67435,229 +67926,7 @@ async function waitForImageScan(ecr, image, options) {
 
 /***/ }),
 
-/***/ 5716:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.blockingReason = blockingReason;
-exports.evaluateImage = evaluateImage;
-const exceptions_1 = __nccwpck_require__(5657);
-const model_1 = __nccwpck_require__(3990);
-/** Why a finding blocks under the image policy, or undefined when it does not. */
-function blockingReason(finding, policy, failOnSource = 'image.fail-on') {
-    if (finding.status !== 'ACTIVE')
-        return undefined;
-    if (policy.failOn.includes(finding.severity)) {
-        if (!policy.fixableOnly)
-            return `${finding.severity} is in ${failOnSource}`;
-        if (finding.fixAvailable !== 'no') {
-            return `${finding.severity} is in ${failOnSource} and a fix is available`;
-        }
-    }
-    const { epssAbove, exploitAvailable } = policy.alsoBlock;
-    if (epssAbove !== undefined && finding.epss !== undefined && finding.epss >= epssAbove) {
-        return `EPSS ${finding.epss} is at least image.also-block.epss-above ${epssAbove}`;
-    }
-    if (exploitAvailable && finding.exploitAvailable) {
-        return 'a public exploit is known (image.also-block.exploit-available)';
-    }
-    return undefined;
-}
-/**
- * Warns when Inspector2 listed fewer findings of a severity than ECR counted: the listing is
- * what the verdict rests on, so a gap is worth a human's look even when the gate passes.
- */
-function countGapWarnings(scanCounts, findings) {
-    const listed = (0, model_1.emptyCounts)();
-    for (const finding of findings)
-        listed[finding.severity] += 1;
-    return model_1.SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]).map((severity) => `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`);
-}
-function byRisk(a, b) {
-    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
-        (b.epss ?? 0) - (a.epss ?? 0) ||
-        a.id.localeCompare(b.id));
-}
-/**
- * The image gate's decision. Pure: the same findings, policy and `now` always give the same
- * verdict, which is what makes `assetguard replay` possible.
- */
-function evaluateImage(input) {
-    const { policy, subject, now } = input;
-    const active = input.findings.filter((finding) => finding.status === 'ACTIVE');
-    const reasons = new Map();
-    for (const finding of active) {
-        const reason = subject.classification
-            ? blockingReason(finding, { ...policy.policy.image, failOn: subject.classification.failOn }, `the fail-on of classification ${subject.classification.level}`)
-            : blockingReason(finding, policy.policy.image);
-        if (reason !== undefined)
-            reasons.set(finding, reason);
-    }
-    // Exceptions scoped to another repository are about other images, and compliance exceptions
-    // (control ids, rule names) are the compliance gate's: neither is stale here.
-    const relevant = (exception) => !(0, exceptions_1.isComplianceId)(exception.id) &&
-        (exception.scope?.repository === undefined ||
-            exception.scope.repository === subject.repository);
-    const { remaining, excepted, report } = (0, exceptions_1.applyExceptions)([...reasons.keys()], active, policy.policy.exceptions, now, relevant);
-    const blocking = remaining
-        .map((finding) => ({
-        id: finding.id,
-        severity: finding.severity,
-        resource: `${subject.repository}@${subject.digest}`,
-        reason: reasons.get(finding) ?? '',
-        title: finding.title,
-        packages: finding.packages,
-        fixAvailable: finding.fixAvailable,
-        ...(finding.url !== undefined && { url: finding.url }),
-        ...(finding.epss !== undefined && { epss: finding.epss }),
-        ...(finding.exploitAvailable !== undefined && { exploitAvailable: finding.exploitAvailable }),
-    }))
-        .sort(byRisk);
-    const warnings = [
-        ...(0, exceptions_1.exceptionWarnings)(report, 'finding(s)', 'finding in this image'),
-        ...(input.scanCounts ? countGapWarnings(input.scanCounts, active) : []),
-    ];
-    return {
-        verdict: blocking.length > 0 ? 'block' : 'pass',
-        command: 'scan-gate',
-        subject: { ...subject },
-        evaluatedAt: now.toISOString(),
-        policy: { origin: policy.origin, sha256: policy.sha256 },
-        counts: (0, model_1.countBySeverity)(active),
-        blocking,
-        excepted: excepted.map(({ finding, exception }) => ({
-            id: finding.id,
-            severity: finding.severity,
-            resource: `${subject.repository}@${subject.digest}`,
-            exception,
-        })),
-        exceptions: report,
-        warnings,
-    };
-}
-
-
-/***/ }),
-
-/***/ 8824:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.scanGate = scanGate;
-const client_ecr_1 = __nccwpck_require__(8249);
-const client_inspector2_1 = __nccwpck_require__(3222);
-const aws_1 = __nccwpck_require__(3330);
-const duration_1 = __nccwpck_require__(7847);
-const errors_1 = __nccwpck_require__(4412);
-const gate_report_1 = __nccwpck_require__(1555);
-const tag_policy_1 = __nccwpck_require__(9446);
-const policy_1 = __nccwpck_require__(5397);
-const sarif_1 = __nccwpck_require__(6546);
-const ecr_1 = __nccwpck_require__(669);
-const evaluate_1 = __nccwpck_require__(5716);
-const image_ref_1 = __nccwpck_require__(234);
-const inspector_1 = __nccwpck_require__(614);
-const render_1 = __nccwpck_require__(9051);
-function defaultClients(region) {
-    return {
-        ecr: (0, aws_1.createClient)(client_ecr_1.ECRClient, { region }),
-        inspector: (0, aws_1.createClient)(client_inspector2_1.Inspector2Client, { region }),
-    };
-}
-/**
- * The scan gate, as both the action and the CLI run it: resolve, wait, list, evaluate, report.
- * Never throws for AWS or input problems: those become an `error` verdict (exit 2) with reports.
- */
-async function scanGate(inputs, deps) {
-    const { clock, log } = deps;
-    const subject = { image: inputs.image };
-    let policy;
-    let findings = [];
-    const context = {};
-    let verdict;
-    let image;
-    try {
-        policy = await (0, policy_1.loadPolicy)(inputs.policy);
-        log(`policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`);
-        const ref = (0, image_ref_1.parseImageRef)(inputs.image);
-        const region = ref.region ?? (0, aws_1.resolveRegion)(inputs.region);
-        const { ecr, inspector } = (deps.clients ?? defaultClients)(region);
-        image = await (0, ecr_1.resolveImageDigest)(ecr, ref, region);
-        Object.assign(subject, image);
-        log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
-        await (0, ecr_1.assertEnhancedScanning)(ecr, image.registryId);
-        const scan = await (0, ecr_1.waitForImageScan)(ecr, image, {
-            ...deps.wait,
-            timeoutMs: inputs.timeoutMs,
-            clock,
-            log,
-        });
-        context.scan = scan;
-        const listed = await (0, inspector_1.listImageFindings)(inspector, image, { log });
-        context.listFindingsCalls = listed.calls;
-        context.droppedByClientCheck = listed.dropped;
-        findings = listed.findings;
-        log(`listed ${findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
-            (listed.dropped > 0
-                ? `; ${listed.dropped} returned for other images or statuses were ignored`
-                : ''));
-        const imageSubject = {
-            image: inputs.image,
-            repository: image.repository,
-            digest: image.digest,
-            region: image.region,
-            ...(image.tag !== undefined && { tag: image.tag }),
-            ...(image.registryId !== undefined && { registryId: image.registryId }),
-        };
-        const classification = (0, tag_policy_1.classificationFailOn)(policy.policy.tags, policy.policy.tags?.classification ? await (0, ecr_1.repositoryTags)(ecr, image) : {});
-        if (classification) {
-            imageSubject.classification = classification;
-            log(`repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`);
-        }
-        verdict = (0, evaluate_1.evaluateImage)({
-            findings,
-            policy,
-            subject: imageSubject,
-            now: clock.now(),
-            scanCounts: scan.counts,
-        });
-    }
-    catch (error) {
-        verdict = (0, gate_report_1.errorVerdict)('scan-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
-    }
-    const summary = (0, render_1.renderImageSummary)(verdict, inputs.outputDir);
-    const files = await (0, gate_report_1.writeGateReports)({
-        dir: inputs.outputDir,
-        verdict,
-        summary,
-        sarif: (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, findings), 'assetguard/scan-gate'),
-        inputs: {
-            image: inputs.image,
-            policy: inputs.policy,
-            timeout: (0, duration_1.formatDuration)(inputs.timeoutMs),
-            region: inputs.region,
-        },
-        context,
-        policy,
-        findings,
-    });
-    return {
-        verdict,
-        summary,
-        reportDir: inputs.outputDir,
-        files,
-        ...(image !== undefined && { image }),
-    };
-}
-
-
-/***/ }),
-
-/***/ 234:
+/***/ 9435:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -67730,71 +67999,7 @@ function formatImage(image) {
 
 /***/ }),
 
-/***/ 7837:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SCAN_GATE_OUTPUTS = exports.SCAN_GATE_INPUTS = void 0;
-exports.parseScanGateInputs = parseScanGateInputs;
-const duration_1 = __nccwpck_require__(7847);
-const inputs_1 = __nccwpck_require__(8454);
-const errors_1 = __nccwpck_require__(4412);
-/** Declared once: action.yml and the CLI flags are checked against this in tests. */
-exports.SCAN_GATE_INPUTS = {
-    image: {
-        description: 'Image to gate: repo:tag, repo@sha256:<digest>, or a full ECR URI. A tag is resolved to its digest once.',
-        required: true,
-    },
-    policy: {
-        description: 'Policy file. When the default path does not exist, the built-in default applies (block ACTIVE CRITICAL and HIGH).',
-        default: '.github/assetguard.yml',
-    },
-    timeout: {
-        description: 'How long to wait for the Inspector scan to complete, e.g. 15m, 90s, 1h.',
-        default: '15m',
-    },
-    'output-dir': {
-        description: 'Directory for verdict.json, summary.md, results.sarif and evidence.json.',
-        default: 'assetguard-reports/scan-gate',
-    },
-    region: {
-        description: 'AWS region of the registry. Defaults to the region of a full ECR URI, then AWS_REGION.',
-    },
-};
-exports.SCAN_GATE_OUTPUTS = {
-    verdict: 'pass, block or error.',
-    'image-digest': 'The sha256 digest the verdict is about.',
-    critical: 'Count of ACTIVE CRITICAL findings.',
-    high: 'Count of ACTIVE HIGH findings.',
-    medium: 'Count of ACTIVE MEDIUM findings.',
-    low: 'Count of ACTIVE LOW findings.',
-    total: 'Count of all ACTIVE findings.',
-    blocking: 'Count of findings that block the deploy.',
-    'report-dir': 'Directory holding the reports.',
-    'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
-};
-function parseScanGateInputs(read) {
-    const get = (name) => (0, inputs_1.readInput)(exports.SCAN_GATE_INPUTS, read, name);
-    const image = get('image');
-    if (image === undefined) {
-        throw new errors_1.ConfigurationError('image: required; give the image to gate, e.g. web:1.4.2 or web@sha256:…');
-    }
-    const region = get('region');
-    return {
-        image,
-        policy: get('policy') ?? exports.SCAN_GATE_INPUTS.policy.default,
-        timeoutMs: (0, duration_1.parseDuration)(get('timeout') ?? exports.SCAN_GATE_INPUTS.timeout.default, 'timeout'),
-        outputDir: get('output-dir') ?? exports.SCAN_GATE_INPUTS['output-dir'].default,
-        ...(region !== undefined && { region }),
-    };
-}
-
-
-/***/ }),
-
-/***/ 614:
+/***/ 7575:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -67807,7 +68012,7 @@ exports.listImageFindings = listImageFindings;
 const client_inspector2_1 = __nccwpck_require__(3222);
 const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
-const image_ref_1 = __nccwpck_require__(234);
+const image_ref_1 = __nccwpck_require__(9435);
 /** ListFindings' largest page. */
 exports.PAGE_SIZE = 100;
 /** Guards against a server that keeps handing out tokens (empty pages with a nextToken happen). */
@@ -67924,168 +68129,6 @@ async function listImageFindings(inspector, image, options) {
         throw (0, errors_1.awsFailure)(`list Inspector findings for ${(0, image_ref_1.formatImage)(image)}`, 'inspector2:ListFindings', error);
     }
     return { findings, calls, dropped };
-}
-
-
-/***/ }),
-
-/***/ 4718:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-"use strict";
-
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.scanGateOutcome = scanGateOutcome;
-exports.run = run;
-const core = __importStar(__nccwpck_require__(7484));
-const action_1 = __nccwpck_require__(7153);
-const clock_1 = __nccwpck_require__(6717);
-const verdict_1 = __nccwpck_require__(5282);
-const gate_1 = __nccwpck_require__(8824);
-const inputs_1 = __nccwpck_require__(7837);
-/** The one-line outcome shared by the action and the CLI. */
-function scanGateOutcome(run) {
-    const { verdict } = run;
-    const subject = run.image
-        ? `${run.image.repository}@${run.image.digest}`
-        : String(verdict.subject.image);
-    const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
-    if (verdict.verdict === 'error')
-        return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
-    const n = verdict.blocking.length;
-    const message = verdict.verdict === 'block'
-        ? `blocked: ${n} finding${n === 1 ? '' : 's'} block ${subject} (of ${verdict.counts.total} ACTIVE); see ${run.reportDir}/summary.md`
-        : `passed: no finding blocks ${subject} (${verdict.counts.total} ACTIVE findings); reports in ${run.reportDir}`;
-    return { exitCode, message };
-}
-async function run() {
-    const inputs = (0, inputs_1.parseScanGateInputs)(action_1.actionInput);
-    const result = await (0, gate_1.scanGate)(inputs, {
-        clock: clock_1.systemClock,
-        log: (message) => {
-            core.info(message);
-        },
-    });
-    core.setOutput('image-digest', result.image?.digest ?? '');
-    await (0, action_1.reportGate)(result);
-    return scanGateOutcome(result);
-}
-
-
-/***/ }),
-
-/***/ 9051:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.renderImageSummary = renderImageSummary;
-exports.imageSarifEntries = imageSarifEntries;
-const markdown_1 = __nccwpck_require__(3134);
-const exceptions_1 = __nccwpck_require__(5657);
-function subjectName(verdict) {
-    const { repository, digest, tag, image } = verdict.subject;
-    if (repository && digest)
-        return `\`${repository}@${digest.slice(0, 19)}…\`${tag ? ` (${tag})` : ''}`;
-    return `\`${image ?? 'image'}\``;
-}
-/** summary.md and the job summary: the verdict first, then counts, then what blocks and why. */
-function renderImageSummary(verdict, reportDir) {
-    const parts = [(0, markdown_1.headline)(verdict, subjectName(verdict))];
-    if (verdict.verdict === 'error') {
-        parts.push(`**The gate could not decide, so it fails closed.**\n\n${verdict.error ?? ''}`);
-    }
-    else {
-        const n = verdict.blocking.length;
-        parts.push(verdict.verdict === 'block'
-            ? `**${n} finding${n === 1 ? '' : 's'} block${n === 1 ? 's' : ''} this deploy.**`
-            : `**No finding blocks this deploy** (${verdict.counts.total} ACTIVE finding${verdict.counts.total === 1 ? '' : 's'} in all).`, (0, markdown_1.countsTable)(verdict.counts));
-    }
-    parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking findings', ['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'], (entry) => {
-        const pkg = entry.packages[0];
-        const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
-        return [
-            entry.severity,
-            (0, markdown_1.link)(entry.id, entry.url),
-            pkg ? `${(0, markdown_1.cell)(pkg.name)}${more}` : '–',
-            (0, markdown_1.cell)(pkg?.installedVersion),
-            pkg?.fixedVersion ? (0, markdown_1.cell)(pkg.fixedVersion) : 'no fix yet',
-            (0, markdown_1.cell)(entry.reason),
-        ];
-    }));
-    parts.push(...(0, markdown_1.closingSections)(verdict, reportDir));
-    return `${parts.join('\n\n')}\n`;
-}
-/** Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed. */
-function imageSarifEntries(verdict, findings) {
-    const blocking = new Set(verdict.blocking.map((entry) => entry.id));
-    const { repository, digest } = verdict.subject;
-    return findings
-        .filter((finding) => finding.status === 'ACTIVE')
-        .map((finding) => {
-        const exception = verdict.excepted.find((entry) => entry.id === finding.id)?.exception;
-        const covered = exception && (0, exceptions_1.exceptionMatches)(exception, finding) ? exception : undefined;
-        const pkg = finding.packages[0];
-        const pkgText = pkg
-            ? ` in ${pkg.name} ${pkg.installedVersion ?? ''}${pkg.fixedVersion ? ` (fixed in ${pkg.fixedVersion})` : ' (no fix yet)'}`
-            : '';
-        const level = blocking.has(finding.id)
-            ? 'error'
-            : finding.severity === 'MEDIUM'
-                ? 'warning'
-                : 'note';
-        return {
-            ruleId: finding.id,
-            title: finding.title,
-            ...(finding.description !== undefined && { description: finding.description }),
-            ...(finding.url !== undefined && { helpUri: finding.url }),
-            severity: finding.severity,
-            ...(finding.score !== undefined && { score: finding.score }),
-            level: covered ? 'note' : level,
-            message: `${finding.severity} ${finding.id}${pkgText} in image ${repository ?? ''}@${digest ?? ''}`,
-            // Image findings have no source line; the Dockerfile is where a fix (new base or pin) lands.
-            uri: 'Dockerfile',
-            ...(covered && {
-                suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})`,
-            }),
-            fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository ?? ''}`,
-            tags: ['container', finding.severity.toLowerCase()],
-        };
-    });
 }
 
 
@@ -80638,9 +80681,9 @@ var __webpack_exports__ = {};
 var exports = __webpack_exports__;
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-const action_1 = __nccwpck_require__(7153);
+const runner_1 = __nccwpck_require__(2925);
 const main_1 = __nccwpck_require__(4718);
-void (0, action_1.runAction)('scan-gate', main_1.run);
+void (0, runner_1.runAction)('scan-gate', main_1.run);
 
 })();
 

@@ -1,14 +1,19 @@
 import { Command, Option } from 'commander';
 import { version } from '../../../package.json';
-import { runBoundary, type Outcome, type Reporter } from '../core/boundary';
+import { runBoundary, type Outcome, type Reporter } from '../core/runner';
 import { systemClock } from '../core/clock';
 import type { InputSpecs } from '../core/inputs';
-import { complianceGate } from '../compliance-gate/gate';
+import { complianceGate } from '../compliance-gate/run';
 import { COMPLIANCE_GATE_INPUTS, parseComplianceGateInputs } from '../compliance-gate/inputs';
 import { complianceGateOutcome } from '../compliance-gate/main';
 import { replay } from '../replay/replay';
-import { parseTagInputs, TAG_COMMANDS, TAG_POLICY_INPUTS, type TagCommand } from '../tags/inputs';
-import { tagsCommand } from '../tags/run';
+import {
+  parseTagInputs,
+  TAG_COMMANDS,
+  TAG_POLICY_INPUTS,
+  type TagCommand,
+} from '../tag-policy/inputs';
+import { tagsCommand } from '../tag-policy/run';
 
 const TAG_COMMAND_HELP: Record<TagCommand, string> = {
   audit:
@@ -20,7 +25,7 @@ const TAG_COMMAND_HELP: Record<TagCommand, string> = {
   groups:
     'Create or update a Resource Group per value of each tags.groups key. Dry run unless --execute.',
 };
-import { scanGate } from '../scan-gate/gate';
+import { scanGate } from '../scan-gate/run';
 import { parseScanGateInputs, SCAN_GATE_INPUTS } from '../scan-gate/inputs';
 import { scanGateOutcome } from '../scan-gate/main';
 

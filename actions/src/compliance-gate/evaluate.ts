@@ -3,7 +3,7 @@ import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exce
 import { countBySeverity, severityRank, type Finding } from '../core/model';
 import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
 import type { BlockingEntry, Verdict } from '../core/verdict';
-import type { RuleStates } from './sources';
+import type { RuleStates } from '../sources/compliance';
 
 export interface ComplianceSubject {
   source: 'config' | 'securityhub';

@@ -248,7 +248,16 @@ export interface TagBatch {
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 export const MAX_ARNS_PER_CALL = 20;
 
-function tagSetKey(tags: Record<string, string>): string {
+/** `A=1, B=2`: a tag set for log lines and plan headings, keys sorted. */
+export function formatTags(tags: Record<string, string>): string {
+  return Object.keys(tags)
+    .sort()
+    .map((key) => `${key}=${tags[key] ?? ''}`)
+    .join(', ');
+}
+
+/** A tag set's identity, independent of key order: equal sets share one write call. */
+export function tagSetKey(tags: Record<string, string>): string {
   return JSON.stringify(Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)));
 }
 

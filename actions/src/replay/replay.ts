@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Outcome } from '../core/boundary';
+import type { Outcome } from '../core/runner';
 import { ConfigurationError } from '../core/errors';
 import { readEvidence, type Evidence } from '../core/evidence';
 import type { SeverityCounts } from '../core/model';

@@ -1,4 +1,4 @@
-import { runAction } from '../core/action';
+import { runAction } from '../core/runner';
 import { run } from './main';
 
 void runAction('scan-gate', run);

@@ -1,9 +1,9 @@
 import * as core from '@actions/core';
-import { actionInput, reportGate } from '../core/action';
-import type { Outcome } from '../core/boundary';
+import { actionInput, reportGate } from '../sinks/github';
+import type { Outcome } from '../core/runner';
 import { systemClock } from '../core/clock';
 import { exitCodeOf } from '../core/verdict';
-import { scanGate, type ScanGateRun } from './gate';
+import { scanGate, type ScanGateRun } from './run';
 import { parseScanGateInputs } from './inputs';
 
 /** The one-line outcome shared by the action and the CLI. */

@@ -1,0 +1,266 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecr';
+import { systemClock } from '../../actions/src/core/clock';
+import { ACCOUNT } from '../../scripts/lib/seed';
+import type { Evidence } from '../../actions/src/core/evidence';
+import type { Verdict } from '../../actions/src/core/verdict';
+import { replay } from '../../actions/src/replay/replay';
+import { scanGate, type ScanGateRun } from '../../actions/src/scan-gate/run';
+import type { ScanGateInputs } from '../../actions/src/scan-gate/inputs';
+import { scanGateOutcome } from '../../actions/src/scan-gate/main';
+import { sarifErrors, type SarifLog } from '../support/sarif';
+import { CLEAN, seedEstate, seedingEcr, VULNERABLE, type SeededImage } from '../support/estate';
+
+// This file's own moto region: state in other regions belongs to other test files.
+const REGION = 'eu-west-1';
+
+let vulnerable: SeededImage;
+let clean: SeededImage;
+let lines: string[] = [];
+
+function gate(overrides: Partial<ScanGateInputs>): Promise<ScanGateRun> {
+  return scanGate(
+    {
+      image: 'web:1.0.0',
+      policy: writePolicy('version: 1\n'),
+      timeoutMs: 60_000,
+      outputDir: mkdtempSync(join(tmpdir(), 'ag-gate-')),
+      region: REGION,
+      ...overrides,
+    },
+    {
+      clock: systemClock,
+      log: (line) => lines.push(line),
+      wait: { initialDelayMs: 1, settleDelayMs: 1 },
+    },
+  );
+}
+
+function writePolicy(text: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'ag-policy-')), 'assetguard.yml');
+  writeFileSync(file, text);
+  return file;
+}
+
+beforeAll(async () => {
+  [vulnerable, clean] = (await seedEstate(
+    REGION,
+    [
+      { repository: 'web', tag: '1.0.0', findings: VULNERABLE },
+      { repository: 'web', tag: '1.0.1', status: 'ACTIVE', findings: CLEAN },
+    ],
+    { answers: 4 },
+  )) as [SeededImage, SeededImage];
+});
+
+beforeEach(() => {
+  lines = [];
+});
+
+describe('scan gate against moto', () => {
+  it('fails closed when a policy file other than the default path is missing', async () => {
+    const missing = join(mkdtempSync(join(tmpdir(), 'ag-')), 'policy.yml');
+    const run = await gate({ policy: missing });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toBe(
+      `policy: ${missing} does not exist (omit the policy input to use the built-in default)`,
+    );
+  });
+
+  it('blocks the vulnerable image with the built-in default policy', async () => {
+    const cwd = process.cwd();
+    process.chdir(mkdtempSync(join(tmpdir(), 'ag-cwd-')));
+    let run: ScanGateRun;
+    try {
+      run = await gate({ image: 'web:1.0.0', policy: '.github/assetguard.yml' });
+    } finally {
+      process.chdir(cwd);
+    }
+    const { verdict } = run;
+    expect(verdict.verdict).toBe('block');
+    expect(verdict.policy.origin).toBe('built-in default');
+    expect(verdict.subject).toMatchObject({
+      repository: 'web',
+      digest: vulnerable.digest,
+      tag: '1.0.0',
+    });
+    // The SUPPRESSED finding and the clean image's findings (moto returns all) are dropped.
+    expect(verdict.counts).toMatchObject({ CRITICAL: 1, HIGH: 2, MEDIUM: 1, LOW: 1, total: 5 });
+    expect(verdict.blocking.map((entry) => entry.id)).toEqual([
+      'CVE-2024-6387',
+      'CVE-2023-4911',
+      'CVE-2024-2961',
+    ]);
+    expect(verdict.blocking[0]).toMatchObject({
+      severity: 'CRITICAL',
+      packages: [
+        {
+          name: 'openssh-server',
+          installedVersion: '1:9.2p1-2',
+          fixedVersion: '1:9.2p1-2+deb12u3',
+        },
+      ],
+    });
+    expect(verdict.blocking[2]?.packages[0]?.fixedVersion).toBeUndefined();
+    expect(scanGateOutcome(run)).toMatchObject({ exitCode: 1 });
+    const sarif = JSON.parse(readFileSync(run.files['results.sarif']!, 'utf8')) as SarifLog;
+    expect(sarifErrors(sarif)).toEqual([]);
+    const levels = Object.fromEntries(
+      sarif.runs[0]!.results.map((result) => [result.ruleId, result.level]),
+    );
+    expect(levels).toEqual({
+      'CVE-2024-6387': 'error',
+      'CVE-2023-4911': 'error',
+      'CVE-2024-2961': 'error',
+      'CVE-2023-44487': 'warning',
+      'CVE-2022-0563': 'note',
+    });
+    const rule = sarif.runs[0]!.tool.driver.rules.find(
+      (candidate) => candidate.id === 'CVE-2024-6387',
+    );
+    expect(rule?.properties['security-severity']).toBe('9.8');
+    expect(lines.some((line) => line.includes('stable across two reads'))).toBe(true);
+    expect(
+      lines.some((line) => /2 returned for other images or statuses were ignored/.test(line)),
+    ).toBe(true);
+  });
+
+  it('passes the clean image, whose scan status is ACTIVE (continuous scanning)', async () => {
+    const run = await gate({ image: `web@${clean.digest}`, policy: writePolicy('version: 1\n') });
+    expect(run.verdict.verdict).toBe('pass');
+    expect(run.verdict.counts).toMatchObject({ LOW: 1, total: 1 });
+    expect(scanGateOutcome(run)).toMatchObject({ exitCode: 0 });
+  });
+
+  it('writes verdict.json, summary.md, SARIF that validates against SARIF 2.1.0, and evidence that replays', async () => {
+    const policy = writePolicy(`version: 1
+image:
+  fail-on: [CRITICAL]
+exceptions:
+  - id: CVE-2024-6387
+    scope: { repository: web }
+    reason: mitigated by network policy
+    owner: sec@example.com
+    expires: 2099-12-31
+`);
+    const run = await gate({ image: 'web:1.0.0', policy });
+    expect(run.verdict.verdict).toBe('pass');
+    expect(run.verdict.excepted).toHaveLength(1);
+
+    const onDisk = JSON.parse(readFileSync(join(run.reportDir, 'verdict.json'), 'utf8')) as Verdict;
+    expect(onDisk).toEqual(run.verdict);
+    const summary = readFileSync(join(run.reportDir, 'summary.md'), 'utf8');
+    expect(summary.split('\n')[0]).toMatch(/^## assetguard scan-gate: ✅ PASSED/);
+    expect(summary).toContain('mitigated by network policy');
+
+    const sarif = JSON.parse(
+      readFileSync(join(run.reportDir, 'results.sarif'), 'utf8'),
+    ) as SarifLog;
+    expect(sarifErrors(sarif)).toEqual([]);
+    const results = sarif.runs[0]!.results;
+    expect(results).toHaveLength(5);
+    expect(results.find((result) => result.ruleId === 'CVE-2024-6387')?.suppressions).toHaveLength(
+      1,
+    );
+
+    const evidence = JSON.parse(
+      readFileSync(join(run.reportDir, 'evidence.json'), 'utf8'),
+    ) as Evidence;
+    expect(evidence.policy.text).toContain('mitigated by network policy');
+    const replayed = await replay(run.reportDir);
+    expect(replayed.matches).toBe(true);
+    expect(replayed.outcome.exitCode).toBe(0);
+
+    // Editing the recorded verdict is caught: replay recomputes from the findings.
+    evidence.verdict.verdict = 'block';
+    writeFileSync(join(run.reportDir, 'evidence.json'), JSON.stringify(evidence));
+    const tampered = await replay(run.reportDir);
+    expect(tampered.matches).toBe(false);
+    expect(tampered.outcome.exitCode).toBe(2);
+  });
+
+  it("uses the fail-on of the repository's classification level (tags.classification)", async () => {
+    const ecr = seedingEcr(REGION);
+    await ecr.send(
+      new TagResourceCommand({
+        resourceArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/web`,
+        tags: [{ Key: 'DataClassification', Value: 'restricted' }],
+      }),
+    );
+    const policy = writePolicy(`version: 1
+image:
+  fail-on: [CRITICAL]
+tags:
+  required:
+    DataClassification: { allowed: [public, internal, restricted] }
+  classification:
+    key: DataClassification
+    levels:
+      restricted: { image: { fail-on: [CRITICAL, HIGH, MEDIUM] } }
+`);
+    const run = await gate({ image: 'web:1.0.0', policy });
+    await ecr.send(
+      new UntagResourceCommand({
+        resourceArn: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/web`,
+        tagKeys: ['DataClassification'],
+      }),
+    );
+    expect(run.verdict.subject).toMatchObject({
+      classification: { level: 'restricted', failOn: ['CRITICAL', 'HIGH', 'MEDIUM'] },
+    });
+    // image.fail-on alone would block only the CRITICAL; the restricted level blocks the MEDIUM too.
+    expect(run.verdict.blocking.map((entry) => entry.severity)).toEqual([
+      'CRITICAL',
+      'HIGH',
+      'HIGH',
+      'MEDIUM',
+    ]);
+    expect(run.verdict.blocking[3]?.reason).toBe(
+      'MEDIUM is in the fail-on of classification restricted',
+    );
+    expect(lines).toContain(
+      'repository web is classified restricted: fail-on CRITICAL, HIGH, MEDIUM',
+    );
+    expect((await replay(run.reportDir)).matches).toBe(true);
+  });
+
+  it('fails closed (error verdict, reports written) when the tag does not exist', async () => {
+    const run = await gate({ image: 'web:9.9.9' });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toMatch(
+      /web:9.9.9 was not found in ECR repository web \(eu-west-1\)/,
+    );
+    expect(scanGateOutcome(run).exitCode).toBe(2);
+    const onDisk = JSON.parse(readFileSync(join(run.reportDir, 'verdict.json'), 'utf8')) as Verdict;
+    expect(onDisk.verdict).toBe('error');
+  });
+
+  it('fails closed when the repository does not exist', async () => {
+    const run = await gate({ image: 'api:1.0.0' });
+    expect(run.verdict.error).toMatch(/ECR repository api does not exist in eu-west-1/);
+  });
+
+  it('fails closed on a bad policy, naming the file, line and key', async () => {
+    const policy = writePolicy('version: 1\nimage:\n  fail-on: [SEVERE]\n');
+    const run = await gate({ policy });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toContain(`${policy}:3: image.fail-on.0: must be one of CRITICAL`);
+  });
+});
+
+describe('scan gate against a registry with basic scanning', () => {
+  const BASIC = 'ap-southeast-2';
+  it('refuses to pass: Inspector2 has no findings under basic scanning', async () => {
+    await seedEstate(BASIC, [{ repository: 'web', tag: '1.0.0', findings: CLEAN }], {
+      enhanced: false,
+    });
+    const run = await gate({ region: BASIC });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toMatch(
+      /BASIC scanning; the gate needs Amazon Inspector enhanced scanning/,
+    );
+    seedingEcr(BASIC).destroy();
+  });
+});

@@ -1,0 +1,455 @@
+import {
+  ConfigServiceClient,
+  ListDiscoveredResourcesCommand,
+  NoAvailableConfigurationRecorderException,
+  type ListDiscoveredResourcesCommandInput,
+  type ListDiscoveredResourcesCommandOutput,
+  type ResourceIdentifier,
+  type ResourceType,
+} from '@aws-sdk/client-config-service';
+import {
+  GetResourcesCommand,
+  ResourceGroupsTaggingAPIClient,
+  type GetResourcesCommandInput,
+  type GetResourcesCommandOutput,
+  type ResourceTagMapping,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsError } from '../../actions/src/core/errors';
+import {
+  DEFAULT_TAG_PARAMETER,
+  checkResource,
+  coverage,
+  type TagCheck,
+  type TagPolicy,
+} from '../../actions/src/core/tag-policy';
+import { auditVerdict } from '../../actions/src/tag-policy/evaluate';
+import { renderAuditCsv } from '../../actions/src/tag-policy/render';
+import {
+  collectInventory,
+  refreshTags,
+  type Inventory,
+  type InventoryClients,
+} from '../../actions/src/sources/inventory';
+import { ACCOUNT } from '../../scripts/lib/seed';
+
+const REGION = 'eu-west-3';
+const INSTANCE = 'AWS::EC2::Instance';
+const BUCKET = 'AWS::S3::Bucket';
+const DB = 'AWS::RDS::DBInstance';
+const TYPES = [INSTANCE, BUCKET, DB];
+
+const configMock = mockClient(ConfigServiceClient);
+const taggingMock = mockClient(ResourceGroupsTaggingAPIClient);
+const stsMock = mockClient(STSClient);
+
+const instanceArn = (id: string): string => `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/${id}`;
+const bucketArn = (name: string): string => `arn:aws:s3:::${name}`;
+const dbArn = (name: string): string => `arn:aws:rds:${REGION}:${ACCOUNT}:db:${name}`;
+const topicArn = (name: string): string => `arn:aws:sns:${REGION}:${ACCOUNT}:${name}`;
+
+function clients(): InventoryClients {
+  return {
+    config: new ConfigServiceClient({ region: REGION }),
+    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
+    sts: new STSClient({ region: REGION }),
+  };
+}
+
+function discovered(
+  resourceType: string,
+  resourceId: string,
+  resourceName?: string,
+  deleted?: Date,
+): ResourceIdentifier {
+  return {
+    resourceType: resourceType as ResourceType,
+    resourceId,
+    ...(resourceName !== undefined && { resourceName }),
+    ...(deleted !== undefined && { resourceDeletionTime: deleted }),
+  };
+}
+
+function tagMapping(arn: string, tags: Record<string, string>): ResourceTagMapping {
+  return {
+    ResourceARN: arn,
+    Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+  };
+}
+
+function awsError(name: string, message: string): Error {
+  return Object.assign(new Error(message), { name, $metadata: { httpStatusCode: 400 } });
+}
+
+function denied(permission: string): Error {
+  return awsError(
+    'AccessDeniedException',
+    `User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: ${permission}`,
+  );
+}
+
+/** The inputs each operation was called with, copied when called: paginators reuse one object. */
+let listInputs: ListDiscoveredResourcesCommandInput[];
+let getInputs: GetResourcesCommandInput[];
+let lines: string[];
+
+/**
+ * Serves an estate the way the services page it: Config 100 identifiers a page per type (by
+ * limit), the Tagging API `pageSize` mappings a page, or just the ARNs asked for.
+ */
+function serve(estate: {
+  config: ResourceIdentifier[];
+  tagged: ResourceTagMapping[];
+  taggedPageSize?: number;
+}): void {
+  stsMock.on(GetCallerIdentityCommand).resolves({
+    Account: ACCOUNT,
+    Arn: `arn:aws:sts::${ACCOUNT}:assumed-role/ci/run-1`,
+    UserId: 'AROAEXAMPLE:run-1',
+  });
+  configMock
+    .on(ListDiscoveredResourcesCommand)
+    .callsFake((input: ListDiscoveredResourcesCommandInput) => {
+      listInputs.push({ ...input });
+      const ofType = estate.config.filter((entry) => entry.resourceType === input.resourceType);
+      const start = Number(input.nextToken ?? '0');
+      const end = start + (input.limit ?? 100);
+      const page: Partial<ListDiscoveredResourcesCommandOutput> = {
+        resourceIdentifiers: ofType.slice(start, end),
+        ...(end < ofType.length && { nextToken: String(end) }),
+      };
+      return page;
+    });
+  taggingMock.on(GetResourcesCommand).callsFake((input: GetResourcesCommandInput) => {
+    getInputs.push({ ...input });
+    if (input.ResourceARNList) {
+      const asked = new Set(input.ResourceARNList);
+      const found: Partial<GetResourcesCommandOutput> = {
+        ResourceTagMappingList: estate.tagged.filter(
+          (mapping) => mapping.ResourceARN !== undefined && asked.has(mapping.ResourceARN),
+        ),
+      };
+      return found;
+    }
+    const size = estate.taggedPageSize ?? input.ResourcesPerPage ?? 100;
+    const start = Number(input.PaginationToken || '0');
+    const end = start + size;
+    const page: Partial<GetResourcesCommandOutput> = {
+      ResourceTagMappingList: estate.tagged.slice(start, end),
+      PaginationToken: end < estate.tagged.length ? String(end) : '',
+    };
+    return page;
+  });
+}
+
+const collect = (types: readonly string[] = TYPES): Promise<Inventory> =>
+  collectInventory(clients(), types, { log: (line) => lines.push(line), region: REGION });
+
+beforeEach(() => {
+  configMock.reset();
+  taggingMock.reset();
+  stsMock.reset();
+  listInputs = [];
+  getInputs = [];
+  lines = [];
+});
+
+const instances = (count: number): ResourceIdentifier[] =>
+  Array.from({ length: count }, (_, index) =>
+    discovered(INSTANCE, `i-${String(index).padStart(17, '0')}`),
+  );
+
+describe('collectInventory', () => {
+  it('lists every page of every policy type from Config, 100 at a time', async () => {
+    serve({
+      config: [...instances(230), discovered(BUCKET, 'logs', 'logs')],
+      tagged: [],
+    });
+    const inventory = await collect();
+    expect(listInputs).toEqual([
+      { resourceType: INSTANCE, limit: 100 },
+      { resourceType: INSTANCE, limit: 100, nextToken: '100' },
+      { resourceType: INSTANCE, limit: 100, nextToken: '200' },
+      { resourceType: BUCKET, limit: 100 },
+      { resourceType: DB, limit: 100 },
+    ]);
+    expect(inventory.resources).toHaveLength(231);
+    expect(inventory.calls).toEqual({
+      GetCallerIdentity: 1,
+      ListDiscoveredResources: 5,
+      GetResources: 1,
+    });
+    expect(inventory.complete).toBe(true);
+    expect(inventory.warnings).toEqual([]);
+  });
+
+  it('reads every page of the Tagging API', async () => {
+    serve({
+      config: [],
+      tagged: Array.from({ length: 5 }, (_, index) =>
+        tagMapping(instanceArn(`i-${index}`), { Owner: 'web' }),
+      ),
+      taggedPageSize: 2,
+    });
+    const inventory = await collect();
+    expect(getInputs.map((input) => input.PaginationToken)).toEqual([undefined, '2', '4']);
+    expect(getInputs.every((input) => input.ResourcesPerPage === 100)).toBe(true);
+    expect(inventory.resources.map((facts) => facts.arn)).toEqual(
+      [0, 1, 2, 3, 4].map((index) => instanceArn(`i-${index}`)),
+    );
+    expect(inventory.calls.GetResources).toBe(3);
+  });
+
+  it('joins Config and the Tagging API by ARN: never-tagged resources count, deleted ones do not', async () => {
+    serve({
+      config: [
+        discovered(INSTANCE, 'i-tagged'),
+        discovered(INSTANCE, 'i-never'),
+        discovered(INSTANCE, 'i-gone', undefined, new Date('2026-02-01T00:00:00Z')),
+        discovered(BUCKET, 'logs', 'logs'),
+        discovered(DB, 'db-ABCDEFGHIJKLMNOPQRSTUVWXY', 'prod-db'),
+      ],
+      tagged: [
+        tagMapping(instanceArn('i-tagged'), { Name: 'web-1', Owner: 'web' }),
+        tagMapping(dbArn('prod-db'), { Owner: 'data' }),
+        // Tagged, of a policy type, not (yet) in Config: still counted.
+        tagMapping(bucketArn('assets'), { Owner: 'web' }),
+        tagMapping(instanceArn('i-new'), { Name: 'api-1' }),
+        // Tagged, of types outside the policy's list: ignored.
+        tagMapping(topicArn('alerts'), { Owner: 'ops' }),
+        tagMapping(`arn:aws:ec2:${REGION}:${ACCOUNT}:image/ami-0abc`, { Owner: 'ops' }),
+      ],
+    });
+    const inventory = await collect();
+    expect(inventory.resources).toEqual([
+      {
+        arn: instanceArn('i-never'),
+        type: INSTANCE,
+        tags: {},
+        name: 'i-never',
+        accountId: ACCOUNT,
+        region: REGION,
+      },
+      {
+        arn: instanceArn('i-new'),
+        type: INSTANCE,
+        tags: { Name: 'api-1' },
+        name: 'api-1',
+        accountId: ACCOUNT,
+        region: REGION,
+      },
+      {
+        arn: instanceArn('i-tagged'),
+        type: INSTANCE,
+        tags: { Name: 'web-1', Owner: 'web' },
+        name: 'i-tagged',
+        accountId: ACCOUNT,
+        region: REGION,
+      },
+      {
+        arn: dbArn('prod-db'),
+        type: DB,
+        tags: { Owner: 'data' },
+        name: 'prod-db',
+        accountId: ACCOUNT,
+        region: REGION,
+      },
+      { arn: bucketArn('assets'), type: BUCKET, tags: { Owner: 'web' }, name: 'assets' },
+      {
+        arn: bucketArn('logs'),
+        type: BUCKET,
+        tags: {},
+        name: 'logs',
+        accountId: ACCOUNT,
+        region: REGION,
+      },
+    ]);
+    expect(lines).toEqual([
+      'inventory: 6 resource(s) of 3 type(s); 2 never tagged (from AWS Config); 2 tagged resource(s) of other types ignored',
+    ]);
+  });
+
+  it('says nothing about other types when there are none', async () => {
+    serve({ config: [discovered(INSTANCE, 'i-1')], tagged: [] });
+    await collect();
+    expect(lines).toEqual([
+      'inventory: 1 resource(s) of 3 type(s); 1 never tagged (from AWS Config)',
+    ]);
+  });
+
+  it('without a Config recorder: incomplete, with a warning, tagged resources only', async () => {
+    serve({ config: [], tagged: [tagMapping(instanceArn('i-1'), { Owner: 'web' })] });
+    configMock.on(ListDiscoveredResourcesCommand).rejects(
+      new NoAvailableConfigurationRecorderException({
+        message: 'There is no configuration recorder available',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const inventory = await collect();
+    expect(inventory.complete).toBe(false);
+    expect(inventory.warnings).toEqual([
+      'AWS Config is not recording in this region: resources that were never tagged are not in this audit',
+    ]);
+    expect(inventory.resources.map((facts) => facts.arn)).toEqual([instanceArn('i-1')]);
+  });
+
+  it.each<[string, () => void, string]>([
+    [
+      'GetCallerIdentity',
+      () => stsMock.on(GetCallerIdentityCommand).rejects(denied('sts:GetCallerIdentity')),
+      `could not identify the AWS account: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: sts:GetCallerIdentity — grant sts:GetCallerIdentity`,
+    ],
+    [
+      'ListDiscoveredResources',
+      () =>
+        configMock
+          .on(ListDiscoveredResourcesCommand)
+          .rejects(denied('config:ListDiscoveredResources')),
+      `could not list the ${INSTANCE} resources AWS Config has discovered: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: config:ListDiscoveredResources — grant config:ListDiscoveredResources`,
+    ],
+    [
+      'GetResources',
+      () => taggingMock.on(GetResourcesCommand).rejects(denied('tag:GetResources')),
+      `could not list tagged resources: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: tag:GetResources — grant tag:GetResources`,
+    ],
+  ])('AccessDeniedException on %s names the permission to grant', async (_name, deny, message) => {
+    serve({ config: instances(1), tagged: [] });
+    deny();
+    const error = await collect().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).awsCode).toBe('AccessDeniedException');
+    expect((error as AwsError).message).toBe(message);
+  });
+});
+
+describe('auditVerdict', () => {
+  const tagPolicy = (minCoverage: number): TagPolicy => ({
+    required: [{ key: 'Owner' }],
+    derive: [],
+    resourceTypes: TYPES,
+    minCoverage,
+    overwrite: false,
+    parameter: DEFAULT_TAG_PARAMETER,
+    groups: [],
+  });
+
+  it.each<[string, number, boolean, 'pass' | 'block' | 'error']>([
+    ['a minimum with an incomplete inventory cannot be decided', 50, false, 'error'],
+    ['even when the coverage seen meets it', 10, false, 'error'],
+    ['no minimum with an incomplete inventory passes', 0, false, 'pass'],
+    ['coverage below the minimum blocks', 75, true, 'block'],
+    ['coverage at the minimum passes', 50, true, 'pass'],
+    ['no minimum passes', 0, true, 'pass'],
+  ])('%s', async (_name, minCoverage, recording, verdict) => {
+    serve({
+      config: [discovered(INSTANCE, 'i-1'), discovered(INSTANCE, 'i-2')],
+      tagged: [tagMapping(instanceArn('i-1'), { Owner: 'web' })],
+    });
+    if (!recording) {
+      configMock.on(ListDiscoveredResourcesCommand).rejects(
+        new NoAvailableConfigurationRecorderException({
+          message: 'There is no configuration recorder available',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      );
+    }
+    const inventory = await collect();
+    const checks = inventory.resources.map((facts) => checkResource(tagPolicy(minCoverage), facts));
+    expect(coverage(checks).overall.percent).toBe(recording ? 50 : 100);
+    expect(auditVerdict(coverage(checks), tagPolicy(minCoverage), inventory.complete)).toBe(
+      verdict,
+    );
+  });
+});
+
+describe('refreshTags', () => {
+  it('re-reads the tags of the ARNs asked for, at most 100 ARNs per call', async () => {
+    const arns = Array.from({ length: 250 }, (_, index) => instanceArn(`i-${index}`));
+    serve({
+      config: [],
+      tagged: arns
+        .filter((_, index) => index % 2 === 0)
+        .map((arn, index) => tagMapping(arn, { Owner: `team-${index}` })),
+    });
+    const current = await refreshTags(clients().tagging, arns);
+    expect(getInputs.map((input) => input.ResourceARNList?.length)).toEqual([100, 100, 50]);
+    expect(getInputs.flatMap((input) => input.ResourceARNList ?? [])).toEqual(arns);
+    expect(current.size).toBe(125);
+    expect(current.get(instanceArn('i-0'))).toEqual({ Owner: 'team-0' });
+    expect(current.get(instanceArn('i-248'))).toEqual({ Owner: 'team-124' });
+    expect(current.has(instanceArn('i-1'))).toBe(false);
+  });
+
+  it('makes no call for no ARNs', async () => {
+    serve({ config: [], tagged: [] });
+    expect((await refreshTags(clients().tagging, [])).size).toBe(0);
+    expect(getInputs).toEqual([]);
+  });
+
+  it('AccessDeniedException names tag:GetResources', async () => {
+    taggingMock.on(GetResourcesCommand).rejects(denied('tag:GetResources'));
+    const error = await refreshTags(clients().tagging, [instanceArn('i-1')]).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    expect(error).toBeInstanceOf(AwsError);
+    expect((error as AwsError).message).toBe(
+      `could not re-read tags before writing: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: tag:GetResources — grant tag:GetResources`,
+    );
+  });
+});
+
+describe('renderAuditCsv', () => {
+  const tagPolicy: TagPolicy = {
+    required: [
+      { key: 'Owner', default: 'ops' },
+      { key: 'Environment', allowed: ['dev', 'prod'] },
+      { key: 'Backup', allowed: ['daily'], resourceTypes: [BUCKET] },
+    ],
+    derive: [],
+    resourceTypes: TYPES,
+    minCoverage: 0,
+    overwrite: false,
+    parameter: DEFAULT_TAG_PARAMETER,
+    groups: [],
+  };
+
+  it('writes one row per resource and applicable key, with status, value and what apply sets', () => {
+    const tags: Record<string, Record<string, string>> = {
+      [instanceArn('i-1')]: { Environment: 'prod, eu', Name: 'x' },
+      [bucketArn('logs')]: { Owner: 'say "hi"', Environment: 'dev', Backup: 'daily\nweekly' },
+    };
+    const checks: TagCheck[] = [
+      checkResource(tagPolicy, {
+        arn: instanceArn('i-1'),
+        type: INSTANCE,
+        tags: tags[instanceArn('i-1')] ?? {},
+      }),
+      checkResource(tagPolicy, {
+        arn: bucketArn('logs'),
+        type: BUCKET,
+        tags: tags[bucketArn('logs')] ?? {},
+      }),
+    ];
+    const csv = renderAuditCsv(checks, (arn) => tags[arn] ?? {});
+    expect(csv).toBe(
+      [
+        'arn,type,key,status,value,would_set',
+        `${instanceArn('i-1')},${INSTANCE},Owner,missing,,ops`,
+        `${instanceArn('i-1')},${INSTANCE},Environment,invalid,"prod, eu",`,
+        `${bucketArn('logs')},${BUCKET},Owner,ok,"say ""hi""",`,
+        `${bucketArn('logs')},${BUCKET},Environment,ok,dev,`,
+        `${bucketArn('logs')},${BUCKET},Backup,invalid,"daily\nweekly",`,
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('is just the header when there is nothing to report', () => {
+    expect(renderAuditCsv([], () => ({}))).toBe('arn,type,key,status,value,would_set\n');
+  });
+});

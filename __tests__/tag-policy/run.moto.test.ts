@@ -1,0 +1,134 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../actions/src/core/clock';
+import type { TagInputs } from '../../actions/src/tag-policy/inputs';
+import { tagsCommand, type TagRun } from '../../actions/src/tag-policy/run';
+import { bucketName, DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
+import { credentialEnv, isolatedAccount, motoEndpoint } from '../support/estate';
+
+// The whole audit → plan → apply → audit cycle on moto: Config's ListDiscoveredResources finds
+// the never-tagged S3 buckets, the Tagging API the tagged DynamoDB tables.
+const REGION = 'eu-north-1';
+let policy: string;
+let lines: string[] = [];
+
+function tags(overrides: Partial<TagInputs>): Promise<TagRun> {
+  return tagsCommand(
+    {
+      command: 'audit',
+      policy,
+      execute: false,
+      outputDir: mkdtempSync(join(tmpdir(), 'ag-tags-')),
+      region: REGION,
+      ...overrides,
+    },
+    { clock: systemClock, log: (line) => lines.push(line) },
+  );
+}
+
+const saved = { ...process.env };
+
+beforeAll(async () => {
+  const credentials = await isolatedAccount('333333333333');
+  // tagsCommand builds its clients from the environment, as the action does.
+  Object.assign(process.env, credentialEnv(credentials));
+  await seedTaggingEstate(motoEndpoint(), REGION, credentials);
+  policy = join(mkdtempSync(join(tmpdir(), 'ag-tag-policy-')), 'assetguard.yml');
+  writeFileSync(policy, DEMO_TAG_POLICY);
+});
+
+afterAll(() => {
+  // Back to the run's default moto account for the test files that follow in this worker.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: saved.AWS_ACCESS_KEY_ID,
+    AWS_SECRET_ACCESS_KEY: saved.AWS_SECRET_ACCESS_KEY,
+  });
+  Reflect.deleteProperty(process.env, 'AWS_SESSION_TOKEN');
+});
+
+beforeEach(() => {
+  lines = [];
+});
+
+describe('tags audit, apply, audit against moto', () => {
+  it('audits below the minimum, counting never-tagged buckets from AWS Config', async () => {
+    const run = await tags({ command: 'audit' });
+    expect(run.outcome.exitCode).toBe(1);
+    expect(run.outcome.message).toMatch(/^coverage 29\.2% is below tags\.min-coverage 90%/);
+    expect(run.outputs).toMatchObject({ verdict: 'block', resources: 6, changes: 5 });
+    expect(lines).toContain(
+      'inventory: 6 resource(s) of 2 type(s); 2 never tagged (from AWS Config)',
+    );
+    const report = JSON.parse(readFileSync(join(run.reportDir, 'tags.json'), 'utf8')) as {
+      coverage: { byKey: Record<string, { percent: number }> };
+      checks: { arn: string; missing: string[]; set: Record<string, string> }[];
+    };
+    const scratch = report.checks.find(
+      (check) => check.arn === `arn:aws:s3:::${bucketName('dev-web-scratch', REGION)}`,
+    );
+    expect(scratch?.missing).toEqual(['Environment', 'Owner', 'DataClassification', 'Service']);
+    expect(scratch?.set).toEqual({
+      Environment: 'dev',
+      Owner: 'platform@example.com',
+      DataClassification: 'internal',
+      Service: 'web',
+    });
+    const csv = readFileSync(join(run.reportDir, 'tags.csv'), 'utf8').split('\n');
+    expect(csv[0]).toBe('arn,type,key,status,value,would_set');
+    expect(csv).toContain(
+      `arn:aws:s3:::${bucketName('prod-orders-exports', REGION)},AWS::S3::Bucket,Environment,invalid,production,prod`,
+    );
+    expect(run.summary).toContain('### Worst offenders');
+  });
+
+  it('plans without writing unless --execute, then applies and reaches full coverage, then writes nothing', async () => {
+    const dry = await tags({ command: 'apply' });
+    expect(dry.outcome).toEqual({
+      exitCode: 0,
+      message: 'dry run: 5 resource(s) would change; nothing was written',
+    });
+    expect((await tags({ command: 'audit' })).outcome.exitCode).toBe(1);
+
+    const applied = await tags({ command: 'apply', execute: true });
+    expect(applied.outcome.exitCode).toBe(0);
+    expect(applied.outputs).toMatchObject({ verdict: 'pass', changes: 5 });
+
+    const after = await tags({ command: 'audit' });
+    expect(after.outcome.exitCode).toBe(0);
+    expect(after.outputs).toMatchObject({ verdict: 'pass', coverage: 100, changes: 0 });
+
+    const again = await tags({ command: 'apply', execute: true });
+    expect(again.outputs).toMatchObject({ changes: 0 });
+    expect(again.outcome.message).toMatch(/^tagged 0 resource\(s\) in 0 batch\(es\)/);
+  });
+
+  it('publishes the policy to SSM once, and not again while it is unchanged', async () => {
+    const first = await tags({ command: 'publish' });
+    expect(first.outcome.message).toMatch(
+      /^published .* to \/assetguard\/tag-policy \(version 1\)$/,
+    );
+    const second = await tags({ command: 'publish' });
+    expect(second.outcome.message).toMatch(
+      /^\/assetguard\/tag-policy already holds this policy \(version 1,/,
+    );
+  });
+
+  it('keeps one Resource Group per Environment and DataClassification value; dry run unless --execute', async () => {
+    const dry = await tags({ command: 'groups' });
+    expect(dry.summary).toContain('(dry run)');
+    const created = await tags({ command: 'groups', execute: true });
+    expect(created.summary).toContain('assetguard-environment-prod');
+    expect(created.summary).toContain('assetguard-dataclassification-internal');
+    const again = await tags({ command: 'groups', execute: true });
+    expect(again.outcome.message).toMatch(/, 0 created or updated$/);
+  });
+
+  it('rejects a policy without a tags section with a configuration error naming the file', async () => {
+    const bare = join(mkdtempSync(join(tmpdir(), 'ag-')), 'policy.yml');
+    writeFileSync(bare, 'version: 1\n');
+    await expect(tags({ policy: bare })).rejects.toThrow(
+      `${bare}: the policy has no tags.required section`,
+    );
+  });
+});

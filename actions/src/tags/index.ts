@@ -1,4 +1,0 @@
-import { runAction } from '../core/action';
-import { run } from './main';
-
-void runAction('tag-policy', run);
