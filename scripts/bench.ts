@@ -61,7 +61,7 @@ import {
   seedScanStatus,
   type PushedImage,
   type SeedFinding,
-} from './lib/seed';
+} from '../__tests__/fixtures/seed';
 import { benchTagApply } from './lib/bench-tags';
 
 const root = resolve(__dirname, '..');

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from './lib/moto';
-import { CLEAN, ESTATE_CONTROLS, VULNERABLE } from './lib/estate';
-import { DEMO_TAG_POLICY, seedTaggingEstate } from './lib/estate-tags';
+import { CLEAN, ESTATE_CONTROLS, VULNERABLE } from '../__tests__/fixtures/estate';
+import { DEMO_TAG_POLICY, seedTaggingEstate } from '../__tests__/fixtures/estate-tags';
 import {
   countsOf,
   enableEnhancedScanning,
@@ -20,7 +20,7 @@ import {
   pushImage,
   seedInspectorFindings,
   seedScanStatus,
-} from './lib/seed';
+} from '../__tests__/fixtures/seed';
 
 const REGION = 'us-east-1';
 // The Actions runner uses Node 24; the SDK's notice about Node 20 is noise in a demo.

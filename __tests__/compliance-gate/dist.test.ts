@@ -1,5 +1,5 @@
 import { runAction } from '../support/runner';
-import { ESTATE_CONTROLS, motoEnv, seedSecurityHub } from '../support/estate';
+import { ESTATE_CONTROLS, motoEnv, seedSecurityHub } from '../fixtures/moto-estate';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'ca-central-1';

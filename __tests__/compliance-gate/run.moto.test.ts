@@ -6,7 +6,7 @@ import { complianceGate, type ComplianceGateRun } from '../../actions/src/compli
 import type { ComplianceGateInputs } from '../../actions/src/compliance-gate/inputs';
 import { complianceGateOutcome } from '../../actions/src/compliance-gate/main';
 import { replay } from '../../actions/src/replay/replay';
-import { ESTATE_CONTROLS, seedSecurityHub } from '../support/estate';
+import { ESTATE_CONTROLS, seedSecurityHub } from '../fixtures/moto-estate';
 import { sarifErrors, type SarifLog } from '../support/sarif';
 
 // moto's Security Hub: real BatchImportFindings / GetFindings wire format and paging, but it

@@ -6,7 +6,7 @@ import {
   resourceTypeOfArn,
   type Arn,
 } from '../../actions/src/core/arn';
-import { ACCOUNT } from '../../scripts/lib/seed';
+import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'eu-west-1';
 

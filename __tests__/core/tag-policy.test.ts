@@ -15,7 +15,7 @@ import {
   type TagPolicy,
   type TagRule,
 } from '../../actions/src/core/tag-policy';
-import { ACCOUNT } from '../../scripts/lib/seed';
+import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'eu-central-1';
 const INSTANCE = 'AWS::EC2::Instance';

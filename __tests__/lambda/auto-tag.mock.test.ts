@@ -16,7 +16,7 @@ import {
   type AutoTagDeps,
   type LogEntry,
 } from '../../actions/src/lambda/auto-tag/handler';
-import { fixture } from './support';
+import { fixture } from '../fixtures/cloudtrail';
 
 // What moto cannot express: a Tagging API that tags SNS/SQS (as real AWS does), ECR's own
 // tagging call, and SSM going away after the policy was cached.

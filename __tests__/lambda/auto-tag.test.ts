@@ -22,8 +22,8 @@ import {
   type AutoTagDeps,
   type LogEntry,
 } from '../../actions/src/lambda/auto-tag/handler';
-import { motoEndpoint } from '../support/estate';
-import { FIXTURE_ACCOUNT, fixture } from './support';
+import { motoEndpoint } from '../fixtures/moto-estate';
+import { FIXTURE_ACCOUNT, fixture } from '../fixtures/cloudtrail';
 
 // This file's own region: moto keeps state per region, so other test files are not disturbed.
 const REGION = 'ap-northeast-2';

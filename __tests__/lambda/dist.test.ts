@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateSecurityGroupCommand, DescribeTagsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { motoEndpoint } from '../support/estate';
-import { FIXTURE_ACCOUNT, fixture } from './support';
+import { motoEndpoint } from '../fixtures/moto-estate';
+import { FIXTURE_ACCOUNT, fixture } from '../fixtures/cloudtrail';
 
 const REGION = 'ap-northeast-2';
 const PARAMETER = '/assetguard/auto-tag-dist-test/tag-policy';

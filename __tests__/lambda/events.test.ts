@@ -8,7 +8,7 @@ import {
   originOf,
   type CreatedResource,
 } from '../../actions/src/lambda/auto-tag/events';
-import { fixture } from './support';
+import { fixture } from '../fixtures/cloudtrail';
 
 const A = '111122223333';
 const R = 'ap-northeast-2';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction } from '../support/runner';
-import { CLEAN, motoEnv, seedEstate, VULNERABLE, type SeededImage } from '../support/estate';
+import { CLEAN, motoEnv, seedEstate, VULNERABLE, type SeededImage } from '../fixtures/moto-estate';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'us-west-2';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecr';
 import { systemClock } from '../../actions/src/core/clock';
-import { ACCOUNT } from '../../scripts/lib/seed';
+import { ACCOUNT } from '../fixtures/seed';
 import type { Evidence } from '../../actions/src/core/evidence';
 import type { Verdict } from '../../actions/src/core/verdict';
 import { replay } from '../../actions/src/replay/replay';
@@ -11,7 +11,13 @@ import { scanGate, type ScanGateRun } from '../../actions/src/scan-gate/run';
 import type { ScanGateInputs } from '../../actions/src/scan-gate/inputs';
 import { scanGateOutcome } from '../../actions/src/scan-gate/main';
 import { sarifErrors, type SarifLog } from '../support/sarif';
-import { CLEAN, seedEstate, seedingEcr, VULNERABLE, type SeededImage } from '../support/estate';
+import {
+  CLEAN,
+  seedEstate,
+  seedingEcr,
+  VULNERABLE,
+  type SeededImage,
+} from '../fixtures/moto-estate';
 
 // This file's own moto region: state in other regions belongs to other test files.
 const REGION = 'eu-west-1';

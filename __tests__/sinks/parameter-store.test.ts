@@ -8,7 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsError, ConfigurationError } from '../../actions/src/core/errors';
 import { sha256 } from '../../actions/src/core/policy';
 import { DESCRIPTION_PREFIX, publishTagPolicy } from '../../actions/src/sinks/parameter-store';
-import { motoEndpoint } from '../support/estate';
+import { motoEndpoint } from '../fixtures/moto-estate';
 
 // moto's Parameter Store: real versions, tiers and ParameterNotFound.
 const REGION = 'eu-west-3';

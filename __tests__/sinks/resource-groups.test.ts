@@ -14,7 +14,7 @@ import {
   syncGroups,
   type GroupSync,
 } from '../../actions/src/sinks/resource-groups';
-import { motoEndpoint } from '../support/estate';
+import { motoEndpoint } from '../fixtures/moto-estate';
 
 // moto's Resource Groups: real NotFoundException, name and query validation, group tags.
 const REGION = 'eu-west-3';

@@ -23,8 +23,8 @@ import {
 } from '../../actions/src/core/tag-policy';
 import { executePlan, writeCalls, type TagClients } from '../../actions/src/sinks/tag-writer';
 import { renderPlan } from '../../actions/src/tag-policy/render';
-import { ACCOUNT } from '../../scripts/lib/seed';
-import { motoEndpoint } from '../support/estate';
+import { ACCOUNT } from '../fixtures/seed';
+import { motoEndpoint } from '../fixtures/moto-estate';
 
 // moto 5.2.1's TagResources tags only the services it routes (Logs, Lambda, DynamoDB, RDS, EFS,
 // ElastiCache, SageMaker, SES, CloudFront, SWF, QuickSight, WorkSpaces) and answers every other

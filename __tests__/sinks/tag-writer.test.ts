@@ -32,7 +32,7 @@ import {
   type TagClients,
 } from '../../actions/src/sinks/tag-writer';
 import { renderPlan } from '../../actions/src/tag-policy/render';
-import { ACCOUNT } from '../../scripts/lib/seed';
+import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'eu-west-3';
 const taggingMock = mockClient(ResourceGroupsTaggingAPIClient);

@@ -26,7 +26,7 @@ import { AwsError, ConfigurationError } from '../../actions/src/core/errors';
 import type { Severity } from '../../actions/src/core/model';
 import { collectConfigCompliance } from '../../actions/src/sources/config';
 import type { ComplianceScope } from '../../actions/src/sources/compliance';
-import { ACCOUNT } from '../../scripts/lib/seed';
+import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'us-east-1';
 const RECORDED = new Date('2026-03-01T08:30:00Z');

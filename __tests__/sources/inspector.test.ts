@@ -9,7 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsError, UndecidedError } from '../../actions/src/core/errors';
 import type { ResolvedImage } from '../../actions/src/sources/image-ref';
 import { listImageFindings, toFinding } from '../../actions/src/sources/inspector';
-import { ACCOUNT, inspectorFinding, type SeedFinding } from '../../scripts/lib/seed';
+import { ACCOUNT, inspectorFinding, type SeedFinding } from '../fixtures/seed';
 
 const DIGEST = `sha256:${'1'.repeat(64)}`;
 const OTHER_DIGEST = `sha256:${'2'.repeat(64)}`;

@@ -32,7 +32,7 @@ import {
   type Inventory,
   type InventoryClients,
 } from '../../actions/src/sources/inventory';
-import { ACCOUNT } from '../../scripts/lib/seed';
+import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'eu-west-3';
 const INSTANCE = 'AWS::EC2::Instance';

@@ -13,7 +13,7 @@ import {
   findingFilters,
 } from '../../actions/src/sources/securityhub';
 import type { ComplianceScope } from '../../actions/src/sources/compliance';
-import { ACCOUNT, securityHubFinding, type SeedControlFinding } from '../../scripts/lib/seed';
+import { ACCOUNT, securityHubFinding, type SeedControlFinding } from '../fixtures/seed';
 
 const REGION = 'us-east-1';
 const SSH_RULE = 'securityhub-restricted-ssh-abc123';

@@ -9,7 +9,7 @@ import { clientConfig, USER_AGENT } from '../../actions/src/core/aws';
 import { AwsError } from '../../actions/src/core/errors';
 import type { ResolvedImage } from '../../actions/src/sources/image-ref';
 import { listImageFindings } from '../../actions/src/sources/inspector';
-import { inspectorFinding } from '../../scripts/lib/seed';
+import { inspectorFinding } from '../fixtures/seed';
 
 const DIGEST = `sha256:${'3'.repeat(64)}`;
 const IMAGE: ResolvedImage = {

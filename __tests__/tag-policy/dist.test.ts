@@ -1,14 +1,14 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
+import { DEMO_TAG_POLICY, seedTaggingEstate } from '../fixtures/estate-tags';
 import {
   credentialEnv,
   isolatedAccount,
   motoEndpoint,
   motoEnv,
   type TestCredentials,
-} from '../support/estate';
+} from '../fixtures/moto-estate';
 import { runAction } from '../support/runner';
 
 // The committed tag-policy bundle, run exactly as the Actions runner runs it.

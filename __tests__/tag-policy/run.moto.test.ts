@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { systemClock } from '../../actions/src/core/clock';
 import type { TagInputs } from '../../actions/src/tag-policy/inputs';
 import { tagsCommand, type TagRun } from '../../actions/src/tag-policy/run';
-import { bucketName, DEMO_TAG_POLICY, seedTaggingEstate } from '../../scripts/lib/estate-tags';
-import { credentialEnv, isolatedAccount, motoEndpoint } from '../support/estate';
+import { bucketName, DEMO_TAG_POLICY, seedTaggingEstate } from '../fixtures/estate-tags';
+import { credentialEnv, isolatedAccount, motoEndpoint } from '../fixtures/moto-estate';
 
 // The whole audit → plan → apply → audit cycle on moto: Config's ListDiscoveredResources finds
 // the never-tagged S3 buckets, the Tagging API the tagged DynamoDB tables.

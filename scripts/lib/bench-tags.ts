@@ -28,7 +28,7 @@ import { executePlan, writeCalls, type TagClients } from '../../actions/src/sink
 import { BENCH_SEED, seededRandom } from './bench-data';
 import { integer, ms, section, table } from './bench-report';
 import { motoAvailable, startMoto } from './moto';
-import { ACCOUNT } from './seed';
+import { ACCOUNT } from '../../__tests__/fixtures/seed';
 
 const REGION = 'eu-west-3';
 const CREDENTIALS = { accessKeyId: 'bench', secretAccessKey: 'bench' };
