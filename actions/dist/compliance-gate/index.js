@@ -76102,8 +76102,8 @@ exports.resolveRegion = resolveRegion;
 exports.clientConfig = clientConfig;
 exports.createClient = createClient;
 const errors_1 = __nccwpck_require__(4412);
-const package_json_1 = __nccwpck_require__(8330);
-exports.USER_AGENT = `assetguard/${package_json_1.version}`;
+const version_1 = __nccwpck_require__(3639);
+exports.USER_AGENT = `assetguard/${version_1.VERSION}`;
 function resolveRegion(explicit, env = process.env) {
     const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -76152,6 +76152,35 @@ exports.systemClock = {
         setTimeout(resolve, ms);
     }),
 };
+
+
+/***/ }),
+
+/***/ 1018:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/**
+ * Small pure helpers every source and sink needs when it batches work for an AWS API with a
+ * per-call limit, and when it counts its calls for progress lines and benchmarks.
+ */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.chunks = chunks;
+exports.countCall = countCall;
+/** Splits `items` into consecutive slices of at most `size` (the API's per-call limit); `size` ≥ 1. */
+function chunks(items, size) {
+    if (!Number.isInteger(size) || size < 1)
+        throw new RangeError(`chunk size must be ≥ 1, got ${size}`);
+    const out = [];
+    for (let index = 0; index < items.length; index += size)
+        out.push(items.slice(index, index + size));
+    return out;
+}
+/** Counts one call of `operation`. */
+function countCall(calls, operation) {
+    calls[operation] = (calls[operation] ?? 0) + 1;
+}
 
 
 /***/ }),
@@ -76410,14 +76439,14 @@ exports.buildEvidence = buildEvidence;
 exports.readEvidence = readEvidence;
 const promises_1 = __nccwpck_require__(1455);
 const node_path_1 = __nccwpck_require__(6760);
-const package_json_1 = __nccwpck_require__(8330);
+const version_1 = __nccwpck_require__(3639);
 const errors_1 = __nccwpck_require__(4412);
 exports.EVIDENCE_FORMAT = 'assetguard-evidence/1';
 exports.EVIDENCE_FILE = 'evidence.json';
 function buildEvidence(parts) {
     return {
         format: exports.EVIDENCE_FORMAT,
-        assetguardVersion: package_json_1.version,
+        assetguardVersion: version_1.VERSION,
         command: parts.command,
         inputs: parts.inputs,
         context: parts.context,
@@ -77154,7 +77183,7 @@ function runAction(name, run) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSarif = toSarif;
-const package_json_1 = __nccwpck_require__(8330);
+const version_1 = __nccwpck_require__(3639);
 /** GitHub maps security-severity to its labels: ≥9 critical, ≥7 high, ≥4 medium, >0 low. */
 const REPRESENTATIVE_SCORE = {
     CRITICAL: 9.5,
@@ -77194,7 +77223,7 @@ function toSarif(entries, category) {
                     driver: {
                         name: 'assetguard',
                         informationUri: 'https://github.com/assetguard/assetguard',
-                        semanticVersion: package_json_1.version,
+                        semanticVersion: version_1.VERSION,
                         rules: [...rules.values()],
                     },
                 },
@@ -77240,6 +77269,8 @@ exports.derivedValue = derivedValue;
 exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
+exports.tagsFromPairs = tagsFromPairs;
+exports.tagPairs = tagPairs;
 exports.formatTags = formatTags;
 exports.tagSetKey = tagSetKey;
 exports.batchChanges = batchChanges;
@@ -77404,6 +77435,22 @@ function checkResource(policy, facts) {
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 exports.MAX_ARNS_PER_CALL = 20;
+/**
+ * A tag set from the `[{ Key, Value }]` list every AWS tagging API returns (Tagging API, EC2,
+ * S3, ECR, ...). A pair without a key is dropped; a missing value is the empty string, which
+ * AWS allows.
+ */
+function tagsFromPairs(pairs) {
+    const tags = {};
+    for (const { Key, Value } of pairs ?? [])
+        if (Key !== undefined)
+            tags[Key] = Value ?? '';
+    return tags;
+}
+/** The `[{ Key, Value }]` list AWS tagging calls take, from a tag set. */
+function tagPairs(tags) {
+    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
 /** `A=1, B=2`: a tag set for log lines and plan headings, keys sorted. */
 function formatTags(tags) {
     return Object.keys(tags)
@@ -77504,6 +77551,20 @@ function exitCodeOf(verdict) {
 
 /***/ }),
 
+/***/ 3639:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.VERSION = void 0;
+const package_json_1 = __nccwpck_require__(8330);
+/** assetguard's version (package.json): in the SDK user agent, SARIF's tool and evidence bundles. */
+exports.VERSION = package_json_1.version;
+
+
+/***/ }),
+
 /***/ 1613:
 /***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
 
@@ -77582,13 +77643,9 @@ async function reportGate(run) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.emptyRuleStates = emptyRuleStates;
-exports.count = count;
 exports.tagsMatch = tagsMatch;
 function emptyRuleStates() {
     return { evaluated: 0, compliant: [], nonCompliant: [], insufficientData: [], notApplicable: [] };
-}
-function count(calls, operation) {
-    calls[operation] = (calls[operation] ?? 0) + 1;
 }
 function tagsMatch(tags, wanted) {
     return Object.entries(wanted).every(([key, value]) => tags?.[key] === value);
@@ -77611,16 +77668,13 @@ const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
 const controls_1 = __nccwpck_require__(1453);
 const errors_1 = __nccwpck_require__(4412);
 const compliance_1 = __nccwpck_require__(8115);
+const collections_1 = __nccwpck_require__(1018);
+const collections_2 = __nccwpck_require__(1018);
+const tag_policy_1 = __nccwpck_require__(9446);
 /** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
 exports.DETAILS_PAGE_SIZE = 100;
 /** BatchGetResourceConfig and the Tagging API's ResourceARNList both take at most 100 keys. */
 const BATCH = 100;
-function chunks(items, size) {
-    const out = [];
-    for (let index = 0; index < items.length; index += size)
-        out.push(items.slice(index, index + size));
-    return out;
-}
 function controlOf(rule) {
     const identifier = rule.Source?.Owner === 'AWS' ? rule.Source.SourceIdentifier : undefined;
     return ((identifier ? (0, controls_1.controlByConfigIdentifier)(identifier) : undefined) ??
@@ -77686,9 +77740,9 @@ async function attachTags(clients, findings, calls) {
         });
     }
     const arnOf = new Map();
-    for (const batch of chunks([...keys.values()], BATCH)) {
+    for (const batch of (0, collections_1.chunks)([...keys.values()], BATCH)) {
         try {
-            (0, compliance_1.count)(calls, 'BatchGetResourceConfig');
+            (0, collections_2.countCall)(calls, 'BatchGetResourceConfig');
             const response = await clients.config.send(new client_config_service_1.BatchGetResourceConfigCommand({
                 resourceKeys: batch.map((key) => ({
                     ...key,
@@ -77705,14 +77759,14 @@ async function attachTags(clients, findings, calls) {
         }
     }
     const tagsOf = new Map();
-    for (const batch of chunks([...new Set(arnOf.values())], BATCH)) {
+    for (const batch of (0, collections_1.chunks)([...new Set(arnOf.values())], BATCH)) {
         try {
-            (0, compliance_1.count)(calls, 'GetResources');
+            (0, collections_2.countCall)(calls, 'GetResources');
             const response = await clients.tagging.send(new client_resource_groups_tagging_api_1.GetResourcesCommand({ ResourceARNList: batch }));
             for (const mapping of response.ResourceTagMappingList ?? []) {
                 if (!mapping.ResourceARN)
                     continue;
-                tagsOf.set(mapping.ResourceARN, Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])));
+                tagsOf.set(mapping.ResourceARN, (0, tag_policy_1.tagsFromPairs)(mapping.Tags));
             }
         }
         catch (error) {
@@ -77739,7 +77793,7 @@ async function collectConfigCompliance(clients, scope, options) {
     const rules = new Map();
     try {
         for await (const page of (0, client_config_service_1.paginateDescribeConfigRules)({ client: clients.config }, {})) {
-            (0, compliance_1.count)(calls, 'DescribeConfigRules');
+            (0, collections_2.countCall)(calls, 'DescribeConfigRules');
             for (const rule of page.ConfigRules ?? []) {
                 if (rule.ConfigRuleName)
                     rules.set(rule.ConfigRuleName, { rule, control: controlOf(rule) });
@@ -77761,9 +77815,9 @@ async function collectConfigCompliance(clients, scope, options) {
     const states = (0, compliance_1.emptyRuleStates)();
     const names = selected.map(([name]) => name);
     try {
-        for (const batch of chunks(names, 25)) {
+        for (const batch of (0, collections_1.chunks)(names, 25)) {
             for await (const page of (0, client_config_service_1.paginateDescribeComplianceByConfigRule)({ client: clients.config }, { ConfigRuleNames: batch })) {
-                (0, compliance_1.count)(calls, 'DescribeComplianceByConfigRule');
+                (0, collections_2.countCall)(calls, 'DescribeComplianceByConfigRule');
                 for (const entry of page.ComplianceByConfigRules ?? []) {
                     const name = entry.ConfigRuleName ?? '';
                     states.evaluated += 1;
@@ -77796,7 +77850,7 @@ async function collectConfigCompliance(clients, scope, options) {
         try {
             const pages = (0, client_config_service_1.paginateGetComplianceDetailsByConfigRule)({ client: clients.config, pageSize: exports.DETAILS_PAGE_SIZE }, { ConfigRuleName: name, ComplianceTypes: ['NON_COMPLIANT'], Limit: exports.DETAILS_PAGE_SIZE });
             for await (const page of pages) {
-                (0, compliance_1.count)(calls, 'GetComplianceDetailsByConfigRule');
+                (0, collections_2.countCall)(calls, 'GetComplianceDetailsByConfigRule');
                 for (const result of page.EvaluationResults ?? []) {
                     // Re-check on the client what the server was asked to filter.
                     if (result.ComplianceType !== 'NON_COMPLIANT')
@@ -77852,6 +77906,7 @@ const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
 const config_1 = __nccwpck_require__(5918);
 const compliance_1 = __nccwpck_require__(8115);
+const collections_1 = __nccwpck_require__(1018);
 exports.PAGE_SIZE = 100;
 exports.DEFAULT_PAGE_CAP = 1_000;
 /** The server-side filter; every part is re-checked on the client (moto ignores filters). */
@@ -77951,7 +78006,7 @@ async function collectSecurityHubCompliance(securityhub, scope, options) {
         const paginator = (0, client_securityhub_1.paginateGetFindings)({ client: securityhub, pageSize: exports.PAGE_SIZE }, { Filters: findingFilters(scope), MaxResults: exports.PAGE_SIZE });
         for await (const page of paginator) {
             pages += 1;
-            (0, compliance_1.count)(calls, 'GetFindings');
+            (0, collections_1.countCall)(calls, 'GetFindings');
             for (const raw of page.Findings ?? []) {
                 const controlId = controlIdOf(raw);
                 const ruleName = ruleNameOf(raw);

@@ -65782,6 +65782,7 @@ exports.resourceTypeOfArn = resourceTypeOfArn;
 exports.arnName = arnName;
 exports.partitionOf = partitionOf;
 exports.arnOfDiscovered = arnOfDiscovered;
+exports.ecrRepositoryArn = ecrRepositoryArn;
 function parseArn(arn) {
     const parts = arn.split(':');
     if (parts.length < 6 || parts[0] !== 'arn')
@@ -65879,6 +65880,10 @@ function arnOfDiscovered(type, id, name, region, accountId) {
     const account = service === 's3' ? '' : accountId;
     return `arn:${partitionOf(region)}:${service}:${regional ? region : ''}:${account}:${resource}`;
 }
+/** An ECR repository's ARN (arn, partition, "ecr", region, account, "repository/" + name), as ListTagsForResource takes it. */
+function ecrRepositoryArn(region, registryId, repository) {
+    return `arn:${partitionOf(region)}:ecr:${region}:${registryId}:repository/${repository}`;
+}
 
 
 /***/ }),
@@ -65894,8 +65899,8 @@ exports.resolveRegion = resolveRegion;
 exports.clientConfig = clientConfig;
 exports.createClient = createClient;
 const errors_1 = __nccwpck_require__(4412);
-const package_json_1 = __nccwpck_require__(8330);
-exports.USER_AGENT = `assetguard/${package_json_1.version}`;
+const version_1 = __nccwpck_require__(3639);
+exports.USER_AGENT = `assetguard/${version_1.VERSION}`;
 function resolveRegion(explicit, env = process.env) {
     const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -66115,14 +66120,14 @@ exports.buildEvidence = buildEvidence;
 exports.readEvidence = readEvidence;
 const promises_1 = __nccwpck_require__(1455);
 const node_path_1 = __nccwpck_require__(6760);
-const package_json_1 = __nccwpck_require__(8330);
+const version_1 = __nccwpck_require__(3639);
 const errors_1 = __nccwpck_require__(4412);
 exports.EVIDENCE_FORMAT = 'assetguard-evidence/1';
 exports.EVIDENCE_FILE = 'evidence.json';
 function buildEvidence(parts) {
     return {
         format: exports.EVIDENCE_FORMAT,
-        assetguardVersion: package_json_1.version,
+        assetguardVersion: version_1.VERSION,
         command: parts.command,
         inputs: parts.inputs,
         context: parts.context,
@@ -66859,7 +66864,7 @@ function runAction(name, run) {
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.toSarif = toSarif;
-const package_json_1 = __nccwpck_require__(8330);
+const version_1 = __nccwpck_require__(3639);
 /** GitHub maps security-severity to its labels: ≥9 critical, ≥7 high, ≥4 medium, >0 low. */
 const REPRESENTATIVE_SCORE = {
     CRITICAL: 9.5,
@@ -66899,7 +66904,7 @@ function toSarif(entries, category) {
                     driver: {
                         name: 'assetguard',
                         informationUri: 'https://github.com/assetguard/assetguard',
-                        semanticVersion: package_json_1.version,
+                        semanticVersion: version_1.VERSION,
                         rules: [...rules.values()],
                     },
                 },
@@ -66945,6 +66950,8 @@ exports.derivedValue = derivedValue;
 exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
+exports.tagsFromPairs = tagsFromPairs;
+exports.tagPairs = tagPairs;
 exports.formatTags = formatTags;
 exports.tagSetKey = tagSetKey;
 exports.batchChanges = batchChanges;
@@ -67109,6 +67116,22 @@ function checkResource(policy, facts) {
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 exports.MAX_ARNS_PER_CALL = 20;
+/**
+ * A tag set from the `[{ Key, Value }]` list every AWS tagging API returns (Tagging API, EC2,
+ * S3, ECR, ...). A pair without a key is dropped; a missing value is the empty string, which
+ * AWS allows.
+ */
+function tagsFromPairs(pairs) {
+    const tags = {};
+    for (const { Key, Value } of pairs ?? [])
+        if (Key !== undefined)
+            tags[Key] = Value ?? '';
+    return tags;
+}
+/** The `[{ Key, Value }]` list AWS tagging calls take, from a tag set. */
+function tagPairs(tags) {
+    return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
 /** `A=1, B=2`: a tag set for log lines and plan headings, keys sorted. */
 function formatTags(tags) {
     return Object.keys(tags)
@@ -67205,6 +67228,20 @@ function exitCodeOf(verdict) {
         return 0;
     return verdict === 'block' ? 1 : 2;
 }
+
+
+/***/ }),
+
+/***/ 3639:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.VERSION = void 0;
+const package_json_1 = __nccwpck_require__(8330);
+/** assetguard's version (package.json): in the SDK user agent, SARIF's tool and evidence bundles. */
+exports.VERSION = package_json_1.version;
 
 
 /***/ }),
@@ -67744,6 +67781,7 @@ const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
 const image_ref_1 = __nccwpck_require__(9435);
+const tag_policy_1 = __nccwpck_require__(9446);
 /** Resolves a tag to its digest with one DescribeImages call; digests pass through unchanged. */
 async function resolveImageDigest(ecr, ref, region) {
     const base = {
@@ -67790,10 +67828,10 @@ async function resolveImageDigest(ecr, ref, region) {
 async function repositoryTags(ecr, image) {
     if (!image.registryId)
         return {};
-    const resourceArn = `arn:${(0, arn_1.partitionOf)(image.region)}:ecr:${image.region}:${image.registryId}:repository/${image.repository}`;
+    const resourceArn = (0, arn_1.ecrRepositoryArn)(image.region, image.registryId, image.repository);
     try {
         const response = await ecr.send(new client_ecr_1.ListTagsForResourceCommand({ resourceArn }));
-        return Object.fromEntries((response.tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+        return (0, tag_policy_1.tagsFromPairs)(response.tags);
     }
     catch (error) {
         throw (0, errors_1.awsFailure)(`read the tags of repository ${image.repository}`, 'ecr:ListTagsForResource', error);

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { version } from '../../../package.json';
+import { VERSION } from '../core/version';
 import { runBoundary, type Outcome, type Reporter } from '../core/runner';
 import { systemClock } from '../core/clock';
 import type { InputSpecs } from '../core/inputs';
@@ -79,7 +79,7 @@ export function buildProgram(
     .description(
       'Security asset management for AWS: deploy gates on image CVEs and compliance, and one tag policy for every asset, from GitHub Actions or a shell.',
     )
-    .version(version)
+    .version(VERSION)
     .showHelpAfterError('(add --help for usage)')
     // Usage errors exit 2 as well: a gate invoked wrongly has not decided. Set before the
     // subcommands are added, which copy it.

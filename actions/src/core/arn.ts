@@ -113,3 +113,8 @@ export function arnOfDiscovered(
   const account = service === 's3' ? '' : accountId;
   return `arn:${partitionOf(region)}:${service}:${regional ? region : ''}:${account}:${resource}`;
 }
+
+/** An ECR repository's ARN (arn, partition, "ecr", region, account, "repository/" + name), as ListTagsForResource takes it. */
+export function ecrRepositoryArn(region: string, registryId: string, repository: string): string {
+  return `arn:${partitionOf(region)}:ecr:${region}:${registryId}:repository/${repository}`;
+}

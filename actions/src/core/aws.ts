@@ -1,5 +1,5 @@
 import { ConfigurationError } from './errors';
-import { version } from '../../../package.json';
+import { VERSION as version } from './version';
 
 export interface AwsOptions {
   /** Explicit region; falls back to AWS_REGION, then AWS_DEFAULT_REGION. */

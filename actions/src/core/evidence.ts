@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { version } from '../../../package.json';
+import { VERSION as version } from './version';
 import { ConfigurationError, errorMessage } from './errors';
 import type { Finding } from './model';
 import type { LoadedPolicy } from './policy';

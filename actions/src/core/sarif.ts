@@ -1,4 +1,4 @@
-import { version } from '../../../package.json';
+import { VERSION as version } from './version';
 import type { Severity } from './model';
 
 /** One result to report, already decided: renderers never re-evaluate policy. */

@@ -248,6 +248,28 @@ export interface TagBatch {
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 export const MAX_ARNS_PER_CALL = 20;
 
+/** An AWS tag pair as the SDKs type it: both fields optional on reads. */
+export interface TagPair {
+  Key?: string | undefined;
+  Value?: string | undefined;
+}
+
+/**
+ * A tag set from the `[{ Key, Value }]` list every AWS tagging API returns (Tagging API, EC2,
+ * S3, ECR, ...). A pair without a key is dropped; a missing value is the empty string, which
+ * AWS allows.
+ */
+export function tagsFromPairs(pairs: readonly TagPair[] | undefined): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const { Key, Value } of pairs ?? []) if (Key !== undefined) tags[Key] = Value ?? '';
+  return tags;
+}
+
+/** The `[{ Key, Value }]` list AWS tagging calls take, from a tag set. */
+export function tagPairs(tags: Record<string, string>): { Key: string; Value: string }[] {
+  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+}
+
 /** `A=1, B=2`: a tag set for log lines and plan headings, keys sorted. */
 export function formatTags(tags: Record<string, string>): string {
   return Object.keys(tags)

@@ -3,7 +3,6 @@
  * such as /assetguard/tag-policy. Parameter Store versions every write, so the history of the
  * policy the Lambda enforced is kept; an unchanged policy is not written again.
  */
-import { createHash } from 'node:crypto';
 import {
   DescribeParametersCommand,
   GetParameterCommand,
@@ -12,6 +11,7 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import { awsFailure, ConfigurationError, hasAwsCode } from '../core/errors';
+import { sha256 as sha256Of } from '../core/policy';
 
 /** Parameter value limits: Standard up to 4 KB, Advanced up to 8 KB. */
 export const STANDARD_MAX_BYTES = 4096;
@@ -31,10 +31,6 @@ export interface PublishResult {
   version: number;
   /** The hash of the value that was there before; absent on the first publish. */
   previousSha256?: string;
-}
-
-function hash(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** SSM parameter names: letters, digits, `_.-/`, and not under the reserved aws/ssm prefixes. */
@@ -71,7 +67,7 @@ export async function publishTagPolicy(
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
     if (Parameter?.Value !== undefined)
-      previous = { sha256: hash(Parameter.Value), version: Parameter.Version ?? 0 };
+      previous = { sha256: sha256Of(Parameter.Value), version: Parameter.Version ?? 0 };
   } catch (error) {
     if (!hasAwsCode(error, 'ParameterNotFound'))
       throw awsFailure(`read the tag policy parameter ${name}`, 'ssm:GetParameter', error);

@@ -18,8 +18,9 @@ import {
 import { parseArn } from '../core/arn';
 import { systemClock } from '../core/clock';
 import { AwsError, awsFailure, hasAwsCode, isCredentialOrPermissionFailure } from '../core/errors';
-import { formatTags, tagSetKey, type TagBatch } from '../core/tag-policy';
+import { formatTags, tagPairs, tagSetKey, tagsFromPairs, type TagBatch } from '../core/tag-policy';
 import type { Log } from '../core/log';
+import { chunks } from '../core/collections';
 
 export interface TagClients {
   tagging: ResourceGroupsTaggingAPIClient;
@@ -66,13 +67,6 @@ export function writeCalls(result: ApplyResult): number {
     result.calls.native.CreateTags +
     result.calls.native.PutBucketTagging
   );
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let index = 0; index < items.length; index += size)
-    out.push(items.slice(index, index + size));
-  return out;
 }
 
 /** Throttling or a server-side failure for this ARN: worth another round. */
@@ -226,7 +220,7 @@ class Run {
           await this.clients.ec2.send(
             new CreateTagsCommand({
               Resources: chunk.map(([id]) => id),
-              Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+              Tags: tagPairs(tags),
             }),
           );
           this.result.tagged.push(...arns);
@@ -259,8 +253,7 @@ class Run {
     this.result.calls.native.GetBucketTagging += 1;
     try {
       const response = await this.clients.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
-      for (const tag of response.TagSet ?? [])
-        if (tag.Key !== undefined) existing[tag.Key] = tag.Value ?? '';
+      existing = tagsFromPairs(response.TagSet);
     } catch (error) {
       if (!hasAwsCode(error, 'NoSuchTagSet')) {
         this.callFailed(
@@ -289,7 +282,7 @@ class Run {
       await this.clients.s3.send(
         new PutBucketTaggingCommand({
           Bucket: bucket,
-          Tagging: { TagSet: Object.entries(merged).map(([Key, Value]) => ({ Key, Value })) },
+          Tagging: { TagSet: tagPairs(merged) },
         }),
       );
       this.result.tagged.push(arn);

@@ -28,10 +28,6 @@ export function emptyRuleStates(): RuleStates {
   return { evaluated: 0, compliant: [], nonCompliant: [], insufficientData: [], notApplicable: [] };
 }
 
-export function count(calls: Record<string, number>, operation: string): void {
-  calls[operation] = (calls[operation] ?? 0) + 1;
-}
-
 export function tagsMatch(
   tags: Record<string, string> | undefined,
   wanted: Record<string, string>,

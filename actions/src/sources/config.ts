@@ -21,12 +21,14 @@ import {
 import { awsFailure, ConfigurationError } from '../core/errors';
 import type { Finding, Severity } from '../core/model';
 import {
-  count,
   emptyRuleStates,
   tagsMatch,
   type CollectedCompliance,
   type ComplianceScope,
 } from './compliance';
+import { chunks } from '../core/collections';
+import { countCall } from '../core/collections';
+import { tagsFromPairs } from '../core/tag-policy';
 
 /** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
 export const DETAILS_PAGE_SIZE = 100;
@@ -36,13 +38,6 @@ const BATCH = 100;
 export interface ConfigClients {
   config: ConfigServiceClient;
   tagging: ResourceGroupsTaggingAPIClient;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let index = 0; index < items.length; index += size)
-    out.push(items.slice(index, index + size));
-  return out;
 }
 
 function controlOf(rule: ConfigRule): Control | undefined {
@@ -134,7 +129,7 @@ async function attachTags(
   const arnOf = new Map<string, string>();
   for (const batch of chunks([...keys.values()], BATCH)) {
     try {
-      count(calls, 'BatchGetResourceConfig');
+      countCall(calls, 'BatchGetResourceConfig');
       const response = await clients.config.send(
         new BatchGetResourceConfigCommand({
           resourceKeys: batch.map((key) => ({
@@ -158,16 +153,13 @@ async function attachTags(
   const tagsOf = new Map<string, Record<string, string>>();
   for (const batch of chunks([...new Set(arnOf.values())], BATCH)) {
     try {
-      count(calls, 'GetResources');
+      countCall(calls, 'GetResources');
       const response = await clients.tagging.send(
         new GetResourcesCommand({ ResourceARNList: batch }),
       );
       for (const mapping of response.ResourceTagMappingList ?? []) {
         if (!mapping.ResourceARN) continue;
-        tagsOf.set(
-          mapping.ResourceARN,
-          Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-        );
+        tagsOf.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags));
       }
     } catch (error) {
       throw awsFailure('read the tags of non-compliant resources', 'tag:GetResources', error);
@@ -198,7 +190,7 @@ export async function collectConfigCompliance(
   const rules = new Map<string, { rule: ConfigRule; control: Control | undefined }>();
   try {
     for await (const page of paginateDescribeConfigRules({ client: clients.config }, {})) {
-      count(calls, 'DescribeConfigRules');
+      countCall(calls, 'DescribeConfigRules');
       for (const rule of page.ConfigRules ?? []) {
         if (rule.ConfigRuleName) rules.set(rule.ConfigRuleName, { rule, control: controlOf(rule) });
       }
@@ -232,7 +224,7 @@ export async function collectConfigCompliance(
         { client: clients.config },
         { ConfigRuleNames: batch },
       )) {
-        count(calls, 'DescribeComplianceByConfigRule');
+        countCall(calls, 'DescribeComplianceByConfigRule');
         for (const entry of page.ComplianceByConfigRules ?? []) {
           const name = entry.ConfigRuleName ?? '';
           states.evaluated += 1;
@@ -271,7 +263,7 @@ export async function collectConfigCompliance(
         { ConfigRuleName: name, ComplianceTypes: ['NON_COMPLIANT'], Limit: DETAILS_PAGE_SIZE },
       );
       for await (const page of pages) {
-        count(calls, 'GetComplianceDetailsByConfigRule');
+        countCall(calls, 'GetComplianceDetailsByConfigRule');
         for (const result of page.EvaluationResults ?? []) {
           // Re-check on the client what the server was asked to filter.
           if (result.ComplianceType !== 'NON_COMPLIANT') continue;

@@ -5,13 +5,14 @@ import {
   ListTagsForResourceCommand,
   type ECRClient,
 } from '@aws-sdk/client-ecr';
-import { partitionOf } from '../core/arn';
+import { ecrRepositoryArn } from '../core/arn';
 import type { Clock } from '../core/clock';
 import { formatDuration } from '../core/duration';
 import { awsFailure, ConfigurationError, hasAwsCode, UndecidedError } from '../core/errors';
 import { emptyCounts, isSeverity, type SeverityCounts } from '../core/model';
 import { formatImage, type ImageRef, type ResolvedImage } from './image-ref';
 import type { Log } from '../core/log';
+import { tagsFromPairs } from '../core/tag-policy';
 
 /** Resolves a tag to its digest with one DescribeImages call; digests pass through unchanged. */
 export async function resolveImageDigest(
@@ -75,10 +76,10 @@ export async function repositoryTags(
   image: ResolvedImage,
 ): Promise<Record<string, string>> {
   if (!image.registryId) return {};
-  const resourceArn = `arn:${partitionOf(image.region)}:ecr:${image.region}:${image.registryId}:repository/${image.repository}`;
+  const resourceArn = ecrRepositoryArn(image.region, image.registryId, image.repository);
   try {
     const response = await ecr.send(new ListTagsForResourceCommand({ resourceArn }));
-    return Object.fromEntries((response.tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
+    return tagsFromPairs(response.tags);
   } catch (error) {
     throw awsFailure(
       `read the tags of repository ${image.repository}`,

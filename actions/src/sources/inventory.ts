@@ -12,8 +12,10 @@ import {
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { arnName, arnOfDiscovered, parseArn, resourceTypeOfArn } from '../core/arn';
 import { awsFailure, hasAwsCode } from '../core/errors';
-import type { ResourceFacts } from '../core/tag-policy';
+import { tagsFromPairs, type ResourceFacts } from '../core/tag-policy';
 import type { Log } from '../core/log';
+import { chunks } from '../core/collections';
+import { countCall } from '../core/collections';
 
 export interface InventoryClients {
   config: ConfigServiceClient;
@@ -31,17 +33,6 @@ export interface Inventory {
 
 /** GetResources' ResourceARNList takes at most 100 ARNs. */
 const BATCH = 100;
-
-function count(calls: Record<string, number>, operation: string): void {
-  calls[operation] = (calls[operation] ?? 0) + 1;
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let index = 0; index < items.length; index += size)
-    out.push(items.slice(index, index + size));
-  return out;
-}
 
 /**
  * Lists Config's discovered resources of the given types (never-tagged ones included). ARNs are
@@ -61,7 +52,7 @@ async function discoverWithConfig(
         { resourceType: resourceType as ResourceType, limit: 100 },
       );
       for await (const page of pages) {
-        count(calls, 'ListDiscoveredResources');
+        countCall(calls, 'ListDiscoveredResources');
         identifiers.push(...(page.resourceIdentifiers ?? []));
       }
     } catch (error) {
@@ -99,13 +90,10 @@ async function listTagged(
   const tagged = new Map<string, Record<string, string>>();
   try {
     for await (const page of paginateGetResources({ client: tagging }, { ResourcesPerPage: 100 })) {
-      count(calls, 'GetResources');
+      countCall(calls, 'GetResources');
       for (const mapping of page.ResourceTagMappingList ?? []) {
         if (!mapping.ResourceARN) continue;
-        tagged.set(
-          mapping.ResourceARN,
-          Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-        );
+        tagged.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags));
       }
     }
   } catch (error) {
@@ -131,7 +119,7 @@ export async function collectInventory(
   try {
     // Needs no permission: every identity may ask who it is.
     accountId = (await clients.sts.send(new GetCallerIdentityCommand({}))).Account;
-    count(calls, 'GetCallerIdentity');
+    countCall(calls, 'GetCallerIdentity');
   } catch (error) {
     throw awsFailure('identify the AWS account', 'sts:GetCallerIdentity', error);
   }
@@ -197,10 +185,7 @@ export async function refreshTags(
       const response = await tagging.send(new GetResourcesCommand({ ResourceARNList: batch }));
       for (const mapping of response.ResourceTagMappingList ?? []) {
         if (mapping.ResourceARN) {
-          current.set(
-            mapping.ResourceARN,
-            Object.fromEntries((mapping.Tags ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
-          );
+          current.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags));
         }
       }
     } catch (error) {

@@ -10,12 +10,12 @@ import { awsFailure, UndecidedError } from '../core/errors';
 import { isSeverity, type Finding, type Severity } from '../core/model';
 import { ruleSelected } from './config';
 import {
-  count,
   emptyRuleStates,
   tagsMatch,
   type CollectedCompliance,
   type ComplianceScope,
 } from './compliance';
+import { countCall } from '../core/collections';
 
 export const PAGE_SIZE = 100;
 export const DEFAULT_PAGE_CAP = 1_000;
@@ -136,7 +136,7 @@ export async function collectSecurityHubCompliance(
     );
     for await (const page of paginator) {
       pages += 1;
-      count(calls, 'GetFindings');
+      countCall(calls, 'GetFindings');
       for (const raw of page.Findings ?? []) {
         const controlId = controlIdOf(raw);
         const ruleName = ruleNameOf(raw);

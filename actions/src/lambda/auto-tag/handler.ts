@@ -33,6 +33,8 @@ import {
   DEFAULT_TAG_PARAMETER,
   batchChanges,
   checkResource,
+  tagPairs,
+  tagsFromPairs,
   type ResourceFacts,
   type TagCheck,
   type TagPolicy,
@@ -102,18 +104,6 @@ interface CachedPolicy {
 }
 
 type Tags = Record<string, string>;
-
-function fromPairs(
-  pairs: readonly { Key?: string | undefined; Value?: string | undefined }[],
-): Tags {
-  const tags: Tags = {};
-  for (const { Key, Value } of pairs) if (Key !== undefined) tags[Key] = Value ?? '';
-  return tags;
-}
-
-function toPairs(tags: Tags): { Key: string; Value: string }[] {
-  return Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-}
 
 type Native = 'ec2' | 's3' | 'ecr' | undefined;
 
@@ -232,7 +222,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
       } else if (native === 'ecr' && ecr) {
         try {
           const answer = await ecr.send(new ListTagsForResourceCommand({ resourceArn: r.arn }));
-          found.set(r.arn, fromPairs(answer.tags ?? []));
+          found.set(r.arn, tagsFromPairs(answer.tags ?? []));
         } catch (error) {
           failed(
             r.arn,
@@ -252,7 +242,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
         for (const arn of arns) found.set(arn, {});
         for (const mapping of answer.ResourceTagMappingList ?? []) {
           if (mapping.ResourceARN !== undefined && arns.includes(mapping.ResourceARN)) {
-            found.set(mapping.ResourceARN, fromPairs(mapping.Tags ?? []));
+            found.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags ?? []));
           }
         }
       } catch (error) {
@@ -266,7 +256,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
   async function bucketTags(bucket: string): Promise<Tags> {
     try {
       const answer = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
-      return fromPairs(answer.TagSet ?? []);
+      return tagsFromPairs(answer.TagSet ?? []);
     } catch (error) {
       if (hasAwsCode(error, 'NoSuchTagSet')) return {};
       throw error;
@@ -278,7 +268,9 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
     switch (nativeOf(arn)) {
       case 'ec2':
         try {
-          await ec2.send(new CreateTagsCommand({ Resources: [arnName(arn)], Tags: toPairs(tags) }));
+          await ec2.send(
+            new CreateTagsCommand({ Resources: [arnName(arn)], Tags: tagPairs(tags) }),
+          );
           return 'ec2:CreateTags';
         } catch (error) {
           throw awsFailure(`tag ${arn}`, 'ec2:CreateTags', error);
@@ -289,7 +281,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
           // PutBucketTagging replaces the whole set: merge, keeping every existing value.
           const merged = { ...tags, ...(await bucketTags(bucket)) };
           await s3.send(
-            new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: toPairs(merged) } }),
+            new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagPairs(merged) } }),
           );
           return 's3:PutBucketTagging';
         } catch (error) {
@@ -303,7 +295,7 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
       case 'ecr':
         if (ecr) {
           try {
-            await ecr.send(new TagResourceCommand({ resourceArn: arn, tags: toPairs(tags) }));
+            await ecr.send(new TagResourceCommand({ resourceArn: arn, tags: tagPairs(tags) }));
             return 'ecr:TagResource';
           } catch (error) {
             throw awsFailure(`tag ${arn}`, 'ecr:TagResource', error);
