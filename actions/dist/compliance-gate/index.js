@@ -75646,21 +75646,18 @@ const exceptions_1 = __nccwpck_require__(5657);
 const model_1 = __nccwpck_require__(3990);
 /** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
 function ruleCounts(finding, rules) {
-    return namesCount([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
+    return listedIn([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
 }
 /** The same filter for a rule known only by its deployed name (an INSUFFICIENT_DATA rule). */
 function ruleNameCounts(name, rules) {
     const control = (0, controls_1.controlForConfigRuleName)(name);
-    return namesCount([name, control?.securityHubControl, control?.configRuleName, control?.configRuleIdentifier], rules);
+    return listedIn((0, controls_1.ruleNames)(name, control), rules);
 }
-function namesCount(candidates, rules) {
-    const own = candidates
-        .filter((value) => typeof value === 'string')
-        .map((value) => value.toLowerCase());
-    const listed = (list) => list.some((entry) => own.includes(entry.toLowerCase()));
-    if (rules.include.length > 0 && !listed(rules.include))
+function listedIn(candidates, rules) {
+    const names = candidates.filter((value) => typeof value === 'string');
+    if (rules.include.length > 0 && !(0, controls_1.namedIn)(names, rules.include))
         return false;
-    return !listed(rules.exclude);
+    return !(0, controls_1.namedIn)(names, rules.exclude);
 }
 function byRisk(a, b) {
     return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
@@ -76203,6 +76200,8 @@ exports.controlByConfigIdentifier = controlByConfigIdentifier;
 exports.controlForConfigRuleName = controlForConfigRuleName;
 exports.otherRuleForConfigRuleName = otherRuleForConfigRuleName;
 exports.hasDocument = hasDocument;
+exports.ruleNames = ruleNames;
+exports.namedIn = namedIn;
 /**
  * The control mapping table: AWS Config rule ↔ Security Hub control ↔ severity ↔ AWS-owned SSM
  * Automation runbook ↔ KISA ISMS-P item. The facts live in controls.json (validated against
@@ -76309,6 +76308,25 @@ function otherRuleForConfigRuleName(deployedName) {
 }
 function hasDocument(remediation) {
     return remediation.document !== null;
+}
+/**
+ * Every name a rule answers to in a user's list (`--rules`, `compliance.rules`): its deployed
+ * Config rule name and, when the control mapping table knows it, the canonical rule name, the
+ * Security Hub control id and the managed rule identifier.
+ */
+function ruleNames(deployedName, control, ...more) {
+    return [
+        deployedName,
+        control?.configRuleName,
+        control?.securityHubControl,
+        control?.configRuleIdentifier,
+        ...more,
+    ].filter((value) => typeof value === 'string' && value !== '');
+}
+/** True when `list` names any of `names`; rule names and control ids compare case-insensitively. */
+function namedIn(names, list) {
+    const own = new Set(names.map((name) => name.toLowerCase()));
+    return list.some((entry) => own.has(entry.toLowerCase()));
 }
 
 
@@ -77682,17 +77700,7 @@ function controlOf(rule) {
 }
 /** True when the user's rule filter names this rule, by deployed name, canonical name or control id. */
 function ruleSelected(name, control, wanted) {
-    if (wanted.length === 0)
-        return true;
-    const names = [
-        name,
-        control?.configRuleName,
-        control?.securityHubControl,
-        control?.configRuleIdentifier,
-    ]
-        .filter((value) => typeof value === 'string')
-        .map((value) => value.toLowerCase());
-    return wanted.some((entry) => names.includes(entry.toLowerCase()));
+    return wanted.length === 0 || (0, controls_1.namedIn)((0, controls_1.ruleNames)(name, control), wanted);
 }
 function toFinding(rule, control, result, defaultSeverity, region) {
     const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;

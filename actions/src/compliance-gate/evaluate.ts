@@ -1,4 +1,4 @@
-import { controlForConfigRuleName } from '../core/controls';
+import { controlForConfigRuleName, namedIn, ruleNames } from '../core/controls';
 import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
 import { countBySeverity, severityRank, type Finding } from '../core/model';
 import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
@@ -14,29 +14,22 @@ export interface ComplianceSubject {
 
 /** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
 export function ruleCounts(finding: Finding, rules: Policy['compliance']['rules']): boolean {
-  return namesCount([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
+  return listedIn([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
 }
 
 /** The same filter for a rule known only by its deployed name (an INSUFFICIENT_DATA rule). */
 function ruleNameCounts(name: string, rules: Policy['compliance']['rules']): boolean {
   const control = controlForConfigRuleName(name);
-  return namesCount(
-    [name, control?.securityHubControl, control?.configRuleName, control?.configRuleIdentifier],
-    rules,
-  );
+  return listedIn(ruleNames(name, control), rules);
 }
 
-function namesCount(
+function listedIn(
   candidates: (string | null | undefined)[],
   rules: Policy['compliance']['rules'],
 ): boolean {
-  const own = candidates
-    .filter((value): value is string => typeof value === 'string')
-    .map((value) => value.toLowerCase());
-  const listed = (list: string[]): boolean =>
-    list.some((entry) => own.includes(entry.toLowerCase()));
-  if (rules.include.length > 0 && !listed(rules.include)) return false;
-  return !listed(rules.exclude);
+  const names = candidates.filter((value): value is string => typeof value === 'string');
+  if (rules.include.length > 0 && !namedIn(names, rules.include)) return false;
+  return !namedIn(names, rules.exclude);
 }
 
 function byRisk(a: BlockingEntry, b: BlockingEntry): number {

@@ -186,3 +186,28 @@ export function otherRuleForConfigRuleName(deployedName: string): OtherRule | un
 export function hasDocument(remediation: Remediation): remediation is DocumentRemediation {
   return remediation.document !== null;
 }
+
+/**
+ * Every name a rule answers to in a user's list (`--rules`, `compliance.rules`): its deployed
+ * Config rule name and, when the control mapping table knows it, the canonical rule name, the
+ * Security Hub control id and the managed rule identifier.
+ */
+export function ruleNames(
+  deployedName: string | undefined,
+  control: Control | undefined,
+  ...more: (string | undefined)[]
+): string[] {
+  return [
+    deployedName,
+    control?.configRuleName,
+    control?.securityHubControl,
+    control?.configRuleIdentifier,
+    ...more,
+  ].filter((value): value is string => typeof value === 'string' && value !== '');
+}
+
+/** True when `list` names any of `names`; rule names and control ids compare case-insensitively. */
+export function namedIn(names: readonly string[], list: readonly string[]): boolean {
+  const own = new Set(names.map((name) => name.toLowerCase()));
+  return list.some((entry) => own.has(entry.toLowerCase()));
+}

@@ -17,6 +17,8 @@ import {
   controlByConfigIdentifier,
   controlForConfigRuleName,
   type Control,
+  namedIn,
+  ruleNames,
 } from '../core/controls';
 import { awsFailure, ConfigurationError } from '../core/errors';
 import type { Finding, Severity } from '../core/model';
@@ -54,16 +56,7 @@ export function ruleSelected(
   control: Control | undefined,
   wanted: readonly string[],
 ): boolean {
-  if (wanted.length === 0) return true;
-  const names = [
-    name,
-    control?.configRuleName,
-    control?.securityHubControl,
-    control?.configRuleIdentifier,
-  ]
-    .filter((value): value is string => typeof value === 'string')
-    .map((value) => value.toLowerCase());
-  return wanted.some((entry) => names.includes(entry.toLowerCase()));
+  return wanted.length === 0 || namedIn(ruleNames(name, control), wanted);
 }
 
 function toFinding(
