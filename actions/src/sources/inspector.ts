@@ -4,7 +4,8 @@ import {
   type FilterCriteria,
   type Inspector2Client,
 } from '@aws-sdk/client-inspector2';
-import { awsFailure, UndecidedError } from '../core/errors';
+import { awsFailure } from '../core/errors';
+import { readAllPages } from './paging';
 import { isSeverity, type AffectedPackage, type Finding } from '../core/model';
 import { formatImage, type ResolvedImage } from './image-ref';
 import type { Log } from '../core/log';
@@ -121,29 +122,34 @@ export async function listImageFindings(
   image: ResolvedImage,
   options: { log: Log; pageCap?: number },
 ): Promise<ListedFindings> {
-  const pageCap = options.pageCap ?? DEFAULT_PAGE_CAP;
   const findings: Finding[] = [];
   let dropped = 0;
-  let calls = 0;
+  let calls: number;
   try {
     const pages = paginateListFindings(
       { client: inspector, pageSize: PAGE_SIZE },
       { filterCriteria: imageFilter(image), maxResults: PAGE_SIZE },
     );
-    for await (const page of pages) {
-      calls += 1;
-      for (const raw of page.findings ?? []) {
-        if (isAboutImage(raw, image)) findings.push(toFinding(raw));
-        else dropped += 1;
-      }
-      if (calls % 10 === 0)
-        options.log(`listed ${findings.length} findings in ${calls} pages so far`);
-      if (calls >= pageCap && page.nextToken) {
-        throw new UndecidedError(
-          `Inspector2 kept returning pages for ${formatImage(image)} after ${calls} calls (${findings.length} findings so far); refusing to decide on a partial list`,
-        );
-      }
-    }
+    calls = await readAllPages(
+      pages,
+      {
+        items: (page) => page.findings,
+        nextToken: (page) => page.nextToken,
+        pageCap: options.pageCap ?? DEFAULT_PAGE_CAP,
+        log: options.log,
+        progress: (pageCount, kept) => `listed ${kept} findings in ${pageCount} pages so far`,
+        endless: (pageCount, kept) =>
+          `Inspector2 kept returning pages for ${formatImage(image)} after ${pageCount} calls (${kept} findings so far)`,
+      },
+      (raw) => {
+        if (!isAboutImage(raw, image)) {
+          dropped += 1;
+          return false;
+        }
+        findings.push(toFinding(raw));
+        return true;
+      },
+    );
   } catch (error) {
     throw awsFailure(
       `list Inspector findings for ${formatImage(image)}`,

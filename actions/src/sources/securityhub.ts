@@ -6,7 +6,8 @@ import {
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { controlBySecurityHubId, controlForConfigRuleName, type Control } from '../core/controls';
-import { awsFailure, UndecidedError } from '../core/errors';
+import { awsFailure } from '../core/errors';
+import { readAllPages } from './paging';
 import { isSeverity, type Finding, type Severity } from '../core/model';
 import { ruleSelected } from './config';
 import {
@@ -124,20 +125,29 @@ export async function collectSecurityHubCompliance(
   options: { log: Log; defaultSeverity: Severity; pageCap?: number },
 ): Promise<CollectedCompliance> {
   const calls: Record<string, number> = {};
-  const pageCap = options.pageCap ?? DEFAULT_PAGE_CAP;
   const findings: Finding[] = [];
   const failedControls = new Set<string>();
   let dropped = 0;
-  let pages = 0;
+  let pages: number;
   try {
     const paginator = paginateGetFindings(
       { client: securityhub, pageSize: PAGE_SIZE },
       { Filters: findingFilters(scope), MaxResults: PAGE_SIZE },
     );
-    for await (const page of paginator) {
-      pages += 1;
-      countCall(calls, 'GetFindings');
-      for (const raw of page.Findings ?? []) {
+    pages = await readAllPages(
+      paginator,
+      {
+        items: (page) => page.Findings,
+        nextToken: (page) => page.NextToken,
+        pageCap: options.pageCap ?? DEFAULT_PAGE_CAP,
+        log: options.log,
+        onPage: () => {
+          countCall(calls, 'GetFindings');
+        },
+        progress: (pageCount) => `read ${pageCount} pages of Security Hub findings so far`,
+        endless: (pageCount) => `Security Hub kept returning pages after ${pageCount} calls`,
+      },
+      (raw) => {
         const controlId = controlIdOf(raw);
         const ruleName = ruleNameOf(raw);
         const control =
@@ -151,18 +161,13 @@ export async function collectSecurityHubCompliance(
         );
         if (!passesFilters(raw, scope) || !selected) {
           dropped += 1;
-          continue;
+          return false;
         }
         findings.push(finding);
         failedControls.add(finding.id);
-      }
-      if (pages % 10 === 0) options.log(`read ${pages} pages of Security Hub findings so far`);
-      if (pages >= pageCap && page.NextToken) {
-        throw new UndecidedError(
-          `Security Hub kept returning pages after ${pages} calls; refusing to decide on a partial list`,
-        );
-      }
-    }
+        return true;
+      },
+    );
   } catch (error) {
     throw awsFailure('list Security Hub findings', 'securityhub:GetFindings', error);
   }

@@ -1,0 +1,53 @@
+import { UndecidedError } from '../core/errors';
+import type { Log } from '../core/log';
+
+/** How one paged AWS listing is followed to its end. */
+export interface PagedListing<P, T> {
+  /** The progress line after `calls` pages with `kept` items kept. */
+  progress: (calls: number, kept: number) => string;
+  /** Why a listing still handing out tokens after `pageCap` calls is refused. */
+  endless: (calls: number, kept: number) => string;
+  /** The items of one page (the SDK types them optional). */
+  items: (page: P) => readonly T[] | undefined;
+  /** The page's continuation token; present means AWS has more. */
+  nextToken: (page: P) => string | undefined;
+  /** Calls after which a listing that still hands out tokens is refused (a partial list decides nothing). */
+  pageCap: number;
+  log: Log;
+  /** Called once per page, after its items (`calls` counts pages so far). */
+  onPage?: (calls: number) => void;
+}
+
+/** Pages between two progress lines: a 10k-finding listing logs ten times, a small one never. */
+const PROGRESS_EVERY = 10;
+
+/**
+ * Follows an SDK paginator (`paginateListFindings`, `paginateGetFindings`, …) to the end and hands
+ * every item to `keep`, which returns true for items it kept (the client-side re-check of what the
+ * server was asked to filter). Real AWS can answer empty pages that still carry a token
+ * (Inspector2), so the paginator is followed past them, but never past `pageCap` calls: a server
+ * that never stops is an `UndecidedError`, never a silently truncated list.
+ *
+ * Returns the number of calls made (one per page). SDK errors propagate unchanged, so the caller
+ * wraps them with `awsFailure` naming its operation and permission.
+ */
+export async function readAllPages<P, T>(
+  pages: AsyncIterable<P>,
+  listing: PagedListing<P, T>,
+  keep: (item: T) => boolean,
+): Promise<number> {
+  let calls = 0;
+  let kept = 0;
+  for await (const page of pages) {
+    calls += 1;
+    for (const item of listing.items(page) ?? []) if (keep(item)) kept += 1;
+    listing.onPage?.(calls);
+    if (calls % PROGRESS_EVERY === 0) listing.log(listing.progress(calls, kept));
+    if (calls >= listing.pageCap && listing.nextToken(page)) {
+      throw new UndecidedError(
+        `${listing.endless(calls, kept)}; refusing to decide on a partial list`,
+      );
+    }
+  }
+  return calls;
+}
