@@ -127,11 +127,10 @@ async function main(): Promise<number> {
     const auditBefore = runCli(['tags', 'audit', ...tagsOut('tags-audit-before')], env, workdir);
     const applied = runCli(['tags', 'apply', '--execute', ...tagsOut('tags-apply')], env, workdir);
     const auditAfter = runCli(['tags', 'audit', ...tagsOut('tags-audit-after')], env, workdir);
-    const replayed = runCli(
-      ['replay', join(outDir, 'web-1.0.0')],
-      { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' },
-      workdir,
-    );
+    // Every command leaves evidence; replay re-decides offline (AWS unreachable on purpose).
+    const offline = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
+    const replayed = runCli(['replay', join(outDir, 'web-1.0.0')], offline, workdir);
+    const replayedAudit = runCli(['replay', join(outDir, 'tags-audit-before')], offline, workdir);
 
     const expect = (code: number, wanted: number, meaning: string): string =>
       `exit ${code} (${code === wanted ? meaning : `UNEXPECTED, expected ${wanted}`})`;
@@ -153,7 +152,12 @@ async function main(): Promise<number> {
     console.log(
       `  replay web:1.0.0 (offline)  ${expect(replayed, 1, 'same verdict from the evidence')}`,
     );
-    console.log(`  reports: ${outDir}/<run>/{summary.md,verdict.json,results.sarif,evidence.json}`);
+    console.log(
+      `  replay tags audit (before)  ${expect(replayedAudit, 1, 'same verdict from the inventory')}`,
+    );
+    console.log(
+      `  reports: ${outDir}/<run>/{summary.md,verdict.json,evidence.json} (+ results.sarif for the gates, tags.json and tags.csv for an audit)`,
+    );
     const expected = [
       blocked === 1,
       passed === 0,
@@ -162,6 +166,7 @@ async function main(): Promise<number> {
       applied === 0,
       auditAfter === 0,
       replayed === 1,
+      replayedAudit === 1,
     ];
     return expected.every(Boolean) ? 0 : 1;
   } finally {

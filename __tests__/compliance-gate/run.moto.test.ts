@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { systemClock } from '../../actions/src/core/clock';
 import { complianceGate, type ComplianceGateRun } from '../../actions/src/compliance-gate/run';
 import type { ComplianceGateInputs } from '../../actions/src/compliance-gate/inputs';
-import { complianceGateOutcome } from '../../actions/src/compliance-gate/main';
 import { replay } from '../../actions/src/replay/replay';
 import { ESTATE_CONTROLS, seedSecurityHub } from '../fixtures/moto-estate';
 import { sarifErrors, type SarifLog } from '../support/sarif';
@@ -66,7 +65,7 @@ describe('compliance gate, Security Hub source, against moto', () => {
         remediation: { document: expect.stringMatching(/^AWS/) as unknown },
       }),
     ]);
-    expect(complianceGateOutcome(run).exitCode).toBe(1);
+    expect(run.outcome.exitCode).toBe(1);
     expect(
       lines.some((line) =>
         /from 2 GetFindings call\(s\); 154 outside the filters or scope were ignored/.test(line),
@@ -118,6 +117,6 @@ exceptions:
     expect(run.verdict.error).toBe(
       'rules: restricted-ssh is not a deployed AWS Config rule in sa-east-1; check the names (deployed names, managed identifiers and control ids all work)',
     );
-    expect(complianceGateOutcome(run).exitCode).toBe(2);
+    expect(run.outcome.exitCode).toBe(2);
   });
 });

@@ -2,7 +2,7 @@ import { blockingSection, cell, MAX_SUMMARY_ROWS } from '../../actions/src/core/
 import { emptyCounts } from '../../actions/src/core/model';
 import type { BlockingEntry, Verdict } from '../../actions/src/core/verdict';
 
-function verdictWith(blocking: number): Verdict {
+function verdictWith(blocking: number): Verdict<Record<string, never>> {
   return {
     verdict: blocking > 0 ? 'block' : 'pass',
     command: 'scan-gate',

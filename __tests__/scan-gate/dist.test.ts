@@ -62,6 +62,38 @@ describe('actions/dist/scan-gate run as the runner runs it', () => {
     expect(result.stdout).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('on an invalid input still writes the reports and every output (verdict error)', async () => {
+    const result = await runAction(
+      'scan-gate',
+      { image: 'shop/web:v1', timeout: 'soon' },
+      awsEnv(),
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.outputs).toEqual({
+      verdict: 'error',
+      'image-digest': '',
+      critical: '0',
+      high: '0',
+      medium: '0',
+      low: '0',
+      total: '0',
+      blocking: '0',
+      'report-dir': 'assetguard-reports/scan-gate',
+      'sarif-file': join('assetguard-reports/scan-gate', 'results.sarif'),
+    });
+    const verdict = JSON.parse(
+      readFileSync(join(result.workspace, 'assetguard-reports/scan-gate/verdict.json'), 'utf8'),
+    ) as { verdict: string; error: string };
+    expect(verdict).toMatchObject({
+      verdict: 'error',
+      error: expect.stringContaining('timeout: "soon"') as unknown,
+    });
+    expect(existsSync(join(result.workspace, 'assetguard-reports/scan-gate/evidence.json'))).toBe(
+      true,
+    );
+    expect(result.summary).toMatch(/^## assetguard scan-gate: ⚠️ COULD NOT DECIDE/);
+  });
+
   it('exits 2 on an unparseable timeout, naming the input', async () => {
     const result = await runAction(
       'scan-gate',

@@ -5,11 +5,10 @@ import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecr';
 import { systemClock } from '../../actions/src/core/clock';
 import { ACCOUNT } from '../fixtures/seed';
 import type { Evidence } from '../../actions/src/core/evidence';
-import type { Verdict } from '../../actions/src/core/verdict';
+import type { ImageVerdict } from '../../actions/src/scan-gate/evaluate';
 import { replay } from '../../actions/src/replay/replay';
 import { scanGate, type ScanGateRun } from '../../actions/src/scan-gate/run';
 import type { ScanGateInputs } from '../../actions/src/scan-gate/inputs';
-import { scanGateOutcome } from '../../actions/src/scan-gate/main';
 import { sarifErrors, type SarifLog } from '../support/sarif';
 import {
   CLEAN,
@@ -110,7 +109,7 @@ describe('scan gate against moto', () => {
       ],
     });
     expect(verdict.blocking[2]?.packages[0]?.fixedVersion).toBeUndefined();
-    expect(scanGateOutcome(run)).toMatchObject({ exitCode: 1 });
+    expect(run.outcome).toMatchObject({ exitCode: 1 });
     const sarif = JSON.parse(readFileSync(run.files['results.sarif']!, 'utf8')) as SarifLog;
     expect(sarifErrors(sarif)).toEqual([]);
     const levels = Object.fromEntries(
@@ -137,7 +136,7 @@ describe('scan gate against moto', () => {
     const run = await gate({ image: `web@${clean.digest}`, policy: writePolicy('version: 1\n') });
     expect(run.verdict.verdict).toBe('pass');
     expect(run.verdict.counts).toMatchObject({ LOW: 1, total: 1 });
-    expect(scanGateOutcome(run)).toMatchObject({ exitCode: 0 });
+    expect(run.outcome).toMatchObject({ exitCode: 0 });
   });
 
   it('writes verdict.json, summary.md, SARIF that validates against SARIF 2.1.0, and evidence that replays', async () => {
@@ -155,7 +154,9 @@ exceptions:
     expect(run.verdict.verdict).toBe('pass');
     expect(run.verdict.excepted).toHaveLength(1);
 
-    const onDisk = JSON.parse(readFileSync(join(run.reportDir, 'verdict.json'), 'utf8')) as Verdict;
+    const onDisk = JSON.parse(
+      readFileSync(join(run.reportDir, 'verdict.json'), 'utf8'),
+    ) as ImageVerdict;
     expect(onDisk).toEqual(run.verdict);
     const summary = readFileSync(join(run.reportDir, 'summary.md'), 'utf8');
     expect(summary.split('\n')[0]).toMatch(/^## assetguard scan-gate: ✅ PASSED/);
@@ -238,8 +239,10 @@ tags:
     expect(run.verdict.error).toMatch(
       /web:9.9.9 was not found in ECR repository web \(eu-west-1\)/,
     );
-    expect(scanGateOutcome(run).exitCode).toBe(2);
-    const onDisk = JSON.parse(readFileSync(join(run.reportDir, 'verdict.json'), 'utf8')) as Verdict;
+    expect(run.outcome.exitCode).toBe(2);
+    const onDisk = JSON.parse(
+      readFileSync(join(run.reportDir, 'verdict.json'), 'utf8'),
+    ) as ImageVerdict;
     expect(onDisk.verdict).toBe('error');
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_TAG_POLICY, seedTaggingEstate } from '../fixtures/estate-tags';
@@ -68,5 +68,53 @@ describe('actions/dist/tag-policy run as the runner runs it', () => {
     );
     expect(execute.exitCode).toBe(2);
     expect(execute.stdout).toContain('execute: "yes" is not true or false');
+  });
+
+  it('a failing run still writes verdict.json and evidence.json and sets every output', async () => {
+    const result = await runAction('tag-policy', { policy, command: 'sweep' }, awsEnv());
+    expect(result.exitCode).toBe(2);
+    expect(result.outputs).toEqual({
+      verdict: 'error',
+      coverage: '',
+      resources: '',
+      changes: '',
+      'report-dir': 'assetguard-reports/tags',
+    });
+    const reports = join(result.workspace, 'assetguard-reports/tags');
+    const verdict = JSON.parse(readFileSync(join(reports, 'verdict.json'), 'utf8')) as {
+      verdict: string;
+      command: string;
+      error: string;
+    };
+    expect(verdict).toEqual(
+      expect.objectContaining({
+        verdict: 'error',
+        command: 'tags',
+        error: 'command: "sweep" is not one of audit, apply, publish, groups',
+      }),
+    );
+    expect(existsSync(join(reports, 'evidence.json'))).toBe(true);
+    expect(result.summary).toMatch(/^## assetguard tags: ⚠️ COULD NOT DECIDE/);
+  });
+
+  it('an audit writes verdict.json with the coverage minimum as what blocks', async () => {
+    const result = await runAction('tag-policy', { policy }, awsEnv());
+    expect(result.exitCode).toBe(1);
+    const reports = join(result.workspace, 'assetguard-reports/tags');
+    const verdict = JSON.parse(readFileSync(join(reports, 'verdict.json'), 'utf8')) as {
+      verdict: string;
+      counts: Record<string, number>;
+      blocking: { id: string; reason: string }[];
+    };
+    expect(verdict.verdict).toBe('block');
+    expect(verdict.counts).toEqual({ resources: 6, changes: 5, coverage: 29.2 });
+    expect(verdict.blocking).toEqual([
+      expect.objectContaining({
+        id: 'tags.min-coverage',
+        reason: 'coverage 29.2% is below tags.min-coverage 90%',
+      }),
+    ]);
+    for (const file of ['tags.json', 'tags.csv', 'summary.md', 'evidence.json'])
+      expect(existsSync(join(reports, file))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../../actions/src/core/clock';
+import { replay } from '../../actions/src/replay/replay';
 import type { TagInputs } from '../../actions/src/tag-policy/inputs';
 import { tagsCommand, type TagRun } from '../../actions/src/tag-policy/run';
 import { bucketName, DEMO_TAG_POLICY, seedTaggingEstate } from '../fixtures/estate-tags';
@@ -127,8 +128,48 @@ describe('tags audit, apply, audit against moto', () => {
   it('rejects a policy without a tags section with a configuration error naming the file', async () => {
     const bare = join(mkdtempSync(join(tmpdir(), 'ag-')), 'policy.yml');
     writeFileSync(bare, 'version: 1\n');
-    await expect(tags({ policy: bare })).rejects.toThrow(
-      `${bare}: the policy has no tags.required section`,
+    // Through the shared runner the error is a verdict (exit 2) with reports, not an exception.
+    const run = await tags({ policy: bare });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toContain(`${bare}: the policy has no tags.required section`);
+    expect(run.outcome).toEqual({
+      exitCode: 2,
+      message: `could not decide: ${run.verdict.error ?? ''}`,
+    });
+    expect(run.outputs).toEqual({
+      verdict: 'error',
+      coverage: '',
+      resources: '',
+      changes: '',
+      'report-dir': run.reportDir,
+    });
+    const onDisk = JSON.parse(readFileSync(join(run.reportDir, 'verdict.json'), 'utf8')) as {
+      verdict: string;
+      command: string;
+      error: string;
+    };
+    expect(onDisk).toMatchObject({ verdict: 'error', command: 'tags audit' });
+    expect(onDisk.error).toContain(`${bare}: the policy has no tags.required section`);
+    expect(existsSync(join(run.reportDir, 'evidence.json'))).toBe(true);
+    expect(readFileSync(join(run.reportDir, 'summary.md'), 'utf8')).toMatch(
+      /^## assetguard tags audit: ⚠️ COULD NOT DECIDE/,
     );
+  });
+
+  it('writes verdict.json and evidence.json for an audit, and the evidence replays', async () => {
+    const run = await tags({ command: 'audit' });
+    const onDisk = JSON.parse(readFileSync(join(run.reportDir, 'verdict.json'), 'utf8')) as {
+      verdict: string;
+      command: string;
+      counts: Record<string, number>;
+      blocking: { id: string; reason: string }[];
+    };
+    expect(onDisk).toMatchObject({ verdict: run.verdict.verdict, command: 'tags audit' });
+    expect(onDisk.counts).toEqual(run.verdict.counts);
+    expect(run.files).toHaveProperty(['evidence.json']);
+    expect(run.files).toHaveProperty(['tags.json']);
+    const replayed = await replay(run.reportDir);
+    expect(replayed.matches).toBe(true);
+    expect(replayed.outcome.exitCode).toBe(run.outcome.exitCode);
   });
 });

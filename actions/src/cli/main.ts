@@ -1,19 +1,59 @@
-import { Command, Option } from 'commander';
+import { Command as Program, Option } from 'commander';
 import { VERSION } from '../core/version';
-import { runBoundary, type Outcome, type Reporter } from '../core/runner';
-import { systemClock } from '../core/clock';
-import type { InputSpecs } from '../core/inputs';
-import { complianceGate } from '../compliance-gate/run';
-import { COMPLIANCE_GATE_INPUTS, parseComplianceGateInputs } from '../compliance-gate/inputs';
-import { complianceGateOutcome } from '../compliance-gate/main';
-import { replay } from '../replay/replay';
 import {
-  parseTagInputs,
-  TAG_COMMANDS,
-  TAG_POLICY_INPUTS,
-  type TagCommand,
-} from '../tag-policy/inputs';
-import { tagsCommand } from '../tag-policy/run';
+  runBoundary,
+  runCommand,
+  type Command,
+  type CommandTypes,
+  type Outcome,
+  type Reporter,
+  type RunDeps,
+} from '../core/runner';
+import { systemClock } from '../core/clock';
+import { logLine } from '../core/escape';
+import { EXIT_ERROR, EXIT_PASS } from '../core/errors';
+import type { InputReader, InputSpecs } from '../core/inputs';
+import { COMPLIANCE_GATE_INPUTS } from '../compliance-gate/inputs';
+import { SCAN_GATE_INPUTS } from '../scan-gate/inputs';
+import { TAG_COMMANDS, TAG_POLICY_INPUTS, type TagCommand } from '../tag-policy/inputs';
+
+/**
+ * One CLI command. Flags come from the action's declared inputs, so the CLI and action.yml
+ * cannot drift apart; `run` loads the command's module only when it runs (the AWS SDK clients
+ * of the other commands are never loaded).
+ */
+export interface CliCommand {
+  /** The words after `assetguard`: `['scan-gate']`, `['tags', 'audit']`. */
+  path: readonly string[];
+  description: string;
+  /** Example command lines, shown under `--help`. */
+  examples: readonly string[];
+  /** Flags: one per input. */
+  flags?: InputSpecs;
+  /** Inputs the command line fixes (the `tags` subcommand is the `command` input): no flag. */
+  fixed?: Readonly<Record<string, string>>;
+  /** A positional argument. */
+  argument?: { name: string; description: string };
+  /** Runs it: flags by input name, the positional argument if declared, deps for the run. */
+  run(read: InputReader, argument: string | undefined, deps: RunDeps): Promise<Outcome>;
+}
+
+/** Groups of commands (`assetguard tags <command>`), with their own help line. */
+const GROUPS: Readonly<Record<string, string>> = {
+  tags: 'The tag policy: audit coverage, apply missing tags, publish to SSM, keep Resource Groups.',
+};
+
+/**
+ * A command of the shared runner, loaded on first use: runs it on the flags, prints its summary
+ * (Markdown) to stdout, and returns its outcome.
+ */
+function viaRunner<T extends CommandTypes>(load: () => Promise<Command<T>>): CliCommand['run'] {
+  return async (read, _argument, deps) => {
+    const run = await runCommand(await load(), { read }, deps);
+    console.log(run.summary);
+    return run.outcome;
+  };
+}
 
 const TAG_COMMAND_HELP: Record<TagCommand, string> = {
   audit:
@@ -25,9 +65,53 @@ const TAG_COMMAND_HELP: Record<TagCommand, string> = {
   groups:
     'Create or update a Resource Group per value of each tags.groups key. Dry run unless --execute.',
 };
-import { scanGate } from '../scan-gate/run';
-import { parseScanGateInputs, SCAN_GATE_INPUTS } from '../scan-gate/inputs';
-import { scanGateOutcome } from '../scan-gate/main';
+
+/** Every command of the CLI: adding one is adding an entry here. */
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  {
+    path: ['scan-gate'],
+    description: 'Gate a deploy on the Amazon Inspector findings of one image in Amazon ECR.',
+    examples: [
+      'assetguard scan-gate --image web:1.4.2 --timeout 10m --output-dir reports/web',
+      'assetguard scan-gate --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:<digest>',
+    ],
+    flags: SCAN_GATE_INPUTS,
+    run: viaRunner(async () => (await import('../scan-gate/run')).scanGateCommand()),
+  },
+  {
+    path: ['compliance-gate'],
+    description:
+      'Gate a deploy on the AWS Config or Security Hub compliance of the target environment.',
+    examples: [
+      'assetguard compliance-gate --scope Environment=prod --scope Service=web',
+      'assetguard compliance-gate --source securityhub --rules S3.8,EC2.13 --output-dir reports/compliance',
+    ],
+    flags: COMPLIANCE_GATE_INPUTS,
+    run: viaRunner(async () => (await import('../compliance-gate/run')).complianceGateCommand()),
+  },
+  ...TAG_COMMANDS.map((command): CliCommand => ({
+    path: ['tags', command],
+    description: TAG_COMMAND_HELP[command],
+    examples: [
+      `assetguard tags ${command}${command === 'audit' ? ' --output-dir reports/tags' : ' --execute'}`,
+    ],
+    flags: TAG_POLICY_INPUTS,
+    fixed: { command },
+    run: viaRunner(async () => (await import('../tag-policy/run')).tagPolicyCommand()),
+  })),
+  {
+    path: ['replay'],
+    description:
+      'Re-evaluate an evidence bundle offline and check it reproduces the recorded verdict.',
+    examples: ['assetguard replay assetguard-reports/scan-gate'],
+    argument: {
+      name: 'bundle',
+      description: 'evidence.json, or the report directory that holds it',
+    },
+    run: async (_read, bundle) =>
+      (await (await import('../replay/replay')).replay(bundle ?? '')).outcome,
+  },
+];
 
 const consoleReporter: Reporter = {
   info: (message) => {
@@ -45,11 +129,16 @@ function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
-/** Declares one flag per action input, so the CLI and action.yml cannot drift apart. */
-function addInputs(command: Command, specs: InputSpecs): Command {
+/** Declares one flag per input (but the fixed ones): `--name <value>`, or a bare `--name` for a flag input. */
+function addFlags(
+  program: Program,
+  specs: InputSpecs,
+  fixed: Readonly<Record<string, string>>,
+): void {
   for (const [name, spec] of Object.entries(specs)) {
+    if (name in fixed) continue;
     if (spec.flag) {
-      command.addOption(new Option(`--${name}`, spec.description));
+      program.addOption(new Option(`--${name}`, spec.description));
       continue;
     }
     const option = new Option(`--${name} <value>`, spec.description);
@@ -60,22 +149,30 @@ function addInputs(command: Command, specs: InputSpecs): Command {
         previous === undefined ? value : `${previous}\n${value}`,
       );
     }
-    command.addOption(option);
+    program.addOption(option);
   }
-  return command;
 }
 
-function reader(options: Record<string, unknown>) {
-  return (name: string): string | undefined => {
+/** Reads inputs by name from parsed flags: fixed values first, bare flags as 'true'/'false'. */
+function flagReader(
+  options: Record<string, unknown>,
+  specs: InputSpecs,
+  fixed: Readonly<Record<string, string>>,
+): InputReader {
+  return (name) => {
+    if (name in fixed) return fixed[name];
     const value = options[camel(name)];
+    if (specs[name]?.flag) return String(value === true);
     return typeof value === 'string' ? value : undefined;
   };
 }
 
+/** The program with every entry of CLI_COMMANDS; `run` is the failure boundary each command runs through. */
 export function buildProgram(
   run: (name: string, work: () => Promise<Outcome>) => Promise<void>,
-): Command {
-  const program = new Command('assetguard')
+  commands: readonly CliCommand[] = CLI_COMMANDS,
+): Program {
+  const program = new Program('assetguard')
     .description(
       'Security asset management for AWS: deploy gates on image CVEs and compliance, and one tag policy for every asset, from GitHub Actions or a shell.',
     )
@@ -84,107 +181,48 @@ export function buildProgram(
     // Usage errors exit 2 as well: a gate invoked wrongly has not decided. Set before the
     // subcommands are added, which copy it.
     .exitOverride((error) => {
-      process.exit(error.exitCode === 0 ? 0 : 2);
+      process.exit(error.exitCode === EXIT_PASS ? EXIT_PASS : EXIT_ERROR);
     })
     .addHelpText(
       'after',
       '\nExit codes for every gate: 0 pass, 1 blocked by policy, 2 could not decide (bad input, AWS error, timeout).',
     );
-
-  addInputs(
-    program
-      .command('scan-gate')
-      .description('Gate a deploy on the Amazon Inspector findings of one image in Amazon ECR.')
-      .addHelpText(
-        'after',
-        '\nExample:\n  assetguard scan-gate --image web:1.4.2 --timeout 10m --output-dir reports/web\n' +
-          '  assetguard scan-gate --image 123456789012.dkr.ecr.eu-west-1.amazonaws.com/web@sha256:<digest>',
-      ),
-    SCAN_GATE_INPUTS,
-  ).action((options: Record<string, unknown>) =>
-    run('scan-gate', async () => {
-      const result = await scanGate(parseScanGateInputs(reader(options)), {
+  const groups = new Map<string, Program>();
+  const parentOf = (words: readonly string[]): Program => {
+    const [group] = words;
+    if (words.length === 1 || group === undefined) return program;
+    let parent = groups.get(group);
+    if (!parent) {
+      parent = program.command(group).description(GROUPS[group] ?? '');
+      groups.set(group, parent);
+    }
+    return parent;
+  };
+  for (const entry of commands) {
+    const name = entry.path[entry.path.length - 1] ?? '';
+    const fixed = entry.fixed ?? {};
+    const specs = entry.flags ?? {};
+    const command = parentOf(entry.path)
+      .command(name)
+      .description(entry.description)
+      .addHelpText('after', `\nExample:\n${entry.examples.map((line) => `  ${line}`).join('\n')}`);
+    if (entry.argument) command.argument(`<${entry.argument.name}>`, entry.argument.description);
+    addFlags(command, specs, fixed);
+    command.action((...args: unknown[]) => {
+      // commander passes the positional arguments, then the options, then the command.
+      const argument = entry.argument && typeof args[0] === 'string' ? args[0] : undefined;
+      const options = command.opts<Record<string, unknown>>();
+      const deps: RunDeps = {
         clock: systemClock,
         log: (message) => {
-          console.error(`  ${message}`);
+          for (const line of message.split('\n')) console.error(`  ${logLine(line)}`);
         },
-      });
-      console.log(result.summary);
-      return scanGateOutcome(result);
-    }),
-  );
-
-  addInputs(
-    program
-      .command('compliance-gate')
-      .description(
-        'Gate a deploy on the AWS Config or Security Hub compliance of the target environment.',
-      )
-      .addHelpText(
-        'after',
-        '\nExample:\n  assetguard compliance-gate --scope Environment=prod --scope Service=web\n' +
-          '  assetguard compliance-gate --source securityhub --rules S3.8,EC2.13 --output-dir reports/compliance',
-      ),
-    COMPLIANCE_GATE_INPUTS,
-  ).action((options: Record<string, unknown>) =>
-    run('compliance-gate', async () => {
-      const result = await complianceGate(parseComplianceGateInputs(reader(options)), {
-        clock: systemClock,
-        log: (message) => {
-          console.error(`  ${message}`);
-        },
-      });
-      console.log(result.summary);
-      return complianceGateOutcome(result);
-    }),
-  );
-
-  const tags = program
-    .command('tags')
-    .description(
-      'The tag policy: audit coverage, apply missing tags, publish to SSM, keep Resource Groups.',
-    );
-  for (const command of TAG_COMMANDS) {
-    addInputs(
-      tags
-        .command(command)
-        .description(TAG_COMMAND_HELP[command])
-        .addHelpText(
-          'after',
-          `\nExample:\n  assetguard tags ${command}${command === 'audit' ? ' --output-dir reports/tags' : ' --execute'}`,
-        ),
-      // The subcommand is the command input; every other input is a flag.
-      Object.fromEntries(Object.entries(TAG_POLICY_INPUTS).filter(([name]) => name !== 'command')),
-    ).action((options: Record<string, unknown>) =>
-      run(`tags ${command}`, async () => {
-        const read = reader(options);
-        const inputs = parseTagInputs((name) =>
-          name === 'command'
-            ? command
-            : name === 'execute'
-              ? String(options.execute === true)
-              : read(name),
-        );
-        const result = await tagsCommand(inputs, {
-          clock: systemClock,
-          log: (message) => {
-            console.error(`  ${message}`);
-          },
-        });
-        console.log(result.summary);
-        return result.outcome;
-      }),
-    );
+      };
+      return run(entry.path.join(' '), () =>
+        entry.run(flagReader(options, specs, fixed), argument, deps),
+      );
+    });
   }
-
-  program
-    .command('replay')
-    .description(
-      'Re-evaluate an evidence bundle offline and check it reproduces the recorded verdict.',
-    )
-    .argument('<bundle>', 'evidence.json, or the report directory that holds it')
-    .addHelpText('after', '\nExample:\n  assetguard replay assetguard-reports/scan-gate')
-    .action((bundle: string) => run('replay', async () => (await replay(bundle)).outcome));
   return program;
 }
 

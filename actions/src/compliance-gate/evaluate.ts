@@ -1,15 +1,37 @@
 import { controlForConfigRuleName, namedIn, ruleNames } from '../core/controls';
 import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
-import { countBySeverity, severityRank, type Finding } from '../core/model';
+import type { CallCounts } from '../core/collections';
+import type { Finding } from '../core/model';
 import type { LoadedPolicy, Policy, PolicyException } from '../core/policy';
-import type { BlockingEntry, Verdict } from '../core/verdict';
-import type { RuleStates } from '../sources/compliance';
+import { findingsVerdict, type BlockingEntry, type Verdict } from '../core/verdict';
+import type { ComplianceScope, RuleStates } from '../sources/compliance';
 
+/** The deploy target a compliance-gate verdict is about, and the state of its rules. */
 export interface ComplianceSubject {
   source: 'config' | 'securityhub';
   region: string;
-  scope: { tags: Record<string, string>; rules: string[] };
+  scope: ComplianceScope;
   rules: RuleStates;
+}
+
+/** The compliance gate's verdict; a run that failed early has only part of the subject. */
+export type ComplianceVerdict = Verdict<Partial<ComplianceSubject>>;
+
+/** What evidence.json keeps besides the findings: API calls made, and collection notes. */
+export interface ComplianceContext {
+  calls: CallCounts;
+  /** Facts from collection that the verdict reports as warnings (unknown tags, unmapped rules). */
+  notes: string[];
+}
+
+/** The subject of a decided verdict, or undefined when a field the evaluator needs is missing. */
+export function resolvedComplianceSubject(
+  subject: Partial<ComplianceSubject>,
+): ComplianceSubject | undefined {
+  const { source, region, scope, rules } = subject;
+  if (source === undefined || region === undefined || scope === undefined || rules === undefined)
+    return undefined;
+  return { source, region, scope, rules };
 }
 
 /** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
@@ -32,17 +54,13 @@ function listedIn(
   return !namedIn(names, rules.exclude);
 }
 
-function byRisk(a: BlockingEntry, b: BlockingEntry): number {
-  return (
-    severityRank(a.severity) - severityRank(b.severity) ||
-    a.id.localeCompare(b.id) ||
-    a.resource.localeCompare(b.resource)
-  );
-}
-
 /**
  * The compliance gate's decision. Pure, like the image gate's: the same findings, rule states,
  * policy and `now` always give the same verdict.
+ *
+ * Counted: ACTIVE findings that compliance.rules keeps; blocking: those whose severity is in
+ * compliance.fail-on and no valid compliance exception covers, and with
+ * `compliance.insufficient-data: block` every kept rule that has no data.
  */
 export function evaluateCompliance(input: {
   findings: readonly Finding[];
@@ -51,7 +69,7 @@ export function evaluateCompliance(input: {
   now: Date;
   /** Facts from collection that belong in the report (unknown tags, unmapped rules). */
   notes?: string[];
-}): Verdict {
+}): Verdict<ComplianceSubject> {
   const { policy, subject, now } = input;
   const rules = policy.policy.compliance;
   const counted = input.findings.filter(
@@ -59,37 +77,15 @@ export function evaluateCompliance(input: {
   );
   const failing = counted.filter((finding) => rules.failOn.includes(finding.severity));
   const relevant = (exception: PolicyException): boolean => isComplianceId(exception.id);
-  const { remaining, excepted, report } = applyExceptions(
-    failing,
-    counted,
-    policy.policy.exceptions,
-    now,
-    relevant,
-  );
-  const blocking = remaining
-    .map((finding): BlockingEntry => ({
-      id: finding.id,
-      severity: finding.severity,
-      resource: finding.resource.id,
-      reason:
-        finding.rule?.annotation ??
-        finding.description ??
-        `${finding.severity} is in compliance.fail-on`,
-      title: finding.title,
-      packages: [],
-      fixAvailable: finding.fixAvailable,
-      ...(finding.url !== undefined && { url: finding.url }),
-      ...(finding.rule && { rule: finding.rule.name }),
-      ...(finding.remediation && { remediation: finding.remediation }),
-    }))
-    .sort(byRisk);
+  const exceptions = applyExceptions(failing, counted, policy.policy.exceptions, now, relevant);
   // A rule compliance.rules leaves out does not count when it has no data either.
   const insufficient = subject.rules.insufficientData.filter((name) =>
     ruleNameCounts(name, rules.rules),
   );
+  const alsoBlocking: BlockingEntry[] = [];
   if (rules.insufficientData === 'block') {
     for (const name of insufficient) {
-      blocking.push({
+      alsoBlocking.push({
         id: name,
         severity: rules.defaultSeverity,
         resource: `AWS Config rule ${name}`,
@@ -113,24 +109,22 @@ export function evaluateCompliance(input: {
           `${subject.rules.notApplicable.length} rule(s) are NOT_APPLICABLE (no resource in scope): ${subject.rules.notApplicable.join(', ')}`,
         ]
       : []),
-    ...exceptionWarnings(report, 'result(s)', 'non-compliant resource here'),
+    ...exceptionWarnings(exceptions.report, 'result(s)', 'non-compliant resource here'),
     ...(input.notes ?? []),
   ];
-  return {
-    verdict: blocking.length > 0 ? 'block' : 'pass',
+  return findingsVerdict({
     command: 'compliance-gate',
-    subject: { ...subject },
-    evaluatedAt: now.toISOString(),
-    policy: { origin: policy.origin, sha256: policy.sha256 },
-    counts: countBySeverity(counted),
-    blocking,
-    excepted: excepted.map(({ finding, exception }) => ({
-      id: finding.id,
-      severity: finding.severity,
-      resource: finding.resource.id,
-      exception,
-    })),
-    exceptions: report,
+    subject,
+    policy,
+    now,
+    counted,
+    exceptions,
+    reasonOf: (finding) =>
+      finding.rule?.annotation ??
+      finding.description ??
+      `${finding.severity} is in compliance.fail-on`,
+    resourceOf: (finding) => finding.resource.id,
+    alsoBlocking,
     warnings,
-  };
+  });
 }

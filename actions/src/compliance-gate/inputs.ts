@@ -1,5 +1,12 @@
 import { ConfigurationError } from '../core/errors';
-import { listInput, readInput, type InputReader, type InputSpecs } from '../core/inputs';
+import {
+  listInput,
+  parseOutputDir,
+  readInput,
+  type CommandInputSpecs,
+  type InputReader,
+  type OutputSpecs,
+} from '../core/inputs';
 import { DEFAULT_POLICY_PATH } from '../core/policy';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
@@ -31,8 +38,9 @@ export const COMPLIANCE_GATE_INPUTS = {
   region: {
     description: 'AWS region of the target environment. Defaults to AWS_REGION.',
   },
-} satisfies InputSpecs;
+} satisfies CommandInputSpecs;
 
+/** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
 export const COMPLIANCE_GATE_OUTPUTS = {
   verdict: 'pass, block or error.',
   critical: 'Count of failing CRITICAL results in scope.',
@@ -43,8 +51,9 @@ export const COMPLIANCE_GATE_OUTPUTS = {
   blocking: 'Count of results that block the deploy.',
   'report-dir': 'Directory holding the reports.',
   'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
-} as const;
+} as const satisfies OutputSpecs;
 
+/** The compliance gate's inputs, parsed: `scope` as tag key → value. */
 export interface ComplianceGateInputs {
   source: 'config' | 'securityhub';
   rules: string[];
@@ -68,10 +77,16 @@ function parseScope(entries: string[]): Record<string, string> {
   return scope;
 }
 
+/**
+ * Parses the compliance gate's inputs by name (action inputs or CLI flags), with the declared
+ * defaults; `rules` and `scope` are lists (comma- or newline-separated, or repeated flags).
+ * @throws ConfigurationError naming the input: an unknown source, a scope entry that is not
+ *   Key=Value or repeats a key, an output-dir that is not a path.
+ */
 export function parseComplianceGateInputs(read: InputReader): ComplianceGateInputs {
-  const get = (name: keyof typeof COMPLIANCE_GATE_INPUTS): string | undefined =>
+  const get = <Name extends keyof typeof COMPLIANCE_GATE_INPUTS>(name: Name) =>
     readInput(COMPLIANCE_GATE_INPUTS, read, name);
-  const source = get('source') ?? 'config';
+  const source = get('source');
   if (source !== 'config' && source !== 'securityhub') {
     throw new ConfigurationError(`source: "${source}" is not config or securityhub`);
   }
@@ -80,8 +95,8 @@ export function parseComplianceGateInputs(read: InputReader): ComplianceGateInpu
     source,
     rules: listInput(get('rules')),
     scope: parseScope(listInput(get('scope'))),
-    policy: get('policy') ?? DEFAULT_POLICY_PATH,
-    outputDir: get('output-dir') ?? COMPLIANCE_GATE_INPUTS['output-dir'].default,
+    policy: get('policy'),
+    outputDir: parseOutputDir(get('output-dir')),
     ...(region !== undefined && { region }),
   };
 }

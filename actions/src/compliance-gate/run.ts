@@ -2,38 +2,55 @@ import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { createClient, resolveRegion } from '../core/aws';
-import type { Clock } from '../core/clock';
-import { errorMessage } from '../core/errors';
-import { errorVerdict, writeGateReports } from '../core/gate-report';
-import type { Finding } from '../core/model';
-import { DEFAULT_POLICY_PATH, loadPolicy, type LoadedPolicy } from '../core/policy';
+import { gateOutcomeLine } from '../core/markdown';
+import { emptyCounts, type SeverityCounts } from '../core/model';
+import {
+  gateOutputValues,
+  runCommand,
+  type Command,
+  type CommandRun,
+  type RunDeps,
+} from '../core/runner';
 import { toSarif } from '../core/sarif';
-import type { Verdict } from '../core/verdict';
+import type { BlockingEntry } from '../core/verdict';
 import { collectConfigCompliance } from '../sources/config';
-import { evaluateCompliance, type ComplianceSubject } from './evaluate';
-import type { ComplianceGateInputs } from './inputs';
-import { complianceSarifEntries, renderComplianceSummary } from './render';
 import { collectSecurityHubCompliance } from '../sources/securityhub';
-import type { Log } from '../core/log';
+import { evaluateCompliance, type ComplianceContext, type ComplianceSubject } from './evaluate';
+import {
+  COMPLIANCE_GATE_INPUTS,
+  COMPLIANCE_GATE_OUTPUTS,
+  parseComplianceGateInputs,
+  type ComplianceGateInputs,
+} from './inputs';
+import { COMPLIANCE_WORDS, complianceSarifEntries, renderComplianceSummary } from './render';
 
+/** The clients the compliance gate reads with, for the target's region. */
 export interface ComplianceClients {
   config: ConfigServiceClient;
   tagging: ResourceGroupsTaggingAPIClient;
   securityhub: SecurityHubClient;
 }
 
-export interface ComplianceGateDeps {
-  clock: Clock;
-  log: Log;
+/** What the compliance gate needs besides the clock and the log; tests set these. */
+export interface ComplianceGateOptions {
+  /** Builds the clients for the target's region (default: the core client factory). */
   clients?: (region: string) => ComplianceClients;
 }
 
-export interface ComplianceGateRun {
-  verdict: Verdict;
-  summary: string;
-  reportDir: string;
-  files: Record<string, string>;
+export type ComplianceGateDeps = RunDeps & ComplianceGateOptions;
+
+/** The compliance gate's types, for the shared runner. */
+export interface ComplianceGateTypes {
+  inputs: ComplianceGateInputs;
+  subject: ComplianceSubject;
+  counts: SeverityCounts;
+  blocking: BlockingEntry;
+  context: ComplianceContext;
+  details: undefined;
+  outputs: typeof COMPLIANCE_GATE_OUTPUTS;
 }
+
+export type ComplianceGateRun = CommandRun<ComplianceGateTypes>;
 
 function defaultClients(region: string): ComplianceClients {
   return {
@@ -44,81 +61,94 @@ function defaultClients(region: string): ComplianceClients {
 }
 
 /**
- * The compliance gate, as both the action and the CLI run it: collect from AWS Config or
- * Security Hub, evaluate against the policy, report. Failures become an `error` verdict (exit 2).
+ * The compliance gate as a command of the shared runner: collect the target's non-compliant
+ * results from AWS Config (rules, details, tags for the scope) or Security Hub (control
+ * findings), then `evaluateCompliance`. Reports: verdict.json, summary.md, results.sarif
+ * (located on the policy file), evidence.json.
  */
-export async function complianceGate(
+export function complianceGateCommand(
+  options: ComplianceGateOptions = {},
+): Command<ComplianceGateTypes> {
+  return {
+    name: 'compliance-gate',
+    inputs: COMPLIANCE_GATE_INPUTS,
+    outputs: COMPLIANCE_GATE_OUTPUTS,
+    parse: parseComplianceGateInputs,
+    commandOf: () => 'compliance-gate',
+    recordedInputs: (inputs) => ({ ...inputs }),
+    subjectOf: (inputs) => ({
+      source: inputs.source,
+      scope: { tags: inputs.scope, rules: inputs.rules },
+    }),
+    emptyCounts,
+    async decide(inputs, policy, progress, { clock, log }) {
+      const { compliance } = policy.policy;
+      log(
+        `policy: ${policy.origin} (compliance.fail-on: ${compliance.failOn.join(', ') || 'nothing'})`,
+      );
+      const region = resolveRegion(inputs.region);
+      progress.subject.region = region;
+      const clients = (options.clients ?? defaultClients)(region);
+      const scope = { tags: inputs.scope, rules: inputs.rules };
+      const needTags = policy.policy.exceptions.some(
+        (exception) => exception.scope?.tags !== undefined,
+      );
+      const collected =
+        inputs.source === 'config'
+          ? await collectConfigCompliance(clients, scope, {
+              log,
+              region,
+              defaultSeverity: compliance.defaultSeverity,
+              needTags,
+            })
+          : await collectSecurityHubCompliance(clients, scope, {
+              log,
+              region,
+              defaultSeverity: compliance.defaultSeverity,
+              needTags,
+            });
+      progress.findings = collected.findings;
+      progress.context.calls = collected.calls;
+      progress.context.notes = collected.warnings;
+      const subject: ComplianceSubject = {
+        source: inputs.source,
+        region,
+        scope,
+        rules: collected.rules,
+      };
+      progress.subject = subject;
+      const verdict = evaluateCompliance({
+        findings: collected.findings,
+        policy,
+        subject,
+        now: clock.now(),
+        notes: collected.warnings,
+      });
+      return { verdict, details: undefined };
+    },
+    render: ({ verdict, progress, inputs, reportDir }) => ({
+      summary: renderComplianceSummary(verdict, reportDir),
+      files: {
+        'results.sarif': toSarif(
+          // Findings exist only once the inputs parsed; alerts point at the policy file.
+          inputs ? complianceSarifEntries(verdict, progress.findings, inputs.policy) : [],
+          'assetguard/compliance-gate',
+        ),
+      },
+    }),
+    describe: ({ verdict }, reportDir) =>
+      gateOutcomeLine(verdict, 'the deploy', COMPLIANCE_WORDS, reportDir),
+    outputValues: gateOutputValues,
+  };
+}
+
+/**
+ * Runs the compliance gate on parsed inputs, as the action and the CLI do (through the shared
+ * runner): failures become an `error` verdict (exit 2) with reports, never an exception.
+ */
+export function complianceGate(
   inputs: ComplianceGateInputs,
   deps: ComplianceGateDeps,
 ): Promise<ComplianceGateRun> {
-  const { clock, log } = deps;
-  let subject: Record<string, unknown> = {
-    source: inputs.source,
-    scope: { tags: inputs.scope, rules: inputs.rules },
-  };
-  let policy: LoadedPolicy | undefined;
-  let findings: Finding[] = [];
-  const context: Record<string, unknown> = {};
-  let verdict: Verdict;
-  try {
-    policy = await loadPolicy(inputs.policy);
-    const { compliance } = policy.policy;
-    log(
-      `policy: ${policy.origin} (compliance.fail-on: ${compliance.failOn.join(', ') || 'nothing'})`,
-    );
-    const region = resolveRegion(inputs.region);
-    const clients = (deps.clients ?? defaultClients)(region);
-    const scope = { tags: inputs.scope, rules: inputs.rules };
-    const needTags = policy.policy.exceptions.some(
-      (exception) => exception.scope?.tags !== undefined,
-    );
-    const collected =
-      inputs.source === 'config'
-        ? await collectConfigCompliance(clients, scope, {
-            log,
-            region,
-            defaultSeverity: compliance.defaultSeverity,
-            needTags,
-          })
-        : await collectSecurityHubCompliance(clients.securityhub, scope, {
-            log,
-            defaultSeverity: compliance.defaultSeverity,
-          });
-    findings = collected.findings;
-    context.calls = collected.calls;
-    context.notes = collected.warnings;
-    const complianceSubject: ComplianceSubject = {
-      source: inputs.source,
-      region,
-      scope,
-      rules: collected.rules,
-    };
-    subject = { ...complianceSubject };
-    verdict = evaluateCompliance({
-      findings,
-      policy,
-      subject: complianceSubject,
-      now: clock.now(),
-      notes: collected.warnings,
-    });
-  } catch (error) {
-    verdict = errorVerdict('compliance-gate', errorMessage(error), subject, policy, clock.now());
-  }
-  const summary = renderComplianceSummary(verdict, inputs.outputDir);
-  const policyPath =
-    policy && policy.origin !== 'built-in default' ? policy.origin : DEFAULT_POLICY_PATH;
-  const files = await writeGateReports({
-    dir: inputs.outputDir,
-    verdict,
-    summary,
-    sarif: toSarif(
-      complianceSarifEntries(verdict, findings, policyPath),
-      'assetguard/compliance-gate',
-    ),
-    inputs: { ...inputs },
-    context,
-    policy,
-    findings,
-  });
-  return { verdict, summary, reportDir: inputs.outputDir, files };
+  return runCommand(complianceGateCommand(deps), { inputs }, deps);
 }

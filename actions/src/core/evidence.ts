@@ -4,35 +4,38 @@ import { VERSION as version } from './version';
 import { ConfigurationError, errorMessage } from './errors';
 import type { Finding } from './model';
 import type { LoadedPolicy } from './policy';
-import type { Verdict } from './verdict';
+import type { AnyVerdict } from './verdict';
 
 export const EVIDENCE_FORMAT = 'assetguard-evidence/1';
 export const EVIDENCE_FILE = 'evidence.json';
 
 /**
  * Everything a verdict was decided from: the inputs, the exact policy text, the normalized
- * findings and the verdict. `assetguard replay` re-evaluates it offline.
+ * findings, the other source facts and the verdict. `assetguard replay` re-evaluates it offline.
+ * `N` is the command (`scan-gate`, `tags audit`), `V` its verdict, `X` its source facts.
  */
-export interface Evidence {
+export interface Evidence<N extends string = string, V = AnyVerdict, X = unknown> {
   format: typeof EVIDENCE_FORMAT;
   assetguardVersion: string;
-  command: string;
+  command: N;
+  /** The inputs as the command read them (by input name), or as given when they did not parse. */
   inputs: Record<string, unknown>;
-  /** Source facts that are not findings (scan status, API call counts). */
-  context: Record<string, unknown>;
+  /** Source facts that are not findings (scan status, API call counts, the tag inventory). */
+  context: X;
   policy: { origin: string; sha256: string; text: string };
   findings: Finding[];
-  verdict: Verdict;
+  verdict: V;
 }
 
-export function buildEvidence(parts: {
-  command: string;
+/** Assembles an evidence bundle; a policy that was never loaded is recorded as `not loaded`. */
+export function buildEvidence<N extends string, V, X>(parts: {
+  command: N;
   inputs: Record<string, unknown>;
-  context: Record<string, unknown>;
+  context: X;
   policy: LoadedPolicy | undefined;
   findings: Finding[];
-  verdict: Verdict;
-}): Evidence {
+  verdict: V;
+}): Evidence<N, V, X> {
   return {
     format: EVIDENCE_FORMAT,
     assetguardVersion: version,
@@ -47,8 +50,13 @@ export function buildEvidence(parts: {
   };
 }
 
-/** Reads an evidence bundle from its file, or from the report directory that holds it. */
-export async function readEvidence(path: string): Promise<Evidence> {
+/**
+ * Reads an evidence bundle from its file, or from the report directory that holds it. `E` is the
+ * union of the bundles the caller can handle, discriminated by `command`; this checks the format
+ * and the fields every bundle has, and the caller switches on `command`.
+ * @throws ConfigurationError when the path cannot be read, is not JSON, or is not a bundle.
+ */
+export async function readEvidence<E extends Evidence>(path: string): Promise<E> {
   let file = path;
   try {
     if ((await stat(path)).isDirectory()) file = join(path, EVIDENCE_FILE);
@@ -70,13 +78,16 @@ export async function readEvidence(path: string): Promise<Evidence> {
     );
   }
   if (
+    typeof evidence.command !== 'string' ||
     !Array.isArray(evidence.findings) ||
     typeof evidence.verdict !== 'object' ||
+    typeof evidence.context !== 'object' ||
     !evidence.policy
   ) {
     throw new ConfigurationError(
-      `bundle: ${file} is incomplete: findings, policy and verdict are required`,
+      `bundle: ${file} is incomplete: command, context, findings, policy and verdict are required`,
     );
   }
-  return evidence as Evidence;
+  // The JSON boundary: past the checks above, the bundle is taken to be what its command wrote.
+  return evidence as E;
 }

@@ -1,3 +1,5 @@
+import { ConfigurationError } from './errors';
+
 /** An input declared once and shared by action.yml, the CLI flag of the same name and the docs. */
 export interface InputSpec {
   description: string;
@@ -11,17 +13,42 @@ export interface InputSpec {
 
 export type InputSpecs = Record<string, InputSpec>;
 
+/**
+ * The inputs of a command the shared runner runs: it must declare where its reports go, with a
+ * default, so that even a run whose inputs cannot be parsed writes them somewhere known.
+ */
+export type CommandInputSpecs = InputSpecs & { 'output-dir': InputSpec & { default: string } };
+
+/**
+ * An action's outputs, declared once: output name → description. action.yml is checked against
+ * these tables in tests, and `setOutputs` (sinks/github) writes exactly these names.
+ */
+export type OutputSpecs = Readonly<Record<string, string>>;
+
+/** One value per declared output: numbers are written as their decimal text, '' means "none". */
+export type OutputValues<O extends OutputSpecs> = { readonly [Name in keyof O]: string | number };
+
 /** Reads raw values by input name: core.getInput for actions, parsed flags for the CLI. */
 export type InputReader = (name: string) => string | undefined;
 
+/** The type `readInput` gives an input: a string when the spec declares a default. */
+export type InputValue<Spec> = Spec extends { default: string } ? string : string | undefined;
+
 /**
  * Reads one input: trimmed, with '' meaning "not given" (the runner passes unset inputs as ''),
- * and the declared default applied.
+ * and the declared default applied. This is the one place declared defaults are applied, so an
+ * input with a default is typed `string`, never `string | undefined`.
  */
-export function readInput(specs: InputSpecs, read: InputReader, name: string): string | undefined {
+export function readInput<Specs extends InputSpecs, Name extends keyof Specs & string>(
+  specs: Specs,
+  read: InputReader,
+  name: Name,
+): InputValue<Specs[Name]> {
   const value = read(name)?.trim();
-  if (value !== undefined && value !== '') return value;
-  return specs[name]?.default;
+  // The conditional type cannot be narrowed by a runtime check; the spec guarantees it.
+  return (value !== undefined && value !== '' ? value : specs[name]?.default) as InputValue<
+    Specs[Name]
+  >;
 }
 
 /** Splits a list input on commas and newlines, dropping empty entries. */
@@ -30,4 +57,31 @@ export function listInput(value: string | undefined): string[] {
     .split(/[,\n]/)
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+}
+
+/**
+ * Checks the output-dir input (a directory path, relative to the working directory or absolute).
+ * Line breaks and NUL cannot be part of a path the reports can be written to.
+ * @throws ConfigurationError naming the input.
+ */
+export function parseOutputDir(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000\r\n]/.test(value)) {
+    throw new ConfigurationError(
+      `output-dir: ${JSON.stringify(value)} is not a directory path (it holds a line break or NUL)`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Where a run whose inputs could not be parsed writes its reports: the output-dir input when it
+ * parses on its own, else its declared default.
+ */
+export function fallbackOutputDir(specs: CommandInputSpecs, read: InputReader): string {
+  try {
+    return parseOutputDir(readInput(specs, read, 'output-dir'));
+  } catch {
+    return specs['output-dir'].default;
+  }
 }

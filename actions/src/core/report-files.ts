@@ -2,6 +2,11 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from './errors';
 
+/** A JSON report file's text: indented by two spaces, ending with a newline. */
+export function jsonFile(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}
+
 /**
  * Writes report files so that none is ever half-written: each goes to a temporary name first and
  * is renamed into place. Returns the absolute-or-relative path of each file by name.

@@ -1,13 +1,33 @@
-import type { PolicyException } from './policy';
-import type { AffectedPackage, Finding, Severity, SeverityCounts } from './model';
+import { EXIT_BLOCK, EXIT_ERROR, EXIT_PASS } from './errors';
+import type { ExceptionResult } from './exceptions';
+import type { LoadedPolicy, PolicyException } from './policy';
+import {
+  countBySeverity,
+  severityRank,
+  type AffectedPackage,
+  type Finding,
+  type Severity,
+  type SeverityCounts,
+} from './model';
 
 export type VerdictKind = 'pass' | 'block' | 'error';
 
-export interface BlockingEntry {
+/** The exit code of every command: 0 pass, 1 blocked by policy, 2 could not decide. */
+export type ExitCode = typeof EXIT_PASS | typeof EXIT_BLOCK | typeof EXIT_ERROR;
+
+/** What every entry of verdict.json's `blocking` says, whatever the command (DESIGN.md "Contracts"). */
+export interface BlockingBase {
+  /** What blocks: a vulnerability id, a control id or rule name, a policy key. */
   id: string;
-  severity: Severity;
+  /** What it is about: an image, a resource ARN or id, the estate. */
   resource: string;
+  /** Why it blocks, in the policy's words. */
   reason: string;
+}
+
+/** A finding that blocks a gate (scan-gate, compliance-gate). */
+export interface BlockingEntry extends BlockingBase {
+  severity: Severity;
   title: string;
   packages: AffectedPackage[];
   fixAvailable: Finding['fixAvailable'];
@@ -35,22 +55,140 @@ export interface ExceptionReport {
   stale: PolicyException[];
 }
 
-/** The verdict.json contract (DESIGN.md "Contracts"). */
-export interface Verdict {
+/**
+ * The verdict.json contract (DESIGN.md "Contracts"), generic over what it is about: `S` the
+ * subject (an image, a deploy target, a tag command on an estate), `C` the counts (per severity
+ * for the gates), `B` one blocking entry. `evaluatedAt` is an ISO 8601 UTC timestamp; `error` is
+ * set exactly when `verdict` is `error`.
+ */
+export interface Verdict<S, C = SeverityCounts, B extends BlockingBase = BlockingEntry> {
   verdict: VerdictKind;
+  /** The command that decided, as typed on the CLI: `scan-gate`, `tags audit`. */
   command: string;
-  subject: Record<string, unknown>;
+  subject: S;
   evaluatedAt: string;
+  /** The policy file (or `built-in default`) and the sha256 (hex) of its exact text. */
   policy: { origin: string; sha256: string };
-  counts: SeverityCounts;
-  blocking: BlockingEntry[];
+  counts: C;
+  blocking: B[];
   excepted: ExceptedEntry[];
   exceptions: ExceptionReport;
   warnings: string[];
   error?: string;
 }
 
-export function exitCodeOf(verdict: VerdictKind): 0 | 1 | 2 {
-  if (verdict === 'pass') return 0;
-  return verdict === 'block' ? 1 : 2;
+/** Any verdict, for code that reads only what every command shares (headlines, outcomes). */
+export type AnyVerdict = Verdict<unknown, unknown, BlockingBase>;
+
+/** The exit code of a verdict: 0 pass, 1 block, 2 error (fail closed). */
+export function exitCodeOf(verdict: VerdictKind): ExitCode {
+  if (verdict === 'pass') return EXIT_PASS;
+  return verdict === 'block' ? EXIT_BLOCK : EXIT_ERROR;
+}
+
+export function emptyExceptionReport(): ExceptionReport {
+  return { expired: [], expiringSoon: [], stale: [] };
+}
+
+/**
+ * The verdict of a run that could not decide: the same contract, so the same reports get written.
+ * `subject` is as much of the subject as was known when it failed; `policy` is undefined when it
+ * was not loaded (recorded as origin `not loaded`).
+ */
+export function errorVerdict<S, C, B extends BlockingBase>(parts: {
+  command: string;
+  subject: S;
+  counts: C;
+  policy: LoadedPolicy | undefined;
+  now: Date;
+  message: string;
+}): Verdict<S, C, B> {
+  return {
+    verdict: 'error',
+    command: parts.command,
+    subject: parts.subject,
+    evaluatedAt: parts.now.toISOString(),
+    policy: { origin: parts.policy?.origin ?? 'not loaded', sha256: parts.policy?.sha256 ?? '' },
+    counts: parts.counts,
+    blocking: [],
+    excepted: [],
+    exceptions: emptyExceptionReport(),
+    warnings: [],
+    error: parts.message,
+  };
+}
+
+/** A finding as a blocking entry: the finding's own facts, with where and why it blocks. */
+export function blockingEntry(finding: Finding, resource: string, reason: string): BlockingEntry {
+  return {
+    id: finding.id,
+    severity: finding.severity,
+    resource,
+    reason,
+    title: finding.title,
+    packages: finding.packages,
+    fixAvailable: finding.fixAvailable,
+    ...(finding.url !== undefined && { url: finding.url }),
+    ...(finding.epss !== undefined && { epss: finding.epss }),
+    ...(finding.exploitAvailable !== undefined && { exploitAvailable: finding.exploitAvailable }),
+    ...(finding.rule && { rule: finding.rule.name }),
+    ...(finding.remediation && { remediation: finding.remediation }),
+  };
+}
+
+/** Riskiest first: severity, then EPSS (highest first), then id and resource for a stable order. */
+export function byRisk(a: BlockingEntry, b: BlockingEntry): number {
+  return (
+    severityRank(a.severity) - severityRank(b.severity) ||
+    (b.epss ?? 0) - (a.epss ?? 0) ||
+    a.id.localeCompare(b.id) ||
+    a.resource.localeCompare(b.resource)
+  );
+}
+
+/**
+ * A gate's verdict from its findings, once the policy has picked what would block and
+ * `applyExceptions` has set the excepted ones aside. Pure.
+ *
+ * - `counted`: the findings the counts are over (ACTIVE, in scope).
+ * - `exceptions`: `applyExceptions`'s result; `remaining` block, sorted riskiest first.
+ * - `reasonOf` / `resourceOf`: why a finding blocks, and what it is reported against.
+ * - `alsoBlocking`: entries that are not findings (a rule with no data), appended as given.
+ */
+export function findingsVerdict<S>(input: {
+  command: string;
+  subject: S;
+  policy: LoadedPolicy;
+  now: Date;
+  counted: readonly Finding[];
+  exceptions: ExceptionResult;
+  reasonOf: (finding: Finding) => string;
+  resourceOf: (finding: Finding) => string;
+  alsoBlocking?: BlockingEntry[];
+  warnings: string[];
+}): Verdict<S> {
+  const { exceptions, resourceOf } = input;
+  const blocking = [
+    ...exceptions.remaining
+      .map((finding) => blockingEntry(finding, resourceOf(finding), input.reasonOf(finding)))
+      .sort(byRisk),
+    ...(input.alsoBlocking ?? []),
+  ];
+  return {
+    verdict: blocking.length > 0 ? 'block' : 'pass',
+    command: input.command,
+    subject: input.subject,
+    evaluatedAt: input.now.toISOString(),
+    policy: { origin: input.policy.origin, sha256: input.policy.sha256 },
+    counts: countBySeverity(input.counted),
+    blocking,
+    excepted: exceptions.excepted.map(({ finding, exception }) => ({
+      id: finding.id,
+      severity: finding.severity,
+      resource: resourceOf(finding),
+      exception,
+    })),
+    exceptions: exceptions.report,
+    warnings: input.warnings,
+  };
 }

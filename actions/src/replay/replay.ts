@@ -1,45 +1,111 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Outcome } from '../core/runner';
-import { ConfigurationError } from '../core/errors';
+import { ConfigurationError, EXIT_ERROR } from '../core/errors';
 import { readEvidence, type Evidence } from '../core/evidence';
-import type { SeverityCounts } from '../core/model';
 import { loadedFromText, sha256, type LoadedPolicy } from '../core/policy';
-import { exitCodeOf, type Verdict } from '../core/verdict';
-import { evaluateCompliance, type ComplianceSubject } from '../compliance-gate/evaluate';
-import { evaluateImage, type ImageSubject } from '../scan-gate/evaluate';
+import { exitCodeOf, type AnyVerdict } from '../core/verdict';
+import {
+  evaluateCompliance,
+  resolvedComplianceSubject,
+  type ComplianceContext,
+  type ComplianceVerdict,
+} from '../compliance-gate/evaluate';
+import {
+  evaluateImage,
+  resolvedImageSubject,
+  type ImageVerdict,
+  type ScanContext,
+} from '../scan-gate/evaluate';
+import {
+  evaluateAudit,
+  resolvedTagSubject,
+  type InventoryFacts,
+  type TagVerdict,
+} from '../tag-policy/evaluate';
 
-type Evaluator = (evidence: Evidence, policy: LoadedPolicy) => Verdict;
+/** The bundles replay can re-evaluate, by the command that wrote them. */
+type ReplayableEvidence =
+  | Evidence<'scan-gate', ImageVerdict, Partial<ScanContext>>
+  | Evidence<'compliance-gate', ComplianceVerdict, Partial<ComplianceContext>>
+  | Evidence<'tags audit', TagVerdict, { inventory?: InventoryFacts }>;
 
-/** How each command's verdict is recomputed from its evidence, with no AWS and no clock. */
-const EVALUATORS: Record<string, Evaluator> = {
-  'scan-gate': (evidence, policy) => {
-    const scan = evidence.context.scan as { counts?: SeverityCounts } | undefined;
-    return evaluateImage({
-      findings: evidence.findings,
-      policy,
-      subject: evidence.verdict.subject as unknown as ImageSubject,
-      now: new Date(evidence.verdict.evaluatedAt),
-      ...(scan?.counts !== undefined && { scanCounts: scan.counts }),
-    });
-  },
-  'compliance-gate': (evidence, policy) =>
-    evaluateCompliance({
-      findings: evidence.findings,
-      policy,
-      subject: evidence.verdict.subject as unknown as ComplianceSubject,
-      now: new Date(evidence.verdict.evaluatedAt),
-      notes: (evidence.context.notes as string[] | undefined) ?? [],
-    }),
-};
+const REPLAYABLE: readonly ReplayableEvidence['command'][] = [
+  'scan-gate',
+  'compliance-gate',
+  'tags audit',
+];
 
+function incomplete(what: string): ConfigurationError {
+  return new ConfigurationError(`bundle: the recorded ${what} is incomplete; cannot re-evaluate`);
+}
+
+/**
+ * Recomputes a bundle's verdict with the pure evaluator of the command that recorded it, from
+ * its findings (or inventory), its policy text and its subject, at its recorded `evaluatedAt`:
+ * no AWS and no clock. `from` says what it was recomputed from, for the outcome line.
+ */
+function reEvaluate(
+  evidence: ReplayableEvidence,
+  policy: LoadedPolicy,
+): { verdict: AnyVerdict; from: string } {
+  const findings = `${evidence.findings.length} findings`;
+  const now = new Date(evidence.verdict.evaluatedAt);
+  switch (evidence.command) {
+    case 'scan-gate': {
+      const subject = resolvedImageSubject(evidence.verdict.subject);
+      if (!subject) throw incomplete('image subject');
+      const counts = evidence.context.scan?.counts;
+      const verdict = evaluateImage({
+        findings: evidence.findings,
+        policy,
+        subject,
+        now,
+        ...(counts !== undefined && { scanCounts: counts }),
+      });
+      return { verdict, from: findings };
+    }
+    case 'compliance-gate': {
+      const subject = resolvedComplianceSubject(evidence.verdict.subject);
+      if (!subject) throw incomplete('compliance subject');
+      const verdict = evaluateCompliance({
+        findings: evidence.findings,
+        policy,
+        subject,
+        now,
+        notes: evidence.context.notes ?? [],
+      });
+      return { verdict, from: findings };
+    }
+    case 'tags audit': {
+      const subject = resolvedTagSubject(evidence.verdict.subject);
+      const { inventory } = evidence.context;
+      if (!subject || !inventory) throw incomplete('tag audit subject or inventory');
+      const { verdict } = evaluateAudit({ inventory, policy, subject, now });
+      return { verdict, from: `${inventory.resources.length} resources` };
+    }
+  }
+}
+
+function isReplayable(evidence: Evidence): evidence is ReplayableEvidence {
+  return (REPLAYABLE as readonly string[]).includes(evidence.command);
+}
+
+/** A replay: the recorded verdict, the recomputed one, and whether they are identical. */
 export interface ReplayResult {
-  original: Verdict;
-  replayed?: Verdict;
+  original: AnyVerdict;
+  /** Absent when the recorded run could not decide (there is nothing to recompute). */
+  replayed?: AnyVerdict;
   matches: boolean;
+  /** Exit code of the recorded verdict when reproduced; 2 when it is not, or was an error. */
   outcome: Outcome;
 }
 
-/** Re-evaluates an evidence bundle offline and says whether it reproduces the recorded verdict. */
+/**
+ * Re-evaluates an evidence bundle (evidence.json, or the report directory holding it) offline
+ * and says whether it reproduces the recorded verdict exactly (deep equality).
+ * @throws ConfigurationError when the bundle cannot be read, was written by a command replay
+ *   does not know, has a policy text that does not match its sha256, or lacks the subject.
+ */
 export async function replay(bundle: string): Promise<ReplayResult> {
   const evidence = await readEvidence(bundle);
   const original = evidence.verdict;
@@ -48,15 +114,14 @@ export async function replay(bundle: string): Promise<ReplayResult> {
       original,
       matches: true,
       outcome: {
-        exitCode: 2,
+        exitCode: EXIT_ERROR,
         message: `the recorded run could not decide: ${original.error ?? 'unknown error'}`,
       },
     };
   }
-  const evaluate = EVALUATORS[evidence.command];
-  if (!evaluate) {
+  if (!isReplayable(evidence)) {
     throw new ConfigurationError(
-      `bundle: cannot replay command "${evidence.command}"; known: ${Object.keys(EVALUATORS).join(', ')}`,
+      `bundle: cannot replay command "${evidence.command}"; known: ${REPLAYABLE.join(', ')}`,
     );
   }
   if (sha256(evidence.policy.text) !== evidence.policy.sha256) {
@@ -64,15 +129,18 @@ export async function replay(bundle: string): Promise<ReplayResult> {
       'bundle: the policy text does not match its recorded sha256; the bundle was altered',
     );
   }
-  const replayed = evaluate(evidence, loadedFromText(evidence.policy.text, evidence.policy.origin));
+  const { verdict: replayed, from } = reEvaluate(
+    evidence,
+    loadedFromText(evidence.policy.text, evidence.policy.origin),
+  );
   const matches = isDeepStrictEqual(replayed, original);
   const outcome: Outcome = matches
     ? {
         exitCode: exitCodeOf(replayed.verdict),
-        message: `replayed ${evidence.command} from ${evidence.findings.length} findings: ${replayed.verdict} (${replayed.blocking.length} blocking), identical to the recorded verdict`,
+        message: `replayed ${evidence.command} from ${from}: ${replayed.verdict} (${replayed.blocking.length} blocking), identical to the recorded verdict`,
       }
     : {
-        exitCode: 2,
+        exitCode: EXIT_ERROR,
         message: `replay gives ${replayed.verdict} with ${replayed.blocking.length} blocking, but the bundle records ${original.verdict} with ${original.blocking.length}: the bundle was altered or was made by an incompatible version (${evidence.assetguardVersion})`,
       };
   return { original, replayed, matches, outcome };

@@ -1,6 +1,13 @@
 import { parseDuration } from '../core/duration';
-import { readInput, type InputReader, type InputSpecs } from '../core/inputs';
+import {
+  parseOutputDir,
+  readInput,
+  type CommandInputSpecs,
+  type InputReader,
+  type OutputSpecs,
+} from '../core/inputs';
 import { ConfigurationError } from '../core/errors';
+import { DEFAULT_POLICY_PATH } from '../core/policy';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 export const SCAN_GATE_INPUTS = {
@@ -12,7 +19,7 @@ export const SCAN_GATE_INPUTS = {
   policy: {
     description:
       'Policy file. When the default path does not exist, the built-in default applies (block ACTIVE CRITICAL and HIGH).',
-    default: '.github/assetguard.yml',
+    default: DEFAULT_POLICY_PATH,
   },
   timeout: {
     description: 'How long to wait for the Inspector scan to complete, e.g. 15m, 90s, 1h.',
@@ -26,8 +33,9 @@ export const SCAN_GATE_INPUTS = {
     description:
       'AWS region of the registry. Defaults to the region of a full ECR URI, then AWS_REGION.',
   },
-} satisfies InputSpecs;
+} satisfies CommandInputSpecs;
 
+/** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
 export const SCAN_GATE_OUTPUTS = {
   verdict: 'pass, block or error.',
   'image-digest': 'The sha256 digest the verdict is about.',
@@ -39,18 +47,25 @@ export const SCAN_GATE_OUTPUTS = {
   blocking: 'Count of findings that block the deploy.',
   'report-dir': 'Directory holding the reports.',
   'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
-} as const;
+} as const satisfies OutputSpecs;
 
+/** The scan gate's inputs, parsed. */
 export interface ScanGateInputs {
   image: string;
   policy: string;
+  /** How long to wait for the scan, in milliseconds. */
   timeoutMs: number;
   outputDir: string;
   region?: string;
 }
 
+/**
+ * Parses the scan gate's inputs by name (action inputs or CLI flags), with the declared defaults.
+ * @throws ConfigurationError naming the input: image missing, timeout not a duration, output-dir
+ *   not a path.
+ */
 export function parseScanGateInputs(read: InputReader): ScanGateInputs {
-  const get = (name: keyof typeof SCAN_GATE_INPUTS): string | undefined =>
+  const get = <Name extends keyof typeof SCAN_GATE_INPUTS>(name: Name) =>
     readInput(SCAN_GATE_INPUTS, read, name);
   const image = get('image');
   if (image === undefined) {
@@ -61,9 +76,9 @@ export function parseScanGateInputs(read: InputReader): ScanGateInputs {
   const region = get('region');
   return {
     image,
-    policy: get('policy') ?? SCAN_GATE_INPUTS.policy.default,
-    timeoutMs: parseDuration(get('timeout') ?? SCAN_GATE_INPUTS.timeout.default, 'timeout'),
-    outputDir: get('output-dir') ?? SCAN_GATE_INPUTS['output-dir'].default,
+    policy: get('policy'),
+    timeoutMs: parseDuration(get('timeout'), 'timeout'),
+    outputDir: parseOutputDir(get('output-dir')),
     ...(region !== undefined && { region }),
   };
 }

@@ -2,36 +2,40 @@ import {
   blockingSection,
   cell,
   closingSections,
-  countsTable,
-  headline,
+  gateSummaryHead,
   link,
+  type GateWords,
 } from '../core/markdown';
-import { exceptionMatches } from '../core/exceptions';
 import type { Finding } from '../core/model';
-import type { SarifEntry } from '../core/sarif';
-import type { Verdict } from '../core/verdict';
+import { sarifDecisions, type SarifEntry } from '../core/sarif';
+import type { ImageSubject, ImageVerdict } from './evaluate';
 
-function subjectName(verdict: Verdict): string {
-  const { repository, digest, tag, image } = verdict.subject as Record<string, string | undefined>;
+/** How the scan gate names what it counts, in its summary and its outcome line. */
+export const IMAGE_WORDS: GateWords = {
+  noun: 'finding',
+  counted: 'ACTIVE finding',
+  where: 'in all',
+};
+
+/** `repo@sha256:…` once the image is resolved, else the reference as given (`image` if none). */
+export function imageName(subject: Partial<ImageSubject>): string {
+  const { repository, digest } = subject;
+  return repository && digest ? `${repository}@${digest}` : (subject.image ?? 'image');
+}
+
+function subjectName(subject: Partial<ImageSubject>): string {
+  const { repository, digest, tag, image } = subject;
   if (repository && digest)
     return `\`${repository}@${digest.slice(0, 19)}…\`${tag ? ` (${tag})` : ''}`;
   return `\`${image ?? 'image'}\``;
 }
 
-/** summary.md and the job summary: the verdict first, then counts, then what blocks and why. */
-export function renderImageSummary(verdict: Verdict, reportDir?: string): string {
-  const parts = [headline(verdict, subjectName(verdict))];
-  if (verdict.verdict === 'error') {
-    parts.push(`**The gate could not decide, so it fails closed.**\n\n${verdict.error ?? ''}`);
-  } else {
-    const n = verdict.blocking.length;
-    parts.push(
-      verdict.verdict === 'block'
-        ? `**${n} finding${n === 1 ? '' : 's'} block${n === 1 ? 's' : ''} this deploy.**`
-        : `**No finding blocks this deploy** (${verdict.counts.total} ACTIVE finding${verdict.counts.total === 1 ? '' : 's'} in all).`,
-      countsTable(verdict.counts),
-    );
-  }
+/**
+ * summary.md and the job summary (Markdown): the verdict first, then counts, then what blocks
+ * and why (at most MAX_SUMMARY_ROWS rows), then exceptions, warnings and where the reports are.
+ */
+export function renderImageSummary(verdict: ImageVerdict, reportDir?: string): string {
+  const parts = gateSummaryHead(verdict, subjectName(verdict.subject), IMAGE_WORDS);
   parts.push(
     ...blockingSection(
       verdict,
@@ -55,24 +59,23 @@ export function renderImageSummary(verdict: Verdict, reportDir?: string): string
   return `${parts.join('\n\n')}\n`;
 }
 
-/** Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed. */
-export function imageSarifEntries(verdict: Verdict, findings: readonly Finding[]): SarifEntry[] {
-  const blocking = new Set(verdict.blocking.map((entry) => entry.id));
-  const { repository, digest } = verdict.subject as Record<string, string>;
+/**
+ * Every ACTIVE finding as a SARIF result, located on the Dockerfile: blocking ones as errors,
+ * excepted ones suppressed (core/sarif `sarifDecisions`, matched to verdict entries by id).
+ */
+export function imageSarifEntries(
+  verdict: ImageVerdict,
+  findings: readonly Finding[],
+): SarifEntry[] {
+  const decide = sarifDecisions(verdict, (entry) => entry.id);
+  const { repository = '', digest = '' } = verdict.subject;
   return findings
     .filter((finding) => finding.status === 'ACTIVE')
     .map((finding): SarifEntry => {
-      const exception = verdict.excepted.find((entry) => entry.id === finding.id)?.exception;
-      const covered = exception && exceptionMatches(exception, finding) ? exception : undefined;
       const pkg = finding.packages[0];
       const pkgText = pkg
         ? ` in ${pkg.name} ${pkg.installedVersion ?? ''}${pkg.fixedVersion ? ` (fixed in ${pkg.fixedVersion})` : ' (no fix yet)'}`
         : '';
-      const level = blocking.has(finding.id)
-        ? 'error'
-        : finding.severity === 'MEDIUM'
-          ? 'warning'
-          : 'note';
       return {
         ruleId: finding.id,
         title: finding.title,
@@ -80,14 +83,11 @@ export function imageSarifEntries(verdict: Verdict, findings: readonly Finding[]
         ...(finding.url !== undefined && { helpUri: finding.url }),
         severity: finding.severity,
         ...(finding.score !== undefined && { score: finding.score }),
-        level: covered ? 'note' : level,
-        message: `${finding.severity} ${finding.id}${pkgText} in image ${repository ?? ''}@${digest ?? ''}`,
+        ...decide(finding),
+        message: `${finding.severity} ${finding.id}${pkgText} in image ${repository}@${digest}`,
         // Image findings have no source line; the Dockerfile is where a fix (new base or pin) lands.
         uri: 'Dockerfile',
-        ...(covered && {
-          suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})`,
-        }),
-        fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository ?? ''}`,
+        fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository}`,
         tags: ['container', finding.severity.toLowerCase()],
       };
     });

@@ -1,16 +1,18 @@
-import type { Log } from '../core/log';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { createClient, resolveRegion } from '../core/aws';
-import type { Clock } from '../core/clock';
 import { formatDuration } from '../core/duration';
-import { errorMessage } from '../core/errors';
-import { errorVerdict, writeGateReports } from '../core/gate-report';
-import { classificationFailOn } from '../core/tag-policy';
-import type { Finding } from '../core/model';
-import { loadPolicy, type LoadedPolicy } from '../core/policy';
+import { gateOutcomeLine } from '../core/markdown';
+import { emptyCounts, type SeverityCounts } from '../core/model';
+import {
+  gateOutputValues,
+  runCommand,
+  type Command,
+  type CommandRun,
+  type RunDeps,
+} from '../core/runner';
 import { toSarif } from '../core/sarif';
-import type { Verdict } from '../core/verdict';
+import type { BlockingEntry } from '../core/verdict';
 import {
   assertEnhancedScanning,
   repositoryTags,
@@ -18,33 +20,45 @@ import {
   waitForImageScan,
   type ScanWaitOptions,
 } from '../sources/ecr';
-import { evaluateImage, type ImageSubject } from './evaluate';
-import { parseImageRef, type ResolvedImage } from '../sources/image-ref';
-import type { ScanGateInputs } from './inputs';
+import { parseImageRef } from '../sources/image-ref';
 import { listImageFindings } from '../sources/inspector';
-import { imageSarifEntries, renderImageSummary } from './render';
+import { evaluateImage, type ImageSubject, type ScanContext } from './evaluate';
+import {
+  parseScanGateInputs,
+  SCAN_GATE_INPUTS,
+  SCAN_GATE_OUTPUTS,
+  type ScanGateInputs,
+} from './inputs';
+import { IMAGE_WORDS, imageName, imageSarifEntries, renderImageSummary } from './render';
 
+/** The clients the scan gate reads with, for the registry's region. */
 export interface AwsClients {
   ecr: ECRClient;
   inspector: Inspector2Client;
 }
 
-export interface ScanGateDeps {
-  clock: Clock;
-  log: Log;
-  /** Builds the clients for the registry's region; tests may pass their own. */
+/** What the scan gate needs besides the clock and the log; tests and the bench set these. */
+export interface ScanGateOptions {
+  /** Builds the clients for the registry's region (default: the core client factory). */
   clients?: (region: string) => AwsClients;
-  /** Poller tuning (tests shorten the delays; the clock is always deps.clock). */
+  /** Poller tuning (tests shorten the delays; the clock is always the run's). */
   wait?: Omit<ScanWaitOptions, 'timeoutMs' | 'clock' | 'log'>;
 }
 
-export interface ScanGateRun {
-  verdict: Verdict;
-  summary: string;
-  reportDir: string;
-  files: Record<string, string>;
-  image?: ResolvedImage;
+export type ScanGateDeps = RunDeps & ScanGateOptions;
+
+/** The scan gate's types, for the shared runner. */
+export interface ScanGateTypes {
+  inputs: ScanGateInputs;
+  subject: ImageSubject;
+  counts: SeverityCounts;
+  blocking: BlockingEntry;
+  context: ScanContext;
+  details: undefined;
+  outputs: typeof SCAN_GATE_OUTPUTS;
 }
+
+export type ScanGateRun = CommandRun<ScanGateTypes>;
 
 function defaultClients(region: string): AwsClients {
   return {
@@ -54,95 +68,95 @@ function defaultClients(region: string): AwsClients {
 }
 
 /**
- * The scan gate, as both the action and the CLI run it: resolve, wait, list, evaluate, report.
- * Never throws for AWS or input problems: those become an `error` verdict (exit 2) with reports.
+ * The scan gate as a command of the shared runner: resolve the image to its digest (ECR
+ * DescribeImages), check enhanced scanning, wait for the scan (the custom poller), list the
+ * image's ACTIVE Inspector2 findings, read the repository's tags when the policy classifies by
+ * tag, then `evaluateImage`. Reports: verdict.json, summary.md, results.sarif, evidence.json.
  */
-export async function scanGate(inputs: ScanGateInputs, deps: ScanGateDeps): Promise<ScanGateRun> {
-  const { clock, log } = deps;
-  const subject: Record<string, unknown> = { image: inputs.image };
-  let policy: LoadedPolicy | undefined;
-  let findings: Finding[] = [];
-  const context: Record<string, unknown> = {};
-  let verdict: Verdict;
-  let image: ResolvedImage | undefined;
-  try {
-    policy = await loadPolicy(inputs.policy);
-    log(
-      `policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`,
-    );
-    const ref = parseImageRef(inputs.image);
-    const region = ref.region ?? resolveRegion(inputs.region);
-    const { ecr, inspector } = (deps.clients ?? defaultClients)(region);
-    image = await resolveImageDigest(ecr, ref, region);
-    Object.assign(subject, image);
-    log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
-    await assertEnhancedScanning(ecr, image.registryId);
-    const scan = await waitForImageScan(ecr, image, {
-      ...deps.wait,
-      timeoutMs: inputs.timeoutMs,
-      clock,
-      log,
-    });
-    context.scan = scan;
-    const listed = await listImageFindings(inspector, image, { log });
-    context.listFindingsCalls = listed.calls;
-    context.droppedByClientCheck = listed.dropped;
-    findings = listed.findings;
-    log(
-      `listed ${findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
-        (listed.dropped > 0
-          ? `; ${listed.dropped} returned for other images or statuses were ignored`
-          : ''),
-    );
-    const imageSubject: ImageSubject = {
-      image: inputs.image,
-      repository: image.repository,
-      digest: image.digest,
-      region: image.region,
-      ...(image.tag !== undefined && { tag: image.tag }),
-      ...(image.registryId !== undefined && { registryId: image.registryId }),
-    };
-    const classification = classificationFailOn(
-      policy.policy.tags,
-      policy.policy.tags?.classification ? await repositoryTags(ecr, image) : {},
-    );
-    if (classification) {
-      imageSubject.classification = classification;
-      log(
-        `repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`,
-      );
-    }
-    verdict = evaluateImage({
-      findings,
-      policy,
-      subject: imageSubject,
-      now: clock.now(),
-      scanCounts: scan.counts,
-    });
-  } catch (error) {
-    verdict = errorVerdict('scan-gate', errorMessage(error), subject, policy, clock.now());
-  }
-  const summary = renderImageSummary(verdict, inputs.outputDir);
-  const files = await writeGateReports({
-    dir: inputs.outputDir,
-    verdict,
-    summary,
-    sarif: toSarif(imageSarifEntries(verdict, findings), 'assetguard/scan-gate'),
-    inputs: {
+export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGateTypes> {
+  return {
+    name: 'scan-gate',
+    inputs: SCAN_GATE_INPUTS,
+    outputs: SCAN_GATE_OUTPUTS,
+    parse: parseScanGateInputs,
+    commandOf: () => 'scan-gate',
+    recordedInputs: (inputs) => ({
       image: inputs.image,
       policy: inputs.policy,
       timeout: formatDuration(inputs.timeoutMs),
       region: inputs.region,
+    }),
+    subjectOf: (inputs) => ({ image: inputs.image }),
+    emptyCounts,
+    async decide(inputs, policy, progress, { clock, log }) {
+      log(
+        `policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`,
+      );
+      const ref = parseImageRef(inputs.image);
+      const region = ref.region ?? resolveRegion(inputs.region);
+      const { ecr, inspector } = (options.clients ?? defaultClients)(region);
+      const image = await resolveImageDigest(ecr, ref, region);
+      const subject: ImageSubject = { image: inputs.image, ...image };
+      progress.subject = subject;
+      log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
+      await assertEnhancedScanning(ecr, image.registryId);
+      const scan = await waitForImageScan({ ecr, inspector }, image, {
+        ...options.wait,
+        timeoutMs: inputs.timeoutMs,
+        clock,
+        log,
+      });
+      progress.context.scan = scan;
+      const listed = await listImageFindings(inspector, image, { log });
+      progress.context.listFindingsCalls = listed.calls;
+      progress.context.droppedByClientCheck = listed.dropped;
+      progress.findings = listed.findings;
+      log(
+        `listed ${listed.findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
+          (listed.dropped > 0
+            ? `; ${listed.dropped} returned for other images or statuses were ignored`
+            : ''),
+      );
+      if (policy.policy.tags?.classification) {
+        subject.repositoryTags = await repositoryTags(ecr, image);
+      }
+      const verdict = evaluateImage({
+        findings: listed.findings,
+        policy,
+        subject,
+        now: clock.now(),
+        scanCounts: scan.counts,
+      });
+      const { classification } = verdict.subject;
+      if (classification) {
+        log(
+          `repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`,
+        );
+      }
+      return { verdict, details: undefined };
     },
-    context,
-    policy,
-    findings,
-  });
-  return {
-    verdict,
-    summary,
-    reportDir: inputs.outputDir,
-    files,
-    ...(image !== undefined && { image }),
+    render: ({ verdict, progress, reportDir }) => ({
+      summary: renderImageSummary(verdict, reportDir),
+      files: {
+        'results.sarif': toSarif(
+          imageSarifEntries(verdict, progress.findings),
+          'assetguard/scan-gate',
+        ),
+      },
+    }),
+    describe: ({ verdict }, reportDir) =>
+      gateOutcomeLine(verdict, imageName(verdict.subject), IMAGE_WORDS, reportDir),
+    outputValues: (run) => ({
+      ...gateOutputValues(run),
+      'image-digest': run.verdict.subject.digest ?? '',
+    }),
   };
+}
+
+/**
+ * Runs the scan gate on parsed inputs, as the action and the CLI do (through the shared runner):
+ * never throws for AWS or input problems; those become an `error` verdict (exit 2) with reports.
+ */
+export function scanGate(inputs: ScanGateInputs, deps: ScanGateDeps): Promise<ScanGateRun> {
+  return runCommand(scanGateCommand(deps), { inputs }, deps);
 }

@@ -1,7 +1,14 @@
 import { ConfigurationError } from '../core/errors';
-import { readInput, type InputReader, type InputSpecs } from '../core/inputs';
+import {
+  parseOutputDir,
+  readInput,
+  type CommandInputSpecs,
+  type InputReader,
+  type OutputSpecs,
+} from '../core/inputs';
 import { DEFAULT_POLICY_PATH } from '../core/policy';
 
+/** The tag commands: the `command` input, and the subcommands of `assetguard tags`. */
 export const TAG_COMMANDS = ['audit', 'apply', 'publish', 'groups'] as const;
 export type TagCommand = (typeof TAG_COMMANDS)[number];
 
@@ -23,14 +30,16 @@ export const TAG_POLICY_INPUTS = {
     flag: true,
   },
   'output-dir': {
-    description: 'Directory for tags.json, summary.md and tags.csv.',
+    description:
+      'Directory for verdict.json, summary.md and evidence.json, and per command tags.json and tags.csv (audit), plan.json or apply.json (apply).',
     default: 'assetguard-reports/tags',
   },
   region: {
     description: 'AWS region of the estate. Defaults to AWS_REGION.',
   },
-} satisfies InputSpecs;
+} satisfies CommandInputSpecs;
 
+/** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
 export const TAG_POLICY_OUTPUTS = {
   verdict:
     'pass, block or error (audit: coverage against tags.min-coverage; others: error when something failed).',
@@ -38,8 +47,9 @@ export const TAG_POLICY_OUTPUTS = {
   resources: 'Resources in the inventory.',
   changes: 'Resources apply would change (or changed, with execute).',
   'report-dir': 'Directory holding the reports.',
-} as const;
+} as const satisfies OutputSpecs;
 
+/** The tag-policy inputs, parsed. */
 export interface TagInputs {
   command: TagCommand;
   policy: string;
@@ -48,23 +58,33 @@ export interface TagInputs {
   region?: string;
 }
 
+function isTagCommand(command: string): command is TagCommand {
+  return (TAG_COMMANDS as readonly string[]).includes(command);
+}
+
+/**
+ * Parses the tag-policy inputs by name (action inputs, or the CLI's flags with the subcommand as
+ * `command`), with the declared defaults.
+ * @throws ConfigurationError naming the input: an unknown command, an execute that is not
+ *   true/false, an output-dir that is not a path.
+ */
 export function parseTagInputs(read: InputReader): TagInputs {
-  const get = (name: keyof typeof TAG_POLICY_INPUTS): string | undefined =>
+  const get = <Name extends keyof typeof TAG_POLICY_INPUTS>(name: Name) =>
     readInput(TAG_POLICY_INPUTS, read, name);
-  const command = get('command') ?? 'audit';
-  if (!(TAG_COMMANDS as readonly string[]).includes(command)) {
+  const command = get('command');
+  if (!isTagCommand(command)) {
     throw new ConfigurationError(`command: "${command}" is not one of ${TAG_COMMANDS.join(', ')}`);
   }
-  const execute = (get('execute') ?? 'false').toLowerCase();
+  const execute = get('execute').toLowerCase();
   if (execute !== 'true' && execute !== 'false') {
     throw new ConfigurationError(`execute: "${execute}" is not true or false`);
   }
   const region = get('region');
   return {
-    command: command as TagCommand,
-    policy: get('policy') ?? DEFAULT_POLICY_PATH,
+    command,
+    policy: get('policy'),
     execute: execute === 'true',
-    outputDir: get('output-dir') ?? TAG_POLICY_INPUTS['output-dir'].default,
+    outputDir: parseOutputDir(get('output-dir')),
     ...(region !== undefined && { region }),
   };
 }

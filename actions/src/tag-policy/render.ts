@@ -1,4 +1,6 @@
-import { cell, table } from '../core/markdown';
+import { cell, closingSections, headline, table } from '../core/markdown';
+import { jsonFile } from '../core/report-files';
+import type { Rendered } from '../core/runner';
 import {
   batchChanges,
   formatTags,
@@ -6,7 +8,30 @@ import {
   type Coverage,
   type TagCheck,
 } from '../core/tag-policy';
+import type { GroupSync } from '../sinks/resource-groups';
+import type { ApplyResult } from '../sinks/tag-writer';
+import { plannedChanges, type InventoryFacts, type TagSubject, type TagVerdict } from './evaluate';
 
+/** What a decided tag command hands to its render, besides the verdict; one shape per command. */
+export type TagDetails =
+  | {
+      command: 'audit';
+      checks: TagCheck[];
+      coverage: Coverage;
+      minCoverage: number;
+      inventory: InventoryFacts;
+    }
+  | {
+      command: 'apply';
+      /** Every resource checked, for the plan. */
+      checks: TagCheck[];
+      /** With execute: what the writer did, in how many batches; absent on a dry run. */
+      written?: { result: ApplyResult; batches: number };
+    }
+  | { command: 'publish'; parameter: string; written: boolean; version: number }
+  | { command: 'groups'; results: GroupSync[] };
+
+/** tags.json: the audit's coverage and every resource's check (the verdict is in verdict.json too). */
 export interface AuditReport {
   command: 'tags audit';
   evaluatedAt: string;
@@ -35,6 +60,10 @@ function percentRows(
 
 const HEADLINE = { pass: '✅ COVERED', block: '❌ BELOW MINIMUM', error: '⚠️ COULD NOT DECIDE' };
 
+/**
+ * The audit's summary.md (Markdown): coverage overall, per key and per resource type, the worst
+ * offenders, the plan apply would carry out, warnings, and the policy it was measured against.
+ */
 export function renderAuditSummary(
   report: AuditReport,
   worst: readonly TagCheck[],
@@ -164,4 +193,118 @@ export function renderPlan(checks: readonly TagCheck[]): string {
       lines.push(`| … and ${unresolved.length - PLAN_LIST_LIMIT * 5} more | |`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+function subjectName(subject: Partial<TagSubject>): string {
+  return subject.region ? `the estate in ${subject.region}` : 'the estate';
+}
+
+function publishMessage(
+  details: Extract<TagDetails, { command: 'publish' }>,
+  policy: TagVerdict['policy'],
+): string {
+  return details.written
+    ? `published ${policy.origin} to ${details.parameter} (version ${details.version})`
+    : `${details.parameter} already holds this policy (version ${details.version}, sha256 ${policy.sha256.slice(0, 12)}); nothing written`;
+}
+
+/**
+ * The reports of a tag command besides verdict.json and evidence.json: summary.md (Markdown)
+ * and the command's own files — audit: tags.json (coverage and every check) and tags.csv; apply:
+ * plan.json on a dry run, apply.json (the writer's per-ARN result) with execute. A run that
+ * failed before deciding (`details` undefined) gets a summary that says why.
+ */
+export function renderTagRun(
+  verdict: TagVerdict,
+  details: TagDetails | undefined,
+  reportDir: string,
+): Rendered {
+  if (!details) {
+    const summary = [
+      headline(verdict, subjectName(verdict.subject)),
+      `**Could not decide, so the step fails (exit 2).**\n\n${verdict.error ?? ''}`,
+      ...closingSections(verdict, reportDir),
+    ].join('\n\n');
+    return { summary: `${summary}\n`, files: {} };
+  }
+  switch (details.command) {
+    case 'audit': {
+      const { worst, ...measured } = details.coverage;
+      const report: AuditReport = {
+        command: 'tags audit',
+        evaluatedAt: verdict.evaluatedAt,
+        policy: verdict.policy,
+        minCoverage: details.minCoverage,
+        verdict: verdict.verdict,
+        coverage: measured,
+        resources: details.inventory.resources.length,
+        inventoryComplete: details.inventory.complete,
+        checks: details.checks,
+        warnings: verdict.warnings,
+      };
+      const byArn = new Map(details.inventory.resources.map((asset) => [asset.arn, asset.tags]));
+      return {
+        summary: renderAuditSummary(report, worst, renderPlan(details.checks)),
+        files: {
+          'tags.json': jsonFile(report),
+          'tags.csv': renderAuditCsv(details.checks, (arn) => byArn.get(arn) ?? {}),
+        },
+      };
+    }
+    case 'apply': {
+      const plan = renderPlan(details.checks);
+      if (!details.written) {
+        const planned = plannedChanges(details.checks);
+        return {
+          summary: `## assetguard tags apply: DRY RUN — ${planned.length} resource(s) would change\n\n${plan}\n\nRun again with \`--execute\` (input \`execute: true\`) to write these tags.\n`,
+          files: { 'plan.json': jsonFile(planned) },
+        };
+      }
+      const { result } = details.written;
+      const { failed } = result;
+      return {
+        summary:
+          `## assetguard tags apply: ${failed.length === 0 ? '✅ APPLIED' : '⚠️ INCOMPLETE'} — ${result.tagged.length} resource(s) tagged, ${failed.length} failed\n\n${plan}\n` +
+          (failed.length > 0
+            ? `\n### Failed\n\n${failed.map((entry) => `- ${entry.arn}: ${entry.code} ${entry.message}`).join('\n')}\n`
+            : ''),
+        files: { 'apply.json': jsonFile(result) },
+      };
+    }
+    case 'publish':
+      return {
+        summary: `## assetguard tags publish\n\n${publishMessage(details, verdict.policy)}\n`,
+        files: {},
+      };
+    case 'groups': {
+      const lines = details.results.map((entry) => `- ${entry.name}: ${entry.action}`);
+      return {
+        summary: `## assetguard tags groups${verdict.subject.execute ? '' : ' (dry run)'}\n\n${lines.join('\n')}\n`,
+        files: {},
+      };
+    }
+  }
+}
+
+/** The outcome line of a tag command that decided (pass or block; the runner words errors). */
+export function describeTagRun(
+  decision: { verdict: TagVerdict; details: TagDetails },
+  reportDir: string,
+): string {
+  const { verdict, details } = decision;
+  const { counts } = verdict;
+  switch (details.command) {
+    case 'audit':
+      return verdict.verdict === 'block'
+        ? `coverage ${counts.coverage ?? 0}% is below tags.min-coverage ${details.minCoverage}%; see ${reportDir}/summary.md`
+        : `coverage ${counts.coverage ?? 0}% (minimum ${details.minCoverage}%) over ${counts.resources ?? 0} resources; apply would change ${counts.changes ?? 0}; reports in ${reportDir}`;
+    case 'apply':
+      return details.written
+        ? `tagged ${details.written.result.tagged.length} resource(s) in ${details.written.batches} batch(es)`
+        : `dry run: ${counts.changes ?? 0} resource(s) would change; nothing was written`;
+    case 'publish':
+      return publishMessage(details, verdict.policy);
+    case 'groups':
+      return `${details.results.length} group(s), ${counts.changes ?? 0} ${verdict.subject.execute ? 'created or updated' : 'to create or update'}`;
+  }
 }

@@ -6,27 +6,36 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createClient, resolveRegion } from '../core/aws';
-import type { Outcome } from '../core/runner';
-import type { Clock } from '../core/clock';
-import { ConfigurationError } from '../core/errors';
-import { loadPolicy, type LoadedPolicy } from '../core/policy';
-import { writeReportFiles } from '../core/report-files';
 import {
-  batchChanges,
-  checkResource,
-  coverage,
-  type TagCheck,
-  type TagPolicy,
-} from '../core/tag-policy';
-import { executePlan } from '../sinks/tag-writer';
-import { auditVerdict } from './evaluate';
-import { renderAuditCsv, renderAuditSummary, renderPlan, type AuditReport } from './render';
-import { syncGroups } from '../sinks/resource-groups';
-import type { TagInputs } from './inputs';
-import { collectInventory, refreshTags, type Inventory } from '../sources/inventory';
-import type { Log } from '../core/log';
-import { publishTagPolicy } from '../sinks/parameter-store';
+  runCommand,
+  type Command,
+  type CommandRun,
+  type Decision,
+  type Progress,
+  type RunDeps,
+} from '../core/runner';
+import { ConfigurationError } from '../core/errors';
+import type { LoadedPolicy } from '../core/policy';
+import type { BlockingBase } from '../core/verdict';
+import { batchChanges, checkResource, type TagPolicy } from '../core/tag-policy';
+import { executePlan, type ApplyResult } from '../sinks/tag-writer';
+import {
+  applyVerdict,
+  evaluateAudit,
+  plannedChanges,
+  tagPolicyOf,
+  tagVerdict,
+  type TagCounts,
+  type TagSubject,
+} from './evaluate';
+import { describeTagRun, renderPlan, renderTagRun, type TagDetails } from './render';
+import { syncGroups, type GroupSync } from '../sinks/resource-groups';
+import { parseTagInputs, TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS, type TagInputs } from './inputs';
+import { collectInventory, type Inventory } from '../sources/inventory';
+import { readTags } from '../sources/tagging';
+import { publishTagPolicy, type PublishResult } from '../sinks/parameter-store';
 
+/** The clients the tag commands read and write with, for the estate's region. */
 export interface TagClients {
   config: ConfigServiceClient;
   tagging: ResourceGroupsTaggingAPIClient;
@@ -37,18 +46,36 @@ export interface TagClients {
   sts: STSClient;
 }
 
-export interface TagDeps {
-  clock: Clock;
-  log: Log;
+/** What the tag commands need besides the clock and the log; tests may set the clients. */
+export interface TagPolicyOptions {
+  /** Builds the clients for the estate's region (default: the core client factory). */
   clients?: (region: string) => TagClients;
 }
 
-export interface TagRun {
-  outcome: Outcome;
-  summary: string;
-  reportDir: string;
-  outputs: Record<string, string | number>;
+export type TagDeps = RunDeps & TagPolicyOptions;
+
+/** What evidence.json keeps of a tag run: the inventory it read, and what it wrote. */
+export interface TagContext {
+  inventory: Inventory;
+  applied: ApplyResult;
+  published: PublishResult;
+  groups: GroupSync[];
 }
+
+/** The tag commands' types, for the shared runner. */
+export interface TagPolicyTypes {
+  inputs: TagInputs;
+  subject: TagSubject;
+  counts: TagCounts;
+  blocking: BlockingBase;
+  context: TagContext;
+  details: TagDetails;
+  outputs: typeof TAG_POLICY_OUTPUTS;
+}
+
+export type TagRun = CommandRun<TagPolicyTypes>;
+type TagDecision = Decision<TagPolicyTypes>;
+type TagProgress = Progress<TagPolicyTypes>;
 
 function defaultClients(region: string): TagClients {
   return {
@@ -62,192 +89,145 @@ function defaultClients(region: string): TagClients {
   };
 }
 
-function tagPolicyOf(policy: LoadedPolicy): TagPolicy {
-  if (!policy.policy.tags || policy.policy.tags.required.length === 0) {
-    throw new ConfigurationError(
-      `${policy.origin}: the policy has no tags.required section; add the keys every resource must carry (see the README's tag policy reference)`,
-    );
-  }
-  return policy.policy.tags;
-}
-
-async function auditChecks(
+/** Reads the estate's inventory (AWS Config + Tagging API) and keeps it as evidence. */
+async function readInventory(
   clients: TagClients,
   tags: TagPolicy,
-  log: Log,
+  deps: RunDeps,
+  progress: TagProgress,
   region: string,
-): Promise<{ inventory: Inventory; checks: TagCheck[] }> {
-  const inventory = await collectInventory(clients, tags.resourceTypes, { log, region });
-  const checks = inventory.resources.map((facts) => checkResource(tags, facts));
-  return { inventory, checks };
+): Promise<Inventory> {
+  const inventory = await collectInventory(clients, tags.resourceTypes, { log: deps.log, region });
+  progress.context.inventory = inventory;
+  return inventory;
 }
 
+/** `tags audit`: inventory, then the pure `evaluateAudit` (coverage against tags.min-coverage). */
 async function audit(
-  inputs: TagInputs,
-  deps: TagDeps,
+  subject: TagSubject,
+  deps: RunDeps,
   policy: LoadedPolicy,
   clients: TagClients,
-  region: string,
-): Promise<TagRun> {
+  progress: TagProgress,
+): Promise<TagDecision> {
   const tags = tagPolicyOf(policy);
-  const { inventory, checks } = await auditChecks(clients, tags, deps.log, region);
-  const measured = coverage(checks);
-  const { worst, ...rest } = measured;
-  const report: AuditReport = {
-    command: 'tags audit',
-    evaluatedAt: deps.clock.now().toISOString(),
-    policy: { origin: policy.origin, sha256: policy.sha256 },
-    minCoverage: tags.minCoverage,
-    verdict: auditVerdict(measured, tags, inventory.complete),
-    coverage: rest,
-    resources: inventory.resources.length,
-    inventoryComplete: inventory.complete,
-    checks,
-    warnings: inventory.warnings,
-  };
-  const byArn = new Map(inventory.resources.map((facts) => [facts.arn, facts.tags]));
-  const summary = renderAuditSummary(report, worst, renderPlan(checks));
-  await writeReportFiles(inputs.outputDir, {
-    'tags.json': `${JSON.stringify(report, null, 2)}\n`,
-    'summary.md': summary,
-    'tags.csv': renderAuditCsv(checks, (arn) => byArn.get(arn) ?? {}),
+  const inventory = await readInventory(clients, tags, deps, progress, subject.region);
+  const { verdict, checks, coverage } = evaluateAudit({
+    inventory,
+    policy,
+    subject,
+    now: deps.clock.now(),
   });
-  const percent = measured.overall.percent;
-  const changes = checks.filter((check) => Object.keys(check.set).length > 0).length;
-  const outcome: Outcome =
-    report.verdict === 'pass'
-      ? {
-          exitCode: 0,
-          message: `coverage ${percent}% (minimum ${tags.minCoverage}%) over ${report.resources} resources; apply would change ${changes}; reports in ${inputs.outputDir}`,
-        }
-      : report.verdict === 'block'
-        ? {
-            exitCode: 1,
-            message: `coverage ${percent}% is below tags.min-coverage ${tags.minCoverage}%; see ${inputs.outputDir}/summary.md`,
-          }
-        : {
-            exitCode: 2,
-            message:
-              'could not decide: AWS Config is not recording, so never-tagged resources cannot be counted',
-          };
   return {
-    outcome,
-    summary,
-    reportDir: inputs.outputDir,
-    outputs: { verdict: report.verdict, coverage: percent, resources: report.resources, changes },
+    verdict,
+    details: { command: 'audit', checks, coverage, minCoverage: tags.minCoverage, inventory },
   };
 }
 
+/**
+ * `tags apply`: inventory and plan; without execute that is all (a dry run). With execute, the
+ * planned resources' tags are re-read and re-planned, and the one tag writer writes the batches;
+ * any resource it could not tag makes the verdict `error`.
+ */
 async function apply(
-  inputs: TagInputs,
-  deps: TagDeps,
+  subject: TagSubject,
+  deps: RunDeps,
   policy: LoadedPolicy,
   clients: TagClients,
-  region: string,
-): Promise<TagRun> {
+  progress: TagProgress,
+): Promise<TagDecision> {
   const tags = tagPolicyOf(policy);
-  const { inventory, checks } = await auditChecks(clients, tags, deps.log, region);
-  let planned = checks.filter((check) => Object.keys(check.set).length > 0);
-  const plan = renderPlan(checks);
-  deps.log(plan);
-  if (!inputs.execute) {
-    const summary = `## assetguard tags apply: DRY RUN — ${planned.length} resource(s) would change\n\n${plan}\n\nRun again with \`--execute\` (input \`execute: true\`) to write these tags.\n`;
-    await writeReportFiles(inputs.outputDir, {
-      'summary.md': summary,
-      'plan.json': `${JSON.stringify(planned, null, 2)}\n`,
-    });
+  const inventory = await readInventory(clients, tags, deps, progress, subject.region);
+  const checks = inventory.resources.map((facts) => checkResource(tags, facts));
+  let planned = plannedChanges(checks);
+  deps.log(renderPlan(checks));
+  if (!subject.execute) {
     return {
-      outcome: {
-        exitCode: 0,
-        message: `dry run: ${planned.length} resource(s) would change; nothing was written`,
-      },
-      summary,
-      reportDir: inputs.outputDir,
-      outputs: { verdict: 'pass', resources: inventory.resources.length, changes: planned.length },
+      verdict: applyVerdict({
+        subject,
+        policy,
+        now: deps.clock.now(),
+        inventory,
+        planned: planned.length,
+      }),
+      details: { command: 'apply', checks },
     };
   }
   // Never overwrite what appeared since the inventory: re-read and re-plan the resources to change.
-  const current = await refreshTags(
-    clients.tagging,
+  // An ARN whose tags could not be re-read is not written; the writer reports it as failed.
+  const current = await readTags(
+    clients,
     planned.map((check) => check.arn),
   );
   const facts = new Map(inventory.resources.map((resource) => [resource.arn, resource]));
   planned = planned
-    .map((check) => {
+    .flatMap((check) => {
       const resource = facts.get(check.arn);
-      const seen = current.get(check.arn);
-      return resource && seen
-        ? checkResource(tags, { ...resource, tags: { ...resource.tags, ...seen } })
-        : check;
+      const seen = current.tags.get(check.arn);
+      if (seen === undefined) return [];
+      return [
+        resource
+          ? checkResource(tags, { ...resource, tags: { ...resource.tags, ...seen } })
+          : check,
+      ];
     })
     .filter((check) => Object.keys(check.set).length > 0);
   const batches = batchChanges(planned);
   deps.log(
     `writing tags to ${planned.length} resource(s) in ${batches.length} TagResources call(s)…`,
   );
-  const result = await executePlan(clients, batches, { log: deps.log });
-  const failed = result.failed;
-  const summary =
-    `## assetguard tags apply: ${failed.length === 0 ? '✅ APPLIED' : '⚠️ INCOMPLETE'} — ${result.tagged.length} resource(s) tagged, ${failed.length} failed\n\n${plan}\n` +
-    (failed.length > 0
-      ? `\n### Failed\n\n${failed.map((entry) => `- ${entry.arn}: ${entry.code} ${entry.message}`).join('\n')}\n`
-      : '');
-  await writeReportFiles(inputs.outputDir, {
-    'summary.md': summary,
-    'apply.json': `${JSON.stringify(result, null, 2)}\n`,
+  const result = await executePlan(clients, batches, {
+    log: deps.log,
+    unreadable: current.unreadable,
   });
+  progress.context.applied = result;
   return {
-    outcome:
-      failed.length === 0
-        ? {
-            exitCode: 0,
-            message: `tagged ${result.tagged.length} resource(s) in ${batches.length} batch(es)`,
-          }
-        : {
-            exitCode: 2,
-            message: `${failed.length} resource(s) could not be tagged (first: ${failed[0]?.arn ?? ''}: ${failed[0]?.code ?? ''}); see ${inputs.outputDir}/summary.md`,
-          },
-    summary,
-    reportDir: inputs.outputDir,
-    outputs: {
-      verdict: failed.length === 0 ? 'pass' : 'error',
-      resources: inventory.resources.length,
-      changes: result.tagged.length,
-    },
+    verdict: applyVerdict({
+      subject,
+      policy,
+      now: deps.clock.now(),
+      inventory,
+      planned: planned.length,
+      written: { tagged: result.tagged.length, failed: result.failed },
+    }),
+    details: { command: 'apply', checks, written: { result, batches: batches.length } },
   };
 }
 
+/** `tags publish`: the policy text to SSM Parameter Store, written only when its hash changed. */
 async function publish(
-  inputs: TagInputs,
+  subject: TagSubject,
+  deps: RunDeps,
   policy: LoadedPolicy,
   clients: TagClients,
-): Promise<TagRun> {
+  progress: TagProgress,
+): Promise<TagDecision> {
   const tags = tagPolicyOf(policy);
   const result = await publishTagPolicy(clients.ssm, {
     name: tags.parameter,
     text: policy.text,
     sha256: policy.sha256,
   });
-  const message = result.written
-    ? `published ${policy.origin} to ${tags.parameter} (version ${result.version})`
-    : `${tags.parameter} already holds this policy (version ${result.version}, sha256 ${policy.sha256.slice(0, 12)}); nothing written`;
-  const summary = `## assetguard tags publish\n\n${message}\n`;
-  await writeReportFiles(inputs.outputDir, { 'summary.md': summary });
+  progress.context.published = result;
   return {
-    outcome: { exitCode: 0, message },
-    summary,
-    reportDir: inputs.outputDir,
-    outputs: { verdict: 'pass' },
+    verdict: tagVerdict({ subject, policy, now: deps.clock.now(), verdict: 'pass', counts: {} }),
+    details: {
+      command: 'publish',
+      parameter: tags.parameter,
+      written: result.written,
+      version: result.version,
+    },
   };
 }
 
+/** `tags groups`: one Resource Group per value of each tags.groups key; dry run unless execute. */
 async function groups(
-  inputs: TagInputs,
-  deps: TagDeps,
+  subject: TagSubject,
+  deps: RunDeps,
   policy: LoadedPolicy,
   clients: TagClients,
-  region: string,
-): Promise<TagRun> {
+  progress: TagProgress,
+): Promise<TagDecision> {
   const tags = tagPolicyOf(policy);
   if (tags.groups.length === 0) {
     throw new ConfigurationError(
@@ -257,10 +237,7 @@ async function groups(
   const needsInventory = tags.groups.some((group) => group.values === undefined);
   const valuesSeen: Record<string, string[]> = {};
   if (needsInventory) {
-    const inventory = await collectInventory(clients, tags.resourceTypes, {
-      log: deps.log,
-      region,
-    });
+    const inventory = await readInventory(clients, tags, deps, progress, subject.region);
     for (const group of tags.groups) {
       valuesSeen[group.by] = [
         ...new Set(
@@ -272,37 +249,72 @@ async function groups(
     }
   }
   const results = await syncGroups(clients.groups, tags.groups, valuesSeen, {
-    execute: inputs.execute,
+    execute: subject.execute,
     log: deps.log,
   });
-  const lines = results.map((entry) => `- ${entry.name}: ${entry.action}`);
-  const summary = `## assetguard tags groups${inputs.execute ? '' : ' (dry run)'}\n\n${lines.join('\n')}\n`;
-  await writeReportFiles(inputs.outputDir, { 'summary.md': summary });
+  progress.context.groups = results;
   const changed = results.filter((entry) => entry.action !== 'unchanged').length;
   return {
-    outcome: {
-      exitCode: 0,
-      message: `${results.length} group(s), ${changed} ${inputs.execute ? 'created or updated' : 'to create or update'}`,
-    },
-    summary,
-    reportDir: inputs.outputDir,
-    outputs: { verdict: 'pass', changes: changed },
+    verdict: tagVerdict({
+      subject,
+      policy,
+      now: deps.clock.now(),
+      verdict: 'pass',
+      counts: { changes: changed },
+    }),
+    details: { command: 'groups', results },
   };
 }
 
-/** One entry for the tag-policy action and `assetguard tags <command>`. */
-export async function tagsCommand(inputs: TagInputs, deps: TagDeps): Promise<TagRun> {
-  const policy = await loadPolicy(inputs.policy);
-  const region = resolveRegion(inputs.region);
-  const clients = (deps.clients ?? defaultClients)(region);
-  switch (inputs.command) {
-    case 'audit':
-      return audit(inputs, deps, policy, clients, region);
-    case 'apply':
-      return apply(inputs, deps, policy, clients, region);
-    case 'publish':
-      return publish(inputs, policy, clients);
-    case 'groups':
-      return groups(inputs, deps, policy, clients, region);
-  }
+const STEPS = { audit, apply, publish, groups } satisfies Record<
+  TagInputs['command'],
+  (
+    subject: TagSubject,
+    deps: RunDeps,
+    policy: LoadedPolicy,
+    clients: TagClients,
+    progress: TagProgress,
+  ) => Promise<TagDecision>
+>;
+
+/**
+ * The tag-policy action and `assetguard tags <command>` as a command of the shared runner:
+ * audit, apply, publish or groups (the `command` input). Reports: verdict.json, summary.md,
+ * evidence.json, and each command's own files (tags.json and tags.csv, plan.json, apply.json).
+ */
+export function tagPolicyCommand(options: TagPolicyOptions = {}): Command<TagPolicyTypes> {
+  return {
+    name: 'tags',
+    inputs: TAG_POLICY_INPUTS,
+    outputs: TAG_POLICY_OUTPUTS,
+    parse: parseTagInputs,
+    commandOf: (inputs) => `tags ${inputs.command}`,
+    recordedInputs: (inputs) => ({ ...inputs }),
+    subjectOf: (inputs) => ({ command: inputs.command, execute: inputs.execute }),
+    emptyCounts: () => ({}),
+    decide(inputs, policy, progress, deps) {
+      const region = resolveRegion(inputs.region);
+      const subject: TagSubject = { command: inputs.command, execute: inputs.execute, region };
+      progress.subject = subject;
+      const clients = (options.clients ?? defaultClients)(region);
+      return STEPS[inputs.command](subject, deps, policy, clients, progress);
+    },
+    render: ({ verdict, details, reportDir }) => renderTagRun(verdict, details, reportDir),
+    describe: describeTagRun,
+    outputValues: ({ verdict, reportDir }) => ({
+      verdict: verdict.verdict,
+      coverage: verdict.counts.coverage ?? '',
+      resources: verdict.counts.resources ?? '',
+      changes: verdict.counts.changes ?? '',
+      'report-dir': reportDir,
+    }),
+  };
+}
+
+/**
+ * Runs one tag command on parsed inputs through the shared runner: failures (a policy without
+ * tags.required included) become an `error` verdict (exit 2) with reports, never an exception.
+ */
+export function tagsCommand(inputs: TagInputs, deps: TagDeps): Promise<TagRun> {
+  return runCommand(tagPolicyCommand(deps), { inputs }, deps);
 }
