@@ -10,13 +10,23 @@ describe('parseDuration', () => {
     ['1m30s', 90_000],
     ['1.5m', 90_000],
     ['2h', 7_200_000],
-    ['30', 30_000],
     [' 10m ', 600_000],
   ])('reads %j as %i ms', (text, ms) => {
     expect(parseDuration(text, 'timeout')).toBe(ms);
   });
 
-  it.each(['', '   ', 'soon', '15 m', '15min', '-5m', 'm', '1d', '0s', '0', '00', '10m5'])(
+  it.each(['10', '30', '0', '00', '1.5'])(
+    'refuses the bare number %j rather than guessing its unit (10 s? 10 min?)',
+    (text) => {
+      expect(() => parseDuration(text, 'timeout')).toThrow(
+        new ConfigurationError(
+          `timeout: "${text}" has no unit; write it with one, e.g. ${text}s or ${text}m`,
+        ),
+      );
+    },
+  );
+
+  it.each(['', '   ', 'soon', '15 m', '15min', '-5m', 'm', '1d', '0s', '10m5'])(
     'rejects %j naming the input and the expected format',
     (text) => {
       expect(() => parseDuration(text, 'timeout')).toThrow(
@@ -41,13 +51,16 @@ describe('formatDuration', () => {
     [60_000, '1m'],
     [90_000, '1m30s'],
     [900_000, '15m'],
-    [3_600_000, '60m'],
+    [3_600_000, '1h'],
+    [5_400_000, '1h30m'],
+    [3_605_000, '1h5s'],
+    [94_003_000, '26h6m43s'],
   ])('formats %i ms as %j', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
   });
 
   it('round-trips the durations users write', () => {
-    for (const text of ['15m', '90s', '5m', '45s']) {
+    for (const text of ['15m', '90s', '5m', '45s', '1h30m', '2h']) {
       expect(formatDuration(parseDuration(text, 'timeout'))).toBe(text === '90s' ? '1m30s' : text);
     }
   });

@@ -1,5 +1,10 @@
 import { ConfigurationError } from '../../actions/src/core/errors';
-import { formatImage, parseImageRef, type ImageRef } from '../../actions/src/sources/image-ref';
+import {
+  formatImage,
+  isImageDigest,
+  parseImageRef,
+  type ImageRef,
+} from '../../actions/src/sources/image-ref';
 
 const HEX = 'c0ffee'.padEnd(64, '0');
 const DIGEST = `sha256:${HEX}`;
@@ -87,5 +92,32 @@ describe('formatImage', () => {
       `web@${DIGEST} (1.4.2)`,
     );
     expect(formatImage({ repository: 'web', digest: DIGEST })).toBe(`web@${DIGEST}`);
+  });
+
+  it('names a platform manifest by its platform and the index tag it was reached through', () => {
+    const index = { digest: `sha256:${'1'.repeat(64)}`, tag: '1.4.2' };
+    expect(
+      formatImage({ repository: 'web', digest: DIGEST, platform: 'linux/arm64/v8', index }),
+    ).toBe(`web@${DIGEST} (linux/arm64/v8 of 1.4.2)`);
+    expect(
+      formatImage({
+        repository: 'web',
+        digest: DIGEST,
+        platform: 'linux/amd64',
+        index: { digest: index.digest },
+      }),
+    ).toBe(`web@${DIGEST} (linux/amd64 of ${index.digest})`);
+  });
+});
+
+describe('isImageDigest', () => {
+  it.each<[string, boolean]>([
+    [DIGEST, true],
+    [`sha256:${'A'.repeat(64)}`, false],
+    ['sha256:abc', false],
+    [`sha512:${'a'.repeat(64)}`, false],
+    ['', false],
+  ])('%j → %s', (text, expected) => {
+    expect(isImageDigest(text)).toBe(expected);
   });
 });

@@ -182,6 +182,125 @@ describe('listImageFindings', () => {
     expect(listed.dropped).toBe(4);
   });
 
+  it.each<[string, ListFindingsCommandOutput, string]>([
+    [
+      'an empty body',
+      { $metadata: {} },
+      'inspector2:ListFindings answered page 1 without its list of items (an empty or malformed body); refusing to read a malformed answer as "nothing"',
+    ],
+    [
+      'findings that are not a list',
+      { $metadata: {}, findings: 'none' as never },
+      'inspector2:ListFindings answered page 1 without its list of items (string instead of a list)',
+    ],
+  ])(
+    'fails closed (exit 2) on a page with %s, never reading it as no findings',
+    async (_name, answer, message) => {
+      inspectorMock.on(ListFindingsCommand).resolves(answer);
+      const listing = listImageFindings(inspector, IMAGE, { log });
+      await expect(listing).rejects.toBeInstanceOf(UndecidedError);
+      await expect(listing).rejects.toThrow(message);
+    },
+  );
+
+  it('fails closed on a page without findings even after a good page', async () => {
+    inspectorMock
+      .on(ListFindingsCommand)
+      .resolvesOnce(page([seeded()], 'token-1'))
+      .resolvesOnce({ $metadata: {} });
+    await expect(listImageFindings(inspector, IMAGE, { log })).rejects.toThrow(
+      'inspector2:ListFindings answered page 2 without its list of items',
+    );
+  });
+
+  it.each<[string, (raw: InspectorFinding) => void, string]>([
+    [
+      'no findingStatus',
+      (raw) => {
+        delete raw.status;
+      },
+      'has no status',
+    ],
+    [
+      'a status outside the enum',
+      (raw) => {
+        raw.status = 'active' as never;
+      },
+      'has status "active", which is not ACTIVE, SUPPRESSED, CLOSED',
+    ],
+    [
+      'a lower-case severity',
+      (raw) => {
+        raw.severity = 'critical' as never;
+      },
+      'has severity "critical", which is not one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED',
+    ],
+    [
+      'no severity',
+      (raw) => {
+        delete raw.severity;
+      },
+      'has no severity',
+    ],
+    [
+      'no resources',
+      (raw) => {
+        delete raw.resources;
+      },
+      'names no resource',
+    ],
+    [
+      'no ECR image details',
+      (raw) => {
+        delete raw.resources![0]!.details;
+      },
+      'names no ECR image (resources[].details.awsEcrContainerImage)',
+    ],
+    [
+      'no findingArn',
+      (raw) => {
+        delete raw.findingArn;
+      },
+      'has no findingArn',
+    ],
+  ])(
+    'fails closed (exit 2) on a finding with %s, naming ListFindings',
+    async (_name, spoil, problem) => {
+      const bad = seeded({ cve: 'CVE-2024-9999', severity: 'CRITICAL' }, IMAGE, 1);
+      spoil(bad);
+      inspectorMock.on(ListFindingsCommand).resolves(page([seeded(), bad]));
+      const listing = listImageFindings(inspector, IMAGE, { log });
+      await expect(listing).rejects.toBeInstanceOf(UndecidedError);
+      await expect(listing).rejects.toThrow(
+        `inspector2:ListFindings answered a finding for ${NAME} that ${problem}`,
+      );
+      await expect(listing).rejects.toThrow('refusing to read a malformed answer as "nothing"');
+    },
+  );
+
+  it('checks findings of other images too: a malformed answer is a reason to stop, not to filter', async () => {
+    const other = seeded({ severity: 'HIGH' }, { repository: 'web', digest: OTHER_DIGEST });
+    other.severity = 'high' as never;
+    inspectorMock.on(ListFindingsCommand).resolves(page([seeded(), other]));
+    await expect(listImageFindings(inspector, IMAGE, { log })).rejects.toThrow(
+      'has severity "high"',
+    );
+  });
+
+  it('passes the abort signal to every ListFindings call', async () => {
+    const requests: unknown[] = [];
+    inspectorMock.on(ListFindingsCommand).callsFake(() => page([]));
+    const controller = new AbortController();
+    const send = jest.spyOn(inspector, 'send');
+    try {
+      await listImageFindings(inspector, IMAGE, { log, signal: controller.signal });
+      for (const call of send.mock.calls) requests.push(call[1]);
+    } finally {
+      send.mockRestore();
+    }
+    expect(requests).toEqual([{ abortSignal: controller.signal }]);
+  });
+
   it('an AccessDeniedException names inspector2:ListFindings', async () => {
     inspectorMock.on(ListFindingsCommand).rejects(
       new AccessDeniedException({
@@ -289,6 +408,31 @@ describe('toFinding', () => {
     expect(toFinding(raw).aliases).toEqual(['GHSA-abcd-efgh-ijkl', 'CVE-2023-9999']);
     expect(toFinding(seeded())).not.toHaveProperty('aliases');
   });
+
+  it.each<[string, (raw: InspectorFinding) => void, string]>([
+    [
+      'a lower-case severity',
+      (raw) => {
+        raw.severity = 'critical' as never;
+      },
+      'has severity "critical"',
+    ],
+    [
+      'no status',
+      (raw) => {
+        delete raw.status;
+      },
+      'has no status',
+    ],
+  ])(
+    'refuses to normalize a finding with %s (never UNTRIAGED or ACTIVE by default)',
+    (_name, spoil, problem) => {
+      const raw = seeded();
+      spoil(raw);
+      expect(() => toFinding(raw)).toThrow(UndecidedError);
+      expect(() => toFinding(raw)).toThrow(`Inspector2 finding ${raw.findingArn} ${problem}`);
+    },
+  );
 
   it('keeps SUPPRESSED and CLOSED statuses', () => {
     expect(toFinding(seeded({ status: 'SUPPRESSED' })).status).toBe('SUPPRESSED');

@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { clientConfig, USER_AGENT } from '../../actions/src/core/aws';
-import { AwsError } from '../../actions/src/core/errors';
+import { AwsError, UndecidedError } from '../../actions/src/core/errors';
 import type { ResolvedImage } from '../../actions/src/sources/image-ref';
 import { listImageFindings } from '../../actions/src/sources/inspector';
 import { inspectorFinding } from '../fixtures/seed';
@@ -30,6 +30,8 @@ interface Answer {
   status: number;
   headers?: Record<string, string>;
   body: unknown;
+  /** Sent as is instead of the JSON of `body` (an empty body, say). */
+  raw?: string;
 }
 
 function throttled(status: number): Answer {
@@ -82,7 +84,7 @@ beforeAll(async () => {
         'x-amzn-requestid': `request-${seen.length}`,
         ...answer.headers,
       });
-      response.end(JSON.stringify(answer.body));
+      response.end(answer.raw ?? JSON.stringify(answer.body));
     });
   });
   await new Promise<void>((resolve) => {
@@ -165,3 +167,27 @@ it('gives up after the retry budget and says it was still throttled', async () =
   expect(seen).toHaveLength(3);
   budgeted.destroy();
 }, 60_000);
+
+it.each<[string, Answer]>([
+  ['an empty body', { status: 200, body: undefined, raw: '' }],
+  ['an empty JSON object', { status: 200, body: {} }],
+])(
+  'an HTTP 200 with %s from ListFindings is exit 2, never "no findings"',
+  async (_name, answer) => {
+    answers = [answer];
+    const listing = listImageFindings(inspector, IMAGE, { log: () => undefined });
+    await expect(listing).rejects.toBeInstanceOf(UndecidedError);
+    await expect(listing).rejects.toThrow(
+      'inspector2:ListFindings answered page 1 without its list of items (an empty or malformed body)',
+    );
+    expect(seen).toHaveLength(1);
+  },
+);
+
+it('a finding with a lower-case severity on the wire is exit 2, never UNTRIAGED', async () => {
+  const finding = (validPage.body as { findings: Record<string, unknown>[] }).findings[0]!;
+  answers = [{ status: 200, body: { findings: [{ ...finding, severity: 'critical' }] } }];
+  await expect(listImageFindings(inspector, IMAGE, { log: () => undefined })).rejects.toThrow(
+    'has severity "critical", which is not one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNTRIAGED',
+  );
+});

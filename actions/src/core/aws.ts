@@ -1,3 +1,4 @@
+import { parseDuration } from './duration';
 import { ConfigurationError } from './errors';
 import { VERSION as version } from './version';
 
@@ -9,14 +10,39 @@ export interface AwsOptions {
   retryMode?: 'standard' | 'adaptive';
 }
 
+/**
+ * The options the SDK hands to its NodeHttpHandler (`@smithy/node-http-handler`) when a client's
+ * `requestHandler` is given as a plain object; all times in milliseconds.
+ */
+export interface HttpTimeouts {
+  /** Longest wait for the TCP (and TLS) connection to open. */
+  connectionTimeout: number;
+  /** Longest wait from sending a request to the response headers. */
+  requestTimeout: number;
+  /** Longest silence on an open socket, which bounds a response body that stops mid-way. */
+  socketTimeout: number;
+  /** Without it the handler only logs a warning when requestTimeout passes, and keeps waiting. */
+  throwOnRequestTimeout: true;
+}
+
 export interface ClientConfig {
   region: string;
   customUserAgent: string;
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
+  requestHandler: HttpTimeouts;
 }
 
 export const USER_AGENT = `assetguard/${version}`;
+
+/** Environment variable overriding how long a connection to an AWS endpoint may take to open. */
+export const CONNECT_TIMEOUT_ENV = 'ASSETGUARD_AWS_CONNECT_TIMEOUT';
+/** Environment variable overriding how long one AWS request may wait for its answer. */
+export const REQUEST_TIMEOUT_ENV = 'ASSETGUARD_AWS_REQUEST_TIMEOUT';
+/** Default connection timeout: AWS endpoints accept in milliseconds; 5 s leaves room for a slow runner. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Default request timeout: the slowest call assetguard makes (a page of 100 findings) answers in a few seconds. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 
 export function resolveRegion(explicit?: string, env: NodeJS.ProcessEnv = process.env): string {
   const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
@@ -31,10 +57,37 @@ export function resolveRegion(explicit?: string, env: NodeJS.ProcessEnv = proces
   return region;
 }
 
+function timeoutFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text.trim() === '') return fallback;
+  return parseDuration(text, name);
+}
+
+/**
+ * The HTTP timeouts of every AWS client. Without them the SDK waits forever on an endpoint that
+ * accepts a connection and never answers (its NodeHttpHandler defaults every timeout to 0), so a
+ * gate would hang past its `--timeout`. A timed-out request is a `TimeoutError`, which the SDK
+ * retries like any transient error; after `maxAttempts` it surfaces as an AwsError (exit 2).
+ *
+ * Overridable with `ASSETGUARD_AWS_CONNECT_TIMEOUT` and `ASSETGUARD_AWS_REQUEST_TIMEOUT`, each a
+ * duration with its unit (`10s`, `500ms`, `2m`). Throws ConfigurationError naming the variable
+ * when a value is not such a duration.
+ */
+export function httpTimeouts(env: NodeJS.ProcessEnv = process.env): HttpTimeouts {
+  const requestTimeout = timeoutFromEnv(env, REQUEST_TIMEOUT_ENV, DEFAULT_REQUEST_TIMEOUT_MS);
+  return {
+    connectionTimeout: timeoutFromEnv(env, CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_MS),
+    requestTimeout,
+    socketTimeout: requestTimeout,
+    throwOnRequestTimeout: true,
+  };
+}
+
 /**
  * The one place AWS clients are configured (STYLE.md #6). Endpoints are not set here on purpose:
  * the SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so moto or any emulator
- * works without code paths that exist only for tests.
+ * works without code paths that exist only for tests. See `httpTimeouts` for the timeouts and
+ * their environment variables.
  */
 export function clientConfig(
   options: AwsOptions = {},
@@ -50,6 +103,7 @@ export function clientConfig(
     retryMode:
       options.retryMode ??
       (envMode === 'standard' || envMode === 'adaptive' ? envMode : 'adaptive'),
+    requestHandler: httpTimeouts(env),
   };
 }
 

@@ -3,12 +3,17 @@ import { ConfigurationError } from './errors';
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 
 /**
- * Parses durations such as `15m`, `90s`, `1h30m` or `500ms`; a bare number means seconds.
- * `what` names the input in the error so the user knows which one to fix.
+ * Parses durations such as `15m`, `90s`, `1h30m` or `500ms` into milliseconds. Every number needs
+ * its unit: a bare `10` is refused rather than guessed (10 s? 10 min?). `what` names the input in
+ * the error so the user knows which one to fix. Throws ConfigurationError (exit 2).
  */
 export function parseDuration(text: string, what: string): number {
   const trimmed = text.trim();
-  if (/^\d+$/.test(trimmed) && Number(trimmed) > 0) return Number(trimmed) * 1000;
+  if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+    throw new ConfigurationError(
+      `${what}: "${text}" has no unit; write it with one, e.g. ${trimmed}s or ${trimmed}m`,
+    );
+  }
   const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
   let total = 0;
   let consumed = 0;
@@ -24,10 +29,19 @@ export function parseDuration(text: string, what: string): number {
   return total;
 }
 
+/**
+ * Formats milliseconds for people, rounded to the second, in the units parseDuration reads back:
+ * `0s`, `59s`, `1m30s`, `15m`, `1h`, `26h5m3s`.
+ */
 export function formatDuration(ms: number): string {
-  const seconds = Math.round(ms / 1000);
-  if (seconds < 60) return `${seconds}s`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = seconds % 60;
-  return rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
+  const total = Math.round(ms / 1000);
+  if (total < 60) return `${total}s`;
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  return (
+    (hours > 0 ? `${hours}h` : '') +
+    (minutes > 0 ? `${minutes}m` : '') +
+    (seconds > 0 ? `${seconds}s` : '')
+  );
 }

@@ -15,16 +15,29 @@ export interface ImageRef {
 /** An image whose tag has been resolved: from here on everything is by digest. */
 export interface ResolvedImage {
   repository: string;
+  /** The digest of one image manifest: what ECR and Inspector2 scan. */
   digest: string;
   tag?: string;
   registryId?: string;
   region: string;
+  /**
+   * Set on a platform manifest reached through an image index (multi-platform build): its platform
+   * (`linux/arm64/v8`), as the index declares it.
+   */
+  platform?: string;
+  /** The image index the platform manifest was reached through, and the tag that named it. */
+  index?: { digest: string; tag?: string };
 }
 
 // ECR repository names: lowercase path components separated by '/', each with ., _ or - inside.
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+
+/** True for a sha256 image digest as ECR writes it: `sha256:` and 64 lowercase hex digits. */
+export function isImageDigest(text: string): boolean {
+  return DIGEST.test(text);
+}
 const REGISTRY_HOST =
   /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/;
 
@@ -82,6 +95,17 @@ export function parseImageRef(input: string): ImageRef {
   };
 }
 
-export function formatImage(image: Pick<ResolvedImage, 'repository' | 'digest' | 'tag'>): string {
-  return `${image.repository}@${image.digest}${image.tag ? ` (${image.tag})` : ''}`;
+/**
+ * The name of an image in messages: `web@sha256:… (1.4.2)`, or for a platform manifest of an
+ * index `web@sha256:… (linux/arm64 of 1.4.2)`.
+ */
+export function formatImage(
+  image: Pick<ResolvedImage, 'repository' | 'digest' | 'tag' | 'platform' | 'index'>,
+): string {
+  const name = `${image.repository}@${image.digest}`;
+  if (image.platform !== undefined) {
+    const of = image.index ? ` of ${image.index.tag ?? image.index.digest}` : '';
+    return `${name} (${image.platform}${of})`;
+  }
+  return `${name}${image.tag ? ` (${image.tag})` : ''}`;
 }

@@ -4,9 +4,16 @@ import {
   type FilterCriteria,
   type Inspector2Client,
 } from '@aws-sdk/client-inspector2';
-import { awsFailure } from '../core/errors';
+import { awsFailure, UndecidedError } from '../core/errors';
 import { readAllPages } from './paging';
-import { isSeverity, type AffectedPackage, type Finding } from '../core/model';
+import {
+  isSeverity,
+  SEVERITIES,
+  type AffectedPackage,
+  type Finding,
+  type FindingStatus,
+  type Severity,
+} from '../core/model';
 import { formatImage, type ResolvedImage } from './image-ref';
 import type { Log } from '../core/log';
 
@@ -44,8 +51,54 @@ function installedVersion(pkg: {
   return `${epoch}${pkg.version}${release}`;
 }
 
-/** Normalizes one Inspector2 finding into the shared model. */
-export function toFinding(raw: InspectorFinding): Finding {
+const FINDING_STATUSES: readonly string[] = ['ACTIVE', 'SUPPRESSED', 'CLOSED'];
+
+/** An Inspector2 finding whose decision-bearing fields were checked (`findingProblem`). */
+type CheckedFinding = InspectorFinding & {
+  findingArn: string;
+  status: FindingStatus;
+  severity: Severity;
+};
+
+/**
+ * What is wrong with one Inspector2 finding as AWS sent it, or undefined when the fields a verdict
+ * rests on are all there and inside their enums (the inspector2 service model marks findingArn,
+ * status, severity and resources required; Severity is upper case: INFORMATIONAL, LOW, MEDIUM,
+ * HIGH, CRITICAL, UNTRIAGED; FindingStatus is ACTIVE, SUPPRESSED or CLOSED). A finding without
+ * its status, or with a severity of "critical", would otherwise count as nothing.
+ */
+export function findingProblem(raw: InspectorFinding): string | undefined {
+  const { findingArn, status, severity, resources } = raw as unknown as Record<string, unknown>;
+  if (typeof findingArn !== 'string' || findingArn === '') return 'has no findingArn';
+  if (status === undefined) return 'has no status';
+  if (typeof status !== 'string' || !FINDING_STATUSES.includes(status)) {
+    return `has status ${JSON.stringify(status)}, which is not ${FINDING_STATUSES.join(', ')}`;
+  }
+  if (severity === undefined) return 'has no severity';
+  if (typeof severity !== 'string' || !isSeverity(severity)) {
+    return `has severity ${JSON.stringify(severity)}, which is not one of ${SEVERITIES.join(', ')}`;
+  }
+  if (!Array.isArray(resources) || resources.length === 0) return 'names no resource';
+  return undefined;
+}
+
+function checked(raw: InspectorFinding): CheckedFinding {
+  const problem = findingProblem(raw);
+  if (problem !== undefined) {
+    throw new UndecidedError(
+      `Inspector2 finding ${raw.findingArn ?? '(no findingArn)'} ${problem}; refusing to read a malformed finding`,
+    );
+  }
+  return raw as CheckedFinding;
+}
+
+/**
+ * Normalizes one Inspector2 finding into the shared model. Throws UndecidedError (exit 2) when the
+ * finding is malformed (see `findingProblem`): a missing status or an unknown severity is never
+ * read as ACTIVE/UNTRIAGED.
+ */
+export function toFinding(input: InspectorFinding): Finding {
+  const raw = checked(input);
   const details = raw.packageVulnerabilityDetails;
   const resource = raw.resources?.[0];
   const container = resource?.details?.awsEcrContainerImage;
@@ -71,17 +124,16 @@ export function toFinding(raw: InspectorFinding): Finding {
         : raw.fixAvailable === 'NO'
           ? 'no'
           : derivedFix;
-  const severity = raw.severity && isSeverity(raw.severity) ? raw.severity : 'UNTRIAGED';
   const url =
     details?.sourceUrl ?? details?.referenceUrls?.[0] ?? raw.remediation?.recommendation?.Url;
   const aliases = details?.relatedVulnerabilities?.filter((id) => id !== details.vulnerabilityId);
   return {
-    id: details?.vulnerabilityId ?? raw.title ?? raw.findingArn ?? 'unknown',
+    id: details?.vulnerabilityId ?? raw.title ?? raw.findingArn,
     ...(aliases && aliases.length > 0 && { aliases }),
-    sourceId: raw.findingArn ?? '',
+    sourceId: raw.findingArn,
     source: 'inspector2',
-    severity,
-    status: raw.status === 'SUPPRESSED' || raw.status === 'CLOSED' ? raw.status : 'ACTIVE',
+    severity: raw.severity,
+    status: raw.status,
     title: raw.title ?? details?.vulnerabilityId ?? 'untitled finding',
     ...(raw.description !== undefined && { description: raw.description }),
     resource: {
@@ -108,40 +160,73 @@ function isAboutImage(raw: InspectorFinding, image: ResolvedImage): boolean {
   if (raw.status !== 'ACTIVE') return false;
   return (raw.resources ?? []).some((resource) => {
     const container = resource.details?.awsEcrContainerImage;
+    // No registry check here: the server filters by account, and dropping on a guess about how
+    // `registry` is written would turn a format surprise into a silent pass.
     return container?.imageHash === image.digest && container.repositoryName === image.repository;
   });
 }
 
+/** Every finding of a listing filtered by image hash is about an ECR image: one that names none cannot be re-checked. */
+function namesAnImage(raw: InspectorFinding): boolean {
+  return (raw.resources ?? []).some((resource) => {
+    const container = resource.details?.awsEcrContainerImage;
+    return typeof container?.imageHash === 'string' && typeof container.repositoryName === 'string';
+  });
+}
+
 /**
- * Lists every ACTIVE Inspector2 finding of one digest: ceil(N/100) calls, filtered by the server
- * and re-checked here. Real Inspector2 can hand out empty pages that still carry a nextToken, so
- * the paginator is followed to the end, but never past the page cap.
+ * Lists every ACTIVE Inspector2 finding of one digest: ceil(N/100) ListFindings calls, filtered by
+ * the server (image hash, repository, status, and account when the registry is known) and
+ * re-checked here. Real Inspector2 can hand out empty pages that still carry a nextToken, so the
+ * paginator is followed to the end, but never past the page cap.
+ *
+ * Fails closed on a malformed answer (UndecidedError, exit 2), each naming inspector2:ListFindings:
+ * a page without its `findings` list (an empty body), and any returned finding without its
+ * findingArn/status/severity/resources, with a status or severity outside the service's enums
+ * (lower case "critical" included), or naming no ECR image. `options.signal` aborts the calls
+ * (the run's deadline); SDK failures become AwsError naming the permission.
  */
 export async function listImageFindings(
   inspector: Inspector2Client,
   image: ResolvedImage,
-  options: { log: Log; pageCap?: number },
+  options: { log: Log; pageCap?: number; signal?: AbortSignal },
 ): Promise<ListedFindings> {
   const findings: Finding[] = [];
+  const name = formatImage(image);
   let dropped = 0;
   let calls: number;
   try {
     const pages = paginateListFindings(
       { client: inspector, pageSize: PAGE_SIZE },
       { filterCriteria: imageFilter(image), maxResults: PAGE_SIZE },
+      ...(options.signal ? [{ abortSignal: options.signal }] : []),
     );
     calls = await readAllPages(
       pages,
       {
+        operation: 'inspector2:ListFindings',
         items: (page) => page.findings,
         nextToken: (page) => page.nextToken,
         pageCap: options.pageCap ?? DEFAULT_PAGE_CAP,
         log: options.log,
         progress: (pageCount, kept) => `listed ${kept} findings in ${pageCount} pages so far`,
         endless: (pageCount, kept) =>
-          `Inspector2 kept returning pages for ${formatImage(image)} after ${pageCount} calls (${kept} findings so far)`,
+          `Inspector2 kept returning pages for ${name} after ${pageCount} calls (${kept} findings so far)`,
       },
       (raw) => {
+        // Check every finding the server sent, also those the re-check would drop: a malformed
+        // answer is a reason to stop, not to filter.
+        const problem =
+          findingProblem(raw) ??
+          (namesAnImage(raw)
+            ? undefined
+            : 'names no ECR image (resources[].details.awsEcrContainerImage)');
+        if (problem !== undefined) {
+          throw new UndecidedError(
+            `inspector2:ListFindings answered a finding for ${name} that ${problem} ` +
+              `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
+          );
+        }
         if (!isAboutImage(raw, image)) {
           dropped += 1;
           return false;
@@ -151,11 +236,12 @@ export async function listImageFindings(
       },
     );
   } catch (error) {
-    throw awsFailure(
-      `list Inspector findings for ${formatImage(image)}`,
-      'inspector2:ListFindings',
-      error,
-    );
+    if (options.signal?.aborted) {
+      throw new UndecidedError(
+        `the run's deadline passed while listing Inspector findings for ${name} (inspector2:ListFindings)`,
+      );
+    }
+    throw awsFailure(`list Inspector findings for ${name}`, 'inspector2:ListFindings', error);
   }
   return { findings, calls, dropped };
 }

@@ -7,8 +7,13 @@ export interface PagedListing<P, T> {
   progress: (calls: number, kept: number) => string;
   /** Why a listing still handing out tokens after `pageCap` calls is refused. */
   endless: (calls: number, kept: number) => string;
-  /** The items of one page (the SDK types them optional). */
+  /**
+   * The items of one page. The SDK types them optional, but a page without its list (an empty
+   * body, a renamed field) is malformed: `readAllPages` refuses it instead of reading "nothing".
+   */
   items: (page: P) => readonly T[] | undefined;
+  /** The operation, as IAM names it (service:Action), for the malformed-page error. */
+  operation?: string;
   /** The page's continuation token; present means AWS has more. */
   nextToken: (page: P) => string | undefined;
   /** Calls after which a listing that still hands out tokens is refused (a partial list decides nothing). */
@@ -28,6 +33,9 @@ const PROGRESS_EVERY = 10;
  * (Inspector2), so the paginator is followed past them, but never past `pageCap` calls: a server
  * that never stops is an `UndecidedError`, never a silently truncated list.
  *
+ * Every page must carry its item list (`[]` when empty): a page without it, which is what an empty
+ * 200 body deserializes to, is an `UndecidedError` naming `listing.operation`, never zero items.
+ *
  * Returns the number of calls made (one per page). SDK errors propagate unchanged, so the caller
  * wraps them with `awsFailure` naming its operation and permission.
  */
@@ -40,7 +48,15 @@ export async function readAllPages<P, T>(
   let kept = 0;
   for await (const page of pages) {
     calls += 1;
-    for (const item of listing.items(page) ?? []) if (keep(item)) kept += 1;
+    const items: unknown = listing.items(page);
+    if (!Array.isArray(items)) {
+      throw new UndecidedError(
+        `${listing.operation ?? 'an AWS listing'} answered page ${calls} without its list of items ` +
+          `(${items === undefined ? 'an empty or malformed body' : `${typeof items} instead of a list`}); ` +
+          'refusing to read a malformed answer as "nothing"',
+      );
+    }
+    for (const item of items as readonly T[]) if (keep(item)) kept += 1;
     listing.onPage?.(calls);
     if (calls % PROGRESS_EVERY === 0) listing.log(listing.progress(calls, kept));
     if (calls >= listing.pageCap && listing.nextToken(page)) {
