@@ -8,9 +8,11 @@ import {
   controlByConfigIdentifier,
   controlBySecurityHubId,
   controlForConfigRuleName,
+  controlNamed,
   hasDocument,
   otherRuleForConfigRuleName,
   RESOURCE_ID_PLACEHOLDER,
+  SECURITY_CONTROL_ID,
   validateControlsData,
   type Control,
   type DocumentRemediation,
@@ -323,4 +325,41 @@ describe('lookups', () => {
       expect.arrayContaining(['required-tags', 'restricted-common-ports']),
     );
   });
+});
+
+describe('controlNamed: what a --rules entry names, in any case', () => {
+  it.each<[string, string]>([
+    ['S3.8', 'S3.8'],
+    ['s3.8', 'S3.8'],
+    ['ec2.13', 'EC2.13'],
+    ['INCOMING_SSH_DISABLED', 'EC2.13'],
+    ['incoming_ssh_disabled', 'EC2.13'],
+    ['restricted-ssh', 'EC2.13'],
+    ['Restricted-SSH', 'EC2.13'],
+    ['securityhub-restricted-ssh-a1b2c3', 'EC2.13'],
+    ['rds-instance-public-access-check-conformance-pack-xyz', 'RDS.2'],
+    [' IAM.7 ', 'IAM.7'],
+  ])('%s is %s', (name, id) => {
+    expect(controlNamed(name)?.securityHubControl).toBe(id);
+  });
+
+  it.each(['S3.99', 'required-tags', 'no-such-rule', '', '  '])('%j names no control', (name) => {
+    expect(controlNamed(name)).toBeUndefined();
+  });
+});
+
+describe('SECURITY_CONTROL_ID', () => {
+  it.each(['S3.8', 'EC2.13', 'APIGateway.1', 'CloudTrail.2', 'lambda.1'])(
+    '%s has the shape',
+    (id) => {
+      expect(SECURITY_CONTROL_ID.test(id)).toBe(true);
+    },
+  );
+
+  it.each(['restricted-ssh', 'S3.', '.8', 'S3.8a', 'S3 .8', 'INCOMING_SSH_DISABLED'])(
+    '%s does not',
+    (id) => {
+      expect(SECURITY_CONTROL_ID.test(id)).toBe(false);
+    },
+  );
 });

@@ -13,22 +13,26 @@ import {
   type DescribeConfigRulesCommandInput,
   type EvaluationResult,
   type GetComplianceDetailsByConfigRuleCommandInput,
-  type ResourceType,
+  ResourceType,
 } from '@aws-sdk/client-config-service';
 import {
   GetResourcesCommand,
+  GetTagKeysCommand,
+  GetTagValuesCommand,
   ResourceGroupsTaggingAPIClient,
   type GetResourcesCommandInput,
+  type GetTagValuesCommandInput,
   type ResourceTagMapping,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsError, ConfigurationError } from '../../actions/src/core/errors';
+import { AwsError, ConfigurationError, UndecidedError } from '../../actions/src/core/errors';
 import type { Severity } from '../../actions/src/core/model';
 import { collectConfigCompliance } from '../../actions/src/sources/config';
 import type { ComplianceScope } from '../../actions/src/sources/compliance';
 import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'us-east-1';
+const RECORDED_TYPES: ReadonlySet<string> = new Set(Object.values(ResourceType));
 const RECORDED = new Date('2026-03-01T08:30:00Z');
 const UNSCOPED: ComplianceScope = { tags: {}, rules: [] };
 const PROD: ComplianceScope = { tags: { Environment: 'prod' }, rules: [] };
@@ -148,6 +152,8 @@ interface Requests {
   details: GetComplianceDetailsByConfigRuleCommandInput[];
   batchGet: BatchGetResourceConfigCommandInput[];
   getResources: GetResourcesCommandInput[];
+  getTagKeys: number;
+  getTagValues: string[];
 }
 
 const configMock = mockClient(ConfigServiceClient);
@@ -194,6 +200,16 @@ function serve(estate: Estate): void {
     .on(BatchGetResourceConfigCommand)
     .callsFake((input: BatchGetResourceConfigCommandInput) => {
       requests.batchGet.push(structuredClone(input));
+      // Config validates every key's type against its ResourceType enum and fails the batch.
+      const foreign = (input.resourceKeys ?? []).find(
+        (key) => !RECORDED_TYPES.has(key.resourceType ?? ''),
+      );
+      if (foreign) {
+        throw awsError(
+          'ValidationException',
+          `1 validation error detected: Value '${foreign.resourceType}' at 'resourceKeys.1.member.resourceType' failed to satisfy constraint: Member must satisfy enum value set`,
+        );
+      }
       const items = (estate.inventory ?? []).filter((item) =>
         (input.resourceKeys ?? []).some(
           (key) => key.resourceType === item.resourceType && key.resourceId === item.resourceId,
@@ -203,11 +219,38 @@ function serve(estate: Estate): void {
     });
   taggingMock.on(GetResourcesCommand).callsFake((input: GetResourcesCommandInput) => {
     requests.getResources.push(structuredClone(input));
-    const arns = input.ResourceARNList ?? [];
+    const arns = input.ResourceARNList;
+    const filters = input.TagFilters ?? [];
     return {
-      ResourceTagMappingList: (estate.tags ?? []).filter((mapping) =>
-        arns.includes(mapping.ResourceARN ?? ''),
+      ResourceTagMappingList: (estate.tags ?? []).filter(
+        (mapping) =>
+          (arns === undefined || arns.includes(mapping.ResourceARN ?? '')) &&
+          filters.every(({ Key, Values }) =>
+            (mapping.Tags ?? []).some(
+              (tag) => tag.Key === Key && (Values ?? []).includes(tag.Value ?? ''),
+            ),
+          ),
       ),
+    };
+  });
+  taggingMock.on(GetTagKeysCommand).callsFake(() => {
+    requests.getTagKeys += 1;
+    return {
+      TagKeys: [
+        ...new Set((estate.tags ?? []).flatMap(({ Tags }) => (Tags ?? []).map(({ Key }) => Key))),
+      ],
+    };
+  });
+  taggingMock.on(GetTagValuesCommand).callsFake((input: GetTagValuesCommandInput) => {
+    requests.getTagValues.push(input.Key ?? '');
+    return {
+      TagValues: [
+        ...new Set(
+          (estate.tags ?? []).flatMap(({ Tags }) =>
+            (Tags ?? []).filter(({ Key }) => Key === input.Key).map(({ Value }) => Value),
+          ),
+        ),
+      ],
     };
   });
 }
@@ -239,6 +282,8 @@ beforeEach(() => {
     details: [],
     batchGet: [],
     getResources: [],
+    getTagKeys: 0,
+    getTagValues: [],
   };
 });
 
@@ -605,10 +650,11 @@ describe('collectConfigCompliance', () => {
       ],
     };
 
-    it('looks up ARNs in Config, tags by ARN, and keeps only results on resources in scope', async () => {
+    it('looks up ARNs in Config, tags by ARN, and drops only results on resources tagged for another environment', async () => {
       serve(TAGGED);
       const collected = await collect(PROD);
 
+      // The account is not a resource Config records: never sent (Config would reject the batch).
       expect(requests.batchGet).toEqual([
         {
           resourceKeys: [
@@ -616,7 +662,6 @@ describe('collectConfigCompliance', () => {
             { resourceType: 'AWS::EC2::SecurityGroup', resourceId: 'sg-untagged' },
             { resourceType: 'AWS::RDS::DBInstance', resourceId: DB_ID },
             { resourceType: 'AWS::RDS::DBInstance', resourceId: 'db-STAGING' },
-            { resourceType: 'AWS::::Account', resourceId: ACCOUNT },
           ],
         },
       ]);
@@ -634,22 +679,97 @@ describe('collectConfigCompliance', () => {
         collected.findings.map(({ id, resource }) => [id, resource.id, resource.tags]),
       ).toEqual([
         ['EC2.13', SG_ARN, { Environment: 'prod', Team: 'web' }],
+        // Never tagged: nothing places it outside prod, so it stays (fail closed), with a warning.
+        ['EC2.13', `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-untagged`, {}],
         // The RDS result is reported on its ARN, not on Config's db-… resource id.
         ['RDS.2', DB_ARN, { Environment: 'prod' }],
-        // Fail closed: a resource whose tags cannot be known stays in scope.
+        // Account-level: applies to every environment in the account.
         ['IAM.4', ACCOUNT, undefined],
       ]);
       expect(collected.warnings).toEqual([
-        `1 non-compliant resource(s) are not in AWS Config's inventory, so their tags are unknown; they are kept in scope: AWS::::Account ${ACCOUNT}`,
+        '1 result(s) are on resources that lack a scope tag key (Environment), so nothing places them outside Environment=prod: they stay in scope; tag them (assetguard tags apply) to place them: AWS::EC2::SecurityGroup sg-untagged',
       ]);
       expect(collected.calls).toMatchObject({ BatchGetResourceConfig: 1, GetResources: 1 });
-      expect(logged).toContain('3 of 5 result(s) are on resources tagged Environment=prod');
+      expect(logged).toContain(
+        '4 of 5 result(s) in scope Environment=prod: 2 on resources tagged so, 1 account-level, 1 unplaced; 1 elsewhere',
+      );
     });
 
-    it('needs every scope tag to match', async () => {
+    it('keeps a resource that lacks one of the scope keys, and drops one with another value for any', async () => {
       serve(TAGGED);
       const collected = await collect({ tags: { Environment: 'prod', Team: 'web' }, rules: [] });
-      expect(collected.findings.map(({ resource }) => resource.id)).toEqual([SG_ARN, ACCOUNT]);
+      expect(collected.findings.map(({ resource }) => resource.id)).toEqual([
+        SG_ARN,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-untagged`,
+        // Environment=prod without a Team tag: not shown to belong to another team.
+        DB_ARN,
+        ACCOUNT,
+      ]);
+      serve({
+        ...TAGGED,
+        tags: [
+          ...TAGGED.tags!,
+          tagMapping(`arn:aws:rds:${REGION}:${ACCOUNT}:db:api-db`, {
+            Environment: 'prod',
+            Team: 'api',
+          }),
+        ],
+      });
+      const dropped = await collect({ tags: { Environment: 'prod', Team: 'api' }, rules: [] });
+      expect(dropped.findings.map(({ resource }) => resource.id)).toEqual([
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-untagged`,
+        DB_ARN,
+        ACCOUNT,
+      ]);
+    });
+
+    it('a scoped gate on an account-level failure (AWS::::Account, the S3 account block) keeps it and never asks Config for its ARN', async () => {
+      const password = 'securityhub-iam-password-policy-p1';
+      const s3Block = 's3-account-level-public-access-blocks-periodic';
+      serve({
+        rules: [
+          [
+            configRule(password, { identifier: 'IAM_PASSWORD_POLICY' }),
+            configRule(s3Block, { identifier: 'S3_ACCOUNT_LEVEL_PUBLIC_ACCESS_BLOCKS_PERIODIC' }),
+          ],
+        ],
+        compliance: [
+          ruleCompliance(password, 'NON_COMPLIANT'),
+          ruleCompliance(s3Block, 'NON_COMPLIANT'),
+        ],
+        details: {
+          [password]: [[evaluation(password, 'AWS::::Account', ACCOUNT)]],
+          [s3Block]: [[evaluation(s3Block, 'AWS::S3::AccountPublicAccessBlock', ACCOUNT)]],
+        },
+        tags: [tagMapping(DB_ARN, { Environment: 'prod' })],
+      });
+      const collected = await collect(PROD);
+      expect(requests.batchGet).toEqual([]);
+      expect(collected.findings.map(({ resource }) => [resource.type, resource.id])).toEqual([
+        ['AWS::::Account', ACCOUNT],
+        ['AWS::S3::AccountPublicAccessBlock', ACCOUNT],
+      ]);
+      expect(collected.warnings).toEqual([]);
+      // No result is on a resource tagged prod: one GetResources by tag shows the scope exists.
+      expect(requests.getResources).toEqual([
+        { TagFilters: [{ Key: 'Environment', Values: ['prod'] }], ResourcesPerPage: 50 },
+      ]);
+    });
+
+    it('keeps a result whose resource type Config does not record (a custom rule), without sending it', async () => {
+      const custom = 'team-thing-check';
+      serve({
+        rules: [[configRule(custom, { owner: 'CUSTOM_LAMBDA' })]],
+        compliance: [ruleCompliance(custom, 'NON_COMPLIANT')],
+        details: { [custom]: [[evaluation(custom, 'Custom::Thing', 'thing-1')]] },
+        tags: [tagMapping(DB_ARN, { Environment: 'prod' })],
+      });
+      const collected = await collect(PROD);
+      expect(requests.batchGet).toEqual([]);
+      expect(collected.findings.map(({ resource }) => resource.id)).toEqual(['thing-1']);
+      expect(collected.warnings[0]).toBe(
+        '1 result(s) are on resources whose tags could not be read, so they stay in scope: Custom::Thing thing-1 (not a resource type AWS Config records)',
+      );
     });
 
     it('fetches tags for a tag-scoped exception without a scope, and drops nothing', async () => {
@@ -683,7 +803,7 @@ describe('collectConfigCompliance', () => {
       expect(collected.warnings).toEqual([]);
     });
 
-    it('does not look up anything when no resource fails', async () => {
+    it('with no failing resource, only checks that the scope selects something', async () => {
       serve({
         ...TAGGED,
         compliance: TAGGED.compliance.map(({ ConfigRuleName }) =>
@@ -694,7 +814,12 @@ describe('collectConfigCompliance', () => {
       expect(collected.findings).toEqual([]);
       expect(requests.details).toEqual([]);
       expect(requests.batchGet).toEqual([]);
-      expect(requests.getResources).toEqual([]);
+      expect(requests.getResources).toEqual([
+        { TagFilters: [{ Key: 'Environment', Values: ['prod'] }], ResourcesPerPage: 50 },
+      ]);
+      expect(logged).toContain(
+        `scope Environment=prod selects resources in ${REGION} (e.g. ${SG_ARN})`,
+      );
     });
 
     it('keeps a resource Config left unprocessed in scope (fail closed)', async () => {
@@ -711,10 +836,14 @@ describe('collectConfigCompliance', () => {
       const collected = await collect(PROD);
       expect(collected.findings.map(({ resource }) => resource.id)).toEqual([
         SG_ARN,
+        `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/sg-untagged`,
         DB_ARN,
         'db-STAGING',
         ACCOUNT,
       ]);
+      expect(collected.warnings).toContain(
+        "1 result(s) are on resources whose tags could not be read, so they stay in scope: AWS::RDS::DBInstance db-STAGING (not in AWS Config's inventory)",
+      );
     });
 
     it('asks about at most 100 resources per BatchGetResourceConfig and GetResources call', async () => {
@@ -743,6 +872,217 @@ describe('collectConfigCompliance', () => {
       ]);
       expect(collected.findings).toHaveLength(50);
       expect(collected.warnings).toEqual([]);
+    });
+  });
+
+  describe('a scope that selects nothing is an error (exit 2), naming what it probably meant', () => {
+    /** One failing resource tagged for staging; prod exists only on resources that pass. */
+    const ESTATE: Estate = {
+      rules: [[configRule(SSH_RULE, { identifier: 'INCOMING_SSH_DISABLED' })]],
+      compliance: [ruleCompliance(SSH_RULE, 'NON_COMPLIANT')],
+      details: { [SSH_RULE]: [[evaluation(SSH_RULE, 'AWS::EC2::SecurityGroup', SG)]] },
+      inventory: [configItem('AWS::EC2::SecurityGroup', SG, SG_ARN)],
+      tags: [
+        tagMapping(SG_ARN, { Environment: 'staging', Service: 'web' }),
+        tagMapping(DB_ARN, { Environment: 'prod', Service: 'web' }),
+      ],
+    };
+
+    it.each<[string, Record<string, string>, string]>([
+      [
+        'a misspelt key',
+        { Enviroment: 'prod' },
+        'No resource has the tag key Enviroment; keys in use that look like it: Environment.',
+      ],
+      [
+        'a key in another case',
+        { environment: 'prod' },
+        'No resource has the tag key environment; keys in use that look like it: Environment.',
+      ],
+      [
+        'a value in another case',
+        { Environment: 'Prod' },
+        'No resource has Environment=Prod; values of Environment in use: prod, staging.',
+      ],
+      [
+        'tags that exist, but never together',
+        { Environment: 'staging', Service: 'api' },
+        'No resource has Service=api; values of Service in use: web.',
+      ],
+    ])('%s', async (_name, tags, hint) => {
+      serve(ESTATE);
+      const error = await collect({ tags, rules: [] }).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(ConfigurationError);
+      const pairs = Object.entries(tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ');
+      expect((error as Error).message).toBe(
+        `scope: no resource in ${REGION} carries ${pairs} (tag:GetResources found none), so the gate would decide on nothing. ${hint} Check the spelling and case of the scope (tag keys and values are case-sensitive) and the region.`,
+      );
+    });
+
+    it('the same when every rule is compliant', async () => {
+      serve({ ...ESTATE, compliance: [ruleCompliance(SSH_RULE, 'COMPLIANT')] });
+      await expect(collect({ tags: { Enviroment: 'prod' }, rules: [] })).rejects.toThrow(
+        /^scope: no resource in us-east-1 carries Enviroment=prod/,
+      );
+    });
+
+    it('a scope that selects a passing resource decides (the failing one is elsewhere)', async () => {
+      serve(ESTATE);
+      const collected = await collect(PROD);
+      expect(collected.findings).toEqual([]);
+      expect(requests.getTagKeys).toBe(0);
+    });
+
+    it('still says what matched nothing when the tag keys cannot be listed', async () => {
+      serve(ESTATE);
+      taggingMock.on(GetTagKeysCommand).rejects(denied('tag:GetTagKeys'));
+      await expect(collect({ tags: { Enviroment: 'prod' }, rules: [] })).rejects.toThrow(
+        /^scope: no resource in us-east-1 carries Enviroment=prod \(tag:GetResources found none\), so the gate would decide on nothing\. \(no hints: could not list the tag keys in use: AccessDeniedException: .* — grant tag:GetTagKeys\) Check the spelling/,
+      );
+    });
+  });
+
+  describe('malformed or inconsistent answers are errors (exit 2), naming the operation', () => {
+    const TWO_RULES: Estate = {
+      rules: [
+        [
+          configRule(SSH_RULE, { identifier: 'INCOMING_SSH_DISABLED' }),
+          configRule('rds-storage-encrypted', { identifier: 'RDS_STORAGE_ENCRYPTED' }),
+        ],
+      ],
+      compliance: [
+        ruleCompliance(SSH_RULE, 'NON_COMPLIANT'),
+        ruleCompliance('rds-storage-encrypted', 'COMPLIANT'),
+      ],
+      details: { [SSH_RULE]: [[evaluation(SSH_RULE, 'AWS::EC2::SecurityGroup', SG)]] },
+      inventory: [configItem('AWS::EC2::SecurityGroup', SG, SG_ARN)],
+      tags: [tagMapping(SG_ARN, { Environment: 'prod' })],
+    };
+
+    async function failure(scope: ComplianceScope = UNSCOPED): Promise<Error> {
+      const error = await collect(scope).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(UndecidedError);
+      return error as Error;
+    }
+
+    it('a rule DescribeComplianceByConfigRule calls NON_COMPLIANT whose details are empty', async () => {
+      serve({ ...TWO_RULES, details: { [SSH_RULE]: [[]] } });
+      expect((await failure()).message).toBe(
+        `config:DescribeComplianceByConfigRule reports rule ${SSH_RULE} NON_COMPLIANT, but config:GetComplianceDetailsByConfigRule returned no NON_COMPLIANT result for it; the two answers disagree, so the gate cannot decide (Config may be re-evaluating: retry)`,
+      );
+    });
+
+    it('details that hold only results of another compliance type', async () => {
+      serve({
+        ...TWO_RULES,
+        details: {
+          [SSH_RULE]: [
+            [evaluation(SSH_RULE, 'AWS::EC2::SecurityGroup', SG, { type: 'COMPLIANT' })],
+          ],
+        },
+      });
+      expect((await failure()).message).toMatch(/returned no NON_COMPLIANT result for it/);
+    });
+
+    it.each<[string, () => void, RegExp]>([
+      [
+        'DescribeConfigRules',
+        () => configMock.on(DescribeConfigRulesCommand).resolves({}),
+        /^config:DescribeConfigRules answered page 1 without its list of items/,
+      ],
+      [
+        'DescribeComplianceByConfigRule',
+        () => configMock.on(DescribeComplianceByConfigRuleCommand).resolves({}),
+        /^config:DescribeComplianceByConfigRule answered page 1 without its list of items/,
+      ],
+      [
+        'GetComplianceDetailsByConfigRule',
+        () => configMock.on(GetComplianceDetailsByConfigRuleCommand).resolves({}),
+        /^config:GetComplianceDetailsByConfigRule answered page 1 without its list of items/,
+      ],
+      [
+        'BatchGetResourceConfig',
+        () => configMock.on(BatchGetResourceConfigCommand).resolves({}),
+        /^config:BatchGetResourceConfig answered without baseConfigurationItems/,
+      ],
+    ])('an empty body from %s', async (_operation, empty, message) => {
+      serve(TWO_RULES);
+      empty();
+      expect((await failure(PROD)).message).toMatch(message);
+    });
+
+    it('a summary that answers for none of the deployed rules', async () => {
+      serve({ ...TWO_RULES, compliance: [] });
+      expect((await failure()).message).toBe(
+        `config:DescribeComplianceByConfigRule answered for 0 of the 2 deployed rule(s) asked about; no answer for ${SSH_RULE}, rds-storage-encrypted. Config answers every rule (INSUFFICIENT_DATA when it has no results), so the gate cannot decide; retry, and check the rules in the AWS Config console`,
+      );
+    });
+
+    it('a summary that leaves out one rule', async () => {
+      serve({ ...TWO_RULES, compliance: [ruleCompliance('rds-storage-encrypted', 'COMPLIANT')] });
+      expect((await failure()).message).toMatch(
+        new RegExp(
+          `answered for 1 of the 2 deployed rule\\(s\\) asked about; no answer for ${SSH_RULE}\\.`,
+        ),
+      );
+    });
+
+    it('a summary about a rule that was not asked', async () => {
+      serve(TWO_RULES);
+      configMock.on(DescribeComplianceByConfigRuleCommand).resolves({
+        ComplianceByConfigRules: [
+          ...TWO_RULES.compliance,
+          ruleCompliance('someone-elses-rule', 'COMPLIANT'),
+        ],
+      });
+      expect((await failure()).message).toMatch(
+        /answered about rule "someone-elses-rule", which was not asked or was answered twice/,
+      );
+    });
+
+    it('a compliance type outside the enum', async () => {
+      serve({
+        ...TWO_RULES,
+        compliance: [
+          {
+            ConfigRuleName: SSH_RULE,
+            Compliance: { ComplianceType: 'non_compliant' as ComplianceType },
+          },
+          ruleCompliance('rds-storage-encrypted', 'COMPLIANT'),
+        ],
+      });
+      expect((await failure()).message).toMatch(
+        /answered compliance type "non_compliant" for rule securityhub-restricted-ssh-abc123/,
+      );
+    });
+
+    it('a NON_COMPLIANT result without its resource', async () => {
+      const result = evaluation(SSH_RULE, 'AWS::EC2::SecurityGroup', SG);
+      delete result.EvaluationResultIdentifier;
+      serve({ ...TWO_RULES, details: { [SSH_RULE]: [[result]] } });
+      expect((await failure()).message).toMatch(
+        /answered a NON_COMPLIANT result of rule .* without its resource type and id/,
+      );
+    });
+
+    it('a rule without a name', async () => {
+      serve({
+        ...TWO_RULES,
+        rules: [
+          [{ ConfigRuleArn: 'arn:aws:config:us-east-1:1:config-rule/x', Source: { Owner: 'AWS' } }],
+        ],
+      });
+      expect((await failure()).message).toMatch(
+        /^config:DescribeConfigRules answered a rule without ConfigRuleName/,
+      );
     });
   });
 
@@ -785,7 +1125,7 @@ describe('collectConfigCompliance', () => {
       [
         'GetResources',
         () => taggingMock.on(GetResourcesCommand).rejects(denied('tag:GetResources')),
-        'read the tags of non-compliant resources',
+        'read the tags of 1 resource(s)',
         'tag:GetResources',
       ],
     ])('AccessDeniedException on %s', async (_operation, deny, what, permission) => {

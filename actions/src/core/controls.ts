@@ -141,6 +141,12 @@ export function controlBySecurityHubId(id: string): Control | undefined {
   return bySecurityHubId.get(id.trim());
 }
 
+/**
+ * The shape of a Security Hub security control id: a service prefix, a dot and a number
+ * (`S3.8`, `EC2.13`, `APIGateway.1`, `CloudTrail.2`). Security Hub compares ids exactly.
+ */
+export const SECURITY_CONTROL_ID = /^[A-Za-z][A-Za-z0-9]*\.\d+$/;
+
 export function controlByConfigIdentifier(identifier: string): Control | undefined {
   return byIdentifier.get(identifier.trim());
 }
@@ -175,6 +181,24 @@ const otherRuleNames = table.otherRules.map((rule) => rule.configRuleName);
 export function controlForConfigRuleName(deployedName: string): Control | undefined {
   const base = baseRuleName(deployedName, controlRuleNames);
   return base === undefined ? undefined : table.controls.find((c) => c.configRuleName === base);
+}
+
+/**
+ * The control a user's list entry (`--rules`, `compliance.rules`) names, compared without case:
+ * a control id (`s3.8`), a managed rule identifier (`incoming_ssh_disabled`), or a Config rule
+ * name in any deployed form (`restricted-ssh`, `securityhub-restricted-ssh-1a2b`). Undefined for a
+ * name the table does not know.
+ */
+export function controlNamed(name: string): Control | undefined {
+  const wanted = name.trim().toLowerCase();
+  if (wanted === '') return undefined;
+  return (
+    table.controls.find(
+      (control) =>
+        control.securityHubControl.toLowerCase() === wanted ||
+        control.configRuleIdentifier?.toLowerCase() === wanted,
+    ) ?? controlForConfigRuleName(wanted)
+  );
 }
 
 /** The unjoined rule (e.g. required-tags) for a Config rule name as deployed. */
