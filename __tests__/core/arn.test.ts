@@ -1,6 +1,7 @@
 import {
   arnName,
   arnOfDiscovered,
+  canonicalArn,
   parseArn,
   partitionOf,
   resourceTypeOfArn,
@@ -108,7 +109,25 @@ describe('resourceTypeOfArn', () => {
     ['a KMS alias', regional('kms', 'alias/app'), undefined],
     ['an IAM role', `arn:aws:iam::${ACCOUNT}:role/deployer`, 'AWS::IAM::Role'],
     ['an IAM policy', `arn:aws:iam::${ACCOUNT}:policy/read-only`, 'AWS::IAM::Policy'],
-    ['an IAM user', `arn:aws:iam::${ACCOUNT}:user/alice`, undefined],
+    ['an IAM user', `arn:aws:iam::${ACCOUNT}:user/alice`, 'AWS::IAM::User'],
+    [
+      'an EFS file system',
+      regional('elasticfilesystem', 'file-system/fs-0abc'),
+      'AWS::EFS::FileSystem',
+    ],
+    [
+      'an EFS access point',
+      regional('elasticfilesystem', 'access-point/fsap-0abc'),
+      'AWS::EFS::AccessPoint',
+    ],
+    ['a log group', regional('logs', 'log-group:/aws/lambda/api'), 'AWS::Logs::LogGroup'],
+    ['a log destination is not mapped', regional('logs', 'destination:central'), undefined],
+    [
+      'a network interface',
+      regional('ec2', 'network-interface/eni-0abc'),
+      'AWS::EC2::NetworkInterface',
+    ],
+    ['a NAT gateway', regional('ec2', 'natgateway/nat-0abc'), 'AWS::EC2::NatGateway'],
     [
       'a service assetguard does not map',
       regional('secretsmanager', 'secret:db-AbCdEf'),
@@ -251,12 +270,38 @@ describe('arnOfDiscovered', () => {
       `arn:aws:kms:${REGION}:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`,
     ],
     [
-      'an IAM role: global, no region',
+      // Its ARN holds its path (role/service-role/deployer), which Config's id and name lack:
+      // the inventory looks it up in Config's configuration item instead of guessing.
+      'an IAM role is not built from its name',
       'AWS::IAM::Role',
       'AROAEXAMPLEID',
       'deployer',
       REGION,
-      `arn:aws:iam::${ACCOUNT}:role/deployer`,
+      undefined,
+    ],
+    [
+      'an EFS file system, by id',
+      'AWS::EFS::FileSystem',
+      'fs-0abc',
+      undefined,
+      REGION,
+      `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/fs-0abc`,
+    ],
+    [
+      'a CloudWatch log group, by name, as the Tagging API lists it',
+      'AWS::Logs::LogGroup',
+      '/aws/lambda/api',
+      '/aws/lambda/api',
+      REGION,
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/api`,
+    ],
+    [
+      'a log group whose Config id is its ARN with ":*"',
+      'AWS::Logs::LogGroup',
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/api:*`,
+      '/aws/lambda/api',
+      REGION,
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:/aws/lambda/api`,
     ],
     [
       'the name falls back to the id',
@@ -283,12 +328,12 @@ describe('arnOfDiscovered', () => {
       'arn:aws-cn:s3:::my-bucket',
     ],
     [
-      'a role in GovCloud',
-      'AWS::IAM::Role',
-      'AROAEXAMPLEID',
-      'deployer',
+      'a log group in GovCloud',
+      'AWS::Logs::LogGroup',
+      'app',
+      'app',
       'us-gov-west-1',
-      `arn:aws-us-gov:iam::${ACCOUNT}:role/deployer`,
+      `arn:aws-us-gov:logs:us-gov-west-1:${ACCOUNT}:log-group:app`,
     ],
     [
       'a table in GovCloud',
@@ -299,10 +344,18 @@ describe('arnOfDiscovered', () => {
       `arn:aws-us-gov:dynamodb:us-gov-east-1:${ACCOUNT}:table/orders`,
     ],
     [
-      'a type assetguard does not map',
-      'AWS::EFS::FileSystem',
-      'fs-0abc',
+      'a type assetguard does not build (an ECS service needs its cluster)',
+      'AWS::ECS::Service',
+      'web',
+      'web',
+      REGION,
       undefined,
+    ],
+    [
+      'a name like an Object.prototype member is not a builder',
+      'constructor',
+      'x',
+      'x',
       REGION,
       undefined,
     ],
@@ -324,11 +377,40 @@ describe('arnOfDiscovered', () => {
       'AWS::DynamoDB::Table',
       'AWS::SQS::Queue',
       'AWS::KMS::Key',
-      'AWS::IAM::Role',
+      'AWS::EFS::FileSystem',
+      'AWS::EFS::AccessPoint',
+      'AWS::Logs::LogGroup',
+      'AWS::EC2::NetworkInterface',
+      'AWS::EC2::InternetGateway',
+      'AWS::EC2::NatGateway',
+      'AWS::EC2::RouteTable',
+      'AWS::EC2::NetworkAcl',
     ];
     for (const type of types) {
       const arn = arnOfDiscovered(type, 'id-1', 'name-1', REGION, ACCOUNT);
       expect([type, arn && resourceTypeOfArn(arn)]).toEqual([type, type]);
     }
+  });
+});
+
+describe('canonicalArn', () => {
+  it.each<[string, string, string]>([
+    [
+      'drops the ":*" DescribeLogGroups and Config put after a log group ARN',
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:app:*`,
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:app`,
+    ],
+    [
+      'keeps a log group ARN without it',
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:app`,
+      `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:app`,
+    ],
+    [
+      'keeps every other ARN as it is',
+      `arn:aws:sns:${REGION}:${ACCOUNT}:alerts:*`,
+      `arn:aws:sns:${REGION}:${ACCOUNT}:alerts:*`,
+    ],
+  ])('%s', (_name, arn, canonical) => {
+    expect(canonicalArn(arn)).toBe(canonical);
   });
 });

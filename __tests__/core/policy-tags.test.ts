@@ -221,3 +221,114 @@ describe('parsePolicy, the tags section', () => {
     });
   });
 });
+
+// Issue 8, kind 4: a policy whose tags AWS would refuse is rejected at load, with file:line and
+// key, before apply or the auto-tag Lambda writes anything.
+describe('parsePolicy rejects every tag AWS would refuse', () => {
+  const ALLOWED = 'AWS allows only letters, digits, spaces and _ . : / = + - @ in tags';
+
+  it.each<[string, string, string]>([
+    [
+      'a required key with the reserved aws: prefix',
+      withTags('  required:', '    Owner: {}', '    aws:owner: { default: platform }'),
+      '.github/assetguard.yml:5: tags.required.aws:owner: the tag key "aws:owner" starts with "aws:", a prefix AWS reserves for its own tags',
+    ],
+    [
+      'the reserved prefix in another case',
+      withTags('  required:', '    AWS:Team: {}'),
+      '.github/assetguard.yml:4: tags.required.AWS:Team: the tag key "AWS:Team" starts with "aws:", a prefix AWS reserves for its own tags',
+    ],
+    [
+      'a required key longer than 128 characters',
+      withTags('  required:', `    ${'K'.repeat(129)}: {}`),
+      `.github/assetguard.yml:4: tags.required.${'K'.repeat(129)}: the tag key "${'K'.repeat(60)}…" is 129 characters long; AWS allows at most 128 in a tag key`,
+    ],
+    [
+      'a required key with a character AWS refuses',
+      withTags('  required:', '    Cost|Center: {}'),
+      `.github/assetguard.yml:4: tags.required.Cost|Center: the tag key "Cost|Center" contains "|" (U+007C); ${ALLOWED}`,
+    ],
+    [
+      'an allowed value longer than 256 characters',
+      withTags(
+        '  required:',
+        '    Environment:',
+        '      allowed:',
+        '        - prod',
+        `        - ${'v'.repeat(257)}`,
+      ),
+      `.github/assetguard.yml:7: tags.required.Environment.allowed.1: the tag value "${'v'.repeat(60)}…" is 257 characters long; AWS allows at most 256 in a tag value`,
+    ],
+    [
+      'an allowed value with a character AWS refuses',
+      withTags('  required:', '    Environment: { allowed: [prod, "dev;test"] }'),
+      `.github/assetguard.yml:4: tags.required.Environment.allowed.1: the tag value "dev;test" contains ";" (U+003B); ${ALLOWED}`,
+    ],
+    [
+      'a default with a character AWS refuses',
+      withTags('  required:', '    Owner:', '      default: "platform (eu)"'),
+      `.github/assetguard.yml:5: tags.required.Owner.default: the tag value "platform (eu)" contains "(" (U+0028); ${ALLOWED}`,
+    ],
+    [
+      'a derivation writing a reserved key',
+      withTags(
+        '  required:',
+        '    Owner: {}',
+        '  derive:',
+        '    - tag: aws:owner',
+        '      from: creator',
+      ),
+      '.github/assetguard.yml:6: tags.derive.0.tag: the tag key "aws:owner" starts with "aws:", a prefix AWS reserves for its own tags',
+    ],
+    [
+      'a derivation map output AWS refuses',
+      withTags(
+        '  required:',
+        '    Environment: {}',
+        '  derive:',
+        '    - tag: Environment',
+        '      from: account',
+        '      map:',
+        "        '111111111111': 'prod!'",
+      ),
+      `.github/assetguard.yml:9: tags.derive.0.map.111111111111: the tag value "prod!" contains "!" (U+0021); ${ALLOWED}`,
+    ],
+    [
+      'more than 50 required keys for one resource type',
+      withTags(
+        '  required:',
+        ...Array.from({ length: 49 }, (_, index) => `    K${index}: {}`),
+        '    Backup: { resource-types: [AWS::EC2::Volume] }',
+        '    Snapshot: { resource-types: [AWS::EC2::Volume] }',
+      ),
+      '.github/assetguard.yml:3: tags.required: requires 51 keys of AWS::EC2::Volume; AWS allows at most 50 tags per resource',
+    ],
+  ])('%s', (_name, text, problem) => {
+    expect(parseError(text).message).toBe(`invalid policy (1 problem):\n  ${problem}`);
+  });
+
+  it('accepts keys and values of any script, spaces and every allowed symbol', () => {
+    const policy = parsePolicy(
+      withTags(
+        '  required:',
+        "    'Équipe données': { allowed: ['Île-de-France', 'a_b.c:d/e=f+g-h@i'], default: 'Île-de-France' }",
+        '    Service: {}',
+        '  derive:',
+        '    - { tag: Service, from: resource-type }',
+      ),
+      'policy.yml',
+    );
+    expect(policy.tags?.required.map((rule) => rule.key)).toEqual(['Équipe données', 'Service']);
+  });
+
+  it('lists each problem of a policy with several, one per line', () => {
+    const error = parseError(
+      withTags('  required:', '    aws:a: {}', '    Owner: { default: "x|y" }'),
+    );
+    expect(error.message.split('\n')).toEqual([
+      'invalid policy (2 problems):',
+      '  .github/assetguard.yml:4: tags.required.aws:a: the tag key "aws:a" starts with "aws:", a prefix AWS reserves for its own tags',
+      `  .github/assetguard.yml:5: tags.required.Owner.default: the tag value "x|y" contains "|" (U+007C); ${ALLOWED}`,
+    ]);
+  });
+});

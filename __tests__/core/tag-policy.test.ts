@@ -9,12 +9,16 @@ import {
   deriveValue,
   invalidBecause,
   rulesFor,
+  tagKeyProblem,
+  tagValueProblem,
+  tagsFromAnswer,
+  writableTags,
   type DeriveRule,
-  type ResourceFacts,
   type TagCheck,
   type TagPolicy,
   type TagRule,
 } from '../../actions/src/core/tag-policy';
+import type { Asset } from '../../actions/src/core/model';
 import { ACCOUNT } from '../fixtures/seed';
 
 const REGION = 'eu-central-1';
@@ -38,7 +42,7 @@ function policy(overrides: Partial<TagPolicy> = {}): TagPolicy {
   };
 }
 
-function facts(overrides: Partial<ResourceFacts> = {}): ResourceFacts {
+function facts(overrides: Partial<Asset> = {}): Asset {
   return {
     arn: instanceArn('i-0123456789abcdef0'),
     type: INSTANCE,
@@ -134,7 +138,7 @@ describe('applyDeriveRule', () => {
   const resource = facts({ tags: { Owner: 'alice@example.com', Service: 'checkout' } });
   const ENV_MAP = { prod: 'production', stg: 'staging' };
 
-  it.each<[string, DeriveRule, ResourceFacts, string | undefined]>([
+  it.each<[string, DeriveRule, Asset, string | undefined]>([
     ['name', { tag: 'Name', from: 'name' }, resource, 'web-prod-01'],
     ['account', { tag: 'Account', from: 'account' }, resource, ACCOUNT],
     ['region', { tag: 'Region', from: 'region' }, resource, REGION],
@@ -241,7 +245,7 @@ describe('deriveValue', () => {
   };
   const otherKey: DeriveRule = { tag: 'Owner', from: 'account' };
 
-  it.each<[string, TagRule, DeriveRule[], ResourceFacts, string | undefined]>([
+  it.each<[string, TagRule, DeriveRule[], Asset, string | undefined]>([
     ['the first valid derivation wins', environment, [fromName, fromVpc], facts(), 'prod'],
     ['rule order decides, not specificity', environment, [fromVpc, fromName], facts(), 'staging'],
     [
@@ -575,5 +579,219 @@ describe('classificationFailOn', () => {
     ['no tag policy at all', undefined, { DataClassification: 'restricted' }, undefined],
   ])('%s', (_name, tagPolicy, tags, expected) => {
     expect(classificationFailOn(tagPolicy, tags)).toEqual(expected);
+  });
+});
+
+// Issue 8, kind 4: every tag the plan writes is one AWS accepts; what it would refuse is left out
+// for that resource only, with why, and the rest is planned as usual.
+describe('tagKeyProblem and tagValueProblem: what AWS would refuse', () => {
+  it.each<[string, string, string | undefined]>([
+    ['a plain key', 'Environment', undefined],
+    [
+      'letters of any script, digits, spaces and _ . : / = + - @',
+      'Équipe données 2/3 a_b.c:d=e+f-g@h',
+      undefined,
+    ],
+    ['128 characters', 'k'.repeat(128), undefined],
+    ['128 characters counted as code points, not UTF-16 units', '𝔸'.repeat(128), undefined],
+    ['the empty key', '', 'is empty; AWS tag keys are 1 to 128 characters'],
+    [
+      '129 characters',
+      'k'.repeat(129),
+      'is 129 characters long; AWS allows at most 128 in a tag key',
+    ],
+    [
+      'the reserved aws: prefix',
+      'aws:owner',
+      'starts with "aws:", a prefix AWS reserves for its own tags',
+    ],
+    [
+      'the reserved prefix in any case',
+      'AwS:owner',
+      'starts with "aws:", a prefix AWS reserves for its own tags',
+    ],
+    ['"aws" without the colon is an ordinary key', 'awsome', undefined],
+    [
+      'a character outside the set',
+      'Cost|Center',
+      'contains "|" (U+007C); AWS allows only letters, digits, spaces and _ . : / = + - @ in tags',
+    ],
+    [
+      'a newline',
+      'a\nb',
+      'contains "\\n" (U+000A); AWS allows only letters, digits, spaces and _ . : / = + - @ in tags',
+    ],
+  ])('key: %s', (_name, key, problem) => {
+    expect(tagKeyProblem(key)).toBe(problem);
+  });
+
+  it.each<[string, string, string | undefined]>([
+    ['the empty value', '', undefined],
+    ['256 characters', 'v'.repeat(256), undefined],
+    [
+      '257 characters',
+      'v'.repeat(257),
+      'is 257 characters long; AWS allows at most 256 in a tag value',
+    ],
+    ['a value starting with AWS: (a resource type)', 'AWS::EC2::Instance', undefined],
+    [
+      'a comma',
+      'alice,bob',
+      'contains "," (U+002C); AWS allows only letters, digits, spaces and _ . : / = + - @ in tags',
+    ],
+  ])('value: %s', (_name, value, problem) => {
+    expect(tagValueProblem(value)).toBe(problem);
+  });
+});
+
+describe('writableTags', () => {
+  it('keeps what AWS accepts, in order, and says why for the rest', () => {
+    expect(
+      writableTags({ Name: 'web' }, { Owner: 'web', 'aws:x': 'y', Team: 'a;b', Service: 'api' }),
+    ).toEqual({
+      set: { Owner: 'web', Service: 'api' },
+      rejected: [
+        {
+          key: 'aws:x',
+          value: 'y',
+          why: 'the key starts with "aws:", a prefix AWS reserves for its own tags',
+        },
+        {
+          key: 'Team',
+          value: 'a;b',
+          why: 'contains ";" (U+003B); AWS allows only letters, digits, spaces and _ . : / = + - @ in tags',
+        },
+      ],
+    });
+  });
+
+  it('adds keys up to 50 tags per resource, not counting aws: tags nor keys it only replaces', () => {
+    const current: Record<string, string> = {
+      'aws:cloudformation:stack-name': 'web',
+      'aws:cloudformation:logical-id': 'Bucket',
+      ...Object.fromEntries(Array.from({ length: 48 }, (_, index) => [`k${index}`, 'v'])),
+    };
+    expect(writableTags(current, { k0: 'new', A: '1', B: '2', C: '3' })).toEqual({
+      set: { k0: 'new', A: '1', B: '2' },
+      rejected: [
+        {
+          key: 'C',
+          value: '3',
+          why: 'it would be tag 51 of the resource; AWS allows at most 50 (aws: tags not counted)',
+        },
+      ],
+    });
+  });
+});
+
+describe('checkResource plans only tags AWS accepts', () => {
+  const service = policy({
+    required: [
+      { key: 'Owner', default: 'platform' },
+      { key: 'Service', default: 'shared' },
+    ],
+    derive: [{ tag: 'Service', from: 'name', pattern: '^([^-]+)' }],
+  });
+
+  it('a derived value AWS would refuse falls through to the next rule or the default, and is named', () => {
+    const check = checkResource(service, facts({ name: 'billing (eu)-1' }));
+    expect(check.set).toEqual({ Owner: 'platform', Service: 'shared' });
+    expect(check.unresolved).toEqual([]);
+    expect(check.rejected).toBeUndefined();
+  });
+
+  it('a key with no acceptable value is left out with why; its other keys are still planned', () => {
+    const noDefault = policy({
+      required: [{ key: 'Owner', default: 'platform' }, { key: 'Service' }],
+      derive: [{ tag: 'Service', from: 'name' }],
+    });
+    const check = checkResource(noDefault, facts({ name: 'x'.repeat(300) }));
+    expect(check.set).toEqual({ Owner: 'platform' });
+    expect(check.unresolved).toEqual(['Service']);
+    expect(check.rejected).toEqual([
+      {
+        key: 'Service',
+        value: 'x'.repeat(300),
+        why: 'is 300 characters long; AWS allows at most 256 in a tag value',
+      },
+    ]);
+    // Another resource of the same policy is unaffected.
+    expect(checkResource(noDefault, facts({ name: 'api' })).set).toEqual({
+      Owner: 'platform',
+      Service: 'api',
+    });
+  });
+
+  it('never plans a key AWS refuses, even in a policy built in code', () => {
+    const reserved = policy({
+      required: [
+        { key: 'aws:owner', default: 'x' },
+        { key: 'Owner', default: 'platform' },
+      ],
+    });
+    const check = checkResource(reserved, facts());
+    expect(check.set).toEqual({ Owner: 'platform' });
+    expect(check.missing).toEqual(['aws:owner', 'Owner']);
+    expect(check.unresolved).toEqual(['aws:owner']);
+    expect(check.rejected).toEqual([
+      {
+        key: 'aws:owner',
+        value: '',
+        why: 'the key starts with "aws:", a prefix AWS reserves for its own tags',
+      },
+    ]);
+  });
+
+  it('stops at 50 tags per resource, in policy order, and names the keys left out', () => {
+    const carried = Object.fromEntries(
+      Array.from({ length: 49 }, (_, index) => [`k${index}`, 'v']),
+    );
+    const many = policy({
+      required: [
+        { key: 'Owner', default: 'platform' },
+        { key: 'Service', default: 'shared' },
+        { key: 'Team', default: 'web' },
+      ],
+    });
+    const check = checkResource(
+      many,
+      facts({ tags: { ...carried, 'aws:cloudformation:stack-name': 's' } }),
+    );
+    expect(check.set).toEqual({ Owner: 'platform' });
+    expect(check.unresolved).toEqual(['Service', 'Team']);
+    expect(check.rejected?.map((entry) => entry.key)).toEqual(['Service', 'Team']);
+  });
+});
+
+describe('tagsFromAnswer', () => {
+  it('reads a well-formed list, a missing value as the empty string', () => {
+    expect(tagsFromAnswer([{ Key: 'A', Value: '1' }, { Key: 'B' }], 'op', 'Tags')).toEqual({
+      A: '1',
+      B: '',
+    });
+    expect(tagsFromAnswer([], 'op', 'Tags')).toEqual({});
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'no list at all (an empty body)',
+      undefined,
+      'op answered without Tags (an empty or malformed body); its tags are unknown, not empty',
+    ],
+    [
+      'a pair without a key',
+      [{ Value: 'x' }],
+      'op answered a tag without a key or with a non-text value in Tags; its tags are unknown',
+    ],
+    [
+      'a key twice',
+      [
+        { Key: 'A', Value: '1' },
+        { Key: 'A', Value: '2' },
+      ],
+      'op answered the tag key "A" twice in Tags; its tags are unknown',
+    ],
+  ])('refuses %s', (_name, pairs, message) => {
+    expect(() => tagsFromAnswer(pairs as never, 'op', 'Tags')).toThrow(message);
   });
 });

@@ -221,15 +221,39 @@ describe('auto-tag module: IAM', () => {
     expect(mod.locals().account).toBe('${data.aws_caller_identity.current.account_id}');
   });
 
-  it('grants every permission the Lambda code names', () => {
+  it('grants every permission the Lambda code names, in its folder and every module it imports', () => {
+    // The Lambda reads and writes tags through the shared sources/tagging and sinks/tag-writer,
+    // which name the permissions they need (awsFailure's `service:Action`, the `via` of a write).
     const named = new Set<string>();
-    for (const file of readdirSync(LAMBDA_SRC).filter((name) => name.endsWith('.ts'))) {
-      const source = readFileSync(path.join(LAMBDA_SRC, file), 'utf8');
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
       for (const match of source.matchAll(/\b(?:ec2|ecr|s3|ssm|tag):[A-Z][A-Za-z]+/g)) {
         named.add(match[0]);
       }
+      for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+        const target = path.resolve(path.dirname(file), spec ?? '');
+        if (existsSync(`${target}.ts`)) visit(`${target}.ts`);
+      }
+    };
+    for (const file of readdirSync(LAMBDA_SRC).filter((name) => name.endsWith('.ts'))) {
+      visit(path.join(LAMBDA_SRC, file));
     }
-    expect(named.size).toBeGreaterThan(0);
+    expect(seen).toContain(path.join(REPO_ROOT, 'actions/src/sinks/tag-writer.ts'));
+    expect(seen).toContain(path.join(REPO_ROOT, 'actions/src/sources/tagging.ts'));
+    expect([...named].sort()).toEqual([
+      'ec2:CreateTags',
+      'ec2:DescribeTags',
+      'ecr:ListTagsForResource',
+      'ecr:TagResource',
+      's3:GetBucketTagging',
+      's3:PutBucketTagging',
+      'ssm:GetParameter',
+      'tag:GetResources',
+      'tag:TagResources',
+    ]);
     const granted = (JSON.parse(templateText()) as PolicyDocument).Statement.flatMap(actionsOf);
     expect(granted).toEqual(expect.arrayContaining([...named]));
   });

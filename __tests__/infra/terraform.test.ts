@@ -299,12 +299,14 @@ describe('scan gate IAM policy (policies/scan-gate.json)', () => {
     expect(new Set(statements.map((s) => s.Sid)).size).toBe(statements.length);
   });
 
-  it('grants exactly the five read actions the scan gate calls', () => {
+  it('grants exactly the seven read actions the scan gate calls', () => {
     expect(statements.flatMap(actionsOf).sort()).toEqual([
+      'ecr:BatchGetImage',
       'ecr:DescribeImageScanFindings',
       'ecr:DescribeImages',
       'ecr:GetRegistryScanningConfiguration',
       'ecr:ListTagsForResource',
+      'inspector2:ListCoverage',
       'inspector2:ListFindings',
     ]);
   });
@@ -314,9 +316,11 @@ describe('scan gate IAM policy (policies/scan-gate.json)', () => {
       statements.find((s) => actionsOf(s).includes(action))?.Resource;
     expect(resourceFor('ecr:DescribeImages')).toBe('arn:aws:ecr:*:*:repository/*');
     expect(resourceFor('ecr:DescribeImageScanFindings')).toBe('arn:aws:ecr:*:*:repository/*');
-    // Neither call supports resource-level permissions.
+    expect(resourceFor('ecr:BatchGetImage')).toBe('arn:aws:ecr:*:*:repository/*');
+    // None of these calls supports resource-level permissions.
     expect(resourceFor('ecr:GetRegistryScanningConfiguration')).toBe('*');
     expect(resourceFor('inspector2:ListFindings')).toBe('*');
+    expect(resourceFor('inspector2:ListCoverage')).toBe('*');
   });
 });
 

@@ -5,7 +5,7 @@ import {
   ResourceGroupsTaggingAPIClient,
   TagResourcesCommand,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { S3Client } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -31,6 +31,7 @@ const REPOSITORY = 'arn:aws:ecr:ap-northeast-2:111122223333:repository/payments/
 const ssm = mockClient(SSMClient);
 const tagging = mockClient(ResourceGroupsTaggingAPIClient);
 const ecr = mockClient(ECRClient);
+const s3 = mockClient(S3Client);
 let clock = new Date('2026-03-02T10:00:00Z');
 let logs: LogEntry[] = [];
 
@@ -51,6 +52,7 @@ beforeEach(() => {
   ssm.reset();
   tagging.reset();
   ecr.reset();
+  s3.reset();
   logs = [];
   clock = new Date('2026-03-02T10:00:00Z');
   ssm.on(GetParameterCommand).resolves({ Parameter: { Value: POLICY, Version: 3 } });
@@ -105,6 +107,28 @@ it('falls back to ECR TagResource when the Tagging API reports the repository as
   ]);
 });
 
+it('reports a resource whose tags could not be read as failed, and writes nothing to it', async () => {
+  tagging
+    .on(GetResourcesCommand)
+    .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+
+  const summary = await createHandler(deps())(fixture('CreateTopic'));
+
+  expect(summary.tagged).toEqual([]);
+  expect(summary.failed).toEqual([
+    {
+      arn: TOPIC,
+      type: 'AWS::SNS::Topic',
+      reason:
+        'could not read the tags of 1 resource(s): AccessDeniedException: not authorized — grant tag:GetResources',
+    },
+  ]);
+  expect(tagging.commandCalls(TagResourcesCommand)).toEqual([]);
+  expect(logs).toContainEqual(
+    expect.objectContaining({ level: 'error', msg: 'could not tag', arn: TOPIC }),
+  );
+});
+
 it('keeps using the cached policy when SSM fails later, and throws when it fails first', async () => {
   tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
   tagging.on(TagResourcesCommand).resolves({});
@@ -141,4 +165,80 @@ it('reports an invalid policy in SSM with the parameter as its origin', async ()
 it('takes the parameter name from ASSETGUARD_TAG_POLICY_PARAMETER, defaulting to /assetguard/tag-policy', () => {
   expect(parameterNameFrom({})).toBe('/assetguard/tag-policy');
   expect(parameterNameFrom({ ASSETGUARD_TAG_POLICY_PARAMETER: '/prod/tags' })).toBe('/prod/tags');
+});
+
+// Issue 8, kind 4: the Lambda writes through the same plan and sink as `tags apply`.
+describe('what AWS would refuse costs the Lambda nothing else', () => {
+  it('leaves out a creator ARN with a character AWS refuses and still writes the policy tags and create time', async () => {
+    tagging.on(GetResourcesCommand).resolves({ ResourceTagMappingList: [] });
+    tagging.on(TagResourcesCommand).callsFake((input: { Tags?: Record<string, string> }) => {
+      // As AWS answers a tag set with a character it refuses: the whole call fails.
+      if (Object.values(input.Tags ?? {}).some((value) => value.includes(','))) {
+        throw Object.assign(new Error('Invalid tag value'), { name: 'InvalidParameterException' });
+      }
+      return { FailedResourcesMap: {} };
+    });
+    const event = fixture('CreateTopic', {
+      'arn:aws:iam::111122223333:user/alice':
+        'arn:aws:sts::111122223333:assumed-role/deployer/alice,bob',
+    });
+
+    const summary = await createHandler(deps())(event);
+
+    expect(summary.failed).toEqual([]);
+    expect(summary.tagged).toEqual([
+      {
+        arn: TOPIC,
+        type: 'AWS::SNS::Topic',
+        set: { Environment: 'dev', [CREATED_AT_TAG]: '2026-03-02T09:11:05Z' },
+        via: 'tag:TagResources',
+      },
+    ]);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'tags AWS would refuse left out',
+        arn: TOPIC,
+        rejected: [
+          {
+            key: CREATED_BY_TAG,
+            value: 'arn:aws:sts::111122223333:assumed-role/deployer/alice,bob',
+            why: 'contains "," (U+002C); AWS allows only letters, digits, spaces and _ . : / = + - @ in tags',
+          },
+        ],
+      }),
+    );
+  });
+
+  it("merges into a CloudFormation bucket's tag set keeping its aws: tags as read, as S3 requires", async () => {
+    const bucketArn = 'arn:aws:s3:::payments-reports-111122223333';
+    const system = [
+      { Key: 'aws:cloudformation:stack-name', Value: 'payments' },
+      { Key: 'aws:cloudformation:logical-id', Value: 'Reports' },
+    ];
+    tagging.on(TagResourcesCommand).resolves({
+      FailedResourcesMap: {
+        [bucketArn]: {
+          StatusCode: 400,
+          ErrorCode: 'InvalidParameterException',
+          ErrorMessage: 'unsupported resource type',
+        },
+      },
+    });
+    s3.on(GetBucketTaggingCommand).resolves({ TagSet: system });
+    s3.on(PutBucketTaggingCommand).resolves({});
+
+    const summary = await createHandler(deps())(fixture('CreateBucket'));
+
+    expect(summary.failed).toEqual([]);
+    expect(summary.tagged[0]?.via).toBe('s3:PutBucketTagging');
+    const puts = s3.commandCalls(PutBucketTaggingCommand).map((call) => call.args[0].input);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.Tagging?.TagSet).toEqual([
+      ...system,
+      { Key: 'Environment', Value: 'dev' },
+      { Key: CREATED_BY_TAG, Value: 'arn:aws:iam::111122223333:user/alice' },
+      { Key: CREATED_AT_TAG, Value: '2026-03-02T09:03:45Z' },
+    ]);
+  });
 });

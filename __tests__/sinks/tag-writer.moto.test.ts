@@ -15,13 +15,9 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import type { MiddlewareStack } from '@smithy/types';
-import {
-  batchChanges,
-  checkResource,
-  type ResourceFacts,
-  type TagPolicy,
-} from '../../actions/src/core/tag-policy';
-import { executePlan, writeCalls, type TagClients } from '../../actions/src/sinks/tag-writer';
+import { batchChanges, checkResource, type TagPolicy } from '../../actions/src/core/tag-policy';
+import type { Asset } from '../../actions/src/core/model';
+import { executePlan, writeCalls, type TagWriterClients } from '../../actions/src/sinks/tag-writer';
 import { renderPlan } from '../../actions/src/tag-policy/render';
 import { ACCOUNT } from '../fixtures/seed';
 import { motoEndpoint } from '../fixtures/moto-estate';
@@ -43,7 +39,7 @@ function count<I extends object, O extends object>(stack: MiddlewareStack<I, O>)
   );
 }
 
-function clients(): TagClients {
+function clients(): TagWriterClients {
   const options = { region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 };
   const aws = {
     tagging: new ResourceGroupsTaggingAPIClient(options),
@@ -85,12 +81,12 @@ const policy: TagPolicy = {
 };
 
 interface Estate {
-  facts: ResourceFacts[];
+  facts: Asset[];
   /** The tags each resource has in moto now, read with each service's own API. */
   read(): Promise<Record<string, Record<string, string>>>;
 }
 
-async function seed(tagging: TagClients): Promise<Estate> {
+async function seed(tagging: TagWriterClients): Promise<Estate> {
   const { ec2, s3 } = tagging;
   const { GroupId } = await ec2.send(
     new CreateSecurityGroupCommand({ GroupName: 'web-prod', Description: 'web' }),
@@ -123,7 +119,7 @@ async function seed(tagging: TagClients): Promise<Estate> {
   const logGroup = await createLogGroup('/app/web-dev');
   const sgArn = `arn:aws:ec2:${REGION}:${ACCOUNT}:security-group/${GroupId ?? ''}`;
   const volumeArn = `arn:aws:ec2:${REGION}:${ACCOUNT}:volume/${VolumeId ?? ''}`;
-  const facts: ResourceFacts[] = [
+  const facts: Asset[] = [
     { arn: sgArn, type: 'AWS::EC2::SecurityGroup', name: 'web-prod', tags: {} },
     { arn: volumeArn, type: 'AWS::EC2::Volume', tags: { Owner: 'data' } },
     {
@@ -189,12 +185,19 @@ describe('tags apply against moto', () => {
     expect([...result.tagged].sort()).toEqual(estate.facts.map((facts) => facts.arn).sort());
     expect(result.calls).toEqual({
       TagResources: 3,
-      native: { CreateTags: 2, GetBucketTagging: 2, PutBucketTagging: 2 },
+      native: { CreateTags: 2, GetBucketTagging: 2, PutBucketTagging: 2, TagResource: 0 },
     });
     expect(calls.filter((name) => name === 'TagResources')).toHaveLength(3);
 
     const after = await estate.read();
     const [sg, volume, logsBucket, scratch, logGroup] = estate.facts.map((facts) => facts.arn);
+    expect(result.via).toEqual({
+      [sg!]: 'ec2:CreateTags',
+      [volume!]: 'ec2:CreateTags',
+      [logsBucket!]: 's3:PutBucketTagging',
+      [scratch!]: 's3:PutBucketTagging',
+      [logGroup!]: 'tag:TagResources',
+    });
     expect(after).toEqual({
       [sg!]: { Owner: 'platform', Environment: 'prod' },
       // An existing value is never overwritten (overwrite: false).

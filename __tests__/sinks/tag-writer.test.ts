@@ -14,22 +14,23 @@ import {
   type GetBucketTaggingCommandInput,
   type PutBucketTaggingCommandInput,
 } from '@aws-sdk/client-s3';
+import { ECRClient, TagResourceCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
 import fc from 'fast-check';
 import {
   batchChanges,
   checkResource,
   type DeriveRule,
-  type ResourceFacts,
   type TagCheck,
   type TagPolicy,
   type TagRule,
 } from '../../actions/src/core/tag-policy';
+import type { Asset } from '../../actions/src/core/model';
 import {
   executePlan,
   writeCalls,
   type ApplyResult,
-  type TagClients,
+  type TagWriterClients,
 } from '../../actions/src/sinks/tag-writer';
 import { renderPlan } from '../../actions/src/tag-policy/render';
 import { ACCOUNT } from '../fixtures/seed';
@@ -38,8 +39,9 @@ const REGION = 'eu-west-3';
 const taggingMock = mockClient(ResourceGroupsTaggingAPIClient);
 const ec2Mock = mockClient(EC2Client);
 const s3Mock = mockClient(S3Client);
+const ecrMock = mockClient(ECRClient);
 
-function clients(): TagClients {
+function clients(): TagWriterClients {
   return {
     tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
     ec2: new EC2Client({ region: REGION }),
@@ -51,6 +53,16 @@ const topic = (name: string): string => `arn:aws:sns:${REGION}:${ACCOUNT}:${name
 const instance = (id: string, region = REGION): string =>
   `arn:aws:ec2:${region}:${ACCOUNT}:instance/${id}`;
 const bucket = (name: string): string => `arn:aws:s3:::${name}`;
+const repository = (name: string): string => `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${name}`;
+
+/** TagResources answering every ARN the way moto 5.2.1 answers EC2, S3 and ECR ARNs. */
+function motoRefusesAll(): void {
+  taggingMock.on(TagResourcesCommand).callsFake((input: TagResourcesCommandInput) => ({
+    FailedResourcesMap: Object.fromEntries(
+      input.ResourceARNList!.map((arn) => [arn, MOTO_UNSUPPORTED]),
+    ),
+  }));
+}
 
 /** What moto 5.2.1 answers, per ARN, for every type its TagResources does not route. */
 const MOTO_UNSUPPORTED: FailureInfo = {
@@ -95,6 +107,7 @@ beforeEach(() => {
   taggingMock.reset();
   ec2Mock.reset();
   s3Mock.reset();
+  ecrMock.reset();
   lines = [];
   sleeps = [];
 });
@@ -269,7 +282,7 @@ describe('executePlan, native fallback', () => {
     expect(creates[2]!.Resources).toEqual(['i-api']);
     expect(result.calls).toEqual({
       TagResources: 52,
-      native: { CreateTags: 3, GetBucketTagging: 0, PutBucketTagging: 0 },
+      native: { CreateTags: 3, GetBucketTagging: 0, PutBucketTagging: 0, TagResource: 0 },
     });
     expect(result.failed).toEqual([
       {
@@ -325,6 +338,7 @@ describe('executePlan, native fallback', () => {
       CreateTags: 0,
       GetBucketTagging: 3,
       PutBucketTagging: 2,
+      TagResource: 0,
     });
   });
 
@@ -393,6 +407,164 @@ describe('executePlan, native fallback', () => {
   });
 });
 
+describe('executePlan, per-ARN result', () => {
+  it('says via which call each ARN was tagged, or was to be', async () => {
+    taggingMock.on(TagResourcesCommand).callsFake((input: TagResourcesCommandInput) => ({
+      FailedResourcesMap: Object.fromEntries(
+        input
+          .ResourceARNList!.filter((arn) => !arn.includes(':sns:'))
+          .map((arn) => [arn, MOTO_UNSUPPORTED]),
+      ),
+    }));
+    ec2Mock.on(CreateTagsCommand).resolves({});
+    s3Mock
+      .on(GetBucketTaggingCommand)
+      .rejects(Object.assign(new Error('The TagSet does not exist'), { name: 'NoSuchTagSet' }));
+    s3Mock.on(PutBucketTaggingCommand).resolves({});
+    ecrMock.on(TagResourceCommand).resolves({});
+    const arns = [
+      topic('t'),
+      instance('i-1'),
+      bucket('b'),
+      repository('web'),
+      instance('i-9', 'us-east-1'),
+    ];
+    const result = await executePlan(
+      { ...clients(), ecr: new ECRClient({ region: REGION }) },
+      [{ tags: { Owner: 'web' }, arns }],
+      options(),
+    );
+    expect(result.via).toEqual({
+      [topic('t')]: 'tag:TagResources',
+      [instance('i-1')]: 'ec2:CreateTags',
+      [bucket('b')]: 's3:PutBucketTagging',
+      [repository('web')]: 'ecr:TagResource',
+      [instance('i-9', 'us-east-1')]: 'ec2:CreateTags',
+    });
+    expect(result.failed.map((entry) => [entry.arn, entry.code])).toEqual([
+      [instance('i-9', 'us-east-1'), 'WrongRegion'],
+    ]);
+    expect(ecrMock.commandCalls(TagResourceCommand).map((call) => call.args[0].input)).toEqual([
+      { resourceArn: repository('web'), tags: [{ Key: 'Owner', Value: 'web' }] },
+    ]);
+    expect(result.calls).toEqual({
+      TagResources: 1,
+      native: { CreateTags: 1, GetBucketTagging: 1, PutBucketTagging: 1, TagResource: 1 },
+    });
+    expect(writeCalls(result)).toBe(4);
+    expect(result.unchanged).toEqual([]);
+    expectAccounted(result, arns);
+  });
+
+  it('reports a repository the Tagging API refuses as failed when no ECR client is given', async () => {
+    motoRefusesAll();
+    const result = await executePlan(
+      clients(),
+      [{ tags: { Owner: 'web' }, arns: [repository('web')] }],
+      options(),
+    );
+    expect(result.failed).toEqual([
+      {
+        arn: repository('web'),
+        code: 'InternalServiceException',
+        message: 'Service not yet supported',
+      },
+    ]);
+    expect(result.via).toEqual({ [repository('web')]: 'tag:TagResources' });
+    expect(ecrMock.commandCalls(TagResourceCommand)).toEqual([]);
+  });
+
+  it('names ecr:TagResource when a repository cannot be tagged', async () => {
+    motoRefusesAll();
+    ecrMock
+      .on(TagResourceCommand)
+      .rejects(Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' }));
+    const result = await executePlan(
+      { ...clients(), ecr: new ECRClient({ region: REGION }) },
+      [{ tags: { Owner: 'web' }, arns: [repository('web')] }],
+      options(),
+    );
+    expect(result.failed).toEqual([
+      {
+        arn: repository('web'),
+        code: 'AccessDeniedException',
+        message: `could not tag repository ${repository('web')}: AccessDeniedException: not authorized — grant ecr:TagResource`,
+      },
+    ]);
+  });
+
+  it('accounts for the ARNs whose tags could not be read, without writing them', async () => {
+    taggingMock.on(TagResourcesCommand).resolves({ FailedResourcesMap: {} });
+    const unreadable = [{ arn: topic('unread'), code: 'AccessDeniedException', message: 'denied' }];
+    const result = await executePlan(
+      clients(),
+      [{ tags: { Owner: 'web' }, arns: [topic('read')] }],
+      { ...options(), unreadable },
+    );
+    expect(result.tagged).toEqual([topic('read')]);
+    expect(result.failed).toEqual(unreadable);
+    expect(result.via).toEqual({ [topic('read')]: 'tag:TagResources' });
+    expect(tagCalls().flatMap((call) => call.ResourceARNList)).toEqual([topic('read')]);
+    expect(lines.at(-1)).toBe('tagged 1, failed 1; 1 write call(s)');
+  });
+});
+
+describe('executePlan, never overwrite (overwrite: false)', () => {
+  it('adds only the keys a bucket lacks, keeps every existing value, and skips a bucket that has them all', async () => {
+    motoRefusesAll();
+    const stored: Record<string, { Key: string; Value: string }[]> = {
+      logs: [
+        { Key: 'Environment', Value: 'staging' },
+        { Key: 'Retention', Value: '90d' },
+      ],
+      done: [
+        { Key: 'Environment', Value: 'prod' },
+        { Key: 'Owner', Value: 'data' },
+      ],
+    };
+    s3Mock
+      .on(GetBucketTaggingCommand)
+      .callsFake((input: GetBucketTaggingCommandInput) => ({ TagSet: stored[input.Bucket!] }));
+    s3Mock.on(PutBucketTaggingCommand).resolves({});
+    const result = await executePlan(
+      clients(),
+      [{ tags: { Environment: 'dev', Owner: 'web' }, arns: [bucket('logs'), bucket('done')] }],
+      { ...options(), overwrite: false },
+    );
+    expect(s3Mock.commandCalls(PutBucketTaggingCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        Bucket: 'logs',
+        Tagging: {
+          TagSet: [
+            { Key: 'Environment', Value: 'staging' },
+            { Key: 'Retention', Value: '90d' },
+            { Key: 'Owner', Value: 'web' },
+          ],
+        },
+      },
+    ]);
+    expect(result.tagged).toEqual([bucket('logs'), bucket('done')]);
+    expect(result.unchanged).toEqual([bucket('done')]);
+    expect(writeCalls(result)).toBe(2);
+  });
+
+  it('overwrites a planned key in the bucket merge by default, as TagResources does', async () => {
+    motoRefusesAll();
+    s3Mock
+      .on(GetBucketTaggingCommand)
+      .resolves({ TagSet: [{ Key: 'Environment', Value: 'staging' }] });
+    s3Mock.on(PutBucketTaggingCommand).resolves({});
+    await executePlan(
+      clients(),
+      [{ tags: { Environment: 'dev' }, arns: [bucket('logs')] }],
+      options(),
+    );
+    expect(s3Mock.commandCalls(PutBucketTaggingCommand)[0]?.args[0].input.Tagging?.TagSet).toEqual([
+      { Key: 'Environment', Value: 'dev' },
+    ]);
+  });
+});
+
 // ---- properties ----
 
 type Outcome = 'ok' | 'throttled' | 'unsupported' | 'permanent';
@@ -448,6 +620,7 @@ describe('executePlan, properties', () => {
             maxThrottleRetries: 2,
           });
           expectAccounted(result, arns);
+          expect(Object.keys(result.via).sort()).toEqual([...arns].sort());
           for (const call of tagCalls())
             expect(call.ResourceARNList!.length).toBeLessThanOrEqual(20);
         },
@@ -539,7 +712,7 @@ describe('executePlan, properties', () => {
     parameter: fc.constant('/assetguard/tag-policy'),
     groups: fc.constant([]),
   });
-  const resourceArb = (index: number): fc.Arbitrary<ResourceFacts> =>
+  const resourceArb = (index: number): fc.Arbitrary<Asset> =>
     fc
       .record({
         type: fc.constantFrom(...TYPES),
@@ -601,9 +774,193 @@ describe('executePlan, properties', () => {
       parameter: '/assetguard/tag-policy',
       groups: [],
     };
-    const facts: ResourceFacts = { arn: topic('t'), type: 'AWS::SNS::Topic', tags: {} };
+    const facts: Asset = { arn: topic('t'), type: 'AWS::SNS::Topic', tags: {} };
     const first = checkResource(policy, facts);
     const second = checkResource(policy, { ...facts, tags: { ...facts.tags, ...first.set } });
     expect(second.set).toEqual({});
+  });
+});
+
+// Issue 8, kind 4: writes that destroy. The bucket merge writes the whole set back, so what it
+// merges into must have been read; AWS's own aws: tags stay exactly as read (S3 has refused a
+// set that drops them since 2018: "System Tags cannot be removed by requester").
+describe('executePlan, the S3 merge never destroys', () => {
+  const CLOUDFORMATION = [
+    { Key: 'aws:cloudformation:stack-name', Value: 'web' },
+    {
+      Key: 'aws:cloudformation:stack-id',
+      Value: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/web/1a2b3c4d-5e6f-7a8b-9c0d-1e2f3a4b5c6d`,
+    },
+    { Key: 'aws:cloudformation:logical-id', Value: 'AssetsBucket' },
+  ];
+
+  it('does not write a bucket whose GetBucketTagging answer has no TagSet: the merge would erase its tags', async () => {
+    motoRefusesAll();
+    s3Mock.on(GetBucketTaggingCommand).resolves({});
+    s3Mock.on(PutBucketTaggingCommand).resolves({});
+    const result = await executePlan(
+      clients(),
+      [{ tags: { Owner: 'web' }, arns: [bucket('logs')] }],
+      { ...options(), overwrite: false },
+    );
+    expect(s3Mock.commandCalls(PutBucketTaggingCommand)).toEqual([]);
+    expect(result.tagged).toEqual([]);
+    expect(result.failed).toEqual([
+      {
+        arn: bucket('logs'),
+        code: 'MalformedAnswer',
+        message:
+          's3:GetBucketTagging of bucket logs answered without TagSet (an empty or malformed body); its tags are unknown, not empty',
+      },
+    ]);
+  });
+
+  it("keeps the bucket's aws: tags exactly as read in the PutBucketTagging set, and never adds or changes one", async () => {
+    motoRefusesAll();
+    s3Mock
+      .on(GetBucketTaggingCommand)
+      .resolves({ TagSet: [...CLOUDFORMATION, { Key: 'Retention', Value: '90d' }] });
+    s3Mock.on(PutBucketTaggingCommand).resolves({});
+    const result = await executePlan(
+      clients(),
+      [
+        {
+          tags: { Owner: 'web', 'aws:cloudformation:stack-name': 'other', 'AWS:team': 'x' },
+          arns: [bucket('assets')],
+        },
+      ],
+      options(),
+    );
+    expect(result.failed).toEqual([]);
+    expect(s3Mock.commandCalls(PutBucketTaggingCommand).map((call) => call.args[0].input)).toEqual([
+      {
+        Bucket: 'assets',
+        Tagging: {
+          TagSet: [
+            ...CLOUDFORMATION,
+            { Key: 'Retention', Value: '90d' },
+            { Key: 'Owner', Value: 'web' },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('counts only user tags against the 50 a bucket may carry (aws: tags do not count)', async () => {
+    motoRefusesAll();
+    const user = Array.from({ length: 48 }, (_, index) => ({ Key: `k${index}`, Value: 'v' }));
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: [...CLOUDFORMATION, ...user] });
+    s3Mock.on(PutBucketTaggingCommand).resolves({});
+    const result = await executePlan(
+      clients(),
+      [{ tags: { Owner: 'web', Environment: 'dev' }, arns: [bucket('assets')] }],
+      options(),
+    );
+    expect(result.failed).toEqual([]);
+    expect(
+      s3Mock.commandCalls(PutBucketTaggingCommand)[0]?.args[0].input.Tagging?.TagSet,
+    ).toHaveLength(53);
+  });
+
+  it('reports a bucket S3 refuses for its system tags with why, and never retries without them (that would erase them)', async () => {
+    motoRefusesAll();
+    s3Mock.on(GetBucketTaggingCommand).resolves({ TagSet: CLOUDFORMATION });
+    // What S3 answered before 2018, and moto 5.2.1 still does, for a set carrying aws: keys.
+    s3Mock.on(PutBucketTaggingCommand).rejects(
+      Object.assign(new Error('System tags cannot be added/updated by requester'), {
+        name: 'InvalidTag',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const result = await executePlan(
+      clients(),
+      [{ tags: { Owner: 'web' }, arns: [bucket('assets')] }],
+      options(),
+    );
+    const puts = s3Mock.commandCalls(PutBucketTaggingCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.args[0].input.Tagging?.TagSet?.slice(0, 3)).toEqual(CLOUDFORMATION);
+    expect(result.failed).toEqual([
+      {
+        arn: bucket('assets'),
+        code: 'InvalidTag',
+        message:
+          "could not tag bucket assets: InvalidTag: System tags cannot be added/updated by requester (the set kept the bucket's own aws:cloudformation:stack-name, aws:cloudformation:stack-id, aws:cloudformation:logical-id unchanged, as S3 requires; assetguard never drops them, which would erase them: tag this bucket with tag:TagResources or through its CloudFormation stack)",
+      },
+    ]);
+  });
+});
+
+// Issue 8, kind 4: one resource's bad value must not cost other keys or other resources their
+// tags. The plan leaves out what AWS would refuse; the calls carry only what AWS accepts.
+describe('executePlan after checkResource: what AWS refuses costs nothing else', () => {
+  /** TagResources as AWS answers a set with a key or value it refuses: the whole call fails. */
+  function refusesInvalidTags(): void {
+    taggingMock.on(TagResourcesCommand).callsFake((input: TagResourcesCommandInput) => {
+      for (const [key, value] of Object.entries(input.Tags ?? {})) {
+        if (
+          /^aws:/i.test(key) ||
+          !/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u.test(`${key}${value}`) ||
+          value.length > 256
+        ) {
+          throw Object.assign(new Error(`Invalid tag ${key}`), {
+            name: 'InvalidParameterException',
+            $metadata: { httpStatusCode: 400 },
+          });
+        }
+      }
+      return { FailedResourcesMap: {} };
+    });
+  }
+
+  it('writes every other key and resource when one key is reserved and one derived value is refused', async () => {
+    refusesInvalidTags();
+    const policy: TagPolicy = {
+      // A policy built in code (the loader rejects an aws: key with file:line).
+      required: [
+        { key: 'Owner', default: 'platform' },
+        { key: 'aws:team', default: 'web' },
+        { key: 'Service' },
+      ],
+      derive: [{ tag: 'Service', from: 'name' }],
+      resourceTypes: [],
+      minCoverage: 0,
+      overwrite: false,
+      parameter: '/assetguard/tag-policy',
+      groups: [],
+    };
+    const facts = (name: string): Asset => ({
+      arn: topic(name),
+      type: 'AWS::SNS::Topic',
+      name,
+      tags: {},
+    });
+    const checks = [facts('orders'), facts('billing (eu)'), facts('x'.repeat(300))].map((asset) =>
+      checkResource(policy, asset),
+    );
+    const result = await executePlan(clients(), batchChanges(checks), options());
+    expect(result.failed).toEqual([]);
+    expect([...result.tagged].sort()).toEqual(checks.map((check) => check.arn).sort());
+    const written = Object.fromEntries(
+      tagCalls().flatMap((call) => (call.ResourceARNList ?? []).map((arn) => [arn, call.Tags])),
+    );
+    expect(written).toEqual({
+      [topic('orders')]: { Owner: 'platform', Service: 'orders' },
+      [topic('billing (eu)')]: { Owner: 'platform' },
+      [topic('x'.repeat(300))]: { Owner: 'platform' },
+    });
+    expect(checks[1]?.rejected).toEqual([
+      {
+        key: 'aws:team',
+        value: '',
+        why: 'the key starts with "aws:", a prefix AWS reserves for its own tags',
+      },
+      {
+        key: 'Service',
+        value: 'billing (eu)',
+        why: 'contains "(" (U+0028); AWS allows only letters, digits, spaces and _ . : / = + - @ in tags',
+      },
+    ]);
+    expect(checks[1]?.unresolved).toEqual(['aws:team', 'Service']);
   });
 });

@@ -1,7 +1,9 @@
 import {
+  BatchGetResourceConfigCommand,
   ConfigServiceClient,
   ListDiscoveredResourcesCommand,
   NoAvailableConfigurationRecorderException,
+  type BatchGetResourceConfigCommandInput,
   type ListDiscoveredResourcesCommandInput,
   type ListDiscoveredResourcesCommandOutput,
   type ResourceIdentifier,
@@ -16,7 +18,7 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsError } from '../../actions/src/core/errors';
+import { AwsError, UndecidedError } from '../../actions/src/core/errors';
 import {
   DEFAULT_TAG_PARAMETER,
   checkResource,
@@ -28,7 +30,6 @@ import { auditVerdict } from '../../actions/src/tag-policy/evaluate';
 import { renderAuditCsv } from '../../actions/src/tag-policy/render';
 import {
   collectInventory,
-  refreshTags,
   type Inventory,
   type InventoryClients,
 } from '../../actions/src/sources/inventory';
@@ -366,43 +367,6 @@ describe('auditVerdict', () => {
   });
 });
 
-describe('refreshTags', () => {
-  it('re-reads the tags of the ARNs asked for, at most 100 ARNs per call', async () => {
-    const arns = Array.from({ length: 250 }, (_, index) => instanceArn(`i-${index}`));
-    serve({
-      config: [],
-      tagged: arns
-        .filter((_, index) => index % 2 === 0)
-        .map((arn, index) => tagMapping(arn, { Owner: `team-${index}` })),
-    });
-    const current = await refreshTags(clients().tagging, arns);
-    expect(getInputs.map((input) => input.ResourceARNList?.length)).toEqual([100, 100, 50]);
-    expect(getInputs.flatMap((input) => input.ResourceARNList ?? [])).toEqual(arns);
-    expect(current.size).toBe(125);
-    expect(current.get(instanceArn('i-0'))).toEqual({ Owner: 'team-0' });
-    expect(current.get(instanceArn('i-248'))).toEqual({ Owner: 'team-124' });
-    expect(current.has(instanceArn('i-1'))).toBe(false);
-  });
-
-  it('makes no call for no ARNs', async () => {
-    serve({ config: [], tagged: [] });
-    expect((await refreshTags(clients().tagging, [])).size).toBe(0);
-    expect(getInputs).toEqual([]);
-  });
-
-  it('AccessDeniedException names tag:GetResources', async () => {
-    taggingMock.on(GetResourcesCommand).rejects(denied('tag:GetResources'));
-    const error = await refreshTags(clients().tagging, [instanceArn('i-1')]).then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    expect(error).toBeInstanceOf(AwsError);
-    expect((error as AwsError).message).toBe(
-      `could not re-read tags before writing: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: tag:GetResources — grant tag:GetResources`,
-    );
-  });
-});
-
 describe('renderAuditCsv', () => {
   const tagPolicy: TagPolicy = {
     required: [
@@ -451,5 +415,251 @@ describe('renderAuditCsv', () => {
 
   it('is just the header when there is nothing to report', () => {
     expect(renderAuditCsv([], () => ({}))).toBe('arn,type,key,status,value,would_set\n');
+  });
+});
+
+/** A tag without its key, as a malformed answer carries it (the SDK types Key as required). */
+const KEYLESS = [{ Value: 'prod' }] as unknown as ResourceTagMapping['Tags'];
+
+// Issue 8, kind 4: an inventory answer that is empty or malformed is an error, never "no tags"
+// (apply with overwrite: false would otherwise write defaults over values it could not see).
+describe('collectInventory refuses malformed answers', () => {
+  const failure = async (): Promise<unknown> =>
+    collect().then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+
+  it('refuses a GetResources page with an empty 200 body instead of reading every resource as never tagged', async () => {
+    serve({ config: [discovered(DB, 'db-ABC', 'prod-db')], tagged: [] });
+    taggingMock.on(GetResourcesCommand).resolves({});
+    const error = await failure();
+    expect(error).toBeInstanceOf(UndecidedError);
+    expect((error as Error).message).toMatch(
+      /^tag:GetResources answered page 1 without its list of items \(an empty or malformed body\)/,
+    );
+  });
+
+  it.each<[string, ResourceTagMapping, RegExp]>([
+    [
+      'a mapping without its ResourceARN',
+      { Tags: [{ Key: 'Environment', Value: 'prod' }] },
+      /^tag:GetResources answered a mapping without its ResourceARN/,
+    ],
+    [
+      'a mapping without its tags',
+      { ResourceARN: dbArn('prod-db') },
+      /answered without Tags \(an empty or malformed body\)/,
+    ],
+    [
+      'a tag without a key',
+      { ResourceARN: dbArn('prod-db'), Tags: KEYLESS },
+      /answered a tag without a key/,
+    ],
+  ])('refuses %s', async (_name, mapping, message) => {
+    serve({ config: [], tagged: [mapping] });
+    const error = await failure();
+    expect(error).toBeInstanceOf(UndecidedError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it.each<[string, Partial<ListDiscoveredResourcesCommandOutput>, RegExp]>([
+    [
+      'a ListDiscoveredResources page without resourceIdentifiers',
+      {},
+      /^config:ListDiscoveredResources answered page 1 without its list of items/,
+    ],
+    [
+      'an identifier without its id',
+      { resourceIdentifiers: [{ resourceType: INSTANCE }] },
+      /^config:ListDiscoveredResources answered a resource of AWS::EC2::Instance without its type or id/,
+    ],
+  ])('refuses %s', async (_name, page, message) => {
+    serve({ config: [], tagged: [] });
+    configMock.on(ListDiscoveredResourcesCommand).resolves(page);
+    const error = await failure();
+    expect(error).toBeInstanceOf(UndecidedError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('refuses a GetCallerIdentity answer without the account, which every built ARN needs', async () => {
+    serve({ config: instances(1), tagged: [] });
+    stsMock.on(GetCallerIdentityCommand).resolves({});
+    const error = await failure();
+    expect(error).toBeInstanceOf(UndecidedError);
+    expect((error as Error).message).toMatch(
+      /^sts:GetCallerIdentity answered without a 12-digit Account/,
+    );
+  });
+});
+
+// Issue 8, kind 2: every resource Config lists is counted, by an ARN built from its id, by the
+// ARN Config's own configuration item gives, or it is named as skipped.
+describe('collectInventory counts every resource AWS Config lists', () => {
+  const EFS = 'AWS::EFS::FileSystem';
+  const LOG_GROUP = 'AWS::Logs::LogGroup';
+  const ROLE = 'AWS::IAM::Role';
+  const efsArn = (id: string): string =>
+    `arn:aws:elasticfilesystem:${REGION}:${ACCOUNT}:file-system/${id}`;
+  const logGroupArn = (name: string): string =>
+    `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
+  const roleArn = (path: string): string => `arn:aws:iam::${ACCOUNT}:role/${path}`;
+
+  let lookups: BatchGetResourceConfigCommandInput[];
+  beforeEach(() => {
+    lookups = [];
+  });
+
+  /** BatchGetResourceConfig as Config answers it: one configuration item per known key. */
+  function serveLookup(items: Record<string, string>): void {
+    configMock
+      .on(BatchGetResourceConfigCommand)
+      .callsFake((input: BatchGetResourceConfigCommandInput) => {
+        lookups.push(input);
+        return {
+          baseConfigurationItems: (input.resourceKeys ?? [])
+            .filter((key) => items[key.resourceId ?? ''] !== undefined)
+            .map((key) => ({
+              resourceType: key.resourceType,
+              resourceId: key.resourceId,
+              arn: items[key.resourceId ?? ''],
+              configurationItemStatus: 'OK' as const,
+            })),
+          unprocessedResourceKeys: [],
+        };
+      });
+  }
+
+  it('counts EFS file systems and log groups by the ARNs the Tagging API lists, with their tags', async () => {
+    serve({
+      config: [
+        discovered(EFS, 'fs-0aaa'),
+        discovered(EFS, 'fs-0bbb'),
+        discovered(LOG_GROUP, '/aws/lambda/api', '/aws/lambda/api'),
+      ],
+      tagged: [
+        tagMapping(efsArn('fs-0aaa'), { Owner: 'data' }),
+        tagMapping(logGroupArn('/aws/lambda/api'), { Owner: 'api' }),
+      ],
+    });
+    const inventory = await collect([EFS, LOG_GROUP]);
+    expect(inventory.resources.map(({ arn, type, tags }) => ({ arn, type, tags }))).toEqual([
+      { arn: efsArn('fs-0aaa'), type: EFS, tags: { Owner: 'data' } },
+      { arn: efsArn('fs-0bbb'), type: EFS, tags: {} },
+      { arn: logGroupArn('/aws/lambda/api'), type: LOG_GROUP, tags: { Owner: 'api' } },
+    ]);
+    expect(inventory.skipped).toEqual([]);
+    expect(inventory.warnings).toEqual([]);
+    expect(lookups).toEqual([]);
+    // The audit measures them: not "100% over 0 resources".
+    const owner: TagPolicy = {
+      required: [{ key: 'Owner' }],
+      derive: [],
+      resourceTypes: [EFS, LOG_GROUP],
+      minCoverage: 0,
+      overwrite: false,
+      parameter: DEFAULT_TAG_PARAMETER,
+      groups: [],
+    };
+    const measured = coverage(inventory.resources.map((facts) => checkResource(owner, facts)));
+    expect(measured.overall).toEqual({ applicable: 3, valid: 2, percent: 66.7 });
+  });
+
+  it("looks up the ARN of a type it cannot build in Config's configuration items, and joins its tags", async () => {
+    serve({
+      config: [
+        discovered(ROLE, 'AROAEXAMPLE1', 'deployer'),
+        discovered(ROLE, 'AROAEXAMPLE2', 'ci'),
+      ],
+      tagged: [tagMapping(roleArn('service-role/deployer'), { Owner: 'platform' })],
+    });
+    serveLookup({
+      AROAEXAMPLE1: roleArn('service-role/deployer'),
+      AROAEXAMPLE2: roleArn('ci'),
+    });
+    const inventory = await collect([ROLE]);
+    expect(lookups).toEqual([
+      {
+        resourceKeys: [
+          { resourceType: ROLE, resourceId: 'AROAEXAMPLE1' },
+          { resourceType: ROLE, resourceId: 'AROAEXAMPLE2' },
+        ],
+      },
+    ]);
+    expect(inventory.resources.map(({ arn, tags, name }) => ({ arn, tags, name }))).toEqual([
+      { arn: roleArn('ci'), tags: {}, name: 'ci' },
+      { arn: roleArn('service-role/deployer'), tags: { Owner: 'platform' }, name: 'deployer' },
+    ]);
+    expect(inventory.calls.BatchGetResourceConfig).toBe(1);
+    expect(inventory.skipped).toEqual([]);
+  });
+
+  it('looks up at most 100 keys per call', async () => {
+    const roles = Array.from({ length: 150 }, (_, index) =>
+      discovered(ROLE, `AROA${index}`, `role-${index}`),
+    );
+    serve({ config: roles, tagged: [] });
+    serveLookup(
+      Object.fromEntries(
+        roles.map((role, index) => [role.resourceId ?? '', roleArn(`role-${index}`)]),
+      ),
+    );
+    const inventory = await collect([ROLE]);
+    expect(lookups.map((input) => input.resourceKeys?.length)).toEqual([100, 50]);
+    expect(inventory.resources).toHaveLength(150);
+  });
+
+  it('says which resources it skipped, with their type and count, when no ARN can be had for them', async () => {
+    serve({
+      config: [
+        discovered(ROLE, 'AROAEXAMPLE1', 'deployer'),
+        discovered(ROLE, 'AROAEXAMPLE2', 'ci'),
+        discovered(INSTANCE, 'i-1'),
+      ],
+      tagged: [],
+    });
+    configMock.on(BatchGetResourceConfigCommand).rejects(denied('config:BatchGetResourceConfig'));
+    const inventory = await collect([ROLE, INSTANCE]);
+    expect(inventory.resources.map((facts) => facts.arn)).toEqual([instanceArn('i-1')]);
+    const reason = `could not look up the ARNs of 2 ${ROLE} resource(s) in AWS Config: AccessDeniedException: User: arn:aws:sts::${ACCOUNT}:assumed-role/ci is not authorized to perform: config:BatchGetResourceConfig — grant config:BatchGetResourceConfig`;
+    expect(inventory.skipped).toEqual([
+      { type: ROLE, id: 'AROAEXAMPLE1', reason },
+      { type: ROLE, id: 'AROAEXAMPLE2', reason },
+    ]);
+    expect(inventory.warnings).toEqual([
+      `2 ${ROLE} resource(s) AWS Config lists are not in this inventory (no ARN: ${reason}): AROAEXAMPLE1, AROAEXAMPLE2`,
+    ]);
+    expect(lines[0]).toMatch(/; 2 listed by AWS Config but skipped \(no ARN\)$/);
+  });
+
+  it('names a resource Config has no configuration item for, and drops one Config says was deleted', async () => {
+    serve({
+      config: [
+        discovered(ROLE, 'AROAGONE', 'gone'),
+        discovered(ROLE, 'AROAUNKNOWN', 'unknown'),
+        discovered(ROLE, 'AROAOK', 'ok'),
+      ],
+      tagged: [],
+    });
+    configMock.on(BatchGetResourceConfigCommand).resolves({
+      baseConfigurationItems: [
+        {
+          resourceType: ROLE,
+          resourceId: 'AROAGONE',
+          configurationItemStatus: 'ResourceDeleted',
+        },
+        { resourceType: ROLE, resourceId: 'AROAOK', arn: roleArn('ok') },
+      ],
+      unprocessedResourceKeys: [],
+    });
+    const inventory = await collect([ROLE]);
+    expect(inventory.resources.map((facts) => facts.arn)).toEqual([roleArn('ok')]);
+    expect(inventory.skipped).toEqual([
+      {
+        type: ROLE,
+        id: 'AROAUNKNOWN',
+        reason: "AWS Config's BatchGetResourceConfig does not know it",
+      },
+    ]);
   });
 });

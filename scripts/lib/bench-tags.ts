@@ -20,11 +20,11 @@ import {
   batchChanges,
   checkResource,
   MAX_ARNS_PER_CALL,
-  type ResourceFacts,
   type TagCheck,
   type TagPolicy,
 } from '../../actions/src/core/tag-policy';
-import { executePlan, writeCalls, type TagClients } from '../../actions/src/sinks/tag-writer';
+import type { Asset } from '../../actions/src/core/model';
+import { executePlan, writeCalls, type TagWriterClients } from '../../actions/src/sinks/tag-writer';
 import { BENCH_SEED, seededRandom } from './bench-data';
 import { integer, ms, section, table } from './bench-report';
 import { motoAvailable, startMoto } from './moto';
@@ -89,7 +89,7 @@ export function syntheticTaggable(
   arnOf: (name: string) => string,
   type: string,
   seed = BENCH_SEED,
-): ResourceFacts[] {
+): Asset[] {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   return Array.from({ length: count }, (_, index) => {
@@ -118,8 +118,8 @@ function minimumCalls(checks: readonly TagCheck[]): { sets: number; calls: numbe
 
 async function applyTwice(
   target: TagApplyRow['target'],
-  clients: TagClients,
-  facts: ResourceFacts[],
+  clients: TagWriterClients,
+  facts: Asset[],
   readBack: () => Promise<Map<string, Record<string, string>>>,
   tagCalls: () => TagResourcesCommandInput[],
 ): Promise<TagApplyRow> {
@@ -155,7 +155,7 @@ async function applyTwice(
   };
 }
 
-function clientsFor(endpoint?: string): TagClients {
+function clientsFor(endpoint?: string): TagWriterClients {
   const options = {
     region: REGION,
     credentials: CREDENTIALS,

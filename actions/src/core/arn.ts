@@ -23,7 +23,17 @@ const TYPES: Record<string, [string, string][]> = {
     ['security-group/', 'AWS::EC2::SecurityGroup'],
     ['vpc/', 'AWS::EC2::VPC'],
     ['subnet/', 'AWS::EC2::Subnet'],
+    ['network-interface/', 'AWS::EC2::NetworkInterface'],
+    ['internet-gateway/', 'AWS::EC2::InternetGateway'],
+    ['natgateway/', 'AWS::EC2::NatGateway'],
+    ['route-table/', 'AWS::EC2::RouteTable'],
+    ['network-acl/', 'AWS::EC2::NetworkAcl'],
   ],
+  elasticfilesystem: [
+    ['file-system/', 'AWS::EFS::FileSystem'],
+    ['access-point/', 'AWS::EFS::AccessPoint'],
+  ],
+  logs: [['log-group:', 'AWS::Logs::LogGroup']],
   s3: [['', 'AWS::S3::Bucket']],
   rds: [
     ['db:', 'AWS::RDS::DBInstance'],
@@ -45,6 +55,7 @@ const TYPES: Record<string, [string, string][]> = {
   iam: [
     ['role/', 'AWS::IAM::Role'],
     ['policy/', 'AWS::IAM::Policy'],
+    ['user/', 'AWS::IAM::User'],
   ],
 };
 
@@ -52,7 +63,9 @@ const TYPES: Record<string, [string, string][]> = {
 export function resourceTypeOfArn(arn: string): string | undefined {
   const parsed = parseArn(arn);
   if (!parsed) return undefined;
-  for (const [prefix, type] of TYPES[parsed.service] ?? []) {
+  for (const [prefix, type] of Object.hasOwn(TYPES, parsed.service)
+    ? (TYPES[parsed.service] ?? [])
+    : []) {
     if (parsed.resource.startsWith(prefix)) {
       // s3: a bucket ARN has no '/' (objects do); sns/sqs: the resource is just the name.
       if (prefix === '' && parsed.resource.includes('/')) continue;
@@ -68,7 +81,12 @@ export function arnName(arn: string): string {
   return resource.split(/[/:]/).pop() ?? resource;
 }
 
-/** How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns. */
+/**
+ * How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns, for the
+ * types whose ARN is a function of Config's id or name alone. Types whose ARN needs more (an IAM
+ * role's or user's path, an ECS service's cluster) are not here: sources/inventory looks their
+ * ARNs up in Config's own configuration items instead.
+ */
 const BUILDERS: Record<
   string,
   (id: string, name: string) => [service: string, regional: boolean, resource: string]
@@ -78,6 +96,11 @@ const BUILDERS: Record<
   'AWS::EC2::SecurityGroup': (id) => ['ec2', true, `security-group/${id}`],
   'AWS::EC2::VPC': (id) => ['ec2', true, `vpc/${id}`],
   'AWS::EC2::Subnet': (id) => ['ec2', true, `subnet/${id}`],
+  'AWS::EC2::NetworkInterface': (id) => ['ec2', true, `network-interface/${id}`],
+  'AWS::EC2::InternetGateway': (id) => ['ec2', true, `internet-gateway/${id}`],
+  'AWS::EC2::NatGateway': (id) => ['ec2', true, `natgateway/${id}`],
+  'AWS::EC2::RouteTable': (id) => ['ec2', true, `route-table/${id}`],
+  'AWS::EC2::NetworkAcl': (id) => ['ec2', true, `network-acl/${id}`],
   'AWS::S3::Bucket': (id) => ['s3', false, id],
   // Config's id for an RDS instance is its DbiResourceId (db-…); the ARN uses the identifier.
   'AWS::RDS::DBInstance': (_id, name) => ['rds', true, `db:${name}`],
@@ -86,7 +109,11 @@ const BUILDERS: Record<
   'AWS::DynamoDB::Table': (_id, name) => ['dynamodb', true, `table/${name}`],
   'AWS::SQS::Queue': (_id, name) => ['sqs', true, name],
   'AWS::KMS::Key': (id) => ['kms', true, `key/${id}`],
-  'AWS::IAM::Role': (_id, name) => ['iam', false, `role/${name}`],
+  // arn:aws:elasticfilesystem:REGION:ACCOUNT:file-system/fs-… (Config's id is the fs- id).
+  'AWS::EFS::FileSystem': (id) => ['elasticfilesystem', true, `file-system/${id}`],
+  'AWS::EFS::AccessPoint': (id) => ['elasticfilesystem', true, `access-point/${id}`],
+  // arn:aws:logs:REGION:ACCOUNT:log-group:NAME, the form the Tagging API lists (no ":*").
+  'AWS::Logs::LogGroup': (_id, name) => ['logs', true, `log-group:${name}`],
 };
 
 export function partitionOf(region: string): string {
@@ -96,8 +123,23 @@ export function partitionOf(region: string): string {
 }
 
 /**
- * The ARN of a resource AWS Config discovered. Several types (SNS topics, ELBv2 load balancers)
- * already use their ARN as the id; the others follow the documented ARN formats.
+ * One spelling per resource, so ARNs from Config and from the Tagging API join: a log group's ARN
+ * with the `:*` suffix DescribeLogGroups (and Config's configuration item) carry becomes the form
+ * the Tagging API lists and takes. Every other ARN is returned as it is.
+ */
+export function canonicalArn(arn: string): string {
+  const parsed = parseArn(arn);
+  if (parsed?.service === 'logs' && parsed.resource.startsWith('log-group:') && arn.endsWith(':*'))
+    return arn.slice(0, -2);
+  return arn;
+}
+
+/**
+ * The ARN of a resource AWS Config discovered, or undefined when it cannot be built from the id
+ * and name alone (a type not in the builder table). Several types (SNS topics,
+ * ELBv2 load balancers) already use their ARN as the id; the others follow the documented ARN
+ * formats (EFS file-system/ID, log-group:NAME, ...). Account and region are the discovering
+ * account's and region's; S3 ARNs carry neither.
  */
 export function arnOfDiscovered(
   type: string,
@@ -106,8 +148,8 @@ export function arnOfDiscovered(
   region: string,
   accountId: string,
 ): string | undefined {
-  if (id.startsWith('arn:')) return id;
-  const build = BUILDERS[type];
+  if (id.startsWith('arn:')) return canonicalArn(id);
+  const build = Object.hasOwn(BUILDERS, type) ? BUILDERS[type] : undefined;
   if (!build) return undefined;
   const [service, regional, resource] = build(id, name ?? id);
   const account = service === 's3' ? '' : accountId;

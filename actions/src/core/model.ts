@@ -69,13 +69,25 @@ export interface Finding {
   remediation?: { document?: string; why?: string };
 }
 
-/** A resource of the estate, as the tag policy and reports see it. */
+/**
+ * A resource of the estate: what the tag policy, the tag writer and reports know about it. Built
+ * from AWS Config's inventory joined with the Tagging API (sources/inventory), or from the
+ * CloudTrail event that created it (the auto-tag Lambda).
+ */
 export interface Asset {
   arn: string;
+  /** CloudFormation type (`AWS::EC2::Instance`), the vocabulary of the policy's resource-types. */
   type: string;
-  region?: string;
-  accountId?: string;
+  /** Its tags now; `{}` when it carries none (never "unknown": unreadable tags are reported). */
   tags: Record<string, string>;
+  /** Its name (Name tag, Config's resourceName, or the ARN's last segment), for derivations. */
+  name?: string;
+  accountId?: string;
+  region?: string;
+  vpcId?: string;
+  /** The identity that created it (CloudTrail userIdentity ARN), known to the auto-tag Lambda. */
+  creator?: string;
+  /** Its level under the policy's `tags.classification` key, when the policy declares one. */
   classification?: string;
 }
 

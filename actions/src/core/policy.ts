@@ -8,11 +8,18 @@ import type { Severity } from './model';
 import {
   DEFAULT_RESOURCE_TYPES,
   DEFAULT_TAG_PARAMETER,
+  MAX_TAGS_PER_RESOURCE,
+  tagKeyProblem,
+  tagValueProblem,
   type DeriveRule,
   type TagPolicy,
 } from './tag-policy';
 import schema from './policy.schema.json';
 
+/**
+ * Where the policy is read from unless the policy input says otherwise: declared here once,
+ * used as the `policy` input's default of every command, and applied by `readInput`.
+ */
 export const DEFAULT_POLICY_PATH = '.github/assetguard.yml';
 
 export interface ExceptionScope {
@@ -149,7 +156,35 @@ function normalizeTags(raw: RawTagPolicy): TagPolicy {
   };
 }
 
-/** Checks what the schema cannot: patterns compile, defaults satisfy their own rule. */
+/** A policy value quoted for an error line: JSON-escaped, and cut after 60 characters. */
+function quoted(value: string): string {
+  const characters = Array.from(value);
+  return JSON.stringify(characters.length > 60 ? `${characters.slice(0, 60).join('')}…` : value);
+}
+
+/**
+ * The most required keys any one resource type gets (keys without resource-types apply to every
+ * type), and that type ('every type' when no key is scoped).
+ */
+function mostKeysForOneType(required: Record<string, RawTagRule>): [number, string] {
+  const rules = Object.values(required);
+  const everyType = rules.filter((rule) => rule['resource-types'] === undefined).length;
+  let most: [number, string] = [everyType, 'every resource type'];
+  for (const type of new Set(rules.flatMap((rule) => rule['resource-types'] ?? []))) {
+    const count = everyType + rules.filter((rule) => rule['resource-types']?.includes(type)).length;
+    if (count > most[0]) most = [count, type];
+  }
+  return most;
+}
+
+/**
+ * Checks what the schema cannot: patterns compile, defaults satisfy their own rule, and every tag
+ * apply could write is one AWS accepts (core/tag-policy `tagKeyProblem`, `tagValueProblem`):
+ * required keys and derived keys (1-128 characters, no reserved `aws:` prefix, letters, digits,
+ * spaces and `_ . : / = + - @`), allowed values, defaults and `map` outputs (0-256 characters,
+ * the same characters), and at most 50 required keys for any one resource type. Values derived
+ * from a resource's facts are checked per resource at plan time instead.
+ */
 function tagPolicyProblems(raw: RawTagPolicy): { key: string[]; text: string }[] {
   const problems: { key: string[]; text: string }[] = [];
   const compiles = (pattern: string, key: string[]): void => {
@@ -162,20 +197,47 @@ function tagPolicyProblems(raw: RawTagPolicy): { key: string[]; text: string }[]
       });
     }
   };
-  for (const [name, rule] of Object.entries(raw.required ?? {})) {
+  const writableKey = (name: string, key: string[]): void => {
+    const why = tagKeyProblem(name);
+    if (why !== undefined) problems.push({ key, text: `the tag key ${quoted(name)} ${why}` });
+  };
+  const writableValue = (value: string, key: string[]): void => {
+    const why = tagValueProblem(value);
+    if (why !== undefined) problems.push({ key, text: `the tag value ${quoted(value)} ${why}` });
+  };
+  const required = raw.required ?? {};
+  for (const [name, rule] of Object.entries(required)) {
+    writableKey(name, ['tags', 'required', name]);
+    rule.allowed?.forEach((value, index) => {
+      writableValue(value, ['tags', 'required', name, 'allowed', String(index)]);
+    });
     if (rule.pattern !== undefined) compiles(rule.pattern, ['tags', 'required', name, 'pattern']);
-    if (rule.default !== undefined && rule.allowed && !rule.allowed.includes(rule.default)) {
-      problems.push({
-        key: ['tags', 'required', name, 'default'],
-        text: `"${rule.default}" is not one of the allowed values`,
-      });
+    if (rule.default !== undefined) {
+      writableValue(rule.default, ['tags', 'required', name, 'default']);
+      if (rule.allowed && !rule.allowed.includes(rule.default)) {
+        problems.push({
+          key: ['tags', 'required', name, 'default'],
+          text: `"${rule.default}" is not one of the allowed values`,
+        });
+      }
     }
   }
+  const [most, type] = mostKeysForOneType(required);
+  if (most > MAX_TAGS_PER_RESOURCE) {
+    problems.push({
+      key: ['tags', 'required'],
+      text: `requires ${most} keys of ${type}; AWS allows at most ${MAX_TAGS_PER_RESOURCE} tags per resource`,
+    });
+  }
   (raw.derive ?? []).forEach((rule, index) => {
+    writableKey(rule.tag, ['tags', 'derive', String(index), 'tag']);
     if (rule.pattern !== undefined)
       compiles(rule.pattern, ['tags', 'derive', String(index), 'pattern']);
     if (rule.from === 'tag' && rule['source-tag'] === undefined) {
       problems.push({ key: ['tags', 'derive', String(index)], text: 'from: tag needs source-tag' });
+    }
+    for (const [from, to] of Object.entries(rule.map ?? {})) {
+      writableValue(to, ['tags', 'derive', String(index), 'map', from]);
     }
   });
   return problems;
@@ -315,17 +377,24 @@ export function parsePolicy(text: string, origin: string): Policy {
   return normalize(raw);
 }
 
+/** The sha256 of a text (UTF-8), in lowercase hex: how evidence pins the exact policy. */
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * A policy from its text; `origin` (a path, or `built-in default`) names it in errors.
+ * @throws ConfigurationError naming the origin, line and key (see `parsePolicy`).
+ */
 export function loadedFromText(text: string, origin: string): LoadedPolicy {
   return { policy: parsePolicy(text, origin), origin, text, sha256: sha256(text) };
 }
 
 /**
- * Loads the policy file. Any other file must exist; the default path may be absent, in which
- * case the built-in default applies (and the origin says so).
+ * Loads the policy file; `undefined` means DEFAULT_POLICY_PATH (the one place outside the
+ * declared input defaults where that path is applied). Any other file must exist; the default
+ * path may be absent, in which case the built-in default applies (and the origin says so).
+ * @throws ConfigurationError when the file cannot be read or is not a valid policy.
  */
 export async function loadPolicy(path: string | undefined): Promise<LoadedPolicy> {
   const file = path ?? DEFAULT_POLICY_PATH;

@@ -3,7 +3,9 @@
  * wrong, and what apply (or the auto-tag Lambda) would set. No I/O here; the tags commands and
  * the Lambda bring the facts.
  */
-import type { Severity } from './model';
+import { parseArn } from './arn';
+import { UndecidedError } from './errors';
+import type { Asset, Severity } from './model';
 
 export interface TagRule {
   key: string;
@@ -55,19 +57,6 @@ export const DEFAULT_RESOURCE_TYPES = [
 
 export const DEFAULT_TAG_PARAMETER = '/assetguard/tag-policy';
 
-/** What is known about one resource: from Config/the Tagging API, or from its creation event. */
-export interface ResourceFacts {
-  arn: string;
-  type: string;
-  tags: Record<string, string>;
-  name?: string;
-  accountId?: string;
-  region?: string;
-  vpcId?: string;
-  /** The identity that created it (CloudTrail userIdentity ARN), known to the auto-tag Lambda. */
-  creator?: string;
-}
-
 export interface InvalidTag {
   key: string;
   value: string;
@@ -81,10 +70,114 @@ export interface TagCheck {
   applicable: string[];
   missing: string[];
   invalid: InvalidTag[];
-  /** What apply would write: derived or default values for missing (and, with overwrite, invalid) keys. */
+  /**
+   * What apply would write: derived or default values for missing (and, with overwrite, invalid)
+   * keys. Only tags AWS accepts (`tagKeyProblem`, `tagValueProblem`, `MAX_TAGS_PER_RESOURCE`).
+   */
   set: Record<string, string>;
-  /** Keys that stay wrong after apply: no derivation and no default. */
+  /** Keys that stay wrong after apply: no derivation and no default, or one AWS would refuse. */
   unresolved: string[];
+  /**
+   * Present when a key was left out of `set` because AWS would refuse it for this resource: the
+   * key, the value that would have been written, and why (a derived value too long, a reserved
+   * `aws:` key, a 51st tag). Other keys and other resources are planned as usual.
+   */
+  rejected?: InvalidTag[];
+}
+
+/** AWS tag keys are 1 to 128 characters (Unicode code points). */
+export const MAX_TAG_KEY_LENGTH = 128;
+/** AWS tag values are 0 to 256 characters (Unicode code points). */
+export const MAX_TAG_VALUE_LENGTH = 256;
+/** Tags one resource may carry; AWS's own `aws:` tags do not count. */
+export const MAX_TAGS_PER_RESOURCE = 50;
+/**
+ * The characters every tagging API accepts in keys and values: letters, digits and spaces in any
+ * script, and `_ . : / = + - @` (the IAM and S3 Tag shapes' pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`).
+ * EC2 accepts more, but a tag set is only portable across services within these.
+ */
+const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+const ALLOWED_CHARACTERS = 'letters, digits, spaces and _ . : / = + - @';
+
+/** True for a key of AWS's reserved `aws:` prefix (any case): AWS sets those, nobody else may. */
+export function isSystemTagKey(key: string): boolean {
+  return key.slice(0, 4).toLowerCase() === 'aws:';
+}
+
+/** A text's Unicode code points: what AWS counts as characters in tag lengths. */
+function codePoints(text: string): string[] {
+  return Array.from(text);
+}
+
+function characterProblem(text: string): string | undefined {
+  const bad = codePoints(text).find((character) => !TAG_CHARACTER.test(character));
+  if (bad === undefined) return undefined;
+  const codePoint = (bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+  return `contains ${JSON.stringify(bad)} (U+${codePoint}); AWS allows only ${ALLOWED_CHARACTERS} in tags`;
+}
+
+/**
+ * Why AWS would refuse this tag key, or undefined when every tagging API accepts it: empty,
+ * longer than 128 characters, the reserved `aws:` prefix (any case), or a character outside
+ * letters, digits, spaces and `_ . : / = + - @`.
+ */
+export function tagKeyProblem(key: string): string | undefined {
+  const length = codePoints(key).length;
+  if (length === 0) return 'is empty; AWS tag keys are 1 to 128 characters';
+  if (length > MAX_TAG_KEY_LENGTH) {
+    return `is ${length} characters long; AWS allows at most ${MAX_TAG_KEY_LENGTH} in a tag key`;
+  }
+  if (isSystemTagKey(key)) return 'starts with "aws:", a prefix AWS reserves for its own tags';
+  return characterProblem(key);
+}
+
+/**
+ * Why AWS would refuse this tag value, or undefined: longer than 256 characters, or a character
+ * outside letters, digits, spaces and `_ . : / = + - @`. The empty value is allowed.
+ */
+export function tagValueProblem(value: string): string | undefined {
+  const length = codePoints(value).length;
+  if (length > MAX_TAG_VALUE_LENGTH) {
+    return `is ${length} characters long; AWS allows at most ${MAX_TAG_VALUE_LENGTH} in a tag value`;
+  }
+  return characterProblem(value);
+}
+
+/**
+ * The part of `planned` AWS would accept on a resource that carries `current` now, and the rest
+ * with why. Per key: the key and the value must pass `tagKeyProblem` / `tagValueProblem`; then,
+ * in `planned`'s key order, keys the resource does not carry yet are added while it stays within
+ * MAX_TAGS_PER_RESOURCE (its `aws:` tags not counted; replacing a value adds nothing). Pure: one
+ * resource's refused key never costs its other keys, nor other resources, their tags.
+ */
+export function writableTags(
+  current: Readonly<Record<string, string>>,
+  planned: Readonly<Record<string, string>>,
+): { set: Record<string, string>; rejected: InvalidTag[] } {
+  const set: Record<string, string> = {};
+  const rejected: InvalidTag[] = [];
+  let carried = Object.keys(current).filter((key) => !isSystemTagKey(key)).length;
+  for (const [key, value] of Object.entries(planned)) {
+    const keyProblem = tagKeyProblem(key);
+    const why = keyProblem === undefined ? tagValueProblem(value) : `the key ${keyProblem}`;
+    if (why !== undefined) {
+      rejected.push({ key, value, why });
+      continue;
+    }
+    if (!Object.hasOwn(current, key)) {
+      if (carried >= MAX_TAGS_PER_RESOURCE) {
+        rejected.push({
+          key,
+          value,
+          why: `it would be tag ${carried + 1} of the resource; AWS allows at most ${MAX_TAGS_PER_RESOURCE} (aws: tags not counted)`,
+        });
+        continue;
+      }
+      carried += 1;
+    }
+    set[key] = value;
+  }
+  return { set, rejected };
 }
 
 const compiled = new Map<string, RegExp>();
@@ -97,6 +190,7 @@ function regex(pattern: string): RegExp {
   return found;
 }
 
+/** The required-tag rules that apply to a resource of this CloudFormation type. */
 export function rulesFor(policy: TagPolicy, type: string): TagRule[] {
   return policy.required.filter(
     (rule) => rule.resourceTypes === undefined || rule.resourceTypes.includes(type),
@@ -111,7 +205,7 @@ export function invalidBecause(rule: TagRule, value: string): string | undefined
   return undefined;
 }
 
-function fact(rule: DeriveRule, facts: ResourceFacts): string | undefined {
+function fact(rule: DeriveRule, facts: Asset): string | undefined {
   switch (rule.from) {
     case 'name':
       return facts.name;
@@ -131,7 +225,7 @@ function fact(rule: DeriveRule, facts: ResourceFacts): string | undefined {
 }
 
 /** Applies one derivation rule: the fact, narrowed by the pattern's first group, mapped. */
-export function applyDeriveRule(rule: DeriveRule, facts: ResourceFacts): string | undefined {
+export function applyDeriveRule(rule: DeriveRule, facts: Asset): string | undefined {
   let value = fact(rule, facts);
   if (value === undefined || value === '') return undefined;
   if (rule.pattern) {
@@ -144,33 +238,54 @@ export function applyDeriveRule(rule: DeriveRule, facts: ResourceFacts): string 
   return value;
 }
 
-/** The first derivation rule for the key that yields a valid value, if any. */
-export function derivedValue(
-  policy: TagPolicy,
-  rule: TagRule,
-  facts: ResourceFacts,
-): string | undefined {
+/** A value the key's rule accepts and AWS would write. */
+function usable(rule: TagRule, value: string | undefined): value is string {
+  return (
+    value !== undefined &&
+    invalidBecause(rule, value) === undefined &&
+    tagValueProblem(value) === undefined
+  );
+}
+
+/**
+ * The first derivation rule for the key that yields a valid value, if any: one the key's rule
+ * accepts and AWS would write (a derived value of 300 characters falls through to the next rule).
+ */
+export function derivedValue(policy: TagPolicy, rule: TagRule, facts: Asset): string | undefined {
   for (const derive of policy.derive) {
     if (derive.tag !== rule.key) continue;
     const value = applyDeriveRule(derive, facts);
-    if (value !== undefined && invalidBecause(rule, value) === undefined) return value;
+    if (usable(rule, value)) return value;
   }
   return undefined;
 }
 
-/** The key's default, when it satisfies the key's own rule. */
+/** The key's default, when it satisfies the key's own rule and AWS would write it. */
 export function validDefault(rule: TagRule): string | undefined {
-  return rule.default !== undefined && invalidBecause(rule, rule.default) === undefined
-    ? rule.default
-    : undefined;
+  return usable(rule, rule.default) ? rule.default : undefined;
+}
+
+/**
+ * Why a key that stayed unset was not set although the policy had a value for it: the first
+ * derived value (or the default) that the key's own rule accepts but AWS would refuse.
+ */
+function refusedValue(policy: TagPolicy, rule: TagRule, facts: Asset): InvalidTag | undefined {
+  const candidates = [
+    ...policy.derive
+      .filter((derive) => derive.tag === rule.key)
+      .map((derive) => applyDeriveRule(derive, facts)),
+    rule.default,
+  ];
+  for (const value of candidates) {
+    if (value === undefined || invalidBecause(rule, value) !== undefined) continue;
+    const why = tagValueProblem(value);
+    if (why !== undefined) return { key: rule.key, value, why };
+  }
+  return undefined;
 }
 
 /** The value policy gives a key for these facts: the first valid derivation, else the default. */
-export function deriveValue(
-  policy: TagPolicy,
-  rule: TagRule,
-  facts: ResourceFacts,
-): string | undefined {
+export function deriveValue(policy: TagPolicy, rule: TagRule, facts: Asset): string | undefined {
   return derivedValue(policy, rule, facts) ?? validDefault(rule);
 }
 
@@ -179,7 +294,7 @@ export function deriveValue(
  * values this plan sets as well, repeated until nothing changes, so a key derived from another
  * planned key is planned in the same run and a second run has nothing left to do.
  */
-export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck {
+export function checkResource(policy: TagPolicy, facts: Asset): TagCheck {
   const check: TagCheck = {
     arn: facts.arn,
     type: facts.type,
@@ -190,12 +305,16 @@ export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck
     unresolved: [],
   };
   const needed: TagRule[] = [];
+  const rejected: InvalidTag[] = [];
   for (const rule of rulesFor(policy, facts.type)) {
     check.applicable.push(rule.key);
     const value = facts.tags[rule.key];
+    const keyProblem = tagKeyProblem(rule.key);
     if (value === undefined) {
       check.missing.push(rule.key);
-      needed.push(rule);
+      // A key AWS refuses (policy load rejects it; a policy built in code may not) is never planned.
+      if (keyProblem === undefined) needed.push(rule);
+      else rejected.push({ key: rule.key, value: '', why: `the key ${keyProblem}` });
       continue;
     }
     const why = invalidBecause(rule, value);
@@ -206,7 +325,7 @@ export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck
   // Derivations first, to a fixed point; then defaults for what is left; then derivations again,
   // since a default may be what another key derives from. Each round fills at least one key.
   const unset = (): TagRule[] => needed.filter((rule) => check.set[rule.key] === undefined);
-  const fill = (pick: (rule: TagRule, view: ResourceFacts) => string | undefined): boolean => {
+  const fill = (pick: (rule: TagRule, view: Asset) => string | undefined): boolean => {
     let filled = false;
     for (const rule of unset()) {
       const value = pick(rule, { ...facts, tags: { ...facts.tags, ...check.set } });
@@ -234,19 +353,68 @@ export function checkResource(policy: TagPolicy, facts: ResourceFacts): TagCheck
     if (fill((rule) => (waits(rule, open) ? undefined : validDefault(rule)))) continue;
     if (!fill((rule) => validDefault(rule))) break;
   }
+  // Keys left unset although the policy had a value for them: say which value AWS would refuse.
+  const view: Asset = { ...facts, tags: { ...facts.tags, ...check.set } };
+  for (const rule of needed) {
+    if (check.set[rule.key] !== undefined) continue;
+    const refused = refusedValue(policy, rule, view);
+    if (refused) rejected.push(refused);
+  }
+  // In policy order, so which keys a resource near the 50-tag limit gets does not depend on rounds.
+  const ordered = Object.fromEntries(
+    needed.flatMap((rule) => {
+      const value = check.set[rule.key];
+      return value === undefined ? [] : [[rule.key, value] as const];
+    }),
+  );
+  const writable = writableTags(facts.tags, ordered);
+  check.set = writable.set;
+  rejected.push(...writable.rejected);
   check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter(
     (key) => check.set[key] === undefined,
   );
+  if (rejected.length > 0) check.rejected = rejected;
   return check;
 }
 
+/** One TagResources call's worth of work: one tag set for up to 20 ARNs. */
 export interface TagBatch {
   tags: Record<string, string>;
   arns: string[];
 }
 
+/**
+ * An ARN whose tags could not be read or written, with the AWS error code (or assetguard's own:
+ * WrongRegion, TooManyTags) and a message that names the call and the permission to grant.
+ */
+export interface FailedArn {
+  arn: string;
+  code: string;
+  message: string;
+}
+
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 export const MAX_ARNS_PER_CALL = 20;
+
+/** A service whose own tagging calls can read and write an ARN the Tagging API may not serve. */
+export type OwnTaggingService = 'ec2' | 's3' | 'ecr';
+
+/**
+ * Which service's own tagging calls serve this ARN: `ec2` for EC2 resources (instance/,
+ * volume/, security-group/…: DescribeTags, CreateTags), `s3` for a bucket (GetBucketTagging,
+ * PutBucketTagging; an object ARN `bucket/key` has no bucket tag set), `ecr` for a repository
+ * (ListTagsForResource, TagResource); undefined for every other ARN, which only the Tagging
+ * API reads and writes. moto 5.2.1's TagResources answers all three with "Service not yet
+ * supported", and EC2's own reads see a new resource's tags before the Tagging API's index does.
+ */
+export function ownTaggingService(arn: string): OwnTaggingService | undefined {
+  const parsed = parseArn(arn);
+  if (parsed?.service === 'ec2' && parsed.resource.includes('/')) return 'ec2';
+  if (parsed?.service === 's3' && parsed.resource !== '' && !parsed.resource.includes('/'))
+    return 's3';
+  if (parsed?.service === 'ecr' && parsed.resource.startsWith('repository/')) return 'ecr';
+  return undefined;
+}
 
 /** An AWS tag pair as the SDKs type it: both fields optional on reads. */
 export interface TagPair {
@@ -262,6 +430,43 @@ export interface TagPair {
 export function tagsFromPairs(pairs: readonly TagPair[] | undefined): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const { Key, Value } of pairs ?? []) if (Key !== undefined) tags[Key] = Value ?? '';
+  return tags;
+}
+
+/**
+ * A tag set from one AWS answer's `[{ Key, Value }]` list, checked: the list must be there (an
+ * empty or malformed body deserializes to no list at all, which is not "no tags"), every pair
+ * must have a key, and no key may repeat. A missing value is the empty string, as AWS allows.
+ * `operation` names the call as IAM does (service:Action) and `field` the list, for the error.
+ * @throws UndecidedError when the answer is malformed: a writer that never overwrites must not
+ *   take it for a resource without tags.
+ */
+export function tagsFromAnswer(
+  pairs: readonly TagPair[] | undefined,
+  operation: string,
+  field: string,
+): Record<string, string> {
+  if (!Array.isArray(pairs)) {
+    throw new UndecidedError(
+      `${operation} answered without ${field} (an empty or malformed body); its tags are unknown, not empty`,
+    );
+  }
+  const tags: Record<string, string> = {};
+  for (const pair of pairs as readonly (TagPair | null)[]) {
+    const key: unknown = pair?.Key;
+    const value: unknown = pair?.Value ?? '';
+    if (typeof key !== 'string' || typeof value !== 'string') {
+      throw new UndecidedError(
+        `${operation} answered a tag without a key or with a non-text value in ${field}; its tags are unknown`,
+      );
+    }
+    if (Object.hasOwn(tags, key)) {
+      throw new UndecidedError(
+        `${operation} answered the tag key ${JSON.stringify(key)} twice in ${field}; its tags are unknown`,
+      );
+    }
+    tags[key] = value;
+  }
   return tags;
 }
 

@@ -1,21 +1,37 @@
+/**
+ * The estate `tags audit`, `apply` and `groups` evaluate: AWS Config's inventory joined with the
+ * Tagging API's tags, as `Asset`s. Reads only, no policy decisions. The current tags of a few
+ * given ARNs (before a write) come from sources/tagging instead.
+ *
+ * Every answer is checked: a page without its list (an empty 200 body), an identifier without
+ * its type or id, a mapping without its ARN or with malformed tags is an error naming the
+ * operation, never "no resources" or "no tags" (a writer that never overwrites would otherwise
+ * overwrite). Every resource Config lists is either in `resources` or in `skipped` with why.
+ */
 import {
+  BatchGetResourceConfigCommand,
   paginateListDiscoveredResources,
+  type BaseConfigurationItem,
   type ConfigServiceClient,
+  type ListDiscoveredResourcesCommandOutput,
   type ResourceIdentifier,
+  type ResourceKey,
   type ResourceType,
 } from '@aws-sdk/client-config-service';
 import {
-  GetResourcesCommand,
   paginateGetResources,
+  type GetResourcesCommandOutput,
   type ResourceGroupsTaggingAPIClient,
+  type ResourceTagMapping,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
-import { arnName, arnOfDiscovered, parseArn, resourceTypeOfArn } from '../core/arn';
-import { awsFailure, hasAwsCode } from '../core/errors';
-import { tagsFromPairs, type ResourceFacts } from '../core/tag-policy';
+import { arnName, arnOfDiscovered, canonicalArn, parseArn, resourceTypeOfArn } from '../core/arn';
+import { UndecidedError, awsFailure, hasAwsCode } from '../core/errors';
+import type { Asset } from '../core/model';
+import { tagsFromAnswer } from '../core/tag-policy';
 import type { Log } from '../core/log';
-import { chunks } from '../core/collections';
-import { countCall } from '../core/collections';
+import { chunks, countCall, type CallCounts } from '../core/collections';
+import { readAllPages } from './paging';
 
 export interface InventoryClients {
   config: ConfigServiceClient;
@@ -23,113 +39,326 @@ export interface InventoryClients {
   sts: STSClient;
 }
 
-export interface Inventory {
-  resources: ResourceFacts[];
-  /** False when AWS Config could not list resources: never-tagged ones are then missing. */
-  complete: boolean;
-  calls: Record<string, number>;
-  warnings: string[];
+/** A resource AWS Config lists that the inventory could not include, and why. */
+export interface SkippedResource {
+  /** CloudFormation type, as Config reports it. */
+  type: string;
+  /** Config's resource id. */
+  id: string;
+  reason: string;
 }
 
-/** GetResources' ResourceARNList takes at most 100 ARNs. */
-const BATCH = 100;
+export interface Inventory {
+  /** Sorted by ARN; `tags` is `{}` for a resource only Config knows (never tagged). */
+  resources: Asset[];
+  /** False when AWS Config could not list resources: never-tagged ones are then missing. */
+  complete: boolean;
+  calls: CallCounts;
+  /** One line per kind of gap (Config not recording; resources skipped, by type and reason). */
+  warnings: string[];
+  /**
+   * Resources Config lists that are not in `resources`: no ARN could be built from Config's id
+   * and Config's own configuration item gave none. Each one is also counted in `warnings`.
+   */
+  skipped: SkippedResource[];
+}
+
+/** BatchGetResourceConfig takes at most 100 resource keys. */
+export const MAX_KEYS_PER_LOOKUP = 100;
+/** Extra BatchGetResourceConfig rounds for keys Config leaves unprocessed. */
+const LOOKUP_ROUNDS = 3;
+/** Pages after which a listing that still hands out tokens is refused (10,000 pages: 1M resources). */
+export const INVENTORY_PAGE_CAP = 10_000;
+
+/** Up to five items and a count, for warnings about many resources. */
+function someOf(items: readonly string[]): string {
+  const shown = items.slice(0, 5).join(', ');
+  return items.length > 5 ? `${shown}, … (${items.length} in all)` : shown;
+}
+
+/** The identifiers Config has discovered of each type, every page; deleted ones left out. */
+async function listDiscovered(
+  config: ConfigServiceClient,
+  resourceTypes: readonly string[],
+  calls: CallCounts,
+  log: Log,
+): Promise<{ type: string; id: string; name?: string }[]> {
+  const found: { type: string; id: string; name?: string }[] = [];
+  for (const resourceType of resourceTypes) {
+    const operation = 'config:ListDiscoveredResources';
+    try {
+      await readAllPages<ListDiscoveredResourcesCommandOutput, ResourceIdentifier>(
+        paginateListDiscoveredResources(
+          { client: config, pageSize: 100 },
+          { resourceType: resourceType as ResourceType, limit: 100 },
+        ),
+        {
+          operation,
+          items: (page) => page.resourceIdentifiers,
+          nextToken: (page) => page.nextToken,
+          pageCap: INVENTORY_PAGE_CAP,
+          log,
+          progress: (pages, kept) =>
+            `inventory: AWS Config has listed ${kept} ${resourceType} resource(s) in ${pages} page(s)`,
+          endless: (pages, kept) =>
+            `AWS Config still handed out a next page of ${resourceType} after ${pages} pages (${kept} resources)`,
+          onPage: () => {
+            countCall(calls, 'ListDiscoveredResources');
+          },
+        },
+        (identifier) => {
+          const { resourceType: type, resourceId: id } = identifier;
+          if (typeof type !== 'string' || typeof id !== 'string' || id === '') {
+            throw new UndecidedError(
+              `${operation} answered a resource of ${resourceType} without its type or id; refusing to guess what it lists`,
+            );
+          }
+          if (identifier.resourceDeletionTime) return false;
+          found.push({
+            type,
+            id,
+            ...(identifier.resourceName !== undefined && { name: identifier.resourceName }),
+          });
+          return true;
+        },
+      );
+    } catch (error) {
+      throw awsFailure(
+        `list the ${resourceType} resources AWS Config has discovered`,
+        operation,
+        error,
+      );
+    }
+  }
+  return found;
+}
 
 /**
- * Lists Config's discovered resources of the given types (never-tagged ones included). ARNs are
- * built from the ids (BatchGetResourceConfig would cost another call per 100 resources).
+ * The ARNs Config's own configuration items give for resources whose ARN cannot be built from
+ * their id (BatchGetResourceConfig, ≤100 keys per call, one type per call so a type Config
+ * refuses costs only its own resources; unprocessed keys asked again up to 3 times). Never
+ * throws: a key without an ARN ends in `skipped` with the reason (the call's error naming
+ * config:BatchGetResourceConfig, or what Config answered).
+ */
+async function lookUpArns(
+  config: ConfigServiceClient,
+  resources: readonly { type: string; id: string }[],
+  calls: CallCounts,
+): Promise<{ arns: Map<string, string>; deleted: Set<string>; skipped: SkippedResource[] }> {
+  const keyOf = (type: string | undefined, id: string | undefined): string =>
+    `${type ?? ''}|${id ?? ''}`;
+  const arns = new Map<string, string>();
+  const deleted = new Set<string>();
+  const skipped: SkippedResource[] = [];
+  const byType = new Map<string, string[]>();
+  for (const { type, id } of resources) byType.set(type, [...(byType.get(type) ?? []), id]);
+  for (const [type, ids] of byType) {
+    for (const batch of chunks(ids, MAX_KEYS_PER_LOOKUP)) {
+      let pending: ResourceKey[] = batch.map((resourceId) => ({
+        resourceType: type as ResourceType,
+        resourceId,
+      }));
+      const answered = new Map<string, BaseConfigurationItem>();
+      let failure: string | undefined;
+      for (let round = 0; round <= LOOKUP_ROUNDS && pending.length > 0; round += 1) {
+        countCall(calls, 'BatchGetResourceConfig');
+        try {
+          const response = await config.send(
+            new BatchGetResourceConfigCommand({ resourceKeys: pending }),
+          );
+          const items: unknown = response.baseConfigurationItems;
+          if (!Array.isArray(items)) {
+            throw new UndecidedError(
+              'config:BatchGetResourceConfig answered without baseConfigurationItems (an empty or malformed body)',
+            );
+          }
+          for (const item of items as BaseConfigurationItem[]) {
+            answered.set(keyOf(item.resourceType, item.resourceId), item);
+          }
+          pending = response.unprocessedResourceKeys ?? [];
+        } catch (error) {
+          failure = awsFailure(
+            `look up the ARNs of ${pending.length} ${type} resource(s) in AWS Config`,
+            'config:BatchGetResourceConfig',
+            error,
+          ).message;
+          break;
+        }
+      }
+      for (const id of batch) {
+        const item = answered.get(keyOf(type, id));
+        const status = item?.configurationItemStatus;
+        if (status === 'ResourceDeleted' || status === 'ResourceDeletedNotRecorded') {
+          deleted.add(keyOf(type, id));
+        } else if (item?.arn) {
+          arns.set(keyOf(type, id), canonicalArn(item.arn));
+        } else {
+          skipped.push({
+            type,
+            id,
+            reason:
+              failure ??
+              (item
+                ? 'AWS Config has no ARN for it'
+                : pending.some((key) => key.resourceId === id)
+                  ? `AWS Config left its lookup unprocessed ${LOOKUP_ROUNDS + 1} times`
+                  : "AWS Config's BatchGetResourceConfig does not know it"),
+          });
+        }
+      }
+    }
+  }
+  return { arns, deleted, skipped };
+}
+
+/**
+ * Lists Config's discovered resources of the given types (never-tagged ones included) as
+ * Assets without tags. ARNs are built from the ids where the type allows (core/arn, no extra
+ * call), else looked up in Config's configuration items (`lookUpArns`); what neither gives is
+ * returned in `skipped`.
  */
 async function discoverWithConfig(
   config: ConfigServiceClient,
   resourceTypes: readonly string[],
   where: { region: string; accountId: string },
-  calls: Record<string, number>,
-): Promise<ResourceFacts[]> {
-  const identifiers: ResourceIdentifier[] = [];
-  for (const resourceType of resourceTypes) {
-    try {
-      const pages = paginateListDiscoveredResources(
-        { client: config, pageSize: 100 },
-        { resourceType: resourceType as ResourceType, limit: 100 },
-      );
-      for await (const page of pages) {
-        countCall(calls, 'ListDiscoveredResources');
-        identifiers.push(...(page.resourceIdentifiers ?? []));
-      }
-    } catch (error) {
-      throw awsFailure(
-        `list the ${resourceType} resources AWS Config has discovered`,
-        'config:ListDiscoveredResources',
-        error,
-      );
-    }
-  }
-  const facts: ResourceFacts[] = [];
+  calls: CallCounts,
+  log: Log,
+): Promise<{ assets: Asset[]; skipped: SkippedResource[] }> {
+  const identifiers = await listDiscovered(config, resourceTypes, calls, log);
+  const asset = (type: string, arn: string, name: string | undefined): Asset => ({
+    arn,
+    type,
+    tags: {},
+    name: name ?? arnName(arn),
+    accountId: where.accountId,
+    region: where.region,
+  });
+  const assets: Asset[] = [];
+  const unbuilt: { type: string; id: string; name?: string }[] = [];
   for (const identifier of identifiers) {
-    if (identifier.resourceDeletionTime) continue;
-    const type = identifier.resourceType ?? '';
-    const id = identifier.resourceId ?? '';
-    const arn = arnOfDiscovered(type, id, identifier.resourceName, where.region, where.accountId);
-    if (!arn) continue;
-    facts.push({
-      arn,
-      type,
-      tags: {},
-      name: identifier.resourceName ?? arnName(arn),
-      accountId: where.accountId,
-      region: where.region,
-    });
+    const { type, id, name } = identifier;
+    const arn = arnOfDiscovered(type, id, name, where.region, where.accountId);
+    if (arn === undefined) unbuilt.push(identifier);
+    else assets.push(asset(type, arn, name));
   }
-  return facts;
+  if (unbuilt.length === 0) return { assets, skipped: [] };
+  const lookup = await lookUpArns(config, unbuilt, calls);
+  for (const { type, id, name } of unbuilt) {
+    const arn = lookup.arns.get(`${type}|${id}`);
+    if (arn !== undefined) assets.push(asset(type, arn, name));
+  }
+  return { assets, skipped: lookup.skipped };
 }
 
-/** Every tagged resource the Tagging API knows, 100 per page, all pages. */
+/** Every tagged resource the Tagging API knows, 100 per page, all pages, by canonical ARN. */
 async function listTagged(
   tagging: ResourceGroupsTaggingAPIClient,
-  calls: Record<string, number>,
+  calls: CallCounts,
+  log: Log,
 ): Promise<Map<string, Record<string, string>>> {
   const tagged = new Map<string, Record<string, string>>();
+  const operation = 'tag:GetResources';
   try {
-    for await (const page of paginateGetResources({ client: tagging }, { ResourcesPerPage: 100 })) {
-      countCall(calls, 'GetResources');
-      for (const mapping of page.ResourceTagMappingList ?? []) {
-        if (!mapping.ResourceARN) continue;
-        tagged.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags));
-      }
-    }
+    await readAllPages<GetResourcesCommandOutput, ResourceTagMapping>(
+      paginateGetResources({ client: tagging }, { ResourcesPerPage: 100 }),
+      {
+        operation,
+        items: (page) => page.ResourceTagMappingList,
+        nextToken: (page) => page.PaginationToken || undefined,
+        pageCap: INVENTORY_PAGE_CAP,
+        log,
+        progress: (pages, kept) =>
+          `inventory: the Tagging API has listed ${kept} tagged resource(s) in ${pages} page(s)`,
+        endless: (pages, kept) =>
+          `the Tagging API still handed out a next page after ${pages} pages (${kept} resources)`,
+        onPage: () => {
+          countCall(calls, 'GetResources');
+        },
+      },
+      (mapping) => {
+        if (typeof mapping.ResourceARN !== 'string' || mapping.ResourceARN === '') {
+          throw new UndecidedError(
+            `${operation} answered a mapping without its ResourceARN; refusing to guess whose tags they are`,
+          );
+        }
+        const arn = canonicalArn(mapping.ResourceARN);
+        tagged.set(arn, tagsFromAnswer(mapping.Tags, `${operation} of ${arn}`, 'Tags'));
+        return true;
+      },
+    );
   } catch (error) {
-    throw awsFailure('list tagged resources', 'tag:GetResources', error);
+    throw awsFailure('list tagged resources', operation, error);
   }
   return tagged;
 }
 
+/** One warning per type and reason: how many resources of the type were skipped, and which. */
+function skippedWarnings(skipped: readonly SkippedResource[]): string[] {
+  const groups = new Map<string, { type: string; reason: string; ids: string[] }>();
+  for (const { type, id, reason } of skipped) {
+    const key = `${type}\n${reason}`;
+    const group = groups.get(key) ?? { type, reason, ids: [] };
+    group.ids.push(id);
+    groups.set(key, group);
+  }
+  return [...groups.values()].map(
+    ({ type, reason, ids }) =>
+      `${ids.length} ${type} resource(s) AWS Config lists are not in this inventory (no ARN: ${reason}): ${someOf(ids)}`,
+  );
+}
+
 /**
  * The estate: AWS Config's discovered resources (so never-tagged ones count) united with the
- * Tagging API's tagged resources, joined by ARN, limited to the policy's resource types.
+ * Tagging API's tagged resources, joined by ARN, limited to `resourceTypes` (CloudFormation
+ * types), sorted by ARN. GetResources never lists a resource that was never tagged, hence Config.
+ *
+ * Config's ListDiscoveredResources answers ids, so ARNs are built from them where the type
+ * allows (core/arn: EC2, S3, RDS, Lambda, ECR, DynamoDB, SQS, KMS, EFS, log groups, …), and
+ * looked up with BatchGetResourceConfig (≤100 keys per call) for every other type; a resource
+ * neither gives an ARN for is listed in `skipped` and in a warning naming its type, count and
+ * ids, never dropped without a word.
+ *
+ * Calls: sts:GetCallerIdentity once; config:ListDiscoveredResources per type, 100 per page;
+ * config:BatchGetResourceConfig only for types without an ARN builder; tag:GetResources 100 per
+ * page. When Config is not recording in the region (NoAvailableConfigurationRecorderException)
+ * the result is `complete: false` with a warning, and holds the tagged resources only.
+ * @throws AwsError naming sts:GetCallerIdentity, config:ListDiscoveredResources or
+ *   tag:GetResources for any other failure; UndecidedError for an answer that is empty or
+ *   malformed (no list, no account id, an identifier without id, a mapping without ARN).
+ * For the current tags of a few given ARNs, see sources/tagging `readTags`.
  */
 export async function collectInventory(
   clients: InventoryClients,
   resourceTypes: readonly string[],
   options: { log: Log; region: string },
 ): Promise<Inventory> {
-  const calls: Record<string, number> = {};
+  const calls: CallCounts = {};
   const warnings: string[] = [];
-  let discovered: ResourceFacts[] = [];
+  let discovered: Asset[] = [];
+  let skipped: SkippedResource[] = [];
   let complete = true;
-  let accountId: string | undefined;
+  let accountId: string;
   try {
     // Needs no permission: every identity may ask who it is.
-    accountId = (await clients.sts.send(new GetCallerIdentityCommand({}))).Account;
+    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
     countCall(calls, 'GetCallerIdentity');
+    if (typeof identity.Account !== 'string' || !/^\d{12}$/.test(identity.Account)) {
+      throw new UndecidedError(
+        'sts:GetCallerIdentity answered without a 12-digit Account (an empty or malformed body); ARNs cannot be built without it',
+      );
+    }
+    accountId = identity.Account;
   } catch (error) {
     throw awsFailure('identify the AWS account', 'sts:GetCallerIdentity', error);
   }
   try {
-    discovered = await discoverWithConfig(
+    ({ assets: discovered, skipped } = await discoverWithConfig(
       clients.config,
       resourceTypes,
-      { region: options.region, accountId: accountId ?? '' },
+      { region: options.region, accountId },
       calls,
-    );
+      options.log,
+    ));
   } catch (error) {
     if (
       !hasAwsCode((error as { cause?: unknown }).cause, 'NoAvailableConfigurationRecorderException')
@@ -140,8 +369,9 @@ export async function collectInventory(
       'AWS Config is not recording in this region: resources that were never tagged are not in this audit',
     );
   }
-  const tagged = await listTagged(clients.tagging, calls);
-  const byArn = new Map<string, ResourceFacts>();
+  warnings.push(...skippedWarnings(skipped));
+  const tagged = await listTagged(clients.tagging, calls, options.log);
+  const byArn = new Map<string, Asset>();
   for (const facts of discovered) byArn.set(facts.arn, facts);
   let otherTypes = 0;
   for (const [arn, tags] of tagged) {
@@ -169,28 +399,9 @@ export async function collectInventory(
   const neverTagged = discovered.filter((facts) => !tagged.has(facts.arn)).length;
   options.log(
     `inventory: ${resources.length} resource(s) of ${resourceTypes.length} type(s); ${neverTagged} never tagged (from AWS Config)` +
-      (otherTypes > 0 ? `; ${otherTypes} tagged resource(s) of other types ignored` : ''),
+      (otherTypes > 0 ? `; ${otherTypes} tagged resource(s) of other types ignored` : '') +
+      (skipped.length > 0 ? `; ${skipped.length} listed by AWS Config but skipped (no ARN)` : ''),
   );
-  return { resources, complete, calls, warnings };
-}
-
-/** Re-reads the current tags of these ARNs just before writing, so apply never overwrites what it did not see. */
-export async function refreshTags(
-  tagging: ResourceGroupsTaggingAPIClient,
-  arns: readonly string[],
-): Promise<Map<string, Record<string, string>>> {
-  const current = new Map<string, Record<string, string>>();
-  for (const batch of chunks(arns, BATCH)) {
-    try {
-      const response = await tagging.send(new GetResourcesCommand({ ResourceARNList: batch }));
-      for (const mapping of response.ResourceTagMappingList ?? []) {
-        if (mapping.ResourceARN) {
-          current.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags));
-        }
-      }
-    } catch (error) {
-      throw awsFailure('re-read tags before writing', 'tag:GetResources', error);
-    }
-  }
-  return current;
+  for (const warning of skippedWarnings(skipped)) options.log(`warning: ${warning}`);
+  return { resources, complete, calls, warnings, skipped };
 }

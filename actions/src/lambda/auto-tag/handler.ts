@@ -2,43 +2,24 @@
  * The auto-tag Lambda: on each "AWS API Call via CloudTrail" creation event, tag the created
  * resources with what the tag policy derives, plus who created them and when. Never overwrites a
  * tag that is already there, so a retry or a duplicate delivery writes nothing.
+ *
+ * event → created resources (events.ts) → policy (SSM, cached per container) → their tags now
+ * (sources/tagging) → plan (core/tag-policy) → one write (sinks/tag-writer) → summary and log.
  */
-import { CreateTagsCommand, DescribeTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
-import {
-  ListTagsForResourceCommand,
-  TagResourceCommand,
-  type ECRClient,
-} from '@aws-sdk/client-ecr';
-import {
-  GetResourcesCommand,
-  TagResourcesCommand,
-  type ResourceGroupsTaggingAPIClient,
-} from '@aws-sdk/client-resource-groups-tagging-api';
-import {
-  GetBucketTaggingCommand,
-  PutBucketTaggingCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import {
-  AwsError,
-  ConfigurationError,
-  awsFailure,
-  errorMessage,
-  hasAwsCode,
-} from '../../core/errors';
-import { arnName, parseArn } from '../../core/arn';
+import { ConfigurationError, awsFailure, hasAwsCode } from '../../core/errors';
+import type { Asset } from '../../core/model';
 import { loadedFromText } from '../../core/policy';
 import {
   DEFAULT_TAG_PARAMETER,
   batchChanges,
   checkResource,
-  tagPairs,
-  tagsFromPairs,
-  type ResourceFacts,
+  writableTags,
   type TagCheck,
   type TagPolicy,
 } from '../../core/tag-policy';
+import { executePlan, type TagCall, type TagWriterClients } from '../../sinks/tag-writer';
+import { readTags } from '../../sources/tagging';
 import {
   DETAIL_TYPE,
   createEventFor,
@@ -46,6 +27,7 @@ import {
   originOf,
   type CloudTrailEvent,
   type CreatedResource,
+  type EventOrigin,
 } from './events';
 
 export const CREATED_BY_TAG = 'assetguard:created-by';
@@ -53,10 +35,13 @@ export const CREATED_AT_TAG = 'assetguard:created-at';
 export const PARAMETER_ENV = 'ASSETGUARD_TAG_POLICY_PARAMETER';
 /** How long a container trusts its cached policy before asking SSM for the version again. */
 export const POLICY_TTL_MS = 5 * 60 * 1000;
-/** GetResources accepts at most 100 ARNs per call. */
-const MAX_ARNS_PER_READ = 100;
 /** AWS tag values are at most 256 characters. */
 const MAX_TAG_VALUE = 256;
+/**
+ * Per-ARN throttling rounds of the writer: its backoff (0.5 s, 1 s, 2 s) stays well inside the
+ * function's 30 s timeout (infra/modules/auto-tag), where apply's default five rounds would not.
+ */
+const THROTTLE_RETRIES = 3;
 
 export interface LogEntry {
   level: 'info' | 'warn' | 'error';
@@ -64,13 +49,9 @@ export interface LogEntry {
   [key: string]: unknown;
 }
 
-export interface AutoTagDeps {
+/** The writer's clients (ECR optional: without it, repositories go through the Tagging API only). */
+export interface AutoTagDeps extends TagWriterClients {
   ssm: SSMClient;
-  tagging: ResourceGroupsTaggingAPIClient;
-  ec2: EC2Client;
-  s3: S3Client;
-  /** Optional: without it, ECR repositories are tagged through the Tagging API only. */
-  ecr?: ECRClient;
   /** SSM parameter holding the policy text. */
   parameterName: string;
   now: () => Date;
@@ -80,7 +61,7 @@ export interface AutoTagDeps {
 export interface AutoTagSummary {
   /** Why the whole event was ignored, when it was. */
   ignored?: string;
-  tagged: { arn: string; type: string; set: Record<string, string>; via: string }[];
+  tagged: { arn: string; type: string; set: Record<string, string>; via: TagCall }[];
   skipped: { arn: string; type: string; reason: string }[];
   failed: { arn: string; type: string; reason: string }[];
 }
@@ -92,34 +73,26 @@ export function jsonLog(entry: LogEntry): void {
   console.log(JSON.stringify(entry));
 }
 
+/** The SSM parameter holding the policy: ASSETGUARD_TAG_POLICY_PARAMETER, else the default. */
 export function parameterNameFrom(env: NodeJS.ProcessEnv = process.env): string {
   const name = env[PARAMETER_ENV];
   return name === undefined || name === '' ? DEFAULT_TAG_PARAMETER : name;
 }
 
-interface CachedPolicy {
-  version: number | undefined;
-  tags: TagPolicy | undefined;
-  checkedAt: number;
-}
-
-type Tags = Record<string, string>;
-
-type Native = 'ec2' | 's3' | 'ecr' | undefined;
-
-function nativeOf(arn: string): Native {
-  const service = parseArn(arn)?.service;
-  if (service === 'ec2' || service === 's3' || service === 'ecr') return service;
-  return undefined;
-}
-
-export function createHandler(deps: AutoTagDeps): AutoTagHandler {
-  const { ssm, tagging, ec2, s3, ecr, parameterName, now, log } = deps;
-  // One cache per handler; index.ts builds the handler once per container, so this is the
-  // per-container cache Lambda keeps warm between invocations.
-  let cached: CachedPolicy | undefined;
-
-  async function policyTags(): Promise<TagPolicy | undefined> {
+/**
+ * The tag policy from SSM, cached: asked again (GetParameter) once POLICY_TTL_MS has passed, and
+ * parsed again only when the parameter's version changed. Undefined when the policy has no tags
+ * section. Throws a ConfigurationError when the parameter is missing, empty or invalid; when SSM
+ * fails after a policy was cached, keeps using that one (a stale policy beats dropping creation
+ * events while SSM is briefly unreachable), else throws an AwsError naming ssm:GetParameter.
+ */
+function cachedPolicy(
+  deps: Pick<AutoTagDeps, 'ssm' | 'parameterName' | 'now' | 'log'>,
+): () => Promise<TagPolicy | undefined> {
+  const { ssm, parameterName, now, log } = deps;
+  let cached:
+    { version: number | undefined; tags: TagPolicy | undefined; checkedAt: number } | undefined;
+  return async function policyTags(): Promise<TagPolicy | undefined> {
     const at = now().getTime();
     if (cached && at - cached.checkedAt < POLICY_TTL_MS) return cached.tags;
     let text: string | undefined;
@@ -140,18 +113,15 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
         `ssm:GetParameter on parameter ${parameterName}`,
         error,
       );
-      if (cached) {
-        // A stale policy beats dropping creation events while SSM is briefly unreachable.
-        log({
-          level: 'warn',
-          msg: 'using cached policy',
-          parameter: parameterName,
-          error: failure.message,
-        });
-        cached.checkedAt = at;
-        return cached.tags;
-      }
-      throw failure;
+      if (!cached) throw failure;
+      log({
+        level: 'warn',
+        msg: 'using cached policy',
+        parameter: parameterName,
+        error: failure.message,
+      });
+      cached.checkedAt = at;
+      return cached.tags;
     }
     if (text === undefined) {
       throw new ConfigurationError(`the tag policy SSM parameter ${parameterName} has no value`);
@@ -171,142 +141,73 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
     log({ level: 'info', msg: 'loaded policy', parameter: parameterName, version });
     cached = { version, tags, checkedAt: at };
     return tags;
-  }
+  };
+}
 
-  /** Existing tags per ARN; an ARN missing from the map could not be read. */
-  async function readTags(
-    resources: readonly CreatedResource[],
-    failed: (arn: string, reason: string) => void,
-  ): Promise<Map<string, Tags>> {
-    const found = new Map<string, Tags>();
-    const viaTagging: string[] = [];
-    const instances = resources.filter((r) => nativeOf(r.arn) === 'ec2');
-    if (instances.length > 0) {
-      // EC2's own tags answer immediately; the Tagging API's index can lag a fresh resource.
-      try {
-        for (const r of instances) found.set(r.arn, {});
-        const byId = new Map(instances.map((r) => [arnName(r.arn), r.arn]));
-        let token: string | undefined;
-        do {
-          const page = await ec2.send(
-            new DescribeTagsCommand({
-              Filters: [{ Name: 'resource-id', Values: [...byId.keys()] }],
-              ...(token !== undefined && { NextToken: token }),
-            }),
-          );
-          for (const tag of page.Tags ?? []) {
-            const arn = tag.ResourceId === undefined ? undefined : byId.get(tag.ResourceId);
-            if (arn !== undefined && tag.Key !== undefined) {
-              (found.get(arn) ?? {})[tag.Key] = tag.Value ?? '';
-            }
-          }
-          token = page.NextToken;
-        } while (token);
-      } catch (error) {
-        const reason = awsFailure('read EC2 tags', 'ec2:DescribeTags', error).message;
-        for (const r of instances) {
-          found.delete(r.arn);
-          failed(r.arn, reason);
-        }
-      }
-    }
-    for (const r of resources) {
-      const native = nativeOf(r.arn);
-      if (native === 'ec2') continue;
-      if (native === 's3') {
-        try {
-          found.set(r.arn, await bucketTags(arnName(r.arn)));
-        } catch (error) {
-          failed(r.arn, awsFailure('read bucket tags', 's3:GetBucketTagging', error).message);
-        }
-      } else if (native === 'ecr' && ecr) {
-        try {
-          const answer = await ecr.send(new ListTagsForResourceCommand({ resourceArn: r.arn }));
-          found.set(r.arn, tagsFromPairs(answer.tags ?? []));
-        } catch (error) {
-          failed(
-            r.arn,
-            awsFailure('read repository tags', 'ecr:ListTagsForResource', error).message,
-          );
-        }
-      } else {
-        viaTagging.push(r.arn);
-      }
-    }
-    for (let index = 0; index < viaTagging.length; index += MAX_ARNS_PER_READ) {
-      const arns = viaTagging.slice(index, index + MAX_ARNS_PER_READ);
-      try {
-        // GetResources never lists a never-tagged resource, so "absent" means "no tags yet".
-        // Filter on the client too: emulators (moto) ignore ResourceARNList.
-        const answer = await tagging.send(new GetResourcesCommand({ ResourceARNList: arns }));
-        for (const arn of arns) found.set(arn, {});
-        for (const mapping of answer.ResourceTagMappingList ?? []) {
-          if (mapping.ResourceARN !== undefined && arns.includes(mapping.ResourceARN)) {
-            found.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags ?? []));
-          }
-        }
-      } catch (error) {
-        const reason = awsFailure('read tags', 'tag:GetResources', error).message;
-        for (const arn of arns) failed(arn, reason);
-      }
-    }
-    return found;
+/**
+ * What to write on a created resource: the policy's plan with overwrite off, plus creator and
+ * create time, limited to keys the resource does not carry (never overwrite, and a retry plans
+ * nothing) and to tags AWS accepts (core/tag-policy `writableTags`: a creator ARN with a
+ * character AWS refuses, or a 51st tag, is left out and listed in `rejected`; the other keys are
+ * still planned). Pure.
+ */
+export function planCreated(
+  policy: TagPolicy | undefined,
+  created: CreatedResource,
+  tags: Record<string, string>,
+  origin: EventOrigin,
+): TagCheck {
+  const asset: Asset = {
+    arn: created.arn,
+    type: created.type,
+    tags,
+    ...(created.name !== undefined && { name: created.name }),
+    ...(origin.account !== undefined && { accountId: origin.account }),
+    ...(origin.region !== undefined && { region: origin.region }),
+    ...(created.vpcId !== undefined && { vpcId: created.vpcId }),
+    ...(origin.creator !== undefined && { creator: origin.creator }),
+  };
+  const check: TagCheck = policy
+    ? checkResource({ ...policy, overwrite: false }, asset)
+    : {
+        arn: created.arn,
+        type: created.type,
+        applicable: [],
+        missing: [],
+        invalid: [],
+        set: {},
+        unresolved: [],
+      };
+  const wanted = { ...check.set };
+  if (origin.creator !== undefined) {
+    wanted[CREATED_BY_TAG] = origin.creator.slice(0, MAX_TAG_VALUE);
   }
+  if (origin.time !== undefined) wanted[CREATED_AT_TAG] = origin.time;
+  const fresh = Object.fromEntries(
+    Object.entries(wanted).filter(([key]) => !Object.hasOwn(tags, key)),
+  );
+  const writable = writableTags(tags, fresh);
+  const rejected = [...(check.rejected ?? []), ...writable.rejected];
+  return { ...check, set: writable.set, ...(rejected.length > 0 && { rejected }) };
+}
 
-  async function bucketTags(bucket: string): Promise<Tags> {
-    try {
-      const answer = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
-      return tagsFromPairs(answer.TagSet ?? []);
-    } catch (error) {
-      if (hasAwsCode(error, 'NoSuchTagSet')) return {};
-      throw error;
-    }
-  }
+/** A failure as the summary and log say it: prefixed with the call, unless it names it already. */
+function failureReason(via: TagCall | undefined, code: string, message: string): string {
+  return via === undefined || message.includes(via) ? message : `${via}: ${code}: ${message}`;
+}
 
-  /** Writes through the service's own API, for ARNs the Tagging API cannot tag. */
-  async function writeNative(arn: string, tags: Tags): Promise<string> {
-    switch (nativeOf(arn)) {
-      case 'ec2':
-        try {
-          await ec2.send(
-            new CreateTagsCommand({ Resources: [arnName(arn)], Tags: tagPairs(tags) }),
-          );
-          return 'ec2:CreateTags';
-        } catch (error) {
-          throw awsFailure(`tag ${arn}`, 'ec2:CreateTags', error);
-        }
-      case 's3': {
-        const bucket = arnName(arn);
-        try {
-          // PutBucketTagging replaces the whole set: merge, keeping every existing value.
-          const merged = { ...tags, ...(await bucketTags(bucket)) };
-          await s3.send(
-            new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagPairs(merged) } }),
-          );
-          return 's3:PutBucketTagging';
-        } catch (error) {
-          throw awsFailure(
-            `tag bucket ${bucket}`,
-            's3:GetBucketTagging and s3:PutBucketTagging',
-            error,
-          );
-        }
-      }
-      case 'ecr':
-        if (ecr) {
-          try {
-            await ecr.send(new TagResourceCommand({ resourceArn: arn, tags: tagPairs(tags) }));
-            return 'ecr:TagResource';
-          } catch (error) {
-            throw awsFailure(`tag ${arn}`, 'ecr:TagResource', error);
-          }
-        }
-        break;
-      case undefined:
-        break;
-    }
-    throw new AwsError(`no native tagging call for ${arn}`, undefined);
-  }
+/**
+ * The Lambda handler for these clients. Per event: ignores what created nothing taggable (logged,
+ * `ignored` set), reads the policy (cached), reads the created resources' tags, plans, and writes
+ * once through the tag writer in never-overwrite mode. Resolves with what was tagged (and `via`
+ * which call), skipped and failed; a resource that cannot be read or tagged is in `failed`, never
+ * thrown. Throws only when the policy cannot be had (see `cachedPolicy`), so Lambda retries.
+ */
+export function createHandler(deps: AutoTagDeps): AutoTagHandler {
+  const { log } = deps;
+  // One cache per handler; index.ts builds the handler once per container, so this is the
+  // per-container cache Lambda keeps warm between invocations.
+  const policyTags = cachedPolicy(deps);
 
   return async function handler(event: CloudTrailEvent): Promise<AutoTagSummary> {
     const summary: AutoTagSummary = { tagged: [], skipped: [], failed: [] };
@@ -340,104 +241,67 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
       summary.failed.push({ arn, type: type(arn), reason });
       log({ level: 'error', msg: 'could not tag', ...base, arn, reason });
     };
+    const skip = (arn: string, unresolved: string[]): void => {
+      const reason = 'already tagged';
+      summary.skipped.push({ arn, type: type(arn), reason });
+      log({ level: 'info', msg: 'nothing to set', ...base, arn, reason, unresolved });
+    };
 
-    const existing = await readTags(resources, fail);
-    const plans: TagCheck[] = [];
+    // An ARN whose tags could not be read is not tagged: without them, "never overwrite" cannot hold.
+    const current = await readTags(
+      deps,
+      resources.map((r) => r.arn),
+    );
+    for (const { arn, message } of current.unreadable) fail(arn, message);
+    const plans = new Map<string, TagCheck>();
     for (const created of resources) {
-      const tags = existing.get(created.arn);
+      const tags = current.tags.get(created.arn);
       if (tags === undefined) continue;
-      const facts: ResourceFacts = {
-        arn: created.arn,
-        type: created.type,
-        tags,
-        ...(created.name !== undefined && { name: created.name }),
-        ...(origin.account !== undefined && { accountId: origin.account }),
-        ...(origin.region !== undefined && { region: origin.region }),
-        ...(created.vpcId !== undefined && { vpcId: created.vpcId }),
-        ...(origin.creator !== undefined && { creator: origin.creator }),
-      };
-      // The Lambda never overwrites, whatever `overwrite` says for apply.
-      const check = policy
-        ? checkResource({ ...policy, overwrite: false }, facts)
-        : {
-            arn: created.arn,
-            type: created.type,
-            applicable: [],
-            missing: [],
-            invalid: [],
-            set: {},
-            unresolved: [],
-          };
-      const wanted: Tags = { ...check.set };
-      if (origin.creator !== undefined) {
-        wanted[CREATED_BY_TAG] = origin.creator.slice(0, MAX_TAG_VALUE);
-      }
-      if (origin.time !== undefined) wanted[CREATED_AT_TAG] = origin.time;
-      // Only keys the resource does not carry yet: never overwrite, and idempotent on retries.
-      const set = Object.fromEntries(Object.entries(wanted).filter(([key]) => !(key in tags)));
-      if (Object.keys(set).length === 0) {
-        const reason = 'already tagged';
-        summary.skipped.push({ arn: created.arn, type: created.type, reason });
+      const plan = planCreated(policy, created, tags, origin);
+      if (plan.rejected) {
         log({
-          level: 'info',
-          msg: 'nothing to set',
+          level: 'warn',
+          msg: 'tags AWS would refuse left out',
           ...base,
           arn: created.arn,
-          reason,
-          unresolved: check.unresolved,
+          rejected: plan.rejected,
         });
+      }
+      if (Object.keys(plan.set).length === 0) {
+        skip(created.arn, plan.unresolved);
         continue;
       }
-      plans.push({ ...check, set });
-      if (check.unresolved.length > 0) {
+      plans.set(created.arn, plan);
+      if (plan.unresolved.length > 0) {
         log({
           level: 'warn',
           msg: 'required tags left unset',
           ...base,
           arn: created.arn,
-          unresolved: check.unresolved,
+          unresolved: plan.unresolved,
         });
       }
     }
 
-    const tagged = (arn: string, set: Tags, via: string): void => {
-      summary.tagged.push({ arn, type: type(arn), set, via });
-      log({ level: 'info', msg: 'tagged', ...base, arn, set, via });
-    };
-    const native = async (arn: string, set: Tags, why: string): Promise<void> => {
-      if (nativeOf(arn) === undefined || (nativeOf(arn) === 'ecr' && !ecr)) {
-        fail(arn, why);
-        return;
+    // The writer's progress lines are for apply's log; here each ARN's outcome is logged below.
+    const result = await executePlan(deps, batchChanges([...plans.values()]), {
+      log: () => undefined,
+      overwrite: false,
+      maxThrottleRetries: THROTTLE_RETRIES,
+    });
+    const unchanged = new Set(result.unchanged);
+    for (const arn of result.tagged) {
+      const plan = plans.get(arn);
+      const via = result.via[arn];
+      if (unchanged.has(arn) || plan === undefined || via === undefined) {
+        skip(arn, plan?.unresolved ?? []);
+        continue;
       }
-      try {
-        tagged(arn, set, await writeNative(arn, set));
-      } catch (error) {
-        fail(arn, errorMessage(error));
-      }
-    };
-
-    for (const batch of batchChanges(plans)) {
-      let failures: Record<string, { ErrorCode?: string; ErrorMessage?: string }>;
-      try {
-        const answer = await tagging.send(
-          new TagResourcesCommand({ ResourceARNList: batch.arns, Tags: batch.tags }),
-        );
-        failures = answer.FailedResourcesMap ?? {};
-      } catch (error) {
-        const reason = awsFailure('tag resources', 'tag:TagResources', error).message;
-        failures = Object.fromEntries(batch.arns.map((arn) => [arn, { ErrorMessage: reason }]));
-      }
-      for (const arn of batch.arns) {
-        const failure = failures[arn];
-        if (!failure) {
-          tagged(arn, batch.tags, 'tag:TagResources');
-          continue;
-        }
-        // The Tagging API cannot tag every type everywhere (moto: EC2, S3, ECR); the service's
-        // own call can.
-        const why = `tag:TagResources: ${[failure.ErrorCode, failure.ErrorMessage].filter(Boolean).join(': ')}`;
-        await native(arn, batch.tags, why);
-      }
+      summary.tagged.push({ arn, type: type(arn), set: plan.set, via });
+      log({ level: 'info', msg: 'tagged', ...base, arn, set: plan.set, via });
+    }
+    for (const { arn, code, message } of result.failed) {
+      fail(arn, failureReason(result.via[arn], code, message));
     }
     return summary;
   };

@@ -1,0 +1,302 @@
+/**
+ * The tags given ARNs carry now, read just before a write: the auto-tag Lambda plans from them,
+ * and `tags apply --execute` re-plans from them so a value set since the inventory is never
+ * overwritten. Each ARN is read from the service that owns it where that service answers first-
+ * hand (EC2, S3, ECR), else from the Tagging API. An ARN whose tags could not be read is reported
+ * as unreadable, never taken for an ARN without tags: a writer that never overwrites would
+ * otherwise overwrite. That includes a 200 answer that is empty or malformed (no tag list, a tag
+ * without a key, a key twice): only a well-formed answer that omits an ARN means "no tags".
+ */
+import { paginateDescribeTags, type EC2Client } from '@aws-sdk/client-ec2';
+import { ListTagsForResourceCommand, type ECRClient } from '@aws-sdk/client-ecr';
+import {
+  GetResourcesCommand,
+  type ResourceGroupsTaggingAPIClient,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import {
+  GetBucketTaggingCommand,
+  type GetBucketTaggingCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { arnName, parseArn } from '../core/arn';
+import { chunks, countCall, type CallCounts } from '../core/collections';
+import {
+  AwsError,
+  UndecidedError,
+  awsFailure,
+  type AssetguardError,
+  hasAwsCode,
+  isCredentialOrPermissionFailure,
+} from '../core/errors';
+import { ownTaggingService, tagsFromAnswer, type FailedArn } from '../core/tag-policy';
+
+/**
+ * The clients `readTags` uses. Only `tagging` is required: an EC2, S3 or ECR ARN is read with its
+ * service's own call when that client is given, else through the Tagging API like any other ARN.
+ * The tag writer's clients (sinks/tag-writer `TagWriterClients`) fit this shape.
+ */
+export interface TagReaderClients {
+  tagging: ResourceGroupsTaggingAPIClient;
+  ec2?: EC2Client;
+  s3?: S3Client;
+  ecr?: ECRClient;
+}
+
+export interface TagReading {
+  /** Each readable ARN's tags, keyed by ARN; `{}` for a resource that carries none. */
+  tags: Map<string, Record<string, string>>;
+  /** The ARNs whose tags could not be read, with why. None of them is in `tags`. */
+  unreadable: FailedArn[];
+  /** Read calls made, by operation name (`GetResources: 2`). */
+  calls: CallCounts;
+}
+
+/** GetResources takes at most 100 ARNs in ResourceARNList, and no paging parameters with it. */
+export const MAX_ARNS_PER_READ = 100;
+/**
+ * Resource ids per EC2 DescribeTags call. EC2 caps the values of one filter (FilterLimitExceeded)
+ * and ignores MaxResults when filtering by resource-id (cloud-custodian #11069: one page of every
+ * tag of every id), so the id count is what bounds one answer.
+ */
+export const MAX_EC2_IDS_PER_READ = 200;
+
+/** The code an unreadable ARN carries when AWS answered 200 with an empty or malformed body. */
+export const MALFORMED_ANSWER = 'MalformedAnswer';
+
+/**
+ * The tag set one bucket carries now: S3 GetBucketTagging, where NoSuchTagSet is a bucket without
+ * tags. The answer must carry its TagSet (the model requires it): an empty or malformed 200 body
+ * is an error, never `{}`, since the tag writer's bucket merge writes the whole set back.
+ * @throws AwsError naming s3:GetBucketTagging when the call fails; UndecidedError when the answer
+ *   is malformed.
+ */
+export async function readBucketTags(
+  s3: S3Client,
+  bucket: string,
+): Promise<Record<string, string>> {
+  let answer: GetBucketTaggingCommandOutput;
+  try {
+    answer = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
+  } catch (error) {
+    if (hasAwsCode(error, 'NoSuchTagSet')) return {};
+    throw awsFailure(`read the tags of bucket ${bucket}`, 's3:GetBucketTagging', error);
+  }
+  return tagsFromAnswer(answer.TagSet, `s3:GetBucketTagging of bucket ${bucket}`, 'TagSet');
+}
+
+/** The error code an unreadable ARN is reported with. */
+function codeOf(failure: AssetguardError): string {
+  if (failure instanceof AwsError) return failure.awsCode ?? 'Error';
+  return failure instanceof UndecidedError ? MALFORMED_ANSWER : failure.name;
+}
+
+/** Records per-ARN outcomes; stops a service's reads once its credentials or permission fail. */
+class Reader {
+  readonly reading: TagReading = { tags: new Map(), unreadable: [], calls: {} };
+  /** Per service: the denial that every later call of it would repeat. */
+  private readonly stopped = new Map<string, FailedArn>();
+
+  constructor(readonly clients: TagReaderClients) {}
+
+  fail(arns: readonly string[], code: string, message: string): void {
+    for (const arn of arns) this.reading.unreadable.push({ arn, code, message });
+  }
+
+  failed(service: string, arns: readonly string[], failure: AssetguardError): void {
+    const code = codeOf(failure);
+    this.fail(arns, code, failure.message);
+    if (isCredentialOrPermissionFailure(code)) {
+      this.stopped.set(service, { arn: '', code, message: failure.message });
+    }
+  }
+
+  /** True (and the ARNs reported) when an earlier call of this service was denied. */
+  skipped(service: string, arns: readonly string[]): boolean {
+    const denial = this.stopped.get(service);
+    if (denial === undefined) return false;
+    this.fail(arns, denial.code, `not attempted: ${denial.message}`);
+    return true;
+  }
+
+  /**
+   * EC2 DescribeTags, filtered by resource id, ids of this client's region only (an EC2 client
+   * answers for one region). EC2's own tags show a new resource at once; the Tagging API's
+   * index can lag it.
+   */
+  async ec2(ec2: EC2Client, arns: readonly string[]): Promise<void> {
+    const region = await ec2.config.region();
+    const byId = new Map<string, string>();
+    for (const arn of arns) {
+      const parsed = parseArn(arn);
+      if (parsed?.region !== region) {
+        this.fail(
+          [arn],
+          'WrongRegion',
+          `is in ${parsed?.region ?? 'an unknown region'} but the EC2 client is in ${region}: read it in that region`,
+        );
+        continue;
+      }
+      byId.set(arnName(arn), arn);
+    }
+    for (const ids of chunks([...byId.keys()], MAX_EC2_IDS_PER_READ)) {
+      const chunkArns = ids.map((id) => byId.get(id) ?? id);
+      if (this.skipped('ec2', chunkArns)) continue;
+      const found = new Map<string, Record<string, string>>(chunkArns.map((arn) => [arn, {}]));
+      try {
+        const pages = paginateDescribeTags(
+          { client: ec2 },
+          { Filters: [{ Name: 'resource-id', Values: ids }] },
+        );
+        for await (const page of pages) {
+          countCall(this.reading.calls, 'DescribeTags');
+          // An empty <tagSet/> is []; no tagSet at all is an empty or malformed body.
+          if (!Array.isArray(page.Tags)) {
+            throw new UndecidedError(
+              'ec2:DescribeTags answered without tagSet (an empty or malformed body); the tags are unknown, not empty',
+            );
+          }
+          for (const tag of page.Tags) {
+            if (typeof tag.ResourceId !== 'string' || typeof tag.Key !== 'string') {
+              throw new UndecidedError(
+                'ec2:DescribeTags answered a tag without its resource id or key; the tags are unknown',
+              );
+            }
+            const arn = byId.get(tag.ResourceId);
+            const tags = arn === undefined ? undefined : found.get(arn);
+            if (tags === undefined) continue;
+            if (Object.hasOwn(tags, tag.Key)) {
+              throw new UndecidedError(
+                `ec2:DescribeTags answered the tag key ${JSON.stringify(tag.Key)} of ${tag.ResourceId} twice; the tags are unknown`,
+              );
+            }
+            tags[tag.Key] = tag.Value ?? '';
+          }
+        }
+      } catch (error) {
+        this.failed(
+          'ec2',
+          chunkArns,
+          awsFailure(`read the tags of ${ids.length} EC2 resource(s)`, 'ec2:DescribeTags', error),
+        );
+        continue;
+      }
+      for (const [arn, tags] of found) this.reading.tags.set(arn, tags);
+    }
+  }
+
+  /** S3 GetBucketTagging (`readBucketTags`), one bucket per call. */
+  async s3(s3: S3Client, arns: readonly string[]): Promise<void> {
+    for (const arn of arns) {
+      if (this.skipped('s3', [arn])) continue;
+      const bucket = arnName(arn);
+      countCall(this.reading.calls, 'GetBucketTagging');
+      try {
+        this.reading.tags.set(arn, await readBucketTags(s3, bucket));
+      } catch (error) {
+        this.failed(
+          's3',
+          [arn],
+          awsFailure(`read the tags of bucket ${bucket}`, 's3:GetBucketTagging', error),
+        );
+      }
+    }
+  }
+
+  /** ECR ListTagsForResource, one repository per call (it answers every tag, unpaged). */
+  async ecr(ecr: ECRClient, arns: readonly string[]): Promise<void> {
+    for (const arn of arns) {
+      if (this.skipped('ecr', [arn])) continue;
+      countCall(this.reading.calls, 'ListTagsForResource');
+      try {
+        const answer = await ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+        this.reading.tags.set(
+          arn,
+          tagsFromAnswer(answer.tags, `ecr:ListTagsForResource of ${arn}`, 'tags'),
+        );
+      } catch (error) {
+        this.failed(
+          'ecr',
+          [arn],
+          awsFailure(`read the tags of repository ${arn}`, 'ecr:ListTagsForResource', error),
+        );
+      }
+    }
+  }
+
+  /**
+   * The Tagging API's GetResources, ≤100 ARNs per call. It never lists a resource without tags
+   * (nor one that does not exist), so an ARN asked for and absent from a well-formed answer
+   * carries no tags; an answer without ResourceTagMappingList (an empty 200 body), a mapping
+   * without its ARN, or malformed tags make the whole batch unreadable. The answer is filtered
+   * on the client too: emulators (moto) ignore ResourceARNList and answer every tagged resource.
+   */
+  async tagging(arns: readonly string[]): Promise<void> {
+    for (const batch of chunks(arns, MAX_ARNS_PER_READ)) {
+      if (this.skipped('tag', batch)) continue;
+      countCall(this.reading.calls, 'GetResources');
+      try {
+        const answer = await this.clients.tagging.send(
+          new GetResourcesCommand({ ResourceARNList: batch }),
+        );
+        const mappings = answer.ResourceTagMappingList;
+        if (!Array.isArray(mappings)) {
+          throw new UndecidedError(
+            'tag:GetResources answered without ResourceTagMappingList (an empty or malformed body); the tags are unknown, not empty',
+          );
+        }
+        const asked = new Set(batch);
+        const found = new Map<string, Record<string, string>>(batch.map((arn) => [arn, {}]));
+        for (const mapping of mappings) {
+          if (typeof mapping.ResourceARN !== 'string') {
+            throw new UndecidedError(
+              'tag:GetResources answered a mapping without its ResourceARN; the tags are unknown',
+            );
+          }
+          if (!asked.has(mapping.ResourceARN)) continue;
+          found.set(
+            mapping.ResourceARN,
+            tagsFromAnswer(mapping.Tags, `tag:GetResources of ${mapping.ResourceARN}`, 'Tags'),
+          );
+        }
+        for (const [arn, tags] of found) this.reading.tags.set(arn, tags);
+      } catch (error) {
+        this.failed(
+          'tag',
+          batch,
+          awsFailure(`read the tags of ${batch.length} resource(s)`, 'tag:GetResources', error),
+        );
+      }
+    }
+  }
+}
+
+/**
+ * Reads the tags `arns` carry now. Every ARN ends in exactly one of `tags` and `unreadable`
+ * (duplicates are read once); no ARNs, no calls. Never throws for an AWS failure: a failed call
+ * makes its ARNs unreadable, with a message naming the permission to grant, and after a denial
+ * or bad credentials the rest of that service's ARNs are reported "not attempted" instead of
+ * repeating the call.
+ *
+ * Calls: EC2 ARNs (with `clients.ec2`) DescribeTags, ≤200 ids per call, in the client's region
+ * only (others: WrongRegion); buckets (with `clients.s3`) one GetBucketTagging each; ECR
+ * repositories (with `clients.ecr`) one ListTagsForResource each; every other ARN GetResources,
+ * ≤100 per call.
+ */
+export async function readTags(
+  clients: TagReaderClients,
+  arns: readonly string[],
+): Promise<TagReading> {
+  const reader = new Reader(clients);
+  const byService = { ec2: [] as string[], s3: [] as string[], ecr: [] as string[] };
+  const viaTagging: string[] = [];
+  for (const arn of new Set(arns)) {
+    const service = ownTaggingService(arn);
+    if (service !== undefined && clients[service] !== undefined) byService[service].push(arn);
+    else viaTagging.push(arn);
+  }
+  if (clients.ec2 && byService.ec2.length > 0) await reader.ec2(clients.ec2, byService.ec2);
+  if (clients.s3) await reader.s3(clients.s3, byService.s3);
+  if (clients.ecr) await reader.ecr(clients.ecr, byService.ecr);
+  await reader.tagging(viaTagging);
+  return reader.reading;
+}
