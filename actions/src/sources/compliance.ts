@@ -31,7 +31,7 @@ import { awsFailure, ConfigurationError, errorMessage, UndecidedError } from '..
 import type { Log } from '../core/log';
 import type { Finding } from '../core/model';
 import { formatScope, nearMatches } from '../core/scope';
-import { tagsFromPairs } from '../core/tag-policy';
+import { tagsFromAnswer } from '../core/tag-policy';
 
 /** Rule-level states that are not a pass and not a failure: reported, never counted as compliant. */
 export interface RuleStates {
@@ -179,7 +179,10 @@ export async function readTagsByArn(
       );
       for (const mapping of mappings) {
         if (mapping.ResourceARN !== undefined && asked.has(mapping.ResourceARN)) {
-          tags.set(mapping.ResourceARN, tagsFromPairs(mapping.Tags));
+          tags.set(
+            mapping.ResourceARN,
+            tagsFromAnswer(mapping.Tags, 'tag:GetResources', 'ResourceTagMappingList[].Tags'),
+          );
         }
       }
       token = answer.PaginationToken ? answer.PaginationToken : undefined;
@@ -452,7 +455,13 @@ export async function requireScopeInEstate(
         'tag:GetResources',
         'ResourceTagMappingList',
       )) {
-        if (mapping.ResourceARN && tagsMatch(tagsFromPairs(mapping.Tags), scope)) {
+        if (
+          mapping.ResourceARN &&
+          tagsMatch(
+            tagsFromAnswer(mapping.Tags, 'tag:GetResources', 'ResourceTagMappingList[].Tags'),
+            scope,
+          )
+        ) {
           found = mapping.ResourceARN;
           break;
         }

@@ -22,7 +22,7 @@ import {
 } from './coverage';
 import { formatImage, isImageDigest, type ImageRef, type ResolvedImage } from './image-ref';
 import type { Log } from '../core/log';
-import { tagsFromPairs } from '../core/tag-policy';
+import { tagsFromAnswer } from '../core/tag-policy';
 
 /** Manifest media types of an image index: ECR and Inspector2 scan the manifests it lists, never the index. */
 export const IMAGE_INDEX_MEDIA_TYPES: readonly string[] = [
@@ -389,7 +389,7 @@ export async function repositoryTags(
   const resourceArn = ecrRepositoryArn(image.region, image.registryId, image.repository);
   try {
     const response = await ecr.send(new ListTagsForResourceCommand({ resourceArn }));
-    return tagsFromPairs(response.tags);
+    return tagsFromAnswer(response.tags, 'ecr:ListTagsForResource', 'tags');
   } catch (error) {
     throw awsFailure(
       `read the tags of repository ${image.repository}`,
