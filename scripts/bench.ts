@@ -62,6 +62,7 @@ import {
   type PushedImage,
   type SeedFinding,
 } from '../__tests__/fixtures/seed';
+import { startCoverageServer } from '../__tests__/fixtures/inspector-coverage';
 import { benchTagApply } from './lib/bench-tags';
 
 const root = resolve(__dirname, '..');
@@ -423,6 +424,9 @@ async function benchGate(): Promise<GateRow[] | { skipped: string }> {
   }
   const saved = { ...process.env };
   const moto = await startMoto();
+  // moto 5.2.1 has no Inspector2 ListCoverage, which the scan wait settles on: a loopback server
+  // answers it (every image pushed to moto counts as scanned) and forwards the rest to moto.
+  const coverage = await startCoverageServer(moto.endpoint);
   const workdir = mkdtempSync(join(tmpdir(), 'assetguard-bench-'));
   try {
     Object.assign(process.env, {
@@ -430,6 +434,7 @@ async function benchGate(): Promise<GateRow[] | { skipped: string }> {
       AWS_SECRET_ACCESS_KEY: 'testing',
       AWS_REGION: REGION,
       AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL_INSPECTOR2: coverage.endpoint,
       AWS_EC2_METADATA_DISABLED: 'true',
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
@@ -560,11 +565,13 @@ async function benchGate(): Promise<GateRow[] | { skipped: string }> {
     console.log(
       'Note: moto ignores ListFindings paging (maxResults/nextToken) and returns every queued finding in\n' +
         'one page, so ListFindings is 1 call here at any size; real Inspector2 needs ceil(N/100) (section 2).\n' +
+        'ListCoverage (the settle evidence) is answered by a loopback server: moto 5.2.1 has none.\n' +
         'Times include policy load, ECR and Inspector2 HTTP round trips to moto, evaluation and writing\n' +
         'the four report files; the first run also pays module warm-up and client creation.',
     );
     return rows;
   } finally {
+    await coverage.close();
     await moto.stop();
     rmSync(workdir, { recursive: true, force: true });
     for (const key of Object.keys(process.env)) {

@@ -1,5 +1,7 @@
+import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { runAction } from '../support/runner';
-import { ESTATE_CONTROLS, motoEnv, seedSecurityHub } from '../fixtures/moto-estate';
+import { shownText } from '../fixtures/markdown-shown';
+import { ESTATE_CONTROLS, motoEndpoint, motoEnv, seedSecurityHub } from '../fixtures/moto-estate';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'ca-central-1';
@@ -8,6 +10,28 @@ const awsEnv = (): Record<string, string> => motoEnv(REGION);
 
 beforeAll(async () => {
   await seedSecurityHub(REGION, ESTATE_CONTROLS);
+  // A real staging resource, so that a staging scope selects something: a security group is
+  // regional in moto (S3 buckets would show in every region's Tagging API).
+  const ec2 = new EC2Client({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+  try {
+    await ec2.send(
+      new CreateSecurityGroupCommand({
+        GroupName: 'web-staging',
+        Description: 'web, staging',
+        TagSpecifications: [
+          {
+            ResourceType: 'security-group',
+            Tags: [
+              { Key: 'Environment', Value: 'staging' },
+              { Key: 'Service', Value: 'web' },
+            ],
+          },
+        ],
+      }),
+    );
+  } finally {
+    ec2.destroy();
+  }
 });
 
 describe('actions/dist/compliance-gate run as the runner runs it', () => {
@@ -18,30 +42,72 @@ describe('actions/dist/compliance-gate run as the runner runs it', () => {
       awsEnv(),
     );
     expect(result.exitCode).toBe(1);
+    // IAM.7 (the account's password policy, MEDIUM) is account-level: in every scope, not blocking.
     expect(result.outputs).toMatchObject({
       verdict: 'block',
       high: '1',
-      total: '1',
+      medium: '1',
+      total: '2',
       blocking: '1',
       'report-dir': 'assetguard-reports/compliance-gate',
     });
     expect(result.stdout).toContain(
       '::error::compliance-gate: blocked: 1 non-compliant result blocks the deploy',
     );
-    expect(result.summary).toMatch(/^## assetguard compliance-gate: ❌ BLOCKED/);
-    expect(result.summary).toMatch(
+    expect(shownText(result.summary)).toMatch(/^## assetguard compliance-gate: ❌ BLOCKED/);
+    expect(shownText(result.summary)).toMatch(
       /\| HIGH \| \[S3\.8\]\(.*\) \| securityhub-s3-bucket-level-public-access-prohibited-8f3a1c \| arn:aws:s3:::shop-prod-assets \|/,
     );
   });
 
-  it('passes a target with nothing failing (exit 0)', async () => {
+  it('passes a target with nothing blocking (exit 0): staging has a real resource and only the account-level MEDIUM', async () => {
     const result = await runAction(
       'compliance-gate',
       { source: 'securityhub', scope: 'Environment=staging' },
       awsEnv(),
     );
     expect(result.exitCode).toBe(0);
-    expect(result.outputs).toMatchObject({ verdict: 'pass', total: '0', blocking: '0' });
+    expect(result.outputs).toMatchObject({
+      verdict: 'pass',
+      medium: '1',
+      total: '1',
+      blocking: '0',
+    });
+    expect(result.stdout).toMatch(
+      /scope Environment=staging selects resources in ca-central-1 \(e\.g\. arn:aws:ec2:ca-central-1:\d+:security-group\/sg-/,
+    );
+    expect(shownText(result.summary)).toMatch(/^## assetguard compliance-gate: ✅ PASSED/);
+  });
+
+  it.each([
+    ['a value in another case', 'Environment=Staging', 'values of Environment in use: staging'],
+    ['a misspelt key', 'Enviroment=staging', 'keys in use that look like it: Environment'],
+  ])(
+    'exits 2 on a scope no resource carries (%s), with near-match hints, never a silent pass',
+    async (_name, scope, hint) => {
+      const result = await runAction('compliance-gate', { source: 'securityhub', scope }, awsEnv());
+      expect(result.exitCode).toBe(2);
+      expect(result.outputs).toMatchObject({ verdict: 'error', total: '0', blocking: '0' });
+      expect(result.stdout).toContain(
+        `::error::compliance-gate: could not decide: scope: no resource in ca-central-1 carries ${scope} (tag:GetResources found none), so the gate would decide on nothing.`,
+      );
+      expect(result.stdout).toContain(hint);
+      expect(shownText(result.summary)).toMatch(
+        /^## assetguard compliance-gate: ⚠️ COULD NOT DECIDE/,
+      );
+    },
+  );
+
+  it('exits 2 on a scope entry with an empty value, naming the input', async () => {
+    const result = await runAction(
+      'compliance-gate',
+      { source: 'securityhub', scope: 'Environment=prod\nService=' },
+      awsEnv(),
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain(
+      '::error::compliance-gate: scope: "Service=" has an empty value',
+    );
   });
 
   it('exits 2 naming the input when the source is unknown', async () => {

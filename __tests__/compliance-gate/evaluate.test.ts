@@ -513,6 +513,62 @@ describe('evaluateCompliance', () => {
       );
     });
 
+    describe('Security Hub controls with WARNING or NOT_AVAILABLE results', () => {
+      const fromSecurityHub = (loaded: LoadedPolicy) =>
+        evaluateCompliance({
+          findings: [],
+          policy: loaded,
+          subject: {
+            ...subject({ insufficientData: ['EC2.8', 'S3.8'] }),
+            source: 'securityhub',
+          },
+          now: NOW,
+        });
+
+      it('insufficient-data: block blocks on each, named as the Security Hub control it is', () => {
+        const verdict = fromSecurityHub(policy('compliance:', '  insufficient-data: block'));
+        expect(verdict.verdict).toBe('block');
+        expect(verdict.blocking).toEqual(
+          ['EC2.8', 'S3.8'].map((id) => ({
+            id,
+            severity: 'MEDIUM',
+            resource: `Security Hub control ${id}`,
+            reason:
+              'WARNING or NOT_AVAILABLE: Security Hub could not evaluate the control on a resource in scope (compliance.insufficient-data: block)',
+            title: `Security Hub control ${id} has a WARNING or NOT_AVAILABLE result`,
+            packages: [],
+            fixAvailable: 'no',
+            rule: id,
+          })),
+        );
+        expect(JSON.stringify(verdict)).not.toContain('AWS Config rule');
+        expect(JSON.stringify(verdict)).not.toContain('INSUFFICIENT_DATA');
+      });
+
+      it('insufficient-data: warn passes and says which controls had no usable result', () => {
+        const verdict = fromSecurityHub(policy());
+        expect(verdict.verdict).toBe('pass');
+        expect(verdict.warnings).toEqual([
+          '2 Security Hub control(s) have WARNING or NOT_AVAILABLE results in scope and were not counted as compliant: EC2.8, S3.8',
+        ]);
+      });
+
+      it.each<[string, string, string[]]>([
+        ['by control id', 'exclude: [EC2.8]', ['S3.8']],
+        ['by canonical rule name', 'exclude: [ec2-imdsv2-check]', ['S3.8']],
+        ['by managed rule identifier', 'exclude: [ec2_imdsv2_check]', ['S3.8']],
+        ['included by rule name', 'include: [s3-bucket-level-public-access-prohibited]', ['S3.8']],
+      ])(
+        'compliance.rules names a control %s, as it does for FAILED results',
+        (_name, filter, blocking) => {
+          const verdict = fromSecurityHub(
+            policy('compliance:', '  insufficient-data: block', `  rules: { ${filter} }`),
+          );
+          expect(verdict.blocking.map(({ id }) => id)).toEqual(blocking);
+        },
+      );
+    });
+
     it('NOT_APPLICABLE and COMPLIANT rules never block, even under insufficient-data: block', () => {
       const verdict = evaluate([], policy('compliance:', '  insufficient-data: block'), {
         compliant: ['s3-bucket-ssl-requests-only'],

@@ -96,7 +96,6 @@ describe('parseComplianceGateInputs', () => {
     ['newlines', 'Environment=prod\nTeam=web\n', { Environment: 'prod', Team: 'web' }],
     ['spaces around key and value', ' Environment =  prod ', { Environment: 'prod' }],
     ['a value containing =', 'Query=a=b', { Query: 'a=b' }],
-    ['an empty value', 'Reviewed=', { Reviewed: '' }],
   ])('scope: %s', (_name, scope, expected) => {
     expect(parse({ scope }).scope).toEqual(expected);
   });
@@ -126,6 +125,27 @@ describe('parseComplianceGateInputs', () => {
       'a tag key given twice with different padding',
       'Environment=prod\n Environment =prod',
       'scope: the tag key Environment is given twice',
+    ],
+    // An empty value would select every resource whose value is empty: never a deploy target.
+    [
+      'an empty value',
+      'Reviewed=',
+      `scope: "Reviewed=" has an empty value; give the value the target's resources carry, e.g. Reviewed=prod`,
+    ],
+    [
+      'an empty value after a good entry (the action input of the issue)',
+      'Environment=prod\nService=',
+      `scope: "Service=" has an empty value; give the value the target's resources carry, e.g. Service=prod`,
+    ],
+    [
+      'an empty value padded with spaces',
+      'Environment=   ',
+      `scope: "Environment=" has an empty value; give the value the target's resources carry, e.g. Environment=prod`,
+    ],
+    [
+      'a value AWS would never store',
+      'Environment=prod;staging',
+      'scope: the value of Environment is not a tag value AWS accepts (up to 256 letters, digits, spaces and _ . : / = + - @)',
     ],
   ])('rejects %s, naming the scope input', (_name, scope, message) => {
     expect(parseError({ scope }).message).toBe(message);

@@ -7,6 +7,7 @@ import type { ComplianceGateInputs } from '../../actions/src/compliance-gate/inp
 import { replay } from '../../actions/src/replay/replay';
 import { ESTATE_CONTROLS, seedSecurityHub } from '../fixtures/moto-estate';
 import { sarifErrors, type SarifLog } from '../support/sarif';
+import { shownText } from '../fixtures/markdown-shown';
 
 // moto's Security Hub: real BatchImportFindings / GetFindings wire format and paging, but it
 // ignores GetFindings filters, so the gate's client-side re-check is what this exercises.
@@ -55,7 +56,9 @@ describe('compliance gate, Security Hub source, against moto', () => {
     const run = await gate({ scope: { Environment: 'prod', Service: 'web' } });
     const { verdict } = run;
     expect(verdict.verdict).toBe('block');
-    // EC2.19 is SUPPRESSED, RDS.2 PASSED, EC2.13 and IAM.7 out of the tag scope.
+    // EC2.19 is SUPPRESSED, RDS.2 PASSED, EC2.13 (Environment=dev) out of the tag scope; IAM.7 is
+    // account-level (the password policy applies to every environment), so it stays in scope, and
+    // as a MEDIUM it does not block.
     expect(verdict.blocking).toEqual([
       expect.objectContaining({
         id: 'S3.8',
@@ -66,15 +69,14 @@ describe('compliance gate, Security Hub source, against moto', () => {
       }),
     ]);
     expect(run.outcome.exitCode).toBe(1);
-    expect(
-      lines.some((line) =>
-        /from 2 GetFindings call\(s\); 154 outside the filters or scope were ignored/.test(line),
-      ),
-    ).toBe(true);
-    expect(run.summary).toMatch(
+    expect(verdict.counts).toMatchObject({ HIGH: 1, MEDIUM: 1, total: 2 });
+    expect(lines).toContain(
+      '3 FAILED and 0 WARNING or NOT_AVAILABLE control result(s) from 2 GetFindings call(s); 152 outside the filters or rules were ignored',
+    );
+    expect(shownText(run.summary)).toMatch(
       /^## assetguard compliance-gate: ❌ BLOCKED — Security Hub in eu-central-1 \(Environment=prod, Service=web\)/,
     );
-    expect(run.summary).toContain('| HIGH | [S3.8](');
+    expect(shownText(run.summary)).toContain('| HIGH | [S3.8](');
   });
 
   it('counts every FAILED, ACTIVE, unsuppressed control when there is no scope', async () => {
@@ -109,6 +111,15 @@ exceptions:
     const replayed = await replay(run.reportDir);
     expect(replayed.matches).toBe(true);
     expect(replayed.outcome.exitCode).toBe(0);
+  });
+
+  it('exits 2 on a scope that no resource carries: only the account-level IAM.7 would be left, and a pass over that would be silent', async () => {
+    const run = await gate({ scope: { Environment: 'nowhere' } });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.outcome.exitCode).toBe(2);
+    expect(run.verdict.error).toMatch(
+      /^scope: no resource in eu-central-1 carries Environment=nowhere \(tag:GetResources found none\), so the gate would decide on nothing\./,
+    );
   });
 
   it('fails closed (exit 2) when a requested Config rule is not deployed', async () => {

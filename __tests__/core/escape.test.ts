@@ -1,7 +1,9 @@
 import {
+  clip,
   csv,
   htmlText,
   logLine,
+  MAX_MARKDOWN_TEXT,
   markdownCode,
   markdownLink,
   markdownText,
@@ -26,11 +28,9 @@ describe('logLine: untrusted text never starts a workflow command or a new line'
 
 describe('markdownText: shown as written, never as HTML, a link or a table break', () => {
   it('escapes HTML, pipes, brackets and math', () => {
-    expect(markdownText('<img src=x onerror=alert(3)>')).toBe(
-      '\\<img src=x onerror=alert\\(3\\)\\>',
-    );
+    expect(markdownText('<img src=x onerror=alert(3)>')).toBe('\\<img src=x onerror=alert(3)\\>');
     expect(markdownText('a|b\nc')).toBe('a\\|b c');
-    expect(markdownText('[x](javascript:alert(1))')).toBe('\\[x\\]\\(javascript:alert\\(1\\)\\)');
+    expect(markdownText('[x](javascript:alert(1))')).toBe('\\[x\\](javascript:alert(1))');
     expect(markdownText('$x$ **b** `c`')).toBe('\\$x\\$ \\*\\*b\\*\\* \\`c\\`');
   });
   it('renders an empty value as a dash', () => {
@@ -65,9 +65,9 @@ describe('links: only http(s) URLs become links', () => {
     expect(safeUrl(url)).toBe(expected);
   });
   it('renders unsafe URLs as text only', () => {
-    expect(markdownLink('CVE-1', 'javascript:alert(1)')).toBe('CVE\\-1');
+    expect(markdownLink('CVE-1', 'javascript:alert(1)')).toBe('CVE-1');
     expect(markdownLink('CVE-1', 'https://example.com/a b(c)')).toBe(
-      '[CVE\\-1](https://example.com/a%20b%28c%29)',
+      '[CVE-1](https://example.com/a%20b%28c%29)',
     );
   });
 });
@@ -86,5 +86,57 @@ describe('htmlText and csv', () => {
         ['-1+2', '@SUM(1)'],
       ]),
     ).toBe('arn,value\n"a,b","\'=HYPERLINK(""x"")"\n\'-1+2,\'@SUM(1)\n');
+  });
+});
+
+describe("logLine: the runner's older `##[command]` syntax, found anywhere in a line", () => {
+  it.each([
+    ['tag ##[error]INJECTED', 'tag ##␠[error]INJECTED'],
+    ['##[add-mask]secret', '##␠[add-mask]secret'],
+    ['a\n##[set-output name=verdict;]pass', 'a⏎##␠[set-output name=verdict;]pass'],
+  ])('%j', (input, expected) => {
+    const line = logLine(input);
+    expect(line).toBe(expected);
+    expect(line).not.toContain('##[');
+  });
+
+  it('changes nothing more when applied twice', () => {
+    const once = logLine('x\n::error::INJECTED ##[warning]y');
+    expect(logLine(once)).toBe(once);
+  });
+});
+
+describe('markdownText never starts a list, a heading or a workflow command', () => {
+  it.each([
+    ['::error::INJECTED', '\\::error::INJECTED'],
+    ['1. first', '1\\. first'],
+    ['2) second', '2\\) second'],
+    ['# heading', '\\# heading'],
+    ['- item', '\\- item'],
+  ])('%j', (input, expected) => {
+    expect(markdownText(input)).toBe(expected);
+  });
+
+  it('cuts untrusted text at MAX_MARKDOWN_TEXT characters, saying so with …', () => {
+    const long = 'a'.repeat(MAX_MARKDOWN_TEXT + 50);
+    expect(markdownText(long)).toBe(`${'a'.repeat(MAX_MARKDOWN_TEXT - 1)}…`);
+    expect(markdownCode(long)).toBe(`\`${'a'.repeat(MAX_MARKDOWN_TEXT - 1)}…\``);
+    expect(clip('héllo wörld', 5)).toBe('héll…');
+  });
+});
+
+describe('markdownCode cannot hold `##[`, which nothing escapes inside a code span', () => {
+  it('gives such text as escaped text instead', () => {
+    expect(markdownCode('x ##[error]y')).toBe('x ##\\[error\\]y');
+    expect(markdownCode('x ##[error]y')).not.toContain('##[');
+  });
+});
+
+describe('markdownLink destinations cannot end a cell or spell a command', () => {
+  it('percent-encodes |, \\ and brackets after the host, and keeps an IPv6 host', () => {
+    expect(markdownLink('a', 'https://example.com/a|b?q=[1]#x##[error]y')).toBe(
+      '[a](https://example.com/a%7Cb?q=%5B1%5D#x##%5Berror%5Dy)',
+    );
+    expect(markdownLink('a', 'http://[::1]:8080/p')).toBe('[a](http://[::1]:8080/p)');
   });
 });

@@ -4,6 +4,7 @@ import {
   EXPIRY_WARNING_DAYS,
   expiresAt,
   isExpired,
+  ownIds,
 } from '../../actions/src/core/exceptions';
 import type { Finding } from '../../actions/src/core/model';
 import type { PolicyException } from '../../actions/src/core/policy';
@@ -60,9 +61,22 @@ describe('exceptionMatches', () => {
     ['the id in another case', { id: 'cve-2024-0001' }, {}, true],
     ['another id', { id: 'CVE-2024-9999' }, {}, false],
     [
-      'an alias (a related GHSA id)',
+      // Inspector2 lists related vulnerabilities, not other names of this one: never matched.
+      'a related vulnerability of an Inspector2 finding',
       { id: 'GHSA-abcd-efgh-ijkl' },
       { aliases: ['GHSA-ABCD-EFGH-IJKL'] },
+      false,
+    ],
+    [
+      'the deployed rule name of a Config result (the same finding)',
+      { id: 'securityhub-restricted-ssh-abc123' },
+      { id: 'EC2.13', source: 'config', aliases: ['securityhub-restricted-ssh-abc123'] },
+      true,
+    ],
+    [
+      'the rule name of a Security Hub control result (the same finding)',
+      { id: 'restricted-ssh' },
+      { id: 'EC2.13', source: 'securityhub', aliases: ['restricted-ssh'] },
       true,
     ],
     ['the repository of the scope', { scope: { repository: 'web' } }, {}, true],
@@ -190,5 +204,35 @@ describe('applyExceptions', () => {
     const second = exception({ owner: 'second' });
     const result = applyExceptions([covered], [covered], [lapsed, first, second], now);
     expect(result.excepted.map(({ exception: used }) => used.owner)).toEqual(['first']);
+  });
+});
+
+describe('an exception matches a finding by its own id only', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+
+  it('an exception for a LOW CVE-2024-0001 does not except a CRITICAL that merely relates to it', () => {
+    const low = finding({ id: 'CVE-2024-0001', severity: 'LOW' });
+    const critical = finding({
+      id: 'CVE-2024-7777',
+      severity: 'CRITICAL',
+      aliases: ['CVE-2024-0001', 'GHSA-xxxx-yyyy-zzzz'],
+      sourceId: 'arn:aws:inspector2:us-east-1:123456789012:finding/7777',
+    });
+    const accepted = exception({ id: 'CVE-2024-0001', expires: '2026-12-31' });
+    const result = applyExceptions([critical], [low, critical], [accepted], now);
+    expect(result.remaining).toEqual([critical]);
+    expect(result.excepted).toEqual([]);
+    // It still matches the LOW it was written for, so it is not reported as stale.
+    expect(result.report.stale).toEqual([]);
+    expect(ownIds(critical)).toEqual(['CVE-2024-7777']);
+  });
+
+  it('a compliance result is known by its control id and the names of its rule', () => {
+    const result = finding({
+      id: 'EC2.13',
+      source: 'config',
+      aliases: ['restricted-ssh', 'INCOMING_SSH_DISABLED'],
+    });
+    expect(ownIds(result)).toEqual(['EC2.13', 'restricted-ssh', 'INCOMING_SSH_DISABLED']);
   });
 });

@@ -1,4 +1,12 @@
-import { blockingSection, cell, MAX_SUMMARY_ROWS } from '../../actions/src/core/markdown';
+import {
+  blockingSection,
+  closingSections,
+  errorBlock,
+  finishSummary,
+  MAX_SUMMARY_BYTES,
+  MAX_SUMMARY_ROWS,
+  policyLine,
+} from '../../actions/src/core/markdown';
 import { emptyCounts } from '../../actions/src/core/model';
 import type { BlockingEntry, Verdict } from '../../actions/src/core/verdict';
 
@@ -45,13 +53,93 @@ describe('blockingSection', () => {
   });
 });
 
-describe('cell', () => {
-  it.each([
-    ['a|b', 'a\\|b'],
-    ['line\nbreak', 'line break'],
-    ['', '–'],
-    [undefined, '–'],
-  ])('escapes %j for a table cell', (input, expected) => {
-    expect(cell(input)).toBe(expected);
+describe('closingSections: the policy line', () => {
+  it('says "not loaded" without empty backticks when no policy was loaded', () => {
+    const verdict = { ...verdictWith(0), verdict: 'error' as const };
+    verdict.policy = { origin: 'not loaded', sha256: '' };
+    const line = closingSections(verdict, undefined).at(-1) ?? '';
+    expect(line).toBe('Policy: not loaded · evaluated 2026-11-22T00:00:00.000Z');
+    expect(line).not.toContain('``');
+  });
+
+  it('names the built-in default as such, and a file as code', () => {
+    const builtIn = verdictWith(0);
+    builtIn.policy = { origin: 'built-in default', sha256: 'a'.repeat(64) };
+    expect(policyLine(builtIn.policy, builtIn.evaluatedAt)).toMatch(
+      /^Policy: the built-in default \(sha256 `aaaaaaaaaaaa`\)/,
+    );
+    expect(policyLine({ origin: 'p`a|th.yml', sha256: 'b'.repeat(64) }, 'x')).toMatch(
+      /^Policy: ``p`a\\\|th\.yml`` \(sha256 `bbbbbbbbbbbb`\)/,
+    );
+  });
+
+  it('escapes exceptions and warnings, which carry the policy author’s and AWS’s text', () => {
+    const verdict = verdictWith(0);
+    verdict.excepted = [
+      {
+        id: '<img src=x onerror=alert(3)>',
+        severity: 'HIGH',
+        resource: 'r',
+        exception: {
+          id: '<img src=x onerror=alert(3)>',
+          reason: 'a|b\n::error::INJECTED',
+          owner: '<script>x</script>',
+          expires: '2026-12-31',
+        },
+      },
+    ];
+    verdict.warnings = ['rule\n::error::INJECTED', '<b>bold</b> | pipe'];
+    const text = closingSections(verdict, 'out\n::warning::dir').join('\n\n');
+    expect(text).not.toMatch(/(?<!\\)</);
+    expect(text.split('\n').filter((line) => /^\s*::/.test(line))).toEqual([]);
+    // Each table row keeps its five cells: no unescaped | in the values.
+    const row = text.split('\n').find((line) => line.startsWith('| HIGH'));
+    expect(row?.split(/(?<!\\)\|/).length).toBe(7);
+  });
+});
+
+describe('errorBlock: several problems, one per line', () => {
+  it('keeps the first line as a paragraph and lists the rest, each escaped', () => {
+    const message =
+      'invalid policy (2 problems):\n  policy.yml:3: image.fail-on.0: must be one of CRITICAL\n  policy.yml:9: exceptions.0.reason: must not be blank';
+    expect(errorBlock(message)).toBe(
+      [
+        'invalid policy (2 problems):',
+        '',
+        '- policy.yml:3: image.fail-on.0: must be one of CRITICAL',
+        '- policy.yml:9: exceptions.0.reason: must not be blank',
+      ].join('\n'),
+    );
+  });
+
+  it('is one escaped line for a one-line error', () => {
+    expect(errorBlock('::error::from AWS <b>')).toBe('\\::error::from AWS \\<b\\>');
+  });
+});
+
+describe('finishSummary: bounded, and no line a workflow command', () => {
+  it('escapes a leading :: and breaks ##[ on every line', () => {
+    const text = finishSummary(['::error::x', 'a ##[warning]b', '  ::debug::y'], 'verdict.json');
+    expect(text).toBe('\\::error::x\n\na ##\u200b[warning]b\n\n  \\::debug::y\n');
+  });
+
+  it('cuts a summary over MAX_SUMMARY_BYTES at a line, saying what was cut and where it all is', () => {
+    const rows = Array.from(
+      { length: 20_000 },
+      (_, index) => `| row ${index} | ${'x'.repeat(60)} |`,
+    );
+    const text = finishSummary(['## title', rows.join('\n')], 'verdict.json in `out`');
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
+    expect(text.startsWith('## title\n\n| row 0 |')).toBe(true);
+    expect(text).toMatch(
+      /\n\n\*\*This summary was cut at 512 KiB of \d+ KiB\*\* \(GitHub shows at most 1 MiB per step\): verdict\.json in `out` has everything\.\n$/,
+    );
+    // The last row kept is whole.
+    const beforeNote = text.slice(0, text.indexOf('\n\n**This summary'));
+    expect(beforeNote.split('\n').at(-1)).toMatch(/^\| row \d+ \| x{60} \|$/);
+  });
+
+  it('leaves a summary under the limit as it is', () => {
+    expect(finishSummary(['a', 'b'], 'x')).toBe('a\n\nb\n');
   });
 });

@@ -7,6 +7,7 @@ import {
   DEFAULT_POLICY_PATH,
   DEFAULT_POLICY_TEXT,
   loadPolicy,
+  MAX_POLICY_BYTES,
   parsePolicy,
   sha256,
   type Policy,
@@ -297,5 +298,122 @@ describe('loadPolicy', () => {
     await expect(loadPolicy('strict.yml')).rejects.toThrow(
       'strict.yml:3: image.fail-on.0: must be one of',
     );
+  });
+});
+
+describe('blank text is no reason', () => {
+  it.each([
+    ['reason', '    reason: "   "', 'policy.yml:4: exceptions.0.reason: must not be blank'],
+    ['owner', '    owner: " "', 'policy.yml:5: exceptions.0.owner: must not be blank'],
+    ['id', '  - id: "\t"', 'policy.yml:3: exceptions.0.id: must not be blank'],
+  ])('an exception with a blank %s is refused with file:line', (field, line, problem) => {
+    const entry = [
+      '  - id: CVE-2024-0001',
+      '    reason: not reachable',
+      '    owner: sec@example.com',
+      '    expires: 2026-12-31',
+    ].map((text) => (text.includes(`${field}:`) ? line : text));
+    const error = parseError(lines('version: 1', 'exceptions:', ...entry));
+    expect(error.message).toBe(`invalid policy (1 problem):\n  ${problem}`);
+  });
+
+  it('refuses a blank reason and owner together, both named, in line order', () => {
+    const error = parseError(
+      lines(
+        'version: 1',
+        'exceptions:',
+        '  - id: CVE-2024-0001',
+        '    owner: " "',
+        '    reason: "   "',
+        '    expires: 2026-12-31',
+      ),
+    );
+    expect(error.message).toBe(
+      [
+        'invalid policy (2 problems):',
+        '  policy.yml:4: exceptions.0.owner: must not be blank',
+        '  policy.yml:5: exceptions.0.reason: must not be blank',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('several policy problems are listed one per line, in the order of the file', () => {
+  it('sorts schema problems by line whatever order the schema found them in', () => {
+    const error = parseError(
+      lines(
+        'version: 1',
+        'exceptions:',
+        '  - id: CVE-2024-0001',
+        '    reason: r',
+        '    owner: o',
+        '    expires: soon',
+        'image:',
+        '  fail-on: [URGENT]',
+        'compliance:',
+        '  fail-on: [SEVERE]',
+      ),
+    );
+    const listed = error.message.split('\n').slice(1);
+    const numbers = listed.map((line) => Number(/^ {2}policy\.yml:(\d+):/.exec(line)?.[1]));
+    expect(numbers).toEqual([6, 6, 8, 10]);
+    expect([...numbers].sort((a, b) => a - b)).toEqual(numbers);
+  });
+});
+
+describe('an empty fail-on is accepted', () => {
+  it('parses image.fail-on: [] and compliance.fail-on: [] (the verdict warns; see verdict tests)', () => {
+    const policy = parsePolicy(
+      lines('version: 1', 'image:', '  fail-on: []', 'compliance:', '  fail-on: []'),
+      'policy.yml',
+    );
+    expect(policy.image.failOn).toEqual([]);
+    expect(policy.compliance.failOn).toEqual([]);
+  });
+});
+
+describe('the policy size is bounded', () => {
+  const big = (bytes: number): string =>
+    `version: 1\nexceptions:\n${'# padding padding padding padding padding padding padding padding\n'.repeat(
+      Math.ceil(bytes / 66),
+    )}`;
+
+  it('refuses policy text over MAX_POLICY_BYTES before parsing it, naming the origin', () => {
+    const started = Date.now();
+    const error = parseError(big(MAX_POLICY_BYTES + 1), 'bundle policy');
+    expect(error.message).toMatch(
+      /^bundle policy: the policy is 1\.0 MiB \(\d+ bytes\); at most 1 MiB \(1048576 bytes\) is accepted \(is this the intended file\?\)$/,
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('accepts a policy just under the bound (about 9,000 exceptions), in well under a few seconds', () => {
+    const entry = (index: number): string =>
+      `  - id: CVE-2024-${String(index).padStart(5, '0')}\n    reason: accepted for the migration\n    owner: sec@example.com\n    expires: 2026-12-31\n`;
+    let text = 'version: 1\nexceptions:\n';
+    for (let index = 0; Buffer.byteLength(text) + 120 < MAX_POLICY_BYTES; index += 1) {
+      text += entry(index);
+    }
+    const started = Date.now();
+    expect(parsePolicy(text, 'policy.yml').exceptions.length).toBeGreaterThan(9000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it('refuses a 50 MB policy file at once, by its size, naming the file (exit 2)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ag-big-policy-'));
+    try {
+      const file = join(dir, 'huge.yml');
+      await writeFile(file, big(50 * 1024 * 1024));
+      const started = Date.now();
+      const failure = loadPolicy(file);
+      await expect(failure).rejects.toBeInstanceOf(ConfigurationError);
+      const size = Buffer.byteLength(big(50 * 1024 * 1024));
+      await expect(failure).rejects.toThrow(
+        `${file}: the policy is 50.0 MiB (${size} bytes); at most 1 MiB (1048576 bytes) is accepted`,
+      );
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

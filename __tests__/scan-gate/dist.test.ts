@@ -1,16 +1,37 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAction } from '../support/runner';
-import { CLEAN, motoEnv, seedEstate, VULNERABLE, type SeededImage } from '../fixtures/moto-estate';
+import { shownText } from '../fixtures/markdown-shown';
+import { startCoverageServer, type CoverageServer } from '../fixtures/inspector-coverage';
+import {
+  CLEAN,
+  motoEndpoint,
+  motoEnv,
+  seedEstate,
+  VULNERABLE,
+  type SeededImage,
+} from '../fixtures/moto-estate';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'us-west-2';
 
-const awsEnv = (): Record<string, string> => motoEnv(REGION);
+// moto 5.2.1 has no Inspector2 ListCoverage: the bundle reaches Inspector2 through a loopback
+// server that answers it and forwards every other Inspector2 call to moto.
+let coverage: CoverageServer;
+
+const awsEnv = (): Record<string, string> => ({
+  ...motoEnv(REGION),
+  AWS_ENDPOINT_URL_INSPECTOR2: coverage.endpoint,
+});
 
 let vulnerable: SeededImage;
 
+afterAll(async () => {
+  await coverage.close();
+});
+
 beforeAll(async () => {
+  coverage = await startCoverageServer(motoEndpoint());
   [vulnerable] = (await seedEstate(REGION, [
     { repository: 'shop/web', tag: 'v1', findings: VULNERABLE },
     { repository: 'shop/web', tag: 'v2', status: 'ACTIVE', findings: CLEAN },
@@ -19,7 +40,8 @@ beforeAll(async () => {
 
 describe('actions/dist/scan-gate run as the runner runs it', () => {
   it('blocks the vulnerable image (exit 1) and passes the clean one (exit 0), with outputs and job summary', async () => {
-    // Both at once: each run spends the gate's real settle wait (5 s) confirming the counts.
+    // Both at once, as two jobs would. The seeded scans completed long ago and Inspector2 covers
+    // both digests, so each run settles at once, without sleeping through a quiet window.
     const [blocked, passed] = await Promise.all([
       runAction('scan-gate', { image: 'shop/web:v1' }, awsEnv()),
       runAction('scan-gate', { image: 'shop/web:v2' }, awsEnv()),
@@ -41,8 +63,8 @@ describe('actions/dist/scan-gate run as the runner runs it', () => {
     expect(blocked.stdout).toContain(
       '::error::scan-gate: blocked: 3 findings block shop/web@sha256:',
     );
-    expect(blocked.summary).toMatch(/^## assetguard scan-gate: ❌ BLOCKED/);
-    expect(blocked.summary).toContain(
+    expect(shownText(blocked.summary)).toMatch(/^## assetguard scan-gate: ❌ BLOCKED/);
+    expect(shownText(blocked.summary)).toContain(
       '| CRITICAL | [CVE-2024-6387](https://nvd.nist.gov/vuln/detail/CVE-2024-6387) | openssh-server |',
     );
     expect(existsSync(join(blocked.workspace, 'assetguard-reports/scan-gate/evidence.json'))).toBe(
@@ -51,9 +73,26 @@ describe('actions/dist/scan-gate run as the runner runs it', () => {
 
     expect(passed.exitCode).toBe(0);
     expect(passed.outputs).toMatchObject({ verdict: 'pass', blocking: '0', total: '1', low: '1' });
-    expect(passed.summary).toMatch(/^## assetguard scan-gate: ✅ PASSED/);
+    expect(shownText(passed.summary)).toMatch(/^## assetguard scan-gate: ✅ PASSED/);
     expect(passed.stdout).not.toContain('::error::');
+    expect(blocked.stdout).toMatch(
+      /Inspector2 scanned shop\/web@sha256:[0-9a-f]{64} \(v1\) at .* ago: settled after/,
+    );
   }, 60_000);
+
+  it('exits 2 when Inspector2 does not cover the image (basic scanning, or an account this role cannot see)', async () => {
+    coverage.coverMotoImages = false;
+    let result;
+    try {
+      result = await runAction('scan-gate', { image: 'shop/web:v2' }, awsEnv());
+    } finally {
+      coverage.reset();
+    }
+    expect(result.exitCode).toBe(2);
+    expect(result.outputs.verdict).toBe('error');
+    expect(result.stdout).toContain('but Inspector2 lists no coverage for it');
+    expect(shownText(result.summary)).toMatch(/^## assetguard scan-gate: ⚠️ COULD NOT DECIDE/);
+  });
 
   it('exits 2 and says what to fix when the image input is missing', async () => {
     const result = await runAction('scan-gate', {}, awsEnv());
@@ -91,7 +130,7 @@ describe('actions/dist/scan-gate run as the runner runs it', () => {
     expect(existsSync(join(result.workspace, 'assetguard-reports/scan-gate/evidence.json'))).toBe(
       true,
     );
-    expect(result.summary).toMatch(/^## assetguard scan-gate: ⚠️ COULD NOT DECIDE/);
+    expect(shownText(result.summary)).toMatch(/^## assetguard scan-gate: ⚠️ COULD NOT DECIDE/);
   });
 
   it('exits 2 on an unparseable timeout, naming the input', async () => {

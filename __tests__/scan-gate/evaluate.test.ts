@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { Finding, Severity } from '../../actions/src/core/model';
+import type { Finding, Severity, SeverityCounts } from '../../actions/src/core/model';
 import { SEVERITIES } from '../../actions/src/core/model';
 import {
   loadedFromText,
@@ -391,12 +391,12 @@ describe('evaluateImage', () => {
       expect(verdict.warnings).toEqual([]);
     });
 
-    it('an unscoped exception matches by alias, in any case', () => {
+    it("an exception matches the finding's own id, in any case", () => {
       const verdict = evaluate(
         [finding({ aliases: ['GHSA-xxxx-yyyy-zzzz'] })],
         policy(
           'exceptions:',
-          '  - id: ghsa-XXXX-yyyy-ZZZZ',
+          '  - id: cve-2024-0001',
           '    reason: vendored copy is patched',
           '    owner: team-web',
           '    expires: 2026-12-31',
@@ -405,29 +405,258 @@ describe('evaluateImage', () => {
       expect(verdict.verdict).toBe('pass');
       expect(verdict.excepted.map(({ id }) => id)).toEqual(['CVE-2024-0001']);
     });
+
+    it('an exception for a related vulnerability (an Inspector2 alias) does not except the finding', () => {
+      // A CRITICAL CVE-2024-7777 that lists CVE-2024-0002 among its related vulnerabilities is not
+      // covered by an exception written for CVE-2024-0002.
+      const verdict = evaluate(
+        [
+          finding({ id: 'CVE-2024-7777', severity: 'CRITICAL', aliases: ['CVE-2024-0002'] }),
+          finding({ id: 'CVE-2024-0002', severity: 'LOW' }),
+        ],
+        policy(
+          'exceptions:',
+          '  - id: CVE-2024-0002',
+          '    reason: not reachable',
+          '    owner: team-web',
+          '    expires: 2026-12-31',
+        ),
+      );
+      expect(verdict.verdict).toBe('block');
+      expect(verdict.blocking.map(({ id }) => id)).toEqual(['CVE-2024-7777']);
+      expect(verdict.excepted).toEqual([]);
+    });
   });
 
-  it('warns when ECR counted more findings of a severity than Inspector2 listed', () => {
-    const verdict = evaluateImage({
-      findings: [finding({ severity: 'CRITICAL' }), finding({ id: 'CVE-2', severity: 'LOW' })],
-      policy: policy(),
-      subject: SUBJECT,
-      now: NOW,
-      // More LOW listed than counted is not a gap: the listing is what the verdict rests on.
-      scanCounts: {
-        CRITICAL: 2,
-        HIGH: 1,
-        MEDIUM: 0,
-        LOW: 0,
-        INFORMATIONAL: 0,
-        UNTRIAGED: 0,
-        total: 3,
+  describe('ECR counts against the Inspector2 listing', () => {
+    /** ECR's counts as the scan wait returns them: only the severities given, total summed. */
+    function ecr(counts: Partial<Record<Severity, number>>): SeverityCounts {
+      const all = { CRITICAL: 0, HIGH: 0, MEDIUM: 0, LOW: 0, INFORMATIONAL: 0, UNTRIAGED: 0 };
+      Object.assign(all, counts);
+      return { ...all, total: Object.values(all).reduce((sum, count) => sum + count, 0) };
+    }
+    const listedOf = (severities: Severity[]): Finding[] =>
+      severities.map((severity, index) => finding({ id: `CVE-L-${index}`, severity }));
+
+    it.each<{
+      name: string;
+      policy: string[];
+      listed: Severity[];
+      counts: SeverityCounts | undefined;
+      verdict: 'pass' | 'block' | 'error';
+      error?: string;
+      warnings: string[];
+    }>([
+      {
+        name: 'ECR counts CRITICAL 2 / HIGH 3 and Inspector2 lists nothing (a foreign BASIC registry)',
+        policy: [],
+        listed: [],
+        counts: ecr({ CRITICAL: 2, HIGH: 3 }),
+        verdict: 'error',
+        error: 'ECR counts CRITICAL 2, HIGH 3; Inspector2 listed CRITICAL 0, HIGH 0',
+        warnings: [],
       },
+      {
+        name: 'ECR counts one CRITICAL more than listed: error even though the listing blocks',
+        policy: [],
+        listed: ['CRITICAL', 'HIGH'],
+        counts: ecr({ CRITICAL: 2, HIGH: 1 }),
+        verdict: 'error',
+        error: 'ECR counts CRITICAL 2; Inspector2 listed CRITICAL 1',
+        warnings: [],
+      },
+      {
+        name: 'a gap only at a severity outside fail-on stays a warning (pass)',
+        policy: [],
+        listed: ['LOW'],
+        counts: ecr({ LOW: 1, MEDIUM: 2 }),
+        verdict: 'pass',
+        warnings: [
+          'ECR counts 2 MEDIUM finding(s) but Inspector2 listed 0; the verdict uses the Inspector2 list',
+        ],
+      },
+      {
+        name: 'fail-on [MEDIUM] makes a MEDIUM gap an error',
+        policy: ['image:', '  fail-on: [MEDIUM]'],
+        listed: [],
+        counts: ecr({ MEDIUM: 2, CRITICAL: 1 }),
+        verdict: 'error',
+        error: 'ECR counts MEDIUM 2; Inspector2 listed MEDIUM 0',
+        warnings: [
+          'ECR counts 1 CRITICAL finding(s) but Inspector2 listed 0; the verdict uses the Inspector2 list',
+        ],
+      },
+      {
+        name: 'the classification level’s fail-on is the effective one',
+        policy: [
+          'tags:',
+          '  required:',
+          '    DataClassification: { allowed: [public, restricted] }',
+          '  classification:',
+          '    key: DataClassification',
+          '    levels:',
+          '      restricted: { image: { fail-on: [CRITICAL, HIGH, LOW] } }',
+        ],
+        listed: [],
+        counts: ecr({ LOW: 1 }),
+        verdict: 'error',
+        error: 'ECR counts LOW 1; Inspector2 listed LOW 0',
+        warnings: [],
+      },
+      {
+        name: 'counts that agree with the listing: block on what is listed, no warning',
+        policy: [],
+        listed: ['CRITICAL', 'HIGH', 'LOW'],
+        counts: ecr({ CRITICAL: 1, HIGH: 1, LOW: 1 }),
+        verdict: 'block',
+        warnings: [],
+      },
+      {
+        name: 'more listed than counted is no gap',
+        policy: [],
+        listed: ['HIGH', 'HIGH'],
+        counts: ecr({ HIGH: 1 }),
+        verdict: 'block',
+        warnings: [],
+      },
+      {
+        name: 'no counts from ECR: nothing to compare (the scan wait settles on coverage instead)',
+        policy: [],
+        listed: [],
+        counts: undefined,
+        verdict: 'pass',
+        warnings: [],
+      },
+      {
+        name: 'a SUPPRESSED finding does not fill an ACTIVE gap',
+        policy: [],
+        listed: [],
+        counts: ecr({ HIGH: 1 }),
+        verdict: 'error',
+        error: 'ECR counts HIGH 1; Inspector2 listed HIGH 0',
+        warnings: [],
+      },
+    ])('$name → $verdict', ({ policy: yaml, listed, counts, verdict, error, warnings }) => {
+      const findings = listedOf(listed);
+      if (listed.length === 0) findings.push(finding({ id: 'CVE-S', status: 'SUPPRESSED' }));
+      const result = evaluateImage({
+        findings,
+        policy: policy(...yaml),
+        subject: { ...SUBJECT, repositoryTags: { DataClassification: 'restricted' } },
+        now: NOW,
+        ...(counts !== undefined && { scanCounts: counts }),
+      });
+      expect(result.verdict).toBe(verdict);
+      expect(result.warnings).toEqual(warnings);
+      if (error === undefined) {
+        expect(result.error).toBeUndefined();
+      } else {
+        expect(result.error).toContain(error);
+        expect(result.error).toMatch(
+          new RegExp(`^ECR and Inspector2 disagree about web@${DIGEST} at severities that block`),
+        );
+      }
+      // The listing is still reported: counts are what Inspector2 listed, ACTIVE only.
+      expect(result.counts.total).toBe(listed.length);
     });
-    expect(verdict.warnings).toEqual([
-      'ECR counts 2 CRITICAL finding(s) but Inspector2 listed 1; the verdict uses the Inspector2 list',
-      'ECR counts 1 HIGH finding(s) but Inspector2 listed 0; the verdict uses the Inspector2 list',
-    ]);
+  });
+
+  describe('an image index: every platform manifest decided on its own', () => {
+    const AMD = `sha256:${'a'.repeat(64)}`;
+    const ARM = `sha256:${'b'.repeat(64)}`;
+    const on = (digest: string, overrides: Partial<Finding> = {}): Finding => {
+      const base = finding(overrides);
+      return { ...base, resource: { ...base.resource, imageDigest: digest } };
+    };
+    const index = (amdCounts?: SeverityCounts, armCounts?: SeverityCounts): ImageSubject => ({
+      ...SUBJECT,
+      platforms: [
+        { digest: AMD, platform: 'linux/amd64', ...(amdCounts && { ecrCounts: amdCounts }) },
+        { digest: ARM, platform: 'linux/arm64/v8', ...(armCounts && { ecrCounts: armCounts }) },
+      ],
+      skipped: [{ digest: `sha256:${'c'.repeat(64)}`, reason: 'attestation manifest' }],
+    });
+    const counts = (high: number, low = 0): SeverityCounts => ({
+      CRITICAL: 0,
+      HIGH: high,
+      MEDIUM: 0,
+      LOW: low,
+      INFORMATIONAL: 0,
+      UNTRIAGED: 0,
+      total: high + low,
+    });
+
+    it.each<{
+      name: string;
+      findings: Finding[];
+      subject: ImageSubject;
+      verdict: 'pass' | 'block' | 'error';
+      blocking: [string, string][];
+    }>([
+      {
+        name: 'both platforms clean',
+        findings: [on(AMD, { severity: 'LOW' }), on(ARM, { severity: 'LOW' })],
+        subject: index(counts(0, 1), counts(0, 1)),
+        verdict: 'pass',
+        blocking: [],
+      },
+      {
+        name: 'one platform blocks: the verdict is the worst',
+        findings: [on(AMD, { severity: 'LOW' }), on(ARM)],
+        subject: index(counts(0, 1), counts(1)),
+        verdict: 'block',
+        blocking: [[`web@${ARM}`, 'HIGH is in image.fail-on (platform linux/arm64/v8)']],
+      },
+      {
+        name: 'one platform blocks and the other cannot be decided: error beats block',
+        findings: [on(AMD)],
+        subject: index(counts(1), counts(2)),
+        verdict: 'error',
+        blocking: [[`web@${AMD}`, 'HIGH is in image.fail-on (platform linux/amd64)']],
+      },
+      {
+        name: 'the same CVE on both platforms blocks on each',
+        findings: [on(AMD), on(ARM)],
+        subject: index(),
+        verdict: 'block',
+        blocking: [
+          [`web@${AMD}`, 'HIGH is in image.fail-on (platform linux/amd64)'],
+          [`web@${ARM}`, 'HIGH is in image.fail-on (platform linux/arm64/v8)'],
+        ],
+      },
+    ])('$name → $verdict', ({ findings, subject, verdict, blocking }) => {
+      const result = evaluateImage({ findings, policy: policy(), subject, now: NOW });
+      expect(result.verdict).toBe(verdict);
+      expect(result.blocking.map((entry) => [entry.resource, entry.reason])).toEqual(blocking);
+      expect(result.subject.platforms).toEqual(subject.platforms);
+      expect(result.subject.skipped).toEqual(subject.skipped);
+    });
+
+    it('names the platform whose counts disagree, with both counts side by side', () => {
+      const result = evaluateImage({
+        findings: [on(AMD)],
+        policy: policy(),
+        subject: index(counts(1), counts(2)),
+        now: NOW,
+      });
+      expect(result.error).toContain(
+        `linux/arm64/v8 (web@${ARM}): ECR counts HIGH 2; Inspector2 listed HIGH 0`,
+      );
+      expect(result.error).not.toContain('linux/amd64 (');
+    });
+
+    it('labels a gap outside fail-on with its platform', () => {
+      const result = evaluateImage({
+        findings: [],
+        policy: policy(),
+        subject: index(counts(0, 1), undefined),
+        now: NOW,
+      });
+      expect(result.verdict).toBe('pass');
+      expect(result.warnings).toEqual([
+        `linux/amd64 (web@${AMD}): ECR counts 1 LOW finding(s) but Inspector2 listed 0; the verdict uses the Inspector2 list`,
+      ]);
+    });
   });
 
   it('sorts blocking entries by severity, then EPSS (highest first), then id', () => {

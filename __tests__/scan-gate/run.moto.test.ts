@@ -1,4 +1,6 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TagResourceCommand, UntagResourceCommand } from '@aws-sdk/client-ecr';
@@ -11,7 +13,15 @@ import { scanGate, type ScanGateRun } from '../../actions/src/scan-gate/run';
 import type { ScanGateInputs } from '../../actions/src/scan-gate/inputs';
 import { sarifErrors, type SarifLog } from '../support/sarif';
 import {
+  coveredImage,
+  startCoverageServer,
+  type CoverageServer,
+} from '../fixtures/inspector-coverage';
+import { shownText } from '../fixtures/markdown-shown';
+import { pushImage, seedScanStatus, type PushedImage } from '../fixtures/seed';
+import {
   CLEAN,
+  motoEndpoint,
   seedEstate,
   seedingEcr,
   VULNERABLE,
@@ -24,6 +34,9 @@ const REGION = 'eu-west-1';
 let vulnerable: SeededImage;
 let clean: SeededImage;
 let lines: string[] = [];
+// moto 5.2.1 has no Inspector2 ListCoverage: a loopback server answers it and forwards the rest.
+let coverage: CoverageServer;
+const savedInspectorEndpoint = process.env.AWS_ENDPOINT_URL_INSPECTOR2;
 
 function gate(overrides: Partial<ScanGateInputs>): Promise<ScanGateRun> {
   return scanGate(
@@ -43,6 +56,26 @@ function gate(overrides: Partial<ScanGateInputs>): Promise<ScanGateRun> {
   );
 }
 
+/** A loopback endpoint that accepts connections and never answers; it closes them when told. */
+async function startHangingServer(): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const server = createServer(() => {
+    // Never answer.
+  });
+  await new Promise<void>((resolve) => {
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  return {
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
 function writePolicy(text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'ag-policy-')), 'assetguard.yml');
   writeFileSync(file, text);
@@ -50,6 +83,8 @@ function writePolicy(text: string): string {
 }
 
 beforeAll(async () => {
+  coverage = await startCoverageServer(motoEndpoint());
+  process.env.AWS_ENDPOINT_URL_INSPECTOR2 = coverage.endpoint;
   [vulnerable, clean] = (await seedEstate(
     REGION,
     [
@@ -60,8 +95,15 @@ beforeAll(async () => {
   )) as [SeededImage, SeededImage];
 });
 
+afterAll(async () => {
+  if (savedInspectorEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_INSPECTOR2;
+  else process.env.AWS_ENDPOINT_URL_INSPECTOR2 = savedInspectorEndpoint;
+  await coverage.close();
+});
+
 beforeEach(() => {
   lines = [];
+  coverage.reset();
 });
 
 describe('scan gate against moto', () => {
@@ -126,7 +168,15 @@ describe('scan gate against moto', () => {
       (candidate) => candidate.id === 'CVE-2024-6387',
     );
     expect(rule?.properties['security-severity']).toBe('9.8');
-    expect(lines.some((line) => line.includes('stable across two reads'))).toBe(true);
+    // The scan completed long ago and Inspector2 covers the image: settled at once, no sleep.
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^scan COMPLETE \\(counts CRITICAL 1, HIGH 2, MEDIUM 1, LOW 1\\); Inspector2 scanned web@${vulnerable.digest} \\(1\\.0\\.0\\) at 2026-01-01T01:00:00\\.000Z, .* ago: settled after `,
+        ),
+      ),
+    );
+    expect(run.verdict.warnings).toEqual([]);
     expect(
       lines.some((line) => /2 returned for other images or statuses were ignored/.test(line)),
     ).toBe(true);
@@ -158,7 +208,7 @@ exceptions:
       readFileSync(join(run.reportDir, 'verdict.json'), 'utf8'),
     ) as ImageVerdict;
     expect(onDisk).toEqual(run.verdict);
-    const summary = readFileSync(join(run.reportDir, 'summary.md'), 'utf8');
+    const summary = shownText(readFileSync(join(run.reportDir, 'summary.md'), 'utf8'));
     expect(summary.split('\n')[0]).toMatch(/^## assetguard scan-gate: ✅ PASSED/);
     expect(summary).toContain('mitigated by network policy');
 
@@ -256,6 +306,73 @@ tags:
     const run = await gate({ policy });
     expect(run.verdict.verdict).toBe('error');
     expect(run.verdict.error).toContain(`${policy}:3: image.fail-on.0: must be one of CRITICAL`);
+  });
+});
+
+describe('scan gate: sources that disagree, and the deadline', () => {
+  it('exits 2 with both counts side by side when ECR counts CRITICAL 2 / HIGH 3 that Inspector2 does not list', async () => {
+    const ecr = seedingEcr(REGION);
+    let image: PushedImage;
+    try {
+      image = await pushImage(ecr, 'legacy', '7.0.0');
+      await seedScanStatus(motoEndpoint(), ecr, image, REGION, {
+        status: 'COMPLETE',
+        counts: { CRITICAL: 2, HIGH: 3 },
+      });
+    } finally {
+      ecr.destroy();
+    }
+
+    const run = await gate({ image: 'legacy:7.0.0' });
+
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.outcome.exitCode).toBe(2);
+    expect(run.verdict.error).toContain(
+      'ECR counts CRITICAL 2, HIGH 3; Inspector2 listed CRITICAL 0, HIGH 0',
+    );
+    expect(run.verdict.warnings).toEqual([]);
+    expect(run.outputs.verdict).toBe('error');
+    const summary = shownText(readFileSync(join(run.reportDir, 'summary.md'), 'utf8'));
+    expect(summary.split('\n')[0]).toMatch(/COULD NOT DECIDE/);
+    expect(summary).toContain('Inspector2 listed CRITICAL 0, HIGH 0');
+  });
+
+  it('honours the timeout for the whole run: an Inspector2 endpoint that never answers ends in exit 2 at the deadline', async () => {
+    const hanging = await startHangingServer();
+    process.env.AWS_ENDPOINT_URL_INSPECTOR2 = hanging.endpoint;
+    const started = Date.now();
+    let run: ScanGateRun;
+    try {
+      run = await gate({ image: `web@${clean.digest}`, timeoutMs: 2_000 });
+    } finally {
+      process.env.AWS_ENDPOINT_URL_INSPECTOR2 = coverage.endpoint;
+      await hanging.close();
+    }
+    // The SDK's own request timeout (30 s by default) is not what ends it: the run's deadline is.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.outcome.exitCode).toBe(2);
+    expect(run.verdict.error).toMatch(
+      /^the timeout \(2s, for the whole run\) passed: timed out after \d+(\.\d+)?s waiting for the scan of web@/,
+    );
+  });
+
+  it('honours the timeout while Inspector2 has not scanned the image yet', async () => {
+    coverage.seed([
+      coveredImage({
+        repository: 'web',
+        digest: clean.digest,
+        region: REGION,
+        reason: 'PENDING_INITIAL_SCAN',
+        lastScannedAt: null,
+      }),
+    ]);
+    const run = await gate({ image: `web@${clean.digest}`, timeoutMs: 1_000 });
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toMatch(
+      /^the timeout \(1s, for the whole run\) passed: timed out after \d+(\.\d+)?s waiting for the scan of web@/,
+    );
+    expect(run.verdict.error).toContain('PENDING_INITIAL_SCAN');
   });
 });
 

@@ -134,11 +134,12 @@ describe('renderPlan', () => {
     expect(plan).toContain(
       '13 of 15 resource(s) to tag, in 2 tag set(s): 2 TagResources call(s) of up to 20 ARNs.',
     );
-    expect(plan).toContain('### Owner=web — 12 resource(s)');
-    expect(plan).toContain('### Environment=dev, Owner=web — 1 resource(s)');
-    expect(plan).toContain(`- \`${topic('a9')}\``);
+    // One table row per tag set (issue 8: no heading per tag set).
+    expect(plan).toContain('| `Owner=web` | 12 |');
+    expect(plan).toContain('| `Environment=dev`, `Owner=web` | 1 |');
+    expect(plan).toContain(`\`${topic('a9')}\``);
     expect(plan).not.toContain(topic('a10'));
-    expect(plan).toContain('- … and 2 more');
+    expect(plan).toContain('… and 2 more |');
     expect(plan).toContain('### Not fixable by apply — 1 resource(s)');
     expect(plan).toContain(
       `| \`${topic('c')}\` | CostCenter (missing); Environment ("Prod" not one of dev, prod) |`,

@@ -1,4 +1,4 @@
-import { controlForConfigRuleName, namedIn, ruleNames } from '../core/controls';
+import { controlNamed, namedIn, ruleNames } from '../core/controls';
 import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
 import type { CallCounts } from '../core/collections';
 import type { Finding } from '../core/model';
@@ -39,10 +39,35 @@ export function ruleCounts(finding: Finding, rules: Policy['compliance']['rules'
   return listedIn([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
 }
 
-/** The same filter for a rule known only by its deployed name (an INSUFFICIENT_DATA rule). */
+/**
+ * The same filter for a rule known only by its name (an INSUFFICIENT_DATA Config rule's deployed
+ * name, or a Security Hub control id with a WARNING or NOT_AVAILABLE result): every name the
+ * control mapping table gives it, so `compliance.rules` may name either by control id, managed
+ * identifier or rule name.
+ */
 function ruleNameCounts(name: string, rules: Policy['compliance']['rules']): boolean {
-  const control = controlForConfigRuleName(name);
-  return listedIn(ruleNames(name, control), rules);
+  return listedIn(ruleNames(name, controlNamed(name)), rules);
+}
+
+/** How a rule with no data is named in a blocking entry and a warning, by source. */
+function insufficientDataWords(
+  source: ComplianceSubject['source'],
+  name: string,
+): { resource: string; reason: string; title: string } {
+  if (source === 'securityhub') {
+    return {
+      resource: `Security Hub control ${name}`,
+      reason:
+        'WARNING or NOT_AVAILABLE: Security Hub could not evaluate the control on a resource in scope (compliance.insufficient-data: block)',
+      title: `Security Hub control ${name} has a WARNING or NOT_AVAILABLE result`,
+    };
+  }
+  return {
+    resource: `AWS Config rule ${name}`,
+    reason:
+      'INSUFFICIENT_DATA: the rule has not evaluated its resources (compliance.insufficient-data: block)',
+    title: `AWS Config rule ${name} has insufficient data`,
+  };
 }
 
 function listedIn(
@@ -88,20 +113,21 @@ export function evaluateCompliance(input: {
       alsoBlocking.push({
         id: name,
         severity: rules.defaultSeverity,
-        resource: `AWS Config rule ${name}`,
-        reason:
-          'INSUFFICIENT_DATA: the rule has not evaluated its resources (compliance.insufficient-data: block)',
-        title: `AWS Config rule ${name} has insufficient data`,
+        ...insufficientDataWords(subject.source, name),
         packages: [],
         fixAvailable: 'no',
         rule: name,
       });
     }
   }
+  const noData =
+    subject.source === 'securityhub'
+      ? 'Security Hub control(s) have WARNING or NOT_AVAILABLE results in scope'
+      : 'rule(s) have INSUFFICIENT_DATA';
   const warnings = [
     ...(rules.insufficientData === 'warn' && insufficient.length > 0
       ? [
-          `${insufficient.length} rule(s) have INSUFFICIENT_DATA and were not counted as compliant: ${insufficient.join(', ')}`,
+          `${insufficient.length} ${noData} and were not counted as compliant: ${insufficient.join(', ')}`,
         ]
       : []),
     ...(subject.rules.notApplicable.length > 0

@@ -8,6 +8,7 @@ import {
   type OutputSpecs,
 } from '../core/inputs';
 import { DEFAULT_POLICY_PATH } from '../core/policy';
+import { parseScope } from '../core/scope';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 export const COMPLIANCE_GATE_INPUTS = {
@@ -63,25 +64,12 @@ export interface ComplianceGateInputs {
   region?: string;
 }
 
-function parseScope(entries: string[]): Record<string, string> {
-  const scope: Record<string, string> = {};
-  for (const entry of entries) {
-    const equals = entry.indexOf('=');
-    if (equals <= 0) {
-      throw new ConfigurationError(`scope: "${entry}" is not Key=Value; e.g. Environment=prod`);
-    }
-    const key = entry.slice(0, equals).trim();
-    if (key in scope) throw new ConfigurationError(`scope: the tag key ${key} is given twice`);
-    scope[key] = entry.slice(equals + 1).trim();
-  }
-  return scope;
-}
-
 /**
  * Parses the compliance gate's inputs by name (action inputs or CLI flags), with the declared
  * defaults; `rules` and `scope` are lists (comma- or newline-separated, or repeated flags).
  * @throws ConfigurationError naming the input: an unknown source, a scope entry that is not
- *   Key=Value or repeats a key, an output-dir that is not a path.
+ *   Key=Value, repeats a key, has an empty value or is no tag AWS accepts (core/scope
+ *   `parseScope`), an output-dir that is not a path.
  */
 export function parseComplianceGateInputs(read: InputReader): ComplianceGateInputs {
   const get = <Name extends keyof typeof COMPLIANCE_GATE_INPUTS>(name: Name) =>
@@ -94,7 +82,7 @@ export function parseComplianceGateInputs(read: InputReader): ComplianceGateInpu
   return {
     source,
     rules: listInput(get('rules')),
-    scope: parseScope(listInput(get('scope'))),
+    scope: parseScope(get('scope')),
     policy: get('policy'),
     outputDir: parseOutputDir(get('output-dir')),
     ...(region !== undefined && { region }),

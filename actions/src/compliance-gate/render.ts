@@ -1,13 +1,16 @@
+import { markdownCode, markdownLink, markdownText } from '../core/escape';
 import {
   blockingSection,
-  cell,
   closingSections,
+  finishSummary,
+  fullDataIn,
   gateSummaryHead,
-  link,
+  MAX_SUMMARY_ROWS,
+  sarifCutNote,
   type GateWords,
 } from '../core/markdown';
 import type { Finding } from '../core/model';
-import { sarifDecisions, type SarifEntry } from '../core/sarif';
+import { sarifDecisions, sarifLocation, type SarifEntry } from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
 import type { ComplianceSubject, ComplianceVerdict } from './evaluate';
 
@@ -19,21 +22,38 @@ export const COMPLIANCE_WORDS: GateWords = {
 };
 
 function subjectName(subject: Partial<ComplianceSubject>): string {
-  const tags = Object.entries(subject.scope?.tags ?? {}).map(([key, value]) => `${key}=${value}`);
+  const tags = Object.entries(subject.scope?.tags ?? {}).map(([key, value]) =>
+    markdownCode(`${key}=${value}`),
+  );
   const scope = tags.length > 0 ? tags.join(', ') : 'every resource';
-  return `${subject.source === 'securityhub' ? 'Security Hub' : 'AWS Config'} in ${subject.region ?? '?'} (${scope})`;
+  const source = subject.source === 'securityhub' ? 'Security Hub' : 'AWS Config';
+  const region = subject.region ? ` in ${markdownText(subject.region)}` : '';
+  return `${source}${region} (${scope})`;
 }
 
 function fixText(entry: BlockingEntry): string {
-  if (entry.remediation?.document) return `\`${entry.remediation.document}\``;
-  if (entry.remediation?.why) return `none: ${cell(entry.remediation.why)}`;
+  if (entry.remediation?.document) return markdownCode(entry.remediation.document);
+  if (entry.remediation?.why) return `none: ${markdownText(entry.remediation.why)}`;
   return '–';
 }
 
 /**
+ * Why a resource fails its rule, when the entry says: the rule's annotation (or the source's
+ * description, or why a rule without data blocks). The policy's own words (`HIGH is in
+ * compliance.fail-on`) say why it blocks, not why it fails, and the Rule column already names
+ * the rule, so they give nothing here.
+ */
+function whyItFails(entry: BlockingEntry): string | undefined {
+  return entry.reason === '' || entry.reason === `${entry.severity} is in compliance.fail-on`
+    ? undefined
+    : entry.reason;
+}
+
+/**
  * summary.md and the job summary (Markdown): the verdict first, then counts and the rule
- * states, then each failing resource and its fix (at most MAX_SUMMARY_ROWS rows), then
- * exceptions, warnings and where the reports are.
+ * states, then each failing resource and its fix (at most MAX_SUMMARY_ROWS rows; a "Why it
+ * fails" column only when some entry says why), then exceptions, warnings and where the reports
+ * are. Every value from AWS or the user is escaped (core/escape); the whole is bounded.
  */
 export function renderComplianceSummary(verdict: ComplianceVerdict, reportDir?: string): string {
   const { subject } = verdict;
@@ -45,39 +65,58 @@ export function renderComplianceSummary(verdict: ComplianceVerdict, reportDir?: 
         `Rules: ${rules.evaluated} evaluated · ${rules.nonCompliant.length} non-compliant · ${rules.compliant.length} compliant · ${rules.insufficientData.length} insufficient data · ${rules.notApplicable.length} not applicable`,
       );
     } else if (rules.nonCompliant.length > 0) {
-      parts.push(`Failing controls: ${rules.nonCompliant.join(', ')}`);
+      parts.push(
+        `Failing controls: ${rules.nonCompliant.map((control) => markdownText(control)).join(', ')}`,
+      );
     }
   }
+  const shown = verdict.blocking.slice(0, MAX_SUMMARY_ROWS);
+  const explained = shown.some((entry) => whyItFails(entry) !== undefined);
   parts.push(
     ...blockingSection(
       verdict,
       '### Blocking results',
-      ['Severity', 'Control', 'Rule', 'Resource', 'Why it fails', 'Fix (SSM Automation)'],
+      [
+        'Severity',
+        'Control',
+        'Rule',
+        'Resource',
+        ...(explained ? ['Why it fails'] : []),
+        'Fix (SSM Automation)',
+      ],
       (entry) => [
-        entry.severity,
-        link(entry.id, entry.url),
-        cell(entry.rule),
-        cell(entry.resource),
-        cell(entry.reason),
+        markdownText(entry.severity),
+        markdownLink(entry.id, entry.url),
+        markdownText(entry.rule),
+        markdownCode(entry.resource),
+        ...(explained ? [markdownText(whyItFails(entry))] : []),
         fixText(entry),
       ],
     ),
   );
+  // results.sarif has every result the sources returned; the counts are over those in scope.
+  if (verdict.verdict !== 'error') parts.push(...sarifCutNote(verdict.counts.total));
   parts.push(...closingSections(verdict, reportDir));
-  return `${parts.join('\n\n')}\n`;
+  return finishSummary(parts, fullDataIn(reportDir));
 }
 
 /**
- * Every failing result as a SARIF result. Compliance lives in the policy file (`policyPath`,
- * repository-relative), so alerts point there; levels and suppressions come from the verdict
- * (core/sarif `sarifDecisions`, matched to verdict entries by id and resource).
+ * Every failing result as a SARIF result; levels and suppressions come from the verdict (core/
+ * sarif `sarifDecisions`, matched to verdict entries by id and resource). Compliance lives in the
+ * policy file, so alerts point at the file the verdict's policy was loaded from; with the
+ * built-in default, at the workflow file (`sarifLocation`), never at a file that may not exist.
  */
 export function complianceSarifEntries(
   verdict: ComplianceVerdict,
   findings: readonly Finding[],
-  policyPath: string,
+  // compliance-gate/run.ts still passes the policy input, which names the default path even
+  // when no file was there and the built-in default applied: the location comes from the
+  // verdict's policy instead.
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  _policyInput?: string,
 ): SarifEntry[] {
   const decide = sarifDecisions(verdict, (entry) => `${entry.id}|${entry.resource}`);
+  const file = sarifLocation(verdict.policy.origin);
   return findings.map((finding): SarifEntry => {
     const fix = finding.remediation?.document
       ? ` Fix: SSM Automation ${finding.remediation.document}.`
@@ -90,7 +129,7 @@ export function complianceSarifEntries(
       severity: finding.severity,
       ...decide(finding),
       message: `${finding.severity} ${finding.id}${finding.rule ? ` (${finding.rule.name})` : ''}: ${finding.resource.type} ${finding.resource.id} is not compliant.${finding.rule?.annotation ? ` ${finding.rule.annotation}` : ''}${fix}`,
-      uri: policyPath,
+      ...(file !== undefined && { file }),
       fingerprint: `${finding.id}/${finding.resource.id}`,
       tags: ['compliance', finding.severity.toLowerCase()],
     };

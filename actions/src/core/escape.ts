@@ -12,41 +12,83 @@ const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
 /** Other control characters (tabs kept): a terminal or the runner may act on them. */
 // eslint-disable-next-line no-control-regex
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** The runner's older workflow command syntax, `##[command]data`, recognized anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g;
 
 /**
- * Text for one log line: line breaks become `⏎`, other control characters are dropped, and a
- * line that would start with `::` (a GitHub workflow command such as `::error::`,
- * `::add-mask::` or `::stop-commands::`, which the runner acts on only at the start of a line)
- * is prefixed so it prints as text. Apply to the whole line, where it is written.
+ * Text for one log line: line breaks become `⏎`, other control characters are dropped, a line
+ * that would start with `::` (a GitHub workflow command such as `::error::`, `::add-mask::` or
+ * `::stop-commands::`, which the runner acts on at the start of a line, after whitespace) is
+ * prefixed with `␠` so it prints as text, and every `##[` (the runner's older command syntax,
+ * `##[error]…`, which it finds anywhere in a line) becomes `##␠[`. Apply to the whole line,
+ * where it is written; applying it twice changes nothing more.
  */
 export function logLine(text: string): string {
-  const flat = text.replace(LINE_BREAKS, '⏎').replace(CONTROLS, '');
+  const flat = text.replace(LINE_BREAKS, '⏎').replace(CONTROLS, '').replace(LEGACY_COMMAND, '##␠[');
   return /^\s*::/.test(flat) ? `␠${flat}` : flat;
 }
 
-/** Characters Markdown (GitHub flavoured) or the HTML it allows could act on. */
-const MARKDOWN_SPECIAL = /[\\`*_{}[\]()<>#+\-!|~&$]/g;
+/**
+ * Untrusted text longer than this is cut (with `…`) before it goes into Markdown: a summary has
+ * to stay well under GitHub's 1 MiB job summary limit whatever AWS sends, and the full value is
+ * always in the JSON reports.
+ */
+export const MAX_MARKDOWN_TEXT = 1000;
+
+/** `text` cut to `max` characters (code points), ending in `…` when it was cut. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const characters = Array.from(text);
+  return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}
 
 /**
- * Untrusted text inside Markdown prose or a table cell, shown as written: one line, every
- * character Markdown or inline HTML could act on backslash-escaped (so `<img onerror>` stays
- * text and `|` cannot end a cell), and `–` for an empty value.
+ * Characters Markdown (GitHub flavoured) or the HTML it allows could act on anywhere in a line:
+ * code, emphasis, links and images (`[`, `]`: with both escaped, `(`, `)` and `!` cannot form
+ * one), HTML and autolinks (`<`, `>`), table cells (`|`), strikethrough, entities and math.
  */
-export function markdownText(text: string | number | undefined): string {
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&$]/g;
+/**
+ * What Markdown acts on only at the start of a line: headings, list items, setext underlines,
+ * and (for the runner, not Markdown) a `::` workflow command.
+ */
+const LINE_START_SPECIAL = /^(\s*)([-+#=:])/;
+/** An ordered list item: `1. ` or `1) ` at the start of a line. */
+const ORDERED_LIST_START = /^(\s*\d{1,9})([.)])(?=\s|$)/;
+
+/**
+ * Untrusted text inside Markdown prose, a list item or a table cell, shown as written: one line;
+ * every character Markdown or inline HTML could act on anywhere backslash-escaped (so
+ * `<img onerror>` stays text, `[x](javascript:…)` is no link and `|` cannot end a cell); what
+ * acts only at the start of a line (`#`, `-`, `+`, `=`, `1. `, and `:` so no line of it can
+ * start a `::` workflow command) escaped there; cut at `maxLength` characters; `–` when empty.
+ */
+export function markdownText(
+  text: string | number | undefined,
+  maxLength: number = MAX_MARKDOWN_TEXT,
+): string {
   if (text === undefined || text === '') return '–';
-  return String(text)
+  return clip(String(text), maxLength)
     .replace(LINE_BREAKS, ' ')
     .replace(CONTROLS, '')
-    .replace(MARKDOWN_SPECIAL, (char) => `\\${char}`);
+    .replace(MARKDOWN_SPECIAL, (char) => `\\${char}`)
+    .replace(LINE_START_SPECIAL, '$1\\$2')
+    .replace(ORDERED_LIST_START, '$1\\$2');
 }
 
 /**
  * Untrusted text as Markdown inline code (ARNs, digests, tag sets): one line, inside a backtick
- * fence longer than any backtick run in the text, so nothing in it is interpreted. Pipes are
- * escaped too: GitHub splits table cells on `|` even inside code spans.
+ * fence longer than any backtick run in the text, so nothing in it is interpreted, cut at
+ * `maxLength` characters. Pipes are escaped too: GitHub splits table cells on `|` even inside
+ * code spans. Text holding `##[` (the runner's older command syntax, which nothing can escape
+ * inside a code span) is given as escaped text (`markdownText`) instead.
  */
-export function markdownCode(text: string): string {
-  const flat = text.replace(LINE_BREAKS, ' ').replace(CONTROLS, '').replace(/\|/g, '\\|');
+export function markdownCode(text: string, maxLength: number = MAX_MARKDOWN_TEXT): string {
+  if (text.includes('##[')) return markdownText(text, maxLength);
+  const flat = clip(text, maxLength)
+    .replace(LINE_BREAKS, ' ')
+    .replace(CONTROLS, '')
+    .replace(/\|/g, '\\|');
   if (flat === '') return '–';
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
   const fence = '`'.repeat(longest + 1);
@@ -72,17 +114,24 @@ export function safeUrl(url: string | undefined): string | undefined {
 
 /**
  * A Markdown link when `url` is a safe http(s) URL (see `safeUrl`), else the text alone. The
- * text is escaped; the destination is percent-encoded where Markdown would end it (`(`, `)`,
- * spaces, `<`, `>`).
+ * text is escaped; after the host, the destination is percent-encoded where Markdown would end
+ * it or a table cell (`(`, `)`, spaces, `<`, `>`, `|`, `\\`) and where it could spell the
+ * runner's `##[` command syntax (`[`, `]`).
  */
 export function markdownLink(text: string, url: string | undefined): string {
   const href = safeUrl(url);
   const label = markdownText(text);
   if (href === undefined) return label;
-  const destination = href.replace(
-    /[()<> ]/g,
-    (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`,
-  );
+  // An http(s) href always has a path after its host; an IPv6 host keeps its brackets.
+  const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+  const destination =
+    href.slice(0, pathStart) +
+    href
+      .slice(pathStart)
+      .replace(
+        /[()<> [\]|\\]/g,
+        (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+      );
   return `[${label}](${destination})`;
 }
 

@@ -1,9 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
 import { VERSION as version } from './version';
 import { ConfigurationError, errorMessage } from './errors';
-import type { Finding } from './model';
-import type { LoadedPolicy } from './policy';
+import { SEVERITIES, type Finding } from './model';
+import { NOT_LOADED_POLICY_ORIGIN, type LoadedPolicy } from './policy';
 import type { AnyVerdict } from './verdict';
 
 export const EVIDENCE_FORMAT = 'assetguard-evidence/1';
@@ -27,7 +29,7 @@ export interface Evidence<N extends string = string, V = AnyVerdict, X = unknown
   verdict: V;
 }
 
-/** Assembles an evidence bundle; a policy that was never loaded is recorded as `not loaded`. */
+/** Assembles an evidence bundle; a policy that was never loaded is recorded as NOT_LOADED_POLICY_ORIGIN. */
 export function buildEvidence<N extends string, V, X>(parts: {
   command: N;
   inputs: Record<string, unknown>;
@@ -44,19 +46,215 @@ export function buildEvidence<N extends string, V, X>(parts: {
     context: parts.context,
     policy: parts.policy
       ? { origin: parts.policy.origin, sha256: parts.policy.sha256, text: parts.policy.text }
-      : { origin: 'not loaded', sha256: '', text: '' },
+      : { origin: NOT_LOADED_POLICY_ORIGIN, sha256: '', text: '' },
     findings: parts.findings,
     verdict: parts.verdict,
   };
 }
 
+const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
+addFormats(ajv, ['date-time']);
+
+/** JSON Schema (draft-07) helpers for the shapes evidence holds. */
+const STRING = { type: 'string' } as const;
+const STRINGS = { type: 'array', items: STRING } as const;
+const STRING_MAP = { type: 'object', additionalProperties: STRING } as const;
+const SEVERITY = { enum: [...SEVERITIES] } as const;
+
+/** Per-severity counts as verdicts and ECR scans record them. */
+export const SEVERITY_COUNTS_SCHEMA = {
+  type: 'object',
+  required: [...SEVERITIES, 'total'],
+  properties: Object.fromEntries(
+    [...SEVERITIES, 'total'].map((key) => [key, { type: 'integer', minimum: 0 }]),
+  ),
+} as const;
+
+/** A `Finding` (core/model) as a bundle records it: what the evaluators read, typed. */
+const FINDING_SCHEMA = {
+  type: 'object',
+  required: ['id', 'source', 'severity', 'status', 'title', 'resource', 'packages', 'fixAvailable'],
+  properties: {
+    id: STRING,
+    aliases: STRINGS,
+    sourceId: STRING,
+    source: { enum: ['inspector2', 'config', 'securityhub', 'fleet'] },
+    severity: SEVERITY,
+    status: { enum: ['ACTIVE', 'SUPPRESSED', 'CLOSED'] },
+    title: STRING,
+    description: STRING,
+    resource: {
+      type: 'object',
+      required: ['id', 'type'],
+      properties: {
+        id: STRING,
+        type: STRING,
+        region: STRING,
+        accountId: STRING,
+        repository: STRING,
+        imageDigest: STRING,
+        tags: STRING_MAP,
+      },
+    },
+    packages: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name'],
+        properties: {
+          name: STRING,
+          installedVersion: STRING,
+          fixedVersion: STRING,
+          manager: STRING,
+          filePath: STRING,
+        },
+      },
+    },
+    fixAvailable: { enum: ['yes', 'no', 'partial'] },
+    exploitAvailable: { type: 'boolean' },
+    epss: { type: 'number' },
+    score: { type: 'number' },
+    url: STRING,
+    firstSeen: STRING,
+    lastSeen: STRING,
+    rule: {
+      type: 'object',
+      required: ['name'],
+      properties: { name: STRING, annotation: STRING },
+    },
+    remediation: { type: 'object', properties: { document: STRING, why: STRING } },
+  },
+} as const;
+
 /**
- * Reads an evidence bundle from its file, or from the report directory that holds it. `E` is the
- * union of the bundles the caller can handle, discriminated by `command`; this checks the format
- * and the fields every bundle has, and the caller switches on `command`.
- * @throws ConfigurationError when the path cannot be read, is not JSON, or is not a bundle.
+ * What every bundle has, whatever its command: the fields `replay` reads before it hands the
+ * bundle to the command's evaluator. Extra fields are allowed (a newer writer may add some).
  */
-export async function readEvidence<E extends Evidence>(path: string): Promise<E> {
+const EVIDENCE_SCHEMA = {
+  type: 'object',
+  required: [
+    'format',
+    'assetguardVersion',
+    'command',
+    'inputs',
+    'context',
+    'policy',
+    'findings',
+    'verdict',
+  ],
+  properties: {
+    format: { const: EVIDENCE_FORMAT },
+    assetguardVersion: STRING,
+    command: STRING,
+    inputs: { type: 'object' },
+    context: { type: 'object' },
+    policy: {
+      type: 'object',
+      required: ['origin', 'sha256', 'text'],
+      properties: { origin: STRING, sha256: STRING, text: STRING },
+    },
+    findings: { type: 'array', items: FINDING_SCHEMA },
+    verdict: {
+      type: 'object',
+      required: [
+        'verdict',
+        'command',
+        'subject',
+        'evaluatedAt',
+        'policy',
+        'counts',
+        'blocking',
+        'excepted',
+        'exceptions',
+        'warnings',
+      ],
+      properties: {
+        verdict: { enum: ['pass', 'block', 'error'] },
+        command: STRING,
+        subject: { type: 'object' },
+        evaluatedAt: { type: 'string', format: 'date-time' },
+        policy: {
+          type: 'object',
+          required: ['origin', 'sha256'],
+          properties: { origin: STRING, sha256: STRING },
+        },
+        counts: { type: 'object' },
+        blocking: { type: 'array', items: { type: 'object' } },
+        excepted: { type: 'array', items: { type: 'object' } },
+        exceptions: { type: 'object' },
+        warnings: STRINGS,
+        error: STRING,
+      },
+    },
+  },
+} as const;
+
+const validateEvidence = ajv.compile(EVIDENCE_SCHEMA);
+
+/** A JSON Schema validator for part of a bundle (replay checks each command's own fields). */
+export function evidenceValidator(schema: object): ValidateFunction {
+  return ajv.compile(schema);
+}
+
+/** One schema error in the bundle's words: the field as a dotted path, and what is wrong with it. */
+function describeProblem(error: ErrorObject, root: string): string {
+  const path = [
+    root,
+    ...error.instancePath
+      .split('/')
+      .slice(1)
+      .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')),
+  ]
+    .filter((part) => part !== '')
+    .join('.');
+  const params = error.params as Record<string, unknown>;
+  const got = error.data === undefined ? '' : `, got ${JSON.stringify(error.data).slice(0, 80)}`;
+  switch (error.keyword) {
+    case 'required':
+      return `${path ? `${path}.` : ''}${String(params.missingProperty)} is missing`;
+    case 'format':
+      return params.format === 'date-time'
+        ? `${path} must be an ISO 8601 date-time${got}`
+        : `${path} must be a ${String(params.format)}${got}`;
+    case 'type':
+      return `${path} must be ${String(params.type)}${got}`;
+    case 'enum':
+      return `${path} must be one of ${(params.allowedValues as unknown[]).join(', ')}${got}`;
+    case 'const':
+      return `${path} must be ${JSON.stringify(params.allowedValue)}${got}`;
+    default:
+      return `${path} ${error.message ?? 'is invalid'}${got}`;
+  }
+}
+
+/**
+ * Checks part of a bundle against its schema.
+ * @throws ConfigurationError naming the file and each malformed field (the first five).
+ */
+export function checkEvidence(
+  validate: ValidateFunction,
+  value: unknown,
+  file: string,
+  root = '',
+): void {
+  if (validate(value)) return;
+  const problems = [
+    ...new Set((validate.errors ?? []).map((error) => describeProblem(error, root))),
+  ];
+  const shown = problems.slice(0, 5);
+  throw new ConfigurationError(
+    `bundle: ${file} is malformed: ${shown.join('; ')}${problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''}`,
+  );
+}
+
+/**
+ * Reads an evidence bundle from its file, or from the report directory that holds it, and says
+ * which file it read. This checks the format and every field all bundles share (types, enums,
+ * `verdict.evaluatedAt` an ISO 8601 time); the caller checks its command's own fields.
+ * @throws ConfigurationError when the path cannot be read, is not JSON, is not a bundle, or has
+ *   a missing or malformed field (named).
+ */
+export async function readEvidence(path: string): Promise<{ evidence: Evidence; file: string }> {
   let file = path;
   try {
     if ((await stat(path)).isDirectory()) file = join(path, EVIDENCE_FILE);
@@ -71,23 +269,14 @@ export async function readEvidence<E extends Evidence>(path: string): Promise<E>
       `bundle: ${file} is not a readable JSON evidence file: ${errorMessage(error)}`,
     );
   }
-  const evidence = parsed as Partial<Evidence> | null;
-  if (evidence?.format !== EVIDENCE_FORMAT) {
+  const format = (parsed as { format?: unknown } | null)?.format;
+  if (typeof parsed !== 'object' || parsed === null || format !== EVIDENCE_FORMAT) {
     throw new ConfigurationError(
       `bundle: ${file} is not an assetguard evidence bundle (format ${EVIDENCE_FORMAT} expected)`,
     );
   }
-  if (
-    typeof evidence.command !== 'string' ||
-    !Array.isArray(evidence.findings) ||
-    typeof evidence.verdict !== 'object' ||
-    typeof evidence.context !== 'object' ||
-    !evidence.policy
-  ) {
-    throw new ConfigurationError(
-      `bundle: ${file} is incomplete: command, context, findings, policy and verdict are required`,
-    );
-  }
-  // The JSON boundary: past the checks above, the bundle is taken to be what its command wrote.
-  return evidence as E;
+  checkEvidence(validateEvidence, parsed, file);
+  // The JSON boundary: past the schema, the bundle is taken to be what its command wrote; replay
+  // checks the command's own fields (subject, context) before evaluating.
+  return { evidence: parsed as Evidence, file };
 }

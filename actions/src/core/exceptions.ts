@@ -46,12 +46,31 @@ export function isComplianceId(id: string): boolean {
   return /^[a-z][a-z0-9-]*$/.test(id) && !/^(cve|ghsa|pysec|go|rustsec)-/.test(id);
 }
 
+/**
+ * Sources whose `aliases` are other names of the finding itself: a Config rule's deployed name,
+ * its canonical name and identifier, the Security Hub control's GeneratorId. An exception may
+ * name a compliance result by any of them (the policy's "Config rule name or control id").
+ */
+const SAME_FINDING_ALIASES: ReadonlySet<Finding['source']> = new Set(['config', 'securityhub']);
+
+/**
+ * The ids an exception may name a finding by: its own id and, for compliance results, the other
+ * names of the same rule or control. Never another vulnerability's id: Inspector2 records the
+ * vulnerabilities *related* to a finding in its aliases (`relatedVulnerabilities`), and an
+ * exception for a LOW CVE-2024-0001 must not except a CRITICAL CVE-2024-7777 that merely lists it.
+ */
+export function ownIds(finding: Finding): string[] {
+  return SAME_FINDING_ALIASES.has(finding.source)
+    ? [finding.id, ...(finding.aliases ?? [])]
+    : [finding.id];
+}
+
+/** Whether an exception covers a finding: one of its own ids (`ownIds`), within the scope. */
 export function exceptionMatches(exception: PolicyException, finding: Finding): boolean {
   const id = exception.id.toUpperCase();
-  const idMatches =
-    finding.id.toUpperCase() === id ||
-    (finding.aliases ?? []).some((alias) => alias.toUpperCase() === id);
-  return idMatches && inScope(finding, exception.scope);
+  return (
+    ownIds(finding).some((own) => own.toUpperCase() === id) && inScope(finding, exception.scope)
+  );
 }
 
 export interface ExceptionResult {

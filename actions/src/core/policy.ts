@@ -1,5 +1,6 @@
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import Ajv, { type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
@@ -21,6 +22,19 @@ import schema from './policy.schema.json';
  * used as the `policy` input's default of every command, and applied by `readInput`.
  */
 export const DEFAULT_POLICY_PATH = '.github/assetguard.yml';
+
+/** The origin of the embedded default policy, used when DEFAULT_POLICY_PATH does not exist. */
+export const BUILT_IN_POLICY_ORIGIN = 'built-in default';
+
+/** The origin recorded for a run whose policy was never loaded (it failed before). */
+export const NOT_LOADED_POLICY_ORIGIN = 'not loaded';
+
+/**
+ * The largest policy accepted, in bytes. A real policy is a few KiB; parsing is superlinear in
+ * the YAML's size (a 50 MB file took 75 s and 3.8 GB), so anything this large is refused before
+ * it is parsed, naming the file.
+ */
+export const MAX_POLICY_BYTES = 1024 * 1024;
 
 export interface ExceptionScope {
   repository?: string;
@@ -58,7 +72,7 @@ export interface Policy {
 /** The policy as loaded, with where it came from so evidence can reproduce it exactly. */
 export interface LoadedPolicy {
   policy: Policy;
-  /** File path, or `built-in default`. */
+  /** File path, or BUILT_IN_POLICY_ORIGIN. */
   origin: string;
   text: string;
   sha256: string;
@@ -284,6 +298,9 @@ function pathSegments(instancePath: string): (string | number)[] {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
+/** The schema's pattern for text that must not be empty or only spaces (policy.schema.json). */
+const NOT_BLANK = '\\S';
+
 function describeError(error: ErrorObject): { key: string[]; text: string } {
   const segments = pathSegments(error.instancePath).map(String);
   const params = error.params as Record<string, unknown>;
@@ -304,6 +321,12 @@ function describeError(error: ErrorObject): { key: string[]; text: string } {
       };
     case 'const':
       return { key: segments, text: `must be ${JSON.stringify(params.allowedValue)}` };
+    case 'pattern':
+      // NOT_BLANK: text that carries meaning (an exception's reason and owner) must say something.
+      return {
+        key: segments,
+        text: params.pattern === NOT_BLANK ? 'must not be blank' : (error.message ?? 'is invalid'),
+      };
     default:
       return { key: segments, text: error.message ?? 'is invalid' };
   }
@@ -337,8 +360,40 @@ function nodeLine(
   return undefined;
 }
 
-/** Parses and validates policy text; errors name the file, the line and the key. */
+/**
+ * The error for a policy with problems: one per line, in the order of the file (problems without
+ * a line last), each as `file:line: key: problem`, and each only once.
+ */
+function invalidPolicy(
+  origin: string,
+  problems: readonly { line: number | undefined; text: string }[],
+): ConfigurationError {
+  const ordered = [...problems].sort(
+    (a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.text.localeCompare(b.text),
+  );
+  const lines = [
+    ...new Set(ordered.map(({ line, text }) => `${origin}${line ? `:${line}` : ''}: ${text}`)),
+  ];
+  return new ConfigurationError(
+    `invalid policy (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`,
+  );
+}
+
+/** A policy over MAX_POLICY_BYTES, named with its size. */
+function tooLarge(origin: string, bytes: number): ConfigurationError {
+  return new ConfigurationError(
+    `${origin}: the policy is ${(bytes / 1024 / 1024).toFixed(1)} MiB (${bytes} bytes); at most 1 MiB (${MAX_POLICY_BYTES} bytes) is accepted (is this the intended file?)`,
+  );
+}
+
+/**
+ * Parses and validates policy text; errors name the file, the line and the key.
+ * @throws ConfigurationError for invalid YAML, a policy the schema refuses, or one over
+ *   MAX_POLICY_BYTES (refused before parsing).
+ */
 export function parsePolicy(text: string, origin: string): Policy {
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_POLICY_BYTES) throw tooLarge(origin, bytes);
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -354,27 +409,49 @@ export function parsePolicy(text: string, origin: string): Policy {
     throw new ConfigurationError(`${origin}: the policy file is empty; start it with "version: 1"`);
   }
   if (!validatePolicy(raw)) {
-    const problems = (validatePolicy.errors ?? []).map((error) => {
-      const { key, text: problem } = describeError(error);
-      const line = nodeLine(doc, lines, key);
-      const keyText = key.length > 0 ? key.join('.') : '(top level)';
-      return `${origin}${line ? `:${line}` : ''}: ${keyText}: ${problem}`;
-    });
-    throw new ConfigurationError(
-      `invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${[...new Set(problems)].join('\n  ')}`,
+    throw invalidPolicy(
+      origin,
+      (validatePolicy.errors ?? []).map((error) => {
+        const { key, text: problem } = describeError(error);
+        const keyText = key.length > 0 ? key.join('.') : '(top level)';
+        return { line: nodeLine(doc, lines, key), text: `${keyText}: ${problem}` };
+      }),
     );
   }
   const semantic = raw.tags ? tagPolicyProblems(raw.tags) : [];
   if (semantic.length > 0) {
-    const problems = semantic.map(({ key, text: problem }) => {
-      const line = nodeLine(doc, lines, key);
-      return `${origin}${line ? `:${line}` : ''}: ${key.join('.')}: ${problem}`;
-    });
-    throw new ConfigurationError(
-      `invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+    throw invalidPolicy(
+      origin,
+      semantic.map(({ key, text: problem }) => ({
+        line: nodeLine(doc, lines, key),
+        text: `${key.join('.')}: ${problem}`,
+      })),
     );
   }
   return normalize(raw);
+}
+
+/**
+ * Why a gate under this policy can never block, or undefined when it can: an empty fail-on is
+ * accepted (a team may want reports only) but must never look like a gate. `failOn` is the
+ * fail-on that applied when it is not the section's own (a classification level's), named by
+ * `source`.
+ */
+export function neverBlocksWarning(
+  policy: Policy,
+  gate: 'image' | 'compliance',
+  applied?: { failOn: readonly Severity[]; source: string },
+): string | undefined {
+  if (gate === 'image') {
+    const failOn = applied?.failOn ?? policy.image.failOn;
+    const { epssAbove, exploitAvailable } = policy.image.alsoBlock;
+    if (failOn.length > 0 || epssAbove !== undefined || exploitAvailable === true) return undefined;
+    return `${applied?.source ?? 'image.fail-on'} is empty and image.also-block sets nothing: this policy can never block a deploy (list the severities that must block, e.g. fail-on: [CRITICAL, HIGH])`;
+  }
+  if (policy.compliance.failOn.length > 0) return undefined;
+  return policy.compliance.insufficientData === 'block'
+    ? 'compliance.fail-on is empty: no non-compliant result can block a deploy, only rules without data (compliance.insufficient-data: block)'
+    : 'compliance.fail-on is empty: this policy can never block a deploy (list the severities that must block, e.g. fail-on: [CRITICAL, HIGH])';
 }
 
 /** The sha256 of a text (UTF-8), in lowercase hex: how evidence pins the exact policy. */
@@ -383,7 +460,7 @@ export function sha256(text: string): string {
 }
 
 /**
- * A policy from its text; `origin` (a path, or `built-in default`) names it in errors.
+ * A policy from its text; `origin` (a path, or BUILT_IN_POLICY_ORIGIN) names it in errors.
  * @throws ConfigurationError naming the origin, line and key (see `parsePolicy`).
  */
 export function loadedFromText(text: string, origin: string): LoadedPolicy {
@@ -393,18 +470,22 @@ export function loadedFromText(text: string, origin: string): LoadedPolicy {
 /**
  * Loads the policy file; `undefined` means DEFAULT_POLICY_PATH (the one place outside the
  * declared input defaults where that path is applied). Any other file must exist; the default
- * path may be absent, in which case the built-in default applies (and the origin says so).
- * @throws ConfigurationError when the file cannot be read or is not a valid policy.
+ * path may be absent, in which case the built-in default applies (and the origin says so). A
+ * file over MAX_POLICY_BYTES is refused from its size, without reading it.
+ * @throws ConfigurationError when the file cannot be read, is too large or is not a valid policy.
  */
 export async function loadPolicy(path: string | undefined): Promise<LoadedPolicy> {
   const file = path ?? DEFAULT_POLICY_PATH;
   let text: string;
   try {
+    const { size } = await stat(file);
+    if (size > MAX_POLICY_BYTES) throw tooLarge(file, size);
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && file === DEFAULT_POLICY_PATH) {
-      return loadedFromText(DEFAULT_POLICY_TEXT, 'built-in default');
+      return loadedFromText(DEFAULT_POLICY_TEXT, BUILT_IN_POLICY_ORIGIN);
     }
     throw new ConfigurationError(
       code === 'ENOENT'

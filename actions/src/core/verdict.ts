@@ -1,6 +1,11 @@
 import { EXIT_BLOCK, EXIT_ERROR, EXIT_PASS } from './errors';
 import type { ExceptionResult } from './exceptions';
-import type { LoadedPolicy, PolicyException } from './policy';
+import {
+  neverBlocksWarning,
+  NOT_LOADED_POLICY_ORIGIN,
+  type LoadedPolicy,
+  type PolicyException,
+} from './policy';
 import {
   countBySeverity,
   severityRank,
@@ -93,7 +98,7 @@ export function emptyExceptionReport(): ExceptionReport {
 /**
  * The verdict of a run that could not decide: the same contract, so the same reports get written.
  * `subject` is as much of the subject as was known when it failed; `policy` is undefined when it
- * was not loaded (recorded as origin `not loaded`).
+ * was not loaded (recorded as origin NOT_LOADED_POLICY_ORIGIN, with no sha256).
  */
 export function errorVerdict<S, C, B extends BlockingBase>(parts: {
   command: string;
@@ -108,7 +113,10 @@ export function errorVerdict<S, C, B extends BlockingBase>(parts: {
     command: parts.command,
     subject: parts.subject,
     evaluatedAt: parts.now.toISOString(),
-    policy: { origin: parts.policy?.origin ?? 'not loaded', sha256: parts.policy?.sha256 ?? '' },
+    policy: {
+      origin: parts.policy?.origin ?? NOT_LOADED_POLICY_ORIGIN,
+      sha256: parts.policy?.sha256 ?? '',
+    },
     counts: parts.counts,
     blocking: [],
     excepted: [],
@@ -146,6 +154,31 @@ export function byRisk(a: BlockingEntry, b: BlockingEntry): number {
   );
 }
 
+/** The policy section each gate decides by, for `neverBlocksWarning`. */
+const GATE_SECTIONS: Partial<Record<string, 'image' | 'compliance'>> = {
+  'scan-gate': 'image',
+  'compliance-gate': 'compliance',
+};
+
+/**
+ * The fail-on a subject was decided by when it is not its policy section's own: the image gate
+ * records the classification level whose fail-on applied on its subject.
+ */
+function appliedFailOn(subject: unknown): { failOn: Severity[]; source: string } | undefined {
+  if (typeof subject !== 'object' || subject === null || !('classification' in subject)) {
+    return undefined;
+  }
+  const { classification } = subject as {
+    classification?: { level: string; failOn: Severity[] };
+  };
+  return classification
+    ? {
+        failOn: classification.failOn,
+        source: `the fail-on of classification ${classification.level}`,
+      }
+    : undefined;
+}
+
 /**
  * A gate's verdict from its findings, once the policy has picked what would block and
  * `applyExceptions` has set the excepted ones aside. Pure.
@@ -154,6 +187,9 @@ export function byRisk(a: BlockingEntry, b: BlockingEntry): number {
  * - `exceptions`: `applyExceptions`'s result; `remaining` block, sorted riskiest first.
  * - `reasonOf` / `resourceOf`: why a finding blocks, and what it is reported against.
  * - `alsoBlocking`: entries that are not findings (a rule with no data), appended as given.
+ *
+ * A policy under which the gate can never block (an empty fail-on: accepted, for report-only
+ * use) gets a warning first, so a pass never looks like a gate that was passed.
  */
 export function findingsVerdict<S>(input: {
   command: string;
@@ -189,6 +225,12 @@ export function findingsVerdict<S>(input: {
       exception,
     })),
     exceptions: exceptions.report,
-    warnings: input.warnings,
+    warnings: [...neverBlocks(input.command, input.policy, input.subject), ...input.warnings],
   };
+}
+
+function neverBlocks(command: string, policy: LoadedPolicy, subject: unknown): string[] {
+  const gate = GATE_SECTIONS[command];
+  const warning = gate && neverBlocksWarning(policy.policy, gate, appliedFailOn(subject));
+  return warning ? [warning] : [];
 }

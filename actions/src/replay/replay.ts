@@ -1,7 +1,13 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Outcome } from '../core/runner';
-import { ConfigurationError, EXIT_ERROR } from '../core/errors';
-import { readEvidence, type Evidence } from '../core/evidence';
+import { AssetguardError, ConfigurationError, errorMessage, EXIT_ERROR } from '../core/errors';
+import {
+  checkEvidence,
+  evidenceValidator,
+  readEvidence,
+  SEVERITY_COUNTS_SCHEMA,
+  type Evidence,
+} from '../core/evidence';
 import { loadedFromText, sha256, type LoadedPolicy } from '../core/policy';
 import { exitCodeOf, type AnyVerdict } from '../core/verdict';
 import {
@@ -39,6 +45,133 @@ function incomplete(what: string): ConfigurationError {
   return new ConfigurationError(`bundle: the recorded ${what} is incomplete; cannot re-evaluate`);
 }
 
+const STRING = { type: 'string' } as const;
+const STRINGS = { type: 'array', items: STRING } as const;
+const STRING_MAP = { type: 'object', additionalProperties: STRING } as const;
+
+/**
+ * What each command's evaluator reads besides the findings and the policy: the verdict's
+ * subject (by field) and the context. Checked before evaluating, so a malformed bundle is an
+ * error naming the field, never a crash inside an evaluator.
+ */
+const COMMAND_SCHEMAS: Record<ReplayableEvidence['command'], object> = {
+  'scan-gate': {
+    type: 'object',
+    properties: {
+      verdict: {
+        type: 'object',
+        properties: {
+          subject: {
+            type: 'object',
+            required: ['image', 'repository', 'digest', 'region'],
+            properties: {
+              image: STRING,
+              repository: STRING,
+              digest: STRING,
+              region: STRING,
+              tag: STRING,
+              registryId: STRING,
+              repositoryTags: STRING_MAP,
+            },
+          },
+        },
+      },
+      context: {
+        type: 'object',
+        properties: {
+          scan: { type: 'object', properties: { counts: SEVERITY_COUNTS_SCHEMA } },
+        },
+      },
+    },
+  },
+  'compliance-gate': {
+    type: 'object',
+    properties: {
+      verdict: {
+        type: 'object',
+        properties: {
+          subject: {
+            type: 'object',
+            required: ['source', 'region', 'scope', 'rules'],
+            properties: {
+              source: { enum: ['config', 'securityhub'] },
+              region: STRING,
+              scope: {
+                type: 'object',
+                required: ['tags', 'rules'],
+                properties: { tags: STRING_MAP, rules: STRINGS },
+              },
+              rules: {
+                type: 'object',
+                required: [
+                  'evaluated',
+                  'compliant',
+                  'nonCompliant',
+                  'insufficientData',
+                  'notApplicable',
+                ],
+                properties: {
+                  evaluated: { type: 'integer', minimum: 0 },
+                  compliant: STRINGS,
+                  nonCompliant: STRINGS,
+                  insufficientData: STRINGS,
+                  notApplicable: STRINGS,
+                },
+              },
+            },
+          },
+        },
+      },
+      context: { type: 'object', properties: { notes: STRINGS } },
+    },
+  },
+  'tags audit': {
+    type: 'object',
+    properties: {
+      verdict: {
+        type: 'object',
+        properties: {
+          subject: {
+            type: 'object',
+            required: ['command', 'execute', 'region'],
+            properties: {
+              command: { const: 'audit' },
+              execute: { type: 'boolean' },
+              region: STRING,
+            },
+          },
+        },
+      },
+      context: {
+        type: 'object',
+        required: ['inventory'],
+        properties: {
+          inventory: {
+            type: 'object',
+            required: ['resources', 'complete', 'warnings'],
+            properties: {
+              resources: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['arn', 'type', 'tags'],
+                  properties: { arn: STRING, type: STRING, tags: STRING_MAP },
+                },
+              },
+              complete: { type: 'boolean' },
+              warnings: STRINGS,
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
+const COMMAND_VALIDATORS = Object.fromEntries(
+  Object.entries(COMMAND_SCHEMAS).map(([command, schema]) => [command, evidenceValidator(schema)]),
+);
+
 /**
  * Recomputes a bundle's verdict with the pure evaluator of the command that recorded it, from
  * its findings (or inventory), its policy text and its subject, at its recorded `evaluatedAt`:
@@ -49,6 +182,7 @@ function reEvaluate(
   policy: LoadedPolicy,
 ): { verdict: AnyVerdict; from: string } {
   const findings = `${evidence.findings.length} findings`;
+  // readEvidence checked that this is an ISO 8601 date-time.
   const now = new Date(evidence.verdict.evaluatedAt);
   switch (evidence.command) {
     case 'scan-gate': {
@@ -103,11 +237,12 @@ export interface ReplayResult {
 /**
  * Re-evaluates an evidence bundle (evidence.json, or the report directory holding it) offline
  * and says whether it reproduces the recorded verdict exactly (deep equality).
- * @throws ConfigurationError when the bundle cannot be read, was written by a command replay
- *   does not know, has a policy text that does not match its sha256, or lacks the subject.
+ * @throws ConfigurationError (exit 2) when the bundle cannot be read, was written by a command
+ *   replay does not know, has a policy text that does not match its sha256, or has a missing or
+ *   malformed field (named: `verdict.evaluatedAt`, `verdict.subject`…).
  */
 export async function replay(bundle: string): Promise<ReplayResult> {
-  const evidence = await readEvidence(bundle);
+  const { evidence, file } = await readEvidence(bundle);
   const original = evidence.verdict;
   if (original.verdict === 'error') {
     return {
@@ -121,18 +256,29 @@ export async function replay(bundle: string): Promise<ReplayResult> {
   }
   if (!isReplayable(evidence)) {
     throw new ConfigurationError(
-      `bundle: cannot replay command "${evidence.command}"; known: ${REPLAYABLE.join(', ')}`,
+      `bundle: cannot replay command ${JSON.stringify(evidence.command)}; known: ${REPLAYABLE.join(', ')}`,
     );
   }
+  const validator = COMMAND_VALIDATORS[evidence.command];
+  if (validator) checkEvidence(validator, evidence, file);
   if (sha256(evidence.policy.text) !== evidence.policy.sha256) {
     throw new ConfigurationError(
       'bundle: the policy text does not match its recorded sha256; the bundle was altered',
     );
   }
-  const { verdict: replayed, from } = reEvaluate(
-    evidence,
-    loadedFromText(evidence.policy.text, evidence.policy.origin),
-  );
+  const policy = loadedFromText(evidence.policy.text, evidence.policy.origin);
+  let recomputed: { verdict: AnyVerdict; from: string };
+  try {
+    recomputed = reEvaluate(evidence, policy);
+  } catch (error) {
+    if (error instanceof AssetguardError) throw error;
+    // Every field the evaluators read was checked above; what is left is a bundle this version
+    // cannot read, or a bug. Either way the replay did not decide: exit 2, saying which.
+    throw new ConfigurationError(
+      `bundle: ${file} could not be re-evaluated (${errorMessage(error)}): it does not have the shape this version writes; if it is unaltered, please report it`,
+    );
+  }
+  const { verdict: replayed, from } = recomputed;
   const matches = isDeepStrictEqual(replayed, original);
   const outcome: Outcome = matches
     ? {

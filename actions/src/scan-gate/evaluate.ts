@@ -1,6 +1,6 @@
 import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
 import {
-  emptyCounts,
+  countBySeverity,
   SEVERITIES,
   type Finding,
   type Severity,
@@ -28,16 +28,60 @@ export interface ImageSubject {
   repositoryTags?: Record<string, string>;
   /** Decided by `evaluateImage`: the level whose own image fail-on applied. Ignored as input. */
   classification?: { level: string; failOn: Severity[] };
+  /**
+   * Set when the reference names an image index (a multi-platform build, or buildx's default
+   * provenance): `digest` is then the index's, and these are the platform manifests gated, each
+   * with ECR's severity counts of its own scan. ECR and Inspector2 scan platform manifests, never
+   * the index, so each is decided on its own and the verdict is the worst of theirs.
+   */
+  platforms?: ImagePlatform[];
+  /** Index entries not gated (attestation manifests: provenance, SBOM), with why. */
+  skipped?: SkippedManifest[];
+}
+
+/** One platform manifest of an image index, as the gate decided on it. */
+export interface ImagePlatform {
+  /** The platform manifest's digest: what ECR and Inspector2 scanned. */
+  digest: string;
+  /** `os/architecture[/variant]`, as the index declares it. */
+  platform: string;
+  /**
+   * ECR's per-severity counts of this manifest's scan when ECR gave any (cross-checked against the
+   * listing, like `scanCounts` of a single image); absent when ECR gave none ("no counts" is not zero).
+   */
+  ecrCounts?: SeverityCounts;
+}
+
+/** An index entry the gate did not decide on, and why. */
+export interface SkippedManifest {
+  digest: string;
+  platform?: string;
+  reason: string;
 }
 
 /** The scan gate's verdict; a run that failed before resolving the image has only part of the subject. */
 export type ImageVerdict = Verdict<Partial<ImageSubject>>;
 
-/** What evidence.json keeps besides the findings: the scan status and the listing's costs. */
+/** What evidence.json keeps besides the findings: the scan evidence and the listing's costs. */
 export interface ScanContext {
-  scan: ScanEvidence;
+  /** The evidence the scan wait settled on, for a single image (absent for an image index). */
+  scan?: ScanEvidence;
+  /** ListFindings calls, over every platform of an index. */
   listFindingsCalls: number;
   /** Findings ListFindings returned for other images or statuses, dropped by the client re-check. */
+  droppedByClientCheck: number;
+  /** An image index: each platform manifest's scan evidence and listing costs, in index order. */
+  platforms?: PlatformEvidence[];
+  /** An image index: the entries not gated (attestation manifests), with why. */
+  skipped?: SkippedManifest[];
+}
+
+/** The evidence of one platform manifest of an image index. */
+export interface PlatformEvidence {
+  digest: string;
+  platform: string;
+  scan: ScanEvidence;
+  listFindingsCalls: number;
   droppedByClientCheck: number;
 }
 
@@ -51,6 +95,8 @@ function imageFacts(subject: ImageSubject): ImageSubject {
     ...(subject.tag !== undefined && { tag: subject.tag }),
     ...(subject.registryId !== undefined && { registryId: subject.registryId }),
     ...(subject.repositoryTags !== undefined && { repositoryTags: subject.repositoryTags }),
+    ...(subject.platforms !== undefined && { platforms: subject.platforms }),
+    ...(subject.skipped !== undefined && { skipped: subject.skipped }),
   };
 }
 
@@ -94,17 +140,45 @@ export function blockingReason(
   return undefined;
 }
 
+/** What comparing ECR's counts of one image with its Inspector2 listing found. */
+interface CountCheck {
+  /** ECR counts more at fail-on severities than Inspector2 listed: both sets, side by side. */
+  disagreement?: string;
+  /** Gaps at other severities: worth a human's look, not a reason to stop. */
+  warnings: string[];
+}
+
+function countsText(counts: SeverityCounts, severities: readonly Severity[]): string {
+  return severities.map((severity) => `${severity} ${counts[severity]}`).join(', ');
+}
+
 /**
- * Warns when Inspector2 listed fewer findings of a severity than ECR counted: the listing is
- * what the verdict rests on, so a gap is worth a human's look even when the gate passes.
+ * Compares ECR's per-severity counts of one image with the ACTIVE findings Inspector2 listed for
+ * it (before exceptions). ECR counting more at a severity in `failOn` means the listing the
+ * verdict rests on misses findings that would block: two sources that disagree are a reason to
+ * stop (STYLE.md #15), e.g. enhanced findings still arriving (aws-sdk #289) or findings this role
+ * cannot see (another account's registry). A gap at another severity cannot change the verdict
+ * and stays a warning. More listed than counted is no gap: the listing is what the verdict uses.
  */
-function countGapWarnings(scanCounts: SeverityCounts, findings: readonly Finding[]): string[] {
-  const listed = emptyCounts();
-  for (const finding of findings) listed[finding.severity] += 1;
-  return SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]).map(
-    (severity) =>
-      `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`,
-  );
+function checkCounts(
+  scanCounts: SeverityCounts,
+  active: readonly Finding[],
+  failOn: readonly Severity[],
+): CountCheck {
+  const listed = countBySeverity(active);
+  const gaps = SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]);
+  const blocking = gaps.filter((severity) => failOn.includes(severity));
+  const warnings = gaps
+    .filter((severity) => !failOn.includes(severity))
+    .map(
+      (severity) =>
+        `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`,
+    );
+  if (blocking.length === 0) return { warnings };
+  return {
+    disagreement: `ECR counts ${countsText(scanCounts, blocking)}; Inspector2 listed ${countsText(listed, blocking)}`,
+    warnings,
+  };
 }
 
 /**
@@ -114,8 +188,16 @@ function countGapWarnings(scanCounts: SeverityCounts, findings: readonly Finding
  * A finding blocks when it is ACTIVE and `blockingReason` says so under `image` of the policy, or
  * under the fail-on of the repository's classification level when `tags.classification` maps the
  * repository's tags (`subject.repositoryTags`) to one; then no valid exception covers it.
- * `scanCounts` (ECR's per-severity counts when the scan settled) is cross-checked against the
- * listing: a gap is a warning. The verdict's subject is `subject` with `classification` decided.
+ *
+ * For an image index (`subject.platforms`), each platform manifest is decided on its own findings
+ * (by `resource.imageDigest`): its blocking entries name its digest and platform, and the verdict
+ * is the worst over the platforms (error > block > pass).
+ *
+ * ECR's counts (`scanCounts` for a single image, `platforms[].ecrCounts` for an index), when ECR
+ * gave any, are cross-checked against the ACTIVE findings listed (before exceptions): ECR counting
+ * more at a severity of the effective fail-on makes the verdict `error` (exit 2), with both counts
+ * in `error`; a gap at another severity is a warning. The verdict's subject is `subject` with
+ * `classification` decided.
  */
 export function evaluateImage(input: {
   findings: readonly Finding[];
@@ -128,7 +210,11 @@ export function evaluateImage(input: {
   const base = imageFacts(input.subject);
   const classification = classificationFailOn(policy.policy.tags, base.repositoryTags ?? {});
   const subject: ImageSubject = { ...base, ...(classification && { classification }) };
+  const failOn = classification?.failOn ?? policy.policy.image.failOn;
   const active = input.findings.filter((finding) => finding.status === 'ACTIVE');
+  const platformOf = new Map(
+    (subject.platforms ?? []).map((platform) => [platform.digest, platform.platform]),
+  );
   const reasons = new Map<Finding, string>();
   for (const finding of active) {
     const reason = classification
@@ -138,7 +224,9 @@ export function evaluateImage(input: {
           `the fail-on of classification ${classification.level}`,
         )
       : blockingReason(finding, policy.policy.image);
-    if (reason !== undefined) reasons.set(finding, reason);
+    if (reason === undefined) continue;
+    const platform = platformOf.get(finding.resource.imageDigest ?? '');
+    reasons.set(finding, platform === undefined ? reason : `${reason} (platform ${platform})`);
   }
   // Exceptions scoped to another repository are about other images, and compliance exceptions
   // (control ids, rule names) are the compliance gate's: neither is stale here.
@@ -153,7 +241,28 @@ export function evaluateImage(input: {
     now,
     relevant,
   );
-  return findingsVerdict({
+
+  // ECR's counts against the listing, per scanned manifest.
+  const checks: { label?: string; check: CountCheck }[] = [];
+  if (subject.platforms !== undefined) {
+    for (const platform of subject.platforms) {
+      if (platform.ecrCounts === undefined) continue;
+      const own = active.filter((finding) => finding.resource.imageDigest === platform.digest);
+      checks.push({
+        label: `${platform.platform} (${subject.repository}@${platform.digest})`,
+        check: checkCounts(platform.ecrCounts, own, failOn),
+      });
+    }
+  } else if (input.scanCounts !== undefined) {
+    checks.push({ check: checkCounts(input.scanCounts, active, failOn) });
+  }
+  const labelled = (label: string | undefined, text: string): string =>
+    label === undefined ? text : `${label}: ${text}`;
+  const disagreements = checks.flatMap(({ label, check }) =>
+    check.disagreement === undefined ? [] : [labelled(label, check.disagreement)],
+  );
+
+  const verdict = findingsVerdict({
     command: 'scan-gate',
     subject,
     policy,
@@ -161,10 +270,22 @@ export function evaluateImage(input: {
     counted: active,
     exceptions,
     reasonOf: (finding) => reasons.get(finding) ?? '',
-    resourceOf: () => `${subject.repository}@${subject.digest}`,
+    resourceOf: (finding) =>
+      `${subject.repository}@${finding.resource.imageDigest ?? subject.digest}`,
     warnings: [
       ...exceptionWarnings(exceptions.report, 'finding(s)', 'finding in this image'),
-      ...(input.scanCounts ? countGapWarnings(input.scanCounts, active) : []),
+      ...checks.flatMap(({ label, check }) =>
+        check.warnings.map((warning) => labelled(label, warning)),
+      ),
     ],
   });
+  if (disagreements.length === 0) return verdict;
+  return {
+    ...verdict,
+    verdict: 'error',
+    error:
+      `ECR and Inspector2 disagree about ${subject.repository}@${subject.digest} at severities that block (${failOn.join(', ')}): ` +
+      `${disagreements.join('; ')}. The verdict would rest on a listing that misses findings ECR counted, so the gate does not decide: ` +
+      'Inspector2 may still be publishing them (retry in a few minutes), or this role cannot see them (an image in another account, or a registry with BASIC scanning)',
+  };
 }

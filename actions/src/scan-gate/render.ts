@@ -1,13 +1,15 @@
+import { markdownCode, markdownLink, markdownText } from '../core/escape';
 import {
   blockingSection,
-  cell,
   closingSections,
+  finishSummary,
+  fullDataIn,
   gateSummaryHead,
-  link,
+  sarifCutNote,
   type GateWords,
 } from '../core/markdown';
 import type { Finding } from '../core/model';
-import { sarifDecisions, type SarifEntry } from '../core/sarif';
+import { sarifDecisions, sarifLocation, type SarifEntry } from '../core/sarif';
 import type { ImageSubject, ImageVerdict } from './evaluate';
 
 /** How the scan gate names what it counts, in its summary and its outcome line. */
@@ -25,14 +27,17 @@ export function imageName(subject: Partial<ImageSubject>): string {
 
 function subjectName(subject: Partial<ImageSubject>): string {
   const { repository, digest, tag, image } = subject;
-  if (repository && digest)
-    return `\`${repository}@${digest.slice(0, 19)}…\`${tag ? ` (${tag})` : ''}`;
-  return `\`${image ?? 'image'}\``;
+  if (repository && digest) {
+    return `${markdownCode(`${repository}@${digest.slice(0, 19)}…`)}${tag ? ` (${markdownText(tag)})` : ''}`;
+  }
+  return markdownCode(image ?? 'image');
 }
 
 /**
  * summary.md and the job summary (Markdown): the verdict first, then counts, then what blocks
  * and why (at most MAX_SUMMARY_ROWS rows), then exceptions, warnings and where the reports are.
+ * Every value from AWS or the user is escaped (core/escape); the whole is bounded
+ * (`finishSummary`).
  */
 export function renderImageSummary(verdict: ImageVerdict, reportDir?: string): string {
   const parts = gateSummaryHead(verdict, subjectName(verdict.subject), IMAGE_WORDS);
@@ -45,27 +50,32 @@ export function renderImageSummary(verdict: ImageVerdict, reportDir?: string): s
         const pkg = entry.packages[0];
         const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
         return [
-          entry.severity,
-          link(entry.id, entry.url),
-          pkg ? `${cell(pkg.name)}${more}` : '–',
-          cell(pkg?.installedVersion),
-          pkg?.fixedVersion ? cell(pkg.fixedVersion) : 'no fix yet',
-          cell(entry.reason),
+          markdownText(entry.severity),
+          markdownLink(entry.id, entry.url),
+          pkg ? `${markdownText(pkg.name)}${more}` : '–',
+          markdownText(pkg?.installedVersion),
+          pkg?.fixedVersion ? markdownText(pkg.fixedVersion) : 'no fix yet',
+          markdownText(entry.reason),
         ];
       },
     ),
   );
+  // results.sarif has every ACTIVE finding, which is what the counts are over.
+  if (verdict.verdict !== 'error') parts.push(...sarifCutNote(verdict.counts.total));
   parts.push(...closingSections(verdict, reportDir));
-  return `${parts.join('\n\n')}\n`;
+  return finishSummary(parts, fullDataIn(reportDir));
 }
 
 /**
- * Every ACTIVE finding as a SARIF result, located on the Dockerfile: blocking ones as errors,
- * excepted ones suppressed (core/sarif `sarifDecisions`, matched to verdict entries by id).
+ * Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed (core/
+ * sarif `sarifDecisions`, matched to verdict entries by id). Image findings have no source line:
+ * alerts go on `file`, by default the policy file the verdict was decided by (where an
+ * exception lands), or the workflow file when the built-in default applied (`sarifLocation`).
  */
 export function imageSarifEntries(
   verdict: ImageVerdict,
   findings: readonly Finding[],
+  file: string | undefined = sarifLocation(verdict.policy.origin),
 ): SarifEntry[] {
   const decide = sarifDecisions(verdict, (entry) => entry.id);
   const { repository = '', digest = '' } = verdict.subject;
@@ -85,8 +95,7 @@ export function imageSarifEntries(
         ...(finding.score !== undefined && { score: finding.score }),
         ...decide(finding),
         message: `${finding.severity} ${finding.id}${pkgText} in image ${repository}@${digest}`,
-        // Image findings have no source line; the Dockerfile is where a fix (new base or pin) lands.
-        uri: 'Dockerfile',
+        ...(file !== undefined && { file }),
         fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository}`,
         tags: ['container', finding.severity.toLowerCase()],
       };

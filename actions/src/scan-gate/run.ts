@@ -13,16 +13,25 @@ import {
 } from '../core/runner';
 import { toSarif } from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
+import { UndecidedError } from '../core/errors';
+import type { Finding } from '../core/model';
 import {
   assertEnhancedScanning,
   repositoryTags,
-  resolveImageDigest,
+  resolveImageTargets,
   waitForImageScan,
+  type ScanEvidence,
   type ScanWaitOptions,
 } from '../sources/ecr';
-import { parseImageRef } from '../sources/image-ref';
+import { formatImage, parseImageRef, type ResolvedImage } from '../sources/image-ref';
 import { listImageFindings } from '../sources/inspector';
-import { evaluateImage, type ImageSubject, type ScanContext } from './evaluate';
+import {
+  evaluateImage,
+  type ImagePlatform,
+  type ImageSubject,
+  type PlatformEvidence,
+  type ScanContext,
+} from './evaluate';
 import {
   parseScanGateInputs,
   SCAN_GATE_INPUTS,
@@ -41,8 +50,8 @@ export interface AwsClients {
 export interface ScanGateOptions {
   /** Builds the clients for the registry's region (default: the core client factory). */
   clients?: (region: string) => AwsClients;
-  /** Poller tuning (tests shorten the delays; the clock is always the run's). */
-  wait?: Omit<ScanWaitOptions, 'timeoutMs' | 'clock' | 'log'>;
+  /** Poller tuning (tests shorten the delays; the clock, the deadline and the log are the run's). */
+  wait?: Omit<ScanWaitOptions, 'timeoutMs' | 'clock' | 'log' | 'signal'>;
 }
 
 export type ScanGateDeps = RunDeps & ScanGateOptions;
@@ -68,10 +77,50 @@ function defaultClients(region: string): AwsClients {
 }
 
 /**
- * The scan gate as a command of the shared runner: resolve the image to its digest (ECR
- * DescribeImages), check enhanced scanning, wait for the scan (the custom poller), list the
- * image's ACTIVE Inspector2 findings, read the repository's tags when the policy classifies by
- * tag, then `evaluateImage`. Reports: verdict.json, summary.md, results.sarif, evidence.json.
+ * Settles on a call that takes no abort signal of its own, or on the run's deadline, whichever
+ * comes first: past the deadline the run does not decide (exit 2).
+ */
+async function beforeDeadline<T>(call: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  const expired = (): UndecidedError =>
+    new UndecidedError(`the run's deadline (the timeout input) passed while trying to ${what}`);
+  if (signal.aborted) {
+    call.catch(() => undefined);
+    throw expired();
+  }
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => {
+      reject(expired());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  try {
+    return await Promise.race([call, aborted]);
+  } finally {
+    if (onAbort) signal.removeEventListener('abort', onAbort);
+    // The loser of the race must not become an unhandled rejection.
+    call.catch(() => undefined);
+    aborted.catch(() => undefined);
+  }
+}
+
+/** One scanned manifest: its scan evidence and its ACTIVE findings. */
+interface GatedImage {
+  image: ResolvedImage;
+  scan: ScanEvidence;
+  findings: Finding[];
+  calls: number;
+  dropped: number;
+}
+
+/**
+ * The scan gate as a command of the shared runner: resolve the reference (ECR DescribeImages; an
+ * image index also BatchGetImage, to list its platform manifests), check enhanced scanning, then
+ * for every manifest to gate wait for its scan (the custom poller: ECR status, Inspector2
+ * coverage, the quiet window) and list its ACTIVE Inspector2 findings; read the repository's tags
+ * when the policy classifies by tag; then `evaluateImage` (the worst over an index's platforms).
+ * One deadline, the timeout input, covers the whole run: one-shot calls are aborted at it, and
+ * each wait gets only the time left. Reports: verdict.json, summary.md, results.sarif, evidence.json.
  */
 export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGateTypes> {
   return {
@@ -89,48 +138,138 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
     subjectOf: (inputs) => ({ image: inputs.image }),
     emptyCounts,
     async decide(inputs, policy, progress, { clock, log }) {
+      const deadline = clock.now().getTime() + inputs.timeoutMs;
+      const signal = AbortSignal.timeout(inputs.timeoutMs);
+      const timeLeft = (what: string): number => {
+        const left = deadline - clock.now().getTime();
+        if (left <= 0) {
+          throw new UndecidedError(
+            `timed out: the timeout (${formatDuration(inputs.timeoutMs)}) passed before ${what}; raise the timeout input`,
+          );
+        }
+        return left;
+      };
       log(
         `policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`,
       );
       const ref = parseImageRef(inputs.image);
       const region = ref.region ?? resolveRegion(inputs.region);
       const { ecr, inspector } = (options.clients ?? defaultClients)(region);
-      const image = await resolveImageDigest(ecr, ref, region);
-      const subject: ImageSubject = { image: inputs.image, ...image };
+      const targets = await resolveImageTargets(ecr, ref, region, { signal });
+      const { requested } = targets;
+      const index = targets.images.some((image) => image.index !== undefined);
+      const platforms: ImagePlatform[] | undefined = index
+        ? targets.images.map((image) => ({
+            digest: image.digest,
+            platform: image.platform ?? 'unknown platform',
+          }))
+        : undefined;
+      const subject: ImageSubject = {
+        image: inputs.image,
+        repository: requested.repository,
+        digest: requested.digest,
+        region: requested.region,
+        ...(requested.tag !== undefined && { tag: requested.tag }),
+        ...(requested.registryId !== undefined && { registryId: requested.registryId }),
+        ...(platforms !== undefined && { platforms }),
+        ...(index && { skipped: targets.skipped }),
+      };
       progress.subject = subject;
-      log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
-      await assertEnhancedScanning(ecr, image.registryId);
-      const scan = await waitForImageScan({ ecr, inspector }, image, {
-        ...options.wait,
-        timeoutMs: inputs.timeoutMs,
-        clock,
-        log,
-      });
-      progress.context.scan = scan;
-      const listed = await listImageFindings(inspector, image, { log });
-      progress.context.listFindingsCalls = listed.calls;
-      progress.context.droppedByClientCheck = listed.dropped;
-      progress.findings = listed.findings;
-      log(
-        `listed ${listed.findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
-          (listed.dropped > 0
-            ? `; ${listed.dropped} returned for other images or statuses were ignored`
-            : ''),
-      );
+      if (index) {
+        progress.context.skipped = targets.skipped;
+        log(
+          `image: ${ref.text} is ${requested.repository}@${requested.digest}, an image index (${targets.mediaType ?? 'index'}) of ` +
+            `${targets.images.length} platform manifest(s), each gated: ${targets.images.map((image) => `${image.platform ?? '?'} ${image.digest}`).join(', ')}` +
+            (targets.skipped.length > 0
+              ? `; skipped ${targets.skipped.length} attestation manifest(s): ${targets.skipped.map((entry) => entry.digest).join(', ')}`
+              : ''),
+        );
+      } else {
+        log(`image: ${ref.text} is ${requested.repository}@${requested.digest}`);
+      }
+      await assertEnhancedScanning(ecr, requested.registryId, { signal });
+
+      const gated: GatedImage[] = [];
+      for (const image of targets.images) {
+        const name = formatImage(image);
+        let scan: ScanEvidence;
+        try {
+          scan = await waitForImageScan({ ecr, inspector }, image, {
+            ...options.wait,
+            timeoutMs: timeLeft(`the scan of ${name} could be checked`),
+            clock,
+            log,
+            signal,
+          });
+        } catch (error) {
+          // The wait had only what was left of the run's time: say whose timeout it was.
+          if (
+            error instanceof UndecidedError &&
+            (signal.aborted || clock.now().getTime() >= deadline)
+          ) {
+            throw new UndecidedError(
+              `the timeout (${formatDuration(inputs.timeoutMs)}, for the whole run) passed: ${error.message}`,
+              { cause: error },
+            );
+          }
+          throw error;
+        }
+        if (!index) progress.context.scan = scan;
+        const listed = await listImageFindings(inspector, image, { log, signal });
+        log(
+          `listed ${listed.findings.length} ACTIVE findings${index ? ` of ${image.platform ?? '?'}` : ''} in ${listed.calls} ListFindings call(s)` +
+            (listed.dropped > 0
+              ? `; ${listed.dropped} returned for other images or statuses were ignored`
+              : ''),
+        );
+        gated.push({
+          image,
+          scan,
+          findings: listed.findings,
+          calls: listed.calls,
+          dropped: listed.dropped,
+        });
+        // Keep what is known so far: a later failure still reports (and keeps) it.
+        progress.findings = gated.flatMap((entry) => entry.findings);
+        progress.context.listFindingsCalls = gated.reduce((sum, entry) => sum + entry.calls, 0);
+        progress.context.droppedByClientCheck = gated.reduce(
+          (sum, entry) => sum + entry.dropped,
+          0,
+        );
+        if (index) {
+          progress.context.platforms = gated.map((entry): PlatformEvidence => ({
+            digest: entry.image.digest,
+            platform: entry.image.platform ?? 'unknown platform',
+            scan: entry.scan,
+            listFindingsCalls: entry.calls,
+            droppedByClientCheck: entry.dropped,
+          }));
+        }
+      }
+      if (platforms !== undefined) {
+        subject.platforms = platforms.map((platform) => {
+          const counts = gated.find((entry) => entry.image.digest === platform.digest)?.scan.counts;
+          return { ...platform, ...(counts !== undefined && { ecrCounts: counts }) };
+        });
+      }
       if (policy.policy.tags?.classification) {
-        subject.repositoryTags = await repositoryTags(ecr, image);
+        subject.repositoryTags = await beforeDeadline(
+          repositoryTags(ecr, requested),
+          signal,
+          `read the tags of repository ${requested.repository} (ecr:ListTagsForResource)`,
+        );
       }
       const verdict = evaluateImage({
-        findings: listed.findings,
+        findings: progress.findings,
         policy,
         subject,
         now: clock.now(),
-        scanCounts: scan.counts,
+        ...(!index && gated[0]?.scan.counts !== undefined && { scanCounts: gated[0].scan.counts }),
       });
       const { classification } = verdict.subject;
       if (classification) {
         log(
-          `repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`,
+          `repository ${requested.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`,
         );
       }
       return { verdict, details: undefined };

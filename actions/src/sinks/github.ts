@@ -1,16 +1,23 @@
 import * as core from '@actions/core';
 import { systemClock } from '../core/clock';
 import { logLine } from '../core/escape';
+import { finishSummary } from '../core/markdown';
 import type { InputReader, OutputSpecs, OutputValues } from '../core/inputs';
 import { runCommand, type Command, type CommandTypes, type Outcome } from '../core/runner';
 
 /** Reads an action input by its declared (kebab-case) name, as the runner passes it (INPUT_*). */
 export const actionInput: InputReader = (name) => core.getInput(name);
 
-/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
+/**
+ * Appends Markdown to the job summary when the runner provides one (not on local runs). Every
+ * renderer bounds its summary already (core/markdown `finishSummary`); this is the edge to
+ * GitHub, so it applies the same bound once more rather than let a step's summary be refused.
+ */
 export async function writeJobSummary(markdown: string): Promise<void> {
   if (!process.env.GITHUB_STEP_SUMMARY) return;
-  await core.summary.addRaw(markdown, true).write();
+  await core.summary
+    .addRaw(finishSummary([markdown.trimEnd()], 'the report directory'), true)
+    .write();
 }
 
 /**
@@ -46,6 +53,10 @@ export function setOutputs<O extends OutputSpecs>(declared: O, values: OutputVal
  * The action glue every command shares: runs the command on the action's inputs through the
  * shared runner, then gives the runner its outputs (from the declaration), a warning per verdict
  * warning, and the job summary. Returns the outcome for the boundary (`runAction`).
+ *
+ * Everything written to the log is one line that cannot be a workflow command (core/escape
+ * `logLine`): progress lines and warnings (which carry resource ids, rule names and tag values)
+ * here; the outcome line in the boundary (core/runner `runBoundary`), for the CLI too.
  */
 export async function runInAction<T extends CommandTypes>(command: Command<T>): Promise<Outcome> {
   const run = await runCommand(
@@ -53,15 +64,19 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
     { read: actionInput },
     {
       clock: systemClock,
-      // Progress carries AWS's strings (image tags, resource names): each line is escaped so
-      // none can be a workflow command.
-      log: (message) => {
-        for (const line of message.split('\n')) core.info(logLine(line));
-      },
+      log: logToAction,
     },
   );
   setOutputs(command.outputs, run.outputs);
-  for (const warning of run.verdict.warnings) core.warning(warning);
+  for (const warning of run.verdict.warnings) core.warning(logLine(warning));
   await writeJobSummary(run.summary);
   return run.outcome;
+}
+
+/**
+ * The log of a command run by the action: each line of a message (a plan is several) on its own
+ * log line, escaped so that none can be a workflow command (`::error::`, `##[error]`).
+ */
+export function logToAction(message: string): void {
+  for (const line of message.split('\n')) core.info(logLine(line));
 }
