@@ -1,15 +1,21 @@
 /**
- * `npm run demo`: the scan gate end to end against a local moto server that this script starts
- * and stops. It seeds an ECR registry with enhanced scanning, a vulnerable image and a clean
- * one with their Inspector2 findings, then runs the bundled CLI (actions/dist/cli) on both with
- * the built-in default policy, and replays one evidence bundle offline.
+ * `npm run demo`: both gates and the tag policy end to end against a local moto server that this
+ * script starts. It seeds an ECR registry with enhanced scanning, a vulnerable image and a clean
+ * one with their Inspector2 findings, Security Hub control findings and a tagged estate, then
+ * runs the bundled CLI (actions/dist/cli) on them and replays two evidence bundles offline.
+ *
+ * Everything it writes stays in out/demo (or `--out DIR`): each run's reports in
+ * out/demo/<run>/ and the tag policy the tag runs cite, out/demo/tag-policy.yml, so the reports
+ * can be read and replayed afterwards. moto is stopped at the end, so AWS state is gone; with
+ * `npm run demo -- --keep` it keeps running (until Ctrl-C) for the CLI to be pointed at it.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from './lib/moto';
+import { formatReportFiles, reportFiles } from './lib/report-listing';
+import { startCoverageProcess } from '../__tests__/fixtures/inspector-coverage';
 import { CLEAN, ESTATE_CONTROLS, VULNERABLE } from '../__tests__/fixtures/estate';
 import { DEMO_TAG_POLICY, seedTaggingEstate } from '../__tests__/fixtures/estate-tags';
 import {
@@ -23,11 +29,24 @@ import {
 } from '../__tests__/fixtures/seed';
 
 const REGION = 'us-east-1';
-// The Actions runner uses Node 24; the SDK's notice about Node 20 is noise in a demo.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The SDK clients this script seeds with would print the SDK's notice about Node 20 (the CLI
+// switches it off for itself).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = resolve(__dirname, '..');
 const cli = join(root, 'actions/dist/cli/index.js');
-const outDir = join(root, 'out/demo');
+const args = process.argv.slice(2);
+/** `--keep`: leave moto running at the end, for exploring the seeded estate with the CLI. */
+const keep = args.includes('--keep');
+const outIndex = args.indexOf('--out');
+const outDir = resolve(outIndex >= 0 ? (args[outIndex + 1] ?? 'out/demo') : join(root, 'out/demo'));
+/** Marks a directory the demo owns, so a rerun may clear it (and never clears anything else). */
+const DEMO_MARKER = '.assetguard-demo';
+
+/** A path as the user types it from where they ran the demo. */
+const shown = (path: string): string => {
+  const inside = relative(process.cwd(), path);
+  return inside === '' ? '.' : inside.startsWith('..') ? path : inside;
+};
 
 function runCli(args: string[], env: NodeJS.ProcessEnv, cwd: string): number {
   console.log(`\n$ assetguard ${args.join(' ')}`);
@@ -40,18 +59,43 @@ async function main(): Promise<number> {
     console.error(`demo: ${MOTO_INSTALL_HINT}`);
     return 2;
   }
+  // out/demo is the demo's own (git-ignored); a directory given with --out is cleared only when
+  // it is empty or a previous demo's.
+  if (
+    outIndex >= 0 &&
+    existsSync(outDir) &&
+    readdirSync(outDir).length > 0 &&
+    !existsSync(join(outDir, DEMO_MARKER))
+  ) {
+    console.error(
+      `demo: ${shown(outDir)} is not empty and not a previous demo's output; choose another --out`,
+    );
+    return 2;
+  }
   console.log('demo: starting a local moto server (AWS APIs on 127.0.0.1)…');
   const moto = await startMoto();
-  const workdir = mkdtempSync(join(tmpdir(), 'assetguard-demo-'));
+  // moto 5.2.1 has no Inspector2 ListCoverage, which the scan gate settles on: a loopback endpoint
+  // answers it (each image pushed to moto counts as scanned) and forwards the rest to moto. It
+  // runs in a process of its own, since runCli blocks this one while the CLI calls it.
+  const coverage = await startCoverageProcess(moto.endpoint);
+  // The CLI runs in out/demo: it holds no .github/assetguard.yml, so the gates use the built-in
+  // default policy; the tag runs cite out/demo/tag-policy.yml, which stays there with the reports.
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, DEMO_MARKER), 'written by npm run demo; cleared by the next run\n');
+  const workdir = outDir;
   const stop = (): void => {
     void moto.stop();
+    void coverage.stop();
   };
   process.once('SIGINT', stop);
+  let keepRunning = false;
   try {
     // This process and the CLI runs it starts all talk to moto, as a user would point
     // assetguard at an emulator: through the standard AWS_* variables.
     Object.assign(process.env, {
       AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_ENDPOINT_URL_INSPECTOR2: coverage.endpoint,
       AWS_ACCESS_KEY_ID: 'demo',
       AWS_SECRET_ACCESS_KEY: 'demo',
       AWS_REGION: REGION,
@@ -88,9 +132,7 @@ async function main(): Promise<number> {
     console.log(
       `demo: seeded Security Hub with ${ESTATE_CONTROLS.length} control findings for the account (prod and dev resources)`,
     );
-    rmSync(outDir, { recursive: true, force: true });
-
-    // cwd is an empty directory, so no .github/assetguard.yml: the built-in default policy applies.
+    // cwd is out/demo, which holds no .github/assetguard.yml: the built-in default policy applies.
     const blocked = runCli(
       ['scan-gate', '--image', 'web:1.0.0', '--output-dir', join(outDir, 'web-1.0.0')],
       env,
@@ -128,7 +170,11 @@ async function main(): Promise<number> {
     const applied = runCli(['tags', 'apply', '--execute', ...tagsOut('tags-apply')], env, workdir);
     const auditAfter = runCli(['tags', 'audit', ...tagsOut('tags-audit-after')], env, workdir);
     // Every command leaves evidence; replay re-decides offline (AWS unreachable on purpose).
-    const offline = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' };
+    const offline = {
+      ...process.env,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      AWS_ENDPOINT_URL_INSPECTOR2: 'http://127.0.0.1:9',
+    };
     const replayed = runCli(['replay', join(outDir, 'web-1.0.0')], offline, workdir);
     const replayedAudit = runCli(['replay', join(outDir, 'tags-audit-before')], offline, workdir);
 
@@ -155,9 +201,37 @@ async function main(): Promise<number> {
     console.log(
       `  replay tags audit (before)  ${expect(replayedAudit, 1, 'same verdict from the inventory')}`,
     );
+    const runs = [
+      'web-1.0.0',
+      'web-1.0.1',
+      'compliance-prod',
+      'tags-audit-before',
+      'tags-apply',
+      'tags-audit-after',
+    ];
+    console.log(`\nreports written (in ${shown(outDir)}/, read from disk):`);
+    for (const line of formatReportFiles(reportFiles(outDir, runs))) console.log(`  ${line}`);
+    console.log(`  tag-policy.yml  the tag policy the tag runs cite`);
+    console.log('\nexplore them (no AWS needed):');
+    console.log(`  cat ${shown(join(outDir, 'web-1.0.0', 'summary.md'))}`);
     console.log(
-      `  reports: ${outDir}/<run>/{summary.md,verdict.json,evidence.json} (+ results.sarif for the gates, tags.json and tags.csv for an audit)`,
+      `  npx assetguard replay ${shown(join(outDir, 'web-1.0.0'))}          # re-decides from evidence.json`,
     );
+    console.log(`  npx assetguard replay ${shown(join(outDir, 'tags-audit-before'))}`);
+    if (keep) {
+      keepRunning = true;
+      console.log(
+        `\nmoto keeps running at ${moto.endpoint} (Ctrl-C stops it). Point the CLI at it:`,
+      );
+      console.log(
+        `  export AWS_ENDPOINT_URL=${moto.endpoint} AWS_ENDPOINT_URL_INSPECTOR2=${coverage.endpoint} AWS_REGION=${REGION} AWS_ACCESS_KEY_ID=demo AWS_SECRET_ACCESS_KEY=demo`,
+      );
+      console.log(`  npx assetguard tags audit --policy ${shown(join(outDir, 'tag-policy.yml'))}`);
+    } else {
+      console.log(
+        '\nmoto has been stopped, so the seeded AWS state is gone; `npm run demo -- --keep` leaves it running.',
+      );
+    }
     const expected = [
       blocked === 1,
       passed === 0,
@@ -170,9 +244,11 @@ async function main(): Promise<number> {
     ];
     return expected.every(Boolean) ? 0 : 1;
   } finally {
-    process.removeListener('SIGINT', stop);
-    rmSync(workdir, { recursive: true, force: true });
-    await moto.stop();
+    if (!keepRunning) {
+      process.removeListener('SIGINT', stop);
+      await moto.stop();
+      await coverage.stop();
+    }
   }
 }
 

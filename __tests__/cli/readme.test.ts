@@ -6,10 +6,41 @@ import {
 } from '../../actions/src/compliance-gate/inputs';
 import { parsePolicy } from '../../actions/src/core/policy';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
-import { TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS } from '../../actions/src/tag-policy/inputs';
+import { RUNNER_REPORTS } from '../../actions/src/core/runner';
+import {
+  TAG_COMMAND_REPORTS,
+  TAG_POLICY_INPUTS,
+  TAG_POLICY_OUTPUTS,
+} from '../../actions/src/tag-policy/inputs';
 
 const ROOT = resolve(__dirname, '../..');
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const { version } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  version: string;
+};
+
+/**
+ * The text of one `##`/`###` section, up to the next heading of the same or a higher level
+ * (lines starting with `#` inside code blocks are not headings).
+ */
+function sectionOf(heading: string): string {
+  const lines = readme.split('\n');
+  const start = lines.indexOf(heading);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const level = heading.indexOf(' ');
+  let fenced = false;
+  let end = lines.length;
+  for (let index = start + 1; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (line.startsWith('```')) fenced = !fenced;
+    const hashes = /^(#+) /.exec(line)?.[1]?.length;
+    if (!fenced && hashes !== undefined && hashes <= level) {
+      end = index;
+      break;
+    }
+  }
+  return lines.slice(start + 1, end).join('\n');
+}
 
 describe('README', () => {
   it('shows the two quick-start commands', () => {
@@ -87,5 +118,37 @@ describe('README', () => {
   it('keeps the workflow example within 10 lines of YAML', () => {
     const block = /## Scan gate in a workflow\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
     expect(block.trim().split('\n').length).toBeLessThanOrEqual(10);
+  });
+
+  it('says how to install the CLI outside a clone, with commands that match the package', () => {
+    const section = sectionOf('## CLI');
+    expect(section).toContain('npm pack ');
+    expect(section).toContain(`npm install -g ./assetguard-${version}.tgz`);
+    expect(section).toContain('npm install -g github:<owner>/assetguard');
+    expect(section).toContain('npx github:<owner>/assetguard');
+  });
+
+  it('documents every report file of every command: name, who writes it, when, and its shape', () => {
+    const section = sectionOf('### Report files');
+    const rows = section.split('\n').filter((line) => /^\| `[^`]+` +\|/.test(line));
+    const documented = rows.map((row) => /^\| `([^`]+)`/.exec(row)?.[1]);
+    const written = [
+      ...RUNNER_REPORTS,
+      'results.sarif',
+      ...Object.values(TAG_COMMAND_REPORTS).flat(),
+    ];
+    expect(new Set(documented)).toEqual(new Set(written));
+    for (const row of rows) {
+      const cells = row.split(/(?<!\\)\|/).slice(1, -1);
+      expect(cells).toHaveLength(4);
+      for (const cell of cells) expect(cell.trim()).not.toBe('');
+    }
+  });
+
+  it('tells what the demo leaves behind and how to explore it', () => {
+    const section = sectionOf('## Quick start');
+    expect(section).toContain('out/demo/tag-policy.yml');
+    expect(section).toContain('npx assetguard replay out/demo/web-1.0.0');
+    expect(section).toContain('npm run demo -- --keep');
   });
 });

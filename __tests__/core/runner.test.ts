@@ -1,4 +1,12 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsError, ConfigurationError } from '../../actions/src/core/errors';
@@ -237,4 +245,61 @@ describe('runCommand', () => {
       ),
     ).rejects.toThrow(/^output-dir: cannot create /);
   });
+});
+
+describe('runCommand checks every output location before the command decides', () => {
+  /** A decide that records that it ran: it stands for the first AWS call or write. */
+  function watched(): { command: Command<ToyTypes>; ran: () => boolean } {
+    let ran = false;
+    const decide = decided('pass');
+    return {
+      command: {
+        ...toy((...args) => {
+          ran = true;
+          return decide(...args);
+        }),
+        reports: ['toy.txt'],
+      },
+      ran: () => ran,
+    };
+  }
+
+  it('an output-dir that is a regular file: rejected naming output-dir (exit 2 at the boundary), and decide never runs', async () => {
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'mine\n');
+    const { command, ran } = watched();
+    await expect(
+      runCommand(command, { read: reader({ thing: 'x', 'output-dir': file }) }, deps),
+    ).rejects.toThrow(`output-dir: ${file} is a file, not a directory`);
+    expect(ran()).toBe(false);
+    expect(readFileSync(file, 'utf8')).toBe('mine\n');
+  });
+
+  it.each(['summary.md', 'toy.txt'])(
+    'a report name taken by a directory (%s): rejected before deciding, the old reports untouched, no temporary file',
+    async (taken) => {
+      const out = join(dir, 'out');
+      await runCommand(
+        toy(decided('pass')),
+        { read: reader({ thing: 'x', 'output-dir': out }) },
+        deps,
+      );
+      const oldEvidence = readFileSync(join(out, 'evidence.json'), 'utf8');
+      const oldVerdict = readFileSync(join(out, 'verdict.json'), 'utf8');
+      const entries = readdirSync(out).filter((name) => name !== taken);
+      // The issue's case: a directory where a report goes, beside an old evidence.json.
+      rmSync(join(out, taken));
+      mkdirSync(join(out, taken));
+      const { command, ran } = watched();
+      await expect(
+        runCommand(command, { read: reader({ thing: 'y', 'output-dir': out }) }, deps),
+      ).rejects.toThrow(
+        `output-dir: ${join(out, taken)} exists and is not a file, so the report ${taken} cannot be written there`,
+      );
+      expect(ran()).toBe(false);
+      expect(readFileSync(join(out, 'evidence.json'), 'utf8')).toBe(oldEvidence);
+      expect(readFileSync(join(out, 'verdict.json'), 'utf8')).toBe(oldVerdict);
+      expect(readdirSync(out).sort()).toEqual([...entries, taken].sort());
+    },
+  );
 });

@@ -29,8 +29,13 @@ function ssmClient(): SSMClient {
 const POLICY_V1 = 'version: 1\ntags:\n  required:\n    Owner: {}\n';
 const POLICY_V2 = 'version: 1\ntags:\n  required:\n    Owner: {}\n    Environment: {}\n';
 
-function publish(ssm: SSMClient, name: string, text: string): ReturnType<typeof publishTagPolicy> {
-  return publishTagPolicy(ssm, { name, text, sha256: sha256(text) });
+function publish(
+  ssm: SSMClient,
+  name: string,
+  text: string,
+  execute = true,
+): ReturnType<typeof publishTagPolicy> {
+  return publishTagPolicy(ssm, { name, text, sha256: sha256(text) }, { execute });
 }
 
 async function stored(ssm: SSMClient, name: string): Promise<Record<string, unknown>> {
@@ -59,7 +64,12 @@ describe('publishTagPolicy against moto', () => {
     const name = '/assetguard/tag-policy';
 
     const first = await publish(ssm, name, POLICY_V1);
-    expect(first).toEqual({ written: true, version: 1 });
+    expect(first).toEqual({
+      action: 'created',
+      written: true,
+      sha256: sha256(POLICY_V1),
+      version: 1,
+    });
     expect(await stored(ssm, name)).toEqual({
       value: POLICY_V1,
       version: 1,
@@ -70,11 +80,23 @@ describe('publishTagPolicy against moto', () => {
 
     calls = [];
     const again = await publish(ssm, name, POLICY_V1);
-    expect(again).toEqual({ written: false, version: 1, previousSha256: sha256(POLICY_V1) });
+    expect(again).toEqual({
+      action: 'unchanged',
+      written: false,
+      sha256: sha256(POLICY_V1),
+      previousSha256: sha256(POLICY_V1),
+      version: 1,
+    });
     expect(calls).toEqual(['GetParameterCommand']);
 
     const changed = await publish(ssm, name, POLICY_V2);
-    expect(changed).toEqual({ written: true, version: 2, previousSha256: sha256(POLICY_V1) });
+    expect(changed).toEqual({
+      action: 'updated',
+      written: true,
+      sha256: sha256(POLICY_V2),
+      previousSha256: sha256(POLICY_V1),
+      version: 2,
+    });
     expect(await stored(ssm, name)).toMatchObject({
       value: POLICY_V2,
       version: 2,
@@ -95,7 +117,12 @@ describe('publishTagPolicy against moto', () => {
       }),
     );
     const result = await publish(ssm, name, POLICY_V1);
-    expect(result).toEqual({ written: true, version: 3, previousSha256: sha256('version: 1\n') });
+    expect(result).toMatchObject({
+      action: 'updated',
+      written: true,
+      version: 3,
+      previousSha256: sha256('version: 1\n'),
+    });
     expect(await stored(ssm, name)).toMatchObject({ value: POLICY_V1, version: 3 });
   });
 
@@ -103,7 +130,7 @@ describe('publishTagPolicy against moto', () => {
     const ssm = ssmClient();
     const name = '/assetguard/large';
     const large = `${POLICY_V1}# ${'x'.repeat(5000)}\n`;
-    expect(await publish(ssm, name, large)).toEqual({ written: true, version: 1 });
+    expect(await publish(ssm, name, large)).toMatchObject({ action: 'created', version: 1 });
     expect(await stored(ssm, name)).toMatchObject({ tier: 'Advanced' });
 
     calls = [];
@@ -132,6 +159,35 @@ describe('publishTagPolicy against moto', () => {
       /^tags\.parameter: "\/aws\/tag-policy" is not a usable SSM parameter name/,
     );
     await expect(publish(ssmClient(), 'tag policy', POLICY_V1)).rejects.toThrow(ConfigurationError);
+  });
+});
+
+describe('publishTagPolicy without execute (a dry run, like apply and groups)', () => {
+  it('reads only, and says what would change: the parameter, the current and the new sha256', async () => {
+    const ssm = ssmClient();
+    const name = '/assetguard/dry-run';
+
+    const first = await publish(ssm, name, POLICY_V1, false);
+    expect(first).toEqual({ action: 'would create', written: false, sha256: sha256(POLICY_V1) });
+    expect(calls).toEqual(['GetParameterCommand']);
+    await expect(ssm.send(new GetParameterCommand({ Name: name }))).rejects.toThrow(
+      /ParameterNotFound|not found/i,
+    );
+
+    await publish(ssm, name, POLICY_V1);
+    calls = [];
+    const changed = await publish(ssm, name, POLICY_V2, false);
+    expect(changed).toEqual({
+      action: 'would update',
+      written: false,
+      sha256: sha256(POLICY_V2),
+      previousSha256: sha256(POLICY_V1),
+      version: 1,
+    });
+    expect(calls).toEqual(['GetParameterCommand']);
+    expect(await stored(ssm, name)).toMatchObject({ value: POLICY_V1, version: 1 });
+
+    expect(await publish(ssm, name, POLICY_V1, false)).toMatchObject({ action: 'unchanged' });
   });
 });
 

@@ -11,6 +11,7 @@ import type { TagPolicy } from '../../actions/src/core/tag-policy';
 import {
   groupName,
   groupQuery,
+  isGroupChange,
   syncGroups,
   type GroupSync,
 } from '../../actions/src/sinks/resource-groups';
@@ -94,19 +95,23 @@ describe('syncGroups against moto', () => {
   it('plans without writing, creates on execute, and writes nothing the second time', async () => {
     const resourceGroups = client();
     const planned = await syncGroups(resourceGroups, groups, seen, { execute: false, log });
+    // A dry run never says "created" for a group it did not create.
     expect(summary(planned)).toEqual([
-      'sync-environment-dev created',
-      'sync-environment-prod created',
-      'sync-owner-payments created',
-      'sync-owner-web-team created',
+      'sync-environment-dev would create',
+      'sync-environment-prod would create',
+      'sync-owner-payments would create',
+      'sync-owner-web-team would create',
     ]);
     expect(planned.every((result) => !result.executed)).toBe(true);
     expect(writes()).toEqual([]);
-    expect(lines[0]).toBe('resource group sync-environment-dev would be created (Environment=dev)');
+    expect(lines[0]).toBe('resource group sync-environment-dev: would create (Environment=dev)');
     expect(await groupNames(resourceGroups, 'sync-')).toEqual([]);
 
     const done = await syncGroups(resourceGroups, groups, seen, { execute: true, log });
-    expect(summary(done)).toEqual(summary(planned));
+    expect(summary(done)).toEqual(
+      summary(planned).map((line) => line.replace('would create', 'created')),
+    );
+    expect(lines.at(-1)).toBe('resource group sync-owner-web-team: created (Owner=Web Team)');
     expect(writes()).toEqual(['CreateGroup', 'CreateGroup', 'CreateGroup', 'CreateGroup']);
     expect(await groupNames(resourceGroups, 'sync-')).toEqual([
       'sync-environment-dev',
@@ -146,6 +151,19 @@ describe('syncGroups against moto', () => {
     const resourceGroups = client();
     const owner: TagPolicy['groups'] = [{ by: 'Owner', prefix: 'upd' }];
     await syncGroups(resourceGroups, owner, { Owner: ['Payments', 'web'] }, { execute: true, log });
+
+    calls = [];
+    const planned = await syncGroups(
+      resourceGroups,
+      owner,
+      { Owner: ['payments', 'web'] },
+      { execute: false, log },
+    );
+    expect(summary(planned)).toEqual([
+      'upd-owner-payments would update',
+      'upd-owner-web unchanged',
+    ]);
+    expect(writes()).toEqual([]);
 
     calls = [];
     // Same group name once lowercased, but the tag value it must match is now `payments`.
@@ -194,9 +212,11 @@ describe('syncGroups against moto', () => {
       { execute: false, log },
     );
     expect(result.map(({ value, action }) => `${value}: ${action}`)).toEqual([
-      'data eng: created',
+      'data eng: would create',
       'data-eng: skipped',
     ]);
+    // A skipped group is no change: it is not counted as one.
+    expect(result.filter((entry) => isGroupChange(entry.action))).toHaveLength(1);
     expect(result[1]?.reason).toBe(
       'its name clash-team-data-eng is already used for Team=data eng',
     );

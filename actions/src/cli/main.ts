@@ -15,7 +15,7 @@ import { EXIT_ERROR, EXIT_PASS } from '../core/errors';
 import type { InputReader, InputSpecs } from '../core/inputs';
 import { COMPLIANCE_GATE_INPUTS } from '../compliance-gate/inputs';
 import { SCAN_GATE_INPUTS } from '../scan-gate/inputs';
-import { TAG_COMMANDS, TAG_POLICY_INPUTS, type TagCommand } from '../tag-policy/inputs';
+import { TAG_COMMANDS, tagCommandInputs, type TagCommand } from '../tag-policy/inputs';
 
 /**
  * One CLI command. Flags come from the action's declared inputs, so the CLI and action.yml
@@ -45,7 +45,9 @@ const GROUPS: Readonly<Record<string, string>> = {
 
 /**
  * A command of the shared runner, loaded on first use: runs it on the flags, prints its summary
- * (Markdown) to stdout, and returns its outcome.
+ * (Markdown, the same text as summary.md) to stdout, and returns its outcome, which the boundary
+ * prints to stderr with the progress. So stdout is the report alone, whatever the verdict, and
+ * `assetguard … > summary.md` works like trivy's report on stdout and logs on stderr.
  */
 function viaRunner<T extends CommandTypes>(load: () => Promise<Command<T>>): CliCommand['run'] {
   return async (read, _argument, deps) => {
@@ -57,13 +59,29 @@ function viaRunner<T extends CommandTypes>(load: () => Promise<Command<T>>): Cli
 
 const TAG_COMMAND_HELP: Record<TagCommand, string> = {
   audit:
-    'Report tag coverage over the whole estate (AWS Config inventory + Tagging API); exit 1 below tags.min-coverage.',
+    'Report tag coverage over the whole estate (AWS Config inventory + Tagging API); exit 1 below tags.min-coverage. Reads only.',
   apply:
     'Plan the missing tags and, with --execute, write them in the fewest TagResources calls. Dry run by default.',
   publish:
-    'Publish the tag policy to SSM Parameter Store for the auto-tag Lambda; writes only when it changed.',
+    'Compare the policy file with the SSM parameter the auto-tag Lambda reads (current and new sha256) and, with --execute, publish it when it differs. Dry run by default.',
   groups:
-    'Create or update a Resource Group per value of each tags.groups key. Dry run unless --execute.',
+    'Plan a Resource Group per value of each tags.groups key and, with --execute, create or update them. Dry run by default.',
+};
+
+const TAG_COMMAND_EXAMPLES: Record<TagCommand, readonly string[]> = {
+  audit: ['assetguard tags audit --output-dir reports/tags'],
+  apply: [
+    'assetguard tags apply                # the plan only; writes plan.json',
+    'assetguard tags apply --execute      # write the tags; writes apply.json',
+  ],
+  publish: [
+    'assetguard tags publish              # what would change: current and new sha256',
+    'assetguard tags publish --execute    # write the parameter when it differs',
+  ],
+  groups: [
+    'assetguard tags groups               # the groups that would be created or updated',
+    'assetguard tags groups --execute',
+  ],
 };
 
 /** Every command of the CLI: adding one is adding an entry here. */
@@ -92,10 +110,9 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   ...TAG_COMMANDS.map((command): CliCommand => ({
     path: ['tags', command],
     description: TAG_COMMAND_HELP[command],
-    examples: [
-      `assetguard tags ${command}${command === 'audit' ? ' --output-dir reports/tags' : ' --execute'}`,
-    ],
-    flags: TAG_POLICY_INPUTS,
+    examples: TAG_COMMAND_EXAMPLES[command],
+    // Only the flags that apply to this subcommand (no --execute on audit), with its own files.
+    flags: tagCommandInputs(command),
     fixed: { command },
     run: viaRunner(async () => (await import('../tag-policy/run')).tagPolicyCommand()),
   })),
@@ -113,9 +130,13 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   },
 ];
 
+/**
+ * The outcome line goes to stderr for every verdict, with the progress: stdout carries only the
+ * summary, so what a script captures does not depend on whether the gate passed.
+ */
 const consoleReporter: Reporter = {
   info: (message) => {
-    console.log(message);
+    console.error(message);
   },
   fail: (message) => {
     console.error(message);
@@ -141,15 +162,38 @@ function addFlags(
       program.addOption(new Option(`--${name}`, spec.description));
       continue;
     }
-    const option = new Option(`--${name} <value>`, spec.description);
+    const option = new Option(
+      `--${name} <value>`,
+      spec.required ? `${spec.description} (required)` : spec.description,
+    );
     if (spec.default !== undefined) option.default(spec.default);
-    if (spec.required) option.makeOptionMandatory();
+    // Required flags are checked in the action (requireFlags), not by commander, which checks
+    // them before unknown flags and so reports `--imgae web:1` as a missing --image.
     if (spec.multiple) {
       option.argParser((value: string, previous: string | undefined) =>
         previous === undefined ? value : `${previous}\n${value}`,
       );
     }
     program.addOption(option);
+  }
+}
+
+/**
+ * Refuses a missing required flag, once commander has refused unknown flags and excess
+ * arguments: a misspelt flag is named as such, not reported as the flag it was meant to be.
+ */
+function requireFlags(
+  command: Program,
+  specs: InputSpecs,
+  fixed: Readonly<Record<string, string>>,
+): void {
+  const options = command.opts<Record<string, unknown>>();
+  for (const [name, spec] of Object.entries(specs)) {
+    if (!spec.required || name in fixed || options[camel(name)] !== undefined) continue;
+    command.error(`error: required option '--${name} <value>' not specified`, {
+      code: 'commander.missingMandatoryOptionValue',
+      exitCode: EXIT_ERROR,
+    });
   }
 }
 
@@ -209,6 +253,7 @@ export function buildProgram(
     if (entry.argument) command.argument(`<${entry.argument.name}>`, entry.argument.description);
     addFlags(command, specs, fixed);
     command.action((...args: unknown[]) => {
+      requireFlags(command, specs, fixed);
       // commander passes the positional arguments, then the options, then the command.
       const argument = entry.argument && typeof args[0] === 'string' ? args[0] : undefined;
       const options = command.opts<Record<string, unknown>>();
@@ -226,8 +271,20 @@ export function buildProgram(
   return program;
 }
 
+/**
+ * The AWS SDK prints a 9-line NodeVersionSupportWarning on every run under Node 20: a notice that
+ * SDK releases after January 2027 will need Node 22. The CLI bundles its SDK, so no later SDK
+ * reaches an installed assetguard and the notice has nothing for the user to act on. Only that
+ * notice is switched off, through the SDK's own variable (unless the user set it); every other
+ * warning still prints.
+ */
+export function quietSdkNodeNotice(env: NodeJS.ProcessEnv = process.env): void {
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+}
+
 /** Parses argv and runs one command through the shared failure boundary. */
 export async function main(argv: readonly string[]): Promise<void> {
+  quietSdkNodeNotice();
   const program = buildProgram(async (name, work) => {
     await runBoundary(name, work, consoleReporter);
   });

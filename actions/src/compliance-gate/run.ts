@@ -71,6 +71,7 @@ export function complianceGateCommand(
 ): Command<ComplianceGateTypes> {
   return {
     name: 'compliance-gate',
+    reports: ['results.sarif'],
     inputs: COMPLIANCE_GATE_INPUTS,
     outputs: COMPLIANCE_GATE_OUTPUTS,
     parse: parseComplianceGateInputs,

@@ -1,4 +1,16 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  rename,
+  rm,
+  stat,
+  unlink,
+  writeFile,
+} from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from './errors';
 
@@ -8,29 +20,227 @@ export function jsonFile(value: unknown): string {
 }
 
 /**
- * Writes report files so that none is ever half-written: each goes to a temporary name first and
- * is renamed into place. Returns the absolute-or-relative path of each file by name.
+ * The file, in a report directory, that names the report files of the set last published there,
+ * so the next set replaces it as a whole (a file of the old set that the new one does not write,
+ * such as a dry run's plan.json after an execute, is removed rather than left beside it).
+ */
+export const REPORT_SET_FILE = '.assetguard-reports.json';
+/** Where a set is written before it is published: a directory next to the report files. */
+const STAGING_PREFIX = '.assetguard-tmp-';
+
+/**
+ * The file operations that can fail half way through a set; tests replace them to simulate a
+ * full disk or a failed move.
+ */
+export interface ReportFs {
+  writeFile(path: string, content: string): Promise<void>;
+  /** Moves a staged file into the report directory. */
+  rename(from: string, to: string): Promise<void>;
+}
+
+const nodeFs: ReportFs = {
+  writeFile: (path, content) => writeFile(path, content, 'utf8'),
+  rename: (from, to) => rename(from, to),
+};
+
+/** A file-system failure in a few words: `ENOTDIR: not a directory` (the path is said already). */
+function fsReason(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && typeof message === 'string' && message.startsWith(`${code}:`)) {
+    return message.split(',')[0] ?? code;
+  }
+  return errorMessage(error);
+}
+
+function outputDirError(message: string, error?: unknown): ConfigurationError {
+  const detail = error === undefined ? '' : `: ${fsReason(error)}`;
+  return new ConfigurationError(`output-dir: ${message}${detail}`, { cause: error });
+}
+
+/** What is at `path`: nothing, a regular file, or something else (a directory, a socket…). */
+async function entryAt(path: string): Promise<'none' | 'file' | 'other'> {
+  try {
+    return (await lstat(path)).isFile() ? 'file' : 'other';
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+    throw error;
+  }
+}
+
+/**
+ * Checks that the reports named can be written to `dir`, before anything else happens: the
+ * directory exists or can be created, is a directory, can be written to, and none of the names
+ * is taken by something other than a regular file (a directory named summary.md). The runner
+ * calls it before the first AWS call, so a run that could not keep its reports never reads or
+ * writes anything. Creates `dir` when missing.
+ * @throws ConfigurationError naming the output-dir input and what is wrong.
+ */
+export async function checkReportDir(dir: string, names: readonly string[]): Promise<void> {
+  let existing: Awaited<ReturnType<typeof stat>> | undefined;
+  try {
+    existing = await stat(dir);
+  } catch (error) {
+    // Missing, or a path through a file (ENOTDIR): mkdir below says which.
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw outputDirError(`cannot use ${dir}`, error);
+  }
+  if (existing && !existing.isDirectory()) {
+    throw outputDirError(
+      `${dir} is ${existing.isFile() ? 'a file, not a directory' : 'not a directory'}: choose a directory for the reports`,
+    );
+  }
+  if (!existing) {
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      throw outputDirError(`cannot create ${dir}`, error);
+    }
+  }
+  // Whether a directory can be written to is known only by writing (permissions, read-only
+  // mounts, ACLs): create and remove the staging directory a set is written to.
+  try {
+    await rm(await mkdtemp(join(dir, STAGING_PREFIX)), { recursive: true, force: true });
+  } catch (error) {
+    throw outputDirError(`cannot write to ${dir}`, error);
+  }
+  for (const name of [...names, REPORT_SET_FILE]) {
+    const path = join(dir, name);
+    let entry: 'none' | 'file' | 'other';
+    try {
+      entry = await entryAt(path);
+    } catch (error) {
+      throw outputDirError(`cannot use ${path}`, error);
+    }
+    if (entry === 'other') {
+      throw outputDirError(
+        `${path} exists and is not a file, so the report ${name} cannot be written there: move it away or choose another output-dir`,
+      );
+    }
+  }
+}
+
+/** The files of the set last published in `dir` (from its REPORT_SET_FILE), plain names only. */
+async function previousSet(dir: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, REPORT_SET_FILE), 'utf8');
+  } catch {
+    return [];
+  }
+  try {
+    const { files } = JSON.parse(text) as { files?: unknown };
+    if (!Array.isArray(files)) return [];
+    // Only names of files in this directory: the list is data on disk, not to be trusted with paths.
+    return files.filter(
+      (name): name is string =>
+        typeof name === 'string' && /^[^/\\]+$/.test(name) && name !== '.' && name !== '..',
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** Keeps `path`'s current content at `backup` without moving it (a hard link, or a copy). */
+async function keep(path: string, backup: string): Promise<void> {
+  try {
+    await link(path, backup);
+  } catch {
+    await copyFile(path, backup);
+  }
+}
+
+/**
+ * Moves the staged files into `dir` and removes the previous set's files that the new set does
+ * not have. Every file it replaces or removes is kept in `backup` first; on any failure the
+ * files already moved are put back, so `dir` holds the old set or the new one, never a mix.
+ */
+async function publishSet(
+  staging: string,
+  dir: string,
+  names: readonly string[],
+  stale: readonly string[],
+  io: ReportFs,
+): Promise<void> {
+  const backup = join(staging, '.previous');
+  await mkdir(backup);
+  const kept = new Set<string>();
+  const published: string[] = [];
+  const removed: string[] = [];
+  try {
+    for (const name of [...names, ...stale]) {
+      if ((await entryAt(join(dir, name))) !== 'file') continue;
+      await keep(join(dir, name), join(backup, name));
+      kept.add(name);
+    }
+    for (const name of names) {
+      await io.rename(join(staging, name), join(dir, name));
+      published.push(name);
+    }
+    for (const name of stale) {
+      if (!kept.has(name)) continue;
+      await unlink(join(dir, name));
+      removed.push(name);
+    }
+  } catch (error) {
+    for (const name of [...published, ...removed]) {
+      try {
+        if (kept.has(name)) await rename(join(backup, name), join(dir, name));
+        else await unlink(join(dir, name));
+      } catch {
+        // Best effort: the error below says the set could not be published.
+      }
+    }
+    throw error;
+  }
+}
+
+/**
+ * Writes a set of report files to `dir` as a whole: every file is first written to a staging
+ * directory inside `dir` (same file system, so moving is a rename), and only when all are
+ * written are they moved in, replacing the previous set (its files that the new set lacks are
+ * removed). On any failure (a name taken by a directory, a full disk, a permission) the previous
+ * set is left exactly as it was and no temporary file remains. Returns the path of each file
+ * by name.
+ * @throws ConfigurationError naming output-dir.
  */
 export async function writeReportFiles(
   dir: string,
   files: Record<string, string>,
+  io: ReportFs = nodeFs,
 ): Promise<Record<string, string>> {
+  const names = Object.keys(files);
+  await checkReportDir(dir, names);
+  const stale = (await previousSet(dir)).filter(
+    (name) => !names.includes(name) && name !== REPORT_SET_FILE,
+  );
+  let staging: string;
   try {
-    await mkdir(dir, { recursive: true });
+    staging = await mkdtemp(join(dir, STAGING_PREFIX));
   } catch (error) {
-    throw new ConfigurationError(`output-dir: cannot create ${dir}: ${errorMessage(error)}`);
+    throw outputDirError(`cannot write to ${dir}`, error);
   }
-  const written: Record<string, string> = {};
-  for (const [name, content] of Object.entries(files)) {
-    const target = join(dir, name);
-    const temporary = `${target}.${process.pid}.tmp`;
-    try {
-      await writeFile(temporary, content, 'utf8');
-      await rename(temporary, target);
-    } catch (error) {
-      throw new ConfigurationError(`output-dir: cannot write ${target}: ${errorMessage(error)}`);
+  try {
+    const set = { ...files, [REPORT_SET_FILE]: jsonFile({ files: names }) };
+    for (const [name, content] of Object.entries(set)) {
+      try {
+        await io.writeFile(join(staging, name), content);
+      } catch (error) {
+        throw outputDirError(
+          `cannot write ${join(dir, name)} (the previous reports in ${dir} are left as they were)`,
+          error,
+        );
+      }
     }
-    written[name] = target;
+    try {
+      await publishSet(staging, dir, Object.keys(set), stale, io);
+    } catch (error) {
+      throw outputDirError(
+        `cannot publish the reports in ${dir} (the previous reports are left as they were)`,
+        error,
+      );
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
   }
-  return written;
+  return Object.fromEntries(names.map((name) => [name, join(dir, name)]));
 }

@@ -1,6 +1,7 @@
 import * as core from '@actions/core';
 import type { Clock } from './clock';
 import { AssetguardError, EXIT_ERROR, EXIT_PASS, errorMessage } from './errors';
+import { logLine } from './escape';
 import { buildEvidence, EVIDENCE_FILE } from './evidence';
 import {
   fallbackOutputDir,
@@ -12,7 +13,7 @@ import {
 import type { Log } from './log';
 import type { Finding, SeverityCounts } from './model';
 import { loadPolicy, type LoadedPolicy } from './policy';
-import { jsonFile, writeReportFiles } from './report-files';
+import { checkReportDir, jsonFile, writeReportFiles } from './report-files';
 import {
   errorVerdict,
   exitCodeOf,
@@ -53,8 +54,11 @@ export async function runBoundary(
     }
     outcome = { exitCode: EXIT_ERROR, message: failureMessage(error) };
   }
-  if (outcome.exitCode === EXIT_PASS) reporter.info(`${name}: ${outcome.message}`);
-  else reporter.fail(`${name}: ${outcome.message}`);
+  // The message carries AWS's and the user's strings (rule names, ARNs, paths): one log line,
+  // never a workflow command.
+  const line = logLine(`${name}: ${outcome.message}`);
+  if (outcome.exitCode === EXIT_PASS) reporter.info(line);
+  else reporter.fail(line);
   process.exitCode = outcome.exitCode;
   return outcome.exitCode;
 }
@@ -161,6 +165,11 @@ export interface Command<T extends CommandTypes> {
   inputs: CommandInputSpecs;
   /** The declared outputs. */
   outputs: T['outputs'];
+  /**
+   * The report files `render` may return besides the ones the runner writes (results.sarif,
+   * tags.json, plan.json…), so that their places are checked before the command decides.
+   */
+  reports?: readonly string[];
   /** @throws ConfigurationError naming the input and the format expected. */
   parse(read: InputReader): T['inputs'];
   /** verdict.command once the inputs are known (`tags audit`). */
@@ -201,18 +210,23 @@ export interface CommandRun<T extends CommandTypes> {
   outcome: Outcome;
 }
 
+/** The reports the runner writes for every command, whatever `render` adds. */
+export const RUNNER_REPORTS = ['verdict.json', 'summary.md', EVIDENCE_FILE] as const;
+
 /** The inputs of a run: raw, by name (action inputs, CLI flags), or already parsed (tests, scripts). */
 export type InputSource<I> = { read: InputReader } | { inputs: I };
 
 /**
- * Runs one command: parse its inputs, load the policy, decide; any failure on the way (an
- * invalid input included) becomes an `error` verdict carrying the message. Then, whatever
- * happened, it renders and writes verdict.json, summary.md, the command's own files and
- * evidence.json to the report directory (the output-dir input, or its declared default when
- * that input cannot be parsed), and computes the outputs and the outcome.
+ * Runs one command: parse its inputs, check that the reports can be written, load the policy,
+ * decide; any failure on the way (an invalid input included) becomes an `error` verdict carrying
+ * the message. Then, whatever happened, it renders and writes verdict.json, summary.md, the
+ * command's own files and evidence.json to the report directory (the output-dir input, or its
+ * declared default when that input cannot be parsed) as one set, and computes the outputs and
+ * the outcome.
  *
  * Never throws for a failure of the command; throws only when the reports themselves cannot be
- * written (ConfigurationError naming output-dir), which the boundary reports as exit 2.
+ * written (ConfigurationError naming output-dir), which the boundary reports as exit 2. That is
+ * checked before the command decides, so such a run makes no AWS call and writes nothing.
  */
 export async function runCommand<T extends CommandTypes>(
   command: Command<T>,
@@ -234,6 +248,9 @@ export async function runCommand<T extends CommandTypes>(
   let policy: LoadedPolicy | undefined;
   let decision: Decision<T> | undefined;
   if (inputs) {
+    // Every output location is checked before the first AWS call or write: a run that could not
+    // keep its reports must not tag resources and only then fail on the report directory.
+    await checkReportDir(inputs.outputDir, [...RUNNER_REPORTS, ...(command.reports ?? [])]);
     try {
       policy = await loadPolicy(inputs.policy);
       decision = await command.decide(inputs, policy, progress, deps);
@@ -272,6 +289,7 @@ export async function runCommand<T extends CommandTypes>(
     findings: progress.findings,
     verdict,
   });
+  // One set: every file is written before any replaces the previous run's (core/report-files).
   const files = await writeReportFiles(reportDir, {
     'verdict.json': jsonFile(verdict),
     'summary.md': summary,

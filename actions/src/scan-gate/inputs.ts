@@ -22,7 +22,8 @@ export const SCAN_GATE_INPUTS = {
     default: DEFAULT_POLICY_PATH,
   },
   timeout: {
-    description: 'How long to wait for the Inspector scan to complete, e.g. 15m, 90s, 1h.',
+    description:
+      'How long the whole run may take (resolving the image, waiting for the Inspector scan, listing findings), with a unit: e.g. 15m, 90s, 1h.',
     default: '15m',
   },
   'output-dir': {

@@ -125,6 +125,7 @@ interface GatedImage {
 export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGateTypes> {
   return {
     name: 'scan-gate',
+    reports: ['results.sarif'],
     inputs: SCAN_GATE_INPUTS,
     outputs: SCAN_GATE_OUTPUTS,
     parse: parseScanGateInputs,

@@ -1,7 +1,9 @@
 /**
  * `tags publish`: puts the policy document where the auto-tag Lambda reads it, an SSM parameter
  * such as /assetguard/tag-policy. Parameter Store versions every write, so the history of the
- * policy the Lambda enforced is kept; an unchanged policy is not written again.
+ * policy the Lambda enforced is kept; an unchanged policy is not written again. Like every sink
+ * that changes AWS, it plans first and writes only with `execute` (a dry run reads the current
+ * value and says what would change).
  */
 import {
   DescribeParametersCommand,
@@ -25,12 +27,30 @@ export interface PublishRequest {
   sha256: string;
 }
 
+export interface PublishOptions {
+  /** Write the parameter; without it, only read the current value and say what would change. */
+  execute: boolean;
+}
+
+/**
+ * What publish did or, on a dry run, would do: create the parameter, update it to a new
+ * version, or nothing because it already holds the policy.
+ */
+export type PublishAction = 'created' | 'updated' | 'would create' | 'would update' | 'unchanged';
+
 export interface PublishResult {
+  action: PublishAction;
+  /** True only when this run wrote a new version. */
   written: boolean;
-  /** The parameter's version after this run: the new one, or the current one when unchanged. */
-  version: number;
-  /** The hash of the value that was there before; absent on the first publish. */
+  /** The hash of the policy text: what the parameter holds after an execute. */
+  sha256: string;
+  /** The hash of the value stored before this run; absent when the parameter did not exist. */
   previousSha256?: string;
+  /**
+   * The parameter's version after this run: the new one when written, else the current one;
+   * absent when the parameter does not exist (a dry run of the first publish).
+   */
+  version?: number;
 }
 
 /** SSM parameter names: letters, digits, `_.-/`, and not under the reserved aws/ssm prefixes. */
@@ -52,13 +72,14 @@ function tierFor(name: string, bytes: number): ParameterTier {
 }
 
 /**
- * Publishes the policy text unless the stored value already has its hash. The stored value is
- * re-hashed rather than trusting the Description, so an edit made by hand in the console is
- * replaced too.
+ * Publishes the policy text unless the stored value already has its hash; without `execute`,
+ * only reads the stored value and returns what would change. The stored value is re-hashed
+ * rather than trusting the Description, so an edit made by hand in the console is replaced too.
  */
 export async function publishTagPolicy(
   ssm: SSMClient,
   request: PublishRequest,
+  options: PublishOptions,
 ): Promise<PublishResult> {
   const { name, text, sha256 } = request;
   checkName(name);
@@ -72,8 +93,17 @@ export async function publishTagPolicy(
     if (!hasAwsCode(error, 'ParameterNotFound'))
       throw awsFailure(`read the tag policy parameter ${name}`, 'ssm:GetParameter', error);
   }
+  const before = previous && { previousSha256: previous.sha256, version: previous.version };
   if (previous?.sha256 === sha256) {
-    return { written: false, version: previous.version, previousSha256: previous.sha256 };
+    return { action: 'unchanged', written: false, sha256, ...before };
+  }
+  if (!options.execute) {
+    return {
+      action: previous ? 'would update' : 'would create',
+      written: false,
+      sha256,
+      ...before,
+    };
   }
   if (previous && tier === 'Standard') {
     // Parameter Store cannot move an Advanced parameter back to Standard: keep its tier.
@@ -100,9 +130,11 @@ export async function publishTagPolicy(
       }),
     );
     return {
+      action: previous ? 'updated' : 'created',
       written: true,
-      version: Version ?? (previous ? previous.version + 1 : 1),
+      sha256,
       ...(previous && { previousSha256: previous.sha256 }),
+      version: Version ?? (previous ? previous.version + 1 : 1),
     };
   } catch (error) {
     throw awsFailure(`write the tag policy parameter ${name}`, 'ssm:PutParameter', error);

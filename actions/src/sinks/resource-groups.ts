@@ -19,12 +19,21 @@ export const MANAGED_TAG = { key: 'assetguard:managed', value: 'true' } as const
 /** The smaller of the documented limit and moto's (128); longer names are cut. */
 const MAX_NAME_LENGTH = 128;
 
+/** What a run did to a group, or on a dry run would do: never "created" for a group not created. */
+export type GroupAction =
+  'created' | 'updated' | 'would create' | 'would update' | 'unchanged' | 'skipped';
+
+/** Whether an action changes (or, on a dry run, would change) a group. */
+export function isGroupChange(action: GroupAction): boolean {
+  return action !== 'unchanged' && action !== 'skipped';
+}
+
 export interface GroupSync {
   name: string;
   by: string;
   value: string;
-  /** What the run did, or with execute off what it would do. */
-  action: 'created' | 'updated' | 'unchanged' | 'skipped';
+  /** What the run did or, without execute, would do. */
+  action: GroupAction;
   executed: boolean;
   /** Why a group was skipped (its name collides with another value's). */
   reason?: string;
@@ -131,7 +140,6 @@ async function syncGroup(
       throw awsFailure(`read resource group ${name}`, 'resource-groups:GetGroupQuery', error);
     exists = false;
   }
-  const verb = execute ? '' : 'would be ';
   if (exists && sameQuery(stored, query)) {
     return { name, by, value, action: 'unchanged', executed: execute };
   }
@@ -154,8 +162,9 @@ async function syncGroup(
         );
       }
     }
-    log(`resource group ${name} ${verb}created (${by}=${value})`);
-    return { name, by, value, action: 'created', executed: execute };
+    const action = execute ? 'created' : 'would create';
+    log(`resource group ${name}: ${action} (${by}=${value})`);
+    return { name, by, value, action, executed: execute };
   }
   if (execute) {
     try {
@@ -168,6 +177,7 @@ async function syncGroup(
       );
     }
   }
-  log(`resource group ${name} ${verb}updated to ${by}=${value}`);
-  return { name, by, value, action: 'updated', executed: execute };
+  const action = execute ? 'updated' : 'would update';
+  log(`resource group ${name}: ${action} (query ${by}=${value})`);
+  return { name, by, value, action, executed: execute };
 }

@@ -29,8 +29,15 @@ import {
   type TagSubject,
 } from './evaluate';
 import { describeTagRun, renderPlan, renderTagRun, type TagDetails } from './render';
-import { syncGroups, type GroupSync } from '../sinks/resource-groups';
-import { parseTagInputs, TAG_POLICY_INPUTS, TAG_POLICY_OUTPUTS, type TagInputs } from './inputs';
+import { isGroupChange, syncGroups, type GroupSync } from '../sinks/resource-groups';
+import {
+  parseTagInputs,
+  TAG_COMMAND_REPORTS,
+  TAG_POLICY_INPUTS,
+  TAG_POLICY_OUTPUTS,
+  type TagInputs,
+} from './inputs';
+import { describePublish, renderPublish, type PublishDetails } from './publish-report';
 import { collectInventory, type Inventory } from '../sources/inventory';
 import { readTags } from '../sources/tagging';
 import { publishTagPolicy, type PublishResult } from '../sinks/parameter-store';
@@ -62,6 +69,9 @@ export interface TagContext {
   groups: GroupSync[];
 }
 
+/** What a decided tag command hands to its report: publish's own (publish-report), the rest render's. */
+export type TagRunDetails = TagDetails | PublishDetails;
+
 /** The tag commands' types, for the shared runner. */
 export interface TagPolicyTypes {
   inputs: TagInputs;
@@ -69,7 +79,7 @@ export interface TagPolicyTypes {
   counts: TagCounts;
   blocking: BlockingBase;
   context: TagContext;
-  details: TagDetails;
+  details: TagRunDetails;
   outputs: typeof TAG_POLICY_OUTPUTS;
 }
 
@@ -179,6 +189,8 @@ async function apply(
   const result = await executePlan(clients, batches, {
     log: deps.log,
     unreadable: current.unreadable,
+    // The policy's overwrite: false reaches the S3 merge too (a value set since the re-read stays).
+    overwrite: tags.overwrite,
   });
   progress.context.applied = result;
   return {
@@ -194,7 +206,10 @@ async function apply(
   };
 }
 
-/** `tags publish`: the policy text to SSM Parameter Store, written only when its hash changed. */
+/**
+ * `tags publish`: compares the policy text with the SSM parameter the auto-tag Lambda reads;
+ * with execute, writes it when its hash differs. A dry run reads only.
+ */
 async function publish(
   subject: TagSubject,
   deps: RunDeps,
@@ -203,20 +218,21 @@ async function publish(
   progress: TagProgress,
 ): Promise<TagDecision> {
   const tags = tagPolicyOf(policy);
-  const result = await publishTagPolicy(clients.ssm, {
-    name: tags.parameter,
-    text: policy.text,
-    sha256: policy.sha256,
-  });
+  const result = await publishTagPolicy(
+    clients.ssm,
+    { name: tags.parameter, text: policy.text, sha256: policy.sha256 },
+    { execute: subject.execute },
+  );
   progress.context.published = result;
   return {
-    verdict: tagVerdict({ subject, policy, now: deps.clock.now(), verdict: 'pass', counts: {} }),
-    details: {
-      command: 'publish',
-      parameter: tags.parameter,
-      written: result.written,
-      version: result.version,
-    },
+    verdict: tagVerdict({
+      subject,
+      policy,
+      now: deps.clock.now(),
+      verdict: 'pass',
+      counts: { changes: result.action === 'unchanged' ? 0 : 1 },
+    }),
+    details: { command: 'publish', parameter: tags.parameter, result },
   };
 }
 
@@ -253,7 +269,7 @@ async function groups(
     log: deps.log,
   });
   progress.context.groups = results;
-  const changed = results.filter((entry) => entry.action !== 'unchanged').length;
+  const changed = results.filter((entry) => isGroupChange(entry.action)).length;
   return {
     verdict: tagVerdict({
       subject,
@@ -280,13 +296,15 @@ const STEPS = { audit, apply, publish, groups } satisfies Record<
 /**
  * The tag-policy action and `assetguard tags <command>` as a command of the shared runner:
  * audit, apply, publish or groups (the `command` input). Reports: verdict.json, summary.md,
- * evidence.json, and each command's own files (tags.json and tags.csv, plan.json, apply.json).
+ * evidence.json, and each command's own files (TAG_COMMAND_REPORTS: tags.json and tags.csv,
+ * plan.json, apply.json), all checked before the first AWS call.
  */
 export function tagPolicyCommand(options: TagPolicyOptions = {}): Command<TagPolicyTypes> {
   return {
     name: 'tags',
     inputs: TAG_POLICY_INPUTS,
     outputs: TAG_POLICY_OUTPUTS,
+    reports: Object.values(TAG_COMMAND_REPORTS).flat(),
     parse: parseTagInputs,
     commandOf: (inputs) => `tags ${inputs.command}`,
     recordedInputs: (inputs) => ({ ...inputs }),
@@ -299,8 +317,14 @@ export function tagPolicyCommand(options: TagPolicyOptions = {}): Command<TagPol
       const clients = (options.clients ?? defaultClients)(region);
       return STEPS[inputs.command](subject, deps, policy, clients, progress);
     },
-    render: ({ verdict, details, reportDir }) => renderTagRun(verdict, details, reportDir),
-    describe: describeTagRun,
+    render: ({ verdict, details, reportDir }) =>
+      details?.command === 'publish'
+        ? renderPublish(verdict, details, reportDir)
+        : renderTagRun(verdict, details, reportDir),
+    describe: ({ verdict, details }, reportDir) =>
+      details.command === 'publish'
+        ? describePublish(details, verdict.policy.origin)
+        : describeTagRun({ verdict, details }, reportDir),
     outputValues: ({ verdict, reportDir }) => ({
       verdict: verdict.verdict,
       coverage: verdict.counts.coverage ?? '',
