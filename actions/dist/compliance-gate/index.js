@@ -76389,6 +76389,7 @@ exports.otherRuleForConfigRuleName = otherRuleForConfigRuleName;
 exports.hasDocument = hasDocument;
 exports.ruleNames = ruleNames;
 exports.namedIn = namedIn;
+exports.findingRemediation = findingRemediation;
 /**
  * The control mapping table: AWS Config rule ↔ Security Hub control ↔ severity ↔ AWS-owned SSM
  * Automation runbook ↔ KISA ISMS-P item. The facts live in controls.json (validated against
@@ -76532,6 +76533,18 @@ function ruleNames(deployedName, control, ...more) {
 function namedIn(names, list) {
     const own = new Set(names.map((name) => name.toLowerCase()));
     return list.some((entry) => own.has(entry.toLowerCase()));
+}
+/**
+ * A finding's fix, from the control mapping table: the SSM Automation document, or why there is
+ * none; undefined when the table does not know the control. Shared by every compliance source.
+ */
+function findingRemediation(control) {
+    const remediation = control?.remediation;
+    if (remediation === undefined)
+        return undefined;
+    return remediation.document === null
+        ? { why: remediation.why }
+        : { document: remediation.document };
 }
 
 
@@ -79918,7 +79931,7 @@ function toFinding(rule, control, result, defaultSeverity, region) {
     const ruleName = rule.ConfigRuleName ?? qualifier?.ConfigRuleName ?? 'unknown-rule';
     const resourceId = qualifier?.ResourceId ?? 'unknown-resource';
     const aliases = [ruleName, control?.configRuleName, control?.configRuleIdentifier].filter((value) => typeof value === 'string' && value !== (control?.securityHubControl ?? ruleName));
-    const remediation = control?.remediation;
+    const remediation = (0, controls_1.findingRemediation)(control);
     return {
         id: control?.securityHubControl ?? ruleName,
         ...(aliases.length > 0 && { aliases: [...new Set(aliases)] }),
@@ -79930,7 +79943,7 @@ function toFinding(rule, control, result, defaultSeverity, region) {
         ...(result.Annotation !== undefined && { description: result.Annotation }),
         resource: { id: resourceId, type: qualifier?.ResourceType ?? 'unknown', region },
         packages: [],
-        fixAvailable: remediation?.document ? 'yes' : 'no',
+        fixAvailable: remediation && 'document' in remediation ? 'yes' : 'no',
         ...(result.ResultRecordedTime !== undefined && {
             lastSeen: result.ResultRecordedTime.toISOString(),
         }),
@@ -79938,11 +79951,7 @@ function toFinding(rule, control, result, defaultSeverity, region) {
             name: ruleName,
             ...(result.Annotation !== undefined && { annotation: result.Annotation }),
         },
-        ...(remediation && {
-            remediation: remediation.document === null
-                ? { why: remediation.why }
-                : { document: remediation.document },
-        }),
+        ...(remediation && { remediation }),
     };
 }
 /** A NON_COMPLIANT result must name its resource: without it the gate cannot say what fails. */
@@ -80328,7 +80337,7 @@ function toFinding(raw, control, fallback) {
     const controlId = controlIdOf(raw);
     const ruleName = ruleNameOf(raw) ?? control?.configRuleName;
     const aliases = [ruleName, control?.configRuleIdentifier, raw.GeneratorId].filter((value) => typeof value === 'string' && value !== controlId);
-    const remediation = control?.remediation;
+    const remediation = (0, controls_1.findingRemediation)(control);
     const url = raw.Remediation?.Recommendation?.Url;
     return {
         id: controlId ?? raw.GeneratorId ?? raw.Id ?? 'unknown-control',
@@ -80347,16 +80356,12 @@ function toFinding(raw, control, fallback) {
             ...(resource?.Tags !== undefined && { tags: resource.Tags }),
         },
         packages: [],
-        fixAvailable: remediation?.document ? 'yes' : 'no',
+        fixAvailable: remediation && 'document' in remediation ? 'yes' : 'no',
         ...(url !== undefined && { url }),
         ...(raw.FirstObservedAt !== undefined && { firstSeen: raw.FirstObservedAt }),
         ...(raw.LastObservedAt !== undefined && { lastSeen: raw.LastObservedAt }),
         ...(ruleName !== undefined && { rule: { name: ruleName } }),
-        ...(remediation && {
-            remediation: remediation.document === null
-                ? { why: remediation.why }
-                : { document: remediation.document },
-        }),
+        ...(remediation && { remediation }),
     };
 }
 function malformed(raw, what) {

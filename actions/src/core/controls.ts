@@ -235,3 +235,17 @@ export function namedIn(names: readonly string[], list: readonly string[]): bool
   const own = new Set(names.map((name) => name.toLowerCase()));
   return list.some((entry) => own.has(entry.toLowerCase()));
 }
+
+/**
+ * A finding's fix, from the control mapping table: the SSM Automation document, or why there is
+ * none; undefined when the table does not know the control. Shared by every compliance source.
+ */
+export function findingRemediation(
+  control: Control | undefined,
+): { document: string } | { why: string } | undefined {
+  const remediation = control?.remediation;
+  if (remediation === undefined) return undefined;
+  return remediation.document === null
+    ? { why: remediation.why }
+    : { document: remediation.document };
+}

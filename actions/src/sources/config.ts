@@ -17,6 +17,7 @@ import {
   namedIn,
   ruleNames,
   type Control,
+  findingRemediation,
 } from '../core/controls';
 import { awsFailure, ConfigurationError, UndecidedError } from '../core/errors';
 import type { Log } from '../core/log';
@@ -83,7 +84,7 @@ function toFinding(
     (value): value is string =>
       typeof value === 'string' && value !== (control?.securityHubControl ?? ruleName),
   );
-  const remediation = control?.remediation;
+  const remediation = findingRemediation(control);
   return {
     id: control?.securityHubControl ?? ruleName,
     ...(aliases.length > 0 && { aliases: [...new Set(aliases)] }),
@@ -95,7 +96,7 @@ function toFinding(
     ...(result.Annotation !== undefined && { description: result.Annotation }),
     resource: { id: resourceId, type: qualifier?.ResourceType ?? 'unknown', region },
     packages: [],
-    fixAvailable: remediation?.document ? 'yes' : 'no',
+    fixAvailable: remediation && 'document' in remediation ? 'yes' : 'no',
     ...(result.ResultRecordedTime !== undefined && {
       lastSeen: result.ResultRecordedTime.toISOString(),
     }),
@@ -103,12 +104,7 @@ function toFinding(
       name: ruleName,
       ...(result.Annotation !== undefined && { annotation: result.Annotation }),
     },
-    ...(remediation && {
-      remediation:
-        remediation.document === null
-          ? { why: remediation.why }
-          : { document: remediation.document },
-    }),
+    ...(remediation && { remediation }),
   };
 }
 

@@ -19,6 +19,7 @@ import {
   ruleNames,
   SECURITY_CONTROL_ID,
   type Control,
+  findingRemediation,
 } from '../core/controls';
 import { AwsError, awsFailure, ConfigurationError, UndecidedError } from '../core/errors';
 import type { Log } from '../core/log';
@@ -114,7 +115,7 @@ function toFinding(
   const aliases = [ruleName, control?.configRuleIdentifier, raw.GeneratorId].filter(
     (value): value is string => typeof value === 'string' && value !== controlId,
   );
-  const remediation = control?.remediation;
+  const remediation = findingRemediation(control);
   const url = raw.Remediation?.Recommendation?.Url;
   return {
     id: controlId ?? raw.GeneratorId ?? raw.Id ?? 'unknown-control',
@@ -133,17 +134,12 @@ function toFinding(
       ...(resource?.Tags !== undefined && { tags: resource.Tags }),
     },
     packages: [],
-    fixAvailable: remediation?.document ? 'yes' : 'no',
+    fixAvailable: remediation && 'document' in remediation ? 'yes' : 'no',
     ...(url !== undefined && { url }),
     ...(raw.FirstObservedAt !== undefined && { firstSeen: raw.FirstObservedAt }),
     ...(raw.LastObservedAt !== undefined && { lastSeen: raw.LastObservedAt }),
     ...(ruleName !== undefined && { rule: { name: ruleName } }),
-    ...(remediation && {
-      remediation:
-        remediation.document === null
-          ? { why: remediation.why }
-          : { document: remediation.document },
-    }),
+    ...(remediation && { remediation }),
   };
 }
 
