@@ -65,3 +65,15 @@ describe('formatDuration', () => {
     }
   });
 });
+
+describe('parseDuration bounds', () => {
+  it.each(['600h', '1200h', '99999999999h'])(
+    'refuses %s: longer than Node timers can wait',
+    (text) => {
+      expect(() => parseDuration(text, 'timeout')).toThrow(/longer than the maximum of 24 days/);
+    },
+  );
+  it('accepts the maximum itself', () => {
+    expect(parseDuration('576h', 'timeout')).toBe(576 * 3600 * 1000);
+  });
+});

@@ -305,6 +305,12 @@ describe('blank text is no reason', () => {
   it.each([
     ['reason', '    reason: "   "', 'policy.yml:4: exceptions.0.reason: must not be blank'],
     ['owner', '    owner: " "', 'policy.yml:5: exceptions.0.owner: must not be blank'],
+    // Invisible characters say nothing either: zero-width space, word joiner, BOM.
+    [
+      'reason',
+      '    reason: "\\u200b\\u2060\\ufeff"',
+      'policy.yml:4: exceptions.0.reason: must not be blank',
+    ],
     ['id', '  - id: "\t"', 'policy.yml:3: exceptions.0.id: must not be blank'],
   ])('an exception with a blank %s is refused with file:line', (field, line, problem) => {
     const entry = [

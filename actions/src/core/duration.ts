@@ -7,6 +7,12 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  * its unit: a bare `10` is refused rather than guessed (10 s? 10 min?). `what` names the input in
  * the error so the user knows which one to fix. Throws ConfigurationError (exit 2).
  */
+/**
+ * The longest duration accepted: 24 days, under Node's timer limit (2^31 - 1 ms, about 24.8
+ * days), beyond which setTimeout fires at once. No wait of assetguard's is meant to be longer.
+ */
+export const MAX_DURATION_MS = 24 * 24 * 60 * 60 * 1000;
+
 export function parseDuration(text: string, what: string): number {
   const trimmed = text.trim();
   if (/^\d+(?:\.\d+)?$/.test(trimmed)) {
@@ -24,6 +30,11 @@ export function parseDuration(text: string, what: string): number {
   if (trimmed === '' || consumed !== trimmed.length || total <= 0) {
     throw new ConfigurationError(
       `${what}: "${text}" is not a duration; use a number with a unit, e.g. 15m, 90s, 1h30m`,
+    );
+  }
+  if (total > MAX_DURATION_MS) {
+    throw new ConfigurationError(
+      `${what}: "${text}" is longer than the maximum of 24 days (576h); use a shorter duration`,
     );
   }
   return total;

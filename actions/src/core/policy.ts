@@ -298,8 +298,8 @@ function pathSegments(instancePath: string): (string | number)[] {
     .map((part) => (/^\d+$/.test(part) ? Number(part) : part));
 }
 
-/** The schema's pattern for text that must not be empty or only spaces (policy.schema.json). */
-const NOT_BLANK = '\\S';
+/** Not only whitespace and invisible format characters (zero-width space, joiners, BOM). */
+const NOT_BLANK = '[^\\s\\p{Cf}]';
 
 function describeError(error: ErrorObject): { key: string[]; text: string } {
   const segments = pathSegments(error.instancePath).map(String);
