@@ -195,3 +195,30 @@ describe('the summary says when results.sarif keeps only the most severe', () =>
     );
   });
 });
+
+describe('renderImageSummary: a run whose inputs did not parse', () => {
+  it('says no image was given instead of a placeholder name', () => {
+    const summary = renderImageSummary(
+      errorVerdict({
+        command: 'scan-gate',
+        subject: {},
+        counts: {
+          CRITICAL: 0,
+          HIGH: 0,
+          MEDIUM: 0,
+          LOW: 0,
+          INFORMATIONAL: 0,
+          UNTRIAGED: 0,
+          total: 0,
+        } satisfies SeverityCounts,
+        policy: undefined,
+        now: NOW,
+        message: 'timeout: "0s" is not a duration',
+      }),
+      'out',
+    );
+    expect(summary.split('\n')[0]).toBe(
+      '## assetguard scan-gate: ⚠️ COULD NOT DECIDE — no image (the inputs did not parse)',
+    );
+  });
+});

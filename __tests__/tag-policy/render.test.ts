@@ -252,3 +252,21 @@ describe('renderTagRun: every summary escapes what AWS wrote', () => {
     expect(Buffer.byteLength(summary)).toBeLessThanOrEqual(MAX_SUMMARY_BYTES);
   });
 });
+
+describe('renderTagRun: the closing line lists only files the run wrote', () => {
+  it('a run that failed before deciding names only verdict.json and evidence.json', () => {
+    const { summary, files } = renderTagRun(
+      verdict({
+        verdict: 'error',
+        command: 'tags apply',
+        subject: { command: 'apply', execute: false, region: 'eu-west-1' },
+        error: 'invalid policy (1 problem)',
+      }),
+      undefined,
+      'out/tags',
+    );
+    expect(files).toEqual({});
+    expect(summary).toContain('Reports in `out/tags` (verdict.json, evidence.json).');
+    expect(summary).not.toContain('plan.json');
+  });
+});

@@ -69107,7 +69107,7 @@ function subjectName(subject) {
     if (repository && digest) {
         return `${(0, escape_1.markdownCode)(`${repository}@${digest.slice(0, 19)}…`)}${tag ? ` (${(0, escape_1.markdownText)(tag)})` : ''}`;
     }
-    return (0, escape_1.markdownCode)(image ?? 'image');
+    return image ? (0, escape_1.markdownCode)(image) : 'no image (the inputs did not parse)';
 }
 /**
  * summary.md and the job summary (Markdown): the verdict first, then counts, then what blocks

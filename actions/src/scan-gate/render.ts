@@ -30,7 +30,7 @@ function subjectName(subject: Partial<ImageSubject>): string {
   if (repository && digest) {
     return `${markdownCode(`${repository}@${digest.slice(0, 19)}…`)}${tag ? ` (${markdownText(tag)})` : ''}`;
   }
-  return markdownCode(image ?? 'image');
+  return image ? markdownCode(image) : 'no image (the inputs did not parse)';
 }
 
 /**

@@ -79,14 +79,20 @@ const HEADLINE = { pass: '✅ COVERED', block: '❌ BELOW MINIMUM', error: '⚠�
 /** The reports a tag command writes, for its closing line. */
 const REPORTS: Record<TagSubject['command'], string[]> = {
   audit: ['verdict.json', 'tags.json', 'tags.csv', 'evidence.json'],
-  apply: ['verdict.json', 'plan.json (dry run) or apply.json', 'evidence.json'],
+  apply: ['verdict.json', 'plan.json', 'evidence.json'],
   publish: ['verdict.json', 'evidence.json'],
   groups: ['verdict.json', 'evidence.json'],
 };
 
 /** `reports in <dir> (files…)`, and how to replay an audit. */
-function reportsLine(command: TagSubject['command'] | undefined, reportDir: string): string {
-  const files = command ? REPORTS[command] : ['verdict.json', 'evidence.json'];
+function reportsLine(
+  command: TagSubject['command'] | undefined,
+  reportDir: string,
+  execute = false,
+): string {
+  const listed = command ? REPORTS[command] : ['verdict.json', 'evidence.json'];
+  // apply writes plan.json on a dry run and apply.json when it executed.
+  const files = listed.map((file) => (file === 'plan.json' && execute ? 'apply.json' : file));
   const replay =
     command === 'audit' ? `; reproduce with ${markdownCode(`assetguard replay ${reportDir}`)}` : '';
   return `Reports in ${markdownCode(reportDir)} (${files.join(', ')}${replay}).`;
@@ -302,7 +308,7 @@ function tagClosing(verdict: TagVerdict, reportDir: string, warningsIn: string):
   }
   parts.push(
     policyLine(verdict.policy, verdict.evaluatedAt),
-    reportsLine(verdict.subject.command, reportDir),
+    reportsLine(verdict.subject.command, reportDir, verdict.subject.execute === true),
   );
   return parts;
 }
@@ -325,7 +331,8 @@ export function renderTagRun(
       '**Could not decide, so the step fails (exit 2).**',
       errorBlock(verdict.error),
       ...closingSections(verdict, undefined),
-      reportsLine(verdict.subject.command, reportDir),
+      // Nothing was decided, so the command wrote none of its own files.
+      reportsLine(undefined, reportDir),
     ];
     return { summary: finishSummary(parts, fullDataIn(reportDir)), files: {} };
   }
