@@ -217,4 +217,14 @@ describe('publishTagPolicy permissions', () => {
       /grant ssm:GetParameter$/,
     );
   });
+
+  it('refuses a GetParameter answer without the parameter (exit 2), never taking it as absent', async () => {
+    const ssm = new SSMClient({ region: REGION });
+    const mock = mockClient(ssm);
+    mock.on(GetParameterCommand).resolves({});
+    await expect(publish(ssm, '/assetguard/tag-policy', POLICY_V1)).rejects.toThrow(
+      /ssm:GetParameter answered for \/assetguard\/tag-policy without the parameter's value/,
+    );
+    expect(mock.commandCalls(PutParameterCommand)).toHaveLength(0);
+  });
 });

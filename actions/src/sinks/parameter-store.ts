@@ -12,7 +12,7 @@ import {
   type ParameterTier,
   type SSMClient,
 } from '@aws-sdk/client-ssm';
-import { awsFailure, ConfigurationError, hasAwsCode } from '../core/errors';
+import { awsFailure, ConfigurationError, hasAwsCode, UndecidedError } from '../core/errors';
 import { sha256 as sha256Of } from '../core/policy';
 
 /** Parameter value limits: Standard up to 4 KB, Advanced up to 8 KB. */
@@ -87,8 +87,14 @@ export async function publishTagPolicy(
   let previous: { sha256: string; version: number } | undefined;
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name }));
-    if (Parameter?.Value !== undefined)
-      previous = { sha256: sha256Of(Parameter.Value), version: Parameter.Version ?? 0 };
+    // A missing parameter is ParameterNotFound; a 200 without its value is a malformed answer,
+    // not "absent": deciding create vs update on it could overwrite what is there.
+    if (Parameter?.Value === undefined) {
+      throw new UndecidedError(
+        `ssm:GetParameter answered for ${name} without the parameter's value (an empty or malformed body); refusing to decide whether to publish`,
+      );
+    }
+    previous = { sha256: sha256Of(Parameter.Value), version: Parameter.Version ?? 0 };
   } catch (error) {
     if (!hasAwsCode(error, 'ParameterNotFound'))
       throw awsFailure(`read the tag policy parameter ${name}`, 'ssm:GetParameter', error);
