@@ -1,10 +1,39 @@
 /** One root test config for the whole repository (STYLE.md #11). */
+
+/**
+ * Dependencies published only as ES modules (octokit, d3). The
+ * bundles (ncc) and Node load them as they are; Jest's CommonJS runtime needs them compiled,
+ * which ts-jest does for these packages only.
+ */
+const ESM_PACKAGES = [
+  'd3-[a-z-]+',
+  'internmap',
+  '@actions/github',
+  '@actions/http-client',
+  '@octokit',
+  'content-type',
+  'universal-user-agent',
+  'before-after-hook',
+  'fast-content-type-parse',
+  'json-with-bigint',
+];
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { diagnostics: false }],
+    '^.+\\.m?js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, checkJs: false } }],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+  // @actions/github declares only an `import` entry point, which Jest's resolver does not take.
+  moduleNameMapper: {
+    '^@actions/github$': '<rootDir>/node_modules/@actions/github/lib/github.js',
+    '^@actions/github/lib/utils$': '<rootDir>/node_modules/@actions/github/lib/utils.js',
+  },
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/no-network.ts'],

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import {
+  DEFAULT_REPORT_POLICY,
   DEFAULT_POLICY_PATH,
   DEFAULT_POLICY_TEXT,
   loadPolicy,
@@ -75,6 +76,7 @@ describe('parsePolicy', () => {
         parameter: '/assetguard/tag-policy',
         groups: [],
       },
+      report: DEFAULT_REPORT_POLICY,
       exceptions: [
         {
           id: 'CVE-2024-0001',
@@ -98,6 +100,7 @@ describe('parsePolicy', () => {
         defaultSeverity: 'MEDIUM',
         insufficientData: 'warn',
       },
+      report: DEFAULT_REPORT_POLICY,
       exceptions: [],
     });
     expect(parsePolicy(DEFAULT_POLICY_TEXT, 'built-in default')).toEqual(

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Finding, Severity, SeverityCounts } from '../../actions/src/core/model';
 import { SEVERITIES } from '../../actions/src/core/model';
 import {
+  DEFAULT_REPORT_POLICY,
   loadedFromText,
   type LoadedPolicy,
   type Policy,
@@ -778,6 +779,7 @@ describe('evaluateImage properties', () => {
       policy: {
         version: 1,
         image,
+        report: DEFAULT_REPORT_POLICY,
         compliance: {
           failOn: ['CRITICAL'],
           rules: { include: [], exclude: [] },

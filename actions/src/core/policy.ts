@@ -66,8 +66,37 @@ export interface Policy {
     insufficientData: 'warn' | 'block';
   };
   tags?: TagPolicy;
+  report: ReportPolicy;
   exceptions: PolicyException[];
 }
+
+/** The daily report's part of the policy (`report:`), with every default applied. */
+export interface ReportPolicy {
+  /** The report's title, and the title of the GitHub issue it keeps up to date. */
+  title: string;
+  /** Days a finding of each severity may stay open before it is overdue. */
+  slaDays: Record<Severity, number>;
+  /** The tag key naming a resource's owner. */
+  ownerTag: string;
+  /** A tag key: email goes per value of it (to `recipients[value]`), when set. */
+  routeBy?: string;
+  /** Email addresses per route-by value. */
+  recipients: Record<string, string[]>;
+  /** The finding-alert Lambda's threshold: findings at or above it alert. */
+  alertSeverity: Severity;
+  /** Items per list in the summary, issue, Slack and email (the HTML, JSON and CSV hold all). */
+  top: number;
+}
+
+/** The report's defaults: SLA days per severity as most vulnerability-management programmes start. */
+export const DEFAULT_REPORT_POLICY: ReportPolicy = {
+  title: 'assetguard daily security report',
+  slaDays: { CRITICAL: 15, HIGH: 30, MEDIUM: 90, LOW: 180, INFORMATIONAL: 365, UNTRIAGED: 90 },
+  ownerTag: 'Owner',
+  recipients: {},
+  alertSeverity: 'HIGH',
+  top: 20,
+};
 
 /** The policy as loaded, with where it came from so evidence can reproduce it exactly. */
 export interface LoadedPolicy {
@@ -103,6 +132,15 @@ interface RawPolicy {
     'insufficient-data'?: 'warn' | 'block';
   };
   tags?: RawTagPolicy;
+  report?: {
+    title?: string;
+    'sla-days'?: Partial<Record<Severity, number>>;
+    'owner-tag'?: string;
+    'route-by'?: string;
+    recipients?: Record<string, string[]>;
+    'alert-severity'?: Severity;
+    top?: number;
+  };
   exceptions?: PolicyException[];
 }
 
@@ -258,7 +296,7 @@ function tagPolicyProblems(raw: RawTagPolicy): { key: string[]; text: string }[]
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv, ['date']);
+addFormats(ajv, ['date', 'email']);
 const validatePolicy = ajv.compile<RawPolicy>(schema);
 
 function normalize(raw: RawPolicy): Policy {
@@ -285,7 +323,21 @@ function normalize(raw: RawPolicy): Policy {
       insufficientData: raw.compliance?.['insufficient-data'] ?? 'warn',
     },
     ...(raw.tags !== undefined && { tags: normalizeTags(raw.tags) }),
+    report: normalizeReport(raw.report ?? {}),
     exceptions: raw.exceptions ?? [],
+  };
+}
+
+function normalizeReport(raw: NonNullable<RawPolicy['report']>): ReportPolicy {
+  const defaults = DEFAULT_REPORT_POLICY;
+  return {
+    title: raw.title ?? defaults.title,
+    slaDays: { ...defaults.slaDays, ...raw['sla-days'] },
+    ownerTag: raw['owner-tag'] ?? defaults.ownerTag,
+    ...(raw['route-by'] !== undefined && { routeBy: raw['route-by'] }),
+    recipients: raw.recipients ?? {},
+    alertSeverity: raw['alert-severity'] ?? defaults.alertSeverity,
+    top: raw.top ?? defaults.top,
   };
 }
 

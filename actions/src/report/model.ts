@@ -1,0 +1,219 @@
+/**
+ * The daily report's shapes: what collect reads from AWS (`CollectedReport`), what the pure
+ * evaluate decides from it and yesterday's state (`DailyReport`), and the state kept between runs
+ * (`ReportState`). Renderers and sinks only ever see these, never SDK responses.
+ */
+import type { Asset, Finding, Severity, SeverityCounts } from '../core/model';
+
+/** CVE: a package vulnerability (Inspector2). CCE: a failing configuration rule or control. */
+export type FindingKind = 'cve' | 'cce';
+
+/**
+ * Whether an ECR image runs: Inspector2's in-use data for ECR images (`inUseCount` and
+ * `lastInUseAt` of awsEcrContainerImage, counted over ECS tasks and EKS pods).
+ */
+export interface ImageUse {
+  inUseCount: number;
+  /** ISO 8601, when Inspector2 last saw it in use. */
+  lastInUse?: string;
+}
+
+/** One open finding as the report sees it: the shared Finding, joined to its owner and use. */
+export interface ReportFinding {
+  /**
+   * Stable across runs, so the state can tell new from still open: `<source>:<sourceId>`
+   * (the Inspector2 finding ARN, the ASFF Id, or the Config rule and resource).
+   */
+  key: string;
+  kind: FindingKind;
+  finding: Finding;
+  /** The value of the policy's owner tag (report.owner-tag) on the resource, when it has one. */
+  owner?: string;
+  /** The value of the policy's classification key (tags.classification.key), when it has one. */
+  classification?: string;
+  /** ECR image findings only, when Inspector2 reported in-use data. */
+  use?: ImageUse;
+}
+
+/** One Config rule or Security Hub control: how many resources pass and fail it. */
+export interface RuleCompliance {
+  /** The Config rule name, or the control id (S3.8). */
+  rule: string;
+  title?: string;
+  severity: Severity;
+  compliant: number;
+  noncompliant: number;
+}
+
+/** Everything one report run read from AWS. */
+export interface CollectedReport {
+  /** ISO 8601: when the collection started. */
+  collectedAt: string;
+  region: string;
+  accountId?: string;
+  cceSource: 'config' | 'securityhub';
+  /** ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions) and failing CCE findings. */
+  findings: ReportFinding[];
+  rules: RuleCompliance[];
+  /** The estate as the tag audit reads it (AWS Config inventory joined with the Tagging API). */
+  assets: Asset[];
+  /** What could not be read and was left out, said in the report (never silently dropped). */
+  warnings: string[];
+  /** AWS calls per operation, for evidence and the benchmarks. */
+  calls: Record<string, number>;
+}
+
+/** An open finding with its age against the policy's SLA. */
+export interface OpenItem extends ReportFinding {
+  /** ISO 8601: the earlier of the source's first observation and the first run that saw it. */
+  firstSeen: string;
+  /** Whole days open, at the report's time. */
+  ageDays: number;
+  /** report.sla-days of its severity. */
+  slaDays: number;
+  /** Days left before it is overdue; negative once it is. */
+  dueInDays: number;
+  overdue: boolean;
+  /** Not open in the previous run's state (false on a first run: nothing to compare with). */
+  isNew: boolean;
+}
+
+/** A finding open in the previous state and not open now. */
+export interface FixedItem {
+  key: string;
+  kind: FindingKind;
+  /** The CVE id, rule name or control id. */
+  id: string;
+  title?: string;
+  severity: Severity;
+  /** The resource ARN or id. */
+  resource: string;
+  owner?: string;
+  firstSeen: string;
+  /** ISO 8601: this run's time (the first run that no longer saw it). */
+  fixedAt: string;
+  daysToFix: number;
+}
+
+/** One day of the 30-day trend kept in the state. */
+export interface TrendPoint {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  open: Record<Severity, number>;
+  new: number;
+  fixed: number;
+  overdue: number;
+  /** Percent of evaluated rule/resource pairs that pass, 0..100; absent when none were evaluated. */
+  compliancePercent?: number;
+  /** Percent of resources carrying every required tag, 0..100; absent without a tag policy. */
+  tagCoveragePercent?: number;
+}
+
+/** An ECR image with open findings, running ones first. */
+export interface ImageRow {
+  repository: string;
+  digest: string;
+  use?: ImageUse;
+  counts: SeverityCounts;
+}
+
+/** Tag coverage of one resource type. */
+export interface TypeCoverage {
+  type: string;
+  total: number;
+  /** Resources carrying every required tag, valid. */
+  compliant: number;
+  /** Resources with no tags at all. */
+  untagged: number;
+}
+
+/** Per owner (report.owner-tag value; NO_OWNER for none): what is open and overdue. */
+export interface OwnerRow {
+  owner: string;
+  open: number;
+  overdue: number;
+  counts: SeverityCounts;
+}
+
+/** The owner name of findings whose resource has no owner tag. */
+export const NO_OWNER = '(no owner)';
+
+/** A policy exception that expires soon (core/exceptions EXPIRY_WARNING_DAYS). */
+export interface ExpiringException {
+  id: string;
+  owner: string;
+  reason: string;
+  /** YYYY-MM-DD. */
+  expires: string;
+  daysLeft: number;
+}
+
+/** The report, decided: what every renderer and sink shows. Pure data, JSON-serialisable. */
+export interface DailyReport {
+  title: string;
+  /** ISO 8601: the time of this run. */
+  generatedAt: string;
+  /** ISO 8601: the previous run's time; undefined on a first run (no state). */
+  previousAt?: string;
+  region: string;
+  accountId?: string;
+  cceSource: 'config' | 'securityhub';
+  counts: {
+    /** Open findings (CVE and CCE) by severity. */
+    open: SeverityCounts;
+    cve: SeverityCounts;
+    cce: SeverityCounts;
+    new: number;
+    fixed: number;
+    overdue: number;
+  };
+  /** Every open finding: most severe first, running images before idle ones, then oldest first. */
+  open: OpenItem[];
+  /** Fixed since the previous run. */
+  fixed: FixedItem[];
+  /** Mean days to remediate over the fixes of the last 30 days (the state keeps them). */
+  mttrDays: { overall?: number; bySeverity: Partial<Record<Severity, number>> };
+  /** Up to 30 days, oldest first, today's point last. */
+  trend: TrendPoint[];
+  expiringExceptions: ExpiringException[];
+  /** ECR images with open CVE findings: running first, then by severity counts. */
+  images: ImageRow[];
+  /** Rules/controls with failing resources first. */
+  rules: RuleCompliance[];
+  tags?: {
+    total: number;
+    compliant: number;
+    byType: TypeCoverage[];
+    /** ARNs of resources with no tags at all. */
+    neverTagged: string[];
+  };
+  owners: OwnerRow[];
+  warnings: string[];
+}
+
+/** The state file's schema tag; a file with another is refused, naming it. */
+export const REPORT_STATE_SCHEMA = 'assetguard-report-state/1';
+
+/** What the state remembers of an open finding: enough for age, delta and MTTR, nothing more. */
+export interface OpenRecord {
+  kind: FindingKind;
+  id: string;
+  severity: Severity;
+  resource: string;
+  firstSeen: string;
+  title?: string;
+  owner?: string;
+}
+
+/**
+ * The state one run leaves for the next (S3 object or file): open findings by key, the fixes of
+ * the last 30 days, the 30-day trend. Never holds secrets, webhook URLs or tokens.
+ */
+export interface ReportState {
+  schema: typeof REPORT_STATE_SCHEMA;
+  title: string;
+  generatedAt: string;
+  open: Record<string, OpenRecord>;
+  fixed: FixedItem[];
+  trend: TrendPoint[];
+}
