@@ -18,8 +18,10 @@ const entries = {
   'scan-gate': 'actions/src/scan-gate/index.ts',
   'compliance-gate': 'actions/src/compliance-gate/index.ts',
   'tag-policy': 'actions/src/tag-policy/index.ts',
+  'daily-report': 'actions/src/report/index.ts',
   cli: 'actions/src/cli/index.ts',
   'lambda/auto-tag': 'actions/src/lambda/auto-tag/index.ts',
+  'lambda/finding-alert': 'actions/src/lambda/finding-alert/index.ts',
 };
 const check = process.argv.includes('--check');
 const outRoot = check

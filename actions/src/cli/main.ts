@@ -15,6 +15,7 @@ import { EXIT_ERROR, EXIT_PASS } from '../core/errors';
 import type { InputReader, InputSpecs } from '../core/inputs';
 import { COMPLIANCE_GATE_INPUTS } from '../compliance-gate/inputs';
 import { SCAN_GATE_INPUTS } from '../scan-gate/inputs';
+import { DAILY_REPORT_INPUTS } from '../report/inputs';
 import { TAG_COMMANDS, tagCommandInputs, type TagCommand } from '../tag-policy/inputs';
 
 /**
@@ -117,6 +118,18 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     run: viaRunner(async () => (await import('../tag-policy/run')).tagPolicyCommand()),
   })),
   {
+    path: ['report'],
+    description:
+      'The daily security report: open CVE and compliance findings with owners and SLA ages, new and fixed since the previous run, tag coverage; report.html with charts, report.json, findings.csv; optionally a GitHub issue, Slack and email.',
+    examples: [
+      'assetguard report --state reports/state.json --output-dir reports/daily',
+      'assetguard report --state s3://my-bucket/assetguard/state.json --compliance-source securityhub',
+      'ASSETGUARD_SLACK_WEBHOOK_URL=https://hooks.slack.com/services/… assetguard report --state state.json',
+    ],
+    flags: DAILY_REPORT_INPUTS,
+    run: viaRunner(async () => (await import('../report/run')).dailyReportCommand()),
+  },
+  {
     path: ['replay'],
     description:
       'Re-evaluate an evidence bundle offline and check it reproduces the recorded verdict.',
@@ -162,9 +175,12 @@ function addFlags(
       program.addOption(new Option(`--${name}`, spec.description));
       continue;
     }
+    const described = spec.secret
+      ? `${spec.description} Read from $${spec.secret.env} when not given (keeps it out of shell history).`
+      : spec.description;
     const option = new Option(
       `--${name} <value>`,
-      spec.required ? `${spec.description} (required)` : spec.description,
+      spec.required ? `${described} (required)` : described,
     );
     if (spec.default !== undefined) option.default(spec.default);
     // Required flags are checked in the action (requireFlags), not by commander, which checks
@@ -197,17 +213,24 @@ function requireFlags(
   }
 }
 
-/** Reads inputs by name from parsed flags: fixed values first, bare flags as 'true'/'false'. */
+/**
+ * Reads inputs by name from parsed flags: fixed values first, bare flags as 'true'/'false', and a
+ * secret input (InputSpec.secret) not given as a flag from its environment variable, so tokens
+ * and webhook URLs need not be typed on a command line.
+ */
 function flagReader(
   options: Record<string, unknown>,
   specs: InputSpecs,
   fixed: Readonly<Record<string, string>>,
+  env: NodeJS.ProcessEnv = process.env,
 ): InputReader {
   return (name) => {
     if (name in fixed) return fixed[name];
     const value = options[camel(name)];
-    if (specs[name]?.flag) return String(value === true);
-    return typeof value === 'string' ? value : undefined;
+    const spec = specs[name];
+    if (spec?.flag) return String(value === true);
+    if (typeof value === 'string') return value;
+    return spec?.secret ? env[spec.secret.env] : undefined;
   };
 }
 

@@ -10,11 +10,19 @@ export const EXIT_ERROR = 2;
 
 export abstract class AssetguardError extends Error {
   readonly exitCode = EXIT_ERROR;
-  abstract readonly kind: 'configuration' | 'aws' | 'undecided';
+  abstract readonly kind: 'configuration' | 'aws' | 'undecided' | 'delivery';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
   }
+}
+
+/**
+ * A decided run whose reports are written could not deliver them (a GitHub issue, Slack, email,
+ * the next run's state): exit 2, naming each delivery that failed and why.
+ */
+export class DeliveryError extends AssetguardError {
+  readonly kind = 'delivery';
 }
 
 /** The user's input, policy or environment is wrong; the message says what to fix and where. */

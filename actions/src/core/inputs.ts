@@ -9,6 +9,12 @@ export interface InputSpec {
   multiple?: boolean;
   /** A boolean: 'true'/'false' in actions; a bare flag (--name) on the CLI. */
   flag?: boolean;
+  /**
+   * A credential (token, webhook URL, SMTP URL with a password): masked in the Actions log
+   * (`core.setSecret`), recorded in evidence as `***`, and on the CLI read from `env` when the
+   * flag is not given, so it need not appear in a shell's history.
+   */
+  secret?: { env: string };
 }
 
 export type InputSpecs = Record<string, InputSpec>;
@@ -84,4 +90,24 @@ export function fallbackOutputDir(specs: CommandInputSpecs, read: InputReader): 
   } catch {
     return specs['output-dir'].default;
   }
+}
+
+/** What evidence records of a secret input that was given: never the value. */
+export const REDACTED = '***';
+
+/**
+ * The inputs as evidence.json records them, with every secret input (InputSpec.secret) that has a
+ * value replaced by REDACTED. The one place recorded inputs are redacted: the runner applies it to
+ * every command's recorded inputs, parsed or raw.
+ */
+export function redactSecrets(
+  specs: InputSpecs,
+  values: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [
+      name,
+      specs[name]?.secret && value !== undefined && value !== '' ? REDACTED : value,
+    ]),
+  );
 }

@@ -5,6 +5,7 @@ import { logLine } from './escape';
 import { buildEvidence, EVIDENCE_FILE } from './evidence';
 import {
   fallbackOutputDir,
+  redactSecrets,
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
@@ -192,6 +193,24 @@ export interface Command<T extends CommandTypes> {
   describe(decision: Decision<T>, reportDir: string): string;
   /** One value per declared output. */
   outputValues(run: Omit<CommandRun<T>, 'outputs'>): OutputValues<T['outputs']>;
+  /**
+   * Delivers a decided run beyond its report directory (a GitHub issue, Slack, email, the state
+   * the next run compares with), once every report is written. Returns one line per place
+   * delivered to, for the outcome. Throws with context when any delivery failed; the runner then
+   * exits 2 naming it, and the reports stay written.
+   */
+  deliver?(run: DeliverableRun<T>, deps: RunDeps): Promise<string[]>;
+}
+
+/** What `deliver` gets: a decided run, its reports written. */
+export interface DeliverableRun<T extends CommandTypes> {
+  inputs: T['inputs'];
+  verdict: Verdict<T['subject'], T['counts'], T['blocking']>;
+  details: T['details'];
+  reportDir: string;
+  /** The path of every report written, by file name. */
+  files: Record<string, string>;
+  summary: string;
 }
 
 /** Everything a run produced. The verdict is also on disk, as are all the files. */
@@ -283,7 +302,10 @@ export async function runCommand<T extends CommandTypes>(
   });
   const evidence = buildEvidence({
     command: verdict.command,
-    inputs: inputs ? command.recordedInputs(inputs) : rawInputs(command, source),
+    inputs: redactSecrets(
+      command.inputs,
+      inputs ? command.recordedInputs(inputs) : rawInputs(command, source),
+    ),
     context: progress.context,
     policy,
     findings: progress.findings,
@@ -298,8 +320,8 @@ export async function runCommand<T extends CommandTypes>(
   });
   const exitCode = exitCodeOf(verdict.verdict);
   const outcome: Outcome =
-    decision && verdict.verdict !== 'error'
-      ? { exitCode, message: command.describe(decision, reportDir) }
+    decision && inputs && verdict.verdict !== 'error'
+      ? await delivered(command, decision, { inputs, reportDir, files, summary }, deps)
       : {
           exitCode,
           // An invalid input is the user's to fix and names itself; anything later is a
@@ -312,7 +334,35 @@ export async function runCommand<T extends CommandTypes>(
   return { ...run, outputs: command.outputValues(run) };
 }
 
-/** The inputs as given, for the evidence of a run whose inputs did not parse. */
+/**
+ * The outcome of a decided run: its own line, then what `deliver` delivered. A delivery that
+ * failed turns it into exit 2 (the deploy of a report that reached nobody has not happened),
+ * saying that the reports are written all the same.
+ */
+async function delivered<T extends CommandTypes>(
+  command: Command<T>,
+  decision: Decision<T>,
+  written: Omit<DeliverableRun<T>, 'verdict' | 'details'>,
+  deps: RunDeps,
+): Promise<Outcome> {
+  const exitCode = exitCodeOf(decision.verdict.verdict);
+  const message = command.describe(decision, written.reportDir);
+  if (!command.deliver) return { exitCode, message };
+  try {
+    const lines = await command.deliver(
+      { ...written, verdict: decision.verdict, details: decision.details },
+      deps,
+    );
+    return { exitCode, message: [message, ...lines].join('; ') };
+  } catch (error) {
+    return {
+      exitCode: EXIT_ERROR,
+      message: `${message}; but delivery failed: ${failureMessage(error)} (the reports are written in ${written.reportDir})`,
+    };
+  }
+}
+
+/** The inputs as given, for the evidence of a run whose inputs did not parse; secrets redacted. */
 function rawInputs<T extends CommandTypes>(
   command: Command<T>,
   source: InputSource<T['inputs']>,

@@ -166,6 +166,8 @@ export interface DailyReport {
     new: number;
     fixed: number;
     overdue: number;
+    /** Collected findings an unexpired policy exception covers: not open, not fixed, not in the state. */
+    excepted?: number;
   };
   /** Every open finding: most severe first, running images before idle ones, then oldest first. */
   open: OpenItem[];

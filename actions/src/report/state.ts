@@ -1,0 +1,332 @@
+/**
+ * Where the daily report's state lives between runs (an S3 object or a file), and how it is read
+ * and written: validated on the way in (JSON Schema `state.schema.json`), written whole on the
+ * way out, so a run compares with yesterday's complete state or says it has none.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
+import { awsFailure, ConfigurationError, errorMessage, hasAwsCode } from '../core/errors';
+import { REPORT_STATE_SCHEMA, type ReportState } from './model';
+import schema from './state.schema.json';
+
+/** The input (and CLI flag) naming the state's location. */
+export const STATE_INPUT = 'state';
+
+/**
+ * The largest state accepted, in bytes. A state holds one small record per open finding (a few
+ * hundred bytes), so 64 MiB is a hundred thousand findings and more; anything larger is not a
+ * state this tool wrote and is refused before it is parsed.
+ */
+export const MAX_STATE_BYTES = 64 * 1024 * 1024;
+
+export type StateLocation =
+  { kind: 's3'; bucket: string; key: string } | { kind: 'file'; path: string };
+
+export interface StateDeps {
+  /** Needed only for an s3:// location. */
+  s3?: S3Client;
+}
+
+/**
+ * Loose on purpose: today's bucket names are lowercase, digits, dots and hyphens, but older
+ * us-east-1 buckets may hold capitals and underscores; S3 itself says NoSuchBucket to the rest.
+ */
+const BUCKET_NAME = /^[^\s/]+$/;
+
+function badLocation(text: string, why: string): ConfigurationError {
+  return new ConfigurationError(
+    `${STATE_INPUT}: ${JSON.stringify(text)} ${why}; expected s3://bucket/key or a file path such as .assetguard/report-state.json`,
+  );
+}
+
+/**
+ * The state's location from the `state` input: `s3://bucket/key` (an object; the key may hold
+ * slashes) or a file path (relative to the working directory).
+ * @throws ConfigurationError naming the `state` input for an empty text, an s3:// location
+ *   without bucket or key (or a bucket with spaces, or a key ending in `/`),
+ *   another scheme (https://, file://, …), or a path ending in `/` (a directory).
+ */
+export function parseStateLocation(text: string): StateLocation {
+  const trimmed = text.trim();
+  if (trimmed === '') throw badLocation(text, 'is empty');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1];
+  if (scheme !== undefined) {
+    if (scheme !== 's3') throw badLocation(text, `uses ${scheme}://, which is not supported`);
+    const rest = trimmed.slice('s3://'.length);
+    const slash = rest.indexOf('/');
+    const bucket = slash === -1 ? rest : rest.slice(0, slash);
+    const key = slash === -1 ? '' : rest.slice(slash + 1);
+    if (bucket === '') throw badLocation(text, 'names no bucket');
+    if (!BUCKET_NAME.test(bucket)) {
+      throw badLocation(text, `names ${JSON.stringify(bucket)}, which is not an S3 bucket name`);
+    }
+    if (key === '') throw badLocation(text, 'names no object key after the bucket');
+    if (key.endsWith('/')) throw badLocation(text, 'names a folder, not an object key');
+    return { kind: 's3', bucket, key };
+  }
+  if (trimmed.endsWith('/')) throw badLocation(text, 'names a directory, not a file');
+  return { kind: 'file', path: trimmed };
+}
+
+/** `s3://bucket/key` or the file path, as errors and logs name the location. */
+export function describeStateLocation(location: StateLocation): string {
+  return location.kind === 's3' ? `s3://${location.bucket}/${location.key}` : location.path;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['date', 'date-time']);
+const validateState = ajv.compile<ReportState>(schema);
+
+function schemaProblem(error: ErrorObject): string {
+  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') {
+    return `${where}: unknown key ${JSON.stringify(params.additionalProperty)}`;
+  }
+  return `${where}: ${error.message ?? 'is invalid'}`;
+}
+
+function invalidState(where: string, why: string): ConfigurationError {
+  return new ConfigurationError(
+    `${STATE_INPUT}: ${where} ${why}; fix the location, or delete the object to start over (the next run is then a first run)`,
+  );
+}
+
+function tooLarge(where: string, bytes: number): ConfigurationError {
+  return invalidState(
+    where,
+    `is ${(bytes / 1024 / 1024).toFixed(1)} MiB; a report state is at most ${MAX_STATE_BYTES / 1024 / 1024} MiB (${MAX_STATE_BYTES} bytes), so this is not one`,
+  );
+}
+
+/**
+ * A state from its text, checked: JSON, the `assetguard-report-state/1` schema tag, then the
+ * whole JSON Schema (unknown keys refused, so a state never carries anything the model lacks).
+ * `where` names the location in errors.
+ * @throws ConfigurationError naming `where` and what is wrong (first five schema problems).
+ */
+export function parseState(text: string, where: string): ReportState {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw invalidState(where, `is not JSON (${errorMessage(error)})`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw invalidState(where, 'is not a JSON object, so not an assetguard report state');
+  }
+  const tag = (value as { schema?: unknown }).schema;
+  if (tag !== REPORT_STATE_SCHEMA) {
+    throw invalidState(
+      where,
+      `is not an assetguard report state (schema ${tag === undefined ? 'missing' : JSON.stringify(tag)}, expected ${JSON.stringify(REPORT_STATE_SCHEMA)})`,
+    );
+  }
+  if (!validateState(value)) {
+    const problems = (validateState.errors ?? []).map(schemaProblem);
+    const shown = problems.slice(0, 5).join('; ');
+    const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
+    throw invalidState(where, `does not match the ${REPORT_STATE_SCHEMA} schema: ${shown}${more}`);
+  }
+  return value;
+}
+
+/** The body of a GetObject answer, read up to MAX_STATE_BYTES. */
+async function readBody(body: unknown, where: string): Promise<string> {
+  if (
+    body === undefined ||
+    body === null ||
+    typeof body !== 'object' ||
+    !(Symbol.asyncIterator in body)
+  ) {
+    throw awsFailure(
+      `read the report state ${where}`,
+      's3:GetObject',
+      new Error('s3:GetObject answered without a readable body'),
+    );
+  }
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Uint8Array | string>) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    bytes += buffer.length;
+    if (bytes > MAX_STATE_BYTES) {
+      (body as { destroy?: () => void }).destroy?.();
+      throw tooLarge(where, bytes);
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Whether a GetObject failure means "no state yet": NoSuchKey, or another 404 that is not
+ * NoSuchBucket. A missing bucket is a misconfiguration (every day would be a first run and the
+ * save would fail), and a 403 is what S3 answers for a missing key without s3:ListBucket: both
+ * are errors.
+ */
+function isMissingObject(error: unknown): boolean {
+  if (hasAwsCode(error, 'NoSuchKey')) return true;
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata
+    ?.httpStatusCode;
+  return status === 404 && !hasAwsCode(error, 'NoSuchBucket');
+}
+
+async function loadFromS3(
+  location: Extract<StateLocation, { kind: 's3' }>,
+  s3: S3Client,
+): Promise<ReportState | undefined> {
+  const where = describeStateLocation(location);
+  let text: string;
+  try {
+    const answer = await s3.send(
+      new GetObjectCommand({ Bucket: location.bucket, Key: location.key }),
+    );
+    if (answer.ContentLength !== undefined && answer.ContentLength > MAX_STATE_BYTES) {
+      (answer.Body as { destroy?: () => void } | undefined)?.destroy?.();
+      throw tooLarge(where, answer.ContentLength);
+    }
+    text = await readBody(answer.Body, where);
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    if (isMissingObject(error)) return undefined;
+    throw awsFailure(
+      `read the report state ${where} (s3:GetObject)`,
+      's3:GetObject on the object (and s3:ListBucket on the bucket, so a missing state reads as a first run)',
+      error,
+    );
+  }
+  return parseState(text, where);
+}
+
+async function loadFromFile(path: string): Promise<ReportState | undefined> {
+  let text: string;
+  try {
+    const { size, isFile } = await stat(path).then((stats) => ({
+      size: stats.size,
+      isFile: stats.isFile(),
+    }));
+    if (!isFile) throw invalidState(path, 'is not a file');
+    if (size > MAX_STATE_BYTES) throw tooLarge(path, size);
+    const handle = await open(path, 'r');
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof ConfigurationError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw new ConfigurationError(
+      `${STATE_INPUT}: cannot read the report state ${path}: ${code ?? errorMessage(error)}`,
+      { cause: error },
+    );
+  }
+  return parseState(text, path);
+}
+
+/**
+ * Yesterday's state, or undefined when there is none yet (a first run): an S3 object that does
+ * not exist (NoSuchKey, or a 404 other than NoSuchBucket) or a file that does not exist (ENOENT).
+ * Anything else fails closed, since comparing with nothing would report every finding as
+ * neither new nor fixed and drop the trend.
+ * @throws AwsError naming s3:GetObject (NoSuchBucket, AccessDenied, network), with the
+ *   permission to grant; ConfigurationError naming the file for a read error, and naming the
+ *   location for content that is over MAX_STATE_BYTES, not JSON, not the
+ *   `assetguard-report-state/1` schema or not valid under it.
+ */
+export async function loadState(
+  location: StateLocation,
+  deps: StateDeps,
+): Promise<ReportState | undefined> {
+  if (location.kind === 'file') return loadFromFile(location.path);
+  return loadFromS3(location, requireS3(deps));
+}
+
+function requireS3(deps: StateDeps): S3Client {
+  if (!deps.s3) throw new Error('an s3:// report state needs an S3 client');
+  return deps.s3;
+}
+
+/** The state as stored: compact JSON, checked against the schema and the size cap first. */
+function stateText(state: ReportState, where: string): string {
+  if (!validateState(state)) {
+    const problems = (validateState.errors ?? []).map(schemaProblem).slice(0, 5).join('; ');
+    throw new Error(`refusing to write an invalid report state to ${where}: ${problems}`);
+  }
+  const text = JSON.stringify(state);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_STATE_BYTES) {
+    throw new ConfigurationError(
+      `${STATE_INPUT}: the report state is ${(bytes / 1024 / 1024).toFixed(1)} MiB, over the ${MAX_STATE_BYTES / 1024 / 1024} MiB a later run would read; ${where} was left as it was`,
+    );
+  }
+  return text;
+}
+
+/**
+ * Writes a file whole or not at all: into a temporary file in the same directory (so the rename
+ * stays on one file system), flushed to disk, then renamed over the old one. A failure half way
+ * leaves the old state in place and removes the temporary file.
+ */
+async function writeFileAtomically(path: string, text: string): Promise<void> {
+  const directory = dirname(path);
+  const temporary = join(directory, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    await mkdir(directory, { recursive: true });
+    const handle = await open(temporary, 'wx', 0o644);
+    try {
+      await handle.writeFile(text, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigurationError(
+      `${STATE_INPUT}: cannot write the report state ${path}: ${code ?? errorMessage(error)}; the previous state was left as it was`,
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * Saves the state for the next run as compact JSON: S3 PutObject (ContentType application/json;
+ * S3 replaces an object whole, so a reader sees the old or the new state), or a file written
+ * atomically (temporary file + rename in the same directory; the directory is created).
+ * @throws AwsError naming s3:PutObject with the permission to grant; ConfigurationError naming
+ *   the file when it cannot be written, or when the state is over MAX_STATE_BYTES (the old
+ *   state is left in place); Error when the state does not match its own schema (a bug).
+ */
+export async function saveState(
+  location: StateLocation,
+  state: ReportState,
+  deps: StateDeps,
+): Promise<void> {
+  const where = describeStateLocation(location);
+  const text = stateText(state, where);
+  if (location.kind === 'file') {
+    await writeFileAtomically(location.path, text);
+    return;
+  }
+  const s3 = requireS3(deps);
+  try {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: location.bucket,
+        Key: location.key,
+        Body: text,
+        ContentType: 'application/json',
+      }),
+    );
+  } catch (error) {
+    throw awsFailure(`write the report state ${where} (s3:PutObject)`, 's3:PutObject', error);
+  }
+}
