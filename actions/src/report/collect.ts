@@ -1,0 +1,490 @@
+/**
+ * The daily report's COLLECT step: everything one run reads from AWS, as a `CollectedReport`.
+ * Three collectors run concurrently (each pages sequentially): the ACTIVE Inspector2 findings
+ * (CVE), the compliance gate's own CCE sources with the passing side of each rule, and the tag
+ * audit's inventory. Then each finding is joined to its resource's tags: from the inventory by
+ * ARN, else read through sources/tagging `readTags` (the one tag reader); an ECR image's tags
+ * are its repository's. Nothing here decides: evaluate does, from this and yesterday's state.
+ */
+import { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { Inspector2Client } from '@aws-sdk/client-inspector2';
+import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
+import {
+  arnOfDiscovered,
+  canonicalArn,
+  ecrRepositoryArn,
+  parseArn,
+  partitionOf,
+} from '../core/arn';
+import { createClient } from '../core/aws';
+import { systemClock, type Clock } from '../core/clock';
+import type { CallCounts } from '../core/collections';
+import { controlBySecurityHubId, controlForConfigRuleName } from '../core/controls';
+import type { Log } from '../core/log';
+import type { Asset, Finding, Severity } from '../core/model';
+import type { Policy } from '../core/policy';
+import { DEFAULT_RESOURCE_TYPES } from '../core/tag-policy';
+import {
+  ASFF_ACCOUNT_LEVEL_TYPES,
+  CONFIG_ACCOUNT_LEVEL_TYPES,
+  placeInScope,
+  someOf,
+  type CollectedCompliance,
+  type KnownTags,
+} from '../sources/compliance';
+import { collectConfigCompliance, type ConfigClients } from '../sources/config';
+import { listActiveFindings, type ActiveFinding } from '../sources/inspector';
+import { collectInventory, type Inventory, type InventoryClients } from '../sources/inventory';
+import {
+  listCompliantResults,
+  listPassedControls,
+  type PassingResult,
+  type PassingResults,
+} from '../sources/rule-results';
+import { collectSecurityHubCompliance, type SecurityHubClients } from '../sources/securityhub';
+import { readTags, type TagReaderClients } from '../sources/tagging';
+import type { CollectedReport, ReportFinding, RuleCompliance } from './model';
+
+/**
+ * The clients the report reads with, all of one region: Inspector2, and those of the sources it
+ * reuses (Config and Security Hub compliance, the inventory, the tag reader; `ec2` and `ecr`
+ * let `readTags` read instances and repositories first-hand).
+ */
+export interface ReportClients
+  extends ConfigClients, SecurityHubClients, InventoryClients, TagReaderClients {
+  inspector: Inspector2Client;
+}
+
+/** The report's clients for `region`, from the one client factory (core/aws). */
+export function defaultReportClients(region: string): ReportClients {
+  return {
+    inspector: createClient(Inspector2Client, { region }),
+    config: createClient(ConfigServiceClient, { region }),
+    securityhub: createClient(SecurityHubClient, { region }),
+    tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
+    sts: createClient(STSClient, { region }),
+    ec2: createClient(EC2Client, { region }),
+    ecr: createClient(ECRClient, { region }),
+  };
+}
+
+export interface CollectOptions {
+  log: Log;
+  /** When the collection starts (`collectedAt`); default the system clock. */
+  clock?: Clock;
+  region: string;
+  policy: Policy;
+  /** Where CCE findings come from, as the compliance gate's `--source`. */
+  cceSource: 'config' | 'securityhub';
+  /** The compliance gate's tag scope (`--scope`): CCE results on resources tagged otherwise are left out. */
+  scope?: Record<string, string>;
+  /** The compliance gate's `--rules`: only these rules or controls (all when empty). */
+  rules?: string[];
+  /** Pages after which an Inspector2 listing is refused (sources/inspector DEFAULT_PAGE_CAP). */
+  pageCap?: number;
+  /** Aborts the Inspector2 listing (the run's deadline). */
+  signal?: AbortSignal;
+}
+
+/** A finding's resource as the tag join sees it. */
+type TagTarget = { arn: string } | { accountLevel: true } | { unknown: string; label: string };
+
+/** True for a tag set with at least one tag (`{}` and undefined may both mean "not read here"). */
+function hasTags(tags: Record<string, string> | undefined): tags is Record<string, string> {
+  return tags !== undefined && Object.keys(tags).length > 0;
+}
+
+function addCalls(total: CallCounts, more: CallCounts): void {
+  for (const [operation, count] of Object.entries(more)) {
+    total[operation] = (total[operation] ?? 0) + count;
+  }
+}
+
+/** The ARN without a Lambda version or alias (`…:function:NAME:$LATEST` → `…:function:NAME`). */
+function unqualifiedFunctionArn(arn: string): string {
+  return arn.split(':').slice(0, 7).join(':');
+}
+
+/**
+ * Whose tags an Inspector2 finding's resource carries: an ECR image's repository (image ARNs are
+ * `arn:…:ecr:REGION:ACCOUNT:repository/NAME/sha256:…`), an EC2 instance (its id or ARN), a
+ * Lambda function without its qualifier.
+ */
+function inspectorTarget(finding: Finding, region: string): TagTarget {
+  const { resource } = finding;
+  const parsed = parseArn(resource.id);
+  const where = {
+    region: parsed?.region || resource.region || region,
+    accountId: parsed?.accountId || resource.accountId,
+  };
+  if (resource.type === 'AWS_ECR_CONTAINER_IMAGE') {
+    const repository =
+      resource.repository ??
+      (parsed?.resource.startsWith('repository/')
+        ? parsed.resource.slice('repository/'.length).replace(/\/sha256:.*$/, '')
+        : undefined);
+    if (repository === undefined || where.accountId === undefined) {
+      return { unknown: 'names no repository and account', label: resource.id };
+    }
+    return { arn: ecrRepositoryArn(where.region, where.accountId, repository) };
+  }
+  if (resource.type === 'AWS_LAMBDA_FUNCTION' && parsed !== undefined) {
+    return { arn: unqualifiedFunctionArn(resource.id) };
+  }
+  if (
+    resource.type === 'AWS_EC2_INSTANCE' &&
+    parsed === undefined &&
+    /^i-[0-9a-f]+$/.test(resource.id)
+  ) {
+    if (where.accountId === undefined) return { unknown: 'names no account', label: resource.id };
+    return {
+      arn: `arn:${partitionOf(where.region)}:ec2:${where.region}:${where.accountId}:instance/${resource.id}`,
+    };
+  }
+  if (parsed !== undefined) return { arn: canonicalArn(resource.id) };
+  return { unknown: 'its id is not an ARN', label: `${resource.type} ${resource.id}` };
+}
+
+/** Whose tags a CCE finding's resource carries (Security Hub ids are ARNs; Config ids become ARNs once the source looked them up). */
+function complianceTarget(
+  source: 'config' | 'securityhub',
+  resource: { type: string; id: string },
+  region: string,
+  accountId?: string,
+): TagTarget {
+  const { type, id } = resource;
+  if (
+    CONFIG_ACCOUNT_LEVEL_TYPES.has(type) ||
+    ASFF_ACCOUNT_LEVEL_TYPES.has(type) ||
+    id.startsWith('AWS::::Account')
+  ) {
+    return { accountLevel: true };
+  }
+  if (id.startsWith('arn:')) return { arn: canonicalArn(id) };
+  const built =
+    source === 'config' && accountId !== undefined
+      ? arnOfDiscovered(type, id, undefined, region, accountId)
+      : undefined;
+  return built !== undefined
+    ? { arn: built }
+    : { unknown: "no ARN (not in AWS Config's inventory)", label: `${type} ${id}` };
+}
+
+/** Collector results, before the join. */
+interface Collected {
+  cve: { findings: ActiveFinding[]; calls: number; dropped: number };
+  cce: CollectedCompliance;
+  passing: PassingResults;
+  inventory: Inventory;
+}
+
+async function collectCce(
+  clients: ReportClients,
+  options: CollectOptions,
+): Promise<{ cce: CollectedCompliance; passing: PassingResults }> {
+  const { log, region, policy } = options;
+  const scope = { tags: options.scope ?? {}, rules: options.rules ?? [] };
+  const common = {
+    log,
+    region,
+    defaultSeverity: policy.compliance.defaultSeverity,
+    needTags: true,
+  };
+  if (options.cceSource === 'config') {
+    log('report: reading AWS Config rule compliance');
+    const cce = await collectConfigCompliance(clients, scope, common);
+    const evaluated = [...new Set([...cce.rules.compliant, ...cce.rules.nonCompliant])];
+    const passing = await listCompliantResults(clients.config, evaluated, { log });
+    return { cce, passing };
+  }
+  log('report: reading Security Hub control results');
+  const cce = await collectSecurityHubCompliance(clients, scope, common);
+  const passed = await listPassedControls(clients.securityhub, { log });
+  const wanted = scope.rules.map((rule) => rule.toLowerCase());
+  const results =
+    wanted.length === 0
+      ? passed.results
+      : passed.results.filter((result) => {
+          const control = controlBySecurityHubId(result.rule);
+          return [result.rule, control?.configRuleName]
+            .filter((name): name is string => name !== undefined)
+            .some((name) => wanted.includes(name.toLowerCase()));
+        });
+  return { cce, passing: { results, calls: passed.calls } };
+}
+
+async function collectAll(clients: ReportClients, options: CollectOptions): Promise<Collected> {
+  const { log, region, policy } = options;
+  const resourceTypes = policy.tags?.resourceTypes ?? DEFAULT_RESOURCE_TYPES;
+  const [cve, compliance, inventory] = await Promise.all([
+    (async () => {
+      log(
+        'report: listing ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions)',
+      );
+      const listed = await listActiveFindings(clients.inspector, {
+        log,
+        ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
+        ...(options.signal !== undefined && { signal: options.signal }),
+      });
+      log(
+        `report: ${listed.findings.length} ACTIVE Inspector2 finding(s) in ${listed.calls} call(s)`,
+      );
+      return listed;
+    })(),
+    collectCce(clients, options),
+    (async () => {
+      log(`report: reading the inventory of ${resourceTypes.length} resource type(s)`);
+      return collectInventory(clients, resourceTypes, { log, region });
+    })(),
+  ]);
+  return { cve, cce: compliance.cce, passing: compliance.passing, inventory };
+}
+
+/** Rule/control name → what passes and fails it, counted by distinct resource. */
+function ruleCompliance(
+  source: 'config' | 'securityhub',
+  failing: readonly Finding[],
+  passing: readonly PassingResult[],
+  defaultSeverity: Severity,
+): RuleCompliance[] {
+  const rows = new Map<
+    string,
+    { title?: string; severity?: Severity; failing: Set<string>; passing: Set<string> }
+  >();
+  const row = (rule: string) => {
+    const found = rows.get(rule) ?? { failing: new Set<string>(), passing: new Set<string>() };
+    rows.set(rule, found);
+    return found;
+  };
+  for (const finding of failing) {
+    const rule = source === 'config' ? (finding.rule?.name ?? finding.id) : finding.id;
+    const entry = row(rule);
+    entry.failing.add(finding.resource.id);
+    entry.title ??= finding.title;
+    entry.severity ??= finding.severity;
+  }
+  for (const result of passing) {
+    const entry = row(result.rule);
+    entry.passing.add(`${result.resourceType}|${result.resourceId}`);
+    entry.title ??= result.title;
+    entry.severity ??= result.severity;
+  }
+  return [...rows.entries()]
+    .map(([rule, entry]) => {
+      const control =
+        source === 'config' ? controlForConfigRuleName(rule) : controlBySecurityHubId(rule);
+      const title = entry.title ?? control?.title;
+      return {
+        rule,
+        ...(title !== undefined && { title }),
+        severity: entry.severity ?? control?.severity ?? defaultSeverity,
+        compliant: entry.passing.size,
+        noncompliant: entry.failing.size,
+      };
+    })
+    .sort((a, b) => b.noncompliant - a.noncompliant || a.rule.localeCompare(b.rule));
+}
+
+/**
+ * Reads what the daily report shows, for one account and region.
+ *
+ * Concurrently: (1) CVE: `listActiveFindings` (Inspector2 ListFindings, ACTIVE, ECR images, EC2
+ * instances, Lambda functions; ceil(N/100) calls); (2) CCE: the compliance gate's source,
+ * `collectConfigCompliance` or `collectSecurityHubCompliance` per `cceSource`, with its tag
+ * scope and rules, followed by the passing side of each rule (sources/rule-results: Config's
+ * COMPLIANT results of every evaluated rule, or Security Hub's PASSED control results);
+ * (3) the estate: `collectInventory` of the tag policy's resource types (core/tag-policy
+ * DEFAULT_RESOURCE_TYPES when the policy has no `tags:`).
+ *
+ * Then the join: every finding gets `resource.tags` from the inventory (by ARN), from its
+ * source (the compliance sources read the tags of failing resources), or else from one
+ * `readTags` of the missing ARNs: an ECR image's repository (ListTagsForResource), an EC2
+ * instance (DescribeTags), any other ARN through the Tagging API. `owner` is the value of
+ * `policy.report.ownerTag`, `classification` that of `policy.tags.classification.key`, `use` the
+ * ECR image's in-use data, `key` `<source>:<sourceId>`, `kind` `cve` for Inspector2, else `cce`.
+ * With a tag scope, passing results whose resource is known to be tagged otherwise are not
+ * counted. Resources whose tags are unknown (unreadable, no ARN) are named in `warnings`,
+ * together with the sources' own warnings; account-level results carry no tags and no warning.
+ * `rules` counts distinct resources per rule (Config rule name, or Security Hub control id).
+ *
+ * Errors (exit 2), from the sources, each naming the operation and the permission: AwsError for
+ * a failed call; UndecidedError for a malformed answer (e.g. an Inspector2 finding without
+ * severity names inspector2:ListFindings) or an endless listing; ConfigurationError for a
+ * `rules` entry naming no rule or a scope no resource carries. An unreadable tag is a warning,
+ * never an error.
+ */
+export async function collectReport(
+  clients: ReportClients,
+  options: CollectOptions,
+): Promise<CollectedReport> {
+  const { log, region, policy } = options;
+  const collectedAt = (options.clock ?? systemClock).now().toISOString();
+  const collected = await collectAll(clients, options);
+  const calls: CallCounts = {};
+  calls.ListFindings = collected.cve.calls;
+  addCalls(calls, collected.cce.calls);
+  addCalls(calls, collected.passing.calls);
+  addCalls(calls, collected.inventory.calls);
+  const warnings = [...collected.inventory.warnings, ...collected.cce.warnings];
+
+  const accountId =
+    collected.inventory.resources.find((asset) => asset.accountId)?.accountId ??
+    collected.cve.findings.find(({ finding }) => finding.resource.accountId)?.finding.resource
+      .accountId;
+  const classificationKey = policy.tags?.classification?.key;
+  const assets: Asset[] = collected.inventory.resources.map((asset) => {
+    const level = classificationKey === undefined ? undefined : asset.tags[classificationKey];
+    return level === undefined ? asset : { ...asset, classification: level };
+  });
+  const known = new Map<string, Record<string, string>>(
+    assets.map((asset) => [asset.arn, asset.tags]),
+  );
+
+  // Whose tags each finding needs, and which of them neither the source nor the inventory gave.
+  const entries: { active: ActiveFinding; kind: 'cve' | 'cce'; target: TagTarget }[] = [
+    ...collected.cve.findings.map((active) => ({
+      active,
+      kind: 'cve' as const,
+      target: inspectorTarget(active.finding, region),
+    })),
+    ...collected.cce.findings.map((finding) => ({
+      active: { finding },
+      kind: 'cce' as const,
+      target: complianceTarget(
+        finding.source === 'config' ? 'config' : 'securityhub',
+        finding.resource,
+        region,
+        accountId,
+      ),
+    })),
+  ];
+  const scope = options.scope ?? {};
+  const scoped = Object.keys(scope).length > 0;
+  const passingTargets = scoped
+    ? collected.passing.results.map((result) =>
+        complianceTarget(
+          options.cceSource,
+          { type: result.resourceType, id: result.resourceId },
+          region,
+          accountId,
+        ),
+      )
+    : [];
+  const missing = new Set<string>();
+  for (const { active, target } of entries) {
+    // A source's `{}` may only mean the Tagging API does not serve the ARN: ask the inventory
+    // and the first-hand readers too.
+    if (!hasTags(active.finding.resource.tags) && 'arn' in target && !known.has(target.arn)) {
+      missing.add(target.arn);
+    }
+  }
+  for (const target of passingTargets) {
+    if ('arn' in target && !known.has(target.arn)) missing.add(target.arn);
+  }
+  const unreadable = new Map<string, string>();
+  if (missing.size > 0) {
+    log(`report: reading the tags of ${missing.size} resource(s) not in the inventory`);
+    const reading = await readTags(clients, [...missing]);
+    addCalls(calls, reading.calls);
+    for (const [arn, tags] of reading.tags) known.set(arn, tags);
+    for (const failed of reading.unreadable) {
+      unreadable.set(failed.arn, `${failed.code}: ${failed.message}`);
+    }
+  }
+
+  const ownerTag = policy.report.ownerTag;
+  const unknownTags: string[] = [];
+  const joined: ReportFinding[] = entries.map(({ active, kind, target }) => {
+    const { finding, use } = active;
+    const own = finding.resource.tags;
+    const tags = hasTags(own) || !('arn' in target) ? own : (known.get(target.arn) ?? own);
+    if (tags === undefined && !('accountLevel' in target)) {
+      unknownTags.push(
+        'arn' in target
+          ? `${finding.id} on ${target.arn} (${unreadable.get(target.arn) ?? 'not read'})`
+          : `${finding.id} on ${target.label} (${target.unknown})`,
+      );
+    }
+    const resource = tags === undefined ? finding.resource : { ...finding.resource, tags };
+    const owner = tags?.[ownerTag];
+    const classification = classificationKey === undefined ? undefined : tags?.[classificationKey];
+    return {
+      key: `${finding.source}:${finding.sourceId}`,
+      kind,
+      finding: { ...finding, resource },
+      ...(owner !== undefined && { owner }),
+      ...(classification !== undefined && { classification }),
+      ...(use !== undefined && { use }),
+    };
+  });
+  if (unknownTags.length > 0) {
+    warnings.push(
+      `${unknownTags.length} finding(s) are on resources whose tags could not be read, so they show no owner (${ownerTag}): ${someOf(unknownTags)}`,
+    );
+  }
+
+  // The sources scoped CCE results on the Tagging API's tags; re-placed here on the joined ones,
+  // so failing and passing results of one resource land on the same side of the scope.
+  const findings = scoped
+    ? joined.filter(
+        (item, index) =>
+          item.kind === 'cve' ||
+          placeInScope(
+            { accountLevel: 'accountLevel' in (entries[index]?.target ?? {}) },
+            item.finding.resource.tags === undefined ? {} : { tags: item.finding.resource.tags },
+            scope,
+          ) !== 'elsewhere',
+      )
+    : joined;
+  if (findings.length < joined.length) {
+    log(
+      `report: ${joined.length - findings.length} CCE result(s) left out: their resources carry other values of the scope's tags`,
+    );
+  }
+
+  let passing = collected.passing.results;
+  if (scoped) {
+    let unplaced = 0;
+    passing = passing.filter((_, index) => {
+      const target = passingTargets[index] ?? { unknown: 'no ARN', label: '' };
+      const knownTags: KnownTags =
+        'arn' in target && known.has(target.arn)
+          ? { tags: known.get(target.arn) ?? {} }
+          : { unknown: 'unknown' };
+      const placement = placeInScope({ accountLevel: 'accountLevel' in target }, knownTags, scope);
+      if (placement === 'unplaced') unplaced += 1;
+      return placement !== 'elsewhere';
+    });
+    if (unplaced > 0) {
+      warnings.push(
+        `${unplaced} passing result(s) are on resources that nothing places outside the scope (no scope tag, or tags unknown): they are counted as in scope`,
+      );
+    }
+  }
+  const rules = ruleCompliance(
+    options.cceSource,
+    findings.filter((item) => item.kind === 'cce').map((item) => item.finding),
+    passing,
+    policy.compliance.defaultSeverity,
+  );
+
+  const cve = findings.filter((finding) => finding.kind === 'cve').length;
+  log(
+    `report: ${cve} CVE and ${findings.length - cve} CCE finding(s), ${rules.length} rule(s), ${assets.length} resource(s); ${Object.values(calls).reduce((sum, count) => sum + count, 0)} AWS call(s)`,
+  );
+  return {
+    collectedAt,
+    region,
+    ...(accountId !== undefined && { accountId }),
+    cceSource: options.cceSource,
+    findings,
+    rules,
+    assets,
+    warnings,
+    calls,
+  };
+}
