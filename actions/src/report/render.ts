@@ -1,0 +1,535 @@
+/**
+ * The daily report as text: the job summary and the daily issue (Markdown), the day's delta as a
+ * comment, the report as JSON and the open findings as CSV. Every value that came from AWS or
+ * the policy (titles, ids, ARNs, owners, rule names, tag types, reasons, URLs) goes through the
+ * one escape for its medium (core/escape); only http(s) URLs become links. Tables show at most
+ * `top` rows and say how many more the HTML report and the CSV hold.
+ */
+import { csv, markdownCode, markdownLink, markdownText, safeUrl } from '../core/escape';
+import { finishSummary, plural, table } from '../core/markdown';
+import { SEVERITIES, type Severity, type SeverityCounts } from '../core/model';
+import type { DailyReport, FixedItem, OpenItem } from './model';
+
+/** Options of the Markdown renderers. */
+export interface MarkdownOptions {
+  /** Rows per table; the rest are counted and pointed to (HTML report, CSV). At least 1. */
+  top: number;
+  /** The workflow run's URL (links the artifacts); shown only when http(s). */
+  runUrl?: string;
+  /** The HTML report's file name, as uploaded (default `daily-report.html`). */
+  htmlName?: string;
+}
+
+/** The hidden first line of the daily issue: the issue sink finds its issue by it. */
+export const DAILY_REPORT_MARKER = '<!-- assetguard:daily-report -->';
+
+/** GitHub refuses an issue or comment body over 65,536 characters. */
+export const MAX_ISSUE_BODY_CHARS = 65_536;
+
+/**
+ * Characters the issue body leaves free under MAX_ISSUE_BODY_CHARS, for what a sink puts before
+ * it (sinks/github `upsertIssue` adds its own per-title marker line).
+ */
+export const ISSUE_BODY_HEADROOM = 256;
+
+/** Whether an issue body is the daily report's (holds DAILY_REPORT_MARKER). */
+export function isDailyReportBody(body: string | null | undefined): boolean {
+  return body?.includes(DAILY_REPORT_MARKER) ?? false;
+}
+
+/** The file name of the CSV of open findings, as the report run writes it. */
+export const FINDINGS_CSV_NAME = 'findings.csv';
+
+const ICONS: Record<Severity, string> = {
+  CRITICAL: '🟥',
+  HIGH: '🟧',
+  MEDIUM: '🟨',
+  LOW: '🟦',
+  INFORMATIONAL: '⬜',
+  UNTRIAGED: '⬜',
+};
+
+function severityCell(severity: Severity): string {
+  return `${ICONS[severity]} ${severity}`;
+}
+
+/** `2026-03-02 06:00 UTC` from an ISO time; the text itself, escaped, when it does not parse. */
+export function reportTime(iso: string): string {
+  const time = Date.parse(iso);
+  if (Number.isNaN(time)) return iso;
+  return `${new Date(time).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `+3`, `−2`, `±0`. */
+export function signed(value: number): string {
+  if (value > 0) return `+${value}`;
+  if (value < 0) return `−${Math.abs(value)}`;
+  return '±0';
+}
+
+/** Open findings before this run: now − new + fixed (a finding is open, new, or fixed). */
+export function previousOpenTotal(report: DailyReport): number {
+  return report.counts.open.total - report.counts.new + report.counts.fixed;
+}
+
+function severitySummary(counts: SeverityCounts): string {
+  const parts = SEVERITIES.filter((severity) => counts[severity] > 0).map(
+    (severity) => `${counts[severity]} ${severity.toLowerCase()}`,
+  );
+  return parts.length > 0 ? parts.join(' · ') : 'none';
+}
+
+/** The link target of a finding (`url` when http(s)), else none. */
+function findingLink(item: OpenItem): string {
+  return markdownLink(item.finding.id, item.finding.url);
+}
+
+/** `web@sha256:a1a1a1a1a1a1…` for an ECR image finding; the resource id otherwise. */
+function resourceName(item: OpenItem): string {
+  const { repository, imageDigest, id } = item.finding.resource;
+  return repository && imageDigest ? `${repository}@${imageDigest.slice(0, 19)}…` : id;
+}
+
+/** An ECR image ARN as `repository@sha256:…` (12 hex digits); any other resource as is. */
+export function shortResource(resource: string): string {
+  const image = /:repository\/(.+)\/(sha256:[0-9a-f]{12})[0-9a-f]*$/.exec(resource);
+  return image ? `${image[1] ?? ''}@${image[2] ?? ''}…` : resource;
+}
+
+function dueCell(item: OpenItem): string {
+  if (item.overdue) return `**overdue ${plural(-item.dueInDays, 'day')}**`;
+  return item.dueInDays === 0 ? 'due today' : `in ${plural(item.dueInDays, 'day')}`;
+}
+
+function useCell(item: OpenItem): string {
+  if (!item.use) return item.kind === 'cve' && item.finding.resource.repository ? 'unknown' : '–';
+  return item.use.inUseCount > 0 ? `running (${item.use.inUseCount})` : 'idle';
+}
+
+/** How the rows beyond `top` are pointed to. */
+function moreNote(total: number, top: number, where: string): string[] {
+  return total > top ? [`…and ${total - top} more in ${where}.`] : [];
+}
+
+interface Section {
+  title: string;
+  headers: string[];
+  rows: string[][];
+  /** Where the rows beyond `top` are. */
+  where: string;
+  /** Said instead of an empty table; the section is left out when undefined. */
+  empty?: string;
+}
+
+function section(part: Section, top: number): string[] {
+  if (part.rows.length === 0) return part.empty ? [part.title, part.empty] : [];
+  return [
+    part.title,
+    table(part.headers, part.rows.slice(0, top)),
+    ...moreNote(part.rows.length, top, part.where),
+  ];
+}
+
+function newRow(item: OpenItem): string[] {
+  return [
+    severityCell(item.finding.severity),
+    findingLink(item),
+    markdownText(item.finding.title, 120),
+    markdownCode(resourceName(item), 120),
+    markdownText(item.owner),
+    useCell(item),
+    dueCell(item),
+  ];
+}
+
+function overdueRow(item: OpenItem): string[] {
+  return [
+    severityCell(item.finding.severity),
+    findingLink(item),
+    markdownCode(resourceName(item), 120),
+    markdownText(item.owner),
+    `${item.ageDays} d / ${item.slaDays} d`,
+    `**${plural(-item.dueInDays, 'day')}**`,
+  ];
+}
+
+function fixedRow(item: FixedItem): string[] {
+  return [
+    severityCell(item.severity),
+    markdownText(item.id),
+    markdownText(item.title, 120),
+    markdownCode(shortResource(item.resource), 120),
+    markdownText(item.owner),
+    plural(item.daysToFix, 'day'),
+  ];
+}
+
+/** The headline: counts, then the delta against the previous run, or why there is none. */
+function headlineParts(report: DailyReport): string[] {
+  const { counts } = report;
+  const title = `## 🛡️ ${markdownText(report.title)} — ${markdownText(reportTime(report.generatedAt))}`;
+  const open = `**${plural(counts.open.total, 'open finding')}** (${severitySummary(counts.open)}) · **${counts.overdue} overdue**`;
+  const delta =
+    report.previousAt === undefined
+      ? '**First run: no previous state, nothing to compare.** Tomorrow’s report shows what is new and what was fixed.'
+      : `Since ${markdownText(reportTime(report.previousAt))}: **${counts.new} new**, **${counts.fixed} fixed**, open ${signed(counts.open.total - previousOpenTotal(report))} (${previousOpenTotal(report)} → ${counts.open.total}).`;
+  return [title, `${open}  \n${delta}`];
+}
+
+function countsSection(report: DailyReport): string[] {
+  const row = (name: string, counts: SeverityCounts): string[] => [
+    name,
+    ...SEVERITIES.map((severity) => String(counts[severity])),
+    String(counts.total),
+  ];
+  const context = [
+    `Region ${markdownCode(report.region)}`,
+    ...(report.accountId ? [`account ${markdownCode(report.accountId)}`] : []),
+    `configuration findings from ${report.cceSource === 'config' ? 'AWS Config' : 'Security Hub'}`,
+  ].join(' · ');
+  const mttr = report.mttrDays.overall;
+  const last = report.trend.at(-1);
+  const rates = [
+    mttr === undefined ? undefined : `mean time to fix ${round(mttr)} days (30 days)`,
+    last?.compliancePercent === undefined
+      ? undefined
+      : `compliance ${round(last.compliancePercent)}%`,
+    report.tags ? `tag coverage ${percent(report.tags.compliant, report.tags.total)}` : undefined,
+  ].filter((text): text is string => text !== undefined);
+  return [
+    table(
+      ['', ...SEVERITIES, 'Total'],
+      [
+        row('Open', report.counts.open),
+        row('CVE (packages)', report.counts.cve),
+        row('CCE (configuration)', report.counts.cce),
+      ],
+    ),
+    [context, ...rates].join(' · '),
+  ];
+}
+
+function round(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+function percent(part: number, total: number): string {
+  return total === 0 ? '–' : `${round((part / total) * 100)}%`;
+}
+
+/** The Markdown body shared by the job summary and the issue. */
+function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
+  const top = Math.max(1, Math.floor(options.top));
+  const html = markdownCode(options.htmlName ?? 'daily-report.html');
+  const everywhere = `the HTML report (${html}) and ${markdownCode(FINDINGS_CSV_NAME)}`;
+  const inHtml = `the HTML report (${html})`;
+  const overdue = report.open.filter((item) => item.overdue);
+  const newItems = report.open.filter((item) => item.isNew);
+  const tags = report.tags;
+  const parts = [...headlineParts(report), ...countsSection(report)];
+  parts.push(
+    ...section(
+      {
+        title: `### New since the last run (${newItems.length})`,
+        headers: ['Severity', 'Finding', 'Title', 'Resource', 'Owner', 'In use', 'SLA'],
+        rows: newItems.map(newRow),
+        where: everywhere,
+        ...(report.previousAt === undefined ? {} : { empty: 'Nothing new.' }),
+      },
+      top,
+    ),
+    ...section(
+      {
+        title: `### Overdue (${overdue.length})`,
+        headers: ['Severity', 'Finding', 'Resource', 'Owner', 'Age / SLA', 'Overdue by'],
+        rows: overdue.map(overdueRow),
+        where: everywhere,
+        empty: 'Nothing is past its SLA.',
+      },
+      top,
+    ),
+    ...section(
+      {
+        title: `### Fixed since the last run (${report.fixed.length})`,
+        headers: ['Severity', 'Finding', 'Title', 'Resource', 'Owner', 'Time to fix'],
+        rows: report.fixed.map(fixedRow),
+        where: inHtml,
+      },
+      top,
+    ),
+    ...section(
+      {
+        title: `### Vulnerable images (${report.images.length})`,
+        headers: ['Image', 'In use', ...SEVERITIES.slice(0, 4), 'Total'],
+        rows: report.images.map((image) => [
+          markdownCode(`${image.repository}@${image.digest.slice(0, 19)}…`, 160),
+          image.use === undefined
+            ? 'unknown'
+            : image.use.inUseCount > 0
+              ? `**running (${image.use.inUseCount})**`
+              : 'idle',
+          ...SEVERITIES.slice(0, 4).map((severity) => String(image.counts[severity])),
+          String(image.counts.total),
+        ]),
+        where: inHtml,
+      },
+      top,
+    ),
+    ...section(
+      {
+        title: `### Failing rules (${report.rules.filter((rule) => rule.noncompliant > 0).length} of ${report.rules.length})`,
+        headers: ['Rule', 'Severity', 'Failing', 'Passing', 'Compliant'],
+        rows: report.rules
+          .filter((rule) => rule.noncompliant > 0)
+          .map((rule) => [
+            `${markdownCode(rule.rule, 160)}${rule.title ? ` ${markdownText(rule.title, 120)}` : ''}`,
+            severityCell(rule.severity),
+            String(rule.noncompliant),
+            String(rule.compliant),
+            percent(rule.compliant, rule.compliant + rule.noncompliant),
+          ]),
+        where: inHtml,
+      },
+      top,
+    ),
+  );
+  if (tags) {
+    parts.push(
+      ...section(
+        {
+          title: `### Tag coverage: ${percent(tags.compliant, tags.total)} (${tags.compliant} of ${plural(tags.total, 'resource')})`,
+          headers: ['Resource type', 'Resources', 'Fully tagged', 'Coverage', 'Never tagged'],
+          rows: [...tags.byType]
+            .sort((a, b) => a.compliant / (a.total || 1) - b.compliant / (b.total || 1))
+            .map((type) => [
+              markdownCode(type.type, 160),
+              String(type.total),
+              String(type.compliant),
+              percent(type.compliant, type.total),
+              String(type.untagged),
+            ]),
+          where: inHtml,
+        },
+        top,
+      ),
+    );
+  }
+  parts.push(
+    ...section(
+      {
+        title: `### Exceptions expiring soon (${report.expiringExceptions.length})`,
+        headers: ['Exception', 'Owner', 'Expires', 'Days left', 'Reason'],
+        rows: report.expiringExceptions.map((exception) => [
+          markdownText(exception.id),
+          markdownText(exception.owner),
+          markdownText(exception.expires),
+          String(exception.daysLeft),
+          markdownText(exception.reason, 200),
+        ]),
+        where: inHtml,
+      },
+      top,
+    ),
+    ...section(
+      {
+        title: `### Owners (${report.owners.length})`,
+        headers: ['Owner', 'Open', 'Overdue', ...SEVERITIES.slice(0, 4)],
+        rows: report.owners.map((owner) => [
+          markdownText(owner.owner),
+          String(owner.open),
+          owner.overdue > 0 ? `**${owner.overdue}**` : '0',
+          ...SEVERITIES.slice(0, 4).map((severity) => String(owner.counts[severity])),
+        ]),
+        where: inHtml,
+      },
+      top,
+    ),
+  );
+  if (report.warnings.length > 0) {
+    const items = report.warnings.slice(0, top).map((warning) => `- ${markdownText(warning)}`);
+    parts.push(
+      '### Warnings',
+      [...items, ...moreNote(report.warnings.length, top, inHtml)].join('\n'),
+    );
+  }
+  parts.push(footer(options));
+  return parts;
+}
+
+function footer(options: MarkdownOptions): string {
+  const html = markdownCode(options.htmlName ?? 'daily-report.html');
+  const run = safeUrl(options.runUrl);
+  const where = run ? markdownLink('the workflow run', run) : 'the workflow run';
+  return `The charts, every finding and every table in full: ${html} (self-contained HTML) and ${markdownCode(FINDINGS_CSV_NAME)} in the artifacts of ${where}.`;
+}
+
+/**
+ * The job summary (Markdown): headline with counts and the delta against the previous run (or
+ * "first run"), the counts table, then new, overdue, fixed, images, failing rules, tag coverage,
+ * expiring exceptions and owners, each at most `top` rows with a note of how many more the
+ * HTML/CSV hold. Bounded by core/markdown `finishSummary` (no line starts a workflow command).
+ */
+export function renderReportMarkdown(report: DailyReport, options: MarkdownOptions): string {
+  return finishSummary(reportParts(report, options), 'the HTML report');
+}
+
+/**
+ * `text` cut at a line boundary so that it and `note` fit in `max` characters (UTF-16 code
+ * units, which is at least what GitHub counts), `note` appended when it was cut.
+ */
+function cutToChars(text: string, max: number, note: string): string {
+  if (text.length <= max) return text;
+  const room = max - note.length - 2;
+  const head = text.slice(0, room);
+  const end = head.lastIndexOf('\n');
+  return `${head.slice(0, end > 0 ? end : room)}\n\n${note}`;
+}
+
+/**
+ * The body of the daily GitHub issue, updated in place: DAILY_REPORT_MARKER on its first line
+ * (a sink can find the issue by it, `isDailyReportBody`), then the same content as the job
+ * summary. At most MAX_ISSUE_BODY_CHARS − ISSUE_BODY_HEADROOM characters (GitHub refuses bodies
+ * over 65,536; the headroom is for a sink's own marker line): a longer one is cut at a line with
+ * a note pointing to the HTML report.
+ */
+export function renderIssueBody(report: DailyReport, options: MarkdownOptions): string {
+  const body = `${DAILY_REPORT_MARKER}\n${renderReportMarkdown(report, options)}`;
+  const note = `**This issue was cut at ${MAX_ISSUE_BODY_CHARS.toLocaleString('en-US')} characters** (GitHub's limit for an issue body). ${footer(options)}`;
+  return cutToChars(body, MAX_ISSUE_BODY_CHARS - ISSUE_BODY_HEADROOM, note);
+}
+
+/** Whole days between the previous run and this one, at least 1. */
+function daysSincePrevious(report: DailyReport): number {
+  if (report.previousAt === undefined) return 1;
+  const elapsed = (Date.parse(report.generatedAt) - Date.parse(report.previousAt)) / 86_400_000;
+  return Number.isFinite(elapsed) ? Math.max(1, Math.round(elapsed)) : 1;
+}
+
+/**
+ * Open items that went past their SLA since the previous run: overdue by no more days than
+ * have passed since it (`dueInDays` is negative once overdue). None on a first run.
+ */
+export function newlyOverdue(report: DailyReport): OpenItem[] {
+  if (report.previousAt === undefined) return [];
+  const days = daysSincePrevious(report);
+  return report.open.filter((item) => item.overdue && -item.dueInDays <= days);
+}
+
+/**
+ * The day's delta only, short (a comment under the daily issue, or a chat message): what is
+ * new, what was fixed and what went overdue since the previous run, `top` rows each. On a first
+ * run it says there is nothing to compare. Bounded like the issue body.
+ */
+export function renderDeltaComment(report: DailyReport, options: MarkdownOptions): string {
+  const top = Math.max(1, Math.floor(options.top));
+  const when = markdownText(reportTime(report.generatedAt));
+  if (report.previousAt === undefined) {
+    return finishSummary(
+      [
+        `**${markdownText(report.title)} — ${when}**: first run: no previous state, nothing to compare. ${plural(report.counts.open.total, 'open finding')} (${severitySummary(report.counts.open)}), ${report.counts.overdue} overdue.`,
+        footer(options),
+      ],
+      'the HTML report',
+    );
+  }
+  const newItems = report.open.filter((item) => item.isNew);
+  const overdue = newlyOverdue(report);
+  const list = (rows: string[], total: number): string =>
+    [...rows.slice(0, top), ...(total > top ? [`- …and ${total - top} more`] : [])].join('\n');
+  const parts = [
+    `**${markdownText(report.title)} — ${when}**: ${report.counts.new} new, ${report.counts.fixed} fixed, ${overdue.length} newly overdue · ${report.counts.open.total} open (${signed(report.counts.open.total - previousOpenTotal(report))}), ${report.counts.overdue} overdue.`,
+  ];
+  const itemLine = (item: OpenItem): string =>
+    `- ${severityCell(item.finding.severity)} ${findingLink(item)} ${markdownText(item.finding.title, 120)} on ${markdownCode(resourceName(item), 120)}${item.owner ? ` (${markdownText(item.owner)})` : ''}`;
+  if (newItems.length > 0) parts.push(`**New**\n${list(newItems.map(itemLine), newItems.length)}`);
+  if (report.fixed.length > 0) {
+    parts.push(
+      `**Fixed**\n${list(
+        report.fixed.map(
+          (item) =>
+            `- ${severityCell(item.severity)} ${markdownText(item.id)} on ${markdownCode(shortResource(item.resource), 120)} after ${plural(item.daysToFix, 'day')}`,
+        ),
+        report.fixed.length,
+      )}`,
+    );
+  }
+  if (overdue.length > 0) {
+    parts.push(
+      `**Newly overdue**\n${list(
+        overdue.map((item) => `${itemLine(item)}, SLA ${item.slaDays} d`),
+        overdue.length,
+      )}`,
+    );
+  }
+  parts.push(footer(options));
+  const note = `**Cut at ${MAX_ISSUE_BODY_CHARS.toLocaleString('en-US')} characters.** ${footer(options)}`;
+  return cutToChars(
+    finishSummary(parts, 'the HTML report'),
+    MAX_ISSUE_BODY_CHARS - ISSUE_BODY_HEADROOM,
+    note,
+  );
+}
+
+/** The report as compact JSON (the DailyReport as is), ending with a newline. */
+export function reportJson(report: DailyReport): string {
+  return `${JSON.stringify(report)}\n`;
+}
+
+/** The columns of findings.csv, in order. */
+export const FINDINGS_CSV_COLUMNS = [
+  'key',
+  'kind',
+  'id',
+  'severity',
+  'title',
+  'resource',
+  'resource type',
+  'owner',
+  'classification',
+  'first seen',
+  'age days',
+  'SLA days',
+  'due in days',
+  'overdue',
+  'new',
+  'fix available',
+  'EPSS',
+  'exploit available',
+  'in use count',
+] as const;
+
+function yesNo(value: boolean | undefined): string {
+  return value === undefined ? '' : value ? 'yes' : 'no';
+}
+
+/**
+ * One row per open finding (the report's order) under FINDINGS_CSV_COLUMNS, through core/escape
+ * `csv` (RFC 4180; a cell a spreadsheet would run as a formula is prefixed with `'`). Unknown
+ * values are empty cells: EPSS, exploit available, in use count (known for ECR images only).
+ */
+export function findingsCsv(report: DailyReport): string {
+  return csv([
+    [...FINDINGS_CSV_COLUMNS],
+    ...report.open.map((item) => [
+      item.key,
+      item.kind,
+      item.finding.id,
+      item.finding.severity,
+      item.finding.title,
+      item.finding.resource.id,
+      item.finding.resource.type,
+      item.owner ?? '',
+      item.classification ?? '',
+      item.firstSeen,
+      item.ageDays,
+      item.slaDays,
+      item.dueInDays,
+      yesNo(item.overdue),
+      yesNo(item.isNew),
+      item.finding.fixAvailable,
+      item.finding.epss ?? '',
+      yesNo(item.finding.exploitAvailable),
+      item.use?.inUseCount ?? '',
+    ]),
+  ]);
+}
