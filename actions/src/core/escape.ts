@@ -159,3 +159,61 @@ export function csv(rows: readonly (readonly (string | number)[])[]): string {
     { escape_formulas: true },
   );
 }
+
+/** What Slack's mrkdwn reads as markup: `&`, `<`, `>` (entities, links, mentions) by entity. */
+const SLACK_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+/**
+ * Slack mrkdwn has no escape character for its formatting marks, so each becomes a look-alike
+ * that Slack does not act on: bold `*`, italic `_`, strike `~`, code `` ` ``.
+ */
+const SLACK_FORMATTING: Record<string, string> = {
+  '*': '∗', // U+2217 ASTERISK OPERATOR
+  _: 'ˍ', // U+02CD MODIFIER LETTER LOW MACRON
+  '~': '∼', // U+223C TILDE OPERATOR
+  '`': 'ˋ', // U+02CB MODIFIER LETTER GRAVE ACCENT
+};
+
+/** Default cut for untrusted text in Slack: a section's text may hold at most 3,000 characters. */
+export const MAX_SLACK_TEXT = 300;
+
+/**
+ * Untrusted text in a Slack mrkdwn (or plain_text) field, shown as written: one line (line
+ * breaks become spaces, other control characters dropped); `&`, `<` and `>` as the entities
+ * Slack requires, so `<!channel>`, `<@U123>` and `<http://evil|click>` stay text; the
+ * formatting marks `*`, `_`, `~` and `` ` `` replaced by look-alikes (mrkdwn has no escape), so
+ * no text can turn bold, italic, struck or code. The result, entities counted, is at most `max`
+ * UTF-16 units (Slack counts characters of the escaped text), cut with `…` between characters,
+ * never inside an entity; `–` when empty.
+ */
+export function slackText(text: string | number | undefined, max: number = MAX_SLACK_TEXT): string {
+  if (text === undefined || text === '') return '–';
+  const characters = Array.from(String(text).replace(LINE_BREAKS, ' ').replace(CONTROLS, ''));
+  const escaped = characters.map((char) => SLACK_ENTITIES[char] ?? SLACK_FORMATTING[char] ?? char);
+  const total = escaped.reduce((sum, part) => sum + part.length, 0);
+  if (total <= max) return escaped.join('');
+  let kept = '';
+  for (const part of escaped) {
+    if (kept.length + part.length > max - 1) break;
+    kept += part;
+  }
+  return `${kept}…`;
+}
+
+/**
+ * A Slack link `<url|text>` when `url` is a safe http(s) URL (see `safeUrl`), else the text alone
+ * (escaped). In the URL `&`, `<`, `>` become entities as Slack requires, and `|`, which would end
+ * it, is percent-encoded; the label goes through `slackText` (at most `max`).
+ */
+export function slackLink(
+  text: string,
+  url: string | undefined,
+  max: number = MAX_SLACK_TEXT,
+): string {
+  const href = safeUrl(url);
+  const label = slackText(text, max);
+  if (href === undefined) return label;
+  const destination = href
+    .replace(/\|/g, '%7C')
+    .replace(/[&<>]/g, (char) => SLACK_ENTITIES[char] ?? char);
+  return `<${destination}|${label}>`;
+}

@@ -1,8 +1,16 @@
+import { createHash } from 'node:crypto';
 import * as core from '@actions/core';
 import { systemClock } from '../core/clock';
-import { logLine } from '../core/escape';
+import { AssetguardError, ConfigurationError, errorMessage } from '../core/errors';
+import { clip, logLine } from '../core/escape';
 import { finishSummary } from '../core/markdown';
-import type { InputReader, OutputSpecs, OutputValues } from '../core/inputs';
+import {
+  readInput,
+  type InputReader,
+  type InputSpecs,
+  type OutputSpecs,
+  type OutputValues,
+} from '../core/inputs';
 import { runCommand, type Command, type CommandTypes, type Outcome } from '../core/runner';
 
 /** Reads an action input by its declared (kebab-case) name, as the runner passes it (INPUT_*). */
@@ -57,8 +65,16 @@ export function setOutputs<O extends OutputSpecs>(declared: O, values: OutputVal
  * Everything written to the log is one line that cannot be a workflow command (core/escape
  * `logLine`): progress lines and warnings (which carry resource ids, rule names and tag values)
  * here; the outcome line in the boundary (core/runner `runBoundary`), for the CLI too.
+ *
+ * On a pull request (`pull_request`, `pull_request_target`), a command that declares the
+ * `github-token` and `pr-comment` inputs (the gates) also keeps its summary as one comment on the
+ * pull request (`upsertPullRequestComment`, marker `assetguard:<command name>`), when a token is
+ * given and `pr-comment` is not `false`. Failing to comment is a warning naming the permission to
+ * grant: the gate's verdict stands.
  */
 export async function runInAction<T extends CommandTypes>(command: Command<T>): Promise<Outcome> {
+  maskSecretInputs(command.inputs);
+  const prComment = pullRequestCommentRequest(command.inputs, actionInput, loadGitHub().context);
   const run = await runCommand(
     command,
     { read: actionInput },
@@ -70,7 +86,20 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
   setOutputs(command.outputs, run.outputs);
   for (const warning of run.verdict.warnings) core.warning(logLine(warning));
   await writeJobSummary(run.summary);
+  if (prComment) await commentOnPullRequest(prComment, command.name, run.summary);
   return run.outcome;
+}
+
+/**
+ * Masks the value of every secret input (InputSpec.secret) before anything runs, so the runner
+ * replaces it with *** wherever it would reach the log (a failing webhook's message included).
+ */
+export function maskSecretInputs(specs: InputSpecs): void {
+  for (const [name, spec] of Object.entries(specs)) {
+    if (!spec.secret) continue;
+    const value = core.getInput(name).trim();
+    if (value !== '') core.setSecret(value);
+  }
 }
 
 /**
@@ -79,4 +108,407 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
  */
 export function logToAction(message: string): void {
   for (const line of message.split('\n')) core.info(logLine(line));
+}
+
+/** An issue as GitHub's REST API gives it (the fields used here). */
+export interface IssueData {
+  number: number;
+  title: string;
+  body?: string | null;
+  html_url: string;
+  /** Present when the "issue" is a pull request (the issues endpoints list both). */
+  pull_request?: unknown;
+}
+
+/** An issue or PR comment as GitHub's REST API gives it (the fields used here). */
+export interface CommentData {
+  id: number;
+  body?: string | null;
+  html_url: string;
+  user?: { login?: string; type?: string } | null;
+}
+
+/**
+ * The part of Octokit (`getOctokit` of @actions/github) the issue and comment sinks use, typed
+ * here: the package's own types do not resolve under this repository's CommonJS resolution.
+ */
+export interface Octokit {
+  paginate<M>(
+    route: 'GET /repos/{owner}/{repo}/issues',
+    parameters: { owner: string; repo: string; state: 'open'; labels: string; per_page: number },
+    mapFn: (response: { data: IssueData[] }, done: () => void) => M[],
+  ): Promise<M[]>;
+  paginate<M>(
+    route: 'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+    parameters: { owner: string; repo: string; issue_number: number; per_page: number },
+    mapFn: (response: { data: CommentData[] }, done: () => void) => M[],
+  ): Promise<M[]>;
+  rest: {
+    issues: {
+      create(parameters: {
+        owner: string;
+        repo: string;
+        title: string;
+        body: string;
+        labels: string[];
+      }): Promise<{ data: IssueData }>;
+      update(parameters: {
+        owner: string;
+        repo: string;
+        issue_number: number;
+        body: string;
+      }): Promise<{ data: IssueData }>;
+      createComment(parameters: {
+        owner: string;
+        repo: string;
+        issue_number: number;
+        body: string;
+      }): Promise<{ data: CommentData }>;
+      updateComment(parameters: {
+        owner: string;
+        repo: string;
+        comment_id: number;
+        body: string;
+      }): Promise<{ data: CommentData }>;
+    };
+  };
+}
+
+/** The repository an issue or comment belongs to. */
+export interface RepoRef {
+  owner: string;
+  repo: string;
+}
+
+/** GitHub refuses an issue or comment body longer than this many characters. */
+export const GITHUB_BODY_LIMIT = 65_536;
+
+/** The label every report issue carries; the search for the existing issue is narrowed by it. */
+export const REPORT_LABEL = 'assetguard-report';
+
+/**
+ * @actions/github, loaded on first use through an ES module shim (`octokit.js`): the package is
+ * ESM only, which a CommonJS `require` of it cannot resolve in the bundles.
+ */
+function loadGitHub(): { context: GitHubContext; getOctokit: GetOctokit } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./octokit.js') as { context: GitHubContext; getOctokit: GetOctokit };
+}
+
+/** What the PR comment needs of @actions/github's `context` (the event, its payload, the repo). */
+export interface GitHubContext {
+  eventName: string;
+  payload: { pull_request?: { number?: unknown } };
+  repo: RepoRef;
+  apiUrl: string;
+}
+
+/**
+ * A REST client for `token` (a GITHUB_TOKEN or a PAT; never logged), against `baseUrl` (GitHub
+ * Enterprise Server's `https://HOST/api/v3`), by default GITHUB_API_URL, else api.github.com.
+ * `fetch` replaces @actions/github's transport (undici through the runner's proxy settings);
+ * tests give Node's global fetch, which nock intercepts at the HTTP layer.
+ */
+export function githubClient(
+  token: string,
+  baseUrl?: string,
+  options: { fetch?: typeof fetch } = {},
+): Octokit {
+  const { context, getOctokit } = loadGitHub();
+  return getOctokit(token, {
+    baseUrl: baseUrl ?? context.apiUrl,
+    ...(options.fetch && { request: { fetch: options.fetch } }),
+  });
+}
+
+/** @actions/github's `getOctokit`, as far as it is used here. */
+type GetOctokit = (
+  token: string,
+  options?: { baseUrl?: string; request?: { fetch?: typeof fetch } },
+) => Octokit;
+
+/** A body cut to GitHub's limit, ending with a note saying so and where the rest is. */
+export function fitBody(body: string, note: string, limit: number = GITHUB_BODY_LIMIT): string {
+  if (body.length <= limit) return body;
+  const tail = `\n\n> [!NOTE]\n> Cut to GitHub's ${limit.toLocaleString('en-US')}-character limit: ${note}\n`;
+  // `clip` counts code points; a body of astral characters is longer in UTF-16 units, so cut on units.
+  let head = clip(body, limit - tail.length);
+  while (head.length > limit - tail.length) head = clip(head, Array.from(head).length - 1);
+  return `${head}${tail}`;
+}
+
+/** The hidden HTML comment that marks the report issue titled `title`: the title's sha256, shortened. */
+export function reportIssueMarker(title: string): string {
+  const digest = createHash('sha256').update(title).digest('hex').slice(0, 16);
+  return `<!-- assetguard:report:${digest} -->`;
+}
+
+/** The hidden HTML comment that marks one gate's PR comment; `marker` is `assetguard:<gate>`. */
+export function commentMarker(marker: string): string {
+  if (!/^[\w.:-]+$/.test(marker)) {
+    throw new Error(`comment marker ${JSON.stringify(marker)} must be letters, digits, _ . : -`);
+  }
+  return `<!-- ${marker} -->`;
+}
+
+/**
+ * The error a failed GitHub call becomes: 401 (bad token), 403 and 404 (the token cannot see or
+ * write there; GitHub answers 404 for a repository it hides) are ConfigurationErrors naming the
+ * workflow permission to grant; anything else is a GitHubApiError with the status. Never holds
+ * the token (Octokit's RequestError redacts the authorization header).
+ */
+export function githubFailure(what: string, permission: string, error: unknown): AssetguardError {
+  if (error instanceof AssetguardError) return error;
+  const status = (error as { status?: unknown } | null)?.status;
+  const detail = logLine(errorMessage(error));
+  if (status === 401) {
+    return new ConfigurationError(`${what}: 401 ${detail} — the token is invalid or expired`, {
+      cause: error,
+    });
+  }
+  if (status === 403 || status === 404) {
+    return new ConfigurationError(
+      `${what}: ${status} ${detail} — the token needs ${permission} (workflow \`permissions:\`)`,
+      { cause: error },
+    );
+  }
+  return new GitHubApiError(
+    `${what}: ${typeof status === 'number' ? `${status} ` : ''}${detail}`,
+    typeof status === 'number' ? status : undefined,
+    { cause: error },
+  );
+}
+
+/** A GitHub REST call failed for a reason other than the token's permissions. */
+export class GitHubApiError extends AssetguardError {
+  readonly kind = 'undecided';
+  constructor(
+    message: string,
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** What `upsertIssue` did: the issue's number and page, and whether it was opened now. */
+export interface IssueResult {
+  number: number;
+  url: string;
+  created: boolean;
+}
+
+/**
+ * Keeps one open issue per report title up to date, never a second one. The issue is the open
+ * issue labelled `assetguard-report` whose title is exactly `title` and whose body holds the
+ * title's hidden marker (`reportIssueMarker`); an issue with the same title but without the marker
+ * (someone else's) is never taken over. Found: its body is replaced and `comment` (the day's
+ * delta), when given, is added as a new comment. Not found: the issue is opened with the label
+ * (and `labels`), its body only. Bodies and the comment are cut to GitHub's 65,536 characters
+ * with a note.
+ *
+ * Lists with `GET /repos/{owner}/{repo}/issues?state=open&labels=assetguard-report` (100 per page,
+ * every page until found; the endpoint lists pull requests too, which are skipped).
+ * @throws ConfigurationError naming `issues: write` on 401/403/404; GitHubApiError otherwise.
+ */
+export async function upsertIssue(
+  octokit: Octokit,
+  where: RepoRef,
+  issue: { title: string; body: string; labels?: string[]; comment?: string },
+): Promise<IssueResult> {
+  const { owner, repo } = where;
+  const marker = reportIssueMarker(issue.title);
+  const body = fitBody(`${marker}\n${issue.body}`, "the full report is in the run's artifacts.");
+  const permission = 'issues: write';
+  const place = `${owner}/${repo}`;
+  let found: { number: number; html_url: string } | undefined;
+  try {
+    await octokit.paginate(
+      'GET /repos/{owner}/{repo}/issues',
+      { owner, repo, state: 'open', labels: REPORT_LABEL, per_page: 100 },
+      (response, done) => {
+        for (const candidate of response.data) {
+          if (candidate.pull_request) continue;
+          if (candidate.title === issue.title && (candidate.body ?? '').includes(marker)) {
+            found ??= { number: candidate.number, html_url: candidate.html_url };
+          }
+        }
+        if (found) done();
+        return [];
+      },
+    );
+  } catch (error) {
+    throw githubFailure(`could not list the open issues of ${place}`, permission, error);
+  }
+  if (!found) {
+    try {
+      const created = await octokit.rest.issues.create({
+        owner,
+        repo,
+        title: issue.title,
+        body,
+        labels: [REPORT_LABEL, ...(issue.labels ?? []).filter((label) => label !== REPORT_LABEL)],
+      });
+      return { number: created.data.number, url: created.data.html_url, created: true };
+    } catch (error) {
+      throw githubFailure(`could not open the report issue in ${place}`, permission, error);
+    }
+  }
+  const { number } = found;
+  try {
+    await octokit.rest.issues.update({ owner, repo, issue_number: number, body });
+    if (issue.comment !== undefined && issue.comment.trim() !== '') {
+      await octokit.rest.issues.createComment({
+        owner,
+        repo,
+        issue_number: number,
+        body: fitBody(issue.comment, "the full report is in the issue and the run's artifacts."),
+      });
+    }
+  } catch (error) {
+    throw githubFailure(`could not update issue #${number} in ${place}`, permission, error);
+  }
+  return { number, url: found.html_url, created: false };
+}
+
+/** What `upsertPullRequestComment` did: the comment's id and link, and whether it is new. */
+export interface CommentResult {
+  id: number;
+  url: string;
+  created: boolean;
+}
+
+/**
+ * Keeps one comment per `marker` (`assetguard:<gate>`) on a pull request: the comment whose body
+ * starts with the hidden marker (`commentMarker`) is updated in place, else one is created; a
+ * bot's comment is preferred over a person's that copied the marker. Never a second one.
+ *
+ * Lists with `GET /repos/{owner}/{repo}/issues/{number}/comments` (100 per page, every page),
+ * writes with `PATCH /repos/{owner}/{repo}/issues/comments/{id}` or `POST …/comments`.
+ * @throws ConfigurationError naming `pull-requests: write` on 401/403/404; GitHubApiError otherwise.
+ */
+export async function upsertPullRequestComment(
+  octokit: Octokit,
+  where: RepoRef,
+  prNumber: number,
+  comment: { marker: string; body: string },
+): Promise<CommentResult> {
+  const { owner, repo } = where;
+  const hidden = commentMarker(comment.marker);
+  const body = fitBody(`${hidden}\n${comment.body}`, 'the full summary is in the job summary.');
+  const permission = 'pull-requests: write';
+  const place = `pull request #${prNumber} in ${owner}/${repo}`;
+  let ours: { id: number; html_url: string; bot: boolean }[];
+  try {
+    ours = await octokit.paginate(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      { owner, repo, issue_number: prNumber, per_page: 100 },
+      (response) =>
+        response.data
+          .filter((candidate) => (candidate.body ?? '').startsWith(hidden))
+          .map((candidate) => ({
+            id: candidate.id,
+            html_url: candidate.html_url,
+            bot: candidate.user?.type === 'Bot',
+          })),
+    );
+  } catch (error) {
+    throw githubFailure(`could not list the comments of ${place}`, permission, error);
+  }
+  const existing = ours.find((candidate) => candidate.bot) ?? ours[0];
+  try {
+    if (existing) {
+      const updated = await octokit.rest.issues.updateComment({
+        owner,
+        repo,
+        comment_id: existing.id,
+        body,
+      });
+      return { id: updated.data.id, url: updated.data.html_url, created: false };
+    }
+    const created = await octokit.rest.issues.createComment({
+      owner,
+      repo,
+      issue_number: prNumber,
+      body,
+    });
+    return { id: created.data.id, url: created.data.html_url, created: true };
+  } catch (error) {
+    throw githubFailure(`could not comment on ${place}`, permission, error);
+  }
+}
+
+/** What runInAction needs to comment on a pull request. */
+export interface PullRequestCommentRequest {
+  token: string;
+  repo: RepoRef;
+  prNumber: number;
+  apiUrl: string;
+}
+
+/** The events whose payload carries `pull_request`. */
+const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
+
+/**
+ * Whether (and where) a command's summary goes to a PR comment: only for a command that declares
+ * the `github-token` input, on a pull_request or pull_request_target event whose payload gives
+ * the PR number, with a token given and `pr-comment` not `false`. The token is masked in the log
+ * as soon as it is read (`core.setSecret`). An invalid `pr-comment` is a warning, and no comment.
+ */
+export function pullRequestCommentRequest(
+  specs: InputSpecs,
+  read: InputReader,
+  context: GitHubContext,
+): PullRequestCommentRequest | undefined {
+  if (!Object.hasOwn(specs, 'github-token')) return undefined;
+  const token = readInput(specs, read, 'github-token');
+  if (token === undefined) return undefined;
+  core.setSecret(token);
+  const wanted = Object.hasOwn(specs, 'pr-comment') ? readInput(specs, read, 'pr-comment') : 'true';
+  if (wanted !== 'true' && wanted !== 'false') {
+    core.warning(
+      logLine(
+        `pr-comment: ${JSON.stringify(wanted)} is not true or false; no PR comment is posted`,
+      ),
+    );
+    return undefined;
+  }
+  if (wanted === 'false' || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined;
+  const prNumber = context.payload.pull_request?.number;
+  if (typeof prNumber !== 'number' || !Number.isSafeInteger(prNumber) || prNumber < 1) {
+    core.warning(
+      `${context.eventName} event without a pull request number; no PR comment is posted`,
+    );
+    return undefined;
+  }
+  return { token, repo: context.repo, prNumber, apiUrl: context.apiUrl };
+}
+
+/**
+ * Posts or updates the gate's summary as its PR comment (marker `assetguard:<name>`). Never
+ * throws: a failure is a warning naming the permission (the gate's verdict stands).
+ */
+export async function commentOnPullRequest(
+  request: PullRequestCommentRequest,
+  name: string,
+  summary: string,
+  octokit: Octokit = githubClient(request.token, request.apiUrl),
+): Promise<void> {
+  try {
+    const result = await upsertPullRequestComment(octokit, request.repo, request.prNumber, {
+      marker: `assetguard:${name}`,
+      body: summary,
+    });
+    core.info(
+      logLine(
+        `${result.created ? 'commented on' : 'updated the comment on'} pull request #${request.prNumber}: ${result.url}`,
+      ),
+    );
+  } catch (error) {
+    core.warning(
+      logLine(
+        `${name}: the summary was not posted to pull request #${request.prNumber} (the verdict stands): ${errorMessage(error)}`,
+      ),
+    );
+  }
 }

@@ -1,0 +1,327 @@
+import type { AddressInfo } from 'node:net';
+import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+import { ConfigurationError } from '../../actions/src/core/errors';
+import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../../actions/src/core/policy';
+import { reportEmails } from '../../actions/src/report/email';
+import type { DailyReport, OpenItem } from '../../actions/src/report/model';
+import { EmailError, sendEmail, type EmailMessage } from '../../actions/src/sinks/email';
+import { dailyReport, HOSTILE, OWNERS } from '../fixtures/daily-report';
+import { motoEndpoint } from '../fixtures/moto-estate';
+
+const USER = 'reports';
+const PASSWORD = 'p4ss-W0rd-s3cr3t';
+const HTML_REPORT =
+  '<!DOCTYPE html><html><body><h1>assetguard daily security report</h1></body></html>';
+
+/** A local SMTP server (smtp-server) that requires login and keeps every message, parsed. */
+interface MailSink {
+  server: SMTPServer;
+  port: number;
+  received: { from: string; to: string[]; mail: ParsedMail }[];
+  logins: string[];
+}
+
+async function startMailSink(): Promise<MailSink> {
+  const sink = { received: [], logins: [] } as unknown as MailSink;
+  sink.server = new SMTPServer({
+    disabledCommands: ['STARTTLS'],
+    allowInsecureAuth: true,
+    authMethods: ['PLAIN', 'LOGIN'],
+    logger: false,
+    onAuth(auth, _session, callback) {
+      sink.logins.push(auth.username ?? '');
+      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: USER });
+      else callback(new Error('Invalid username or password'));
+    },
+    onData(stream, session, callback) {
+      simpleParser(stream)
+        .then((mail) => {
+          sink.received.push({
+            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
+            mail,
+          });
+          callback();
+        })
+        .catch((error: unknown) => {
+          callback(error as Error);
+        });
+    },
+  });
+  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
+  sink.port = (sink.server.server.address() as AddressInfo).port;
+  return sink;
+}
+
+/** The fixture with a Team tag on every owned resource: payments or platform, by owner. */
+function routedReport(): DailyReport {
+  const report = dailyReport();
+  const tagged = (item: OpenItem): OpenItem => {
+    const team =
+      item.owner === OWNERS.payments
+        ? 'payments'
+        : item.owner === OWNERS.platform
+          ? 'platform'
+          : undefined;
+    if (!team) return item;
+    return {
+      ...item,
+      finding: {
+        ...item.finding,
+        resource: { ...item.finding.resource, tags: { ...item.finding.resource.tags, Team: team } },
+      },
+    };
+  };
+  return { ...report, open: report.open.map(tagged) };
+}
+
+const ROUTED_POLICY: ReportPolicy = {
+  ...DEFAULT_REPORT_POLICY,
+  routeBy: 'Team',
+  recipients: { payments: ['payments-oncall@example.com'], platform: ['platform@example.com'] },
+};
+
+describe('reportEmails', () => {
+  it('sends only the full report, attached, without route-by', () => {
+    const messages = reportEmails(dailyReport(), {
+      policyReport: DEFAULT_REPORT_POLICY,
+      defaultTo: ['security@example.com'],
+      from: 'assetguard@example.com',
+      htmlReport: HTML_REPORT,
+      top: 5,
+    });
+    expect(messages).toHaveLength(1);
+    expect(messages[0]?.to).toEqual(['security@example.com']);
+    expect(messages[0]?.attachments.map((attachment) => attachment.filename)).toEqual([
+      'report.html',
+    ]);
+  });
+
+  it('gives each team its own items and counts, and the full report to the default recipients', () => {
+    const report = routedReport();
+    const messages = reportEmails(report, {
+      policyReport: ROUTED_POLICY,
+      defaultTo: ['security@example.com'],
+      from: 'assetguard@example.com',
+      htmlReport: HTML_REPORT,
+      top: 100,
+    });
+    expect(messages.map((message) => message.to)).toEqual([
+      ['security@example.com'],
+      ['payments-oncall@example.com'],
+      ['platform@example.com'],
+    ]);
+    const payments = report.open.filter((item) => item.owner === OWNERS.payments);
+    const platform = report.open.filter((item) => item.owner === OWNERS.platform);
+    const [full, paymentsMail, platformMail] = messages as [
+      EmailMessage,
+      EmailMessage,
+      EmailMessage,
+    ];
+    expect(paymentsMail.subject).toContain(`Team=payments`);
+    expect(paymentsMail.subject).toContain(`${payments.length} open`);
+    expect(paymentsMail.attachments).toEqual([]);
+    for (const item of payments) expect(paymentsMail.text).toContain(item.finding.resource.id);
+    for (const item of platform) {
+      expect(paymentsMail.text).not.toContain(item.finding.resource.id);
+      expect(platformMail.text).toContain(item.finding.resource.id);
+    }
+    expect(full.subject).toContain(`${report.counts.open.total} open`);
+  });
+
+  it('mails a tag value that is an address when the policy names no recipients for it', () => {
+    const report = dailyReport();
+    const messages = reportEmails(
+      {
+        ...report,
+        open: report.open.map((item) => ({
+          ...item,
+          finding: {
+            ...item.finding,
+            resource: { ...item.finding.resource, tags: { Owner: item.owner ?? 'nobody' } },
+          },
+        })),
+      },
+      {
+        policyReport: { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner' },
+        defaultTo: ['security@example.com'],
+        from: 'assetguard@example.com',
+        htmlReport: HTML_REPORT,
+        top: 5,
+      },
+    );
+    // "nobody" is no address: those items are in the default recipients' full report only.
+    expect(messages.map((message) => message.to)).toEqual([
+      ['security@example.com'],
+      [OWNERS.payments],
+      [OWNERS.platform],
+    ]);
+  });
+
+  it('escapes hostile text in the HTML body and links only http(s) URLs', () => {
+    const report = dailyReport();
+    const [first, ...rest] = report.open;
+    const messages = reportEmails(
+      {
+        ...report,
+        open: [
+          {
+            ...first!,
+            owner: HOSTILE.html,
+            finding: { ...first!.finding, title: HOSTILE.script, url: HOSTILE.url },
+          },
+          ...rest,
+        ],
+      },
+      {
+        policyReport: DEFAULT_REPORT_POLICY,
+        defaultTo: ['security@example.com'],
+        from: 'assetguard@example.com',
+        htmlReport: HTML_REPORT,
+        top: 50,
+      },
+    );
+    const html = messages[0]?.html ?? '';
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('javascript:');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+  });
+});
+
+describe('sendEmail over SMTP (smtp-server on 127.0.0.1, with login)', () => {
+  let sink: MailSink;
+  beforeAll(async () => {
+    sink = await startMailSink();
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => {
+      sink.server.close(() => {
+        resolve();
+      });
+    });
+  });
+
+  it('delivers each team its own message: html, text, and the full report attached for the default recipients', async () => {
+    const report = routedReport();
+    const messages = reportEmails(report, {
+      policyReport: ROUTED_POLICY,
+      defaultTo: ['security@example.com'],
+      from: 'assetguard@example.com',
+      htmlReport: HTML_REPORT,
+      top: 10,
+    });
+    const url = `smtp://${USER}:${PASSWORD}@127.0.0.1:${sink.port}`;
+    for (const message of messages) await sendEmail(message, { kind: 'smtp', url });
+    expect(sink.logins).toEqual([USER, USER, USER]);
+    expect(sink.received.map((entry) => entry.to)).toEqual([
+      ['security@example.com'],
+      ['payments-oncall@example.com'],
+      ['platform@example.com'],
+    ]);
+    const [full, payments] = sink.received;
+    expect(full?.from).toBe('assetguard@example.com');
+    expect(full?.mail.subject).toBe(messages[0]?.subject);
+    expect(full?.mail.html).toContain('<table');
+    expect(full?.mail.text).toContain(`Open: ${report.counts.open.total}`);
+    expect(full?.mail.attachments.map((attachment) => attachment.filename)).toEqual([
+      'report.html',
+    ]);
+    expect(full?.mail.attachments[0]?.content.toString('utf8')).toBe(HTML_REPORT);
+    expect(payments?.mail.attachments).toEqual([]);
+    const paymentsItems = report.open.filter((item) => item.owner === OWNERS.payments);
+    expect(payments?.mail.text).toContain(`Open: ${paymentsItems.length}`);
+  });
+
+  it('names the failure without the password', async () => {
+    const error = await sendEmail(
+      {
+        from: 'assetguard@example.com',
+        to: ['security@example.com'],
+        subject: 's',
+        html: '<p>x</p>',
+        text: 'x',
+        attachments: [],
+      },
+      { kind: 'smtp', url: `smtp://${USER}:wrong-${PASSWORD}@127.0.0.1:${sink.port}` },
+    ).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(EmailError);
+    expect((error as Error).message).toContain(`through smtp://127.0.0.1:${sink.port}`);
+    expect((error as Error).message).toMatch(/535|Invalid/);
+    expect((error as Error).message).not.toContain(PASSWORD);
+  });
+
+  it('refuses a URL that is not smtp(s), without showing it', async () => {
+    await expect(
+      sendEmail(
+        {
+          from: 'a@example.com',
+          to: ['b@example.com'],
+          subject: 's',
+          html: '',
+          text: '',
+          attachments: [],
+        },
+        { kind: 'smtp', url: `https://${USER}:${PASSWORD}@mail.example.com` },
+      ),
+    ).rejects.toThrow(ConfigurationError);
+  });
+});
+
+describe('sendEmail through SES v2 (moto)', () => {
+  const REGION = 'ap-southeast-2';
+  let ses: SESv2Client;
+  beforeAll(async () => {
+    ses = new SESv2Client({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+    await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'assetguard@example.com' }));
+  });
+  afterAll(() => {
+    ses.destroy();
+  });
+
+  it('sends the raw MIME message, which moto keeps as sent', async () => {
+    const [message] = reportEmails(dailyReport(), {
+      policyReport: DEFAULT_REPORT_POLICY,
+      defaultTo: ['security@example.com'],
+      from: 'assetguard@example.com',
+      htmlReport: HTML_REPORT,
+      top: 5,
+    });
+    const sent = await sendEmail(message!, { kind: 'ses', client: ses });
+    const id = /^<([^@>]+)@/.exec(sent.messageId)?.[1];
+    expect(id).toBeDefined();
+    const data = (await (await fetch(`${motoEndpoint()}/moto-api/data.json`)).json()) as {
+      ses?: {
+        RawMessage?: { id: string; source: string; destinations: string[]; raw_data: string }[];
+      };
+    };
+    const stored = data.ses?.RawMessage?.find((entry) => entry.id === id);
+    expect(stored).toBeDefined();
+    expect(stored?.source).toBe('assetguard@example.com');
+    expect(stored?.destinations).toContain('security@example.com');
+    const parsed = await simpleParser(stored?.raw_data ?? '');
+    expect(parsed.subject).toBe(message!.subject);
+    expect(parsed.attachments.map((attachment) => attachment.filename)).toEqual(['report.html']);
+    expect(parsed.html).toContain('<table');
+  });
+
+  it('names ses:SendEmail when the sender is not verified', async () => {
+    await expect(
+      sendEmail(
+        {
+          from: 'stranger@unverified.example',
+          to: ['security@example.com'],
+          subject: 's',
+          html: '<p>x</p>',
+          text: 'x',
+          attachments: [],
+        },
+        { kind: 'ses', client: ses },
+      ),
+    ).rejects.toThrow(
+      /could not send the report email to security@example.com with SES SendEmail: MessageRejected/,
+    );
+  });
+});

@@ -1,0 +1,279 @@
+/**
+ * The daily report as email: the full report to the default recipients, and, when the policy
+ * routes by a tag (`report.route-by`), each team its own part (only its open items, its own
+ * counts). Pure. HTML bodies are simple tables with inline styles (what mail clients render),
+ * every untrusted string through core/escape `htmlText`, links only for http(s) URLs.
+ */
+import { htmlText, safeUrl } from '../core/escape';
+import { SEVERITIES, emptyCounts, type SeverityCounts } from '../core/model';
+import type { ReportPolicy } from '../core/policy';
+import type { EmailMessage } from '../sinks/email';
+import type { DailyReport, OpenItem } from './model';
+
+/** What reportEmails needs besides the report. */
+export interface ReportEmailOptions {
+  /** The policy's `report:` section: `routeBy` and `recipients`. */
+  policyReport: ReportPolicy;
+  /** Who gets the full report, and any team without its own recipients. */
+  defaultTo: string[];
+  from: string;
+  /** The full HTML page, attached to the full report's message as report.html. */
+  htmlReport: string;
+  /** Items per list in a body. */
+  top: number;
+}
+
+/** A plausible single mailbox (no display name, no list): what a tag value must be to be mailed. */
+const EMAIL_ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
+
+/** Whether `value` is one email address (a tag value used as the recipient). */
+export function isEmailAddress(value: string): boolean {
+  return value.length <= 254 && EMAIL_ADDRESS.test(value);
+}
+
+/** One message per recipient group, the full report first. */
+export function reportEmails(report: DailyReport, options: ReportEmailOptions): EmailMessage[] {
+  const { policyReport, defaultTo } = options;
+  const top = Math.max(0, Math.floor(options.top));
+  const date = report.generatedAt.slice(0, 10);
+  const messages: EmailMessage[] = [];
+  const defaultKey = recipientsKey(defaultTo);
+  if (defaultTo.length > 0) {
+    const full = {
+      open: report.open,
+      counts: {
+        open: report.counts.open,
+        new: report.counts.new,
+        fixed: report.counts.fixed,
+        overdue: report.counts.overdue,
+      },
+    };
+    messages.push({
+      from: options.from,
+      to: [...defaultTo],
+      subject: subjectOf(`${report.title} — ${date}`, full.counts),
+      html: htmlBody(report, undefined, full, top),
+      text: textBody(report, undefined, full, top),
+      attachments: [
+        {
+          filename: 'report.html',
+          content: options.htmlReport,
+          contentType: 'text/html; charset=utf-8',
+        },
+      ],
+    });
+  }
+  const routeBy = policyReport.routeBy;
+  if (routeBy === undefined) return messages;
+  // Teams: every value of the route-by tag, grouped by the recipients they resolve to.
+  const groups = new Map<string, { to: string[]; values: string[]; items: OpenItem[] }>();
+  for (const item of report.open) {
+    const value = item.finding.resource.tags?.[routeBy];
+    if (value === undefined || value === '') continue;
+    const to = policyReport.recipients[value] ?? (isEmailAddress(value) ? [value] : defaultTo);
+    const key = recipientsKey(to);
+    // A team that falls back to the default recipients is in the full report they get already.
+    if (to.length === 0 || key === defaultKey) continue;
+    const group = groups.get(key) ?? { to: [...to], values: [], items: [] };
+    if (!group.values.includes(value)) group.values.push(value);
+    group.items.push(item);
+    groups.set(key, group);
+  }
+  for (const group of [...groups.values()].sort((a, b) => a.to.join().localeCompare(b.to.join()))) {
+    const team = `${routeBy}=${group.values.join(', ')}`;
+    const part = { open: group.items, counts: countsOf(group.items) };
+    messages.push({
+      from: options.from,
+      to: group.to,
+      subject: subjectOf(`${report.title} — ${team} — ${date}`, part.counts),
+      html: htmlBody(report, team, part, top),
+      text: textBody(report, team, part, top),
+      attachments: [],
+    });
+  }
+  return messages;
+}
+
+/** The open items and counts one message shows. */
+interface Part {
+  open: readonly OpenItem[];
+  /** `fixed` only for the full report: fixed findings carry no tags to route them by. */
+  counts: { open: SeverityCounts; new: number; overdue: number; fixed?: number };
+}
+
+function recipientsKey(to: readonly string[]): string {
+  return [...to]
+    .map((address) => address.toLowerCase())
+    .sort()
+    .join(',');
+}
+
+function countsOf(items: readonly OpenItem[]): Part['counts'] {
+  const open = emptyCounts();
+  for (const item of items) {
+    open[item.finding.severity] += 1;
+    open.total += 1;
+  }
+  return {
+    open,
+    new: items.filter((item) => item.isNew).length,
+    overdue: items.filter((item) => item.overdue).length,
+  };
+}
+
+/** One line, at most 200 characters (nodemailer encodes it; line breaks could not be a header). */
+function subjectOf(prefix: string, counts: Part['counts']): string {
+  return oneLine(
+    `${prefix}: ${counts.open.total} open, ${counts.new} new, ${counts.overdue} overdue`,
+    200,
+  );
+}
+
+/** Untrusted text for the text part: one line, no control characters, cut at `max`. */
+function oneLine(text: string, max = 300): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f\u0085\u2028\u2029]+/g, ' ').trim();
+  const characters = Array.from(flat);
+  return characters.length <= max ? flat : `${characters.slice(0, max - 1).join('')}…`;
+}
+
+const CELL = 'style="border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top"';
+const SEVERITY_COLOUR: Record<string, string> = {
+  CRITICAL: '#8b0000',
+  HIGH: '#c2410c',
+  MEDIUM: '#a16207',
+  LOW: '#1d4ed8',
+};
+
+function listsOf(part: Part): { title: string; items: readonly OpenItem[] }[] {
+  return [
+    { title: 'Overdue', items: part.open.filter((item) => item.overdue) },
+    {
+      title: 'New since the last run',
+      items: part.open.filter((item) => item.isNew && !item.overdue),
+    },
+    { title: 'All open, most severe first', items: part.open },
+  ];
+}
+
+function htmlBody(report: DailyReport, team: string | undefined, part: Part, top: number): string {
+  const { counts } = part;
+  const summary: [string, string | number][] = [
+    ['Open', counts.open.total],
+    ...SEVERITIES.filter((severity) => counts.open[severity] > 0).map(
+      (severity): [string, number] => [`&nbsp;&nbsp;${severity}`, counts.open[severity]],
+    ),
+    ['New', counts.new],
+    ...(counts.fixed !== undefined ? [['Fixed', counts.fixed] as [string, number]] : []),
+    ['Overdue', counts.overdue],
+  ];
+  const rows = summary
+    .map(([label, value]) => `<tr><th ${CELL}>${label}</th><td ${CELL}>${value}</td></tr>`)
+    .join('');
+  const lists = listsOf(part)
+    .filter((list) => list.items.length > 0)
+    .map((list) => itemTable(list.title, list.items, top))
+    .join('');
+  const scope = team
+    ? `<p style="margin:0 0 12px">Only the findings on resources tagged <b>${htmlText(team)}</b>.</p>`
+    : '<p style="margin:0 0 12px">The full report is attached (report.html).</p>';
+  const warnings =
+    !team && report.warnings.length > 0
+      ? `<p style="margin:12px 0;color:#a16207">${report.warnings.length} warning(s): ${report.warnings
+          .slice(0, 5)
+          .map((warning) => htmlText(oneLine(warning)))
+          .join('<br>')}</p>`
+      : '';
+  return [
+    '<!DOCTYPE html><html><head><meta charset="utf-8"></head>',
+    '<body style="font-family:Arial,Helvetica,sans-serif;font-size:14px;color:#1f2328">',
+    `<h1 style="font-size:20px;margin:0 0 8px">${htmlText(oneLine(report.title))}</h1>`,
+    `<p style="margin:0 0 12px;color:#57606a">${htmlText(context(report))}</p>`,
+    scope,
+    `<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 16px">${rows}</table>`,
+    lists,
+    warnings,
+    '</body></html>',
+  ].join('\n');
+}
+
+function itemTable(title: string, items: readonly OpenItem[], top: number): string {
+  const shown = items.slice(0, top);
+  const header = ['Severity', 'Finding', 'Title', 'Resource', 'Owner', 'Age (days)', 'Due']
+    .map((name) => `<th ${CELL}>${name}</th>`)
+    .join('');
+  const rows = shown
+    .map((item) => {
+      const { finding } = item;
+      const href = safeUrl(finding.url);
+      const id = htmlText(oneLine(finding.id, 200));
+      const colour = SEVERITY_COLOUR[finding.severity] ?? '#57606a';
+      return [
+        `<td ${CELL}><b style="color:${colour}">${finding.severity}</b></td>`,
+        `<td ${CELL}>${href ? `<a href="${htmlText(href)}">${id}</a>` : id}</td>`,
+        `<td ${CELL}>${htmlText(oneLine(finding.title))}</td>`,
+        `<td ${CELL}>${htmlText(oneLine(finding.resource.id))}</td>`,
+        `<td ${CELL}>${htmlText(oneLine(item.owner ?? '(no owner)', 200))}</td>`,
+        `<td ${CELL}>${item.ageDays}</td>`,
+        `<td ${CELL}>${item.overdue ? `${-item.dueInDays} d overdue` : `in ${item.dueInDays} d`}</td>`,
+      ].join('');
+    })
+    .map((cells) => `<tr>${cells}</tr>`)
+    .join('');
+  const more =
+    items.length > shown.length
+      ? `<p style="margin:4px 0 16px;color:#57606a">…and ${items.length - shown.length} more.</p>`
+      : '';
+  return `<h2 style="font-size:16px;margin:16px 0 8px">${htmlText(title)} (${items.length})</h2><table cellpadding="0" cellspacing="0" style="border-collapse:collapse">${header ? `<tr>${header}</tr>` : ''}${rows}</table>${more}`;
+}
+
+function context(report: DailyReport): string {
+  return [
+    report.accountId ? `account ${report.accountId}` : undefined,
+    report.region,
+    `at ${report.generatedAt}`,
+    report.previousAt ? `compared with ${report.previousAt}` : 'first run: nothing to compare with',
+  ]
+    .filter((part) => part !== undefined)
+    .map((part) => oneLine(part))
+    .join(' · ');
+}
+
+function textBody(report: DailyReport, team: string | undefined, part: Part, top: number): string {
+  const { counts } = part;
+  const lines = [
+    oneLine(report.title),
+    context(report),
+    team
+      ? `Only the findings on resources tagged ${oneLine(team)}.`
+      : 'The full report is attached (report.html).',
+    '',
+    `Open: ${counts.open.total} (${
+      SEVERITIES.filter((severity) => counts.open[severity] > 0)
+        .map((severity) => `${severity} ${counts.open[severity]}`)
+        .join(', ') || 'none'
+    })`,
+    `New: ${counts.new}`,
+    ...(counts.fixed !== undefined ? [`Fixed: ${counts.fixed}`] : []),
+    `Overdue: ${counts.overdue}`,
+  ];
+  for (const list of listsOf(part)) {
+    if (list.items.length === 0) continue;
+    lines.push('', `${list.title} (${list.items.length})`);
+    for (const item of list.items.slice(0, top)) {
+      const { finding } = item;
+      lines.push(
+        `- ${finding.severity} ${oneLine(finding.id, 200)}: ${oneLine(finding.title)} | ${oneLine(finding.resource.id)} | owner ${oneLine(item.owner ?? '(no owner)', 200)} | ${item.ageDays} d open, ${item.overdue ? `${-item.dueInDays} d overdue` : `due in ${item.dueInDays} d`}`,
+      );
+    }
+    if (list.items.length > top) lines.push(`  …and ${list.items.length - top} more.`);
+  }
+  if (!team && report.warnings.length > 0) {
+    lines.push(
+      '',
+      `${report.warnings.length} warning(s):`,
+      ...report.warnings.slice(0, 5).map((warning) => `- ${oneLine(warning)}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
