@@ -10,7 +10,7 @@
  * `npm run demo -- --keep` it keeps running (until Ctrl-C) for the CLI to be pointed at it.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from './lib/moto';
@@ -18,6 +18,9 @@ import { formatReportFiles, reportFiles } from './lib/report-listing';
 import { startCoverageProcess } from '../__tests__/fixtures/inspector-coverage';
 import { CLEAN, ESTATE_CONTROLS, VULNERABLE } from '../__tests__/fixtures/estate';
 import { DEMO_TAG_POLICY, seedTaggingEstate } from '../__tests__/fixtures/estate-tags';
+import { REPORT_POLICY, seedReportEstate } from '../__tests__/fixtures/report-estate';
+import { yesterdayOf } from '../__tests__/fixtures/report-history';
+import type { ReportState } from '../actions/src/report/model';
 import {
   countsOf,
   enableEnhancedScanning,
@@ -169,6 +172,31 @@ async function main(): Promise<number> {
     const auditBefore = runCli(['tags', 'audit', ...tagsOut('tags-audit-before')], env, workdir);
     const applied = runCli(['tags', 'apply', '--execute', ...tagsOut('tags-apply')], env, workdir);
     const auditAfter = runCli(['tags', 'audit', ...tagsOut('tags-audit-after')], env, workdir);
+    // The daily report: two teams' images (one running), a host, a function, Security Hub
+    // controls. The first run leaves a state; the demo turns it into yesterday's (with a month
+    // of history, some findings fixed since and some new today) and reports again against it.
+    await seedReportEstate(moto.endpoint, REGION);
+    const reportPolicy = join(workdir, 'report-policy.yml');
+    writeFileSync(reportPolicy, REPORT_POLICY);
+    const statePath = join(outDir, 'report-state.json');
+    const reportArgs = (dir: string): string[] => [
+      'report',
+      '--compliance-source',
+      'securityhub',
+      '--policy',
+      reportPolicy,
+      '--state',
+      statePath,
+      '--output-dir',
+      join(outDir, dir),
+    ];
+    const firstReport = runCli(reportArgs('report-yesterday'), env, workdir);
+    if (existsSync(statePath)) {
+      const today = JSON.parse(readFileSync(statePath, 'utf8')) as ReportState;
+      writeFileSync(statePath, JSON.stringify(yesterdayOf(today)));
+      console.log(`\ndemo: ${shown(statePath)} now holds yesterday's state and a month of trend`);
+    }
+    const report = runCli(reportArgs('report'), env, workdir);
     // Every command leaves evidence; replay re-decides offline (AWS unreachable on purpose).
     const offline = {
       ...process.env,
@@ -196,6 +224,12 @@ async function main(): Promise<number> {
     );
     console.log(`  tags audit (after)          ${expect(auditAfter, 0, 'passed: full coverage')}`);
     console.log(
+      `  report (first run)          ${expect(firstReport, 0, 'reported; its state becomes yesterday')}`,
+    );
+    console.log(
+      `  report (against yesterday)  ${expect(report, 0, 'reported: new, fixed, overdue, trend')}`,
+    );
+    console.log(
       `  replay web:1.0.0 (offline)  ${expect(replayed, 1, 'same verdict from the evidence')}`,
     );
     console.log(
@@ -208,10 +242,17 @@ async function main(): Promise<number> {
       'tags-audit-before',
       'tags-apply',
       'tags-audit-after',
+      'report-yesterday',
+      'report',
     ];
     console.log(`\nreports written (in ${shown(outDir)}/, read from disk):`);
     for (const line of formatReportFiles(reportFiles(outDir, runs))) console.log(`  ${line}`);
     console.log(`  tag-policy.yml  the tag policy the tag runs cite`);
+    console.log(
+      `  report-policy.yml, report-state.json  the report's policy and the state it keeps`,
+    );
+    console.log(`\nthe daily report page (open it in a browser; it makes no network request):`);
+    console.log(`  ${shown(join(outDir, 'report', 'report.html'))}`);
     console.log('\nexplore them (no AWS needed):');
     console.log(`  cat ${shown(join(outDir, 'web-1.0.0', 'summary.md'))}`);
     console.log(
@@ -239,6 +280,8 @@ async function main(): Promise<number> {
       auditBefore === 1,
       applied === 0,
       auditAfter === 0,
+      firstReport === 0,
+      report === 0,
       replayed === 1,
       replayedAudit === 1,
     ];

@@ -6,8 +6,15 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
 
-/** Debian's Chromium, as .ci/run installs it. */
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+/**
+ * The browsers tried, in order: ASSETGUARD_CHROMIUM when set, Debian's Chromium (as .ci/run
+ * installs it), and Google Chrome (what GitHub's Ubuntu runners have instead).
+ */
+export const BROWSER_PATHS = [
+  ...(process.env.ASSETGUARD_CHROMIUM ? [process.env.ASSETGUARD_CHROMIUM] : []),
+  '/usr/bin/chromium',
+  '/usr/bin/google-chrome',
+];
 
 /**
  * Flags for a quiet, offline browser: no sandbox (containers), no GPU, and none of Chromium's
@@ -26,18 +33,19 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Launches headless Chromium from CHROMIUM_PATH with CHROMIUM_ARGS, a fresh profile each time.
- * Close it (`browser.close()`) in the test's `afterAll`.
- * @throws Error naming the path and how to install it, when the binary is missing.
+ * Launches the first of BROWSER_PATHS that exists, headless with CHROMIUM_ARGS and a fresh
+ * profile each time. Close it (`browser.close()`) in the test's `afterAll`.
+ * @throws Error naming the paths tried and how to install one, when none exists.
  */
 export async function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
+  const executablePath = BROWSER_PATHS.find((path) => existsSync(path));
+  if (executablePath === undefined) {
     throw new Error(
-      `Chromium is not at ${CHROMIUM_PATH}: the browser tests need Debian's chromium package (.ci/run installs Debian's chromium; locally: apt-get install chromium)`,
+      `no Chromium at ${BROWSER_PATHS.join(' or ')}: the browser tests need Debian's chromium package (.ci/run installs it; locally: apt-get install chromium, or set ASSETGUARD_CHROMIUM)`,
     );
   }
   return chromium.launch({
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     args: CHROMIUM_ARGS,
     headless: true,
     timeout: 30_000,

@@ -18,6 +18,8 @@ export interface MarkdownOptions {
   runUrl?: string;
   /** The HTML report's file name, as uploaded (default `daily-report.html`). */
   htmlName?: string;
+  /** The report directory the files are in (the CLI's output-dir), named in the closing line. */
+  reportDir?: string;
 }
 
 /** The hidden first line of the daily issue: the issue sink finds its issue by it. */
@@ -359,8 +361,12 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
 function footer(options: MarkdownOptions): string {
   const html = markdownCode(options.htmlName ?? 'daily-report.html');
   const run = safeUrl(options.runUrl);
-  const where = run ? markdownLink('the workflow run', run) : 'the workflow run';
-  return `The charts, every finding and every table in full: ${html} (self-contained HTML) and ${markdownCode(FINDINGS_CSV_NAME)} in the artifacts of ${where}.`;
+  const files = `${html} (self-contained HTML) and ${markdownCode(FINDINGS_CSV_NAME)}`;
+  const dir = options.reportDir !== undefined ? ` in ${markdownCode(options.reportDir)}` : '';
+  const artifacts = run
+    ? `; a workflow that uploads them has them in the artifacts of ${markdownLink('the workflow run', run)}`
+    : '';
+  return `The charts, every finding and every table in full: ${files}${dir}${artifacts}.`;
 }
 
 /**

@@ -1,0 +1,447 @@
+import { readFile } from 'node:fs/promises';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { createClient, resolveRegion } from '../core/aws';
+import { DeliveryError, errorMessage } from '../core/errors';
+import { SEVERITIES, type SeverityCounts } from '../core/model';
+import type { LoadedPolicy, ReportPolicy } from '../core/policy';
+import {
+  runCommand,
+  type Command,
+  type CommandRun,
+  type DeliverableRun,
+  type Rendered,
+  type RunDeps,
+} from '../core/runner';
+import { emptyExceptionReport, type BlockingBase, type Verdict } from '../core/verdict';
+import {
+  closingSections,
+  errorBlock,
+  finishSummary,
+  fullDataIn,
+  headline,
+  plural,
+} from '../core/markdown';
+import { markdownText } from '../core/escape';
+import { upsertIssue, githubClient } from '../sinks/github';
+import { postSlack } from '../sinks/slack';
+import { sendEmail, type EmailTransport } from '../sinks/email';
+import { collectReport, defaultReportClients, type ReportClients } from './collect';
+import { evaluateReport } from './evaluate';
+import { renderReportHtml } from './html';
+import {
+  DAILY_REPORT_INPUTS,
+  DAILY_REPORT_OUTPUTS,
+  parseDailyReportInputs,
+  type DailyReportInputs,
+} from './inputs';
+import type { DailyReport, ReportState } from './model';
+import {
+  findingsCsv,
+  renderDeltaComment,
+  renderIssueBody,
+  renderReportMarkdown,
+  reportJson,
+} from './render';
+import { slackReportMessage } from './slack';
+import { reportEmails } from './email';
+import { describeStateLocation, loadState, saveState } from './state';
+
+/** The reports `assetguard report` writes besides verdict.json, summary.md and evidence.json. */
+export const REPORT_FILES = ['report.html', 'report.json', 'findings.csv'] as const;
+
+/** What the report is about. */
+export interface ReportSubject {
+  title: string;
+  region: string;
+  accountId?: string;
+  /** Where yesterday's state came from and today's goes (s3://… or a path), when given. */
+  state?: string;
+  /** ISO 8601: the previous run compared with; absent on a first run. */
+  previousAt?: string;
+}
+
+/** verdict.counts: open findings by severity (total = open), and the day's delta. */
+export type ReportCounts = SeverityCounts & { new: number; fixed: number; overdue: number };
+
+/** What evidence.json keeps of a report run besides the findings. */
+export interface ReportContext {
+  calls: Record<string, number>;
+  warnings: string[];
+  /** How many resources the tag audit read. */
+  assets: number;
+}
+
+/** What render and deliver get of a decided report: the report and the state for tomorrow. */
+export interface ReportDetails {
+  report: DailyReport;
+  state: ReportState;
+  /** The policy's report section: report.top items per list, routing for email. */
+  policy: ReportPolicy;
+  /** Set by deliver once the GitHub issue is up to date (the issue-url output). */
+  issueUrl?: string;
+}
+
+/** The clients the report reads and delivers with; tests may set them. */
+export interface ReportCommandClients extends ReportClients {
+  s3: S3Client;
+  sesv2: SESv2Client;
+}
+
+/** What the report needs besides the clock and the log. */
+export interface DailyReportOptions {
+  clients?: (region: string) => ReportCommandClients;
+  /** The GitHub API base URL (tests point it at a local recorder). Default: GITHUB_API_URL. */
+  githubApiUrl?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface DailyReportTypes {
+  inputs: DailyReportInputs;
+  subject: ReportSubject;
+  counts: ReportCounts;
+  blocking: BlockingBase;
+  context: ReportContext;
+  details: ReportDetails;
+  outputs: typeof DAILY_REPORT_OUTPUTS;
+}
+
+export type DailyReportRun = CommandRun<DailyReportTypes>;
+
+function defaultClients(region: string): ReportCommandClients {
+  return {
+    ...defaultReportClients(region),
+    s3: createClient(S3Client, { region }),
+    sesv2: createClient(SESv2Client, { region }),
+  };
+}
+
+function emptyReportCounts(): ReportCounts {
+  return {
+    CRITICAL: 0,
+    HIGH: 0,
+    MEDIUM: 0,
+    LOW: 0,
+    INFORMATIONAL: 0,
+    UNTRIAGED: 0,
+    total: 0,
+    new: 0,
+    fixed: 0,
+    overdue: 0,
+  };
+}
+
+/** The run's page on GitHub, when run by Actions (GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID). */
+export function actionsRunUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id } = env;
+  if (!server || !repository || !id) return undefined;
+  return `${server}/${repository}/actions/runs/${id}`;
+}
+
+/**
+ * The verdict of a decided report: pass (it reported), or block when fail-on-overdue is set and
+ * a finding is past its SLA, each overdue finding a blocking entry.
+ */
+export function reportVerdict(
+  report: DailyReport,
+  subject: ReportSubject,
+  policy: LoadedPolicy,
+  failOnOverdue: boolean,
+): Verdict<ReportSubject, ReportCounts, BlockingBase> {
+  const overdue = report.open.filter((item) => item.overdue);
+  const blocking: BlockingBase[] = failOnOverdue
+    ? overdue.map((item) => ({
+        id: item.finding.id,
+        resource: item.finding.resource.id,
+        reason: `${item.finding.severity} open ${item.ageDays} days, past its SLA of ${item.slaDays} days (report.sla-days)`,
+      }))
+    : [];
+  return {
+    verdict: blocking.length > 0 ? 'block' : 'pass',
+    command: 'report',
+    subject,
+    evaluatedAt: report.generatedAt,
+    policy: { origin: policy.origin, sha256: policy.sha256 },
+    counts: {
+      ...report.counts.open,
+      new: report.counts.new,
+      fixed: report.counts.fixed,
+      overdue: report.counts.overdue,
+    },
+    blocking,
+    excepted: [],
+    exceptions: {
+      ...emptyExceptionReport(),
+      expiringSoon: report.expiringExceptions.flatMap((soon) => {
+        const exception = policy.policy.exceptions.find(
+          (candidate) => candidate.id === soon.id && candidate.expires === soon.expires,
+        );
+        return exception ? [{ ...exception, daysLeft: soon.daysLeft }] : [];
+      }),
+    },
+    warnings: report.warnings,
+  };
+}
+
+/**
+ * The daily report as a command of the shared runner: collect CVE (Inspector2), CCE (AWS Config
+ * or Security Hub) and the tag audit in one run; compare with yesterday's state; render the job
+ * summary, report.html (charts), report.json and findings.csv; then deliver to the GitHub issue,
+ * Slack and email, and write today's state last, only when everything was delivered (so a failed
+ * delivery is retried against the same yesterday).
+ */
+export function dailyReportCommand(options: DailyReportOptions = {}): Command<DailyReportTypes> {
+  const env = options.env ?? process.env;
+  const runUrl = actionsRunUrl(env);
+  const clientsFor = (() => {
+    const made = new Map<string, ReportCommandClients>();
+    return (region: string): ReportCommandClients => {
+      const existing = made.get(region);
+      if (existing) return existing;
+      const clients = (options.clients ?? defaultClients)(region);
+      made.set(region, clients);
+      return clients;
+    };
+  })();
+  return {
+    name: 'report',
+    reports: REPORT_FILES,
+    inputs: DAILY_REPORT_INPUTS,
+    outputs: DAILY_REPORT_OUTPUTS,
+    parse: (read) => parseDailyReportInputs(read, env),
+    commandOf: () => 'report',
+    // Secrets never reach evidence: only whether each delivery was asked for.
+    recordedInputs: (inputs) => ({
+      state: inputs.state ? describeStateLocation(inputs.state) : undefined,
+      'compliance-source': inputs.complianceSource,
+      scope: inputs.scope,
+      policy: inputs.policy,
+      'output-dir': inputs.outputDir,
+      region: inputs.region,
+      'fail-on-overdue': inputs.failOnOverdue,
+      'github-issue': inputs.github !== undefined,
+      repository: inputs.github ? `${inputs.github.owner}/${inputs.github.repo}` : undefined,
+      'slack-webhook-url': inputs.slackWebhookUrl !== undefined ? '***' : undefined,
+      'email-to': inputs.email?.to,
+      'email-from': inputs.email?.from,
+      'email-transport': inputs.email?.transport.kind,
+      'report-url': inputs.reportUrl,
+    }),
+    subjectOf: (inputs) => ({
+      ...(inputs.state && { state: describeStateLocation(inputs.state) }),
+    }),
+    emptyCounts: emptyReportCounts,
+    async decide(inputs, policy, progress, { clock, log }) {
+      const region = resolveRegion(inputs.region);
+      const title = policy.policy.report.title;
+      progress.subject = { ...progress.subject, title, region };
+      const clients = clientsFor(region);
+      log(`policy: ${policy.origin} (report "${title}")`);
+      const previous = inputs.state ? await loadState(inputs.state, { s3: clients.s3 }) : undefined;
+      if (inputs.state) {
+        log(
+          previous
+            ? `state: comparing with the run of ${previous.generatedAt} (${describeStateLocation(inputs.state)})`
+            : `state: none yet at ${describeStateLocation(inputs.state)}: a first run, nothing to compare with`,
+        );
+      }
+      const collected = await collectReport(clients, {
+        cceSource: inputs.complianceSource,
+        scope: inputs.scope,
+        policy: policy.policy,
+        log,
+        region,
+      });
+      progress.findings = collected.findings.map((item) => item.finding);
+      progress.context = {
+        calls: collected.calls,
+        warnings: collected.warnings,
+        assets: collected.assets.length,
+      };
+      const { report, state } = evaluateReport({
+        collected,
+        previous,
+        policy: policy.policy,
+        now: clock.now(),
+      });
+      if (!inputs.state) {
+        report.warnings.push(
+          'no state input: this run cannot say what is new or fixed, and keeps no trend (give state: s3://bucket/key or a file kept between runs)',
+        );
+      }
+      const subject: ReportSubject = {
+        title,
+        region,
+        ...(collected.accountId !== undefined && { accountId: collected.accountId }),
+        ...(inputs.state && { state: describeStateLocation(inputs.state) }),
+        ...(report.previousAt !== undefined && { previousAt: report.previousAt }),
+      };
+      progress.subject = subject;
+      return {
+        verdict: reportVerdict(report, subject, policy, inputs.failOnOverdue),
+        details: { report, state, policy: policy.policy.report },
+      };
+    },
+    render: ({ details, verdict, reportDir }): Rendered => {
+      if (!details) {
+        // A run that could not decide has no report: the summary says why (the runner's error).
+        return {
+          summary: finishSummary(
+            [
+              headline(verdict, markdownText(verdict.subject.title ?? 'daily report')),
+              '**The report could not be made.** Nothing was delivered and the state was not advanced.',
+              errorBlock(verdict.error),
+              ...closingSections(verdict, reportDir),
+            ],
+            fullDataIn(reportDir),
+          ),
+          files: {},
+        };
+      }
+      return {
+        summary: renderReportMarkdown(details.report, {
+          top: details.policy.top,
+          ...(runUrl !== undefined && { runUrl }),
+          htmlName: 'report.html',
+          reportDir,
+        }),
+        files: {
+          'report.html': renderReportHtml(details.report, {
+            ...(runUrl !== undefined && { runUrl }),
+          }),
+          'report.json': reportJson(details.report),
+          'findings.csv': findingsCsv(details.report),
+        },
+      };
+    },
+    describe: ({ details }, reportDir) => describeReport(details.report, reportDir),
+    outputValues: ({ verdict, reportDir, files, details }) => ({
+      verdict: verdict.verdict,
+      open: verdict.counts.total,
+      new: verdict.counts.new,
+      fixed: verdict.counts.fixed,
+      overdue: verdict.counts.overdue,
+      critical: verdict.counts.CRITICAL,
+      high: verdict.counts.HIGH,
+      'report-dir': reportDir,
+      'html-file': files['report.html'] ?? '',
+      'issue-url': details?.issueUrl ?? '',
+    }),
+    deliver: (run, deps) => deliverReport(run, deps, { clientsFor, runUrl, options }),
+  };
+}
+
+/** The outcome line of a decided report: what is open, the delta, and where the page is. */
+export function describeReport(report: DailyReport, reportDir: string): string {
+  const { counts } = report;
+  const delta =
+    report.previousAt === undefined
+      ? 'first run, nothing to compare with'
+      : `${counts.new} new, ${counts.fixed} fixed since ${report.previousAt}`;
+  const severe = SEVERITIES.filter((severity) => counts.open[severity] > 0)
+    .slice(0, 2)
+    .map((severity) => `${counts.open[severity]} ${severity}`)
+    .join(', ');
+  return `reported ${plural(counts.open.total, 'open finding')}${severe ? ` (${severe})` : ''}, ${counts.overdue} overdue; ${delta}; ${reportDir}/report.html`;
+}
+
+interface DeliverContext {
+  clientsFor: (region: string) => ReportCommandClients;
+  runUrl: string | undefined;
+  options: DailyReportOptions;
+}
+
+/**
+ * Delivers a decided report: the GitHub issue (body replaced, the delta as a comment), Slack,
+ * email (one part per team with report.route-by), each attempted even when another failed; then
+ * today's state, written only when every delivery succeeded, so a failed one is retried against
+ * the same yesterday and nothing is skipped. Returns one line per delivery.
+ * @throws AssetguardError naming each delivery that failed, and that the state was kept.
+ */
+async function deliverReport(
+  run: DeliverableRun<DailyReportTypes>,
+  deps: RunDeps,
+  context: DeliverContext,
+): Promise<string[]> {
+  const { inputs, details } = run;
+  const { report } = details;
+  const clients = context.clientsFor(report.region);
+  const reportUrl = inputs.reportUrl ?? context.runUrl;
+  const links = {
+    ...(context.runUrl !== undefined && { runUrl: context.runUrl }),
+    ...(reportUrl !== undefined && { reportUrl }),
+  };
+  const done: string[] = [];
+  const failed: string[] = [];
+  const attempt = async (name: string, deliver: () => Promise<string>): Promise<void> => {
+    try {
+      done.push(await deliver());
+    } catch (error) {
+      failed.push(`${name}: ${errorMessage(error)}`);
+    }
+  };
+  if (inputs.github) {
+    const { token, owner, repo } = inputs.github;
+    await attempt('GitHub issue', async () => {
+      const octokit = githubClient(token, context.options.githubApiUrl);
+      const issue = await upsertIssue(
+        octokit,
+        { owner, repo },
+        {
+          title: report.title,
+          body: renderIssueBody(report, { top: details.policy.top, ...links }),
+          comment: renderDeltaComment(report, { top: details.policy.top, ...links }),
+        },
+      );
+      details.issueUrl = issue.url;
+      return `issue ${issue.created ? 'opened' : 'updated'}: ${issue.url}`;
+    });
+  }
+  if (inputs.slackWebhookUrl) {
+    const url = inputs.slackWebhookUrl;
+    await attempt('Slack', async () => {
+      await postSlack(url, slackReportMessage(report, { top: details.policy.top, ...links }));
+      return 'posted to Slack';
+    });
+  }
+  if (inputs.email) {
+    const email = inputs.email;
+    await attempt('email', async () => {
+      const htmlReport = await readFile(run.files['report.html'] ?? '', 'utf8');
+      const transport: EmailTransport =
+        email.transport.kind === 'smtp'
+          ? { kind: 'smtp', url: email.transport.url }
+          : { kind: 'ses', client: clients.sesv2 };
+      const messages = reportEmails(report, {
+        policyReport: details.policy,
+        defaultTo: email.to,
+        from: email.from,
+        htmlReport,
+        top: details.policy.top,
+      });
+      for (const message of messages) await sendEmail(message, transport);
+      return `mailed ${plural(messages.length, 'message')} (${messages.flatMap((m) => m.to).join(', ')})`;
+    });
+  }
+  if (failed.length > 0) {
+    throw new DeliveryError(
+      `${failed.join('; ')}${inputs.state ? '; the state was not advanced, so the next run compares with the same yesterday' : ''}`,
+    );
+  }
+  if (inputs.state) {
+    await saveState(inputs.state, details.state, { s3: clients.s3 });
+    done.push(`state written to ${describeStateLocation(inputs.state)}`);
+  }
+  return done;
+}
+
+/**
+ * Runs the daily report on parsed inputs, as the action and the CLI do (through the shared
+ * runner): failures become an `error` verdict (exit 2) with reports, never an exception.
+ */
+export function dailyReport(
+  inputs: DailyReportInputs,
+  deps: RunDeps & DailyReportOptions,
+): Promise<DailyReportRun> {
+  return runCommand(dailyReportCommand(deps), { inputs }, deps);
+}
