@@ -45,3 +45,16 @@ module "auto_tag" {
   # The demo is meant to be torn down; real environments keep the default.
   trail_bucket_force_destroy = true
 }
+
+# Alerts owners of new Security Hub and Inspector findings (docs/finding-alert.md): Slack when
+# slack_webhook_parameter names a SecureString, email per owner through the SNS topic.
+module "finding_alert" {
+  source = "../../modules/finding-alert"
+
+  function_name           = "assetguard-demo-finding-alert"
+  policy_parameter        = var.tag_policy_parameter
+  slack_webhook_parameter = var.slack_webhook_parameter
+  owner_emails            = var.alert_owner_emails
+  # The demo is meant to be torn down; real environments keep the default.
+  table_deletion_protection = false
+}

@@ -27,3 +27,8 @@ output "auto_tag_rule_arn" {
   description = "ARN of the EventBridge rule that sends creation events to the auto-tag Lambda."
   value       = module.auto_tag.rule_arn
 }
+
+output "finding_alert_topic_arn" {
+  description = "SNS topic of the finding alerts (message attribute owner); subscribe more endpoints with a filter policy on it."
+  value       = module.finding_alert.topic_arn
+}

@@ -62,3 +62,15 @@ variable "create_trail" {
   type        = bool
   default     = false
 }
+
+variable "slack_webhook_parameter" {
+  description = "SSM SecureString parameter holding the Slack incoming-webhook URL for finding alerts; null sends alerts by email only."
+  type        = string
+  default     = null
+}
+
+variable "alert_owner_emails" {
+  description = "Finding-alert email subscriptions per owner tag value (\"unowned\" for resources without an owner tag)."
+  type        = map(list(string))
+  default     = {}
+}

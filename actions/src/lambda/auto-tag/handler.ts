@@ -6,10 +6,8 @@
  * event → created resources (events.ts) → policy (SSM, cached per container) → their tags now
  * (sources/tagging) → plan (core/tag-policy) → one write (sinks/tag-writer) → summary and log.
  */
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { ConfigurationError, awsFailure, hasAwsCode } from '../../core/errors';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Asset } from '../../core/model';
-import { loadedFromText } from '../../core/policy';
 import {
   DEFAULT_TAG_PARAMETER,
   batchChanges,
@@ -20,6 +18,7 @@ import {
 } from '../../core/tag-policy';
 import { executePlan, type TagCall, type TagWriterClients } from '../../sinks/tag-writer';
 import { readTags } from '../../sources/tagging';
+import { cachedPolicy, type LogEntry } from '../policy-cache';
 import {
   DETAIL_TYPE,
   createEventFor,
@@ -33,8 +32,7 @@ import {
 export const CREATED_BY_TAG = 'assetguard:created-by';
 export const CREATED_AT_TAG = 'assetguard:created-at';
 export const PARAMETER_ENV = 'ASSETGUARD_TAG_POLICY_PARAMETER';
-/** How long a container trusts its cached policy before asking SSM for the version again. */
-export const POLICY_TTL_MS = 5 * 60 * 1000;
+export { POLICY_TTL_MS, jsonLog, type LogEntry } from '../policy-cache';
 /** AWS tag values are at most 256 characters. */
 const MAX_TAG_VALUE = 256;
 /**
@@ -42,12 +40,6 @@ const MAX_TAG_VALUE = 256;
  * function's 30 s timeout (infra/modules/auto-tag), where apply's default five rounds would not.
  */
 const THROTTLE_RETRIES = 3;
-
-export interface LogEntry {
-  level: 'info' | 'warn' | 'error';
-  msg: string;
-  [key: string]: unknown;
-}
 
 /** The writer's clients (ECR optional: without it, repositories go through the Tagging API only). */
 export interface AutoTagDeps extends TagWriterClients {
@@ -68,80 +60,10 @@ export interface AutoTagSummary {
 
 export type AutoTagHandler = (event: CloudTrailEvent) => Promise<AutoTagSummary>;
 
-/** One structured JSON line per decision, as CloudWatch Logs Insights likes them. */
-export function jsonLog(entry: LogEntry): void {
-  console.log(JSON.stringify(entry));
-}
-
 /** The SSM parameter holding the policy: ASSETGUARD_TAG_POLICY_PARAMETER, else the default. */
 export function parameterNameFrom(env: NodeJS.ProcessEnv = process.env): string {
   const name = env[PARAMETER_ENV];
   return name === undefined || name === '' ? DEFAULT_TAG_PARAMETER : name;
-}
-
-/**
- * The tag policy from SSM, cached: asked again (GetParameter) once POLICY_TTL_MS has passed, and
- * parsed again only when the parameter's version changed. Undefined when the policy has no tags
- * section. Throws a ConfigurationError when the parameter is missing, empty or invalid; when SSM
- * fails after a policy was cached, keeps using that one (a stale policy beats dropping creation
- * events while SSM is briefly unreachable), else throws an AwsError naming ssm:GetParameter.
- */
-function cachedPolicy(
-  deps: Pick<AutoTagDeps, 'ssm' | 'parameterName' | 'now' | 'log'>,
-): () => Promise<TagPolicy | undefined> {
-  const { ssm, parameterName, now, log } = deps;
-  let cached:
-    { version: number | undefined; tags: TagPolicy | undefined; checkedAt: number } | undefined;
-  return async function policyTags(): Promise<TagPolicy | undefined> {
-    const at = now().getTime();
-    if (cached && at - cached.checkedAt < POLICY_TTL_MS) return cached.tags;
-    let text: string | undefined;
-    let version: number | undefined;
-    try {
-      const answer = await ssm.send(new GetParameterCommand({ Name: parameterName }));
-      text = answer.Parameter?.Value;
-      version = answer.Parameter?.Version;
-    } catch (error) {
-      if (hasAwsCode(error, 'ParameterNotFound')) {
-        throw new ConfigurationError(
-          `the tag policy SSM parameter ${parameterName} does not exist: publish it with \`assetguard tags publish\`, or set ${PARAMETER_ENV} to the parameter that holds it (the Lambda role needs ssm:GetParameter on it)`,
-          { cause: error },
-        );
-      }
-      const failure = awsFailure(
-        `read the tag policy from SSM parameter ${parameterName}`,
-        `ssm:GetParameter on parameter ${parameterName}`,
-        error,
-      );
-      if (!cached) throw failure;
-      log({
-        level: 'warn',
-        msg: 'using cached policy',
-        parameter: parameterName,
-        error: failure.message,
-      });
-      cached.checkedAt = at;
-      return cached.tags;
-    }
-    if (text === undefined) {
-      throw new ConfigurationError(`the tag policy SSM parameter ${parameterName} has no value`);
-    }
-    if (cached && version !== undefined && cached.version === version) {
-      cached.checkedAt = at;
-      return cached.tags;
-    }
-    const tags = loadedFromText(text, `ssm:${parameterName}`).policy.tags;
-    if (!tags) {
-      log({
-        level: 'warn',
-        msg: 'policy has no tags section: setting creator and create time only',
-        parameter: parameterName,
-      });
-    }
-    log({ level: 'info', msg: 'loaded policy', parameter: parameterName, version });
-    cached = { version, tags, checkedAt: at };
-    return tags;
-  };
 }
 
 /**
@@ -207,7 +129,21 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
   const { log } = deps;
   // One cache per handler; index.ts builds the handler once per container, so this is the
   // per-container cache Lambda keeps warm between invocations.
-  const policyTags = cachedPolicy(deps);
+  // The shared cache (../policy-cache) reads and parses the whole policy; this Lambda uses its
+  // tags section, and says once per parsed version when there is none.
+  const currentPolicy = cachedPolicy(deps, {
+    parameterEnv: PARAMETER_ENV,
+    onLoad: (loaded) => {
+      if (!loaded.tags) {
+        log({
+          level: 'warn',
+          msg: 'policy has no tags section: setting creator and create time only',
+          parameter: deps.parameterName,
+        });
+      }
+    },
+  });
+  const policyTags = async (): Promise<TagPolicy | undefined> => (await currentPolicy()).tags;
 
   return async function handler(event: CloudTrailEvent): Promise<AutoTagSummary> {
     const summary: AutoTagSummary = { tagged: [], skipped: [], failed: [] };

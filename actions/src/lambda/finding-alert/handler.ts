@@ -1,0 +1,460 @@
+/**
+ * The finding-alert Lambda: on each Security Hub import or Inspector2 finding event, alert the
+ * resource's owner in real time, once per finding update.
+ *
+ * event → findings (events.ts, strict) → policy (SSM, cached per container; `report.alert-severity`,
+ * `report.owner-tag`) → open and at or above the threshold? → owner from the resource tags (the
+ * event's, else tag:GetResources through sources/tagging) → per sink (Slack, SNS): claim the
+ * (finding id, update time, sink) in DynamoDB with a conditional PutItem, send, and release the
+ * claim if sending failed → summary and one JSON log line per decision.
+ *
+ * A second delivery of the same (id, updatedAt) finds its claims taken and sends nothing; a new
+ * update (another updatedAt) alerts again. A sink that failed is released and the function throws
+ * after trying the rest, so Lambda retries (then the DLQ) and only the failed sink sends again.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { safeUrl } from '../../core/escape';
+import {
+  ConfigurationError,
+  UndecidedError,
+  awsFailure,
+  errorMessage,
+  hasAwsCode,
+} from '../../core/errors';
+import type { Severity } from '../../core/model';
+import {
+  BUILT_IN_POLICY_ORIGIN,
+  DEFAULT_POLICY_TEXT,
+  loadedFromText,
+  type Policy,
+} from '../../core/policy';
+import type { SlackMessage } from '../../sinks/slack';
+import { readTags } from '../../sources/tagging';
+import { cachedPolicy, type LogEntry } from '../policy-cache';
+import {
+  MalformedEventError,
+  notAlertedBecause,
+  parseFindingEvent,
+  type AlertFinding,
+} from './events';
+import { slackMessage, snsMessage, type AlertOwner } from './message';
+
+export { jsonLog, type LogEntry } from '../policy-cache';
+
+/** DynamoDB table of sent alerts (partition key `pk`, string; TTL attribute `expiresAt`). */
+export const TABLE_ENV = 'ASSETGUARD_ALERT_TABLE';
+/** SNS topic ARN the alerts are published to. */
+export const TOPIC_ENV = 'ASSETGUARD_ALERT_TOPIC_ARN';
+/** SSM SecureString parameter holding the Slack incoming-webhook URL (preferred). */
+export const SLACK_PARAMETER_ENV = 'ASSETGUARD_SLACK_WEBHOOK_PARAMETER';
+/** The Slack incoming-webhook URL itself (for development; prefer the SecureString). */
+export const SLACK_URL_ENV = 'ASSETGUARD_SLACK_WEBHOOK_URL';
+/** SSM parameter holding the policy (what `tags publish` writes); unset: the built-in default. */
+export const POLICY_PARAMETER_ENV = 'ASSETGUARD_POLICY_PARAMETER';
+
+/** The DynamoDB attribute holding when a claim expires (epoch seconds), for the table's TTL. */
+export const TTL_ATTRIBUTE = 'expiresAt';
+/** How long a sent alert is remembered. Security Hub and Inspector2 redeliver within minutes. */
+export const DEDUPE_DAYS = 30;
+/** The SNS message attribute subscriptions filter on: the owner tag's value, or OWNER_UNKNOWN. */
+export const OWNER_ATTRIBUTE = 'owner';
+/** The `owner` attribute of an alert whose resource carries no owner tag (or whose tags are unreadable). */
+export const OWNER_UNKNOWN = 'unowned';
+
+export type SinkName = 'slack' | 'sns';
+
+/** Where the Slack webhook URL comes from. */
+export type SlackWebhookSource = { parameterName: string } | { url: string };
+
+/** sinks/slack `postSlack`, or a stand-in with its signature. */
+export type PostSlack = (webhookUrl: string, message: SlackMessage) => Promise<void>;
+
+export interface FindingAlertDeps {
+  ssm: SSMClient;
+  dynamodb: DynamoDBClient;
+  sns: SNSClient;
+  tagging: ResourceGroupsTaggingAPIClient;
+  /** DynamoDB table of claims. */
+  table: string;
+  /** SNS topic; undefined: no SNS alerts. */
+  topicArn?: string;
+  /** Slack webhook; undefined: no Slack alerts. */
+  slack?: SlackWebhookSource;
+  postSlack: PostSlack;
+  /** SSM parameter with the policy; undefined: the built-in default policy. */
+  policyParameter?: string;
+  now: () => Date;
+  log: (entry: LogEntry) => void;
+}
+
+export interface FindingAlertSummary {
+  /** Findings that alert: where they were sent now, and where an earlier delivery sent them. */
+  alerts: {
+    id: string;
+    severity: Severity;
+    owner: string;
+    sent: SinkName[];
+    alreadySent: SinkName[];
+  }[];
+  skipped: { id: string; reason: string }[];
+  failed: { id: string; sink: SinkName; reason: string }[];
+}
+
+export type FindingAlertHandler = (event: unknown) => Promise<FindingAlertSummary>;
+
+/** The deployment's settings from the environment, without clients. */
+export type FindingAlertConfig = Pick<
+  FindingAlertDeps,
+  'table' | 'topicArn' | 'slack' | 'policyParameter'
+>;
+
+function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * The settings from the Lambda's environment: ASSETGUARD_ALERT_TABLE (required),
+ * ASSETGUARD_ALERT_TOPIC_ARN, ASSETGUARD_SLACK_WEBHOOK_PARAMETER or ASSETGUARD_SLACK_WEBHOOK_URL
+ * (at most one; at least one of topic and Slack), ASSETGUARD_POLICY_PARAMETER.
+ * @throws ConfigurationError naming the variable.
+ */
+export function configFrom(env: NodeJS.ProcessEnv = process.env): FindingAlertConfig {
+  const table = setting(env, TABLE_ENV);
+  if (table === undefined) {
+    throw new ConfigurationError(`${TABLE_ENV} is not set: name the DynamoDB table of sent alerts`);
+  }
+  const topicArn = setting(env, TOPIC_ENV);
+  if (
+    topicArn !== undefined &&
+    !/^arn:[^:]+:sns:[^:]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)
+  ) {
+    throw new ConfigurationError(`${TOPIC_ENV} is not an SNS topic ARN: "${topicArn}"`);
+  }
+  const parameterName = setting(env, SLACK_PARAMETER_ENV);
+  const url = setting(env, SLACK_URL_ENV);
+  if (parameterName !== undefined && url !== undefined) {
+    throw new ConfigurationError(
+      `set only one of ${SLACK_PARAMETER_ENV} (preferred: an SSM SecureString) and ${SLACK_URL_ENV}`,
+    );
+  }
+  if (url !== undefined && safeUrl(url) === undefined) {
+    throw new ConfigurationError(`${SLACK_URL_ENV} is not an http(s) URL`);
+  }
+  if (topicArn === undefined && parameterName === undefined && url === undefined) {
+    throw new ConfigurationError(
+      `no alert destination: set ${TOPIC_ENV}, ${SLACK_PARAMETER_ENV} or ${SLACK_URL_ENV}`,
+    );
+  }
+  const policyParameter = setting(env, POLICY_PARAMETER_ENV);
+  return {
+    table,
+    ...(topicArn !== undefined && { topicArn }),
+    ...(parameterName !== undefined && { slack: { parameterName } }),
+    ...(url !== undefined && { slack: { url } }),
+    ...(policyParameter !== undefined && { policyParameter }),
+  };
+}
+
+/** The claim's key: the sink and a hash of (finding id, update time), within DynamoDB's key size. */
+export function claimKey(sink: SinkName, finding: Pick<AlertFinding, 'id' | 'updatedAt'>): string {
+  const hash = createHash('sha256').update(`${finding.id}\n${finding.updatedAt}`).digest('hex');
+  return `${sink}#${hash}`;
+}
+
+/**
+ * The Lambda handler for these clients. Per event: parses it strictly (a malformed event is
+ * logged with the field and thrown: Lambda retries, then the DLQ; nothing is sent); reads the
+ * policy; for each finding that is open and at or above `report.alert-severity`, finds the
+ * owner and sends once per sink. Resolves with what was sent, skipped and already sent.
+ * @throws MalformedEventError; ConfigurationError or AwsError when the policy or the Slack
+ *   webhook cannot be read; UndecidedError listing every (finding, sink) that could not be sent,
+ *   after the others were sent.
+ */
+export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
+  const { log } = deps;
+  const currentPolicy: () => Promise<Policy> =
+    deps.policyParameter === undefined
+      ? (() => {
+          const builtIn = loadedFromText(DEFAULT_POLICY_TEXT, BUILT_IN_POLICY_ORIGIN).policy;
+          return () => Promise.resolve(builtIn);
+        })()
+      : cachedPolicy(
+          {
+            ssm: deps.ssm,
+            parameterName: deps.policyParameter,
+            now: deps.now,
+            log,
+          },
+          { parameterEnv: POLICY_PARAMETER_ENV },
+        );
+
+  // Read once per container; a failed read is asked again on the next invocation.
+  let webhook: Promise<string> | undefined;
+  const slackWebhook = (source: SlackWebhookSource): Promise<string> => {
+    webhook ??= readWebhook(deps.ssm, source).catch((error: unknown) => {
+      webhook = undefined;
+      throw error;
+    });
+    return webhook;
+  };
+
+  async function ownerOf(finding: AlertFinding, tagKey: string): Promise<AlertOwner> {
+    for (const resource of finding.resources) {
+      const value = resource.tags?.[tagKey];
+      if (value !== undefined && value.trim() !== '') return { owner: value, tagKey };
+    }
+    // Only resources the event gave no tags for are looked up: tags it gave are the resource's.
+    const lookup = finding.resources.flatMap((resource) =>
+      resource.tags === undefined && resource.tagArn !== undefined ? [resource.tagArn] : [],
+    );
+    const none = { tagKey, unknownBecause: `no resource carries the ${tagKey} tag` };
+    if (lookup.length === 0) return none;
+    const reading = await readTags({ tagging: deps.tagging }, lookup);
+    for (const arn of lookup) {
+      const value = reading.tags.get(arn)?.[tagKey];
+      if (value !== undefined && value.trim() !== '') return { owner: value, tagKey };
+    }
+    const [unreadable] = reading.unreadable;
+    if (unreadable === undefined) return none;
+    log({
+      level: 'warn',
+      msg: 'owner unknown: tags unreadable',
+      findingId: finding.id,
+      arn: unreadable.arn,
+      error: unreadable.message,
+    });
+    return { tagKey, unknownBecause: `the tags could not be read: ${unreadable.message}` };
+  }
+
+  /** True when this delivery claimed the (finding, sink); false when one before it did. */
+  async function claim(sink: SinkName, finding: AlertFinding, token: string): Promise<boolean> {
+    const now = deps.now();
+    try {
+      await deps.dynamodb.send(
+        new PutItemCommand({
+          TableName: deps.table,
+          Item: {
+            pk: { S: claimKey(sink, finding) },
+            sink: { S: sink },
+            findingId: { S: finding.id },
+            updatedAt: { S: finding.updatedAt },
+            claim: { S: token },
+            claimedAt: { S: now.toISOString() },
+            [TTL_ATTRIBUTE]: {
+              N: String(Math.floor(now.getTime() / 1000) + DEDUPE_DAYS * 24 * 60 * 60),
+            },
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (hasAwsCode(error, 'ConditionalCheckFailedException')) return false;
+      throw awsFailure(
+        `record the ${sink} alert of ${finding.id} in DynamoDB table ${deps.table}`,
+        `dynamodb:PutItem on table ${deps.table}`,
+        error,
+      );
+    }
+  }
+
+  /** Gives a claim back after its send failed, so the retry sends; only this delivery's claim. */
+  async function release(sink: SinkName, finding: AlertFinding, token: string): Promise<void> {
+    try {
+      await deps.dynamodb.send(
+        new DeleteItemCommand({
+          TableName: deps.table,
+          Key: { pk: { S: claimKey(sink, finding) } },
+          ConditionExpression: '#claim = :token',
+          ExpressionAttributeNames: { '#claim': 'claim' },
+          ExpressionAttributeValues: { ':token': { S: token } },
+        }),
+      );
+    } catch (error) {
+      const failure = awsFailure(
+        `release the ${sink} alert claim of ${finding.id} in DynamoDB table ${deps.table}`,
+        `dynamodb:DeleteItem on table ${deps.table}`,
+        error,
+      );
+      // The alert stays claimed: a retry will not send it. Say so loudly.
+      log({
+        level: 'error',
+        msg: 'alert lost: claim not released',
+        findingId: finding.id,
+        sink,
+        error: failure.message,
+      });
+    }
+  }
+
+  const senders: {
+    name: SinkName;
+    send: (finding: AlertFinding, owner: AlertOwner) => Promise<void>;
+  }[] = [];
+  const slack = deps.slack;
+  if (slack !== undefined) {
+    senders.push({
+      name: 'slack',
+      send: async (finding, owner) => {
+        const url = await slackWebhook(slack);
+        await deps.postSlack(url, slackMessage(finding, owner));
+      },
+    });
+  }
+  const topicArn = deps.topicArn;
+  if (topicArn !== undefined) {
+    senders.push({
+      name: 'sns',
+      send: async (finding, owner) => {
+        const { subject, body } = snsMessage(finding, owner);
+        try {
+          await deps.sns.send(
+            new PublishCommand({
+              TopicArn: topicArn,
+              Subject: subject,
+              Message: body,
+              MessageAttributes: {
+                [OWNER_ATTRIBUTE]: {
+                  DataType: 'String',
+                  StringValue: owner.owner ?? OWNER_UNKNOWN,
+                },
+                severity: { DataType: 'String', StringValue: finding.severity },
+                source: { DataType: 'String', StringValue: finding.source },
+              },
+            }),
+          );
+        } catch (error) {
+          throw awsFailure(
+            `publish the alert of ${finding.id} to SNS topic ${topicArn}`,
+            `sns:Publish on topic ${topicArn}`,
+            error,
+          );
+        }
+      },
+    });
+  }
+
+  return async function handler(event: unknown): Promise<FindingAlertSummary> {
+    let findings: AlertFinding[];
+    try {
+      findings = parseFindingEvent(event);
+    } catch (error) {
+      if (error instanceof MalformedEventError) {
+        log({
+          level: 'error',
+          msg: 'malformed event',
+          field: error.field,
+          error: error.message,
+          eventId: (event as { id?: unknown } | null)?.id,
+        });
+      }
+      throw error;
+    }
+    const policy = await currentPolicy();
+    const { alertSeverity, ownerTag } = policy.report;
+    const summary: FindingAlertSummary = { alerts: [], skipped: [], failed: [] };
+
+    for (const finding of findings) {
+      const base = {
+        findingId: finding.id,
+        severity: finding.severity,
+        updatedAt: finding.updatedAt,
+      };
+      const reason = notAlertedBecause(finding, alertSeverity);
+      if (reason !== undefined) {
+        summary.skipped.push({ id: finding.id, reason });
+        log({ level: 'info', msg: 'no alert', ...base, reason });
+        continue;
+      }
+      const owner = await ownerOf(finding, ownerTag);
+      const alert = {
+        id: finding.id,
+        severity: finding.severity,
+        owner: owner.owner ?? OWNER_UNKNOWN,
+        sent: [] as SinkName[],
+        alreadySent: [] as SinkName[],
+      };
+      summary.alerts.push(alert);
+      const token = randomUUID();
+      for (const sender of senders) {
+        let claimed: boolean;
+        try {
+          claimed = await claim(sender.name, finding, token);
+        } catch (error) {
+          summary.failed.push({ id: finding.id, sink: sender.name, reason: errorMessage(error) });
+          log({
+            level: 'error',
+            msg: 'could not alert',
+            ...base,
+            sink: sender.name,
+            error: errorMessage(error),
+          });
+          continue;
+        }
+        if (!claimed) {
+          alert.alreadySent.push(sender.name);
+          log({ level: 'info', msg: 'already alerted', ...base, sink: sender.name });
+          continue;
+        }
+        try {
+          await sender.send(finding, owner);
+        } catch (error) {
+          await release(sender.name, finding, token);
+          summary.failed.push({ id: finding.id, sink: sender.name, reason: errorMessage(error) });
+          log({
+            level: 'error',
+            msg: 'could not alert',
+            ...base,
+            sink: sender.name,
+            error: errorMessage(error),
+          });
+          continue;
+        }
+        alert.sent.push(sender.name);
+        log({ level: 'info', msg: 'alerted', ...base, sink: sender.name, owner: alert.owner });
+      }
+    }
+    if (summary.failed.length > 0) {
+      throw new UndecidedError(
+        `could not send ${summary.failed.length} alert(s); Lambda retries them: ${summary.failed
+          .map((failure) => `${failure.sink} for ${failure.id}: ${failure.reason}`)
+          .join('; ')}`,
+      );
+    }
+    return summary;
+  };
+}
+
+/**
+ * The Slack webhook URL: from the SSM SecureString (ssm:GetParameter with decryption, which
+ * needs kms:Decrypt on a customer managed key), or as configured.
+ * @throws AwsError naming ssm:GetParameter; ConfigurationError when the value is not an http(s)
+ *   URL (the value itself is never in a message: it is a secret).
+ */
+async function readWebhook(ssm: SSMClient, source: SlackWebhookSource): Promise<string> {
+  if ('url' in source) return source.url;
+  const name = source.parameterName;
+  let value: string | undefined;
+  try {
+    const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    value = answer.Parameter?.Value;
+  } catch (error) {
+    throw awsFailure(
+      `read the Slack webhook URL from SSM parameter ${name}`,
+      `ssm:GetParameter on parameter ${name} (and kms:Decrypt on its key)`,
+      error,
+    );
+  }
+  const url = safeUrl(value);
+  if (url === undefined) {
+    throw new ConfigurationError(
+      `the SSM parameter ${name} (${SLACK_PARAMETER_ENV}) does not hold an http(s) Slack webhook URL`,
+    );
+  }
+  return url;
+}
