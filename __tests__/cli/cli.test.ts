@@ -24,6 +24,7 @@ import {
   TAG_POLICY_OUTPUTS,
 } from '../../actions/src/tag-policy/inputs';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
+import { DAILY_REPORT_INPUTS, DAILY_REPORT_OUTPUTS } from '../../actions/src/report/inputs';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'actions/dist/cli/index.js');
@@ -199,6 +200,11 @@ describe.each([
     COMPLIANCE_GATE_OUTPUTS as Record<string, string>,
   ],
   ['tag-policy', TAG_POLICY_INPUTS as InputSpecs, TAG_POLICY_OUTPUTS as Record<string, string>],
+  [
+    'daily-report',
+    DAILY_REPORT_INPUTS as InputSpecs,
+    DAILY_REPORT_OUTPUTS as Record<string, string>,
+  ],
 ])(
   'actions/%s/action.yml declares exactly the inputs and outputs the code reads and writes',
   (action, inputs, outputs) => {
@@ -229,9 +235,12 @@ describe.each([
     it('runs the committed bundle on node24, and the CLI has the same flags', () => {
       expect(metadata.runs).toEqual({ using: 'node24', main: `../dist/${action}/index.js` });
       if (action === 'tag-policy') return; // its CLI is `assetguard tags <command>`, tested above
-      const { out } = cli([action, '--help']);
+      const { out } = cli([action === 'daily-report' ? 'report' : action, '--help']);
       for (const [name, spec] of Object.entries(inputs)) {
-        expect(out).toContain(`--${name} <value>`);
+        // A flag input is a bare --name on the CLI; every other takes a value.
+        expect(out).toContain(spec.flag ? `--${name} ` : `--${name} <value>`);
+        if (spec.flag) continue;
+        if (spec.secret) expect(out.replace(/\s+/g, ' ')).toContain(`$${spec.secret.env}`);
         if (spec.default !== undefined)
           expect(out.replace(/\s+/g, ' ')).toContain(`(default: "${spec.default}")`);
       }

