@@ -56,6 +56,8 @@ describe('npm run demo', () => {
       'tags-audit-before',
       'tags-apply',
       'tags-audit-after',
+      'report-yesterday',
+      'report',
     ]);
     for (const [run, files] of Object.entries(entries)) {
       const onDisk = existsSync(join(out, run))
@@ -94,6 +96,22 @@ describe('npm run demo', () => {
     });
     expect(replayed.status).toBe(1);
     expect(replayed.stderr).toContain('identical to the recorded verdict');
+  });
+
+  it('reports against yesterday: new, fixed and a month of trend, and says where the page is', () => {
+    const report = JSON.parse(readFileSync(join(out, 'report', 'report.json'), 'utf8')) as {
+      previousAt?: string;
+      counts: { new: number; fixed: number; overdue: number; open: { total: number } };
+      trend: unknown[];
+    };
+    expect(report.previousAt).toBeDefined();
+    expect(report.counts.new).toBe(2);
+    expect(report.counts.fixed).toBe(2);
+    expect(report.counts.open.total).toBeGreaterThan(0);
+    expect(report.trend).toHaveLength(30);
+    const html = readFileSync(join(out, 'report', 'report.html'), 'utf8');
+    expect(html.match(/<svg /g)?.length).toBe(6);
+    expect(stdout).toContain(join(out, 'report', 'report.html'));
   });
 
   it('says how to explore what it wrote, and that moto was stopped', () => {

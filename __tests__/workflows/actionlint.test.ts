@@ -59,10 +59,10 @@ describe('actionlint', () => {
     ),
   ].map((match) => match[1]!);
 
-  it.each(readmeWorkflows.map((text, index) => [index + 1, text]))(
+  it.each(readmeWorkflows.map((text, index) => [index + 1, text] as const))(
     'README workflow example %i has no actionlint errors',
     (_index, text) => {
-      const results = lint(text as string, '.github/workflows/readme-example.yml');
+      const results = lint(text, '.github/workflows/readme-example.yml');
       expect(results.filter((r) => !isOutdatedLinterFalsePositive(r)).map(format)).toEqual([]);
     },
   );
