@@ -175,6 +175,58 @@ function namesAnImage(raw: InspectorFinding): boolean {
 }
 
 /**
+ * The one ListFindings loop: every page of `filter` (MaxResults 100; real Inspector2 hands out
+ * empty pages that still carry a nextToken), never past `pageCap`, with progress, each finding
+ * handed to `keep` (which returns whether it was kept, or throws to stop). Returns the calls made.
+ * Errors name inspector2:ListFindings: the run's deadline (`signal`) as UndecidedError, SDK
+ * failures as AwsError naming the permission; what `keep` throws passes through.
+ */
+async function listFindingPages(
+  inspector: Inspector2Client,
+  filter: FilterCriteria,
+  words: {
+    /** What is listed, for errors: `Inspector findings for web@sha256:…`. */
+    what: string;
+    /** What progress counts: `findings`. */
+    counted: string;
+    /** Whose pages keep coming: `for web@sha256:…`, `of active findings`. */
+    pages: string;
+  },
+  options: { log: Log; pageCap?: number; signal?: AbortSignal },
+  keep: (raw: InspectorFinding) => boolean,
+): Promise<number> {
+  try {
+    const pages = paginateListFindings(
+      { client: inspector, pageSize: PAGE_SIZE },
+      { filterCriteria: filter, maxResults: PAGE_SIZE },
+      ...(options.signal ? [{ abortSignal: options.signal }] : []),
+    );
+    return await readAllPages(
+      pages,
+      {
+        operation: 'inspector2:ListFindings',
+        items: (page) => page.findings,
+        nextToken: (page) => page.nextToken,
+        pageCap: options.pageCap ?? DEFAULT_PAGE_CAP,
+        log: options.log,
+        progress: (pageCount, kept) =>
+          `listed ${kept} ${words.counted} in ${pageCount} pages so far`,
+        endless: (pageCount, kept) =>
+          `Inspector2 kept returning pages ${words.pages} after ${pageCount} calls (${kept} findings so far)`,
+      },
+      keep,
+    );
+  } catch (error) {
+    if (options.signal?.aborted) {
+      throw new UndecidedError(
+        `the run's deadline passed while listing ${words.what} (inspector2:ListFindings)`,
+      );
+    }
+    throw awsFailure(`list ${words.what}`, 'inspector2:ListFindings', error);
+  }
+}
+
+/**
  * Lists every ACTIVE Inspector2 finding of one digest: ceil(N/100) ListFindings calls, filtered by
  * the server (image hash, repository, status, and account when the registry is known) and
  * re-checked here. Real Inspector2 can hand out empty pages that still carry a nextToken, so the
@@ -194,55 +246,33 @@ export async function listImageFindings(
   const findings: Finding[] = [];
   const name = formatImage(image);
   let dropped = 0;
-  let calls: number;
-  try {
-    const pages = paginateListFindings(
-      { client: inspector, pageSize: PAGE_SIZE },
-      { filterCriteria: imageFilter(image), maxResults: PAGE_SIZE },
-      ...(options.signal ? [{ abortSignal: options.signal }] : []),
-    );
-    calls = await readAllPages(
-      pages,
-      {
-        operation: 'inspector2:ListFindings',
-        items: (page) => page.findings,
-        nextToken: (page) => page.nextToken,
-        pageCap: options.pageCap ?? DEFAULT_PAGE_CAP,
-        log: options.log,
-        progress: (pageCount, kept) => `listed ${kept} findings in ${pageCount} pages so far`,
-        endless: (pageCount, kept) =>
-          `Inspector2 kept returning pages for ${name} after ${pageCount} calls (${kept} findings so far)`,
-      },
-      (raw) => {
-        // Check every finding the server sent, also those the re-check would drop: a malformed
-        // answer is a reason to stop, not to filter.
-        const problem =
-          findingProblem(raw) ??
-          (namesAnImage(raw)
-            ? undefined
-            : 'names no ECR image (resources[].details.awsEcrContainerImage)');
-        if (problem !== undefined) {
-          throw new UndecidedError(
-            `inspector2:ListFindings answered a finding for ${name} that ${problem} ` +
-              `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
-          );
-        }
-        if (!isAboutImage(raw, image)) {
-          dropped += 1;
-          return false;
-        }
-        findings.push(toFinding(raw));
-        return true;
-      },
-    );
-  } catch (error) {
-    if (options.signal?.aborted) {
-      throw new UndecidedError(
-        `the run's deadline passed while listing Inspector findings for ${name} (inspector2:ListFindings)`,
-      );
-    }
-    throw awsFailure(`list Inspector findings for ${name}`, 'inspector2:ListFindings', error);
-  }
+  const calls = await listFindingPages(
+    inspector,
+    imageFilter(image),
+    { what: `Inspector findings for ${name}`, counted: 'findings', pages: `for ${name}` },
+    options,
+    (raw) => {
+      // Check every finding the server sent, also those the re-check would drop: a malformed
+      // answer is a reason to stop, not to filter.
+      const problem =
+        findingProblem(raw) ??
+        (namesAnImage(raw)
+          ? undefined
+          : 'names no ECR image (resources[].details.awsEcrContainerImage)');
+      if (problem !== undefined) {
+        throw new UndecidedError(
+          `inspector2:ListFindings answered a finding for ${name} that ${problem} ` +
+            `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
+        );
+      }
+      if (!isAboutImage(raw, image)) {
+        dropped += 1;
+        return false;
+      }
+      findings.push(toFinding(raw));
+      return true;
+    },
+  );
   return { findings, calls, dropped };
 }
 
@@ -359,51 +389,32 @@ export async function listActiveFindings(
   const wanted = new Set(resourceTypes);
   const findings: ActiveFinding[] = [];
   let dropped = 0;
-  let calls: number;
-  try {
-    const pages = paginateListFindings(
-      { client: inspector, pageSize: PAGE_SIZE },
-      { filterCriteria: activeFilter(resourceTypes), maxResults: PAGE_SIZE },
-      ...(options.signal ? [{ abortSignal: options.signal }] : []),
-    );
-    calls = await readAllPages(
-      pages,
-      {
-        operation: 'inspector2:ListFindings',
-        items: (page) => page.findings,
-        nextToken: (page) => page.nextToken,
-        pageCap: options.pageCap ?? DEFAULT_PAGE_CAP,
-        log: options.log,
-        progress: (pageCount, kept) =>
-          `listed ${kept} active Inspector2 findings in ${pageCount} pages so far`,
-        endless: (pageCount, kept) =>
-          `Inspector2 kept returning pages of active findings after ${pageCount} calls (${kept} findings so far)`,
-      },
-      (raw) => {
-        // Every finding the server sent is checked, also those the re-check drops.
-        const problem = findingProblem(raw);
-        if (problem !== undefined) {
-          throw new UndecidedError(
-            `inspector2:ListFindings answered a finding that ${problem} ` +
-              `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
-          );
-        }
-        const type = raw.resources?.[0]?.type;
-        if (raw.status !== 'ACTIVE' || type === undefined || !wanted.has(type)) {
-          dropped += 1;
-          return false;
-        }
-        findings.push(toActiveFinding(raw));
-        return true;
-      },
-    );
-  } catch (error) {
-    if (options.signal?.aborted) {
-      throw new UndecidedError(
-        "the run's deadline passed while listing active Inspector2 findings (inspector2:ListFindings)",
-      );
-    }
-    throw awsFailure('list active Inspector2 findings', 'inspector2:ListFindings', error);
-  }
+  const calls = await listFindingPages(
+    inspector,
+    activeFilter(resourceTypes),
+    {
+      what: 'active Inspector2 findings',
+      counted: 'active Inspector2 findings',
+      pages: 'of active findings',
+    },
+    options,
+    (raw) => {
+      // Every finding the server sent is checked, also those the re-check drops.
+      const problem = findingProblem(raw);
+      if (problem !== undefined) {
+        throw new UndecidedError(
+          `inspector2:ListFindings answered a finding that ${problem} ` +
+            `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
+        );
+      }
+      const type = raw.resources?.[0]?.type;
+      if (raw.status !== 'ACTIVE' || type === undefined || !wanted.has(type)) {
+        dropped += 1;
+        return false;
+      }
+      findings.push(toActiveFinding(raw));
+      return true;
+    },
+  );
   return { findings, calls, dropped };
 }
