@@ -7,6 +7,7 @@ import {
   githubClient,
   pullRequestCommentRequest,
   reportIssueMarker,
+  secretParts,
   upsertIssue,
   upsertPullRequestComment,
   type GitHubContext,
@@ -442,5 +443,21 @@ describe('commentOnPullRequest: the gate comments, and a refusal never changes i
     } finally {
       warning.mockRestore();
     }
+  });
+});
+
+describe('secretParts', () => {
+  it('masks a URL secret whole, its password as written and decoded, and a webhook path', () => {
+    expect(secretParts('smtps://mailer:p%40ss@smtp.example.com:465')).toEqual([
+      'smtps://mailer:p%40ss@smtp.example.com:465',
+      'p%40ss',
+      'p@ss',
+    ]);
+    expect(secretParts('https://hooks.slack.com/services/T000/B000/XXXX')).toEqual([
+      'https://hooks.slack.com/services/T000/B000/XXXX',
+      '/services/T000/B000/XXXX',
+    ]);
+    expect(secretParts('ghp_abcdef')).toEqual(['ghp_abcdef']);
+    expect(secretParts('')).toEqual([]);
   });
 });

@@ -97,9 +97,32 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
 export function maskSecretInputs(specs: InputSpecs): void {
   for (const [name, spec] of Object.entries(specs)) {
     if (!spec.secret) continue;
-    const value = core.getInput(name).trim();
-    if (value !== '') core.setSecret(value);
+    for (const part of secretParts(core.getInput(name).trim())) core.setSecret(part);
   }
+}
+
+/** The shortest part of a URL path worth masking: `/` or `/api` say nothing about a secret. */
+const MIN_SECRET_PATH = 8;
+
+/**
+ * What to mask of one secret value: the value, and when it is a URL also the parts a message may
+ * carry alone: its password (as written and decoded) and its path (an incoming webhook's path is
+ * its credential).
+ */
+export function secretParts(value: string): string[] {
+  if (value === '') return [];
+  const parts = new Set([value]);
+  try {
+    const url = new URL(value);
+    if (url.password !== '') {
+      parts.add(url.password);
+      parts.add(decodeURIComponent(url.password));
+    }
+    if (url.pathname.length >= MIN_SECRET_PATH) parts.add(url.pathname);
+  } catch {
+    // Not a URL (a token): the value alone.
+  }
+  return [...parts];
 }
 
 /**
@@ -452,8 +475,9 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
 /**
  * Whether (and where) a command's summary goes to a PR comment: only for a command that declares
  * the `github-token` input, on a pull_request or pull_request_target event whose payload gives
- * the PR number, with a token given and `pr-comment` not `false`. The token is masked in the log
- * as soon as it is read (`core.setSecret`). An invalid `pr-comment` is a warning, and no comment.
+ * the PR number, with a token given and `pr-comment` not `false`. The token, a secret input, is
+ * already masked (`maskSecretInputs`, first thing in `runInAction`). An invalid `pr-comment` is a
+ * warning, and no comment.
  */
 export function pullRequestCommentRequest(
   specs: InputSpecs,
@@ -463,7 +487,6 @@ export function pullRequestCommentRequest(
   if (!Object.hasOwn(specs, 'github-token')) return undefined;
   const token = readInput(specs, read, 'github-token');
   if (token === undefined) return undefined;
-  core.setSecret(token);
   const wanted = Object.hasOwn(specs, 'pr-comment') ? readInput(specs, read, 'pr-comment') : 'true';
   if (wanted !== 'true' && wanted !== 'false') {
     core.warning(
