@@ -127,7 +127,8 @@ const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
  * @throws ConfigurationError naming the input: a state location that is neither s3://bucket/key
  *   nor a path, an unknown compliance-source, a bad scope, github-issue without a token or a
  *   repository, a webhook or report URL that is not https, email-to without email-from (or an
- *   address that is not one), smtp without smtp-url.
+ *   address that is not one), smtp without an smtp(s):// smtp-url with a host, a flag
+ *   (fail-on-overdue, github-issue) that is not true or false. Never shows a secret's value.
  */
 export function parseDailyReportInputs(
   read: InputReader,
@@ -159,8 +160,13 @@ export function parseDailyReportInputs(
     policy: get('policy'),
     outputDir: parseOutputDir(get('output-dir')),
     ...(region !== undefined && { region }),
-    failOnOverdue: get('fail-on-overdue') === 'true',
-    ...githubOf(get('github-issue') === 'true', get('github-token'), get('repository'), env),
+    failOnOverdue: flagOf('fail-on-overdue', get('fail-on-overdue')),
+    ...githubOf(
+      flagOf('github-issue', get('github-issue')),
+      get('github-token'),
+      get('repository'),
+      env,
+    ),
     ...(slack !== undefined && { slackWebhookUrl: slack }),
     ...emailOf(
       listInput(get('email-to')),
@@ -172,6 +178,18 @@ export function parseDailyReportInputs(
   };
 }
 
+/**
+ * A flag input: true or false (any case, as YAML and the CLI give it). Anything else is refused
+ * rather than read as false: `fail-on-overdue: yes` must not quietly report only.
+ */
+function flagOf(name: 'fail-on-overdue' | 'github-issue', value: string): boolean {
+  const flag = value.toLowerCase();
+  if (flag !== 'true' && flag !== 'false') {
+    throw new ConfigurationError(`${name}: "${value}" is not true or false`);
+  }
+  return flag === 'true';
+}
+
 /** https, or http to this machine (a local test sink): a webhook URL carries its own secret. */
 function isWebhookUrl(text: string): boolean {
   try {
@@ -180,6 +198,19 @@ function isWebhookUrl(text: string): boolean {
       url.protocol === 'https:' ||
       (url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname))
     );
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * smtp:// or smtps:// with a host (what sinks/email `parseSmtpUrl` accepts), checked here so a
+ * URL without one is refused before the report runs, not at delivery after it.
+ */
+function isSmtpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '';
   } catch {
     return false;
   }
@@ -226,7 +257,7 @@ function emailOf(
   if (transport !== 'smtp') {
     throw new ConfigurationError(`email-transport: "${transport}" is not ses or smtp`);
   }
-  if (smtpUrl === undefined || !/^smtps?:\/\//.test(smtpUrl)) {
+  if (smtpUrl === undefined || !isSmtpUrl(smtpUrl)) {
     throw new ConfigurationError(
       'smtp-url: email-transport smtp needs an smtp:// or smtps:// URL (e.g. smtps://user:password@smtp.example.com:465)',
     );

@@ -13,6 +13,7 @@ import {
   type Rendered,
   type RunDeps,
 } from '../core/runner';
+import { REDACTED } from '../core/inputs';
 import { emptyExceptionReport, type BlockingBase, type Verdict } from '../core/verdict';
 import {
   closingSections,
@@ -93,6 +94,11 @@ export interface DailyReportOptions {
   clients?: (region: string) => ReportCommandClients;
   /** The GitHub API base URL (tests point it at a local recorder). Default: GITHUB_API_URL. */
   githubApiUrl?: string;
+  /**
+   * The fetch the GitHub client sends with. Default: @actions/github's transport (undici through
+   * the runner's proxy settings); tests give Node's global fetch, which nock intercepts.
+   */
+  githubFetch?: typeof fetch;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -210,7 +216,8 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
     outputs: DAILY_REPORT_OUTPUTS,
     parse: (read) => parseDailyReportInputs(read, env),
     commandOf: () => 'report',
-    // Secrets never reach evidence: only whether each delivery was asked for.
+    // Secrets never reach evidence: each one given is recorded as *** (as a run whose inputs did
+    // not parse records it), so the evidence says which credentials the run had, never their value.
     recordedInputs: (inputs) => ({
       state: inputs.state ? describeStateLocation(inputs.state) : undefined,
       'compliance-source': inputs.complianceSource,
@@ -220,11 +227,13 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
       region: inputs.region,
       'fail-on-overdue': inputs.failOnOverdue,
       'github-issue': inputs.github !== undefined,
+      'github-token': inputs.github ? REDACTED : undefined,
       repository: inputs.github ? `${inputs.github.owner}/${inputs.github.repo}` : undefined,
-      'slack-webhook-url': inputs.slackWebhookUrl !== undefined ? '***' : undefined,
+      'slack-webhook-url': inputs.slackWebhookUrl !== undefined ? REDACTED : undefined,
       'email-to': inputs.email?.to,
       'email-from': inputs.email?.from,
       'email-transport': inputs.email?.transport.kind,
+      'smtp-url': inputs.email?.transport.kind === 'smtp' ? REDACTED : undefined,
       'report-url': inputs.reportUrl,
     }),
     subjectOf: (inputs) => ({
@@ -383,7 +392,10 @@ async function deliverReport(
   if (inputs.github) {
     const { token, owner, repo } = inputs.github;
     await attempt('GitHub issue', async () => {
-      const octokit = githubClient(token, context.options.githubApiUrl);
+      const { githubApiUrl, githubFetch } = context.options;
+      const octokit = githubClient(token, githubApiUrl, {
+        ...(githubFetch !== undefined && { fetch: githubFetch }),
+      });
       const issue = await upsertIssue(
         octokit,
         { owner, repo },
