@@ -3,6 +3,7 @@ import {
   listInput,
   parseOutputDir,
   readInput,
+  PULL_REQUEST_COMMENT_INPUTS,
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
@@ -39,16 +40,7 @@ export const COMPLIANCE_GATE_INPUTS = {
   region: {
     description: 'AWS region of the target environment. Defaults to AWS_REGION.',
   },
-  'github-token': {
-    description:
-      "A token that may comment on pull requests (the workflow's GITHUB_TOKEN with pull-requests: write). On pull_request and pull_request_target events the summary is kept as one comment on the pull request, updated in place. Not given: no comment.",
-    secret: { env: 'GITHUB_TOKEN' },
-  },
-  'pr-comment': {
-    description:
-      'With github-token on a pull request: true keeps the summary as a pull request comment, false posts none. A failure to comment is a warning; the verdict stands.',
-    default: 'true',
-  },
+  ...PULL_REQUEST_COMMENT_INPUTS,
 } satisfies CommandInputSpecs;
 
 /** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */

@@ -92,6 +92,23 @@ export function fallbackOutputDir(specs: CommandInputSpecs, read: InputReader): 
   }
 }
 
+/**
+ * The inputs of a command whose summary may be kept as a pull-request comment (both gates):
+ * sinks/github `runInAction` comments when the command declares them.
+ */
+export const PULL_REQUEST_COMMENT_INPUTS = {
+  'github-token': {
+    description:
+      "A token that may comment on pull requests (the workflow's GITHUB_TOKEN with pull-requests: write). On pull_request and pull_request_target events the summary is kept as one comment on the pull request, updated in place. Not given: no comment.",
+    secret: { env: 'GITHUB_TOKEN' },
+  },
+  'pr-comment': {
+    description:
+      'With github-token on a pull request: true keeps the summary as a pull request comment, false posts none. A failure to comment is a warning; the verdict stands.',
+    default: 'true',
+  },
+} satisfies InputSpecs;
+
 /** What evidence records of a secret input that was given: never the value. */
 export const REDACTED = '***';
 

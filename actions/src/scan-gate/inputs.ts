@@ -2,6 +2,7 @@ import { parseDuration } from '../core/duration';
 import {
   parseOutputDir,
   readInput,
+  PULL_REQUEST_COMMENT_INPUTS,
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
@@ -34,16 +35,7 @@ export const SCAN_GATE_INPUTS = {
     description:
       'AWS region of the registry. Defaults to the region of a full ECR URI, then AWS_REGION.',
   },
-  'github-token': {
-    description:
-      "A token that may comment on pull requests (the workflow's GITHUB_TOKEN with pull-requests: write). On pull_request and pull_request_target events the summary is kept as one comment on the pull request, updated in place. Not given: no comment.",
-    secret: { env: 'GITHUB_TOKEN' },
-  },
-  'pr-comment': {
-    description:
-      'With github-token on a pull request: true keeps the summary as a pull request comment, false posts none. A failure to comment is a warning; the verdict stands.',
-    default: 'true',
-  },
+  ...PULL_REQUEST_COMMENT_INPUTS,
 } satisfies CommandInputSpecs;
 
 /** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
