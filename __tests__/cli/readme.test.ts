@@ -68,6 +68,7 @@ describe('README', () => {
       'scan-gate.json',
       'compliance-gate.json',
       'tag-policy.json',
+      'daily-report.json',
     ].entries()) {
       const policy = readFileSync(join(ROOT, 'infra/modules/github-oidc/policies', file), 'utf8');
       expect(blocks[index]).toEqual(JSON.parse(policy));

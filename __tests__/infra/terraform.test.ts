@@ -77,6 +77,7 @@ function locals(files: TfFile[], dir: string): Hcl {
 const ECR = 'modules/ecr-scanning';
 const OIDC = 'modules/github-oidc';
 const AUTO_TAG = 'modules/auto-tag';
+const FINDING_ALERT = 'modules/finding-alert';
 const DEMO = 'envs/demo';
 
 let files: TfFile[] = [];
@@ -95,7 +96,7 @@ beforeAll(async () => {
 describe('terraform layout', () => {
   it('parses every .tf file under infra/, including every module and the demo env', () => {
     const dirs = new Set(files.map((f) => f.dir));
-    expect([...dirs].sort()).toEqual([DEMO, AUTO_TAG, ECR, OIDC]);
+    expect([...dirs].sort()).toEqual([DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC]);
     for (const dir of dirs) {
       expect(files.map((f) => f.rel)).toEqual(
         expect.arrayContaining([`${dir}/variables.tf`, `${dir}/outputs.tf`, `${dir}/versions.tf`]),
@@ -104,7 +105,7 @@ describe('terraform layout', () => {
   });
 
   it('requires hashicorp/aws 5.x or later in every root and module', () => {
-    for (const dir of [DEMO, AUTO_TAG, ECR, OIDC]) {
+    for (const dir of [DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC]) {
       const terraform = files.filter((f) => f.dir === dir).flatMap((f) => f.json.terraform ?? []);
       const block = single(terraform, `${dir} terraform`);
       const providers = single(block.required_providers, `${dir} required_providers`);
@@ -156,6 +157,7 @@ describe('terraform layout', () => {
     expect(sources.map((s) => s.where).sort()).toEqual([
       `${DEMO}/main.tf module.auto_tag`,
       `${DEMO}/main.tf module.ecr_scanning`,
+      `${DEMO}/main.tf module.finding_alert`,
       `${DEMO}/main.tf module.github_oidc`,
     ]);
     for (const { where, dir, source } of sources) {
@@ -328,6 +330,7 @@ describe('the other IAM policies are attached to the same role', () => {
   it.each([
     ['compliance_gate', 'compliance-gate.json'],
     ['tag_policy', 'tag-policy.json'],
+    ['daily_report', 'daily-report.json'],
   ])('%s', (name, file) => {
     const policy = resource(files, OIDC, 'aws_iam_role_policy', name);
     expect(policy.policy).toBe(`\${file("\${path.module}/policies/${file}")}`);
@@ -346,8 +349,10 @@ describe('the IAM policies grant exactly the calls the code makes', () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = readFileSync(file, 'utf8');
+      // An action name starts with a capital and a lower-case letter, so placeholders in ARN
+      // examples (arn:aws:ecr:REGION:…) are not taken for permissions.
       const permissions =
-        /\b(?:config|ec2|ecr|inspector2|resource-groups|s3|securityhub|ssm|tag):[A-Z][A-Za-z]+/g;
+        /\b(?:config|ec2|ecr|inspector2|resource-groups|s3|securityhub|ses|ssm|tag):[A-Z][a-z][A-Za-z]*/g;
       for (const match of source.matchAll(permissions)) found.add(match[0]);
       for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
         const target = path.resolve(path.dirname(file), spec ?? '');
@@ -367,12 +372,47 @@ describe('the IAM policies grant exactly the calls the code makes', () => {
   };
   const SRC = path.join(__dirname, '../../actions/src');
 
+  // Permissions AWS checks besides the one a call is named after. SES v2 SendEmail with
+  // Content.Raw (nodemailer's SES transport composes the MIME message) is authorized as
+  // ses:SendRawEmail as well as ses:SendEmail: without it SES answers AccessDenied naming
+  // ses:SendRawEmail.
+  const ALSO_CHECKED: Record<string, string[]> = { 'ses:SendEmail': ['ses:SendRawEmail'] };
+  const grantsNeeded = (named: string[]): string[] =>
+    [
+      ...new Set(named.flatMap((permission) => [permission, ...(ALSO_CHECKED[permission] ?? [])])),
+    ].sort();
+
   it.each([
-    ['scan-gate', 'scan-gate.json'],
-    ['compliance-gate', 'compliance-gate.json'],
+    ['scan-gate', 'scan-gate/index.ts', 'scan-gate.json'],
+    ['compliance-gate', 'compliance-gate/index.ts', 'compliance-gate.json'],
     // sts:GetCallerIdentity needs no permission, so it is not in the policy.
-    ['tag-policy', 'tag-policy.json'],
-  ])('%s', (action, policyFile) => {
-    expect(actionsIn(policyFile)).toEqual(permissionsNamedIn(path.join(SRC, action, 'index.ts')));
+    ['tag-policy', 'tag-policy/index.ts', 'tag-policy.json'],
+    // The daily-report action's sources live in report/ (the command is `assetguard report`).
+    ['daily-report', 'report/index.ts', 'daily-report.json'],
+  ])('%s', (_action, entry, policyFile) => {
+    expect(actionsIn(policyFile)).toEqual(grantsNeeded(permissionsNamedIn(path.join(SRC, entry))));
+  });
+
+  it('scopes the daily report state object access to the key prefix its workflow writes', () => {
+    const workflow = readFileSync(
+      path.join(REPO_ROOT, '.github/workflows/daily-report.yml'),
+      'utf8',
+    );
+    const key = /format\('s3:\/\/\{0\}\/([^']+)'/.exec(workflow)?.[1];
+    expect(key).toBeDefined();
+    const document = JSON.parse(
+      readFileSync(path.join(INFRA, OIDC, 'policies/daily-report.json'), 'utf8'),
+    ) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
+    const resourceOf = (action: string): string | string[] | undefined =>
+      document.Statement.find((s) => [s.Action].flat().includes(action))?.Resource;
+    for (const action of ['s3:GetObject', 's3:PutObject']) {
+      const resource = resourceOf(action);
+      expect(typeof resource).toBe('string');
+      const prefix = (resource as string).replace(/^arn:aws:s3:::\*\//, '').replace(/\*$/, '');
+      // Scoped to objects under a prefix, never every object of every bucket.
+      expect(prefix).not.toBe('');
+      expect(resource).not.toMatch(/^arn:aws:s3:::\*$|^\*$/);
+      expect(key!.startsWith(prefix)).toBe(true);
+    }
   });
 });

@@ -85,3 +85,13 @@ resource "aws_iam_role_policy" "tag_policy" {
   role   = aws_iam_role.scan_gate.id
   policy = file("${path.module}/policies/tag-policy.json")
 }
+
+# The daily report: Inspector2 findings, Config or Security Hub compliance, the inventory and
+# tags (read only); its state object under assetguard/daily-report/ (with s3:ListBucket, so a
+# missing state answers 404, a first run, rather than 403); SES for the email. On the same role
+# for now.
+resource "aws_iam_role_policy" "daily_report" {
+  name   = "assetguard-daily-report"
+  role   = aws_iam_role.scan_gate.id
+  policy = file("${path.module}/policies/daily-report.json")
+}
