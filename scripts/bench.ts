@@ -64,6 +64,7 @@ import {
 } from '../__tests__/fixtures/seed';
 import { startCoverageServer } from '../__tests__/fixtures/inspector-coverage';
 import { benchTagApply } from './lib/bench-tags';
+import { REPORT_PHASES, type ReportPhase, type ReportRunResult } from './lib/bench-report-data';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'out/bench');
@@ -581,6 +582,105 @@ async function benchGate(): Promise<GateRow[] | { skipped: string }> {
   }
 }
 
+/* ---------------------------------------------------------------- 4. daily report */
+
+/** Fresh processes the daily report section runs; the figures are their medians. */
+const REPORT_RUNS = 5;
+/** The issue's targets for a report over 10,000 resources and 50,000 findings. */
+const REPORT_TARGET = { ms: 10_000, rssBytes: 400 * 1_048_576 };
+
+interface ReportBench {
+  runs: ReportRunResult[];
+  phases: Record<ReportPhase, Timing>;
+  report: Timing;
+  wall: Timing;
+  maxRssMiB: Timing;
+  targets: { timeMet: boolean; memoryMet: boolean };
+}
+
+function timingOf(samples: number[]): Timing {
+  return {
+    warmup: 0,
+    runs: samples.length,
+    samplesMs: samples,
+    medianMs: median(samples),
+    minMs: Math.min(...samples),
+    maxMs: Math.max(...samples),
+  };
+}
+
+/**
+ * The daily report after collection (issue 9's target: a report over 10,000 resources and
+ * 50,000 findings in under 10 s and 400 MiB): REPORT_RUNS fresh `node --import tsx` processes
+ * of scripts/lib/bench-report-worker.ts, each building the same synthetic estate and running
+ * load state, evaluate, every renderer, the report set and the state write. Collection (the AWS
+ * reads) is not in these figures.
+ */
+function benchDailyReport(): ReportBench {
+  section(
+    `4. Daily report after collection: 10,000 resources, 50,000 findings (${REPORT_RUNS} fresh \`node --import tsx\` processes)`,
+  );
+  const worker = join(__dirname, 'lib/bench-report-worker.ts');
+  const runs: ReportRunResult[] = [];
+  for (let run = 0; run < REPORT_RUNS; run += 1) {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', worker], {
+      cwd: root,
+      encoding: 'utf8',
+      env: process.env,
+      maxBuffer: 16 * 1_048_576,
+    });
+    const line = child.stdout.trim().split('\n').pop() ?? '';
+    if (child.status !== 0 || !line.startsWith('{')) {
+      throw new Error(
+        `report worker run ${run + 1} failed (${String(child.status)}): ${child.stderr}`,
+      );
+    }
+    runs.push(JSON.parse(line) as ReportRunResult);
+  }
+  const first = runs[0];
+  if (!first) throw new Error('no report worker run');
+  const phases = Object.fromEntries(
+    REPORT_PHASES.map((phase) => [phase, timingOf(runs.map((run) => run.phasesMs[phase]))]),
+  ) as Record<ReportPhase, Timing>;
+  const report = timingOf(runs.map((run) => run.reportMs));
+  const wall = timingOf(runs.map((run) => run.wallMs));
+  const maxRssMiB = timingOf(runs.map((run) => run.maxRssBytes / 1_048_576));
+  const range = (timing: Timing, format: (value: number) => string = ms): string =>
+    `${format(timing.medianMs)} (${format(timing.minMs)}-${format(timing.maxMs)})`;
+  console.log(
+    `input: ${integer(first.resources)} resources, ${integer(first.findings)} ACTIVE findings; ${integer(first.open)} open, ${integer(first.new)} new, ${integer(first.fixed)} fixed, ${integer(first.overdue)} overdue, ${integer(first.excepted)} excepted; ${first.emails} emails`,
+  );
+  console.log(
+    table(
+      ['phase', 'median ms (min-max)', 'heap after MiB', 'peak RSS so far MiB'],
+      REPORT_PHASES.map((phase) => [
+        phase,
+        range(phases[phase]),
+        mib(first.memoryAfter[phase].heapUsed),
+        mib(first.memoryAfter[phase].maxRss),
+      ]),
+    ),
+  );
+  const timeMet = report.medianMs <= REPORT_TARGET.ms;
+  const memoryMet = maxRssMiB.medianMs * 1_048_576 <= REPORT_TARGET.rssBytes;
+  console.log(
+    `\nreport after collection: ${range(report)} ms (target <= 10 s: ${timeMet ? 'met' : 'NOT met'})\n` +
+      `whole process (node + tsx + modules + building the input + report): ${range(wall)} ms\n` +
+      `peak RSS: ${range(maxRssMiB, (value) => value.toFixed(1))} MiB (target <= 400 MiB: ${memoryMet ? 'met' : 'NOT met'}); ` +
+      `RSS once the modules are loaded: ${mib(first.rssBaselineBytes)} MiB; input built: ${mib(first.memoryAfter.build.rss)} MiB\n` +
+      `heap and peak-RSS columns are from the first run; building the input: ${ms(first.buildMs)} ms (not counted)`,
+  );
+  console.log(
+    `\nfiles: ${Object.entries(first.fileBytes)
+      .map(
+        ([name, bytes]) =>
+          `${name} ${bytes >= 1_048_576 ? `${mib(bytes)} MiB` : `${integer(bytes / 1024)} KiB`}`,
+      )
+      .join(', ')}`,
+  );
+  return { runs, phases, report, wall, maxRssMiB, targets: { timeMet, memoryMet } };
+}
+
 async function main(): Promise<void> {
   const started = performance.now();
   // Every SDK client here (mocked or against moto) would otherwise print the node 20 notice.
@@ -597,6 +697,7 @@ async function main(): Promise<void> {
   const listCalls = await benchListCalls();
   const gate = await benchGate();
   const tagApply = await benchTagApply();
+  const dailyReport = benchDailyReport();
   const totalSeconds = (performance.now() - started) / 1000;
   console.log(`\ntotal bench time: ${totalSeconds.toFixed(1)} s`);
   mkdirSync(outDir, { recursive: true });
@@ -614,6 +715,7 @@ async function main(): Promise<void> {
         listFindingsCalls: listCalls,
         scanGateOnMoto: gate,
         tagApply,
+        dailyReport,
         totalSeconds,
       },
       null,
