@@ -1,13 +1,12 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { motoEndpoint } from '../fixtures/moto-estate';
+import { startSlackRecorder } from '../support/sinks';
 
 const REGION = 'ap-east-1';
 const SLACK_PARAMETER = '/assetguard/finding-alert-dist-test/slack-webhook';
@@ -27,18 +26,9 @@ const EVENT = join(__dirname, '..', 'fixtures', 'finding-events', 'securityhub-i
 // The committed bundle, invoked as Lambda's Node runtime invokes `index.handler`, with its
 // settings from the environment as infra/modules/finding-alert passes them.
 it('actions/dist/lambda/finding-alert/index.js alerts a HIGH finding on Slack and SNS, once', async () => {
-  const posts: unknown[] = [];
-  const slack = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      posts.push(JSON.parse(body));
-      response.writeHead(200).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => slack.listen(0, '127.0.0.1', resolve));
+  const slack = await startSlackRecorder({ path: '/services/T0/B0/X' });
   try {
-    const url = `http://127.0.0.1:${(slack.address() as AddressInfo).port}/services/T0/B0/X`;
+    const url = slack.url;
     const options = { region: REGION, maxAttempts: 1 };
     await new SSMClient(options).send(
       new PutParameterCommand({
@@ -90,7 +80,7 @@ handler(event).then((first) => handler(event).then((second) =>
     expect(second?.alerts).toEqual([
       expect.objectContaining({ sent: [], alreadySent: ['slack', 'sns'] }),
     ]);
-    expect(posts).toHaveLength(1);
+    expect(slack.received).toHaveLength(1);
     const lines = stdout
       .trim()
       .split('\n')
@@ -104,10 +94,6 @@ handler(event).then((first) => handler(event).then((second) =>
     ]);
     expect(stdout).not.toContain(url);
   } finally {
-    await new Promise<void>((resolve) => {
-      slack.close(() => {
-        resolve();
-      });
-    });
+    await slack.close();
   }
 });

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeImagesCommand, EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
@@ -24,6 +22,7 @@ import {
   type LogEntry,
 } from '../../actions/src/lambda/finding-alert/handler';
 import { postSlack } from '../../actions/src/sinks/slack';
+import { startSlackRecorder, type SlackRecorder } from '../support/sinks';
 
 // This file's own region: moto keeps state per region, so other test files are not disturbed.
 const REGION = 'af-south-1';
@@ -76,33 +75,6 @@ interface SlackPost {
 }
 const shown = (post: SlackPost | undefined): string => post?.blocks[0]?.text.text ?? '';
 
-/** A Slack incoming webhook on 127.0.0.1 that records what is posted; 500 while `failing`. */
-interface SlackSink {
-  url: string;
-  posts: SlackPost[];
-  failing: boolean;
-  server: Server;
-}
-
-async function startSlack(): Promise<SlackSink> {
-  const sink = { posts: [], failing: false } as unknown as SlackSink;
-  sink.server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
-    request.on('end', () => {
-      if (sink.failing) {
-        response.writeHead(500, { 'content-type': 'text/plain' }).end('internal_error');
-        return;
-      }
-      sink.posts.push(JSON.parse(body) as SlackPost);
-      response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
-  sink.url = `http://127.0.0.1:${(sink.server.address() as AddressInfo).port}/services/T000/B000/XXXX`;
-  return sink;
-}
-
 interface Notification {
   Subject?: string;
   Message: string;
@@ -149,7 +121,7 @@ async function queue(name: string, topicArn: string, owners?: string[]): Promise
   return queueUrl;
 }
 
-let slack: SlackSink;
+let slack: SlackRecorder<SlackPost>;
 let topicArn: string;
 let allQueue: string;
 let paymentsQueue: string;
@@ -204,7 +176,7 @@ const policy = (severity: string): string =>
   `version: 1\nreport:\n  alert-severity: ${severity}\n  owner-tag: Owner\n`;
 
 beforeAll(async () => {
-  slack = await startSlack();
+  slack = await startSlackRecorder<SlackPost>({ path: '/services/T000/B000/XXXX' });
   await ssm.send(
     new PutParameterCommand({
       Name: POLICY_PARAMETER,
@@ -264,11 +236,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => {
-    slack.server.close(() => {
-      resolve();
-    });
-  });
+  await slack.close();
 });
 
 beforeEach(async () => {
@@ -282,8 +250,7 @@ beforeEach(async () => {
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
-  slack.posts = [];
-  slack.failing = false;
+  slack.reset();
   calls = [];
   logs = [];
   clock = new Date('2026-03-02T09:30:00Z');
@@ -307,9 +274,11 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
       skipped: [],
       failed: [],
     });
-    expect(slack.posts).toHaveLength(1);
-    const text = shown(slack.posts[0]);
-    expect(slack.posts[0]?.text).toBe('HIGH Security Hub finding: CVE-2024-6387 - openssh-server');
+    expect(slack.accepted()).toHaveLength(1);
+    const text = shown(slack.accepted()[0]);
+    expect(slack.accepted()[0]?.text).toBe(
+      'HIGH Security Hub finding: CVE-2024-6387 - openssh-server',
+    );
     expect(text).toContain('*HIGH*');
     expect(text).toContain(
       '<https://nvd.nist.gov/vuln/detail/CVE-2024-6387|CVE-2024-6387 - openssh-server>',
@@ -346,7 +315,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
 
     expect(again.alerts[0]?.sent).toEqual([]);
     expect(again.alerts[0]?.alreadySent).toEqual(['slack', 'sns']);
-    expect(slack.posts).toHaveLength(1);
+    expect(slack.accepted()).toHaveLength(1);
     expect(await drain(allQueue)).toEqual([]);
     expect(calls.filter((name) => name === 'PublishCommand')).toHaveLength(1);
     // The policy and the SecureString webhook: one GetParameter each.
@@ -364,7 +333,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
     );
 
     expect(updated.alerts[0]?.sent).toEqual(['slack', 'sns']);
-    expect(slack.posts).toHaveLength(2);
+    expect(slack.accepted()).toHaveLength(2);
     expect(await drain(allQueue)).toHaveLength(2);
   });
 
@@ -378,7 +347,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
     expect(summary.skipped).toEqual([
       { id: expect.any(String), reason: 'severity LOW is below HIGH' },
     ]);
-    expect(slack.posts).toEqual([]);
+    expect(slack.accepted()).toEqual([]);
     expect(await drain(allQueue)).toEqual([]);
     expect(calls.filter((name) => name === 'PutItemCommand')).toEqual([]);
 
@@ -413,7 +382,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
 
     expect(summary.skipped).toEqual([{ id: expect.any(String), reason }]);
     expect(summary.alerts).toEqual([]);
-    expect(slack.posts).toEqual([]);
+    expect(slack.accepted()).toEqual([]);
     expect(await drain(allQueue)).toEqual([]);
   });
 
@@ -428,7 +397,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
       }),
     ]);
     expect(calls).toContain('GetResourcesCommand');
-    expect(shown(slack.posts[0])).toContain('*Vulnerability:* CVE-2025-0001');
+    expect(shown(slack.accepted()[0])).toContain('*Vulnerability:* CVE-2025-0001');
     expect(await drain(platformQueue)).toHaveLength(1);
     expect(await drain(paymentsQueue)).toEqual([]);
 
@@ -471,9 +440,9 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
       }),
     );
 
-    const text = shown(slack.posts[0]);
+    const text = shown(slack.accepted()[0]);
     expect(text).toContain(slackText(title));
-    expect(slack.posts[0]?.text).not.toContain('<!channel>');
+    expect(slack.accepted()[0]?.text).not.toContain('<!channel>');
     expect(text).not.toContain('<!channel>');
     expect(text).not.toContain('*x*');
     expect(text).not.toContain('<https://evil.example');
@@ -546,20 +515,20 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
       expect(logs).toContainEqual(
         expect.objectContaining({ level: 'error', msg: 'malformed event' }),
       );
-      expect(slack.posts).toEqual([]);
+      expect(slack.accepted()).toEqual([]);
       expect(calls.filter((call) => call !== 'GetParameterCommand')).toEqual([]);
     },
   );
 
   it('fails when Slack fails, after publishing to SNS; the retry sends Slack only', async () => {
     const handler = createHandler(deps());
-    slack.failing = true;
+    slack.answer = { status: 500, body: 'internal_error' };
 
     await expect(handler(fixture('securityhub-imported'))).rejects.toThrow(
       /could not send 1 alert.*slack for .*HTTP 500/,
     );
-    slack.failing = false;
-    expect(slack.posts).toEqual([]);
+    slack.answer = { status: 200, body: 'ok' };
+    expect(slack.accepted()).toEqual([]);
     expect(await drain(allQueue)).toHaveLength(1);
     expect(logs).toContainEqual(
       expect.objectContaining({ level: 'error', msg: 'could not alert', sink: 'slack' }),
@@ -569,7 +538,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
     expect(retry.alerts[0]).toEqual(
       expect.objectContaining({ sent: ['slack'], alreadySent: ['sns'] }),
     );
-    expect(slack.posts).toHaveLength(1);
+    expect(slack.accepted()).toHaveLength(1);
     expect(await drain(allQueue)).toEqual([]);
   });
 
@@ -577,7 +546,7 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
     await expect(
       createHandler(deps({ table: 'no-such-table' }))(fixture('securityhub-imported')),
     ).rejects.toThrow(/DynamoDB table no-such-table/);
-    expect(slack.posts).toEqual([]);
+    expect(slack.accepted()).toEqual([]);
     expect(await drain(allQueue)).toEqual([]);
   });
 });

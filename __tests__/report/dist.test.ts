@@ -4,13 +4,18 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { SMTPServer } from 'smtp-server';
 import { DAILY_REPORT_INPUTS, DAILY_REPORT_OUTPUTS } from '../../actions/src/report/inputs';
 import { parseState } from '../../actions/src/report/state';
 import { runAction, type RunnerResult } from '../support/runner';
 import { motoEndpoint, motoEnv } from '../fixtures/moto-estate';
 import { REPORT_POLICY, seedReportEstate, type ReportEstate } from '../fixtures/report-estate';
 import { importControlFindings } from '../fixtures/seed';
+import {
+  startSlackRecorder,
+  startSmtpSink,
+  type SlackRecorder,
+  type SmtpSink,
+} from '../support/sinks';
 
 // The committed bundle, run exactly as the Actions runner runs it, against the report's estate in
 // moto, delivering to a Slack webhook, an SMTP server and a GitHub API, all on 127.0.0.1.
@@ -74,52 +79,10 @@ async function startGitHub(): Promise<FakeGitHub> {
   return github;
 }
 
-/** A Slack incoming webhook on 127.0.0.1 that records what is posted. */
-async function startSlack(): Promise<{ url: string; server: Server; posted: unknown[] }> {
-  const posted: unknown[] = [];
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      posted.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
-      response.writeHead(200, { 'content-type': 'text/plain' });
-      response.end('ok');
-    });
-  });
-  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/services/T1/B2/${SLACK_SECRET}`, server, posted };
-}
-
-/** An SMTP server on 127.0.0.1 that requires login; counts the messages it accepts. */
-async function startMail(): Promise<{ server: SMTPServer; port: number; accepted: string[][] }> {
-  const accepted: string[][] = [];
-  const server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === 'reports' && auth.password === SMTP_PASSWORD) {
-        callback(null, { user: 'reports' });
-      } else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      stream.on('data', () => undefined);
-      stream.on('end', () => {
-        accepted.push(session.envelope.rcptTo.map((rcpt) => rcpt.address));
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolvePromise) => server.listen(0, '127.0.0.1', resolvePromise));
-  return { server, port: (server.server.address() as AddressInfo).port, accepted };
-}
-
 let estate: ReportEstate;
 let github: FakeGitHub;
-let slack: Awaited<ReturnType<typeof startSlack>>;
-let mail: Awaited<ReturnType<typeof startMail>>;
+let slack: SlackRecorder;
+let mail: SmtpSink;
 let policyFile: string;
 let result: RunnerResult;
 let smtpUrl: string;
@@ -139,8 +102,12 @@ beforeAll(async () => {
   );
   policyFile = join(mkdtempSync(join(tmpdir(), 'ag-report-dist-policy-')), 'assetguard.yml');
   writeFileSync(policyFile, REPORT_POLICY);
-  [github, slack, mail] = await Promise.all([startGitHub(), startSlack(), startMail()]);
-  smtpUrl = `smtp://reports:${SMTP_PASSWORD}@127.0.0.1:${mail.port}`;
+  [github, slack, mail] = await Promise.all([
+    startGitHub(),
+    startSlackRecorder({ path: `/services/T1/B2/${SLACK_SECRET}` }),
+    startSmtpSink({ user: 'reports', password: SMTP_PASSWORD }),
+  ]);
+  smtpUrl = mail.url();
   result = await runAction(
     'daily-report',
     {
@@ -167,9 +134,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all([
-    new Promise<void>((done) => github.server.close(() => { done(); })),
-    new Promise<void>((done) => slack.server.close(() => { done(); })),
-    new Promise<void>((done) => { mail.server.close(() => { done(); }); }),
+    new Promise<void>((done) =>
+      github.server.close(() => {
+        done();
+      }),
+    ),
+    slack.close(),
+    mail.close(),
   ]);
 });
 
@@ -222,8 +193,8 @@ describe('actions/dist/daily-report run as the runner runs it', () => {
       authorization: `token ${TOKEN}`,
       body: { title: 'assetguard daily security report' },
     });
-    expect(slack.posted).toHaveLength(1);
-    expect(mail.accepted).toEqual([['security@example.com']]);
+    expect(slack.received).toHaveLength(1);
+    expect(mail.received.map((message) => message.to)).toEqual([['security@example.com']]);
     expect(result.stdout).toContain('issue opened: https://github.com/acme/platform/issues/1');
   });
 

@@ -1,5 +1,3 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   existsSync,
   mkdtempSync,
@@ -11,8 +9,6 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
 import { runCommand } from '../../actions/src/core/runner';
 import { reportIssueMarker } from '../../actions/src/sinks/github';
 import { dailyReportCommand, type DailyReportRun } from '../../actions/src/report/run';
@@ -22,6 +18,12 @@ import { motoEndpoint } from '../fixtures/moto-estate';
 import { REPORT_OWNERS, REPORT_POLICY, seedReportEstate } from '../fixtures/report-estate';
 import { FIXED_SINCE_YESTERDAY, yesterdayOf } from '../fixtures/report-history';
 import { shownText } from '../fixtures/markdown-shown';
+import {
+  startSlackRecorder,
+  startSmtpSink,
+  type SlackRecorder,
+  type SmtpSink,
+} from '../support/sinks';
 
 // The daily report end to end, as the action and the CLI run it (raw inputs by name through the
 // shared runner), against moto (Inspector2, Security Hub, ECR, EC2, Lambda, the Tagging API),
@@ -48,77 +50,11 @@ const ROUTED_POLICY = `${REPORT_POLICY}  route-by: Owner\n`;
 
 // --- local sinks ------------------------------------------------------------------------------
 
-/** A Slack incoming webhook on 127.0.0.1: records each POSTed JSON body, answers as told. */
-interface SlackSink {
-  url: string;
-  received: { path: string; body: { text?: string; blocks?: { type: string }[] } }[];
-  answer: { status: number; body: string };
-  server: Server;
+/** What the webhook is posted: a Block Kit message. */
+interface SlackBody {
+  text?: string;
+  blocks?: { type: string }[];
 }
-
-async function startSlack(): Promise<SlackSink> {
-  const sink = { received: [], answer: { status: 200, body: 'ok' } } as unknown as SlackSink;
-  sink.server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      sink.received.push({
-        path: request.url ?? '',
-        body: JSON.parse(
-          Buffer.concat(chunks).toString('utf8'),
-        ) as SlackSink['received'][0]['body'],
-      });
-      response.writeHead(sink.answer.status, { 'content-type': 'text/plain' });
-      response.end(sink.answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
-  const { port } = sink.server.address() as AddressInfo;
-  sink.url = `http://127.0.0.1:${port}/services/T0001/B0002/${SLACK_SECRET}`;
-  return sink;
-}
-
-/** An SMTP server on 127.0.0.1 (smtp-server) that requires login and keeps each message, parsed. */
-interface MailSink {
-  server: SMTPServer;
-  port: number;
-  received: { to: string[]; mail: ParsedMail }[];
-  refusedLogins: number;
-}
-
-async function startMail(): Promise<MailSink> {
-  const sink = { received: [], refusedLogins: 0 } as unknown as MailSink;
-  sink.server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      if (auth.username === SMTP_USER && auth.password === SMTP_PASSWORD) {
-        callback(null, { user: SMTP_USER });
-        return;
-      }
-      sink.refusedLogins += 1;
-      callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          sink.received.push({ to: session.envelope.rcptTo.map((rcpt) => rcpt.address), mail });
-          callback();
-        })
-        .catch((error: unknown) => {
-          callback(error as Error);
-        });
-    },
-  });
-  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
-  sink.port = (sink.server.server.address() as AddressInfo).port;
-  return sink;
-}
-
-const smtpUrl = (password = SMTP_PASSWORD): string =>
-  `smtp://${SMTP_USER}:${encodeURIComponent(password)}@127.0.0.1:${mail.port}`;
 
 // --- GitHub through nock (response shapes of docs.github.com/rest/issues, trimmed) ------------
 
@@ -184,8 +120,8 @@ function githubUpdates(
 
 // --- running the command ----------------------------------------------------------------------
 
-let slack: SlackSink;
-let mail: MailSink;
+let slack: SlackRecorder<SlackBody>;
+let mail: SmtpSink;
 let lines: string[] = [];
 let policyFile: string;
 
@@ -218,7 +154,7 @@ function everyDelivery(state: string, outputDir: string): Record<string, string>
     'email-to': DEFAULT_TO,
     'email-from': FROM,
     'email-transport': 'smtp',
-    'smtp-url': smtpUrl(),
+    'smtp-url': mail.url(),
   };
 }
 
@@ -263,21 +199,13 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   lines = [];
-  slack = await startSlack();
-  mail = await startMail();
+  slack = await startSlackRecorder<SlackBody>({ path: `/services/T0001/B0002/${SLACK_SECRET}` });
+  mail = await startSmtpSink({ user: SMTP_USER, password: SMTP_PASSWORD });
 });
 
 afterEach(async () => {
-  await new Promise<void>((resolve) =>
-    slack.server.close(() => {
-      resolve();
-    }),
-  );
-  await new Promise<void>((resolve) => {
-    mail.server.close(() => {
-      resolve();
-    });
-  });
+  await slack.close();
+  await mail.close();
   const pending = nock.pendingMocks();
   nock.cleanAll();
   expect(pending).toEqual([]);
@@ -487,7 +415,7 @@ describe('a delivery that fails', () => {
     const github = githubCreates(8);
     const out = temp('ag-report-smtp-');
     const wrong = 'wr0ng-Pa55-but-st1ll-s3cr3t';
-    const run = await report({ ...everyDelivery(file, out), 'smtp-url': smtpUrl(wrong) });
+    const run = await report({ ...everyDelivery(file, out), 'smtp-url': mail.url(wrong) });
     expect(run.outcome.exitCode).toBe(2);
     expect(run.outcome.message).toMatch(/delivery failed: email: /);
     expect(run.outcome.message).toContain('127.0.0.1');

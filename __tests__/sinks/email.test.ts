@@ -1,59 +1,18 @@
-import type { AddressInfo } from 'node:net';
 import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
-import { simpleParser, type ParsedMail } from 'mailparser';
-import { SMTPServer } from 'smtp-server';
+import { simpleParser } from 'mailparser';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../../actions/src/core/policy';
 import { reportEmails } from '../../actions/src/report/email';
 import type { DailyReport, OpenItem } from '../../actions/src/report/model';
 import { EmailError, sendEmail, type EmailMessage } from '../../actions/src/sinks/email';
 import { dailyReport, HOSTILE, OWNERS } from '../fixtures/daily-report';
-import { motoEndpoint } from '../fixtures/moto-estate';
+import { startMoto, type MotoServer } from '../../scripts/lib/moto';
+import { startSmtpSink, type SmtpSink } from '../support/sinks';
 
 const USER = 'reports';
 const PASSWORD = 'p4ss-W0rd-s3cr3t';
 const HTML_REPORT =
   '<!DOCTYPE html><html><body><h1>assetguard daily security report</h1></body></html>';
-
-/** A local SMTP server (smtp-server) that requires login and keeps every message, parsed. */
-interface MailSink {
-  server: SMTPServer;
-  port: number;
-  received: { from: string; to: string[]; mail: ParsedMail }[];
-  logins: string[];
-}
-
-async function startMailSink(): Promise<MailSink> {
-  const sink = { received: [], logins: [] } as unknown as MailSink;
-  sink.server = new SMTPServer({
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
-    authMethods: ['PLAIN', 'LOGIN'],
-    logger: false,
-    onAuth(auth, _session, callback) {
-      sink.logins.push(auth.username ?? '');
-      if (auth.username === USER && auth.password === PASSWORD) callback(null, { user: USER });
-      else callback(new Error('Invalid username or password'));
-    },
-    onData(stream, session, callback) {
-      simpleParser(stream)
-        .then((mail) => {
-          sink.received.push({
-            from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
-            to: session.envelope.rcptTo.map((rcpt) => rcpt.address),
-            mail,
-          });
-          callback();
-        })
-        .catch((error: unknown) => {
-          callback(error as Error);
-        });
-    },
-  });
-  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
-  sink.port = (sink.server.server.address() as AddressInfo).port;
-  return sink;
-}
 
 /** The fixture with a Team tag on every owned resource: payments or platform, by owner. */
 function routedReport(): DailyReport {
@@ -192,16 +151,12 @@ describe('reportEmails', () => {
 });
 
 describe('sendEmail over SMTP (smtp-server on 127.0.0.1, with login)', () => {
-  let sink: MailSink;
+  let sink: SmtpSink;
   beforeAll(async () => {
-    sink = await startMailSink();
+    sink = await startSmtpSink({ user: USER, password: PASSWORD });
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => {
-      sink.server.close(() => {
-        resolve();
-      });
-    });
+    await sink.close();
   });
 
   it('delivers each team its own message: html, text, and the full report attached for the default recipients', async () => {
@@ -213,7 +168,7 @@ describe('sendEmail over SMTP (smtp-server on 127.0.0.1, with login)', () => {
       htmlReport: HTML_REPORT,
       top: 10,
     });
-    const url = `smtp://${USER}:${PASSWORD}@127.0.0.1:${sink.port}`;
+    const url = sink.url();
     for (const message of messages) await sendEmail(message, { kind: 'smtp', url });
     expect(sink.logins).toEqual([USER, USER, USER]);
     expect(sink.received.map((entry) => entry.to)).toEqual([
@@ -245,7 +200,7 @@ describe('sendEmail over SMTP (smtp-server on 127.0.0.1, with login)', () => {
         text: 'x',
         attachments: [],
       },
-      { kind: 'smtp', url: `smtp://${USER}:wrong-${PASSWORD}@127.0.0.1:${sink.port}` },
+      { kind: 'smtp', url: sink.url(`wrong-${PASSWORD}`) },
     ).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(EmailError);
     expect((error as Error).message).toContain(`through smtp://127.0.0.1:${sink.port}`);
@@ -272,13 +227,19 @@ describe('sendEmail over SMTP (smtp-server on 127.0.0.1, with login)', () => {
 
 describe('sendEmail through SES v2 (moto)', () => {
   const REGION = 'ap-southeast-2';
+  // A moto of its own: sent mail is read back from /moto-api/data.json, which dumps every
+  // service's state, and moto 5.2.1 answers it with a 500 once any test file of the shared
+  // server has created a Lambda function (it tries to reach a Docker engine to describe it).
+  let moto: MotoServer;
   let ses: SESv2Client;
   beforeAll(async () => {
-    ses = new SESv2Client({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+    moto = await startMoto();
+    ses = new SESv2Client({ region: REGION, endpoint: moto.endpoint, maxAttempts: 1 });
     await ses.send(new CreateEmailIdentityCommand({ EmailIdentity: 'assetguard@example.com' }));
-  });
-  afterAll(() => {
+  }, 60_000);
+  afterAll(async () => {
     ses.destroy();
+    await moto.stop();
   });
 
   it('sends the raw MIME message, which moto keeps as sent', async () => {
@@ -292,7 +253,7 @@ describe('sendEmail through SES v2 (moto)', () => {
     const sent = await sendEmail(message!, { kind: 'ses', client: ses });
     const id = /^<([^@>]+)@/.exec(sent.messageId)?.[1];
     expect(id).toBeDefined();
-    const data = (await (await fetch(`${motoEndpoint()}/moto-api/data.json`)).json()) as {
+    const data = (await (await fetch(`${moto.endpoint}/moto-api/data.json`)).json()) as {
       ses?: {
         RawMessage?: { id: string; source: string; destinations: string[]; raw_data: string }[];
       };

@@ -1,48 +1,17 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { SLACK_LIMITS, slackReportMessage } from '../../actions/src/report/slack';
 import { postSlack, SlackError, type SlackMessage } from '../../actions/src/sinks/slack';
 import { dailyReport, HOSTILE, hostileReport, manyFindingsReport } from '../fixtures/daily-report';
+import { startSlackRecorder, type SlackRecorder } from '../support/sinks';
 
-/** A Slack incoming webhook on 127.0.0.1: records each POSTed JSON body, answers as told. */
-interface Sink {
-  url: string;
-  received: { path: string; body: unknown }[];
-  answer: { status: number; body: string };
-  server: Server;
-}
-
-async function startSink(): Promise<Sink> {
-  const sink = { received: [], answer: { status: 200, body: 'ok' } } as unknown as Sink;
-  sink.server = createServer((request: IncomingMessage, response: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      sink.received.push({
-        path: request.url ?? '',
-        body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown,
-      });
-      response.writeHead(sink.answer.status, { 'content-type': 'text/plain' });
-      response.end(sink.answer.body);
-    });
-  });
-  await new Promise<void>((resolve) => sink.server.listen(0, '127.0.0.1', resolve));
-  const { port } = sink.server.address() as AddressInfo;
-  sink.url = `http://127.0.0.1:${port}/services/T0001/B0002/s3cr3tW3bh00kT0k3n`;
-  return sink;
-}
-
-let sink: Sink;
+let sink: SlackRecorder;
 beforeEach(async () => {
-  sink = await startSink();
+  sink = await startSlackRecorder({ path: '/services/T0001/B0002/s3cr3tW3bh00kT0k3n' });
 });
 afterEach(async () => {
-  await new Promise<void>((resolve) =>
-    sink.server.close(() => {
-      resolve();
-    }),
-  );
+  await sink.close();
 });
 
 /** Every text in a Block Kit message, with the limit of its place. */
