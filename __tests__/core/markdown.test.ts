@@ -1,6 +1,7 @@
 import {
   blockingSection,
   closingSections,
+  GATE_REPORT_NAMES,
   errorBlock,
   finishSummary,
   MAX_SUMMARY_BYTES,
@@ -60,6 +61,15 @@ describe('closingSections: the policy line', () => {
     const line = closingSections(verdict, undefined).at(-1) ?? '';
     expect(line).toBe('Policy: not loaded · evaluated 2026-11-22T00:00:00.000Z');
     expect(line).not.toContain('``');
+  });
+
+  it('names only the report files the command writes there', () => {
+    const verdict = verdictWith(0);
+    const common = closingSections(verdict, 'out').at(-1) ?? '';
+    expect(common).toContain('(verdict.json, evidence.json; reproduce with');
+    expect(common).not.toContain('results.sarif');
+    const gate = closingSections(verdict, 'out', GATE_REPORT_NAMES).at(-1) ?? '';
+    expect(gate).toContain('(verdict.json, results.sarif, evidence.json; reproduce with');
   });
 
   it('names the built-in default as such, and a file as code', () => {

@@ -2,6 +2,7 @@ import { markdownCode, markdownLink, markdownText } from '../core/escape';
 import {
   blockingSection,
   closingSections,
+  GATE_REPORT_NAMES,
   finishSummary,
   fullDataIn,
   gateSummaryHead,
@@ -96,7 +97,7 @@ export function renderComplianceSummary(verdict: ComplianceVerdict, reportDir?: 
   );
   // results.sarif has every result the sources returned; the counts are over those in scope.
   if (verdict.verdict !== 'error') parts.push(...sarifCutNote(verdict.counts.total));
-  parts.push(...closingSections(verdict, reportDir));
+  parts.push(...closingSections(verdict, reportDir, GATE_REPORT_NAMES));
   return finishSummary(parts, fullDataIn(reportDir));
 }
 

@@ -146,8 +146,26 @@ export function escapedList(lines: readonly string[], where: string): string {
   return items.join('\n');
 }
 
-/** The sections every summary ends with: exceptions, warnings and where the reports are. */
-export function closingSections(verdict: AnyVerdict, reportDir: string | undefined): string[] {
+/** The machine-read reports every command writes, named in a summary's closing line. */
+export const COMMON_REPORT_NAMES: readonly string[] = ['verdict.json', 'evidence.json'];
+
+/** What the gates write besides: results.sarif, for code scanning. */
+export const GATE_REPORT_NAMES: readonly string[] = [
+  'verdict.json',
+  'results.sarif',
+  'evidence.json',
+];
+
+/**
+ * The sections every summary ends with: exceptions, warnings and where the reports are, naming
+ * `reportNames` (the files this command writes there: only those, so a summary never points at a
+ * file that is not there).
+ */
+export function closingSections(
+  verdict: AnyVerdict,
+  reportDir: string | undefined,
+  reportNames: readonly string[] = COMMON_REPORT_NAMES,
+): string[] {
   const sections: string[] = [];
   if (verdict.excepted.length > 0) {
     sections.push(
@@ -175,7 +193,7 @@ export function closingSections(verdict: AnyVerdict, reportDir: string | undefin
   const policy = policyLine(verdict.policy, verdict.evaluatedAt);
   sections.push(
     reportDir
-      ? `${policy} · reports in ${markdownCode(reportDir)} (verdict.json, results.sarif, evidence.json; reproduce with ${markdownCode(`assetguard replay ${reportDir}`)})`
+      ? `${policy} · reports in ${markdownCode(reportDir)} (${reportNames.join(', ')}; reproduce with ${markdownCode(`assetguard replay ${reportDir}`)})`
       : policy,
   );
   return sections;

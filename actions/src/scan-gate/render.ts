@@ -2,6 +2,7 @@ import { markdownCode, markdownLink, markdownText } from '../core/escape';
 import {
   blockingSection,
   closingSections,
+  GATE_REPORT_NAMES,
   finishSummary,
   fullDataIn,
   gateSummaryHead,
@@ -62,7 +63,7 @@ export function renderImageSummary(verdict: ImageVerdict, reportDir?: string): s
   );
   // results.sarif has every ACTIVE finding, which is what the counts are over.
   if (verdict.verdict !== 'error') parts.push(...sarifCutNote(verdict.counts.total));
-  parts.push(...closingSections(verdict, reportDir));
+  parts.push(...closingSections(verdict, reportDir, GATE_REPORT_NAMES));
   return finishSummary(parts, fullDataIn(reportDir));
 }
 
