@@ -31,7 +31,11 @@ import {
   renderReportMarkdown,
   reportJsonChunks,
 } from '../../actions/src/report/render';
-import { reportVerdict, type ReportContext } from '../../actions/src/report/run';
+import {
+  collectGarbageSooner,
+  reportVerdict,
+  type ReportContext,
+} from '../../actions/src/report/run';
 import { slackReportMessage } from '../../actions/src/report/slack';
 import { loadState, saveState, type StateLocation } from '../../actions/src/report/state';
 import {
@@ -80,6 +84,8 @@ async function decide(
   timed: Timed,
   sample: (after: 'build') => void,
 ): Promise<Decided> {
+  // As the command's decide does first, before collect reads the findings.
+  collectGarbageSooner();
   const started = performance.now();
   const input = collectedInput();
   mkdirSync(dirname(stateFile.path), { recursive: true });

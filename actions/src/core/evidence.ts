@@ -6,6 +6,7 @@ import { VERSION as version } from './version';
 import { ConfigurationError, errorMessage } from './errors';
 import { SEVERITIES, type Finding } from './model';
 import { NOT_LOADED_POLICY_ORIGIN, type LoadedPolicy } from './policy';
+import { jsonChunks } from './report-files';
 import type { AnyVerdict } from './verdict';
 
 export const EVIDENCE_FORMAT = 'assetguard-evidence/1';
@@ -50,6 +51,17 @@ export function buildEvidence<N extends string, V, X>(parts: {
     findings: parts.findings,
     verdict: parts.verdict,
   };
+}
+
+/**
+ * evidence.json's text in chunks, for core/report-files `writeReportFiles`: the bundle indented by
+ * two spaces, as before, but each finding compact on a line of its own, yielded one per chunk,
+ * so that a report's 50,000 findings are written without the bundle ever being one string (or a
+ * UTF-8 buffer of it). `JSON.parse` of the joined chunks equals the bundle; `readEvidence` reads
+ * it back and checks it like any bundle.
+ */
+export function evidenceChunks(evidence: Evidence<string, unknown>): Iterable<string> {
+  return jsonChunks(evidence, { spread: ['findings'], pretty: true });
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });

@@ -4,12 +4,14 @@ import {
   lstat,
   mkdir,
   mkdtemp,
+  open,
   readFile,
   rename,
   rm,
   stat,
   unlink,
   writeFile,
+  type FileHandle,
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from './errors';
@@ -17,6 +19,57 @@ import { ConfigurationError, errorMessage } from './errors';
 /** A JSON report file's text: indented by two spaces, ending with a newline. */
 export function jsonFile(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * A report file's content: its whole text, or its text in chunks that are written one after the
+ * other, so that a large report (50,000 findings) is never held in memory as one string. Each
+ * chunk holds whole characters (a surrogate pair is never split between two chunks). A sequence
+ * is read once, while the file is written.
+ */
+export type ReportContent = string | Iterable<string>;
+
+/**
+ * A JSON object's text in chunks, equal in meaning to `JSON.stringify` of it (and byte for byte
+ * equal when `pretty` is false): the arrays under the `spread` keys are given one element per
+ * chunk, every other key's value as one chunk, so only one element's text exists at a time.
+ * `pretty` indents the object by two spaces, as `jsonFile`, except that each element of a spread
+ * array is compact on its own line (a finding per line: grep- and diff-friendly). Keys whose
+ * value JSON leaves out (undefined, functions) are left out, as JSON.stringify does; the object's
+ * own `toJSON`, if any, is not called (give a plain object). Ends with a newline.
+ */
+export function* jsonChunks(
+  value: object,
+  options: { spread: readonly string[]; pretty?: boolean },
+): Generator<string, void, undefined> {
+  const pretty = options.pretty ?? false;
+  const indent = pretty ? '\n  ' : '';
+  const colon = pretty ? ': ' : ':';
+  let fields = 0;
+  yield '{';
+  for (const [key, field] of Object.entries(value)) {
+    const start = `${fields > 0 ? ',' : ''}${indent}${JSON.stringify(key)}${colon}`;
+    if (options.spread.includes(key) && Array.isArray(field)) {
+      const items: readonly unknown[] = field;
+      yield `${start}[`;
+      for (let index = 0; index < items.length; index += 1) {
+        // JSON writes null for an array element it cannot represent (undefined, a function).
+        const text = (JSON.stringify(items[index]) as string | undefined) ?? 'null';
+        yield `${index > 0 ? ',' : ''}${pretty ? '\n    ' : ''}${text}`;
+      }
+      yield `${pretty && items.length > 0 ? '\n  ' : ''}]`;
+    } else {
+      // Nested values are indented by re-indenting their own lines: JSON escapes every line break
+      // inside a string, so each one in the text is between two values.
+      const text = pretty
+        ? (JSON.stringify(field, null, 2) as string | undefined)?.replace(/\n/g, '\n  ')
+        : (JSON.stringify(field) as string | undefined);
+      if (text === undefined) continue;
+      yield `${start}${text}`;
+    }
+    fields += 1;
+  }
+  yield `${pretty && fields > 0 ? '\n' : ''}}\n`;
 }
 
 /**
@@ -33,15 +86,78 @@ const STAGING_PREFIX = '.assetguard-tmp-';
  * full disk or a failed move.
  */
 export interface ReportFs {
-  writeFile(path: string, content: string): Promise<void>;
+  writeFile(path: string, content: ReportContent): Promise<void>;
   /** Moves a staged file into the report directory. */
   rename(from: string, to: string): Promise<void>;
 }
 
+/**
+ * Characters of chunks gathered into one write: few enough that the text and its UTF-8 bytes stay
+ * small, short-lived allocations (V8's young generation), many enough to keep the calls few.
+ */
+const WRITE_BATCH_CHARS = 64 * 1024;
+
+/** Writes `text` as UTF-8 at the end of what `handle` has written, all of it. */
+async function writeAll(handle: FileHandle, text: string): Promise<void> {
+  const bytes = Buffer.from(text, 'utf8');
+  let offset = 0;
+  while (offset < bytes.length) {
+    const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/**
+ * Writes a report file (UTF-8): a string whole, a sequence of chunks batch by batch, so that no
+ * more than about WRITE_BATCH_CHARS of it are in memory at once, whatever its size.
+ */
+async function writeContent(path: string, content: ReportContent): Promise<void> {
+  if (typeof content === 'string') {
+    await writeFile(path, content, 'utf8');
+    return;
+  }
+  const handle = await open(path, 'w');
+  try {
+    let batch: string[] = [];
+    let chars = 0;
+    for (const chunk of content) {
+      batch.push(chunk);
+      chars += chunk.length;
+      if (chars >= WRITE_BATCH_CHARS) {
+        await writeAll(handle, batch.join(''));
+        batch = [];
+        chars = 0;
+      }
+    }
+    if (chars > 0) await writeAll(handle, batch.join(''));
+  } finally {
+    await handle.close();
+  }
+}
+
 const nodeFs: ReportFs = {
-  writeFile: (path, content) => writeFile(path, content, 'utf8'),
+  writeFile: writeContent,
   rename: (from, to) => rename(from, to),
 };
+
+/**
+ * What makes a failed write the reports' fault rather than the disk's: an error thrown while a
+ * chunked report was being made (a bug in its renderer), which is reported as itself, not as an
+ * output-dir problem.
+ */
+class RenderFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** The chunks of `content`, with an error thrown while making one marked as a RenderFailure. */
+function* marked(content: Iterable<string>, failures: RenderFailure[]): Generator<string> {
+  try {
+    yield* content;
+  } catch (error) {
+    failures.push(new RenderFailure(error));
+    throw error;
+  }
+}
 
 /** A file-system failure in a few words: `ENOTDIR: not a directory` (the path is said already). */
 function fsReason(error: unknown): string {
@@ -199,13 +315,15 @@ async function publishSet(
  * directory inside `dir` (same file system, so moving is a rename), and only when all are
  * written are they moved in, replacing the previous set (its files that the new set lacks are
  * removed). On any failure (a name taken by a directory, a full disk, a permission) the previous
- * set is left exactly as it was and no temporary file remains. Returns the path of each file
+ * set is left exactly as it was and no temporary file remains. A file given as chunks is
+ * written chunk by chunk (see ReportContent), never held whole. Returns the path of each file
  * by name.
- * @throws ConfigurationError naming output-dir.
+ * @throws ConfigurationError naming output-dir; an error thrown while making a chunked file's
+ *   chunks (a renderer's bug) is thrown as it is, after the same clean-up.
  */
 export async function writeReportFiles(
   dir: string,
-  files: Record<string, string>,
+  files: Record<string, ReportContent>,
   io: ReportFs = nodeFs,
 ): Promise<Record<string, string>> {
   const names = Object.keys(files);
@@ -222,9 +340,15 @@ export async function writeReportFiles(
   try {
     const set = { ...files, [REPORT_SET_FILE]: jsonFile({ files: names }) };
     for (const [name, content] of Object.entries(set)) {
+      const failures: RenderFailure[] = [];
       try {
-        await io.writeFile(join(staging, name), content);
+        await io.writeFile(
+          join(staging, name),
+          typeof content === 'string' ? content : marked(content, failures),
+        );
       } catch (error) {
+        const failure = failures[0];
+        if (failure) throw failure.error;
         throw outputDirError(
           `cannot write ${join(dir, name)} (the previous reports in ${dir} are left as they were)`,
           error,

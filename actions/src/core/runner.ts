@@ -2,7 +2,7 @@ import * as core from '@actions/core';
 import type { Clock } from './clock';
 import { AssetguardError, EXIT_ERROR, EXIT_PASS, errorMessage } from './errors';
 import { logLine } from './escape';
-import { buildEvidence, EVIDENCE_FILE } from './evidence';
+import { buildEvidence, EVIDENCE_FILE, evidenceChunks } from './evidence';
 import {
   fallbackOutputDir,
   redactSecrets,
@@ -14,7 +14,7 @@ import {
 import type { Log } from './log';
 import type { Finding, SeverityCounts } from './model';
 import { loadPolicy, type LoadedPolicy } from './policy';
-import { checkReportDir, jsonFile, writeReportFiles } from './report-files';
+import { checkReportDir, jsonFile, writeReportFiles, type ReportContent } from './report-files';
 import {
   errorVerdict,
   exitCodeOf,
@@ -149,8 +149,11 @@ export interface RenderInput<T extends CommandTypes> {
 export interface Rendered {
   /** summary.md, the job summary and the CLI's stdout. */
   summary: string;
-  /** Other report files by name: results.sarif, tags.json, tags.csv, plan.json… */
-  files: Record<string, string>;
+  /**
+   * Other report files by name: results.sarif, tags.json, tags.csv, plan.json… A large one may be
+   * a sequence of chunks (report.json, findings.csv), written without being held whole.
+   */
+  files: Record<string, ReportContent>;
 }
 
 /**
@@ -316,7 +319,8 @@ export async function runCommand<T extends CommandTypes>(
     'verdict.json': jsonFile(verdict),
     'summary.md': summary,
     ...ownFiles,
-    [EVIDENCE_FILE]: jsonFile(evidence),
+    // In chunks, a finding at a time: a report's bundle holds every collected finding.
+    [EVIDENCE_FILE]: evidenceChunks(evidence),
   });
   const exitCode = exitCodeOf(verdict.verdict);
   const outcome: Outcome =

@@ -108,14 +108,36 @@ function useRank(item: ReportFinding): number {
   return item.use.inUseCount > 0 ? 0 : 2;
 }
 
-/** Most severe first, running before unknown before idle, then oldest first, then by key. */
-function byUrgency(a: OpenItem, b: OpenItem): number {
-  return (
-    severityRank(a.finding.severity) - severityRank(b.finding.severity) ||
-    useRank(a) - useRank(b) ||
-    Date.parse(a.firstSeen) - Date.parse(b.firstSeen) ||
-    compareText(a.key, b.key)
-  );
+/** An open item with what its place in the order depends on, computed once before sorting. */
+interface Ranked {
+  item: OpenItem;
+  severity: number;
+  use: number;
+  /** ms since the epoch of item.firstSeen. */
+  firstSeen: number;
+}
+
+/**
+ * Most severe first, running before unknown before idle, then oldest first, then by key. The
+ * ranks and times are worked out once per item, not in each of the n·log n comparisons
+ * (Date.parse in the comparator cost a third of a second over 50,000 findings).
+ */
+function byUrgency(items: readonly OpenItem[]): OpenItem[] {
+  return items
+    .map((item): Ranked => ({
+      item,
+      severity: severityRank(item.finding.severity),
+      use: useRank(item),
+      firstSeen: Date.parse(item.firstSeen),
+    }))
+    .sort(
+      (a, b) =>
+        a.severity - b.severity ||
+        a.use - b.use ||
+        a.firstSeen - b.firstSeen ||
+        compareText(a.item.key, b.item.key),
+    )
+    .map((ranked) => ranked.item);
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
@@ -381,10 +403,11 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     ),
   );
 
-  const open = collectedFindings
-    .filter((item) => !exceptedKeys.has(item.key))
-    .map((item) => openItem(item, previous, policy.report.slaDays, now))
-    .sort(byUrgency);
+  const open = byUrgency(
+    collectedFindings
+      .filter((item) => !exceptedKeys.has(item.key))
+      .map((item) => openItem(item, previous, policy.report.slaDays, now)),
+  );
   const openKeys = new Set(open.map((item) => item.key));
 
   const fixed = Object.entries(previous?.open ?? {})

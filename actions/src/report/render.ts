@@ -7,6 +7,7 @@
  */
 import { csv, markdownCode, markdownLink, markdownText, safeUrl } from '../core/escape';
 import { finishSummary, plural, table } from '../core/markdown';
+import { jsonChunks } from '../core/report-files';
 import { SEVERITIES, type Severity, type SeverityCounts } from '../core/model';
 import type { DailyReport, FixedItem, OpenItem } from './model';
 
@@ -476,9 +477,19 @@ export function renderDeltaComment(report: DailyReport, options: MarkdownOptions
   );
 }
 
-/** The report as compact JSON (the DailyReport as is), ending with a newline. */
+/**
+ * report.json in chunks: the report as compact JSON (the DailyReport as is, byte for byte
+ * `JSON.stringify(report)`), ending with a newline, with every open and fixed finding a chunk of
+ * its own (core/report-files `jsonChunks`), so 50,000 open findings are written without the
+ * report ever being one string. Read lazily: render it after the report is final.
+ */
+export function reportJsonChunks(report: DailyReport): Iterable<string> {
+  return jsonChunks(report, { spread: ['open', 'fixed'] });
+}
+
+/** The report as compact JSON (the DailyReport as is), ending with a newline: reportJsonChunks joined. */
 export function reportJson(report: DailyReport): string {
-  return `${JSON.stringify(report)}\n`;
+  return [...reportJsonChunks(report)].join('');
 }
 
 /** The columns of findings.csv, in order. */
@@ -514,28 +525,45 @@ function yesNo(value: boolean | undefined): string {
  * values are empty cells: EPSS, exploit available, in use count (known for ECR images only).
  */
 export function findingsCsv(report: DailyReport): string {
-  return csv([
-    [...FINDINGS_CSV_COLUMNS],
-    ...report.open.map((item) => [
-      item.key,
-      item.kind,
-      item.finding.id,
-      item.finding.severity,
-      item.finding.title,
-      item.finding.resource.id,
-      item.finding.resource.type,
-      item.owner ?? '',
-      item.classification ?? '',
-      item.firstSeen,
-      item.ageDays,
-      item.slaDays,
-      item.dueInDays,
-      yesNo(item.overdue),
-      yesNo(item.isNew),
-      item.finding.fixAvailable,
-      item.finding.epss ?? '',
-      yesNo(item.finding.exploitAvailable),
-      item.use?.inUseCount ?? '',
-    ]),
-  ]);
+  return [...findingsCsvChunks(report)].join('');
+}
+
+/** Rows of findings.csv per chunk: enough to keep csv-stringify's per-call cost small. */
+const CSV_ROWS_PER_CHUNK = 500;
+
+/**
+ * findings.csv in chunks (see findingsCsv), the header row first, then CSV_ROWS_PER_CHUNK rows
+ * at a time, each chunk through core/escape `csv`: the chunks joined are findingsCsv's text, and
+ * never more than one chunk of it exists at a time.
+ */
+export function* findingsCsvChunks(report: DailyReport): Generator<string, void, undefined> {
+  yield csv([[...FINDINGS_CSV_COLUMNS]]);
+  for (let start = 0; start < report.open.length; start += CSV_ROWS_PER_CHUNK) {
+    yield csv(report.open.slice(start, start + CSV_ROWS_PER_CHUNK).map(findingRow));
+  }
+}
+
+/** One open finding as a findings.csv row, in FINDINGS_CSV_COLUMNS order. */
+function findingRow(item: OpenItem): (string | number)[] {
+  return [
+    item.key,
+    item.kind,
+    item.finding.id,
+    item.finding.severity,
+    item.finding.title,
+    item.finding.resource.id,
+    item.finding.resource.type,
+    item.owner ?? '',
+    item.classification ?? '',
+    item.firstSeen,
+    item.ageDays,
+    item.slaDays,
+    item.dueInDays,
+    yesNo(item.overdue),
+    yesNo(item.isNew),
+    item.finding.fixAvailable,
+    item.finding.epss ?? '',
+    yesNo(item.finding.exploitAvailable),
+    item.use?.inUseCount ?? '',
+  ];
 }
