@@ -230,7 +230,7 @@ describe('evaluateReport: age against the SLA', () => {
 });
 
 describe('evaluateReport: trend and MTTR over 30 days', () => {
-  it('keeps the last 30 UTC days and replaces the point of the same date', () => {
+  it('keeps the last 30 UTC days; a re-run replaces the day’s point, adding its new and fixed', () => {
     const previousTrend: TrendPoint[] = [];
     // 2026-01-31 .. 2026-03-02: 31 dates, the last one today's from an earlier run.
     for (let back = 30; back >= 0; back -= 1) {
@@ -244,8 +244,9 @@ describe('evaluateReport: trend and MTTR over 30 days', () => {
     });
     expect(report.trend).toHaveLength(30);
     expect(report.trend[0]!.date).toBe('2026-02-01');
+    // An earlier run today saw 100 new (its point); this one 1 more: the day saw 101.
     expect(report.trend.at(-1)).toEqual(
-      point('2026-03-02', { open: { ...zeroOpen(), HIGH: 1 }, new: 1 }),
+      point('2026-03-02', { open: { ...zeroOpen(), HIGH: 1 }, new: 101 }),
     );
     expect(report.trend.filter((entry) => entry.date === '2026-03-02')).toHaveLength(1);
     expect(report.trend[28]).toEqual(previousTrend[29]);

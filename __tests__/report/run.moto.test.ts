@@ -405,8 +405,17 @@ describe('a delivery that fails', () => {
       new: 2,
       fixed: 2,
     });
-    // The report decided (pass); the exit code says the delivery did not happen.
-    expect(run.verdict.verdict).toBe('pass');
+    // Decided, but not delivered: verdict.json, the summary and the outputs say error, as the
+    // exit code does, and name the delivery.
+    expect(run.verdict.verdict).toBe('error');
+    expect(run.verdict.error).toMatch(/^delivery failed: Slack: .*HTTP 500/);
+    expect(run.outputs.verdict).toBe('error');
+    const onDisk = readJson(join(out, 'verdict.json')) as { verdict: string; error: string };
+    expect(onDisk).toMatchObject({ verdict: 'error', error: run.verdict.error });
+    expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(
+      /^\*\*Not delivered, so the state was not advanced:\*\* delivery failed: Slack: /,
+    );
+    expect(run.outcome.message).not.toMatch(/Slack: Slack:/);
     expectNoSecrets({ outcome: run.outcome.message, log: lines.join('\n'), ...filesUnder(out) });
   }, 60_000);
 
@@ -418,6 +427,8 @@ describe('a delivery that fails', () => {
     const run = await report({ ...everyDelivery(file, out), 'smtp-url': mail.url(wrong) });
     expect(run.outcome.exitCode).toBe(2);
     expect(run.outcome.message).toMatch(/delivery failed: email: /);
+    expect(run.outcome.message).not.toMatch(/email: email:/i);
+    expect(run.verdict.verdict).toBe('error');
     expect(run.outcome.message).toContain('127.0.0.1');
     expect(run.outcome.message).not.toContain(wrong);
     expect(run.outcome.message).not.toContain(encodeURIComponent(wrong));

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { REPORT_STATE_SCHEMA, type ReportState } from '../../actions/src/report/model';
 import {
+  checkStateTime,
   loadState,
   MAX_STATE_BYTES,
   parseStateLocation,
@@ -245,5 +246,34 @@ describe('loadState and saveState on a file', () => {
     const error = await loadError(location);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect(error.message).toContain(`state: ${location.path} is not a file`);
+  });
+});
+
+describe('checkStateTime', () => {
+  const state = (generatedAt: string): ReportState => ({
+    schema: REPORT_STATE_SCHEMA,
+    title: 't',
+    generatedAt,
+    open: {},
+    fixed: [],
+    trend: [],
+  });
+  const now = new Date('2026-11-30T06:00:00.000Z');
+
+  it('takes a state from before now, and one within five minutes of clock skew', () => {
+    expect(() => {
+      checkStateTime(state('2026-11-29T06:00:00.000Z'), now, 'state.json');
+    }).not.toThrow();
+    expect(() => {
+      checkStateTime(state('2026-11-30T06:04:59.000Z'), now, 'state.json');
+    }).not.toThrow();
+  });
+
+  it('refuses a state from the future, naming where it is and both times', () => {
+    expect(() => {
+      checkStateTime(state('2027-06-01T00:00:00.000Z'), now, 's3://b/k.json');
+    }).toThrow(
+      /^state: s3:\/\/b\/k\.json was written at 2027-06-01T00:00:00\.000Z, after this run's time 2026-11-30T06:00:00\.000Z/,
+    );
   });
 });

@@ -296,72 +296,98 @@ export async function runCommand<T extends CommandTypes>(
       ? fallbackOutputDir(command.inputs, source.read)
       : command.inputs['output-dir'].default);
   const details = decision?.details;
-  const { summary, files: ownFiles } = command.render({
-    verdict,
-    details,
-    progress,
-    inputs,
-    reportDir,
-  });
-  const evidence = buildEvidence({
-    command: verdict.command,
-    inputs: redactSecrets(
-      command.inputs,
-      inputs ? command.recordedInputs(inputs) : rawInputs(command, source),
-    ),
-    context: progress.context,
-    policy,
-    findings: progress.findings,
-    verdict,
-  });
-  // One set: every file is written before any replaces the previous run's (core/report-files).
-  const files = await writeReportFiles(reportDir, {
-    'verdict.json': jsonFile(verdict),
-    'summary.md': summary,
-    ...ownFiles,
-    // In chunks, a finding at a time: a report's bundle holds every collected finding.
-    [EVIDENCE_FILE]: evidenceChunks(evidence),
-  });
-  const exitCode = exitCodeOf(verdict.verdict);
-  const outcome: Outcome =
-    decision && inputs && verdict.verdict !== 'error'
-      ? await delivered(command, decision, { inputs, reportDir, files, summary }, deps)
-      : {
-          exitCode,
-          // An invalid input is the user's to fix and names itself; anything later is a
-          // decision that could not be made.
-          message: failure?.inInputs
-            ? failure.message
-            : `could not decide: ${verdict.error ?? failure?.message ?? ''}`,
-        };
-  const run = { inputs, verdict, details, summary, reportDir, files, outcome };
+  const recordedInputs = redactSecrets(
+    command.inputs,
+    inputs ? command.recordedInputs(inputs) : rawInputs(command, source),
+  );
+  /** Renders `shown` and writes the whole set: verdict.json, summary.md, own files, evidence. */
+  const publish = async (
+    shown: RunVerdict<T>,
+  ): Promise<{ summary: string; files: Record<string, string> }> => {
+    const { summary, files: ownFiles } = command.render({
+      verdict: shown,
+      details,
+      progress,
+      inputs,
+      reportDir,
+    });
+    const evidence = buildEvidence({
+      command: shown.command,
+      inputs: recordedInputs,
+      context: progress.context,
+      policy,
+      findings: progress.findings,
+      verdict: shown,
+    });
+    // One set: every file is written before any replaces the previous run's (core/report-files).
+    const files = await writeReportFiles(reportDir, {
+      'verdict.json': jsonFile(shown),
+      'summary.md': summary,
+      ...ownFiles,
+      // In chunks, a finding at a time: a report's bundle holds every collected finding.
+      [EVIDENCE_FILE]: evidenceChunks(evidence),
+    });
+    return { summary, files };
+  };
+  let shown = verdict;
+  let { summary, files } = await publish(shown);
+  let outcome: Outcome;
+  if (decision && inputs && verdict.verdict !== 'error') {
+    const delivery = await delivered(
+      command,
+      decision,
+      { inputs, reportDir, files, summary },
+      deps,
+    );
+    outcome = delivery.outcome;
+    if (delivery.failure !== undefined) {
+      // Decided, written, but not delivered: the run failed, and verdict.json, the summary and
+      // the outputs say so as the exit code does (a step reading `verdict` must not see pass).
+      shown = { ...verdict, verdict: 'error', error: `delivery failed: ${delivery.failure}` };
+      ({ summary, files } = await publish(shown));
+    }
+  } else {
+    outcome = {
+      exitCode: exitCodeOf(verdict.verdict),
+      // An invalid input is the user's to fix and names itself; anything later is a
+      // decision that could not be made.
+      message: failure?.inInputs
+        ? failure.message
+        : `could not decide: ${verdict.error ?? failure?.message ?? ''}`,
+    };
+  }
+  const run = { inputs, verdict: shown, details, summary, reportDir, files, outcome };
   return { ...run, outputs: command.outputValues(run) };
 }
 
 /**
  * The outcome of a decided run: its own line, then what `deliver` delivered. A delivery that
- * failed turns it into exit 2 (the deploy of a report that reached nobody has not happened),
- * saying that the reports are written all the same.
+ * failed turns it into exit 2 (a report that reached nobody has not done its job), saying that
+ * the reports are written all the same; `failure` says why, for the verdict the runner rewrites.
  */
 async function delivered<T extends CommandTypes>(
   command: Command<T>,
   decision: Decision<T>,
   written: Omit<DeliverableRun<T>, 'verdict' | 'details'>,
   deps: RunDeps,
-): Promise<Outcome> {
+): Promise<{ outcome: Outcome; failure?: string }> {
   const exitCode = exitCodeOf(decision.verdict.verdict);
   const message = command.describe(decision, written.reportDir);
-  if (!command.deliver) return { exitCode, message };
+  if (!command.deliver) return { outcome: { exitCode, message } };
   try {
     const lines = await command.deliver(
       { ...written, verdict: decision.verdict, details: decision.details },
       deps,
     );
-    return { exitCode, message: [message, ...lines].join('; ') };
+    return { outcome: { exitCode, message: [message, ...lines].join('; ') } };
   } catch (error) {
+    const failure = failureMessage(error);
     return {
-      exitCode: EXIT_ERROR,
-      message: `${message}; but delivery failed: ${failureMessage(error)} (the reports are written in ${written.reportDir})`,
+      outcome: {
+        exitCode: EXIT_ERROR,
+        message: `${message}; but delivery failed: ${failure} (the reports are written in ${written.reportDir})`,
+      },
+      failure,
     };
   }
 }

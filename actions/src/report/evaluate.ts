@@ -339,10 +339,16 @@ function expiringExceptions(exceptions: ExceptionResult['report']): ExpiringExce
  */
 function nextTrend(previous: readonly TrendPoint[], today: TrendPoint, now: number): TrendPoint[] {
   const oldest = utcDate(now - (STATE_WINDOW_DAYS - 1) * DAY_MS);
+  // A re-run on the same day compares with the run earlier that day: its new and fixed add to
+  // that run's, so the day keeps every change it saw (the open counts are today's as they are).
+  const earlierToday = previous.find((point) => point.date === today.date);
+  const day: TrendPoint = earlierToday
+    ? { ...today, new: earlierToday.new + today.new, fixed: earlierToday.fixed + today.fixed }
+    : today;
   return [
-    // Today's point replaces one of the same date (a re-run); a date after today is a clock error.
+    // A date after today is a clock error: dropped.
     ...previous.filter((point) => point.date >= oldest && point.date < today.date),
-    today,
+    day,
   ]
     .sort((a, b) => compareText(a.date, b.date))
     .slice(-STATE_WINDOW_DAYS);
@@ -362,7 +368,7 @@ function nextTrend(previous: readonly TrendPoint[], today: TrendPoint, now: numb
  *   neither open nor excepted now; `fixedAt` is `now`, `daysToFix` whole days since firstSeen.
  * - MTTR: the mean `daysToFix` of the fixes of the last 30 days (the state's and today's), one
  *   decimal. Trend: the state's points of the last 30 UTC days, today's replacing one of the
- *   same date. Images: open CVE findings on ECR images by repository and digest, running first
+ *   same date (a re-run), whose new and fixed it adds to its own. Images: open CVE findings on ECR images by repository and digest, running first
  *   (Inspector2's in-use count), then most CRITICAL, HIGH, …. Tags (with a tag policy): every
  *   asset checked with core/tag-policy `checkResource`.
  * - Order of `open`: severity, then running images, findings without in-use data (not images, or

@@ -47,7 +47,7 @@ import {
 } from './render';
 import { slackReportMessage } from './slack';
 import { reportEmails } from './email';
-import { describeStateLocation, loadState, saveState } from './state';
+import { checkStateTime, describeStateLocation, loadState, saveState } from './state';
 
 /** The reports `assetguard report` writes besides verdict.json, summary.md and evidence.json. */
 export const REPORT_FILES = ['report.html', 'report.json', 'findings.csv'] as const;
@@ -269,6 +269,9 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
       const clients = clientsFor(region);
       log(`policy: ${policy.origin} (report "${title}")`);
       const previous = inputs.state ? await loadState(inputs.state, { s3: clients.s3 }) : undefined;
+      if (previous && inputs.state) {
+        checkStateTime(previous, clock.now(), describeStateLocation(inputs.state));
+      }
       if (inputs.state) {
         log(
           previous
@@ -329,13 +332,18 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
           files: {},
         };
       }
+      const markdown = renderReportMarkdown(details.report, {
+        top: details.policy.top,
+        ...(runUrl !== undefined && { runUrl }),
+        htmlName: 'report.html',
+        reportDir,
+      });
       return {
-        summary: renderReportMarkdown(details.report, {
-          top: details.policy.top,
-          ...(runUrl !== undefined && { runUrl }),
-          htmlName: 'report.html',
-          reportDir,
-        }),
+        // Decided but not delivered (the runner's verdict after a failed delivery): said first.
+        summary:
+          verdict.verdict === 'error'
+            ? `**Not delivered, so the state was not advanced:** ${markdownText(verdict.error ?? '')}\n\n${markdown}`
+            : markdown,
         files: {
           'report.html': renderReportHtml(details.report, {
             ...(runUrl !== undefined && { runUrl }),
@@ -409,7 +417,11 @@ async function deliverReport(
     try {
       done.push(await deliver());
     } catch (error) {
-      failed.push(`${name}: ${errorMessage(error)}`);
+      // Sinks name themselves ("Slack: HTTP 404 …"): the name is added only when they do not.
+      const message = errorMessage(error);
+      failed.push(
+        message.toLowerCase().startsWith(name.toLowerCase()) ? message : `${name}: ${message}`,
+      );
     }
   };
   if (inputs.github) {

@@ -330,3 +330,20 @@ export async function saveState(
     throw awsFailure(`write the report state ${where} (s3:PutObject)`, 's3:PutObject', error);
   }
 }
+
+/** How far a state may be ahead of this run's clock (clock skew between runners), in ms. */
+export const STATE_CLOCK_SKEW_MS = 5 * 60_000;
+
+/**
+ * Refuses a state written after `now` (beyond STATE_CLOCK_SKEW_MS): comparing with it would call
+ * every finding old news and drop a day from the trend. A wrong clock or someone else's state.
+ * @throws ConfigurationError naming the location, both times and what to do.
+ */
+export function checkStateTime(state: ReportState, now: Date, where: string): void {
+  const written = Date.parse(state.generatedAt);
+  if (written - now.getTime() <= STATE_CLOCK_SKEW_MS) return;
+  throw new ConfigurationError(
+    `state: ${where} was written at ${state.generatedAt}, after this run's time ${now.toISOString()}: ` +
+      "a clock is wrong, or it is another report's state; fix the clock, or give a state of this report's runs",
+  );
+}
