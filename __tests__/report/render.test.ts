@@ -206,6 +206,19 @@ describe('renderDeltaComment', () => {
     expect(comment.length).toBeLessThan(4000);
   });
 
+  it('counts a new finding that arrives long past its SLA as newly overdue', () => {
+    const report = dailyReport();
+    const [first, ...rest] = report.open;
+    const arrivedOverdue = { ...first!, isNew: true, overdue: true, ageDays: 300, dueInDays: -270 };
+    const withIt = { ...report, open: [arrivedOverdue, ...rest] };
+    expect(newlyOverdue(withIt).map((item) => item.key)).toContain(arrivedOverdue.key);
+    // Still not when it was already overdue and open at the previous run.
+    const old = { ...arrivedOverdue, isNew: false };
+    expect(newlyOverdue({ ...report, open: [old, ...rest] }).map((item) => item.key)).not.toContain(
+      old.key,
+    );
+  });
+
   it('says a first run has nothing to compare', () => {
     const comment = renderDeltaComment(firstRunReport(), OPTIONS);
     expect(comment).toContain('first run: no previous state, nothing to compare');

@@ -413,13 +413,15 @@ function daysSincePrevious(report: DailyReport): number {
 }
 
 /**
- * Open items that went past their SLA since the previous run: overdue by no more days than
- * have passed since it (`dueInDays` is negative once overdue). None on a first run.
+ * Open items overdue now that were not overdue at the previous run: those that went past their
+ * SLA since (overdue by no more days than have passed; `dueInDays` is negative once overdue), and
+ * new ones that arrived already past it (a finding the source first saw long ago). None on a
+ * first run.
  */
 export function newlyOverdue(report: DailyReport): OpenItem[] {
   if (report.previousAt === undefined) return [];
   const days = daysSincePrevious(report);
-  return report.open.filter((item) => item.overdue && -item.dueInDays <= days);
+  return report.open.filter((item) => item.overdue && (item.isNew || -item.dueInDays <= days));
 }
 
 /**
