@@ -468,28 +468,52 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
   it.each([
     [
       'Severity.Label missing',
-      'securityhub-imported',
       (event: Json) => {
         finding(event).Severity = { Normalized: 70 };
       },
-      'detail.findings[0].Severity.Label is missing',
+      'detail.findings[0].Severity.Label',
+      'is missing',
     ],
     [
       'an unknown RecordState',
-      'securityhub-imported',
       (event: Json) => {
         finding(event).RecordState = 'DELETED';
       },
-      'detail.findings[0].RecordState is "DELETED", not one of ACTIVE, ARCHIVED',
+      'detail.findings[0].RecordState',
+      'is "DELETED", not one of ACTIVE, ARCHIVED',
     ],
     [
       'a resource without Id',
-      'securityhub-imported',
       (event: Json) => {
         delete resource(event).Id;
       },
-      'detail.findings[0].Resources[0].Id is missing',
+      'detail.findings[0].Resources[0].Id',
+      'is missing',
     ],
+  ])(
+    'fails on a malformed Security Hub finding (%s), logging its index, id and field, and sends nothing',
+    async (_, edit, field, problem) => {
+      const event = fixture('securityhub-imported', edit);
+      await expect(createHandler(deps())(event)).rejects.toThrow(
+        `malformed finding event: 1 of 1 finding(s) not as documented (the 0 other(s) were handled): ${field} ${problem}`,
+      );
+      expect(logs).toEqual([
+        expect.objectContaining({
+          level: 'error',
+          msg: 'malformed finding',
+          eventId: event.id,
+          index: 0,
+          findingId: finding(event).Id,
+          field,
+        }),
+      ]);
+      expect(slack.accepted()).toEqual([]);
+      // Nothing well-formed to alert: not even the policy is read.
+      expect(calls).toEqual([]);
+    },
+  );
+
+  it.each([
     [
       'an Inspector2 finding without findingArn',
       'inspector2-finding',
@@ -506,6 +530,22 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
       },
       'detail-type is "Inspector2 Coverage"',
     ],
+    [
+      'no Security Hub findings',
+      'securityhub-imported',
+      (event: Json) => {
+        detail(event).findings = [];
+      },
+      'detail.findings is empty',
+    ],
+    [
+      'a Security Hub event account that is not a string',
+      'securityhub-imported',
+      (event: Json) => {
+        event.account = 123456789012;
+      },
+      'account is not a string',
+    ],
   ])(
     'fails on a malformed event (%s), naming the field, and sends nothing',
     async (_, name, edit, message) => {
@@ -519,6 +559,88 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
       expect(calls.filter((call) => call !== 'GetParameterCommand')).toEqual([]);
     },
   );
+
+  it('alerts the 99 well-formed findings of a batch of 100 once, logs the malformed one, and fails; the retry sends nothing new', async () => {
+    const batch = fixture('securityhub-imported', (event) => {
+      const template = JSON.stringify(finding(event));
+      detail(event).findings = Array.from({ length: 100 }, (_, index) => {
+        const copy = JSON.parse(template) as Json;
+        copy.Id = `${String(copy.Id)}-${index}`;
+        copy.Title = `finding ${index}`;
+        return copy;
+      });
+      // As some products send it: a severity without the Label the ASFF requires.
+      (detail(event).findings as Json[])[50]!.Severity = { Original: 'HIGH' };
+    });
+    const badId = String((detail(batch).findings as Json[])[50]!.Id);
+    const failure =
+      'malformed finding event: 1 of 100 finding(s) not as documented (the 99 other(s) were handled): ' +
+      'detail.findings[50].Severity.Label is missing';
+    const wellFormed = Array.from({ length: 100 }, (_, index) => `finding ${index}`).filter(
+      (title) => title !== 'finding 50',
+    );
+
+    await expect(createHandler(deps())(batch)).rejects.toThrow(failure);
+
+    expect(
+      slack
+        .accepted()
+        .map((post) => post.text.replace(/^HIGH Security Hub finding: /, ''))
+        .sort(),
+    ).toEqual([...wellFormed].sort());
+    const notifications = await drain(allQueue);
+    expect(notifications.map((n) => n.Subject?.replace('[assetguard] HIGH: ', '')).sort()).toEqual(
+      [...wellFormed].sort(),
+    );
+    const errors = logs.filter((entry) => entry.level === 'error');
+    expect(errors).toEqual([
+      expect.objectContaining({
+        msg: 'malformed finding',
+        eventId: batch.id,
+        index: 50,
+        findingId: badId,
+        field: 'detail.findings[50].Severity.Label',
+        error: 'malformed finding event: detail.findings[50].Severity.Label is missing',
+      }),
+    ]);
+    expect(logs.filter((entry) => entry.msg === 'alerted')).toHaveLength(99 * 2);
+    const claims = await dynamodb.send(new ScanCommand({ TableName: table }));
+    expect(claims.Items).toHaveLength(99 * 2);
+    expect(claims.Items?.map((item) => item.findingId?.S)).not.toContain(badId);
+
+    // Lambda's retry (maybe in another container): the claims hold, so nothing is sent again.
+    logs = [];
+    await expect(createHandler(deps())(batch)).rejects.toThrow(failure);
+    expect(slack.accepted()).toHaveLength(99);
+    expect(await drain(allQueue)).toEqual([]);
+    expect(logs.filter((entry) => entry.msg === 'already alerted')).toHaveLength(99 * 2);
+    expect(logs.filter((entry) => entry.level === 'error')).toEqual([
+      expect.objectContaining({ msg: 'malformed finding', index: 50, findingId: badId }),
+    ]);
+  });
+
+  it('names both a failed Slack send and a malformed finding when a batch has both', async () => {
+    const event = fixture('securityhub-imported', (edited) => {
+      const good = finding(edited);
+      const bad = { ...good, Id: `${String(good.Id)}-bad`, Title: '' };
+      detail(edited).findings = [bad, good];
+    });
+    slack.answer = { status: 500, body: 'internal_error' };
+
+    await expect(createHandler(deps())(event)).rejects.toThrow(
+      /could not send 1 alert.*slack for .*HTTP 500.*; also malformed finding event: 1 of 2 finding\(s\).*detail\.findings\[0\]\.Title is empty/,
+    );
+    slack.answer = { status: 200, body: 'ok' };
+    expect(await drain(allQueue)).toHaveLength(1);
+    expect(logs).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        msg: 'malformed finding',
+        index: 0,
+        field: 'detail.findings[0].Title',
+      }),
+    );
+  });
 
   it('fails when Slack fails, after publishing to SNS; the retry sends Slack only', async () => {
     const handler = createHandler(deps());

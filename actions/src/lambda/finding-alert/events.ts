@@ -12,7 +12,8 @@
  * Field names follow the ASFF syntax page of the Security Hub user guide and the finding event
  * examples of the Inspector user guide ("Amazon EventBridge event schema for Amazon Inspector
  * events"). Anything that does not have the documented shape is a MalformedEventError naming the
- * field, never a guess.
+ * field, never a guess. The unit is the finding: a Security Hub event carries up to 100 of them,
+ * and one malformed finding is reported on its own without hiding the others.
  */
 import { UndecidedError } from '../../core/errors';
 import { SEVERITIES, severityRank, type Severity } from '../../core/model';
@@ -32,9 +33,45 @@ const INSPECTOR_STATUSES = ['ACTIVE', 'SUPPRESSED', 'CLOSED'] as const;
 export class MalformedEventError extends UndecidedError {
   constructor(
     readonly field: string,
-    problem: string,
+    /** What is wrong with it: `is missing`, `is "DELETED", not one of ACTIVE, ARCHIVED`. */
+    readonly problem: string,
   ) {
     super(`malformed finding event: ${field} ${problem}`);
+  }
+}
+
+/** One finding of a Security Hub event that is not as documented; its event's others still count. */
+export interface MalformedFinding {
+  /** Its position in `detail.findings` (0-based). */
+  index: number;
+  /** Its ASFF `Id`, when that much of it is a non-empty string. */
+  id?: string;
+  /** The first field of it that is missing or not as documented. */
+  error: MalformedEventError;
+}
+
+/** How many malformed findings a MalformedFindingsError message names before "and N more". */
+const NAMED_IN_MESSAGE = 5;
+
+/**
+ * Some findings of an event were malformed; the event's other findings were handled. Thrown
+ * after them so that Lambda retries (then the dead-letter queue keeps the event).
+ */
+export class MalformedFindingsError extends UndecidedError {
+  constructor(
+    readonly malformed: MalformedFinding[],
+    /** How many findings the event carried. */
+    readonly total: number,
+  ) {
+    const named = malformed
+      .slice(0, NAMED_IN_MESSAGE)
+      .map(({ error }) => `${error.field} ${error.problem}`);
+    const more = malformed.length - named.length;
+    super(
+      `malformed finding event: ${malformed.length} of ${total} finding(s) not as documented ` +
+        `(the ${total - malformed.length} other(s) were handled): ${named.join('; ')}` +
+        (more > 0 ? `; and ${more} more` : ''),
+    );
   }
 }
 
@@ -296,22 +333,53 @@ function inspectorFinding(value: unknown, event: Json): AlertFinding {
   };
 }
 
+/** The findings of one event: those that are as documented, and those that are not. */
+export interface FindingEvent {
+  /** The well-formed findings, in the event's order. */
+  findings: AlertFinding[];
+  /** The malformed findings of a Security Hub event (an Inspector2 event never has any here). */
+  malformed: MalformedFinding[];
+  /** How many findings the event carried (`findings.length + malformed.length`). */
+  total: number;
+}
+
 /**
  * The findings of one EventBridge event: every ASFF finding of a Security Hub import, or the one
- * Inspector2 finding. Checks `detail-type` and every field the alert relies on.
- * @throws MalformedEventError naming the first field that is missing or not as documented
- *   (e.g. `detail.findings[2].Severity.Label is missing`), or an unsupported `detail-type`.
+ * Inspector2 finding. The envelope (`detail-type`, `detail`, a non-empty `detail.findings` list)
+ * is checked strictly and throws; then each ASFF finding is checked on its own, and a malformed
+ * one lands in `malformed` with the first field that is wrong, so the others can still alert.
+ * An Inspector2 event is its one finding: anything wrong in it throws.
+ * @throws MalformedEventError naming the field of a malformed envelope (e.g. `detail.findings is
+ *   empty`) or Inspector2 finding (`detail.findingArn is missing`), or an unsupported `detail-type`.
  */
-export function parseFindingEvent(event: unknown): AlertFinding[] {
+export function parseFindingEvent(event: unknown): FindingEvent {
   const envelope = object(event, 'event');
   const detailType = text(envelope['detail-type'], 'detail-type');
   const detail = object(envelope.detail, 'detail');
   if (detailType === SECURITY_HUB_DETAIL_TYPE) {
-    return nonEmptyList(detail.findings, 'detail.findings').map((finding, index) =>
-      securityHubFinding(finding, `detail.findings[${index}]`, envelope),
-    );
+    // Envelope fields the findings fall back on: wrong here is wrong for every finding.
+    optionalText(envelope.account, 'account');
+    optionalText(envelope.region, 'region');
+    const parsed: FindingEvent = { findings: [], malformed: [], total: 0 };
+    nonEmptyList(detail.findings, 'detail.findings').forEach((finding, index) => {
+      parsed.total += 1;
+      try {
+        parsed.findings.push(securityHubFinding(finding, `detail.findings[${index}]`, envelope));
+      } catch (error) {
+        if (!(error instanceof MalformedEventError)) throw error;
+        const id = field(finding, 'Id');
+        parsed.malformed.push({
+          index,
+          ...(typeof id === 'string' && id.trim() !== '' && { id }),
+          error,
+        });
+      }
+    });
+    return parsed;
   }
-  if (detailType === INSPECTOR_DETAIL_TYPE) return [inspectorFinding(detail, envelope)];
+  if (detailType === INSPECTOR_DETAIL_TYPE) {
+    return { findings: [inspectorFinding(detail, envelope)], malformed: [], total: 1 };
+  }
   throw new MalformedEventError(
     'detail-type',
     `is ${JSON.stringify(detailType.slice(0, 60))}, not "${SECURITY_HUB_DETAIL_TYPE}" or "${INSPECTOR_DETAIL_TYPE}"`,

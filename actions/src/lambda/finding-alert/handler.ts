@@ -2,7 +2,7 @@
  * The finding-alert Lambda: on each Security Hub import or Inspector2 finding event, alert the
  * resource's owner in real time, once per finding update.
  *
- * event → findings (events.ts, strict) → policy (SSM, cached per container; `report.alert-severity`,
+ * event → findings (events.ts, strict; each Security Hub finding on its own) → policy (SSM, cached per container; `report.alert-severity`,
  * `report.owner-tag`) → open and at or above the threshold? → owner from the resource tags (the
  * event's, else tag:GetResources through sources/tagging) → per sink (Slack, SNS): claim the
  * (finding id, update time, sink) in DynamoDB with a conditional PutItem, send, and release the
@@ -11,6 +11,8 @@
  * A second delivery of the same (id, updatedAt) finds its claims taken and sends nothing; a new
  * update (another updatedAt) alerts again. A sink that failed is released and the function throws
  * after trying the rest, so Lambda retries (then the DLQ) and only the failed sink sends again.
+ * A malformed finding in a Security Hub batch (up to 100 findings) is logged and, like a failed
+ * sink, fails the invocation only after every well-formed finding of the batch was handled.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -37,9 +39,11 @@ import { readTags } from '../../sources/tagging';
 import { cachedPolicy, type LogEntry } from '../policy-cache';
 import {
   MalformedEventError,
+  MalformedFindingsError,
   notAlertedBecause,
   parseFindingEvent,
   type AlertFinding,
+  type FindingEvent,
 } from './events';
 import { slackMessage, snsMessage, type AlertOwner } from './message';
 
@@ -167,13 +171,17 @@ export function claimKey(sink: SinkName, finding: Pick<AlertFinding, 'id' | 'upd
 }
 
 /**
- * The Lambda handler for these clients. Per event: parses it strictly (a malformed event is
- * logged with the field and thrown: Lambda retries, then the DLQ; nothing is sent); reads the
- * policy; for each finding that is open and at or above `report.alert-severity`, finds the
- * owner and sends once per sink. Resolves with what was sent, skipped and already sent.
- * @throws MalformedEventError; ConfigurationError or AwsError when the policy or the Slack
- *   webhook cannot be read; UndecidedError listing every (finding, sink) that could not be sent,
- *   after the others were sent.
+ * The Lambda handler for these clients. Per event: parses the envelope strictly (a malformed
+ * envelope or Inspector2 finding is logged with the field and thrown: Lambda retries, then the
+ * DLQ; nothing is sent), and each Security Hub finding on its own (a malformed one is logged
+ * with its index, id and field, and the others go on); reads the policy; for each well-formed
+ * finding that is open and at or above `report.alert-severity`, finds the owner and sends once
+ * per sink. Resolves with what was sent, skipped and already sent.
+ * @throws MalformedEventError for a malformed envelope; ConfigurationError or AwsError when the
+ *   policy or the Slack webhook cannot be read; after every well-formed finding was handled,
+ *   MalformedFindingsError naming the malformed findings' fields, or UndecidedError listing every
+ *   (finding, sink) that could not be sent (and the malformed findings, if any). The retry of
+ *   such an event re-sends nothing already sent: the claims say so.
  */
 export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
   const { log } = deps;
@@ -340,9 +348,10 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
   }
 
   return async function handler(event: unknown): Promise<FindingAlertSummary> {
-    let findings: AlertFinding[];
+    const eventId = (event as { id?: unknown } | null)?.id;
+    let parsed: FindingEvent;
     try {
-      findings = parseFindingEvent(event);
+      parsed = parseFindingEvent(event);
     } catch (error) {
       if (error instanceof MalformedEventError) {
         log({
@@ -350,11 +359,25 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
           msg: 'malformed event',
           field: error.field,
           error: error.message,
-          eventId: (event as { id?: unknown } | null)?.id,
+          eventId,
         });
       }
       throw error;
     }
+    const { findings, malformed } = parsed;
+    for (const { index, id, error } of malformed) {
+      log({
+        level: 'error',
+        msg: 'malformed finding',
+        eventId,
+        index,
+        ...(id !== undefined && { findingId: id }),
+        field: error.field,
+        error: error.message,
+      });
+    }
+    // Every finding malformed: nothing to alert, so no policy read either.
+    if (findings.length === 0) throw new MalformedFindingsError(malformed, parsed.total);
     const policy = await currentPolicy();
     const { alertSeverity, ownerTag } = policy.report;
     const summary: FindingAlertSummary = { alerts: [], skipped: [], failed: [] };
@@ -419,13 +442,16 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
         log({ level: 'info', msg: 'alerted', ...base, sink: sender.name, owner: alert.owner });
       }
     }
+    const badFindings =
+      malformed.length > 0 ? new MalformedFindingsError(malformed, parsed.total) : undefined;
     if (summary.failed.length > 0) {
       throw new UndecidedError(
         `could not send ${summary.failed.length} alert(s); Lambda retries them: ${summary.failed
           .map((failure) => `${failure.sink} for ${failure.id}: ${failure.reason}`)
-          .join('; ')}`,
+          .join('; ')}` + (badFindings !== undefined ? `; also ${badFindings.message}` : ''),
       );
     }
+    if (badFindings !== undefined) throw badFindings;
     return summary;
   };
 }
