@@ -189,6 +189,51 @@ describe('the report page in Chromium', () => {
     await page.close();
   });
 
+  it('wraps one 5,000-character unbroken title in its cell: no table wider than the page, ids and ages on one line', async () => {
+    const report = dailyReport();
+    const index = report.open.findIndex((item) => item.overdue);
+    const item = report.open[index]!;
+    report.open[index] = { ...item, finding: { ...item.finding, title: 'A'.repeat(5000) } };
+    const { page } = await open(report, 'long-title');
+    const measured = await page.evaluate(() => {
+      const lines = (node: Node): number => {
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        // One rectangle per line box the text is laid out on.
+        return new Set(Array.from(range.getClientRects(), (rect) => Math.round(rect.top))).size;
+      };
+      return {
+        pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+        tableOverflow: Array.from(
+          document.querySelectorAll('div.scroll'),
+          (scroll) => `${scroll.parentElement?.id}: ${scroll.scrollWidth - scroll.clientWidth}`,
+        ),
+        titleHeight: document
+          .querySelector('section#overdue tbody tr td:nth-child(3)')!
+          .getBoundingClientRect().height,
+        // The id itself (a link, or text without a URL), not the "new" tag after it.
+        idLines: Array.from(document.querySelectorAll('section#overdue td.id'), (td) =>
+          lines(td.firstChild as Node),
+        ),
+        ageLines: Array.from(document.querySelectorAll('section#overdue td.num'), lines),
+        badgeLines: Array.from(
+          document.querySelectorAll('section#overdue .sev, section#overdue .tag'),
+          lines,
+        ),
+      };
+    });
+    expect(measured.pageOverflow).toBeLessThanOrEqual(2);
+    for (const entry of measured.tableOverflow) expect(entry).toMatch(/: [0-2]$/);
+    // The title is there, wrapped: many lines in its cell rather than one 40,000 px line.
+    expect(measured.titleHeight).toBeGreaterThan(500);
+    const overdue = report.open.filter((open) => open.overdue).length;
+    expect(measured.idLines).toEqual(Array.from({ length: overdue }, () => 1));
+    expect(measured.ageLines).toEqual(Array.from({ length: overdue }, () => 1));
+    expect(measured.badgeLines.length).toBeGreaterThanOrEqual(overdue * 2);
+    expect(new Set(measured.badgeLines)).toEqual(new Set([1]));
+    await page.close();
+  });
+
   it('takes a screenshot of the page head: cards and charts (docs/images/daily-report.png with UPDATE_SCREENSHOT=1)', async () => {
     const target =
       process.env.UPDATE_SCREENSHOT === '1' ? SCREENSHOT : join(workDir, 'daily-report.png');

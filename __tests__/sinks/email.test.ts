@@ -2,10 +2,14 @@ import { CreateEmailIdentityCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { simpleParser } from 'mailparser';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { DEFAULT_REPORT_POLICY, type ReportPolicy } from '../../actions/src/core/policy';
-import { reportEmails } from '../../actions/src/report/email';
+import {
+  reportEmails,
+  unroutedOwnerWarnings,
+  unroutedOwners,
+} from '../../actions/src/report/email';
 import type { DailyReport, OpenItem } from '../../actions/src/report/model';
 import { EmailError, sendEmail, type EmailMessage } from '../../actions/src/sinks/email';
-import { dailyReport, HOSTILE, OWNERS } from '../fixtures/daily-report';
+import { dailyReport, firstRunReport, HOSTILE, OWNERS } from '../fixtures/daily-report';
 import { startMoto, type MotoServer } from '../../scripts/lib/moto';
 import { startSmtpSink, type SmtpSink } from '../support/sinks';
 
@@ -117,6 +121,98 @@ describe('reportEmails', () => {
       [OWNERS.payments],
       [OWNERS.platform],
     ]);
+  });
+
+  it('says "first run: nothing to compare with" on a first run, never "0 new, 0 fixed"', () => {
+    const report = firstRunReport();
+    const tagged = {
+      ...report,
+      open: report.open.map((item) => ({
+        ...item,
+        finding: {
+          ...item.finding,
+          resource: { ...item.finding.resource, tags: { Owner: item.owner ?? 'nobody' } },
+        },
+      })),
+    };
+    const messages = reportEmails(tagged, {
+      policyReport: { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner' },
+      defaultTo: ['security@example.com'],
+      from: 'assetguard@example.com',
+      htmlReport: HTML_REPORT,
+      top: 5,
+    });
+    expect(messages.length).toBeGreaterThan(1);
+    for (const message of messages) {
+      expect(message.subject).toMatch(/ open, \d+ overdue \(first run: nothing to compare with\)$/);
+      expect(message.subject).not.toContain(' new');
+      expect(message.text).toContain('New / fixed: – (first run: nothing to compare with)');
+      expect(message.text).not.toMatch(/^(New|Fixed): /m);
+      expect(message.html).toContain('<th');
+      expect(message.html).toContain('New / fixed</th>');
+      expect(message.html).not.toMatch(/>(New|Fixed)<\/th>/);
+    }
+    const [full] = messages as [EmailMessage];
+    expect(full.subject).toBe(
+      `${report.title} — ${report.generatedAt.slice(0, 10)}: ${report.counts.open.total} open, ${report.counts.overdue} overdue (first run: nothing to compare with)`,
+    );
+    // Compared with a previous state, the counts are given, even when they are 0.
+    const [compared] = reportEmails(
+      { ...report, previousAt: '2026-03-01T06:00:00.000Z' },
+      {
+        policyReport: DEFAULT_REPORT_POLICY,
+        defaultTo: ['security@example.com'],
+        from: 'assetguard@example.com',
+        htmlReport: HTML_REPORT,
+        top: 5,
+      },
+    ) as [EmailMessage];
+    expect(compared.subject).toContain(' 0 new, ');
+    expect(compared.text).toContain('New: 0\nFixed: 0');
+  });
+
+  it('names every route-by value that has no recipients and is not an address', () => {
+    const report = dailyReport();
+    const values = ['team@example.com, attacker@evil.example', 'platform team', 'constructor'];
+    const open = report.open.map((item, index) => ({
+      ...item,
+      finding: {
+        ...item.finding,
+        resource: {
+          ...item.finding.resource,
+          tags: index < 3 ? { Owner: values[index]! } : { Owner: OWNERS.payments },
+        },
+      },
+    }));
+    const policyReport: ReportPolicy = {
+      ...DEFAULT_REPORT_POLICY,
+      routeBy: 'Owner',
+      recipients: { 'platform team': ['platform@example.com'] },
+    };
+    const routed = { ...report, open };
+    expect(unroutedOwners(routed, policyReport)).toEqual([
+      'constructor',
+      'team@example.com, attacker@evil.example',
+    ]);
+    const first = open[0]!;
+    expect(unroutedOwnerWarnings(routed, policyReport)).toEqual([
+      `report.route-by: Owner="constructor" (1 open, ${open[2]!.overdue ? 1 : 0} overdue) has no report.recipients entry and is not an email address; its findings are only in the full report (email-to)`,
+      `report.route-by: Owner="team@example.com, attacker@evil.example" (1 open, ${first.overdue ? 1 : 0} overdue) has no report.recipients entry and is not an email address; its findings are only in the full report (email-to)`,
+    ]);
+    // The messages agree: no one but the default recipients gets those findings.
+    const messages = reportEmails(routed, {
+      policyReport,
+      defaultTo: ['security@example.com'],
+      from: 'assetguard@example.com',
+      htmlReport: HTML_REPORT,
+      top: 100,
+    });
+    expect(messages.map((message) => message.to)).toEqual([
+      ['security@example.com'],
+      [OWNERS.payments],
+      ['platform@example.com'],
+    ]);
+    expect(unroutedOwners(routed, DEFAULT_REPORT_POLICY)).toEqual([]);
   });
 
   it('escapes hostile text in the HTML body and links only http(s) URLs', () => {

@@ -230,6 +230,21 @@ describe('upsertIssue', () => {
     expect(result).toMatchObject({ number: 43, created: true });
   });
 
+  it("never takes over a person's issue that copied the marker: opens the bot's own", async () => {
+    const marker = reportIssueMarker(TITLE);
+    nock(API)
+      .get(ISSUES_PATH)
+      .query(listQuery)
+      .reply(200, [issue(9, TITLE, `${marker}\ncopied by hand`, { user: PERSON })])
+      // A GITHUB_TOKEN may not read /user: nothing a person wrote can then be the token's.
+      .get('/user')
+      .reply(403, { message: 'Resource not accessible by integration', status: '403' })
+      .post(ISSUES_PATH)
+      .reply(201, issue(45, TITLE, 'x'));
+    const result = await upsertIssue(octokit(), where, { title: TITLE, body: 'x' });
+    expect(result).toMatchObject({ number: 45, created: true });
+  });
+
   it('cuts a body over 65,536 characters, with a note', async () => {
     let sent = '';
     nock(API)
@@ -313,7 +328,7 @@ describe('upsertPullRequestComment', () => {
     expect(patched).toEqual([`${commentMarker(MARKER)}\n### scan-gate: pass`]);
   });
 
-  it("finds its comment on a later page, and prefers the bot's over a person's copy", async () => {
+  it("finds its comment on a later page, and takes the bot's, never a person's copy", async () => {
     const hidden = commentMarker(MARKER);
     const path = `${COMMENTS}?per_page=100`;
     nock(API)
@@ -337,6 +352,76 @@ describe('upsertPullRequestComment', () => {
       body: 'new',
     });
     expect(result).toMatchObject({ id: 777, created: false });
+  });
+
+  it("leaves a person's comment that starts with the marker alone: creates its own, then updates that", async () => {
+    const hidden = commentMarker(MARKER);
+    const copied = comment(11, 17, `${hidden}\nI copied your marker`, PERSON);
+    const posted: string[] = [];
+    nock(API)
+      .get(COMMENTS)
+      .query({ per_page: '100' })
+      .reply(200, [copied])
+      .get('/user')
+      .reply(403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+        status: '403',
+      })
+      .post(COMMENTS, (body: { body: string }) => {
+        posted.push(body.body);
+        return true;
+      })
+      .reply(201, () => comment(600, 17, posted[0] ?? ''));
+    // Any PATCH (of comment 11 or another) is an unexpected request, which nock refuses.
+    const first = await upsertPullRequestComment(octokit(), where, 17, {
+      marker: MARKER,
+      body: '### scan-gate: block',
+    });
+    expect(first).toMatchObject({ id: 600, created: true });
+    expect(posted).toEqual([`${hidden}\n### scan-gate: block`]);
+
+    const patched: number[] = [];
+    nock(API)
+      .get(COMMENTS)
+      .query({ per_page: '100' })
+      .reply(200, [copied, comment(600, 17, posted[0] ?? '')])
+      .patch(/\/repos\/acme\/platform\/issues\/comments\/\d+$/, () => true)
+      .reply(200, (uri) => {
+        patched.push(Number(uri.split('/').at(-1)));
+        return comment(600, 17, 'x');
+      });
+    const second = await upsertPullRequestComment(octokit(), where, 17, {
+      marker: MARKER,
+      body: '### scan-gate: pass',
+    });
+    expect(second).toMatchObject({ id: 600, created: false });
+    expect(patched).toEqual([600]);
+  });
+
+  it("updates the token user's own comment (a PAT), not another person's", async () => {
+    const hidden = commentMarker(MARKER);
+    const patched: number[] = [];
+    nock(API)
+      .get(COMMENTS)
+      .query({ per_page: '100' })
+      .reply(200, [
+        comment(20, 17, `${hidden}\ncopied`, user('mallory', 'User', 777)),
+        comment(21, 17, `${hidden}\nold summary`, PERSON),
+      ])
+      .get('/user')
+      .reply(200, PERSON)
+      .patch(/\/repos\/acme\/platform\/issues\/comments\/\d+$/, () => true)
+      .reply(200, (uri) => {
+        patched.push(Number(uri.split('/').at(-1)));
+        return comment(21, 17, 'x', PERSON);
+      });
+    const result = await upsertPullRequestComment(octokit(), where, 17, {
+      marker: MARKER,
+      body: 'new',
+    });
+    expect(result).toMatchObject({ id: 21, created: false });
+    expect(patched).toEqual([21]);
   });
 
   it('names pull-requests: write when GitHub refuses the comment', async () => {

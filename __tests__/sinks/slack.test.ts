@@ -3,7 +3,13 @@ import type { AddressInfo } from 'node:net';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { SLACK_LIMITS, slackReportMessage } from '../../actions/src/report/slack';
 import { postSlack, SlackError, type SlackMessage } from '../../actions/src/sinks/slack';
-import { dailyReport, HOSTILE, hostileReport, manyFindingsReport } from '../fixtures/daily-report';
+import {
+  dailyReport,
+  firstRunReport,
+  HOSTILE,
+  hostileReport,
+  manyFindingsReport,
+} from '../fixtures/daily-report';
 import { startSlackRecorder, type SlackRecorder } from '../support/sinks';
 
 let sink: SlackRecorder;
@@ -126,6 +132,28 @@ describe('slackReportMessage', () => {
     expect(all).toContain(`…and ${overdue.length - 3} more in the full report`);
     expect(all).toContain(`owner ${overdue[0]?.owner ?? ''}`.replace(/_/g, 'ˍ'));
     expect(message.text).toContain(`${report.counts.open.total} open`);
+  });
+
+  it('says "first run: nothing to compare with" on a first run, never "0 new, 0 fixed"', () => {
+    const report = firstRunReport();
+    const message = slackReportMessage(report, { top: 3 });
+    const all = texts(message)
+      .map((entry) => entry.text)
+      .join('\n');
+    expect(all).toContain('*New / fixed*\nfirst run: nothing to compare with');
+    expect(all).not.toMatch(/\*New\*|\*Fixed\*|New since the last run/);
+    expect(message.text).toBe(
+      `${report.title}: ${report.counts.open.total} open (${report.counts.open.CRITICAL} critical, ${report.counts.open.HIGH} high), ${report.counts.overdue} overdue; first run: nothing to compare with`,
+    );
+    expect(message.text).not.toMatch(/\bnew\b|fixed/);
+    // With a previous state the counts are given, even when they are 0.
+    const compared = slackReportMessage(
+      { ...report, previousAt: '2026-03-01T06:00:00.000Z' },
+      {
+        top: 3,
+      },
+    );
+    expect(compared.text).toContain('0 new, 0 fixed');
   });
 
   it('stays within Slack limits for a huge report', () => {

@@ -589,7 +589,7 @@ describe('collectConfigCompliance', () => {
     const collecting = collect();
     await expect(collecting).rejects.toBeInstanceOf(ConfigurationError);
     await expect(collecting).rejects.toThrow(
-      'no AWS Config rules are deployed in us-east-1: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)',
+      'no AWS Config rules are deployed in us-east-1: there is nothing to decide on; enable AWS Config rules, or set the compliance source to securityhub (Security Hub controls)',
     );
   });
 

@@ -736,7 +736,7 @@ describe('collectSecurityHubCompliance', () => {
       const error = await failure();
       expect(error).toBeInstanceOf(ConfigurationError);
       expect(error.message).toBe(
-        'no Security Hub standard is enabled in us-east-1, so no control evaluates anything and there is nothing to decide on; enable a standard (e.g. AWS Foundational Security Best Practices) or use source: config',
+        'no Security Hub standard is enabled in us-east-1, so no control evaluates anything and there is nothing to decide on; enable a standard (e.g. AWS Foundational Security Best Practices) or set the compliance source to config (AWS Config rules)',
       );
     });
 

@@ -31,11 +31,62 @@ export function isEmailAddress(value: string): boolean {
   return value.length <= 254 && EMAIL_ADDRESS.test(value);
 }
 
-/** One message per recipient group, the full report first. */
+/** Said instead of the new and fixed counts when there is no previous state (a first run). */
+const FIRST_RUN = 'first run: nothing to compare with';
+
+/**
+ * Where a value of the route-by tag is mailed: `report.recipients[value]` (an own entry only, so
+ * a tag value such as `constructor` is not an object's property), else the value itself when it
+ * is an address; undefined when neither (its findings are then only in the full report).
+ */
+function routeOf(value: string, policyReport: ReportPolicy): string[] | undefined {
+  if (Object.hasOwn(policyReport.recipients, value)) return policyReport.recipients[value];
+  return isEmailAddress(value) ? [value] : undefined;
+}
+
+/**
+ * The values of the `report.route-by` tag on open findings that no message is routed by: no
+ * `report.recipients` entry and not an email address (`Owner=platform team`, or a list such as
+ * `a@example.com, b@example.com`). Their findings go only to the full report (email-to), so a
+ * mis-tagged team never hears of them itself. Sorted, each once; empty without `route-by`.
+ * Resources without the tag are not listed (they have no owner to route to). Pure.
+ */
+export function unroutedOwners(report: DailyReport, policyReport: ReportPolicy): string[] {
+  const { routeBy } = policyReport;
+  if (routeBy === undefined) return [];
+  const values = new Set<string>();
+  for (const item of report.open) {
+    const value = item.finding.resource.tags?.[routeBy];
+    if (value === undefined || value === '') continue;
+    if (routeOf(value, policyReport) === undefined) values.add(value);
+  }
+  return [...values].sort((a, b) => a.localeCompare(b));
+}
+
+/**
+ * One warning per `unroutedOwners` value, with how many open and overdue findings it carries,
+ * for the report's and the log's warnings (each still goes through the medium's escape there).
+ */
+export function unroutedOwnerWarnings(report: DailyReport, policyReport: ReportPolicy): string[] {
+  const { routeBy } = policyReport;
+  if (routeBy === undefined) return [];
+  return unroutedOwners(report, policyReport).map((value) => {
+    const items = report.open.filter((item) => item.finding.resource.tags?.[routeBy] === value);
+    const overdue = items.filter((item) => item.overdue).length;
+    return `report.route-by: ${routeBy}=${JSON.stringify(oneLine(value, 200))} (${items.length} open, ${overdue} overdue) has no report.recipients entry and is not an email address; its findings are only in the full report (email-to)`;
+  });
+}
+
+/**
+ * One message per recipient group, the full report first. On a first run (`previousAt`
+ * undefined) subjects and bodies say "first run: nothing to compare with" instead of new and
+ * fixed counts. A route-by value with no route is left out (`unroutedOwners` lists them).
+ */
 export function reportEmails(report: DailyReport, options: ReportEmailOptions): EmailMessage[] {
   const { policyReport, defaultTo } = options;
   const top = Math.max(0, Math.floor(options.top));
   const date = report.generatedAt.slice(0, 10);
+  const first = report.previousAt === undefined;
   const messages: EmailMessage[] = [];
   const defaultKey = recipientsKey(defaultTo);
   if (defaultTo.length > 0) {
@@ -51,7 +102,7 @@ export function reportEmails(report: DailyReport, options: ReportEmailOptions): 
     messages.push({
       from: options.from,
       to: [...defaultTo],
-      subject: subjectOf(`${report.title} — ${date}`, full.counts),
+      subject: subjectOf(`${report.title} — ${date}`, full.counts, first),
       html: htmlBody(report, undefined, full, top),
       text: textBody(report, undefined, full, top),
       attachments: [
@@ -70,7 +121,7 @@ export function reportEmails(report: DailyReport, options: ReportEmailOptions): 
   for (const item of report.open) {
     const value = item.finding.resource.tags?.[routeBy];
     if (value === undefined || value === '') continue;
-    const to = policyReport.recipients[value] ?? (isEmailAddress(value) ? [value] : defaultTo);
+    const to = routeOf(value, policyReport) ?? defaultTo;
     const key = recipientsKey(to);
     // A team that falls back to the default recipients is in the full report they get already.
     if (to.length === 0 || key === defaultKey) continue;
@@ -85,7 +136,7 @@ export function reportEmails(report: DailyReport, options: ReportEmailOptions): 
     messages.push({
       from: options.from,
       to: group.to,
-      subject: subjectOf(`${report.title} — ${team} — ${date}`, part.counts),
+      subject: subjectOf(`${report.title} — ${team} — ${date}`, part.counts, first),
       html: htmlBody(report, team, part, top),
       text: textBody(report, team, part, top),
       attachments: [],
@@ -122,9 +173,11 @@ function countsOf(items: readonly OpenItem[]): Part['counts'] {
 }
 
 /** One line, at most 200 characters (nodemailer encodes it; line breaks could not be a header). */
-function subjectOf(prefix: string, counts: Part['counts']): string {
+function subjectOf(prefix: string, counts: Part['counts'], first: boolean): string {
   return oneLine(
-    `${prefix}: ${counts.open.total} open, ${counts.new} new, ${counts.overdue} overdue`,
+    first
+      ? `${prefix}: ${counts.open.total} open, ${counts.overdue} overdue (${FIRST_RUN})`
+      : `${prefix}: ${counts.open.total} open, ${counts.new} new, ${counts.overdue} overdue`,
     200,
   );
 }
@@ -163,8 +216,12 @@ function htmlBody(report: DailyReport, team: string | undefined, part: Part, top
     ...SEVERITIES.filter((severity) => counts.open[severity] > 0).map(
       (severity): [string, number] => [`&nbsp;&nbsp;${severity}`, counts.open[severity]],
     ),
-    ['New', counts.new],
-    ...(counts.fixed !== undefined ? [['Fixed', counts.fixed] as [string, number]] : []),
+    ...(report.previousAt === undefined
+      ? [['New / fixed', `– (${htmlText(FIRST_RUN)})`] as [string, string]]
+      : [
+          ['New', counts.new] as [string, number],
+          ...(counts.fixed !== undefined ? [['Fixed', counts.fixed] as [string, number]] : []),
+        ]),
     ['Overdue', counts.overdue],
   ];
   const rows = summary
@@ -253,8 +310,9 @@ function textBody(report: DailyReport, team: string | undefined, part: Part, top
         .map((severity) => `${severity} ${counts.open[severity]}`)
         .join(', ') || 'none'
     })`,
-    `New: ${counts.new}`,
-    ...(counts.fixed !== undefined ? [`Fixed: ${counts.fixed}`] : []),
+    ...(report.previousAt === undefined
+      ? [`New / fixed: – (${FIRST_RUN})`]
+      : [`New: ${counts.new}`, ...(counts.fixed !== undefined ? [`Fixed: ${counts.fixed}`] : [])]),
     `Overdue: ${counts.overdue}`,
   ];
   for (const list of listsOf(part)) {

@@ -68,8 +68,12 @@ p.note{color:var(--muted);font-size:12px;margin:8px 0 0}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th{text-align:left;color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.04em;border-bottom:2px solid var(--line);padding:6px 8px;white-space:nowrap}
-td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:top}
+td{border-bottom:1px solid var(--line);padding:6px 8px;vertical-align:top;overflow-wrap:anywhere}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num,td.nowrap{white-space:nowrap}
+td:not(.num):not(.nowrap){min-width:20ch}
+td.id.long{white-space:normal}
+.text{max-width:60ch}
 tr.overdue td{background:#fef2f2}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;word-break:break-all;color:#334155}
 .sev{display:inline-block;min-width:74px;text-align:center;border-radius:999px;padding:1px 8px;font-size:11px;font-weight:700;letter-spacing:.03em;color:#fff}
@@ -103,6 +107,26 @@ function link(text: string, url: string | undefined): string {
 
 function code(text: string): string {
   return `<code>${htmlText(text)}</code>`;
+}
+
+/**
+ * Ids longer than this may wrap (anywhere); shorter ones (CVE-2024-6387, GHSA-…, S3.8, most rule
+ * names) never wrap mid-value, e.g. at a hyphen.
+ */
+const SHORT_ID = 32;
+
+/** The cell of a finding id: kept on one line when short; a long one wraps rather than widen the table. */
+function idCell(id: string, content: string): string {
+  return `<td class="id${Array.from(id).length > SHORT_ID ? ' long' : ' nowrap'}">${content}</td>`;
+}
+
+/**
+ * Free text (titles, reasons): wraps anywhere, and its block is at most 70 characters wide, so
+ * that one long unbroken title (a base64 blob, a package path) cannot claim the table's width
+ * and squeeze the other columns (a cell's max-content is what the table layout shares out).
+ */
+function textBlock(markup: string): string {
+  return `<div class="text">${markup}</div>`;
 }
 
 function cell(text: string | number | undefined): string {
@@ -454,15 +478,15 @@ function openRow(item: OpenItem): string {
         : '';
   return (
     `<tr${item.overdue ? ' class="overdue"' : ''}>` +
-    `<td>${severityBadge(item.finding.severity)}</td>` +
-    `<td>${link(item.finding.id, item.finding.url)}${tags}</td>` +
-    `<td>${htmlText(item.finding.title)}${detail}</td>` +
+    `<td class="nowrap">${severityBadge(item.finding.severity)}</td>` +
+    idCell(item.finding.id, `${link(item.finding.id, item.finding.url)}${tags}`) +
+    `<td>${textBlock(`${htmlText(item.finding.title)}${detail}`)}</td>` +
     `<td>${resourceCell(item)}</td>` +
     `<td>${cell(item.owner)}</td>` +
-    `<td>${useCell(item)}</td>` +
+    `<td class="nowrap">${useCell(item)}</td>` +
     `<td class="num">${item.ageDays} d / ${item.slaDays} d</td>` +
-    `<td>${dueCell(item)}</td>` +
-    `<td>${htmlText(item.finding.fixAvailable)}</td>` +
+    `<td class="nowrap">${dueCell(item)}</td>` +
+    `<td class="nowrap">${htmlText(item.finding.fixAvailable)}</td>` +
     `</tr>`
   );
 }
@@ -481,8 +505,8 @@ const OPEN_HEADERS = [
 
 function fixedRow(item: FixedItem): string {
   return (
-    `<tr><td>${severityBadge(item.severity)}</td><td>${htmlText(item.id)}</td><td>${cell(item.title)}</td>` +
-    `<td>${code(shortResource(item.resource))}</td><td>${cell(item.owner)}</td><td>${htmlText(item.firstSeen.slice(0, 10))}</td>` +
+    `<tr><td class="nowrap">${severityBadge(item.severity)}</td>${idCell(item.id, htmlText(item.id))}<td>${textBlock(cell(item.title))}</td>` +
+    `<td>${code(shortResource(item.resource))}</td><td>${cell(item.owner)}</td><td class="nowrap">${htmlText(item.firstSeen.slice(0, 10))}</td>` +
     `<td class="num">${item.daysToFix} d</td></tr>`
   );
 }
@@ -568,9 +592,9 @@ function tables(report: DailyReport): string {
         'Compliant',
       ],
       row: (rule) =>
-        `<tr><td>${code(rule.rule)}${rule.title ? `<br><small>${htmlText(rule.title)}</small>` : ''}</td><td>${severityBadge(rule.severity)}</td>` +
+        `<tr><td>${code(rule.rule)}${rule.title ? `<br><small>${htmlText(rule.title)}</small>` : ''}</td><td class="nowrap">${severityBadge(rule.severity)}</td>` +
         `<td class="num">${rule.noncompliant > 0 ? `<b style="color:var(--bad)">${rule.noncompliant}</b>` : '0'}</td><td class="num">${rule.compliant}</td>` +
-        `<td>${meter(rule.compliant, rule.compliant + rule.noncompliant)}</td></tr>`,
+        `<td class="nowrap">${meter(rule.compliant, rule.compliant + rule.noncompliant)}</td></tr>`,
       empty: 'No rule was evaluated.',
     }),
   ];
@@ -588,7 +612,7 @@ function tables(report: DailyReport): string {
           'Coverage',
         ],
         row: (type) =>
-          `<tr><td>${code(type.type)}</td><td class="num">${type.total}</td><td class="num">${type.compliant}</td><td class="num">${type.untagged}</td><td>${meter(type.compliant, type.total)}</td></tr>`,
+          `<tr><td>${code(type.type)}</td><td class="num">${type.total}</td><td class="num">${type.compliant}</td><td class="num">${type.untagged}</td><td class="nowrap">${meter(type.compliant, type.total)}</td></tr>`,
         empty: 'No resource was audited.',
         ...(report.tags.neverTagged.length > 0
           ? {
@@ -631,7 +655,7 @@ function tables(report: DailyReport): string {
       rows: report.expiringExceptions,
       headers: ['Exception', 'Owner', 'Expires', { text: 'Days left', num: true }, 'Reason'],
       row: (exception) =>
-        `<tr><td>${code(exception.id)}</td><td>${htmlText(exception.owner)}</td><td>${htmlText(exception.expires)}</td><td class="num">${exception.daysLeft}</td><td>${htmlText(exception.reason)}</td></tr>`,
+        `<tr><td>${code(exception.id)}</td><td>${htmlText(exception.owner)}</td><td class="nowrap">${htmlText(exception.expires)}</td><td class="num">${exception.daysLeft}</td><td>${textBlock(htmlText(exception.reason))}</td></tr>`,
       empty: 'No exception expires soon.',
     }),
     tableBlock({

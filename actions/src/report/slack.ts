@@ -21,6 +21,9 @@ export const SLACK_LIMITS = {
 
 type Block = SlackMessage['blocks'][number];
 
+/** Said instead of the new and fixed counts when there is no previous state (a first run). */
+const FIRST_RUN = 'first run: nothing to compare with';
+
 /** Options: how many items per list, and where the run and the full report are. */
 export interface SlackReportOptions {
   top: number;
@@ -30,13 +33,16 @@ export interface SlackReportOptions {
 
 /**
  * `{ text, blocks }` for `postSlack`: a header (the title), the counts (open by severity, new,
- * fixed, overdue), the overdue and the new items (at most `top` each, most severe first, with
+ * fixed, overdue; on a first run, when `previousAt` is undefined, "first run: nothing to compare
+ * with" instead of new and fixed), the overdue and the new items (at most `top` each, most severe first, with
  * owners and age), what could not be read, and links to the run and the report. Within Slack's
  * limits: at most 50 blocks, 3,000 characters per section, 150 in the header; a list that does
  * not fit says how many more there are.
  */
 export function slackReportMessage(report: DailyReport, options: SlackReportOptions): SlackMessage {
   const { counts } = report;
+  // A first run has no previous state: "0 new, 0 fixed" would claim a comparison never made.
+  const first = report.previousAt === undefined;
   const top = Math.max(0, Math.floor(options.top));
   const blocks: Block[] = [
     {
@@ -53,9 +59,7 @@ export function slackReportMessage(report: DailyReport, options: SlackReportOpti
               report.accountId ? `account ${report.accountId}` : undefined,
               report.region,
               `at ${report.generatedAt}`,
-              report.previousAt
-                ? `compared with ${report.previousAt}`
-                : 'first run: nothing to compare with',
+              first ? FIRST_RUN : `compared with ${report.previousAt}`,
             ]
               .filter((part) => part !== undefined)
               .join(' · '),
@@ -69,8 +73,12 @@ export function slackReportMessage(report: DailyReport, options: SlackReportOpti
       fields: [
         { type: 'mrkdwn', text: `*Open*\n${counts.open.total}` },
         { type: 'mrkdwn', text: `*Overdue*\n${counts.overdue}` },
-        { type: 'mrkdwn', text: `*New*\n${counts.new}` },
-        { type: 'mrkdwn', text: `*Fixed*\n${counts.fixed}` },
+        ...(first
+          ? [{ type: 'mrkdwn' as const, text: `*New / fixed*\n${FIRST_RUN}` }]
+          : [
+              { type: 'mrkdwn' as const, text: `*New*\n${counts.new}` },
+              { type: 'mrkdwn' as const, text: `*Fixed*\n${counts.fixed}` },
+            ]),
         {
           type: 'mrkdwn',
           text: `*Open by severity*\n${
@@ -125,7 +133,7 @@ export function slackReportMessage(report: DailyReport, options: SlackReportOpti
           } satisfies Block,
         ];
   const text = slackText(
-    `${report.title}: ${counts.open.total} open (${counts.open.CRITICAL} critical, ${counts.open.HIGH} high), ${counts.new} new, ${counts.fixed} fixed, ${counts.overdue} overdue`,
+    `${report.title}: ${counts.open.total} open (${counts.open.CRITICAL} critical, ${counts.open.HIGH} high), ${first ? `${counts.overdue} overdue; ${FIRST_RUN}` : `${counts.new} new, ${counts.fixed} fixed, ${counts.overdue} overdue`}`,
     SLACK_LIMITS.text,
   );
   return { text, blocks: [...body, ...lastBlocks] };

@@ -141,6 +141,8 @@ export interface IssueData {
   html_url: string;
   /** Present when the "issue" is a pull request (the issues endpoints list both). */
   pull_request?: unknown;
+  /** Who opened it. */
+  user?: { login?: string; type?: string } | null;
 }
 
 /** An issue or PR comment as GitHub's REST API gives it (the fields used here). */
@@ -167,6 +169,10 @@ export interface Octokit {
     mapFn: (response: { data: CommentData[] }, done: () => void) => M[],
   ): Promise<M[]>;
   rest: {
+    users: {
+      /** `GET /user`: refused (403) to a GITHUB_TOKEN or any GitHub App installation token. */
+      getAuthenticated(): Promise<{ data: { login: string } }>;
+    };
     issues: {
       create(parameters: {
         owner: string;
@@ -314,6 +320,65 @@ export class GitHubApiError extends AssetguardError {
   }
 }
 
+/** The author of an issue or comment, as GitHub's REST API gives it (`user`; null when deleted). */
+type Author = { login?: string; type?: string } | null | undefined;
+
+function isBot(author: Author): boolean {
+  return author?.type === 'Bot';
+}
+
+/**
+ * The login of the token's own user (`GET /user`), or undefined when GitHub refuses to say: a
+ * GITHUB_TOKEN or another GitHub App installation token gets 403 "Resource not accessible by
+ * integration" (such a token writes as a Bot, `github-actions[bot]`, which `writtenByToken`
+ * recognises by its type). 401 and 404 are treated the same: no identity, so nothing a person
+ * wrote is taken over.
+ * @throws GitHubApiError on any other failure (an outage is not "someone else").
+ */
+export async function tokenLogin(
+  octokit: Octokit,
+  what = "could not read the token's own identity",
+): Promise<string | undefined> {
+  try {
+    const { data } = await octokit.rest.users.getAuthenticated();
+    return typeof data.login === 'string' && data.login !== '' ? data.login : undefined;
+  } catch (error) {
+    const status = (error as { status?: unknown } | null)?.status;
+    if (status === 401 || status === 403 || status === 404) return undefined;
+    // Not a permission answer (those are handled above), so githubFailure gives a GitHubApiError.
+    throw githubFailure(`${what} (GET /user)`, 'read access to the user', error);
+  }
+}
+
+/**
+ * Whether an issue or comment carrying our hidden marker is ours to edit: written by a Bot (a
+ * GITHUB_TOKEN writes as `github-actions[bot]`, an App token as `<app>[bot]`), or by the user the
+ * token belongs to (a PAT: `login` from `tokenLogin`). A person's copy of the marker is not ours.
+ */
+export function writtenByToken(author: Author, login: string | undefined): boolean {
+  if (isBot(author)) return true;
+  return (
+    login !== undefined &&
+    author?.login !== undefined &&
+    author.login.toLowerCase() === login.toLowerCase()
+  );
+}
+
+/**
+ * The first of `marked` that the token wrote: a Bot's without any further call; else, when a
+ * person's carries the marker, asks `GET /user` once whether that person is the token's user.
+ */
+async function firstWrittenByToken<T extends { author: Author }>(
+  octokit: Octokit,
+  marked: readonly T[],
+  what: string,
+): Promise<T | undefined> {
+  const bot = marked.find((candidate) => isBot(candidate.author));
+  if (bot || marked.length === 0) return bot;
+  const login = await tokenLogin(octokit, `could not tell who wrote ${what}`);
+  return marked.find((candidate) => writtenByToken(candidate.author, login));
+}
+
 /** What `upsertIssue` did: the issue's number and page, and whether it was opened now. */
 export interface IssueResult {
   number: number;
@@ -324,14 +389,16 @@ export interface IssueResult {
 /**
  * Keeps one open issue per report title up to date, never a second one. The issue is the open
  * issue labelled `assetguard-report` whose title is exactly `title` and whose body holds the
- * title's hidden marker (`reportIssueMarker`); an issue with the same title but without the marker
- * (someone else's) is never taken over. Found: its body is replaced and `comment` (the day's
+ * title's hidden marker (`reportIssueMarker`) and that the token's own identity opened
+ * (`writtenByToken`); an issue with the same title but without the marker, or a person's issue
+ * that copied it, is never taken over. Found: its body is replaced and `comment` (the day's
  * delta), when given, is added as a new comment. Not found: the issue is opened with the label
  * (and `labels`), its body only. Bodies and the comment are cut to GitHub's 65,536 characters
  * with a note.
  *
  * Lists with `GET /repos/{owner}/{repo}/issues?state=open&labels=assetguard-report` (100 per page,
- * every page until found; the endpoint lists pull requests too, which are skipped).
+ * every page until a bot's marked issue is found; the endpoint lists pull requests too, which
+ * are skipped); `GET /user` only when a marked issue was opened by someone other than a bot.
  * @throws ConfigurationError naming `issues: write` on 401/403/404; GitHubApiError otherwise.
  */
 export async function upsertIssue(
@@ -344,25 +411,32 @@ export async function upsertIssue(
   const body = fitBody(`${marker}\n${issue.body}`, "the full report is in the run's artifacts.");
   const permission = 'issues: write';
   const place = `${owner}/${repo}`;
-  let found: { number: number; html_url: string } | undefined;
+  let marked: { number: number; html_url: string; author: Author }[];
   try {
-    await octokit.paginate(
+    marked = await octokit.paginate(
       'GET /repos/{owner}/{repo}/issues',
       { owner, repo, state: 'open', labels: REPORT_LABEL, per_page: 100 },
       (response, done) => {
-        for (const candidate of response.data) {
-          if (candidate.pull_request) continue;
-          if (candidate.title === issue.title && (candidate.body ?? '').includes(marker)) {
-            found ??= { number: candidate.number, html_url: candidate.html_url };
-          }
-        }
-        if (found) done();
-        return [];
+        const page = response.data
+          .filter(
+            (candidate) =>
+              !candidate.pull_request &&
+              candidate.title === issue.title &&
+              (candidate.body ?? '').includes(marker),
+          )
+          .map((candidate) => ({
+            number: candidate.number,
+            html_url: candidate.html_url,
+            author: candidate.user,
+          }));
+        if (page.some((candidate) => isBot(candidate.author))) done();
+        return page;
       },
     );
   } catch (error) {
     throw githubFailure(`could not list the open issues of ${place}`, permission, error);
   }
+  const found = await firstWrittenByToken(octokit, marked, `the open issues of ${place}`);
   if (!found) {
     try {
       const created = await octokit.rest.issues.create({
@@ -403,11 +477,14 @@ export interface CommentResult {
 
 /**
  * Keeps one comment per `marker` (`assetguard:<gate>`) on a pull request: the comment whose body
- * starts with the hidden marker (`commentMarker`) is updated in place, else one is created; a
- * bot's comment is preferred over a person's that copied the marker. Never a second one.
+ * starts with the hidden marker (`commentMarker`) and that the token's own identity wrote
+ * (`writtenByToken`) is updated in place, else one is created. A person's comment that carries
+ * the marker is never edited (that would overwrite their words, and anyone may copy the marker):
+ * it is left alone and the gate writes its own. Never a second one of its own.
  *
  * Lists with `GET /repos/{owner}/{repo}/issues/{number}/comments` (100 per page, every page),
- * writes with `PATCH /repos/{owner}/{repo}/issues/comments/{id}` or `POST …/comments`.
+ * `GET /user` only when a marked comment was written by someone other than a bot; writes with
+ * `PATCH /repos/{owner}/{repo}/issues/comments/{id}` or `POST …/comments`.
  * @throws ConfigurationError naming `pull-requests: write` on 401/403/404; GitHubApiError otherwise.
  */
 export async function upsertPullRequestComment(
@@ -421,9 +498,9 @@ export async function upsertPullRequestComment(
   const body = fitBody(`${hidden}\n${comment.body}`, 'the full summary is in the job summary.');
   const permission = 'pull-requests: write';
   const place = `pull request #${prNumber} in ${owner}/${repo}`;
-  let ours: { id: number; html_url: string; bot: boolean }[];
+  let marked: { id: number; html_url: string; author: Author }[];
   try {
-    ours = await octokit.paginate(
+    marked = await octokit.paginate(
       'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
       { owner, repo, issue_number: prNumber, per_page: 100 },
       (response) =>
@@ -432,13 +509,13 @@ export async function upsertPullRequestComment(
           .map((candidate) => ({
             id: candidate.id,
             html_url: candidate.html_url,
-            bot: candidate.user?.type === 'Bot',
+            author: candidate.user,
           })),
     );
   } catch (error) {
     throw githubFailure(`could not list the comments of ${place}`, permission, error);
   }
-  const existing = ours.find((candidate) => candidate.bot) ?? ours[0];
+  const existing = await firstWrittenByToken(octokit, marked, `the comments of ${place}`);
   try {
     if (existing) {
       const updated = await octokit.rest.issues.updateComment({

@@ -397,7 +397,7 @@ export async function collectConfigCompliance(
   }
   if (selected.length === 0) {
     throw new ConfigurationError(
-      `no AWS Config rules are deployed in ${region}: there is nothing to decide on; enable AWS Config rules or Security Hub (source: securityhub)`,
+      `no AWS Config rules are deployed in ${region}: there is nothing to decide on; enable AWS Config rules, or set the compliance source to securityhub (Security Hub controls)`,
     );
   }
   log(`evaluating ${selected.length} AWS Config rule(s)`);

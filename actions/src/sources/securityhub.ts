@@ -339,7 +339,7 @@ async function requireStandardsEnabled(
   }
   if (statuses.length === 0) {
     throw new ConfigurationError(
-      `no Security Hub standard is enabled in ${options.region}, so no control evaluates anything and there is nothing to decide on; enable a standard (e.g. AWS Foundational Security Best Practices) or use source: config`,
+      `no Security Hub standard is enabled in ${options.region}, so no control evaluates anything and there is nothing to decide on; enable a standard (e.g. AWS Foundational Security Best Practices) or set the compliance source to config (AWS Config rules)`,
     );
   }
   throw new UndecidedError(
