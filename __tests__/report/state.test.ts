@@ -245,7 +245,7 @@ describe('loadState and saveState on a file', () => {
     mkdirSync(location.path);
     const error = await loadError(location);
     expect(error).toBeInstanceOf(ConfigurationError);
-    expect(error.message).toContain(`state: ${location.path} is not a file`);
+    expect(error.message).toContain(`state: ${location.path} is not a regular file (a directory?)`);
   });
 });
 

@@ -46,7 +46,7 @@ import {
   reportJsonChunks,
 } from './render';
 import { slackReportMessage } from './slack';
-import { reportEmails } from './email';
+import { reportEmails, unroutedOwnerWarnings } from './email';
 import { checkStateTime, describeStateLocation, loadState, saveState } from './state';
 
 /** The reports `assetguard report` writes besides verdict.json, summary.md and evidence.json. */
@@ -298,6 +298,10 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
         policy: policy.policy,
         now: clock.now(),
       });
+      if (inputs.email && policy.policy.report.routeBy !== undefined) {
+        // Said in the report, before anything is sent: a mis-tagged owner gets no part of its own.
+        report.warnings.push(...unroutedOwnerWarnings(report, policy.policy.report));
+      }
       if (!inputs.state) {
         report.warnings.push(
           'no state input: this run cannot say what is new or fixed, and keeps no trend (give state: s3://bucket/key or a file kept between runs)',

@@ -91,8 +91,9 @@ function schemaProblem(error: ErrorObject): string {
 }
 
 function invalidState(where: string, why: string): ConfigurationError {
+  const what = where.startsWith('s3://') ? 'the S3 object' : 'the file';
   return new ConfigurationError(
-    `${STATE_INPUT}: ${where} ${why}; fix the location, or delete the object to start over (the next run is then a first run)`,
+    `${STATE_INPUT}: ${where} ${why}; fix the location, or delete ${what} to start over (the next run is then a first run)`,
   );
 }
 
@@ -210,7 +211,11 @@ async function loadFromFile(path: string): Promise<ReportState | undefined> {
       size: stats.size,
       isFile: stats.isFile(),
     }));
-    if (!isFile) throw invalidState(path, 'is not a file');
+    if (!isFile) {
+      throw new ConfigurationError(
+        `${STATE_INPUT}: ${path} is not a regular file (a directory?); give the path of a file (it is created on the first run)`,
+      );
+    }
     if (size > MAX_STATE_BYTES) throw tooLarge(path, size);
     const handle = await open(path, 'r');
     try {
