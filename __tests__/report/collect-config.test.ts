@@ -7,7 +7,12 @@ import {
   ListDiscoveredResourcesCommand,
   type EvaluationResult,
 } from '@aws-sdk/client-config-service';
-import { Inspector2Client, ListFindingsCommand } from '@aws-sdk/client-inspector2';
+import {
+  BatchGetAccountStatusCommand,
+  Inspector2Client,
+  ListFindingsCommand,
+  type BatchGetAccountStatusCommandOutput,
+} from '@aws-sdk/client-inspector2';
 import {
   GetResourcesCommand,
   ResourceGroupsTaggingAPIClient,
@@ -15,6 +20,7 @@ import {
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
+import { UndecidedError } from '../../actions/src/core/errors';
 import { parsePolicy } from '../../actions/src/core/policy';
 import { collectReport, type ReportClients } from '../../actions/src/report/collect';
 
@@ -37,6 +43,17 @@ function clients(): ReportClients {
     tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
     sts: new STSClient({ region: REGION }),
   };
+}
+
+/** Inspector2's BatchGetAccountStatus answer for the account, shaped after the inspector2 model. */
+function scanStatus(
+  resourceState: Record<string, unknown>,
+  status = 'ENABLED',
+): BatchGetAccountStatusCommandOutput {
+  return {
+    accounts: [{ accountId: ACCOUNT, state: { status }, resourceState }],
+    failedAccounts: [],
+  } as unknown as BatchGetAccountStatusCommandOutput;
 }
 
 function result(
@@ -62,6 +79,13 @@ beforeEach(() => {
   for (const mock of [configMock, taggingMock, stsMock, inspectorMock]) mock.reset();
   stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
   inspectorMock.on(ListFindingsCommand).resolves({ findings: [] });
+  inspectorMock.on(BatchGetAccountStatusCommand).resolves(
+    scanStatus({
+      ecr: { status: 'ENABLED' },
+      ec2: { status: 'ENABLED' },
+      lambda: { status: 'ENABLED' },
+    }),
+  );
   configMock.on(ListDiscoveredResourcesCommand).resolves({ resourceIdentifiers: [] });
   configMock.on(DescribeConfigRulesCommand).resolves({
     ConfigRules: [
@@ -164,8 +188,13 @@ describe('collectReport, AWS Config source', () => {
         noncompliant: 0,
       },
     ]);
+    expect(report.cveScanned).toEqual(['ECR', 'EC2', 'LAMBDA']);
+    expect(inspectorMock.commandCalls(BatchGetAccountStatusCommand)[0]?.args[0].input).toEqual({
+      accountIds: [ACCOUNT],
+    });
     expect(report.calls).toMatchObject({
       ListFindings: 1,
+      BatchGetAccountStatus: 1,
       DescribeConfigRules: 1,
       DescribeComplianceByConfigRule: 1,
       // One NON_COMPLIANT listing, two COMPLIANT listings.
@@ -191,6 +220,70 @@ describe('collectReport, AWS Config source', () => {
       }),
     ).rejects.toThrow(
       'config:GetComplianceDetailsByConfigRule answered a COMPLIANT result of rule ec2-imdsv2-check without its resource type and id',
+    );
+  });
+});
+
+describe('collectReport: what Inspector2 scans', () => {
+  const collect = () =>
+    collectReport(clients(), {
+      log: () => undefined,
+      region: REGION,
+      policy: parsePolicy('version: 1\n', 'policy.yml'),
+      cceSource: 'config',
+    });
+
+  it('stops (exit 2) when Inspector2 scans nothing, naming it and how to enable it, before listing any finding', async () => {
+    inspectorMock.on(BatchGetAccountStatusCommand).resolves(
+      scanStatus(
+        {
+          ecr: { status: 'DISABLED' },
+          ec2: { status: 'DISABLED' },
+          lambda: { status: 'DISABLED' },
+        },
+        'DISABLED',
+      ),
+    );
+    const failure = collect();
+    await expect(failure).rejects.toBeInstanceOf(UndecidedError);
+    await expect(failure).rejects.toThrow(
+      `Inspector2 is not enabled in account ${ACCOUNT}, region ${REGION} (inspector2:BatchGetAccountStatus: account DISABLED; ECR DISABLED, EC2 DISABLED, LAMBDA DISABLED): nothing is scanned for vulnerabilities, and a CVE report over nothing would read as clean. Enable it with "aws inspector2 enable --resource-types ECR EC2 LAMBDA --region ${REGION}"`,
+    );
+    expect(inspectorMock.commandCalls(ListFindingsCommand)).toHaveLength(0);
+  });
+
+  it('reads a type that is only ENABLING as not scanned yet', async () => {
+    inspectorMock
+      .on(BatchGetAccountStatusCommand)
+      .resolves(scanStatus({ ecr: { status: 'ENABLING' }, ec2: { status: 'DISABLED' } }));
+    await expect(collect()).rejects.toThrow(
+      /^Inspector2 is not enabled in account 123456789012, region eu-west-1 \(inspector2:BatchGetAccountStatus: account ENABLED; ECR ENABLING, EC2 DISABLED, LAMBDA NOT_LISTED\)/,
+    );
+  });
+
+  it('warns naming the types Inspector2 does not scan, and records the ones it does', async () => {
+    inspectorMock.on(BatchGetAccountStatusCommand).resolves(
+      scanStatus({
+        ecr: { status: 'ENABLED' },
+        ec2: { status: 'SUSPENDED' },
+        lambda: { status: 'DISABLED' },
+      }),
+    );
+    const report = await collect();
+    expect(report.cveScanned).toEqual(['ECR']);
+    expect(report.warnings).toEqual([
+      `Inspector2 does not scan EC2 instances and Lambda functions in account ${ACCOUNT}, region ${REGION} (EC2 SUSPENDED, LAMBDA DISABLED): the CVE findings cover ECR images only. Enable it with "aws inspector2 enable --resource-types EC2 LAMBDA --region ${REGION}"`,
+    ]);
+  });
+
+  it('fails closed on a malformed status answer, naming inspector2:BatchGetAccountStatus', async () => {
+    inspectorMock.on(BatchGetAccountStatusCommand).resolves({
+      accounts: [{ accountId: ACCOUNT, state: { status: 'ENABLED' } }],
+    } as unknown as BatchGetAccountStatusCommandOutput);
+    const failure = collect();
+    await expect(failure).rejects.toBeInstanceOf(UndecidedError);
+    await expect(failure).rejects.toThrow(
+      `inspector2:BatchGetAccountStatus answered no resourceState for account ${ACCOUNT}; refusing to guess what Inspector2 scans from a malformed answer`,
     );
   });
 });

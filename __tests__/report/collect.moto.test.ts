@@ -1,3 +1,4 @@
+import { DisableCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
 import { parsePolicy } from '../../actions/src/core/policy';
 import { UndecidedError } from '../../actions/src/core/errors';
 import {
@@ -15,6 +16,7 @@ import {
 } from '../fixtures/report-estate';
 import {
   ACCOUNT,
+  enableInspector,
   importControlFindings,
   inspectorFinding,
   seedInspectorFindings,
@@ -26,6 +28,12 @@ import {
 // what the Tagging API lists (instances, functions), and repositories' tags are read first-hand.
 const REGION = 'me-central-1';
 const MALFORMED_REGION = 'il-central-1';
+/** Inspector2 never enabled: moto's BatchGetAccountStatus lists no account. */
+const UNSCANNED_REGION = 'me-south-1';
+/** Inspector2 enabled, then disabled: the account is listed with every type DISABLED. */
+const DISABLED_REGION = 'eu-south-2';
+/** Inspector2 enabled for ECR and EC2, not Lambda. */
+const PARTLY_REGION = 'eu-south-1';
 const NOW = new Date('2026-02-01T06:00:00.000Z');
 
 const policy = parsePolicy(REPORT_POLICY, 'report-policy.yml');
@@ -90,7 +98,9 @@ describe('collectReport against moto', () => {
       region: REGION,
       accountId: ACCOUNT,
       cceSource: 'securityhub',
+      cveScanned: ['ECR', 'EC2', 'LAMBDA'],
     });
+    expect(report.warnings.filter((warning) => warning.includes('Inspector2'))).toEqual([]);
   });
 
   it('joins each finding to its owner: image → repository tags, instance id → instance tags, $LATEST → function tags', () => {
@@ -184,7 +194,9 @@ describe('collectReport against moto', () => {
   it('counts its calls per operation', () => {
     expect(report.calls).toMatchObject({
       ListFindings: 1,
-      GetCallerIdentity: 1,
+      // The inventory's, and the one that names the account whose Inspector2 status is read.
+      GetCallerIdentity: 2,
+      BatchGetAccountStatus: 1,
       // Failing controls, then passing ones: one page each (moto pages at 100).
       GetFindings: 2,
       // Repositories' tags first-hand, one call each (the two repositories and the orphan).
@@ -214,6 +226,7 @@ describe('collectReport against moto', () => {
       { cve: 'CVE-2024-0001', severity: 'HIGH', packageName: 'zlib', installed: '1' },
     );
     delete broken.severity;
+    await enableInspector(motoEndpoint(), MALFORMED_REGION, ['ECR']);
     await seedInspectorFindings(motoEndpoint(), MALFORMED_REGION, [[broken]]);
     // A control result, so the Security Hub collector running alongside has something to read.
     await importControlFindings(motoEndpoint(), MALFORMED_REGION, [
@@ -230,4 +243,58 @@ describe('collectReport against moto', () => {
       /^inspector2:ListFindings answered a finding that has no severity \(arn:aws:inspector2:il-central-1:/,
     );
   });
+});
+
+describe('collectReport against moto: what Inspector2 scans', () => {
+  /** A control result, so the Security Hub collector running alongside has something to read. */
+  const seedAccountControl = (region: string) =>
+    importControlFindings(motoEndpoint(), region, [
+      {
+        controlId: 'IAM.7',
+        severity: 'MEDIUM',
+        resourceType: 'AwsAccount',
+        resourceId: `AWS::::Account:${ACCOUNT}`,
+      },
+    ]);
+
+  it('stops (exit 2) in a region where Inspector2 was never enabled, instead of reporting "0 open findings"', async () => {
+    await seedAccountControl(UNSCANNED_REGION);
+    const before = lines.length;
+    const failure = collect(UNSCANNED_REGION);
+    await expect(failure).rejects.toBeInstanceOf(UndecidedError);
+    await expect(failure).rejects.toThrow(
+      `Inspector2 is not enabled in account ${ACCOUNT}, region ${UNSCANNED_REGION} (inspector2:BatchGetAccountStatus: the answer lists no status for the account): nothing is scanned for vulnerabilities, and a CVE report over nothing would read as clean. Enable it with "aws inspector2 enable --resource-types ECR EC2 LAMBDA --region ${UNSCANNED_REGION}"`,
+    );
+    // Nothing was listed: an empty listing of an unscanned account is never read.
+    expect(lines.slice(before).join('\n')).not.toMatch(/listing ACTIVE Inspector2 findings/);
+  });
+
+  it('stops (exit 2) where Inspector2 was enabled and then disabled for every type', async () => {
+    await seedAccountControl(DISABLED_REGION);
+    await enableInspector(motoEndpoint(), DISABLED_REGION, ['ECR', 'EC2', 'LAMBDA']);
+    const inspector = new Inspector2Client({
+      region: DISABLED_REGION,
+      endpoint: motoEndpoint(),
+      maxAttempts: 1,
+    });
+    try {
+      await inspector.send(
+        new DisableCommand({ accountIds: [ACCOUNT], resourceTypes: ['ECR', 'EC2', 'LAMBDA'] }),
+      );
+    } finally {
+      inspector.destroy();
+    }
+    await expect(collect(DISABLED_REGION)).rejects.toThrow(
+      /^Inspector2 is not enabled in account 123456789012, region eu-south-2 \(inspector2:BatchGetAccountStatus: account DISABLED; ECR DISABLED, EC2 DISABLED, LAMBDA DISABLED\)/,
+    );
+  });
+
+  it('warns naming Lambda when Inspector2 scans only ECR and EC2, and records what it scans', async () => {
+    await seedReportEstate(motoEndpoint(), PARTLY_REGION, { inspectorScans: ['ECR', 'EC2'] });
+    const partly = await collect(PARTLY_REGION);
+    expect(partly.cveScanned).toEqual(['ECR', 'EC2']);
+    expect(partly.warnings).toContainEqual(
+      `Inspector2 does not scan Lambda functions in account ${ACCOUNT}, region ${PARTLY_REGION} (LAMBDA DISABLED): the CVE findings cover ECR images and EC2 instances only. Enable it with "aws inspector2 enable --resource-types LAMBDA --region ${PARTLY_REGION}"`,
+    );
+  }, 60_000);
 });

@@ -1,12 +1,15 @@
 import {
   AccessDeniedException,
+  BatchGetAccountStatusCommand,
   Inspector2Client,
   ListFindingsCommand,
   type Finding as InspectorFinding,
 } from '@aws-sdk/client-inspector2';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsError, UndecidedError } from '../../actions/src/core/errors';
 import { listActiveFindings, toFinding } from '../../actions/src/sources/inspector';
+import { readInspectorScanStatus } from '../../actions/src/sources/inspector-status';
 import { functionFinding, imageFindingInUse, instanceFinding } from '../fixtures/report-estate';
 import type { SeedFinding } from '../fixtures/seed';
 
@@ -176,5 +179,149 @@ describe('listActiveFindings', () => {
     await expect(listActiveFindings(client, { log, pageCap: 3 })).rejects.toThrow(
       'Inspector2 kept returning pages of active findings after 3 calls (0 findings so far); refusing to decide on a partial list',
     );
+  });
+});
+
+describe('readInspectorScanStatus', () => {
+  const ACCOUNT = '123456789012';
+  const stsMock = mockClient(STSClient);
+  const clients = { inspector: client, sts: new STSClient({ region: REGION }) };
+  type Answer = Record<string, unknown>;
+
+  /** A BatchGetAccountStatus answer shaped after the inspector2 model (AccountState, State). */
+  function answer(resourceState: Record<string, unknown>, status = 'ENABLED'): Answer {
+    return {
+      accounts: [{ accountId: ACCOUNT, state: { status }, resourceState }],
+      failedAccounts: [],
+    };
+  }
+  const on = (status: string) => ({ status });
+
+  function answers(wire: Answer): void {
+    inspectorMock.on(BatchGetAccountStatusCommand).resolves(wire);
+  }
+
+  beforeEach(() => {
+    stsMock.reset();
+    stsMock.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT });
+  });
+
+  it("asks for the caller's own account and lists the ENABLED types as scanned", async () => {
+    answers(
+      answer({
+        ecr: on('ENABLED'),
+        ec2: on('DISABLED'),
+        lambda: on('ENABLING'),
+        lambdaCode: on('ENABLED'),
+      }),
+    );
+    const status = await readInspectorScanStatus(clients);
+    expect(status).toEqual({
+      accountId: ACCOUNT,
+      accountStatus: 'ENABLED',
+      resources: { ECR: 'ENABLED', EC2: 'DISABLED', LAMBDA: 'ENABLING' },
+      scanned: ['ECR'],
+      calls: { GetCallerIdentity: 1, BatchGetAccountStatus: 1 },
+    });
+    expect(inspectorMock.commandCalls(BatchGetAccountStatusCommand)[0]?.args[0].input).toEqual({
+      accountIds: [ACCOUNT],
+    });
+  });
+
+  it('reads a lambda state the answer leaves out (optional in the model) as not scanned', async () => {
+    answers(answer({ ecr: on('ENABLED'), ec2: on('ENABLED') }));
+    const status = await readInspectorScanStatus(clients);
+    expect(status.scanned).toEqual(['ECR', 'EC2']);
+    expect(status.resources.LAMBDA).toBe('NOT_LISTED');
+  });
+
+  it('reads an account the answer does not list (never enabled, as moto answers) as scanning nothing', async () => {
+    answers({ accounts: [], failedAccounts: [] });
+    const status = await readInspectorScanStatus(clients);
+    expect(status).toMatchObject({ accountId: ACCOUNT, scanned: [] });
+    expect(status.accountStatus).toBeUndefined();
+  });
+
+  it.each<[string, Answer, RegExp]>([
+    ['an empty body', {}, /answered without its accounts list \(an empty or malformed body\)/],
+    [
+      'an entry without accountId',
+      { accounts: [{ state: { status: 'ENABLED' } }] },
+      /answered an entry without its accountId/,
+    ],
+    [
+      'the account listed twice',
+      {
+        accounts: [
+          ...(answer({ ecr: on('ENABLED'), ec2: on('ENABLED') }).accounts as unknown[]),
+          ...(answer({ ecr: on('DISABLED'), ec2: on('DISABLED') }).accounts as unknown[]),
+        ],
+      },
+      /answered 2 states for account/,
+    ],
+    [
+      'a state without status',
+      { accounts: [{ accountId: ACCOUNT, state: {}, resourceState: {} }] },
+      /answered state without its status/,
+    ],
+    [
+      'no resourceState',
+      { accounts: [{ accountId: ACCOUNT, state: { status: 'ENABLED' } }] },
+      /answered no resourceState for account/,
+    ],
+    [
+      'no ec2 state (required)',
+      answer({ ecr: on('ENABLED') }),
+      /answered no resourceState\.ec2 for account/,
+    ],
+    [
+      'a lower-case status',
+      answer({ ecr: on('enabled'), ec2: on('ENABLED') }),
+      /answered resourceState\.ecr\.status "enabled", which is not one of ENABLING, ENABLED/,
+    ],
+    [
+      'a lambda status outside the enum',
+      answer({ ecr: on('ENABLED'), ec2: on('ENABLED'), lambda: on('ON') }),
+      /answered resourceState\.lambda\.status "ON"/,
+    ],
+  ])('fails closed on %s, naming inspector2:BatchGetAccountStatus', async (_, wire, message) => {
+    answers(wire);
+    const failure = readInspectorScanStatus(clients);
+    await expect(failure).rejects.toBeInstanceOf(UndecidedError);
+    await expect(failure).rejects.toThrow(/^inspector2:BatchGetAccountStatus /);
+    await expect(failure).rejects.toThrow(message);
+  });
+
+  it("fails closed when the account's status could not be read (failedAccounts), with Inspector2's reason", async () => {
+    answers({
+      accounts: [],
+      failedAccounts: [
+        { accountId: ACCOUNT, errorCode: 'ACCESS_DENIED', errorMessage: 'not a member' },
+      ],
+    });
+    const failure = readInspectorScanStatus(clients);
+    await expect(failure).rejects.toBeInstanceOf(UndecidedError);
+    await expect(failure).rejects.toThrow(
+      `inspector2:BatchGetAccountStatus could not read what Inspector2 scans in account ${ACCOUNT} (ACCESS_DENIED: not a member)`,
+    );
+  });
+
+  it('names the permission when access is denied', async () => {
+    inspectorMock
+      .on(BatchGetAccountStatusCommand)
+      .rejects(new AccessDeniedException({ message: 'no', $metadata: {} }));
+    const failure = readInspectorScanStatus(clients);
+    await expect(failure).rejects.toBeInstanceOf(AwsError);
+    await expect(failure).rejects.toThrow(
+      `could not read what Inspector2 scans in account ${ACCOUNT}: AccessDeniedException: no — grant inspector2:BatchGetAccountStatus`,
+    );
+  });
+
+  it('refuses a caller identity without a 12-digit account, naming sts:GetCallerIdentity', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({});
+    await expect(readInspectorScanStatus(clients)).rejects.toThrow(
+      /^sts:GetCallerIdentity answered without a 12-digit Account/,
+    );
+    expect(inspectorMock.commandCalls(BatchGetAccountStatusCommand)).toHaveLength(0);
   });
 });

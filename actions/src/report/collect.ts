@@ -1,7 +1,7 @@
 /**
  * The daily report's COLLECT step: everything one run reads from AWS, as a `CollectedReport`.
- * Three collectors run concurrently (each pages sequentially): the ACTIVE Inspector2 findings
- * (CVE), the compliance gate's own CCE sources with the passing side of each rule, and the tag
+ * Three collectors run concurrently (each pages sequentially): what Inspector2 scans, then its
+ * ACTIVE findings (CVE), the compliance gate's own CCE sources with the passing side of each rule, and the tag
  * audit's inventory. Then each finding is joined to its resource's tags: from the inventory by
  * ARN, else read through sources/tagging `readTags` (the one tag reader); an ECR image's tags
  * are its repository's. Nothing here decides: evaluate does, from this and yesterday's state.
@@ -23,6 +23,7 @@ import {
 import { createClient } from '../core/aws';
 import { systemClock, type Clock } from '../core/clock';
 import type { CallCounts } from '../core/collections';
+import { UndecidedError } from '../core/errors';
 import { controlBySecurityHubId, controlForConfigRuleName } from '../core/controls';
 import type { Log } from '../core/log';
 import type { Asset, Finding, Severity } from '../core/model';
@@ -38,6 +39,11 @@ import {
 } from '../sources/compliance';
 import { collectConfigCompliance, type ConfigClients } from '../sources/config';
 import { listActiveFindings, type ActiveFinding } from '../sources/inspector';
+import {
+  INSPECTOR_SCAN_TYPES,
+  readInspectorScanStatus,
+  type InspectorScanStatus,
+} from '../sources/inspector-status';
 import { collectInventory, type Inventory, type InventoryClients } from '../sources/inventory';
 import {
   listCompliantResults,
@@ -174,9 +180,51 @@ function complianceTarget(
     : { unknown: "no ARN (not in AWS Config's inventory)", label: `${type} ${id}` };
 }
 
+/** `ECR DISABLED, EC2 ENABLING, LAMBDA NOT_LISTED`: each scan type's status, for messages. */
+function scanStatusText(status: InspectorScanStatus): string {
+  const types = INSPECTOR_SCAN_TYPES.map(({ type }) => `${type} ${status.resources[type]}`);
+  return status.accountStatus === undefined
+    ? 'the answer lists no status for the account'
+    : `account ${status.accountStatus}; ${types.join(', ')}`;
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function joinWords(words: readonly string[]): string {
+  return words.length <= 1
+    ? words.join('')
+    : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
+}
+
+/**
+ * The report's stance on what Inspector2 scans: nothing scanned is an UndecidedError (a CVE
+ * report over nothing must not read as clean); each type not scanned is a warning naming it.
+ */
+function scanCoverage(status: InspectorScanStatus, region: string): { warnings: string[] } {
+  const where = `account ${status.accountId}, region ${region}`;
+  if (status.scanned.length === 0) {
+    throw new UndecidedError(
+      `Inspector2 is not enabled in ${where} (inspector2:BatchGetAccountStatus: ${scanStatusText(status)}): ` +
+        'nothing is scanned for vulnerabilities, and a CVE report over nothing would read as clean. ' +
+        `Enable it with "aws inspector2 enable --resource-types ECR EC2 LAMBDA --region ${region}" ` +
+        '(or with Terraform: aws_inspector2_enabler, as infra/modules/ecr-scanning does for ECR), then run the report again',
+    );
+  }
+  const missing = INSPECTOR_SCAN_TYPES.filter(({ type }) => !status.scanned.includes(type));
+  if (missing.length === 0) return { warnings: [] };
+  const covered = INSPECTOR_SCAN_TYPES.filter(({ type }) => status.scanned.includes(type));
+  return {
+    warnings: [
+      `Inspector2 does not scan ${joinWords(missing.map(({ scans }) => scans))} in ${where} ` +
+        `(${missing.map(({ type }) => `${type} ${status.resources[type]}`).join(', ')}): ` +
+        `the CVE findings cover ${joinWords(covered.map(({ scans }) => scans))} only. ` +
+        `Enable it with "aws inspector2 enable --resource-types ${missing.map(({ type }) => type).join(' ')} --region ${region}"`,
+    ],
+  };
+}
+
 /** Collector results, before the join. */
 interface Collected {
-  cve: { findings: ActiveFinding[]; calls: number; dropped: number };
+  cve: { findings: ActiveFinding[]; calls: number; dropped: number; status: InspectorScanStatus };
   cce: CollectedCompliance;
   passing: PassingResults;
   inventory: Inventory;
@@ -222,6 +270,13 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
   const resourceTypes = policy.tags?.resourceTypes ?? DEFAULT_RESOURCE_TYPES;
   const [cve, compliance, inventory] = await Promise.all([
     (async () => {
+      log('report: reading what Inspector2 scans in this account and region');
+      const status = await readInspectorScanStatus(clients, {
+        ...(options.signal !== undefined && { signal: options.signal }),
+      });
+      // Before the listing: an empty one from an account that scans nothing must never be read.
+      scanCoverage(status, region);
+      log(`report: Inspector2 scans ${status.scanned.join(', ')} (${scanStatusText(status)})`);
       log(
         'report: listing ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions)',
       );
@@ -233,7 +288,7 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
       log(
         `report: ${listed.findings.length} ACTIVE Inspector2 finding(s) in ${listed.calls} call(s)`,
       );
-      return listed;
+      return { ...listed, status };
     })(),
     collectCce(clients, options),
     (async () => {
@@ -292,8 +347,13 @@ function ruleCompliance(
 /**
  * Reads what the daily report shows, for one account and region.
  *
- * Concurrently: (1) CVE: `listActiveFindings` (Inspector2 ListFindings, ACTIVE, ECR images, EC2
- * instances, Lambda functions; ceil(N/100) calls); (2) CCE: the compliance gate's source,
+ * Concurrently: (1) CVE: first what Inspector2 scans (sources/inspector-status
+ * `readInspectorScanStatus`: sts:GetCallerIdentity, then BatchGetAccountStatus for that account),
+ * then `listActiveFindings` (Inspector2 ListFindings, ACTIVE, ECR images, EC2 instances, Lambda
+ * functions; ceil(N/100) calls). A listing cannot tell "no vulnerabilities" from "nothing
+ * scanned": when no type (ECR, EC2, LAMBDA) is ENABLED the run stops with an UndecidedError
+ * naming inspector2:BatchGetAccountStatus and the `aws inspector2 enable` command, before any
+ * listing; when some are not, a warning names them, and `cveScanned` lists those that are; (2) CCE: the compliance gate's source,
  * `collectConfigCompliance` or `collectSecurityHubCompliance` per `cceSource`, with its tag
  * scope and rules, followed by the passing side of each rule (sources/rule-results: Config's
  * COMPLIANT results of every evaluated rule, or Security Hub's PASSED control results);
@@ -313,7 +373,8 @@ function ruleCompliance(
  *
  * Errors (exit 2), from the sources, each naming the operation and the permission: AwsError for
  * a failed call; UndecidedError for a malformed answer (e.g. an Inspector2 finding without
- * severity names inspector2:ListFindings) or an endless listing; ConfigurationError for a
+ * severity names inspector2:ListFindings, an account status without resourceState names
+ * inspector2:BatchGetAccountStatus), Inspector2 scanning nothing, or an endless listing; ConfigurationError for a
  * `rules` entry naming no rule or a scope no resource carries. An unreadable tag is a warning,
  * never an error.
  */
@@ -326,15 +387,21 @@ export async function collectReport(
   const collected = await collectAll(clients, options);
   const calls: CallCounts = {};
   calls.ListFindings = collected.cve.calls;
+  addCalls(calls, collected.cve.status.calls);
   addCalls(calls, collected.cce.calls);
   addCalls(calls, collected.passing.calls);
   addCalls(calls, collected.inventory.calls);
-  const warnings = [...collected.inventory.warnings, ...collected.cce.warnings];
+  const warnings = [
+    ...scanCoverage(collected.cve.status, region).warnings,
+    ...collected.inventory.warnings,
+    ...collected.cce.warnings,
+  ];
 
   const accountId =
     collected.inventory.resources.find((asset) => asset.accountId)?.accountId ??
     collected.cve.findings.find(({ finding }) => finding.resource.accountId)?.finding.resource
-      .accountId;
+      .accountId ??
+    collected.cve.status.accountId;
   const classificationKey = policy.tags?.classification?.key;
   const assets: Asset[] = collected.inventory.resources.map((asset) => {
     const level = classificationKey === undefined ? undefined : asset.tags[classificationKey];
@@ -479,8 +546,9 @@ export async function collectReport(
   return {
     collectedAt,
     region,
-    ...(accountId !== undefined && { accountId }),
+    accountId,
     cceSource: options.cceSource,
+    cveScanned: collected.cve.status.scanned,
     findings,
     rules,
     assets,

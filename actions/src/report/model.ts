@@ -45,6 +45,9 @@ export interface RuleCompliance {
   noncompliant: number;
 }
 
+/** A resource type Inspector2 scans for package vulnerabilities, as `aws inspector2 enable --resource-types` names it. */
+export type CveScanType = 'ECR' | 'EC2' | 'LAMBDA';
+
 /** Everything one report run read from AWS. */
 export interface CollectedReport {
   /** ISO 8601: when the collection started. */
@@ -52,6 +55,13 @@ export interface CollectedReport {
   region: string;
   accountId?: string;
   cceSource: 'config' | 'securityhub';
+  /**
+   * The resource types Inspector2 scans in this account and region (BatchGetAccountStatus:
+   * ENABLED), in ECR, EC2, LAMBDA order; never empty once collected (nothing scanned is an
+   * error). A type missing here is not scanned, and `warnings` says so: its CVE count is not
+   * "none" but "not looked at". Absent from collections made before this was read.
+   */
+  cveScanned?: CveScanType[];
   /** ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions) and failing CCE findings. */
   findings: ReportFinding[];
   rules: RuleCompliance[];
