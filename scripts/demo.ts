@@ -175,7 +175,8 @@ async function main(): Promise<number> {
     // The daily report: two teams' images (one running), a host, a function, Security Hub
     // controls. The first run leaves a state; the demo turns it into yesterday's (with a month
     // of history, some findings fixed since and some new today) and reports again against it.
-    await seedReportEstate(moto.endpoint, REGION);
+    // The running image was last seen in use an hour ago, as Inspector2 reports a live one.
+    await seedReportEstate(moto.endpoint, REGION, { lastInUse: new Date(Date.now() - 3_600_000) });
     const reportPolicy = join(workdir, 'report-policy.yml');
     writeFileSync(reportPolicy, REPORT_POLICY);
     const statePath = join(outDir, 'report-state.json');
