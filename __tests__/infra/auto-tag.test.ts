@@ -4,7 +4,7 @@ import path from 'node:path';
 import { DEFAULT_TAG_PARAMETER } from '../../actions/src/core/tag-policy';
 import { PARAMETER_ENV } from '../../actions/src/lambda/auto-tag/handler';
 import { eventPattern } from '../../actions/src/lambda/auto-tag/events';
-import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
+import { asRecord, single, TfDir } from '../support/hcl';
 
 // infra/modules/auto-tag must deploy exactly what docs/auto-tag.md describes and the code
 // expects: these checks tie the Terraform to the bundle, the event table and the docs.
@@ -62,57 +62,18 @@ beforeAll(async () => {
 
 const variableDefault = (name: string): unknown => mod.variable(name).default;
 
+// The bundle, runtime, log group, dead-letter queue and role trust are modules/lambda-function's,
+// checked with every module that calls it in lambda-function.test.ts.
 describe('auto-tag module: the Lambda function', () => {
-  it('runs the bundle as index.handler on arm64 with a Node.js 20+ runtime', () => {
-    const fn = mod.resource('aws_lambda_function', 'this');
-    expect(fn.handler).toBe('index.handler');
-    expect(fn.architectures).toEqual(['arm64']);
-    expect(fn.runtime).toBe('${var.runtime}');
-    expect(['nodejs20.x', 'nodejs22.x']).toContain(variableDefault('runtime'));
-    expect(fn.timeout).toBe('${var.timeout}');
-    expect(variableDefault('timeout')).toBe(30);
-    expect(fn.memory_size).toBe('${var.memory_size}');
-    expect(variableDefault('memory_size')).toBe(256);
-    // Reserved concurrency is optional: null leaves the function in the account's pool.
-    expect(fn.reserved_concurrent_executions).toBe('${var.reserved_concurrent_executions}');
-    expect(variableDefault('reserved_concurrent_executions')).toBeNull();
-  });
-
   it('passes the policy parameter in the variable the handler reads, defaulting to the one publish writes', () => {
-    const fn = mod.resource('aws_lambda_function', 'this');
-    const environment = single(fn.environment, 'environment');
-    expect(environment.variables).toEqual({ [PARAMETER_ENV]: '${var.tag_policy_parameter}' });
+    const call = mod.module('function');
+    expect(call.environment).toEqual({ [PARAMETER_ENV]: '${var.tag_policy_parameter}' });
     expect(variableDefault('tag_policy_parameter')).toBe(DEFAULT_TAG_PARAMETER);
   });
 
-  it('deploys the zip of the committed bundle, redeploying when its hash changes', () => {
-    const archive = mod.data('archive_file', 'bundle');
-    expect(archive.type).toBe('zip');
-    expect(archive.source_dir).toBe('${local.bundle_dir}');
-    const bundleDir = mod.locals().bundle_dir;
-    expect(bundleDir).toBe(
-      '${coalesce(var.bundle_dir, "${path.module}/../../../actions/dist/lambda/auto-tag")}',
-    );
-    expect(variableDefault('bundle_dir')).toBeNull();
-    const resolved = path.resolve(MODULE_DIR, '../../../actions/dist/lambda/auto-tag');
-    expect(path.relative(REPO_ROOT, resolved)).toBe('actions/dist/lambda/auto-tag');
-    expect(existsSync(path.join(resolved, 'index.js'))).toBe(true);
-    // The zip is written under .terraform/ (gitignored), never into the repository tree.
-    expect(archive.output_path).toMatch(/^\$\{path\.root\}\/\.terraform\//);
-
-    const fn = mod.resource('aws_lambda_function', 'this');
-    expect(fn.filename).toBe('${data.archive_file.bundle.output_path}');
-    expect(fn.source_code_hash).toBe('${data.archive_file.bundle.output_base64sha256}');
-  });
-
-  it('logs to its own log group with a retention', () => {
-    const group = mod.resource('aws_cloudwatch_log_group', 'this');
-    expect(group.name).toBe('${local.log_group_name}');
-    expect(mod.locals().log_group_name).toBe('/aws/lambda/${var.function_name}');
-    expect(group.retention_in_days).toBe('${var.log_retention_days}');
-    expect(typeof variableDefault('log_retention_days')).toBe('number');
-    const fn = mod.resource('aws_lambda_function', 'this');
-    expect(fn.depends_on).toContain('${aws_cloudwatch_log_group.this}');
+  it('keeps the dead-letter queue optional', () => {
+    expect(mod.module('function').create_dead_letter_queue).toBe('${var.create_dead_letter_queue}');
+    expect(variableDefault('create_dead_letter_queue')).toBe(true);
   });
 });
 
@@ -133,12 +94,12 @@ describe('auto-tag module: EventBridge', () => {
   it('targets the function, and lets only this rule invoke it', () => {
     const target = mod.resource('aws_cloudwatch_event_target', 'this');
     expect(target.rule).toBe('${aws_cloudwatch_event_rule.this.name}');
-    expect(target.arn).toBe('${aws_lambda_function.this.arn}');
+    expect(target.arn).toBe('${module.function.function_arn}');
 
     const permission = mod.resource('aws_lambda_permission', 'events');
     expect(permission.action).toBe('lambda:InvokeFunction');
     expect(permission.principal).toBe('events.amazonaws.com');
-    expect(permission.function_name).toBe('${aws_lambda_function.this.function_name}');
+    expect(permission.function_name).toBe('${module.function.function_name}');
     expect(permission.source_arn).toBe('${aws_cloudwatch_event_rule.this.arn}');
   });
 
@@ -170,21 +131,9 @@ describe('auto-tag module: EventBridge', () => {
 describe('auto-tag module: IAM', () => {
   const templateText = (): string => readModuleFile('policies/auto-tag.json');
 
-  it('lets only Lambda assume the role', () => {
-    const trust = single(mod.data('aws_iam_policy_document', 'trust').statement, 'trust');
-    expect(trust.actions).toEqual(['sts:AssumeRole']);
-    expect(single(trust.principals, 'principals')).toEqual({
-      type: 'Service',
-      identifiers: ['lambda.amazonaws.com'],
-    });
-    expect(mod.resource('aws_iam_role', 'this').assume_role_policy).toBe(
-      '${data.aws_iam_policy_document.trust.json}',
-    );
-  });
-
   it('attaches policies/auto-tag.json as a template whose only variable is the parameter ARN', () => {
     const policy = mod.resource('aws_iam_role_policy', 'auto_tag');
-    expect(policy.role).toBe('${aws_iam_role.this.id}');
+    expect(policy.role).toBe('${module.function.role_name}');
     expect(String(policy.policy).replace(/\s+/g, ' ')).toBe(
       '${templatefile("${path.module}/policies/auto-tag.json", { parameter_arn = local.parameter_arn })}',
     );
@@ -258,47 +207,15 @@ describe('auto-tag module: IAM', () => {
     expect(granted).toEqual(expect.arrayContaining([...named]));
   });
 
-  it('grants the basic execution permissions on its own log group only', () => {
-    const logs = mod.resource('aws_iam_role_policy', 'logs');
-    expect(logs.role).toBe('${aws_iam_role.this.id}');
-    const text = String(logs.policy);
-    expect(text).toContain('["logs:CreateLogStream", "logs:PutLogEvents"]');
-    expect(text).toContain('Resource = "${aws_cloudwatch_log_group.this.arn}:*"');
-  });
-
   it('does not create the SSM parameter (tags publish owns it)', () => {
     expect(mod.blocks('resource')).not.toHaveProperty('aws_ssm_parameter');
   });
 });
 
 describe('auto-tag module: interface', () => {
-  it('gives every variable a description and a type', () => {
-    const variables = Object.keys(mod.blocks('variable'));
-    expect(variables.length).toBeGreaterThan(5);
-    for (const name of variables) {
-      const variable: Hcl = mod.variable(name);
-      expect({ name, description: typeof variable.description }).toEqual({
-        name,
-        description: 'string',
-      });
-      expect(String(variable.description).trim()).not.toBe('');
-      expect({ name, type: typeof variable.type }).toEqual({ name, type: 'string' });
-    }
-  });
-
   it('outputs the function and rule ARNs', () => {
-    expect(mod.output('function_arn').value).toBe('${aws_lambda_function.this.arn}');
+    expect(mod.output('function_arn').value).toBe('${module.function.function_arn}');
     expect(mod.output('rule_arn').value).toBe('${aws_cloudwatch_event_rule.this.arn}');
-  });
-
-  it('requires the aws and archive providers', () => {
-    const terraform = single(
-      mod.files.flatMap((f) => (f.json.terraform as unknown[] | undefined) ?? []),
-      'terraform',
-    );
-    const providers = single(terraform.required_providers, 'required_providers');
-    expect(asRecord(providers.aws, 'aws').source).toBe('hashicorp/aws');
-    expect(asRecord(providers.archive, 'archive').source).toBe('hashicorp/archive');
   });
 });
 

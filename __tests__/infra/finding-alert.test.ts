@@ -12,7 +12,7 @@ import {
   TOPIC_ENV,
   TTL_ATTRIBUTE,
 } from '../../actions/src/lambda/finding-alert/handler';
-import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
+import { asRecord, single, TfDir } from '../support/hcl';
 
 // infra/modules/finding-alert must deploy what the handler expects: these checks tie the
 // Terraform to the bundle, the event patterns, the environment and the calls the code makes.
@@ -64,33 +64,11 @@ function statements(): Statement[] {
   return [...fixed, ...optional];
 }
 
+// The bundle, runtime, log group, dead-letter queue and role trust are modules/lambda-function's,
+// checked with every module that calls it in lambda-function.test.ts.
 describe('finding-alert module: the Lambda function', () => {
-  it('runs the bundle as index.handler on arm64 with a Node.js 20+ runtime', () => {
-    const fn = mod.resource('aws_lambda_function', 'this');
-    expect(fn.handler).toBe('index.handler');
-    expect(fn.architectures).toEqual(['arm64']);
-    expect(fn.runtime).toBe('${var.runtime}');
-    expect(['nodejs20.x', 'nodejs22.x']).toContain(variableDefault('runtime'));
-  });
-
-  it('deploys the zip of the committed bundle, redeploying when its hash changes', () => {
-    const archive = mod.data('archive_file', 'bundle');
-    expect(archive.type).toBe('zip');
-    expect(archive.source_dir).toBe('${local.bundle_dir}');
-    expect(mod.locals().bundle_dir).toBe(
-      '${coalesce(var.bundle_dir, "${path.module}/../../../actions/dist/lambda/finding-alert")}',
-    );
-    const resolved = path.resolve(MODULE_DIR, '../../../actions/dist/lambda/finding-alert');
-    expect(path.relative(REPO_ROOT, resolved)).toBe('actions/dist/lambda/finding-alert');
-    expect(archive.output_path).toMatch(/^\$\{path\.root\}\/\.terraform\//);
-    const fn = mod.resource('aws_lambda_function', 'this');
-    expect(fn.filename).toBe('${data.archive_file.bundle.output_path}');
-    expect(fn.source_code_hash).toBe('${data.archive_file.bundle.output_base64sha256}');
-  });
-
   it('passes the table, topic and parameters in the variables the handler reads', () => {
-    const environment = single(mod.resource('aws_lambda_function', 'this').environment, 'env');
-    const text = String(environment.variables).replace(/\s+/g, ' ');
+    const text = String(mod.module('function').environment).replace(/\s+/g, ' ');
     expect(text).toContain(`${TABLE_ENV} = aws_dynamodb_table.alerts.name`);
     expect(text).toContain(`${TOPIC_ENV} = aws_sns_topic.alerts.arn`);
     expect(text).toContain(
@@ -104,16 +82,10 @@ describe('finding-alert module: the Lambda function', () => {
     expect(variableDefault('slack_webhook_parameter')).toBeNull();
   });
 
-  it('retries failed invocations, then sends the event to an encrypted dead-letter queue', () => {
-    const fn = mod.resource('aws_lambda_function', 'this');
-    expect(single(fn.dead_letter_config, 'dead_letter_config').target_arn).toBe(
-      '${aws_sqs_queue.dead_letter.arn}',
-    );
-    const queue = mod.resource('aws_sqs_queue', 'dead_letter');
-    expect(queue.sqs_managed_sse_enabled).toBe('${var.kms_key_arn == null ? true : null}');
-    expect(queue.kms_master_key_id).toBe('${var.kms_key_arn}');
-    const invoke = mod.resource('aws_lambda_function_event_invoke_config', 'this');
-    expect(invoke.maximum_retry_attempts).toBe('${var.maximum_retry_attempts}');
+  it('always has a dead-letter queue, encrypted with the alert key when one is given', () => {
+    const call = mod.module('function');
+    expect(call.create_dead_letter_queue).toBe(true);
+    expect(call.kms_key_arn).toBe('${var.kms_key_arn}');
   });
 });
 
@@ -161,7 +133,7 @@ describe('finding-alert module: EventBridge', () => {
 
       const target = mod.resource('aws_cloudwatch_event_target', name);
       expect(target.rule).toBe(`\${aws_cloudwatch_event_rule.${name}.name}`);
-      expect(target.arn).toBe('${aws_lambda_function.this.arn}');
+      expect(target.arn).toBe('${module.function.function_arn}');
       const permission = mod.resource('aws_lambda_permission', name);
       expect(permission.principal).toBe('events.amazonaws.com');
       expect(permission.action).toBe('lambda:InvokeFunction');
@@ -189,15 +161,6 @@ describe('finding-alert module: EventBridge', () => {
 });
 
 describe('finding-alert module: IAM', () => {
-  it('lets only Lambda assume the role', () => {
-    const trust = single(mod.data('aws_iam_policy_document', 'trust').statement, 'trust');
-    expect(trust.actions).toEqual(['sts:AssumeRole']);
-    expect(single(trust.principals, 'principals')).toEqual({
-      type: 'Service',
-      identifiers: ['lambda.amazonaws.com'],
-    });
-  });
-
   it('grants exactly the calls the Lambda code names, in its folder and every module it imports', () => {
     const named = new Set<string>();
     const seen = new Set<string>();
@@ -254,11 +217,7 @@ describe('finding-alert module: IAM', () => {
     );
     const attached = mod.resource('aws_iam_role_policy', 'finding_alert');
     expect(attached.policy).toBe('${data.aws_iam_policy_document.finding_alert.json}');
-    expect(attached.role).toBe('${aws_iam_role.this.id}');
-    const logs = String(mod.resource('aws_iam_role_policy', 'logs').policy);
-    expect(logs).toContain('Resource = "${aws_cloudwatch_log_group.this.arn}:*"');
-    const deadLetter = String(mod.resource('aws_iam_role_policy', 'dead_letter').policy);
-    expect(deadLetter).toContain('Resource = aws_sqs_queue.dead_letter.arn');
+    expect(attached.role).toBe('${module.function.role_name}');
   });
 
   it('does not create the SSM parameters (tags publish owns the policy; the webhook stays out of the state)', () => {
@@ -266,39 +225,11 @@ describe('finding-alert module: IAM', () => {
   });
 });
 
-describe('finding-alert module: interface', () => {
-  it('gives every variable a description and a type', () => {
-    const variables = Object.keys(mod.blocks('variable'));
-    expect(variables.length).toBeGreaterThan(10);
-    for (const name of variables) {
-      const variable: Hcl = mod.variable(name);
-      expect({ name, description: typeof variable.description }).toEqual({
-        name,
-        description: 'string',
-      });
-      expect(String(variable.description).trim()).not.toBe('');
-      expect({ name, type: typeof variable.type }).toEqual({ name, type: 'string' });
-    }
-  });
-
-  it('requires the aws and archive providers', () => {
-    const terraform = single(
-      mod.files.flatMap((f) => (f.json.terraform as unknown[] | undefined) ?? []),
-      'terraform',
-    );
-    const providers = single(terraform.required_providers, 'required_providers');
-    expect(asRecord(providers.aws, 'aws').source).toBe('hashicorp/aws');
-    expect(asRecord(providers.archive, 'archive').source).toBe('hashicorp/archive');
-  });
-});
-
 describe('demo env', () => {
-  it('wires the module in with arguments that are all variables of the module', () => {
+  // terraform.test.ts checks that every module call passes only variables the module declares.
+  it('wires the module in with the published policy, the webhook and the owner addresses', () => {
     const call = demo.module('finding_alert');
     expect(call.source).toBe('../../modules/finding-alert');
-    const variables = new Set(Object.keys(mod.blocks('variable')));
-    const passed = Object.keys(call).filter((key) => key !== 'source');
-    expect(passed.filter((key) => !variables.has(key))).toEqual([]);
     expect(call.policy_parameter).toBe('${var.tag_policy_parameter}');
     expect(call.slack_webhook_parameter).toBe('${var.slack_webhook_parameter}');
     expect(call.owner_emails).toBe('${var.alert_owner_emails}');

@@ -78,6 +78,7 @@ const ECR = 'modules/ecr-scanning';
 const OIDC = 'modules/github-oidc';
 const AUTO_TAG = 'modules/auto-tag';
 const FINDING_ALERT = 'modules/finding-alert';
+const LAMBDA = 'modules/lambda-function';
 const DEMO = 'envs/demo';
 
 let files: TfFile[] = [];
@@ -96,7 +97,7 @@ beforeAll(async () => {
 describe('terraform layout', () => {
   it('parses every .tf file under infra/, including every module and the demo env', () => {
     const dirs = new Set(files.map((f) => f.dir));
-    expect([...dirs].sort()).toEqual([DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC]);
+    expect([...dirs].sort()).toEqual([DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC, LAMBDA]);
     for (const dir of dirs) {
       expect(files.map((f) => f.rel)).toEqual(
         expect.arrayContaining([`${dir}/variables.tf`, `${dir}/outputs.tf`, `${dir}/versions.tf`]),
@@ -105,7 +106,7 @@ describe('terraform layout', () => {
   });
 
   it('requires hashicorp/aws 5.x or later in every root and module', () => {
-    for (const dir of [DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC]) {
+    for (const dir of [DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC, LAMBDA]) {
       const terraform = files.filter((f) => f.dir === dir).flatMap((f) => f.json.terraform ?? []);
       const block = single(terraform, `${dir} terraform`);
       const providers = single(block.required_providers, `${dir} required_providers`);
@@ -159,6 +160,8 @@ describe('terraform layout', () => {
       `${DEMO}/main.tf module.ecr_scanning`,
       `${DEMO}/main.tf module.finding_alert`,
       `${DEMO}/main.tf module.github_oidc`,
+      `${AUTO_TAG}/main.tf module.function`,
+      `${FINDING_ALERT}/main.tf module.function`,
     ]);
     for (const { where, dir, source } of sources) {
       expect(typeof source).toBe('string');
@@ -168,6 +171,36 @@ describe('terraform layout', () => {
         exists: true,
       });
     }
+  });
+
+  it('passes every module call only variables the module declares, and all it requires', () => {
+    // Terraform rejects an unknown argument and a missing required variable at plan time; no
+    // terraform binary runs here, so the calls are checked against the modules' variables.
+    const problems: string[] = [];
+    let calls = 0;
+    for (const file of files) {
+      for (const [name, body] of Object.entries(asRecord(file.json.module ?? {}, file.rel))) {
+        calls += 1;
+        const call = single(body, `${file.rel} module ${name}`);
+        const dir = path.posix.normalize(path.posix.join(file.dir, String(call.source)));
+        const variables = Object.entries(blocks(files, dir, 'variable')).map(([variable, v]) => ({
+          variable,
+          required: !('default' in single(v, `${dir} variable ${variable}`)),
+        }));
+        const declared = new Set(variables.map((v) => v.variable));
+        const meta = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
+        for (const argument of Object.keys(call).filter((key) => !meta.has(key))) {
+          if (!declared.has(argument)) {
+            problems.push(`${file.rel} module.${name}: ${dir} has no variable "${argument}"`);
+          }
+        }
+        for (const { variable } of variables.filter((v) => v.required && !(v.variable in call))) {
+          problems.push(`${file.rel} module.${name}: required variable "${variable}" not passed`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+    expect(calls).toBe(6);
   });
 
   it('keeps the demo backend an example only (commented out)', () => {

@@ -1,11 +1,11 @@
 output "function_arn" {
   description = "ARN of the auto-tag Lambda function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "function_name" {
   description = "Name of the auto-tag Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "rule_arn" {
@@ -15,17 +15,17 @@ output "rule_arn" {
 
 output "role_arn" {
   description = "ARN of the function's execution role."
-  value       = aws_iam_role.this.arn
+  value       = module.function.role_arn
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the function's JSON log lines."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.function.log_group_name
 }
 
 output "dead_letter_queue_arn" {
   description = "ARN of the dead-letter queue, or null when create_dead_letter_queue is false."
-  value       = var.create_dead_letter_queue ? aws_sqs_queue.dead_letter[0].arn : null
+  value       = module.function.dead_letter_queue_arn
 }
 
 output "trail_arn" {

@@ -5,7 +5,7 @@ variable "function_name" {
 }
 
 variable "bundle_dir" {
-  description = "Directory holding the committed ncc bundle (index.js) that is zipped and deployed; null means the repository's actions/dist/lambda/auto-tag (path.module/../../../actions/dist/lambda/auto-tag). Run npm run build first if you changed actions/src/lambda."
+  description = "Directory holding the committed ncc bundle (index.js) that is zipped and deployed; null means the repository's actions/dist/lambda/auto-tag. Run npm run build first if you changed actions/src/lambda."
   type        = string
   default     = null
 }
@@ -14,11 +14,6 @@ variable "runtime" {
   description = "Lambda Node.js runtime; the bundle needs nodejs20.x or later."
   type        = string
   default     = "nodejs22.x"
-
-  validation {
-    condition     = contains(["nodejs20.x", "nodejs22.x"], var.runtime)
-    error_message = "runtime must be nodejs20.x or nodejs22.x."
-  }
 }
 
 variable "tag_policy_parameter" {
@@ -60,11 +55,6 @@ variable "maximum_retry_attempts" {
   description = "Retries of a failed asynchronous invocation (0-2) before the event goes to the dead-letter queue."
   type        = number
   default     = 2
-
-  validation {
-    condition     = var.maximum_retry_attempts >= 0 && var.maximum_retry_attempts <= 2
-    error_message = "maximum_retry_attempts must be between 0 and 2."
-  }
 }
 
 variable "create_dead_letter_queue" {

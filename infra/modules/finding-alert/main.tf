@@ -11,9 +11,6 @@ data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
 
 locals {
-  # A variable default cannot refer to path.module.
-  bundle_dir = coalesce(var.bundle_dir, "${path.module}/../../../actions/dist/lambda/finding-alert")
-
   partition = data.aws_partition.current.partition
   # aws_region.name is deprecated in provider 6 (id works in 5 and 6).
   region  = data.aws_region.current.id
@@ -36,79 +33,36 @@ locals {
       for owner, emails in var.owner_emails : [for email in emails : { owner = owner, email = email }]
     ]) : "${pair.owner} ${pair.email}" => pair
   }
-
-  log_group_name = "/aws/lambda/${var.function_name}"
 }
 
-# --- code -------------------------------------------------------------------------------------
+# The bundle actions/dist/lambda/finding-alert, its log group, role, retries and dead-letter
+# queue. EventBridge invokes asynchronously: Lambda retries a throw (malformed event, unreadable
+# policy, a send that failed) and then sends the event to the dead-letter queue.
+module "function" {
+  source = "../lambda-function"
 
-# The committed ncc bundle (npm run build; npm run check-dist keeps it in step with the source).
-data "archive_file" "bundle" {
-  type        = "zip"
-  source_dir  = local.bundle_dir
-  output_path = "${path.root}/.terraform/assetguard/${var.function_name}.zip"
-}
-
-resource "aws_cloudwatch_log_group" "this" {
-  name              = local.log_group_name
-  retention_in_days = var.log_retention_days
-
-  tags = var.tags
-}
-
-resource "aws_lambda_function" "this" {
+  name          = "finding-alert"
   function_name = var.function_name
   description   = "assetguard: alerts owners of new Security Hub and Inspector findings at or above the policy's alert severity."
-  role          = aws_iam_role.this.arn
+  bundle_dir    = var.bundle_dir
 
-  filename         = data.archive_file.bundle.output_path
-  source_code_hash = data.archive_file.bundle.output_base64sha256
-  runtime          = var.runtime
-  handler          = "index.handler"
-  architectures    = ["arm64"]
-  timeout          = var.timeout
-  memory_size      = var.memory_size
-
+  runtime                        = var.runtime
+  timeout                        = var.timeout
+  memory_size                    = var.memory_size
   reserved_concurrent_executions = var.reserved_concurrent_executions
+  log_retention_days             = var.log_retention_days
+  maximum_retry_attempts         = var.maximum_retry_attempts
+  create_dead_letter_queue       = true
+  kms_key_arn                    = var.kms_key_arn
 
-  environment {
-    variables = merge(
-      {
-        ASSETGUARD_ALERT_TABLE     = aws_dynamodb_table.alerts.name
-        ASSETGUARD_ALERT_TOPIC_ARN = aws_sns_topic.alerts.arn
-      },
-      var.policy_parameter == null ? {} : { ASSETGUARD_POLICY_PARAMETER = var.policy_parameter },
-      var.slack_webhook_parameter == null ? {} : { ASSETGUARD_SLACK_WEBHOOK_PARAMETER = var.slack_webhook_parameter },
-    )
-  }
-
-  dead_letter_config {
-    target_arn = aws_sqs_queue.dead_letter.arn
-  }
-
-  tags = var.tags
-
-  # The log group exists (with its retention) before the first invocation could create it.
-  depends_on = [
-    aws_cloudwatch_log_group.this,
-    aws_iam_role_policy.logs,
-    aws_iam_role_policy.dead_letter,
-  ]
-}
-
-# EventBridge invokes asynchronously: Lambda retries a throw (malformed event, unreadable policy,
-# a send that failed) and then sends the event to the dead-letter queue.
-resource "aws_lambda_function_event_invoke_config" "this" {
-  function_name                = aws_lambda_function.this.function_name
-  maximum_retry_attempts       = var.maximum_retry_attempts
-  maximum_event_age_in_seconds = 3600
-}
-
-resource "aws_sqs_queue" "dead_letter" {
-  name                      = "${var.function_name}-dlq"
-  message_retention_seconds = 1209600 # 14 days, the maximum
-  sqs_managed_sse_enabled   = var.kms_key_arn == null ? true : null
-  kms_master_key_id         = var.kms_key_arn
+  environment = merge(
+    {
+      ASSETGUARD_ALERT_TABLE     = aws_dynamodb_table.alerts.name
+      ASSETGUARD_ALERT_TOPIC_ARN = aws_sns_topic.alerts.arn
+    },
+    var.policy_parameter == null ? {} : { ASSETGUARD_POLICY_PARAMETER = var.policy_parameter },
+    var.slack_webhook_parameter == null ? {} : { ASSETGUARD_SLACK_WEBHOOK_PARAMETER = var.slack_webhook_parameter },
+  )
 
   tags = var.tags
 }
@@ -165,33 +119,6 @@ resource "aws_sns_topic_subscription" "email" {
 }
 
 # --- IAM --------------------------------------------------------------------------------------
-
-data "aws_iam_policy_document" "trust" {
-  statement {
-    sid     = "LambdaAssumeRole"
-    effect  = "Allow"
-    actions = ["sts:AssumeRole"]
-
-    principals {
-      type        = "Service"
-      identifiers = ["lambda.amazonaws.com"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:SourceAccount"
-      values   = [local.account]
-    }
-  }
-}
-
-resource "aws_iam_role" "this" {
-  name               = var.function_name
-  description        = "Execution role of the assetguard finding-alert Lambda."
-  assume_role_policy = data.aws_iam_policy_document.trust.json
-
-  tags = var.tags
-}
 
 # Exactly the calls the handler makes (__tests__/infra/finding-alert.test.ts compares them with
 # the permissions the code names), each on its one resource.
@@ -252,42 +179,8 @@ data "aws_iam_policy_document" "finding_alert" {
 
 resource "aws_iam_role_policy" "finding_alert" {
   name   = "assetguard-finding-alert"
-  role   = aws_iam_role.this.id
+  role   = module.function.role_name
   policy = data.aws_iam_policy_document.finding_alert.json
-}
-
-# What AWSLambdaBasicExecutionRole grants, scoped to this function's log group (created above,
-# so logs:CreateLogGroup is not needed).
-resource "aws_iam_role_policy" "logs" {
-  name = "assetguard-finding-alert-logs"
-  role = aws_iam_role.this.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "WriteOwnLogs"
-        Effect   = "Allow"
-        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
-        Resource = "${aws_cloudwatch_log_group.this.arn}:*"
-      },
-    ]
-  })
-}
-
-resource "aws_iam_role_policy" "dead_letter" {
-  name = "assetguard-finding-alert-dead-letter"
-  role = aws_iam_role.this.id
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid      = "SendToDeadLetterQueue"
-        Effect   = "Allow"
-        Action   = "sqs:SendMessage"
-        Resource = aws_sqs_queue.dead_letter.arn
-      },
-    ]
-  })
 }
 
 # --- EventBridge ------------------------------------------------------------------------------
@@ -313,19 +206,19 @@ resource "aws_cloudwatch_event_rule" "inspector2" {
 resource "aws_cloudwatch_event_target" "securityhub" {
   rule      = aws_cloudwatch_event_rule.securityhub.name
   target_id = "finding-alert-lambda"
-  arn       = aws_lambda_function.this.arn
+  arn       = module.function.function_arn
 }
 
 resource "aws_cloudwatch_event_target" "inspector2" {
   rule      = aws_cloudwatch_event_rule.inspector2.name
   target_id = "finding-alert-lambda"
-  arn       = aws_lambda_function.this.arn
+  arn       = module.function.function_arn
 }
 
 resource "aws_lambda_permission" "securityhub" {
   statement_id  = "AllowSecurityHubRule"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = module.function.function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.securityhub.arn
 }
@@ -333,7 +226,7 @@ resource "aws_lambda_permission" "securityhub" {
 resource "aws_lambda_permission" "inspector2" {
   statement_id  = "AllowInspector2Rule"
   action        = "lambda:InvokeFunction"
-  function_name = aws_lambda_function.this.function_name
+  function_name = module.function.function_name
   principal     = "events.amazonaws.com"
   source_arn    = aws_cloudwatch_event_rule.inspector2.arn
 }

@@ -1,11 +1,11 @@
 output "function_arn" {
   description = "ARN of the finding-alert Lambda function."
-  value       = aws_lambda_function.this.arn
+  value       = module.function.function_arn
 }
 
 output "function_name" {
   description = "Name of the finding-alert Lambda function."
-  value       = aws_lambda_function.this.function_name
+  value       = module.function.function_name
 }
 
 output "rule_arns" {
@@ -28,15 +28,15 @@ output "table_name" {
 
 output "role_arn" {
   description = "ARN of the function's execution role."
-  value       = aws_iam_role.this.arn
+  value       = module.function.role_arn
 }
 
 output "log_group_name" {
   description = "CloudWatch log group of the function's JSON log lines."
-  value       = aws_cloudwatch_log_group.this.name
+  value       = module.function.log_group_name
 }
 
 output "dead_letter_queue_arn" {
   description = "ARN of the dead-letter queue receiving events the function failed on after its retries."
-  value       = aws_sqs_queue.dead_letter.arn
+  value       = module.function.dead_letter_queue_arn
 }

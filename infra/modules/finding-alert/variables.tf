@@ -14,11 +14,6 @@ variable "runtime" {
   description = "Lambda Node.js runtime; the bundle needs nodejs20.x or later."
   type        = string
   default     = "nodejs22.x"
-
-  validation {
-    condition     = contains(["nodejs20.x", "nodejs22.x"], var.runtime)
-    error_message = "runtime must be nodejs20.x or nodejs22.x."
-  }
 }
 
 variable "alert_severity" {
@@ -100,11 +95,6 @@ variable "maximum_retry_attempts" {
   description = "Retries of a failed asynchronous invocation (0-2) before the event goes to the dead-letter queue."
   type        = number
   default     = 2
-
-  validation {
-    condition     = var.maximum_retry_attempts >= 0 && var.maximum_retry_attempts <= 2
-    error_message = "maximum_retry_attempts must be between 0 and 2."
-  }
 }
 
 variable "table_deletion_protection" {
