@@ -18,6 +18,8 @@ import {
   manyFindingsReport,
 } from '../fixtures/daily-report';
 import { shownText } from '../fixtures/markdown-shown';
+import { renderReportHtml } from '../../actions/src/report/html';
+import { cveCoverage } from '../../actions/src/report/model';
 
 // The daily report goes to the job summary, an issue everyone watching the repository reads,
 // and files people open in a spreadsheet: what AWS sends has to stay text in each of them.
@@ -279,5 +281,20 @@ describe('findingsCsv', () => {
     for (const record of records) {
       for (const cell of record) expect(cell).not.toMatch(/^[=+@\t\r]/);
     }
+  });
+});
+
+describe('what Inspector2 scans', () => {
+  it('is said in the summary and the page, naming the types it does not scan', () => {
+    expect(cveCoverage(['ECR', 'EC2', 'LAMBDA'])).toBe(
+      'ECR images, EC2 instances, Lambda functions',
+    );
+    expect(cveCoverage(['ECR', 'EC2'])).toBe('ECR images, EC2 instances (not Lambda functions)');
+    const report = { ...dailyReport(), cveScanned: ['ECR' as const] };
+    const summary = renderReportMarkdown(report, OPTIONS);
+    expect(summary).toContain('Inspector2 scans ECR images (not EC2 instances, Lambda functions)');
+    expect(renderReportHtml(report)).toContain(
+      'Inspector2 scans <b>ECR images (not EC2 instances, Lambda functions)</b>',
+    );
   });
 });

@@ -460,6 +460,7 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     region: collected.region,
     ...(collected.accountId !== undefined && { accountId: collected.accountId }),
     cceSource: collected.cceSource,
+    ...(collected.cveScanned !== undefined && { cveScanned: collected.cveScanned }),
     counts: {
       open: openCounts,
       cve: countsOf(open.filter((item) => item.kind === 'cve')),

@@ -9,7 +9,7 @@
 import { htmlText, safeUrl } from '../core/escape';
 import { SEVERITIES, type Severity, type SeverityCounts } from '../core/model';
 import { barChart, columnChart, lineChart, num, SERIES_COLOURS, SEVERITY_COLOURS } from './charts';
-import type { DailyReport, FixedItem, OpenItem } from './model';
+import { cveCoverage, type DailyReport, type FixedItem, type OpenItem } from './model';
 import { newlyOverdue, previousOpenTotal, reportTime, shortResource, signed } from './render';
 
 /** The page's Content-Security-Policy: no script, no request of any kind. */
@@ -692,6 +692,9 @@ export function renderReportHtml(report: DailyReport, options: HtmlOptions = {})
     `Generated <b>${htmlText(reportTime(report.generatedAt))}</b>`,
     `Region <b>${htmlText(report.region)}</b>`,
     ...(report.accountId ? [`Account <b>${htmlText(report.accountId)}</b>`] : []),
+    ...(report.cveScanned
+      ? [`Inspector2 scans <b>${htmlText(cveCoverage(report.cveScanned))}</b>`]
+      : []),
     `Configuration from <b>${report.cceSource === 'config' ? 'AWS Config' : 'Security Hub'}</b>`,
     report.previousAt === undefined
       ? 'No previous run'

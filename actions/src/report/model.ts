@@ -48,6 +48,22 @@ export interface RuleCompliance {
 /** A resource type Inspector2 scans for package vulnerabilities, as `aws inspector2 enable --resource-types` names it. */
 export type CveScanType = 'ECR' | 'EC2' | 'LAMBDA';
 
+/** How the report names what Inspector2 scans, in the user's words. */
+export const CVE_SCAN_NAMES: Record<CveScanType, string> = {
+  ECR: 'ECR images',
+  EC2: 'EC2 instances',
+  LAMBDA: 'Lambda functions',
+};
+
+/** `ECR images, EC2 instances (not Lambda functions)`: what the CVE findings cover. */
+export function cveCoverage(scanned: readonly CveScanType[]): string {
+  const all = Object.keys(CVE_SCAN_NAMES) as CveScanType[];
+  const names = (types: readonly CveScanType[]): string =>
+    types.map((type) => CVE_SCAN_NAMES[type]).join(', ');
+  const missing = all.filter((type) => !scanned.includes(type));
+  return missing.length === 0 ? names(all) : `${names(scanned)} (not ${names(missing)})`;
+}
+
 /** Everything one report run read from AWS. */
 export interface CollectedReport {
   /** ISO 8601: when the collection started. */
@@ -168,6 +184,8 @@ export interface DailyReport {
   region: string;
   accountId?: string;
   cceSource: 'config' | 'securityhub';
+  /** The resource types Inspector2 scans (BatchGetAccountStatus), when it was asked. */
+  cveScanned?: CveScanType[];
   counts: {
     /** Open findings (CVE and CCE) by severity. */
     open: SeverityCounts;

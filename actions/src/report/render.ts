@@ -9,7 +9,7 @@ import { csv, markdownCode, markdownLink, markdownText, safeUrl } from '../core/
 import { finishSummary, plural, table } from '../core/markdown';
 import { jsonChunks } from '../core/report-files';
 import { SEVERITIES, type Severity, type SeverityCounts } from '../core/model';
-import type { DailyReport, FixedItem, OpenItem } from './model';
+import { cveCoverage, type DailyReport, type FixedItem, type OpenItem } from './model';
 
 /** Options of the Markdown renderers. */
 export interface MarkdownOptions {
@@ -188,6 +188,7 @@ function countsSection(report: DailyReport): string[] {
   const context = [
     `Region ${markdownCode(report.region)}`,
     ...(report.accountId ? [`account ${markdownCode(report.accountId)}`] : []),
+    ...(report.cveScanned ? [`Inspector2 scans ${cveCoverage(report.cveScanned)}`] : []),
     `configuration findings from ${report.cceSource === 'config' ? 'AWS Config' : 'Security Hub'}`,
   ].join(' · ');
   const mttr = report.mttrDays.overall;
