@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { REPORT_STATE_SCHEMA, type ReportState } from '../../actions/src/report/model';
 import {
+  checkStateSubject,
   checkStateTime,
   loadState,
   MAX_STATE_BYTES,
@@ -274,6 +275,54 @@ describe('checkStateTime', () => {
       checkStateTime(state('2027-06-01T00:00:00.000Z'), now, 's3://b/k.json');
     }).toThrow(
       /^state: s3:\/\/b\/k\.json was written at 2027-06-01T00:00:00\.000Z, after this run's time 2026-11-30T06:00:00\.000Z/,
+    );
+  });
+});
+
+describe('checkStateSubject', () => {
+  const state: ReportState = {
+    schema: REPORT_STATE_SCHEMA,
+    title: 't',
+    generatedAt: '2026-11-29T06:00:00.000Z',
+    region: 'us-east-1',
+    accountId: '123456789012',
+    cceSource: 'securityhub',
+    open: {},
+    fixed: [],
+    trend: [],
+  };
+  const same = {
+    region: 'us-east-1',
+    accountId: '123456789012',
+    cceSource: 'securityhub' as const,
+  };
+
+  it('takes the state of the same account, region and source, and an older state that names none', () => {
+    expect(() => {
+      checkStateSubject(state, same, 'state.json');
+    }).not.toThrow();
+    const older: ReportState = {
+      schema: state.schema,
+      title: state.title,
+      generatedAt: state.generatedAt,
+      open: {},
+      fixed: [],
+      trend: [],
+    };
+    expect(() => {
+      checkStateSubject(older, { ...same, region: 'eu-west-1' }, 'state.json');
+    }).not.toThrow();
+  });
+
+  it('refuses another report’s state, naming each difference', () => {
+    expect(() => {
+      checkStateSubject(
+        state,
+        { region: 'eu-west-1', accountId: '210987654321', cceSource: 'config' },
+        's3://b/k',
+      );
+    }).toThrow(
+      "state: s3://b/k is another report's state (account 123456789012, not 210987654321; region us-east-1, not eu-west-1; compliance source securityhub, not config)",
     );
   });
 });

@@ -485,6 +485,9 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     schema: REPORT_STATE_SCHEMA,
     title: policy.report.title,
     generatedAt,
+    region: collected.region,
+    ...(collected.accountId !== undefined && { accountId: collected.accountId }),
+    cceSource: collected.cceSource,
     open: Object.fromEntries(
       [...open]
         .sort((a, b) => compareText(a.key, b.key))

@@ -243,6 +243,10 @@ export interface ReportState {
   schema: typeof REPORT_STATE_SCHEMA;
   title: string;
   generatedAt: string;
+  /** What the report was about (absent in states written before they were recorded). */
+  region?: string;
+  accountId?: string;
+  cceSource?: 'config' | 'securityhub';
   open: Record<string, OpenRecord>;
   fixed: FixedItem[];
   trend: TrendPoint[];

@@ -47,7 +47,13 @@ import {
 } from './render';
 import { slackReportMessage } from './slack';
 import { reportEmails, unroutedOwnerWarnings } from './email';
-import { checkStateTime, describeStateLocation, loadState, saveState } from './state';
+import {
+  checkStateSubject,
+  checkStateTime,
+  describeStateLocation,
+  loadState,
+  saveState,
+} from './state';
 
 /** The reports `assetguard report` writes besides verdict.json, summary.md and evidence.json. */
 export const REPORT_FILES = ['report.html', 'report.json', 'findings.csv'] as const;
@@ -292,6 +298,9 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
         warnings: collected.warnings,
         assets: collected.assets.length,
       };
+      if (previous && inputs.state) {
+        checkStateSubject(previous, collected, describeStateLocation(inputs.state));
+      }
       const { report, state } = evaluateReport({
         collected,
         previous,

@@ -352,3 +352,33 @@ export function checkStateTime(state: ReportState, now: Date, where: string): vo
       "a clock is wrong, or it is another report's state; fix the clock, or give a state of this report's runs",
   );
 }
+
+/**
+ * Refuses a state that another report wrote: another account, region or compliance source (the
+ * keys of every finding differ, so each would read as both fixed and new). States written
+ * before these were recorded carry none and are taken.
+ * @throws ConfigurationError naming the location, what differs and what to do.
+ */
+export function checkStateSubject(
+  state: ReportState,
+  current: { region: string; accountId?: string; cceSource: 'config' | 'securityhub' },
+  where: string,
+): void {
+  const differs = [
+    state.accountId !== undefined &&
+    current.accountId !== undefined &&
+    state.accountId !== current.accountId
+      ? `account ${state.accountId}, not ${current.accountId}`
+      : undefined,
+    state.region !== undefined && state.region !== current.region
+      ? `region ${state.region}, not ${current.region}`
+      : undefined,
+    state.cceSource !== undefined && state.cceSource !== current.cceSource
+      ? `compliance source ${state.cceSource}, not ${current.cceSource}`
+      : undefined,
+  ].filter((text): text is string => text !== undefined);
+  if (differs.length === 0) return;
+  throw new ConfigurationError(
+    `state: ${where} is another report's state (${differs.join('; ')}): give each account, region and compliance source a state of its own`,
+  );
+}
