@@ -244,6 +244,50 @@ describe('parsePolicy', () => {
   });
 });
 
+describe('report.route-domains', () => {
+  const withDomains = (domains: string): string =>
+    lines('version: 1', 'report:', '  route-by: Owner', `  route-domains: ${domains}`);
+
+  it('defaults to none: no tag value is mailed directly', () => {
+    expect(DEFAULT_REPORT_POLICY.routeDomains).toEqual([]);
+    expect(
+      parsePolicy(lines('version: 1', 'report:', '  route-by: Owner'), 'policy.yml').report,
+    ).toMatchObject({ routeBy: 'Owner', routeDomains: [] });
+  });
+
+  it('reads domains in lower case, an explicit *. wildcard kept', () => {
+    const policy = parsePolicy(withDomains("[Example.COM, '*.corp.example.net']"), 'policy.yml');
+    expect(policy.report.routeDomains).toEqual(['example.com', '*.corp.example.net']);
+  });
+
+  it.each<[string, string, string]>([
+    [
+      'an address',
+      "['attacker@evil.example']",
+      'policy.yml:4: report.route-domains.0: must be a mail domain such as example.com, or *.example.com for its subdomains',
+    ],
+    [
+      'a wildcard without its dot',
+      "['*example.com']",
+      'policy.yml:4: report.route-domains.0: must be a mail domain such as example.com, or *.example.com for its subdomains',
+    ],
+    [
+      'a bare wildcard',
+      "['*']",
+      'policy.yml:4: report.route-domains.0: must be a mail domain such as example.com, or *.example.com for its subdomains',
+    ],
+    [
+      'a repeated domain',
+      '[example.com, example.com]',
+      'policy.yml:4: report.route-domains: must NOT have duplicate items (items ## 1 and 0 are identical)',
+    ],
+  ])('refuses %s', (_name, domains, problem) => {
+    expect(parseError(withDomains(domains)).message).toBe(
+      `invalid policy (1 problem):\n  ${problem}`,
+    );
+  });
+});
+
 describe('loadPolicy', () => {
   let cwd: string;
   let workspace: string;

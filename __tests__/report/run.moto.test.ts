@@ -45,8 +45,11 @@ const SLACK_SECRET = 'r3p0rtW3bh00kS3cr3tPath';
 const DEFAULT_TO = 'security@example.com';
 const FROM = 'assetguard@example.com';
 
-/** REPORT_POLICY, with email routed per Owner tag (its values are the teams' addresses). */
-const ROUTED_POLICY = `${REPORT_POLICY}  route-by: Owner\n`;
+/**
+ * REPORT_POLICY, with email routed per Owner tag (its values are the teams' addresses, mailed
+ * because their domain is in route-domains).
+ */
+const ROUTED_POLICY = `${REPORT_POLICY}  route-by: Owner\n  route-domains: [example.com]\n`;
 
 // --- local sinks ------------------------------------------------------------------------------
 

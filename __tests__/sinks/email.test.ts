@@ -94,7 +94,7 @@ describe('reportEmails', () => {
     expect(full.subject).toContain(`${report.counts.open.total} open`);
   });
 
-  it('mails a tag value that is an address when the policy names no recipients for it', () => {
+  it('mails a tag value that is an address in report.route-domains when the policy names no recipients for it', () => {
     const report = dailyReport();
     const messages = reportEmails(
       {
@@ -108,7 +108,7 @@ describe('reportEmails', () => {
         })),
       },
       {
-        policyReport: { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner' },
+        policyReport: { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner', routeDomains: ['example.com'] },
         defaultTo: ['security@example.com'],
         from: 'assetguard@example.com',
         htmlReport: HTML_REPORT,
@@ -121,6 +121,99 @@ describe('reportEmails', () => {
       [OWNERS.payments],
       [OWNERS.platform],
     ]);
+  });
+
+  describe('a tag value that is an address is mailed only in report.route-domains', () => {
+    /** The fixture with Owner tags set by index: anyone allowed ec2:CreateTags chooses them. */
+    function ownedBy(...owners: string[]): DailyReport {
+      const report = dailyReport();
+      return {
+        ...report,
+        open: report.open.map((item, index) => ({
+          ...item,
+          finding: {
+            ...item.finding,
+            resource: {
+              ...item.finding.resource,
+              tags: { Owner: owners[index % owners.length]! },
+            },
+          },
+        })),
+      };
+    }
+    const mailedTo = (report: DailyReport, policyReport: ReportPolicy): string[][] =>
+      reportEmails(report, {
+        policyReport,
+        defaultTo: ['security@example.com'],
+        from: 'assetguard@example.com',
+        htmlReport: HTML_REPORT,
+        top: 100,
+      }).map((message) => message.to);
+    const owner = { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner' };
+
+    it('never mails an address outside the allowed domains, and warns naming why', () => {
+      const report = ownedBy(
+        OWNERS.payments,
+        'attacker@evil.example',
+        'x@example.com.evil.example',
+      );
+      const policyReport = { ...owner, routeDomains: ['example.com'] };
+      expect(mailedTo(report, policyReport)).toEqual([['security@example.com'], [OWNERS.payments]]);
+      // Every finding is still in the full report.
+      const [full] = reportEmails(report, {
+        policyReport,
+        defaultTo: ['security@example.com'],
+        from: 'assetguard@example.com',
+        htmlReport: HTML_REPORT,
+        top: 100,
+      }) as [EmailMessage];
+      for (const item of report.open) expect(full.text).toContain(item.finding.resource.id);
+      expect(unroutedOwners(report, policyReport)).toEqual([
+        'attacker@evil.example',
+        'x@example.com.evil.example',
+      ]);
+      const warnings = unroutedOwnerWarnings(report, policyReport);
+      expect(warnings).toHaveLength(2);
+      expect(warnings[0]).toMatch(
+        /^report\.route-by: Owner="attacker@evil\.example" \(\d+ open, \d+ overdue\) has no report\.recipients entry and its domain is not in report\.route-domains; its findings are only in the full report \(email-to\)$/,
+      );
+    });
+
+    it('mails no tag value directly without route-domains (the default), and says so', () => {
+      const report = ownedBy(OWNERS.payments, OWNERS.platform);
+      expect(mailedTo(report, owner)).toEqual([['security@example.com']]);
+      expect(unroutedOwners(report, owner)).toEqual([OWNERS.payments, OWNERS.platform]);
+      for (const warning of unroutedOwnerWarnings(report, owner)) {
+        expect(warning).toContain(
+          'has no report.recipients entry and its domain is not in report.route-domains, which is not set (without it no tag value is mailed directly, only report.recipients entries)',
+        );
+      }
+      // A report.recipients entry is mailed all the same: the policy's author named it.
+      const named = {
+        ...owner,
+        recipients: { [OWNERS.payments]: ['payments-oncall@example.com'] },
+      };
+      expect(mailedTo(report, named)).toEqual([
+        ['security@example.com'],
+        ['payments-oncall@example.com'],
+      ]);
+      expect(unroutedOwners(report, named)).toEqual([OWNERS.platform]);
+    });
+
+    it('matches the domain exactly, in any case; *.domain only its subdomains', () => {
+      const report = ownedBy('Lead@EXAMPLE.com', 'ops@eu.example.com', 'dev@corp.example.net');
+      expect(mailedTo(report, { ...owner, routeDomains: ['example.com'] })).toEqual([
+        ['security@example.com'],
+        ['Lead@EXAMPLE.com'],
+      ]);
+      expect(
+        mailedTo(report, { ...owner, routeDomains: ['*.example.com', '*.example.net'] }),
+      ).toEqual([['security@example.com'], ['dev@corp.example.net'], ['ops@eu.example.com']]);
+      // A wildcard is no suffix match: notexample.com is not a subdomain of example.com.
+      expect(
+        mailedTo(ownedBy('a@notexample.com'), { ...owner, routeDomains: ['*.example.com'] }),
+      ).toEqual([['security@example.com']]);
+    });
   });
 
   it('says "first run: nothing to compare with" on a first run, never "0 new, 0 fixed"', () => {
@@ -136,7 +229,7 @@ describe('reportEmails', () => {
       })),
     };
     const messages = reportEmails(tagged, {
-      policyReport: { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner' },
+      policyReport: { ...DEFAULT_REPORT_POLICY, routeBy: 'Owner', routeDomains: ['example.com'] },
       defaultTo: ['security@example.com'],
       from: 'assetguard@example.com',
       htmlReport: HTML_REPORT,
@@ -188,6 +281,7 @@ describe('reportEmails', () => {
       ...DEFAULT_REPORT_POLICY,
       routeBy: 'Owner',
       recipients: { 'platform team': ['platform@example.com'] },
+      routeDomains: ['example.com'],
     };
     const routed = { ...report, open };
     expect(unroutedOwners(routed, policyReport)).toEqual([

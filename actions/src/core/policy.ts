@@ -82,6 +82,12 @@ export interface ReportPolicy {
   routeBy?: string;
   /** Email addresses per route-by value. */
   recipients: Record<string, string[]>;
+  /**
+   * Mail domains (`example.com`, or `*.example.com` for its subdomains) a route-by value that is
+   * itself an address may be in to get its own part; empty (the default): no tag value is mailed
+   * directly, only `recipients` entries, since anyone who may tag a resource chooses its value.
+   */
+  routeDomains: string[];
   /** The finding-alert Lambda's threshold: findings at or above it alert. */
   alertSeverity: Severity;
   /** Items per list in the summary, issue, Slack and email (the HTML, JSON and CSV hold all). */
@@ -94,6 +100,7 @@ export const DEFAULT_REPORT_POLICY: ReportPolicy = {
   slaDays: { CRITICAL: 15, HIGH: 30, MEDIUM: 90, LOW: 180, INFORMATIONAL: 365, UNTRIAGED: 90 },
   ownerTag: 'Owner',
   recipients: {},
+  routeDomains: [],
   alertSeverity: 'HIGH',
   top: 20,
 };
@@ -138,6 +145,7 @@ interface RawPolicy {
     'owner-tag'?: string;
     'route-by'?: string;
     recipients?: Record<string, string[]>;
+    'route-domains'?: string[];
     'alert-severity'?: Severity;
     top?: number;
   };
@@ -336,6 +344,9 @@ function normalizeReport(raw: NonNullable<RawPolicy['report']>): ReportPolicy {
     ownerTag: raw['owner-tag'] ?? defaults.ownerTag,
     ...(raw['route-by'] !== undefined && { routeBy: raw['route-by'] }),
     recipients: raw.recipients ?? {},
+    routeDomains: (raw['route-domains'] ?? defaults.routeDomains).map((domain) =>
+      domain.toLowerCase(),
+    ),
     alertSeverity: raw['alert-severity'] ?? defaults.alertSeverity,
     top: raw.top ?? defaults.top,
   };
@@ -375,10 +386,14 @@ function describeError(error: ErrorObject): { key: string[]; text: string } {
       return { key: segments, text: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'pattern':
       // NOT_BLANK: text that carries meaning (an exception's reason and owner) must say something.
-      return {
-        key: segments,
-        text: params.pattern === NOT_BLANK ? 'must not be blank' : (error.message ?? 'is invalid'),
-      };
+      if (params.pattern === NOT_BLANK) return { key: segments, text: 'must not be blank' };
+      if (segments[0] === 'report' && segments[1] === 'route-domains') {
+        return {
+          key: segments,
+          text: 'must be a mail domain such as example.com, or *.example.com for its subdomains',
+        };
+      }
+      return { key: segments, text: error.message ?? 'is invalid' };
     default:
       return { key: segments, text: error.message ?? 'is invalid' };
   }

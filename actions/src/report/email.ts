@@ -12,7 +12,7 @@ import type { DailyReport, OpenItem } from './model';
 
 /** What reportEmails needs besides the report. */
 export interface ReportEmailOptions {
-  /** The policy's `report:` section: `routeBy` and `recipients`. */
+  /** The policy's `report:` section: `routeBy`, `recipients` and `routeDomains`. */
   policyReport: ReportPolicy;
   /** Who gets the full report, and any team without its own recipients. */
   defaultTo: string[];
@@ -23,7 +23,10 @@ export interface ReportEmailOptions {
   top: number;
 }
 
-/** A plausible single mailbox (no display name, no list): what a tag value must be to be mailed. */
+/**
+ * A plausible single mailbox (no display name, no list, no quoting): what a tag value must be to
+ * be mailed, besides its domain being in `report.route-domains`.
+ */
 const EMAIL_ADDRESS = /^[^\s@<>(),;:"[\]\\]+@[^\s@<>(),;:"[\]\\]+\.[^\s@<>(),;:"[\]\\]+$/;
 
 /** Whether `value` is one email address (a tag value used as the recipient). */
@@ -35,21 +38,45 @@ export function isEmailAddress(value: string): boolean {
 const FIRST_RUN = 'first run: nothing to compare with';
 
 /**
- * Where a value of the route-by tag is mailed: `report.recipients[value]` (an own entry only, so
- * a tag value such as `constructor` is not an object's property), else the value itself when it
- * is an address; undefined when neither (its findings are then only in the full report).
+ * Whether the address's domain (after its `@`, compared case-insensitively) is in
+ * `routeDomains`: `example.com` matches that domain exactly, `*.example.com` any subdomain of it
+ * (not example.com itself). A trailing dot or a look-alike character is another domain.
  */
-function routeOf(value: string, policyReport: ReportPolicy): string[] | undefined {
-  if (Object.hasOwn(policyReport.recipients, value)) return policyReport.recipients[value];
-  return isEmailAddress(value) ? [value] : undefined;
+export function inRouteDomains(address: string, routeDomains: readonly string[]): boolean {
+  const domain = address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+  return routeDomains.some((allowed) => {
+    const entry = allowed.toLowerCase();
+    return entry.startsWith('*.') ? domain.endsWith(entry.slice(1)) : domain === entry;
+  });
+}
+
+/** A route-by value's recipients, or why it has none (its findings are then in the full report only). */
+type Route = { to: string[] } | { unrouted: 'not-an-address' | 'outside-route-domains' };
+
+/**
+ * Where a value of the route-by tag is mailed (`to`), or why it is not (`unrouted`).
+ * `report.recipients[value]` first (an own entry only, so a tag value such as `constructor` is not
+ * an object's property): the policy's author named those. Else the value itself, but only when it
+ * is an address in `report.route-domains`: anyone allowed to tag a resource (ec2:CreateTags)
+ * chooses the value, so an address elsewhere would receive that resource's findings daily.
+ */
+function routeOf(value: string, policyReport: ReportPolicy): Route {
+  if (Object.hasOwn(policyReport.recipients, value)) {
+    return { to: policyReport.recipients[value] ?? [] };
+  }
+  if (!isEmailAddress(value)) return { unrouted: 'not-an-address' };
+  return inRouteDomains(value, policyReport.routeDomains)
+    ? { to: [value] }
+    : { unrouted: 'outside-route-domains' };
 }
 
 /**
  * The values of the `report.route-by` tag on open findings that no message is routed by: no
- * `report.recipients` entry and not an email address (`Owner=platform team`, or a list such as
- * `a@example.com, b@example.com`). Their findings go only to the full report (email-to), so a
- * mis-tagged team never hears of them itself. Sorted, each once; empty without `route-by`.
- * Resources without the tag are not listed (they have no owner to route to). Pure.
+ * `report.recipients` entry and not an address in `report.route-domains` (`Owner=platform team`,
+ * a list such as `a@example.com, b@example.com`, or `attacker@evil.example`). Their findings go
+ * only to the full report (email-to), so a mis-tagged team never hears of them itself. Sorted,
+ * each once; empty without `route-by`. Resources without the tag are not listed (they have no
+ * owner to route to). Pure.
  */
 export function unroutedOwners(report: DailyReport, policyReport: ReportPolicy): string[] {
   const { routeBy } = policyReport;
@@ -58,14 +85,16 @@ export function unroutedOwners(report: DailyReport, policyReport: ReportPolicy):
   for (const item of report.open) {
     const value = item.finding.resource.tags?.[routeBy];
     if (value === undefined || value === '') continue;
-    if (routeOf(value, policyReport) === undefined) values.add(value);
+    if (!('to' in routeOf(value, policyReport))) values.add(value);
   }
   return [...values].sort((a, b) => a.localeCompare(b));
 }
 
 /**
- * One warning per `unroutedOwners` value, with how many open and overdue findings it carries,
- * for the report's and the log's warnings (each still goes through the medium's escape there).
+ * One warning per `unroutedOwners` value, with how many open and overdue findings it carries and
+ * why it is not mailed (not an address; an address outside `report.route-domains`; or no
+ * route-domains at all, so no tag value is mailed directly), for the report's and the log's
+ * warnings (each still goes through the medium's escape there).
  */
 export function unroutedOwnerWarnings(report: DailyReport, policyReport: ReportPolicy): string[] {
   const { routeBy } = policyReport;
@@ -73,14 +102,22 @@ export function unroutedOwnerWarnings(report: DailyReport, policyReport: ReportP
   return unroutedOwners(report, policyReport).map((value) => {
     const items = report.open.filter((item) => item.finding.resource.tags?.[routeBy] === value);
     const overdue = items.filter((item) => item.overdue).length;
-    return `report.route-by: ${routeBy}=${JSON.stringify(oneLine(value, 200))} (${items.length} open, ${overdue} overdue) has no report.recipients entry and is not an email address; its findings are only in the full report (email-to)`;
+    const route = routeOf(value, policyReport);
+    const why =
+      'unrouted' in route && route.unrouted === 'outside-route-domains'
+        ? policyReport.routeDomains.length === 0
+          ? 'its domain is not in report.route-domains, which is not set (without it no tag value is mailed directly, only report.recipients entries)'
+          : 'its domain is not in report.route-domains'
+        : 'is not an email address';
+    return `report.route-by: ${routeBy}=${JSON.stringify(oneLine(value, 200))} (${items.length} open, ${overdue} overdue) has no report.recipients entry and ${why}; its findings are only in the full report (email-to)`;
   });
 }
 
 /**
  * One message per recipient group, the full report first. On a first run (`previousAt`
  * undefined) subjects and bodies say "first run: nothing to compare with" instead of new and
- * fixed counts. A route-by value with no route is left out (`unroutedOwners` lists them).
+ * fixed counts. A route-by value with no route (no `report.recipients` entry and not an address
+ * in `report.route-domains`) is left out (`unroutedOwners` lists them).
  */
 export function reportEmails(report: DailyReport, options: ReportEmailOptions): EmailMessage[] {
   const { policyReport, defaultTo } = options;
@@ -121,9 +158,12 @@ export function reportEmails(report: DailyReport, options: ReportEmailOptions): 
   for (const item of report.open) {
     const value = item.finding.resource.tags?.[routeBy];
     if (value === undefined || value === '') continue;
-    const to = routeOf(value, policyReport) ?? defaultTo;
+    const route = routeOf(value, policyReport);
+    // An unrouted value is in the full report only (unroutedOwnerWarnings says so).
+    if (!('to' in route)) continue;
+    const { to } = route;
     const key = recipientsKey(to);
-    // A team that falls back to the default recipients is in the full report they get already.
+    // A team whose recipients are the default ones is in the full report they get already.
     if (to.length === 0 || key === defaultKey) continue;
     const group = groups.get(key) ?? { to: [...to], values: [], items: [] };
     if (!group.values.includes(value)) group.values.push(value);
