@@ -57,7 +57,7 @@ type Route = { to: string[] } | { unrouted: 'not-an-address' | 'outside-route-do
  * Where a value of the route-by tag is mailed (`to`), or why it is not (`unrouted`).
  * `report.recipients[value]` first (an own entry only, so a tag value such as `constructor` is not
  * an object's property): the policy's author named those. Else the value itself, but only when it
- * is an address in `report.route-domains`: anyone allowed to tag a resource (ec2:CreateTags)
+ * is an address in `report.route-domains`: anyone allowed to tag a resource (CreateTags, TagResource)
  * chooses the value, so an address elsewhere would receive that resource's findings daily.
  */
 function routeOf(value: string, policyReport: ReportPolicy): Route {
