@@ -416,7 +416,7 @@ describe('a delivery that fails', () => {
     const onDisk = readJson(join(out, 'verdict.json')) as { verdict: string; error: string };
     expect(onDisk).toMatchObject({ verdict: 'error', error: run.verdict.error });
     expect(readFileSync(join(out, 'summary.md'), 'utf8')).toMatch(
-      /^\*\*Not delivered, so the state was not advanced:\*\* delivery failed: Slack: /,
+      /^\*\*Not delivered:\*\* delivery failed: Slack: /,
     );
     expect(run.outcome.message).not.toMatch(/Slack: Slack:/);
     expectNoSecrets({ outcome: run.outcome.message, log: lines.join('\n'), ...filesUnder(out) });

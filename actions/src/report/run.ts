@@ -355,7 +355,7 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
         // Decided but not delivered (the runner's verdict after a failed delivery): said first.
         summary:
           verdict.verdict === 'error'
-            ? `**Not delivered, so the state was not advanced:** ${markdownText(verdict.error ?? '')}\n\n${markdown}`
+            ? `**Not delivered:** ${markdownText(verdict.error ?? '')}\n\n${markdown}`
             : markdown,
         files: {
           'report.html': renderReportHtml(details.report, {
