@@ -230,6 +230,19 @@ describe('evaluateReport: age against the SLA', () => {
 });
 
 describe('evaluateReport: trend and MTTR over 30 days', () => {
+  it('drops trend points dated after today, and says so', () => {
+    const { report } = evaluateReport({
+      collected: collected({ findings: [cve({ id: 'CVE-2024-0007' })] }),
+      previous: state({ trend: [point('2027-06-01', { new: 3 })] }),
+      policy: DEFAULT_POLICY,
+      now: NOW,
+    });
+    expect(report.trend.map((entry) => entry.date)).toEqual(['2026-03-02']);
+    expect(report.warnings).toContain(
+      "the state's trend had 1 point(s) dated after today (2027-06-01), dropped: a clock was wrong when they were written",
+    );
+  });
+
   it('keeps the last 30 UTC days; a re-run replaces the day’s point, adding its new and fixed', () => {
     const previousTrend: TrendPoint[] = [];
     // 2026-01-31 .. 2026-03-02: 31 dates, the last one today's from an earlier run.

@@ -450,6 +450,12 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
       tags.total > 0 && { tagCoveragePercent: oneDecimal((tags.compliant / tags.total) * 100) }),
   };
   const trend = nextTrend(previous?.trend ?? [], today, now);
+  const future = (previous?.trend ?? []).filter((point) => point.date > today.date);
+  if (future.length > 0) {
+    warnings.push(
+      `the state's trend had ${future.length} point(s) dated after today (${future.map((point) => point.date).join(', ')}), dropped: a clock was wrong when they were written`,
+    );
+  }
   const images = imageRows(open, warnings);
   const generatedAt = new Date(now).toISOString();
 
