@@ -195,7 +195,7 @@ describe('collectReport against moto', () => {
     expect(report.calls).toMatchObject({
       ListFindings: 1,
       // The inventory's, and the one that names the account whose Inspector2 status is read.
-      GetCallerIdentity: 2,
+      GetCallerIdentity: 1,
       BatchGetAccountStatus: 1,
       // Failing controls, then passing ones: one page each (moto pages at 100).
       GetFindings: 2,

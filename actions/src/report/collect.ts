@@ -13,6 +13,7 @@ import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
+import { readCallerAccount } from '../sources/identity';
 import {
   arnOfDiscovered,
   canonicalArn,
@@ -224,6 +225,8 @@ function scanCoverage(status: InspectorScanStatus, region: string): { warnings: 
 
 /** Collector results, before the join. */
 interface Collected {
+  /** The caller's account and the GetCallerIdentity call that read it, once for every collector. */
+  identity: { accountId: string; calls: CallCounts };
   cve: { findings: ActiveFinding[]; calls: number; dropped: number; status: InspectorScanStatus };
   cce: CollectedCompliance;
   passing: PassingResults;
@@ -268,10 +271,14 @@ async function collectCce(
 async function collectAll(clients: ReportClients, options: CollectOptions): Promise<Collected> {
   const { log, region, policy } = options;
   const resourceTypes = policy.tags?.resourceTypes ?? DEFAULT_RESOURCE_TYPES;
+  // Read once: Inspector2's status is asked for this account, and the inventory builds its ARNs.
+  const identityCalls: CallCounts = {};
+  const accountId = await readCallerAccount(clients.sts, identityCalls);
   const [cve, compliance, inventory] = await Promise.all([
     (async () => {
       log('report: reading what Inspector2 scans in this account and region');
       const status = await readInspectorScanStatus(clients, {
+        accountId,
         ...(options.signal !== undefined && { signal: options.signal }),
       });
       // Before the listing: an empty one from an account that scans nothing must never be read.
@@ -293,10 +300,16 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
     collectCce(clients, options),
     (async () => {
       log(`report: reading the inventory of ${resourceTypes.length} resource type(s)`);
-      return collectInventory(clients, resourceTypes, { log, region });
+      return collectInventory(clients, resourceTypes, { log, region, accountId });
     })(),
   ]);
-  return { cve, cce: compliance.cce, passing: compliance.passing, inventory };
+  return {
+    identity: { accountId, calls: identityCalls },
+    cve,
+    cce: compliance.cce,
+    passing: compliance.passing,
+    inventory,
+  };
 }
 
 /** Rule/control name → what passes and fails it, counted by distinct resource. */
@@ -385,7 +398,7 @@ export async function collectReport(
   const { log, region, policy } = options;
   const collectedAt = (options.clock ?? systemClock).now().toISOString();
   const collected = await collectAll(clients, options);
-  const calls: CallCounts = {};
+  const calls: CallCounts = { ...collected.identity.calls };
   calls.ListFindings = collected.cve.calls;
   addCalls(calls, collected.cve.status.calls);
   addCalls(calls, collected.cce.calls);

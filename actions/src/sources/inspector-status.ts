@@ -9,7 +9,8 @@ import {
   type BatchGetAccountStatusCommandOutput,
   type Inspector2Client,
 } from '@aws-sdk/client-inspector2';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { readCallerAccount } from './identity';
 import type { CallCounts } from '../core/collections';
 import { awsFailure, UndecidedError } from '../core/errors';
 
@@ -58,7 +59,7 @@ export interface InspectorScanStatus {
   resources: Record<InspectorScanType, InspectorStatus | 'NOT_LISTED'>;
   /** The types whose status is ENABLED (only those are scanned), in ECR, EC2, LAMBDA order. */
   scanned: InspectorScanType[];
-  /** Calls per operation: GetCallerIdentity and BatchGetAccountStatus, one each. */
+  /** Calls per operation: BatchGetAccountStatus once, and GetCallerIdentity once unless the account was given. */
   calls: CallCounts;
 }
 
@@ -95,22 +96,6 @@ function failStatus(accountId: string, problem: string): never {
   throw malformed(accountId, problem);
 }
 
-/** The account whose Inspector2 status is read: the caller's own (sts:GetCallerIdentity, which needs no permission). */
-async function callerAccount(sts: STSClient): Promise<string> {
-  let account: unknown;
-  try {
-    ({ Account: account } = await sts.send(new GetCallerIdentityCommand({})));
-  } catch (error) {
-    throw awsFailure('identify the AWS account', 'sts:GetCallerIdentity', error);
-  }
-  if (typeof account !== 'string' || !/^\d{12}$/.test(account)) {
-    throw new UndecidedError(
-      'sts:GetCallerIdentity answered without a 12-digit Account (an empty or malformed body); cannot ask Inspector2 what it scans without it',
-    );
-  }
-  return account;
-}
-
 /**
  * Reads what Inspector2 scans for the caller's own account (sts:GetCallerIdentity) in the
  * clients' region: one BatchGetAccountStatus call with `accountIds: [account]`. The id is sent
@@ -130,10 +115,11 @@ async function callerAccount(sts: STSClient): Promise<string> {
  */
 export async function readInspectorScanStatus(
   clients: { inspector: Inspector2Client; sts: STSClient },
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; accountId?: string } = {},
 ): Promise<InspectorScanStatus> {
-  const accountId = await callerAccount(clients.sts);
-  const calls: CallCounts = { GetCallerIdentity: 1, BatchGetAccountStatus: 1 };
+  const calls: CallCounts = {};
+  const accountId = options.accountId ?? (await readCallerAccount(clients.sts, calls));
+  calls.BatchGetAccountStatus = 1;
   let answer: BatchGetAccountStatusCommandOutput;
   try {
     answer = await clients.inspector.send(

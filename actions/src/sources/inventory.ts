@@ -24,7 +24,8 @@ import {
   type ResourceGroupsTaggingAPIClient,
   type ResourceTagMapping,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { readCallerAccount } from './identity';
 import { arnName, arnOfDiscovered, canonicalArn, parseArn, resourceTypeOfArn } from '../core/arn';
 import { UndecidedError, awsFailure, hasAwsCode } from '../core/errors';
 import type { Asset } from '../core/model';
@@ -318,7 +319,7 @@ function skippedWarnings(skipped: readonly SkippedResource[]): string[] {
  * neither gives an ARN for is listed in `skipped` and in a warning naming its type, count and
  * ids, never dropped without a word.
  *
- * Calls: sts:GetCallerIdentity once; config:ListDiscoveredResources per type, 100 per page;
+ * Calls: sts:GetCallerIdentity once (none when `options.accountId` is given); config:ListDiscoveredResources per type, 100 per page;
  * config:BatchGetResourceConfig only for types without an ARN builder; tag:GetResources 100 per
  * page. When Config is not recording in the region (NoAvailableConfigurationRecorderException)
  * the result is `complete: false` with a warning, and holds the tagged resources only.
@@ -330,27 +331,16 @@ function skippedWarnings(skipped: readonly SkippedResource[]): string[] {
 export async function collectInventory(
   clients: InventoryClients,
   resourceTypes: readonly string[],
-  options: { log: Log; region: string },
+  options: { log: Log; region: string; accountId?: string },
 ): Promise<Inventory> {
   const calls: CallCounts = {};
   const warnings: string[] = [];
   let discovered: Asset[] = [];
   let skipped: SkippedResource[] = [];
   let complete = true;
-  let accountId: string;
-  try {
-    // Needs no permission: every identity may ask who it is.
-    const identity = await clients.sts.send(new GetCallerIdentityCommand({}));
-    countCall(calls, 'GetCallerIdentity');
-    if (typeof identity.Account !== 'string' || !/^\d{12}$/.test(identity.Account)) {
-      throw new UndecidedError(
-        'sts:GetCallerIdentity answered without a 12-digit Account (an empty or malformed body); ARNs cannot be built without it',
-      );
-    }
-    accountId = identity.Account;
-  } catch (error) {
-    throw awsFailure('identify the AWS account', 'sts:GetCallerIdentity', error);
-  }
+  // Needs no permission: every identity may ask who it is. Read once per run by a caller that
+  // needs it too (the report), which passes it in.
+  const accountId = options.accountId ?? (await readCallerAccount(clients.sts, calls));
   try {
     ({ assets: discovered, skipped } = await discoverWithConfig(
       clients.config,
