@@ -1,0 +1,135 @@
+import { ConfigurationError } from './errors';
+
+/**
+ * The remediation audit record: what `assetguard remediate` appends after every run (dry run or
+ * execution), and what the daily report reads back. One record per run, one JSON object per
+ * file, never rewritten. The shape is the contract between the two commands, so it lives here.
+ *
+ * Where records go (the `audit` input of remediate, the `remediation-audit` input of the
+ * report): `s3://bucket/prefix/` or a local directory (a workflow artifact). Each record's key
+ * is `<prefix>/<YYYY>/<MM>/<DD>/<startedAt compact>-<id>.json`, so a reader lists one day's
+ * records by prefix, and keys sort by time.
+ */
+
+/** Identifies the format; a reader refuses any other. */
+export const REMEDIATION_AUDIT_FORMAT = 'assetguard-remediation-audit/1';
+
+/**
+ * What happened to one resource. `planned` (dry run), `refused` (the plan would not run it: no
+ * safe document), `skipped` (over max-resources or after a stop), `success`, `failed` (a step
+ * failed or the execution ended Failed/Cancelled), `timed-out` (AWS TimedOut, or still running
+ * when our wait ended).
+ */
+export type RemediationOutcomeStatus =
+  'planned' | 'refused' | 'skipped' | 'success' | 'failed' | 'timed-out';
+
+export const REMEDIATION_OUTCOME_STATUSES: readonly RemediationOutcomeStatus[] = [
+  'planned',
+  'refused',
+  'skipped',
+  'success',
+  'failed',
+  'timed-out',
+];
+
+export interface RemediationOutcome {
+  /** The resource as the rule reports it: Config's resource id or the ARN. */
+  resource: string;
+  resourceType?: string;
+  /** The SSM Automation document run (or that would run); absent when refused. */
+  document?: string;
+  status: RemediationOutcomeStatus;
+  /** StartAutomationExecution's AutomationExecutionId, once started. */
+  executionId?: string;
+  /** AWS's final AutomationExecutionStatus (Success, Failed, TimedOut, Cancelled…). */
+  executionStatus?: string;
+  /** The first failed or timed-out step, by name. */
+  failedStep?: string;
+  /** Why it failed, was refused or skipped: AWS's FailureMessage or ours. */
+  message?: string;
+}
+
+export interface RemediationAuditRecord {
+  format: typeof REMEDIATION_AUDIT_FORMAT;
+  /** Unique per run: the GitHub run id and attempt, or a random id on the CLI. */
+  id: string;
+  /** Who asked: GITHUB_ACTOR, or the local user name on the CLI. */
+  actor: string;
+  /** GITHUB_REPOSITORY and the run's URL, when run in Actions. */
+  repository?: string;
+  runUrl?: string;
+  /** ISO 8601 times. */
+  startedAt: string;
+  finishedAt: string;
+  /** The rule or control id as the user gave it, and the control id when the table knows it. */
+  rule: string;
+  control?: string;
+  /** The compliance source the resources came from, or `resources` when given by id. */
+  source: 'config' | 'securityhub' | 'resources';
+  dryRun: boolean;
+  region: string;
+  accountId?: string;
+  outcomes: RemediationOutcome[];
+}
+
+/** Where audit records are kept: an S3 prefix, or a local directory. */
+export type AuditLocation =
+  { kind: 's3'; bucket: string; prefix: string } | { kind: 'directory'; path: string };
+
+/**
+ * Parses the audit location input: `s3://bucket/prefix/` (the prefix may be empty: records then
+ * start at the bucket's root) or a directory path. `input` names the input in errors.
+ * @throws ConfigurationError naming the input: empty, a scheme other than s3://, no bucket.
+ */
+export function parseAuditLocation(text: string, input: string): AuditLocation {
+  const trimmed = text.trim();
+  const bad = (why: string): ConfigurationError =>
+    new ConfigurationError(
+      `${input}: ${JSON.stringify(text)} ${why}; expected s3://bucket/prefix/ or a directory such as assetguard-audit`,
+    );
+  if (trimmed === '') throw bad('is empty');
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1];
+  if (scheme === undefined) return { kind: 'directory', path: trimmed };
+  if (scheme !== 's3') throw bad(`uses ${scheme}://, which is not supported`);
+  const rest = trimmed.slice('s3://'.length);
+  const slash = rest.indexOf('/');
+  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
+    throw bad(
+      bucket === ''
+        ? 'names no bucket'
+        : `names ${JSON.stringify(bucket)}, which is not an S3 bucket name`,
+    );
+  }
+  const prefix = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/^\/+|\/+$/g, '');
+  return { kind: 's3', bucket, prefix };
+}
+
+/** `s3://bucket/prefix/` or the directory, as errors and logs name the location. */
+export function describeAuditLocation(location: AuditLocation): string {
+  return location.kind === 's3'
+    ? `s3://${location.bucket}/${location.prefix === '' ? '' : `${location.prefix}/`}`
+    : location.path;
+}
+
+/**
+ * The day part of a record's key, `YYYY/MM/DD` in UTC: a reader lists one day by this prefix.
+ */
+export function auditDayPath(day: Date): string {
+  const iso = day.toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)}`;
+}
+
+/**
+ * A record's key below the location: `YYYY/MM/DD/<startedAt as 20261130T041500Z>-<id>.json`, the
+ * id reduced to characters safe in S3 keys and file names. Keys sort by start time.
+ */
+export function auditRecordKey(record: Pick<RemediationAuditRecord, 'startedAt' | 'id'>): string {
+  const started = new Date(record.startedAt);
+  const compact = started
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
+  const id = record.id.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100);
+  return `${auditDayPath(started)}/${compact}-${id}.json`;
+}
