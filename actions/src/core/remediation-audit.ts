@@ -1,4 +1,7 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import addFormats from 'ajv-formats';
 import { ConfigurationError } from './errors';
+import schema from './remediation-audit.schema.json';
 
 /**
  * The remediation audit record: what `assetguard remediate` appends after every run (dry run or
@@ -132,4 +135,50 @@ export function auditRecordKey(record: Pick<RemediationAuditRecord, 'startedAt' 
     .replace(/\.\d{3}/, '');
   const id = record.id.replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 100);
   return `${auditDayPath(started)}/${compact}-${id}.json`;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: true });
+addFormats(ajv, ['date-time']);
+const validateRecord = ajv.compile<RemediationAuditRecord>(schema);
+
+/** How many schema problems a check names at most (the rest are counted). */
+const SHOWN_PROBLEMS = 5;
+
+function schemaProblem(error: ErrorObject): string {
+  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'additionalProperties') {
+    return `${where}: unknown key ${JSON.stringify(params.additionalProperty)}`;
+  }
+  return `${where}: ${error.message ?? 'is invalid'}`;
+}
+
+/**
+ * Checks a parsed record (JSON.parse's value) against `remediation-audit.schema.json`: a JSON
+ * object whose `format` is REMEDIATION_AUDIT_FORMAT (else it is foreign, said as such, without
+ * listing schema problems), then every field of RemediationAuditRecord with its type, enum and
+ * ISO 8601 times, and no key the interface lacks. The writer checks before writing, the reader
+ * after reading, so both hold the same contract. Pure.
+ * @returns the record, or why it is not one: `foreign` (not an object, or another format) or the
+ *   schema problems (at most five named, the rest counted), as one sentence without the value.
+ */
+export function checkRemediationAuditRecord(
+  value: unknown,
+): { record: RemediationAuditRecord } | { foreign: string } | { invalid: string } {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { foreign: 'is not a JSON object, so not an assetguard remediation audit record' };
+  }
+  const format = (value as { format?: unknown }).format;
+  if (format !== REMEDIATION_AUDIT_FORMAT) {
+    return {
+      foreign: `is not an assetguard remediation audit record (format ${format === undefined ? 'missing' : JSON.stringify(format)}, expected ${JSON.stringify(REMEDIATION_AUDIT_FORMAT)})`,
+    };
+  }
+  if (validateRecord(value)) return { record: value };
+  const problems = (validateRecord.errors ?? []).map(schemaProblem);
+  const more =
+    problems.length > SHOWN_PROBLEMS ? ` (and ${problems.length - SHOWN_PROBLEMS} more)` : '';
+  return {
+    invalid: `does not match the ${REMEDIATION_AUDIT_FORMAT} schema: ${problems.slice(0, SHOWN_PROBLEMS).join('; ')}${more}`,
+  };
 }

@@ -11,6 +11,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { readCallerAccount } from '../sources/identity';
@@ -29,6 +30,7 @@ import { controlBySecurityHubId, controlForConfigRuleName } from '../core/contro
 import type { Log } from '../core/log';
 import type { Asset, Finding, Severity } from '../core/model';
 import type { Policy } from '../core/policy';
+import type { AuditLocation } from '../core/remediation-audit';
 import { DEFAULT_RESOURCE_TYPES } from '../core/tag-policy';
 import {
   ASFF_ACCOUNT_LEVEL_TYPES,
@@ -53,8 +55,15 @@ import {
   type PassingResults,
 } from '../sources/rule-results';
 import { collectSecurityHubCompliance, type SecurityHubClients } from '../sources/securityhub';
+import { readRemediationAudit } from '../sources/remediation-audit';
 import { readTags, type TagReaderClients } from '../sources/tagging';
-import type { CollectedReport, ReportFinding, RuleCompliance } from './model';
+import {
+  REMEDIATION_WINDOW_DAYS,
+  type CollectedRemediation,
+  type CollectedReport,
+  type ReportFinding,
+  type RuleCompliance,
+} from './model';
 
 /**
  * The clients the report reads with, all of one region: Inspector2, and those of the sources it
@@ -95,6 +104,11 @@ export interface CollectOptions {
   pageCap?: number;
   /** Aborts the Inspector2 listing (the run's deadline). */
   signal?: AbortSignal;
+  /**
+   * Where `assetguard remediate` keeps its audit records (the `remediation-audit` input), and
+   * the S3 client for an s3:// location; without it the report has no Remediation section.
+   */
+  remediationAudit?: { location: AuditLocation; s3?: S3Client };
 }
 
 /** A finding's resource as the tag join sees it. */
@@ -371,7 +385,10 @@ function ruleCompliance(
  * scope and rules, followed by the passing side of each rule (sources/rule-results: Config's
  * COMPLIANT results of every evaluated rule, or Security Hub's PASSED control results);
  * (3) the estate: `collectInventory` of the tag policy's resource types (core/tag-policy
- * DEFAULT_RESOURCE_TYPES when the policy has no `tags:`).
+ * DEFAULT_RESOURCE_TYPES when the policy has no `tags:`); (4) with `remediationAudit`, the
+ * remediation audit records of the last REMEDIATION_WINDOW_DAYS + 1 UTC days
+ * (sources/remediation-audit `readRemediationAudit`), as `remediation`; a record that cannot be
+ * taken is a warning naming its key.
  *
  * Then the join: every finding gets `resource.tags` from the inventory (by ARN), from its
  * source (the compliance sources read the tags of failing resources), or else from one
@@ -396,18 +413,24 @@ export async function collectReport(
   options: CollectOptions,
 ): Promise<CollectedReport> {
   const { log, region, policy } = options;
-  const collectedAt = (options.clock ?? systemClock).now().toISOString();
-  const collected = await collectAll(clients, options);
+  const started = (options.clock ?? systemClock).now();
+  const collectedAt = started.toISOString();
+  const [collected, audit] = await Promise.all([
+    collectAll(clients, options),
+    collectRemediation(options, started),
+  ]);
   const calls: CallCounts = { ...collected.identity.calls };
   calls.ListFindings = collected.cve.calls;
   addCalls(calls, collected.cve.status.calls);
   addCalls(calls, collected.cce.calls);
   addCalls(calls, collected.passing.calls);
   addCalls(calls, collected.inventory.calls);
+  if (audit) addCalls(calls, audit.calls);
   const warnings = [
     ...scanCoverage(collected.cve.status, region).warnings,
     ...collected.inventory.warnings,
     ...collected.cce.warnings,
+    ...(audit?.warnings ?? []),
   ];
 
   const accountId =
@@ -567,5 +590,37 @@ export async function collectReport(
     assets,
     warnings,
     calls,
+    ...(audit && { remediation: audit.remediation }),
+  };
+}
+
+/**
+ * The remediation audit records of the Remediation section's window, when the report was told
+ * where they are: every UTC day from REMEDIATION_WINDOW_DAYS + 1 days before `now` (a run's
+ * record is filed under its start day, and the window is by finish time) through today.
+ */
+async function collectRemediation(
+  options: CollectOptions,
+  now: Date,
+): Promise<
+  { remediation: CollectedRemediation; warnings: string[]; calls: CallCounts } | undefined
+> {
+  const audit = options.remediationAudit;
+  if (audit === undefined) return undefined;
+  const from = new Date(now.getTime() - (REMEDIATION_WINDOW_DAYS + 1) * 86_400_000);
+  const reading = await readRemediationAudit(audit.location, {
+    from,
+    to: now,
+    log: options.log,
+    ...(audit.s3 !== undefined && { s3: audit.s3 }),
+  });
+  return {
+    remediation: {
+      location: reading.location,
+      records: reading.records,
+      ...(reading.empty !== undefined && { empty: reading.empty }),
+    },
+    warnings: reading.warnings,
+    calls: reading.calls,
   };
 }

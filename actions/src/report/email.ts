@@ -9,6 +9,7 @@ import { SEVERITIES, emptyCounts, type SeverityCounts } from '../core/model';
 import type { ReportPolicy } from '../core/policy';
 import type { EmailMessage } from '../sinks/email';
 import type { DailyReport, OpenItem } from './model';
+import { outcomeSummary, recentWindowText, runsSummary } from './render';
 
 /** What reportEmails needs besides the report. */
 export interface ReportEmailOptions {
@@ -274,6 +275,11 @@ function htmlBody(report: DailyReport, team: string | undefined, part: Part, top
   const scope = team
     ? `<p style="margin:0 0 12px">Only the findings on resources tagged <b>${htmlText(team)}</b>.</p>`
     : '<p style="margin:0 0 12px">The full report is attached (report.html).</p>';
+  const remediation = team ? undefined : remediationLine(report);
+  const remediationHtml =
+    remediation === undefined
+      ? ''
+      : `<p style="margin:12px 0">${htmlText(oneLine(remediation, 600))}</p>`;
   const warnings =
     !team && report.warnings.length > 0
       ? `<p style="margin:12px 0;color:#a16207">${report.warnings.length} warning(s): ${report.warnings
@@ -289,6 +295,7 @@ function htmlBody(report: DailyReport, team: string | undefined, part: Part, top
     scope,
     `<table cellpadding="0" cellspacing="0" style="border-collapse:collapse;margin:0 0 16px">${rows}</table>`,
     lists,
+    remediationHtml,
     warnings,
     '</body></html>',
   ].join('\n');
@@ -322,6 +329,18 @@ function itemTable(title: string, items: readonly OpenItem[], top: number): stri
       ? `<p style="margin:4px 0 16px;color:#57606a">…and ${items.length - shown.length} more.</p>`
       : '';
   return `<h2 style="font-size:16px;margin:16px 0 8px">${htmlText(title)} (${items.length})</h2><table cellpadding="0" cellspacing="0" style="border-collapse:collapse">${header ? `<tr>${header}</tr>` : ''}${rows}</table>${more}`;
+}
+
+/**
+ * `Remediation since the previous report (…): 2 runs (1 executed, 1 dry run), 3 success · 1
+ * failed; last 7 days: 5 runs (…).` for the full report; undefined without the section. Plain.
+ */
+function remediationLine(report: DailyReport): string | undefined {
+  const remediation = report.remediation;
+  if (!remediation) return undefined;
+  const part = (totals: typeof remediation.recent): string =>
+    `${runsSummary(totals)}${totals.runs > 0 ? `, ${outcomeSummary(totals.outcomes)}` : ''}`;
+  return `Remediation ${recentWindowText(remediation)}: ${part(remediation.recent)}; last ${remediation.windowDays} days: ${part(remediation.week)}.`;
 }
 
 function context(report: DailyReport): string {
@@ -366,6 +385,8 @@ function textBody(report: DailyReport, team: string | undefined, part: Part, top
     }
     if (list.items.length > top) lines.push(`  …and ${list.items.length - top} more.`);
   }
+  const remediation = team ? undefined : remediationLine(report);
+  if (remediation !== undefined) lines.push('', oneLine(remediation, 600));
   if (!team && report.warnings.length > 0) {
     lines.push(
       '',

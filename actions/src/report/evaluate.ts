@@ -12,10 +12,13 @@ import {
   type SeverityCounts,
 } from '../core/model';
 import type { Policy } from '../core/policy';
+import { REMEDIATION_OUTCOME_STATUSES, type RemediationOutcome } from '../core/remediation-audit';
 import { checkResource, type TagPolicy } from '../core/tag-policy';
 import {
   NO_OWNER,
+  REMEDIATION_WINDOW_DAYS,
   REPORT_STATE_SCHEMA,
+  type CollectedRemediation,
   type CollectedReport,
   type DailyReport,
   type ExpiringException,
@@ -24,6 +27,12 @@ import {
   type OpenItem,
   type OpenRecord,
   type OwnerRow,
+  type RemediationOutcomeCounts,
+  type RemediationProblem,
+  type RemediationRecentWindow,
+  type RemediationRun,
+  type RemediationSection,
+  type RemediationTotals,
   type ReportFinding,
   type ReportState,
   type RuleCompliance,
@@ -354,6 +363,151 @@ function nextTrend(previous: readonly TrendPoint[], today: TrendPoint, now: numb
     .slice(-STATE_WINDOW_DAYS);
 }
 
+/** How far a record may be ahead of the report's clock (runners' clocks differ), in ms. */
+const REMEDIATION_CLOCK_SKEW_MS = 5 * 60_000;
+
+export interface EvaluateRemediationInput {
+  collected: CollectedRemediation;
+  now: Date;
+  /** ISO 8601: the previous report's time; undefined on a first run. */
+  previousAt?: string;
+  /** Default REMEDIATION_WINDOW_DAYS. */
+  windowDays?: number;
+}
+
+function emptyOutcomeCounts(): RemediationOutcomeCounts {
+  const counts = { total: 0 } as RemediationOutcomeCounts;
+  for (const status of REMEDIATION_OUTCOME_STATUSES) counts[status] = 0;
+  return counts;
+}
+
+function problemOf(
+  outcome: RemediationOutcome & { status: 'failed' | 'timed-out' },
+): RemediationProblem {
+  return {
+    resource: outcome.resource,
+    ...(outcome.resourceType !== undefined && { resourceType: outcome.resourceType }),
+    ...(outcome.document !== undefined && { document: outcome.document }),
+    status: outcome.status,
+    ...(outcome.executionId !== undefined && { executionId: outcome.executionId }),
+    ...(outcome.executionStatus !== undefined && { executionStatus: outcome.executionStatus }),
+    ...(outcome.failedStep !== undefined && { failedStep: outcome.failedStep }),
+    ...(outcome.message !== undefined && { message: outcome.message }),
+  };
+}
+
+function isProblem(
+  outcome: RemediationOutcome,
+): outcome is RemediationOutcome & { status: 'failed' | 'timed-out' } {
+  return outcome.status === 'failed' || outcome.status === 'timed-out';
+}
+
+function totalsOf(runs: readonly RemediationRun[]): RemediationTotals {
+  const outcomes = emptyOutcomeCounts();
+  for (const run of runs) {
+    for (const status of REMEDIATION_OUTCOME_STATUSES) outcomes[status] += run.counts[status];
+    outcomes.total += run.counts.total;
+  }
+  const dryRuns = runs.filter((run) => run.dryRun).length;
+  return { runs: runs.length, executed: runs.length - dryRuns, dryRuns, outcomes };
+}
+
+/**
+ * The Remediation section from the audit records read (sources/remediation-audit). Pure.
+ *
+ * - The window: runs that finished in the `windowDays` (7) days before `now`; a record read from
+ *   the listed days that finished earlier is not shown. By finish time, not start: a record is
+ *   written when its run ends, so the previous report cannot have seen one that finished after it.
+ * - Recent: finished since the previous report when it is within the window; the last 24 hours
+ *   on a first run; the whole window when the previous report is older than it.
+ * - Per run: outcome counts by status (planned, refused, skipped, success, failed, timed-out),
+ *   and its failed and timed-out resources with the failed step and message. Runs the last
+ *   finished first, then by key.
+ * - Warnings: a run that finished after `now` (beyond 5 minutes: a clock is wrong; it is shown
+ *   as recent), or before it started (shown as recorded).
+ */
+export function evaluateRemediation(input: EvaluateRemediationInput): {
+  section: RemediationSection;
+  warnings: string[];
+} {
+  const now = input.now.getTime();
+  const windowDays = input.windowDays ?? REMEDIATION_WINDOW_DAYS;
+  const windowStart = now - windowDays * DAY_MS;
+  const previous = timeOf(input.previousAt);
+  const recentWindow: RemediationRecentWindow =
+    previous === undefined || previous > now
+      ? 'last-24-hours'
+      : previous < windowStart
+        ? 'week'
+        : 'previous-report';
+  const since =
+    recentWindow === 'last-24-hours'
+      ? now - DAY_MS
+      : recentWindow === 'week'
+        ? windowStart
+        : (previous ?? now - DAY_MS);
+  const warnings: string[] = [];
+  const runs: { finished: number; run: RemediationRun }[] = [];
+  for (const { key, record } of input.collected.records) {
+    const finished = timeOf(record.finishedAt);
+    const started = timeOf(record.startedAt);
+    if (finished === undefined || finished <= windowStart) continue;
+    if (finished > now + REMEDIATION_CLOCK_SKEW_MS) {
+      warnings.push(
+        `remediation audit: ${key} finished at ${record.finishedAt}, after this report's time ${input.now.toISOString()}: a clock is wrong; shown as recent`,
+      );
+    }
+    if (started !== undefined && started > finished) {
+      warnings.push(
+        `remediation audit: ${key} finished (${record.finishedAt}) before it started (${record.startedAt}): shown as recorded`,
+      );
+    }
+    const counts = emptyOutcomeCounts();
+    for (const outcome of record.outcomes) {
+      counts[outcome.status] += 1;
+      counts.total += 1;
+    }
+    runs.push({
+      finished,
+      run: {
+        key,
+        id: record.id,
+        actor: record.actor,
+        ...(record.repository !== undefined && { repository: record.repository }),
+        ...(record.runUrl !== undefined && { runUrl: record.runUrl }),
+        startedAt: record.startedAt,
+        finishedAt: record.finishedAt,
+        rule: record.rule,
+        ...(record.control !== undefined && { control: record.control }),
+        source: record.source,
+        dryRun: record.dryRun,
+        region: record.region,
+        ...(record.accountId !== undefined && { accountId: record.accountId }),
+        counts,
+        problems: record.outcomes.filter(isProblem).map(problemOf),
+        recent: finished > since,
+      },
+    });
+  }
+  const ordered: RemediationRun[] = runs
+    .sort((a, b) => b.finished - a.finished || compareText(a.run.key, b.run.key))
+    .map(({ run }) => run);
+  return {
+    section: {
+      location: input.collected.location,
+      windowDays,
+      windowStart: new Date(windowStart).toISOString(),
+      since: new Date(since).toISOString(),
+      recentWindow,
+      runs: ordered,
+      recent: totalsOf(ordered.filter((run) => run.recent)),
+      week: totalsOf(ordered),
+      ...(input.collected.empty !== undefined && { empty: input.collected.empty }),
+    },
+    warnings,
+  };
+}
+
 /**
  * Decides the daily report and the next state. Pure.
  *
@@ -373,6 +527,8 @@ function nextTrend(previous: readonly TrendPoint[], today: TrendPoint, now: numb
  *   asset checked with core/tag-policy `checkResource`.
  * - Order of `open`: severity, then running images, findings without in-use data (not images, or
  *   Inspector2 said nothing), idle images, then oldest first, then key.
+ * - Remediation (when the audit records were collected): `evaluateRemediation`, recent since the
+ *   previous state's time; its warnings join the report's.
  */
 export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
   const { collected, previous, policy } = input;
@@ -458,6 +614,14 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
   }
   const images = imageRows(open, warnings);
   const generatedAt = new Date(now).toISOString();
+  const remediation = collected.remediation
+    ? evaluateRemediation({
+        collected: collected.remediation,
+        now: input.now,
+        ...(previous !== undefined && { previousAt: previous.generatedAt }),
+      })
+    : undefined;
+  if (remediation) warnings.push(...remediation.warnings);
 
   const report: DailyReport = {
     title: policy.report.title,
@@ -485,6 +649,7 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     rules: ruleRows(collected.rules),
     ...(tags !== undefined && { tags }),
     owners: ownerRows(open),
+    ...(remediation !== undefined && { remediation: remediation.section }),
     warnings,
   };
   const state: ReportState = {

@@ -9,8 +9,28 @@
 import { htmlText, safeUrl } from '../core/escape';
 import { SEVERITIES, type Severity, type SeverityCounts } from '../core/model';
 import { barChart, columnChart, lineChart, num, SERIES_COLOURS, SEVERITY_COLOURS } from './charts';
-import { cveCoverage, type DailyReport, type FixedItem, type OpenItem } from './model';
-import { newlyOverdue, previousOpenTotal, reportTime, shortResource, signed } from './render';
+import {
+  cveCoverage,
+  type DailyReport,
+  type FixedItem,
+  type OpenItem,
+  type RemediationRun,
+  type RemediationSection,
+} from './model';
+import {
+  newlyOverdue,
+  outcomeSummary,
+  previousOpenTotal,
+  recentWindowText,
+  remediationEmptyText,
+  remediationProblems,
+  remediationRule,
+  REMEDIATION_OUTCOME_COLUMNS,
+  reportTime,
+  runsSummary,
+  shortResource,
+  signed,
+} from './render';
 
 /** The page's Content-Security-Policy: no script, no request of any kind. */
 export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -65,6 +85,7 @@ section.block h2{font-size:17px;margin:0 0 10px;display:flex;align-items:baselin
 section.block h2 .count{font-size:12px;font-weight:600;color:var(--muted);background:var(--bg);border-radius:10px;padding:2px 8px}
 p.none{color:var(--muted);margin:4px 0}
 p.note{color:var(--muted);font-size:12px;margin:8px 0 0}
+p.lead{margin:0 0 10px}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th{text-align:left;color:var(--muted);font-weight:600;font-size:12px;text-transform:uppercase;letter-spacing:.04em;border-bottom:2px solid var(--line);padding:6px 8px;white-space:nowrap}
@@ -420,6 +441,8 @@ interface TableSpec<T> {
   empty: string;
   /** Said under the table (e.g. what the table is over). */
   note?: string;
+  /** Said above the table (e.g. its totals). */
+  lead?: string;
 }
 
 function tableBlock<T>(spec: TableSpec<T>): string {
@@ -440,7 +463,76 @@ function tableBlock<T>(spec: TableSpec<T>): string {
       ? `<p class="note">${htmlText(`Showing the first ${MAX_HTML_ROWS} of ${spec.rows.length} rows; findings.csv and the JSON report have every one.`)}</p>`
       : '';
   const note = spec.note ? `<p class="note">${htmlText(spec.note)}</p>` : '';
-  return `<section class="block" id="${spec.id}"><h2>${htmlText(spec.title)}<span class="count">${spec.rows.length}</span></h2>${body}${cut}${note}</section>`;
+  const lead = spec.lead ? `<p class="lead">${htmlText(spec.lead)}</p>` : '';
+  return `<section class="block" id="${spec.id}"><h2>${htmlText(spec.title)}<span class="count">${spec.rows.length}</span></h2>${lead}${body}${cut}${note}</section>`;
+}
+
+/** `2026-03-02 05:10 UTC`, with a `new` tag when the run is recent. */
+function finishedCell(run: RemediationRun): string {
+  return `<td class="nowrap">${htmlText(reportTime(run.finishedAt))}${run.recent ? ' <span class="tag new">new</span>' : ''}</td>`;
+}
+
+function runCell(run: RemediationRun): string {
+  return idCell(run.id, link(run.id, run.runUrl));
+}
+
+/**
+ * The Remediation blocks: the runs of the window (who, when, rule, dry run or executed, outcome
+ * counts, a link to the run when http(s)) under the recent and weekly totals, then every failed
+ * or timed-out resource with its failed step and message.
+ */
+function remediationBlocks(remediation: RemediationSection): string[] {
+  const totals = (label: string, part: RemediationSection['recent']): string =>
+    `${label}: ${runsSummary(part)}${part.runs > 0 ? `, ${outcomeSummary(part.outcomes)}` : ''}.`;
+  const lead = `${totals(
+    recentWindowText(remediation).replace(/^./, (c) => c.toUpperCase()),
+    remediation.recent,
+  )} ${totals(`Last ${remediation.windowDays} days`, remediation.week)}`;
+  const problems = remediationProblems(remediation);
+  const blocks = [
+    tableBlock({
+      id: 'remediation',
+      title: `Remediation runs, last ${remediation.windowDays} days`,
+      rows: remediation.runs,
+      lead,
+      headers: [
+        'Finished',
+        'Who',
+        'Rule',
+        'Mode',
+        ...REMEDIATION_OUTCOME_COLUMNS.map(({ label }) => ({ text: label, num: true as const })),
+        'Run',
+      ],
+      row: (run) =>
+        `<tr>${finishedCell(run)}<td>${htmlText(run.actor)}</td><td>${code(remediationRule(run))}</td>` +
+        `<td class="nowrap">${run.dryRun ? 'dry run' : 'executed'}</td>` +
+        REMEDIATION_OUTCOME_COLUMNS.map(({ status }) => {
+          const count = run.counts[status];
+          const bad = count > 0 && (status === 'failed' || status === 'timed-out');
+          return `<td class="num">${bad ? `<b style="color:var(--bad)">${count}</b>` : count}</td>`;
+        }).join('') +
+        `${runCell(run)}</tr>`,
+      empty: remediationEmptyText(remediation) ?? '',
+      note: `Read from ${remediation.location}.`,
+    }),
+  ];
+  if (problems.length > 0) {
+    blocks.push(
+      tableBlock({
+        id: 'remediation-failed',
+        title: 'Failed remediations',
+        rows: problems,
+        headers: ['Finished', 'Rule', 'Resource', 'Status', 'Failed step', 'Message', 'Run'],
+        row: ({ run, problem }) =>
+          `<tr>${finishedCell(run)}<td>${code(remediationRule(run))}</td>` +
+          `<td>${code(problem.resource)}${problem.resourceType ? `<br><small>${htmlText(problem.resourceType)}</small>` : ''}</td>` +
+          `<td class="nowrap"><span class="tag late">${problem.status === 'failed' ? 'failed' : 'timed out'}</span></td>` +
+          `<td>${cell(problem.failedStep)}</td><td>${textBlock(cell(problem.message))}</td>${runCell(run)}</tr>`,
+        empty: '',
+      }),
+    );
+  }
+  return blocks;
 }
 
 function resourceCell(item: OpenItem): string {
@@ -658,6 +750,7 @@ function tables(report: DailyReport): string {
         `<tr><td>${code(exception.id)}</td><td>${htmlText(exception.owner)}</td><td class="nowrap">${htmlText(exception.expires)}</td><td class="num">${exception.daysLeft}</td><td>${textBlock(htmlText(exception.reason))}</td></tr>`,
       empty: 'No exception expires soon.',
     }),
+    ...(report.remediation ? remediationBlocks(report.remediation) : []),
     tableBlock({
       id: 'open',
       title: 'All open findings',
@@ -683,7 +776,8 @@ function tables(report: DailyReport): string {
  * with the headline numbers and their deltas, six charts (severity trend, new vs fixed, top
  * vulnerable images, compliance by rule, tag coverage by type, overdue by owner; the last four
  * at most `top` rows, default 10), then every table (at most MAX_HTML_ROWS rows each, with a
- * note). Pure: the same report gives the same string.
+ * note), the remediation runs and failures among them when the report has a Remediation
+ * section. Pure: the same report gives the same string.
  */
 export function renderReportHtml(report: DailyReport, options: HtmlOptions = {}): string {
   const top = Math.max(1, Math.floor(options.top ?? 10));

@@ -8,6 +8,7 @@ import {
   type OutputSpecs,
 } from '../core/inputs';
 import { DEFAULT_POLICY_PATH } from '../core/policy';
+import { parseAuditLocation, type AuditLocation } from '../core/remediation-audit';
 import { parseScope } from '../core/scope';
 import { safeUrl } from '../core/escape';
 import { parseStateLocation, type StateLocation } from './state';
@@ -86,6 +87,10 @@ export const DAILY_REPORT_INPUTS = {
     description:
       'Where readers find the HTML report (the run’s artifact, a bucket website): linked from Slack, email and the issue. Default: the run URL.',
   },
+  'remediation-audit': {
+    description:
+      'Where assetguard remediate keeps its audit records: s3://bucket/prefix/ or a directory. The report then shows the remediation runs of the last 7 days. Default: no Remediation section.',
+  },
 } satisfies CommandInputSpecs;
 
 /** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
@@ -118,6 +123,8 @@ export interface DailyReportInputs {
   slackWebhookUrl?: string;
   email?: { to: string[]; from: string; transport: EmailTransportInput };
   reportUrl?: string;
+  /** Where the remediation audit records are read from (the Remediation section). */
+  remediationAudit?: AuditLocation;
 }
 
 const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
@@ -128,7 +135,8 @@ const EMAIL = /^[^\s@<>,;]+@[^\s@<>,;]+\.[^\s@<>,;]+$/;
  *   nor a path, an unknown compliance-source, a bad scope, github-issue without a token or a
  *   repository, a webhook or report URL that is not https, email-to without email-from (or an
  *   address that is not one), smtp without an smtp(s):// smtp-url with a host, a flag
- *   (fail-on-overdue, github-issue) that is not true or false. Never shows a secret's value.
+ *   (fail-on-overdue, github-issue) that is not true or false, a remediation-audit location
+ *   that is neither s3://bucket/prefix/ nor a directory. Never shows a secret's value.
  */
 export function parseDailyReportInputs(
   read: InputReader,
@@ -153,6 +161,7 @@ export function parseDailyReportInputs(
   if (reportUrl !== undefined && safeUrl(reportUrl) === undefined) {
     throw new ConfigurationError(`report-url: "${reportUrl}" is not an http(s) URL`);
   }
+  const audit = get('remediation-audit');
   return {
     ...(stateText !== undefined && { state: parseStateLocation(stateText) }),
     complianceSource: source,
@@ -175,6 +184,9 @@ export function parseDailyReportInputs(
       get('smtp-url'),
     ),
     ...(reportUrl !== undefined && { reportUrl }),
+    ...(audit !== undefined && {
+      remediationAudit: parseAuditLocation(audit, 'remediation-audit'),
+    }),
   };
 }
 

@@ -4,6 +4,7 @@
  * (`ReportState`). Renderers and sinks only ever see these, never SDK responses.
  */
 import type { Asset, Finding, Severity, SeverityCounts } from '../core/model';
+import type { RemediationAuditRecord, RemediationOutcomeStatus } from '../core/remediation-audit';
 
 /** CVE: a package vulnerability (Inspector2). CCE: a failing configuration rule or control. */
 export type FindingKind = 'cve' | 'cce';
@@ -87,6 +88,21 @@ export interface CollectedReport {
   warnings: string[];
   /** AWS calls per operation, for evidence and the benchmarks. */
   calls: Record<string, number>;
+  /**
+   * The remediation audit records read (sources/remediation-audit), when the report was given
+   * where they are; what could not be read is in `warnings`, each naming its key.
+   */
+  remediation?: CollectedRemediation;
+}
+
+/** The remediation audit records of the report's window, as read. */
+export interface CollectedRemediation {
+  /** `s3://bucket/prefix/` or the directory. */
+  location: string;
+  /** Valid records with their keys below the location, by key (start time). */
+  records: { key: string; record: RemediationAuditRecord }[];
+  /** Set when the location holds nothing at all (why, e.g. `no directory audit`). */
+  empty?: string;
 }
 
 /** An open finding with its age against the policy's SLA. */
@@ -218,7 +234,88 @@ export interface DailyReport {
     neverTagged: string[];
   };
   owners: OwnerRow[];
+  /** Remediation runs from their audit records; absent when the report was not told where they are. */
+  remediation?: RemediationSection;
   warnings: string[];
+}
+
+/** How many days back the Remediation section reaches: a week of runs. */
+export const REMEDIATION_WINDOW_DAYS = 7;
+
+/** Per-resource outcomes of remediation runs, by status, and their total. */
+export type RemediationOutcomeCounts = Record<RemediationOutcomeStatus, number> & { total: number };
+
+/** A resource that remediation did not fix: its automation failed or timed out. */
+export interface RemediationProblem {
+  resource: string;
+  resourceType?: string;
+  document?: string;
+  status: 'failed' | 'timed-out';
+  executionId?: string;
+  /** AWS's final AutomationExecutionStatus, when the run read one. */
+  executionStatus?: string;
+  failedStep?: string;
+  /** AWS's FailureMessage or remediate's own words. Untrusted text. */
+  message?: string;
+}
+
+/** One remediation run (one audit record), as the report shows it. */
+export interface RemediationRun {
+  /** The record's key below the audit location. */
+  key: string;
+  id: string;
+  /** Who asked (GITHUB_ACTOR, or the CLI user). Untrusted text. */
+  actor: string;
+  repository?: string;
+  /** The workflow run's page; a link only when http(s). */
+  runUrl?: string;
+  /** ISO 8601. */
+  startedAt: string;
+  finishedAt: string;
+  /** The rule or control as given, and the control id when known. */
+  rule: string;
+  control?: string;
+  source: RemediationAuditRecord['source'];
+  dryRun: boolean;
+  region: string;
+  accountId?: string;
+  counts: RemediationOutcomeCounts;
+  /** The failed and timed-out resources, in the record's order. */
+  problems: RemediationProblem[];
+  /** Finished since `RemediationSection.since` (the recent window). */
+  recent: boolean;
+}
+
+/** How many runs, of which executed and dry runs, and their per-resource outcomes. */
+export interface RemediationTotals {
+  runs: number;
+  executed: number;
+  dryRuns: number;
+  outcomes: RemediationOutcomeCounts;
+}
+
+/**
+ * What the recent window is: since the previous report (within the week), the last 24 hours
+ * (a first run), or the whole week (a previous report older than the week).
+ */
+export type RemediationRecentWindow = 'previous-report' | 'last-24-hours' | 'week';
+
+/** The report's Remediation section: the runs of the last `windowDays` days, recent ones marked. */
+export interface RemediationSection {
+  /** `s3://bucket/prefix/` or the directory the records were read from. */
+  location: string;
+  windowDays: number;
+  /** ISO 8601: runs that finished after this are in the section. */
+  windowStart: string;
+  /** ISO 8601: runs that finished after this are recent. */
+  since: string;
+  recentWindow: RemediationRecentWindow;
+  /** Every run of the window, the last finished first. */
+  runs: RemediationRun[];
+  recent: RemediationTotals;
+  week: RemediationTotals;
+  /** Why there is nothing at all at the location (see CollectedRemediation). */
+  empty?: string;
 }
 
 /** The state file's schema tag; a file with another is refused, naming it. */

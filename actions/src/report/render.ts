@@ -9,7 +9,18 @@ import { csv, markdownCode, markdownLink, markdownText, safeUrl } from '../core/
 import { finishSummary, plural, table } from '../core/markdown';
 import { jsonChunks } from '../core/report-files';
 import { SEVERITIES, type Severity, type SeverityCounts } from '../core/model';
-import { cveCoverage, type DailyReport, type FixedItem, type OpenItem } from './model';
+import type { RemediationOutcomeStatus } from '../core/remediation-audit';
+import {
+  cveCoverage,
+  type DailyReport,
+  type FixedItem,
+  type OpenItem,
+  type RemediationOutcomeCounts,
+  type RemediationProblem,
+  type RemediationRun,
+  type RemediationSection,
+  type RemediationTotals,
+} from './model';
 
 /** Options of the Markdown renderers. */
 export interface MarkdownOptions {
@@ -349,6 +360,7 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
       top,
     ),
   );
+  if (report.remediation) parts.push(...remediationParts(report.remediation, top, inHtml));
   if (report.warnings.length > 0) {
     const items = report.warnings.slice(0, top).map((warning) => `- ${markdownText(warning)}`);
     parts.push(
@@ -358,6 +370,127 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
   }
   parts.push(footer(options));
   return parts;
+}
+
+/** The outcome columns of the remediation tables and summaries, in the order shown. */
+export const REMEDIATION_OUTCOME_COLUMNS: readonly {
+  status: RemediationOutcomeStatus;
+  label: string;
+}[] = [
+  { status: 'success', label: 'success' },
+  { status: 'failed', label: 'failed' },
+  { status: 'timed-out', label: 'timed out' },
+  { status: 'refused', label: 'refused' },
+  { status: 'skipped', label: 'skipped' },
+  { status: 'planned', label: 'planned' },
+];
+
+/** `3 success · 1 failed · 2 planned`: the statuses that occur; `no resource` for none. Plain text. */
+export function outcomeSummary(counts: RemediationOutcomeCounts): string {
+  const parts = REMEDIATION_OUTCOME_COLUMNS.filter(({ status }) => counts[status] > 0).map(
+    ({ status, label }) => `${counts[status]} ${label}`,
+  );
+  return parts.length > 0 ? parts.join(' · ') : 'no resource';
+}
+
+/** `2 runs (1 executed, 1 dry run)`, or `no run`. Plain text. */
+export function runsSummary(totals: RemediationTotals): string {
+  if (totals.runs === 0) return 'no run';
+  return `${plural(totals.runs, 'run')} (${totals.executed} executed, ${plural(totals.dryRuns, 'dry run')})`;
+}
+
+/** `since the previous report (2026-03-01 06:23 UTC)`, `in the last 24 hours`, `in the last 7 days`. Plain text. */
+export function recentWindowText(section: RemediationSection): string {
+  if (section.recentWindow === 'previous-report') {
+    return `since the previous report (${reportTime(section.since)})`;
+  }
+  return section.recentWindow === 'last-24-hours'
+    ? 'in the last 24 hours'
+    : `in the last ${section.windowDays} days`;
+}
+
+/**
+ * What the section says when there is no run to show, or undefined when there are runs: the
+ * location holds nothing at all (remediate has not written there, or writes elsewhere), or no
+ * run finished in the window. Plain text; the location is untrusted.
+ */
+export function remediationEmptyText(section: RemediationSection): string | undefined {
+  if (section.runs.length > 0) return undefined;
+  if (section.empty !== undefined) {
+    return `No remediation audit record at ${section.location} (${section.empty}): no remediation run has written there yet, or remediate writes its records elsewhere (its audit input).`;
+  }
+  return `No remediation run finished in the last ${section.windowDays} days (records read from ${section.location}).`;
+}
+
+/** Every failed or timed-out resource of the section's runs, with its run, the last finished first. */
+export function remediationProblems(
+  section: RemediationSection,
+): { run: RemediationRun; problem: RemediationProblem }[] {
+  return section.runs.flatMap((run) => run.problems.map((problem) => ({ run, problem })));
+}
+
+/** The rule as given, and the control id when it differs. Plain text. */
+export function remediationRule(run: RemediationRun): string {
+  return run.control !== undefined && run.control !== run.rule
+    ? `${run.rule} (${run.control})`
+    : run.rule;
+}
+
+/** The Markdown Remediation section: totals, the runs of the window and the failed resources. */
+function remediationParts(remediation: RemediationSection, top: number, where: string): string[] {
+  const empty = remediationEmptyText(remediation);
+  const lines = [
+    `### Remediation (${plural(remediation.week.runs, 'run')} in ${remediation.windowDays} days)`,
+    `**${markdownText(capitalised(recentWindowText(remediation)))}**: ${runsSummary(remediation.recent)}${remediation.recent.runs > 0 ? `, ${outcomeSummary(remediation.recent.outcomes)}` : ''}. ` +
+      `**Last ${remediation.windowDays} days**: ${runsSummary(remediation.week)}${remediation.week.runs > 0 ? `, ${outcomeSummary(remediation.week.outcomes)}` : ''}.`,
+  ];
+  if (empty !== undefined) return [...lines, markdownText(empty)];
+  const problems = remediationProblems(remediation);
+  return [
+    ...lines,
+    table(
+      [
+        'Finished',
+        'Who',
+        'Rule',
+        'Mode',
+        ...REMEDIATION_OUTCOME_COLUMNS.map(({ label }) => capitalised(label)),
+        'Run',
+      ],
+      remediation.runs
+        .slice(0, top)
+        .map((run) => [
+          `${markdownText(reportTime(run.finishedAt))}${run.recent ? ' · **new**' : ''}`,
+          markdownText(run.actor, 100),
+          markdownCode(remediationRule(run), 160),
+          run.dryRun ? 'dry run' : 'executed',
+          ...REMEDIATION_OUTCOME_COLUMNS.map(({ status }) => String(run.counts[status])),
+          markdownLink(run.id, run.runUrl),
+        ]),
+    ),
+    ...moreNote(remediation.runs.length, top, where),
+    ...section(
+      {
+        title: `#### Failed remediations (${problems.length})`,
+        headers: ['Finished', 'Rule', 'Resource', 'Status', 'Failed step', 'Message', 'Run'],
+        rows: problems.map(({ run, problem }) => [
+          markdownText(reportTime(run.finishedAt)),
+          markdownCode(remediationRule(run), 160),
+          markdownCode(problem.resource, 160),
+          problem.status === 'failed' ? '**failed**' : '**timed out**',
+          markdownText(problem.failedStep, 100),
+          markdownText(problem.message, 200),
+          markdownLink(run.id, run.runUrl),
+        ]),
+        where,
+      },
+      top,
+    ),
+  ];
+}
+
+function capitalised(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function footer(options: MarkdownOptions): string {
@@ -469,6 +602,23 @@ export function renderDeltaComment(report: DailyReport, options: MarkdownOptions
         overdue.map((item) => `${itemLine(item)}, SLA ${item.slaDays} d`),
         overdue.length,
       )}`,
+    );
+  }
+  if (report.remediation && report.remediation.recent.runs > 0) {
+    const { recent } = report.remediation;
+    const failed = remediationProblems(report.remediation).filter(({ run }) => run.recent);
+    parts.push(
+      `**Remediation**: ${runsSummary(recent)}, ${outcomeSummary(recent.outcomes)}${
+        failed.length > 0
+          ? `\n${list(
+              failed.map(
+                ({ run, problem }) =>
+                  `- ${problem.status === 'failed' ? 'failed' : 'timed out'}: ${markdownCode(problem.resource, 120)} (${markdownCode(remediationRule(run), 120)}${problem.failedStep ? `, step ${markdownText(problem.failedStep, 100)}` : ''}) ${markdownText(problem.message, 200)}`,
+              ),
+              failed.length,
+            )}`
+          : ''
+      }`,
     );
   }
   parts.push(footer(options));

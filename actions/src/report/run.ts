@@ -25,6 +25,7 @@ import {
   plural,
 } from '../core/markdown';
 import { markdownText } from '../core/escape';
+import { describeAuditLocation } from '../core/remediation-audit';
 import { upsertIssue, githubClient } from '../sinks/github';
 import { postSlack } from '../sinks/slack';
 import { sendEmail, type EmailTransport } from '../sinks/email';
@@ -260,6 +261,9 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
       'email-transport': inputs.email?.transport.kind,
       'smtp-url': inputs.email?.transport.kind === 'smtp' ? REDACTED : undefined,
       'report-url': inputs.reportUrl,
+      'remediation-audit': inputs.remediationAudit
+        ? describeAuditLocation(inputs.remediationAudit)
+        : undefined,
     }),
     subjectOf: (inputs) => ({
       ...(inputs.state && { state: describeStateLocation(inputs.state) }),
@@ -290,7 +294,11 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
         scope: inputs.scope,
         policy: policy.policy,
         log,
+        clock,
         region,
+        ...(inputs.remediationAudit && {
+          remediationAudit: { location: inputs.remediationAudit, s3: clients.s3 },
+        }),
       });
       progress.findings = collected.findings.map((item) => item.finding);
       progress.context = {

@@ -6,7 +6,14 @@
 import { safeUrl, slackLink, slackText } from '../core/escape';
 import { SEVERITIES } from '../core/model';
 import type { SlackMessage } from '../sinks/slack';
-import type { DailyReport, OpenItem } from './model';
+import type { DailyReport, OpenItem, RemediationSection } from './model';
+import {
+  outcomeSummary,
+  recentWindowText,
+  remediationProblems,
+  remediationRule,
+  runsSummary,
+} from './render';
 
 /** Slack's limits (Block Kit reference): blocks per message, characters per text. */
 export const SLACK_LIMITS = {
@@ -35,7 +42,8 @@ export interface SlackReportOptions {
  * `{ text, blocks }` for `postSlack`: a header (the title), the counts (open by severity, new,
  * fixed, overdue; on a first run, when `previousAt` is undefined, "first run: nothing to compare
  * with" instead of new and fixed), the overdue and the new items (at most `top` each, most severe first, with
- * owners and age), what could not be read, and links to the run and the report. Within Slack's
+ * owners and age), the recent remediation runs (with the remediation-audit input: how many,
+ * who, outcomes, at most `top` failed resources), what could not be read, and links to the run and the report. Within Slack's
  * limits: at most 50 blocks, 3,000 characters per section, 150 in the header; a list that does
  * not fit says how many more there are.
  */
@@ -95,6 +103,7 @@ export function slackReportMessage(report: DailyReport, options: SlackReportOpti
   blocks.push(
     ...itemList(`Overdue (${overdue.length})`, overdue, top),
     ...itemList(`New since the last run (${fresh.length})`, fresh, top),
+    ...(report.remediation ? remediationBlocks(report.remediation, top) : []),
   );
   if (report.warnings.length > 0) {
     blocks.push({
@@ -137,6 +146,42 @@ export function slackReportMessage(report: DailyReport, options: SlackReportOpti
     SLACK_LIMITS.text,
   );
   return { text, blocks: [...body, ...lastBlocks] };
+}
+
+/**
+ * The recent remediation runs in one section: how many (executed, dry runs), who ran them, their
+ * outcomes, and at most `top` failed or timed-out resources with the failed step and message.
+ */
+function remediationBlocks(remediation: RemediationSection, top: number): Block[] {
+  const { recent } = remediation;
+  const actors = [...new Set(remediation.runs.filter((run) => run.recent).map((run) => run.actor))];
+  const failed = remediationProblems(remediation).filter(({ run }) => run.recent);
+  const lines = [
+    `*Remediation ${slackText(recentWindowText(remediation), 200)}*`,
+    recent.runs === 0
+      ? `no run (${slackText(runsSummary(remediation.week), 200)} in the last ${remediation.windowDays} days)`
+      : `${slackText(runsSummary(recent), 200)} by ${slackText(actors.join(', '), 300)} · ${slackText(outcomeSummary(recent.outcomes), 300)}`,
+    ...failed
+      .slice(0, top)
+      .map(
+        ({ run, problem }) =>
+          `• *${problem.status === 'failed' ? 'failed' : 'timed out'}* ${slackText(problem.resource, 200)} · ${slackText(remediationRule(run), 120)}${problem.failedStep ? ` · step ${slackText(problem.failedStep, 100)}` : ''} · ${slackText(problem.message, 300)}${safeUrl(run.runUrl) ? ` · ${slackLink('the run', run.runUrl)}` : ''}`,
+      ),
+    ...(failed.length > top ? [`…and ${failed.length - top} more in the full report`] : []),
+  ];
+  const text = lines.join('\n');
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text:
+          text.length <= SLACK_LIMITS.sectionText
+            ? text
+            : `${lines.slice(0, 2).join('\n')}\n${failed.length} failed or timed out: see the full report`,
+      },
+    },
+  ];
 }
 
 /** One item as a list line: severity, id (linked when http(s)), title, resource, owner, age. */
