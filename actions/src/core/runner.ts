@@ -198,7 +198,8 @@ export interface Command<T extends CommandTypes> {
   outputValues(run: Omit<CommandRun<T>, 'outputs'>): OutputValues<T['outputs']>;
   /**
    * Delivers a decided run beyond its report directory (a GitHub issue, Slack, email, the state
-   * the next run compares with), once every report is written. Returns one line per place
+   * the next run compares with, an audit record), once every report is written. A run that
+   * decided on `error` (an execution failed) is delivered too: deliver decides what that means. Returns one line per place
    * delivered to, for the outcome. Throws with context when any delivery failed; the runner then
    * exits 2 naming it, and the reports stay written.
    */
@@ -332,7 +333,9 @@ export async function runCommand<T extends CommandTypes>(
   let shown = verdict;
   let { summary, files } = await publish(shown);
   let outcome: Outcome;
-  if (decision && inputs && verdict.verdict !== 'error') {
+  // A decided run is delivered whatever its verdict: a remediation whose executions failed
+  // changed AWS all the same, and its audit record must be kept.
+  if (decision && inputs && (verdict.verdict !== 'error' || command.deliver)) {
     const delivery = await delivered(
       command,
       decision,
@@ -343,7 +346,12 @@ export async function runCommand<T extends CommandTypes>(
     if (delivery.failure !== undefined) {
       // Decided, written, but not delivered: the run failed, and verdict.json, the summary and
       // the outputs say so as the exit code does (a step reading `verdict` must not see pass).
-      shown = { ...verdict, verdict: 'error', error: `delivery failed: ${delivery.failure}` };
+      const failed = `delivery failed: ${delivery.failure}`;
+      shown = {
+        ...verdict,
+        verdict: 'error',
+        error: verdict.error === undefined ? failed : `${verdict.error}; ${failed}`,
+      };
       ({ summary, files } = await publish(shown));
     }
   } else {
@@ -372,7 +380,10 @@ async function delivered<T extends CommandTypes>(
   deps: RunDeps,
 ): Promise<{ outcome: Outcome; failure?: string }> {
   const exitCode = exitCodeOf(decision.verdict.verdict);
-  const message = command.describe(decision, written.reportDir);
+  const message =
+    decision.verdict.verdict === 'error'
+      ? `could not decide: ${decision.verdict.error ?? ''}`
+      : command.describe(decision, written.reportDir);
   if (!command.deliver) return { outcome: { exitCode, message } };
   try {
     const lines = await command.deliver(

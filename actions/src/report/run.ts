@@ -425,6 +425,9 @@ async function deliverReport(
   context: DeliverContext,
 ): Promise<string[]> {
   const { inputs, details } = run;
+  // The runner delivers every decided run; a report that decided it could not report is not
+  // sent, and yesterday's state stays.
+  if (run.verdict.verdict === 'error') return [];
   const { report } = details;
   const clients = context.clientsFor(report.region);
   const reportUrl = inputs.reportUrl ?? context.runUrl;
