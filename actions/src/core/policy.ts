@@ -67,7 +67,33 @@ export interface Policy {
   };
   tags?: TagPolicy;
   report: ReportPolicy;
+  /** `assetguard remediate`'s part (`remediation:`); absent when the file has none. */
+  remediation?: RemediationPolicy;
   exceptions: PolicyException[];
+}
+
+/**
+ * An SSM Automation runbook the policy names for a rule (`remediation.documents[]`): used by
+ * `assetguard remediate` for a rule the control mapping table has no safe AWS-owned runbook for,
+ * or instead of the table's.
+ */
+export interface RemediationDocument {
+  /** A Config rule name (any deployed form), a managed rule identifier or a control id. */
+  rule: string;
+  /** The runbook's name, or the ARN of one shared from another account. */
+  document: string;
+  /**
+   * Parameter name → value. Values may hold the placeholders `{{resourceId}}` and
+   * `{{automationAssumeRole}}` (core/controls); AutomationAssumeRole is always the latter.
+   */
+  parameters: Record<string, string>;
+  /** What to watch for, shown with the plan. */
+  traps: string[];
+}
+
+/** The policy's `remediation:` section. */
+export interface RemediationPolicy {
+  documents: RemediationDocument[];
 }
 
 /** The daily report's part of the policy (`report:`), with every default applied. */
@@ -148,6 +174,14 @@ interface RawPolicy {
     'route-domains'?: string[];
     'alert-severity'?: Severity;
     top?: number;
+  };
+  remediation?: {
+    documents?: {
+      rule: string;
+      document: string;
+      parameters: Record<string, string>;
+      traps?: string[];
+    }[];
   };
   exceptions?: PolicyException[];
 }
@@ -332,6 +366,16 @@ function normalize(raw: RawPolicy): Policy {
     },
     ...(raw.tags !== undefined && { tags: normalizeTags(raw.tags) }),
     report: normalizeReport(raw.report ?? {}),
+    ...(raw.remediation !== undefined && {
+      remediation: {
+        documents: (raw.remediation.documents ?? []).map((entry) => ({
+          rule: entry.rule.trim(),
+          document: entry.document,
+          parameters: entry.parameters,
+          traps: entry.traps ?? [],
+        })),
+      },
+    }),
     exceptions: raw.exceptions ?? [],
   };
 }
@@ -367,6 +411,14 @@ const NOT_BLANK = '[^\\s\\p{Cf}]';
 function describeError(error: ErrorObject): { key: string[]; text: string } {
   const segments = pathSegments(error.instancePath).map(String);
   const params = error.params as Record<string, unknown>;
+  if (
+    segments[0] === 'remediation' &&
+    (error.keyword === 'pattern' || error.keyword === 'propertyNames') &&
+    params.pattern !== NOT_BLANK
+  ) {
+    const name = error.propertyName ?? params.propertyName;
+    return remediationPattern(segments, typeof name === 'string' ? name : undefined);
+  }
   switch (error.keyword) {
     case 'additionalProperties': {
       const extra = String(params.additionalProperty);
@@ -397,6 +449,37 @@ function describeError(error: ErrorObject): { key: string[]; text: string } {
     default:
       return { key: segments, text: error.message ?? 'is invalid' };
   }
+}
+
+/**
+ * What a `remediation.documents[]` value that fails its pattern must look like; `propertyName`
+ * is the parameter name that failed (Ajv reports a bad name twice: once for the pattern, once
+ * for `propertyNames`; both get this one text, so the problem is listed once).
+ */
+function remediationPattern(
+  segments: readonly string[],
+  propertyName: string | undefined,
+): { key: string[]; text: string } {
+  const key = [...segments];
+  if (segments[3] === 'document') {
+    return {
+      key,
+      text: 'must be an SSM document name or ARN (3-128 letters, digits and _ . : / -)',
+    };
+  }
+  if (propertyName !== undefined) {
+    return {
+      key: [...key, propertyName],
+      text: `${quoted(propertyName)} is not a runbook parameter name (a letter, then up to 49 letters and digits)`,
+    };
+  }
+  if (segments[3] === 'parameters') {
+    return {
+      key,
+      text: 'may hold no placeholder but {{resourceId}} and {{automationAssumeRole}}',
+    };
+  }
+  return { key, text: 'is invalid' };
 }
 
 function nodeLine(

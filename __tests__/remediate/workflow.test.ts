@@ -1,0 +1,165 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { REMEDIATE_INPUTS } from '../../actions/src/remediate/inputs';
+
+const ROOT = path.resolve(__dirname, '../..');
+const WORKFLOW = readFileSync(path.join(ROOT, '.github/workflows/remediate.yml'), 'utf8');
+
+interface Step {
+  id?: string;
+  uses?: string;
+  run?: string;
+  with?: Record<string, string | boolean>;
+}
+interface Job {
+  needs?: string | string[];
+  if?: string;
+  environment?: string;
+  permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
+  steps: Step[];
+}
+const doc = parse(WORKFLOW) as {
+  on: {
+    workflow_dispatch: {
+      inputs: Record<string, { type: string; required?: boolean; options?: string[] }>;
+    };
+  };
+  permissions: Record<string, string>;
+  jobs: Record<string, Job>;
+};
+const remediateStep = (job: Job): Step =>
+  job.steps.find((step) => step.uses === './actions/remediate')!;
+
+describe('.github/workflows/remediate.yml', () => {
+  it('is dispatched by hand with the rule, resources or scope, source, max-resources and region', () => {
+    const inputs = doc.on.workflow_dispatch.inputs;
+    expect(Object.keys(inputs)).toEqual([
+      'rule',
+      'resources',
+      'scope',
+      'source',
+      'max-resources',
+      'region',
+    ]);
+    expect(inputs.rule?.required).toBe(true);
+    expect(inputs.source?.options).toEqual(['config', 'securityhub']);
+  });
+
+  it('asks only for what the jobs need: contents read, and an OIDC token', () => {
+    expect(doc.permissions).toEqual({ contents: 'read' });
+    for (const job of Object.values(doc.jobs)) {
+      expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    }
+  });
+
+  it('plans first (a dry run), and runs only after approval, exactly the resources the plan listed', () => {
+    const { plan, execute } = doc.jobs;
+    expect(plan).toBeDefined();
+    expect(execute).toBeDefined();
+    expect(remediateStep(plan!).with?.execute).toBeUndefined();
+    expect(plan!.outputs?.resources).toBe(
+      `\${{ steps.${remediateStep(plan!).id ?? ''}.outputs.resources }}`,
+    );
+    expect(execute!.needs).toBe('plan');
+    expect(execute!.environment).toBe('remediation');
+    expect(execute!.if).toContain("needs.plan.outputs.resources != ''");
+    expect(execute!.if).toContain("github.ref == 'refs/heads/main'");
+    const step = remediateStep(execute!);
+    expect(step.with?.execute).toBe(true);
+    expect(step.with?.audit).toContain('vars.REMEDIATION_AUDIT_BUCKET');
+    expect(step.with?.resources).toBe('${{ needs.plan.outputs.resources }}');
+    expect(step.with).not.toHaveProperty('scope');
+  });
+
+  it('reads with the read-only role, and writes only with the role of the approval environment', () => {
+    const roleOf = (job: Job): unknown =>
+      job.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
+        ?.with?.['role-to-assume'];
+    expect(roleOf(doc.jobs.plan!)).toBe('${{ vars.AWS_ROLE_ARN }}');
+    expect(roleOf(doc.jobs.execute!)).toBe('${{ vars.REMEDIATION_ROLE_ARN }}');
+    // The read-only role cannot write the audit bucket: the plan's record goes to its artifact.
+    expect(remediateStep(doc.jobs.plan!).with).not.toHaveProperty('audit');
+  });
+
+  it('passes only inputs the action declares', () => {
+    for (const job of Object.values(doc.jobs)) {
+      for (const name of Object.keys(remediateStep(job).with ?? {})) {
+        expect(Object.keys(REMEDIATE_INPUTS)).toContain(name);
+      }
+    }
+  });
+
+  it('interpolates no event payload or input into a shell script', () => {
+    for (const job of Object.values(doc.jobs)) {
+      for (const step of job.steps) {
+        if (step.run !== undefined)
+          expect(step.run).not.toMatch(/\$\{\{\s*(github\.event|inputs)\./);
+      }
+    }
+  });
+});
+
+describe('infra/modules/github-oidc/policies/remediate.json', () => {
+  const policy = JSON.parse(
+    readFileSync(path.join(ROOT, 'infra/modules/github-oidc/policies/remediate.json'), 'utf8'),
+  ) as {
+    Statement: {
+      Action: string | string[];
+      Resource: string | string[];
+      Condition?: Record<string, Record<string, string>>;
+    }[];
+  };
+  const actions = policy.Statement.flatMap((statement) => [statement.Action].flat()).sort();
+  const statementOf = (action: string) =>
+    policy.Statement.find((statement) => [statement.Action].flat().includes(action));
+
+  /** Every `service:Action` named in the modules the action's entry reaches (as the IAM test reads them). */
+  function permissionsNamedIn(entry: string): string[] {
+    const found = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      const permissions =
+        /\b(?:config|ec2|ecr|inspector2|resource-groups|s3|securityhub|ses|ssm|tag):[A-Z][a-z][A-Za-z]*/g;
+      for (const match of source.matchAll(permissions)) found.add(match[0]);
+      for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
+        const target = path.resolve(path.dirname(file), spec ?? '');
+        if (existsSync(`${target}.ts`)) visit(`${target}.ts`);
+      }
+    };
+    visit(entry);
+    return [...found].sort();
+  }
+
+  it('grants exactly the calls the code makes, and passing the automation role', () => {
+    const named = permissionsNamedIn(path.join(ROOT, 'actions/src/remediate/index.ts'));
+    expect(named).toEqual(
+      expect.arrayContaining([
+        'ssm:StartAutomationExecution',
+        'ssm:GetAutomationExecution',
+        'ssm:DescribeAutomationStepExecutions',
+        's3:PutObject',
+      ]),
+    );
+    // StartAutomationExecution with AutomationAssumeRole is also authorized as iam:PassRole.
+    expect(actions).toEqual([...named, 'iam:PassRole'].sort());
+  });
+
+  it('lets the role be passed only to SSM, and only the automation role', () => {
+    const passRole = statementOf('iam:PassRole');
+    expect(passRole?.Resource).toBe('arn:aws:iam::*:role/assetguard-remediation-automation');
+    expect(passRole?.Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' },
+    });
+  });
+
+  it('writes audit records only under the prefix the workflow writes them to', () => {
+    const prefix = /format\('s3:\/\/\{0\}\/([^']+)'/.exec(WORKFLOW)?.[1];
+    expect(prefix).toBe('assetguard/remediation-audit/');
+    expect(statementOf('s3:PutObject')?.Resource).toBe(`arn:aws:s3:::*/${prefix ?? ''}*`);
+  });
+});
