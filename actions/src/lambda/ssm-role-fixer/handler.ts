@@ -1,0 +1,345 @@
+/**
+ * The ssm-role-fixer Lambda: when an EC2 instance starts running or gets an instance profile
+ * (CloudTrail AssociateIamInstanceProfile / ReplaceIamInstanceProfileAssociation), make sure
+ * the role it runs with lets Systems Manager manage it (Security Hub SSM.1).
+ *
+ * event → instance (events.ts, strict) → fixInstance (fixer.ts: attach
+ * AmazonSSMManagedInstanceCore to the profile's existing role; never replace a profile) →
+ * one JSON log line per decision → a report on Slack and/or SNS for what a person must act on
+ * (no profile, an unusable profile), for a failure, and for an event that is not as documented.
+ *
+ * Failures and retries: Lambda retries a thrown invocation (twice, then the dead-letter queue).
+ * The handler throws only when retrying can help: an AWS error other than a missing permission
+ * or bad credentials (throttling, a network error; the report says it will be retried), or a
+ * report that reached no destination. A malformed event, a missing permission or an outcome
+ * that needs a person is reported once and the invocation succeeds.
+ */
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { safeUrl } from '../../core/escape';
+import {
+  AwsError,
+  ConfigurationError,
+  UndecidedError,
+  awsFailure,
+  errorMessage,
+  isCredentialOrPermissionFailure,
+} from '../../core/errors';
+import type { SlackMessage } from '../../sinks/slack';
+import type { LogEntry } from '../policy-cache';
+import { SLACK_PARAMETER_ENV, type FixerConfig, type SlackWebhookSource } from './config';
+import { MalformedEventError, RUNNING, parseFixerEvent, type FixerEvent } from './events';
+import { NEEDS_ATTENTION, fixInstance, instanceOfAssociation, type FixResult } from './fixer';
+import { slackMessage, snsMessage, type FixerReport } from './message';
+
+export { jsonLog, type LogEntry } from '../policy-cache';
+
+export type SinkName = 'slack' | 'sns';
+
+/** sinks/slack `postSlack`, or a stand-in with its signature. */
+export type PostSlack = (webhookUrl: string, message: SlackMessage) => Promise<void>;
+
+export interface FixerDeps extends FixerConfig {
+  ec2: EC2Client;
+  iam: IAMClient;
+  sns: SNSClient;
+  ssm: SSMClient;
+  postSlack: PostSlack;
+  /** The Lambda's region (AWS_REGION): the partition of ARNs that do not say. */
+  region: string;
+  sleep: (ms: number) => Promise<void>;
+  log: (entry: LogEntry) => void;
+}
+
+export interface FixerSummary {
+  /** The EventBridge event id, when the event had one. */
+  eventId?: string;
+  /** Why the event needed nothing (a state other than running, a failed call). */
+  ignored?: string;
+  /** What was done to the instance. */
+  result?: FixResult;
+  /** The event was not as documented: which field, and how. */
+  malformed?: string;
+  /** The fix failed for good (a missing permission, an answer not as documented). */
+  failed?: string;
+  /** Where a report went (Slack, SNS); empty when there was nothing to report. */
+  reported: SinkName[];
+}
+
+export type FixerHandler = (event: unknown) => Promise<FixerSummary>;
+
+/**
+ * AWS errors a retry meets again: a role at its managed-policy quota, a role or profile deleted
+ * meanwhile, an instance that is gone.
+ */
+const LASTING_AWS_ERRORS = new Set([
+  'LimitExceeded',
+  'LimitExceededException',
+  'NoSuchEntity',
+  'NoSuchEntityException',
+  'InvalidInstanceID.NotFound',
+]);
+
+/** A failure retrying cannot mend: a permission, credentials, a configuration, AWS's answer. */
+function permanent(error: unknown): boolean {
+  if (error instanceof AwsError) {
+    return (
+      isCredentialOrPermissionFailure(error.awsCode) ||
+      (error.awsCode !== undefined && LASTING_AWS_ERRORS.has(error.awsCode))
+    );
+  }
+  return error instanceof ConfigurationError || error instanceof UndecidedError;
+}
+
+function originFacts(event: FixerEvent | undefined, eventId: unknown): [string, string][] {
+  const facts: [string, string][] = [];
+  if (event?.account !== undefined) facts.push(['Account', event.account]);
+  if (event?.region !== undefined) facts.push(['Region', event.region]);
+  if (event?.kind === 'api-call') {
+    facts.push(['Event', event.eventName]);
+    if (event.caller !== undefined) facts.push(['Caller', event.caller]);
+  } else if (event?.kind === 'state-change') {
+    facts.push(['Event', `instance ${event.state}`]);
+  }
+  if (typeof eventId === 'string') facts.push(['Event id', eventId]);
+  return facts;
+}
+
+function resultFacts(result: FixResult): [string, string][] {
+  return [
+    ...(result.profileArn !== undefined ? [['Instance profile', result.profileArn]] : []),
+    ...(result.roleName !== undefined ? [['Role', result.roleName]] : []),
+  ] as [string, string][];
+}
+
+/**
+ * The Lambda handler for these clients and settings. Per event: parses it strictly; ignores
+ * states other than `running` and failed calls; finds the instance (for a Replace record
+ * without a response, through its association); fixes it (fixer.ts `fixInstance`); logs the
+ * outcome; reports what needs a person, what failed and a malformed event to every configured
+ * destination (Slack, SNS). Resolves with the summary.
+ * @throws UndecidedError when a report reached no destination (so Lambda retries, then the
+ *   dead-letter queue keeps the event), and the AwsError of a failure retrying may mend
+ *   (throttling, network), after reporting it.
+ */
+export function createHandler(deps: FixerDeps): FixerHandler {
+  const { log } = deps;
+
+  // Read once per container; a failed read is asked again on the next report.
+  let webhook: Promise<string> | undefined;
+  const slackWebhook = (source: SlackWebhookSource): Promise<string> => {
+    webhook ??= readWebhook(deps.ssm, source).catch((error: unknown) => {
+      webhook = undefined;
+      throw error;
+    });
+    return webhook;
+  };
+
+  const senders: { name: SinkName; send: (report: FixerReport) => Promise<void> }[] = [];
+  const slack = deps.slack;
+  if (slack !== undefined) {
+    senders.push({
+      name: 'slack',
+      send: async (report) => deps.postSlack(await slackWebhook(slack), slackMessage(report)),
+    });
+  }
+  const topicArn = deps.topicArn;
+  if (topicArn !== undefined) {
+    senders.push({
+      name: 'sns',
+      send: async (report) => {
+        const { subject, body } = snsMessage(report);
+        try {
+          await deps.sns.send(
+            new PublishCommand({
+              TopicArn: topicArn,
+              Subject: subject,
+              Message: body,
+              MessageAttributes: {
+                source: { DataType: 'String', StringValue: 'ssm-role-fixer' },
+                kind: { DataType: 'String', StringValue: report.kind },
+              },
+            }),
+          );
+        } catch (error) {
+          throw awsFailure(
+            `publish the ssm-role-fixer report to SNS topic ${topicArn}`,
+            `sns:Publish on topic ${topicArn}`,
+            error,
+          );
+        }
+      },
+    });
+  }
+
+  /** Sends to every destination; throws when none took it (a report lost is a silent failure). */
+  async function report(content: FixerReport, eventId: unknown): Promise<SinkName[]> {
+    const sent: SinkName[] = [];
+    const failures: string[] = [];
+    for (const sender of senders) {
+      try {
+        await sender.send(content);
+        sent.push(sender.name);
+        log({ level: 'info', msg: 'reported', sink: sender.name, kind: content.kind, eventId });
+      } catch (error) {
+        failures.push(`${sender.name}: ${errorMessage(error)}`);
+        log({
+          level: 'error',
+          msg: 'could not report',
+          sink: sender.name,
+          kind: content.kind,
+          eventId,
+          error: errorMessage(error),
+        });
+      }
+    }
+    if (sent.length === 0) {
+      throw new UndecidedError(
+        `could not report to any destination (Lambda retries): ${failures.join('; ') || 'none configured'}; the report was: ${content.reason}`,
+      );
+    }
+    return sent;
+  }
+
+  return async function handler(event: unknown): Promise<FixerSummary> {
+    const eventId = (event as { id?: unknown } | null)?.id;
+    const summary: FixerSummary = {
+      ...(typeof eventId === 'string' && { eventId }),
+      reported: [],
+    };
+
+    let parsed: FixerEvent;
+    try {
+      parsed = parseFixerEvent(event);
+    } catch (error) {
+      if (!(error instanceof MalformedEventError)) throw error;
+      log({
+        level: 'error',
+        msg: 'malformed event',
+        field: error.field,
+        error: error.message,
+        eventId,
+      });
+      summary.malformed = error.message;
+      summary.reported = await report(
+        {
+          kind: 'malformed-event',
+          reason: `${error.message}. The event was not acted on; it is in the function's log.`,
+          facts: originFacts(undefined, eventId),
+        },
+        eventId,
+      );
+      return summary;
+    }
+
+    const base = { eventId, kind: parsed.kind };
+    if (parsed.kind === 'state-change' && parsed.state !== RUNNING) {
+      summary.ignored = `instance state ${parsed.state}, not ${RUNNING}`;
+      log({ level: 'info', msg: 'ignored', ...base, reason: summary.ignored });
+      return summary;
+    }
+    if (parsed.kind === 'api-call' && parsed.errorCode !== undefined) {
+      summary.ignored = `the ${parsed.eventName} call failed (${parsed.errorCode}): nothing changed`;
+      log({ level: 'info', msg: 'ignored', ...base, reason: summary.ignored });
+      return summary;
+    }
+
+    const facts = originFacts(parsed, eventId);
+    let instanceId = parsed.instanceId;
+    let result: FixResult | undefined;
+    let failure: unknown;
+    try {
+      if (instanceId === undefined && parsed.kind === 'api-call' && parsed.associationId) {
+        instanceId = await instanceOfAssociation(deps, parsed.associationId);
+      }
+      if (instanceId !== undefined) result = await fixInstance(deps, deps, instanceId, deps.region);
+    } catch (error) {
+      failure = error;
+    }
+
+    if (failure !== undefined) {
+      const retried = !permanent(failure);
+      const message = errorMessage(failure);
+      log({ level: 'error', msg: 'could not fix', ...base, instanceId, error: message, retried });
+      summary.failed = message;
+      summary.reported = await report(
+        {
+          kind: 'failed',
+          ...(instanceId !== undefined && { instanceId }),
+          reason: `${message}${retried ? ' (Lambda retries the event)' : ''}`,
+          facts,
+        },
+        eventId,
+      );
+      if (retried) throw failure instanceof Error ? failure : new Error(message);
+      return summary;
+    }
+
+    if (result === undefined) {
+      // Only a Replace record without its response gets here: its association is gone.
+      const association = parsed.kind === 'api-call' ? parsed.associationId : undefined;
+      const reason = `the event names no instance, and EC2 no longer knows the replaced association ${association ?? ''}`;
+      summary.failed = reason;
+      log({ level: 'error', msg: 'no instance', ...base, reason });
+      summary.reported = await report({ kind: 'failed', reason, facts }, eventId);
+      return summary;
+    }
+
+    summary.result = result;
+    const attention = NEEDS_ATTENTION.includes(result.status);
+    log({
+      level: attention ? 'warn' : 'info',
+      msg: result.status,
+      ...base,
+      instanceId: result.instanceId,
+      reason: result.reason,
+      ...(result.roleName !== undefined && { roleName: result.roleName }),
+      ...(result.profileArn !== undefined && { profileArn: result.profileArn }),
+      ...(result.associationId !== undefined && { associationId: result.associationId }),
+      ...(result.created !== undefined && { created: result.created }),
+    });
+    if (attention) {
+      summary.reported = await report(
+        {
+          kind: 'needs-attention',
+          instanceId: result.instanceId,
+          reason: `Instance ${result.instanceId}: ${result.reason}.`,
+          facts: [...resultFacts(result), ...facts],
+        },
+        eventId,
+      );
+    }
+    return summary;
+  };
+}
+
+/**
+ * The Slack webhook URL: from the SSM SecureString (ssm:GetParameter with decryption, which
+ * needs kms:Decrypt on a customer managed key), or as configured.
+ * @throws AwsError naming ssm:GetParameter; ConfigurationError when the value is not an http(s)
+ *   URL (the value itself is never in a message: it is a secret).
+ */
+async function readWebhook(ssm: SSMClient, source: SlackWebhookSource): Promise<string> {
+  if ('url' in source) return source.url;
+  const name = source.parameterName;
+  let value: string | undefined;
+  try {
+    const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    value = answer.Parameter?.Value;
+  } catch (error) {
+    throw awsFailure(
+      `read the Slack webhook URL from SSM parameter ${name}`,
+      `ssm:GetParameter on parameter ${name} (and kms:Decrypt on its key)`,
+      error,
+    );
+  }
+  const url = safeUrl(value);
+  if (url === undefined) {
+    throw new ConfigurationError(
+      `the SSM parameter ${name} (${SLACK_PARAMETER_ENV}) does not hold an http(s) Slack webhook URL`,
+    );
+  }
+  return url;
+}

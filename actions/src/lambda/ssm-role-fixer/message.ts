@@ -1,0 +1,89 @@
+/**
+ * The words of one ssm-role-fixer report, per medium: a Slack message (mrkdwn, every value
+ * through core/escape `slackText`) and an SNS notification (ASCII subject, plain-text body, as
+ * email subscribers read them). Pure: no I/O.
+ */
+import { clip, slackText } from '../../core/escape';
+import type { SlackMessage } from '../../sinks/slack';
+
+/** What a report is about: something a person must fix, or a failure of the fixer itself. */
+export type ReportKind = 'needs-attention' | 'failed' | 'malformed-event';
+
+export interface FixerReport {
+  kind: ReportKind;
+  /** The instance, when known. */
+  instanceId?: string;
+  /** Why, in words (an outcome's reason, or the error message). */
+  reason: string;
+  /** Labelled facts shown under the reason: role, profile, event id, account, region… */
+  facts: [label: string, value: string][];
+}
+
+const HEADLINES: Record<ReportKind, string> = {
+  'needs-attention': 'needs a person',
+  failed: 'could not fix',
+  'malformed-event': 'could not read an event',
+};
+
+/** SNS Publish: a Subject is ASCII, at most 100 characters, with no line breaks. */
+export const MAX_SUBJECT = 100;
+
+function headline(report: FixerReport): string {
+  return `SSM role fixer ${HEADLINES[report.kind]}${
+    report.instanceId !== undefined ? `: ${report.instanceId}` : ''
+  }`;
+}
+
+/**
+ * The Slack message: one mrkdwn section (the headline, the reason, the facts) and a one-line
+ * `text` for the notification. Slack's section limit is 3,000 characters; each value is cut
+ * well below it.
+ */
+export function slackMessage(report: FixerReport): SlackMessage {
+  const lines = [
+    `:wrench: *${slackText(headline(report), 150)}*`,
+    slackText(report.reason, 1200),
+    ...report.facts.map(([label, value]) => `*${slackText(label, 40)}:* ${slackText(value, 200)}`),
+  ];
+  return {
+    text: slackText(headline(report), 150),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
+  };
+}
+
+/** Line breaks as every medium reads them (as core/escape). */
+const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
+/** Other control characters, which an email client may act on. */
+// eslint-disable-next-line no-control-regex
+const CONTROLS = /[\u0000-\u001f\u007f]/g;
+
+/** One line of plain text: line breaks become spaces, other control characters are dropped. */
+function plainLine(value: string, max: number): string {
+  return clip(value.replace(LINE_BREAKS, ' ').replace(CONTROLS, ''), max);
+}
+
+/** An SNS Subject: ASCII only (others become `?`), one line, at most MAX_SUBJECT characters. */
+export function snsSubject(value: string): string {
+  const ascii = Array.from(value)
+    .map((char) => (/^[\x20-\x7e]$/.test(char) ? char : /\s/.test(char) ? ' ' : '?'))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+  if (ascii === '') return 'assetguard ssm-role-fixer';
+  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
+}
+
+/** The SNS notification: subject and plain-text body. */
+export function snsMessage(report: FixerReport): { subject: string; body: string } {
+  const lines = [
+    headline(report),
+    '',
+    plainLine(report.reason, 2000),
+    '',
+    ...report.facts.map(([label, value]) => `${plainLine(label, 40)}: ${plainLine(value, 500)}`),
+  ];
+  return {
+    subject: snsSubject(`[assetguard] ${headline(report)}`),
+    body: `${lines.join('\n')}\n`,
+  };
+}
