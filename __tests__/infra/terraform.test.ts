@@ -79,6 +79,9 @@ const OIDC = 'modules/github-oidc';
 const AUTO_TAG = 'modules/auto-tag';
 const FINDING_ALERT = 'modules/finding-alert';
 const LAMBDA = 'modules/lambda-function';
+const SSM_FIXER = 'modules/ssm-role-fixer';
+const REMEDIATION = 'modules/remediation';
+const FLEET_CHECK = 'modules/fleet-check';
 const DEMO = 'envs/demo';
 
 let files: TfFile[] = [];
@@ -97,7 +100,19 @@ beforeAll(async () => {
 describe('terraform layout', () => {
   it('parses every .tf file under infra/, including every module and the demo env', () => {
     const dirs = new Set(files.map((f) => f.dir));
-    expect([...dirs].sort()).toEqual([DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC, LAMBDA]);
+    expect([...dirs].sort()).toEqual(
+      [
+        DEMO,
+        AUTO_TAG,
+        ECR,
+        FINDING_ALERT,
+        FLEET_CHECK,
+        OIDC,
+        LAMBDA,
+        REMEDIATION,
+        SSM_FIXER,
+      ].sort(),
+    );
     for (const dir of dirs) {
       expect(files.map((f) => f.rel)).toEqual(
         expect.arrayContaining([`${dir}/variables.tf`, `${dir}/outputs.tf`, `${dir}/versions.tf`]),
@@ -106,7 +121,17 @@ describe('terraform layout', () => {
   });
 
   it('requires hashicorp/aws 5.x or later in every root and module', () => {
-    for (const dir of [DEMO, AUTO_TAG, ECR, FINDING_ALERT, OIDC, LAMBDA]) {
+    for (const dir of [
+      DEMO,
+      AUTO_TAG,
+      ECR,
+      FINDING_ALERT,
+      OIDC,
+      LAMBDA,
+      SSM_FIXER,
+      REMEDIATION,
+      FLEET_CHECK,
+    ]) {
       const terraform = files.filter((f) => f.dir === dir).flatMap((f) => f.json.terraform ?? []);
       const block = single(terraform, `${dir} terraform`);
       const providers = single(block.required_providers, `${dir} required_providers`);
@@ -159,9 +184,13 @@ describe('terraform layout', () => {
       `${DEMO}/main.tf module.auto_tag`,
       `${DEMO}/main.tf module.ecr_scanning`,
       `${DEMO}/main.tf module.finding_alert`,
+      `${DEMO}/main.tf module.fleet_check`,
       `${DEMO}/main.tf module.github_oidc`,
+      `${DEMO}/main.tf module.remediation`,
+      `${DEMO}/main.tf module.ssm_role_fixer`,
       `${AUTO_TAG}/main.tf module.function`,
       `${FINDING_ALERT}/main.tf module.function`,
+      `${SSM_FIXER}/main.tf module.function`,
     ]);
     for (const { where, dir, source } of sources) {
       expect(typeof source).toBe('string');
@@ -200,7 +229,7 @@ describe('terraform layout', () => {
       }
     }
     expect(problems).toEqual([]);
-    expect(calls).toBe(6);
+    expect(calls).toBe(10);
   });
 
   it('keeps the demo backend an example only (commented out)', () => {
@@ -371,6 +400,68 @@ describe('the other IAM policies are attached to the same role', () => {
   });
 });
 
+describe('remediation and the fleet check have roles of their own', () => {
+  // Starting runbooks and reaching into member accounts are not for every workflow that may
+  // assume the main role: each of these policies is on its own role, with its own trust.
+  it.each([
+    ['remediate', 'remediate.json'],
+    ['fleet_check', 'fleet-check.json'],
+  ])('%s', (name, file) => {
+    const policy = resource(files, OIDC, 'aws_iam_role_policy', name);
+    expect(policy.policy).toBe(`\${file("\${path.module}/policies/${file}")}`);
+    expect(policy.role).toBe(`\${aws_iam_role.${name}.id}`);
+    const role = resource(files, OIDC, 'aws_iam_role', name);
+    expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${name}_trust.json}`);
+    const others = Object.entries(
+      asRecord(blocks(files, OIDC, 'resource').aws_iam_role_policy, 'aws_iam_role_policy'),
+    )
+      .filter(([other]) => other !== name)
+      .map(([other, body]) => single(body, other).policy);
+    expect(others).not.toContain(policy.policy);
+  });
+
+  const trust = (name: string): Hcl =>
+    single(dataSource(files, OIDC, 'aws_iam_policy_document', name).statement, `${name} statement`);
+  const conditionOn = (statement: Hcl, claim: string): Hcl =>
+    single(
+      (statement.condition as Hcl[]).filter((c) => c.variable === `\${local.oidc_host}:${claim}`),
+      `condition on ${claim}`,
+    );
+
+  it('lets only jobs of the remediation environment assume the remediate role (exact sub, no wildcard)', () => {
+    const statement = trust('remediate_trust');
+    expect(statement.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
+    expect(conditionOn(statement, 'aud')).toMatchObject({
+      test: 'StringEquals',
+      values: ['sts.amazonaws.com'],
+    });
+    expect(conditionOn(statement, 'sub')).toMatchObject({
+      test: 'StringEquals',
+      values: ['${local.remediate_subject}'],
+    });
+    expect(locals(files, OIDC).remediate_subject).toBe(
+      'repo:${var.github_repository}:environment:${var.remediation_environment}',
+    );
+    const variable = single(blocks(files, OIDC, 'variable').remediation_environment, 'variable');
+    expect(variable.default).toBe('remediation');
+    expect(String(single(variable.validation, 'validation').condition)).toContain('[^*?:/]');
+  });
+
+  it('lets only workflows of the default branch assume the fleet-check role', () => {
+    const statement = trust('fleet_check_trust');
+    expect(conditionOn(statement, 'sub')).toMatchObject({
+      test: 'StringEquals',
+      values: ['${local.fleet_check_subject}'],
+    });
+    expect(locals(files, OIDC).fleet_check_subject).toBe(
+      'repo:${var.github_repository}:ref:refs/heads/${var.fleet_check_branch}',
+    );
+    expect(single(blocks(files, OIDC, 'variable').fleet_check_branch, 'variable').default).toBe(
+      'main',
+    );
+  });
+});
+
 describe('the IAM policies grant exactly the calls the code makes', () => {
   // Every AWS call goes through awsFailure(what, 'service:Action', error), which names the
   // permission to grant; the policies must cover those and nothing more. An action's calls are
@@ -385,7 +476,7 @@ describe('the IAM policies grant exactly the calls the code makes', () => {
       // An action name starts with a capital and a lower-case letter, so placeholders in ARN
       // examples (arn:aws:ecr:REGION:…) are not taken for permissions.
       const permissions =
-        /\b(?:config|ec2|ecr|inspector2|resource-groups|s3|securityhub|ses|ssm|tag):[A-Z][a-z][A-Za-z]*/g;
+        /\b(?:config|ec2|ecr|iam|inspector2|resource-groups|s3|securityhub|ses|ssm|sts|tag):[A-Z][a-z][A-Za-z]*/g;
       for (const match of source.matchAll(permissions)) found.add(match[0]);
       for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
         const target = path.resolve(path.dirname(file), spec ?? '');
@@ -408,20 +499,31 @@ describe('the IAM policies grant exactly the calls the code makes', () => {
   // Permissions AWS checks besides the one a call is named after. SES v2 SendEmail with
   // Content.Raw (nodemailer's SES transport composes the MIME message) is authorized as
   // ses:SendRawEmail as well as ses:SendEmail: without it SES answers AccessDenied naming
-  // ses:SendRawEmail.
-  const ALSO_CHECKED: Record<string, string[]> = { 'ses:SendEmail': ['ses:SendRawEmail'] };
+  // ses:SendRawEmail. StartAutomationExecution with AutomationAssumeRole checks iam:PassRole on
+  // that role.
+  const ALSO_CHECKED: Record<string, string[]> = {
+    'ses:SendEmail': ['ses:SendRawEmail'],
+    'ssm:StartAutomationExecution': ['iam:PassRole'],
+  };
+  // Calls AWS answers whatever the policy says: named in the code, never granted.
+  const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
   const grantsNeeded = (named: string[]): string[] =>
     [
-      ...new Set(named.flatMap((permission) => [permission, ...(ALSO_CHECKED[permission] ?? [])])),
+      ...new Set(
+        named
+          .filter((permission) => !NEEDS_NO_PERMISSION.has(permission))
+          .flatMap((permission) => [permission, ...(ALSO_CHECKED[permission] ?? [])]),
+      ),
     ].sort();
 
   it.each([
     ['scan-gate', 'scan-gate/index.ts', 'scan-gate.json'],
     ['compliance-gate', 'compliance-gate/index.ts', 'compliance-gate.json'],
-    // sts:GetCallerIdentity needs no permission, so it is not in the policy.
     ['tag-policy', 'tag-policy/index.ts', 'tag-policy.json'],
     // The daily-report action's sources live in report/ (the command is `assetguard report`).
     ['daily-report', 'report/index.ts', 'daily-report.json'],
+    ['remediate', 'remediate/index.ts', 'remediate.json'],
+    ['fleet-check', 'fleet-check/index.ts', 'fleet-check.json'],
   ])('%s', (_action, entry, policyFile) => {
     expect(actionsIn(policyFile)).toEqual(grantsNeeded(permissionsNamedIn(path.join(SRC, entry))));
   });

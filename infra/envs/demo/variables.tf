@@ -74,3 +74,33 @@ variable "alert_owner_emails" {
   type        = map(list(string))
   default     = {}
 }
+
+variable "remediation_environment" {
+  description = "GitHub environment (with required reviewers) the remediate workflow's execute job runs in; only its jobs may assume the remediate role."
+  type        = string
+  default     = "remediation"
+}
+
+variable "ssm_fixer_exception_role_names" {
+  description = "IAM role names the ssm-role-fixer leaves alone."
+  type        = list(string)
+  default     = []
+}
+
+variable "ssm_fixer_create_default_profile" {
+  description = "Let the ssm-role-fixer give instances without an instance profile the default one (created with AmazonSSMManagedInstanceCore)."
+  type        = bool
+  default     = false
+}
+
+variable "ssm_fixer_report_emails" {
+  description = "Email addresses subscribed to the ssm-role-fixer's reports (what it cannot fix, its failures)."
+  type        = list(string)
+  default     = []
+}
+
+variable "fleet_check_instance_role_names" {
+  description = "Roles of the checked instances' profiles that get the policy to write their fleet check output to the bucket."
+  type        = list(string)
+  default     = []
+}

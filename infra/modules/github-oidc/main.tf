@@ -95,3 +95,111 @@ resource "aws_iam_role_policy" "daily_report" {
   role   = aws_iam_role.scan_gate.id
   policy = file("${path.module}/policies/daily-report.json")
 }
+
+# --- remediation (workflow_dispatch, behind an approval environment) ---------------------------
+
+# A role of its own, assumable only by jobs that run in the remediation environment (its sub is
+# repo:OWNER/NAME:environment:NAME, exact): required reviewers approve before any job gets it.
+# The main role above never gets these permissions.
+locals {
+  remediate_subject   = "repo:${var.github_repository}:environment:${var.remediation_environment}"
+  fleet_check_subject = "repo:${var.github_repository}:ref:refs/heads/${var.fleet_check_branch}"
+}
+
+data "aws_iam_policy_document" "remediate_trust" {
+  statement {
+    sid     = "GitHubActionsRemediationEnvironment"
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = [local.remediate_subject]
+    }
+  }
+}
+
+resource "aws_iam_role" "remediate" {
+  name                 = var.remediate_role_name
+  description          = "Assumed by GitHub Actions jobs of ${var.github_repository} in the ${var.remediation_environment} environment to run assetguard remediations."
+  assume_role_policy   = data.aws_iam_policy_document.remediate_trust.json
+  max_session_duration = var.max_session_duration
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_oidc_provider || var.existing_oidc_provider_arn != null
+      error_message = "Set existing_oidc_provider_arn when create_oidc_provider is false."
+    }
+  }
+}
+
+# Start the runbooks, read their outcome, pass only the automation role (modules/remediation)
+# to SSM, and append the audit records.
+resource "aws_iam_role_policy" "remediate" {
+  name   = "assetguard-remediate"
+  role   = aws_iam_role.remediate.id
+  policy = file("${path.module}/policies/remediate.json")
+}
+
+# --- fleet host checks (scheduled, from the default branch) ------------------------------------
+
+data "aws_iam_policy_document" "fleet_check_trust" {
+  statement {
+    sid     = "GitHubActionsDefaultBranch"
+    effect  = "Allow"
+    actions = ["sts:AssumeRoleWithWebIdentity"]
+
+    principals {
+      type        = "Federated"
+      identifiers = [local.oidc_provider_arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:aud"
+      values   = ["sts.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "${local.oidc_host}:sub"
+      values   = [local.fleet_check_subject]
+    }
+  }
+}
+
+resource "aws_iam_role" "fleet_check" {
+  name                 = var.fleet_check_role_name
+  description          = "Assumed by the scheduled assetguard fleet check of ${var.github_repository} (branch ${var.fleet_check_branch}); assumes the fleet-check role of each member account."
+  assume_role_policy   = data.aws_iam_policy_document.fleet_check_trust.json
+  max_session_duration = var.max_session_duration
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_oidc_provider || var.existing_oidc_provider_arn != null
+      error_message = "Set existing_oidc_provider_arn when create_oidc_provider is false."
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "fleet_check" {
+  name   = "assetguard-fleet-check"
+  role   = aws_iam_role.fleet_check.id
+  policy = file("${path.module}/policies/fleet-check.json")
+}

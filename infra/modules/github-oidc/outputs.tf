@@ -17,3 +17,23 @@ output "allowed_subjects" {
   description = "OIDC sub claim patterns allowed to assume the role."
   value       = local.allowed_subjects
 }
+
+output "remediate_role_arn" {
+  description = "ARN of the role the remediate workflow assumes in the remediation environment: set it as that environment's variable REMEDIATION_ROLE_ARN."
+  value       = aws_iam_role.remediate.arn
+}
+
+output "remediate_subject" {
+  description = "The only OIDC sub claim allowed to assume the remediate role."
+  value       = local.remediate_subject
+}
+
+output "fleet_check_role_arn" {
+  description = "ARN of the role the scheduled fleet check assumes; each member account's fleet-check role (modules/fleet-check) trusts it."
+  value       = aws_iam_role.fleet_check.arn
+}
+
+output "fleet_check_subject" {
+  description = "The only OIDC sub claim allowed to assume the fleet-check role."
+  value       = local.fleet_check_subject
+}

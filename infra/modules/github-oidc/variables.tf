@@ -59,3 +59,37 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "remediation_environment" {
+  description = "GitHub environment the remediate workflow's execute job runs in (with required reviewers); only its jobs may assume the remediate role."
+  type        = string
+  default     = "remediation"
+
+  validation {
+    condition     = can(regex("^[^*?:/]+$", var.remediation_environment)) && trimspace(var.remediation_environment) != ""
+    error_message = "remediation_environment must be one environment name, without wildcards, colons or slashes."
+  }
+}
+
+variable "remediate_role_name" {
+  description = "Name of the IAM role the remediate workflow assumes in the remediation environment."
+  type        = string
+  default     = "assetguard-remediate"
+}
+
+variable "fleet_check_branch" {
+  description = "Branch whose workflows may assume the fleet-check role (scheduled workflows run on the default branch)."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[^*?]+$", var.fleet_check_branch)) && trimspace(var.fleet_check_branch) != ""
+    error_message = "fleet_check_branch must be one branch name, without wildcards."
+  }
+}
+
+variable "fleet_check_role_name" {
+  description = "Name of the IAM role the scheduled fleet check assumes (the central role each member account's fleet-check role trusts). Not assetguard-fleet-check: that is the member role's name (modules/fleet-check), and the central account can be a member too."
+  type        = string
+  default     = "assetguard-fleet-check-central"
+}
