@@ -9,6 +9,8 @@ import { SCAN_GATE_INPUTS, SCAN_GATE_OUTPUTS } from '../../actions/src/scan-gate
 import { RUNNER_REPORTS } from '../../actions/src/core/runner';
 import { DAILY_REPORT_INPUTS, DAILY_REPORT_OUTPUTS } from '../../actions/src/report/inputs';
 import { REPORT_FILES } from '../../actions/src/report/run';
+import { REMEDIATE_INPUTS, REMEDIATE_OUTPUTS } from '../../actions/src/remediate/inputs';
+import type { InputSpecs } from '../../actions/src/core/inputs';
 import {
   TAG_COMMAND_REPORTS,
   TAG_POLICY_INPUTS,
@@ -130,17 +132,23 @@ describe('README', () => {
     },
   );
 
-  it('documents every daily-report input in its own section, and every output', () => {
-    const section = sectionOf('## Daily report in a workflow');
-    for (const [name, spec] of Object.entries(DAILY_REPORT_INPUTS)) {
-      const row = section
-        .split('\n')
-        .find((line) => new RegExp(`^\\| \`${name}\` +\\|`).test(line));
-      expect(row).toBeDefined();
-      if ('default' in spec) expect(row).toContain(`\`${spec.default}\``);
-    }
-    for (const name of Object.keys(DAILY_REPORT_OUTPUTS)) expect(section).toContain(`\`${name}\``);
-  });
+  it.each([
+    ['## Daily report in a workflow', DAILY_REPORT_INPUTS as InputSpecs, DAILY_REPORT_OUTPUTS],
+    ['## Remediation in a workflow', REMEDIATE_INPUTS as InputSpecs, REMEDIATE_OUTPUTS],
+  ] as const)(
+    '"%s" documents every input with its default, and every output',
+    (heading, inputs, outputs) => {
+      const section = sectionOf(heading);
+      for (const [name, spec] of Object.entries(inputs)) {
+        const row = section
+          .split('\n')
+          .find((line) => new RegExp(`^\\| \`${name}\` +\\|`).test(line));
+        expect(row).toBeDefined();
+        if (spec.default !== undefined) expect(row).toContain(`\`${spec.default}\``);
+      }
+      for (const name of Object.keys(outputs)) expect(section).toContain(`\`${name}\``);
+    },
+  );
 
   it('shows a report: example that the policy loader accepts', () => {
     const example = /```yaml\n(report:[\s\S]*?)```/.exec(
