@@ -1,0 +1,506 @@
+import { hostname as machineName } from 'node:os';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import { clientConfig, resolveRegion } from '../core/aws';
+import type { CallCounts } from '../core/collections';
+import { errorMessage, UndecidedError } from '../core/errors';
+import type { Log } from '../core/log';
+import { plural } from '../core/markdown';
+import { runCommand, type Command, type CommandRun, type RunDeps } from '../core/runner';
+import type { BlockingEntry } from '../core/verdict';
+import { assumeMemberRole, sessionNameFor, type AccountCredentials } from '../sources/assume-role';
+import {
+  instanceArn,
+  listTargetInstances,
+  MAX_SCRIPT_BYTES,
+  readInstanceCheck,
+  sendHostCheck,
+  waitForCommand,
+  type FleetTargets,
+} from '../sources/fleet';
+import {
+  fleetFinding,
+  hostCheckScript,
+  parseHostCheckOutput,
+  runHostCheckLocally,
+  scriptWithSettings,
+} from '../sources/host-check';
+import { readCallerAccount } from '../sources/identity';
+import { importFleetFindings } from '../sinks/securityhub-import';
+import {
+  emptyFleetCounts,
+  evaluateFleet,
+  hostLabel,
+  type FleetAccount,
+  type FleetContext,
+  type FleetCounts,
+  type FleetHost,
+  type FleetImport,
+  type FleetSubject,
+} from './evaluate';
+import {
+  FLEET_CHECK_INPUTS,
+  FLEET_CHECK_OUTPUTS,
+  parseFleetCheckInputs,
+  type FleetCheckInputs,
+} from './inputs';
+import { FLEET_REPORT_FILES, renderFleetSummary, fleetChecksCsv, fleetChecksJson } from './render';
+
+/** The clients of one account (its assumed credentials, or the caller's own) in one region. */
+export interface FleetClients {
+  ssm: SSMClient;
+  ec2: EC2Client;
+  securityhub: SecurityHubClient;
+}
+
+/** What the fleet check needs besides the clock and the log; tests set these. */
+export interface FleetCheckOptions {
+  /** The clients of an account; `credentials` undefined: the caller's own. */
+  clients?: (region: string, credentials?: AccountCredentials) => FleetClients;
+  /** The caller's STS (AssumeRole into members, GetCallerIdentity) and S3 (the outputs). */
+  central?: (region: string) => { sts: STSClient; s3: S3Client };
+  /** Runs the script on this machine (targets local). */
+  runLocal?: typeof runHostCheckLocally;
+  /** Between two Run Command polls, in ms. */
+  pollMs?: number;
+  /** Names the AssumeRole session (GITHUB_RUN_ID by default). */
+  runId?: string;
+}
+
+export type FleetCheckDeps = RunDeps & FleetCheckOptions;
+
+/** What render needs beyond the verdict: every host's every line. */
+export interface FleetDetails {
+  hosts: FleetHost[];
+}
+
+/** The fleet check's types, for the shared runner. */
+export interface FleetCheckTypes {
+  inputs: FleetCheckInputs;
+  subject: FleetSubject;
+  counts: FleetCounts;
+  blocking: BlockingEntry;
+  context: FleetContext;
+  details: FleetDetails;
+  outputs: typeof FLEET_CHECK_OUTPUTS;
+}
+
+export type FleetCheckRun = CommandRun<FleetCheckTypes>;
+
+function defaultClients(region: string, credentials?: AccountCredentials): FleetClients {
+  // The shared client configuration (core/aws), with a member account's credentials when given.
+  const config = { ...clientConfig({ region }), ...(credentials && { credentials }) };
+  return {
+    ssm: new SSMClient(config),
+    ec2: new EC2Client(config),
+    securityhub: new SecurityHubClient(config),
+  };
+}
+
+function defaultCentral(region: string): { sts: STSClient; s3: S3Client } {
+  const config = clientConfig({ region });
+  return { sts: new STSClient(config), s3: new S3Client(config) };
+}
+
+/** An account reached: its id and credentials (undefined for the caller's own). */
+interface ReachedAccount {
+  accountId: string;
+  credentials?: AccountCredentials;
+  clients: FleetClients;
+}
+
+/** Hosts that could not be read because their account failed part way. */
+function unreadHosts(
+  ids: readonly string[],
+  accountId: string,
+  region: string,
+  reason: string,
+): FleetHost[] {
+  return ids.map((instanceId) => ({
+    resource: {
+      id: instanceArn(region, accountId, instanceId),
+      type: 'AWS::EC2::Instance',
+      region,
+      accountId,
+    },
+    instanceId,
+    results: [],
+    problems: [`not read: ${reason}`],
+  }));
+}
+
+/**
+ * Checks the instances of every account through Run Command: (1) per account, assume the member
+ * role (or use the caller's credentials), list the running instances the targets select and send
+ * the script; (2) per account, wait for the command and read every instance's invocation and S3
+ * output. One account's failure is that account's problem; the others go on.
+ */
+async function checkThroughRunCommand(
+  inputs: FleetCheckInputs & { targets: FleetTargets },
+  script: string,
+  region: string,
+  options: FleetCheckOptions,
+  deps: { clock: RunDeps['clock']; log: Log; calls: CallCounts },
+): Promise<{ accounts: FleetAccount[]; hosts: FleetHost[]; reached: ReachedAccount[] }> {
+  const { clock, log, calls } = deps;
+  const central = (options.central ?? defaultCentral)(region);
+  const clientsFor = options.clients ?? defaultClients;
+  const accounts: FleetAccount[] = [];
+  const reached: ReachedAccount[] = [];
+  if (inputs.accounts.length === 0) {
+    const accountId = await readCallerAccount(central.sts, calls);
+    reached.push({ accountId, clients: clientsFor(region) });
+  } else {
+    const sessionName = sessionNameFor(options.runId ?? process.env.GITHUB_RUN_ID, clock.now());
+    for (const accountId of inputs.accounts) {
+      try {
+        const credentials = await assumeMemberRole(central.sts, {
+          accountId,
+          roleName: inputs.roleName,
+          region,
+          sessionName,
+        });
+        reached.push({ accountId, credentials, clients: clientsFor(region, credentials) });
+        log(`account ${accountId}: assumed ${inputs.roleName}`);
+      } catch (error) {
+        log(`account ${accountId}: unreachable: ${errorMessage(error)}`);
+        accounts.push({
+          accountId,
+          region,
+          status: 'unreachable',
+          instances: 0,
+          problem: errorMessage(error),
+        });
+      }
+    }
+  }
+  const deadline = clock.now().getTime() + inputs.timeoutMs;
+  const bucket = inputs.outputBucket ?? '';
+  const sent: { account: ReachedAccount; commandId: string; expected: string[] }[] = [];
+  for (const account of reached) {
+    const { accountId } = account;
+    try {
+      const expected = await listTargetInstances(account.clients.ec2, inputs.targets, {
+        log,
+        calls,
+      });
+      if (expected.length === 0) {
+        accounts.push({
+          accountId,
+          region,
+          status: 'checked',
+          instances: 0,
+          problem: `the targets (${inputs.targetText.join(', ')}) select no running EC2 instance in ${region}: nothing was checked there`,
+        });
+        continue;
+      }
+      const commandId = await sendHostCheck(account.clients.ssm, {
+        targets: inputs.targets,
+        script,
+        bucket,
+        prefix: inputs.outputPrefix,
+        timeoutSeconds: Math.ceil(inputs.timeoutMs / 1000),
+        calls,
+      });
+      log(
+        `account ${accountId}: ${plural(expected.length, 'running instance')} selected; Run Command ${commandId} sent`,
+      );
+      sent.push({ account, commandId, expected });
+    } catch (error) {
+      accounts.push({
+        accountId,
+        region,
+        status: 'unreachable',
+        instances: 0,
+        problem: errorMessage(error),
+      });
+    }
+  }
+  const hosts: FleetHost[] = [];
+  for (const { account, commandId, expected } of sent) {
+    const { accountId } = account;
+    const record: FleetAccount = {
+      accountId,
+      region,
+      status: 'checked',
+      commandId,
+      instances: expected.length,
+    };
+    accounts.push(record);
+    const pending = [...expected];
+    try {
+      const wait = await waitForCommand(account.clients.ssm, commandId, {
+        deadline,
+        clock,
+        log,
+        label: `account ${accountId}`,
+        calls,
+        ...(options.pollMs !== undefined && { pollMs: options.pollMs }),
+      });
+      while (pending.length > 0) {
+        const instanceId = pending[0] ?? '';
+        const check = await readInstanceCheck(
+          { ssm: account.clients.ssm, s3: central.s3 },
+          { accountId, region, commandId, instanceId, bucket, prefix: inputs.outputPrefix, calls },
+        );
+        pending.shift();
+        hosts.push({
+          resource: check.resource,
+          instanceId,
+          ...(check.output?.hostname !== undefined && { hostname: check.output.hostname }),
+          results: check.output?.results ?? [],
+          problems: check.problems,
+          ...(check.invocation !== undefined && { invocation: check.invocation }),
+          ...(check.outputUrl !== undefined && { outputUrl: check.outputUrl }),
+        });
+      }
+      if (wait.unfinished) {
+        log(
+          `account ${accountId}: Run Command ${commandId} was still ${wait.status} when the wait ended`,
+        );
+      }
+    } catch (error) {
+      record.problem = errorMessage(error);
+      hosts.push(
+        ...unreadHosts(pending, accountId, region, `the check of account ${accountId} stopped`),
+      );
+    }
+  }
+  return { accounts, hosts, reached };
+}
+
+/** Checks this machine: runs the script, parses its output the same way as an instance's. */
+async function checkThisMachine(
+  script: string,
+  inputs: FleetCheckInputs,
+  options: FleetCheckOptions,
+  log: Log,
+): Promise<FleetHost> {
+  log('running the host check on this machine');
+  const run = await (options.runLocal ?? runHostCheckLocally)({
+    script,
+    settings: inputs.checkSettings,
+    timeoutMs: inputs.timeoutMs,
+  });
+  const output = parseHostCheckOutput(run.stdout);
+  const problems: string[] = [];
+  if (run.timedOut) {
+    problems.push(`the script ran past the timeout (${inputs.timeoutMs / 1000}s) and was stopped`);
+  } else if (run.exitCode !== 0) {
+    const stderr = run.stderr.trim();
+    problems.push(
+      `the script exited with ${run.exitCode ?? 'a signal'}${stderr === '' ? '' : `: ${stderr.slice(0, 300)}`}`,
+    );
+  }
+  problems.push(...output.problems.map((problem) => `output: ${problem}`));
+  const name = output.hostname ?? machineName();
+  return {
+    resource: { id: `host/${name}`, type: 'Host' },
+    hostname: name,
+    results: output.results,
+    problems,
+  };
+}
+
+/**
+ * Imports the hosts' results into Security Hub, account by account, with each account's own
+ * credentials. A failure is that account's import problem; the others still import.
+ */
+async function importResults(
+  hosts: readonly FleetHost[],
+  accounts: readonly { accountId: string; securityhub: SecurityHubClient }[],
+  region: string,
+  deps: { now: Date; log: Log; calls: CallCounts },
+): Promise<FleetImport[]> {
+  const outcomes: FleetImport[] = [];
+  for (const { accountId, securityhub } of accounts) {
+    const mine = hosts.filter(
+      (host) => host.resource.accountId === accountId && host.results.length > 0,
+    );
+    try {
+      const outcome = await importFleetFindings(securityhub, {
+        accountId,
+        region,
+        hosts: mine.map((host) => ({
+          host,
+          results: host.results,
+          complete: host.problems.length === 0,
+        })),
+        now: deps.now,
+        log: deps.log,
+        calls: deps.calls,
+      });
+      outcomes.push({
+        accountId,
+        region,
+        imported: outcome.imported,
+        archived: outcome.archived,
+        refused: outcome.refused,
+      });
+    } catch (error) {
+      outcomes.push({
+        accountId,
+        region,
+        imported: 0,
+        archived: 0,
+        refused: [],
+        problem: errorMessage(error),
+      });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * The fleet check as a command of the shared runner. Targets `local` runs the script on this
+ * machine; otherwise Run Command runs it on the EC2 instances the targets select, in the
+ * caller's account or in each of `accounts` through `role-name`, with the output in S3. With
+ * import-to-securityhub the results become Security Hub findings (ARCHIVED when a check passes
+ * again). Then `evaluateFleet`. Reports: verdict.json, summary.md, checks.json, checks.csv,
+ * evidence.json (every host's every line).
+ */
+export function fleetCheckCommand(options: FleetCheckOptions = {}): Command<FleetCheckTypes> {
+  return {
+    name: 'fleet-check',
+    reports: FLEET_REPORT_FILES,
+    inputs: FLEET_CHECK_INPUTS,
+    outputs: FLEET_CHECK_OUTPUTS,
+    parse: parseFleetCheckInputs,
+    commandOf: () => 'fleet-check',
+    recordedInputs: (inputs) => ({ ...inputs }),
+    subjectOf: (inputs) => ({
+      mode: inputs.targets.kind === 'local' ? 'local' : 'run-command',
+      targets: inputs.targetText,
+      ...(inputs.region !== undefined && { region: inputs.region }),
+      failOn: inputs.failOn ?? 'none',
+    }),
+    emptyCounts: emptyFleetCounts,
+    async decide(inputs, policy, progress, { clock, log }) {
+      log(`policy: ${policy.origin} (fail-on: ${inputs.failOn ?? 'none'})`);
+      const shipped = hostCheckScript();
+      const script = scriptWithSettings(shipped.text, inputs.checkSettings);
+      const calls: CallCounts = {};
+      progress.context.calls = calls;
+      const base = {
+        mode: inputs.targets.kind === 'local' ? ('local' as const) : ('run-command' as const),
+        targets: inputs.targetText,
+        script: { sha256: shipped.sha256, bytes: shipped.bytes },
+      };
+      progress.subject = { ...progress.subject, ...base };
+      let hosts: FleetHost[];
+      let accounts: FleetAccount[] = [];
+      let securityHub: FleetImport[] | undefined;
+      let region: string | undefined;
+      const { targets } = inputs;
+      if (targets.kind === 'local') {
+        // The settings reach the script through its environment here.
+        const host = await checkThisMachine(shipped.text, inputs, options, log);
+        hosts = [host];
+        if (inputs.importToSecurityHub) {
+          region = resolveRegion(inputs.region);
+          const accountId = await readCallerAccount(
+            (options.central ?? defaultCentral)(region).sts,
+            calls,
+          );
+          host.resource = { ...host.resource, region, accountId };
+          securityHub = await importResults(
+            hosts,
+            [{ accountId, securityhub: (options.clients ?? defaultClients)(region).securityhub }],
+            region,
+            { now: clock.now(), log, calls },
+          );
+        }
+      } else {
+        if (Buffer.byteLength(script) > MAX_SCRIPT_BYTES) {
+          throw new UndecidedError(
+            `the host check script with its settings is ${Buffer.byteLength(script)} bytes; Run Command documents hold at most ${MAX_SCRIPT_BYTES} of it`,
+          );
+        }
+        region = resolveRegion(inputs.region);
+        progress.subject.region = region;
+        const checked = await checkThroughRunCommand(
+          { ...inputs, targets },
+          script,
+          region,
+          options,
+          { clock, log, calls },
+        );
+        hosts = checked.hosts;
+        accounts = checked.accounts;
+        if (inputs.importToSecurityHub) {
+          securityHub = await importResults(
+            hosts,
+            checked.reached.map((account) => ({
+              accountId: account.accountId,
+              securityhub: account.clients.securityhub,
+            })),
+            region,
+            { now: clock.now(), log, calls },
+          );
+        }
+      }
+      progress.context.hosts = hosts;
+      progress.findings = hosts.flatMap((host) =>
+        host.results
+          .filter((result) => result.status === 'FAIL')
+          .map((result) => fleetFinding(host, result)),
+      );
+      for (const host of hosts) {
+        for (const problem of host.problems) log(`${hostLabel(host)}: ${problem}`);
+      }
+      const verdict = evaluateFleet({
+        hosts,
+        accounts,
+        ...(securityHub !== undefined && { securityHub }),
+        subject: { ...base, ...(region !== undefined && { region }) },
+        failOn: inputs.failOn,
+        policy,
+        now: clock.now(),
+      });
+      progress.subject = verdict.subject;
+      return { verdict, details: { hosts } };
+    },
+    render: ({ verdict, details, progress, reportDir }) => {
+      const hosts = details?.hosts ?? progress.context.hosts ?? [];
+      return {
+        summary: renderFleetSummary(verdict, reportDir),
+        files: {
+          'checks.json': fleetChecksJson(hosts),
+          'checks.csv': fleetChecksCsv(hosts),
+        },
+      };
+    },
+    describe: ({ verdict }, reportDir) => {
+      const failOn = verdict.subject.failOn;
+      const hosts = plural(verdict.counts.hosts, 'host');
+      const failing = plural(verdict.counts.total, 'failing check');
+      return verdict.verdict === 'block'
+        ? `blocked: ${plural(verdict.blocking.length, 'failing check')} at or above ${failOn} (of ${failing} on ${hosts}); see ${reportDir}/summary.md`
+        : `passed: no failing check at or above ${failOn} (${failing} on ${hosts}); reports in ${reportDir}`;
+    },
+    outputValues: ({ verdict, reportDir }) => ({
+      verdict: verdict.verdict,
+      critical: verdict.counts.CRITICAL,
+      high: verdict.counts.HIGH,
+      medium: verdict.counts.MEDIUM,
+      low: verdict.counts.LOW,
+      total: verdict.counts.total,
+      blocking: verdict.blocking.length,
+      hosts: verdict.counts.hosts,
+      unchecked: verdict.counts.unchecked,
+      imported: (verdict.subject.securityHub ?? []).reduce((sum, entry) => sum + entry.imported, 0),
+      'report-dir': reportDir,
+    }),
+  };
+}
+
+/**
+ * Runs the fleet check on parsed inputs, as the action and the CLI do (through the shared
+ * runner): failures become an `error` verdict (exit 2) with reports, never an exception.
+ */
+export function fleetCheck(inputs: FleetCheckInputs, deps: FleetCheckDeps): Promise<FleetCheckRun> {
+  return runCommand(fleetCheckCommand(deps), { inputs }, deps);
+}
