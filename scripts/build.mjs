@@ -19,9 +19,12 @@ const entries = {
   'compliance-gate': 'actions/src/compliance-gate/index.ts',
   'tag-policy': 'actions/src/tag-policy/index.ts',
   'daily-report': 'actions/src/report/index.ts',
+  'fleet-check': 'actions/src/fleet-check/index.ts',
+  remediate: 'actions/src/remediate/index.ts',
   cli: 'actions/src/cli/index.ts',
   'lambda/auto-tag': 'actions/src/lambda/auto-tag/index.ts',
   'lambda/finding-alert': 'actions/src/lambda/finding-alert/index.ts',
+  'lambda/ssm-role-fixer': 'actions/src/lambda/ssm-role-fixer/index.ts',
 };
 const check = process.argv.includes('--check');
 const outRoot = check

@@ -16,6 +16,8 @@ import type { InputReader, InputSpecs } from '../core/inputs';
 import { COMPLIANCE_GATE_INPUTS } from '../compliance-gate/inputs';
 import { SCAN_GATE_INPUTS } from '../scan-gate/inputs';
 import { DAILY_REPORT_INPUTS } from '../report/inputs';
+import { FLEET_CHECK_INPUTS } from '../fleet-check/inputs';
+import { REMEDIATE_INPUTS } from '../remediate/inputs';
 import { TAG_COMMANDS, tagCommandInputs, type TagCommand } from '../tag-policy/inputs';
 
 /**
@@ -128,6 +130,29 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     ],
     flags: DAILY_REPORT_INPUTS,
     run: viaRunner(async () => (await import('../report/run')).dailyReportCommand()),
+  },
+  {
+    path: ['remediate'],
+    description:
+      'Run the SSM Automation runbook mapped to a failing AWS Config rule or Security Hub control on chosen resources (or the non-compliant ones in a tag scope), and wait for its outcome. Dry run by default; every run appends an audit record.',
+    examples: [
+      'assetguard remediate --rule EC2.13 --scope Environment=dev          # the plan only',
+      'assetguard remediate --rule restricted-ssh --resources sg-0123456789abcdef0 --execute --automation-assume-role arn:aws:iam::123456789012:role/assetguard-remediation-automation',
+    ],
+    flags: REMEDIATE_INPUTS,
+    run: viaRunner(async () => (await import('../remediate/run')).remediateCommand()),
+  },
+  {
+    path: ['fleet-check'],
+    description:
+      'Check Linux hosts (KISA Unix server items and resources: CPU, memory, disk, processes): EC2 instances by tag through SSM Run Command with output in S3, across member accounts, or this machine (--targets local); optionally import the results into Security Hub.',
+    examples: [
+      'assetguard fleet-check --targets Environment=prod --output-bucket my-fleet-output --import-to-securityhub',
+      'assetguard fleet-check --targets Role=web --accounts 111111111111,222222222222 --role-name assetguard-fleet-check --output-bucket my-fleet-output',
+      'assetguard fleet-check --targets local --fail-on none --output-dir reports/this-host',
+    ],
+    flags: FLEET_CHECK_INPUTS,
+    run: viaRunner(async () => (await import('../fleet-check/run')).fleetCheckCommand()),
   },
   {
     path: ['replay'],
