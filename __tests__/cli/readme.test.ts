@@ -11,6 +11,7 @@ import { DAILY_REPORT_INPUTS, DAILY_REPORT_OUTPUTS } from '../../actions/src/rep
 import { REPORT_FILES } from '../../actions/src/report/run';
 import { REMEDIATE_INPUTS, REMEDIATE_OUTPUTS } from '../../actions/src/remediate/inputs';
 import type { InputSpecs } from '../../actions/src/core/inputs';
+import { FLEET_CHECK_INPUTS, FLEET_CHECK_OUTPUTS } from '../../actions/src/fleet-check/inputs';
 import {
   TAG_COMMAND_REPORTS,
   TAG_POLICY_INPUTS,
@@ -71,6 +72,8 @@ describe('README', () => {
       'compliance-gate.json',
       'tag-policy.json',
       'daily-report.json',
+      'remediate.json',
+      'fleet-check.json',
     ].entries()) {
       const policy = readFileSync(join(ROOT, 'infra/modules/github-oidc/policies', file), 'utf8');
       expect(blocks[index]).toEqual(JSON.parse(policy));
@@ -135,6 +138,7 @@ describe('README', () => {
   it.each([
     ['## Daily report in a workflow', DAILY_REPORT_INPUTS as InputSpecs, DAILY_REPORT_OUTPUTS],
     ['## Remediation in a workflow', REMEDIATE_INPUTS as InputSpecs, REMEDIATE_OUTPUTS],
+    ['## Fleet host checks in a workflow', FLEET_CHECK_INPUTS as InputSpecs, FLEET_CHECK_OUTPUTS],
   ] as const)(
     '"%s" documents every input with its default, and every output',
     (heading, inputs, outputs) => {
