@@ -13,6 +13,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { ECRClient } from '@aws-sdk/client-ecr';
+import { paginateGetFindings, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { FLEET_GENERATOR_PREFIX } from '../actions/src/sinks/securityhub-import';
 import { MOTO_INSTALL_HINT, motoAvailable, startMoto } from './lib/moto';
 import { formatReportFiles, reportFiles } from './lib/report-listing';
 import { startCoverageProcess } from '../__tests__/fixtures/inspector-coverage';
@@ -198,6 +200,57 @@ async function main(): Promise<number> {
       console.log(`\ndemo: ${shown(statePath)} now holds yesterday's state and a month of trend`);
     }
     const report = runCli(reportArgs('report'), env, workdir);
+    // Remediation, planned only: the runbook for the public prod bucket the compliance gate
+    // blocked on, and for SSH open to the world across the account. A dry run changes nothing
+    // (moto has no SSM Automation to run it on); each run leaves its plan and audit record.
+    const remediateS3 = runCli(
+      [
+        'remediate',
+        '--rule',
+        'S3.8',
+        '--source',
+        'securityhub',
+        '--scope',
+        'Environment=prod',
+        '--output-dir',
+        join(outDir, 'remediate-s3.8'),
+      ],
+      env,
+      workdir,
+    );
+    const remediateSsh = runCli(
+      [
+        'remediate',
+        '--rule',
+        'EC2.13',
+        '--source',
+        'securityhub',
+        '--output-dir',
+        join(outDir, 'remediate-ec2.13'),
+      ],
+      env,
+      workdir,
+    );
+    // The fleet host checks, on this very machine (no Run Command: --targets local), imported into
+    // the local Security Hub; report only (--fail-on none), since a dev box fails some checks.
+    const fleet = runCli(
+      [
+        'fleet-check',
+        '--targets',
+        'local',
+        '--import-to-securityhub',
+        '--fail-on',
+        'none',
+        '--output-dir',
+        join(outDir, 'fleet-check'),
+      ],
+      env,
+      workdir,
+    );
+    const fleetImported = await countFleetFindings(REGION);
+    console.log(
+      `\ndemo: Security Hub now holds ${fleetImported} ACTIVE fleet-check finding(s) of this machine`,
+    );
     // Every command leaves evidence; replay re-decides offline (AWS unreachable on purpose).
     const offline = {
       ...process.env,
@@ -231,6 +284,15 @@ async function main(): Promise<number> {
       `  report (against yesterday)  ${expect(report, 0, 'reported: new, fixed, overdue, trend')}`,
     );
     console.log(
+      `  remediate S3.8 (dry run)    ${expect(remediateS3, 0, 'planned: AWS-DisableS3BucketPublicReadWrite on the prod bucket')}`,
+    );
+    console.log(
+      `  remediate EC2.13 (dry run)  ${expect(remediateSsh, 0, 'planned: AWS-DisableIncomingSSHOnPort22')}`,
+    );
+    console.log(
+      `  fleet-check local           ${expect(fleet, 0, `checked this machine; ${fleetImported} failing check(s) in Security Hub`)}`,
+    );
+    console.log(
       `  replay web:1.0.0 (offline)  ${expect(replayed, 1, 'same verdict from the evidence')}`,
     );
     console.log(
@@ -245,6 +307,9 @@ async function main(): Promise<number> {
       'tags-audit-after',
       'report-yesterday',
       'report',
+      'remediate-s3.8',
+      'remediate-ec2.13',
+      'fleet-check',
     ];
     console.log(`\nreports written (in ${shown(outDir)}/, read from disk):`);
     for (const line of formatReportFiles(reportFiles(outDir, runs))) console.log(`  ${line}`);
@@ -283,6 +348,9 @@ async function main(): Promise<number> {
       auditAfter === 0,
       firstReport === 0,
       report === 0,
+      remediateS3 === 0,
+      remediateSsh === 0,
+      fleet === 0,
       replayed === 1,
       replayedAudit === 1,
     ];
@@ -294,6 +362,30 @@ async function main(): Promise<number> {
       await coverage.stop();
     }
   }
+}
+
+/**
+ * The ACTIVE findings the fleet check imported into Security Hub (GetFindings, every page; the
+ * generator id is the one sinks/securityhub-import gives them), read back as proof of the import.
+ */
+async function countFleetFindings(region: string): Promise<number> {
+  const client = new SecurityHubClient({ region });
+  let count = 0;
+  for await (const page of paginateGetFindings(
+    { client },
+    {
+      Filters: {
+        GeneratorId: [{ Value: FLEET_GENERATOR_PREFIX, Comparison: 'PREFIX' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+      },
+    },
+  )) {
+    count += (page.Findings ?? []).filter(
+      (finding) =>
+        finding.GeneratorId?.startsWith(FLEET_GENERATOR_PREFIX) && finding.RecordState === 'ACTIVE',
+    ).length;
+  }
+  return count;
 }
 
 main().then(

@@ -58,10 +58,15 @@ describe('npm run demo', () => {
       'tags-audit-after',
       'report-yesterday',
       'report',
+      'remediate-s3.8',
+      'remediate-ec2.13',
+      'fleet-check',
     ]);
     for (const [run, files] of Object.entries(entries)) {
       const onDisk = existsSync(join(out, run))
-        ? readdirSync(join(out, run)).filter((name) => !name.startsWith('.'))
+        ? readdirSync(join(out, run), { withFileTypes: true })
+            .filter((entry) => !entry.name.startsWith('.'))
+            .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
         : [];
       expect([run, files]).toEqual([run, onDisk.sort()]);
     }
@@ -112,6 +117,36 @@ describe('npm run demo', () => {
     const html = readFileSync(join(out, 'report', 'report.html'), 'utf8');
     expect(html.match(/<svg /g)?.length).toBe(6);
     expect(stdout).toContain(join(out, 'report', 'report.html'));
+  });
+
+  it('plans remediations from the seeded findings, with an audit record each, and changes nothing', () => {
+    for (const [run, document] of [
+      ['remediate-s3.8', 'AWS-DisableS3BucketPublicReadWrite'],
+      ['remediate-ec2.13', 'AWS-DisableIncomingSSHOnPort22'],
+    ] as const) {
+      const plan = JSON.parse(readFileSync(join(out, run, 'plan.json'), 'utf8')) as {
+        resources: { status: string }[];
+      };
+      expect(plan.resources.map((resource) => resource.status)).toEqual(['planned']);
+      expect(readFileSync(join(out, run, 'summary.md'), 'utf8')).toContain(document);
+      const day = readdirSync(join(out, run, 'audit'), { recursive: true }).filter((name) =>
+        String(name).endsWith('.json'),
+      );
+      expect(day).toHaveLength(1);
+    }
+  });
+
+  it('checks this machine and imports its failing checks into the local Security Hub', () => {
+    const verdict = JSON.parse(readFileSync(join(out, 'fleet-check', 'verdict.json'), 'utf8')) as {
+      verdict: string;
+      counts: { total: number; hosts: number };
+      subject: { securityHub?: { imported: number }[] };
+    };
+    expect(verdict.verdict).toBe('pass');
+    expect(verdict.counts.hosts).toBe(1);
+    const imported = verdict.subject.securityHub?.[0]?.imported;
+    expect(imported).toBe(verdict.counts.total);
+    expect(stdout).toContain(`Security Hub now holds ${imported} ACTIVE fleet-check finding(s)`);
   });
 
   it('says how to explore what it wrote, and that moto was stopped', () => {

@@ -104,6 +104,51 @@ describe('renderFleetSummary', () => {
   });
 });
 
+describe('a report-only run (fail-on none)', () => {
+  const host: FleetHost = {
+    ...hostileHost(),
+    hostname: 'runner-1',
+    problems: [],
+    results: [
+      {
+        check: 'U-03',
+        title: 'account lockout',
+        severity: 'MEDIUM',
+        status: 'FAIL',
+        detail: 'deny not set',
+      },
+      { check: 'U-01', title: 'root SSH login', severity: 'HIGH', status: 'FAIL', detail: HOSTILE },
+      {
+        check: 'U-44',
+        title: 'UID 0 accounts',
+        severity: 'HIGH',
+        status: 'PASS',
+        detail: 'only root',
+      },
+    ],
+  };
+  const reportOnly = evaluateFleet({
+    hosts: [host],
+    accounts: [],
+    subject: { mode: 'local', targets: ['local'], script: { sha256: 'ab'.repeat(32), bytes: 1 } },
+    failOn: undefined,
+    policy: loadedFromText('version: 1\n', '.github/assetguard.yml'),
+    now: new Date('2026-05-04T08:00:00Z'),
+  });
+  const summary = renderFleetSummary(reportOnly, 'reports/fleet', [host]);
+
+  it('still lists every failing check, most severe first, and says nothing blocks', () => {
+    expect(reportOnly.verdict).toBe('pass');
+    expect(summary).toContain('**Reported only (fail-on none):** 2 failing checks.');
+    expect(summary).toContain('### Failing checks');
+    expect(summary).not.toContain('### Blocking');
+    const rows = summary.split('\n').filter((line) => /^\| (HIGH|MEDIUM) \|/.test(line));
+    expect(rows.map((row) => row.split(' | ')[1])).toEqual(['`U-01`', '`U-03`']);
+    expect(summary).not.toContain('U-44');
+    expect(summary).not.toMatch(/(?<!\\)<img/);
+  });
+});
+
 describe('checks.json and checks.csv', () => {
   it('checks.json keeps every line of every host and its problems', () => {
     const json = JSON.parse(fleetChecksJson([hostileHost()])) as {

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 
 /**
  * The report files in each run directory under `root`, read from disk (dotfiles, such as the
- * report-set record, aside), so that what the demo says it wrote is exactly what it wrote.
+ * report-set record, aside), so that what the demo says it wrote is exactly what it wrote. A
+ * directory (remediate's audit/) is listed with a trailing slash.
  */
 export function reportFiles(root: string, runs: readonly string[]): Record<string, string[]> {
   return Object.fromEntries(
@@ -12,7 +13,8 @@ export function reportFiles(root: string, runs: readonly string[]): Record<strin
       let names: string[] = [];
       try {
         names = readdirSync(dir)
-          .filter((name) => !name.startsWith('.') && statSync(join(dir, name)).isFile())
+          .filter((name) => !name.startsWith('.'))
+          .map((name) => (statSync(join(dir, name)).isDirectory() ? `${name}/` : name))
           .sort();
       } catch {
         // No directory: the run wrote nothing (it could not check its output-dir).

@@ -12,6 +12,7 @@ import {
   table,
 } from '../core/markdown';
 import { jsonFile } from '../core/report-files';
+import { severityRank } from '../core/model';
 import type { FleetHost, FleetHostSummary, FleetVerdict } from './evaluate';
 
 /** The report files the fleet check writes besides verdict.json, summary.md and evidence.json. */
@@ -42,6 +43,47 @@ function hostCell(host: FleetHostSummary | undefined, resource: string): string 
     : markdownCode(id);
 }
 
+/**
+ * The FAIL lines that neither block nor are excepted (below fail-on, or every one with fail-on
+ * none), most severe first: a report-only run still shows what it found.
+ */
+function otherFailures(
+  verdict: FleetVerdict,
+  hostResults: readonly FleetHost[],
+  byResource: ReadonlyMap<string, FleetHostSummary>,
+): string[] {
+  const shown = new Set(
+    [...verdict.blocking, ...verdict.excepted].map((entry) => `${entry.resource}\n${entry.id}`),
+  );
+  const rows = hostResults
+    .flatMap((host) =>
+      host.results
+        .filter((result) => result.status === 'FAIL')
+        .filter((result) => !shown.has(`${host.resource.id}\n${result.check}`))
+        .map((result) => ({ host, result })),
+    )
+    .sort((a, b) => severityRank(a.result.severity) - severityRank(b.result.severity));
+  if (rows.length === 0) return [];
+  return [
+    verdict.blocking.length > 0 || verdict.subject.failOn !== 'none'
+      ? '### Other failing checks (below fail-on)'
+      : '### Failing checks',
+    table(
+      ['Severity', 'Check', 'Host', 'Title', 'Detail'],
+      rows
+        .slice(0, MAX_SUMMARY_ROWS)
+        .map(({ host, result }) => [
+          markdownText(result.severity),
+          markdownCode(result.item === undefined ? result.check : `${result.check} ${result.item}`),
+          hostCell(byResource.get(host.resource.id), host.resource.id),
+          markdownText(result.title),
+          markdownText(result.detail),
+        ]),
+    ),
+    ...capped(rows.length, 'checks.json'),
+  ];
+}
+
 function capped(total: number, where: string): string[] {
   return total > MAX_SUMMARY_ROWS ? [`…and ${total - MAX_SUMMARY_ROWS} more in ${where}.`] : [];
 }
@@ -54,7 +96,11 @@ function capped(total: number, where: string): string[] {
  * or the user is escaped (core/escape); tables are capped at MAX_SUMMARY_ROWS rows and the whole
  * at the job-summary bound.
  */
-export function renderFleetSummary(verdict: FleetVerdict, reportDir?: string): string {
+export function renderFleetSummary(
+  verdict: FleetVerdict,
+  reportDir?: string,
+  hostResults: readonly FleetHost[] = [],
+): string {
   const { subject, counts } = verdict;
   const parts = [headline(verdict, subjectName(verdict))];
   const failOn = subject.failOn ?? 'none';
@@ -69,6 +115,8 @@ export function renderFleetSummary(verdict: FleetVerdict, reportDir?: string): s
     parts.push(
       `**${plural(n, 'failing check')} at or above ${markdownText(failOn)} block${n === 1 ? 's' : ''}.**`,
     );
+  } else if (failOn === 'none') {
+    parts.push(`**Reported only (fail-on none):** ${plural(counts.total, 'failing check')}.`);
   } else {
     parts.push(
       `**No failing check at or above ${markdownText(failOn)}** (${plural(counts.total, 'failing check')} in all).`,
@@ -99,6 +147,7 @@ export function renderFleetSummary(verdict: FleetVerdict, reportDir?: string): s
       ...capped(verdict.blocking.length, 'verdict.json'),
     );
   }
+  parts.push(...otherFailures(verdict, hostResults, byResource));
   if (hosts.length > 0) {
     parts.push(
       '### Hosts',

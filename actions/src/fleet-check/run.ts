@@ -466,7 +466,7 @@ export function fleetCheckCommand(options: FleetCheckOptions = {}): Command<Flee
     render: ({ verdict, details, progress, reportDir }) => {
       const hosts = details?.hosts ?? progress.context.hosts ?? [];
       return {
-        summary: renderFleetSummary(verdict, reportDir),
+        summary: renderFleetSummary(verdict, reportDir, hosts),
         files: {
           'checks.json': fleetChecksJson(hosts),
           'checks.csv': fleetChecksCsv(hosts),
