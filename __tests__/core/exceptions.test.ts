@@ -5,6 +5,7 @@ import {
   expiresAt,
   isExpired,
   ownIds,
+  exceptionKind,
 } from '../../actions/src/core/exceptions';
 import type { Finding } from '../../actions/src/core/model';
 import type { PolicyException } from '../../actions/src/core/policy';
@@ -42,6 +43,23 @@ function exception(overrides: Partial<PolicyException> = {}): PolicyException {
     ...overrides,
   };
 }
+
+describe('exceptionKind: which command an exception id is for', () => {
+  it.each([
+    ['CVE-2024-0001', 'vulnerability'],
+    ['GHSA-xxxx-yyyy-zzzz', 'vulnerability'],
+    ['ALAS2-2024-001', 'vulnerability'],
+    ['EC2.13', 'compliance'],
+    ['restricted-ssh', 'compliance'],
+    ['securityhub-restricted-ssh-1a2b', 'compliance'],
+    ['U-01', 'host-check'],
+    ['u-44', 'host-check'],
+    ['RES-DISK', 'host-check'],
+    ['res-zombie', 'host-check'],
+  ] as const)('%s is a %s id', (id, kind) => {
+    expect(exceptionKind(id)).toBe(kind);
+  });
+});
 
 describe('expiry', () => {
   it('an exception applies through the last millisecond of its expiry day, in UTC', () => {

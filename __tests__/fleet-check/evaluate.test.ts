@@ -2,7 +2,6 @@ import { loadedFromText } from '../../actions/src/core/policy';
 import type { Severity } from '../../actions/src/core/model';
 import {
   evaluateFleet,
-  isFleetCheckId,
   type FleetAccount,
   type FleetHost,
   type FleetImport,
@@ -361,14 +360,5 @@ describe('evaluateFleet', () => {
       },
     ]);
     expect(decided.subject.failOn).toBe('CRITICAL');
-  });
-
-  it('tells fleet check ids from other exception ids', () => {
-    expect(['U-01', 'u-44', 'RES-DISK'].map(isFleetCheckId)).toEqual([true, true, true]);
-    expect(['CVE-2024-0001', 'EC2.13', 'restricted-ssh'].map(isFleetCheckId)).toEqual([
-      false,
-      false,
-      false,
-    ]);
   });
 });

@@ -392,6 +392,24 @@ describe('evaluateImage', () => {
       expect(verdict.warnings).toEqual([]);
     });
 
+    it("the other commands' exceptions (control ids, rule names, host checks) are neither applied nor stale here", () => {
+      const verdict = evaluate(
+        [finding()],
+        policy(
+          'exceptions:',
+          ...['EC2.13', 'restricted-ssh', 'U-01', 'RES-DISK'].flatMap((id) => [
+            `  - id: ${id}`,
+            "    reason: not the scan gate's",
+            '    owner: sec',
+            '    expires: 2026-12-31',
+          ]),
+        ),
+      );
+      expect(verdict.verdict).toBe('block');
+      expect(verdict.exceptions).toEqual({ expired: [], expiringSoon: [], stale: [] });
+      expect(verdict.warnings).toEqual([]);
+    });
+
     it("an exception matches the finding's own id, in any case", () => {
       const verdict = evaluate(
         [finding({ aliases: ['GHSA-xxxx-yyyy-zzzz'] })],

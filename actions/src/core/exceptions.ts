@@ -38,12 +38,31 @@ function inScope(finding: Finding, scope: ExceptionScope | undefined): boolean {
 }
 
 /**
+ * The ids of the fleet host check script's checks: KISA Unix server items (`U-01`) and resource
+ * checks (`RES-DISK`), in any case.
+ */
+export function isHostCheckId(id: string): boolean {
+  return /^(U-\d{2,3}|RES-[A-Z]+)$/i.test(id);
+}
+
+/**
  * Tells compliance exception ids (a control id such as EC2.13, or a Config rule name such as
- * restricted-ssh) from vulnerability ids (CVE-…, GHSA-…), so each gate ignores the other's.
+ * restricted-ssh) from vulnerability ids (CVE-…, GHSA-…) and host check ids (U-01, RES-DISK).
  */
 export function isComplianceId(id: string): boolean {
+  if (isHostCheckId(id)) return false;
   if (/^[A-Za-z0-9]+\.\d+$/.test(id)) return true;
   return /^[a-z][a-z0-9-]*$/.test(id) && !/^(cve|ghsa|pysec|go|rustsec)-/.test(id);
+}
+
+/**
+ * Which command an exception id is for, so that each one applies its own and never reports
+ * another's as stale: the scan gate takes vulnerability ids, the compliance gate and remediate
+ * compliance ids, the fleet check host check ids (the daily report takes them all).
+ */
+export function exceptionKind(id: string): 'vulnerability' | 'compliance' | 'host-check' {
+  if (isHostCheckId(id)) return 'host-check';
+  return isComplianceId(id) ? 'compliance' : 'vulnerability';
 }
 
 /**

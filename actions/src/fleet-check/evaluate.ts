@@ -3,6 +3,7 @@ import {
   exceptionMatches,
   exceptionWarnings,
   isExpired,
+  isHostCheckId,
 } from '../core/exceptions';
 import type { CallCounts } from '../core/collections';
 import {
@@ -120,11 +121,6 @@ export function emptyFleetCounts(): FleetCounts {
   };
 }
 
-/** The ids of the script's checks: KISA items (U-01) and resource checks (RES-DISK). */
-export function isFleetCheckId(id: string): boolean {
-  return /^(U-\d{2,3}|RES-[A-Z]+)$/i.test(id);
-}
-
 function statusCounts(results: readonly HostCheckResult[]): Record<CheckStatus, number> {
   const counts: Record<CheckStatus, number> = { PASS: 0, FAIL: 0, INFO: 0, ERROR: 0 };
   for (const result of results) counts[result.status] += 1;
@@ -173,7 +169,7 @@ export function evaluateFleet(input: {
       .map((result) => fleetFinding(host, result)),
   );
   const wouldBlock = findings.filter((finding) => atOrAbove(finding.severity, failOn));
-  const relevant = (exception: PolicyException): boolean => isFleetCheckId(exception.id);
+  const relevant = (exception: PolicyException): boolean => isHostCheckId(exception.id);
   const exceptions = applyExceptions(wouldBlock, findings, policy.policy.exceptions, now, relevant);
   const validExceptions = policy.policy.exceptions.filter(
     (exception) => relevant(exception) && !isExpired(exception, now),

@@ -1,4 +1,4 @@
-import { applyExceptions, exceptionWarnings, isComplianceId } from '../core/exceptions';
+import { applyExceptions, exceptionWarnings, exceptionKind } from '../core/exceptions';
 import {
   countBySeverity,
   SEVERITIES,
@@ -228,10 +228,10 @@ export function evaluateImage(input: {
     const platform = platformOf.get(finding.resource.imageDigest ?? '');
     reasons.set(finding, platform === undefined ? reason : `${reason} (platform ${platform})`);
   }
-  // Exceptions scoped to another repository are about other images, and compliance exceptions
-  // (control ids, rule names) are the compliance gate's: neither is stale here.
+  // Exceptions scoped to another repository are about other images, and compliance and host
+  // check exceptions are the other commands': none is stale here.
   const relevant = (exception: PolicyException): boolean =>
-    !isComplianceId(exception.id) &&
+    exceptionKind(exception.id) === 'vulnerability' &&
     (exception.scope?.repository === undefined ||
       exception.scope.repository === subject.repository);
   const exceptions = applyExceptions(
