@@ -2,9 +2,19 @@ import { parseDuration } from './duration';
 import { ConfigurationError } from './errors';
 import { VERSION as version } from './version';
 
+/** Temporary credentials (STS AssumeRole's), in the shape every SDK v3 client takes. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration?: Date;
+}
+
 export interface AwsOptions {
   /** Explicit region; falls back to AWS_REGION, then AWS_DEFAULT_REGION. */
   region?: string;
+  /** Another account's credentials (a member role assumed); default: the SDK's own chain. */
+  credentials?: AwsCredentials;
   /** Total attempts per call including the first (SDK default 3). */
   maxAttempts?: number;
   retryMode?: 'standard' | 'adaptive';
@@ -27,6 +37,7 @@ export interface HttpTimeouts {
 
 export interface ClientConfig {
   region: string;
+  credentials?: AwsCredentials;
   customUserAgent: string;
   maxAttempts: number;
   retryMode: 'standard' | 'adaptive';
@@ -104,6 +115,7 @@ export function clientConfig(
       options.retryMode ??
       (envMode === 'standard' || envMode === 'adaptive' ? envMode : 'adaptive'),
     requestHandler: httpTimeouts(env),
+    ...(options.credentials !== undefined && { credentials: options.credentials }),
   };
 }
 

@@ -4,7 +4,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { clientConfig, resolveRegion } from '../core/aws';
+import { createClient, resolveRegion } from '../core/aws';
 import type { CallCounts } from '../core/collections';
 import { errorMessage, UndecidedError } from '../core/errors';
 import type { Log } from '../core/log';
@@ -91,18 +91,17 @@ export interface FleetCheckTypes {
 export type FleetCheckRun = CommandRun<FleetCheckTypes>;
 
 function defaultClients(region: string, credentials?: AccountCredentials): FleetClients {
-  // The shared client configuration (core/aws), with a member account's credentials when given.
-  const config = { ...clientConfig({ region }), ...(credentials && { credentials }) };
+  // A member account's clients carry its assumed credentials; the caller's own, the SDK's chain.
+  const options = { region, ...(credentials && { credentials }) };
   return {
-    ssm: new SSMClient(config),
-    ec2: new EC2Client(config),
-    securityhub: new SecurityHubClient(config),
+    ssm: createClient(SSMClient, options),
+    ec2: createClient(EC2Client, options),
+    securityhub: createClient(SecurityHubClient, options),
   };
 }
 
 function defaultCentral(region: string): { sts: STSClient; s3: S3Client } {
-  const config = clientConfig({ region });
-  return { sts: new STSClient(config), s3: new S3Client(config) };
+  return { sts: createClient(STSClient, { region }), s3: createClient(S3Client, { region }) };
 }
 
 /** An account reached: its id and credentials (undefined for the caller's own). */

@@ -1,14 +1,10 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { partitionOf } from '../core/arn';
+import type { AwsCredentials } from '../core/aws';
 import { awsFailure, UndecidedError } from '../core/errors';
 
 /** Temporary credentials of one member account, in the shape every SDK v3 client takes. */
-export interface AccountCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string;
-  expiration?: Date;
-}
+export type AccountCredentials = AwsCredentials;
 
 /** The ARN of the role `roleName` in `accountId`, in the partition of `region`. */
 export function memberRoleArn(accountId: string, roleName: string, region: string): string {
