@@ -32,6 +32,15 @@ const outRoot = check
   : join(root, 'actions/dist');
 const ncc = join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
 
+// The bundles carry the fleet host check script as a generated module: regenerate it first, so
+// an edit of the script reaches the bundles (`--check` only compares; a test compares the two).
+if (!check) {
+  execFileSync(process.execPath, [join(root, 'scripts/fleet/embed-script.mjs')], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 for (const [name, entry] of Object.entries(entries)) {
   const out = join(outRoot, name);
   rmSync(out, { recursive: true, force: true });
