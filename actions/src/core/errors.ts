@@ -82,6 +82,10 @@ export function errorMessage(error: unknown): string {
  */
 export function awsFailure(what: string, permission: string, error: unknown): AssetguardError {
   if (error instanceof AssetguardError) return error;
+  const unreadable = unreadableAnswer(error);
+  if (unreadable !== undefined) {
+    return new AwsError(`could not ${what}: ${unreadable}`, undefined, { cause: error });
+  }
   const code = awsErrorCode(error);
   const detail = errorMessage(error);
   let hint = '';
@@ -105,6 +109,22 @@ export function awsFailure(what: string, permission: string, error: unknown): As
   }
   const codeText = code ? `${code}: ` : '';
   return new AwsError(`could not ${what}: ${codeText}${detail}${hint}`, code, { cause: error });
+}
+
+/**
+ * An answer the SDK could not parse (an HTML error page from a proxy or an emulator that lacks
+ * the operation, a truncated body): the SDK throws a SyntaxError ("Unexpected token '<' …
+ * Deserialization error: … inspect the hidden field {error}.$response"), which says nothing to a
+ * user. Returns what happened in their words, with the HTTP status; undefined for other errors.
+ */
+function unreadableAnswer(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  if (error.name !== 'SyntaxError' && !error.message.includes('Deserialization error')) {
+    return undefined;
+  }
+  const status = (error as { $response?: { statusCode?: unknown } }).$response?.statusCode;
+  const http = typeof status === 'number' ? ` (HTTP ${status})` : '';
+  return `the endpoint answered something that is not a well-formed AWS API response${http}; check AWS_ENDPOINT_URL and the region, or whether an emulator implements this operation`;
 }
 
 export function hasAwsCode(error: unknown, code: string): boolean {

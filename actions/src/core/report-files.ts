@@ -15,6 +15,7 @@ import {
 } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from './errors';
+import { makeDirectory } from './directories';
 
 /** A JSON report file's text: indented by two spaces, ending with a newline. */
 export function jsonFile(value: unknown): string {
@@ -207,7 +208,7 @@ export async function checkReportDir(dir: string, names: readonly string[]): Pro
   }
   if (!existing) {
     try {
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir);
     } catch (error) {
       throw outputDirError(`cannot create ${dir}`, error);
     }

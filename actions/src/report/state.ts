@@ -4,7 +4,8 @@
  * way out, so a run compares with yesterday's complete state or says it has none.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { makeDirectory } from '../core/directories';
 import { basename, dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import Ajv, { type ErrorObject } from 'ajv';
@@ -283,7 +284,7 @@ async function writeFileAtomically(path: string, text: string): Promise<void> {
   const directory = dirname(path);
   const temporary = join(directory, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
-    await mkdir(directory, { recursive: true });
+    await makeDirectory(directory);
     const handle = await open(temporary, 'wx', 0o644);
     try {
       await handle.writeFile(text, 'utf8');
