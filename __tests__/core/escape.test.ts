@@ -87,6 +87,12 @@ describe('htmlText and csv', () => {
       ]),
     ).toBe('arn,value\n"a,b","\'=HYPERLINK(""x"")"\n\'-1+2,\'@SUM(1)\n');
   });
+  it('keeps a CSV text: NUL and other control characters become U+FFFD, line breaks stay quoted', () => {
+    const out = csv([['a\u0000b\u0007c\u001bd\u007f', 'two\nlines', 5]]);
+    expect(out).toBe('a\ufffdb\ufffdc\ufffdd\ufffd,"two\nlines",5\n');
+    // eslint-disable-next-line no-control-regex -- looking for control characters
+    expect(out).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/);
+  });
 });
 
 describe("logLine: the runner's older `##[command]` syntax, found anywhere in a line", () => {

@@ -149,13 +149,24 @@ export function htmlText(text: string | number): string {
 }
 
 /**
+ * Control characters a CSV cell must not carry: NUL and the other C0 controls but tab, line feed
+ * and carriage return (which RFC 4180 quoting keeps), and DEL. A NUL makes tools treat the whole
+ * file as binary; host output and tag values can hold any of them.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CSV_CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g;
+
+/**
  * CSV (RFC 4180, via csv-stringify) with every cell that a spreadsheet would run as a formula
  * (leading `=`, `+`, `-`, `@`, tab or carriage return) prefixed with `'`, so opening the file
- * never executes a tag value. Ends with a newline.
+ * never executes a tag value, and control characters replaced by U+FFFD, so the file stays text.
+ * Ends with a newline.
  */
 export function csv(rows: readonly (readonly (string | number)[])[]): string {
   return stringify(
-    rows.map((row) => [...row]),
+    rows.map((row) =>
+      row.map((cell) => (typeof cell === 'string' ? cell.replace(CSV_CONTROL, '\ufffd') : cell)),
+    ),
     { escape_formulas: true },
   );
 }
