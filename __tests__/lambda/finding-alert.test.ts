@@ -617,7 +617,9 @@ describe('finding-alert Lambda against moto, a local Slack webhook and SNS → S
     expect(logs.filter((entry) => entry.level === 'error')).toEqual([
       expect.objectContaining({ msg: 'malformed finding', index: 50, findingId: badId }),
     ]);
-  });
+    // ~1,000 calls to moto, a finding at a time as Slack's webhook rate asks: a minute on a
+    // loaded 2-core CI machine, so the guard is wider than jest's default.
+  }, 180_000);
 
   it('names both a failed Slack send and a malformed finding when a batch has both', async () => {
     const event = fixture('securityhub-imported', (edited) => {
