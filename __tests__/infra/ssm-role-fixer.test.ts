@@ -209,6 +209,8 @@ describe('ssm-role-fixer module: IAM', () => {
     expect(named).toEqual([
       'ec2:AssociateIamInstanceProfile',
       'ec2:DescribeIamInstanceProfileAssociations',
+      // The instance must exist before anything else is read or written.
+      'ec2:DescribeInstances',
       'iam:AddRoleToInstanceProfile',
       'iam:AttachRolePolicy',
       'iam:CreateInstanceProfile',
@@ -308,6 +310,8 @@ describe('ssm-role-fixer module: IAM', () => {
 
   it('scopes the reads, the topic and the webhook to their resources ("*" only where IAM has no resource)', () => {
     const sids = bySid();
+    expect(sids.ReadInstances?.actions).toEqual(['ec2:DescribeInstances']);
+    expect(sids.ReadInstances?.resources).toEqual(['*']);
     expect(sids.ReadInstanceProfileAssociations?.resources).toEqual(['*']);
     expect(sids.ReadInstanceProfiles?.resources).toEqual([
       '${local.iam_prefix}:instance-profile/*',

@@ -15,12 +15,16 @@ import type { MotoServer } from '../../scripts/lib/moto';
 import {
   FIXTURE_ACCOUNT,
   FIXTURE_INSTANCE,
+  FIXTURE_REGION,
   fixerEventText,
+  lambdaContext,
   startMotoWithManagedPolicies,
 } from '../fixtures/ssm-role-fixer';
 import { startSlackRecorder } from '../support/sinks';
 
 const REGION = 'eu-north-1';
+/** moto's account. */
+const ACCOUNT = '123456789012';
 const RUN = randomUUID().slice(0, 8);
 const BUNDLE = join(
   __dirname,
@@ -52,23 +56,30 @@ async function invoke(
 ): Promise<{ stdout: string; stderr: string }> {
   const script = `const { handler } = require(${JSON.stringify(BUNDLE)});
 const events = JSON.parse(process.argv[1]);
+const context = JSON.parse(process.argv[2]);
 (async () => {
   const results = [];
-  for (const event of events) results.push(await handler(JSON.parse(event)));
+  for (const event of events) results.push(await handler(JSON.parse(event), context));
   process.stderr.write(JSON.stringify(results));
 })();`;
-  return promisify(execFile)(process.execPath, ['-e', script, JSON.stringify(events)], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      AWS_ENDPOINT_URL: endpoint,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: REGION,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      ...env,
+  // The context's function ARN, as Lambda's runtime passes it: the function's own account.
+  const context = lambdaContext(ACCOUNT, REGION);
+  return promisify(execFile)(
+    process.execPath,
+    ['-e', script, JSON.stringify(events), JSON.stringify(context)],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        AWS_ENDPOINT_URL: endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: REGION,
+        AWS_EC2_METADATA_DISABLED: 'true',
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        ...env,
+      },
     },
-  });
+  );
 }
 
 // The committed bundle, invoked as Lambda's Node runtime invokes `index.handler`, with its
@@ -113,30 +124,41 @@ it('actions/dist/lambda/ssm-role-fixer/index.js attaches the SSM policy once, an
     const topic = await sns.send(new CreateTopicCommand({ Name: `ssm-role-fixer-dist-${RUN}` }));
     const running = fixerEventText('state-change-running', {
       [FIXTURE_INSTANCE]: instanceId,
-      [FIXTURE_ACCOUNT]: '123456789012',
+      [FIXTURE_ACCOUNT]: ACCOUNT,
+      [FIXTURE_REGION]: REGION,
     });
     const malformed = JSON.stringify({ id: 'evt-x', source: 'aws.ec2', 'detail-type': 'x' });
+    // As the fixture comes: another account's event, in another region.
+    const foreign = fixerEventText('state-change-running', { [FIXTURE_INSTANCE]: instanceId });
 
-    const { stdout, stderr } = await invoke([running, running, malformed], {
+    const { stdout, stderr } = await invoke([running, running, malformed, foreign], {
       ASSETGUARD_ALERT_TOPIC_ARN: topic.TopicArn ?? '',
       ASSETGUARD_SLACK_WEBHOOK_URL: slack.url,
       ASSETGUARD_SSM_FIXER_EXCEPTIONS: 'bastion',
     });
 
-    const [first, second, third] = JSON.parse(stderr) as {
+    const [first, second, third, fourth] = JSON.parse(stderr) as {
       result?: { status: string; roleName: string };
       malformed?: string;
+      refused?: string;
       reported: string[];
     }[];
     expect(first?.result).toMatchObject({ status: 'attached', roleName });
     expect(second?.result).toMatchObject({ status: 'already-attached' });
     expect(third).toMatchObject({ reported: ['slack', 'sns'] });
     expect(third?.malformed).toMatch(/detail-type is "x"/);
+    expect(fourth).toMatchObject({ reported: ['slack', 'sns'] });
+    expect(fourth?.result).toBeUndefined();
+    expect(fourth?.refused).toMatch(
+      new RegExp(
+        `account ${FIXTURE_ACCOUNT}, not the function's ${ACCOUNT}, and of region ${FIXTURE_REGION}, not the function's ${REGION}`,
+      ),
+    );
     const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: roleName }));
     expect(attached.AttachedPolicies?.map((policy) => policy.PolicyArn)).toEqual([
       'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
     ]);
-    expect(slack.received).toHaveLength(1);
+    expect(slack.received).toHaveLength(2);
     const lines = stdout
       .trim()
       .split('\n')
@@ -145,6 +167,9 @@ it('actions/dist/lambda/ssm-role-fixer/index.js attaches the SSM policy once, an
       'attached',
       'already-attached',
       'malformed event',
+      'reported',
+      'reported',
+      'refused event',
       'reported',
       'reported',
     ]);

@@ -125,6 +125,34 @@ describe('parseFixerEvent: anything else is named', () => {
       /not "EC2 Instance State-change Notification" or "AWS API Call via CloudTrail"/,
     ],
     [
+      'an event without its account (EventBridge always sets it)',
+      () => {
+        const event = fixerEvent('state-change-running');
+        delete event.account;
+        return event;
+      },
+      'account',
+      /is missing/,
+    ],
+    [
+      'an account that is not 12 digits',
+      () => fixerEvent('AssociateIamInstanceProfile', { [FIXTURE_ACCOUNT]: 'acme' }),
+      'account',
+      /is "acme", not a 12-digit account id/,
+    ],
+    [
+      'an event whose region is null',
+      () => ({ ...fixerEvent('ReplaceIamInstanceProfileAssociation'), region: null }),
+      'region',
+      /is not a string/,
+    ],
+    [
+      'a region that is no region name',
+      () => fixerEvent('state-change-running', { 'ap-northeast-2': 'Seoul' }),
+      'region',
+      /is "Seoul", not a region name/,
+    ],
+    [
       'a state change without detail',
       () => ({ ...fixerEvent('state-change-running'), detail: undefined }),
       'detail',

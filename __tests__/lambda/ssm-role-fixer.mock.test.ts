@@ -1,6 +1,7 @@
 import {
   AssociateIamInstanceProfileCommand,
   DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstancesCommand,
   EC2Client,
   type IamInstanceProfileAssociation,
 } from '@aws-sdk/client-ec2';
@@ -19,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { FixerConfig } from '../../actions/src/lambda/ssm-role-fixer/config';
 import {
   ASSOCIATE_RETRY_DELAYS_MS,
+  INSTANCE_LOOKUP_RETRY_DELAYS_MS,
   fixInstance,
   type FixerClients,
 } from '../../actions/src/lambda/ssm-role-fixer/fixer';
@@ -28,7 +30,13 @@ import {
   type LogEntry,
 } from '../../actions/src/lambda/ssm-role-fixer/handler';
 import type { SlackMessage } from '../../actions/src/sinks/slack';
-import { FIXTURE_INSTANCE, fixerEvent } from '../fixtures/ssm-role-fixer';
+import {
+  FIXTURE_ACCOUNT,
+  FIXTURE_INSTANCE,
+  FIXTURE_REGION,
+  fixerEvent,
+  lambdaContext,
+} from '../fixtures/ssm-role-fixer';
 
 // What moto cannot express: IAM paging, another partition, EC2 not yet seeing a new instance
 // profile, a race with another association, missing permissions and throttling. Response shapes
@@ -42,6 +50,27 @@ const ROLE = 'payments-web-role';
 const ROLE_ARN = `arn:aws-cn:iam::${ACCOUNT}:role/apps/${ROLE}`;
 const SSM_POLICY = 'arn:aws-cn:iam::aws:policy/AmazonSSMManagedInstanceCore';
 const TOPIC = `arn:aws-cn:sns:${REGION}:${ACCOUNT}:assetguard-ssm-role-fixer-reports`;
+/** The function's own account and region, as the Lambda context names them. */
+const CONTEXT = lambdaContext(ACCOUNT, REGION, 'aws-cn');
+
+/** DescribeInstances' answer (EC2 2016-11-15) for the instance in a state. */
+function described(state: 'pending' | 'running' | 'shutting-down' | 'terminated' = 'running') {
+  return {
+    Reservations: [
+      {
+        ReservationId: 'r-0123456789abcdef0',
+        OwnerId: ACCOUNT,
+        Instances: [
+          {
+            InstanceId: INSTANCE,
+            InstanceType: 't3.micro' as const,
+            State: { Code: state === 'running' ? 16 : 48, Name: state },
+          },
+        ],
+      },
+    ],
+  };
+}
 
 const ec2 = mockClient(EC2Client);
 const iam = mockClient(IAMClient);
@@ -126,6 +155,7 @@ beforeEach(() => {
   sleeps = [];
   posted = [];
   sns.on(PublishCommand).resolves({ MessageId: 'm-1' });
+  ec2.on(DescribeInstancesCommand).resolves(described());
 });
 
 describe('fixInstance (EC2 and IAM answers moto cannot give)', () => {
@@ -358,8 +388,140 @@ describe('fixInstance (EC2 and IAM answers moto cannot give)', () => {
   });
 });
 
+describe('fixInstance: the instance must exist first (DescribeInstances)', () => {
+  it('asks again while EC2 does not know a just-launched instance, then fixes it', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .rejectsOnce(
+        awsError('InvalidInstanceID.NotFound', `The instance ID '${INSTANCE}' does not exist`),
+      )
+      .resolves(described('pending'));
+    ec2.on(DescribeIamInstanceProfileAssociationsCommand).resolves({
+      IamInstanceProfileAssociations: [association()],
+    });
+    iam.on(GetInstanceProfileCommand).resolves(profile([{ RoleName: ROLE, Arn: ROLE_ARN }]));
+    iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
+    iam.on(AttachRolePolicyCommand).resolves({});
+
+    const result = await fixInstance(clients(), CONFIG, INSTANCE, REGION);
+    expect(result.status).toBe('attached');
+    expect(sleeps).toEqual(INSTANCE_LOOKUP_RETRY_DELAYS_MS.slice(0, 1));
+    expect(ec2.commandCalls(DescribeInstancesCommand)[0]?.args[0].input).toEqual({
+      InstanceIds: [INSTANCE],
+    });
+  });
+
+  it.each<[string, () => void, string]>([
+    [
+      'unknown after every wait',
+      () => {
+        ec2.on(DescribeInstancesCommand).rejects(awsError('InvalidInstanceID.NotFound'));
+      },
+      'instance-not-found',
+    ],
+    [
+      'an answer that does not list it',
+      () => {
+        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
+      },
+      'instance-not-found',
+    ],
+    [
+      'terminated',
+      () => {
+        ec2.on(DescribeInstancesCommand).resolves(described('terminated'));
+      },
+      'instance-gone',
+    ],
+    [
+      'shutting down',
+      () => {
+        ec2.on(DescribeInstancesCommand).resolves(described('shutting-down'));
+      },
+      'instance-gone',
+    ],
+  ])(
+    'an instance %s: no other read, no write, even when creating the default profile is on',
+    async (_what, answer, status) => {
+      answer();
+      const result = await fixInstance(clients(), CONFIG, INSTANCE, REGION);
+      expect(result).toMatchObject({ status, instanceId: INSTANCE });
+      expect(ec2.commandCalls(DescribeIamInstanceProfileAssociationsCommand)).toHaveLength(0);
+      expect(ec2.commandCalls(AssociateIamInstanceProfileCommand)).toHaveLength(0);
+      expect(iam.calls()).toHaveLength(0);
+    },
+  );
+
+  it('names the permission when DescribeInstances is denied', async () => {
+    ec2
+      .on(DescribeInstancesCommand)
+      .rejects(
+        awsError('UnauthorizedOperation', 'You are not authorized to perform this operation.'),
+      );
+    await expect(fixInstance(clients(), CONFIG, INSTANCE, REGION)).rejects.toThrow(
+      /could not find instance i-0123456789abcdef0: UnauthorizedOperation: .* — grant ec2:DescribeInstances/,
+    );
+  });
+
+  it('refuses an answer without Reservations', async () => {
+    ec2.on(DescribeInstancesCommand).resolves({});
+    await expect(fixInstance(clients(), CONFIG, INSTANCE, REGION)).rejects.toThrow(
+      /could not find instance i-0123456789abcdef0: the answer's Reservations is missing/,
+    );
+  });
+});
+
+describe('the handler: only events of its own account and region', () => {
+  it.each<[string, Record<string, string>, RegExp]>([
+    [
+      'another account',
+      { [FIXTURE_ACCOUNT]: '444455556666', [FIXTURE_REGION]: REGION },
+      /^the event is of account 444455556666, not the function's 111122223333:/,
+    ],
+    [
+      'another region',
+      {},
+      /^the event is of region ap-northeast-2, not the function's cn-north-1:/,
+    ],
+  ])(
+    'refuses an event of %s before any AWS call, and reports it',
+    async (_what, replace, reason) => {
+      for (const name of ['state-change-running', 'AssociateIamInstanceProfile'] as const) {
+        posted = [];
+        const summary = await createHandler(deps())(fixerEvent(name, replace), CONTEXT);
+        expect(summary).toMatchObject({ reported: ['slack', 'sns'] });
+        expect(summary.refused).toMatch(reason);
+        expect(summary.result).toBeUndefined();
+        expect(JSON.stringify(posted)).toContain('refused an event of another account or region');
+      }
+      expect(ec2.calls()).toHaveLength(0);
+      expect(iam.calls()).toHaveLength(0);
+      expect(
+        sns.commandCalls(PublishCommand)[0]?.args[0].input.MessageAttributes?.kind?.StringValue,
+      ).toBe('refused-event');
+    },
+  );
+
+  it('takes its account from the invoked function ARN, an alias or version included', async () => {
+    ec2.on(DescribeIamInstanceProfileAssociationsCommand).resolves({
+      IamInstanceProfileAssociations: [association()],
+    });
+    iam.on(GetInstanceProfileCommand).resolves(profile([{ RoleName: ROLE, Arn: ROLE_ARN }]));
+    iam.on(ListAttachedRolePoliciesCommand).resolves({
+      AttachedPolicies: [{ PolicyName: 'AmazonSSMManagedInstanceCore', PolicyArn: SSM_POLICY }],
+    });
+    const context = { invokedFunctionArn: `${CONTEXT.invokedFunctionArn}:live` };
+    const summary = await createHandler(deps())(
+      fixerEvent('state-change-running', { [FIXTURE_REGION]: REGION }),
+      context,
+    );
+    expect(summary.result?.status).toBe('already-attached');
+  });
+});
+
 describe('the handler: failures are reported, and thrown only when a retry can help', () => {
-  const event = (): unknown => fixerEvent('state-change-running');
+  // The fixture's account, in this file's region.
+  const event = (): unknown => fixerEvent('state-change-running', { [FIXTURE_REGION]: REGION });
 
   it('a missing permission is reported once with the permission to grant, and the invocation succeeds', async () => {
     ec2.on(DescribeIamInstanceProfileAssociationsCommand).resolves({
@@ -369,7 +531,7 @@ describe('the handler: failures are reported, and thrown only when a retry can h
     iam.on(ListAttachedRolePoliciesCommand).resolves({ AttachedPolicies: [] });
     iam.on(AttachRolePolicyCommand).rejects(awsError('AccessDenied', 'not authorized'));
 
-    const summary = await createHandler(deps())(event());
+    const summary = await createHandler(deps())(event(), CONTEXT);
     expect(summary.failed).toMatch(
       /AccessDenied: not authorized — grant iam:AttachRolePolicy on role payments-web-role for policy arn:aws-cn:iam::aws:policy\/AmazonSSMManagedInstanceCore/,
     );
@@ -393,7 +555,7 @@ describe('the handler: failures are reported, and thrown only when a retry can h
       .on(AttachRolePolicyCommand)
       .rejects(awsError('LimitExceededException', 'Cannot exceed quota for PoliciesPerRole: 10'));
 
-    const summary = await createHandler(deps())(event());
+    const summary = await createHandler(deps())(event(), CONTEXT);
     expect(summary.failed).toMatch(
       /could not attach .* to role payments-web-role: LimitExceededException: Cannot exceed quota for PoliciesPerRole: 10/,
     );
@@ -404,7 +566,7 @@ describe('the handler: failures are reported, and thrown only when a retry can h
     ec2
       .on(DescribeIamInstanceProfileAssociationsCommand)
       .rejects(awsError('RequestLimitExceeded', 'Request limit exceeded.'));
-    await expect(createHandler(deps())(event())).rejects.toThrow(/RequestLimitExceeded/);
+    await expect(createHandler(deps())(event(), CONTEXT)).rejects.toThrow(/RequestLimitExceeded/);
     expect(posted).toHaveLength(1);
     expect(JSON.stringify(posted[0])).toContain('Lambda retries the event');
   });
@@ -415,7 +577,7 @@ describe('the handler: failures are reported, and thrown only when a retry can h
       postSlack: () =>
         Promise.reject(new Error('Slack: could not post to the incoming webhook: HTTP 500')),
     });
-    await expect(createHandler(failingSlack)({ source: 'aws.ec2' })).rejects.toThrow(
+    await expect(createHandler(failingSlack)({ source: 'aws.ec2' }, CONTEXT)).rejects.toThrow(
       /could not report to any destination \(Lambda retries\): slack: Slack: could not post .*; sns: could not publish/,
     );
     expect(logs.filter((line) => line.msg === 'could not report').map((line) => line.sink)).toEqual(
@@ -425,7 +587,7 @@ describe('the handler: failures are reported, and thrown only when a retry can h
 
   it('one destination failing does not lose the report: the other takes it', async () => {
     sns.on(PublishCommand).rejects(awsError('AuthorizationError', 'not allowed'));
-    const summary = await createHandler(deps())({ source: 'aws.ec2', 'detail-type': 'x' });
+    const summary = await createHandler(deps())({ source: 'aws.ec2', 'detail-type': 'x' }, CONTEXT);
     expect(summary.reported).toEqual(['slack']);
     expect(posted).toHaveLength(1);
   });
@@ -434,9 +596,11 @@ describe('the handler: failures are reported, and thrown only when a retry can h
     ec2
       .on(DescribeIamInstanceProfileAssociationsCommand)
       .rejects(awsError('InvalidAssociationID.NotFound', 'not found'));
-    const replace = fixerEvent('ReplaceIamInstanceProfileAssociation');
+    const replace = fixerEvent('ReplaceIamInstanceProfileAssociation', {
+      [FIXTURE_REGION]: REGION,
+    });
     delete replace.detail.responseElements;
-    const summary = await createHandler(deps())(replace);
+    const summary = await createHandler(deps())(replace, CONTEXT);
     expect(summary.failed).toMatch(
       /names no instance, and EC2 no longer knows the replaced association iip-assoc-0e7736511a163c209/,
     );

@@ -6,6 +6,7 @@ import {
   EC2Client,
   ReplaceIamInstanceProfileAssociationCommand,
   RunInstancesCommand,
+  TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import {
   AddRoleToInstanceProfileCommand,
@@ -44,15 +45,20 @@ import {
   FIXTURE_ACCOUNT,
   FIXTURE_ASSOCIATION,
   FIXTURE_INSTANCE,
+  FIXTURE_REGION,
   fixerEvent,
+  lambdaContext,
   startMotoWithManagedPolicies,
 } from '../fixtures/ssm-role-fixer';
 import { startSlackRecorder, type SlackRecorder } from '../support/sinks';
 
 // EC2 instances with and without instance profiles, IAM roles, instance profiles and the AWS
 // managed policy, on a moto server of this file's own that loads AWS managed policies.
-const REGION = 'ap-northeast-2';
+const REGION = FIXTURE_REGION;
+/** moto's account. */
 const ACCOUNT = '123456789012';
+/** The function's own account and region, as the Lambda context names them. */
+const CONTEXT = lambdaContext(ACCOUNT, REGION);
 const SSM_POLICY = 'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore';
 const READ_ONLY = 'arn:aws:iam::aws:policy/ReadOnlyAccess';
 /** Unique per run, so names never meet another run's on a reused server. */
@@ -248,7 +254,7 @@ describe('ssm-role-fixer on moto', () => {
     expect(before).toHaveLength(1);
     const handler = createHandler(deps());
 
-    const first = await handler(running(instanceId));
+    const first = await handler(running(instanceId), CONTEXT);
     expect(first.result).toMatchObject({
       status: 'attached',
       instanceId,
@@ -259,7 +265,7 @@ describe('ssm-role-fixer on moto', () => {
     expect(await attached(roleName)).toEqual([READ_ONLY, SSM_POLICY].sort());
 
     // Idempotent: the second delivery finds it attached and writes nothing.
-    const second = await handler(running(instanceId));
+    const second = await handler(running(instanceId), CONTEXT);
     expect(second.result).toMatchObject({ status: 'already-attached', roleName });
     expect(await attached(roleName)).toEqual([READ_ONLY, SSM_POLICY].sort());
     // The same association, the same profile: nothing replaced, nothing disassociated.
@@ -280,7 +286,7 @@ describe('ssm-role-fixer on moto', () => {
     });
     const handler = createHandler(deps({ exceptions }));
 
-    const summary = await handler(running(instanceId));
+    const summary = await handler(running(instanceId), CONTEXT);
     expect(summary.result).toMatchObject({ status: 'excepted', roleName });
     expect(await attached(roleName)).toEqual([]);
     expect(summary.reported).toEqual([]);
@@ -290,7 +296,7 @@ describe('ssm-role-fixer on moto', () => {
   it('reports an instance without profile when creating one is off, and creates nothing', async () => {
     const instanceId = await launch();
     const config = { defaultRoleName: `ssmfix-${RUN}-never` };
-    const summary = await createHandler(deps(config))(running(instanceId));
+    const summary = await createHandler(deps(config))(running(instanceId), CONTEXT);
 
     expect(summary.result).toMatchObject({ status: 'no-profile', instanceId });
     expect(summary.reported).toEqual(['slack', 'sns']);
@@ -315,7 +321,7 @@ describe('ssm-role-fixer on moto', () => {
     const first = await launch();
     const second = await launch();
 
-    const created = await handler(running(first));
+    const created = await handler(running(first), CONTEXT);
     expect(created.result).toMatchObject({
       status: 'default-associated',
       roleName: config.defaultRoleName,
@@ -330,7 +336,7 @@ describe('ssm-role-fixer on moto', () => {
       ?.AssumeRolePolicyDocument;
     expect(decodeURIComponent(trust ?? '')).toContain('ec2.amazonaws.com');
 
-    const reused = await handler(running(second));
+    const reused = await handler(running(second), CONTEXT);
     expect(reused.result).toMatchObject({ status: 'default-associated' });
     expect(reused.result?.created).toBeUndefined();
     expect(await associations(second)).toEqual([
@@ -344,7 +350,7 @@ describe('ssm-role-fixer on moto', () => {
     ]);
 
     // The first instance now has a profile: a later event attaches nothing and associates nothing.
-    const again = await handler(running(first));
+    const again = await handler(running(first), CONTEXT);
     expect(again.result).toMatchObject({ status: 'already-attached' });
     expect(sleeps).toEqual([]);
     expect(created.reported).toEqual([]);
@@ -353,7 +359,10 @@ describe('ssm-role-fixer on moto', () => {
   it('reports a profile that holds no role, and changes nothing', async () => {
     const profileName = await profile('empty');
     const instanceId = await launch(profileName);
-    const summary = await createHandler(deps({ createDefaultProfile: true }))(running(instanceId));
+    const summary = await createHandler(deps({ createDefaultProfile: true }))(
+      running(instanceId),
+      CONTEXT,
+    );
 
     expect(summary.result).toMatchObject({ status: 'unusable-profile' });
     expect(summary.result?.reason).toContain(`instance profile ${profileName} holds no role`);
@@ -381,7 +390,7 @@ describe('ssm-role-fixer on moto', () => {
       'payments-web': profileName,
     });
 
-    const summary = await createHandler(deps())(event);
+    const summary = await createHandler(deps())(event, CONTEXT);
     expect(summary.result).toMatchObject({ status: 'attached', roleName, instanceId });
     expect(await attached(roleName)).toEqual([SSM_POLICY]);
   });
@@ -404,18 +413,21 @@ describe('ssm-role-fixer on moto', () => {
     });
     delete event.detail.responseElements;
 
-    const summary = await createHandler(deps())(event);
+    const summary = await createHandler(deps())(event, CONTEXT);
     expect(summary.result).toMatchObject({ status: 'attached', roleName, instanceId });
     expect(await attached(roleName)).toEqual([SSM_POLICY]);
   });
 
   it('reports an event that is not as documented to Slack and SNS, and resolves', async () => {
-    const summary = await createHandler(deps())({
-      id: 'evt-1',
-      source: 'aws.ec2',
-      'detail-type': 'EC2 Instance Rebalance Recommendation',
-      detail: {},
-    });
+    const summary = await createHandler(deps())(
+      {
+        id: 'evt-1',
+        source: 'aws.ec2',
+        'detail-type': 'EC2 Instance Rebalance Recommendation',
+        detail: {},
+      },
+      CONTEXT,
+    );
     expect(summary).toEqual({
       eventId: 'evt-1',
       malformed: expect.stringContaining('detail-type is "EC2 Instance Rebalance Recommendation"'),
@@ -430,16 +442,129 @@ describe('ssm-role-fixer on moto', () => {
 
   it('ignores other instance states and failed calls without a call to AWS or a report', async () => {
     const handler = createHandler({ ...deps(), ec2: undefined as never, iam: undefined as never });
-    const stopped = fixerEvent('state-change-running', { '"running"': '"stopped"' });
-    expect(await handler(stopped)).toMatchObject({
+    const stopped = fixerEvent('state-change-running', {
+      '"running"': '"stopped"',
+      [FIXTURE_ACCOUNT]: ACCOUNT,
+    });
+    expect(await handler(stopped, CONTEXT)).toMatchObject({
       ignored: 'instance state stopped, not running',
       reported: [],
     });
-    const failed = fixerEvent('AssociateIamInstanceProfile');
+    const failed = fixerEvent('AssociateIamInstanceProfile', { [FIXTURE_ACCOUNT]: ACCOUNT });
     failed.detail.errorCode = 'Client.UnauthorizedOperation';
-    expect((await handler(failed)).ignored).toMatch(
+    expect((await handler(failed, CONTEXT)).ignored).toMatch(
       /call failed \(Client\.UnauthorizedOperation\)/,
     );
     expect(recorder().received).toEqual([]);
+  });
+});
+
+describe('ssm-role-fixer on moto: only its own account and region, only instances that exist', () => {
+  /** Neither the default role nor its profile exists: nothing was created. */
+  async function expectNothingCreated(config: {
+    defaultRoleName: string;
+    defaultProfileName: string;
+  }) {
+    await expect(
+      iam.send(new GetRoleCommand({ RoleName: config.defaultRoleName })),
+    ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+    await expect(
+      iam.send(new GetInstanceProfileCommand({ InstanceProfileName: config.defaultProfileName })),
+    ).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+  }
+
+  const allowed = () => ({
+    createDefaultProfile: true,
+    defaultRoleName: `ssmfix-${RUN}-refused`,
+    defaultProfileName: `ssmfix-${RUN}-refused-profile`,
+  });
+
+  it('refuses the event of another account as it comes (the fixture), reports it, and reads or creates nothing', async () => {
+    const config = allowed();
+    // EC2 and IAM are not there to call: the refusal comes before any read.
+    const handler = createHandler({
+      ...deps(config),
+      ec2: undefined as never,
+      iam: undefined as never,
+    });
+    const summary = await handler(fixerEvent('state-change-running'), CONTEXT);
+
+    expect(summary.result).toBeUndefined();
+    expect(summary.refused).toMatch(
+      new RegExp(`^the event is of account ${FIXTURE_ACCOUNT}, not the function's ${ACCOUNT}:`),
+    );
+    expect(summary.reported).toEqual(['slack', 'sns']);
+    const [notification] = await notifications();
+    expect(notification?.Subject).toBe(
+      `[assetguard] SSM role fixer refused an event of another account or region: ${FIXTURE_INSTANCE}`,
+    );
+    expect(notification?.Message).toContain(`Account: ${FIXTURE_ACCOUNT}`);
+    expect(notification?.Message).not.toContain('no instance profile');
+    expect(logs[0]).toMatchObject({
+      level: 'warn',
+      msg: 'refused event',
+      account: FIXTURE_ACCOUNT,
+    });
+    await expectNothingCreated(config);
+  });
+
+  it('refuses an event of another region of its own account', async () => {
+    const instanceId = await launch();
+    const event = fixerEvent('state-change-running', {
+      [FIXTURE_INSTANCE]: instanceId,
+      [FIXTURE_ACCOUNT]: ACCOUNT,
+      [FIXTURE_REGION]: 'eu-west-3',
+    });
+    const summary = await createHandler(deps(allowed()))(event, CONTEXT);
+
+    expect(summary.refused).toMatch(
+      /^the event is of region eu-west-3, not the function's ap-northeast-2:/,
+    );
+    expect(summary.result).toBeUndefined();
+    expect(await associations(instanceId)).toEqual([]);
+    await expectNothingCreated(allowed());
+  });
+
+  it('reports an instance EC2 does not know as not found, never as "no profile", and creates nothing', async () => {
+    const config = allowed();
+    const event = fixerEvent('state-change-running', { [FIXTURE_ACCOUNT]: ACCOUNT });
+    const summary = await createHandler(deps(config))(event, CONTEXT);
+
+    expect(summary.result).toMatchObject({
+      status: 'instance-not-found',
+      instanceId: FIXTURE_INSTANCE,
+    });
+    expect(summary.result?.reason).toMatch(/^instance not found: /);
+    expect(summary.reported).toEqual(['slack', 'sns']);
+    const [notification] = await notifications();
+    expect(notification?.Message).toContain('instance not found');
+    expect(notification?.Message).not.toContain('no instance profile');
+    // EC2's reads are eventually consistent: an unknown id is asked again twice before it counts.
+    expect(sleeps).toEqual([1000, 2000]);
+    await expectNothingCreated(config);
+  });
+
+  it('leaves a terminated instance alone without a report', async () => {
+    const instanceId = await launch();
+    await ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    const summary = await createHandler(deps(allowed()))(running(instanceId), CONTEXT);
+
+    expect(summary.result).toMatchObject({ status: 'instance-gone', instanceId });
+    expect(summary.reported).toEqual([]);
+    expect(await associations(instanceId)).toEqual([]);
+    await expectNothingCreated(allowed());
+  });
+
+  it('acts on nothing when the Lambda context does not name the function (its account is unknown)', async () => {
+    const instanceId = await launch();
+    const handler = createHandler(deps(allowed()));
+    for (const context of [undefined, { invokedFunctionArn: 'not-an-arn' }]) {
+      const summary = await handler(running(instanceId), context);
+      expect(summary.failed).toMatch(/^cannot tell the function's own account/);
+      expect(summary.result).toBeUndefined();
+      expect(summary.reported).toEqual(['slack', 'sns']);
+    }
+    expect(await associations(instanceId)).toEqual([]);
+    await expectNothingCreated(allowed());
   });
 });

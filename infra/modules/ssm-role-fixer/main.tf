@@ -8,6 +8,10 @@
 # The CloudTrail rule receives events only while a trail records management events in the
 # region (modules/auto-tag can create one). The Slack webhook SecureString is NOT created here:
 # a webhook URL in Terraform would sit in the state.
+#
+# One account and one region per deployment: the rules see only this region's events, and the
+# function refuses events of another account or region. Deploy it per region with a
+# function_name of its own there: the execution role is named after it, and IAM names are global.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -100,7 +104,15 @@ resource "aws_sns_topic_subscription" "email" {
 # Exactly the calls the handler makes (__tests__/infra/ssm-role-fixer.test.ts compares them with
 # the permissions the code names), each on the narrowest resource IAM allows.
 data "aws_iam_policy_document" "ssm_role_fixer" {
-  # DescribeIamInstanceProfileAssociations takes no resource-level permission.
+  # DescribeInstances and DescribeIamInstanceProfileAssociations take no resource-level
+  # permission. The handler first checks that the event's instance exists.
+  statement {
+    sid       = "ReadInstances"
+    effect    = "Allow"
+    actions   = ["ec2:DescribeInstances"]
+    resources = ["*"]
+  }
+
   statement {
     sid       = "ReadInstanceProfileAssociations"
     effect    = "Allow"

@@ -1,5 +1,5 @@
 variable "function_name" {
-  description = "Name of the ssm-role-fixer Lambda function (also names its role, log group, rules, topic and dead-letter queue)."
+  description = "Name of the ssm-role-fixer Lambda function (also names its role, log group, rules, topic and dead-letter queue). The module covers one region: deploying it in a second region of the account needs another name there (e.g. with the region in it), since the IAM role's name is global."
   type        = string
   default     = "assetguard-ssm-role-fixer"
 }

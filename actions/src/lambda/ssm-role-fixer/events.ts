@@ -15,6 +15,7 @@
  *   .instanceId`. When a record lacks the response, the association id is kept so the handler
  *   can look the instance up.
  *
+ * Both carry EventBridge's `account` and `region`, which are required (12 digits, a region name).
  * Anything that does not have the documented shape is a MalformedEventError naming the field,
  * never a guess.
  */
@@ -43,12 +44,17 @@ export class MalformedEventError extends UndecidedError {
   }
 }
 
-/** What both kinds of event say about where they come from. */
+/**
+ * What both kinds of event say about where they come from. EventBridge sets `account` and
+ * `region` on every event; the handler acts only on events of its own account and region.
+ */
 interface EventOrigin {
   /** The EventBridge event id. */
   id?: string;
-  account?: string;
-  region?: string;
+  /** The 12-digit account the event happened in. */
+  account: string;
+  /** The region the event happened in (`ap-northeast-2`). */
+  region: string;
   time?: string;
 }
 
@@ -127,15 +133,32 @@ function optionalObject(value: unknown, field: string): Json | undefined {
   return value === undefined || value === null ? undefined : object(value, field);
 }
 
+/** An AWS account id: 12 digits. */
+const ACCOUNT_ID = /^\d{12}$/;
+/** A region name as AWS spells them: `us-east-1`, `ap-northeast-2`, `us-gov-west-1`. */
+const REGION_NAME = /^[a-z]{2}(?:-[a-z]+)+-\d{1,2}$/;
+
+function pattern(value: unknown, field: string, shape: RegExp, what: string): string {
+  const found = text(value, field);
+  if (!shape.test(found)) {
+    throw new MalformedEventError(field, `is ${JSON.stringify(found.slice(0, 40))}, not ${what}`);
+  }
+  return found;
+}
+
+/**
+ * Where the event comes from. `account` and `region` are required: without them the handler
+ * cannot tell an event of its own account and region from one forwarded from elsewhere.
+ */
 function origin(event: Json): EventOrigin {
   const id = optionalText(event.id, 'id');
-  const account = optionalText(event.account, 'account');
-  const region = optionalText(event.region, 'region');
+  const account = pattern(event.account, 'account', ACCOUNT_ID, 'a 12-digit account id');
+  const region = pattern(event.region, 'region', REGION_NAME, 'a region name');
   const time = optionalText(event.time, 'time');
   return {
     ...(id !== undefined && { id }),
-    ...(account !== undefined && { account }),
-    ...(region !== undefined && { region }),
+    account,
+    region,
     ...(time !== undefined && { time }),
   };
 }

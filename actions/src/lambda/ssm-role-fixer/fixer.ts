@@ -1,8 +1,9 @@
 /**
  * What the ssm-role-fixer does to one instance, through EC2 and IAM:
  *
- * instance → its current IAM instance profile association (ec2 DescribeIamInstanceProfile
- * Associations, `associating` or `associated`) → the profile's role (iam GetInstanceProfile) →
+ * instance (ec2 DescribeInstances: it must exist, and not be terminated) → its current IAM
+ * instance profile association (ec2 DescribeIamInstanceProfileAssociations, `associating` or
+ * `associated`) → the profile's role (iam GetInstanceProfile) →
  * the role's attached managed policies (iam ListAttachedRolePolicies, every page) → attach
  * AmazonSSMManagedInstanceCore to that same role when it is missing (iam AttachRolePolicy).
  *
@@ -16,6 +17,7 @@
 import {
   AssociateIamInstanceProfileCommand,
   DescribeIamInstanceProfileAssociationsCommand,
+  DescribeInstancesCommand,
   paginateDescribeIamInstanceProfileAssociations,
   type EC2Client,
   type IamInstanceProfileAssociation,
@@ -49,7 +51,10 @@ export function ssmPolicyArn(partition: string): string {
  * - `default-associated`: it had no profile; the default one was associated (and created);
  * - `no-profile`: it has no profile and creating one is not allowed; nothing changed;
  * - `unusable-profile`: several associations, a profile with no role or several, or a default
- *   profile that holds another role; nothing changed.
+ *   profile that holds another role; nothing changed;
+ * - `instance-not-found`: EC2 in the function's region does not know the instance (an event
+ *   of another account or region, or a wrong id); nothing read further, nothing changed;
+ * - `instance-gone`: the instance is shutting down or terminated; nothing changed.
  */
 export type FixStatus =
   | 'attached'
@@ -57,10 +62,16 @@ export type FixStatus =
   | 'excepted'
   | 'default-associated'
   | 'no-profile'
-  | 'unusable-profile';
+  | 'unusable-profile'
+  | 'instance-not-found'
+  | 'instance-gone';
 
 /** The outcomes a person has to act on: reported to Slack/SNS. */
-export const NEEDS_ATTENTION: readonly FixStatus[] = ['no-profile', 'unusable-profile'];
+export const NEEDS_ATTENTION: readonly FixStatus[] = [
+  'no-profile',
+  'unusable-profile',
+  'instance-not-found',
+];
 
 export interface FixResult {
   instanceId: string;
@@ -89,6 +100,16 @@ export interface FixerClients {
  * profile name it cannot resolve for some seconds). 15 s in all, inside the 30 s timeout.
  */
 export const ASSOCIATE_RETRY_DELAYS_MS = [1000, 2000, 4000, 4000, 4000];
+
+/**
+ * Waits before each new DescribeInstances while EC2 answers InvalidInstanceID.NotFound: EC2's
+ * API is eventually consistent, and an id can be unknown to a read for a moment after launch.
+ * 3 s in all; an instance still unknown then is `instance-not-found`.
+ */
+export const INSTANCE_LOOKUP_RETRY_DELAYS_MS = [1000, 2000];
+
+/** Instance states after which there is nothing to fix. */
+const GONE_STATES = ['shutting-down', 'terminated'];
 
 /** EC2's states of an association that holds (or is about to hold) a profile. */
 const LIVE_STATES = ['associating', 'associated'];
@@ -168,6 +189,46 @@ async function associationsOf(
     }
     return [{ associationId, profileArn, state }];
   });
+}
+
+/**
+ * The instance's state name (`running`, `terminated`…), or undefined when EC2 does not know the
+ * instance (InvalidInstanceID.NotFound after the waits of INSTANCE_LOOKUP_RETRY_DELAYS_MS, or an
+ * answer that does not list it).
+ * @throws AwsError naming ec2:DescribeInstances; UndecidedError for an answer without its
+ *   Reservations, or whose instance has no state.
+ */
+async function instanceState(
+  clients: FixerClients,
+  instanceId: string,
+): Promise<string | undefined> {
+  const what = `find instance ${instanceId}`;
+  for (let attempt = 0; ; attempt += 1) {
+    let answer;
+    try {
+      answer = await clients.ec2.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+    } catch (error) {
+      if (!hasAwsCode(error, 'InvalidInstanceID.NotFound')) {
+        throw awsFailure(what, `ec2:DescribeInstances (instance ${instanceId})`, error);
+      }
+      const delay = INSTANCE_LOOKUP_RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) return undefined;
+      await clients.sleep(delay);
+      continue;
+    }
+    if (!Array.isArray(answer.Reservations)) {
+      throw answerProblem(what, 'Reservations', 'is missing');
+    }
+    const instance = answer.Reservations.flatMap((reservation) => reservation.Instances ?? []).find(
+      (candidate) => candidate.InstanceId === instanceId,
+    );
+    if (instance === undefined) return undefined;
+    const state: unknown = instance.State?.Name;
+    if (typeof state !== 'string' || state === '') {
+      throw answerProblem(what, `instance ${instanceId}'s State.Name`, 'is missing');
+    }
+    return state;
+  }
 }
 
 /**
@@ -517,9 +578,11 @@ async function associateDefault(
 
 /**
  * Gives one instance what Systems Manager needs, without ever replacing its profile. `region`
- * is the Lambda's (its partition is used when an ARN does not say). See FixStatus for the
- * outcomes; nothing is written for `already-attached`, `excepted`, `no-profile` and
- * `unusable-profile`.
+ * is the Lambda's (its partition is used when an ARN does not say). First the instance must
+ * exist in it (DescribeInstances): an unknown instance is `instance-not-found` and a terminated
+ * one `instance-gone`, before any other read and never with a write (an instance EC2 does not
+ * know also has no profile association, which must not read as "no profile"). See FixStatus for
+ * the outcomes; nothing is written for any but `attached` and `default-associated`.
  * @throws AwsError naming the permission of the call that failed; UndecidedError for an AWS
  *   answer that is not as documented.
  */
@@ -529,6 +592,21 @@ export async function fixInstance(
   instanceId: string,
   region: string,
 ): Promise<FixResult> {
+  const state = await instanceState(clients, instanceId);
+  if (state === undefined) {
+    return {
+      instanceId,
+      status: 'instance-not-found',
+      reason: `instance not found: EC2 in ${region} does not know ${instanceId} (InvalidInstanceID.NotFound); nothing changed`,
+    };
+  }
+  if (GONE_STATES.includes(state)) {
+    return {
+      instanceId,
+      status: 'instance-gone',
+      reason: `the instance is ${state}; nothing changed`,
+    };
+  }
   // Two rounds at most: a default association that loses a race to another association is
   // followed by fixing the profile that won, never by replacing it.
   for (let round = 0; round < 2; round += 1) {

@@ -3,21 +3,29 @@
  * (CloudTrail AssociateIamInstanceProfile / ReplaceIamInstanceProfileAssociation), make sure
  * the role it runs with lets Systems Manager manage it (Security Hub SSM.1).
  *
- * event → instance (events.ts, strict) → fixInstance (fixer.ts: attach
+ * event → instance (events.ts, strict) → the event's account and region must be the function's
+ * own (an event forwarded from another account or region is refused: the function's role can
+ * see and change only its own) → fixInstance (fixer.ts: the instance must exist; attach
  * AmazonSSMManagedInstanceCore to the profile's existing role; never replace a profile) →
  * one JSON log line per decision → a report on Slack and/or SNS for what a person must act on
- * (no profile, an unusable profile), for a failure, and for an event that is not as documented.
+ * (no profile, an unusable profile, an instance EC2 does not know), for a failure, for an event
+ * that is not as documented, and for an event of another account or region.
  *
  * Failures and retries: Lambda retries a thrown invocation (twice, then the dead-letter queue).
  * The handler throws only when retrying can help: an AWS error other than a missing permission
  * or bad credentials (throttling, a network error; the report says it will be retried), or a
- * report that reached no destination. A malformed event, a missing permission or an outcome
- * that needs a person is reported once and the invocation succeeds.
+ * report that reached no destination. A malformed or refused event, a missing permission or an
+ * outcome that needs a person is reported once and the invocation succeeds.
+ *
+ * The function's own account comes from the invoked function ARN of the Lambda context
+ * (`arn:aws:lambda:<region>:<account>:function:<name>`): no call, no permission, no STS client
+ * in the bundle. Its region is AWS_REGION, which Lambda sets.
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { parseArn } from '../../core/arn';
 import { safeUrl } from '../../core/escape';
 import {
   AwsError,
@@ -62,13 +70,49 @@ export interface FixerSummary {
   result?: FixResult;
   /** The event was not as documented: which field, and how. */
   malformed?: string;
+  /** The event is of another account or region than the function's: not acted on. */
+  refused?: string;
   /** The fix failed for good (a missing permission, an answer not as documented). */
   failed?: string;
   /** Where a report went (Slack, SNS); empty when there was nothing to report. */
   reported: SinkName[];
 }
 
-export type FixerHandler = (event: unknown) => Promise<FixerSummary>;
+/**
+ * What the handler reads of the Lambda context: the ARN the function was invoked by
+ * (`arn:<partition>:lambda:<region>:<account>:function:<name>[:<alias or version>]`).
+ */
+export interface FixerContext {
+  invokedFunctionArn?: string;
+}
+
+export type FixerHandler = (event: unknown, context?: FixerContext) => Promise<FixerSummary>;
+
+/** The account of the invoked function ARN, or undefined when it is not a Lambda function ARN. */
+export function accountOfFunctionArn(arn: string | undefined): string | undefined {
+  const parsed = arn === undefined ? undefined : parseArn(arn);
+  if (parsed?.service !== 'lambda' || !parsed.resource.startsWith('function:')) return undefined;
+  return /^\d{12}$/.test(parsed.accountId) ? parsed.accountId : undefined;
+}
+
+/**
+ * Why the event is not the function's to act on, or undefined when its account and region are
+ * the function's own. Pure.
+ */
+export function foreignOrigin(
+  event: Pick<FixerEvent, 'account' | 'region'>,
+  own: { account: string; region: string },
+): string | undefined {
+  const other: string[] = [];
+  if (event.account !== own.account) {
+    other.push(`account ${event.account}, not the function's ${own.account}`);
+  }
+  if (event.region !== own.region) {
+    other.push(`region ${event.region}, not the function's ${own.region}`);
+  }
+  if (other.length === 0) return undefined;
+  return `the event is of ${other.join(', and of ')}: the function acts only on its own account and region (deploy it in each account and region to cover; see docs/ssm-role-fixer.md). Nothing was read or changed`;
+}
 
 /**
  * AWS errors a retry meets again: a role at its managed-policy quota, a role or profile deleted
@@ -95,8 +139,9 @@ function permanent(error: unknown): boolean {
 
 function originFacts(event: FixerEvent | undefined, eventId: unknown): [string, string][] {
   const facts: [string, string][] = [];
-  if (event?.account !== undefined) facts.push(['Account', event.account]);
-  if (event?.region !== undefined) facts.push(['Region', event.region]);
+  if (event !== undefined) {
+    facts.push(['Account', event.account], ['Region', event.region]);
+  }
   if (event?.kind === 'api-call') {
     facts.push(['Event', event.eventName]);
     if (event.caller !== undefined) facts.push(['Caller', event.caller]);
@@ -203,7 +248,7 @@ export function createHandler(deps: FixerDeps): FixerHandler {
     return sent;
   }
 
-  return async function handler(event: unknown): Promise<FixerSummary> {
+  return async function handler(event: unknown, context?: FixerContext): Promise<FixerSummary> {
     const eventId = (event as { id?: unknown } | null)?.id;
     const summary: FixerSummary = {
       ...(typeof eventId === 'string' && { eventId }),
@@ -235,6 +280,46 @@ export function createHandler(deps: FixerDeps): FixerHandler {
     }
 
     const base = { eventId, kind: parsed.kind };
+    const facts = originFacts(parsed, eventId);
+    const account = accountOfFunctionArn(context?.invokedFunctionArn);
+    if (account === undefined) {
+      // Lambda always passes it; without it the event's account cannot be checked: fail closed.
+      const reason = `cannot tell the function's own account: the Lambda context has no function ARN (invokedFunctionArn ${JSON.stringify(context?.invokedFunctionArn ?? null).slice(0, 120)}). The event was not acted on`;
+      summary.failed = reason;
+      log({ level: 'error', msg: 'could not fix', ...base, error: reason, retried: false });
+      summary.reported = await report(
+        {
+          kind: 'failed',
+          ...(parsed.instanceId !== undefined && { instanceId: parsed.instanceId }),
+          reason,
+          facts,
+        },
+        eventId,
+      );
+      return summary;
+    }
+    const foreign = foreignOrigin(parsed, { account, region: deps.region });
+    if (foreign !== undefined) {
+      summary.refused = foreign;
+      log({
+        level: 'warn',
+        msg: 'refused event',
+        ...base,
+        account: parsed.account,
+        region: parsed.region,
+        reason: foreign,
+      });
+      summary.reported = await report(
+        {
+          kind: 'refused-event',
+          ...(parsed.instanceId !== undefined && { instanceId: parsed.instanceId }),
+          reason: `${foreign}.`,
+          facts,
+        },
+        eventId,
+      );
+      return summary;
+    }
     if (parsed.kind === 'state-change' && parsed.state !== RUNNING) {
       summary.ignored = `instance state ${parsed.state}, not ${RUNNING}`;
       log({ level: 'info', msg: 'ignored', ...base, reason: summary.ignored });
@@ -246,7 +331,6 @@ export function createHandler(deps: FixerDeps): FixerHandler {
       return summary;
     }
 
-    const facts = originFacts(parsed, eventId);
     let instanceId = parsed.instanceId;
     let result: FixResult | undefined;
     let failure: unknown;

@@ -6,8 +6,11 @@
 import { clip, slackText } from '../../core/escape';
 import type { SlackMessage } from '../../sinks/slack';
 
-/** What a report is about: something a person must fix, or a failure of the fixer itself. */
-export type ReportKind = 'needs-attention' | 'failed' | 'malformed-event';
+/**
+ * What a report is about: something a person must fix, a failure of the fixer itself, an event
+ * not as documented, or an event of another account or region (not acted on).
+ */
+export type ReportKind = 'needs-attention' | 'failed' | 'malformed-event' | 'refused-event';
 
 export interface FixerReport {
   kind: ReportKind;
@@ -23,6 +26,7 @@ const HEADLINES: Record<ReportKind, string> = {
   'needs-attention': 'needs a person',
   failed: 'could not fix',
   'malformed-event': 'could not read an event',
+  'refused-event': 'refused an event of another account or region',
 };
 
 /** SNS Publish: a Subject is ASCII, at most 100 characters, with no line breaks. */
