@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   auditRecordKey,
   type RemediationAuditRecord,
@@ -198,6 +199,18 @@ describe('evaluateRemediation: what each run shows', () => {
     expect(evaluate([a, b]).section.runs.map((run) => run.id)).toEqual(['a-run', 'b-run']);
   });
 
+  it('keeps the location and what it said of an empty one, and warns of it, naming it', () => {
+    const typo = 's3://audit-b/typo/';
+    const { section, warnings } = evaluateRemediation({
+      collected: { location: typo, records: [], empty: `no object under ${typo}` },
+      now: NOW,
+    });
+    expect(warnings).toEqual([
+      `remediation audit: nothing at ${typo} (no object under ${typo}): no remediation run has written there yet, or the remediation-audit location is not the one remediate writes to`,
+    ]);
+    expect(section).toMatchObject({ location: typo, empty: `no object under ${typo}` });
+  });
+
   it('keeps the location and what it said of an empty one', () => {
     const { section } = evaluateRemediation({
       collected: collectedOf([], `no object under ${LOCATION}`),
@@ -233,7 +246,7 @@ describe('evaluateRemediation: what each run shows', () => {
     [
       'a run that finished before it started',
       { startedAt: hoursAgo(1), finishedAt: hoursAgo(2) },
-      /finished \(2026-03-02T10:00:00\.000Z\) before it started \(2026-03-02T11:00:00\.000Z\): shown as recorded$/,
+      /finished \(2026-03-02T10:00:00\.000Z\) before it started \(2026-03-02T11:00:00\.000Z\): shown as recorded, placed by its start time$/,
     ],
   ])('warns of %s, naming its key', (_what, times, message) => {
     const record = auditRecord({ id: 'odd', ...times });
@@ -244,6 +257,132 @@ describe('evaluateRemediation: what each run shows', () => {
       new RegExp(`^remediation audit: ${auditRecordKey(record).replace(/\./g, '\\.')} `),
     );
     expect(warnings[0]).toMatch(message);
+  });
+
+  it('shows a run filed under today that says it finished in 2020, before it started, placed by its start, with a warning', () => {
+    const record = auditRecord({
+      id: 'backwards',
+      startedAt: hoursAgo(3),
+      finishedAt: '2020-01-01T00:00:00.000Z',
+    });
+    const { section, warnings } = evaluate([record]);
+    expect(section.runs).toEqual([
+      expect.objectContaining({
+        id: 'backwards',
+        finishedAt: '2020-01-01T00:00:00.000Z',
+        recent: true,
+      }),
+    ]);
+    expect(section.week.runs).toBe(1);
+    expect(warnings).toEqual([
+      `remediation audit: ${auditRecordKey(record)} finished (2020-01-01T00:00:00.000Z) before it started (${hoursAgo(3)}): shown as recorded, placed by its start time`,
+    ]);
+  });
+
+  it.each<[string, () => { key: string; record: RemediationAuditRecord }, RegExp]>([
+    [
+      'filed under today that started and finished in 2020',
+      () => {
+        const record = auditRecord({
+          id: 'old',
+          startedAt: '2020-01-01T00:00:00.000Z',
+          finishedAt: '2020-01-01T00:05:00.000Z',
+        });
+        return { key: auditRecordKey({ ...record, startedAt: hoursAgo(1) }), record };
+      },
+      /finished at 2020-01-01T00:05:00\.000Z, before this report's window \(from 2026-02-23T12:00:00\.000Z\), though filed under another key than its startedAt and id give: left out$/,
+    ],
+    [
+      'that finished before it started, both before the window',
+      () => {
+        const record = auditRecord({
+          id: 'both-old',
+          startedAt: hoursAgo(24 * 8),
+          finishedAt: '2020-01-01T00:00:00.000Z',
+        });
+        return { key: auditRecordKey(record), record };
+      },
+      /finished \(2020-01-01T00:00:00\.000Z\) before it started \(2026-02-22T12:00:00\.000Z\), and both are before this report's window \(from 2026-02-23T12:00:00\.000Z\): left out$/,
+    ],
+    [
+      'with a finishedAt that is not a time',
+      () => {
+        const record = auditRecord({ id: 'no-end', startedAt: hoursAgo(1), finishedAt: 'soon' });
+        return { key: auditRecordKey(record), record };
+      },
+      /has a finishedAt that is not a time \("soon"\): left out$/,
+    ],
+    [
+      'with a startedAt that is not a time',
+      () => ({
+        key: '2026/03/02/20260302T110000Z-no-start.json',
+        record: auditRecord({ id: 'no-start', startedAt: 'today', finishedAt: hoursAgo(1) }),
+      }),
+      /has a startedAt that is not a time \("today"\): left out$/,
+    ],
+  ])('leaves out a record %s, with a warning naming its key', (_what, make, message) => {
+    const item = make();
+    const { section, warnings } = evaluateRemediation({
+      collected: { location: LOCATION, records: [item] },
+      now: NOW,
+    });
+    expect(section.runs).toEqual([]);
+    expect(section.earlier).toBeUndefined();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.startsWith(`remediation audit: ${item.key} `)).toBe(true);
+    expect(warnings[0]).toMatch(message);
+  });
+
+  it('counts an earlier run read from the day before the window in `earlier`, without a warning', () => {
+    const early = finished(24 * 7 + 2, { id: 'early' });
+    const { section, warnings } = evaluate([early, finished(1)]);
+    expect(section.runs.map((run) => run.id)).toEqual(['run-1']);
+    expect(section.earlier).toEqual([auditRecordKey(early)]);
+    expect(warnings).toEqual([]);
+    expect(evaluate([finished(1)]).section).not.toHaveProperty('earlier');
+  });
+
+  it('property: every record read is a run of the section, an earlier run, or a warning naming its key', () => {
+    const hours = fc.integer({ min: -24 * 3, max: 24 * 60 });
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            started: hours,
+            finished: fc.oneof(hours, fc.constant(Number.NaN)),
+            misfiled: fc.boolean(),
+          }),
+          { maxLength: 8 },
+        ),
+        (parts) => {
+          const records = parts.map(({ started, finished: end, misfiled }, index) => {
+            const record = auditRecord({
+              id: `run-${index}`,
+              startedAt: hoursAgo(started),
+              finishedAt: Number.isNaN(end) ? 'never' : hoursAgo(end),
+            });
+            const key = auditRecordKey(misfiled ? { ...record, startedAt: hoursAgo(2) } : record);
+            return { key, record };
+          });
+          const { section, warnings } = evaluateRemediation({
+            collected: { location: LOCATION, records },
+            now: NOW,
+          });
+          const shown = new Set(section.runs.map((run) => run.id));
+          for (const { key, record } of records) {
+            const said =
+              shown.has(record.id) ||
+              (section.earlier ?? []).includes(key) ||
+              warnings.some((warning) => warning.startsWith(`remediation audit: ${key} `));
+            expect({ key, said }).toEqual({ key, said: true });
+          }
+          // An earlier run is never also a run or a warning.
+          for (const key of section.earlier ?? []) {
+            expect(warnings.some((warning) => warning.includes(key))).toBe(false);
+          }
+        },
+      ),
+    );
   });
 
   it('is pure: the same records and time give the same section', () => {

@@ -199,6 +199,39 @@ describe('the Remediation section in Markdown (job summary and issue)', () => {
     expect(renderReportHtml(report)).toContain(said.replace(/'/g, '&#39;'));
   });
 
+  it('counts the earlier runs it read and does not show, so the records read add up', () => {
+    const earlier = auditRecord({
+      id: 'earlier',
+      startedAt: at(24 * 8 + 1),
+      finishedAt: at(24 * 8),
+    });
+    const report = reportWith([earlier, ...RECORDS]);
+    expect(report.remediation?.earlier).toEqual([auditRecordKey(earlier)]);
+    const text = shownText(renderReportMarkdown(report, OPTIONS));
+    expect(text).toContain(
+      '**Last 7 days**: 3 runs (2 executed, 1 dry run), 1 success · 1 failed · 1 timed out · 1 refused · 2 planned. Not shown: 1 earlier run read from the day before the window, finished before 2026-02-23 12:00 UTC (report.json lists their keys).',
+    );
+    expect(shownText(renderReportMarkdown(REPORT, OPTIONS))).not.toContain('Not shown');
+  });
+
+  it('puts a location that holds nothing in the report’s warnings too, naming it', () => {
+    const typo = 's3://audit-b/typo/';
+    const report = evaluateReport({
+      collected: collected({
+        remediation: { location: typo, records: [], empty: `no object under ${typo}` },
+      }),
+      previous: PREVIOUS,
+      policy: reportPolicy(),
+      now: NOW,
+    }).report;
+    expect(report.warnings).toEqual([expect.stringContaining(`nothing at ${typo} (`)]);
+    const text = shownText(renderReportMarkdown(report, OPTIONS));
+    expect(text.indexOf('### Warnings')).toBeGreaterThan(-1);
+    expect(text.slice(text.indexOf('### Warnings'))).toContain(
+      `remediation audit: nothing at ${typo}`,
+    );
+  });
+
   it('is left out when the report was not told where the records are', () => {
     const report = evaluateReport({
       collected: collected(),

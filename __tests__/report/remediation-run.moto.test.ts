@@ -184,6 +184,52 @@ describe('assetguard report with remediation-audit', () => {
     );
   }, 60_000);
 
+  it('shows a record filed under today that says it finished in 2020, and says why (the tester’s case)', async () => {
+    const audit = temp('ag-remediation-backwards-');
+    const backwards = auditRecord({
+      id: '9100-1',
+      startedAt: '2026-12-01T05:00:00.000Z',
+      finishedAt: '2020-06-01T00:00:00.000Z',
+    });
+    writeAuditRecords(audit, [backwards, RECENT]);
+    const out = temp('ag-remediation-out-');
+    const run = await report(inputs(audit, out));
+    expect(run.outcome.exitCode).toBe(0);
+
+    expect(lines).toContain(`remediation audit: 2 record(s) of 9 days under ${audit}`);
+    const summary = shownText(readFileSync(join(out, 'summary.md'), 'utf8'));
+    expect(summary).toContain('### Remediation (2 runs in 7 days)');
+    expect(run.verdict.warnings).toContain(
+      `remediation audit: ${auditRecordKey(backwards)} finished (2020-06-01T00:00:00.000Z) before it started (2026-12-01T05:00:00.000Z): shown as recorded, placed by its start time`,
+    );
+  }, 60_000);
+
+  it('warns, naming it, of an S3 prefix that holds nothing (a typo), in the verdict and the summary', async () => {
+    const bucket = `${BUCKET}-typo`;
+    const s3 = new S3Client({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+    try {
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          CreateBucketConfiguration: { LocationConstraint: REGION },
+        }),
+      );
+      await putAuditObject(s3, bucket, 'audit', auditRecordKey(RECENT), RECENT);
+    } finally {
+      s3.destroy();
+    }
+    const location = `s3://${bucket}/typo/`;
+    const out = temp('ag-remediation-out-');
+    const run = await report(inputs(location, out));
+    expect(run.outcome.exitCode).toBe(0);
+    const warning = run.verdict.warnings.find((text) => text.includes(location));
+    expect(warning).toBe(
+      `remediation audit: nothing at ${location} (no object under ${location}): no remediation run has written there yet, or the remediation-audit location is not the one remediate writes to`,
+    );
+    const summary = shownText(readFileSync(join(out, 'summary.md'), 'utf8'));
+    expect(summary.slice(summary.indexOf('### Warnings'))).toContain(warning);
+  }, 60_000);
+
   it.each([
     [
       'a location that is no location',

@@ -170,7 +170,7 @@ describe('readRemediationAudit from a directory', () => {
     expect(warning(paths.notRecord)).toMatch(/ is not an audit record/);
     expect(warning(join(root, '2026', '03', '02', 'old'))).toMatch(/ is not an audit record/);
     expect(warning(paths.misfiled)).toContain(
-      'is filed under another key than its startedAt and id give (2026/03/02/20260302T070000Z-misfiled.json); counted all the same',
+      'is filed under another key than its startedAt and id give (2026/03/02/20260302T070000Z-misfiled.json); read all the same',
     );
     expect(warning(paths.repeated)).toContain(
       'repeats run "good" of 2026/03/02/20260302T050000Z-good.json; counted once',

@@ -12,7 +12,11 @@ import {
   type SeverityCounts,
 } from '../core/model';
 import type { Policy } from '../core/policy';
-import { REMEDIATION_OUTCOME_STATUSES, type RemediationOutcome } from '../core/remediation-audit';
+import {
+  auditRecordKey,
+  REMEDIATION_OUTCOME_STATUSES,
+  type RemediationOutcome,
+} from '../core/remediation-audit';
 import { checkResource, type TagPolicy } from '../core/tag-policy';
 import {
   NO_OWNER,
@@ -423,8 +427,18 @@ function totalsOf(runs: readonly RemediationRun[]): RemediationTotals {
  * - Per run: outcome counts by status (planned, refused, skipped, success, failed, timed-out),
  *   and its failed and timed-out resources with the failed step and message. Runs the last
  *   finished first, then by key.
- * - Warnings: a run that finished after `now` (beyond 5 minutes: a clock is wrong; it is shown
- *   as recent), or before it started (shown as recorded).
+ * - Every record is either a run of the section or said, naming its key:
+ *   - a run that finished before it started is placed by its start time (a record is written
+ *     when its run ends, so it ended no earlier than that) and shown as recorded, with a warning;
+ *   - a run that finished after `now` (beyond 5 minutes: a clock is wrong) is shown as recent,
+ *     with a warning;
+ *   - a record whose startedAt or finishedAt is not a time is left out, with a warning;
+ *   - a record before the window is left out, with a warning, unless it is an earlier run as
+ *     expected (consistent times, filed under the key its startedAt and id give: it was read only
+ *     because the days read reach one day further back than the window), which goes to
+ *     `earlier` (counted by the section, no warning).
+ * - A location that holds nothing at all (`collected.empty`) is a warning too, naming it: a
+ *   mistyped location reads like a quiet week otherwise.
  */
 export function evaluateRemediation(input: EvaluateRemediationInput): {
   section: RemediationSection;
@@ -447,19 +461,42 @@ export function evaluateRemediation(input: EvaluateRemediationInput): {
         ? windowStart
         : (previous ?? now - DAY_MS);
   const warnings: string[] = [];
+  const earlier: string[] = [];
   const runs: { finished: number; run: RemediationRun }[] = [];
+  const windowText = new Date(windowStart).toISOString();
   for (const { key, record } of input.collected.records) {
-    const finished = timeOf(record.finishedAt);
+    const recorded = timeOf(record.finishedAt);
     const started = timeOf(record.startedAt);
-    if (finished === undefined || finished <= windowStart) continue;
-    if (finished > now + REMEDIATION_CLOCK_SKEW_MS) {
+    if (recorded === undefined || started === undefined) {
+      const field = recorded === undefined ? 'finishedAt' : 'startedAt';
       warnings.push(
-        `remediation audit: ${key} finished at ${record.finishedAt}, after this report's time ${input.now.toISOString()}: a clock is wrong; shown as recent`,
+        `remediation audit: ${key} has a ${field} that is not a time (${JSON.stringify(record[field].slice(0, 40))}): left out`,
+      );
+      continue;
+    }
+    const backwards = started > recorded;
+    // The record is written when the run ends, so it ended no earlier than it started.
+    const finished = backwards ? started : recorded;
+    if (finished <= windowStart) {
+      if (!backwards && key === auditRecordKey(record)) {
+        earlier.push(key);
+      } else {
+        warnings.push(
+          backwards
+            ? `remediation audit: ${key} finished (${record.finishedAt}) before it started (${record.startedAt}), and both are before this report's window (from ${windowText}): left out`
+            : `remediation audit: ${key} finished at ${record.finishedAt}, before this report's window (from ${windowText}), though filed under another key than its startedAt and id give: left out`,
+        );
+      }
+      continue;
+    }
+    if (backwards) {
+      warnings.push(
+        `remediation audit: ${key} finished (${record.finishedAt}) before it started (${record.startedAt}): shown as recorded, placed by its start time`,
       );
     }
-    if (started !== undefined && started > finished) {
+    if (finished > now + REMEDIATION_CLOCK_SKEW_MS) {
       warnings.push(
-        `remediation audit: ${key} finished (${record.finishedAt}) before it started (${record.startedAt}): shown as recorded`,
+        `remediation audit: ${key} finished at ${backwards ? record.startedAt : record.finishedAt}, after this report's time ${input.now.toISOString()}: a clock is wrong; shown as recent`,
       );
     }
     const counts = emptyOutcomeCounts();
@@ -492,6 +529,12 @@ export function evaluateRemediation(input: EvaluateRemediationInput): {
   const ordered: RemediationRun[] = runs
     .sort((a, b) => b.finished - a.finished || compareText(a.run.key, b.run.key))
     .map(({ run }) => run);
+  const empty = input.collected.empty;
+  if (empty !== undefined) {
+    warnings.push(
+      `remediation audit: nothing at ${input.collected.location} (${empty}): no remediation run has written there yet, or the remediation-audit location is not the one remediate writes to`,
+    );
+  }
   return {
     section: {
       location: input.collected.location,
@@ -502,7 +545,8 @@ export function evaluateRemediation(input: EvaluateRemediationInput): {
       runs: ordered,
       recent: totalsOf(ordered.filter((run) => run.recent)),
       week: totalsOf(ordered),
-      ...(input.collected.empty !== undefined && { empty: input.collected.empty }),
+      ...(empty !== undefined && { empty }),
+      ...(earlier.length > 0 && { earlier }),
     },
     warnings,
   };

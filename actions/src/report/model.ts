@@ -316,6 +316,13 @@ export interface RemediationSection {
   week: RemediationTotals;
   /** Why there is nothing at all at the location (see CollectedRemediation). */
   empty?: string;
+  /**
+   * Keys of the records read that are runs from before the window: filed under their start day,
+   * which the days read reach one further back than the window, and finished before
+   * `windowStart`. Not shown as runs, and no warning: the section counts them. Absent when none.
+   * (Every other record left out is a warning naming its key.)
+   */
+  earlier?: string[];
 }
 
 /** The state file's schema tag; a file with another is refused, naming it. */

@@ -422,6 +422,17 @@ export function remediationEmptyText(section: RemediationSection): string | unde
   return `No remediation run finished in the last ${section.windowDays} days (records read from ${section.location}).`;
 }
 
+/**
+ * What the section says of the earlier runs it read and does not show (records filed under the
+ * day before the window that finished before it), so the records read add up; undefined when
+ * there are none. Plain text.
+ */
+export function remediationEarlierText(section: RemediationSection): string | undefined {
+  const count = section.earlier?.length ?? 0;
+  if (count === 0) return undefined;
+  return `Not shown: ${plural(count, 'earlier run')} read from the day before the window, finished before ${reportTime(section.windowStart)} (report.json lists their keys).`;
+}
+
 /** Every failed or timed-out resource of the section's runs, with its run, the last finished first. */
 export function remediationProblems(
   section: RemediationSection,
@@ -439,10 +450,12 @@ export function remediationRule(run: RemediationRun): string {
 /** The Markdown Remediation section: totals, the runs of the window and the failed resources. */
 function remediationParts(remediation: RemediationSection, top: number, where: string): string[] {
   const empty = remediationEmptyText(remediation);
+  const earlier = remediationEarlierText(remediation);
   const lines = [
     `### Remediation (${plural(remediation.week.runs, 'run')} in ${remediation.windowDays} days)`,
     `**${markdownText(capitalised(recentWindowText(remediation)))}**: ${runsSummary(remediation.recent)}${remediation.recent.runs > 0 ? `, ${outcomeSummary(remediation.recent.outcomes)}` : ''}. ` +
-      `**Last ${remediation.windowDays} days**: ${runsSummary(remediation.week)}${remediation.week.runs > 0 ? `, ${outcomeSummary(remediation.week.outcomes)}` : ''}.`,
+      `**Last ${remediation.windowDays} days**: ${runsSummary(remediation.week)}${remediation.week.runs > 0 ? `, ${outcomeSummary(remediation.week.outcomes)}` : ''}.` +
+      (earlier !== undefined ? ` ${markdownText(earlier)}` : ''),
   ];
   if (empty !== undefined) return [...lines, markdownText(empty)];
   const problems = remediationProblems(remediation);

@@ -169,7 +169,7 @@ export async function readRemediationAudit(
     const expected = auditRecordKey(record);
     if (expected !== item.key) {
       reading.warnings.push(
-        `remediation audit: ${item.where} is filed under another key than its startedAt and id give (${expected}); counted all the same`,
+        `remediation audit: ${item.where} is filed under another key than its startedAt and id give (${expected}); read all the same`,
       );
     }
     reading.records.push({ key: item.key, record });
