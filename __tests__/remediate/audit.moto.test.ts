@@ -1,7 +1,14 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import {
   AwsError,
   ConfigurationError,
@@ -114,6 +121,91 @@ describe('audit records in S3 (moto)', () => {
   });
 });
 
+describe('an S3 audit location is checked before anything runs', () => {
+  const s3Location = (bucket: string) =>
+    parseAuditLocation(`s3://${bucket}/assetguard/x/`, 'audit');
+
+  it('passes for a bucket that exists in the run region, and writes nothing', async () => {
+    await checkAuditLocation(s3Location(BUCKET), { s3: () => s3, region: REGION });
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'assetguard/x/' }),
+    );
+    expect(listed.KeyCount ?? 0).toBe(0);
+  });
+
+  it('refuses a bucket that does not exist, naming the audit input', async () => {
+    const error = await checkAuditLocation(s3Location('assetguard-no-such-audit-bucket'), {
+      s3: () => s3,
+      region: REGION,
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toBe(
+      'audit: the bucket assetguard-no-such-audit-bucket does not exist (HeadBucket answered 404): create it in ap-southeast-3, or correct the audit location',
+    );
+  });
+
+  it('refuses a bucket in another region than the run', async () => {
+    const error = await checkAuditLocation(s3Location(BUCKET), {
+      s3: () => s3,
+      region: 'eu-west-1',
+    }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as Error).message).toMatch(
+      /^audit: the bucket assetguard-remediation-audit-tests is in ap-southeast-3, and the run \(region eu-west-1\) writes its record there/,
+    );
+  });
+
+  // What S3 itself answers a HEAD it refuses: a status and headers, no body (moto enforces no
+  // IAM and does not redirect), from a local server.
+  describe('answers without a body', () => {
+    let server: Server;
+    let answer = { status: 403, headers: {} as Record<string, string> };
+    let local: S3Client;
+    beforeAll(async () => {
+      server = createServer((_request, response) => {
+        response.writeHead(answer.status, { 'x-amz-request-id': 'test', ...answer.headers });
+        response.end();
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      local = new S3Client({
+        region: REGION,
+        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        forcePathStyle: true,
+        maxAttempts: 1,
+        credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      });
+    });
+    afterAll(async () => {
+      local.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    });
+
+    it('a denied HEAD (403) names the permission HeadBucket needs', async () => {
+      answer = { status: 403, headers: { 'x-amz-bucket-region': REGION } };
+      const error = await checkAuditLocation(s3Location('audit-elsewhere'), {
+        s3: () => local,
+        region: REGION,
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(AwsError);
+      expect((error as Error).message).toBe(
+        'could not reach the audit location s3://audit-elsewhere/assetguard/x/ before anything runs: AccessDenied: HTTP 403 (HeadBucket answers without an error body) — grant s3:ListBucket',
+      );
+    });
+
+    it('a redirect (301) to another region says where the bucket is', async () => {
+      answer = { status: 301, headers: { 'x-amz-bucket-region': 'us-west-2' } };
+      const error = await checkAuditLocation(s3Location('audit-elsewhere'), {
+        s3: () => local,
+        region: REGION,
+      }).catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect((error as Error).message).toMatch(
+        /^audit: the bucket audit-elsewhere is in us-west-2,/,
+      );
+    });
+  });
+});
+
 describe('audit records that the reader would refuse', () => {
   it('are never written', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ag-audit-')), 'audit');
@@ -134,7 +226,7 @@ describe('audit records in a directory', () => {
   it('writes a new file whole, and never over an existing one', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'ag-audit-')), 'audit');
     const location = parseAuditLocation(dir, 'audit');
-    await checkAuditLocation(location);
+    await checkAuditLocation(location, { s3: () => s3, region: REGION });
     const first = record({ id: 'local/1' });
     const where = await writeAuditRecord(location, first, { s3: () => s3 });
     expect(where).toBe(join(dir, '2026', '11', '30', '20261130T041500Z-local-1.json'));
@@ -150,9 +242,10 @@ describe('audit records in a directory', () => {
   it('refuses, before anything runs, a location that is a file', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ag-audit-')), 'audit');
     writeFileSync(file, 'mine\n');
-    const error = await checkAuditLocation(parseAuditLocation(file, 'audit')).catch(
-      (caught: unknown) => caught,
-    );
+    const error = await checkAuditLocation(parseAuditLocation(file, 'audit'), {
+      s3: () => s3,
+      region: REGION,
+    }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as Error).message).toMatch(/^audit: cannot create the directory .*: EEXIST$/);
     expect(readFileSync(file, 'utf8')).toBe('mine\n');

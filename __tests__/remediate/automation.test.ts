@@ -142,6 +142,7 @@ describe('runAutomations', () => {
     expect(lines).toEqual([
       `started AWS-DisableIncomingSSHOnPort22 on sg-0aaa: execution ${ID_A}`,
       `started AWS-DisableIncomingSSHOnPort22 on sg-0bbb: execution ${ID_B}`,
+      'waiting for 2 execution(s), at most 30m; if this run is stopped before they end, they go on in AWS and no audit record is written: their ids are above',
       'automation: 1 running, 1 succeeded, 0 failed, 0 timed out; 1s elapsed (timeout 30m)',
       'automation: 0 running, 2 succeeded, 0 failed, 0 timed out; 6s elapsed (timeout 30m)',
     ]);

@@ -19,6 +19,7 @@ const githubEnv = {
   GITHUB_REPOSITORY: 'acme/infra',
   GITHUB_RUN_ID: '424242',
   GITHUB_RUN_ATTEMPT: '1',
+  GITHUB_JOB: 'plan',
   GITHUB_SERVER_URL: 'https://github.com',
 };
 
@@ -84,7 +85,7 @@ describe('actions/dist/remediate run as the runner runs it', () => {
       .filter((name) => name.endsWith('.json'));
     expect(result.outputs['audit-record']).toBe(`assetguard-reports/remediate/audit/${file ?? ''}`);
     expect(JSON.parse(readFileSync(join(auditDir, file ?? ''), 'utf8'))).toMatchObject({
-      id: '424242-1',
+      id: expect.stringMatching(/^424242-1-plan-[0-9a-f]{8}$/) as unknown,
       actor: 'octocat',
       runUrl: 'https://github.com/acme/infra/actions/runs/424242',
       dryRun: true,
@@ -102,6 +103,19 @@ describe('actions/dist/remediate run as the runner runs it', () => {
     expect(result.outputs).toMatchObject({ verdict: 'block', resources: '' });
     expect(result.stdout).toContain('::error::remediate: refused, nothing was run: EC2.19');
     expect(shownText(result.summary)).toContain('RevokeSecurityGroupIngress');
+  });
+
+  it('a rule no one knows is bad input, not a refusal: exit 2 naming rule', async () => {
+    const result = await runAction(
+      'remediate',
+      { rule: 'EC2.31', resources: group },
+      { ...motoEnv(REGION), ...githubEnv },
+    );
+    expect(result.exitCode).toBe(2);
+    expect(result.outputs.verdict).toBe('error');
+    expect(result.stdout).toMatch(
+      /::error::remediate: could not decide: rule: "EC2\.31" is neither .*did you mean/,
+    );
   });
 
   it('execute without automation-assume-role: exit 2 naming the input, nothing run', async () => {

@@ -1,14 +1,17 @@
 import { allControls, hasDocument } from '../../actions/src/core/controls';
+import { ConfigurationError } from '../../actions/src/core/errors';
 import { loadedFromText, type LoadedPolicy } from '../../actions/src/core/policy';
 import type { Finding } from '../../actions/src/core/model';
 import {
   auditRecordOf,
   chooseRemedy,
+  documentName,
   outcomesOf,
   PINNED_PARAMETERS,
   planRemediation,
   remediationVerdict,
   ROLE_PLACEHOLDER_TEXT,
+  sameDocument,
   targetsFromFindings,
   type ExecutionResult,
   type RemediateSubject,
@@ -84,11 +87,18 @@ describe('chooseRemedy: the runbook for a rule', () => {
     expect(remedy.refused).toContain('remediation.documents in built-in default');
   });
 
-  it('refuses a rule the table does not know when the policy names no runbook', () => {
-    const remedy = chooseRemedy('my-org-custom-rule', BUILT_IN);
-    expect(remedy.refused).toMatch(
-      /^the control mapping table does not know my-org-custom-rule, and the policy names no runbook for it/,
+  it('a rule neither the table nor the policy knows is bad input (exit 2), naming rule and near matches', () => {
+    const misspelt = (): unknown => chooseRemedy('EC2.31', BUILT_IN);
+    expect(misspelt).toThrow(ConfigurationError);
+    expect(misspelt).toThrow(
+      /^rule: "EC2\.31" is neither a rule the control mapping table knows nor one the policy \(built-in default\) names in remediation\.documents; did you mean .*EC2\.13\?/,
     );
+    expect(() => chooseRemedy('restricted-shh', BUILT_IN)).toThrow(/did you mean restricted-ssh\?/);
+    expect(() => chooseRemedy('my-org-custom-rule', BUILT_IN)).toThrow(
+      /^rule: "my-org-custom-rule" is neither .*remediation\.documents\. Name it by its control id/,
+    );
+    // A known rule without a safe runbook stays a refusal by policy (exit 1), not bad input.
+    expect(chooseRemedy('EC2.19', BUILT_IN).refused).toMatch(/^no safe AWS-owned runbook/);
   });
 
   it("runs the policy's runbook for a rule the table has none for, named by any of its names", () => {
@@ -181,6 +191,123 @@ describe('chooseRemedy: the runbook for a rule', () => {
         plan('SSM.1', [{ resource: 'i-0123456789abcdef0' }], { policy }).resources[0],
       ).toMatchObject({ status: 'refused' });
     });
+
+    it.each([
+      'arn:aws:ssm:us-east-1::document/AWS-AttachIAMToInstance',
+      'arn:aws-cn:ssm:cn-north-1::document/AWS-AttachIAMToInstance',
+      'AWS-AttachIAMToInstance:3',
+      'arn:aws:ssm:eu-west-1::document/AWS-AttachIAMToInstance:2',
+      'aws-attachiamtoinstance',
+    ])('the pin holds when the policy names the runbook as %s', (document) => {
+      const policy = policyWith(
+        entry('SSM.1', document, {
+          InstanceId: '{{resourceId}}',
+          ForceReplace: 'true',
+          ...ROLE_PARAMETER,
+        }),
+      );
+      expect(chooseRemedy('SSM.1', policy).refused).toMatch(
+        /must run with ForceReplace=false \(\.github\/assetguard\.yml gives true\)/,
+      );
+      expect(
+        plan('SSM.1', [{ resource: 'i-0123456789abcdef0' }], { policy }).refusal,
+      ).toBeDefined();
+    });
+  });
+});
+
+describe('runbook references: the document they name', () => {
+  it.each([
+    ['AWS-AttachIAMToInstance', 'AWS-AttachIAMToInstance'],
+    ['arn:aws:ssm:us-east-1::document/AWS-AttachIAMToInstance', 'AWS-AttachIAMToInstance'],
+    ['arn:aws:ssm:eu-west-1:111122223333:document/AcmeOrg-Fix:7', 'AcmeOrg-Fix'],
+    ['arn:aws-us-gov:ssm:us-gov-west-1::document/AWS-X:$LATEST', 'AWS-X'],
+    [' AcmeOrg-Fix:$DEFAULT ', 'AcmeOrg-Fix'],
+  ])('%s names %s', (reference, name) => {
+    expect(documentName(reference)).toBe(name);
+  });
+
+  it('compares names without case, and never a name with another', () => {
+    expect(
+      sameDocument(
+        'arn:aws:ssm:us-east-1::document/aws-attachiamtoinstance',
+        'AWS-AttachIAMToInstance',
+      ),
+    ).toBe(true);
+    expect(sameDocument('AWS-AttachIAMToInstanceV2', 'AWS-AttachIAMToInstance')).toBe(false);
+  });
+
+  it("shows the table's traps with a policy entry that names the table's runbook by ARN", () => {
+    const policy = policyWith(
+      entry('EC2.13', 'arn:aws:ssm:eu-west-1::document/AWS-DisableIncomingSSHOnPort22', {
+        SecurityGroupIds: '{{resourceId}}',
+        ...ROLE_PARAMETER,
+      }),
+    );
+    const remedy = chooseRemedy('EC2.13', policy);
+    expect(remedy.notes).toEqual([]);
+    expect(remedy.traps).toEqual(chooseRemedy('EC2.13', BUILT_IN).traps);
+    expect(remedy.traps.length).toBeGreaterThan(0);
+  });
+});
+
+describe('a runbook whose parameters never name the resource', () => {
+  it('is refused for a rule that evaluates resources, naming the policy file and entry', () => {
+    const policy = policyWith(
+      entry('EC2.8', 'AWSConfigRemediation-EnforceEC2InstanceIMDSv2', {
+        InstanceId: '{{resourceId}}',
+        ...ROLE_PARAMETER,
+      }),
+      entry('EC2.19', 'AcmeOrg-RevokeCommonPorts', { Ports: '3389', ...ROLE_PARAMETER }),
+    );
+    expect(chooseRemedy('EC2.19', policy).refused).toBe(
+      '.github/assetguard.yml: remediation.documents[1] (rule EC2.19, document AcmeOrg-RevokeCommonPorts) never uses {{resourceId}} in its parameters, but EC2.19 (vpc-sg-restricted-common-ports) evaluates AWS::EC2::SecurityGroup: every resource would get the same run. Put {{resourceId}} in the parameter that names the resource',
+    );
+    const refused = plan(
+      'EC2.19',
+      [{ resource: 'sg-0aaaaaaaaaaaaaaaa' }, { resource: 'sg-0bbbbbbbbbbbbbbbb' }],
+      {
+        policy,
+      },
+    );
+    expect(refused.refusal).toMatch(/never uses \{\{resourceId\}\}/);
+  });
+
+  it('runs for an account-level rule: one account, one run', () => {
+    const policy = policyWith(
+      entry('IAM.7', 'AcmeOrg-PasswordPolicy', { MinimumPasswordLength: '16', ...ROLE_PARAMETER }),
+    );
+    const result = plan(
+      'IAM.7',
+      [
+        { resource: ACCOUNT, resourceType: 'AWS::::Account' },
+        { resource: `AWS::::Account:${ACCOUNT}`, resourceType: 'AWS::::Account' },
+      ],
+      { policy },
+    );
+    expect(result.refusal).toBeUndefined();
+    expect(result.resources).toHaveLength(1);
+  });
+
+  it('every runbook of the control mapping table names the resource, or fixes the account', () => {
+    for (const control of allControls()) {
+      const remedy = chooseRemedy(control.securityHubControl, BUILT_IN);
+      if (remedy.runbook !== undefined) expect(remedy.refused).toBeUndefined();
+    }
+  });
+
+  it('is refused at plan time when the rule types are unknown and two resources would get the same run', () => {
+    const policy = policyWith(
+      entry('my-org-custom-rule', 'AcmeOrg-Fix', { Level: 'strict', ...ROLE_PARAMETER }),
+    );
+    const once = plan('my-org-custom-rule', [{ resource: 'thing-1' }], { policy });
+    expect(once.refusal).toBeUndefined();
+    const twice = plan('my-org-custom-rule', [{ resource: 'thing-1' }, { resource: 'thing-2' }], {
+      policy,
+    });
+    expect(twice.refusal).toBe(
+      '2 resources would run AcmeOrg-Fix (.github/assetguard.yml) with the same parameters: its parameters never use {{resourceId}}, so nothing runs: put {{resourceId}} in the parameter that names the resource, or run it for one resource',
+    );
   });
 });
 
@@ -314,6 +441,70 @@ describe('planRemediation: the parameters for each resource', () => {
     ]);
     expect(result.refusal).toMatch(
       /^1 of 1 resource\(s\) cannot be remediated with .*, so nothing runs: /,
+    );
+  });
+
+  it.each<[string, string, string, RegExp]>([
+    [
+      'a bucket name for a security group rule',
+      'EC2.13',
+      'my-bucket',
+      /^"my-bucket" is not a security group id \(sg- and 8 or 17 hex digits\), the id AWS Config reports for AWS::EC2::SecurityGroup: give that id, or the resource's ARN$/,
+    ],
+    ['a bucket name for an account rule', 'S3.1', 'my-bucket', /^"my-bucket" is not an account id/],
+    ['an instance name for an instance rule', 'EC2.8', 'web-1', /is not an instance id/],
+    ['an IAM user name for IAM.8', 'IAM.8', 'alice', /is not the user's unique id \(AIDA…/],
+    ['a DB instance name for RDS.2', 'RDS.2', 'shop-prod', /is not its DbiResourceId/],
+    ['a key alias for KMS.4', 'KMS.4', 'alias/orders', /is not a key id/],
+    ['an upper-case "bucket" for S3.8', 'S3.8', 'My_Bucket', /is not a bucket name/],
+    [
+      'a security group id for a bucket rule',
+      'S3.8',
+      'sg-0abc1234def567890',
+      /^it is AWS::EC2::SecurityGroup, and S3\.8/,
+    ],
+  ])('refuses %s: the id cannot be one of its resources', (_name, rule, resource, why) => {
+    const result = plan(rule, [{ resource }]);
+    expect(result.resources).toEqual([
+      expect.objectContaining({
+        status: 'refused',
+        message: expect.stringMatching(why) as unknown,
+      }),
+    ]);
+    expect(result.refusal).toMatch(/^1 of 1 resource\(s\) cannot be remediated/);
+  });
+
+  it.each([
+    ['S3.8', 'shop-prod-assets', 'AWS::S3::Bucket', 'S3BucketName'],
+    ['KMS.4', '1234abcd-12ab-34cd-56ef-1234567890ab', 'AWS::KMS::Key', 'KeyId'],
+    ['KMS.4', 'mrk-1234abcd12ab34cd56ef1234567890ab', 'AWS::KMS::Key', 'KeyId'],
+    ['IAM.8', 'AIDAEXAMPLEEXAMPLE001', 'AWS::IAM::User', 'IAMResourceId'],
+    ['RDS.2', 'db-ABCDEFGHIJKL01234MNOPQRST', 'AWS::RDS::DBInstance', 'DbInstanceResourceId'],
+  ])('takes %s %s as %s', (rule, resource, resourceType, parameter) => {
+    const result = plan(rule, [{ resource }]);
+    expect(result.refusal).toBeUndefined();
+    expect(result.resources[0]).toMatchObject({ status: 'planned', resourceType });
+    expect(result.resources[0]?.parameters?.[parameter]).toBe(resource);
+  });
+
+  it('plans a bucket once, named by its name and by its ARN', () => {
+    const result = plan('S3.8', [
+      { resource: 'shop-prod-assets' },
+      { resource: 'arn:aws:s3:::shop-prod-assets' },
+    ]);
+    expect(result.refusal).toBeUndefined();
+    expect(result.resources.map((resource) => resource.resource)).toEqual(['shop-prod-assets']);
+  });
+
+  it('passes an id of a type whose form is not known as given, with a warning', () => {
+    const policy = policyWith(
+      entry('ECR.1', 'AcmeOrg-ScanOnPush', { RepositoryName: '{{resourceId}}', ...ROLE_PARAMETER }),
+    );
+    const result = plan('ECR.1', [{ resource: 'web' }], { policy });
+    expect(result.refusal).toBeUndefined();
+    expect(result.resources[0]?.parameters?.RepositoryName).toBe('web');
+    expect(result.warnings).toContain(
+      'resources: the form of web could not be checked against the id form of AWS::ECR::Repository: passed to AcmeOrg-ScanOnPush as given',
     );
   });
 

@@ -72,8 +72,18 @@ describe('renderRemediate', () => {
   it('escapes resource names from AWS: a bucket name cannot end a table or start a heading', () => {
     const { verdict, details } = decided(['arn:aws:s3:::a|b`#c']);
     const { summary } = renderRemediate(verdict, details, 'reports');
-    expect(summary).toContain('#### ``arn:aws:s3:::a\\|b`#c``');
+    // A heading holds escaped text: in a code span GitHub would show the backslash before `|`.
+    expect(summary).toContain('#### arn:aws:s3:::a\\|b\\`\\#c\n');
+    // A table cell keeps the code span: there `\|` is how a pipe stays in its cell.
     expect(summary).toContain('| Parameter S3BucketName | ``a\\|b`#c`` |');
+  });
+
+  it('keeps a heading whole whatever the resource id ends with', () => {
+    const { verdict, details } = decided(['arn:aws:s3:::x #', 'arn:aws:s3:::y\\#']);
+    const { summary } = renderRemediate(verdict, details, 'reports');
+    expect(summary).toContain('#### arn:aws:s3:::x \\#\n');
+    expect(summary).toContain('#### arn:aws:s3:::y\\\\\\#\n');
+    expect(summary).not.toMatch(/^#### .*`/m);
   });
 
   it('says a run that could not decide ran nothing', () => {

@@ -43,8 +43,13 @@ import { ACCOUNT } from '../fixtures/seed';
 // shapes from the botocore models.
 const REGION = 'ap-northeast-1';
 const BUCKET = 'assetguard-remediate-run-tests';
+/** An audit bucket in another region than the run's. */
+const FAR_BUCKET = 'assetguard-remediate-run-tests-far';
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/assetguard-remediation-automation`;
 const EXECUTION = '7c0ffee0-1111-4222-8333-444455556666';
+const RANDOM_ID = '3f2a9c1d-0000-4000-8000-000000000000';
+/** The record id of a step of run 9001, attempt 2, job execute. */
+const RECORD_ID = '9001-2-execute-3f2a9c1d';
 
 const endpoint = (): { region: string; endpoint: string; maxAttempts: number } => ({
   region: REGION,
@@ -78,6 +83,8 @@ const groupArn = (id: string): string => `arn:aws:ec2:${REGION}:${ACCOUNT}:secur
 function run(
   overrides: Partial<RemediateInputs>,
   env: NodeJS.ProcessEnv = {},
+  /** null: the default random id. */
+  randomId: (() => string) | null = () => RANDOM_ID,
 ): Promise<RemediateRun> {
   const outputDir = mkdtempSync(join(tmpdir(), 'ag-remediate-'));
   return remediate(
@@ -104,8 +111,10 @@ function run(
         GITHUB_REPOSITORY: 'acme/infra',
         GITHUB_RUN_ID: '9001',
         GITHUB_RUN_ATTEMPT: '2',
+        GITHUB_JOB: 'execute',
         ...env,
       },
+      ...(randomId !== null && { randomId }),
       automation: { startIntervalMs: 0, pollIntervalMs: 1_000 },
     },
   );
@@ -147,6 +156,17 @@ beforeAll(async () => {
         CreateBucketConfiguration: { LocationConstraint: REGION },
       }),
     );
+    const far = new S3Client({ ...endpoint(), region: 'eu-north-1', forcePathStyle: true });
+    try {
+      await far.send(
+        new CreateBucketCommand({
+          Bucket: FAR_BUCKET,
+          CreateBucketConfiguration: { LocationConstraint: 'eu-north-1' },
+        }),
+      );
+    } finally {
+      far.destroy();
+    }
   } finally {
     ec2.destroy();
     s3.destroy();
@@ -210,7 +230,7 @@ describe('remediate, a dry run from Security Hub (moto)', () => {
       resources: groupArn(devGroup),
     });
     expect(result.outcome.message).toMatch(
-      /^dry run: 1 resource would be remediated with AWS-DisableIncomingSSHOnPort22; nothing was changed; .*; audit record: .*\/audit\/2026\/11\/30\/20261130T041500Z-9001-2\.json$/,
+      /^dry run: 1 resource would be remediated with AWS-DisableIncomingSSHOnPort22; nothing was changed; .*; audit record: .*\/audit\/2026\/11\/30\/20261130T041500Z-9001-2-execute-3f2a9c1d\.json$/,
     );
     expect(ssmMock.calls()).toHaveLength(0);
     const shown = shownText(result.summary);
@@ -245,7 +265,7 @@ describe('remediate, a dry run from Security Hub (moto)', () => {
     const record = recordIn(join(result.reportDir, 'audit'));
     expect(record).toMatchObject({
       format: 'assetguard-remediation-audit/1',
-      id: '9001-2',
+      id: RECORD_ID,
       actor: 'octocat',
       repository: 'acme/infra',
       runUrl: 'https://github.com/acme/infra/actions/runs/9001',
@@ -263,7 +283,9 @@ describe('remediate, a dry run from Security Hub (moto)', () => {
         },
       ],
     });
-    expect(result.outputs['audit-record']).toMatch(/20261130T041500Z-9001-2\.json$/);
+    expect(result.outputs['audit-record']).toMatch(
+      /20261130T041500Z-9001-2-execute-3f2a9c1d\.json$/,
+    );
   });
 
   it('refuses the whole run when more resources match than max-resources (exit 1), and audits it', async () => {
@@ -299,6 +321,39 @@ describe('remediate, a dry run from Security Hub (moto)', () => {
         message: expect.stringContaining('no safe AWS-owned runbook') as unknown,
       }),
     ]);
+  });
+
+  it.each<[string, Partial<RemediateInputs>]>([
+    ['given resources', { resources: ['sg-0abc1234def567890'] }],
+    ['resources from AWS Config', { source: 'config' }],
+    ['resources from Security Hub', { source: 'securityhub' }],
+  ])(
+    'a rule no one knows is bad input (exit 2, naming rule) with %s, before any AWS call',
+    async (_name, inputs) => {
+      const result = await run({ rule: 'EC2.31', ...inputs });
+      expect(result.outcome.exitCode).toBe(2);
+      expect(result.outcome.message).toMatch(
+        /^could not decide: rule: "EC2\.31" is neither a rule the control mapping table knows nor one the policy .* names in remediation\.documents; did you mean .*EC2\.13\?/,
+      );
+      expect(configMock.calls()).toHaveLength(0);
+      expect(existsSync(join(result.reportDir, 'audit'))).toBe(false);
+    },
+  );
+
+  it('refuses a resource whose id cannot be one of the rule (exit 1), before anything runs', async () => {
+    const result = await run({
+      resources: ['my-bucket'],
+      execute: true,
+      automationAssumeRole: ROLE,
+    });
+    expect(result.outcome.exitCode).toBe(1);
+    expect(result.verdict.blocking).toEqual([
+      expect.objectContaining({
+        resource: 'my-bucket',
+        reason: expect.stringMatching(/^"my-bucket" is not a security group id/) as unknown,
+      }),
+    ]);
+    expect(ssmMock.calls()).toHaveLength(0);
   });
 
   it("runs the policy's runbook for that rule instead", async () => {
@@ -359,7 +414,8 @@ describe('remediate --execute (SSM Automation through aws-sdk-client-mock)', () 
     expect(lines).toContain(
       'automation: 0 running, 1 succeeded, 0 failed, 0 timed out; 1s elapsed (timeout 30m)',
     );
-    const key = 'assetguard/remediation-audit/2026/11/30/20261130T041500Z-9001-2.json';
+    const key =
+      'assetguard/remediation-audit/2026/11/30/20261130T041500Z-9001-2-execute-3f2a9c1d.json';
     expect(result.outputs['audit-record']).toBe(`s3://${BUCKET}/${key}`);
     const object = await clients.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
     const record = JSON.parse(
@@ -417,26 +473,90 @@ describe('remediate --execute (SSM Automation through aws-sdk-client-mock)', () 
         },
       ],
     });
-    expect(result.outputs['audit-record']).toMatch(/20261130T041500Z-9001-2\.json$/);
+    expect(result.outputs['audit-record']).toMatch(
+      /20261130T041500Z-9001-2-execute-3f2a9c1d\.json$/,
+    );
   });
 
   it('an audit record that cannot be written is exit 2 naming it, the reports written', async () => {
-    const result = await run({
-      resources: [devGroup],
-      audit: parseAuditLocation('s3://assetguard-remediate-no-such-bucket/a/', 'audit'),
-    });
+    // The same step id starting in the same second: the second record's key is taken.
+    const audit = parseAuditLocation(`s3://${BUCKET}/assetguard/remediation-audit/taken/`, 'audit');
+    expect((await run({ resources: [devGroup], audit })).outcome.exitCode).toBe(0);
+    const result = await run({ resources: [devGroup], audit });
     expect(result.outcome.exitCode).toBe(2);
     expect(result.outcome.message).toMatch(
-      /; but delivery failed: could not write the audit record to s3:\/\/assetguard-remediate-no-such-bucket\/a\/: NoSuchBucket/,
+      /; but delivery failed: an audit record already exists at s3:\/\/assetguard-remediate-run-tests\/assetguard\/remediation-audit\/taken\//,
     );
     expect(result.verdict.verdict).toBe('error');
     expect(shownText(result.summary)).toContain('The audit record could not be written:');
     expect(JSON.parse(readFileSync(result.files['verdict.json'] ?? '', 'utf8'))).toMatchObject({
       verdict: 'error',
-      error: expect.stringMatching(/^delivery failed: could not write the audit record/) as unknown,
+      error: expect.stringMatching(/^delivery failed: an audit record already exists/) as unknown,
     });
     expect(result.outputs['audit-record']).toBe('');
   });
+
+  it('two steps of one run that start in the same second each keep their record', async () => {
+    ssmMock.on(StartAutomationExecutionCommand).resolves({ AutomationExecutionId: EXECUTION });
+    ssmMock.on(GetAutomationExecutionCommand).resolves({
+      AutomationExecution: {
+        AutomationExecutionId: EXECUTION,
+        AutomationExecutionStatus: 'Success',
+        StepExecutions: [{ StepName: 'DisableIncomingSSHTemplate', StepStatus: 'Success' }],
+      },
+    });
+    const audit = parseAuditLocation(
+      `s3://${BUCKET}/assetguard/remediation-audit/matrix/`,
+      'audit',
+    );
+    const leg = (group: string): Promise<RemediateRun> =>
+      run(
+        { resources: [group], execute: true, automationAssumeRole: ROLE, audit },
+        { GITHUB_JOB: 'remediate' },
+        // The default random id, as in Actions.
+        null,
+      );
+    const [first, second] = [await leg(devGroup), await leg(prodGroup)];
+    expect([first.outcome.exitCode, second.outcome.exitCode]).toEqual([0, 0]);
+    const written = [first, second].map((one) => String(one.outputs['audit-record']));
+    expect(new Set(written).size).toBe(2);
+    for (const where of written) {
+      expect(where).toMatch(
+        /^s3:\/\/assetguard-remediate-run-tests\/assetguard\/remediation-audit\/matrix\/2026\/11\/30\/20261130T041500Z-9001-2-remediate-[0-9a-f]{8}\.json$/,
+      );
+    }
+    const list = await clients.s3.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'assetguard/remediation-audit/matrix/' }),
+    );
+    expect(list.Contents).toHaveLength(2);
+  });
+
+  it.each([
+    [
+      'a bucket that does not exist',
+      's3://assetguard-remediate-no-such-bucket/a/',
+      /^could not decide: audit: the bucket assetguard-remediate-no-such-bucket does not exist \(HeadBucket answered 404\): create it in ap-northeast-1, or correct the audit location$/,
+    ],
+    [
+      'a bucket in another region',
+      `s3://${FAR_BUCKET}/a/`,
+      /^could not decide: audit: the bucket assetguard-remediate-run-tests-far is in eu-north-1, and the run \(region ap-northeast-1\) writes its record there/,
+    ],
+  ])(
+    'an S3 audit location with %s stops the run before any start',
+    async (_name, where, message) => {
+      const result = await run({
+        resources: [devGroup],
+        execute: true,
+        automationAssumeRole: ROLE,
+        audit: parseAuditLocation(where, 'audit'),
+      });
+      expect(result.outcome.exitCode).toBe(2);
+      expect(result.outcome.message).toMatch(message);
+      expect(ssmMock.calls()).toHaveLength(0);
+      expect(result.outputs['audit-record']).toBe('');
+    },
+  );
 
   it('an audit location that cannot be written stops the run before any AWS call', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ag-remediate-')), 'audit');

@@ -16,6 +16,7 @@ interface Job {
   needs?: string | string[];
   if?: string;
   environment?: string;
+  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   permissions?: Record<string, string>;
   outputs?: Record<string, string>;
   steps: Step[];
@@ -27,6 +28,7 @@ const doc = parse(WORKFLOW) as {
     };
   };
   permissions: Record<string, string>;
+  concurrency?: unknown;
   jobs: Record<string, Job>;
 };
 const remediateStep = (job: Job): Step =>
@@ -45,6 +47,18 @@ describe('.github/workflows/remediate.yml', () => {
     ]);
     expect(inputs.rule?.required).toBe(true);
     expect(inputs.source?.options).toEqual(['config', 'securityhub']);
+  });
+
+  it('serializes executions only: a dry run never waits behind a run awaiting approval', () => {
+    // A workflow-wide group would make every dispatch (its plan included) wait while one run's
+    // execute job waits for approval, and GitHub keeps one pending run per group, cancelling
+    // older pending ones.
+    expect(doc.concurrency).toBeUndefined();
+    expect(doc.jobs.plan?.concurrency).toBeUndefined();
+    expect(doc.jobs.execute?.concurrency).toEqual({
+      group: 'remediate-execute',
+      'cancel-in-progress': false,
+    });
   });
 
   it('asks only for what the jobs need: contents read, and an OIDC token', () => {

@@ -7,6 +7,7 @@
  */
 import { arnName, parseArn, resourceTypeOfArn, type Arn } from '../core/arn';
 import {
+  allControls,
   allOtherRules,
   AUTOMATION_ASSUME_ROLE_PLACEHOLDER,
   controlNamed,
@@ -17,6 +18,7 @@ import {
   type Control,
   type OtherRule,
 } from '../core/controls';
+import { ConfigurationError } from '../core/errors';
 import type { Finding } from '../core/model';
 import type { LoadedPolicy, RemediationDocument } from '../core/policy';
 import {
@@ -25,11 +27,14 @@ import {
   type RemediationOutcome,
   type RemediationOutcomeStatus,
 } from '../core/remediation-audit';
+import { nearMatches } from '../core/scope';
 import { emptyExceptionReport, type BlockingBase, type Verdict } from '../core/verdict';
 
 /**
  * Parameters a runbook must always get, whatever the table or the policy gives it, because the
- * runbook's own default does damage. Checked on the final parameters of every plan.
+ * runbook's own default does damage. Keyed by the runbook's name; a policy that names it by ARN
+ * or with a version is matched all the same (`documentName`). Checked on the final parameters of
+ * every plan.
  */
 export const PINNED_PARAMETERS: Readonly<
   Record<string, readonly { name: string; value: string; why: string }[]>
@@ -42,6 +47,38 @@ export const PINNED_PARAMETERS: Readonly<
     },
   ],
 };
+
+/** `arn:<partition>:ssm:<region>:<account>:document/`: the account is empty for AWS's own. */
+const DOCUMENT_ARN_PREFIX = /^arn:aws(?:-[a-z]+)*:ssm:[^:/]*:[^:/]*:document\//i;
+
+/**
+ * The name a runbook reference stands for: StartAutomationExecution takes a document by name or
+ * by ARN (`arn:aws:ssm:us-east-1::document/AWS-AttachIAMToInstance`, a shared one
+ * `arn:aws:ssm:REGION:ACCOUNT:document/NAME`), and a reference may carry a version
+ * (`NAME:3`, `NAME:$DEFAULT`); document names cannot hold `:`, so what follows one is a version.
+ */
+export function documentName(document: string): string {
+  const name = document.trim().replace(DOCUMENT_ARN_PREFIX, '');
+  const colon = name.indexOf(':');
+  return colon === -1 ? name : name.slice(0, colon);
+}
+
+/**
+ * True when two runbook references name the same document (`documentName`), compared without
+ * case: AWS keeps document names as written, but reserves the `AWS`, `Amazon` and `amzn` prefixes
+ * in every case, so no one else can own a case variant of an AWS-owned runbook's name; a variant
+ * names that runbook or none.
+ */
+export function sameDocument(a: string, b: string): boolean {
+  return documentName(a).toLowerCase() === documentName(b).toLowerCase();
+}
+
+/** The pinned parameters of a runbook, however the reference names it. */
+function pinsOf(document: string): readonly { name: string; value: string; why: string }[] {
+  return (
+    Object.entries(PINNED_PARAMETERS).find(([name]) => sameDocument(name, document))?.[1] ?? []
+  );
+}
 
 /** What a dry run without automation-assume-role shows where the role's ARN goes. */
 export const ROLE_PLACEHOLDER_TEXT = '<automation-assume-role>';
@@ -106,12 +143,40 @@ function entryNames(
   return control !== undefined && controlNamed(entry.rule) === control;
 }
 
+/** Every name the control mapping table and the policy know rules by: near matches of a misspelt one. */
+function knownRuleNames(policy: LoadedPolicy): string[] {
+  return [
+    ...allControls().flatMap((control) => [
+      control.securityHubControl,
+      control.configRuleName,
+      control.configRuleIdentifier,
+    ]),
+    ...allOtherRules().flatMap((other) => [other.configRuleName, other.configRuleIdentifier]),
+    ...(policy.policy.remediation?.documents ?? []).map((entry) => entry.rule),
+  ].filter((name): name is string => typeof name === 'string' && name !== '');
+}
+
+/** True when every resource type the rule evaluates is the account itself. */
+function accountLevel(resourceTypes: readonly string[]): boolean {
+  return resourceTypes.length > 0 && resourceTypes.every((type) => type === ACCOUNT_TYPE);
+}
+
+/** True when some parameter of the runbook takes the resource's id. */
+function usesResourceId(parameters: Readonly<Record<string, string>>): boolean {
+  return Object.values(parameters).some((value) => value.includes(RESOURCE_ID_PLACEHOLDER));
+}
+
 /**
  * Chooses the runbook for a rule (compared without case, in any form `controlNamed` knows): the
  * policy's `remediation.documents` entry for it when there is exactly one, else the control
  * mapping table's document. Refused (with why) when the table maps no document and the policy
- * names none, when the table does not know the rule and the policy names none, when the policy
- * names two, or when the runbook would run without a pinned parameter (PINNED_PARAMETERS).
+ * names none, when the policy names two, when the runbook would run without a pinned parameter
+ * (PINNED_PARAMETERS, the runbook named by name or ARN), or when its parameters never take
+ * `{{resourceId}}` although the rule evaluates resources other than the account (each run would
+ * be the same run).
+ * @throws ConfigurationError naming `rule` when neither the control mapping table nor the
+ *   policy's remediation.documents knows the rule (a misspelling is bad input, whatever the
+ *   source), with the names it is close to.
  */
 export function chooseRemedy(rule: string, policy: LoadedPolicy): Remedy {
   const control = controlNamed(rule);
@@ -127,9 +192,8 @@ export function chooseRemedy(rule: string, policy: LoadedPolicy): Remedy {
     notes: [],
   };
   const label = ruleLabel(base);
-  const entries = (policy.policy.remediation?.documents ?? []).filter((entry) =>
-    entryNames(entry, names, control),
-  );
+  const documents = policy.policy.remediation?.documents ?? [];
+  const entries = documents.filter((entry) => entryNames(entry, names, control));
   const table = known?.remediation;
   if (entries.length > 1) {
     return {
@@ -138,13 +202,17 @@ export function chooseRemedy(rule: string, policy: LoadedPolicy): Remedy {
     };
   }
   let remedy: Remedy;
+  /** Where the runbook was named, as a refusal says it. */
+  let namedAt: string;
   const [entry] = entries;
   if (entry !== undefined) {
-    const sameAsTable = table?.document === entry.document;
+    const tableDocument = table?.document;
+    const sameAsTable =
+      typeof tableDocument === 'string' && sameDocument(tableDocument, entry.document);
     remedy = {
       ...base,
       runbook: { document: entry.document, parameters: entry.parameters, origin: policy.origin },
-      traps: [...entry.traps, ...(sameAsTable ? (table.traps ?? []) : [])],
+      traps: [...entry.traps, ...(sameAsTable ? (table?.traps ?? []) : [])],
       notes:
         table === undefined
           ? [`the control mapping table does not know ${label}; the runbook is the policy's`]
@@ -154,11 +222,12 @@ export function chooseRemedy(rule: string, policy: LoadedPolicy): Remedy {
               ? []
               : [`the policy's runbook runs instead of the table's ${table.document}`],
     };
+    namedAt = `${policy.origin}: remediation.documents[${documents.indexOf(entry)}] (rule ${entry.rule}, document ${entry.document})`;
   } else if (table === undefined) {
-    return {
-      ...base,
-      refused: `the control mapping table does not know ${label}, and the policy names no runbook for it: add one to remediation.documents in ${policy.origin} (rule, document, parameters), or name the rule by its control id or managed rule identifier`,
-    };
+    const near = nearMatches(rule.trim(), knownRuleNames(policy)).slice(0, 3);
+    throw new ConfigurationError(
+      `rule: "${rule}" is neither a rule the control mapping table knows nor one the policy (${policy.origin}) names in remediation.documents${near.length > 0 ? `; did you mean ${near.join(', ')}?` : '.'} Name it by its control id (EC2.13), Config rule name (restricted-ssh) or managed rule identifier (INCOMING_SSH_DISABLED), or add a runbook for it to remediation.documents`,
+    );
   } else if (table.document === null) {
     return {
       ...base,
@@ -175,18 +244,27 @@ export function chooseRemedy(rule: string, policy: LoadedPolicy): Remedy {
       },
       traps: [...(table.traps ?? [])],
     };
+    namedAt = `the control mapping table's entry for ${label} (document ${table.document})`;
   }
   const runbook = remedy.runbook;
-  const unpinned = runbook
-    ? (PINNED_PARAMETERS[runbook.document] ?? []).filter(
-        (pin) => runbook.parameters[pin.name] !== pin.value,
-      )
-    : [];
-  const [first] = unpinned;
-  if (runbook && first) {
+  if (!runbook) return remedy;
+  const [unpinned] = pinsOf(runbook.document).filter(
+    (pin) => runbook.parameters[pin.name] !== pin.value,
+  );
+  if (unpinned) {
     return {
       ...remedy,
-      refused: `${runbook.document} must run with ${first.name}=${first.value} (${runbook.origin} gives ${runbook.parameters[first.name] ?? 'nothing'}): ${first.why}`,
+      refused: `${runbook.document} must run with ${unpinned.name}=${unpinned.value} (${runbook.origin} gives ${runbook.parameters[unpinned.name] ?? 'nothing'}): ${unpinned.why}`,
+    };
+  }
+  if (
+    !usesResourceId(runbook.parameters) &&
+    remedy.resourceTypes.length > 0 &&
+    !accountLevel(remedy.resourceTypes)
+  ) {
+    return {
+      ...remedy,
+      refused: `${namedAt} never uses ${RESOURCE_ID_PLACEHOLDER} in its parameters, but ${label} evaluates ${remedy.resourceTypes.join(', ')}: every resource would get the same run. Put ${RESOURCE_ID_PLACEHOLDER} in the parameter that names the resource`,
     };
   }
   return remedy;
@@ -205,14 +283,70 @@ export interface RemediationTarget {
   configId?: string;
 }
 
-/** The form of a plain id that says its type; anything else (a bucket name) says nothing. */
-const ID_TYPES: readonly [RegExp, string][] = [
-  [/^i-[0-9a-f]{8,17}$/, 'AWS::EC2::Instance'],
-  [/^sg-[0-9a-f]{8,17}$/, 'AWS::EC2::SecurityGroup'],
-  [/^vol-[0-9a-f]{8,17}$/, 'AWS::EC2::Volume'],
-  [/^vpc-[0-9a-f]{8,17}$/, 'AWS::EC2::VPC'],
-  [/^\d{12}$/, 'AWS::::Account'],
-];
+/** How an account is named as a resource type. */
+const ACCOUNT_TYPE = 'AWS::::Account';
+
+/** The form of the id AWS Config reports for resources of one type (the id runbooks take). */
+interface IdForm {
+  form: RegExp;
+  /** The form in words, for a refusal. */
+  shape: string;
+  /** True when no id of another type here has this form, so the form alone tells the type. */
+  tellsType: boolean;
+}
+
+/**
+ * Id forms by resource type: the one table both for telling a bare id's type (`tellsType`) and
+ * for refusing a bare id that cannot be a resource of the rule (`sg-…` for a bucket rule, a bucket
+ * name for a security group rule). A type not in it is not checked: its ids pass as given, with
+ * a warning. Bucket names and key ids say nothing of their type: a bucket may be named like
+ * anything else here.
+ */
+const ID_FORMS: Readonly<Record<string, IdForm>> = {
+  'AWS::EC2::Instance': {
+    form: /^i-[0-9a-f]{8,17}$/,
+    shape: 'an instance id (i- and 8 or 17 hex digits)',
+    tellsType: true,
+  },
+  'AWS::EC2::SecurityGroup': {
+    form: /^sg-[0-9a-f]{8,17}$/,
+    shape: 'a security group id (sg- and 8 or 17 hex digits)',
+    tellsType: true,
+  },
+  'AWS::EC2::Volume': {
+    form: /^vol-[0-9a-f]{8,17}$/,
+    shape: 'a volume id (vol- and 8 or 17 hex digits)',
+    tellsType: true,
+  },
+  'AWS::EC2::VPC': {
+    form: /^vpc-[0-9a-f]{8,17}$/,
+    shape: 'a VPC id (vpc- and 8 or 17 hex digits)',
+    tellsType: true,
+  },
+  [ACCOUNT_TYPE]: { form: /^\d{12}$/, shape: 'an account id (12 digits)', tellsType: true },
+  'AWS::IAM::User': {
+    form: /^AIDA[A-Z0-9]{12,124}$/,
+    shape: "the user's unique id (AIDA…, not its name)",
+    tellsType: true,
+  },
+  'AWS::RDS::DBInstance': {
+    form: /^db-[A-Z0-9]{10,60}$/,
+    shape: 'its DbiResourceId (db- and upper-case letters and digits, not its name)',
+    tellsType: true,
+  },
+  'AWS::S3::Bucket': {
+    // 3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end, not an
+    // IP address (the S3 bucket naming rules).
+    form: /^(?!\d+\.\d+\.\d+\.\d+$)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+    shape: 'a bucket name (3-63 lower-case letters, digits, dots and hyphens)',
+    tellsType: false,
+  },
+  'AWS::KMS::Key': {
+    form: /^(?:mrk-[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/,
+    shape: 'a key id (a UUID, or mrk- and 32 hex digits for a multi-Region key)',
+    tellsType: false,
+  },
+};
 
 /** How Security Hub names an account as a resource. */
 const ASFF_ACCOUNT_PREFIX = 'AWS::::Account:';
@@ -234,12 +368,48 @@ const ID_FROM_ARN: Readonly<Record<string, ((arn: Arn, text: string) => string) 
     "AWS Config's id for a DB instance is its DbiResourceId (db-…), which its ARN does not hold: give that id (aws rds describe-db-instances --query 'DBInstances[].DbiResourceId'), or use source config",
 };
 
-/** The resource's type as far as it can be told: given, from its ARN, or from its id's form. */
-export function targetType(target: RemediationTarget): string | undefined {
+/** A target named by a bare id (not an ARN) of no known type: its form is all there is to check. */
+function isBareId(target: RemediationTarget): boolean {
+  return (
+    target.resourceType === undefined &&
+    target.configId === undefined &&
+    !target.resource.startsWith(ASFF_ACCOUNT_PREFIX) &&
+    !target.resource.startsWith('arn:')
+  );
+}
+
+/**
+ * The resource's type as far as it can be told: given, from its ARN, from an id whose form tells
+ * its type (ID_FORMS), or else the first of the rule's types whose id form the id has.
+ */
+export function targetType(
+  target: RemediationTarget,
+  ruleTypes: readonly string[] = [],
+): string | undefined {
   if (target.resourceType !== undefined) return target.resourceType;
-  if (target.resource.startsWith(ASFF_ACCOUNT_PREFIX)) return 'AWS::::Account';
+  if (target.resource.startsWith(ASFF_ACCOUNT_PREFIX)) return ACCOUNT_TYPE;
   if (target.resource.startsWith('arn:')) return resourceTypeOfArn(target.resource);
-  return ID_TYPES.find(([form]) => form.test(target.resource))?.[1];
+  const { resource } = target;
+  const told = Object.entries(ID_FORMS).find(([, id]) => id.tellsType && id.form.test(resource));
+  return told?.[0] ?? ruleTypes.find((type) => ID_FORMS[type]?.form.test(resource) === true);
+}
+
+/**
+ * Why a bare id given for a rule cannot be one of its resources: every type the rule evaluates
+ * has a known id form (ID_FORMS), and the id has none of them. Undefined when it has one, or
+ * when the form cannot be checked (the rule's types are unknown, or one has no known form).
+ */
+function idFormMismatch(
+  target: RemediationTarget,
+  ruleTypes: readonly string[],
+): string | undefined {
+  if (!isBareId(target) || ruleTypes.length === 0) return undefined;
+  const forms = ruleTypes.map((type) => ID_FORMS[type]);
+  if (forms.some((form) => form === undefined || form.form.test(target.resource))) {
+    return undefined;
+  }
+  const shapes = forms.map((form) => form?.shape ?? '').join(' or ');
+  return `${JSON.stringify(target.resource)} is not ${shapes}, the id AWS Config reports for ${ruleTypes.join(', ')}: give that id, or the resource's ARN`;
 }
 
 /** The runbook's resource id for a target, or why it cannot be told. */
@@ -302,7 +472,7 @@ function planResource(
   remedy: Remedy,
   context: { region: string; accountId: string; role: string },
 ): PlannedResource {
-  const type = targetType(target);
+  const type = targetType(target, remedy.resourceTypes);
   const id = resourceIdOf(target, type);
   const base = {
     resource: target.resource,
@@ -311,6 +481,8 @@ function planResource(
     input: target.configId ?? target.resource,
   };
   const refuse = (message: string): PlannedResource => ({ ...base, status: 'refused', message });
+  const mismatch = type === undefined ? idFormMismatch(target, remedy.resourceTypes) : undefined;
+  if (mismatch !== undefined) return refuse(mismatch);
   if (
     type !== undefined &&
     remedy.resourceTypes.length > 0 &&
@@ -333,10 +505,7 @@ function planResource(
       `it is in account ${account}; these credentials are for account ${context.accountId}`,
     );
   }
-  const usesId = Object.values(runbook.parameters).some((value) =>
-    value.includes(RESOURCE_ID_PLACEHOLDER),
-  );
-  if (usesId && typeof id !== 'string') return refuse(id.why);
+  if (usesResourceId(runbook.parameters) && typeof id !== 'string') return refuse(id.why);
   const parameters = Object.fromEntries(
     Object.entries(runbook.parameters).map(([name, value]) => [
       name,
@@ -382,7 +551,7 @@ export function planRemediation(input: {
   const { remedy, maxResources } = input;
   const seen = new Set<string>();
   const targets = input.targets.filter((target) => {
-    const type = targetType(target);
+    const type = targetType(target, remedy.resourceTypes);
     const id = resourceIdOf(target, type);
     const key = typeof id === 'string' ? `${type ?? ''}|${id}` : target.resource;
     if (seen.has(key)) return false;
@@ -405,7 +574,7 @@ export function planRemediation(input: {
   };
   const label = ruleLabel(remedy);
   const bare = (target: RemediationTarget): Omit<PlannedResource, 'status'> => {
-    const type = targetType(target);
+    const type = targetType(target, remedy.resourceTypes);
     return {
       resource: target.resource,
       ...(type !== undefined && { resourceType: type }),
@@ -440,13 +609,31 @@ export function planRemediation(input: {
   };
   const resources = targets.map((target) => planResource(target, runbook, remedy, context));
   const refused = resources.filter((resource) => resource.status === 'refused');
-  return {
-    ...plan,
-    resources,
-    ...(refused.length > 0 && {
+  const unchecked = targets.filter((target, index) => {
+    const planned = resources[index];
+    return isBareId(target) && planned?.status === 'planned' && planned.resourceType === undefined;
+  });
+  if (unchecked.length > 0) {
+    warnings.push(
+      `resources: ${unchecked.length === 1 ? 'the form of' : `the forms of ${unchecked.length} ids, e.g.`} ${unchecked[0]?.resource ?? ''} could not be checked against ${remedy.resourceTypes.length > 0 ? `the id form of ${remedy.resourceTypes.join(', ')}` : `${label}, whose resource types are unknown`}: passed to ${runbook.document} as given`,
+    );
+  }
+  if (refused.length > 0) {
+    return {
+      ...plan,
+      resources,
       refusal: `${refused.length} of ${resources.length} resource(s) cannot be remediated with ${runbook.document}, so nothing runs: ${someReasons(refused)}. Leave them out of resources and run again`,
-    }),
-  };
+    };
+  }
+  const runs = new Set(resources.map((resource) => JSON.stringify(resource.parameters ?? {})));
+  if (runs.size < resources.length) {
+    return {
+      ...plan,
+      resources,
+      refusal: `${resources.length} resources would run ${runbook.document} (${runbook.origin}) with the same parameters${usesResourceId(runbook.parameters) ? ' (two of them are one resource)' : `: its parameters never use ${RESOURCE_ID_PLACEHOLDER}`}, so nothing runs: ${usesResourceId(runbook.parameters) ? 'name each resource once' : `put ${RESOURCE_ID_PLACEHOLDER} in the parameter that names the resource, or run it for one resource`}`,
+    };
+  }
+  return { ...plan, resources };
 }
 
 /** What the runbook did for one planned resource (sinks/automation's result, as the plan sees it). */

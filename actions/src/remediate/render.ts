@@ -69,6 +69,15 @@ function subjectText(subject: Partial<RemediateSubject>): string {
   return `${rule}${where}`;
 }
 
+/**
+ * Untrusted text in a heading: escaped text, never a code span (GitHub shows the `\|` that a
+ * code span needs inside a table as written in a heading), with every `#` escaped too, so no
+ * run of them can close the heading and vanish.
+ */
+function headingText(text: string): string {
+  return markdownText(text).replace(/\\.|#/g, (match) => (match === '#' ? '\\#' : match));
+}
+
 /** Where the resources came from, in words. */
 function sourceLine(subject: RemediateSubject): string {
   if (subject.source === 'resources') return 'Resources: as given (the resources input).';
@@ -137,7 +146,7 @@ function resourceSections(
     for (const [name, value] of Object.entries(resource.parameters ?? {})) {
       rows.push([`Parameter ${markdownText(name)}`, markdownCode(value)]);
     }
-    parts.push(`#### ${markdownCode(resource.resource)}`, table(['', ''], rows));
+    parts.push(`#### ${headingText(resource.resource)}`, table(['', ''], rows));
   });
   if (plan.resources.length > shown.length) {
     parts.push(`…and ${plan.resources.length - shown.length} more in plan.json.`);

@@ -63,7 +63,10 @@ export interface RemediateOptions {
   clients?: (region: string) => RemediateClients;
   /** Where the audit record's actor and run come from (default: process.env). */
   env?: NodeJS.ProcessEnv;
-  /** The audit record's id outside GitHub Actions (default: a random UUID). */
+  /**
+   * A random id (default: a random UUID): the audit record's id outside GitHub Actions, and in
+   * Actions the suffix (its first 8 letters and digits) that makes the id unique per step.
+   */
   randomId?: () => string;
   /** Start spacing, polling and idempotency tokens of the executions (sinks/automation). */
   automation?: Pick<AutomationOptions, 'startIntervalMs' | 'pollIntervalMs' | 'clientToken'>;
@@ -113,17 +116,29 @@ function localUser(): string | undefined {
   }
 }
 
+/** The most characters of GITHUB_JOB a record id keeps (the key keeps 100 of the id). */
+const MAX_JOB_IN_ID = 40;
+
 /**
  * Who runs this and where, for the audit record: in GitHub Actions the actor (GITHUB_ACTOR),
- * the repository and the run's URL, and the id `<GITHUB_RUN_ID>-<GITHUB_RUN_ATTEMPT>`; on the
- * CLI the local user name and a random id.
+ * the repository and the run's URL, and the id `<GITHUB_RUN_ID>-<GITHUB_RUN_ATTEMPT>-<GITHUB_JOB>-
+ * <8 random letters and digits>`: the run and attempt for people, the job and the random part
+ * because two steps of one run (two remediate steps, the legs of a matrix) share the run id and
+ * attempt, and can start in the same second, which would give their records the same key (and
+ * refuse the second one after its runbooks ran). On the CLI: the local user name and a random id.
  */
 export function auditIdentity(env: NodeJS.ProcessEnv, randomId: () => string): AuditIdentity {
   const runId = env.GITHUB_RUN_ID || undefined;
   const repository = env.GITHUB_REPOSITORY || undefined;
   const server = (env.GITHUB_SERVER_URL || 'https://github.com').replace(/\/+$/, '');
+  let id = randomId();
+  if (runId !== undefined) {
+    const job = (env.GITHUB_JOB ?? '').replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, MAX_JOB_IN_ID);
+    const suffix = id.replace(/[^A-Za-z0-9]/g, '').slice(0, 8);
+    id = [runId, env.GITHUB_RUN_ATTEMPT || '1', ...(job !== '' ? [job] : []), suffix].join('-');
+  }
   return {
-    id: runId !== undefined ? `${runId}-${env.GITHUB_RUN_ATTEMPT || '1'}` : randomId(),
+    id,
     actor: env.GITHUB_ACTOR || localUser() || 'unknown',
     ...(repository !== undefined && { repository }),
     ...(repository !== undefined &&
@@ -203,9 +218,9 @@ export function remediateCommand(options: RemediateOptions = {}): Command<Remedi
         ...(remedy.configRuleName !== undefined && { configRuleName: remedy.configRuleName }),
         ...(remedy.runbook !== undefined && { document: remedy.runbook.document }),
       };
-      // Before the first AWS call: a run that could not keep its audit record must not start.
-      await checkAuditLocation(inputs.audit);
+      // Before anything else: a run that could not keep its audit record must not start.
       const clients = clientsFor(region);
+      await checkAuditLocation(inputs.audit, { s3: () => clients.s3, region });
       const calls: CallCounts = {};
       progress.context.calls = calls;
       const accountId = await readCallerAccount(clients.sts, calls);
@@ -219,6 +234,7 @@ export function remediateCommand(options: RemediateOptions = {}): Command<Remedi
         const settings = {
           log,
           region,
+          accountId,
           defaultSeverity: policy.policy.compliance.defaultSeverity,
           needTags: false,
         };

@@ -424,7 +424,14 @@ export async function runAutomations(
   const since = options.clock.now().getTime();
   try {
     await startAll(ssm, requests, options, results, started);
-    if (started.length > 0) await waitForAll(ssm, started, since, options, results);
+    if (started.length > 0) {
+      // Said before the wait: a run stopped during it (cancelled, killed) writes no audit
+      // record, and these log lines are then where the started executions are found.
+      options.log(
+        `waiting for ${started.length} execution(s), at most ${formatDuration(options.timeoutMs)}; if this run is stopped before they end, they go on in AWS and no audit record is written: their ids are above`,
+      );
+      await waitForAll(ssm, started, since, options, results);
+    }
   } catch (error) {
     // Only a bug gets here; what was started must still be reported, never lost.
     const ids = new Map(started.map((run) => [run.request.resource, run.executionId]));

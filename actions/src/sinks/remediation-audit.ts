@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { link, mkdir, open, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
   AssetguardError,
   awsFailure,
@@ -46,14 +46,93 @@ function fileError(what: string, path: string, error: unknown): ConfigurationErr
   return new ConfigurationError(`audit: cannot ${what} ${path}: ${code}`);
 }
 
+/** The HTTP status and the `x-amz-bucket-region` header of a failed S3 call, when it has them. */
+function httpFailure(error: unknown): { status?: number; bucketRegion?: string } {
+  const failed = error as {
+    $metadata?: { httpStatusCode?: number };
+    $response?: { headers?: Record<string, string | undefined> };
+  };
+  const status = failed.$metadata?.httpStatusCode;
+  const bucketRegion = failed.$response?.headers?.['x-amz-bucket-region'];
+  return {
+    ...(typeof status === 'number' && { status }),
+    ...(typeof bucketRegion === 'string' && bucketRegion !== '' && { bucketRegion }),
+  };
+}
+
+function otherRegion(bucket: string, bucketRegion: string, region: string): ConfigurationError {
+  return new ConfigurationError(
+    `audit: the bucket ${bucket} is in ${bucketRegion}, and the run (region ${region}) writes its record there: run in ${bucketRegion}, or use an audit bucket in ${region}`,
+  );
+}
+
 /**
- * Checks, before anything runs, that records can be written to a directory location: it is
- * created if missing, must be a directory, and is probed by writing (and removing) a file. An S3
- * location is not probed (a probe would be an object of its own); its first write is the record.
- * @throws ConfigurationError naming the audit input.
+ * Checks an S3 location with HeadBucket before anything runs: the bucket exists, these
+ * credentials may reach it, and it is in the run's region, where the record is written. HEAD
+ * answers carry no error body, so the SDK names only a 404 (NotFound); the rest are told by
+ * their HTTP status: 301 (or 400 naming another region in `x-amz-bucket-region`) is a bucket in
+ * another region, 403 a denied request.
  */
-export async function checkAuditLocation(location: AuditLocation): Promise<void> {
-  if (location.kind === 's3') return;
+async function checkAuditBucket(
+  location: Extract<AuditLocation, { kind: 's3' }>,
+  s3: S3Client,
+  region: string,
+): Promise<void> {
+  const { bucket } = location;
+  let bucketRegion: string | undefined;
+  try {
+    ({ BucketRegion: bucketRegion } = await s3.send(new HeadBucketCommand({ Bucket: bucket })));
+  } catch (error) {
+    const failed = httpFailure(error);
+    if (failed.status === 404) {
+      throw new ConfigurationError(
+        `audit: the bucket ${bucket} does not exist (HeadBucket answered 404): create it in ${region}, or correct the audit location`,
+      );
+    }
+    if (
+      failed.bucketRegion !== undefined &&
+      failed.bucketRegion !== region &&
+      (failed.status === 301 || failed.status === 400)
+    ) {
+      throw otherRegion(bucket, failed.bucketRegion, region);
+    }
+    // Named by its status, so a denied request gets the permission to grant.
+    const cause =
+      failed.status === undefined
+        ? error
+        : Object.assign(
+            new Error(`HTTP ${failed.status} (HeadBucket answers without an error body)`),
+            { name: failed.status === 403 ? 'AccessDenied' : `HTTP${failed.status}`, cause: error },
+          );
+    throw awsFailure(
+      `reach the audit location ${describeAuditLocation(location)} before anything runs`,
+      's3:ListBucket',
+      cause,
+    );
+  }
+  if (bucketRegion !== undefined && bucketRegion !== '' && bucketRegion !== region) {
+    throw otherRegion(bucket, bucketRegion, region);
+  }
+}
+
+/**
+ * Checks, before anything runs, that records can be written to the location, so that a run
+ * never changes AWS and then fails to keep its record. A directory is created if missing, must
+ * be a directory, and is probed by writing (and removing) a file. An S3 location's bucket must
+ * exist, be reachable with these credentials and be in the run's region (`checkAuditBucket`,
+ * HeadBucket; no object is written to probe it: a probe would be an object of its own).
+ * @throws ConfigurationError naming the audit input (not a directory, cannot be written, no
+ *   such bucket, a bucket in another region); AwsError naming s3:ListBucket (which HeadBucket
+ *   is authorized as) when the bucket cannot be reached.
+ */
+export async function checkAuditLocation(
+  location: AuditLocation,
+  aws: { s3: () => S3Client; region: string },
+): Promise<void> {
+  if (location.kind === 's3') {
+    await checkAuditBucket(location, aws.s3(), aws.region);
+    return;
+  }
   const { path } = location;
   try {
     await mkdir(path, { recursive: true });
