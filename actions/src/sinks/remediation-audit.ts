@@ -3,7 +3,8 @@
  * written once and never replaced: an audit trail that a later run could overwrite is no trail.
  */
 import { randomBytes } from 'node:crypto';
-import { link, mkdir, open, stat, unlink } from 'node:fs/promises';
+import { link, open, stat, unlink } from 'node:fs/promises';
+import { makeDirectory } from '../core/directories';
 import { dirname, join } from 'node:path';
 import { HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
@@ -135,7 +136,7 @@ export async function checkAuditLocation(
   }
   const { path } = location;
   try {
-    await mkdir(path, { recursive: true });
+    await makeDirectory(path);
   } catch (error) {
     throw fileError('create the directory', path, error);
   }
@@ -165,7 +166,7 @@ export async function checkAuditLocation(
 async function writeNewFile(path: string, text: string): Promise<void> {
   const directory = dirname(path);
   try {
-    await mkdir(directory, { recursive: true });
+    await makeDirectory(directory);
   } catch (error) {
     throw fileError('create the directory', directory, error);
   }
