@@ -1,7 +1,10 @@
 import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { runAction } from '../support/runner';
 import { shownText } from '../fixtures/markdown-shown';
+import { foreignControlFindings, importFindings } from '../fixtures/foreign-findings';
 import { ESTATE_CONTROLS, motoEndpoint, motoEnv, seedSecurityHub } from '../fixtures/moto-estate';
+import { ACCOUNT } from '../fixtures/seed';
 
 // The committed bundle, run exactly as the Actions runner runs it.
 const REGION = 'ca-central-1';
@@ -10,6 +13,17 @@ const awsEnv = (): Record<string, string> => motoEnv(REGION);
 
 beforeAll(async () => {
   await seedSecurityHub(REGION, ESTATE_CONTROLS);
+  // Forged, fleet-check, member-account and linked-region findings in the prod web scope: none
+  // is a result of this account's controls here, so none may block.
+  const hub = new SecurityHubClient({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+  try {
+    await importFindings(
+      hub,
+      foreignControlFindings(REGION, ACCOUNT, { tags: { Environment: 'prod', Service: 'web' } }),
+    );
+  } finally {
+    hub.destroy();
+  }
   // A real staging resource, so that a staging scope selects something: a security group is
   // regional in moto (S3 buckets would show in every region's Tagging API).
   const ec2 = new EC2Client({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
@@ -128,6 +142,7 @@ describe('actions/dist/compliance-gate run as the runner runs it', () => {
     );
     expect(result.exitCode).toBe(2);
     expect(result.outputs.verdict).toBe('error');
-    expect(result.stdout).toContain('could not decide: could not list Security Hub findings');
+    // The first call names the account whose Security Hub control results are read.
+    expect(result.stdout).toContain('could not decide: could not identify the AWS account');
   });
 });

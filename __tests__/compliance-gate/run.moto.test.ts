@@ -1,11 +1,18 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { systemClock } from '../../actions/src/core/clock';
 import { complianceGate, type ComplianceGateRun } from '../../actions/src/compliance-gate/run';
 import type { ComplianceGateInputs } from '../../actions/src/compliance-gate/inputs';
 import { replay } from '../../actions/src/replay/replay';
-import { ESTATE_CONTROLS, seedSecurityHub } from '../fixtures/moto-estate';
+import { ESTATE_CONTROLS, motoEndpoint, seedSecurityHub } from '../fixtures/moto-estate';
+import {
+  FOREIGN_RESOURCES,
+  foreignControlFindings,
+  importFindings,
+} from '../fixtures/foreign-findings';
+import { ACCOUNT } from '../fixtures/seed';
 import { sarifErrors, type SarifLog } from '../support/sarif';
 import { shownText } from '../fixtures/markdown-shown';
 
@@ -45,6 +52,16 @@ beforeAll(async () => {
     status: 'PASSED' as const,
   }));
   await seedSecurityHub(REGION, [...ESTATE_CONTROLS, ...passed]);
+  // FAILED and in the prod web scope: none is a result of this account's controls here.
+  const hub = new SecurityHubClient({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+  try {
+    await importFindings(
+      hub,
+      foreignControlFindings(REGION, ACCOUNT, { tags: { Environment: 'prod', Service: 'web' } }),
+    );
+  } finally {
+    hub.destroy();
+  }
 });
 
 beforeEach(() => {
@@ -71,12 +88,25 @@ describe('compliance gate, Security Hub source, against moto', () => {
     expect(run.outcome.exitCode).toBe(1);
     expect(verdict.counts).toMatchObject({ HIGH: 1, MEDIUM: 1, total: 2 });
     expect(lines).toContain(
-      '3 FAILED and 0 WARNING or NOT_AVAILABLE control result(s) from 2 GetFindings call(s); 152 outside the filters or rules were ignored',
+      '3 FAILED and 0 WARNING or NOT_AVAILABLE control result(s) from 2 GetFindings call(s); 156 outside the filters or rules were ignored',
     );
     expect(shownText(run.summary)).toMatch(
       /^## assetguard compliance-gate: ❌ BLOCKED — Security Hub in eu-central-1 \(Environment=prod, Service=web\)/,
     );
     expect(shownText(run.summary)).toContain('| HIGH | [S3.8](');
+  });
+
+  it("reads only Security Hub's own control results of this account and region: no forged, fleet-check, member or linked-region finding blocks", async () => {
+    const run = await gate({ scope: { Environment: 'prod', Service: 'web' } });
+    expect(run.verdict.blocking.map((entry) => `${entry.id} ${entry.resource}`)).toEqual([
+      'S3.8 arn:aws:s3:::shop-prod-assets',
+    ]);
+    expect(JSON.stringify(run.verdict)).not.toMatch(FOREIGN_RESOURCES);
+    // The account the results are read for comes from sts GetCallerIdentity.
+    const evidence = JSON.parse(readFileSync(join(run.reportDir, 'evidence.json'), 'utf8')) as {
+      context?: { calls?: Record<string, number> };
+    };
+    expect(evidence.context?.calls).toMatchObject({ GetCallerIdentity: 1, GetFindings: 2 });
   });
 
   it('counts every FAILED, ACTIVE, unsuppressed control when there is no scope', async () => {

@@ -1,4 +1,5 @@
 import { DisableCommand, Inspector2Client } from '@aws-sdk/client-inspector2';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { parsePolicy } from '../../actions/src/core/policy';
 import { UndecidedError } from '../../actions/src/core/errors';
 import {
@@ -7,6 +8,11 @@ import {
   type ReportClients,
 } from '../../actions/src/report/collect';
 import type { CollectedReport, ReportFinding } from '../../actions/src/report/model';
+import {
+  FOREIGN_RESOURCES,
+  foreignControlFindings,
+  importFindings,
+} from '../fixtures/foreign-findings';
 import { motoEndpoint } from '../fixtures/moto-estate';
 import {
   REPORT_OWNERS,
@@ -65,6 +71,19 @@ function cve(id: string): ReportFinding {
 beforeAll(async () => {
   estate = await seedReportEstate(motoEndpoint(), REGION, { orphanImage: true });
   clients = defaultReportClients(REGION);
+  // Failing and passing, owned by the web team: none is a result of this account's controls here.
+  const hub = new SecurityHubClient({ region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 });
+  try {
+    await importFindings(
+      hub,
+      foreignControlFindings(REGION, ACCOUNT, {
+        statuses: ['FAILED', 'PASSED'],
+        tags: { Owner: REPORT_OWNERS.web },
+      }),
+    );
+  } finally {
+    hub.destroy();
+  }
   report = await collect(REGION);
 }, 60_000);
 
@@ -162,6 +181,21 @@ describe('collectReport against moto', () => {
       expect.objectContaining({ rule: 'Lambda.1', compliant: 0, noncompliant: 1 }),
       expect.objectContaining({ rule: 'ECR.1', severity: 'HIGH', compliant: 2, noncompliant: 0 }),
       expect.objectContaining({ rule: 'Lambda.2', compliant: 1, noncompliant: 0 }),
+    ]);
+  });
+
+  it("counts only Security Hub's own control results of this account and region, failing or passing: no forged, fleet-check, member or linked-region finding", () => {
+    const cces = report.findings.filter((item) => item.kind === 'cce');
+    expect(JSON.stringify(cces)).not.toMatch(FOREIGN_RESOURCES);
+    expect(cces.map((item) => item.finding.resource.accountId)).toEqual(cces.map(() => ACCOUNT));
+    // The foreign ones are S3.8, EC2.19, RDS.2 and fleet-check's U-01: no row for any of them.
+    expect(report.rules.map((rule) => rule.rule).sort()).toEqual([
+      'EC2.8',
+      'ECR.1',
+      'ECR.2',
+      'IAM.7',
+      'Lambda.1',
+      'Lambda.2',
     ]);
   });
 

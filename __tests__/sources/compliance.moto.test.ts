@@ -1,9 +1,13 @@
 import { CreateSecurityGroupCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { BatchImportFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { requireScopeInEstate } from '../../actions/src/sources/compliance';
+import { readCallerAccount } from '../../actions/src/sources/identity';
+import { listPassedControls } from '../../actions/src/sources/rule-results';
 import { collectSecurityHubCompliance } from '../../actions/src/sources/securityhub';
+import { foreignControlFindings, importFindings } from '../fixtures/foreign-findings';
 import { isolatedAccount, motoEndpoint, type TestCredentials } from '../fixtures/moto-estate';
 import { securityHubFinding } from '../fixtures/seed';
 
@@ -11,6 +15,7 @@ import { securityHubFinding } from '../fixtures/seed';
 // buckets account-wide, so other files' buckets would show up in another account's tag keys).
 const REGION = 'ap-southeast-2';
 const ACCOUNT_ID = '444455556666';
+let callerAccount: string;
 let credentials: TestCredentials;
 let tagging: ResourceGroupsTaggingAPIClient;
 let securityhub: SecurityHubClient;
@@ -62,10 +67,26 @@ beforeAll(async () => {
     }),
     AwsAccountId: ACCOUNT_ID,
   }));
-  const imported = await securityhub.send(
-    new BatchImportFindingsCommand({ Findings: findings as never }),
-  );
-  expect(imported.FailedCount ?? 0).toBe(0);
+  const passedBucket = {
+    ...securityHubFinding(REGION, {
+      controlId: 'S3.8',
+      severity: 'HIGH',
+      resourceType: 'AwsS3Bucket',
+      resourceId: 'arn:aws:s3:::own-bucket',
+      status: 'PASSED',
+    }),
+    AwsAccountId: ACCOUNT_ID,
+  };
+  await importFindings(securityhub, [
+    ...findings,
+    passedBucket,
+    // FAILED and PASSED: neither side may read them.
+    ...foreignControlFindings(REGION, ACCOUNT_ID, { statuses: ['FAILED', 'PASSED'] }),
+  ]);
+  const sts = new STSClient(config);
+  callerAccount = await readCallerAccount(sts);
+  sts.destroy();
+  expect(callerAccount).toBe(ACCOUNT_ID);
 });
 
 afterAll(() => {
@@ -82,7 +103,7 @@ describe('the Security Hub source against moto: tags from the Tagging API, not t
     const collected = await collectSecurityHubCompliance(
       { securityhub, tagging },
       { tags: { Environment: 'prod' }, rules: [] },
-      { log, region: REGION, defaultSeverity: 'MEDIUM' },
+      { log, region: REGION, accountId: callerAccount, defaultSeverity: 'MEDIUM' },
     );
     expect(collected.findings.map(({ resource }) => [resource.id, resource.tags]).sort()).toEqual(
       [
@@ -94,6 +115,37 @@ describe('the Security Hub source against moto: tags from the Tagging API, not t
       `1 result(s) are on resources that lack a scope tag key (Environment), so nothing places them outside Environment=prod: they stay in scope; tag them (assetguard tags apply) to place them: AwsEc2SecurityGroup ${arnOf(groups['never-tagged']!)}`,
     ]);
     expect(collected.calls.GetResources).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("the Security Hub readers against moto: only Security Hub's own control results of this account and region", () => {
+  it('the failing side ignores forged, fleet-check, member-account and linked-region findings', async () => {
+    const collected = await collectSecurityHubCompliance(
+      { securityhub, tagging },
+      { tags: {}, rules: [] },
+      { log, region: REGION, accountId: callerAccount, defaultSeverity: 'MEDIUM' },
+    );
+    expect(collected.findings.map(({ id, resource }) => `${id} ${resource.id}`).sort()).toEqual(
+      Object.values(groups)
+        .map((id) => `EC2.13 ${arnOf(id)}`)
+        .sort(),
+    );
+    expect(collected.rules.nonCompliant).toEqual(['EC2.13']);
+    // 7 foreign findings (3 PASSED, 4 FAILED) and this account's PASSED S3.8.
+    expect(lines).toEqual([
+      '3 FAILED and 0 WARNING or NOT_AVAILABLE control result(s) from 1 GetFindings call(s); 8 outside the filters or rules were ignored',
+    ]);
+  });
+
+  it("the passing side reads only this account's PASSED S3.8, not the forged, member or linked ones", async () => {
+    const passed = await listPassedControls(securityhub, {
+      log,
+      region: REGION,
+      accountId: callerAccount,
+    });
+    expect(passed.results).toEqual([
+      expect.objectContaining({ rule: 'S3.8', resourceId: 'arn:aws:s3:::own-bucket' }),
+    ]);
   });
 });
 

@@ -276,6 +276,7 @@ async function bothSources(tags: Record<string, string>) {
     collectSecurityHubCompliance(clients, scope, {
       log,
       region: REGION,
+      accountId: ACCOUNT,
       defaultSeverity: 'MEDIUM',
     }),
   ]);
@@ -337,6 +338,7 @@ describe('both sources place results in the tag scope the same way', () => {
       collectSecurityHubCompliance(clients, scope, {
         log,
         region: REGION,
+        accountId: ACCOUNT,
         defaultSeverity: 'MEDIUM',
       }),
     ).rejects.toThrow(message);

@@ -24,6 +24,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { AwsError, ConfigurationError, UndecidedError } from '../../actions/src/core/errors';
 import {
   collectSecurityHubCompliance,
+  controlProductArn,
   findingFilters,
 } from '../../actions/src/sources/securityhub';
 import type { ComplianceScope } from '../../actions/src/sources/compliance';
@@ -35,6 +36,11 @@ const UNSCOPED: ComplianceScope = { tags: {}, rules: [] };
 const PROD: ComplianceScope = { tags: { Environment: 'prod' }, rules: [] };
 
 const BASE_FILTERS = {
+  ProductArn: [
+    { Value: 'arn:aws:securityhub:us-east-1::product/aws/securityhub', Comparison: 'EQUALS' },
+  ],
+  AwsAccountId: [{ Value: ACCOUNT, Comparison: 'EQUALS' }],
+  Region: [{ Value: REGION, Comparison: 'EQUALS' }],
   ComplianceStatus: [
     { Value: 'FAILED', Comparison: 'EQUALS' },
     { Value: 'WARNING', Comparison: 'EQUALS' },
@@ -147,6 +153,7 @@ function collect(
   return collectSecurityHubCompliance(clients, scope, {
     log,
     region: REGION,
+    accountId: ACCOUNT,
     defaultSeverity: 'MEDIUM',
     ...options,
   });
@@ -180,9 +187,18 @@ afterAll(() => {
 });
 
 describe('findingFilters', () => {
-  it('asks for FAILED, WARNING or NOT_AVAILABLE, ACTIVE, not SUPPRESSED control results, and no ResourceTags', () => {
+  it("asks for Security Hub's own FAILED, WARNING or NOT_AVAILABLE, ACTIVE, not SUPPRESSED control results of this account and region, and no ResourceTags", () => {
     // Most control findings carry no Resources[].Tags: a ResourceTags filter would drop them.
-    expect(findingFilters()).toEqual(BASE_FILTERS);
+    expect(findingFilters({ accountId: ACCOUNT, region: REGION })).toEqual(BASE_FILTERS);
+  });
+
+  it("names the product in the region's partition", () => {
+    expect(findingFilters({ accountId: ACCOUNT, region: 'cn-north-1' }).ProductArn).toEqual([
+      { Value: 'arn:aws-cn:securityhub:cn-north-1::product/aws/securityhub', Comparison: 'EQUALS' },
+    ]);
+    expect(controlProductArn('us-gov-west-1')).toBe(
+      'arn:aws-us-gov:securityhub:us-gov-west-1::product/aws/securityhub',
+    );
   });
 });
 
@@ -587,6 +603,143 @@ describe('collectSecurityHubCompliance', () => {
         { TagFilters: [{ Key: 'Environment', Values: ['prod'] }], ResourcesPerPage: 50 },
       ]);
     });
+  });
+
+  describe("only Security Hub's own control results of this account and region count", () => {
+    /** What anyone with BatchImportFindings can put into their account's default product. */
+    const imported = (): AwsSecurityFinding => {
+      const raw = seeded({
+        controlId: 'S3.8',
+        ruleName: undefined,
+        resourceType: 'AwsS3Bucket',
+        resourceId: 'arn:aws:s3:::prod-website',
+        tags: undefined,
+      });
+      raw.ProductArn = `arn:aws:securityhub:${REGION}:${ACCOUNT}:product/${ACCOUNT}/default`;
+      raw.Id = `${REGION}/${ACCOUNT}/imported-s3-8`;
+      raw.GeneratorId = 'security-control/S3.8';
+      return raw;
+    };
+    /** fleet-check's own finding, as sinks/securityhub-import builds it. */
+    const fleet = (): AwsSecurityFinding => ({
+      SchemaVersion: '2018-10-08',
+      Id: `assetguard/fleet-check/i-0abc/U-01`,
+      ProductArn: `arn:aws:securityhub:${REGION}:${ACCOUNT}:product/${ACCOUNT}/default`,
+      ProductName: 'assetguard fleet-check',
+      CompanyName: 'assetguard',
+      GeneratorId: 'assetguard/fleet-check/U-01',
+      AwsAccountId: ACCOUNT,
+      CreatedAt: '2026-11-01T00:00:00.000Z',
+      UpdatedAt: '2026-11-01T00:00:00.000Z',
+      Title: 'U-01 root remote login',
+      Description: 'PermitRootLogin yes',
+      Types: [
+        'Software and Configuration Checks/Industry and Regulatory Standards/KISA Unix server',
+      ],
+      Severity: { Label: 'HIGH', Original: 'HIGH' },
+      Compliance: { Status: 'FAILED' },
+      RecordState: 'ACTIVE',
+      Resources: [
+        {
+          Type: 'AwsEc2Instance',
+          Id: `arn:aws:ec2:${REGION}:${ACCOUNT}:instance/i-0abc`,
+          Region: REGION,
+        },
+      ],
+    });
+    const member = (): AwsSecurityFinding => {
+      const raw = seeded({ resourceId: 'arn:aws:ec2:us-east-1:210987654321:security-group/sg-m' });
+      raw.AwsAccountId = '210987654321';
+      raw.Id = raw.Id!.replace(ACCOUNT, '210987654321');
+      return raw;
+    };
+    /** Linked from eu-west-1 into an aggregation region: Region and ProductArn name eu-west-1. */
+    const linked = (): AwsSecurityFinding => {
+      const raw = seeded({ resourceId: 'arn:aws:ec2:eu-west-1:123456789012:security-group/sg-l' });
+      raw.Region = 'eu-west-1';
+      raw.ProductArn = 'arn:aws:securityhub:eu-west-1::product/aws/securityhub';
+      raw.Resources![0]!.Region = 'eu-west-1';
+      return raw;
+    };
+
+    it.each<[string, () => AwsSecurityFinding]>([
+      ["a finding imported into the account's default product, Compliance block and all", imported],
+      ["fleet-check's own imported finding", fleet],
+      ["a member account's finding (an administrator account sees them)", member],
+      ["another region's finding (an aggregation region sees them)", linked],
+    ])('ignores %s, and counts it as outside the filters', async (_name, build) => {
+      securityHubMock.on(GetFindingsCommand).resolves(page([build(), seeded()]));
+      const collected = await collect();
+      expect(collected.findings.map(({ id, resource }) => `${id} ${resource.id}`)).toEqual([
+        `EC2.13 ${sgArn('sg-0a1b2c3d4e5f60718')}`,
+      ]);
+      expect(collected.rules.nonCompliant).toEqual(['EC2.13']);
+      expect(logged).toEqual([
+        '1 FAILED and 0 WARNING or NOT_AVAILABLE control result(s) from 1 GetFindings call(s); 1 outside the filters or rules were ignored',
+      ]);
+    });
+
+    it('ignores a foreign finding even when its top-level Region is the only thing that differs', async () => {
+      const raw = seeded();
+      raw.Region = 'eu-west-1';
+      securityHubMock.on(GetFindingsCommand).resolves(page([raw]));
+      expect((await collect()).findings).toEqual([]);
+    });
+
+    it('ignores a malformed finding of another product instead of stopping the run on it', async () => {
+      const raw = imported();
+      raw.Compliance = { Status: 'failed' as never, SecurityControlId: 'S3.8' };
+      raw.Resources = [];
+      securityHubMock.on(GetFindingsCommand).resolves(page([raw]));
+      const collected = await collect();
+      expect(collected.findings).toEqual([]);
+      // Foreign results are not control results here: the standards are checked, as for none.
+      expect(collected.calls).toEqual({ GetFindings: 1, GetEnabledStandards: 1 });
+    });
+
+    it('a foreign result does not make a named control look evaluated: it is checked with Security Hub', async () => {
+      const raw = imported();
+      raw.Compliance = { Status: 'PASSED', SecurityControlId: 'S3.8' };
+      securityHubMock.on(GetFindingsCommand).resolves(page([raw]));
+      securityHubMock
+        .on(BatchGetSecurityControlsCommand)
+        .resolves({ SecurityControls: [securityControl('S3.8', 'DISABLED')], UnprocessedIds: [] });
+      const error = await failure({ tags: {}, rules: ['S3.8'] });
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error.message).toMatch(/^rules: S3\.8 matched no control result: it is disabled/);
+    });
+
+    it("keeps legacy per-standard control findings: they are Security Hub's own product too", async () => {
+      const fsbp = seeded({ controlId: 'EC2.13' });
+      fsbp.GeneratorId = 'aws-foundational-security-best-practices/v/1.0.0/EC2.13';
+      fsbp.Compliance = { Status: 'FAILED' };
+      fsbp.ProductFields = { ...fsbp.ProductFields, ControlId: 'EC2.13' };
+      const cis = seeded({ controlId: 'IAM.7', resourceType: 'AwsAccount' });
+      cis.Id = `${cis.Id!}-cis`;
+      cis.Resources = [{ Type: 'AwsAccount', Id: `AWS::::Account:${ACCOUNT}`, Region: REGION }];
+      cis.GeneratorId =
+        'arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.9';
+      cis.Compliance = { Status: 'FAILED' };
+      cis.ProductFields = { ...cis.ProductFields, ControlId: 'IAM.7' };
+      securityHubMock.on(GetFindingsCommand).resolves(page([fsbp, cis]));
+      const collected = await collect();
+      expect(collected.findings.map(({ id }) => id)).toEqual(['EC2.13', 'IAM.7']);
+    });
+
+    it.each<[string, (raw: AwsSecurityFinding) => void, RegExp]>([
+      ['no ProductArn', (raw) => delete raw.ProductArn, /with no ProductArn;/],
+      ['no AwsAccountId', (raw) => delete raw.AwsAccountId, /with no AwsAccountId;/],
+    ])(
+      'a finding with %s is malformed (ASFF requires it): exit 2',
+      async (_name, edit, message) => {
+        const raw = seeded();
+        edit(raw);
+        securityHubMock.on(GetFindingsCommand).resolves(page([raw]));
+        const error = await failure();
+        expect(error).toBeInstanceOf(UndecidedError);
+        expect(error.message).toMatch(message);
+      },
+    );
   });
 
   describe('malformed answers are errors (exit 2), naming GetFindings', () => {

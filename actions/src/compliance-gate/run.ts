@@ -1,7 +1,9 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { STSClient } from '@aws-sdk/client-sts';
 import { createClient, resolveRegion } from '../core/aws';
+import type { CallCounts } from '../core/collections';
 import { gateOutcomeLine } from '../core/markdown';
 import { emptyCounts, type SeverityCounts } from '../core/model';
 import {
@@ -14,6 +16,7 @@ import {
 import { toSarif } from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
 import { collectConfigCompliance } from '../sources/config';
+import { readCallerAccount } from '../sources/identity';
 import { collectSecurityHubCompliance } from '../sources/securityhub';
 import { evaluateCompliance, type ComplianceContext, type ComplianceSubject } from './evaluate';
 import {
@@ -29,6 +32,8 @@ export interface ComplianceClients {
   config: ConfigServiceClient;
   tagging: ResourceGroupsTaggingAPIClient;
   securityhub: SecurityHubClient;
+  /** Names the caller's account, whose Security Hub control results alone are read. */
+  sts: STSClient;
 }
 
 /** What the compliance gate needs besides the clock and the log; tests set these. */
@@ -57,13 +62,15 @@ function defaultClients(region: string): ComplianceClients {
     config: createClient(ConfigServiceClient, { region }),
     tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
     securityhub: createClient(SecurityHubClient, { region }),
+    sts: createClient(STSClient, { region }),
   };
 }
 
 /**
  * The compliance gate as a command of the shared runner: collect the target's non-compliant
- * results from AWS Config (rules, details, tags for the scope) or Security Hub (control
- * findings), then `evaluateCompliance`. Reports: verdict.json, summary.md, results.sarif
+ * results from AWS Config (rules, details, tags for the scope) or Security Hub (its own control
+ * findings of the caller's account, named by sts GetCallerIdentity, in the target's region), then
+ * `evaluateCompliance`. Reports: verdict.json, summary.md, results.sarif
  * (located on the policy file), evidence.json.
  */
 export function complianceGateCommand(
@@ -94,6 +101,7 @@ export function complianceGateCommand(
       const needTags = policy.policy.exceptions.some(
         (exception) => exception.scope?.tags !== undefined,
       );
+      const identityCalls: CallCounts = {};
       const collected =
         inputs.source === 'config'
           ? await collectConfigCompliance(clients, scope, {
@@ -105,11 +113,13 @@ export function complianceGateCommand(
           : await collectSecurityHubCompliance(clients, scope, {
               log,
               region,
+              // An administrator or aggregation account also sees its members' findings.
+              accountId: await readCallerAccount(clients.sts, identityCalls),
               defaultSeverity: compliance.defaultSeverity,
               needTags,
             });
       progress.findings = collected.findings;
-      progress.context.calls = collected.calls;
+      progress.context.calls = { ...identityCalls, ...collected.calls };
       progress.context.notes = collected.warnings;
       const subject: ComplianceSubject = {
         source: inputs.source,

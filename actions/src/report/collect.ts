@@ -250,6 +250,7 @@ interface Collected {
 async function collectCce(
   clients: ReportClients,
   options: CollectOptions,
+  accountId: string,
 ): Promise<{ cce: CollectedCompliance; passing: PassingResults }> {
   const { log, region, policy } = options;
   const scope = { tags: options.scope ?? {}, rules: options.rules ?? [] };
@@ -267,8 +268,8 @@ async function collectCce(
     return { cce, passing };
   }
   log('report: reading Security Hub control results');
-  const cce = await collectSecurityHubCompliance(clients, scope, common);
-  const passed = await listPassedControls(clients.securityhub, { log });
+  const cce = await collectSecurityHubCompliance(clients, scope, { ...common, accountId });
+  const passed = await listPassedControls(clients.securityhub, { log, region, accountId });
   const wanted = scope.rules.map((rule) => rule.toLowerCase());
   const results =
     wanted.length === 0
@@ -285,7 +286,8 @@ async function collectCce(
 async function collectAll(clients: ReportClients, options: CollectOptions): Promise<Collected> {
   const { log, region, policy } = options;
   const resourceTypes = policy.tags?.resourceTypes ?? DEFAULT_RESOURCE_TYPES;
-  // Read once: Inspector2's status is asked for this account, and the inventory builds its ARNs.
+  // Read once: Inspector2's status is asked for this account, the inventory builds its ARNs, and
+  // Security Hub's control results are read for it alone (an administrator account sees members').
   const identityCalls: CallCounts = {};
   const accountId = await readCallerAccount(clients.sts, identityCalls);
   const [cve, compliance, inventory] = await Promise.all([
@@ -311,7 +313,7 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
       );
       return { ...listed, status };
     })(),
-    collectCce(clients, options),
+    collectCce(clients, options, accountId),
     (async () => {
       log(`report: reading the inventory of ${resourceTypes.length} resource type(s)`);
       return collectInventory(clients, resourceTypes, { log, region, accountId });
@@ -383,7 +385,8 @@ function ruleCompliance(
  * listing; when some are not, a warning names them, and `cveScanned` lists those that are; (2) CCE: the compliance gate's source,
  * `collectConfigCompliance` or `collectSecurityHubCompliance` per `cceSource`, with its tag
  * scope and rules, followed by the passing side of each rule (sources/rule-results: Config's
- * COMPLIANT results of every evaluated rule, or Security Hub's PASSED control results);
+ * COMPLIANT results of every evaluated rule, or Security Hub's PASSED control results); Security
+ * Hub's results are its own control findings of the caller's account and `region` only;
  * (3) the estate: `collectInventory` of the tag policy's resource types (core/tag-policy
  * DEFAULT_RESOURCE_TYPES when the policy has no `tags:`); (4) with `remediationAudit`, the
  * remediation audit records of the last REMEDIATION_WINDOW_DAYS + 1 UTC days

@@ -21,7 +21,13 @@ import type { Log } from '../core/log';
 import { isSeverity, type Severity } from '../core/model';
 import { CONFIG_PAGE_CAP, DETAILS_PAGE_SIZE } from './config';
 import { readAllPages } from './paging';
-import { DEFAULT_PAGE_CAP, PAGE_SIZE } from './securityhub';
+import {
+  DEFAULT_PAGE_CAP,
+  isOwnControlResult,
+  originFilters,
+  PAGE_SIZE,
+  type ControlResultOrigin,
+} from './securityhub';
 
 /** One resource a rule or control passes on. */
 export interface PassingResult {
@@ -43,9 +49,14 @@ export interface PassingResults {
   calls: CallCounts;
 }
 
-/** Security Hub's filter for passing control results: PASSED, ACTIVE, not SUPPRESSED. */
-export function passedFilters(): AwsSecurityFindingFilters {
+/**
+ * Security Hub's filter for passing control results: Security Hub's own control results of the
+ * caller's account and the run's region (sources/securityhub `originFilters`, the failing side's
+ * too), PASSED, ACTIVE, not SUPPRESSED.
+ */
+export function passedFilters(origin: ControlResultOrigin): AwsSecurityFindingFilters {
   return {
+    ...originFilters(origin),
     ComplianceStatus: [{ Value: 'PASSED', Comparison: 'EQUALS' }],
     RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
     WorkflowStatus: [{ Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' }],
@@ -59,21 +70,25 @@ function malformed(raw: AwsSecurityFinding, what: string): UndecidedError {
 }
 
 /**
- * Every PASSED control result of the region: Security Hub GetFindings filtered by `passedFilters`
+ * Every PASSED control result of the caller's account (`accountId`, from sources/identity
+ * `readCallerAccount`) in `region`: Security Hub GetFindings filtered by `passedFilters`
  * (MaxResults 100, every page, at most `pageCap` pages), re-checked on the client (emulators
- * ignore filters): findings that are not control results, not PASSED, ARCHIVED or SUPPRESSED are
- * skipped. A PASSED control result without its control id (`Compliance.SecurityControlId` or
+ * ignore filters): findings of another product (anyone can import a Compliance-shaped finding
+ * into their own), account or region (an administrator or aggregation account sees those), and
+ * findings that are not control results, not PASSED, ARCHIVED or SUPPRESSED are skipped. A PASSED control result without its control id (`Compliance.SecurityControlId` or
  * `ProductFields.ControlId`) or its resource (`Resources[0].Id` and `Type`) is malformed.
  *
  * Cost: ceil(P/100) calls for P passing results, usually the largest part of a Security Hub
  * estate; the daily report runs it once a day.
- * @throws UndecidedError for a page without `Findings`, a malformed result or an endless listing;
+ * @throws UndecidedError for a page without `Findings`, a malformed result (or a finding without
+ *   ProductArn or AwsAccountId) or an endless listing;
  *   AwsError naming securityhub:GetFindings for a failed call.
  */
 export async function listPassedControls(
   securityhub: SecurityHubClient,
-  options: { log: Log; pageCap?: number },
+  options: { log: Log; region: string; accountId: string; pageCap?: number },
 ): Promise<PassingResults> {
+  const origin = { accountId: options.accountId, region: options.region };
   const calls: CallCounts = {};
   const seen = new Set<string>();
   const results: PassingResult[] = [];
@@ -81,7 +96,7 @@ export async function listPassedControls(
     await readAllPages(
       paginateGetFindings(
         { client: securityhub, pageSize: PAGE_SIZE },
-        { Filters: passedFilters(), MaxResults: PAGE_SIZE },
+        { Filters: passedFilters(origin), MaxResults: PAGE_SIZE },
       ),
       {
         operation: 'securityhub:GetFindings',
@@ -98,6 +113,7 @@ export async function listPassedControls(
           `Security Hub kept returning pages of passed control results after ${pages} calls`,
       },
       (raw) => {
+        if (!isOwnControlResult(raw, origin)) return false;
         if (raw.Compliance?.Status !== 'PASSED') return false;
         if (raw.RecordState === 'ARCHIVED' || raw.Workflow?.Status === 'SUPPRESSED') return false;
         const rule = raw.Compliance.SecurityControlId ?? raw.ProductFields?.ControlId;

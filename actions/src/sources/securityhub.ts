@@ -10,6 +10,7 @@ import {
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { partitionOf } from '../core/arn';
 import { chunks, countCall, type CallCounts } from '../core/collections';
 import {
   controlBySecurityHubId,
@@ -62,14 +63,75 @@ const RECORD_STATES: ReadonlySet<string> = new Set(Object.values(RecordState));
 const WORKFLOW_STATUSES: ReadonlySet<string> = new Set(Object.values(WorkflowStatus));
 
 /**
- * The server-side filter: control results FAILED, WARNING or NOT_AVAILABLE (EQUALS values of one
- * field are ORed), ACTIVE, not SUPPRESSED. No ResourceTags filter: most control findings carry no
+ * Whose control results a run reads: the caller's own account (sources/identity
+ * `readCallerAccount`) in the run's region. Required by every reader of control results, so none
+ * can forget it.
+ */
+export interface ControlResultOrigin {
+  /** The caller's 12-digit AWS account id. */
+  accountId: string;
+  /** The run's region. */
+  region: string;
+}
+
+/**
+ * The product of Security Hub's own control findings in `region`, consolidated
+ * (`security-control/EC2.13`) and legacy per-standard alike
+ * (`aws-foundational-security-best-practices/v/1.0.0/EC2.13`,
+ * `arn:aws:securityhub:::ruleset/cis-aws-foundations-benchmark/v/1.2.0/rule/1.1`). Only AWS can
+ * import into it: a finding anyone imports with BatchImportFindings lands in their own
+ * `product/<account>/default` (as fleet-check's do), however Compliance-shaped it is.
+ */
+export function controlProductArn(region: string): string {
+  return `arn:${partitionOf(region)}:securityhub:${region}::product/aws/securityhub`;
+}
+
+/**
+ * The filter every reader of control results adds to its own: Security Hub's own product, the
+ * caller's account and the run's region. In an administrator or aggregation-region account,
+ * GetFindings also returns member accounts' and linked regions' findings, which are not this
+ * run's to gate, report or remediate. Re-checked on the client by `isOwnControlResult`.
+ */
+export function originFilters(
+  origin: ControlResultOrigin,
+): Pick<AwsSecurityFindingFilters, 'ProductArn' | 'AwsAccountId' | 'Region'> {
+  return {
+    ProductArn: [{ Value: controlProductArn(origin.region), Comparison: 'EQUALS' }],
+    AwsAccountId: [{ Value: origin.accountId, Comparison: 'EQUALS' }],
+    Region: [{ Value: origin.region, Comparison: 'EQUALS' }],
+  };
+}
+
+/**
+ * The client-side re-check of `originFilters` (emulators ignore filters): true for a finding of
+ * Security Hub's own product, in the caller's account and the run's region. The region is the
+ * finding's `Region`, which Security Hub sets on every finding (so the server filter never
+ * returns one without it); an emulator's finding without it falls back to `Resources[0].Region`,
+ * and one with neither is taken as this region's (GetFindings answers for its own region).
+ * Anything else is ignored before it is validated: another product's finding is no evidence
+ * about controls, so even a malformed one must not stop a run.
+ * @throws UndecidedError for a finding without ProductArn or AwsAccountId, which ASFF requires.
+ */
+export function isOwnControlResult(raw: AwsSecurityFinding, origin: ControlResultOrigin): boolean {
+  if (!raw.ProductArn) throw malformed(raw, 'no ProductArn');
+  if (raw.ProductArn !== controlProductArn(origin.region)) return false;
+  if (!raw.AwsAccountId) throw malformed(raw, 'no AwsAccountId');
+  if (raw.AwsAccountId !== origin.accountId) return false;
+  const region = raw.Region ?? raw.Resources?.[0]?.Region;
+  return region === undefined || region === origin.region;
+}
+
+/**
+ * The server-side filter: Security Hub's own control results of the caller's account and the
+ * run's region (`originFilters`), FAILED, WARNING or NOT_AVAILABLE (EQUALS values of one field are
+ * ORed), ACTIVE, not SUPPRESSED. No ResourceTags filter: most control findings carry no
  * `Resources[].Tags`, so a tag filter would drop them; the tag scope is applied after reading the
  * resources' tags (sources/compliance). Every part is re-checked on the client (moto ignores
  * filters).
  */
-export function findingFilters(): AwsSecurityFindingFilters {
+export function findingFilters(origin: ControlResultOrigin): AwsSecurityFindingFilters {
   return {
+    ...originFilters(origin),
     ComplianceStatus: COUNTED_STATUSES.map((Value) => ({ Value, Comparison: 'EQUALS' as const })),
     RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
     WorkflowStatus: [{ Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' }],
@@ -350,6 +412,11 @@ async function requireStandardsEnabled(
 /**
  * Collects Security Hub control results for the deploy target.
  *
+ * Reads only Security Hub's own control findings (product `aws/securityhub`) of `accountId` in
+ * `region`: another product's finding (anyone with BatchImportFindings can give one a
+ * `Compliance` block), a member account's or another region's (administrator and aggregation
+ * accounts see those) is ignored and counted with the results outside the filters.
+ *
  * Calls: GetFindings (filters as `findingFilters`, MaxResults 100, every page, at most
  * `pageCap` pages); with a tag scope or `needTags`, the Tagging API's GetResources by ARN (≤100
  * per call) and, when no result is on a resource tagged with the scope, one GetResources with
@@ -365,7 +432,8 @@ async function requireStandardsEnabled(
  * Tag scope: sources/compliance, the same as the Config source (account-level results, `AwsAccount`,
  * always stay in scope).
  *
- * Errors (all exit 2): UndecidedError for a page without `Findings`, a status outside its enum,
+ * Errors (all exit 2): UndecidedError for a page without `Findings`, a finding without ProductArn
+ * or AwsAccountId, a status outside its enum,
  * a control result without its resource, an endless listing; ConfigurationError for a `rules`
  * entry that is no control Security Hub evaluates here, no enabled standard, or a scope no
  * resource carries; AwsError for a failed call, naming the IAM action.
@@ -376,12 +444,15 @@ export async function collectSecurityHubCompliance(
   options: {
     log: Log;
     region: string;
+    /** The caller's account (sources/identity `readCallerAccount`): only its results are read. */
+    accountId: string;
     defaultSeverity: Severity;
     needTags?: boolean;
     pageCap?: number;
   },
 ): Promise<CollectedCompliance> {
-  const { log, region } = options;
+  const { log, region, accountId } = options;
+  const origin = { accountId, region };
   const calls: CallCounts = {};
   const results: ControlResult[] = [];
   const named = new Set<string>();
@@ -391,7 +462,7 @@ export async function collectSecurityHubCompliance(
   try {
     const paginator = paginateGetFindings(
       { client: clients.securityhub, pageSize: PAGE_SIZE },
-      { Filters: findingFilters(), MaxResults: PAGE_SIZE },
+      { Filters: findingFilters(origin), MaxResults: PAGE_SIZE },
     );
     pages = await readAllPages(
       paginator,
@@ -408,6 +479,12 @@ export async function collectSecurityHubCompliance(
         endless: (pageCount) => `Security Hub kept returning pages after ${pageCount} calls`,
       },
       (raw) => {
+        // Another product's, account's or region's finding is no result of this run's controls:
+        // not counted, not named, not validated.
+        if (!isOwnControlResult(raw, origin)) {
+          ignored += 1;
+          return false;
+        }
         const status = countedStatus(raw);
         if (raw.Compliance !== undefined) controlResults += 1;
         const controlId = controlIdOf(raw);
