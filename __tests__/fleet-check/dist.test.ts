@@ -76,10 +76,13 @@ const env = (credentials: TestCredentials): Record<string, string> => ({
 
 describe('actions/dist/fleet-check run as the runner runs it', () => {
   it('checks this machine (targets local) with the embedded script: blocks (exit 1) with outputs and a job summary', async () => {
-    const result = await runAction('fleet-check', {
-      targets: 'local',
-      'check-settings': `ASSETGUARD_ROOT=${badRoot}`,
-    });
+    // check-settings refuses ASSETGUARD_ROOT; set in the environment, it points the script at the
+    // planted tree (and the run says so).
+    const result = await runAction(
+      'fleet-check',
+      { targets: 'local' },
+      { ASSETGUARD_ROOT: badRoot },
+    );
     expect(result.exitCode).toBe(1);
     expect(result.outputs).toMatchObject({
       verdict: 'block',
@@ -97,6 +100,10 @@ describe('actions/dist/fleet-check run as the runner runs it', () => {
       /^## assetguard fleet-check: ❌ BLOCKED — this machine/,
     );
     expect(shownText(result.summary)).toContain('| HIGH | U-01 | web-1 |');
+    // The planted tree has no /etc/machine-id, and the environment chose the tree: both said.
+    expect(shownText(result.summary)).toContain(
+      `host/web-1 (web-1): ASSETGUARD_ROOT=${badRoot} in the environment: the script checked that, not this machine's own /`,
+    );
   });
 
   it('a copy of the bundle alone, outside the repository, still carries the script', () => {
@@ -117,7 +124,7 @@ describe('actions/dist/fleet-check run as the runner runs it', () => {
         ...inputs,
         INPUT_TARGETS: 'local',
         'INPUT_FAIL-ON': 'none',
-        'INPUT_CHECK-SETTINGS': `ASSETGUARD_ROOT=${badRoot}`,
+        ASSETGUARD_ROOT: badRoot,
         GITHUB_OUTPUT: join(dir, 'out'),
       },
       encoding: 'utf8',
@@ -141,11 +148,10 @@ describe('actions/dist/fleet-check run as the runner runs it', () => {
       'fleet-check',
       {
         targets: 'local',
-        'check-settings': `ASSETGUARD_ROOT=${badRoot}`,
         'import-to-securityhub': 'true',
         'fail-on': 'none',
       },
-      env(local),
+      { ...env(local), ASSETGUARD_ROOT: badRoot },
     );
     expect(result.exitCode).toBe(0);
     expect(result.outputs).toMatchObject({ verdict: 'pass', imported: String(failingChecks) });
@@ -189,6 +195,17 @@ describe('actions/dist/fleet-check run as the runner runs it', () => {
     );
   });
 
+  it('refuses ASSETGUARD_ROOT through check-settings (exit 2): a run checks the host it runs on', async () => {
+    const result = await runAction('fleet-check', {
+      targets: 'local',
+      'check-settings': `ASSETGUARD_ROOT=${badRoot}`,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toContain(
+      '::error::fleet-check: check-settings: ASSETGUARD_ROOT cannot be set here',
+    );
+  });
+
   it('exits 2 naming the input when Run Command targets come without an output bucket', async () => {
     const result = await runAction('fleet-check', { targets: 'Fleet=dist' }, env(fleet));
     expect(result.exitCode).toBe(2);
@@ -226,17 +243,8 @@ describe('assetguard fleet-check (the CLI bundle)', () => {
     dirs.push(cwd);
     const run = spawnSync(
       process.execPath,
-      [
-        CLI,
-        'fleet-check',
-        '--targets',
-        'local',
-        '--check-settings',
-        `ASSETGUARD_ROOT=${badRoot}`,
-        '--output-dir',
-        'reports',
-      ],
-      { cwd, env: { PATH: process.env.PATH }, encoding: 'utf8' },
+      [CLI, 'fleet-check', '--targets', 'local', '--output-dir', 'reports'],
+      { cwd, env: { PATH: process.env.PATH, ASSETGUARD_ROOT: badRoot }, encoding: 'utf8' },
     );
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^## assetguard fleet-check: ❌ BLOCKED — this machine/);

@@ -168,7 +168,9 @@ describe('evaluateFleet', () => {
     expect(decided.counts.unchecked).toBe(0);
     expect(decided.error).toBeUndefined();
     if (failOn === undefined) {
-      expect(decided.warnings[0]).toBe('fail-on is none: the fleet check reports and never blocks');
+      expect(decided.warnings[0]).toBe(
+        'fail-on is none: failing checks are reported and never block (a check that could not run still stops the run)',
+      );
       expect(decided.subject.failOn).toBe('none');
     }
   });
@@ -293,6 +295,49 @@ describe('evaluateFleet', () => {
       expect(decided.counts.HIGH).toBe(1);
       expect(decided.counts.unchecked).toBe(unchecked);
     });
+  });
+
+  it('fail-on none relaxes FAILs, never ERRORs: a host that could not be checked is not a pass', () => {
+    const decided = evaluate({
+      hosts: [
+        host(A, 'i-00000000000000001', [
+          result('U-01', 'HIGH', 'FAIL'),
+          result('U-04', 'HIGH', 'ERROR', 'cannot read /etc/passwd'),
+          result('RES-ZOMBIE', 'LOW', 'ERROR', 'cannot read the processes from /proc'),
+        ]),
+      ],
+    });
+    expect(decided.verdict).toBe('error');
+    expect(decided.blocking).toEqual([]);
+    expect(decided.counts).toMatchObject({ total: 1, hosts: 1 });
+    expect(decided.error?.split('\n').slice(1)).toEqual([
+      `i-00000000000000001 (i-00000000000000001.internal) in ${A}: U-04 could not be checked: cannot read /etc/passwd`,
+      `i-00000000000000001 (i-00000000000000001.internal) in ${A}: RES-ZOMBIE could not be checked: cannot read the processes from /proc`,
+    ]);
+  });
+
+  it('fail-on none: an ERROR an exception covers does not stop the run', () => {
+    const decided = evaluate({
+      hosts: [host(A, 'i-00000000000000002', [result('U-04', 'HIGH', 'ERROR')])],
+      policy: WITH_EXCEPTIONS,
+    });
+    expect(decided.verdict).toBe('pass');
+  });
+
+  it('a host’s own warnings (how it is keyed) are the verdict’s warnings', () => {
+    const decided = evaluate({
+      hosts: [
+        {
+          ...host(A, 'i-00000000000000001', [result('U-01', 'HIGH', 'PASS')]),
+          warnings: ['no readable /etc/machine-id'],
+        },
+      ],
+      failOn: 'HIGH',
+    });
+    expect(decided.verdict).toBe('pass');
+    expect(decided.warnings).toContain(
+      `i-00000000000000001 (i-00000000000000001.internal) in ${A}: no readable /etc/machine-id`,
+    );
   });
 
   it('an ERROR line below fail-on is a warning, not a reason to stop', () => {

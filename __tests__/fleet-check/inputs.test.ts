@@ -90,7 +90,8 @@ describe('parseFleetCheckInputs', () => {
         'output-prefix': '/runs/fleet/',
         'import-to-securityhub': 'true',
         'fail-on': 'none',
-        'check-settings': 'ASSETGUARD_DISK_MAX_PCT=85\nASSETGUARD_ZOMBIE_MAX=0',
+        'check-settings':
+          'ASSETGUARD_DISK_MAX_PCT=85\nASSETGUARD_ZOMBIE_MAX=0, ASSETGUARD_PROC_DENY=xmrig bash',
         timeout: '2m',
         region: 'ap-northeast-2',
       }),
@@ -99,7 +100,11 @@ describe('parseFleetCheckInputs', () => {
       accounts: ['771000000011', '771000000012'],
       outputPrefix: 'runs/fleet',
       importToSecurityHub: true,
-      checkSettings: { ASSETGUARD_DISK_MAX_PCT: '85', ASSETGUARD_ZOMBIE_MAX: '0' },
+      checkSettings: {
+        ASSETGUARD_DISK_MAX_PCT: '85',
+        ASSETGUARD_ZOMBIE_MAX: '0',
+        ASSETGUARD_PROC_DENY: 'xmrig bash',
+      },
       timeoutMs: 120_000,
       region: 'ap-northeast-2',
     });
@@ -155,6 +160,23 @@ describe('parseFleetCheckInputs', () => {
     [
       { targets: 'Fleet=kisa', 'output-bucket': 'b0b', 'check-settings': 'PATH=/tmp' },
       /^check-settings: "PATH=\/tmp" is not ASSETGUARD_NAME=value/,
+    ],
+    [
+      { targets: 'local', 'check-settings': 'ASSETGUARD_DISK_MAX_PTC=80' },
+      /^check-settings: ASSETGUARD_DISK_MAX_PTC is not a setting of the host check script/,
+    ],
+    [
+      { targets: 'local', 'check-settings': 'ASSETGUARD_ROOT=/tmp/planted' },
+      /^check-settings: ASSETGUARD_ROOT cannot be set here/,
+    ],
+    [
+      { targets: 'local', 'check-settings': 'ASSETGUARD_FIND_TIMEOUT=abc' },
+      /^check-settings: ASSETGUARD_FIND_TIMEOUT="abc": the value must be a whole number from 1 to 86400/,
+    ],
+    [
+      // Entries are separated by commas: a list value separates its items with spaces.
+      { targets: 'local', 'check-settings': 'ASSETGUARD_PROC_DENY=xmrig,bash' },
+      /^check-settings: "bash" is not ASSETGUARD_NAME=value .*separate their items with spaces/,
     ],
     [
       { targets: 'Fleet=kisa', 'output-bucket': 'b0b', 'output-prefix': 'a\nb' },

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -102,9 +102,16 @@ export function plantMisconfiguredHost(): string {
   return root;
 }
 
-/** A host that passes every check but disk use (which depends on this machine's disk). */
-export function plantCleanHost(): string {
-  const root = mkdtempSync(join(tmpdir(), 'ag-host-good-'));
+/** The machine id plantCleanHost writes to etc/machine-id. */
+export const CLEAN_MACHINE_ID = '0f1e2d3c4b5a69788796a5b4c3d2e1f0';
+
+/**
+ * A host that passes every check but disk use (which depends on this machine's disk), with an
+ * /etc/machine-id.
+ */
+export function plantCleanHost(prefix = 'ag-host-good-'): string {
+  const root = mkdtempSync(join(tmpdir(), prefix));
+  put(root, 'etc/machine-id', `${CLEAN_MACHINE_ID}\n`);
   // A relative Include (resolved against /etc/ssh, as sshd does) and a Match block whose
   // setting is not the global one.
   put(root, 'etc/ssh/sshd_config', 'Include sshd_config.d/*.conf\nPermitRootLogin yes\n');
@@ -139,11 +146,87 @@ export function plantCleanHost(): string {
   return root;
 }
 
+/**
+ * The clean host, with files a user other than root cannot read (run it with `runAsUser`): an
+ * sshd Include (saying PermitRootLogin yes) read before the main file's `no`, pwquality.conf,
+ * faillock.conf, inetd.conf (with telnet on), xinetd's tftp, and the stat of one process (a coin
+ * miner). Each of those checks must say ERROR, not guess.
+ */
+export function plantUnreadableHost(): string {
+  const root = plantCleanHost('ag-host-unreadable-');
+  put(root, 'etc/ssh/sshd_config', 'Include sshd_config.d/*.conf\nPermitRootLogin no\n');
+  put(root, 'etc/ssh/sshd_config.d/00-root.conf', 'PermitRootLogin yes\n', 0o000);
+  chmodSync(join(root, 'etc/security/pwquality.conf'), 0o000);
+  chmodSync(join(root, 'etc/security/faillock.conf'), 0o000);
+  put(
+    root,
+    'etc/inetd.conf',
+    'telnet stream tcp nowait root /usr/sbin/in.telnetd in.telnetd\n',
+    0o000,
+  );
+  put(root, 'etc/xinetd.d/tftp', 'service tftp\n{\n disable = no\n}\n', 0o000);
+  put(root, 'proc/2/stat', '2 (xmrig) R 1 1 1\n', 0o000);
+  return root;
+}
+
+/**
+ * The clean host with /etc/passwd, /etc/shadow and /etc/group behind symbolic links: a relative
+ * one, an absolute one (which means the tree's /etc, never the checking machine's) and one whose
+ * `..` climb above the root (which stops at the root, as on the host). Its proc/mounts lists a
+ * disk mounted at /data, which the tree does not have.
+ */
+export function plantLinkedHost(): string {
+  const root = plantCleanHost('ag-host-linked-');
+  const etc = join(root, 'etc');
+  put(
+    root,
+    'etc/passwd.real',
+    'root:x:0:0:root:/root:/bin/bash\nbob:x:1000:1000::/home/bob:/bin/sh\n',
+    0o644,
+  );
+  rmSync(join(etc, 'passwd'));
+  symlinkSync('passwd.real', join(etc, 'passwd'));
+  put(root, 'etc/shadow.real', 'root:$6$abc:19000::::::\nbob::19000::::::\n', 0o400);
+  rmSync(join(etc, 'shadow'));
+  symlinkSync('/etc/shadow.real', join(etc, 'shadow'));
+  put(root, 'etc/group.real', `rootgrp:x:${process.getgid?.() ?? 0}:\n`);
+  rmSync(join(etc, 'group'));
+  symlinkSync('../../../../../../../../../etc/group.real', join(etc, 'group'));
+  put(root, 'proc/mounts', '/dev/root / ext4 rw 0 0\n/dev/sdb /data ext4 rw 0 0\n');
+  return root;
+}
+
+/**
+ * The clean host whose /etc/passwd and /etc/shadow are links to themselves by absolute path: on
+ * the host they loop; read from outside the tree they would be the checking machine's own files.
+ */
+export function plantLoopingHost(): string {
+  const root = plantCleanHost('ag-host-loop-');
+  for (const name of ['passwd', 'shadow']) {
+    rmSync(join(root, 'etc', name));
+    symlinkSync(`/etc/${name}`, join(root, 'etc', name));
+  }
+  return root;
+}
+
 export interface ScriptRun {
   status: number | null;
   stdout: string;
   stderr: string;
   lines: Record<string, unknown>[];
+}
+
+/**
+ * Runs the script on `root` as a user who is not root: as nobody (setpriv, util-linux) when the
+ * tests run as root, else as the user they run as. The tree is opened to other users first.
+ */
+export function runAsUser(root: string, env: Record<string, string> = {}): ScriptRun {
+  chmodSync(root, 0o755);
+  const command =
+    process.getuid?.() === 0
+      ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'sh', SCRIPT]
+      : ['sh', SCRIPT];
+  return runScript(root, env, command);
 }
 
 /** Runs the script as AWS-RunShellScript does (`sh`), on `root` when given. */

@@ -12,7 +12,7 @@ import {
 import { STSClient } from '@aws-sdk/client-sts';
 import { fleetCheck, type FleetCheckOptions } from '../../actions/src/fleet-check/run';
 import { parseFleetCheckInputs } from '../../actions/src/fleet-check/inputs';
-import { parseHostCheckOutput } from '../../actions/src/sources/host-check';
+import { parseHostCheckOutput, runHostCheckLocally } from '../../actions/src/sources/host-check';
 import { HOST_CHECK_SCRIPT } from '../../actions/src/sources/host-check-script';
 import { isolatedAccount, type TestCredentials } from '../fixtures/moto-estate';
 import { plantCleanHost, plantMisconfiguredHost, runScript } from './planted-host';
@@ -445,13 +445,18 @@ describe('fleet-check of this machine (targets local) on moto', () => {
           targets: 'local',
           region: REGION,
           'import-to-securityhub': 'true',
-          'check-settings': `ASSETGUARD_ROOT=${badRoot}`,
           policy: policyFile(),
           'output-dir': dir,
         })[name],
     );
     const run = await fleetCheck(inputs, {
       ...deps([]),
+      // check-settings refuses ASSETGUARD_ROOT: the test points the script at the planted tree.
+      runLocal: (local) =>
+        runHostCheckLocally({
+          ...local,
+          settings: { ...local.settings, ASSETGUARD_ROOT: badRoot },
+        }),
       clients: (region) => {
         const config = { region, maxAttempts: 1, credentials: local };
         return {

@@ -1,16 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { HOST_CHECK_SCRIPT } from '../../actions/src/sources/host-check-script';
 import {
   CHECK_STATUSES,
+  HOST_CHECK_IDS,
   parseHostCheckOutput,
   scriptWithSettings,
+  SCRIPT_SETTINGS,
 } from '../../actions/src/sources/host-check';
 import { MAX_SCRIPT_BYTES } from '../../actions/src/sources/fleet';
 import {
+  CLEAN_MACHINE_ID,
   lineOf,
   plantCleanHost,
+  plantLinkedHost,
+  plantLoopingHost,
   plantMisconfiguredHost,
+  plantUnreadableHost,
+  runAsUser,
   runScript,
   SCRIPT,
 } from '../fleet-check/planted-host';
@@ -19,26 +27,11 @@ import {
 // Debian and Ubuntu) and bash, on this machine and on throwaway trees with planted
 // misconfigurations (ASSETGUARD_ROOT), asserting the JSON lines it prints.
 
-const CHECKS = [
-  'U-01',
-  'U-02',
-  'U-03',
-  'U-04',
-  'U-44',
-  'U-07',
-  'U-08',
-  'U-06',
-  'U-13',
-  'U-15',
-  'U-19',
-  'U-21',
-  'U-29',
-  'U-60',
-  'RES-CPU',
-  'RES-MEM',
-  'RES-DISK',
-  'RES-ZOMBIE',
-  'RES-PROC',
+// The checks the script prints: its CHECK_IDS line, as the bundles carry it. Every run below
+// prints exactly these, in this order (RES-DISK once per disk).
+const CHECKS: readonly string[] = HOST_CHECK_IDS;
+const printed = (run: { lines: Record<string, unknown>[] }): unknown[] => [
+  ...new Set(run.lines.slice(1, -1).map((line) => line.check)),
 ];
 
 const roots: string[] = [];
@@ -67,6 +60,26 @@ describe('scripts/fleet/host-check.sh', () => {
 
   it('is embedded in the bundles exactly (node scripts/fleet/embed-script.mjs after every edit)', () => {
     expect(HOST_CHECK_SCRIPT).toBe(readFileSync(SCRIPT, 'utf8'));
+  });
+
+  it('names its checks once, on the CHECK_IDS line the bundles take them from', () => {
+    const line = /^CHECK_IDS='(.*)'$/m.exec(HOST_CHECK_SCRIPT)?.[1];
+    expect(line?.split(' ')).toEqual([...HOST_CHECK_IDS]);
+    expect(HOST_CHECK_IDS.length).toBeGreaterThan(15);
+  });
+
+  it('reads every setting check-settings may give, with the default its header states', () => {
+    for (const [name, setting] of Object.entries(SCRIPT_SETTINGS)) {
+      const header = new RegExp(`^#   ${name} +.*$`, 'm').exec(HOST_CHECK_SCRIPT)?.[0];
+      expect({ name, header: header !== undefined }).toEqual({ name, header: true });
+      expect(HOST_CHECK_SCRIPT).toContain(`\${${name}`);
+      if (/^[\d.]+$/.test(setting.default)) {
+        expect({ name, header }).toEqual({
+          name,
+          header: expect.stringContaining(`[${setting.default}]`),
+        });
+      }
+    }
   });
 
   it('fits, with settings, in the 64 KB document Run Command sends to each instance', () => {
@@ -110,6 +123,23 @@ describe('on this machine', () => {
     const keys = (lines: Record<string, unknown>[]): string[] =>
       lines.map((line) => JSON.stringify([line.check, line.item]));
     expect(keys(bash.lines)).toEqual(keys(run.lines));
+  });
+
+  it('names the machine by its /etc/machine-id on the HOST line, when it has one', () => {
+    const machineId = (() => {
+      try {
+        return readFileSync('/etc/machine-id', 'utf8').trim();
+      } catch {
+        return undefined;
+      }
+    })();
+    const host = lineOf(run, 'HOST');
+    if (machineId !== undefined && /^[0-9a-f]{32}$/.test(machineId)) {
+      expect(host.machine).toBe(machineId);
+      expect(parseHostCheckOutput(run.stdout).machineId).toBe(machineId);
+    } else {
+      expect(host.machine).toBeUndefined();
+    }
   });
 
   it('says ERROR, never PASS, for what a user other than root cannot read', () => {
@@ -254,5 +284,154 @@ describe('on a tree configured as KISA asks', () => {
     expect(lineOf(bare, 'U-02').status).toBe('INFO');
     expect(lineOf(bare, 'U-03').status).toBe('INFO');
     expect(lineOf(bare, 'U-04').status).toBe('ERROR');
+  });
+});
+
+describe('on a tree with a machine id', () => {
+  const root = plantCleanHost();
+  roots.push(root);
+
+  it('the HOST line carries it', () => {
+    expect(lineOf(runScript(root), 'HOST').machine).toBe(CLEAN_MACHINE_ID);
+  });
+
+  it('the misconfigured tree has none, and its HOST line says nothing of one', () => {
+    const bad = plantMisconfiguredHost();
+    roots.push(bad);
+    expect(lineOf(runScript(bad), 'HOST')).not.toHaveProperty('machine');
+  });
+});
+
+describe('a setting the searches cannot use makes them ERROR, never a search without a bound', () => {
+  const root = plantCleanHost();
+  roots.push(root);
+
+  it.each(['abc', '0', '-5', '1.5'])('ASSETGUARD_FIND_TIMEOUT=%s', (value) => {
+    const run = runScript(root, { ASSETGUARD_FIND_TIMEOUT: value });
+    for (const check of ['U-06', 'U-13', 'U-15']) {
+      expect({ check, ...lineOf(run, check) }).toMatchObject({
+        check,
+        status: 'ERROR',
+        detail: `ASSETGUARD_FIND_TIMEOUT is not a whole number of seconds above 0: ${value}`,
+      });
+    }
+    expect(parseHostCheckOutput(run.stdout).problems).toEqual([]);
+  });
+
+  it('a whole-number threshold with a decimal point is an ERROR of its check, and the output stays whole', () => {
+    const run = runScript(root, {
+      ASSETGUARD_PASSWORD_MINLEN: '8.5',
+      ASSETGUARD_LOCKOUT_MAX: '2.5',
+    });
+    expect(lineOf(run, 'U-02')).toMatchObject({
+      status: 'ERROR',
+      detail: 'ASSETGUARD_PASSWORD_MINLEN is not a whole number: 8.5',
+    });
+    expect(lineOf(run, 'U-03').status).toBe('ERROR');
+    expect(parseHostCheckOutput(run.stdout).problems).toEqual([]);
+  });
+});
+
+describe('as a user who cannot read some of what the checks need', () => {
+  const root = plantUnreadableHost();
+  roots.push(root);
+  const run = runAsUser(root, { ASSETGUARD_DISK_MAX_PCT: '100' });
+
+  it('prints every check, whole', () => {
+    expect(printed(run)).toEqual(CHECKS);
+    expect(parseHostCheckOutput(run.stdout).problems).toEqual([]);
+  });
+
+  it.each([
+    // A process whose stat cannot be read may be the coin miner: the process checks cannot pass.
+    ['RES-PROC', /^1 process\(es\) in .*\/proc could not be read \(run as root\)$/],
+    ['RES-ZOMBIE', /^1 process\(es\) in .*\/proc could not be read/],
+    ['U-19', /but not everything could be read: 1 process\(es\) in .*\/proc could not be read/],
+    ['U-21', /could not be read/],
+    // An Include that cannot be read comes before the main file's PermitRootLogin no.
+    [
+      'U-01',
+      /^cannot read \/etc\/ssh\/sshd_config\.d\/00-root\.conf, which sshd_config includes before any PermitRootLogin/,
+    ],
+    ['U-02', /^cannot read \/etc\/security\/pwquality\.conf \(run as root\)$/],
+    ['U-03', /^cannot read \/etc\/security\/faillock\.conf \(run as root\)$/],
+    ['U-29', /cannot read \/etc\/inetd\.conf; cannot read \/etc\/xinetd\.d\/tftp$/],
+    ['U-60', /cannot read \/etc\/inetd\.conf$/],
+  ])('%s says ERROR: %s', (check, detail) => {
+    const line = lineOf(run, check);
+    expect({ check, status: line.status }).toEqual({ check, status: 'ERROR' });
+    expect(String(line.detail)).toMatch(detail);
+  });
+
+  it('a /proc mounted with hidepid hides other users’ processes: the process checks say ERROR', () => {
+    const hidden = plantCleanHost();
+    roots.push(hidden);
+    writeFileSync(
+      join(hidden, 'proc/mounts'),
+      '/dev/root / ext4 rw 0 0\nproc /proc proc rw,nosuid,hidepid=invisible 0 0\n',
+    );
+    const asUser = runAsUser(hidden);
+    for (const check of ['RES-PROC', 'RES-ZOMBIE', 'U-19', 'U-60']) {
+      expect({ check, status: lineOf(asUser, check).status }).toEqual({ check, status: 'ERROR' });
+    }
+    expect(String(lineOf(asUser, 'RES-PROC').detail)).toMatch(
+      /proc is mounted with hidepid=invisible: other users' processes are hidden from uid \d+ \(run as root\)$/,
+    );
+    if (process.getuid?.() === 0) {
+      // root sees every process whatever hidepid says.
+      expect(lineOf(runScript(hidden), 'RES-PROC').status).toBe('PASS');
+    }
+  });
+});
+
+describe('symbolic links in a tree are followed within the tree', () => {
+  const asRoot = process.getuid?.() === 0;
+
+  it('U-04, U-07 and U-08 read the file a link points to, and an absolute link means the tree’s own /etc', () => {
+    const root = plantLinkedHost();
+    roots.push(root);
+    const run = runScript(root, { ASSETGUARD_DISK_MAX_PCT: '100' });
+    expect(lineOf(run, 'U-04')).toMatchObject({
+      status: 'FAIL',
+      detail: 'empty password in /etc/shadow (login without a password) for: bob',
+    });
+    // The mode of the file, not of the link (always 0777).
+    expect(String(lineOf(run, 'U-07').detail)).toMatch(/mode 0644/);
+    // The group name comes from the tree's /etc/group, whose link climbs above the root.
+    expect(String(lineOf(run, 'U-08').detail)).toMatch(/group rootgrp, mode 0400/);
+    if (asRoot) {
+      expect(lineOf(run, 'U-07').status).toBe('PASS');
+      expect(lineOf(run, 'U-08').status).toBe('PASS');
+    }
+  });
+
+  it('links that loop say ERROR, and never read the checking machine’s /etc/passwd or /etc/shadow', () => {
+    const root = plantLoopingHost();
+    roots.push(root);
+    const run = runScript(root);
+    for (const [check, path] of [
+      ['U-04', '/etc/passwd'],
+      ['U-44', '/etc/passwd'],
+      ['U-07', '/etc/passwd'],
+      ['U-08', '/etc/shadow'],
+    ] as const) {
+      expect({ check, ...lineOf(run, check) }).toMatchObject({
+        check,
+        status: 'ERROR',
+        detail: `cannot follow the symbolic links of ${path} within ${root} (a link that cannot be read, or links that loop)`,
+      });
+    }
+    expect(parseHostCheckOutput(run.stdout).problems).toEqual([]);
+  });
+
+  it('a disk listed as mounted whose mount point cannot be reached says ERROR, not nothing', () => {
+    const root = plantLinkedHost();
+    roots.push(root);
+    const run = runScript(root, { ASSETGUARD_DISK_MAX_PCT: '100' });
+    expect(lineOf(run, 'RES-DISK', '/data')).toMatchObject({
+      status: 'ERROR',
+      detail: 'cannot reach the mount point /data (run as root)',
+    });
+    expect(lineOf(run, 'RES-DISK', '/').status).toBe('PASS');
   });
 });

@@ -12,26 +12,35 @@
 # line is the HOST line (host name, user, OS), the last the END line, whose count is the number
 # of check lines before it: a reader that gets no END line, or another count, got a cut output.
 #
-# A check that cannot read what it needs (not run as root, a file missing, a timeout) says ERROR
-# or INFO, never PASS. POSIX sh, so it runs as AWS-RunShellScript runs it (/bin/sh); it writes
-# nothing and needs no network.
+# A check that cannot read what it needs (not run as root, a file missing or unreadable, a
+# process list /proc does not show whole, a timeout) says ERROR or INFO, never PASS. POSIX sh, so
+# it runs as AWS-RunShellScript runs it (/bin/sh); it writes nothing and needs no network.
 #
 # Settings (environment variables, defaults in brackets):
-#   ASSETGUARD_ROOT               root of the tree to check [/]; tests point it at a planted tree
+#   ASSETGUARD_ROOT               root of the tree to check [/]: a mounted image, or a planted tree
+#                                 in the tests; symbolic links in it are followed within it
 #   ASSETGUARD_PROC               the proc file system [$ASSETGUARD_ROOT/proc]
-#   ASSETGUARD_FIND_TIMEOUT       seconds each file system search may take [120]
+#   ASSETGUARD_FIND_TIMEOUT       seconds each file system search may take, 1 or more [120]
 #   ASSETGUARD_MAX_EVIDENCE       items listed in "evidence" [20]
 #   ASSETGUARD_PASSWORD_MINLEN    shortest password length U-02 accepts with 3 classes [8]
 #   ASSETGUARD_LOCKOUT_MAX        most failed logins U-03 accepts before a lockout [10]
-#   ASSETGUARD_SUID_ALLOW         more SUID/SGID file names or absolute paths U-13 accepts
+#   ASSETGUARD_SUID_ALLOW         more SUID/SGID file names or absolute paths U-13 accepts,
+#                                 space-separated
 #   ASSETGUARD_CPU_LOAD_MAX       5-minute load average per CPU RES-CPU accepts [1.5]
 #   ASSETGUARD_MEM_MAX_PCT        memory use in percent RES-MEM accepts [90]
 #   ASSETGUARD_DISK_MAX_PCT       block and inode use in percent RES-DISK accepts per mount [90]
-#   ASSETGUARD_DISK_FSTYPES       file system types RES-DISK checks [local disk types, see below]
+#   ASSETGUARD_DISK_FSTYPES       file system types RES-DISK checks, space-separated [local disk
+#                                 types, see below]
 #   ASSETGUARD_ZOMBIE_MAX         zombie processes RES-ZOMBIE accepts [5]
-#   ASSETGUARD_PROC_DENY          process names RES-PROC refuses [known coin miners and botnets]
+#   ASSETGUARD_PROC_DENY          process names RES-PROC refuses, space-separated [known coin
+#                                 miners and botnets]
 
-SCRIPT_VERSION=1
+SCRIPT_VERSION=2
+# The checks this script prints, in this order: one line each, RES-DISK one per mounted disk (at
+# least one). fleet-check expects a line of every one of them and reports a host whose output
+# lacks one as not checked completely; scripts/fleet/embed-script.mjs reads this line into the
+# bundles (HOST_CHECK_IDS), so the list is written here only.
+CHECK_IDS='U-01 U-02 U-03 U-04 U-44 U-07 U-08 U-06 U-13 U-15 U-19 U-21 U-29 U-60 RES-CPU RES-MEM RES-DISK RES-ZOMBIE RES-PROC'
 export LC_ALL=C
 PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 
@@ -39,8 +48,6 @@ ROOT=${ASSETGUARD_ROOT:-/}
 # R is prepended to absolute paths: empty for the real root.
 R=${ROOT%/}
 PROC=${ASSETGUARD_PROC:-$R/proc}
-FIND_TIMEOUT=${ASSETGUARD_FIND_TIMEOUT:-120}
-MAX_EVIDENCE=${ASSETGUARD_MAX_EVIDENCE:-20}
 CHECKS=0
 DEFAULT_IFS=$IFS
 
@@ -82,15 +89,21 @@ function esc(s,   r, i, n, c, b, k, lo, hi, j, b1, ok) {
 }'
 
 # emit CHECK SEVERITY STATUS TITLE DETAIL [ITEM]: prints one JSON line. COUNT (digits) and
-# EVIDENCE_JSON (a JSON array built by list_names) are added when set, then cleared.
+# EVIDENCE_JSON (a JSON array built by list_names) are added when set, then cleared; MACHINE (the
+# HOST line's machine id, 32 hex digits) when set.
 emit() {
   case $3 in
     PASS | FAIL | INFO | ERROR) ;;
     # A check whose own commands failed (an awk that refused a program) has decided nothing.
     *) set -- "$1" "$2" ERROR "$4" "the check failed to run (no status): $5" ${6+"$6"} ;;
   esac
+  # Only the checks of CHECK_IDS: the list fleet-check expects stays the list this script prints.
+  case " $CHECK_IDS HOST END " in
+    *" $1 "*) ;;
+    *) set -- "$1" "$2" ERROR "$4" "not one of this script's CHECK_IDS: $5" ${6+"$6"} ;;
+  esac
   AG_CHECK=$1 AG_SEVERITY=$2 AG_STATUS=$3 AG_TITLE=$4 AG_DETAIL=$5 AG_ITEM=${6-} \
-    AG_HAS_ITEM=${6+yes} AG_COUNT=${COUNT-} AG_EVIDENCE=${EVIDENCE_JSON-} \
+    AG_HAS_ITEM=${6+yes} AG_COUNT=${COUNT-} AG_EVIDENCE=${EVIDENCE_JSON-} AG_MACHINE=${MACHINE-} \
     awk "$AWK_ESC"'
     BEGIN {
       ord_table()
@@ -100,6 +113,7 @@ emit() {
       if (ENVIRON["AG_HAS_ITEM"] == "yes") line = line ",\"item\":\"" esc(ENVIRON["AG_ITEM"]) "\""
       if (ENVIRON["AG_COUNT"] ~ /^[0-9]+$/) line = line ",\"count\":" (ENVIRON["AG_COUNT"] + 0)
       if (ENVIRON["AG_EVIDENCE"] != "") line = line ",\"evidence\":" ENVIRON["AG_EVIDENCE"]
+      if (ENVIRON["AG_MACHINE"] ~ /^[0-9a-f]+$/ && length(ENVIRON["AG_MACHINE"]) == 32) line = line ",\"machine\":\"" ENVIRON["AG_MACHINE"] "\""
       print line "}"
     }' </dev/null
   COUNT=
@@ -125,10 +139,80 @@ number_setting() {
   esac
 }
 
-# "uid gid mode" of a path (mode in octal, e.g. 0644), from ls -ln (POSIX, unlike stat -c).
+# A whole-number setting: prints it when it is digits without a leading zero (or 0 itself), at
+# most 6 of them (so sh arithmetic never overflows), else nothing.
+whole_setting() {
+  case $1 in
+    0 | [1-9] | [1-9][0-9] | [1-9][0-9][0-9] | [1-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9] | [1-9][0-9][0-9][0-9][0-9][0-9])
+      printf '%s' "$1"
+      ;;
+  esac
+}
+
+# ASSETGUARD_FIND_TIMEOUT: empty when it is not a whole number of seconds above 0 (timeout 0
+# would mean no timeout at all); the searches then say ERROR.
+FIND_TIMEOUT=$(whole_setting "${ASSETGUARD_FIND_TIMEOUT:-120}")
+if [ "$FIND_TIMEOUT" = 0 ]; then FIND_TIMEOUT=; fi
+MAX_EVIDENCE=$(whole_setting "${ASSETGUARD_MAX_EVIDENCE:-20}")
+SETTING_NOTE=
+if [ -z "$MAX_EVIDENCE" ]; then
+  MAX_EVIDENCE=20
+  SETTING_NOTE="; ASSETGUARD_MAX_EVIDENCE is not a whole number, 20 used"
+fi
+
+# in_root PATH: sets IN_ROOT to where the file at PATH (absolute, as the checked host names it)
+# is in the tree, every symbolic link on the way followed as the checked host would follow it:
+# an absolute target starts again at the root of the tree and ".." stops there, so a link in a
+# mounted image or a planted tree never leads to a file of the machine running the check.
+# Returns 1 (IN_ROOT empty) when a link cannot be read or links loop. For the real root (R
+# empty) the system follows links itself.
+in_root() {
+  IN_ROOT=
+  if [ -z "$R" ]; then
+    IN_ROOT=$1
+    return 0
+  fi
+  ir_todo=$1
+  ir_done=
+  ir_hops=0
+  while :; do
+    while :; do
+      case $ir_todo in /*) ir_todo=${ir_todo#/} ;; *) break ;; esac
+    done
+    if [ -z "$ir_todo" ]; then break; fi
+    ir_part=${ir_todo%%/*}
+    ir_todo=${ir_todo#"$ir_part"}
+    case $ir_part in
+      .) continue ;;
+      ..)
+        ir_done=${ir_done%/*}
+        continue
+        ;;
+    esac
+    if [ -L "$R$ir_done/$ir_part" ]; then
+      ir_hops=$((ir_hops + 1))
+      if [ "$ir_hops" -gt 40 ]; then return 1; fi
+      ir_target=$(readlink -- "$R$ir_done/$ir_part" 2>/dev/null) || return 1
+      if [ -z "$ir_target" ]; then return 1; fi
+      case $ir_target in /*) ir_done= ;; esac
+      ir_todo=$ir_target$ir_todo
+    else
+      ir_done=$ir_done/$ir_part
+    fi
+  done
+  IN_ROOT=$R${ir_done:-/}
+}
+
+# Why in_root failed, for a detail.
+unfollowed() {
+  printf 'cannot follow the symbolic links of %s within %s (a link that cannot be read, or links that loop)' "$1" "$ROOT"
+}
+
+# "uid gid mode" of a path (mode in octal, e.g. 0644), from ls -ln (POSIX, unlike stat -c), of
+# the file a symbolic link points to (-L), as the programs that read the file see it.
 file_facts() {
   # shellcheck disable=SC2012 # ls is read for the mode and numeric owner only, never for names
-  ls -lnd -- "$1" 2>/dev/null | awk 'NR == 1 {
+  ls -lndL -- "$1" 2>/dev/null | awk 'NR == 1 {
     p = substr($1, 2, 9); m = 0
     if (substr(p, 1, 1) == "r") m += 256; if (substr(p, 2, 1) == "w") m += 128
     c = substr(p, 3, 1); if (c == "x" || c == "s") m += 64; if (c == "s" || c == "S") m += 2048
@@ -141,7 +225,9 @@ file_facts() {
 }
 
 group_name() {
-  awk -F: -v gid="$1" '$3 == gid { print $1; exit }' "$R/etc/group" 2>/dev/null
+  if in_root /etc/group; then
+    awk -F: -v gid="$1" '$3 == gid { print $1; exit }' "$IN_ROOT" 2>/dev/null
+  fi
 }
 
 # The system directories the file searches walk (U-06, U-13, U-15), those that exist here.
@@ -161,6 +247,12 @@ list_names() {
   kind=$1
   allow=$2
   shift 2
+  FOUND=0
+  EVIDENCE_JSON=
+  if [ -z "$FIND_TIMEOUT" ]; then
+    FIND_RC=setting
+    return
+  fi
   runner=
   if command -v timeout >/dev/null 2>&1; then runner="timeout $FIND_TIMEOUT"; fi
   set -f
@@ -202,17 +294,66 @@ list_names() {
 }
 
 # Process states and names from PROC/<pid>/stat: lines "STATE<TAB>NAME". The name sits between
-# the first "(" and the last ")", and may itself hold spaces and parentheses.
+# the first "(" and the last ")", and may itself hold spaces and parentheses (tabs and line
+# breaks in it become spaces). PROCESSES_PROBLEM says why that list is not every process, and is
+# empty when it is: a stat that exists but could not be read (another user's process under
+# hidepid=1), /proc mounted with hidepid for a user other than root (other users' processes are
+# then not even listed), or no process at all. A process that ended while the list was read is
+# not a problem. The checks that read processes say ERROR rather than PASS when it is set.
+USER_ID=$(id -u 2>/dev/null)
 PROCESSES=
-PROCESSES_READ=no
-if [ -d "$PROC" ]; then
-  PROCESSES=$(cat "$PROC"/[0-9]*/stat 2>/dev/null | awk '{
-    first = index($0, "("); last = 0
-    for (i = length($0); i > first; i--) if (substr($0, i, 1) == ")") { last = i; break }
-    if (first == 0 || last == 0) next
-    print substr($0, last + 2, 1) "\t" substr($0, first + 1, last - first - 1)
-  }')
-  if [ -n "$PROCESSES" ]; then PROCESSES_READ=yes; fi
+PROCESSES_PROBLEM=
+if [ ! -d "$PROC" ]; then
+  PROCESSES_PROBLEM="cannot read the processes: no $PROC"
+else
+  # awk reads each stat with getline, which returns -1 for a file it cannot open instead of
+  # stopping, and prints "?<TAB>directory" for it.
+  read_stats=$(awk 'BEGIN {
+    for (a = 1; a < ARGC; a++) {
+      file = ARGV[a] "/stat"; text = ""; lines = 0
+      while ((got = (getline line < file)) > 0) text = text (lines++ ? " " : "") line
+      close(file)
+      first = index(text, "("); last = 0
+      for (i = length(text); i > first; i--) if (substr(text, i, 1) == ")") { last = i; break }
+      if (lines == 0 || first == 0 || last == 0) { print "?\t" ARGV[a]; continue }
+      name = substr(text, first + 1, last - first - 1); gsub(/\t/, " ", name)
+      print substr(text, last + 2, 1) "\t" name
+    }
+  }' "$PROC"/[0-9]*)
+  PROCESSES=$(printf '%s\n' "$read_stats" | awk -F '\t' '$1 != "?" && $1 != ""')
+  unread=$(printf '%s\n' "$read_stats" | awk -F '\t' '$1 == "?" { print $2 }')
+  unreadable=0
+  IFS='
+'
+  set -f
+  for dir in $unread; do
+    # Gone: the process ended after the list was made. Still there: it could not be read.
+    if [ -e "$dir" ]; then unreadable=$((unreadable + 1)); fi
+  done
+  IFS=$DEFAULT_IFS
+  set +f
+  # hidepid (1/noaccess, 2/invisible, 4/ptraceable) hides other users' processes from a user who
+  # is not root and not in the mount's gid= group; with 2 and 4 their directories are not even
+  # listed, so only the mount options tell.
+  hidden=
+  if [ "$USER_ID" != 0 ]; then
+    hidden=$(AG_MOUNT="${PROC#"$R"}" AG_GROUPS=" $(id -G 2>/dev/null) " awk '
+      $3 == "proc" && $2 == ENVIRON["AG_MOUNT"] {
+        n = split($4, options, ","); hide = ""; gid = ""
+        for (i = 1; i <= n; i++) {
+          if (options[i] ~ /^hidepid=/) hide = substr(options[i], 9)
+          if (options[i] ~ /^gid=/) gid = substr(options[i], 5)
+        }
+        if (hide != "" && hide != "0" && hide != "off" && !(gid != "" && index(ENVIRON["AG_GROUPS"], " " gid " "))) print hide
+      }' "$PROC/mounts" 2>/dev/null | tail -n 1)
+  fi
+  if [ -n "$hidden" ]; then
+    PROCESSES_PROBLEM="$PROC is mounted with hidepid=$hidden: other users' processes are hidden from uid $USER_ID (run as root)"
+  elif [ "$unreadable" -gt 0 ]; then
+    PROCESSES_PROBLEM="$unreadable process(es) in $PROC could not be read (run as root)"
+  elif [ -z "$PROCESSES" ]; then
+    PROCESSES_PROBLEM="cannot read the processes from $PROC"
+  fi
 fi
 
 # Which of the names (newline-separated) run as processes, one per line.
@@ -225,17 +366,30 @@ running() {
 # --- HOST --------------------------------------------------------------------------------------
 
 HOSTNAME_SEEN=$(cat "$PROC/sys/kernel/hostname" 2>/dev/null || uname -n 2>/dev/null)
-USER_ID=$(id -u 2>/dev/null)
-OS_NAME=$(awk -F= '$1 == "PRETTY_NAME" { v = $2; gsub(/^"|"$/, "", v); print v; exit }' "$R/etc/os-release" 2>/dev/null)
+OS_NAME=
+if in_root /etc/os-release; then
+  OS_NAME=$(awk -F= '$1 == "PRETTY_NAME" { v = $2; gsub(/^"|"$/, "", v); print v; exit }' "$IN_ROOT" 2>/dev/null)
+fi
+# The machine id (systemd's /etc/machine-id, 32 hex digits) names this host apart from others
+# of the same host name; emit leaves it out when there is none.
+MACHINE=
+if in_root /etc/machine-id; then
+  MACHINE=$(head -n 1 "$IN_ROOT" 2>/dev/null)
+fi
 if [ "$USER_ID" = 0 ]; then AS=root; else AS="uid ${USER_ID:-unknown}, not root: some checks cannot read what they need"; fi
 TREE=
 if [ -n "$R" ]; then TREE=", checking the tree $ROOT"; fi
-emit HOST INFORMATIONAL INFO "assetguard host check" "script $SCRIPT_VERSION on ${OS_NAME:-an unknown OS} ($(uname -sr 2>/dev/null)), as $AS$TREE" "$HOSTNAME_SEEN"
+if [ -n "${ASSETGUARD_PROC:-}" ]; then TREE="$TREE, processes from $PROC"; fi
+emit HOST INFORMATIONAL INFO "assetguard host check" "script $SCRIPT_VERSION on ${OS_NAME:-an unknown OS} ($(uname -sr 2>/dev/null)), as $AS$TREE$SETTING_NOTE" "$HOSTNAME_SEEN"
+MACHINE=
 
 # --- U-01 root remote login over SSH -----------------------------------------------------------
 
 # The sshd configuration as sshd reads it: Include directives replaced by the files they name
 # (relative patterns are relative to /etc/ssh, as sshd resolves them), at most 8 levels deep.
+# $1 is the file in the tree, $2 the depth. An included file that exists but cannot be read (or
+# whose links cannot be followed) becomes a line "<SOH>unreadable <path>": what it says might
+# come first, so check_root_login cannot decide past it.
 sshd_flatten() (
   [ "$2" -gt 8 ] && exit 0
   while IFS= read -r line || [ -n "$line" ]; do
@@ -246,10 +400,21 @@ sshd_flatten() (
         patterns=${patterns#"${patterns%%[![:space:]=]*}"}
         set -f
         for pattern in $patterns; do
-          case $pattern in /*) glob=$R$pattern ;; *) glob=$R/etc/ssh/$pattern ;; esac
+          case $pattern in /*) ;; *) pattern=/etc/ssh/$pattern ;; esac
+          # The directory part, when it has no wildcard, is followed within the tree first.
+          glob=$R$pattern
+          case ${pattern%/*} in
+            *[*?[]*) ;;
+            *) if in_root "${pattern%/*}"; then glob=${IN_ROOT%/}/${pattern##*/}; fi ;;
+          esac
           set +f
           for file in $glob; do
-            if [ -f "$file" ]; then sshd_flatten "$file" $(($2 + 1)); fi
+            if [ ! -e "$file" ] && [ ! -L "$file" ]; then continue; fi
+            if in_root "${file#"$R"}" && [ -f "$IN_ROOT" ] && [ -r "$IN_ROOT" ]; then
+              sshd_flatten "$IN_ROOT" $(($2 + 1))
+            elif [ ! -d "$IN_ROOT" ]; then
+              printf '\001unreadable %s\n' "${file#"$R"}"
+            fi
           done
           set -f
         done
@@ -261,8 +426,12 @@ sshd_flatten() (
 )
 
 check_root_login() {
-  config=$R/etc/ssh/sshd_config
   title="root cannot log in remotely over SSH"
+  if ! in_root /etc/ssh/sshd_config; then
+    emit U-01 HIGH ERROR "$title" "$(unfollowed /etc/ssh/sshd_config)"
+    return
+  fi
+  config=$IN_ROOT
   if [ ! -e "$config" ]; then
     emit U-01 HIGH INFO "$title" "no /etc/ssh/sshd_config: the OpenSSH server is not installed"
     return
@@ -274,6 +443,7 @@ check_root_login() {
   # The first value wins in sshd_config; settings after the first Match apply only to matching
   # connections, so they are not the global value.
   value=$(sshd_flatten "$config" 0 | awk '
+    substr($0, 1, 1) == "\001" { print "?" substr($0, 13); exit }
     { sub(/^[ \t]+/, "") }
     /^#/ || $0 == "" { next }
     { split($0, w, /[ \t=]+/); key = tolower(w[1]) }
@@ -285,6 +455,7 @@ check_root_login() {
     prohibit-password | without-password | forced-commands-only)
       emit U-01 HIGH FAIL "$title" "PermitRootLogin $value: root may still log in over SSH with a key; KISA U-01 asks for PermitRootLogin no"
       ;;
+    '?'*) emit U-01 HIGH ERROR "$title" "cannot read ${value#?}, which sshd_config includes before any PermitRootLogin (run as root)" ;;
     '') emit U-01 HIGH FAIL "$title" "PermitRootLogin is not set: the OpenSSH default (prohibit-password) lets root log in with a key; set PermitRootLogin no" ;;
     *) emit U-01 HIGH ERROR "$title" "PermitRootLogin has a value sshd does not know: $value" ;;
   esac
@@ -293,10 +464,53 @@ check_root_login() {
 # --- U-02 password complexity, U-03 account lockout ----------------------------------------------
 
 # The PAM stack files that hold the password and auth rules on Debian/Ubuntu and RHEL/Amazon
-# Linux, those that exist.
+# Linux, those that exist, as paths in the tree (links followed within it). A file whose links
+# cannot be followed is listed as the link itself, so the readability check that follows names it.
 pam_files() {
   for name in "$@"; do
-    if [ -f "$R/etc/pam.d/$name" ]; then printf '%s\n' "$R/etc/pam.d/$name"; fi
+    if in_root "/etc/pam.d/$name"; then
+      if [ -f "$IN_ROOT" ]; then printf '%s\n' "$IN_ROOT"; fi
+    else
+      printf '%s\n' "$R/etc/pam.d/$name"
+    fi
+  done
+}
+
+# The configuration files at host path $1 and in the directory $2 (*.conf), those that exist,
+# as paths in the tree; "?<path>" for one whose links cannot be followed.
+conf_files() {
+  if in_root "$1"; then
+    if [ -e "$IN_ROOT" ]; then printf '%s\n' "$IN_ROOT"; fi
+  else
+    printf '?%s\n' "$1"
+  fi
+  if in_root "$2"; then
+    for conf in "${IN_ROOT%/}"/*.conf; do
+      if [ ! -e "$conf" ] && [ ! -L "$conf" ]; then continue; fi
+      if in_root "$2/${conf##*/}"; then printf '%s\n' "$IN_ROOT"; else printf '?%s\n' "$2/${conf##*/}"; fi
+    done
+  else
+    printf '?%s\n' "$2"
+  fi
+}
+
+# The first of the files (one per line, as conf_files prints them) that cannot be read, as the
+# host names it; nothing when every one can.
+unreadable_file() {
+  printf '%s\n' "$1" | while IFS= read -r file; do
+    case $file in
+      '') ;;
+      '?'*)
+        printf '%s' "${file#?}"
+        break
+        ;;
+      *)
+        if [ ! -r "$file" ] || [ -d "$file" ]; then
+          printf '%s' "${file#"$R"}"
+          break
+        fi
+        ;;
+    esac
   done
 }
 
@@ -324,12 +538,16 @@ pam_module_args() {
 
 check_password_complexity() {
   title="passwords must be long and mix character classes"
-  minimum=$(number_setting "${ASSETGUARD_PASSWORD_MINLEN:-8}")
+  minimum=$(whole_setting "${ASSETGUARD_PASSWORD_MINLEN:-8}")
   if [ -z "$minimum" ]; then
-    emit U-02 HIGH ERROR "$title" "ASSETGUARD_PASSWORD_MINLEN is not a number: ${ASSETGUARD_PASSWORD_MINLEN}"
+    emit U-02 HIGH ERROR "$title" "ASSETGUARD_PASSWORD_MINLEN is not a whole number: ${ASSETGUARD_PASSWORD_MINLEN}"
     return
   fi
-  if [ ! -d "$R/etc/pam.d" ]; then
+  if ! in_root /etc/pam.d; then
+    emit U-02 HIGH ERROR "$title" "$(unfollowed /etc/pam.d)"
+    return
+  fi
+  if [ ! -d "$IN_ROOT" ]; then
     emit U-02 HIGH INFO "$title" "no /etc/pam.d: this host does not use PAM, so the check does not apply"
     return
   fi
@@ -340,21 +558,29 @@ check_password_complexity() {
   fi
   for file in $files; do
     if [ ! -r "$file" ]; then
-      emit U-02 HIGH ERROR "$title" "cannot read $file (run as root)"
+      emit U-02 HIGH ERROR "$title" "cannot read ${file#"$R"} (run as root)"
       return
     fi
   done
   # shellcheck disable=SC2086 # one path per word
   args=$(pam_module_args password 'pam_pwquality|pam_cracklib' $files)
   if [ "$args" = missing ]; then
-    login_defs=$(awk '$1 == "PASS_MIN_LEN" { print $2 }' "$R/etc/login.defs" 2>/dev/null)
+    login_defs=
+    if in_root /etc/login.defs; then login_defs=$(awk '$1 == "PASS_MIN_LEN" { print $2 }' "$IN_ROOT" 2>/dev/null); fi
     emit U-02 HIGH FAIL "$title" "no pam_pwquality or pam_cracklib in the PAM password stack: nothing enforces length or character classes${login_defs:+ (PASS_MIN_LEN $login_defs in login.defs is not enforced by PAM)}"
     return
   fi
   # Settings: pwquality.conf, then its .d files, then the module's own arguments (which win).
+  # One that cannot be read might set anything: no verdict without it.
+  confs=$(conf_files /etc/security/pwquality.conf /etc/security/pwquality.conf.d)
+  unreadable=$(unreadable_file "$confs")
+  if [ -n "$unreadable" ]; then
+    emit U-02 HIGH ERROR "$title" "cannot read $unreadable (run as root)"
+    return
+  fi
   settings=$(
-    for conf in "$R/etc/security/pwquality.conf" "$R"/etc/security/pwquality.conf.d/*.conf; do
-      if [ -r "$conf" ]; then sed -e 's/#.*//' -e 's/[[:space:]]*=[[:space:]]*/=/' "$conf"; fi
+    printf '%s\n' "$confs" | while IFS= read -r conf; do
+      if [ -n "$conf" ]; then sed -e 's/#.*//' -e 's/[[:space:]]*=[[:space:]]*/=/' "$conf"; fi
     done
     printf '%s\n' "$args" | tr ' ' '\n'
   )
@@ -377,12 +603,16 @@ check_password_complexity() {
 
 check_account_lockout() {
   title="accounts lock after repeated failed logins"
-  most=$(number_setting "${ASSETGUARD_LOCKOUT_MAX:-10}")
+  most=$(whole_setting "${ASSETGUARD_LOCKOUT_MAX:-10}")
   if [ -z "$most" ]; then
-    emit U-03 HIGH ERROR "$title" "ASSETGUARD_LOCKOUT_MAX is not a number: ${ASSETGUARD_LOCKOUT_MAX}"
+    emit U-03 HIGH ERROR "$title" "ASSETGUARD_LOCKOUT_MAX is not a whole number: ${ASSETGUARD_LOCKOUT_MAX}"
     return
   fi
-  if [ ! -d "$R/etc/pam.d" ]; then
+  if ! in_root /etc/pam.d; then
+    emit U-03 HIGH ERROR "$title" "$(unfollowed /etc/pam.d)"
+    return
+  fi
+  if [ ! -d "$IN_ROOT" ]; then
     emit U-03 HIGH INFO "$title" "no /etc/pam.d: this host does not use PAM, so the check does not apply"
     return
   fi
@@ -393,7 +623,7 @@ check_account_lockout() {
   fi
   for file in $files; do
     if [ ! -r "$file" ]; then
-      emit U-03 HIGH ERROR "$title" "cannot read $file (run as root)"
+      emit U-03 HIGH ERROR "$title" "cannot read ${file#"$R"} (run as root)"
       return
     fi
   done
@@ -406,7 +636,17 @@ check_account_lockout() {
   module=${args%% *}
   deny=$(printf '%s\n' "$args" | tr ' ' '\n' | awk -F= '$1 == "deny" { print $2 }' | tail -n 1)
   if [ -z "$deny" ] && [ "$module" = pam_faillock ]; then
-    deny=$(sed -e 's/#.*//' "$R/etc/security/faillock.conf" 2>/dev/null | awk -F= '{ gsub(/[ \t]/, "") } $1 == "deny" { print $2 }' | tail -n 1)
+    # faillock.conf sets deny when the module's arguments do not: one that cannot be read
+    # might set anything.
+    if ! in_root /etc/security/faillock.conf; then
+      emit U-03 HIGH ERROR "$title" "$(unfollowed /etc/security/faillock.conf)"
+      return
+    fi
+    if [ -e "$IN_ROOT" ] && [ ! -r "$IN_ROOT" ]; then
+      emit U-03 HIGH ERROR "$title" "cannot read /etc/security/faillock.conf (run as root)"
+      return
+    fi
+    deny=$(sed -e 's/#.*//' "$IN_ROOT" 2>/dev/null | awk -F= '{ gsub(/[ \t]/, "") } $1 == "deny" { print $2 }' | tail -n 1)
     # pam_faillock locks after 3 failures when deny is not set.
     deny=${deny:-3}
   fi
@@ -426,8 +666,16 @@ check_account_lockout() {
 
 check_password_files() {
   title="password hashes only in /etc/shadow, and no empty passwords"
-  passwd=$R/etc/passwd
-  shadow=$R/etc/shadow
+  for file in /etc/passwd /etc/shadow; do
+    if ! in_root "$file"; then
+      emit U-04 HIGH ERROR "$title" "$(unfollowed "$file")"
+      return
+    fi
+  done
+  in_root /etc/passwd
+  passwd=$IN_ROOT
+  in_root /etc/shadow
+  shadow=$IN_ROOT
   if [ ! -r "$passwd" ]; then
     emit U-04 HIGH ERROR "$title" "cannot read /etc/passwd"
     return
@@ -461,11 +709,15 @@ check_password_files() {
 
 check_uid_zero() {
   title="no account but root has UID 0"
-  if [ ! -r "$R/etc/passwd" ]; then
+  if ! in_root /etc/passwd; then
+    emit U-44 HIGH ERROR "$title" "$(unfollowed /etc/passwd)"
+    return
+  fi
+  if [ ! -r "$IN_ROOT" ]; then
     emit U-44 HIGH ERROR "$title" "cannot read /etc/passwd"
     return
   fi
-  others=$(awk -F: '$3 == "0" && $1 != "root" { print $1 }' "$R/etc/passwd")
+  others=$(awk -F: '$3 == "0" && $1 != "root" { print $1 }' "$IN_ROOT")
   if [ -n "$others" ]; then
     COUNT=$(printf '%s\n' "$others" | grep -c .)
     EVIDENCE_JSON=$(lines_json "$others")
@@ -477,9 +729,16 @@ check_uid_zero() {
 
 # --- U-07, U-08 owner and mode of /etc/passwd and /etc/shadow ----------------------------------
 
+# Both follow symbolic links (to the file every program reads, as U-04 does): a link's own mode
+# is always 0777 and says nothing.
+
 check_passwd_mode() {
   title="/etc/passwd is owned by root, mode 644 or stricter"
-  facts=$(file_facts "$R/etc/passwd")
+  if ! in_root /etc/passwd; then
+    emit U-07 HIGH ERROR "$title" "$(unfollowed /etc/passwd)"
+    return
+  fi
+  facts=$(file_facts "$IN_ROOT")
   if [ -z "$facts" ]; then
     emit U-07 HIGH ERROR "$title" "cannot read the owner and mode of /etc/passwd"
     return
@@ -495,7 +754,11 @@ check_passwd_mode() {
 
 check_shadow_mode() {
   title="/etc/shadow is owned by root, mode 400 (640 with group shadow) or stricter"
-  facts=$(file_facts "$R/etc/shadow")
+  if ! in_root /etc/shadow; then
+    emit U-08 HIGH ERROR "$title" "$(unfollowed /etc/shadow)"
+    return
+  fi
+  facts=$(file_facts "$IN_ROOT")
   if [ -z "$facts" ]; then
     emit U-08 HIGH ERROR "$title" "cannot read the owner and mode of /etc/shadow"
     return
@@ -503,9 +766,9 @@ check_shadow_mode() {
   # shellcheck disable=SC2086 # three words: uid gid mode
   set -- $facts
   group=$(group_name "$2")
-  # Debian and Ubuntu ship 640 root:shadow (unix_chkpwd reads it through that group); any other
-  # group may not read it. KISA's guide asks for 400.
-  allowed=0600
+  # KISA's guide asks for 400 (RHEL and Amazon Linux ship 000). Debian and Ubuntu ship 640
+  # root:shadow (unix_chkpwd reads it through that group): accepted with that group only.
+  allowed=0400
   if [ "$group" = shadow ]; then allowed=0640; fi
   if [ "$1" = 0 ] && [ $(($3 & ~allowed)) -eq 0 ]; then
     emit U-08 HIGH PASS "$title" "owner uid 0, group ${group:-$2}, mode $3"
@@ -524,6 +787,10 @@ report_search() {
   what=$4
   if [ -z "$SYSTEM_DIRS" ]; then
     emit "$check" "$severity" ERROR "$title" "none of the system directories exists under $ROOT"
+    return
+  fi
+  if [ "$FIND_RC" = setting ]; then
+    emit "$check" "$severity" ERROR "$title" "ASSETGUARD_FIND_TIMEOUT is not a whole number of seconds above 0: ${ASSETGUARD_FIND_TIMEOUT-}"
     return
   fi
   incomplete=
@@ -612,7 +879,8 @@ check_world_writable() {
 # --- U-19, U-21, U-29, U-60 services that should not run ---------------------------------------
 
 # service_in_use CHECK SEVERITY TITLE PROCESSES UNITS INETD-NAMES: FAIL when one of the processes
-# runs, one of the systemd units is enabled, or an inetd/xinetd entry is on.
+# runs, one of the systemd units is enabled, or an inetd/xinetd entry is on; PASS only when the
+# processes, the units and the inetd/xinetd files could all be read.
 service_in_use() {
   check=$1
   severity=$2
@@ -621,28 +889,53 @@ service_in_use() {
   units=$5
   names=$6
   found=
-  if [ "$PROCESSES_READ" = yes ]; then
-    for name in $(running "$processes"); do found="$found; process $name running"; done
-  fi
-  for unit in $units; do
-    for link in "$R"/etc/systemd/system/*.wants/"$unit"; do
-      if [ -e "$link" ] || [ -L "$link" ]; then found="$found; unit $unit enabled"; break; fi
+  unread=
+  for name in $(running "$processes"); do found="$found; process $name running"; done
+  if [ -n "$PROCESSES_PROBLEM" ]; then unread="$unread; $PROCESSES_PROBLEM"; fi
+  if in_root /etc/systemd/system; then
+    systemd=${IN_ROOT%/}
+    for wants in "$systemd"/*.wants; do
+      if [ -d "$wants" ] && { [ ! -r "$wants" ] || [ ! -x "$wants" ]; }; then
+        unread="$unread; cannot list ${wants#"$R"}"
+      fi
     done
-  done
+    for unit in $units; do
+      for link in "$systemd"/*.wants/"$unit"; do
+        if [ -e "$link" ] || [ -L "$link" ]; then
+          found="$found; unit $unit enabled"
+          break
+        fi
+      done
+    done
+  else
+    unread="$unread; $(unfollowed /etc/systemd/system)"
+  fi
+  inetd=
+  if ! in_root /etc/inetd.conf; then
+    unread="$unread; $(unfollowed /etc/inetd.conf)"
+  elif [ -e "$IN_ROOT" ]; then
+    if [ -f "$IN_ROOT" ] && [ -r "$IN_ROOT" ]; then inetd=$IN_ROOT; else unread="$unread; cannot read /etc/inetd.conf"; fi
+  fi
   for name in $names; do
-    if [ -f "$R/etc/xinetd.d/$name" ] && ! grep -Eiq '^[[:space:]]*disable[[:space:]]*=[[:space:]]*yes' "$R/etc/xinetd.d/$name"; then
-      found="$found; xinetd $name on"
-    fi
-    if [ -f "$R/etc/inetd.conf" ] && grep -Eq "^[[:space:]]*${name}[[:space:]]" "$R/etc/inetd.conf"; then
+    if [ -n "$inetd" ] && grep -Eq "^[[:space:]]*${name}[[:space:]]" "$inetd"; then
       found="$found; inetd.conf $name on"
+    fi
+    if ! in_root "/etc/xinetd.d/$name"; then
+      unread="$unread; $(unfollowed "/etc/xinetd.d/$name")"
+    elif [ -e "$IN_ROOT" ]; then
+      if [ ! -f "$IN_ROOT" ] || [ ! -r "$IN_ROOT" ]; then
+        unread="$unread; cannot read /etc/xinetd.d/$name"
+      elif ! grep -Eiq '^[[:space:]]*disable[[:space:]]*=[[:space:]]*yes' "$IN_ROOT"; then
+        found="$found; xinetd $name on"
+      fi
     fi
   done
   if [ -n "$found" ]; then
     emit "$check" "$severity" FAIL "$title" "${found#; }"
-  elif [ "$PROCESSES_READ" = yes ]; then
+  elif [ -z "$unread" ]; then
     emit "$check" "$severity" PASS "$title" "not running, not enabled in systemd, inetd or xinetd"
   else
-    emit "$check" "$severity" ERROR "$title" "not enabled in systemd, inetd or xinetd, but the processes could not be read from $PROC"
+    emit "$check" "$severity" ERROR "$title" "not found running or enabled, but not everything could be read: ${unread#; }"
   fi
 }
 
@@ -717,9 +1010,9 @@ check_memory() {
 }
 
 check_disks() {
-  most=$(number_setting "${ASSETGUARD_DISK_MAX_PCT:-90}")
+  most=$(whole_setting "${ASSETGUARD_DISK_MAX_PCT:-90}")
   if [ -z "$most" ]; then
-    emit RES-DISK MEDIUM ERROR "disk use is within bounds" "ASSETGUARD_DISK_MAX_PCT is not a number: ${ASSETGUARD_DISK_MAX_PCT}" ""
+    emit RES-DISK MEDIUM ERROR "disk use is within bounds" "ASSETGUARD_DISK_MAX_PCT is not a whole number: ${ASSETGUARD_DISK_MAX_PCT}" ""
     return
   fi
   # Local disk file systems only: network file systems can hang df, and pseudo, snap (squashfs)
@@ -735,6 +1028,7 @@ check_disks() {
     return
   fi
   # One mount point per line (a for loop, not a pipeline, so the lines count towards END).
+  checked=0
   IFS='
 '
   set -f
@@ -744,8 +1038,18 @@ check_disks() {
     # /proc/mounts writes spaces, tabs, newlines and backslashes in paths as octal escapes.
     mount=$(printf '%b' "$(printf '%s' "$escaped" | sed 's/\\\([0-7][0-7][0-7]\)/\\0\1/g')")
     path=$R$mount
-    if [ ! -d "$path" ]; then continue; fi
     title="disk use of $mount is within bounds"
+    checked=$((checked + 1))
+    if [ ! -e "$path" ]; then
+      # Listed as mounted but not reachable here (a directory this user cannot enter).
+      emit RES-DISK MEDIUM ERROR "$title" "cannot reach the mount point $mount (run as root)" "$mount"
+      continue
+    fi
+    # A file bind-mounted from a disk (a container's /etc/hosts) is not a disk of its own.
+    if [ ! -d "$path" ]; then
+      checked=$((checked - 1))
+      continue
+    fi
     blocks=$(df -P -k -- "$path" 2>/dev/null | awk 'NR == 2 { sub(/%$/, "", $5); print $5 }')
     inodes=$(df -P -i -- "$path" 2>/dev/null | awk 'NR == 2 { sub(/%$/, "", $5); print $5 }')
     case $blocks in '' | *[!0-9]*)
@@ -755,46 +1059,48 @@ check_disks() {
     esac
     case $inodes in '' | *[!0-9]*) inodes= ;; esac
     status=PASS
-    if [ "$blocks" -gt "${most%%.*}" ] || { [ -n "$inodes" ] && [ "$inodes" -gt "${most%%.*}" ]; }; then status=FAIL; fi
-    emit RES-DISK MEDIUM "$status" "$title" "$blocks% of blocks${inodes:+ and $inodes% of inodes} used (at most ${most%%.*}%)" "$mount"
+    if [ "$blocks" -gt "$most" ] || { [ -n "$inodes" ] && [ "$inodes" -gt "$most" ]; }; then status=FAIL; fi
+    emit RES-DISK MEDIUM "$status" "$title" "$blocks% of blocks${inodes:+ and $inodes% of inodes} used (at most $most%)" "$mount"
   done
   IFS=$DEFAULT_IFS
   set +f
+  if [ "$checked" -eq 0 ]; then
+    emit RES-DISK MEDIUM INFO "disk use is within bounds" "no mounted directory of a checked type ($types)" ""
+  fi
 }
 
 check_zombies() {
   title="few zombie processes"
-  most=$(number_setting "${ASSETGUARD_ZOMBIE_MAX:-5}")
+  most=$(whole_setting "${ASSETGUARD_ZOMBIE_MAX:-5}")
   if [ -z "$most" ]; then
-    emit RES-ZOMBIE LOW ERROR "$title" "ASSETGUARD_ZOMBIE_MAX is not a number: ${ASSETGUARD_ZOMBIE_MAX}"
-    return
-  fi
-  if [ "$PROCESSES_READ" != yes ]; then
-    emit RES-ZOMBIE LOW ERROR "$title" "cannot read the processes from $PROC"
+    emit RES-ZOMBIE LOW ERROR "$title" "ASSETGUARD_ZOMBIE_MAX is not a whole number: ${ASSETGUARD_ZOMBIE_MAX}"
     return
   fi
   zombies=$(printf '%s\n' "$PROCESSES" | awk -F '\t' '$1 == "Z" { print $2 }')
   COUNT=$(printf '%s\n' "$zombies" | grep -c .)
-  if [ "$COUNT" -gt "${most%%.*}" ]; then
+  # The processes that could be read are a lower bound: more than the limit among them is a
+  # FAIL; fewer is a PASS only when every process was read.
+  if [ "$COUNT" -gt "$most" ]; then
     EVIDENCE_JSON=$(lines_json "$zombies")
-    emit RES-ZOMBIE LOW FAIL "$title" "$COUNT zombie process(es), more than ${most%%.*}: their parents do not reap them"
+    emit RES-ZOMBIE LOW FAIL "$title" "$COUNT zombie process(es), more than $most: their parents do not reap them"
+  elif [ -n "$PROCESSES_PROBLEM" ]; then
+    COUNT=
+    emit RES-ZOMBIE LOW ERROR "$title" "$PROCESSES_PROBLEM"
   else
-    emit RES-ZOMBIE LOW PASS "$title" "$COUNT zombie process(es) (at most ${most%%.*})"
+    emit RES-ZOMBIE LOW PASS "$title" "$COUNT zombie process(es) (at most $most)"
   fi
 }
 
 check_denied_processes() {
   title="no process on the deny-list runs"
   deny=$(printf '%s\n' "${ASSETGUARD_PROC_DENY:-xmrig xmr-stak minerd cpuminer kdevtmpfsi kinsing watchbog masscan zmap}" | tr ' ' '\n')
-  if [ "$PROCESSES_READ" != yes ]; then
-    emit RES-PROC HIGH ERROR "$title" "cannot read the processes from $PROC"
-    return
-  fi
   hits=$(running "$deny")
   if [ -n "$hits" ]; then
     COUNT=$(printf '%s\n' "$hits" | grep -c .)
     EVIDENCE_JSON=$(lines_json "$hits")
     emit RES-PROC HIGH FAIL "$title" "running: $(printf '%s' "$hits" | tr '\n' ' ')"
+  elif [ -n "$PROCESSES_PROBLEM" ]; then
+    emit RES-PROC HIGH ERROR "$title" "$PROCESSES_PROBLEM"
   else
     emit RES-PROC HIGH PASS "$title" "none of $(printf '%s' "$deny" | tr '\n' ' ') runs"
   fi

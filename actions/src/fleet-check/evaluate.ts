@@ -26,7 +26,7 @@ import type { RefusedFinding } from '../sinks/securityhub-import';
 
 /** One host as checked: every result line, and why it was not checked completely. */
 export interface FleetHost {
-  /** The instance ARN, or `host/<name>` for this machine. */
+  /** The instance ARN, or `host/<machine id>` (else `host/<host name>`) for this machine. */
   resource: FindingResource;
   instanceId?: string;
   /** The name the script reported. */
@@ -34,6 +34,8 @@ export interface FleetHost {
   results: HostCheckResult[];
   /** Empty when the host was checked completely (its invocation, output and every line fine). */
   problems: string[];
+  /** What the report should say about the host without stopping the run (how it is keyed). */
+  warnings?: string[];
   /** Run Command's Status of its invocation, and where its output is. */
   invocation?: { status: string; details?: string; responseCode?: number };
   outputUrl?: string;
@@ -148,10 +150,13 @@ function atOrAbove(severity: Severity, failOn: Severity | undefined): boolean {
  *   check id, e.g. U-01, optionally scoped to a resource: an instance id or ARN).
  * - Could not decide (verdict error, exit 2, the findings still reported): an account that could
  *   not be reached or whose command failed, a host that was not checked completely (no
- *   invocation, a failed or unfinished one, output missing or malformed), an ERROR line at or
- *   above `failOn` that no exception covers, a finding Security Hub refused or an import that
- *   failed. A fleet check that could not check a host has not decided about it.
- * - Warnings: ERROR lines below `failOn`, `failOn` none, and the exceptions' own warnings.
+ *   invocation, a failed or unfinished one, output missing, malformed or without a line of every
+ *   check), an ERROR line that no exception covers at or above `failOn` (with `failOn` none:
+ *   every one, since report-only relaxes what fails, never what could not be checked), a finding
+ *   Security Hub refused or an import that failed. A fleet check that could not check a host has
+ *   not decided about it.
+ * - Warnings: ERROR lines below `failOn`, `failOn` none, the hosts' own warnings (a machine keyed
+ *   by its host name), and the exceptions' own warnings.
  */
 export function evaluateFleet(input: {
   hosts: readonly FleetHost[];
@@ -183,12 +188,13 @@ export function evaluateFleet(input: {
   }
   for (const host of hosts) {
     for (const problem of host.problems) undecided.push(`${hostLabel(host)}: ${problem}`);
+    for (const warning of host.warnings ?? []) warnings.push(`${hostLabel(host)}: ${warning}`);
     for (const result of host.results) {
       if (result.status !== 'ERROR') continue;
       const asFinding = fleetFinding(host, result);
       if (validExceptions.some((exception) => exceptionMatches(exception, asFinding))) continue;
       const line = `${hostLabel(host)}: ${resultKey(result)} could not be checked: ${result.detail}`;
-      if (atOrAbove(result.severity, failOn)) undecided.push(line);
+      if (failOn === undefined || atOrAbove(result.severity, failOn)) undecided.push(line);
       else warnings.push(`${line} (${result.severity}, below fail-on)`);
     }
   }
@@ -207,7 +213,9 @@ export function evaluateFleet(input: {
     }
   }
   if (failOn === undefined) {
-    warnings.unshift('fail-on is none: the fleet check reports and never blocks');
+    warnings.unshift(
+      'fail-on is none: failing checks are reported and never block (a check that could not run still stops the run)',
+    );
   }
   warnings.push(...exceptionWarnings(exceptions.report, 'failing check(s)', 'failing check'));
 

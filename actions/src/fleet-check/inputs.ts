@@ -10,7 +10,7 @@ import {
 } from '../core/inputs';
 import { isSeverity, type Severity } from '../core/model';
 import { DEFAULT_POLICY_PATH } from '../core/policy';
-import { parseScriptSettings } from '../sources/host-check';
+import { parseScriptSettings, type ScriptSettingName } from '../sources/host-check';
 import type { FleetTargets } from '../sources/fleet';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
@@ -48,18 +48,18 @@ export const FLEET_CHECK_INPUTS = {
   },
   'import-to-securityhub': {
     description:
-      'true imports FAIL results into Security Hub as findings of each account (and archives those that pass again).',
+      'true imports FAIL results into Security Hub as findings of each account (and, for a host checked completely, archives those that pass again or are no longer reported).',
     default: 'false',
     flag: true,
   },
   'fail-on': {
     description:
-      'The lowest severity of a FAIL that fails the run (exit 1): CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, or none (report only).',
+      'The lowest severity of a FAIL that fails the run (exit 1): CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, or none (FAILs are reported only; a check that could not run, ERROR, still exits 2).',
     default: 'HIGH',
   },
   'check-settings': {
     description:
-      'Settings for the check script, ASSETGUARD_NAME=value, comma- or newline-separated (e.g. ASSETGUARD_DISK_MAX_PCT=85); see docs/fleet-check.md.',
+      'Thresholds for the check script, ASSETGUARD_NAME=value, comma- or newline-separated (e.g. ASSETGUARD_DISK_MAX_PCT=85); list values separate their items with spaces (ASSETGUARD_PROC_DENY=xmrig kinsing). The names and values: docs/fleet-check.md.',
     multiple: true,
   },
   policy: {
@@ -108,7 +108,8 @@ export interface FleetCheckInputs {
   importToSecurityHub: boolean;
   /** The lowest severity that blocks; undefined: nothing blocks (`none`). */
   failOn?: Severity;
-  checkSettings: Record<string, string>;
+  /** Only the thresholds the script reads (SCRIPT_SETTINGS), checked. */
+  checkSettings: Partial<Record<ScriptSettingName, string>>;
   policy: string;
   outputDir: string;
 }
@@ -207,7 +208,8 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
  *   not 12 digits, accounts with local or with instance ids of more than one account, a role
  *   name IAM refuses, a missing or invalid output-bucket for Run Command, a prefix over 400
  *   characters or with control characters, a timeout outside 30s-48h, an import flag that is not
- *   true/false, a bad fail-on, a check setting that is not ASSETGUARD_NAME=value.
+ *   true/false, a bad fail-on, a check setting the script does not have (or ASSETGUARD_ROOT /
+ *   ASSETGUARD_PROC) or whose value does not fit (`parseScriptSettings`).
  */
 export function parseFleetCheckInputs(read: InputReader): FleetCheckInputs {
   const get = <Name extends keyof typeof FLEET_CHECK_INPUTS>(name: Name) =>

@@ -192,7 +192,13 @@ export function renderFleetSummary(
     parts.push(
       '### Security Hub',
       table(
-        ['Account', 'Imported (FAIL)', 'Archived (passes again)', 'Refused', 'Problem'],
+        [
+          'Account',
+          'Imported (FAIL)',
+          'Archived (passes again, or no longer reported)',
+          'Refused',
+          'Problem',
+        ],
         subject.securityHub.map((entry) => [
           markdownText(entry.accountId),
           String(entry.imported),

@@ -27,6 +27,7 @@ import {
   parseHostCheckOutput,
   runHostCheckLocally,
   scriptWithSettings,
+  treeSettings,
 } from '../sources/host-check';
 import { readCallerAccount } from '../sources/identity';
 import { importFleetFindings } from '../sinks/securityhub-import';
@@ -271,7 +272,12 @@ async function checkThroughRunCommand(
   return { accounts, hosts, reached };
 }
 
-/** Checks this machine: runs the script, parses its output the same way as an instance's. */
+/**
+ * Checks this machine: runs the script, parses its output the same way as an instance's. The
+ * machine is keyed by the machine id the script read (/etc/machine-id): two machines of one host
+ * name (every `localhost`) must not share, and so archive, each other's findings. Without one it
+ * is keyed by its host name, and the report says so.
+ */
 async function checkThisMachine(
   script: string,
   inputs: FleetCheckInputs,
@@ -296,11 +302,23 @@ async function checkThisMachine(
   }
   problems.push(...output.problems.map((problem) => `output: ${problem}`));
   const name = output.hostname ?? machineName();
+  const warnings: string[] = [];
+  if (output.machineId === undefined) {
+    warnings.push(
+      `no readable /etc/machine-id: this machine is keyed by its host name (host/${name}), which another machine of the same name shares, findings included`,
+    );
+  }
+  for (const [setting, value] of Object.entries(treeSettings(process.env))) {
+    warnings.push(
+      `${setting}=${value} in the environment: the script checked that, not this machine's own ${setting === 'ASSETGUARD_ROOT' ? '/' : '/proc'}`,
+    );
+  }
   return {
-    resource: { id: `host/${name}`, type: 'Host' },
+    resource: { id: `host/${output.machineId ?? name}`, type: 'Host' },
     hostname: name,
     results: output.results,
     problems,
+    ...(warnings.length > 0 && { warnings }),
   };
 }
 
@@ -357,8 +375,8 @@ async function importResults(
  * The fleet check as a command of the shared runner. Targets `local` runs the script on this
  * machine; otherwise Run Command runs it on the EC2 instances the targets select, in the
  * caller's account or in each of `accounts` through `role-name`, with the output in S3. With
- * import-to-securityhub the results become Security Hub findings (ARCHIVED when a check passes
- * again). Then `evaluateFleet`. Reports: verdict.json, summary.md, checks.json, checks.csv,
+ * import-to-securityhub the results become Security Hub findings (on a host checked completely,
+ * ARCHIVED when a check passes again or is no longer reported). Then `evaluateFleet`. Reports: verdict.json, summary.md, checks.json, checks.csv,
  * evidence.json (every host's every line).
  */
 export function fleetCheckCommand(options: FleetCheckOptions = {}): Command<FleetCheckTypes> {
@@ -476,8 +494,11 @@ export function fleetCheckCommand(options: FleetCheckOptions = {}): Command<Flee
       const failOn = verdict.subject.failOn;
       const hosts = plural(verdict.counts.hosts, 'host');
       const failing = plural(verdict.counts.total, 'failing check');
-      return verdict.verdict === 'block'
-        ? `blocked: ${plural(verdict.blocking.length, 'failing check')} at or above ${failOn} (of ${failing} on ${hosts}); see ${reportDir}/summary.md`
+      if (verdict.verdict === 'block') {
+        return `blocked: ${plural(verdict.blocking.length, 'failing check')} at or above ${failOn} (of ${failing} on ${hosts}); see ${reportDir}/summary.md`;
+      }
+      return failOn === 'none'
+        ? `reported only (fail-on none): ${failing} on ${hosts}; reports in ${reportDir}`
         : `passed: no failing check at or above ${failOn} (${failing} on ${hosts}); reports in ${reportDir}`;
     },
     outputValues: ({ verdict, reportDir }) => ({

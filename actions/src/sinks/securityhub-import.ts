@@ -11,15 +11,23 @@ import { awsFailure, UndecidedError } from '../core/errors';
 import { clip } from '../core/escape';
 import type { Log } from '../core/log';
 import type { Severity } from '../core/model';
-import { fleetFindingId, type CheckedHost, type HostCheckResult } from '../sources/host-check';
+import {
+  fleetFindingId,
+  fleetFindingPrefix,
+  type CheckedHost,
+  type HostCheckResult,
+} from '../sources/host-check';
 import { readAllPages } from '../sources/paging';
 
 /**
  * Imports fleet host check results into Security Hub as ASFF findings of the account's default
- * product (`product/<account>/default`): a FAIL line is an ACTIVE finding with Compliance FAILED;
- * a check that passes again archives the finding it had (RecordState ARCHIVED, Compliance
- * PASSED). Finding ids are deterministic (`fleetFindingId`), so a run updates the previous run's
- * findings in place rather than adding new ones.
+ * product (`product/<account>/default`): a FAIL line is an ACTIVE finding with Compliance FAILED.
+ * On a host checked completely, a finding that is ACTIVE and whose check passes again is archived
+ * (RecordState ARCHIVED, Compliance PASSED), and so is one whose check no longer applies (INFO)
+ * or whose line the output no longer has (a RES-DISK mount point gone; Compliance NOT_AVAILABLE).
+ * A host not checked completely archives nothing: what it did not print was not checked. Finding
+ * ids are deterministic (`fleetFindingId`), so a run updates the previous run's findings in place
+ * rather than adding new ones.
  *
  * BatchImportFindings with the default product must be called from the account the findings
  * are about (their AwsAccountId): a multi-account run imports into each member account with that
@@ -38,7 +46,7 @@ export function defaultProductArn(region: string, accountId: string): string {
   return `arn:${partitionOf(region)}:securityhub:${region}:${accountId}:product/${accountId}/default`;
 }
 
-/** One host's results to import; passes archive only for hosts whose output was complete. */
+/** One host's results to import; archiving is only for hosts whose output was complete. */
 export interface HostImport {
   host: CheckedHost;
   results: readonly HostCheckResult[];
@@ -46,11 +54,15 @@ export interface HostImport {
   complete: boolean;
 }
 
-/** What a previous run imported and is still ACTIVE: kept so a finding keeps its first dates. */
+/**
+ * What a previous run imported and is still ACTIVE: its first dates (kept when it is updated),
+ * and the finding as Security Hub holds it, sent back ARCHIVED when its line is gone.
+ */
 export interface ActiveFleetFinding {
   createdAt?: string;
   firstObservedAt?: string;
   updatedAt?: string;
+  finding: AwsSecurityFinding;
 }
 
 /** A finding Security Hub refused (BatchImportFindings FailedFindings). */
@@ -66,7 +78,7 @@ export interface ImportOutcome {
   region: string;
   /** ACTIVE findings imported (FAIL lines). */
   imported: number;
-  /** Findings archived because their check passes again. */
+  /** Findings archived: their check passes again, no longer applies, or is no longer reported. */
   archived: number;
   refused: RefusedFinding[];
   /** BatchImportFindings calls made. */
@@ -97,11 +109,22 @@ function asffResource(host: CheckedHost): NonNullable<AwsSecurityFinding['Resour
 }
 
 /**
+ * UpdatedAt for an update of a finding: now, or just after its previous UpdatedAt when that is
+ * not earlier (Security Hub ignores an update that is not later than what it holds).
+ */
+function laterThan(previous: string | undefined, now: Date): string {
+  const previousUpdate = previous ? Date.parse(previous) : NaN;
+  return Number.isFinite(previousUpdate) && previousUpdate >= now.getTime()
+    ? new Date(previousUpdate + 1).toISOString()
+    : now.toISOString();
+}
+
+/**
  * One result as an ASFF finding (pure). FAIL: ACTIVE, Compliance FAILED; PASS: ARCHIVED,
- * Compliance PASSED. Severity and Types go in FindingProviderFields as well, where Security Hub
- * takes a provider's updates of them. `previous` keeps the first run's CreatedAt and
- * FirstObservedAt; UpdatedAt is made later than the previous one, or Security Hub ignores the
- * update.
+ * Compliance PASSED; INFO (the check no longer applies): ARCHIVED, Compliance NOT_AVAILABLE.
+ * Severity and Types go in FindingProviderFields as well, where Security Hub takes a provider's
+ * updates of them. `previous` keeps the first run's CreatedAt and FirstObservedAt; UpdatedAt is
+ * made later than the previous one, or Security Hub ignores the update.
  */
 export function asffFinding(
   host: CheckedHost,
@@ -109,12 +132,8 @@ export function asffFinding(
   context: { accountId: string; region: string; now: Date; previous?: ActiveFleetFinding },
 ): AwsSecurityFinding {
   const now = context.now.toISOString();
-  const previousUpdate = context.previous?.updatedAt ? Date.parse(context.previous.updatedAt) : NaN;
-  const updatedAt =
-    Number.isFinite(previousUpdate) && previousUpdate >= context.now.getTime()
-      ? new Date(previousUpdate + 1).toISOString()
-      : now;
-  const passed = result.status === 'PASS';
+  const updatedAt = laterThan(context.previous?.updatedAt, context.now);
+  const failed = result.status === 'FAIL';
   const label = severityLabel(result.severity);
   const types = [findingTypeOf(result.check)];
   const item = result.item === undefined ? '' : ` (${result.item})`;
@@ -135,8 +154,10 @@ export function asffFinding(
     Types: types,
     Severity: { Label: label, Original: result.severity },
     FindingProviderFields: { Severity: { Label: label, Original: result.severity }, Types: types },
-    Compliance: { Status: passed ? 'PASSED' : 'FAILED' },
-    RecordState: passed ? 'ARCHIVED' : 'ACTIVE',
+    Compliance: {
+      Status: failed ? 'FAILED' : result.status === 'PASS' ? 'PASSED' : 'NOT_AVAILABLE',
+    },
+    RecordState: failed ? 'ACTIVE' : 'ARCHIVED',
     Resources: [asffResource(host)],
     ProductFields: {
       'assetguard/check': result.check,
@@ -152,9 +173,54 @@ export function asffFinding(
 }
 
 /**
- * The findings one account's import sends (pure): every FAIL line, and every PASS line of a
- * complete host whose finding is ACTIVE now (it passes again: archive it). INFO and ERROR lines
- * decide nothing and are not sent; a PASS with no active finding has nothing to archive.
+ * A finding of a previous run whose line the latest complete output no longer has, as sent back
+ * to archive it (pure): what Security Hub holds of the fields this sink writes, with RecordState
+ * ARCHIVED, Compliance NOT_AVAILABLE (nothing was checked), UpdatedAt later than before and
+ * LastObservedAt kept (it was not seen now). Security Hub's own product fields (`aws/…`) are not
+ * sent back.
+ */
+export function archivedGoneFinding(previous: ActiveFleetFinding, now: Date): AwsSecurityFinding {
+  const held = previous.finding;
+  const productFields = Object.fromEntries(
+    Object.entries(held.ProductFields ?? {}).filter(([key]) => key.startsWith('assetguard/')),
+  );
+  return {
+    SchemaVersion: held.SchemaVersion ?? ASFF_SCHEMA_VERSION,
+    Id: held.Id,
+    ProductArn: held.ProductArn,
+    ...(held.ProductName !== undefined && { ProductName: held.ProductName }),
+    ...(held.CompanyName !== undefined && { CompanyName: held.CompanyName }),
+    GeneratorId: held.GeneratorId,
+    AwsAccountId: held.AwsAccountId,
+    CreatedAt: held.CreatedAt,
+    UpdatedAt: laterThan(held.UpdatedAt, now),
+    ...(held.FirstObservedAt !== undefined && { FirstObservedAt: held.FirstObservedAt }),
+    ...(held.LastObservedAt !== undefined && { LastObservedAt: held.LastObservedAt }),
+    Title: held.Title,
+    Description: held.Description,
+    ...(held.Types !== undefined && { Types: held.Types }),
+    ...(held.Severity !== undefined && {
+      Severity: {
+        ...(held.Severity.Label !== undefined && { Label: held.Severity.Label }),
+        ...(held.Severity.Original !== undefined && { Original: held.Severity.Original }),
+      },
+    }),
+    ...(held.FindingProviderFields !== undefined && {
+      FindingProviderFields: held.FindingProviderFields,
+    }),
+    Compliance: { Status: 'NOT_AVAILABLE' },
+    RecordState: 'ARCHIVED',
+    Resources: held.Resources,
+    ProductFields: { ...productFields, 'assetguard/status': 'NOT_REPORTED' },
+  };
+}
+
+/**
+ * The findings one account's import sends (pure): every FAIL line; and for a complete host, each
+ * of its ACTIVE findings whose line is now PASS (passes again) or INFO (no longer applies), or
+ * whose line is not in the output at all (that check or item no longer reported): all archived.
+ * ERROR lines decide nothing: their findings stay as they are. A host that was not checked
+ * completely archives nothing. A PASS with no active finding has nothing to archive.
  */
 export function planImport(
   hosts: readonly HostImport[],
@@ -163,11 +229,21 @@ export function planImport(
 ): AwsSecurityFinding[] {
   const findings: AwsSecurityFinding[] = [];
   for (const { host, results, complete } of hosts) {
+    const reported = new Set<string>();
     for (const result of results) {
       const id = fleetFindingId(host, result);
+      reported.add(id);
       const previous = active.get(id);
-      if (result.status === 'FAIL' || (result.status === 'PASS' && complete && previous)) {
+      const settled = result.status === 'PASS' || result.status === 'INFO';
+      if (result.status === 'FAIL' || (settled && complete && previous)) {
         findings.push(asffFinding(host, result, { ...context, ...(previous && { previous }) }));
+      }
+    }
+    if (!complete) continue;
+    const prefix = fleetFindingPrefix(host);
+    for (const [id, previous] of active) {
+      if (id.startsWith(prefix) && !reported.has(id)) {
+        findings.push(archivedGoneFinding(previous, context.now));
       }
     }
   }
@@ -177,8 +253,9 @@ export function planImport(
 /**
  * The fleet findings of this account's default product that are ACTIVE now, by Id: GetFindings
  * filtered by ProductArn, GeneratorId prefix and RecordState, each re-checked here (moto ignores
- * filters).
- * @throws AwsError naming securityhub:GetFindings; UndecidedError for a page without Findings.
+ * filters), with what archiving one needs sent back.
+ * @throws AwsError naming securityhub:GetFindings; UndecidedError for a page without Findings, or
+ *   a fleet finding without the fields BatchImportFindings requires (it could not be archived).
  */
 export async function readActiveFleetFindings(
   securityhub: SecurityHubClient,
@@ -220,7 +297,16 @@ export async function readActiveFleetFindings(
         ) {
           return false;
         }
+        const missing = (
+          ['AwsAccountId', 'CreatedAt', 'UpdatedAt', 'Title', 'Description', 'Resources'] as const
+        ).filter((field) => finding[field] === undefined);
+        if (missing.length > 0) {
+          throw new UndecidedError(
+            `GetFindings answered the fleet finding ${finding.Id} without ${missing.join(', ')}`,
+          );
+        }
         active.set(finding.Id, {
+          finding,
           ...(finding.CreatedAt !== undefined && { createdAt: finding.CreatedAt }),
           ...(finding.FirstObservedAt !== undefined && {
             firstObservedAt: finding.FirstObservedAt,

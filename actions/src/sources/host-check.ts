@@ -1,15 +1,19 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { ConfigurationError } from '../core/errors';
+import { plural } from '../core/markdown';
 import { SEVERITIES, type Finding, type FindingResource, type Severity } from '../core/model';
-import { HOST_CHECK_SCRIPT } from './host-check-script';
+import { HOST_CHECK_IDS, HOST_CHECK_SCRIPT } from './host-check-script';
+
+export { HOST_CHECK_IDS };
 
 /**
  * The fleet host check script (scripts/fleet/host-check.sh, embedded at build time so the bundles
  * carry it) and what it prints: one JSON line per check, between a HOST line and an END line.
  * Parsing here is the same for every way the script ran (Run Command output read from S3, or
- * this machine), and fails closed: a line that is not a check result, a duplicate, or an output
- * without its END line is a problem of that host, never dropped and never a pass.
+ * this machine), and fails closed: a line that is not a check result, a duplicate, an output
+ * without its END line, or one without a line of every check the script has (HOST_CHECK_IDS) is
+ * a problem of that host, never dropped and never a pass.
  */
 
 export const CHECK_STATUSES = ['PASS', 'FAIL', 'INFO', 'ERROR'] as const;
@@ -36,13 +40,16 @@ export interface HostCheckResult {
 export interface HostCheckOutput {
   /** The host name the script reported on its HOST line. */
   hostname?: string;
+  /** The host's /etc/machine-id (32 hex digits), when the HOST line has one. */
+  machineId?: string;
   /** The HOST line's detail: script version, OS, the user it ran as. */
   about?: string;
   /** Every check line, in order (HOST and END excluded). */
   results: HostCheckResult[];
   /**
    * Why the output cannot be trusted whole, one sentence each: a malformed line, a repeated
-   * check, no END line (cut short) or an END count that differs. Empty for a clean output.
+   * check, no END line (cut short), an END count that differs, a check of the script missing, or
+   * a check the script does not have. Empty for a clean output.
    */
   problems: string[];
 }
@@ -68,32 +75,166 @@ export function hostCheckScript(): { text: string; bytes: number; sha256: string
   };
 }
 
-/** A script setting: `ASSETGUARD_*` name and a value that needs no quoting beyond '…'. */
+/**
+ * The settings `check-settings` may give the script, declared once: docs/fleet-check.md's
+ * settings table is tested against this, and the script reads each with the same default.
+ * `whole`/`decimal`: a number in [min, max]; `list`: items separated by spaces, each matching
+ * `item` (entries of check-settings are separated by commas and newlines, so no value holds a
+ * comma). ASSETGUARD_ROOT and ASSETGUARD_PROC are not among them: a fleet check reports the host
+ * it ran on, so it checks that host's own / and /proc.
+ */
+export const SCRIPT_SETTINGS = {
+  ASSETGUARD_FIND_TIMEOUT: {
+    kind: 'whole',
+    min: 1,
+    max: 86_400,
+    default: '120',
+    usedBy: 'U-06, U-13, U-15: seconds each file search may take',
+  },
+  ASSETGUARD_MAX_EVIDENCE: {
+    kind: 'whole',
+    min: 0,
+    max: 1_000,
+    default: '20',
+    usedBy: 'how many items `evidence` lists',
+  },
+  ASSETGUARD_PASSWORD_MINLEN: {
+    kind: 'whole',
+    min: 1,
+    max: 256,
+    default: '8',
+    usedBy: 'U-02',
+  },
+  ASSETGUARD_LOCKOUT_MAX: { kind: 'whole', min: 1, max: 1_000, default: '10', usedBy: 'U-03' },
+  ASSETGUARD_SUID_ALLOW: {
+    kind: 'list',
+    item: /^(?:[\w.+@:=-]+|\/[\w.+@:=/-]+)$/,
+    itemText: 'a file name or an absolute path',
+    default: '(none)',
+    usedBy: 'U-13: more file names or absolute paths accepted',
+  },
+  ASSETGUARD_CPU_LOAD_MAX: {
+    kind: 'decimal',
+    min: 0,
+    max: 1_000,
+    default: '1.5',
+    usedBy: 'RES-CPU',
+  },
+  ASSETGUARD_MEM_MAX_PCT: { kind: 'decimal', min: 0, max: 100, default: '90', usedBy: 'RES-MEM' },
+  ASSETGUARD_DISK_MAX_PCT: { kind: 'whole', min: 0, max: 100, default: '90', usedBy: 'RES-DISK' },
+  ASSETGUARD_DISK_FSTYPES: {
+    kind: 'list',
+    item: /^[a-z0-9._-]+$/,
+    itemText: 'a file system type such as ext4',
+    default: 'ext2 ext3 ext4 xfs btrfs zfs vfat exfat f2fs jfs reiserfs ntfs ntfs3 overlay',
+    usedBy: 'RES-DISK: replaces the list',
+  },
+  ASSETGUARD_ZOMBIE_MAX: {
+    kind: 'whole',
+    min: 0,
+    max: 100_000,
+    default: '5',
+    usedBy: 'RES-ZOMBIE',
+  },
+  ASSETGUARD_PROC_DENY: {
+    kind: 'list',
+    // The kernel keeps the first 15 bytes of a process name (TASK_COMM_LEN): a longer name in
+    // the list would never match.
+    item: /^[\w.+@:=/-]{1,15}$/,
+    itemText: 'a process name of at most 15 characters (the kernel keeps no more of one)',
+    default: 'xmrig xmr-stak minerd cpuminer kdevtmpfsi kinsing watchbog masscan zmap',
+    usedBy: 'RES-PROC: replaces the list',
+  },
+} as const satisfies Record<string, ScriptSetting>;
+
+/** How one script setting is written and checked. */
+export type ScriptSetting = {
+  /** The script's own default, as docs/fleet-check.md shows it. */
+  default: string;
+  /** The checks it changes, as docs/fleet-check.md says. */
+  usedBy: string;
+} & (
+  | { kind: 'whole' | 'decimal'; min: number; max: number }
+  | { kind: 'list'; item: RegExp; itemText: string }
+);
+
+export type ScriptSettingName = keyof typeof SCRIPT_SETTINGS;
+
+/** Settings the script reads that check-settings refuses, with why. */
+const REFUSED_SETTINGS: Record<string, string> = {
+  ASSETGUARD_ROOT:
+    'a fleet check reports the host it ran on, so the script checks its own / (ASSETGUARD_ROOT is for running scripts/fleet/host-check.sh by hand on a mounted image)',
+  ASSETGUARD_PROC:
+    'a fleet check reports the host it ran on, so the script reads its own /proc (ASSETGUARD_PROC is for running scripts/fleet/host-check.sh by hand)',
+};
+
 const SETTING_NAME = /^ASSETGUARD_[A-Z0-9_]+$/;
-const SETTING_VALUE = /^[A-Za-z0-9 ._,:/+@=-]{0,256}$/;
+
+function isScriptSetting(name: string): name is ScriptSettingName {
+  return Object.prototype.hasOwnProperty.call(SCRIPT_SETTINGS, name);
+}
+
+/** Why a value does not fit its setting, or undefined when it does. */
+function settingProblem(setting: ScriptSetting, value: string): string | undefined {
+  if (setting.kind === 'list') {
+    const items = value.split(' ').filter((item) => item !== '');
+    if (items.length === 0)
+      return `one or more items separated by spaces, each ${setting.itemText}`;
+    const bad = items.find((item) => !setting.item.test(item));
+    return bad === undefined
+      ? undefined
+      : `"${bad}" is not ${setting.itemText}; items are separated by spaces`;
+  }
+  // As the script reads them: digits without a leading zero; a decimal point for decimals.
+  const pattern = setting.kind === 'whole' ? /^(?:0|[1-9]\d{0,8})$/ : /^\d{1,9}(?:\.\d{1,6})?$/;
+  const number = Number(value);
+  if (!pattern.test(value) || number < setting.min || number > setting.max) {
+    return `${setting.kind === 'whole' ? 'a whole number' : 'a number'} from ${setting.min} to ${setting.max}`;
+  }
+  return undefined;
+}
 
 /**
  * Checks script settings (`ASSETGUARD_DISK_MAX_PCT=85`), as the `check-settings` input gives
- * them. Values are limited to characters that are safe inside single quotes in sh.
- * @throws ConfigurationError naming `input` for an entry that is not NAME=value of that form.
+ * them (one entry each; the input's entries are separated by commas and newlines): only the
+ * names of SCRIPT_SETTINGS, each once, with a value of its kind. List values separate their items
+ * with spaces (`ASSETGUARD_PROC_DENY=xmrig kinsing`). Values are thereby safe inside single
+ * quotes in sh.
+ * @throws ConfigurationError naming `input`: an entry that is not NAME=value, a name the script
+ *   does not read (a typo), ASSETGUARD_ROOT or ASSETGUARD_PROC, a name given twice, a value that
+ *   does not fit (a number out of range, an item of a list that is not a name).
  */
 export function parseScriptSettings(
   entries: readonly string[],
   input: string,
-): Record<string, string> {
-  const settings: Record<string, string> = {};
+): Partial<Record<ScriptSettingName, string>> {
+  const settings: Partial<Record<ScriptSettingName, string>> = {};
+  const names = Object.keys(SCRIPT_SETTINGS).join(', ');
   for (const entry of entries) {
     const equals = entry.indexOf('=');
-    const name = equals < 0 ? entry : entry.slice(0, equals);
-    const value = equals < 0 ? '' : entry.slice(equals + 1);
+    const name = (equals < 0 ? entry : entry.slice(0, equals)).trim();
+    const value = equals < 0 ? '' : entry.slice(equals + 1).trim();
     if (equals < 0 || !SETTING_NAME.test(name)) {
       throw new ConfigurationError(
-        `${input}: "${entry}" is not ASSETGUARD_NAME=value (e.g. ASSETGUARD_DISK_MAX_PCT=85)`,
+        `${input}: "${entry}" is not ASSETGUARD_NAME=value (e.g. ASSETGUARD_DISK_MAX_PCT=85); entries are separated by commas and newlines, so list values separate their items with spaces (ASSETGUARD_PROC_DENY=xmrig kinsing)`,
       );
     }
-    if (!SETTING_VALUE.test(value)) {
+    const refused = REFUSED_SETTINGS[name];
+    if (refused !== undefined) {
+      throw new ConfigurationError(`${input}: ${name} cannot be set here: ${refused}`);
+    }
+    if (!isScriptSetting(name)) {
       throw new ConfigurationError(
-        `${input}: the value of ${name} may hold only letters, digits, spaces and . _ , : / + @ = - (at most 256)`,
+        `${input}: ${name} is not a setting of the host check script; the settings are ${names} (docs/fleet-check.md)`,
+      );
+    }
+    if (settings[name] !== undefined) {
+      throw new ConfigurationError(`${input}: ${name} is given twice`);
+    }
+    const problem = settingProblem(SCRIPT_SETTINGS[name], value);
+    if (problem !== undefined) {
+      throw new ConfigurationError(
+        `${input}: ${name}=${JSON.stringify(value)}: the value must be ${problem}`,
       );
     }
     settings[name] = value;
@@ -108,9 +249,11 @@ export function parseScriptSettings(
  */
 export function scriptWithSettings(
   script: string,
-  settings: Readonly<Record<string, string>>,
+  settings: Readonly<Partial<Record<string, string>>>,
 ): string {
-  const exports = Object.entries(settings).map(([name, value]) => `export ${name}='${value}'\n`);
+  const exports = Object.entries(settings)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([name, value]) => `export ${name}='${value}'\n`);
   if (exports.length === 0) return script;
   const newline = script.startsWith('#!') ? script.indexOf('\n') + 1 : 0;
   return `${script.slice(0, newline)}${exports.join('')}${script.slice(newline)}`;
@@ -171,14 +314,25 @@ export function resultKey(result: Pick<HostCheckResult, 'check' | 'item'>): stri
   return result.item === undefined ? result.check : `${result.check} ${result.item}`;
 }
 
+/** /etc/machine-id: 32 lower-case hex digits. */
+const MACHINE_ID = /^[0-9a-f]{32}$/;
+
 /**
  * Parses the script's stdout (UTF-8 text; a trailing newline or blank lines are fine). Every
  * other line is a problem: not JSON, missing or mistyped fields, a check line before HOST or
  * after END, the same check (and item) twice, no END line, an END count that differs from the
- * check lines read, or more than MAX_OUTPUT_LINES lines. Pure; never throws.
+ * check lines read, or more than MAX_OUTPUT_LINES lines. So is an output without a line of each
+ * of `expected` (the shipped script's checks by default): a host that printed HOST and END and
+ * nothing between was not checked. A check id outside `expected` is a problem too (another
+ * script answered), its line kept. Pure; never throws.
  */
-export function parseHostCheckOutput(text: string): HostCheckOutput {
+export function parseHostCheckOutput(
+  text: string,
+  expected: readonly string[] = HOST_CHECK_IDS,
+): HostCheckOutput {
   const output: HostCheckOutput = { results: [], problems: [] };
+  const known = new Set(expected);
+  const unknown = new Set<string>();
   const lines = text.split('\n');
   const seen = new Set<string>();
   let ended: number | undefined;
@@ -216,6 +370,8 @@ export function parseHostCheckOutput(text: string): HostCheckOutput {
       if (started) output.problems.push(`${where} is a second HOST line`);
       started = true;
       if (result.item !== undefined) output.hostname = result.item;
+      const { machine } = parsed as { machine?: unknown };
+      if (typeof machine === 'string' && MACHINE_ID.test(machine)) output.machineId = machine;
       output.about = result.detail;
       continue;
     }
@@ -234,6 +390,7 @@ export function parseHostCheckOutput(text: string): HostCheckOutput {
       continue;
     }
     seen.add(key);
+    if (!known.has(result.check)) unknown.add(result.check);
     output.results.push(result);
   }
   if (ended === undefined) {
@@ -247,12 +404,30 @@ export function parseHostCheckOutput(text: string): HostCheckOutput {
       `the END line counts ${endCount ?? 'no'} check line(s) but ${output.results.length} were read`,
     );
   }
+  if (read > 0) {
+    const printed = new Set(output.results.map((result) => result.check));
+    const missing = expected.filter((id) => !printed.has(id));
+    if (missing.length > 0) {
+      output.problems.push(
+        `the output has no line for ${plural(missing.length, 'check')} of the script (${missing.join(', ')}): the host was not checked completely`,
+      );
+    }
+  }
+  if (unknown.size > 0) {
+    const ids = [...unknown];
+    output.problems.push(
+      `the output has lines for ${plural(ids.length, 'check')} the script does not have (${ids.slice(0, 10).join(', ')}${ids.length > 10 ? ', …' : ''}): another script answered`,
+    );
+  }
   return output;
 }
 
 /** Where one host's results were produced: an EC2 instance through Run Command, or this machine. */
 export interface CheckedHost {
-  /** The instance ARN, or `host/<name>` for this machine. */
+  /**
+   * The instance ARN, or `host/<machine id>` for this machine (`host/<host name>` when it has no
+   * readable /etc/machine-id).
+   */
   resource: FindingResource;
   /** The EC2 instance id, for Run Command targets. */
   instanceId?: string;
@@ -268,19 +443,26 @@ export function fleetFindingId(
   host: CheckedHost,
   result: Pick<HostCheckResult, 'check' | 'item'>,
 ): string {
-  const account = host.resource.accountId ?? 'local';
-  const region = host.resource.region ?? 'local';
-  const where = host.instanceId ?? host.resource.id;
+  const prefix = fleetFindingPrefix(host);
   const item = result.item === undefined ? '' : `/${encodeURIComponent(result.item)}`;
-  const id = `assetguard/fleet-check/${account}/${region}/${where}/${result.check}${item}`;
+  const id = `${prefix}${result.check}${item}`;
   if (id.length <= 512) return id;
   const digest = createHash('sha256')
     .update(result.item ?? '')
     .digest('hex');
-  return `assetguard/fleet-check/${account}/${region}/${where}/${result.check}/sha256-${digest}`.slice(
-    0,
-    512,
-  );
+  return `${prefix}${result.check}/sha256-${digest}`.slice(0, 512);
+}
+
+/**
+ * What every finding id of one host starts with (`fleetFindingId` adds the check and item): the
+ * findings of a host are those whose id has this prefix, ending in `/` so that `web-1` never
+ * takes `web-10`'s.
+ */
+export function fleetFindingPrefix(host: CheckedHost): string {
+  const account = host.resource.accountId ?? 'local';
+  const region = host.resource.region ?? 'local';
+  const where = host.instanceId ?? host.resource.id;
+  return `assetguard/fleet-check/${account}/${region}/${where}/`;
 }
 
 /**
@@ -316,20 +498,47 @@ export interface LocalRun {
 const MAX_LOCAL_OUTPUT = 16 * 1024 * 1024;
 
 /**
+ * The environment the script runs in on this machine: this process's, without the thresholds of
+ * SCRIPT_SETTINGS it may hold (only `settings` set them, as through Run Command), with `settings`.
+ * ASSETGUARD_ROOT and ASSETGUARD_PROC pass through: set in the environment of a run by hand
+ * (the tests check planted trees so), the run reports them (see `treeSettings`).
+ */
+export function localScriptEnvironment(
+  environment: NodeJS.ProcessEnv,
+  settings: Readonly<Partial<Record<string, string>>>,
+): NodeJS.ProcessEnv {
+  const kept = Object.entries(environment).filter(([name]) => !isScriptSetting(name));
+  return { ...Object.fromEntries(kept), ...settings };
+}
+
+/**
+ * ASSETGUARD_ROOT and ASSETGUARD_PROC as the environment sets them (non-empty): the tree and proc
+ * a local run checks instead of this machine's own.
+ */
+export function treeSettings(environment: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.keys(REFUSED_SETTINGS).flatMap((name) => {
+      const value = environment[name];
+      return value === undefined || value === '' ? [] : [[name, value]];
+    }),
+  );
+}
+
+/**
  * Runs the script on this machine with `/bin/sh -c`, as AWS-RunShellScript runs it on an
- * instance, with `settings` added to the environment. Its process group is killed when
+ * instance, in `localScriptEnvironment` (settings added). Its process group is killed when
  * `timeoutMs` passes (the file searches are child processes). Never rejects for the script's
  * own failure: the caller decides from `exitCode`, `timedOut` and the parsed output.
  * @throws ConfigurationError when /bin/sh cannot be started.
  */
 export function runHostCheckLocally(options: {
   script: string;
-  settings: Readonly<Record<string, string>>;
+  settings: Readonly<Partial<Record<string, string>>>;
   timeoutMs: number;
 }): Promise<LocalRun> {
   return new Promise((resolve, reject) => {
     const child = spawn('/bin/sh', ['-c', options.script, 'assetguard-host-check'], {
-      env: { ...process.env, ...options.settings },
+      env: localScriptEnvironment(process.env, options.settings),
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
