@@ -11,11 +11,11 @@ import {
 } from '../../actions/src/lambda/ssm-role-fixer/config';
 import { ssmPolicyArn } from '../../actions/src/lambda/ssm-role-fixer/fixer';
 import {
-  MAX_SUBJECT,
   slackMessage,
   snsMessage,
   type FixerReport,
 } from '../../actions/src/lambda/ssm-role-fixer/message';
+import { MAX_SUBJECT } from '../../actions/src/lambda/sns-text';
 
 const TOPIC = 'arn:aws:sns:ap-northeast-2:111122223333:assetguard-ssm-role-fixer-reports';
 

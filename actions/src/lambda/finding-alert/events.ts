@@ -17,6 +17,7 @@
  */
 import { UndecidedError } from '../../core/errors';
 import { SEVERITIES, severityRank, type Severity } from '../../core/model';
+import { fieldReaders, type Json } from '../event-fields';
 
 export const SECURITY_HUB_DETAIL_TYPE = 'Security Hub Findings - Imported';
 export const INSPECTOR_DETAIL_TYPE = 'Inspector2 Finding';
@@ -112,22 +113,7 @@ export interface AlertFinding {
   region?: string;
 }
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown, field: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MalformedEventError(field, value === undefined ? 'is missing' : 'is not an object');
-  }
-  return value as Json;
-}
-
-function text(value: unknown, field: string): string {
-  if (typeof value !== 'string') {
-    throw new MalformedEventError(field, value === undefined ? 'is missing' : 'is not a string');
-  }
-  if (value.trim() === '') throw new MalformedEventError(field, 'is empty');
-  return value;
-}
+const { object, text } = fieldReaders((field, problem) => new MalformedEventError(field, problem));
 
 /** A string that may be absent (or empty, like ASFF's Description); undefined when absent. */
 function optionalText(value: unknown, field: string): string | undefined {

@@ -17,9 +17,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
-import { safeUrl } from '../../core/escape';
 import {
   ConfigurationError,
   UndecidedError,
@@ -34,8 +31,16 @@ import {
   loadedFromText,
   type Policy,
 } from '../../core/policy';
-import type { SlackMessage } from '../../sinks/slack';
 import { readTags } from '../../sources/tagging';
+import {
+  destinationSenders,
+  destinationsFrom,
+  type DestinationClients,
+  type Destinations,
+  type SinkName,
+} from '../destinations';
+import { setting } from '../environment';
+import { malformedEventLog } from '../event-fields';
 import { cachedPolicy, type LogEntry } from '../policy-cache';
 import {
   MalformedEventError,
@@ -48,15 +53,11 @@ import {
 import { slackMessage, snsMessage, type AlertOwner } from './message';
 
 export { jsonLog, type LogEntry } from '../policy-cache';
+/** Where alerts go: the variables ssm-role-fixer reads too (lambda/destinations). */
+export { SLACK_PARAMETER_ENV, SLACK_URL_ENV, TOPIC_ENV } from '../destinations';
 
 /** DynamoDB table of sent alerts (partition key `pk`, string; TTL attribute `expiresAt`). */
 export const TABLE_ENV = 'ASSETGUARD_ALERT_TABLE';
-/** SNS topic ARN the alerts are published to. */
-export const TOPIC_ENV = 'ASSETGUARD_ALERT_TOPIC_ARN';
-/** SSM SecureString parameter holding the Slack incoming-webhook URL (preferred). */
-export const SLACK_PARAMETER_ENV = 'ASSETGUARD_SLACK_WEBHOOK_PARAMETER';
-/** The Slack incoming-webhook URL itself (for development; prefer the SecureString). */
-export const SLACK_URL_ENV = 'ASSETGUARD_SLACK_WEBHOOK_URL';
 /** SSM parameter holding the policy (what `tags publish` writes); unset: the built-in default. */
 export const POLICY_PARAMETER_ENV = 'ASSETGUARD_POLICY_PARAMETER';
 
@@ -69,26 +70,16 @@ export const OWNER_ATTRIBUTE = 'owner';
 /** The `owner` attribute of an alert whose resource carries no owner tag (or whose tags are unreadable). */
 export const OWNER_UNKNOWN = 'unowned';
 
-export type SinkName = 'slack' | 'sns';
-
-/** Where the Slack webhook URL comes from. */
-export type SlackWebhookSource = { parameterName: string } | { url: string };
-
-/** sinks/slack `postSlack`, or a stand-in with its signature. */
-export type PostSlack = (webhookUrl: string, message: SlackMessage) => Promise<void>;
-
-export interface FindingAlertDeps {
-  ssm: SSMClient;
+/**
+ * The handler's clients and settings. Where alerts go (`topicArn`, `slack`: at least one) and
+ * what sending them needs (`ssm` for the webhook's SecureString, which also reads the policy;
+ * `sns`; `postSlack`) are lambda/destinations'.
+ */
+export interface FindingAlertDeps extends Destinations, DestinationClients {
   dynamodb: DynamoDBClient;
-  sns: SNSClient;
   tagging: ResourceGroupsTaggingAPIClient;
   /** DynamoDB table of claims. */
   table: string;
-  /** SNS topic; undefined: no SNS alerts. */
-  topicArn?: string;
-  /** Slack webhook; undefined: no Slack alerts. */
-  slack?: SlackWebhookSource;
-  postSlack: PostSlack;
   /** SSM parameter with the policy; undefined: the built-in default policy. */
   policyParameter?: string;
   now: () => Date;
@@ -116,15 +107,11 @@ export type FindingAlertConfig = Pick<
   'table' | 'topicArn' | 'slack' | 'policyParameter'
 >;
 
-function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
 /**
  * The settings from the Lambda's environment: ASSETGUARD_ALERT_TABLE (required),
  * ASSETGUARD_ALERT_TOPIC_ARN, ASSETGUARD_SLACK_WEBHOOK_PARAMETER or ASSETGUARD_SLACK_WEBHOOK_URL
- * (at most one; at least one of topic and Slack), ASSETGUARD_POLICY_PARAMETER.
+ * (at most one; at least one of topic and Slack: lambda/destinations `destinationsFrom`),
+ * ASSETGUARD_POLICY_PARAMETER.
  * @throws ConfigurationError naming the variable.
  */
 export function configFrom(env: NodeJS.ProcessEnv = process.env): FindingAlertConfig {
@@ -132,34 +119,11 @@ export function configFrom(env: NodeJS.ProcessEnv = process.env): FindingAlertCo
   if (table === undefined) {
     throw new ConfigurationError(`${TABLE_ENV} is not set: name the DynamoDB table of sent alerts`);
   }
-  const topicArn = setting(env, TOPIC_ENV);
-  if (
-    topicArn !== undefined &&
-    !/^arn:[^:]+:sns:[^:]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)
-  ) {
-    throw new ConfigurationError(`${TOPIC_ENV} is not an SNS topic ARN: "${topicArn}"`);
-  }
-  const parameterName = setting(env, SLACK_PARAMETER_ENV);
-  const url = setting(env, SLACK_URL_ENV);
-  if (parameterName !== undefined && url !== undefined) {
-    throw new ConfigurationError(
-      `set only one of ${SLACK_PARAMETER_ENV} (preferred: an SSM SecureString) and ${SLACK_URL_ENV}`,
-    );
-  }
-  if (url !== undefined && safeUrl(url) === undefined) {
-    throw new ConfigurationError(`${SLACK_URL_ENV} is not an http(s) URL`);
-  }
-  if (topicArn === undefined && parameterName === undefined && url === undefined) {
-    throw new ConfigurationError(
-      `no alert destination: set ${TOPIC_ENV}, ${SLACK_PARAMETER_ENV} or ${SLACK_URL_ENV}`,
-    );
-  }
+  const destinations = destinationsFrom(env, { what: 'alert' });
   const policyParameter = setting(env, POLICY_PARAMETER_ENV);
   return {
     table,
-    ...(topicArn !== undefined && { topicArn }),
-    ...(parameterName !== undefined && { slack: { parameterName } }),
-    ...(url !== undefined && { slack: { url } }),
+    ...destinations,
     ...(policyParameter !== undefined && { policyParameter }),
   };
 }
@@ -200,16 +164,6 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
           },
           { parameterEnv: POLICY_PARAMETER_ENV },
         );
-
-  // Read once per container; a failed read is asked again on the next invocation.
-  let webhook: Promise<string> | undefined;
-  const slackWebhook = (source: SlackWebhookSource): Promise<string> => {
-    webhook ??= readWebhook(deps.ssm, source).catch((error: unknown) => {
-      webhook = undefined;
-      throw error;
-    });
-    return webhook;
-  };
 
   async function ownerOf(finding: AlertFinding, tagKey: string): Promise<AlertOwner> {
     for (const resource of finding.resources) {
@@ -300,52 +254,19 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
     }
   }
 
-  const senders: {
-    name: SinkName;
-    send: (finding: AlertFinding, owner: AlertOwner) => Promise<void>;
-  }[] = [];
-  const slack = deps.slack;
-  if (slack !== undefined) {
-    senders.push({
-      name: 'slack',
-      send: async (finding, owner) => {
-        const url = await slackWebhook(slack);
-        await deps.postSlack(url, slackMessage(finding, owner));
+  // The webhook URL is read once per container; a failed read is asked again on the next alert.
+  const senders = destinationSenders<{ finding: AlertFinding; owner: AlertOwner }>(deps, {
+    slack: ({ finding, owner }) => slackMessage(finding, owner),
+    sns: ({ finding, owner }) => ({
+      ...snsMessage(finding, owner),
+      attributes: {
+        [OWNER_ATTRIBUTE]: owner.owner ?? OWNER_UNKNOWN,
+        severity: finding.severity,
+        source: finding.source,
       },
-    });
-  }
-  const topicArn = deps.topicArn;
-  if (topicArn !== undefined) {
-    senders.push({
-      name: 'sns',
-      send: async (finding, owner) => {
-        const { subject, body } = snsMessage(finding, owner);
-        try {
-          await deps.sns.send(
-            new PublishCommand({
-              TopicArn: topicArn,
-              Subject: subject,
-              Message: body,
-              MessageAttributes: {
-                [OWNER_ATTRIBUTE]: {
-                  DataType: 'String',
-                  StringValue: owner.owner ?? OWNER_UNKNOWN,
-                },
-                severity: { DataType: 'String', StringValue: finding.severity },
-                source: { DataType: 'String', StringValue: finding.source },
-              },
-            }),
-          );
-        } catch (error) {
-          throw awsFailure(
-            `publish the alert of ${finding.id} to SNS topic ${topicArn}`,
-            `sns:Publish on topic ${topicArn}`,
-            error,
-          );
-        }
-      },
-    });
-  }
+    }),
+    described: ({ finding }) => `the alert of ${finding.id}`,
+  });
 
   return async function handler(event: unknown): Promise<FindingAlertSummary> {
     const eventId = (event as { id?: unknown } | null)?.id;
@@ -353,15 +274,7 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
     try {
       parsed = parseFindingEvent(event);
     } catch (error) {
-      if (error instanceof MalformedEventError) {
-        log({
-          level: 'error',
-          msg: 'malformed event',
-          field: error.field,
-          error: error.message,
-          eventId,
-        });
-      }
+      if (error instanceof MalformedEventError) log(malformedEventLog(error, eventId));
       throw error;
     }
     const { findings, malformed } = parsed;
@@ -425,7 +338,7 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
           continue;
         }
         try {
-          await sender.send(finding, owner);
+          await sender.send({ finding, owner });
         } catch (error) {
           await release(sender.name, finding, token);
           summary.failed.push({ id: finding.id, sink: sender.name, reason: errorMessage(error) });
@@ -454,33 +367,4 @@ export function createHandler(deps: FindingAlertDeps): FindingAlertHandler {
     if (badFindings !== undefined) throw badFindings;
     return summary;
   };
-}
-
-/**
- * The Slack webhook URL: from the SSM SecureString (ssm:GetParameter with decryption, which
- * needs kms:Decrypt on a customer managed key), or as configured.
- * @throws AwsError naming ssm:GetParameter; ConfigurationError when the value is not an http(s)
- *   URL (the value itself is never in a message: it is a secret).
- */
-async function readWebhook(ssm: SSMClient, source: SlackWebhookSource): Promise<string> {
-  if ('url' in source) return source.url;
-  const name = source.parameterName;
-  let value: string | undefined;
-  try {
-    const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    value = answer.Parameter?.Value;
-  } catch (error) {
-    throw awsFailure(
-      `read the Slack webhook URL from SSM parameter ${name}`,
-      `ssm:GetParameter on parameter ${name} (and kms:Decrypt on its key)`,
-      error,
-    );
-  }
-  const url = safeUrl(value);
-  if (url === undefined) {
-    throw new ConfigurationError(
-      `the SSM parameter ${name} (${SLACK_PARAMETER_ENV}) does not hold an http(s) Slack webhook URL`,
-    );
-  }
-  return url;
 }

@@ -3,12 +3,11 @@
  * core/escape `slackText`/`slackLink`) and an SNS notification (subject and plain-text body, as
  * email subscribers read them). Pure: no I/O.
  */
-import { clip, safeUrl, slackLink, slackText } from '../../core/escape';
+import { safeUrl, slackLink, slackText } from '../../core/escape';
 import type { SlackMessage } from '../../sinks/slack';
+import { plainLine, snsSubject } from '../sns-text';
 import type { AlertFinding } from './events';
 
-/** SNS Publish: a Subject is ASCII, at most 100 characters, with no line breaks. */
-export const MAX_SUBJECT = 100;
 /** How much of a finding's description an alert carries (the console has the rest). */
 export const MAX_DESCRIPTION = 1500;
 
@@ -65,32 +64,7 @@ export function slackMessage(finding: AlertFinding, owner: AlertOwner): SlackMes
   };
 }
 
-/** Line breaks as every medium reads them (as core/escape). */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** Other control characters, which an email client may act on. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f]/g;
-
-/** One line of plain text: line breaks become spaces, other control characters are dropped. */
-function plainLine(value: string, max: number): string {
-  return clip(value.replace(LINE_BREAKS, ' ').replace(CONTROLS, ''), max);
-}
-
-/**
- * An SNS Subject from any text: ASCII only (other characters become `?`), one line, spaces
- * collapsed, at most MAX_SUBJECT characters (cut with `...`), never empty.
- */
-export function snsSubject(value: string): string {
-  const ascii = Array.from(value)
-    .map((char) => (/^[\x20-\x7e]$/.test(char) ? char : /\s/.test(char) ? ' ' : '?'))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (ascii === '') return 'assetguard finding alert';
-  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
-}
-
-/** The SNS notification: subject and plain-text body. */
+/** The SNS notification: subject (lambda/sns-text `snsSubject`) and plain-text body. */
 export function snsMessage(
   finding: AlertFinding,
   owner: AlertOwner,
@@ -113,7 +87,10 @@ export function snsMessage(
     ...(finding.description !== '' ? ['', plainLine(finding.description, MAX_DESCRIPTION)] : []),
   ];
   return {
-    subject: snsSubject(`[assetguard] ${finding.severity}: ${finding.title}`),
+    subject: snsSubject(
+      `[assetguard] ${finding.severity}: ${finding.title}`,
+      'assetguard finding alert',
+    ),
     body: `${lines.join('\n')}\n`,
   };
 }

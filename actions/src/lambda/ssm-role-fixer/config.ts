@@ -3,7 +3,11 @@
  * sets (docs/ssm-role-fixer.md lists them). Pure: reads only the environment it is given.
  */
 import { ConfigurationError } from '../../core/errors';
-import { safeUrl } from '../../core/escape';
+import { destinationsFrom, type Destinations } from '../destinations';
+import { setting } from '../environment';
+
+/** Where reports go: the variables finding-alert reads too (lambda/destinations). */
+export { SLACK_PARAMETER_ENV, SLACK_URL_ENV, TOPIC_ENV } from '../destinations';
 
 /** Role names the fixer leaves alone, comma-separated (IAM role names, any case). */
 export const EXCEPTIONS_ENV = 'ASSETGUARD_SSM_FIXER_EXCEPTIONS';
@@ -13,39 +17,22 @@ export const CREATE_DEFAULT_ENV = 'ASSETGUARD_SSM_FIXER_CREATE_DEFAULT_PROFILE';
 export const DEFAULT_ROLE_ENV = 'ASSETGUARD_SSM_FIXER_DEFAULT_ROLE';
 /** The default instance profile's name; unset: the default role's name. */
 export const DEFAULT_PROFILE_ENV = 'ASSETGUARD_SSM_FIXER_DEFAULT_PROFILE';
-/** SNS topic ARN the reports are published to (the same variable finding-alert reads). */
-export const TOPIC_ENV = 'ASSETGUARD_ALERT_TOPIC_ARN';
-/** SSM SecureString parameter holding the Slack incoming-webhook URL (preferred). */
-export const SLACK_PARAMETER_ENV = 'ASSETGUARD_SLACK_WEBHOOK_PARAMETER';
-/** The Slack incoming-webhook URL itself (for development; prefer the SecureString). */
-export const SLACK_URL_ENV = 'ASSETGUARD_SLACK_WEBHOOK_URL';
 
 /** The default role and profile name when DEFAULT_ROLE_ENV is unset. */
 export const DEFAULT_ROLE_NAME = 'assetguard-ssm-managed-instance';
 
-/** Where the Slack webhook URL comes from. */
-export type SlackWebhookSource = { parameterName: string } | { url: string };
-
-export interface FixerConfig {
+/** The fixer's settings; `topicArn` and `slack` (at least one) say where reports go. */
+export interface FixerConfig extends Destinations {
   /** Role names left alone, lower-cased (IAM role names are unique regardless of case). */
   exceptions: string[];
   /** Create (or reuse) and associate the default profile for instances with none. */
   createDefaultProfile: boolean;
   defaultRoleName: string;
   defaultProfileName: string;
-  /** SNS topic; undefined: no SNS reports. */
-  topicArn?: string;
-  /** Slack webhook; undefined: no Slack reports. */
-  slack?: SlackWebhookSource;
 }
 
 /** IAM role and instance profile names: 1–64 of letters, digits and `+=,.@_-`. */
 const IAM_NAME = /^[\w+=,.@-]{1,64}$/;
-
-function setting(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
 
 function iamName(value: string, variable: string): string {
   if (!IAM_NAME.test(value)) {
@@ -69,7 +56,7 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
  * ASSETGUARD_SSM_FIXER_DEFAULT_ROLE, ASSETGUARD_SSM_FIXER_DEFAULT_PROFILE, and where reports go:
  * ASSETGUARD_ALERT_TOPIC_ARN and/or one of ASSETGUARD_SLACK_WEBHOOK_PARAMETER,
  * ASSETGUARD_SLACK_WEBHOOK_URL (at least one destination: a fixer that cannot say it failed
- * would fail silently).
+ * would fail silently; lambda/destinations `destinationsFrom`).
  * @throws ConfigurationError naming the variable.
  */
 export function configFrom(env: NodeJS.ProcessEnv = process.env): FixerConfig {
@@ -86,35 +73,15 @@ export function configFrom(env: NodeJS.ProcessEnv = process.env): FixerConfig {
     setting(env, DEFAULT_PROFILE_ENV) ?? defaultRoleName,
     DEFAULT_PROFILE_ENV,
   );
-  const topicArn = setting(env, TOPIC_ENV);
-  if (
-    topicArn !== undefined &&
-    !/^arn:[^:]+:sns:[^:]+:\d{12}:[A-Za-z0-9_-]{1,256}$/.test(topicArn)
-  ) {
-    throw new ConfigurationError(`${TOPIC_ENV} is not an SNS topic ARN: "${topicArn}"`);
-  }
-  const parameterName = setting(env, SLACK_PARAMETER_ENV);
-  const url = setting(env, SLACK_URL_ENV);
-  if (parameterName !== undefined && url !== undefined) {
-    throw new ConfigurationError(
-      `set only one of ${SLACK_PARAMETER_ENV} (preferred: an SSM SecureString) and ${SLACK_URL_ENV}`,
-    );
-  }
-  if (url !== undefined && safeUrl(url) === undefined) {
-    throw new ConfigurationError(`${SLACK_URL_ENV} is not an http(s) URL`);
-  }
-  if (topicArn === undefined && parameterName === undefined && url === undefined) {
-    throw new ConfigurationError(
-      `no report destination: set ${TOPIC_ENV}, ${SLACK_PARAMETER_ENV} or ${SLACK_URL_ENV}, so that what the fixer cannot fix reaches a person`,
-    );
-  }
+  const destinations = destinationsFrom(env, {
+    what: 'report',
+    why: 'so that what the fixer cannot fix reaches a person',
+  });
   return {
     exceptions: [...new Set(exceptions)],
     createDefaultProfile: flag(env, CREATE_DEFAULT_ENV),
     defaultRoleName,
     defaultProfileName,
-    ...(topicArn !== undefined && { topicArn }),
-    ...(parameterName !== undefined && { slack: { parameterName } }),
-    ...(url !== undefined && { slack: { url } }),
+    ...destinations,
   };
 }

@@ -20,6 +20,7 @@
  * never a guess.
  */
 import { UndecidedError } from '../../core/errors';
+import { fieldReaders, type Json } from '../event-fields';
 
 export const STATE_CHANGE_DETAIL_TYPE = 'EC2 Instance State-change Notification';
 export const API_CALL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -79,22 +80,7 @@ export interface ApiCallEvent extends EventOrigin {
 
 export type FixerEvent = StateChangeEvent | ApiCallEvent;
 
-type Json = Record<string, unknown>;
-
-function object(value: unknown, field: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new MalformedEventError(field, value === undefined ? 'is missing' : 'is not an object');
-  }
-  return value as Json;
-}
-
-function text(value: unknown, field: string): string {
-  if (typeof value !== 'string') {
-    throw new MalformedEventError(field, value === undefined ? 'is missing' : 'is not a string');
-  }
-  if (value.trim() === '') throw new MalformedEventError(field, 'is empty');
-  return value;
-}
+const { object, text } = fieldReaders((field, problem) => new MalformedEventError(field, problem));
 
 function optionalText(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;

@@ -23,38 +23,31 @@
  */
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import { parseArn } from '../../core/arn';
-import { safeUrl } from '../../core/escape';
 import {
   AwsError,
   ConfigurationError,
   UndecidedError,
-  awsFailure,
   errorMessage,
   isCredentialOrPermissionFailure,
 } from '../../core/errors';
-import type { SlackMessage } from '../../sinks/slack';
+import { destinationSenders, type DestinationClients, type SinkName } from '../destinations';
+import { malformedEventLog } from '../event-fields';
 import type { LogEntry } from '../policy-cache';
-import { SLACK_PARAMETER_ENV, type FixerConfig, type SlackWebhookSource } from './config';
+import type { FixerConfig } from './config';
 import { MalformedEventError, RUNNING, parseFixerEvent, type FixerEvent } from './events';
 import { NEEDS_ATTENTION, fixInstance, instanceOfAssociation, type FixResult } from './fixer';
 import { slackMessage, snsMessage, type FixerReport } from './message';
 
 export { jsonLog, type LogEntry } from '../policy-cache';
 
-export type SinkName = 'slack' | 'sns';
-
-/** sinks/slack `postSlack`, or a stand-in with its signature. */
-export type PostSlack = (webhookUrl: string, message: SlackMessage) => Promise<void>;
-
-export interface FixerDeps extends FixerConfig {
+/**
+ * The handler's clients and settings; what sending reports needs (`ssm` for the webhook's
+ * SecureString, `sns`, `postSlack`) is lambda/destinations'.
+ */
+export interface FixerDeps extends FixerConfig, DestinationClients {
   ec2: EC2Client;
   iam: IAMClient;
-  sns: SNSClient;
-  ssm: SSMClient;
-  postSlack: PostSlack;
   /** The Lambda's region (AWS_REGION): the partition of ARNs that do not say. */
   region: string;
   sleep: (ms: number) => Promise<void>;
@@ -172,52 +165,15 @@ function resultFacts(result: FixResult): [string, string][] {
 export function createHandler(deps: FixerDeps): FixerHandler {
   const { log } = deps;
 
-  // Read once per container; a failed read is asked again on the next report.
-  let webhook: Promise<string> | undefined;
-  const slackWebhook = (source: SlackWebhookSource): Promise<string> => {
-    webhook ??= readWebhook(deps.ssm, source).catch((error: unknown) => {
-      webhook = undefined;
-      throw error;
-    });
-    return webhook;
-  };
-
-  const senders: { name: SinkName; send: (report: FixerReport) => Promise<void> }[] = [];
-  const slack = deps.slack;
-  if (slack !== undefined) {
-    senders.push({
-      name: 'slack',
-      send: async (report) => deps.postSlack(await slackWebhook(slack), slackMessage(report)),
-    });
-  }
-  const topicArn = deps.topicArn;
-  if (topicArn !== undefined) {
-    senders.push({
-      name: 'sns',
-      send: async (report) => {
-        const { subject, body } = snsMessage(report);
-        try {
-          await deps.sns.send(
-            new PublishCommand({
-              TopicArn: topicArn,
-              Subject: subject,
-              Message: body,
-              MessageAttributes: {
-                source: { DataType: 'String', StringValue: 'ssm-role-fixer' },
-                kind: { DataType: 'String', StringValue: report.kind },
-              },
-            }),
-          );
-        } catch (error) {
-          throw awsFailure(
-            `publish the ssm-role-fixer report to SNS topic ${topicArn}`,
-            `sns:Publish on topic ${topicArn}`,
-            error,
-          );
-        }
-      },
-    });
-  }
+  // The webhook URL is read once per container; a failed read is asked again on the next report.
+  const senders = destinationSenders<FixerReport>(deps, {
+    slack: slackMessage,
+    sns: (report) => ({
+      ...snsMessage(report),
+      attributes: { source: 'ssm-role-fixer', kind: report.kind },
+    }),
+    described: () => 'the ssm-role-fixer report',
+  });
 
   /** Sends to every destination; throws when none took it (a report lost is a silent failure). */
   async function report(content: FixerReport, eventId: unknown): Promise<SinkName[]> {
@@ -260,13 +216,7 @@ export function createHandler(deps: FixerDeps): FixerHandler {
       parsed = parseFixerEvent(event);
     } catch (error) {
       if (!(error instanceof MalformedEventError)) throw error;
-      log({
-        level: 'error',
-        msg: 'malformed event',
-        field: error.field,
-        error: error.message,
-        eventId,
-      });
+      log(malformedEventLog(error, eventId));
       summary.malformed = error.message;
       summary.reported = await report(
         {
@@ -397,33 +347,4 @@ export function createHandler(deps: FixerDeps): FixerHandler {
     }
     return summary;
   };
-}
-
-/**
- * The Slack webhook URL: from the SSM SecureString (ssm:GetParameter with decryption, which
- * needs kms:Decrypt on a customer managed key), or as configured.
- * @throws AwsError naming ssm:GetParameter; ConfigurationError when the value is not an http(s)
- *   URL (the value itself is never in a message: it is a secret).
- */
-async function readWebhook(ssm: SSMClient, source: SlackWebhookSource): Promise<string> {
-  if ('url' in source) return source.url;
-  const name = source.parameterName;
-  let value: string | undefined;
-  try {
-    const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
-    value = answer.Parameter?.Value;
-  } catch (error) {
-    throw awsFailure(
-      `read the Slack webhook URL from SSM parameter ${name}`,
-      `ssm:GetParameter on parameter ${name} (and kms:Decrypt on its key)`,
-      error,
-    );
-  }
-  const url = safeUrl(value);
-  if (url === undefined) {
-    throw new ConfigurationError(
-      `the SSM parameter ${name} (${SLACK_PARAMETER_ENV}) does not hold an http(s) Slack webhook URL`,
-    );
-  }
-  return url;
 }

@@ -3,8 +3,9 @@
  * through core/escape `slackText`) and an SNS notification (ASCII subject, plain-text body, as
  * email subscribers read them). Pure: no I/O.
  */
-import { clip, slackText } from '../../core/escape';
+import { slackText } from '../../core/escape';
 import type { SlackMessage } from '../../sinks/slack';
+import { plainLine, snsSubject } from '../sns-text';
 
 /**
  * What a report is about: something a person must fix, a failure of the fixer itself, an event
@@ -29,9 +30,6 @@ const HEADLINES: Record<ReportKind, string> = {
   'refused-event': 'refused an event of another account or region',
 };
 
-/** SNS Publish: a Subject is ASCII, at most 100 characters, with no line breaks. */
-export const MAX_SUBJECT = 100;
-
 function headline(report: FixerReport): string {
   return `SSM role fixer ${HEADLINES[report.kind]}${
     report.instanceId !== undefined ? `: ${report.instanceId}` : ''
@@ -55,29 +53,7 @@ export function slackMessage(report: FixerReport): SlackMessage {
   };
 }
 
-/** Line breaks as every medium reads them (as core/escape). */
-const LINE_BREAKS = /\r\n|[\r\n\u0085\u2028\u2029]/g;
-/** Other control characters, which an email client may act on. */
-// eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f]/g;
-
-/** One line of plain text: line breaks become spaces, other control characters are dropped. */
-function plainLine(value: string, max: number): string {
-  return clip(value.replace(LINE_BREAKS, ' ').replace(CONTROLS, ''), max);
-}
-
-/** An SNS Subject: ASCII only (others become `?`), one line, at most MAX_SUBJECT characters. */
-export function snsSubject(value: string): string {
-  const ascii = Array.from(value)
-    .map((char) => (/^[\x20-\x7e]$/.test(char) ? char : /\s/.test(char) ? ' ' : '?'))
-    .join('')
-    .replace(/\s+/g, ' ')
-    .trim();
-  if (ascii === '') return 'assetguard ssm-role-fixer';
-  return ascii.length <= MAX_SUBJECT ? ascii : `${ascii.slice(0, MAX_SUBJECT - 3)}...`;
-}
-
-/** The SNS notification: subject and plain-text body. */
+/** The SNS notification: subject (lambda/sns-text `snsSubject`) and plain-text body. */
 export function snsMessage(report: FixerReport): { subject: string; body: string } {
   const lines = [
     headline(report),
@@ -87,7 +63,7 @@ export function snsMessage(report: FixerReport): { subject: string; body: string
     ...report.facts.map(([label, value]) => `${plainLine(label, 40)}: ${plainLine(value, 500)}`),
   ];
   return {
-    subject: snsSubject(`[assetguard] ${headline(report)}`),
+    subject: snsSubject(`[assetguard] ${headline(report)}`, 'assetguard ssm-role-fixer'),
     body: `${lines.join('\n')}\n`,
   };
 }
