@@ -569,7 +569,7 @@ describe('remediate --execute (SSM Automation through aws-sdk-client-mock)', () 
     });
     expect(result.outcome.exitCode).toBe(2);
     expect(result.outcome.message).toMatch(
-      /^could not decide: audit: cannot create the directory .*: EEXIST$/,
+      /^could not decide: audit: .* is not a directory; choose a directory or s3:\/\/bucket\/prefix\/$/,
     );
     expect(ssmMock.calls()).toHaveLength(0);
     expect(existsSync(join(result.reportDir, 'verdict.json'))).toBe(true);
