@@ -1,6 +1,7 @@
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { ConfigurationError } from './errors';
+import { schemaProblem } from './schema';
 import schema from './remediation-audit.schema.json';
 
 /**
@@ -143,15 +144,6 @@ const validateRecord = ajv.compile<RemediationAuditRecord>(schema);
 
 /** How many schema problems a check names at most (the rest are counted). */
 const SHOWN_PROBLEMS = 5;
-
-function schemaProblem(error: ErrorObject): string {
-  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') {
-    return `${where}: unknown key ${JSON.stringify(params.additionalProperty)}`;
-  }
-  return `${where}: ${error.message ?? 'is invalid'}`;
-}
 
 /**
  * Checks a parsed record (JSON.parse's value) against `remediation-audit.schema.json`: a JSON

@@ -6,9 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { makeDirectory } from '../core/directories';
+import { schemaProblem } from '../core/schema';
 import { basename, dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import Ajv, { type ErrorObject } from 'ajv';
+import Ajv from 'ajv';
 import addFormats from 'ajv-formats';
 import { awsFailure, ConfigurationError, errorMessage, hasAwsCode } from '../core/errors';
 import { REPORT_STATE_SCHEMA, type ReportState } from './model';
@@ -81,15 +82,6 @@ export function describeStateLocation(location: StateLocation): string {
 const ajv = new Ajv({ allErrors: true, strict: true });
 addFormats(ajv, ['date', 'date-time']);
 const validateState = ajv.compile<ReportState>(schema);
-
-function schemaProblem(error: ErrorObject): string {
-  const where = error.instancePath === '' ? '(top level)' : error.instancePath;
-  const params = error.params as Record<string, unknown>;
-  if (error.keyword === 'additionalProperties') {
-    return `${where}: unknown key ${JSON.stringify(params.additionalProperty)}`;
-  }
-  return `${where}: ${error.message ?? 'is invalid'}`;
-}
 
 function invalidState(where: string, why: string): ConfigurationError {
   const what = where.startsWith('s3://') ? 'the S3 object' : 'the file';
