@@ -112,6 +112,14 @@ interface ReachedAccount {
   clients: FleetClients;
 }
 
+/**
+ * An account the run could not check at all (AssumeRole, the instance listing or SendCommand
+ * failed): reported with the error's words, never dropped, so the verdict cannot pass on it.
+ */
+function unreachableAccount(accountId: string, region: string, error: unknown): FleetAccount {
+  return { accountId, region, status: 'unreachable', instances: 0, problem: errorMessage(error) };
+}
+
 /** Hosts that could not be read because their account failed part way. */
 function unreadHosts(
   ids: readonly string[],
@@ -167,13 +175,7 @@ async function checkThroughRunCommand(
         log(`account ${accountId}: assumed ${inputs.roleName}`);
       } catch (error) {
         log(`account ${accountId}: unreachable: ${errorMessage(error)}`);
-        accounts.push({
-          accountId,
-          region,
-          status: 'unreachable',
-          instances: 0,
-          problem: errorMessage(error),
-        });
+        accounts.push(unreachableAccount(accountId, region, error));
       }
     }
   }
@@ -210,13 +212,7 @@ async function checkThroughRunCommand(
       );
       sent.push({ account, commandId, expected });
     } catch (error) {
-      accounts.push({
-        accountId,
-        region,
-        status: 'unreachable',
-        instances: 0,
-        problem: errorMessage(error),
-      });
+      accounts.push(unreachableAccount(accountId, region, error));
     }
   }
   const hosts: FleetHost[] = [];

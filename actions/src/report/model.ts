@@ -259,26 +259,14 @@ export interface RemediationProblem {
   message?: string;
 }
 
-/** One remediation run (one audit record), as the report shows it. */
-export interface RemediationRun {
+/**
+ * One remediation run (one audit record), as the report shows it: the record's own fields (who,
+ * when, what rule, where; untrusted text stays as recorded) without its format marker and raw
+ * outcomes, plus what the report derives from them.
+ */
+export interface RemediationRun extends Omit<RemediationAuditRecord, 'format' | 'outcomes'> {
   /** The record's key below the audit location. */
   key: string;
-  id: string;
-  /** Who asked (GITHUB_ACTOR, or the CLI user). Untrusted text. */
-  actor: string;
-  repository?: string;
-  /** The workflow run's page; a link only when http(s). */
-  runUrl?: string;
-  /** ISO 8601. */
-  startedAt: string;
-  finishedAt: string;
-  /** The rule or control as given, and the control id when known. */
-  rule: string;
-  control?: string;
-  source: RemediationAuditRecord['source'];
-  dryRun: boolean;
-  region: string;
-  accountId?: string;
   counts: RemediationOutcomeCounts;
   /** The failed and timed-out resources, in the record's order. */
   problems: RemediationProblem[];
