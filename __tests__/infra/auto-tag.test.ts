@@ -11,7 +11,7 @@ import { asRecord, single, TfDir } from '../support/hcl';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/auto-tag');
-const DEMO_DIR = path.join(REPO_ROOT, 'infra/envs/demo');
+const STACK_DIR = path.join(REPO_ROOT, 'infra/modules/stack');
 const LAMBDA_SRC = path.join(REPO_ROOT, 'actions/src/lambda/auto-tag');
 const DOC = readFileSync(path.join(REPO_ROOT, 'docs/auto-tag.md'), 'utf8');
 
@@ -54,10 +54,10 @@ function renderTemplate(template: string, vars: Record<string, string>): string 
 }
 
 let mod: TfDir;
-let demo: TfDir;
+let stack: TfDir;
 
 beforeAll(async () => {
-  [mod, demo] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(DEMO_DIR)]);
+  [mod, stack] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(STACK_DIR)]);
 });
 
 const variableDefault = (name: string): unknown => mod.variable(name).default;
@@ -219,18 +219,27 @@ describe('auto-tag module: interface', () => {
   });
 });
 
-describe('demo env', () => {
-  it('wires the module in with the same parameter the tag-policy workflow publishes', () => {
-    const autoTag = demo.module('auto_tag');
-    expect(autoTag.source).toBe('../../modules/auto-tag');
-    expect(autoTag.tag_policy_parameter).toBe('${var.tag_policy_parameter}');
-    expect(demo.variable('tag_policy_parameter').default).toBe(DEFAULT_TAG_PARAMETER);
+describe('stack (modules/stack/lambdas.tf)', () => {
+  it('wires the module in, once per account, reading the parameter the stack fills with the policy', () => {
+    const autoTag = stack.module('auto_tag');
+    expect(autoTag.source).toBe('../auto-tag');
+    expect(autoTag.count).toBe('${var.account_baseline ? 1 : 0}');
+    // The parameter the Lambda reads is the one modules/tag-policy-parameter writes, and the one
+    // tags publish writes by default.
+    expect(autoTag.tag_policy_parameter).toBe('${local.tag_policy_parameter_name}');
+    expect(stack.module('tag_policy_parameter').name).toBe('${local.tag_policy_parameter_name}');
+    expect(stack.locals().tag_policy_parameter_name).toBe('${var.tag_policy_parameter}');
+    expect(stack.variable('tag_policy_parameter').default).toBe(DEFAULT_TAG_PARAMETER);
     expect(autoTag.create_trail).toBe('${var.create_trail}');
-    expect(demo.variable('create_trail').default).toBe(false);
+    expect(stack.variable('create_trail').default).toBe(false);
   });
 
   it('outputs the function and rule ARNs', () => {
-    expect(demo.output('auto_tag_function_arn').value).toBe('${module.auto_tag.function_arn}');
-    expect(demo.output('auto_tag_rule_arn').value).toBe('${module.auto_tag.rule_arn}');
+    expect(stack.output('auto_tag_function_arn').value).toBe(
+      '${var.account_baseline ? module.auto_tag[0].function_arn : null}',
+    );
+    expect(stack.output('auto_tag_rule_arn').value).toBe(
+      '${var.account_baseline ? module.auto_tag[0].rule_arn : null}',
+    );
   });
 });

@@ -19,14 +19,14 @@ import { asRecord, single, TfDir } from '../support/hcl';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/finding-alert');
-const DEMO_DIR = path.join(REPO_ROOT, 'infra/envs/demo');
+const STACK_DIR = path.join(REPO_ROOT, 'infra/modules/stack');
 const LAMBDA_SRC = path.join(REPO_ROOT, 'actions/src/lambda/finding-alert');
 
 let mod: TfDir;
-let demo: TfDir;
+let stack: TfDir;
 
 beforeAll(async () => {
-  [mod, demo] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(DEMO_DIR)]);
+  [mod, stack] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(STACK_DIR)]);
 });
 
 const variableDefault = (name: string): unknown => mod.variable(name).default;
@@ -225,23 +225,29 @@ describe('finding-alert module: IAM', () => {
   });
 });
 
-describe('demo env', () => {
+describe('stack (modules/stack/lambdas.tf)', () => {
   // terraform.test.ts checks that every module call passes only variables the module declares.
-  it('wires the module in with the published policy, the webhook and the owner addresses', () => {
-    const call = demo.module('finding_alert');
-    expect(call.source).toBe('../../modules/finding-alert');
-    expect(call.policy_parameter).toBe('${var.tag_policy_parameter}');
+  it('wires the module in, once per account, with the policy parameter, the webhook and the owner addresses', () => {
+    const call = stack.module('finding_alert');
+    expect(call.source).toBe('../finding-alert');
+    expect(call.count).toBe('${var.account_baseline ? 1 : 0}');
+    expect(call.policy_parameter).toBe('${local.tag_policy_parameter_name}');
     expect(call.slack_webhook_parameter).toBe('${var.slack_webhook_parameter}');
     expect(call.owner_emails).toBe('${var.alert_owner_emails}');
     for (const name of ['slack_webhook_parameter', 'alert_owner_emails']) {
-      const variable = demo.variable(name);
+      const variable = stack.variable(name);
       expect(typeof variable.type).toBe('string');
       expect(typeof variable.description).toBe('string');
     }
-    expect(demo.variable('alert_owner_emails').type).toBe(mod.variable('owner_emails').type);
+    expect(stack.variable('alert_owner_emails').type).toBe(mod.variable('owner_emails').type);
+    // The table of sent alerts survives a destroy in prod only.
+    expect(call.table_deletion_protection).toBe('${local.lambdas_keep_data}');
+    expect(stack.locals().lambdas_keep_data).toBe('${var.environment == "prod"}');
   });
 
   it('outputs the topic', () => {
-    expect(demo.output('finding_alert_topic_arn').value).toBe('${module.finding_alert.topic_arn}');
+    expect(stack.output('finding_alert_topic_arn').value).toBe(
+      '${var.account_baseline ? module.finding_alert[0].topic_arn : null}',
+    );
   });
 });

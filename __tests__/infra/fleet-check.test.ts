@@ -12,13 +12,13 @@ import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/fleet-check');
-const DEMO_DIR = path.join(REPO_ROOT, 'infra/envs/demo');
+const STACK_DIR = path.join(REPO_ROOT, 'infra/modules/stack');
 
 let mod: TfDir;
-let demo: TfDir;
+let stack: TfDir;
 
 beforeAll(async () => {
-  [mod, demo] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(DEMO_DIR)]);
+  [mod, stack] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(STACK_DIR)]);
 });
 
 interface Statement {
@@ -189,17 +189,20 @@ describe('fleet-check module: the output bucket', () => {
   });
 });
 
-describe('demo env', () => {
-  it('uses one account as central and member, trusting the fleet-check role of github-oidc', () => {
-    const call = demo.module('fleet_check');
-    expect(call.source).toBe('../../modules/fleet-check');
-    expect(call.central_role_arn).toBe('${module.github_oidc.fleet_check_role_arn}');
+describe('stack (modules/stack/lambdas.tf)', () => {
+  it('uses one account as central and member, trusting the fleet-check role of github.tf', () => {
+    const call = stack.module('fleet_check');
+    expect(call.source).toBe('../fleet-check');
+    expect(call.count).toBe('${var.account_baseline ? 1 : 0}');
+    expect(call.central_role_arn).toBe('${local.fleet_check_role_arn}');
+    // The role the scheduled fleet check assumes (github.tf) is what the member role trusts.
+    expect(Object.keys(stack.locals())).toContain('fleet_check_role_arn');
     expect(call.create_output_bucket).toBeUndefined();
     expect(call.create_member_role).toBeUndefined();
     expect(mod.variable('create_output_bucket').default).toBe(true);
     expect(mod.variable('create_member_role').default).toBe(true);
-    expect(demo.output('fleet_check_output_bucket').value).toBe(
-      '${module.fleet_check.output_bucket_name}',
+    expect(stack.output('fleet_check_output_bucket').value).toBe(
+      '${var.account_baseline ? module.fleet_check[0].output_bucket_name : null}',
     );
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 
 import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
@@ -208,5 +208,37 @@ describe.each(CALLERS)('modules/%s deploys its Lambda through it', (name) => {
         new RegExp(`^\\$\\{module\\.function\\.${address.replace('.', '\\.')}(\\[0\\])?\\}$`),
       );
     }
+  });
+});
+
+describe('modules/stack deploys every committed Lambda bundle', () => {
+  // A handler bundled into actions/dist/lambda but deployed by no module of the stack would be
+  // built, reviewed and never run.
+  const STACK_DIR = path.join(REPO_ROOT, 'infra/modules/stack');
+  let stack: TfDir;
+
+  beforeAll(async () => {
+    stack = await TfDir.load(STACK_DIR);
+  });
+
+  it('calls, once per account, a module that packages each bundle through lambda-function', async () => {
+    const bundles = readdirSync(path.join(REPO_ROOT, 'actions/dist/lambda')).sort();
+    expect(bundles.length).toBeGreaterThan(0);
+    const deployed: string[] = [];
+    for (const [name, body] of Object.entries(stack.blocks('module'))) {
+      const call = single(body, `module.${name}`);
+      const dir = path.resolve(STACK_DIR, String(call.source));
+      const called = await TfDir.load(dir);
+      const fnCall = called.blocks('module').function;
+      if (fnCall === undefined) continue;
+      const inner = single(fnCall, `${name} module.function`);
+      if (inner.source !== '../lambda-function') continue;
+      expect({ name, count: call.count }).toEqual({
+        name,
+        count: '${var.account_baseline ? 1 : 0}',
+      });
+      deployed.push(String(inner.name));
+    }
+    expect(deployed.sort()).toEqual(bundles);
   });
 });

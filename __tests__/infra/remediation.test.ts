@@ -5,12 +5,12 @@ import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
 
 // infra/modules/remediation must give SSM Automation what the control table's runbooks need and
 // no more, under the role name the remediate workflow may pass, and keep the audit records
-// where the workflow writes them. These checks tie the Terraform to controls.json,
-// policies/remediate.json and the workflow.
+// where the workflow writes them. These checks tie the Terraform to controls.json, the remediate
+// role of modules/github-oidc/permissions.json and the workflow.
 
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/remediation');
-const DEMO_DIR = path.join(REPO_ROOT, 'infra/envs/demo');
+const STACK_DIR = path.join(REPO_ROOT, 'infra/modules/stack');
 
 interface Control {
   securityHubControl?: string;
@@ -31,23 +31,26 @@ const runbookPermissions = JSON.parse(
   readFileSync(path.join(MODULE_DIR, 'policies/runbook-permissions.json'), 'utf8'),
 ) as Record<string, string[]>;
 
-interface PolicyStatement {
-  Sid?: string;
-  Action: string | string[];
-  Resource: string | string[];
-  Condition?: Record<string, Record<string, string | string[]>>;
+interface RoleStatement {
+  sid: string;
+  actions: string[];
+  resources: string[];
+  conditions?: { test: string; variable: string; values: string[] }[];
 }
-const remediatePolicy = JSON.parse(
-  readFileSync(path.join(REPO_ROOT, 'infra/modules/github-oidc/policies/remediate.json'), 'utf8'),
-) as { Statement: PolicyStatement[] };
-const statementFor = (action: string): PolicyStatement | undefined =>
-  remediatePolicy.Statement.find((s) => [s.Action].flat().includes(action));
+/** The remediate workflow's role: ${name} placeholders are filled in by modules/github-oidc. */
+const remediateRole = (
+  JSON.parse(
+    readFileSync(path.join(REPO_ROOT, 'infra/modules/github-oidc/permissions.json'), 'utf8'),
+  ) as { roles: Record<string, { statements: RoleStatement[] } | undefined> }
+).roles.remediate;
+const statementFor = (action: string): RoleStatement | undefined =>
+  remediateRole?.statements.find((s) => s.actions.includes(action));
 
 let mod: TfDir;
-let demo: TfDir;
+let stack: TfDir;
 
 beforeAll(async () => {
-  [mod, demo] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(DEMO_DIR)]);
+  [mod, stack] = await Promise.all([TfDir.load(MODULE_DIR), TfDir.load(STACK_DIR)]);
 });
 
 describe('remediation module: the automation role', () => {
@@ -99,12 +102,17 @@ describe('remediation module: the automation role', () => {
     );
   });
 
-  it('is named as policies/remediate.json lets the workflow pass it, to SSM only', () => {
-    const name = mod.variable('automation_role_name').default as string;
+  it('is the one role the remediate role may pass, and only to SSM', () => {
     expect(mod.resource('aws_iam_role', 'automation').name).toBe('${var.automation_role_name}');
     const passRole = statementFor('iam:PassRole');
-    expect(passRole?.Resource).toBe(`arn:aws:iam::*:role/${name}`);
-    expect(passRole?.Condition?.StringEquals?.['iam:PassedToService']).toBe('ssm.amazonaws.com');
+    expect(passRole?.resources).toEqual(['${remediation_automation_role_arn}']);
+    expect(passRole?.conditions).toEqual([
+      { test: 'StringEquals', variable: 'iam:PassedToService', values: ['ssm.amazonaws.com'] },
+    ]);
+    // The stack fills that placeholder with this module's role (lambdas.tf).
+    expect(stack.module('github_oidc').remediation_automation_role_arn).toBe(
+      '${local.remediation_automation_role_arn}',
+    );
   });
 
   it('grants each selected runbook its own statement, and refuses runbooks it does not know', () => {
@@ -153,9 +161,11 @@ describe('remediation module: the automation role', () => {
 });
 
 describe('remediation module: the audit bucket', () => {
-  it('keeps records where the workflow writes them and policies/remediate.json allows', () => {
+  it('keeps records where the workflow writes them and the remediate role may write', () => {
     const prefix = mod.variable('audit_prefix').default as string;
-    expect(statementFor('s3:PutObject')?.Resource).toBe(`arn:aws:s3:::*/${prefix}/*`);
+    expect(statementFor('s3:PutObject')?.resources).toEqual([
+      `\${remediation_audit_bucket_arn}/${prefix}/*`,
+    ]);
     const workflow = readFileSync(path.join(REPO_ROOT, '.github/workflows/remediate.yml'), 'utf8');
     expect(workflow).toContain(`format('s3://{0}/${prefix}/', vars.REMEDIATION_AUDIT_BUCKET)`);
     expect(mod.output('audit_location').value).toBe(
@@ -227,23 +237,33 @@ describe('remediation module: the audit bucket', () => {
   });
 });
 
-describe('demo env', () => {
-  it('wires the module in, tearable-down, and outputs what the workflow variables need', () => {
-    const call = demo.module('remediation');
-    expect(call.source).toBe('../../modules/remediation');
-    expect(call.protect_audit_records).toBe(false);
-    expect(call.audit_bucket_force_destroy).toBe(true);
-    expect(demo.output('remediation_automation_role_arn').value).toBe(
-      '${module.remediation.automation_role_arn}',
+describe('stack (modules/stack/lambdas.tf)', () => {
+  it('wires the module in once per account, protecting the records in prod only', () => {
+    const call = stack.module('remediation');
+    expect(call.source).toBe('../remediation');
+    expect(call.count).toBe('${var.account_baseline ? 1 : 0}');
+    expect(call.protect_audit_records).toBe('${local.lambdas_keep_data}');
+    expect(stack.locals().lambdas_keep_data).toBe('${var.environment == "prod"}');
+    expect(call.audit_bucket_force_destroy).toBe('${var.force_destroy}');
+    // The default role name, which the stack also names where another root holds the baseline.
+    expect(call.automation_role_name).toBeUndefined();
+    expect(stack.output('remediation_audit_bucket').value).toBe(
+      '${var.account_baseline ? module.remediation[0].audit_bucket_name : null}',
     );
-    expect(demo.output('remediation_audit_bucket').value).toBe(
-      '${module.remediation.audit_bucket_name}',
+  });
+
+  it('names the same automation role where another root holds the baseline', () => {
+    const role = String(stack.locals().remediation_automation_role_arn);
+    expect(role).toContain('module.remediation[0].automation_role_arn');
+    expect(role).toContain(`:role/${String(mod.variable('automation_role_name').default)}`);
+    expect(stack.output('remediation_automation_role_arn').value).toBe(
+      '${local.remediation_automation_role_arn}',
     );
-    expect(demo.output('remediate_role_arn').value).toBe(
-      '${module.github_oidc.remediate_role_arn}',
-    );
-    expect(demo.module('github_oidc').remediation_environment).toBe(
-      '${var.remediation_environment}',
+  });
+
+  it('gives the Config remediations the same automation role', () => {
+    expect(stack.module('config_rules').automation_role_arn).toBe(
+      '${module.remediation[0].automation_role_arn}',
     );
   });
 });

@@ -20,18 +20,18 @@ import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
 const REPO_ROOT = path.resolve(__dirname, '../..');
 const MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/ssm-role-fixer');
 const LAMBDA_MODULE_DIR = path.join(REPO_ROOT, 'infra/modules/lambda-function');
-const DEMO_DIR = path.join(REPO_ROOT, 'infra/envs/demo');
+const STACK_DIR = path.join(REPO_ROOT, 'infra/modules/stack');
 const LAMBDA_SRC = path.join(REPO_ROOT, 'actions/src/lambda/ssm-role-fixer');
 
 let mod: TfDir;
 let lambda: TfDir;
-let demo: TfDir;
+let stack: TfDir;
 
 beforeAll(async () => {
-  [mod, lambda, demo] = await Promise.all([
+  [mod, lambda, stack] = await Promise.all([
     TfDir.load(MODULE_DIR),
     TfDir.load(LAMBDA_MODULE_DIR),
-    TfDir.load(DEMO_DIR),
+    TfDir.load(STACK_DIR),
   ]);
 });
 
@@ -323,16 +323,17 @@ describe('ssm-role-fixer module: IAM', () => {
   });
 });
 
-describe('demo env', () => {
-  it('wires the module in with the shared Slack webhook and its own settings', () => {
-    const call = demo.module('ssm_role_fixer');
-    expect(call.source).toBe('../../modules/ssm-role-fixer');
+describe('stack (modules/stack/lambdas.tf)', () => {
+  it('wires the module in once per account, with the shared Slack webhook and its own settings', () => {
+    const call = stack.module('ssm_role_fixer');
+    expect(call.source).toBe('../ssm-role-fixer');
+    expect(call.count).toBe('${var.account_baseline ? 1 : 0}');
     expect(call.slack_webhook_parameter).toBe('${var.slack_webhook_parameter}');
     expect(call.exception_role_names).toBe('${var.ssm_fixer_exception_role_names}');
     expect(call.create_default_profile).toBe('${var.ssm_fixer_create_default_profile}');
-    expect(demo.variable('ssm_fixer_create_default_profile').default).toBe(false);
-    expect(demo.output('ssm_role_fixer_topic_arn').value).toBe(
-      '${module.ssm_role_fixer.topic_arn}',
+    expect(stack.variable('ssm_fixer_create_default_profile').default).toBe(false);
+    expect(stack.output('ssm_role_fixer_topic_arn').value).toBe(
+      '${var.account_baseline ? module.ssm_role_fixer[0].topic_arn : null}',
     );
   });
 });

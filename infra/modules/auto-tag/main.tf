@@ -2,8 +2,8 @@
 # "AWS API Call via CloudTrail" events of the supported creation calls to the function, which
 # tags the new resource from the tag policy in SSM Parameter Store.
 #
-# The SSM parameter itself is NOT created here: `tags publish` (the tag-policy action) owns it,
-# and a Terraform-managed copy would fight every publish.
+# The SSM parameter itself is not created here: modules/tag-policy-parameter holds the
+# repository's policy file in it, exactly as `tags publish` (the tag-policy action) writes it.
 
 data "aws_partition" "current" {}
 data "aws_region" "current" {}

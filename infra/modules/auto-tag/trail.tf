@@ -39,6 +39,29 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "trail" {
   }
 }
 
+# The trail only feeds EventBridge, which reads events as they happen; the files are kept for
+# trail_retention_days in case someone needs to look back, then expire.
+resource "aws_s3_bucket_lifecycle_configuration" "trail" {
+  count = var.create_trail ? 1 : 0
+
+  bucket = aws_s3_bucket.trail[0].id
+
+  rule {
+    id     = "expire-trail-logs"
+    status = "Enabled"
+
+    filter {}
+
+    expiration {
+      days = var.trail_retention_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+}
+
 data "aws_iam_policy_document" "trail_bucket" {
   count = var.create_trail ? 1 : 0
 

@@ -17,7 +17,7 @@ variable "runtime" {
 }
 
 variable "tag_policy_parameter" {
-  description = "SSM parameter holding the tag policy (what tags publish writes). Passed as ASSETGUARD_TAG_POLICY_PARAMETER; the role may read only this parameter. This module does not create it."
+  description = "SSM parameter holding the tag policy (what tags publish writes). Passed as ASSETGUARD_TAG_POLICY_PARAMETER; the role may read only this parameter. This module does not create it: modules/tag-policy-parameter does (modules/stack wires both to the same name)."
   type        = string
   default     = "/assetguard/tag-policy"
 
@@ -73,6 +73,17 @@ variable "trail_bucket_force_destroy" {
   description = "Let terraform destroy delete the trail bucket with its log objects (only when create_trail is true)."
   type        = bool
   default     = false
+}
+
+variable "trail_retention_days" {
+  description = "Days the trail's log files are kept in its bucket (only when create_trail is true)."
+  type        = number
+  default     = 90
+
+  validation {
+    condition     = var.trail_retention_days >= 1
+    error_message = "trail_retention_days must be at least 1."
+  }
 }
 
 variable "tags" {
