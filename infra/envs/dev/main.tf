@@ -1,100 +1,58 @@
+# The dev environment: the stack with dev's names, tags and sizes. It shares the account with
+# prod, so prod's root owns the account singletons (account_baseline there).
+
+locals {
+  environment = "dev"
+  service     = "portal"
+
+  # Every resource carries these (the tag policy of .github/assetguard.yml requires the first four).
+  default_tags = {
+    Environment        = local.environment
+    Owner              = var.owner
+    DataClassification = var.data_classification
+    Service            = local.service
+    ManagedBy          = "terraform"
+  }
+}
+
 provider "aws" {
   region = var.aws_region
 
   default_tags {
-    tags = merge(
-      {
-        Project     = "assetguard"
-        Environment = "dev"
-        ManagedBy   = "terraform"
-        Owner       = "platform@example.com"
-      },
-      var.tags,
-    )
+    tags = local.default_tags
   }
 }
 
-module "ecr_scanning" {
-  source = "../../modules/ecr-scanning"
-
-  repository_name  = var.repository_name
-  kms_key_arn      = var.kms_key_arn
-  enable_inspector = var.enable_inspector
-  # The demo is meant to be torn down; real environments keep the default.
-  force_delete = true
+provider "github" {
+  owner = split("/", var.github_repository)[0]
 }
 
-module "github_oidc" {
-  source = "../../modules/github-oidc"
-
-  github_repository          = var.github_repository
-  subject_claims             = var.subject_claims
-  role_name                  = "assetguard-demo-scan-gate"
-  create_oidc_provider       = var.create_oidc_provider
-  existing_oidc_provider_arn = var.existing_oidc_provider_arn
-
-  # The remediate workflow's execute job (environment) and the scheduled fleet check (main).
-  remediation_environment = var.remediation_environment
-  remediate_role_name     = "assetguard-demo-remediate"
-  fleet_check_role_name   = "assetguard-demo-fleet-check-central"
+# Amazon Managed Grafana: the URL and a service account token are outputs of the stack's
+# observability.tf (grafana_url, grafana_token). A provider configured from values that exist only
+# after an apply cannot plan its own resources before them: the first apply targets the
+# workspace and its token first (infra/README.md, step 4).
+provider "grafana" {
+  url  = module.stack.grafana_url
+  auth = module.stack.grafana_token
 }
 
-# Tags resources as they are created (docs/auto-tag.md). Needs the tag policy in SSM first:
-# run the tag-policy workflow's publish (or `assetguard tags publish --execute`) once.
-module "auto_tag" {
-  source = "../../modules/auto-tag"
+module "stack" {
+  source = "../../modules/stack"
 
-  function_name        = "assetguard-demo-auto-tag"
-  tag_policy_parameter = var.tag_policy_parameter
-  create_trail         = var.create_trail
-  # The demo is meant to be torn down; real environments keep the default.
-  trail_bucket_force_destroy = true
-}
+  environment       = local.environment
+  service           = local.service
+  account_baseline  = false
+  github_repository = var.github_repository
+  certificate_arn   = var.certificate_arn
 
-# Alerts owners of new Security Hub and Inspector findings (docs/finding-alert.md): Slack when
-# slack_webhook_parameter names a SecureString, email per owner through the SNS topic.
-module "finding_alert" {
-  source = "../../modules/finding-alert"
-
-  function_name           = "assetguard-demo-finding-alert"
-  policy_parameter        = var.tag_policy_parameter
-  slack_webhook_parameter = var.slack_webhook_parameter
-  owner_emails            = var.alert_owner_emails
-  # The demo is meant to be torn down; real environments keep the default.
-  table_deletion_protection = false
-}
-
-# Gives EC2 instance roles what Systems Manager needs (docs/ssm-role-fixer.md): attaches
-# AmazonSSMManagedInstanceCore to the role of an instance's profile, never replacing a profile.
-# The CloudTrail rule needs a trail recording management events (create_trail above, or the
-# account's own).
-module "ssm_role_fixer" {
-  source = "../../modules/ssm-role-fixer"
-
-  function_name           = "assetguard-demo-ssm-role-fixer"
-  exception_role_names    = var.ssm_fixer_exception_role_names
-  create_default_profile  = var.ssm_fixer_create_default_profile
-  slack_webhook_parameter = var.slack_webhook_parameter
-  report_emails           = var.ssm_fixer_report_emails
-}
-
-# The role SSM Automation runs remediation runbooks as, and the bucket of the remediation audit
-# records (README "Remediation").
-module "remediation" {
-  source = "../../modules/remediation"
-
-  # The demo is meant to be torn down; real environments keep the defaults.
-  protect_audit_records      = false
-  audit_bucket_force_destroy = true
-}
-
-# Fleet host checks with this account as both the central and the only member account: the
-# output bucket, the member role the fleet-check role assumes, and the instances' write policy.
-module "fleet_check" {
-  source = "../../modules/fleet-check"
-
-  central_role_arn    = module.github_oidc.fleet_check_role_arn
-  instance_role_names = var.fleet_check_instance_role_names
-  # The demo is meant to be torn down; real environments keep the default.
-  output_bucket_force_destroy = true
+  # Smaller and disposable.
+  vpc_cidr                 = "10.20.0.0/16"
+  app_cpu                  = 256
+  app_memory               = 512
+  app_desired_count        = 1
+  db_instance_class        = "db.t4g.micro"
+  db_deletion_protection   = false
+  db_backup_retention_days = 1
+  log_retention_days       = 30
+  force_destroy            = true
 }

@@ -1,64 +1,49 @@
-output "role_arn" {
-  description = "Set this as the repository variable AWS_ROLE_ARN (Settings > Secrets and variables > Actions > Variables)."
-  value       = module.github_oidc.role_arn
-}
-
-output "repository_url" {
-  description = "ECR repository URL the deploy workflow pushes the app image to."
-  value       = module.ecr_scanning.repository_url
-}
-
-output "repository_name" {
-  description = "Set this as the repository variable ECR_REPOSITORY."
-  value       = module.ecr_scanning.repository_name
-}
-
 output "aws_region" {
-  description = "Set this as the repository variable AWS_REGION."
-  value       = var.aws_region
+  description = "Region of the environment (the repository variable AWS_REGION)."
+  value       = module.stack.aws_region
 }
 
-output "auto_tag_function_arn" {
-  description = "ARN of the auto-tag Lambda function."
-  value       = module.auto_tag.function_arn
+output "ecr_repository_name" {
+  description = "ECR repository of the app image (the repository variable ECR_REPOSITORY)."
+  value       = module.stack.ecr_repository_name
 }
 
-output "auto_tag_rule_arn" {
-  description = "ARN of the EventBridge rule that sends creation events to the auto-tag Lambda."
-  value       = module.auto_tag.rule_arn
+output "ecr_repository_url" {
+  description = "Repository URL to tag and push the app image with."
+  value       = module.stack.ecr_repository_url
 }
 
-output "finding_alert_topic_arn" {
-  description = "SNS topic of the finding alerts (message attribute owner); subscribe more endpoints with a filter policy on it."
-  value       = module.finding_alert.topic_arn
+output "cluster_name" {
+  description = "ECS cluster (the environment variable ECS_CLUSTER)."
+  value       = module.stack.cluster_name
 }
 
-output "remediate_role_arn" {
-  description = "Set this as the variable REMEDIATION_ROLE_ARN of the remediation environment: the role its approved jobs assume."
-  value       = module.github_oidc.remediate_role_arn
+output "service_name" {
+  description = "ECS service (the environment variable ECS_SERVICE)."
+  value       = module.stack.service_name
 }
 
-output "remediation_automation_role_arn" {
-  description = "Set this as the repository variable REMEDIATION_AUTOMATION_ROLE_ARN: the role SSM Automation runs the runbooks as."
-  value       = module.remediation.automation_role_arn
+output "task_family" {
+  description = "Task definition family (the environment variable ECS_TASK_FAMILY)."
+  value       = module.stack.task_family
 }
 
-output "remediation_audit_bucket" {
-  description = "Set this as the repository variable REMEDIATION_AUDIT_BUCKET: where every remediation run appends its audit record."
-  value       = module.remediation.audit_bucket_name
+output "container_name" {
+  description = "App container a deploy replaces the image of (the environment variable ECS_CONTAINER_NAME)."
+  value       = module.stack.container_name
 }
 
-output "fleet_check_role_arn" {
-  description = "The role the scheduled fleet check assumes (the central role every member account's fleet-check role trusts)."
-  value       = module.github_oidc.fleet_check_role_arn
+output "alb_dns_name" {
+  description = "Load balancer DNS name: point the portal's host name (the certificate's) at it."
+  value       = module.stack.alb_dns_name
 }
 
-output "fleet_check_output_bucket" {
-  description = "The fleet-check action's output-bucket input."
-  value       = module.fleet_check.output_bucket_name
+output "report_bucket" {
+  description = "Bucket of the daily report's pages."
+  value       = module.stack.report_bucket
 }
 
-output "ssm_role_fixer_topic_arn" {
-  description = "SNS topic of the ssm-role-fixer's reports; subscribe more endpoints to it."
-  value       = module.ssm_role_fixer.topic_arn
+output "state_bucket" {
+  description = "Bucket of the daily report's state."
+  value       = module.stack.state_bucket
 }

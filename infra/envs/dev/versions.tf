@@ -1,25 +1,26 @@
 terraform {
-  required_version = ">= 1.5.0"
+  # S3-native state locking (use_lockfile) needs 1.11 or later.
+  required_version = ">= 1.11.0"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.0, < 7.0"
+      version = "~> 6.66"
     }
-    archive = {
-      source  = "hashicorp/archive"
-      version = ">= 2.4, < 3.0"
+    github = {
+      source  = "integrations/github"
+      version = "~> 6.6"
+    }
+    grafana = {
+      source  = "grafana/grafana"
+      version = "~> 4.0"
     }
   }
 
-  # Example remote state. Local state is fine for a throwaway demo; for anything
-  # shared, create the bucket first and uncomment (S3-native locking needs
-  # Terraform >= 1.10; use dynamodb_table on older versions).
-  # backend "s3" {
-  #   bucket       = "my-org-terraform-state"
-  #   key          = "assetguard/demo/terraform.tfstate"
-  #   region       = "eu-west-1"
-  #   encrypt      = true
-  #   use_lockfile = true
-  # }
+  # bucket, key and region come from backend.hcl (copy backend.hcl.example):
+  #   terraform init -backend-config=backend.hcl
+  backend "s3" {
+    encrypt      = true
+    use_lockfile = true
+  }
 }

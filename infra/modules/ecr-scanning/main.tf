@@ -63,3 +63,12 @@ resource "aws_inspector2_enabler" "ecr" {
   account_ids    = [data.aws_caller_identity.current.account_id]
   resource_types = ["ECR"]
 }
+
+# public.ecr.aws has no VPC endpoint. Through this rule, `<registry>/<prefix>/<upstream path>`
+# is served from the private registry (the ECR endpoints), and ECR fetches it from ECR Public on
+# first pull. ECR Public needs no credentials.
+resource "aws_ecr_pull_through_cache_rule" "ecr_public" {
+  count                 = var.ecr_public_cache_prefix == null ? 0 : 1
+  ecr_repository_prefix = var.ecr_public_cache_prefix
+  upstream_registry_url = "public.ecr.aws"
+}

@@ -22,3 +22,8 @@ output "scan_type" {
   description = "Registry scan type; ENHANCED means findings come from Amazon Inspector."
   value       = aws_ecr_registry_scanning_configuration.this.scan_type
 }
+
+output "ecr_public_cache_prefix" {
+  description = "Prefix under which the registry serves Amazon ECR Public images (null without the pull-through cache rule)."
+  value       = try(aws_ecr_pull_through_cache_rule.ecr_public[0].ecr_repository_prefix, null)
+}

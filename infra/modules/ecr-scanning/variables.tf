@@ -27,7 +27,7 @@ variable "enable_inspector" {
 }
 
 variable "force_delete" {
-  description = "Allow terraform destroy to delete the repository while it still holds images (demo environments only)."
+  description = "Allow terraform destroy to delete the repository while it still holds images (throwaway environments only)."
   type        = bool
   default     = false
 }
@@ -47,4 +47,10 @@ variable "tags" {
   description = "Tags added to every resource this module creates (merged with the provider's default_tags)."
   type        = map(string)
   default     = {}
+}
+
+variable "ecr_public_cache_prefix" {
+  description = "Repository prefix of a pull-through cache rule for Amazon ECR Public (the ADOT collector image), so tasks in subnets without a NAT gateway pull it through the ECR endpoints; null creates no rule. One rule per prefix per account and region."
+  type        = string
+  default     = null
 }

@@ -1,0 +1,58 @@
+# The prod environment: the stack with prod's names, tags and sizes. This root also owns the
+# account and region singletons (account_baseline), which dev shares.
+
+locals {
+  environment = "prod"
+  service     = "portal"
+
+  # Every resource carries these (the tag policy of .github/assetguard.yml requires the first four).
+  default_tags = {
+    Environment        = local.environment
+    Owner              = var.owner
+    DataClassification = var.data_classification
+    Service            = local.service
+    ManagedBy          = "terraform"
+  }
+}
+
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = local.default_tags
+  }
+}
+
+provider "github" {
+  owner = split("/", var.github_repository)[0]
+}
+
+# Amazon Managed Grafana: the URL and a service account token are outputs of the stack's
+# observability.tf (grafana_url, grafana_token). A provider configured from values that exist only
+# after an apply cannot plan its own resources before them: the first apply targets the
+# workspace and its token first (infra/README.md, step 4).
+provider "grafana" {
+  url  = module.stack.grafana_url
+  auth = module.stack.grafana_token
+}
+
+module "stack" {
+  source = "../../modules/stack"
+
+  environment       = local.environment
+  service           = local.service
+  account_baseline  = true
+  github_repository = var.github_repository
+  certificate_arn   = var.certificate_arn
+
+  vpc_cidr                 = "10.10.0.0/16"
+  app_cpu                  = 512
+  app_memory               = 1024
+  app_desired_count        = 2
+  db_instance_class        = "db.t4g.small"
+  db_multi_az              = true
+  db_deletion_protection   = true
+  db_backup_retention_days = 14
+  log_retention_days       = 365
+  force_destroy            = false
+}
