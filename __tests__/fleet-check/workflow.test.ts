@@ -43,7 +43,7 @@ describe('.github/workflows/fleet-check.yml', () => {
     const creds = steps.find((step) =>
       step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
     );
-    expect(creds?.with?.['role-to-assume']).toBe('${{ vars.AWS_ROLE_ARN }}');
+    expect(creds?.with?.['role-to-assume']).toBe('${{ vars.AWS_FLEET_CHECK_ROLE_ARN }}');
     expect(Object.keys(creds?.with ?? {})).not.toContain('aws-access-key-id');
     expect(text).toMatch(/configure-aws-credentials@[0-9a-f]{40} # v\d/);
   });

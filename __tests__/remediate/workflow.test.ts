@@ -87,12 +87,14 @@ describe('.github/workflows/remediate.yml', () => {
     expect(step.with).not.toHaveProperty('scope');
   });
 
-  it('reads with the read-only role, and writes only with the role of the approval environment', () => {
+  it('reads with the read-only gate role, and writes only with the role of the approval environment', () => {
     const roleOf = (job: Job): unknown =>
       job.steps.find((step) => step.uses?.startsWith('aws-actions/configure-aws-credentials@'))
         ?.with?.['role-to-assume'];
-    expect(roleOf(doc.jobs.plan!)).toBe('${{ vars.AWS_ROLE_ARN }}');
-    expect(roleOf(doc.jobs.execute!)).toBe('${{ vars.REMEDIATION_ROLE_ARN }}');
+    expect(roleOf(doc.jobs.plan!)).toBe('${{ vars.AWS_GATE_ROLE_ARN }}');
+    expect(doc.jobs.plan!.environment).toBeUndefined();
+    // An environment variable: only jobs of `remediation` see it, and the role trusts only them.
+    expect(roleOf(doc.jobs.execute!)).toBe('${{ vars.AWS_REMEDIATION_ROLE_ARN }}');
     // The read-only role cannot write the audit bucket: the plan's record goes to its artifact.
     expect(remediateStep(doc.jobs.plan!).with).not.toHaveProperty('audit');
   });
@@ -115,19 +117,37 @@ describe('.github/workflows/remediate.yml', () => {
   });
 });
 
-describe('infra/modules/github-oidc/policies/remediate.json', () => {
-  const policy = JSON.parse(
-    readFileSync(path.join(ROOT, 'infra/modules/github-oidc/policies/remediate.json'), 'utf8'),
+describe('the remediate role (infra/modules/github-oidc/permissions.json)', () => {
+  // The one source of every GitHub Actions role: who may assume it and what it may do.
+  const permissions = JSON.parse(
+    readFileSync(path.join(ROOT, 'infra/modules/github-oidc/permissions.json'), 'utf8'),
   ) as {
-    Statement: {
-      Action: string | string[];
-      Resource: string | string[];
-      Condition?: Record<string, Record<string, string>>;
-    }[];
+    roles: Record<
+      string,
+      {
+        github_variable: string;
+        subjects: string[];
+        statements: {
+          actions: string[];
+          resources: string[];
+          conditions?: { test: string; variable: string; values: string[] }[];
+        }[];
+      }
+    >;
   };
-  const actions = policy.Statement.flatMap((statement) => [statement.Action].flat()).sort();
+  const role = permissions.roles.remediate!;
+  const actions = role.statements.flatMap((statement) => statement.actions).sort();
   const statementOf = (action: string) =>
-    policy.Statement.find((statement) => [statement.Action].flat().includes(action));
+    role.statements.find((statement) => statement.actions.includes(action));
+
+  it('is the role the execute job assumes, and only jobs of the remediation environment may', () => {
+    expect(`\${{ vars.${role.github_variable} }}`).toBe(
+      doc.jobs.execute!.steps.find((step) =>
+        step.uses?.startsWith('aws-actions/configure-aws-credentials@'),
+      )?.with?.['role-to-assume'],
+    );
+    expect(role.subjects).toEqual(['environment:${remediation_environment}']);
+  });
 
   /** Every `service:Action` named in the modules the action's entry reaches (as the IAM test reads them). */
   function permissionsNamedIn(entry: string): string[] {
@@ -149,7 +169,7 @@ describe('infra/modules/github-oidc/policies/remediate.json', () => {
     return [...found].sort();
   }
 
-  it('grants exactly the calls the code makes, and passing the automation role', () => {
+  it('grants only calls the code makes (and passing the automation role); the gate role grants the reads of the plan', () => {
     const named = permissionsNamedIn(path.join(ROOT, 'actions/src/remediate/index.ts'));
     expect(named).toEqual(
       expect.arrayContaining([
@@ -160,20 +180,36 @@ describe('infra/modules/github-oidc/policies/remediate.json', () => {
       ]),
     );
     // StartAutomationExecution with AutomationAssumeRole is also authorized as iam:PassRole.
-    expect(actions).toEqual([...named, 'iam:PassRole'].sort());
+    expect([...named, 'iam:PassRole']).toEqual(expect.arrayContaining(actions));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'ssm:StartAutomationExecution',
+        'ssm:GetAutomationExecution',
+        'ssm:DescribeAutomationStepExecutions',
+        's3:PutObject',
+        'iam:PassRole',
+      ]),
+    );
+    // What the execute job's role does not grant, the plan job's (the gate role) must.
+    const gate = permissions.roles.gate!.statements.flatMap((statement) => statement.actions);
+    expect(named.filter((action) => !actions.includes(action) && !gate.includes(action))).toEqual(
+      [],
+    );
   });
 
   it('lets the role be passed only to SSM, and only the automation role', () => {
     const passRole = statementOf('iam:PassRole');
-    expect(passRole?.Resource).toBe('arn:aws:iam::*:role/assetguard-remediation-automation');
-    expect(passRole?.Condition).toEqual({
-      StringEquals: { 'iam:PassedToService': 'ssm.amazonaws.com' },
-    });
+    expect(passRole?.resources).toEqual(['${remediation_automation_role_arn}']);
+    expect(passRole?.conditions).toEqual([
+      { test: 'StringEquals', variable: 'iam:PassedToService', values: ['ssm.amazonaws.com'] },
+    ]);
   });
 
   it('writes audit records only under the prefix the workflow writes them to', () => {
     const prefix = /format\('s3:\/\/\{0\}\/([^']+)'/.exec(WORKFLOW)?.[1];
     expect(prefix).toBe('assetguard/remediation-audit/');
-    expect(statementOf('s3:PutObject')?.Resource).toBe(`arn:aws:s3:::*/${prefix ?? ''}*`);
+    expect(statementOf('s3:PutObject')?.resources).toEqual([
+      `\${remediation_audit_bucket_arn}/${prefix ?? ''}*`,
+    ]);
   });
 });
