@@ -1,39 +1,44 @@
-output "role_arn" {
-  description = "ARN of the role to put in the repository variable AWS_ROLE_ARN."
-  value       = aws_iam_role.scan_gate.arn
+output "role_arns" {
+  description = "ARN of each role created, by kind."
+  value       = { for kind, role in aws_iam_role.github : kind => role.arn }
 }
 
-output "role_name" {
-  description = "Name of the scan gate role."
-  value       = aws_iam_role.scan_gate.name
-}
-
-output "oidc_provider_arn" {
-  description = "ARN of the GitHub OIDC provider the role trusts (created here or passed in)."
-  value       = local.oidc_provider_arn
-}
-
-output "allowed_subjects" {
-  description = "OIDC sub claim patterns allowed to assume the role."
-  value       = local.allowed_subjects
-}
-
-output "remediate_role_arn" {
-  description = "ARN of the role the remediate workflow assumes in the remediation environment: set it as that environment's variable REMEDIATION_ROLE_ARN."
-  value       = aws_iam_role.remediate.arn
-}
-
-output "remediate_subject" {
-  description = "The only OIDC sub claim allowed to assume the remediate role."
-  value       = local.remediate_subject
+output "role_names" {
+  description = "Name of each role created, by kind."
+  value       = { for kind, role in aws_iam_role.github : kind => role.name }
 }
 
 output "fleet_check_role_arn" {
-  description = "ARN of the role the scheduled fleet check assumes; each member account's fleet-check role (modules/fleet-check) trusts it."
-  value       = aws_iam_role.fleet_check.arn
+  description = "ARN of the fleet-check role (the central role each member account's fleet-check role trusts), or null without that kind."
+  value       = try(aws_iam_role.github["fleet-check"].arn, null)
 }
 
-output "fleet_check_subject" {
-  description = "The only OIDC sub claim allowed to assume the fleet-check role."
-  value       = local.fleet_check_subject
+output "oidc_provider_arn" {
+  description = "ARN of the GitHub OIDC provider the roles trust (created here or looked up)."
+  value       = local.oidc_provider_arn
+}
+
+output "subjects" {
+  description = "The exact OIDC sub claims each role accepts, by kind."
+  value       = local.subjects
+}
+
+output "github_variables" {
+  description = "Where each role's ARN goes on GitHub, by kind: the variable name (permissions.json github_variable), its value, and the environment whose variable it is (a role trusted only for environment:<name>), or null for a repository variable."
+  value = {
+    for kind, role in local.known : kind => {
+      name  = role.github_variable
+      value = aws_iam_role.github[kind].arn
+      environment = (
+        length(role.subjects) == 1 && startswith(role.subjects[0], "environment:")
+        ? trimprefix(local.rendered[role.subjects[0]], "environment:")
+        : null
+      )
+    }
+  }
+}
+
+output "policies" {
+  description = "The rendered inline policy of each role, by kind (JSON), for review."
+  value       = { for kind, document in data.aws_iam_policy_document.permissions : kind => document.json }
 }
