@@ -1,553 +1,568 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { parse } from '@cdktf/hcl2json';
 
-// There is no terraform binary here: hcl2json gives the parsed HCL as JSON, with
-// blocks as arrays and expressions kept as "${...}" strings.
+import {
+  findTfDirs,
+  moduleCallProblems,
+  openAdminPortProblems,
+  outputProblems,
+  s3BucketProblems,
+  TfDir,
+  variableProblems,
+} from '../support/hcl';
+import {
+  ProviderSchema,
+  providerOf,
+  satisfiesConstraint,
+  schemaCheck,
+} from '../support/provider-schema';
 
-const REPO_ROOT = path.resolve(__dirname, '../..');
-const INFRA = path.join(REPO_ROOT, 'infra');
-const OIDC_HOST = 'token.actions.githubusercontent.com';
+// Static checks of every Terraform directory under infra/ (discovered, not listed), standing in
+// for `terraform validate` and a policy scan where no terraform binary runs: each check lists
+// every failure as "<dir>/<file>: <block>: <what>", and each checker is also run on small inline
+// fixtures, so a check that can no longer fail is noticed. Module-specific assertions live in
+// the modules' own test files.
 
-type Hcl = Record<string, unknown>;
+const INFRA = path.resolve(__dirname, '../../infra');
 
-interface TfFile {
-  /** Path relative to infra/, e.g. modules/ecr-scanning/main.tf */
-  rel: string;
-  dir: string;
-  json: Hcl;
-}
+/** Provider local name -> the @cdktn package whose .jsii carries that provider's schema. */
+const SCHEMA_PACKAGES: Record<string, string> = {
+  aws: '@cdktn/provider-aws',
+  archive: '@cdktn/provider-archive',
+};
 
-function findTfFiles(dir: string): string[] {
-  return readdirSync(dir)
-    .filter((name) => name !== '.terraform')
-    .flatMap((name) => {
-      const full = path.join(dir, name);
-      if (statSync(full).isDirectory()) return findTfFiles(full);
-      return name.endsWith('.tf') ? [full] : [];
-    })
-    .sort();
-}
+/**
+ * Providers whose constraint must also exclude older minor releases ("~> 6.66", the issue-11
+ * contract), since an argument added in 6.x is not in 6.0. Others need only admit the packaged
+ * release and exclude the next major (archive's one data source has been stable through 2.x).
+ */
+const PINNED_MINOR = new Set(['aws']);
 
-function asRecord(value: unknown, what: string): Hcl {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new Error(`${what}: expected an object, got ${JSON.stringify(value)}`);
-  }
-  return value as Hcl;
-}
+/**
+ * Providers whose blocks are not checked against a schema, and why. A block of any other
+ * provider fails the test until a schema package is added here or a reason is given.
+ */
+const UNCHECKED_PROVIDERS: Record<string, string> = {
+  github: 'no @cdktn/provider-github package on npm',
+  grafana: 'no @cdktn/provider-grafana package on npm',
+  time: 'no @cdktn/provider-time package on npm',
+  terraform: 'terraform_data is built into terraform; no package carries its schema',
+};
 
-/** hcl2json wraps every block body in a one-element array. */
-function single(value: unknown, what: string): Hcl {
-  if (!Array.isArray(value) || value.length !== 1) {
-    throw new Error(`${what}: expected exactly one block, got ${JSON.stringify(value)}`);
-  }
-  return asRecord(value[0], what);
-}
+const rel = (dir: string): string => path.relative(INFRA, dir).split(path.sep).join('/');
 
-/** Every block of `kind` (resource/data/module/variable/output), merged across files of one directory. */
-function blocks(files: TfFile[], dir: string, kind: string): Hcl {
-  const merged: Hcl = {};
-  for (const file of files.filter((f) => f.dir === dir)) {
-    Object.assign(merged, file.json[kind] ?? {});
-  }
-  return merged;
-}
+/** Every parsed directory under infra/, by absolute path. */
+const dirs = new Map<string, TfDir>();
+const parseErrors: string[] = [];
+const schemas = new Map<string, ProviderSchema>();
 
-function resource(files: TfFile[], dir: string, type: string, name: string): Hcl {
-  const byType = asRecord(blocks(files, dir, 'resource')[type], `${dir} resource ${type}`);
-  return single(byType[name], `${dir} ${type}.${name}`);
-}
+/** Runs a per-directory check over every directory, prefixing each problem with the directory. */
+const everyDir = (check: (dir: TfDir) => string[]): string[] =>
+  [...dirs.values()].flatMap((dir) => check(dir).map((problem) => `${rel(dir.dir)}/${problem}`));
 
-function dataSource(files: TfFile[], dir: string, type: string, name: string): Hcl {
-  const byType = asRecord(blocks(files, dir, 'data')[type], `${dir} data ${type}`);
-  return single(byType[name], `${dir} data.${type}.${name}`);
-}
+/** Parses fixture files as one directory at path `dir` (module sources resolve against it). */
+const fixture = (sources: Record<string, string>, dir = '/fixture'): Promise<TfDir> =>
+  TfDir.fromSources(dir, sources);
 
-function locals(files: TfFile[], dir: string): Hcl {
-  const merged: Hcl = {};
-  for (const file of files.filter((f) => f.dir === dir)) {
-    const list = file.json.locals;
-    if (Array.isArray(list))
-      for (const block of list) Object.assign(merged, asRecord(block, 'locals'));
-  }
-  return merged;
-}
-
-const ECR = 'modules/ecr-scanning';
-const OIDC = 'modules/github-oidc';
-const AUTO_TAG = 'modules/auto-tag';
-const FINDING_ALERT = 'modules/finding-alert';
-const LAMBDA = 'modules/lambda-function';
-const SSM_FIXER = 'modules/ssm-role-fixer';
-const REMEDIATION = 'modules/remediation';
-const FLEET_CHECK = 'modules/fleet-check';
-const DEMO = 'envs/demo';
-
-let files: TfFile[] = [];
-
+// Building the AWS schema index parses a 153 MB assembly: seconds alone, longer beside other
+// suites (later runs read the cached index).
 beforeAll(async () => {
-  const paths = findTfFiles(INFRA);
-  files = await Promise.all(
-    paths.map(async (full) => {
-      const rel = path.relative(INFRA, full).split(path.sep).join('/');
-      const json = await parse(rel, readFileSync(full, 'utf8'));
-      return { rel, dir: path.posix.dirname(rel), json };
-    }),
-  );
+  for (const dir of findTfDirs(INFRA)) {
+    try {
+      dirs.set(dir, await TfDir.load(dir));
+    } catch {
+      // Parse file by file, so every invalid file is named, not only the first.
+      for (const name of readdirSync(dir).filter((n) => n.endsWith('.tf'))) {
+        await parse(name, readFileSync(path.join(dir, name), 'utf8')).catch((error: unknown) => {
+          parseErrors.push(`${rel(dir)}/${name}: ${(error as Error).message}`);
+        });
+      }
+    }
+  }
+  for (const [local, packageName] of Object.entries(SCHEMA_PACKAGES)) {
+    const schema = ProviderSchema.load(packageName);
+    schemas.set(local, schema);
+    console.log(
+      `${packageName}@${schema.packageVersion}: ${schema.source} ${schema.providerVersion}, ` +
+        `${schema.resourceTypes.length} resources, ${schema.dataSourceTypes.length} data sources, ` +
+        `index ${schema.loaded.from} in ${Math.round(schema.loaded.ms)} ms`,
+    );
+  }
+}, 120_000);
+
+/**
+ * Problems with one required_providers entry of a provider whose schema is checked: the
+ * source must be the package's, and the constraint must admit the packaged release and no
+ * later major (which may drop an argument) nor, for PINNED_MINOR providers, an older minor
+ * (which may lack one: "~> 6.66", not ">= 5.0").
+ */
+function constraintProblems(
+  where: string,
+  local: string,
+  entry: unknown,
+  schema: ProviderSchema,
+): string[] {
+  const problems: string[] = [];
+  const { source, version } = (entry ?? {}) as { source?: unknown; version?: unknown };
+  if (source !== schema.source) {
+    problems.push(`${where}: ${local} source is ${String(source)}, not ${schema.source}`);
+  }
+  if (typeof version !== 'string')
+    return [...problems, `${where}: ${local} has no version constraint`];
+  const what = `${where} required_providers.${local}`;
+  const [major = 0, minor = 0] = schema.providerVersion.split('.').map(Number);
+  const outside = [
+    `${major + 1}.0.0`,
+    ...(major > 0 ? [`${major - 1}.999.0`] : []),
+    ...(minor > 0 && PINNED_MINOR.has(local) ? [`${major}.0.0`, `${major}.${minor - 1}.999`] : []),
+  ];
+  if (!satisfiesConstraint(schema.providerVersion, version, what)) {
+    problems.push(`${what}: "${version}" does not admit ${schema.providerVersion}`);
+  }
+  for (const other of outside.filter((v) => satisfiesConstraint(v, version, what))) {
+    problems.push(
+      `${what}: "${version}" admits ${other}; the schema checked is ${schema.providerVersion} ` +
+        `(use "~> ${major}.${minor}")`,
+    );
+  }
+  return problems;
+}
+
+describe('terraform sources', () => {
+  it('parses every .tf file of every directory under infra/ (envs and modules)', () => {
+    expect(parseErrors).toEqual([]);
+    const found = [...dirs.keys()].map(rel);
+    expect(found.filter((d) => d.startsWith('modules/')).length).toBeGreaterThan(0);
+    expect(found.filter((d) => d.startsWith('envs/')).length).toBeGreaterThan(0);
+  });
+
+  it('rejects a file that is not valid HCL, naming it', async () => {
+    await expect(fixture({ 'broken.tf': 'resource "aws_s3_bucket" "x" {\n' })).rejects.toThrow(
+      /broken\.tf:1/,
+    );
+  });
 });
 
-describe('terraform layout', () => {
-  it('parses every .tf file under infra/, including every module and the demo env', () => {
-    const dirs = new Set(files.map((f) => f.dir));
-    expect([...dirs].sort()).toEqual(
-      [
-        DEMO,
-        AUTO_TAG,
-        ECR,
-        FINDING_ALERT,
-        FLEET_CHECK,
-        OIDC,
-        LAMBDA,
-        REMEDIATION,
-        SSM_FIXER,
-      ].sort(),
+describe('provider schemas (AWS provider from @cdktn/provider-aws)', () => {
+  it('indexes resources, data sources and nested blocks by their Terraform names', () => {
+    const aws = schemas.get('aws')!;
+    expect(aws.source).toBe('hashicorp/aws');
+    expect(aws.resourceTypes.length).toBeGreaterThan(1000);
+    const bucket = aws.resource('aws_s3_bucket')!;
+    expect([...bucket.attributes]).toEqual(expect.arrayContaining(['bucket', 'bucket_prefix']));
+    // cdktn calls this property selfAttribute; the HCL name is `self`.
+    const ingress = aws.resource('aws_security_group')!.block('ingress')!;
+    expect(ingress.attributes.has('self')).toBe(true);
+    expect(ingress.attributes.has('selfAttribute')).toBe(false);
+    expect(aws.dataSource('aws_iam_policy_document')!.block('statement')!.blockNames).toEqual(
+      expect.arrayContaining(['condition', 'principals']),
     );
-    for (const dir of dirs) {
-      expect(files.map((f) => f.rel)).toEqual(
-        expect.arrayContaining([`${dir}/variables.tf`, `${dir}/outputs.tf`, `${dir}/versions.tf`]),
-      );
-    }
   });
 
-  it('requires hashicorp/aws 5.x or later in every root and module', () => {
-    for (const dir of [
-      DEMO,
-      AUTO_TAG,
-      ECR,
-      FINDING_ALERT,
-      OIDC,
-      LAMBDA,
-      SSM_FIXER,
-      REMEDIATION,
-      FLEET_CHECK,
-    ]) {
-      const terraform = files.filter((f) => f.dir === dir).flatMap((f) => f.json.terraform ?? []);
-      const block = single(terraform, `${dir} terraform`);
-      const providers = single(block.required_providers, `${dir} required_providers`);
-      const aws = asRecord(providers.aws, `${dir} aws provider`);
-      expect(aws.source).toBe('hashicorp/aws');
-      expect(aws.version).toMatch(/^>= ?5\./);
-    }
+  it.each([
+    ['6.66.0', '~> 6.66', true],
+    ['6.99.1', '~> 6.66', true],
+    ['7.0.0', '~> 6.66', false],
+    ['6.65.9', '~> 6.66', false],
+    ['6.67.0', '~> 6.66.0', false],
+    ['6.66.3', '~> 6.66.0', true],
+    ['6.66.0', '>= 5.0, < 7.0', true],
+    ['7.1.0', '>= 5.0, < 7.0', false],
+    ['2.8.1', '>= 2.4, < 3.0', true],
+    ['6.66.0', '6.66.0', true],
+    ['6.66.0', '!= 6.66.0', false],
+  ])('version %s against constraint "%s" is %s', (version, constraint, expected) => {
+    expect(satisfiesConstraint(version, constraint, 'fixture')).toBe(expected);
   });
 
-  it('gives every variable a description and a type', () => {
+  it('refuses a constraint it cannot read', () => {
+    expect(() => satisfiesConstraint('6.66.0', '~> 6.66-beta1', 'fixture')).toThrow(
+      /fixture constraint: "6.66-beta1" is not a version/,
+    );
+  });
+
+  it("declares in each directory every provider it uses, each checked one at the packaged schema's major version", () => {
     const problems: string[] = [];
-    let count = 0;
-    for (const file of files) {
-      for (const [name, body] of Object.entries(asRecord(file.json.variable ?? {}, file.rel))) {
-        count += 1;
-        const variable = single(body, `${file.rel} variable ${name}`);
-        if (typeof variable.description !== 'string' || variable.description.trim() === '') {
-          problems.push(`${file.rel}: variable "${name}" has no description`);
-        }
-        if (typeof variable.type !== 'string') {
-          problems.push(`${file.rel}: variable "${name}" has no type`);
-        }
+    for (const dir of dirs.values()) {
+      const where = rel(dir.dir);
+      const required = dir.requiredProviders();
+      const used = new Set(
+        [...dir.each('resource'), ...dir.each('data')]
+          .map((block) => providerOf(block.type))
+          .filter((local) => local !== 'terraform'),
+      );
+      for (const local of used) {
+        if (!(local in required)) problems.push(`${where}: required_providers has no "${local}"`);
+      }
+      for (const [local, entry] of Object.entries(required)) {
+        const schema = schemas.get(local);
+        if (schema !== undefined) problems.push(...constraintProblems(where, local, entry, schema));
       }
     }
     expect(problems).toEqual([]);
-    expect(count).toBeGreaterThan(10);
   });
 
-  it('gives every output a description', () => {
-    const missing = files.flatMap((file) =>
-      Object.entries(asRecord(file.json.output ?? {}, file.rel))
-        .filter(([name, body]) => {
-          const description = single(body, `${file.rel} output ${name}`).description;
-          return typeof description !== 'string' || description === '';
-        })
-        .map(([name]) => `${file.rel}: output "${name}"`),
-    );
-    expect(missing).toEqual([]);
-  });
-
-  it('points every local module source at a directory that exists', () => {
-    const sources = files.flatMap((file) =>
-      Object.entries(asRecord(file.json.module ?? {}, file.rel)).map(([name, body]) => ({
-        where: `${file.rel} module.${name}`,
-        dir: file.dir,
-        source: single(body, `${file.rel} module ${name}`).source,
-      })),
-    );
-    expect(sources.map((s) => s.where).sort()).toEqual([
-      `${DEMO}/main.tf module.auto_tag`,
-      `${DEMO}/main.tf module.ecr_scanning`,
-      `${DEMO}/main.tf module.finding_alert`,
-      `${DEMO}/main.tf module.fleet_check`,
-      `${DEMO}/main.tf module.github_oidc`,
-      `${DEMO}/main.tf module.remediation`,
-      `${DEMO}/main.tf module.ssm_role_fixer`,
-      `${AUTO_TAG}/main.tf module.function`,
-      `${FINDING_ALERT}/main.tf module.function`,
-      `${SSM_FIXER}/main.tf module.function`,
+  it('catches a constraint that admits 5.x or 7.x, or a wrong source, in a fixture', () => {
+    const aws = schemas.get('aws')!;
+    const check = (entry: unknown): string[] => constraintProblems('fixture', 'aws', entry, aws);
+    expect(check({ source: 'hashicorp/aws', version: '~> 6.66' })).toEqual([]);
+    expect(check({ source: 'hashicorp/aws', version: '>= 5.0, < 7.0' })).toEqual([
+      'fixture required_providers.aws: ">= 5.0, < 7.0" admits 5.999.0; the schema checked is 6.66.0 (use "~> 6.66")',
+      'fixture required_providers.aws: ">= 5.0, < 7.0" admits 6.0.0; the schema checked is 6.66.0 (use "~> 6.66")',
+      'fixture required_providers.aws: ">= 5.0, < 7.0" admits 6.65.999; the schema checked is 6.66.0 (use "~> 6.66")',
     ]);
-    for (const { where, dir, source } of sources) {
-      expect(typeof source).toBe('string');
-      const target = path.resolve(INFRA, dir, source as string);
-      expect({ where, exists: existsSync(path.join(target, 'main.tf')) }).toEqual({
-        where,
-        exists: true,
-      });
-    }
+    expect(check({ source: 'hashicorp/aws', version: '>= 6.66' })).toEqual([
+      'fixture required_providers.aws: ">= 6.66" admits 7.0.0; the schema checked is 6.66.0 (use "~> 6.66")',
+    ]);
+    expect(check({ source: 'opentofu/aws', version: '~> 6.70' })).toEqual([
+      'fixture: aws source is opentofu/aws, not hashicorp/aws',
+      'fixture required_providers.aws: "~> 6.70" does not admit 6.66.0',
+    ]);
   });
 
-  it('passes every module call only variables the module declares, and all it requires', () => {
-    // Terraform rejects an unknown argument and a missing required variable at plan time; no
-    // terraform binary runs here, so the calls are checked against the modules' variables.
+  it('uses only resource types, data sources, arguments and blocks the provider schemas declare', () => {
     const problems: string[] = [];
-    let calls = 0;
-    for (const file of files) {
-      for (const [name, body] of Object.entries(asRecord(file.json.module ?? {}, file.rel))) {
-        calls += 1;
-        const call = single(body, `${file.rel} module ${name}`);
-        const dir = path.posix.normalize(path.posix.join(file.dir, String(call.source)));
-        const variables = Object.entries(blocks(files, dir, 'variable')).map(([variable, v]) => ({
-          variable,
-          required: !('default' in single(v, `${dir} variable ${variable}`)),
-        }));
-        const declared = new Set(variables.map((v) => v.variable));
-        const meta = new Set(['source', 'version', 'providers', 'count', 'for_each', 'depends_on']);
-        for (const argument of Object.keys(call).filter((key) => !meta.has(key))) {
-          if (!declared.has(argument)) {
-            problems.push(`${file.rel} module.${name}: ${dir} has no variable "${argument}"`);
+    const notChecked: string[] = [];
+    let checked = 0;
+    for (const dir of dirs.values()) {
+      const result = schemaCheck(dir, schemas);
+      problems.push(...result.problems.map((p) => `${rel(dir.dir)}/${p}`));
+      notChecked.push(...result.notChecked.map((p) => `${rel(dir.dir)}/${p}`));
+      checked += result.checked;
+    }
+    console.log(`${checked} resource/data/provider blocks checked against a provider schema`);
+    if (notChecked.length > 0) {
+      console.log(`not checked against a provider schema:\n  ${notChecked.join('\n  ')}`);
+    }
+    expect(problems).toEqual([]);
+    expect(checked).toBeGreaterThan(20);
+    const unexplained = notChecked.filter((where) => {
+      const type = /: (?:data\.)?(\w+)\./.exec(where)?.[1] ?? '';
+      return !(providerOf(type) in UNCHECKED_PROVIDERS);
+    });
+    expect(unexplained).toEqual([]);
+  });
+
+  it('catches a misspelled argument, nested block, dynamic label and type in a fixture', async () => {
+    const dir = await fixture({
+      'main.tf': `
+        resource "aws_s3_bucket" "ok" {
+          bucket_prefix = "dev-portal-"
+          count         = 1
+          lifecycle { prevent_destroy = true }
+        }
+        resource "aws_s3_bucket" "typo" {
+          bucket_prefx = "dev-portal-"
+        }
+        resource "aws_s3_bucket_versioning" "v" {
+          bucket = aws_s3_bucket.ok[0].id
+          versioning_configuration { stauts = "Enabled" }
+        }
+        resource "aws_security_group" "sg" {
+          name = "x"
+          dynamic "ingres" {
+            for_each = [443]
+            content { from_port = ingres.value }
+          }
+          dynamic "egress" {
+            for_each = [443]
+            content { from_prot = egress.value }
           }
         }
-        for (const { variable } of variables.filter((v) => v.required && !(v.variable in call))) {
-          problems.push(`${file.rel} module.${name}: required variable "${variable}" not passed`);
+        resource "aws_s3_bukket" "b" {}
+        data "aws_iam_policy_document" "d" {
+          statement {
+            actions = ["s3:GetObject"]
+            principal { type = "AWS" }
+          }
         }
-      }
-    }
-    expect(problems).toEqual([]);
-    expect(calls).toBe(10);
-  });
-
-  it('keeps the demo backend an example only (commented out)', () => {
-    const versions = files.find((f) => f.rel === `${DEMO}/versions.tf`)!;
-    const terraform = single(versions.json.terraform, 'demo terraform');
-    expect(terraform.backend).toBeUndefined();
-    expect(readFileSync(path.join(INFRA, DEMO, 'versions.tf'), 'utf8')).toMatch(/#\s*backend "s3"/);
-  });
-
-  it('sets default_tags on the demo provider', () => {
-    const provider = files.flatMap((f) =>
-      f.dir === DEMO ? ((f.json.provider as Hcl | undefined)?.aws ?? []) : [],
+        data "archive_file" "zip" {
+          type        = "zip"
+          source_dir  = "x"
+          output_path = "x.zip"
+        }
+        provider "aws" {
+          region = "eu-west-1"
+          default_tags { tags = { Service = "portal" } }
+          default_tag { tags = {} }
+        }
+        resource "terraform_data" "t" {}
+      `,
+    });
+    const result = schemaCheck(dir, schemas);
+    // hcl2json orders blocks by type and name, so the order is not the file's.
+    expect(result.problems.sort()).toEqual(
+      [
+        'main.tf: aws_s3_bucket.typo: unknown argument or block "bucket_prefx"',
+        'main.tf: aws_s3_bucket_versioning.v.versioning_configuration: unknown argument or block "stauts"',
+        'main.tf: aws_security_group.sg: dynamic "ingres": no block "ingres" here',
+        'main.tf: aws_security_group.sg.egress: unknown argument or block "from_prot"',
+        'main.tf: aws_s3_bukket.b: hashicorp/aws 6.66.0 has no resource type "aws_s3_bukket"',
+        'main.tf: data.aws_iam_policy_document.d.statement: unknown argument or block "principal"',
+        'main.tf: provider "aws": unknown argument or block "default_tag"',
+      ].sort(),
     );
-    const aws = single(provider, 'demo provider aws');
-    const defaultTags = single(aws.default_tags, 'demo default_tags');
-    expect(String(defaultTags.tags)).toMatch(/Project\s*=\s*"assetguard"/);
+    expect(result.notChecked).toEqual(['main.tf: terraform_data.t']);
+    expect(result.checked).toBe(8);
   });
 });
 
-describe('ecr-scanning module', () => {
-  it('makes the repository tags immutable and encrypted', () => {
-    const repo = resource(files, ECR, 'aws_ecr_repository', 'app');
-    expect(repo.image_tag_mutability).toBe('IMMUTABLE');
-    const encryption = single(repo.encryption_configuration, 'encryption_configuration');
-    expect(encryption.encryption_type).toMatch(/AES256/);
-    expect(encryption.encryption_type).toMatch(/KMS/);
+describe('module calls, variables and outputs', () => {
+  it('points every module call at a local module, passing only its variables and all it requires', () => {
+    expect(everyDir((dir) => moduleCallProblems(dir, dirs))).toEqual([]);
   });
 
-  it('turns on ENHANCED scanning with a CONTINUOUS_SCAN rule for the repository filter variable', () => {
-    const config = resource(files, ECR, 'aws_ecr_registry_scanning_configuration', 'this');
-    expect(config.scan_type).toBe('ENHANCED');
-    const rule = single(config.rule, 'scanning rule');
-    expect(rule.scan_frequency).toBe('CONTINUOUS_SCAN');
-    const filter = single(rule.repository_filter, 'repository_filter');
-    expect(filter.filter_type).toBe('WILDCARD');
-    expect(filter.filter).toBe('${local.scan_filter}');
-    expect(locals(files, ECR).scan_filter).toContain('var.scan_repository_filter');
-  });
-
-  it('enables Inspector2 for ECR', () => {
-    const enabler = resource(files, ECR, 'aws_inspector2_enabler', 'ecr');
-    expect(enabler.resource_types).toEqual(['ECR']);
-  });
-});
-
-describe('github-oidc module', () => {
-  const trustStatement = (): Hcl =>
-    single(
-      dataSource(files, OIDC, 'aws_iam_policy_document', 'trust').statement,
-      'trust statement',
+  it('catches a missing source, an unknown argument and a missing required variable in a fixture', async () => {
+    const child = await fixture(
+      {
+        'variables.tf': `
+          variable "name" {
+            type        = string
+            description = "Required."
+          }
+          variable "size" {
+            type        = number
+            description = "Optional."
+            default     = null
+          }
+        `,
+      },
+      '/fixture/modules/child',
     );
-
-  const condition = (variable: string): Hcl => {
-    const conditions = trustStatement().condition as Hcl[];
-    return single(
-      conditions.filter((c) => c.variable === `\${local.oidc_host}:${variable}`),
-      `condition on ${variable}`,
+    const root = await fixture(
+      {
+        'main.tf': `
+          module "good" {
+            source = "../modules/child"
+            name   = "a"
+            count  = 1
+          }
+          module "bad" {
+            source  = "../modules/child"
+            sise    = 1
+          }
+          module "gone" { source = "../modules/missing" }
+          module "remote" { source = "terraform-aws-modules/vpc/aws" }
+        `,
+      },
+      '/fixture/root',
     );
-  };
-
-  it('trusts only web identity tokens from the GitHub OIDC provider', () => {
-    const statement = trustStatement();
-    expect(statement.effect).toBe('Allow');
-    expect(statement.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
-    expect(single(statement.principals, 'principals').type).toBe('Federated');
-    expect(locals(files, OIDC).oidc_host).toBe(OIDC_HOST);
-    expect(resource(files, OIDC, 'aws_iam_openid_connect_provider', 'github').url).toBe(
-      'https://${local.oidc_host}',
-    );
-  });
-
-  it('pins the audience to sts.amazonaws.com', () => {
-    const aud = condition('aud');
-    expect(aud.test).toBe('StringEquals');
-    expect(aud.values).toEqual(['sts.amazonaws.com']);
-  });
-
-  it('pins the subject to this repository on main or a deployment environment', () => {
-    const sub = condition('sub');
-    expect(sub.test).toBe('StringLike');
-    expect(sub.values).toBe('${local.allowed_subjects}');
-    expect(locals(files, OIDC).allowed_subjects).toContain(
-      'repo:${var.github_repository}:${claim}',
-    );
-    const claims = single(
-      asRecord(blocks(files, OIDC, 'variable'), 'variables').subject_claims,
-      'subject_claims',
-    );
-    expect(claims.default).toEqual(['ref:refs/heads/main', 'environment:*']);
-    // A bare "*" claim would let every branch and pull request assume the role.
-    const validation = single(claims.validation, 'subject_claims validation');
-    expect(validation.condition).toContain('s != "*"');
-  });
-
-  it('can reuse an existing OIDC provider instead of creating one', () => {
-    const provider = resource(files, OIDC, 'aws_iam_openid_connect_provider', 'github');
-    expect(provider.count).toBe('${var.create_oidc_provider ? 1 : 0}');
-    expect(locals(files, OIDC).oidc_provider_arn).toContain('var.existing_oidc_provider_arn');
-  });
-
-  it('attaches the scan gate policy from policies/scan-gate.json', () => {
-    const policy = resource(files, OIDC, 'aws_iam_role_policy', 'scan_gate');
-    expect(policy.policy).toBe('${file("${path.module}/policies/scan-gate.json")}');
-    expect(policy.role).toBe('${aws_iam_role.scan_gate.id}');
-  });
-});
-
-describe('scan gate IAM policy (policies/scan-gate.json)', () => {
-  interface Statement {
-    Sid?: string;
-    Effect?: string;
-    Action?: string | string[];
-    Resource?: string | string[];
-    Condition?: unknown;
-  }
-
-  const document = JSON.parse(
-    readFileSync(path.join(INFRA, OIDC, 'policies/scan-gate.json'), 'utf8'),
-  ) as { Version?: string; Statement?: Statement[] };
-  const statements = document.Statement ?? [];
-  const actionsOf = (s: Statement): string[] =>
-    Array.isArray(s.Action) ? s.Action : s.Action === undefined ? [] : [s.Action];
-
-  it('is a 2012-10-17 policy whose statements all Allow and carry unique Sids', () => {
-    expect(document.Version).toBe('2012-10-17');
-    expect(statements.length).toBeGreaterThan(0);
-    for (const statement of statements) {
-      expect(statement.Effect).toBe('Allow');
-      expect(statement.Sid).toMatch(/^[A-Za-z0-9]+$/);
-    }
-    expect(new Set(statements.map((s) => s.Sid)).size).toBe(statements.length);
-  });
-
-  it('grants exactly the seven read actions the scan gate calls', () => {
-    expect(statements.flatMap(actionsOf).sort()).toEqual([
-      'ecr:BatchGetImage',
-      'ecr:DescribeImageScanFindings',
-      'ecr:DescribeImages',
-      'ecr:GetRegistryScanningConfiguration',
-      'ecr:ListTagsForResource',
-      'inspector2:ListCoverage',
-      'inspector2:ListFindings',
+    expect(moduleCallProblems(root, new Map([[child.dir, child]]))).toEqual([
+      'main.tf: module.bad: "../modules/child" declares no variable "sise"',
+      'main.tf: module.bad: required variable "name" of "../modules/child" is not passed',
+      'main.tf: module.gone: source "../modules/missing" does not exist',
+      'main.tf: module.remote: source "terraform-aws-modules/vpc/aws" is not a local path; cannot check it',
     ]);
   });
 
-  it('scopes repository actions to ECR repositories and uses "*" only for account-level calls', () => {
-    const resourceFor = (action: string): Statement['Resource'] =>
-      statements.find((s) => actionsOf(s).includes(action))?.Resource;
-    expect(resourceFor('ecr:DescribeImages')).toBe('arn:aws:ecr:*:*:repository/*');
-    expect(resourceFor('ecr:DescribeImageScanFindings')).toBe('arn:aws:ecr:*:*:repository/*');
-    expect(resourceFor('ecr:BatchGetImage')).toBe('arn:aws:ecr:*:*:repository/*');
-    // None of these calls supports resource-level permissions.
-    expect(resourceFor('ecr:GetRegistryScanningConfiguration')).toBe('*');
-    expect(resourceFor('inspector2:ListFindings')).toBe('*');
-    expect(resourceFor('inspector2:ListCoverage')).toBe('*');
+  it('gives every variable a type and a description, and every output a description', () => {
+    expect([...everyDir(variableProblems), ...everyDir(outputProblems)]).toEqual([]);
+  });
+
+  it('catches an untyped or undescribed variable and an undescribed output in a fixture', async () => {
+    const dir = await fixture({
+      'variables.tf': `
+        variable "ok" {
+          type        = string
+          description = "Fine."
+        }
+        variable "untyped" { description = "No type." }
+        variable "blank" {
+          type        = string
+          description = " "
+        }
+        output "bare" { value = 1 }
+      `,
+    });
+    expect([...variableProblems(dir), ...outputProblems(dir)]).toEqual([
+      'variables.tf: variable "blank" has no description',
+      'variables.tf: variable "untyped" has no type',
+      'variables.tf: output "bare" has no description',
+    ]);
   });
 });
 
-describe('the other IAM policies are attached to the same role', () => {
-  it.each([
-    ['compliance_gate', 'compliance-gate.json'],
-    ['tag_policy', 'tag-policy.json'],
-    ['daily_report', 'daily-report.json'],
-  ])('%s', (name, file) => {
-    const policy = resource(files, OIDC, 'aws_iam_role_policy', name);
-    expect(policy.policy).toBe(`\${file("\${path.module}/policies/${file}")}`);
-    expect(policy.role).toBe('${aws_iam_role.scan_gate.id}');
+describe('security groups', () => {
+  const INGRESS_TYPES = [
+    'aws_security_group',
+    'aws_default_security_group',
+    'aws_security_group_rule',
+    'aws_vpc_security_group_ingress_rule',
+  ];
+
+  it('open neither 22 nor 3389 to 0.0.0.0/0 or ::/0 anywhere', () => {
+    expect(everyDir(openAdminPortProblems)).toEqual([]);
+    // The check saw rules to judge: a renamed resource type would otherwise pass unseen.
+    const ingress = [...dirs.values()].flatMap((dir) =>
+      dir.each('resource').filter((r) => INGRESS_TYPES.includes(r.type)),
+    );
+    expect(ingress.length).toBeGreaterThan(0);
+  });
+
+  it('catches world-open SSH/RDP in every rule form of a fixture, and passes HTTPS', async () => {
+    const dir = await fixture({
+      'sg.tf': `
+        resource "aws_security_group" "web" {
+          ingress {
+            from_port   = 443
+            to_port     = 443
+            protocol    = "tcp"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+          ingress {
+            from_port   = 22
+            to_port     = 22
+            protocol    = "tcp"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+          dynamic "ingress" {
+            for_each = [1]
+            content {
+              from_port        = 0
+              to_port          = 0
+              protocol         = "-1"
+              ipv6_cidr_blocks = ["::/0"]
+            }
+          }
+          egress {
+            from_port   = 0
+            to_port     = 0
+            protocol    = "-1"
+            cidr_blocks = ["0.0.0.0/0"]
+          }
+        }
+        resource "aws_security_group_rule" "rdp" {
+          type              = "ingress"
+          from_port         = 3000
+          to_port           = 4000
+          protocol          = "tcp"
+          cidr_blocks       = ["10.0.0.0/8", "0.0.0.0/0"]
+          security_group_id = aws_security_group.web.id
+        }
+        resource "aws_security_group_rule" "out" {
+          type              = "egress"
+          from_port         = 22
+          to_port           = 22
+          protocol          = "tcp"
+          cidr_blocks       = ["0.0.0.0/0"]
+          security_group_id = aws_security_group.web.id
+        }
+        resource "aws_vpc_security_group_ingress_rule" "ssh6" {
+          security_group_id = aws_security_group.web.id
+          ip_protocol       = "tcp"
+          from_port         = 22
+          to_port           = 22
+          cidr_ipv6         = "::/0"
+        }
+        resource "aws_vpc_security_group_ingress_rule" "https" {
+          security_group_id = aws_security_group.web.id
+          ip_protocol       = "tcp"
+          from_port         = 443
+          to_port           = 443
+          cidr_ipv4         = "0.0.0.0/0"
+        }
+        resource "aws_vpc_security_group_ingress_rule" "all" {
+          security_group_id = aws_security_group.web.id
+          ip_protocol       = "-1"
+          cidr_ipv4         = "0.0.0.0/0"
+        }
+        resource "aws_vpc_security_group_ingress_rule" "ping" {
+          security_group_id = aws_security_group.web.id
+          ip_protocol       = "icmp"
+          from_port         = -1
+          to_port           = -1
+          cidr_ipv4         = "0.0.0.0/0"
+        }
+        resource "aws_vpc_security_group_ingress_rule" "from_alb" {
+          security_group_id            = aws_security_group.web.id
+          ip_protocol                  = "tcp"
+          from_port                    = 22
+          to_port                      = 22
+          referenced_security_group_id = aws_security_group.web.id
+        }
+        resource "aws_vpc_security_group_ingress_rule" "computed" {
+          security_group_id = aws_security_group.web.id
+          ip_protocol       = "tcp"
+          from_port         = 22
+          to_port           = 22
+          cidr_ipv4         = var.admin_cidr
+        }
+      `,
+    });
+    expect(openAdminPortProblems(dir).sort()).toEqual(
+      [
+        'sg.tf: aws_security_group.web ingress[1]: opens port 22 to 0.0.0.0/0 or ::/0',
+        'sg.tf: aws_security_group.web ingress[2]: opens port 22 and 3389 to 0.0.0.0/0 or ::/0',
+        'sg.tf: aws_security_group_rule.rdp: opens port 3389 to 0.0.0.0/0 or ::/0',
+        'sg.tf: aws_vpc_security_group_ingress_rule.ssh6: opens port 22 to 0.0.0.0/0 or ::/0',
+        'sg.tf: aws_vpc_security_group_ingress_rule.all: opens port 22 and 3389 to 0.0.0.0/0 or ::/0',
+        'sg.tf: aws_vpc_security_group_ingress_rule.computed: cannot decide whether it opens 22/3389 ' +
+          'to the internet (CIDR computed): write the ports as literals, or use a referenced security group',
+      ].sort(),
+    );
   });
 });
 
-describe('remediation and the fleet check have roles of their own', () => {
-  // Starting runbooks and reaching into member accounts are not for every workflow that may
-  // assume the main role: each of these policies is on its own role, with its own trust.
-  it.each([
-    ['remediate', 'remediate.json'],
-    ['fleet_check', 'fleet-check.json'],
-  ])('%s', (name, file) => {
-    const policy = resource(files, OIDC, 'aws_iam_role_policy', name);
-    expect(policy.policy).toBe(`\${file("\${path.module}/policies/${file}")}`);
-    expect(policy.role).toBe(`\${aws_iam_role.${name}.id}`);
-    const role = resource(files, OIDC, 'aws_iam_role', name);
-    expect(role.assume_role_policy).toBe(`\${data.aws_iam_policy_document.${name}_trust.json}`);
-    const others = Object.entries(
-      asRecord(blocks(files, OIDC, 'resource').aws_iam_role_policy, 'aws_iam_role_policy'),
-    )
-      .filter(([other]) => other !== name)
-      .map(([other, body]) => single(body, other).policy);
-    expect(others).not.toContain(policy.policy);
+describe('S3 buckets', () => {
+  it('each have a full public access block, encryption and a lifecycle in their module', () => {
+    expect(everyDir(s3BucketProblems)).toEqual([]);
+    const buckets = [...dirs.values()].flatMap((dir) =>
+      dir.each('resource').filter((r) => r.type === 'aws_s3_bucket'),
+    );
+    expect(buckets.length).toBeGreaterThan(0);
   });
 
-  const trust = (name: string): Hcl =>
-    single(dataSource(files, OIDC, 'aws_iam_policy_document', name).statement, `${name} statement`);
-  const conditionOn = (statement: Hcl, claim: string): Hcl =>
-    single(
-      (statement.condition as Hcl[]).filter((c) => c.variable === `\${local.oidc_host}:${claim}`),
-      `condition on ${claim}`,
-    );
-
-  it('lets only jobs of the remediation environment assume the remediate role (exact sub, no wildcard)', () => {
-    const statement = trust('remediate_trust');
-    expect(statement.actions).toEqual(['sts:AssumeRoleWithWebIdentity']);
-    expect(conditionOn(statement, 'aud')).toMatchObject({
-      test: 'StringEquals',
-      values: ['sts.amazonaws.com'],
-    });
-    expect(conditionOn(statement, 'sub')).toMatchObject({
-      test: 'StringEquals',
-      values: ['${local.remediate_subject}'],
-    });
-    expect(locals(files, OIDC).remediate_subject).toBe(
-      'repo:${var.github_repository}:environment:${var.remediation_environment}',
-    );
-    const variable = single(blocks(files, OIDC, 'variable').remediation_environment, 'variable');
-    expect(variable.default).toBe('remediation');
-    expect(String(single(variable.validation, 'validation').condition)).toContain('[^*?:/]');
-  });
-
-  it('lets only workflows of the default branch assume the fleet-check role', () => {
-    const statement = trust('fleet_check_trust');
-    expect(conditionOn(statement, 'sub')).toMatchObject({
-      test: 'StringEquals',
-      values: ['${local.fleet_check_subject}'],
-    });
-    expect(locals(files, OIDC).fleet_check_subject).toBe(
-      'repo:${var.github_repository}:ref:refs/heads/${var.fleet_check_branch}',
-    );
-    expect(single(blocks(files, OIDC, 'variable').fleet_check_branch, 'variable').default).toBe(
-      'main',
-    );
-  });
-});
-
-describe('the IAM policies grant exactly the calls the code makes', () => {
-  // Every AWS call goes through awsFailure(what, 'service:Action', error), which names the
-  // permission to grant; the policies must cover those and nothing more. An action's calls are
-  // those named in every module its entry reaches (sources and sinks are shared between commands).
-  function permissionsNamedIn(entry: string): string[] {
-    const found = new Set<string>();
-    const seen = new Set<string>();
-    const visit = (file: string): void => {
-      if (seen.has(file)) return;
-      seen.add(file);
-      const source = readFileSync(file, 'utf8');
-      // An action name starts with a capital and a lower-case letter, so placeholders in ARN
-      // examples (arn:aws:ecr:REGION:…) are not taken for permissions.
-      const permissions =
-        /\b(?:config|ec2|ecr|iam|inspector2|resource-groups|s3|securityhub|ses|ssm|sts|tag):[A-Z][a-z][A-Za-z]*/g;
-      for (const match of source.matchAll(permissions)) found.add(match[0]);
-      for (const [, spec] of source.matchAll(/from '(\.{1,2}\/[^']+)'/g)) {
-        const target = path.resolve(path.dirname(file), spec ?? '');
-        if (existsSync(`${target}.ts`)) visit(`${target}.ts`);
+  it('catches a bucket missing each of them, or a public access block left partly open, in a fixture', async () => {
+    const complete = (name: string, flag = 'true'): string => `
+      resource "aws_s3_bucket" "${name}" { bucket_prefix = "dev-${name}-" }
+      resource "aws_s3_bucket_public_access_block" "${name}" {
+        bucket                  = aws_s3_bucket.${name}.id
+        block_public_acls       = true
+        block_public_policy     = true
+        ignore_public_acls      = ${flag}
+        restrict_public_buckets = true
       }
-    };
-    visit(entry);
-    return [...found].sort();
-  }
-  const actionsIn = (file: string): string[] => {
-    const document = JSON.parse(readFileSync(path.join(INFRA, OIDC, 'policies', file), 'utf8')) as {
-      Statement: { Action: string | string[] }[];
-    };
-    return document.Statement.flatMap((s) =>
-      Array.isArray(s.Action) ? s.Action : [s.Action],
-    ).sort();
-  };
-  const SRC = path.join(__dirname, '../../actions/src');
-
-  // Permissions AWS checks besides the one a call is named after. SES v2 SendEmail with
-  // Content.Raw (nodemailer's SES transport composes the MIME message) is authorized as
-  // ses:SendRawEmail as well as ses:SendEmail: without it SES answers AccessDenied naming
-  // ses:SendRawEmail. StartAutomationExecution with AutomationAssumeRole checks iam:PassRole on
-  // that role.
-  const ALSO_CHECKED: Record<string, string[]> = {
-    'ses:SendEmail': ['ses:SendRawEmail'],
-    'ssm:StartAutomationExecution': ['iam:PassRole'],
-  };
-  // Calls AWS answers whatever the policy says: named in the code, never granted.
-  const NEEDS_NO_PERMISSION = new Set(['sts:GetCallerIdentity']);
-  const grantsNeeded = (named: string[]): string[] =>
-    [
-      ...new Set(
-        named
-          .filter((permission) => !NEEDS_NO_PERMISSION.has(permission))
-          .flatMap((permission) => [permission, ...(ALSO_CHECKED[permission] ?? [])]),
-      ),
-    ].sort();
-
-  it.each([
-    ['scan-gate', 'scan-gate/index.ts', 'scan-gate.json'],
-    ['compliance-gate', 'compliance-gate/index.ts', 'compliance-gate.json'],
-    ['tag-policy', 'tag-policy/index.ts', 'tag-policy.json'],
-    // The daily-report action's sources live in report/ (the command is `assetguard report`).
-    ['daily-report', 'report/index.ts', 'daily-report.json'],
-    ['remediate', 'remediate/index.ts', 'remediate.json'],
-    ['fleet-check', 'fleet-check/index.ts', 'fleet-check.json'],
-  ])('%s', (_action, entry, policyFile) => {
-    expect(actionsIn(policyFile)).toEqual(grantsNeeded(permissionsNamedIn(path.join(SRC, entry))));
-  });
-
-  it('scopes the daily report state object access to the key prefix its workflow writes', () => {
-    const workflow = readFileSync(
-      path.join(REPO_ROOT, '.github/workflows/daily-report.yml'),
-      'utf8',
+      resource "aws_s3_bucket_server_side_encryption_configuration" "${name}" {
+        bucket = aws_s3_bucket.${name}.bucket
+        rule {
+          apply_server_side_encryption_by_default { sse_algorithm = "aws:kms" }
+        }
+      }
+      resource "aws_s3_bucket_lifecycle_configuration" "${name}" {
+        bucket = aws_s3_bucket.${name}.id
+        rule {
+          id     = "expire"
+          status = "Enabled"
+          filter {}
+          expiration { days = 30 }
+        }
+      }
+    `;
+    const dir = await fixture({
+      'good.tf': complete('report'),
+      'leaky.tf': complete('leaky', 'var.ignore_acls'),
+      'bare.tf': `
+        resource "aws_s3_bucket" "bare" { bucket_prefix = "dev-bare-" }
+        # Refers to another bucket's id: does not count for "bare".
+        resource "aws_s3_bucket_lifecycle_configuration" "bare" {
+          bucket = aws_s3_bucket.bare_logs.id
+        }
+        resource "aws_s3_bucket_server_side_encryption_configuration" "bare" {
+          bucket = data.aws_s3_bucket.bare.id
+        }
+      `,
+    });
+    expect(s3BucketProblems(dir).sort()).toEqual(
+      [
+        'bare.tf: aws_s3_bucket.bare: no aws_s3_bucket_public_access_block refers to it',
+        'bare.tf: aws_s3_bucket.bare: no aws_s3_bucket_server_side_encryption_configuration refers to it',
+        'bare.tf: aws_s3_bucket.bare: no aws_s3_bucket_lifecycle_configuration refers to it',
+        'leaky.tf: aws_s3_bucket_public_access_block.leaky: ignore_public_acls not the literal true',
+      ].sort(),
     );
-    const key = /format\('s3:\/\/\{0\}\/([^']+)'/.exec(workflow)?.[1];
-    expect(key).toBeDefined();
-    const document = JSON.parse(
-      readFileSync(path.join(INFRA, OIDC, 'policies/daily-report.json'), 'utf8'),
-    ) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
-    const resourceOf = (action: string): string | string[] | undefined =>
-      document.Statement.find((s) => [s.Action].flat().includes(action))?.Resource;
-    for (const action of ['s3:GetObject', 's3:PutObject']) {
-      const resource = resourceOf(action);
-      expect(typeof resource).toBe('string');
-      const prefix = (resource as string).replace(/^arn:aws:s3:::\*\//, '').replace(/\*$/, '');
-      // Scoped to objects under a prefix, never every object of every bucket.
-      expect(prefix).not.toBe('');
-      expect(resource).not.toMatch(/^arn:aws:s3:::\*$|^\*$/);
-      expect(key!.startsWith(prefix)).toBe(true);
-    }
+    // The same fixture passes the schema check: the checker's fixtures are valid Terraform.
+    expect(schemaCheck(dir, schemas).problems).toEqual([]);
   });
 });
