@@ -11,6 +11,7 @@ export default tseslint.config(
       'out/**',
       'reports/**',
       'app/node_modules/**',
+      'app/dist/**',
     ],
   },
   js.configs.recommended,

@@ -32,6 +32,8 @@ module.exports = {
   moduleNameMapper: {
     '^@actions/github$': '<rootDir>/node_modules/@actions/github/lib/github.js',
     '^@actions/github/lib/utils$': '<rootDir>/node_modules/@actions/github/lib/utils.js',
+    // The asset portal's embedded PostgreSQL, loaded outside Jest's vm (__tests__/app/environment.ts).
+    '^@electric-sql/pglite$': '<rootDir>/__tests__/app/pglite.ts',
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',

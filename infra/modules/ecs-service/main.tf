@@ -91,6 +91,10 @@ locals {
       mountPoints = [
         { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
       ]
+      # On SIGTERM the portal drains in-flight requests for up to 20 s before it closes the pool
+      # and flushes telemetry; ECS's default 30 s before SIGKILL is kept explicit so a lower
+      # default elsewhere cannot cut the drain short.
+      stopTimeout = 30
       # Readiness: a task whose app cannot reach its database is replaced, and a deploy whose
       # tasks never get ready trips the circuit breaker. Node's own fetch, so the check does not
       # depend on curl or wget being in the image.

@@ -1,0 +1,379 @@
+/**
+ * The import format: the machine output of `assetguard report` (report.json, the DailyReport of
+ * actions/src/report/model.ts). The portal checks every field it stores or shows and refuses the
+ * whole file at the first problem, naming its JSON path; nothing of a refused file is stored.
+ *
+ * The report names resources through its open findings (ARN, type, tags); an optional top-level
+ * `assets` array (the core Asset shape: arn, type, tags, ...) adds resources without findings, so
+ * a report that carries the Config inventory fills the portal's inventory completely.
+ */
+import { createHash } from 'node:crypto';
+
+/** Most severe first, as assetguard's core orders them. */
+export const SEVERITIES = [
+  'CRITICAL',
+  'HIGH',
+  'MEDIUM',
+  'LOW',
+  'INFORMATIONAL',
+  'UNTRIAGED',
+] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export type SeverityCounts = Record<Severity, number> & { total: number };
+
+/** An import that does not have the report's shape: the message starts with the JSON path. */
+export class ReportShapeError extends Error {
+  override name = 'ReportShapeError';
+}
+
+/** One open finding, as stored. */
+export interface FindingRow {
+  key: string;
+  kind: 'cve' | 'cce';
+  findingId: string;
+  source: string;
+  severity: Severity;
+  title: string;
+  resourceId: string;
+  resourceType: string;
+  owner?: string;
+  /** The source's link (NVD, Security Hub remediation); untrusted, shown as a link only if http(s). */
+  url?: string;
+  fixAvailable?: string;
+  firstSeen: string;
+  ageDays: number;
+  slaDays: number;
+  overdue: boolean;
+  isNew: boolean;
+}
+
+/** One resource of the inventory, as stored. */
+export interface AssetRow {
+  arn: string;
+  type: string;
+  region?: string;
+  accountId?: string;
+  name?: string;
+  tags: Record<string, string>;
+  /** Open findings naming it in this report. */
+  openFindings: number;
+}
+
+/** One Config rule or Security Hub control with its pass/fail counts. */
+export interface RuleRow {
+  rule: string;
+  title?: string;
+  severity: Severity;
+  compliant: number;
+  noncompliant: number;
+}
+
+/** The report's own facts, as stored. */
+export interface ReportSummary {
+  title: string;
+  generatedAt: string;
+  previousAt?: string;
+  region: string;
+  accountId?: string;
+  cceSource: 'config' | 'securityhub';
+  counts: {
+    open: SeverityCounts;
+    cve: SeverityCounts;
+    cce: SeverityCounts;
+    new: number;
+    fixed: number;
+    overdue: number;
+    excepted?: number;
+  };
+  rules: RuleRow[];
+  warnings: string[];
+}
+
+/** A checked report, split into what the tables hold. */
+export interface ParsedReport {
+  summary: ReportSummary;
+  findings: FindingRow[];
+  assets: AssetRow[];
+  /** sha256 hex of the bytes imported: importing the same file twice stores it once. */
+  digest: string;
+}
+
+type Json = Record<string, unknown>;
+
+function fail(path: string, expected: string, value: unknown): never {
+  const shown =
+    value === undefined
+      ? 'nothing'
+      : typeof value === 'string'
+        ? JSON.stringify(value.slice(0, 80))
+        : JSON.stringify(value).slice(0, 80);
+  throw new ReportShapeError(`${path}: expected ${expected}, got ${shown}`);
+}
+
+function object(value: unknown, path: string): Json {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(path, 'an object', value);
+  return value as Json;
+}
+
+function array(value: unknown, path: string): unknown[] {
+  if (!Array.isArray(value)) fail(path, 'an array', value);
+  return value;
+}
+
+function text(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value === '') fail(path, 'a non-empty string', value);
+  return value;
+}
+
+function optionalText(value: unknown, path: string): string | undefined {
+  return value === undefined ? undefined : text(value, path);
+}
+
+function count(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    fail(path, 'a whole number ≥ 0', value);
+  return value;
+}
+
+function integer(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, 'a whole number', value);
+  return value;
+}
+
+function flag(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(path, 'true or false', value);
+  return value;
+}
+
+function timestamp(value: unknown, path: string): string {
+  // ISO 8601 with a time and a zone, as the report writes (toISOString).
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(value) ||
+    Number.isNaN(Date.parse(value))
+  ) {
+    fail(path, 'an ISO 8601 time like 2026-01-31T06:00:00.000Z', value);
+  }
+  return new Date(value).toISOString();
+}
+
+function severity(value: unknown, path: string): Severity {
+  if (typeof value !== 'string' || !(SEVERITIES as readonly string[]).includes(value)) {
+    fail(path, `one of ${SEVERITIES.join(', ')}`, value);
+  }
+  return value as Severity;
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    fail(path, `one of ${allowed.join(', ')}`, value);
+  }
+  return value as T;
+}
+
+function severityCounts(value: unknown, path: string): SeverityCounts {
+  const counts = object(value, path);
+  const result = { total: count(counts.total, `${path}.total`) } as SeverityCounts;
+  let sum = 0;
+  for (const level of SEVERITIES) {
+    result[level] = count(counts[level], `${path}.${level}`);
+    sum += result[level];
+  }
+  if (sum !== result.total) {
+    throw new ReportShapeError(
+      `${path}.total: ${result.total} is not the sum of its severities (${sum})`,
+    );
+  }
+  return result;
+}
+
+function tagSet(value: unknown, path: string): Record<string, string> {
+  if (value === undefined) return {};
+  const tags = object(value, path);
+  const result: Record<string, string> = {};
+  for (const [key, tagValue] of Object.entries(tags)) {
+    // AWS tag values may be empty strings; keys may not.
+    if (key === '') fail(path, 'tag keys that are not empty', key);
+    if (typeof tagValue !== 'string') fail(`${path}.${key}`, 'a string tag value', tagValue);
+    result[key] = tagValue;
+  }
+  return result;
+}
+
+function findingRow(
+  value: unknown,
+  path: string,
+): { row: FindingRow; asset: Omit<AssetRow, 'openFindings'> } {
+  const item = object(value, path);
+  const finding = object(item.finding, `${path}.finding`);
+  const resource = object(finding.resource, `${path}.finding.resource`);
+  const owner = optionalText(item.owner, `${path}.owner`);
+  const url = optionalText(finding.url, `${path}.finding.url`);
+  const fixAvailable =
+    finding.fixAvailable === undefined
+      ? undefined
+      : oneOf(finding.fixAvailable, ['yes', 'no', 'partial'], `${path}.finding.fixAvailable`);
+  const row: FindingRow = {
+    key: text(item.key, `${path}.key`),
+    kind: oneOf(item.kind, ['cve', 'cce'], `${path}.kind`),
+    findingId: text(finding.id, `${path}.finding.id`),
+    source: oneOf(
+      finding.source,
+      ['inspector2', 'config', 'securityhub', 'fleet'],
+      `${path}.finding.source`,
+    ),
+    severity: severity(finding.severity, `${path}.finding.severity`),
+    title: text(finding.title, `${path}.finding.title`),
+    resourceId: text(resource.id, `${path}.finding.resource.id`),
+    resourceType: text(resource.type, `${path}.finding.resource.type`),
+    ...(owner === undefined ? {} : { owner }),
+    ...(url === undefined ? {} : { url }),
+    ...(fixAvailable === undefined ? {} : { fixAvailable }),
+    firstSeen: timestamp(item.firstSeen, `${path}.firstSeen`),
+    ageDays: count(item.ageDays, `${path}.ageDays`),
+    slaDays: count(item.slaDays, `${path}.slaDays`),
+    overdue: flag(item.overdue, `${path}.overdue`),
+    isNew: flag(item.isNew, `${path}.isNew`),
+  };
+  // dueInDays is checked for shape only: the portal shows age against SLA instead.
+  integer(item.dueInDays, `${path}.dueInDays`);
+  const region = optionalText(resource.region, `${path}.finding.resource.region`);
+  const accountId = optionalText(resource.accountId, `${path}.finding.resource.accountId`);
+  return {
+    row,
+    asset: {
+      arn: row.resourceId,
+      type: row.resourceType,
+      ...(region === undefined ? {} : { region }),
+      ...(accountId === undefined ? {} : { accountId }),
+      tags: tagSet(resource.tags, `${path}.finding.resource.tags`),
+    },
+  };
+}
+
+function assetEntry(value: unknown, path: string): Omit<AssetRow, 'openFindings'> {
+  const asset = object(value, path);
+  const region = optionalText(asset.region, `${path}.region`);
+  const accountId = optionalText(asset.accountId, `${path}.accountId`);
+  const name = optionalText(asset.name, `${path}.name`);
+  return {
+    arn: text(asset.arn, `${path}.arn`),
+    type: text(asset.type, `${path}.type`),
+    ...(region === undefined ? {} : { region }),
+    ...(accountId === undefined ? {} : { accountId }),
+    ...(name === undefined ? {} : { name }),
+    tags: tagSet(asset.tags, `${path}.tags`),
+  };
+}
+
+function ruleRow(value: unknown, path: string): RuleRow {
+  const rule = object(value, path);
+  const title = optionalText(rule.title, `${path}.title`);
+  return {
+    rule: text(rule.rule, `${path}.rule`),
+    ...(title === undefined ? {} : { title }),
+    severity: severity(rule.severity, `${path}.severity`),
+    compliant: count(rule.compliant, `${path}.compliant`),
+    noncompliant: count(rule.noncompliant, `${path}.noncompliant`),
+  };
+}
+
+/**
+ * Parses and checks one report.json.
+ * @param bytes the file or request body, UTF-8 JSON.
+ * @throws ReportShapeError naming the JSON path of the first problem (not JSON, a missing or
+ *   mistyped field, counts that disagree with the findings listed, a finding key listed twice).
+ */
+export function parseReport(bytes: Buffer | string): ParsedReport {
+  const source = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+  let document: unknown;
+  try {
+    document = JSON.parse(source);
+  } catch (error) {
+    throw new ReportShapeError(`report is not JSON: ${(error as Error).message}`);
+  }
+  const report = object(document, 'report');
+  if (report.format !== undefined || report.verdict !== undefined) {
+    // The two files beside report.json that people pick up by mistake.
+    throw new ReportShapeError(
+      'report: this is evidence.json or verdict.json; import report.json from the report directory',
+    );
+  }
+  const counts = object(report.counts, 'report.counts');
+  const excepted =
+    counts.excepted === undefined ? undefined : count(counts.excepted, 'report.counts.excepted');
+  const previousAt =
+    report.previousAt === undefined ? undefined : timestamp(report.previousAt, 'report.previousAt');
+  const accountId = optionalText(report.accountId, 'report.accountId');
+  const summary: ReportSummary = {
+    title: text(report.title, 'report.title'),
+    generatedAt: timestamp(report.generatedAt, 'report.generatedAt'),
+    ...(previousAt === undefined ? {} : { previousAt }),
+    region: text(report.region, 'report.region'),
+    ...(accountId === undefined ? {} : { accountId }),
+    cceSource: oneOf(report.cceSource, ['config', 'securityhub'], 'report.cceSource'),
+    counts: {
+      open: severityCounts(counts.open, 'report.counts.open'),
+      cve: severityCounts(counts.cve, 'report.counts.cve'),
+      cce: severityCounts(counts.cce, 'report.counts.cce'),
+      new: count(counts.new, 'report.counts.new'),
+      fixed: count(counts.fixed, 'report.counts.fixed'),
+      overdue: count(counts.overdue, 'report.counts.overdue'),
+      ...(excepted === undefined ? {} : { excepted }),
+    },
+    rules: array(report.rules, 'report.rules').map((rule, index) =>
+      ruleRow(rule, `report.rules[${index}]`),
+    ),
+    warnings: array(report.warnings, 'report.warnings').map((warning, index) =>
+      text(warning, `report.warnings[${index}]`),
+    ),
+  };
+
+  const findings: FindingRow[] = [];
+  const assets = new Map<string, AssetRow>();
+  const keys = new Set<string>();
+  array(report.open, 'report.open').forEach((value, index) => {
+    const path = `report.open[${index}]`;
+    const { row, asset } = findingRow(value, path);
+    if (keys.has(row.key))
+      throw new ReportShapeError(`${path}.key: ${JSON.stringify(row.key)} is listed twice`);
+    keys.add(row.key);
+    findings.push(row);
+    const known = assets.get(asset.arn);
+    if (known === undefined) assets.set(asset.arn, { ...asset, openFindings: 1 });
+    else known.openFindings += 1;
+  });
+  if (report.assets !== undefined) {
+    array(report.assets, 'report.assets').forEach((value, index) => {
+      const asset = assetEntry(value, `report.assets[${index}]`);
+      const known = assets.get(asset.arn);
+      // The inventory's own record (Config + Tagging API) is fresher than a finding's copy.
+      assets.set(asset.arn, { ...known, ...asset, openFindings: known?.openFindings ?? 0 });
+    });
+  }
+
+  // The counts and the list come from one run: a mismatch means a truncated or edited file.
+  const listed = findings.length;
+  if (summary.counts.open.total !== listed) {
+    throw new ReportShapeError(
+      `report.counts.open.total: says ${summary.counts.open.total} open findings, report.open lists ${listed}`,
+    );
+  }
+  for (const level of SEVERITIES) {
+    const inList = findings.filter((finding) => finding.severity === level).length;
+    if (summary.counts.open[level] !== inList) {
+      throw new ReportShapeError(
+        `report.counts.open.${level}: says ${summary.counts.open[level]}, report.open lists ${inList}`,
+      );
+    }
+  }
+
+  return {
+    summary,
+    findings,
+    assets: [...assets.values()],
+    digest: createHash('sha256').update(source).digest('hex'),
+  };
+}
