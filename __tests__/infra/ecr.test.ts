@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { asRecord, single, TfDir, type Hcl } from '../support/hcl';
@@ -53,6 +54,110 @@ describe('ecr-scanning module', () => {
     expect(rule.upstream_registry_url).toBe('public.ecr.aws');
     expect(rule.ecr_repository_prefix).toBe('${var.ecr_public_cache_prefix}');
     expect(rule.count).toBe('${var.ecr_public_cache_prefix == null ? 0 : 1}');
+  });
+
+  describe('lifecycle policy', () => {
+    interface LifecycleRule {
+      rulePriority: number;
+      selection: {
+        tagStatus: string;
+        tagPrefixList?: string[];
+        tagPatternList?: string[];
+        countType: string;
+        countUnit?: string;
+        countNumber: unknown;
+      };
+      action: { type: string };
+    }
+    const rules = (): LifecycleRule[] => ecr.locals().lifecycle_rules as LifecycleRule[];
+
+    /**
+     * The rule that selects an image with these tags, as ECR evaluates a policy: by rulePriority,
+     * the first rule whose tag requirements the image meets (a lower-priority rule never expires
+     * what a higher one selected). A tagged rule selects an image when each of its prefixes
+     * (patterns: `*` any run of characters) matches at least one of the image's tags.
+     */
+    function selectingRule(tags: string[]): LifecycleRule | undefined {
+      const pattern = (p: string) =>
+        new RegExp(
+          `^${p
+            .split('*')
+            .map((part) => part.replace(/[.+?^$()[\]{}|\\/]/g, '\\$&'))
+            .join('.*')}$`,
+        );
+      return [...rules()]
+        .sort((a, b) => a.rulePriority - b.rulePriority)
+        .find(({ selection }) => {
+          if (selection.tagStatus === 'any') return true;
+          if (selection.tagStatus === 'untagged') return tags.length === 0;
+          if (tags.length === 0) return false;
+          const prefixes = selection.tagPrefixList ?? [];
+          const patterns = selection.tagPatternList ?? [];
+          return (
+            prefixes.every((prefix) => tags.some((tag) => tag.startsWith(prefix))) &&
+            patterns.every((p) => tags.some((tag) => pattern(p).test(tag)))
+          );
+        });
+    }
+
+    const workflow = (name: string) =>
+      readFileSync(path.join(INFRA, '../.github/workflows', name), 'utf8');
+
+    it("is the module's rules, encoded", () => {
+      const policy = ecr.resource('aws_ecr_lifecycle_policy', 'app');
+      expect(policy.repository).toBe('${aws_ecr_repository.app.name}');
+      expect(policy.policy).toBe('${jsonencode({ rules = local.lifecycle_rules })}');
+      expect(rules().every((rule) => rule.action.type === 'expire')).toBe(true);
+      expect(new Set(rules().map((rule) => rule.rulePriority)).size).toBe(rules().length);
+    });
+
+    it('expires pull request images after pr_image_expiry_days (14 by default)', () => {
+      // The tag pr-checks.yml pushes.
+      expect(workflow('pr-checks.yml')).toMatch(/^\s+tag="pr-\$\{PR_NUMBER\}-/m);
+      const rule = selectingRule(['pr-42-0a1b2c3']);
+      expect(rule?.selection).toEqual({
+        tagStatus: 'tagged',
+        tagPrefixList: ['pr-'],
+        countType: 'sinceImagePushed',
+        countUnit: 'days',
+        countNumber: '${var.pr_image_expiry_days}',
+      });
+      expect(ecr.variable('pr_image_expiry_days').default).toBe(14);
+    });
+
+    it('expires untagged images after one day', () => {
+      expect(selectingRule([])?.selection).toEqual({
+        tagStatus: 'untagged',
+        countType: 'sinceImagePushed',
+        countUnit: 'days',
+        countNumber: '${var.untagged_image_expiry_days}',
+      });
+      expect(ecr.variable('untagged_image_expiry_days').default).toBe(1);
+    });
+
+    it("never selects a release image (main's commit sha) or any other tagged image", () => {
+      // The tag deploy.yml pushes, and the stack's bootstrap tag.
+      expect(workflow('deploy.yml')).toMatch(/^\s+TAG: \$\{\{ github\.sha \}\}$/m);
+      // Expiring an image deletes every tag of its digest: both builds label the image with their
+      // own commit, so a pull request image (merge-ref commit) never is a release image.
+      for (const file of ['deploy.yml', 'pr-checks.yml']) {
+        expect(workflow(file)).toContain(
+          '--label "org.opencontainers.image.revision=${GITHUB_SHA}"',
+        );
+      }
+      for (const tags of [
+        ['3f2a9c1d0b8e7f6a5c4d3e2f1a0b9c8d7e6f5a4b'],
+        ['0123456789abcdef0123456789abcdef01234567'],
+        ['bootstrap'],
+        ['prod-2026-03-02'],
+        ['v1.2.3', 'latest'],
+      ]) {
+        expect({ tags, rule: selectingRule(tags)?.rulePriority }).toEqual({
+          tags,
+          rule: undefined,
+        });
+      }
+    });
   });
 
   it('requires AWS provider 6.66 or later within 6.x', () => {

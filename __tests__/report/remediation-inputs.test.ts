@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigurationError } from '../../actions/src/core/errors';
 import { parseDailyReportInputs } from '../../actions/src/report/inputs';
+import { grants as policyGrants, loadPermissions, renderPolicy } from '../support/iam-permissions';
 
 // The remediation-audit input: parsed once into a location, and wired in the repository's own
 // workflow to where remediate writes, with the report role allowed to read it there.
@@ -54,21 +55,17 @@ describe('the remediation-audit input', () => {
 describe('the daily-report workflow and the report role', () => {
   const workflow = readFileSync(join(ROOT, '.github/workflows/daily-report.yml'), 'utf8');
   const remediate = readFileSync(join(ROOT, '.github/workflows/remediate.yml'), 'utf8');
-  const policy = JSON.parse(
-    readFileSync(join(ROOT, 'infra/modules/github-oidc/policies/daily-report.json'), 'utf8'),
-  ) as { Statement: { Action: string | string[]; Resource: string | string[] }[] };
-  /** Whether the policy grants `action` on `arn` (IAM's `*` matches any characters). */
-  const grants = (action: string, arn: string): boolean =>
-    policy.Statement.filter((statement) => [statement.Action].flat().includes(action))
-      .flatMap((statement) => [statement.Resource].flat())
-      .some((resource) =>
-        new RegExp(
-          `^${resource
-            .split('*')
-            .map((part) => part.replace(/[.?+^$()[\]{}|\\/]/g, '\\$&'))
-            .join('.*')}$`,
-        ).test(arn),
-      );
+  // The report role as Terraform renders it from permissions.json, for one stack's buckets.
+  const role = loadPermissions().report;
+  if (role === undefined) throw new Error('permissions.json has no role "report"');
+  const policy = renderPolicy(role, {
+    partition: 'aws',
+    region: 'eu-west-1',
+    account_id: '123456789012',
+    state_bucket_arn: 'arn:aws:s3:::state-bucket',
+    remediation_audit_bucket_arn: 'arn:aws:s3:::audit-bucket',
+  });
+  const grants = (action: string, arn: string): boolean => policyGrants(policy, action, arn);
   /** The `s3://{0}/…` expression an input is given, with its bucket variable. */
   const locationOf = (text: string, input: string): string | undefined =>
     text
@@ -85,6 +82,8 @@ describe('the daily-report workflow and the report role', () => {
   });
 
   it('lets the report role list and read the records, and never write them', () => {
+    // Every placeholder filled: a new one would leave `<unset>` and the checks below mean nothing.
+    expect(JSON.stringify(policy)).not.toContain('<unset>');
     const record =
       'arn:aws:s3:::audit-bucket/assetguard/remediation-audit/2026/03/02/20260302T041500Z-1-1.json';
     expect(grants('s3:GetObject', record)).toBe(true);
@@ -97,5 +96,11 @@ describe('the daily-report workflow and the report role', () => {
       grants('s3:PutObject', 'arn:aws:s3:::state-bucket/assetguard/daily-report/state.json'),
     ).toBe(true);
     expect(grants('s3:PutObject', 'arn:aws:s3:::state-bucket/assetguard/other.json')).toBe(false);
+    // Nor another bucket's records, nor the audit bucket outside the prefix.
+    expect(
+      grants('s3:GetObject', 'arn:aws:s3:::other-bucket/assetguard/remediation-audit/x.json'),
+    ).toBe(false);
+    expect(grants('s3:GetObject', 'arn:aws:s3:::audit-bucket/secrets/x.json')).toBe(false);
+    expect(grants('s3:ListBucket', 'arn:aws:s3:::other-bucket')).toBe(false);
   });
 });

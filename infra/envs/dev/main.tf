@@ -45,6 +45,8 @@ module "stack" {
   github_repository = var.github_repository
   certificate_arn   = var.certificate_arn
 
+  github_deploy_reviewers = var.github_deploy_reviewers
+
   # Smaller and disposable.
   vpc_cidr                 = "10.20.0.0/16"
   app_cpu                  = 256

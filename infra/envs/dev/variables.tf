@@ -25,3 +25,12 @@ variable "certificate_arn" {
   description = "ACM certificate (same region) of the portal's HTTPS listener."
   type        = string
 }
+
+variable "github_deploy_reviewers" {
+  description = "Who approves each deploy to dev, if anyone: GitHub user and team ids (`gh api users/NAME --jq .id`, `gh api orgs/ORG/teams/SLUG --jq .id`). Empty: dev deploys without approval."
+  type = object({
+    user_ids = optional(list(number), [])
+    team_ids = optional(list(number), [])
+  })
+  default = {}
+}

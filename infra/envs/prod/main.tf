@@ -45,6 +45,9 @@ module "stack" {
   github_repository = var.github_repository
   certificate_arn   = var.certificate_arn
 
+  github_deploy_reviewers      = var.github_deploy_reviewers
+  github_remediation_reviewers = var.github_remediation_reviewers
+
   vpc_cidr                 = "10.10.0.0/16"
   app_cpu                  = 512
   app_memory               = 1024

@@ -25,3 +25,29 @@ variable "certificate_arn" {
   description = "ACM certificate (same region) of the portal's HTTPS listener."
   type        = string
 }
+
+variable "github_deploy_reviewers" {
+  description = "Who approves each deploy to prod: GitHub user and team ids (`gh api users/NAME --jq .id`, `gh api orgs/ORG/teams/SLUG --jq .id`), required reviewers of the GitHub environment prod."
+  type = object({
+    user_ids = optional(list(number), [])
+    team_ids = optional(list(number), [])
+  })
+
+  validation {
+    condition     = length(var.github_deploy_reviewers.user_ids) + length(var.github_deploy_reviewers.team_ids) > 0
+    error_message = "github_deploy_reviewers must name at least one user or team id: prod deploys wait for a reviewer."
+  }
+}
+
+variable "github_remediation_reviewers" {
+  description = "Who approves each remediation run (docs/remediation.md): GitHub user and team ids, required reviewers of the GitHub environment remediation, which this baseline root creates."
+  type = object({
+    user_ids = optional(list(number), [])
+    team_ids = optional(list(number), [])
+  })
+
+  validation {
+    condition     = length(var.github_remediation_reviewers.user_ids) + length(var.github_remediation_reviewers.team_ids) > 0
+    error_message = "github_remediation_reviewers must name at least one user or team id: remediation runs wait for a reviewer."
+  }
+}

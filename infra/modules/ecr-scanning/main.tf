@@ -25,12 +25,31 @@ resource "aws_ecr_repository" "app" {
   tags = var.tags
 }
 
-resource "aws_ecr_lifecycle_policy" "app" {
-  repository = aws_ecr_repository.app.name
-  policy = jsonencode({
-    rules = [{
+# What the registry keeps: the release images (tagged with main's commit sha by deploy.yml, and
+# whatever else is tagged) forever; pull request images (pr-<number>-<sha>, pr-checks.yml) for
+# pr_image_expiry_days; untagged manifests (a push that failed half way) for
+# untagged_image_expiry_days. No rule selects tagStatus "any" or a tag other than pr-, so a
+# release image is never selected. ECR selects a tagged image when ANY of its tags has the
+# prefix, and expiring an image deletes all its tags; a release and a pull request image never
+# share a digest here, since each build labels the image with its own commit
+# (org.opencontainers.image.revision: the PR's merge-ref commit is never main's).
+locals {
+  lifecycle_rules = [
+    {
       rulePriority = 1
-      description  = "Expire untagged images"
+      description  = "Expire pull request images (pr- tags) ${var.pr_image_expiry_days} days after push"
+      selection = {
+        tagStatus     = "tagged"
+        tagPrefixList = ["pr-"]
+        countType     = "sinceImagePushed"
+        countUnit     = "days"
+        countNumber   = var.pr_image_expiry_days
+      }
+      action = { type = "expire" }
+    },
+    {
+      rulePriority = 2
+      description  = "Expire untagged images ${var.untagged_image_expiry_days} days after push"
       selection = {
         tagStatus   = "untagged"
         countType   = "sinceImagePushed"
@@ -38,8 +57,13 @@ resource "aws_ecr_lifecycle_policy" "app" {
         countNumber = var.untagged_image_expiry_days
       }
       action = { type = "expire" }
-    }]
-  })
+    },
+  ]
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy     = jsonencode({ rules = local.lifecycle_rules })
 }
 
 # Registry-wide singleton: applying this replaces any scanning rules already set

@@ -33,13 +33,24 @@ variable "force_delete" {
 }
 
 variable "untagged_image_expiry_days" {
-  description = "Days after which untagged images are expired by the lifecycle policy."
+  description = "Days after push at which the lifecycle policy expires untagged images (manifests left by a push that failed; every image the pipelines use is tagged)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.untagged_image_expiry_days >= 1 && floor(var.untagged_image_expiry_days) == var.untagged_image_expiry_days
+    error_message = "untagged_image_expiry_days must be a whole number of days, at least 1."
+  }
+}
+
+variable "pr_image_expiry_days" {
+  description = "Days after push at which the lifecycle policy expires pull request images (tags starting with pr-, pushed by pr-checks.yml); a later run of the pull request's checks pushes its image again. Release images (main's commit sha tags) never expire."
   type        = number
   default     = 14
 
   validation {
-    condition     = var.untagged_image_expiry_days >= 1
-    error_message = "untagged_image_expiry_days must be at least 1."
+    condition     = var.pr_image_expiry_days >= 1 && floor(var.pr_image_expiry_days) == var.pr_image_expiry_days
+    error_message = "pr_image_expiry_days must be a whole number of days, at least 1."
   }
 }
 
