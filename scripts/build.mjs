@@ -21,6 +21,7 @@ const entries = {
   'daily-report': 'actions/src/report/index.ts',
   'fleet-check': 'actions/src/fleet-check/index.ts',
   remediate: 'actions/src/remediate/index.ts',
+  'pr-summary': 'actions/src/pr-summary/index.ts',
   cli: 'actions/src/cli/index.ts',
   'lambda/auto-tag': 'actions/src/lambda/auto-tag/index.ts',
   'lambda/finding-alert': 'actions/src/lambda/finding-alert/index.ts',

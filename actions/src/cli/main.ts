@@ -18,6 +18,7 @@ import { SCAN_GATE_INPUTS } from '../scan-gate/inputs';
 import { DAILY_REPORT_INPUTS } from '../report/inputs';
 import { FLEET_CHECK_INPUTS } from '../fleet-check/inputs';
 import { REMEDIATE_INPUTS } from '../remediate/inputs';
+import { PR_SUMMARY_INPUTS } from '../pr-summary/inputs';
 import { TAG_COMMANDS, tagCommandInputs, type TagCommand } from '../tag-policy/inputs';
 
 /**
@@ -153,6 +154,17 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
     ],
     flags: FLEET_CHECK_INPUTS,
     run: viaRunner(async () => (await import('../fleet-check/run')).fleetCheckCommand()),
+  },
+  {
+    path: ['pr-summary'],
+    description:
+      "Summarize the gates of a pull request from their report directories in one Markdown comment (summary.md): each gate's verdict, what blocks, and with --base-policy what the pull request's policy newly blocks and no longer blocks. In GitHub Actions (uses: ./actions/pr-summary) it keeps that comment on the pull request.",
+    examples: [
+      'assetguard pr-summary --report-dirs reports/scan-gate --report-dirs reports/compliance-gate',
+      'assetguard pr-summary --report-dirs reports/scan-gate --base-policy base-assetguard.yml --output-dir reports/pr-summary',
+    ],
+    flags: PR_SUMMARY_INPUTS,
+    run: viaRunner(async () => (await import('../pr-summary/run')).prSummaryCommand()),
   },
   {
     path: ['replay'],

@@ -30,7 +30,7 @@ import {
 } from '../tag-policy/evaluate';
 
 /** The bundles replay can re-evaluate, by the command that wrote them. */
-type ReplayableEvidence =
+export type ReplayableEvidence =
   | Evidence<'scan-gate', ImageVerdict, Partial<ScanContext>>
   | Evidence<'compliance-gate', ComplianceVerdict, Partial<ComplianceContext>>
   | Evidence<'tags audit', TagVerdict, { inventory?: InventoryFacts }>;
@@ -224,6 +224,53 @@ function isReplayable(evidence: Evidence): evidence is ReplayableEvidence {
   return (REPLAYABLE as readonly string[]).includes(evidence.command);
 }
 
+/**
+ * A bundle (as `readEvidence` read it from `file`) checked for re-evaluation: written by a command
+ * replay knows, with that command's subject and context fields well formed, and its policy text
+ * matching its recorded sha256. Shared by `replay` and the pull-request summary's policy preview.
+ * @throws ConfigurationError naming the file or field: an unknown command, a malformed field, or
+ *   a policy text that was altered.
+ */
+export function replayableEvidence(evidence: Evidence, file: string): ReplayableEvidence {
+  if (!isReplayable(evidence)) {
+    throw new ConfigurationError(
+      `bundle: cannot replay command ${JSON.stringify(evidence.command)}; known: ${REPLAYABLE.join(', ')}`,
+    );
+  }
+  const validator = COMMAND_VALIDATORS[evidence.command];
+  if (validator) checkEvidence(validator, evidence, file);
+  if (sha256(evidence.policy.text) !== evidence.policy.sha256) {
+    throw new ConfigurationError(
+      'bundle: the policy text does not match its recorded sha256; the bundle was altered',
+    );
+  }
+  return evidence;
+}
+
+/**
+ * Recomputes a checked bundle's verdict under `policy` (its own, or another one to compare
+ * with), with the pure evaluator of the command that recorded it, at its recorded `evaluatedAt`:
+ * no AWS and no clock. Pure.
+ * @throws ConfigurationError naming `file` when the evaluator cannot read the bundle (a shape
+ *   this version does not write), or when the policy does not fit it.
+ */
+export function reEvaluateBundle(
+  evidence: ReplayableEvidence,
+  policy: LoadedPolicy,
+  file: string,
+): { verdict: AnyVerdict; from: string } {
+  try {
+    return reEvaluate(evidence, policy);
+  } catch (error) {
+    if (error instanceof AssetguardError) throw error;
+    // Every field the evaluators read was checked above; what is left is a bundle this version
+    // cannot read, or a bug. Either way the replay did not decide: exit 2, saying which.
+    throw new ConfigurationError(
+      `bundle: ${file} could not be re-evaluated (${errorMessage(error)}): it does not have the shape this version writes; if it is unaltered, please report it`,
+    );
+  }
+}
+
 /** A replay: the recorded verdict, the recomputed one, and whether they are identical. */
 export interface ReplayResult {
   original: AnyVerdict;
@@ -254,31 +301,9 @@ export async function replay(bundle: string): Promise<ReplayResult> {
       },
     };
   }
-  if (!isReplayable(evidence)) {
-    throw new ConfigurationError(
-      `bundle: cannot replay command ${JSON.stringify(evidence.command)}; known: ${REPLAYABLE.join(', ')}`,
-    );
-  }
-  const validator = COMMAND_VALIDATORS[evidence.command];
-  if (validator) checkEvidence(validator, evidence, file);
-  if (sha256(evidence.policy.text) !== evidence.policy.sha256) {
-    throw new ConfigurationError(
-      'bundle: the policy text does not match its recorded sha256; the bundle was altered',
-    );
-  }
+  const replayable = replayableEvidence(evidence, file);
   const policy = loadedFromText(evidence.policy.text, evidence.policy.origin);
-  let recomputed: { verdict: AnyVerdict; from: string };
-  try {
-    recomputed = reEvaluate(evidence, policy);
-  } catch (error) {
-    if (error instanceof AssetguardError) throw error;
-    // Every field the evaluators read was checked above; what is left is a bundle this version
-    // cannot read, or a bug. Either way the replay did not decide: exit 2, saying which.
-    throw new ConfigurationError(
-      `bundle: ${file} could not be re-evaluated (${errorMessage(error)}): it does not have the shape this version writes; if it is unaltered, please report it`,
-    );
-  }
-  const { verdict: replayed, from } = recomputed;
+  const { verdict: replayed, from } = reEvaluateBundle(replayable, policy, file);
   const matches = isDeepStrictEqual(replayed, original);
   const outcome: Outcome = matches
     ? {

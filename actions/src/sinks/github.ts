@@ -219,7 +219,7 @@ export const REPORT_LABEL = 'assetguard-report';
  * @actions/github, loaded on first use through an ES module shim (`octokit.js`): the package is
  * ESM only, which a CommonJS `require` of it cannot resolve in the bundles.
  */
-function loadGitHub(): { context: GitHubContext; getOctokit: GetOctokit } {
+export function loadGitHub(): { context: GitHubContext; getOctokit: GetOctokit } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('./octokit.js') as { context: GitHubContext; getOctokit: GetOctokit };
 }
@@ -586,14 +586,15 @@ export function pullRequestCommentRequest(
 
 /**
  * Posts or updates the gate's summary as its PR comment (marker `assetguard:<name>`). Never
- * throws: a failure is a warning naming the permission (the gate's verdict stands).
+ * throws: a failure is a warning naming the permission (the gate's verdict stands). Returns the
+ * comment, or undefined when it could not be posted.
  */
 export async function commentOnPullRequest(
   request: PullRequestCommentRequest,
   name: string,
   summary: string,
   octokit: Octokit = githubClient(request.token, request.apiUrl),
-): Promise<void> {
+): Promise<CommentResult | undefined> {
   try {
     const result = await upsertPullRequestComment(octokit, request.repo, request.prNumber, {
       marker: `assetguard:${name}`,
@@ -604,11 +605,13 @@ export async function commentOnPullRequest(
         `${result.created ? 'commented on' : 'updated the comment on'} pull request #${request.prNumber}: ${result.url}`,
       ),
     );
+    return result;
   } catch (error) {
     core.warning(
       logLine(
         `${name}: the summary was not posted to pull request #${request.prNumber} (the verdict stands): ${errorMessage(error)}`,
       ),
     );
+    return undefined;
   }
 }
