@@ -1,5 +1,5 @@
 # Fleet host checks from one central account (docs: README "Fleet host checks"): the scheduled
-# workflow assumes a central role (modules/github-oidc, policies/fleet-check.json), which assumes
+# workflow assumes a central role (modules/github-oidc, permissions.json: fleet-check), which assumes
 # the member role below in each member account, sends the host check script with Run Command
 # (AWS-RunShellScript) and reads each instance's output from the central bucket: Run Command
 # keeps only 24,000 characters of stdout itself, so the instances write it to S3.

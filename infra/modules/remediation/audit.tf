@@ -4,7 +4,7 @@
 # the lifecycle rule expires them after audit_retention_days.
 
 locals {
-  # The prefix policies/remediate.json of modules/github-oidc lets the workflow write under.
+  # The prefix the remediate role of modules/github-oidc (permissions.json) lets the workflow write under.
   audit_prefix = trimsuffix(var.audit_prefix, "/")
 }
 

@@ -3,7 +3,7 @@
 # to StartAutomationExecution as AutomationAssumeRole), and the S3 bucket the audit records of
 # every run are appended to (audit.tf).
 #
-# The GitHub workflow's own role (modules/github-oidc, policies/remediate.json) may only start
+# The GitHub workflow's own role (modules/github-oidc, permissions.json: remediate) may only start
 # automations and pass THIS role to ssm.amazonaws.com; what a runbook may change is decided
 # here, per runbook, and nowhere else.
 

@@ -1,5 +1,5 @@
 variable "automation_role_name" {
-  description = "Name of the role SSM Automation assumes (the AutomationAssumeRole of every remediation). modules/github-oidc's policies/remediate.json lets the remediate workflow pass only a role of this name."
+  description = "Name of the role SSM Automation assumes (the AutomationAssumeRole of every remediation). The remediate role in modules/github-oidc's permissions.json lets the remediate workflow pass only a role of this name."
   type        = string
   default     = "assetguard-remediation-automation"
 }
@@ -41,7 +41,7 @@ variable "audit_bucket_name" {
 }
 
 variable "audit_prefix" {
-  description = "Key prefix of the audit records (the remediate workflow's audit input is s3://<bucket>/<prefix>/). policies/remediate.json allows writing under assetguard/remediation-audit/ only."
+  description = "Key prefix of the audit records (the remediate workflow's audit input is s3://<bucket>/<prefix>/). The remediate role (modules/github-oidc permissions.json) allows writing under assetguard/remediation-audit/ only."
   type        = string
   default     = "assetguard/remediation-audit"
 
