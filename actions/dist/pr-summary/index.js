@@ -66802,7 +66802,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.SEVERITY_COUNTS_SCHEMA = exports.EVIDENCE_FILE = exports.EVIDENCE_FORMAT = void 0;
+exports.VERDICT_SCHEMA = exports.SEVERITY_COUNTS_SCHEMA = exports.EVIDENCE_FILE = exports.EVIDENCE_FORMAT = void 0;
 exports.buildEvidence = buildEvidence;
 exports.evidenceChunks = evidenceChunks;
 exports.evidenceValidator = evidenceValidator;
@@ -66913,6 +66913,43 @@ const FINDING_SCHEMA = {
     },
 };
 /**
+ * verdict.json (DESIGN.md "verdict.json"), as every command writes it and as the evidence bundle
+ * embeds it: the shared fields only. Readers that show entries (pr-summary) narrow `blocking`
+ * and `excepted` further.
+ */
+exports.VERDICT_SCHEMA = {
+    type: 'object',
+    required: [
+        'verdict',
+        'command',
+        'subject',
+        'evaluatedAt',
+        'policy',
+        'counts',
+        'blocking',
+        'excepted',
+        'exceptions',
+        'warnings',
+    ],
+    properties: {
+        verdict: { enum: ['pass', 'block', 'error'] },
+        command: STRING,
+        subject: { type: 'object' },
+        evaluatedAt: { type: 'string', format: 'date-time' },
+        policy: {
+            type: 'object',
+            required: ['origin', 'sha256'],
+            properties: { origin: STRING, sha256: STRING },
+        },
+        counts: { type: 'object' },
+        blocking: { type: 'array', items: { type: 'object' } },
+        excepted: { type: 'array', items: { type: 'object' } },
+        exceptions: { type: 'object' },
+        warnings: STRINGS,
+        error: STRING,
+    },
+};
+/**
  * What every bundle has, whatever its command: the fields `replay` reads before it hands the
  * bundle to the command's evaluator. Extra fields are allowed (a newer writer may add some).
  */
@@ -66940,38 +66977,7 @@ const EVIDENCE_SCHEMA = {
             properties: { origin: STRING, sha256: STRING, text: STRING },
         },
         findings: { type: 'array', items: FINDING_SCHEMA },
-        verdict: {
-            type: 'object',
-            required: [
-                'verdict',
-                'command',
-                'subject',
-                'evaluatedAt',
-                'policy',
-                'counts',
-                'blocking',
-                'excepted',
-                'exceptions',
-                'warnings',
-            ],
-            properties: {
-                verdict: { enum: ['pass', 'block', 'error'] },
-                command: STRING,
-                subject: { type: 'object' },
-                evaluatedAt: { type: 'string', format: 'date-time' },
-                policy: {
-                    type: 'object',
-                    required: ['origin', 'sha256'],
-                    properties: { origin: STRING, sha256: STRING },
-                },
-                counts: { type: 'object' },
-                blocking: { type: 'array', items: { type: 'object' } },
-                excepted: { type: 'array', items: { type: 'object' } },
-                exceptions: { type: 'object' },
-                warnings: STRINGS,
-                error: STRING,
-            },
-        },
+        verdict: exports.VERDICT_SCHEMA,
     },
 };
 const validateEvidence = ajv.compile(EVIDENCE_SCHEMA);
@@ -70196,30 +70202,9 @@ const STRING = { type: 'string' };
  * an artifact anyone with write access to the workflow could have changed.
  */
 const VERDICT_FILE_SCHEMA = {
-    type: 'object',
-    required: [
-        'verdict',
-        'command',
-        'subject',
-        'evaluatedAt',
-        'policy',
-        'counts',
-        'blocking',
-        'excepted',
-        'exceptions',
-        'warnings',
-    ],
+    ...evidence_1.VERDICT_SCHEMA,
     properties: {
-        verdict: { enum: ['pass', 'block', 'error'] },
-        command: STRING,
-        subject: { type: 'object' },
-        evaluatedAt: { type: 'string', format: 'date-time' },
-        policy: {
-            type: 'object',
-            required: ['origin', 'sha256'],
-            properties: { origin: STRING, sha256: STRING },
-        },
-        counts: { type: 'object' },
+        ...evidence_1.VERDICT_SCHEMA.properties,
         blocking: {
             type: 'array',
             items: {
@@ -70248,9 +70233,6 @@ const VERDICT_FILE_SCHEMA = {
                 },
             },
         },
-        exceptions: { type: 'object' },
-        warnings: { type: 'array', items: STRING },
-        error: STRING,
     },
 };
 const validateVerdictFile = (0, evidence_1.evidenceValidator)(VERDICT_FILE_SCHEMA);

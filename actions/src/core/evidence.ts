@@ -139,6 +139,44 @@ const FINDING_SCHEMA = {
 } as const;
 
 /**
+ * verdict.json (DESIGN.md "verdict.json"), as every command writes it and as the evidence bundle
+ * embeds it: the shared fields only. Readers that show entries (pr-summary) narrow `blocking`
+ * and `excepted` further.
+ */
+export const VERDICT_SCHEMA = {
+  type: 'object',
+  required: [
+    'verdict',
+    'command',
+    'subject',
+    'evaluatedAt',
+    'policy',
+    'counts',
+    'blocking',
+    'excepted',
+    'exceptions',
+    'warnings',
+  ],
+  properties: {
+    verdict: { enum: ['pass', 'block', 'error'] },
+    command: STRING,
+    subject: { type: 'object' },
+    evaluatedAt: { type: 'string', format: 'date-time' },
+    policy: {
+      type: 'object',
+      required: ['origin', 'sha256'],
+      properties: { origin: STRING, sha256: STRING },
+    },
+    counts: { type: 'object' },
+    blocking: { type: 'array', items: { type: 'object' } },
+    excepted: { type: 'array', items: { type: 'object' } },
+    exceptions: { type: 'object' },
+    warnings: STRINGS,
+    error: STRING,
+  },
+} as const;
+
+/**
  * What every bundle has, whatever its command: the fields `replay` reads before it hands the
  * bundle to the command's evaluator. Extra fields are allowed (a newer writer may add some).
  */
@@ -166,38 +204,7 @@ const EVIDENCE_SCHEMA = {
       properties: { origin: STRING, sha256: STRING, text: STRING },
     },
     findings: { type: 'array', items: FINDING_SCHEMA },
-    verdict: {
-      type: 'object',
-      required: [
-        'verdict',
-        'command',
-        'subject',
-        'evaluatedAt',
-        'policy',
-        'counts',
-        'blocking',
-        'excepted',
-        'exceptions',
-        'warnings',
-      ],
-      properties: {
-        verdict: { enum: ['pass', 'block', 'error'] },
-        command: STRING,
-        subject: { type: 'object' },
-        evaluatedAt: { type: 'string', format: 'date-time' },
-        policy: {
-          type: 'object',
-          required: ['origin', 'sha256'],
-          properties: { origin: STRING, sha256: STRING },
-        },
-        counts: { type: 'object' },
-        blocking: { type: 'array', items: { type: 'object' } },
-        excepted: { type: 'array', items: { type: 'object' } },
-        exceptions: { type: 'object' },
-        warnings: STRINGS,
-        error: STRING,
-      },
-    },
+    verdict: VERDICT_SCHEMA,
   },
 } as const;
 

@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from '../core/errors';
-import { checkEvidence, evidenceValidator, readEvidence } from '../core/evidence';
+import { checkEvidence, evidenceValidator, readEvidence, VERDICT_SCHEMA } from '../core/evidence';
 import { loadedFromText, MAX_POLICY_BYTES, type LoadedPolicy } from '../core/policy';
 import { runCommand, type Command, type CommandRun, type RunDeps } from '../core/runner';
 import { SEVERITIES } from '../core/model';
@@ -45,30 +45,9 @@ const STRING = { type: 'string' } as const;
  * an artifact anyone with write access to the workflow could have changed.
  */
 const VERDICT_FILE_SCHEMA = {
-  type: 'object',
-  required: [
-    'verdict',
-    'command',
-    'subject',
-    'evaluatedAt',
-    'policy',
-    'counts',
-    'blocking',
-    'excepted',
-    'exceptions',
-    'warnings',
-  ],
+  ...VERDICT_SCHEMA,
   properties: {
-    verdict: { enum: ['pass', 'block', 'error'] },
-    command: STRING,
-    subject: { type: 'object' },
-    evaluatedAt: { type: 'string', format: 'date-time' },
-    policy: {
-      type: 'object',
-      required: ['origin', 'sha256'],
-      properties: { origin: STRING, sha256: STRING },
-    },
-    counts: { type: 'object' },
+    ...VERDICT_SCHEMA.properties,
     blocking: {
       type: 'array',
       items: {
@@ -97,9 +76,6 @@ const VERDICT_FILE_SCHEMA = {
         },
       },
     },
-    exceptions: { type: 'object' },
-    warnings: { type: 'array', items: STRING },
-    error: STRING,
   },
 } as const;
 
