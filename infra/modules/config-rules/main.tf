@@ -63,7 +63,7 @@ data "aws_iam_policy_document" "config_trust" {
 
 resource "aws_iam_role" "config" {
   name               = "${var.name}-config-recorder"
-  description        = "Assumed by AWS Config to record this account's resources and deliver them to ${aws_s3_bucket.config.id}."
+  description        = "Assumed by AWS Config to record this account's resources and deliver them to ${module.bucket.bucket}."
   assume_role_policy = data.aws_iam_policy_document.config_trust.json
 
   tags = var.tags
@@ -81,14 +81,14 @@ data "aws_iam_policy_document" "delivery" {
     sid       = "CheckBucketAcl"
     effect    = "Allow"
     actions   = ["s3:GetBucketAcl"]
-    resources = [aws_s3_bucket.config.arn]
+    resources = [module.bucket.arn]
   }
 
   statement {
     sid       = "DeliverSnapshotsAndHistory"
     effect    = "Allow"
     actions   = ["s3:PutObject"]
-    resources = ["${aws_s3_bucket.config.arn}/${local.key_prefix}/AWSLogs/${local.account}/Config/*"]
+    resources = ["${module.bucket.arn}/${local.key_prefix}/AWSLogs/${local.account}/Config/*"]
   }
 
   dynamic "statement" {
@@ -144,7 +144,7 @@ resource "aws_config_configuration_recorder" "this" {
 
 resource "aws_config_delivery_channel" "this" {
   name           = "${var.name}-delivery"
-  s3_bucket_name = aws_s3_bucket.config.id
+  s3_bucket_name = module.bucket.bucket
   s3_key_prefix  = local.key_prefix
   s3_kms_key_arn = var.kms_key_arn
 

@@ -5,7 +5,7 @@ output "recorder_name" {
 
 output "bucket_name" {
   description = "Name of the bucket the delivery channel writes to."
-  value       = aws_s3_bucket.config.id
+  value       = module.bucket.bucket
 }
 
 output "rule_names" {
