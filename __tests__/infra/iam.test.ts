@@ -130,6 +130,20 @@ function actionCalls(name: string, step: WorkflowStep, job: WorkflowJob, where: 
   }));
 }
 
+/**
+ * Whether the task definition a job registers carries tags: a run step of the job reads the
+ * family with `describe-task-definition --include TAGS` and puts the top-level `.tags` into the
+ * file (without --include TAGS describe returns none, and a file without `tags` registers none).
+ */
+function registersTags(job: WorkflowJob): boolean {
+  return (job.steps ?? []).some(
+    (step) =>
+      step.run !== undefined &&
+      /describe-task-definition[^\n]*(?:\\\n[^\n]*)*--include TAGS/.test(step.run) &&
+      /\{\s*tags:\s*\.tags\s*\}/.test(step.run),
+  );
+}
+
 /** The AWS calls one step makes. */
 function stepCalls(step: WorkflowStep, job: WorkflowJob, where: string): Call[] {
   if (step.run !== undefined) return callsOfScript(step.run, where);
@@ -152,7 +166,12 @@ function stepCalls(step: WorkflowStep, job: WorkflowJob, where: string): Call[] 
     case 'aws-actions/amazon-ecs-deploy-task-definition': {
       const calls = ['ecs:DescribeServices', 'ecs:UpdateService'];
       // task-definition (a file) registers a revision; task-definition-arn deploys one as is.
-      if (inputOf(step, 'task-definition')) calls.push('ecs:RegisterTaskDefinition');
+      if (inputOf(step, 'task-definition')) {
+        calls.push('ecs:RegisterTaskDefinition');
+        // A file with tags (the job fetched them with --include TAGS) registers a tagged
+        // revision, which ECS also authorizes as ecs:TagResource with ecs:CreateAction.
+        if (registersTags(job)) calls.push('ecs:TagResource');
+      }
       if (inputOf(step, 'codedeploy-appspec') || inputOf(step, 'run-task')) {
         throw new Error(`${because}: CodeDeploy and run-task calls are not mapped here`);
       }
@@ -475,15 +494,32 @@ describe('every environment a trust names is created by Terraform, with protecti
     expect(environments).toContain('if name == var.environment || var.account_baseline');
   });
 
-  it('creates each environment deployable from protected branches only, with its reviewers', () => {
+  it('creates each environment deployable from main only, with its reviewers', () => {
     const environment = environmentModule.resource('github_repository_environment', 'this');
     expect(environment.for_each).toBe('${var.environments}');
     expect(environment.environment).toBe('${each.key}');
     expect(environment.can_admins_bypass).toBe(false);
+    // protected_branches alone is no protection: in a repository without branch protection
+    // rules GitHub lets every branch deploy. Custom policies name the branch whatever the rules.
     expect(single(environment.deployment_branch_policy, 'deployment_branch_policy')).toEqual({
-      protected_branches: true,
-      custom_branch_policies: false,
+      protected_branches: false,
+      custom_branch_policies: true,
     });
+    const policies = asRecord(
+      environmentModule.blocks('resource').github_repository_environment_deployment_policy,
+      'github_repository_environment_deployment_policy',
+    );
+    expect(Object.keys(policies)).toEqual(['main']);
+    const policy = single(policies.main, 'deployment policy main');
+    expect(policy.for_each).toBe('${github_repository_environment.this}');
+    expect(policy.environment).toBe('${each.value.environment}');
+    expect(policy.branch_pattern).toBe('${var.deployment_branch}');
+    expect(policy).not.toHaveProperty('tag_pattern');
+    const branch = environmentModule.variable('deployment_branch');
+    expect(branch.default).toBe('main');
+    expect(String(single(branch.validation, 'deployment_branch').condition)).toContain('[^*?');
+    // The stack keeps the default: the deploy workflow runs on pushes to main.
+    expect(stack.module('github_environment')).not.toHaveProperty('deployment_branch');
     const reviewers = single(asRecord(environment.dynamic, 'dynamic').reviewers, 'reviewers');
     expect(single(reviewers.content, 'content')).toEqual({
       users: '${each.value.reviewer_user_ids}',
@@ -493,8 +529,9 @@ describe('every environment a trust names is created by Terraform, with protecti
     expect(preconditions.map((p) => p.condition)).toContain(
       '${!each.value.required_reviewers || length(each.value.reviewer_user_ids) + length(each.value.reviewer_team_ids) > 0}',
     );
+    // Read from the policies, so a trust that names an environment waits for its policy.
     expect(environmentModule.output('environments').value).toBe(
-      '${{ for name, environment in github_repository_environment.this : name => environment.environment }}',
+      '${{ for name, policy in github_repository_environment_deployment_policy.main : name => policy.environment }}',
     );
   });
 
@@ -888,6 +925,28 @@ describe('resources are scoped to the named resources', () => {
         'arn:${partition}:ecs:${region}:${account_id}:service/${ecs_cluster_name}/${ecs_service_name}',
       ],
     ]);
+  });
+
+  it('tags only the task definition revisions the deploy registers', async () => {
+    const tagging = withAction('ecs:TagResource');
+    expect(tagging.map(({ kind, statement }) => [kind, statement.actions])).toEqual([
+      ['deploy', ['ecs:TagResource']],
+    ]);
+    const { statement } = tagging[0]!;
+    // No ecs_task_family template value: the family is named like the service (both
+    // <environment>-<service>-app in modules/ecs-service), checked here so a rename fails.
+    expect(statement.resources).toEqual([
+      'arn:${partition}:ecs:${region}:${account_id}:task-definition/${ecs_service_name}:*',
+    ]);
+    expect(statement.conditions).toEqual([
+      { test: 'StringEquals', variable: 'ecs:CreateAction', values: ['RegisterTaskDefinition'] },
+    ]);
+    const ecs = await TfDir.load(path.join(REPO_ROOT, 'infra/modules/ecs-service'));
+    const locals = ecs.locals();
+    expect(locals.task_family).toBe(locals.service_name);
+    expect(ecs.resource('aws_ecs_service', 'this').name).toBe('${local.service_name}');
+    expect(ecs.resource('aws_ecs_task_definition', 'this').family).toBe('${local.task_family}');
+    expect(stack.module('github_oidc').ecs_service_name).toBe('${module.ecs.service_name}');
   });
 });
 

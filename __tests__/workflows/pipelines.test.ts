@@ -1,4 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { parse as parseYaml } from 'yaml';
@@ -35,6 +37,53 @@ const runOf = (job: Job, pattern: RegExp): string => {
   if (script === undefined) throw new Error(`no run: script matches ${String(pattern)}`);
   return script;
 };
+/**
+ * Runs a deploy job's describe-task-definition script as the runner does (bash -eo pipefail),
+ * with an `aws` on PATH that prints `described` (the DescribeTaskDefinition response) and real
+ * jq. Gives the exit status, stderr and the task-definition.json the script wrote (or undefined).
+ */
+const runDescribe = (
+  script: string,
+  described: unknown,
+): { status: number | null; stderr: string; taskDefinition: unknown } => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'describe-'));
+  try {
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(dir, 'described-fixture.json'), JSON.stringify(described));
+    // Answers only the call the step should make, so another command fails the test.
+    writeFileSync(
+      path.join(bin, 'aws'),
+      [
+        '#!/bin/bash',
+        'case "$*" in',
+        '  "ecs describe-task-definition --task-definition dev-portal-app --include TAGS --output json")',
+        `    cat '${path.join(dir, 'described-fixture.json')}' ;;`,
+        '  *) echo "unexpected aws call: $*" >&2; exit 64 ;;',
+        'esac',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
+    const result = spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script], {
+      encoding: 'utf8',
+      env: {
+        PATH: `${bin}:${process.env.PATH ?? ''}`,
+        RUNNER_TEMP: dir,
+        ECS_TASK_FAMILY: 'dev-portal-app',
+      },
+    });
+    const out = path.join(dir, 'task-definition.json');
+    const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    return {
+      status: result.status,
+      stderr: result.stderr,
+      taskDefinition: text.trim() === '' ? undefined : (JSON.parse(text) as unknown),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
+
 /** The tag pairs of a multi-line `scope:` input. */
 const scopeOf = (step: Step): string[] =>
   String(step.with?.scope ?? '')
@@ -180,9 +229,26 @@ describe('deploy.yml', () => {
 
     const describe = runOf(job, /aws ecs describe-task-definition/);
     expect(describe).toContain('--task-definition "$ECS_TASK_FAMILY"');
-    expect(describe).toContain('--query taskDefinition');
+    // Tags come only with --include TAGS, beside taskDefinition (see the run below).
+    expect(describe).toContain('--include TAGS');
     const describeStep = stepsOf(job).find((s) => s.run === describe)!;
     expect(describeStep.env?.ECS_TASK_FAMILY).toBe('${{ vars.ECS_TASK_FAMILY }}');
+    const tagged = runDescribe(describe, {
+      taskDefinition: { family: 'dev-portal-app', revision: 7, containerDefinitions: [] },
+      tags: [{ key: 'Environment', value: environment }],
+    });
+    expect(tagged.status).toBe(0);
+    expect(tagged.taskDefinition).toEqual({
+      family: 'dev-portal-app',
+      revision: 7,
+      containerDefinitions: [],
+      tags: [{ key: 'Environment', value: environment }],
+    });
+    // An untagged template stops the deploy instead of registering an untagged revision.
+    const untagged = runDescribe(describe, { taskDefinition: { family: 'dev-portal-app' } });
+    expect(untagged.status).not.toBe(0);
+    expect(untagged.stderr).toContain('task definition family dev-portal-app');
+    expect(untagged.stderr).toContain('has no tags');
 
     const render = stepUsing(job, 'aws-actions/amazon-ecs-render-task-definition@');
     expect(render.with).toEqual({

@@ -1,5 +1,6 @@
 # The GitHub side of the roles: the environments whose names the deploy and remediate roles
-# trust, created here with protection so no branch can make one up, and the variables the
+# trust, created here so that only main may run a job in one (a job on another branch that names
+# an environment is rejected and gets no environment:<name> sub), and the variables the
 # workflows read (role ARNs, ECS names).
 
 locals {
@@ -40,11 +41,13 @@ resource "github_repository_environment" "this" {
     }
   }
 
-  # Only branches with branch protection (main) may run jobs in the environment: a job on any
-  # other branch that names it waits forever and never gets its OIDC sub environment:<name>.
+  # Only the branches named by github_repository_environment_deployment_policy below (main) may
+  # run jobs in the environment: a job on any other branch that names it is rejected and never
+  # gets its OIDC sub environment:<name>. Not protected_branches: with no branch protection rule
+  # in the repository GitHub lets every branch deploy, so that setting alone protects nothing.
   deployment_branch_policy {
-    protected_branches     = true
-    custom_branch_policies = false
+    protected_branches     = false
+    custom_branch_policies = true
   }
 
   lifecycle {
@@ -57,6 +60,16 @@ resource "github_repository_environment" "this" {
       error_message = "Environment ${each.key} needs required reviewers: give reviewer_user_ids or reviewer_team_ids."
     }
   }
+}
+
+# The one branch allowed to deploy to each environment, whatever the repository's branch
+# protection rules say (the environment's custom_branch_policies above makes GitHub enforce it).
+resource "github_repository_environment_deployment_policy" "main" {
+  for_each = github_repository_environment.this
+
+  repository     = local.repository
+  environment    = each.value.environment
+  branch_pattern = var.deployment_branch
 }
 
 resource "github_actions_environment_variable" "this" {

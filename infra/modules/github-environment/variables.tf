@@ -9,7 +9,7 @@ variable "github_repository" {
 }
 
 variable "environments" {
-  description = "The GitHub environments to create, by name. Every one deploys from protected branches only; required_reviewers true means the environment must name reviewers (GitHub user or team ids), who approve each job before it gets the environment's variables and its OIDC sub."
+  description = "The GitHub environments to create, by name. Every one deploys from var.deployment_branch only; required_reviewers true means the environment must name reviewers (GitHub user or team ids), who approve each job before it gets the environment's variables and its OIDC sub."
   type = map(object({
     required_reviewers  = bool
     reviewer_user_ids   = optional(list(number), [])
@@ -39,4 +39,15 @@ variable "repository_variables" {
   description = "Repository variables (GitHub Actions vars.*), by name, e.g. AWS_REGION and the shared roles' ARNs."
   type        = map(string)
   default     = {}
+}
+
+variable "deployment_branch" {
+  description = "The one branch (a name, not a pattern with wildcards) whose jobs may run in every environment created here; jobs of other branches and of tags are rejected."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[^*?\\[\\]\\s]+$", var.deployment_branch))
+    error_message = "deployment_branch must be one branch name, without wildcards or spaces."
+  }
 }

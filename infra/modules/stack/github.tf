@@ -26,7 +26,7 @@ locals {
   github_shared_role_kinds = ["push", "gate", "tag-policy", "report", "remediate", "fleet-check", "terraform-plan"]
   github_role_kinds        = concat(["deploy"], var.account_baseline ? local.github_shared_role_kinds : [])
 
-  # Every environment a role trusts is created here, deployable from protected branches only.
+  # Every environment a role trusts is created here, deployable from main only (a custom branch policy, whatever the branch protection rules).
   github_environments = {
     for name, settings in {
       (var.environment) = {
