@@ -161,6 +161,20 @@ describe('imports', () => {
         JSON.stringify({ ...dailyReport(), generatedAt: 'yesterday' }),
         /^report\.generatedAt: expected an ISO 8601 time/,
       ],
+      // Valid JSON that PostgreSQL cannot store: refused by the check, not by the database.
+      [
+        reportBody().replace('"title":"', '"title":"\\u0000'),
+        /^report\.title: a NUL character \(\\u0000\) at position 0 cannot be stored/,
+      ],
+      [
+        reportBody().replace(/("open":\[\{.*?"finding":\{.*?"title":")/, '$1\\ud800'),
+        /^report\.open\[0\]\.finding\.title: an unpaired UTF-16 surrogate at position 0/,
+      ],
+      ['['.repeat(200_000) + ']'.repeat(200_000), /^report(\[0\])+: nested deeper than 32 levels/],
+      [
+        JSON.stringify({ ...dailyReport(), generatedAt: '2099-01-01T00:00:00.000Z' }),
+        /^report\.generatedAt: 2099-01-01T00:00:00\.000Z is more than 5 minutes after the portal's clock/,
+      ],
     ];
     for (const [body, message] of cases) {
       const res = await postImport(portal.base, body);
@@ -178,6 +192,21 @@ describe('imports', () => {
     const tooBig = await postImport(portal.base, ' '.repeat(1024 * 1024 + 1));
     expect(tooBig.status).toBe(413);
     expect(await reportCount()).toBe(0);
+  });
+
+  it('checks generatedAt against the clock it is given (5 minutes of skew allowed)', async () => {
+    const generatedAt = Date.parse(dailyReport().generatedAt);
+    const early = await startPortal({ db, now: () => generatedAt - 5 * 60_000 - 1000 });
+    try {
+      const res = await postImport(early.base, reportBody());
+      expect({ status: res.status, error: (await json(res)).error }).toEqual({
+        status: 400,
+        error: expect.stringMatching(/^report\.generatedAt: .* is more than 5 minutes after/),
+      });
+      expect(await reportCount()).toBe(0);
+    } finally {
+      await early.close();
+    }
   });
 
   it('stores none of a report when the database fails half way (one transaction)', async () => {

@@ -34,7 +34,13 @@ export interface TestPortal {
  * @param migrated apply the shipped migrations first (false: to see /readyz before them).
  */
 export async function startPortal(
-  options: { migrated?: boolean; importToken?: string | null; db?: Database } = {},
+  options: {
+    migrated?: boolean;
+    importToken?: string | null;
+    db?: Database;
+    /** The portal's clock, in ms since the epoch (default: the real one). */
+    now?: () => number;
+  } = {},
 ): Promise<TestPortal> {
   const telemetry = startTelemetry({
     serviceName: 'portal-test',
@@ -51,6 +57,7 @@ export async function startPortal(
     logger: createLogger('silent'),
     importMaxBytes: 1024 * 1024,
     ...(token === null ? {} : { importToken: token }),
+    ...(options.now === undefined ? {} : { now: options.now }),
   });
   portal.server.listen(0, '127.0.0.1');
   await once(portal.server, 'listening');

@@ -306,6 +306,9 @@ describe('the import CLI', () => {
   it('refuses a bad file, a missing file and an in-memory database with exit 2 and one line', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ title: 'x' }));
+    // Valid JSON that once overflowed the stack of the error message and was blamed on the database.
+    const deep = join(dir, 'deep.json');
+    writeFileSync(deep, '['.repeat(200_000) + ']'.repeat(200_000));
     const cases: [string[], Record<string, string>, RegExp][] = [
       [
         [bad],
@@ -319,10 +322,26 @@ describe('the import CLI', () => {
       ],
       [[bad], {}, /^import: set DATABASE_URL \(or PGLITE_DIR\)/],
       [[], {}, /^usage: node dist\/import\.js/],
+      [
+        [deep],
+        { PGLITE_DIR: join(dir, 'other') },
+        /^import: .*deep\.json: report(\[0\])+: nested deeper than 32 levels \(got an array of 1 items\)\n$/,
+      ],
     ];
     for (const [args, env, message] of cases) {
       const result = await runImport(args, env);
       expect(result).toEqual({ code: 2, stdout: '', stderr: expect.stringMatching(message) });
+    }
+  }, 60_000);
+
+  it('prints the usage on --help and -h and exits 0', async () => {
+    for (const flag of ['--help', '-h']) {
+      const result = await runImport([flag]);
+      expect(result).toEqual({
+        code: 0,
+        stdout: expect.stringMatching(/^usage: node dist\/import\.js REPORT_JSON_OR_DIRECTORY\n/),
+        stderr: '',
+      });
     }
   }, 60_000);
 });

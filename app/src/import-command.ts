@@ -9,7 +9,17 @@ import { parseReport, ReportShapeError } from './report';
 import { importReport } from './store';
 import { startTelemetry } from './telemetry';
 
-const USAGE = 'usage: node dist/import.js REPORT_JSON_OR_DIRECTORY';
+const USAGE = [
+  'usage: node dist/import.js REPORT_JSON_OR_DIRECTORY',
+  '',
+  'Imports report.json (or the report directory holding it) into DATABASE_URL, or PGLITE_DIR,',
+  'applying pending migrations first. Exit 0 imported or already there, 2 anything else.',
+].join('\n');
+
+/** A failure of the database step (open, migrate, store): the only one blamed on the database. */
+class DatabaseStepError extends Error {
+  override name = 'DatabaseStepError';
+}
 
 function reportPath(arg: string): string {
   let stats;
@@ -24,9 +34,10 @@ function reportPath(arg: string): string {
 }
 
 /**
- * Imports the report `args[0]` names.
- * @returns the exit code: 0 imported or already there, 2 for bad usage, config, input, or a
- *   database that refused (each said on stderr in one line).
+ * Imports the report `args[0]` names; `--help` (or `-h`) prints the usage on `out`.
+ * @returns the exit code: 0 imported, already there, or help; 2 for bad usage, config, input, a
+ *   database that failed, or an unexpected error (each said on stderr in one line naming the
+ *   step, never a stack).
  */
 export async function runImport(
   args: string[],
@@ -34,11 +45,17 @@ export async function runImport(
   out: (line: string) => void = (line) => process.stdout.write(`${line}\n`),
   err: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Promise<number> {
+  if (args.length === 1 && (args[0] === '--help' || args[0] === '-h')) {
+    out(USAGE);
+    return 0;
+  }
   if (args.length !== 1 || args[0] === undefined || args[0].startsWith('-')) {
     err(USAGE);
     return 2;
   }
   let db: Database | undefined;
+  // What was being done, for a failure that is neither bad input nor the database.
+  let step = 'reading the configuration';
   try {
     const config = loadConfig(env);
     if (config.database.kind === 'pglite' && config.database.dataDir === undefined) {
@@ -46,6 +63,7 @@ export async function runImport(
         'set DATABASE_URL (or PGLITE_DIR): an import into an in-memory database would be lost at exit',
       );
     }
+    step = 'reading the report';
     const path = reportPath(args[0]);
     let bytes: Buffer;
     try {
@@ -55,6 +73,7 @@ export async function runImport(
         `${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
       );
     }
+    step = 'checking the report';
     let parsed;
     try {
       parsed = parseReport(bytes);
@@ -63,11 +82,27 @@ export async function runImport(
         throw new ReportShapeError(`${path}: ${error.message}`);
       throw error;
     }
+    step = 'starting telemetry';
     // No OTLP endpoint: a one-shot CLI has nothing worth exporting.
     const telemetry = startTelemetry({ ...config.telemetry, otlpEndpoint: undefined });
-    db = await openDatabase(config.database, telemetry);
-    await migrate(db);
-    const result = await importReport(db, parsed, 'cli');
+    // Only an error the database (or the connection to it) raised is blamed on the database:
+    // PostgreSQL and PGlite errors carry a SQLSTATE `code`, socket errors an `E...` code.
+    const database = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+      step = what;
+      try {
+        return await run();
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (typeof code === 'string' && /^([0-9A-Z]{5}|E[A-Z]+)$/.test(code)) {
+          throw new DatabaseStepError(`the database refused ${what}: ${oneLine(error)}`);
+        }
+        throw error;
+      }
+    };
+    db = await database('the connection', () => openDatabase(config.database, telemetry));
+    const opened = db;
+    await database('the migrations', () => migrate(opened));
+    const result = await database('the import', () => importReport(opened, parsed, 'cli'));
     out(
       result.duplicate
         ? `${path}: already imported as report ${result.reportId}`
@@ -75,11 +110,20 @@ export async function runImport(
     );
     return 0;
   } catch (error) {
-    const message = (error as Error).message;
-    const known = error instanceof ConfigError || error instanceof ReportShapeError;
-    err(`import: ${known ? message : `the database refused the import: ${message}`}`);
+    const known =
+      error instanceof ConfigError ||
+      error instanceof ReportShapeError ||
+      error instanceof DatabaseStepError;
+    err(`import: ${known ? oneLine(error) : `${step} failed unexpectedly: ${oneLine(error)}`}`);
     return 2;
   } finally {
     await db?.close();
   }
+}
+
+/** An error's name-free message on one line, cut short: never a stack, never a line break. */
+function oneLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const flat = message.replace(/\s+/g, ' ').trim();
+  return flat.length > 500 ? `${flat.slice(0, 500)}…` : flat;
 }

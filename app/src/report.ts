@@ -101,14 +101,113 @@ export interface ParsedReport {
 
 type Json = Record<string, unknown>;
 
+/**
+ * The deepest nesting a report may have. report.json itself goes 6 levels deep
+ * (report.open[i].finding.resource.tags.KEY); the bound leaves room for fields the portal
+ * ignores while stopping a `[[[…]]]` body before any recursive code walks it.
+ */
+export const MAX_DEPTH = 32;
+
+/** How far `generatedAt` may be ahead of the portal's clock (runner clock skew), in ms. */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** Longest excerpt of a refused value an error message shows, in UTF-16 code units. */
+const EXCERPT_LENGTH = 80;
+
+/**
+ * A short, escaped description of `value` for an error message: a string is JSON-quoted
+ * (control characters, NUL and lone surrogates escaped) and cut at EXCERPT_LENGTH; any other
+ * value is named by its kind and size, never serialized (a deep or huge value would throw or
+ * flood the message).
+ */
+function excerpt(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') {
+    const cut = value.length > EXCERPT_LENGTH;
+    return `${JSON.stringify(value.slice(0, EXCERPT_LENGTH))}${cut ? ` (first ${EXCERPT_LENGTH} of ${value.length} characters)` : ''}`;
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `an array of ${value.length} items`;
+  if (typeof value === 'object') return `an object with ${Object.keys(value).length} keys`;
+  return typeof value;
+}
+
+/** `path` + `.key`, or `path["key"]` (escaped, cut) when the key is not a plain name. */
+function member(path: string, key: string): string {
+  return /^[A-Za-z_$][\w$-]{0,63}$/.test(key) ? `${path}.${key}` : `${path}[${excerpt(key)}]`;
+}
+
 function fail(path: string, expected: string, value: unknown): never {
-  const shown =
-    value === undefined
-      ? 'nothing'
-      : typeof value === 'string'
-        ? JSON.stringify(value.slice(0, 80))
-        : JSON.stringify(value).slice(0, 80);
-  throw new ReportShapeError(`${path}: expected ${expected}, got ${shown}`);
+  throw new ReportShapeError(`${path}: expected ${expected}, got ${excerpt(value)}`);
+}
+
+/**
+ * Refuses a string PostgreSQL cannot hold: `text` and `jsonb` reject U+0000, and `jsonb` (and
+ * the UTF-8 encoding a `text` parameter is sent in) has no form for a lone UTF-16 surrogate,
+ * which JSON's `\ud800` escape produces. Every string the portal stores passes here.
+ */
+function storable(value: string, path: string): string {
+  const nul = value.indexOf('\u0000');
+  if (nul !== -1) {
+    throw new ReportShapeError(
+      `${path}: a NUL character (\\u0000) at position ${nul} cannot be stored, in ${excerpt(value)}`,
+    );
+  }
+  // A high surrogate not followed by a low one, or a low one not preceded by a high one.
+  const lone = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.exec(value);
+  if (lone !== null) {
+    throw new ReportShapeError(
+      `${path}: an unpaired UTF-16 surrogate at position ${lone.index} cannot be stored, in ${excerpt(value)}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Refuses a document nested deeper than MAX_DEPTH, naming the path where it goes too deep.
+ * Iterative (an explicit stack), so the walk itself cannot overflow the call stack.
+ */
+function boundDepth(document: unknown): void {
+  interface Frame {
+    value: unknown;
+    depth: number;
+    parent?: Frame;
+    key?: string | number;
+  }
+  const pathOf = (frame: Frame): string => {
+    const keys: (string | number)[] = [];
+    for (let at: Frame | undefined = frame; at?.key !== undefined; at = at.parent) {
+      keys.push(at.key);
+    }
+    return keys
+      .reverse()
+      .reduce<string>(
+        (path, key) => (typeof key === 'number' ? `${path}[${key}]` : member(path, key)),
+        'report',
+      );
+  };
+  const stack: Frame[] = [{ value: document, depth: 0 }];
+  for (let frame = stack.pop(); frame !== undefined; frame = stack.pop()) {
+    const { value, depth } = frame;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_DEPTH) {
+      throw new ReportShapeError(
+        `${pathOf(frame)}: nested deeper than ${MAX_DEPTH} levels (got ${excerpt(value)})`,
+      );
+    }
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => {
+        if (typeof item === 'object' && item !== null)
+          stack.push({ value: item, depth: depth + 1, parent: frame, key: index });
+      });
+    } else {
+      for (const [key, item] of Object.entries(value)) {
+        if (typeof item === 'object' && item !== null)
+          stack.push({ value: item, depth: depth + 1, parent: frame, key });
+      }
+    }
+  }
 }
 
 function object(value: unknown, path: string): Json {
@@ -124,7 +223,7 @@ function array(value: unknown, path: string): unknown[] {
 
 function text(value: unknown, path: string): string {
   if (typeof value !== 'string' || value === '') fail(path, 'a non-empty string', value);
-  return value;
+  return storable(value, path);
 }
 
 function optionalText(value: unknown, path: string): string | undefined {
@@ -196,8 +295,10 @@ function tagSet(value: unknown, path: string): Record<string, string> {
   for (const [key, tagValue] of Object.entries(tags)) {
     // AWS tag values may be empty strings; keys may not.
     if (key === '') fail(path, 'tag keys that are not empty', key);
-    if (typeof tagValue !== 'string') fail(`${path}.${key}`, 'a string tag value', tagValue);
-    result[key] = tagValue;
+    storable(key, `${member(path, key)} (the tag key)`);
+    const valuePath = member(path, key);
+    if (typeof tagValue !== 'string') fail(valuePath, 'a string tag value', tagValue);
+    result[key] = storable(tagValue, valuePath);
   }
   return result;
 }
@@ -280,13 +381,22 @@ function ruleRow(value: unknown, path: string): RuleRow {
   };
 }
 
+/** What parseReport compares against. */
+export interface ParseOptions {
+  /** The portal's clock (default `Date.now`), in ms since the epoch; tests fix it. */
+  now?: () => number;
+}
+
 /**
  * Parses and checks one report.json.
  * @param bytes the file or request body, UTF-8 JSON.
- * @throws ReportShapeError naming the JSON path of the first problem (not JSON, a missing or
- *   mistyped field, counts that disagree with the findings listed, a finding key listed twice).
+ * @throws ReportShapeError naming the JSON path of the first problem (not JSON, nested deeper
+ *   than MAX_DEPTH, a missing or mistyped field, a string PostgreSQL cannot store (NUL, a lone
+ *   surrogate), a `generatedAt` more than FUTURE_TOLERANCE_MS ahead of `now`, counts that
+ *   disagree with the findings listed, a finding key listed twice). Messages show at most a
+ *   short escaped excerpt of the refused value.
  */
-export function parseReport(bytes: Buffer | string): ParsedReport {
+export function parseReport(bytes: Buffer | string, options: ParseOptions = {}): ParsedReport {
   const source = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
   let document: unknown;
   try {
@@ -294,6 +404,8 @@ export function parseReport(bytes: Buffer | string): ParsedReport {
   } catch (error) {
     throw new ReportShapeError(`report is not JSON: ${(error as Error).message}`);
   }
+  // Before anything recursive (or a message) touches the value.
+  boundDepth(document);
   const report = object(document, 'report');
   if (report.format !== undefined || report.verdict !== undefined) {
     // The two files beside report.json that people pick up by mistake.
@@ -307,9 +419,18 @@ export function parseReport(bytes: Buffer | string): ParsedReport {
   const previousAt =
     report.previousAt === undefined ? undefined : timestamp(report.previousAt, 'report.previousAt');
   const accountId = optionalText(report.accountId, 'report.accountId');
+  const generatedAt = timestamp(report.generatedAt, 'report.generatedAt');
+  // The latest report is the newest generatedAt: a future one would stay "latest" for good and
+  // zero the report-age metric. Five minutes absorbs clock skew between runner and portal.
+  const now = (options.now ?? Date.now)();
+  if (Date.parse(generatedAt) > now + FUTURE_TOLERANCE_MS) {
+    throw new ReportShapeError(
+      `report.generatedAt: ${generatedAt} is more than ${FUTURE_TOLERANCE_MS / 60_000} minutes after the portal's clock (${new Date(now).toISOString()})`,
+    );
+  }
   const summary: ReportSummary = {
     title: text(report.title, 'report.title'),
-    generatedAt: timestamp(report.generatedAt, 'report.generatedAt'),
+    generatedAt,
     ...(previousAt === undefined ? {} : { previousAt }),
     region: text(report.region, 'report.region'),
     ...(accountId === undefined ? {} : { accountId }),
@@ -338,7 +459,7 @@ export function parseReport(bytes: Buffer | string): ParsedReport {
     const path = `report.open[${index}]`;
     const { row, asset } = findingRow(value, path);
     if (keys.has(row.key))
-      throw new ReportShapeError(`${path}.key: ${JSON.stringify(row.key)} is listed twice`);
+      throw new ReportShapeError(`${path}.key: ${excerpt(row.key)} is listed twice`);
     keys.add(row.key);
     findings.push(row);
     const known = assets.get(asset.arn);

@@ -37,6 +37,8 @@ export interface PortalOptions {
   migrations?: Migration[];
   /** How long /readyz waits for the database before answering 503, in ms (default 2000). */
   readinessTimeoutMs?: number;
+  /** The clock imports are checked against (a report from the future is refused), in ms since the epoch; default `Date.now`. */
+  now?: () => number;
 }
 
 export interface Portal {
@@ -385,7 +387,7 @@ export function createPortal(options: PortalOptions): Portal {
         const body = await readBody(req, options.importMaxBytes);
         let parsed;
         try {
-          parsed = parseReport(body);
+          parsed = parseReport(body, options.now === undefined ? {} : { now: options.now });
         } catch (error) {
           if (error instanceof ReportShapeError) {
             telemetry.imports.add(1, { outcome: 'rejected', channel: 'api' });
