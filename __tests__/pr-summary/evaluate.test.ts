@@ -15,6 +15,7 @@ import {
   type GatePreview,
 } from '../../actions/src/pr-summary/evaluate';
 import { evaluateImage, type ImageSubject } from '../../actions/src/scan-gate/evaluate';
+import { evaluateAudit, type InventoryFacts } from '../../actions/src/tag-policy/evaluate';
 
 // Pure: bundles are built with the gates' own evaluators, as the gates build them, and the
 // preview re-evaluates them. No mocks, no files, no clock: the gate's recorded time is RECORDED,
@@ -130,6 +131,42 @@ function complianceBundle(recordedWith: LoadedPolicy): Evidence {
         context: { notes: [] },
         policy: recordedWith,
         findings,
+        verdict,
+      }),
+    ),
+  ) as Evidence;
+}
+
+const TAG_POLICY = 'tags:\n  required: { Owner: {}, Service: {} }\n  min-coverage: 100\n';
+
+/** A tags audit bundle of two resources, one missing Service, under `recordedWith`. */
+function auditBundle(recordedWith: LoadedPolicy): Evidence {
+  const inventory: InventoryFacts = {
+    resources: [
+      { arn: 'arn:aws:s3:::shop-assets', type: 'AWS::S3::Bucket', tags: { Owner: 'sec' } },
+      {
+        arn: 'arn:aws:s3:::shop-logs',
+        type: 'AWS::S3::Bucket',
+        tags: { Owner: 'sec', Service: 'shop' },
+      },
+    ],
+    complete: true,
+    warnings: [],
+  };
+  const { verdict } = evaluateAudit({
+    inventory,
+    policy: recordedWith,
+    subject: { command: 'audit', execute: false, region: 'us-east-1' },
+    now: RECORDED,
+  });
+  return JSON.parse(
+    JSON.stringify(
+      buildEvidence({
+        command: 'tags audit',
+        inputs: {},
+        context: { inventory },
+        policy: recordedWith,
+        findings: [],
         verdict,
       }),
     ),
@@ -385,6 +422,7 @@ describe('evaluatePrSummary: the gates combined, failing closed', () => {
       block: 1,
       error: 0,
       noVerdict: 0,
+      refused: 0,
       // MEDIUM CVE-2024-0003 and -0004 in the image; the compliance gate's policy is its own.
       newlyBlocking: 2,
       noLongerBlocking: 0,
@@ -436,18 +474,142 @@ describe('evaluatePrSummary: the gates combined, failing closed', () => {
     expect(verdict.subject.gates[0]).toMatchObject({ verdict: 'error', preview: 'not decided' });
   });
 
-  it('is an error when the policy changed and a gate has no readable evidence to preview', () => {
-    const verdict = summarize([
-      { dir: 'scan', verdict: blocked.verdict, evidenceProblem: 'bundle: cannot read scan' },
-    ]);
-    expect(verdict.verdict).toBe('error');
-    expect(verdict.counts.previewFailed).toBe(1);
-    expect(verdict.error).toContain('scan: the policy preview failed: bundle: cannot read scan');
+  it('is an error when a gate has no readable evidence, with or without a policy change', () => {
+    for (const given of [base, null]) {
+      const verdict = summarize(
+        [{ dir: 'scan', verdict: blocked.verdict, evidenceProblem: 'bundle: cannot read scan' }],
+        given,
+      );
+      expect(verdict.verdict).toBe('error');
+      expect(verdict.counts).toMatchObject({ refused: 1, block: 0, previewFailed: 0 });
+      expect(verdict.error).toContain(
+        'scan: its reports fail their check, so its verdict is not taken: bundle: cannot read scan',
+      );
+    }
   });
 
-  it('does not need the evidence when no base policy is given', () => {
-    const verdict = summarize([{ dir: 'scan', verdict: blocked.verdict }], null);
+  it('checks the bundle when no base policy is given, and previews nothing', () => {
+    const verdict = summarize([gate('scan', blocked)], null);
     expect(verdict.verdict).toBe('block');
     expect(verdict.subject.gates[0]?.preview).toBeUndefined();
+  });
+
+  describe('a verdict.json set to pass over evidence that records a block (the tester case)', () => {
+    const forged: GateFiles = {
+      ...gate('out/demo/web-1.0.0', blocked),
+      verdict: { ...blocked.verdict, verdict: 'pass', blocking: [] },
+    };
+    it.each<[string, LoadedPolicy | null]>([
+      ['no base policy', null],
+      ['the same policy text', policy(pr.text.slice('version: 1\n'.length), 'base.yml')],
+      ['a changed policy', base],
+    ])('is refused with %s: error naming the directory, never a pass', (_, given) => {
+      const verdict = summarize([forged, gate('compliance', passed)], given);
+      expect(verdict.verdict).toBe('error');
+      expect(verdict.counts).toMatchObject({ gates: 2, pass: 1, refused: 1 });
+      expect(verdict.error).toMatch(
+        /^1 problem keeps this summary from deciding \(it fails closed\):\nout\/demo\/web-1\.0\.0: its reports fail their check, so its verdict is not taken: verdict\.json is not the verdict out\/demo\/web-1\.0\.0\/evidence\.json records \(verdict\.json: pass with 0 blocking; evidence\.json: block with 4\)/,
+      );
+      expect(verdict.subject.gates[0]).toMatchObject({
+        dir: 'out/demo/web-1.0.0',
+        refused: expect.stringContaining('one of them was altered') as unknown,
+      });
+    });
+  });
+
+  it('is refused when the evidence no longer reproduces its own verdict, even without a policy change', () => {
+    const edited = JSON.parse(JSON.stringify(blocked)) as Evidence;
+    // Both files edited together: the findings no longer give the recorded verdict.
+    edited.findings = edited.findings.filter((finding) => finding.severity === 'LOW');
+    const verdict = summarize([gate('scan', edited)], null);
+    expect(verdict.verdict).toBe('error');
+    expect(verdict.error).toContain('does not reproduce its own recorded verdict');
+  });
+
+  it.each([
+    ['report', 'the daily report'],
+    ['remediate', 'remediate'],
+    ['fleet-check', 'fleet-check'],
+    ['tags apply', 'tags apply'],
+  ])('refuses a %s report directory (%s): not a gate, named with its command', (command) => {
+    const other: GateFiles = {
+      dir: `reports/${command.replace(' ', '-')}`,
+      verdict: { ...passed.verdict, command, blocking: [] },
+    };
+    for (const given of [base, null]) {
+      const verdict = summarize([other, gate('compliance', passed)], given);
+      expect(verdict.verdict).toBe('error');
+      expect(verdict.counts).toMatchObject({ pass: 1, refused: 1 });
+      expect(verdict.error).toContain(
+        `reports/${command.replace(' ', '-')}: written by "${command}", which is not a gate: pr-summary takes the report directories of scan-gate, compliance-gate, tags audit only`,
+      );
+    }
+  });
+
+  it('refuses a non-gate directory whose run could not decide as well', () => {
+    const other: GateFiles = {
+      dir: 'reports/daily',
+      verdict: { ...passed.verdict, command: 'report', verdict: 'error', error: 'x' },
+    };
+    const verdict = summarize([other], null);
+    expect(verdict.error).toContain('reports/daily: written by "report", which is not a gate');
+  });
+
+  it('says "problems keep" for more than one', () => {
+    const verdict = summarize([
+      { dir: 'a', noVerdict: 'a/verdict.json does not exist' },
+      { dir: 'b', noVerdict: 'b/verdict.json does not exist' },
+    ]);
+    expect(verdict.error).toMatch(/^2 problems keep this summary from deciding/);
+  });
+});
+
+describe('a tags audit when a policy has no tags section', () => {
+  const pr = policy(TAG_POLICY);
+  const audit = auditBundle(pr);
+  const files: GateFiles[] = [
+    {
+      dir: 'tags',
+      verdict: audit.verdict,
+      evidence: { evidence: audit, file: 'tags/evidence.json' },
+    },
+  ];
+
+  it('the bundle blocks under the tag policy (one resource lacks Service)', () => {
+    expect(audit.verdict.verdict).toBe('block');
+  });
+
+  it('previews a base policy without tags: as "nothing blocked there", so the PR introducing it is a plain block, not an error', () => {
+    for (const base of [
+      policy('', 'base.yml'),
+      policy('image: { fail-on: [CRITICAL] }\n', 'base.yml'),
+    ]) {
+      const gates = gateResults(files, pr, base);
+      const result = gates[0]?.preview;
+      expect(result?.status).toBe('previewed');
+      if (result?.status !== 'previewed') return;
+      expect(result.changes).toMatchObject({ base: 'pass', pr: 'block', withoutSection: ['base'] });
+      expect(ids(result.changes.newlyBlocks)).toEqual(['tags.min-coverage']);
+      expect(result.changes.noLongerBlocks).toEqual([]);
+      const verdict = evaluatePrSummary({ gates, policy: pr, basePolicy: base, now: NOW });
+      expect(verdict.verdict).toBe('block');
+      expect(verdict.error).toBeUndefined();
+    }
+  });
+
+  it('a pull request removing the tag policy: under it the audit blocks nothing', () => {
+    const result = preview(audit, pr, policy('', 'pr-without-tags.yml'));
+    expect(result.status).toBe('previewed');
+    if (result.status !== 'previewed') return;
+    expect(result.changes).toMatchObject({ base: 'block', pr: 'pass', withoutSection: ['pr'] });
+    expect(ids(result.changes.noLongerBlocks)).toEqual(['tags.min-coverage']);
+  });
+
+  it('both policies with the section: no withoutSection', () => {
+    const result = preview(audit, policy(TAG_POLICY.replace('100', '50'), 'base.yml'), pr);
+    expect(result.status).toBe('previewed');
+    if (result.status !== 'previewed') return;
+    expect(result.changes.withoutSection).toBeUndefined();
+    expect(result.changes).toMatchObject({ base: 'pass', pr: 'block' });
   });
 });

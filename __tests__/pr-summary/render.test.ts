@@ -9,6 +9,7 @@ import {
 } from '../../actions/src/pr-summary/evaluate';
 import { MAX_COMMENT_CHARS, renderPrSummary } from '../../actions/src/pr-summary/render';
 import { evaluateImage } from '../../actions/src/scan-gate/evaluate';
+import { evaluateAudit } from '../../actions/src/tag-policy/evaluate';
 import { GITHUB_BODY_LIMIT } from '../../actions/src/sinks/github';
 import { shownText } from '../fixtures/markdown-shown';
 
@@ -61,15 +62,15 @@ function bundle(findings: Finding[], repository = 'web'): Evidence {
   ) as Evidence;
 }
 
-function render(files: GateFiles[], reportDir = 'reports/pr-summary'): string {
-  const gates = gateResults(files, PR, BASE);
-  const verdict = evaluatePrSummary({ gates, policy: PR, basePolicy: BASE, now: NOW });
+function render(files: GateFiles[], reportDir = 'reports/pr-summary', pr = PR): string {
+  const gates = gateResults(files, pr, BASE);
+  const verdict = evaluatePrSummary({ gates, policy: pr, basePolicy: BASE, now: NOW });
   const details: PrSummaryDetails = {
     gates,
     runUrl: RUN_URL,
     policies: {
       base: { origin: BASE.origin, sha256: BASE.sha256 },
-      pr: { origin: PR.origin, sha256: PR.sha256 },
+      pr: { origin: pr.origin, sha256: pr.sha256 },
     },
   };
   return renderPrSummary(verdict, details, reportDir);
@@ -132,6 +133,64 @@ describe('renderPrSummary', () => {
     expect(shown).toContain('| reports/compliance-gate | – | ⚠️ no verdict |');
     expect(shown).toContain(
       '- reports/compliance-gate: no verdict (reports/compliance-gate/verdict.json does not exist)',
+    );
+  });
+
+  it('shows a refused gate as refused, not with the pass its verdict.json claims, and lists none of its entries', () => {
+    const blocked = bundle([finding('CVE-2024-0001', 'CRITICAL')]);
+    const forged: GateFiles = {
+      ...gate('out/demo/web-1.0.0', blocked),
+      verdict: { ...blocked.verdict, verdict: 'pass', blocking: [] },
+    };
+    const shown = shownText(render([forged]));
+    expect(shown).toMatch(/^## assetguard pr-summary: ⚠️ COULD NOT DECIDE/);
+    expect(shown).toContain(
+      '| scan-gate (out/demo/web-1.0.0) | web@sha256:aaaaaaaaaaaa… | ⚠️ refused | – | – |',
+    );
+    expect(shown).not.toContain('✅ pass');
+    expect(shown).toContain(
+      '| scan-gate (out/demo/web-1.0.0) | ⚠️ refused (see above): not re-evaluated |',
+    );
+    expect(shown).toContain(
+      '- out/demo/web-1.0.0: its reports fail their check, so its verdict is not taken: verdict.json is not the verdict',
+    );
+  });
+
+  it('says in the preview that a base policy without tags.required blocked nothing for the tags audit', () => {
+    const tagPolicy = loadedFromText(
+      'version: 1\ntags:\n  required: { Owner: {} }\n  min-coverage: 100\n',
+      'pr.yml',
+    );
+    const inventory = {
+      resources: [{ arn: 'arn:aws:s3:::b', type: 'AWS::S3::Bucket', tags: {} }],
+      complete: true,
+      warnings: [],
+    };
+    const { verdict } = evaluateAudit({
+      inventory,
+      policy: tagPolicy,
+      subject: { command: 'audit', execute: false, region: 'us-east-1' },
+      now: RECORDED,
+    });
+    const audit = JSON.parse(
+      JSON.stringify(
+        buildEvidence({
+          command: 'tags audit',
+          inputs: {},
+          context: { inventory },
+          policy: tagPolicy,
+          findings: [],
+          verdict,
+        }),
+      ),
+    ) as Evidence;
+    const shown = shownText(render([gate('reports/tags', audit)], 'reports/pr-summary', tagPolicy));
+    expect(shown).toMatch(/^## assetguard pr-summary: ❌ BLOCKED/);
+    expect(shown).toContain(
+      '| tags audit (reports/tags) | ✅ pass (not configured) → ❌ block | 1 | 0 |',
+    );
+    expect(shown).toContain(
+      "tags audit (reports/tags): base.yml on the base branch has no tags.required section, so this gate was not configured there and blocked nothing: everything it blocks under this pull request's policy is new.",
     );
   });
 

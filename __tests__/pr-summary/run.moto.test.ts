@@ -240,8 +240,94 @@ describe('actions/dist/pr-summary run as the runner runs it', () => {
     expect(result.exitCode).toBe(2);
     expect(result.outputs.verdict).toBe('error');
     expect(shownText(result.summary)).toContain(
-      'the policy preview failed: bundle: the policy text does not match its recorded sha256; the bundle was altered',
+      'altered-scan-gate: its reports fail their check, so its verdict is not taken: bundle: the policy text does not match its recorded sha256; the bundle was altered',
     );
+  });
+
+  /** A copy of a gate's report directory with its verdict.json changed by `edit`. */
+  function editedCopy(
+    from: string,
+    name: string,
+    edit: (verdict: Record<string, unknown>) => void,
+  ) {
+    const dir = join(work, 'reports', name);
+    rmSync(dir, { recursive: true, force: true });
+    cpSync(from, dir, { recursive: true });
+    const file = join(dir, 'verdict.json');
+    const verdict = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    edit(verdict);
+    writeFileSync(file, JSON.stringify(verdict));
+    return dir;
+  }
+
+  it.each([
+    ['no base-policy', undefined],
+    ['a base-policy with the same text', 'pr'],
+  ] as const)(
+    'with %s, a blocked gate whose verdict.json was set to pass exits 2 naming it, never 0',
+    async (_, basePolicy) => {
+      const forged = editedCopy(reports.scan, 'forged-scan-gate', (verdict) => {
+        verdict.verdict = 'pass';
+        verdict.blocking = [];
+      });
+      const result = await runAction(
+        'pr-summary',
+        {
+          ...summaryInputs([forged, reports.compliance], join(work, 'summary-forged')),
+          'base-policy': basePolicy === 'pr' ? policies.pr : '',
+          'github-token': '',
+        },
+        {},
+      );
+      expect(result.exitCode).toBe(2);
+      expect(result.outputs.verdict).toBe('error');
+      const shown = shownText(result.summary);
+      expect(shown).toMatch(/\| scan-gate \(.*forged-scan-gate\) \| .* \| ⚠️ refused \|/);
+      expect(shown).toContain(`${forged}: its reports fail their check`);
+      // The comment cuts long problem lines; the summary's verdict.json has them whole.
+      const written = JSON.parse(
+        readFileSync(join(work, 'summary-forged/verdict.json'), 'utf8'),
+      ) as { error: string };
+      expect(written.error).toContain(
+        `${forged}: its reports fail their check, so its verdict is not taken: verdict.json is not the verdict ${forged}/evidence.json records (verdict.json: pass with 0 blocking; evidence.json: block with`,
+      );
+      expect(result.stdout).not.toMatch(/passed/);
+    },
+  );
+
+  it('refuses a report directory written by a command that is not a gate, naming it and its command', async () => {
+    const report = editedCopy(reports.compliance, 'daily-report', (verdict) => {
+      verdict.command = 'report';
+    });
+    const result = await runAction(
+      'pr-summary',
+      {
+        ...summaryInputs([report, reports.scan], join(work, 'summary-not-gate')),
+        'base-policy': '',
+        'github-token': '',
+      },
+      {},
+    );
+    expect(result.exitCode).toBe(2);
+    expect(shownText(result.summary)).toContain(
+      `${report}: written by "report", which is not a gate: pr-summary takes the report directories of scan-gate, compliance-gate, tags audit only`,
+    );
+  });
+
+  it('says a report "directory" that is a file is not a directory', async () => {
+    const file = join(work, 'reports/not-a-dir');
+    writeFileSync(file, '{}');
+    const result = await runAction(
+      'pr-summary',
+      { ...summaryInputs([file], join(work, 'summary-file')), 'github-token': '' },
+      {},
+    );
+    expect(result.exitCode).toBe(2);
+    const shown = shownText(result.summary);
+    expect(shown).toContain(
+      `${file} is not a directory: report-dirs takes the gates' report directories`,
+    );
+    expect(shown).not.toContain('does not exist');
   });
 
   it('as the CLI: the same summary on stdout, no comment, the same exit code', () => {

@@ -69564,18 +69564,22 @@ exports.VERSION = '0.1.0';
 "use strict";
 
 Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.GATE_COMMANDS = void 0;
+exports.isGateCommand = isGateCommand;
 exports.blockingItem = blockingItem;
 exports.diffVerdicts = diffVerdicts;
+exports.checkGateBundle = checkGateBundle;
 exports.previewGate = previewGate;
 exports.policyChanged = policyChanged;
 exports.gateResults = gateResults;
 exports.evaluatePrSummary = evaluatePrSummary;
 /**
  * The pull-request summary's decisions, pure: no I/O, no clock but the `now` given. What the
- * gates decided is read from their report directories by run.ts; here it is combined into one
- * verdict, and, when the pull request changes the policy, each gate's evidence is re-evaluated
- * under the base branch's policy and the pull request's (replay's evaluators, at the time the
- * gate ran) to say what the change newly blocks and no longer blocks.
+ * gates decided is read from their report directories by run.ts; here each gate is checked (a
+ * gate's command, a bundle that reproduces its own verdict, a verdict.json that is that verdict)
+ * and combined into one verdict, and, when the pull request changes the policy, each gate's
+ * evidence is re-evaluated under the base branch's policy and the pull request's (replay's
+ * evaluators, at the time the gate ran) to say what the change newly blocks and no longer blocks.
  */
 const node_util_1 = __nccwpck_require__(7975);
 const errors_1 = __nccwpck_require__(4412);
@@ -69583,6 +69587,16 @@ const model_1 = __nccwpck_require__(3990);
 const policy_1 = __nccwpck_require__(5397);
 const verdict_1 = __nccwpck_require__(5282);
 const replay_1 = __nccwpck_require__(5756);
+/**
+ * The commands whose verdicts the summary is about: the gates a pull request runs. Other report
+ * directories (the daily report, remediate, fleet-check, tags apply) decide nothing about a pull
+ * request, and a passing one must never be read as a passing gate.
+ */
+exports.GATE_COMMANDS = ['scan-gate', 'compliance-gate', 'tags audit'];
+/** Whether `command` (verdict.json's) is one of GATE_COMMANDS. */
+function isGateCommand(command) {
+    return exports.GATE_COMMANDS.includes(command);
+}
 /** A gate's blocking entry as the summary shows it; fields a gate does not write are left out. */
 function blockingItem(entry) {
     const { severity, title, url } = entry;
@@ -69625,39 +69639,73 @@ function diffVerdicts(base, pr) {
     };
 }
 /**
- * Previews one gate: checks its bundle as replay does (a command replay knows, well-formed fields,
- * the policy text matching its sha256), checks that the bundle still reproduces its own recorded
- * verdict and that verdict.json is that verdict (else one of them was altered), then re-evaluates
- * the findings under `base` and `pr` at the bundle's recorded `evaluatedAt` and diffs the two.
- * Never throws: a bundle that cannot be previewed is a `failed` preview saying why. Pure.
+ * Checks one gate's reports before its verdict is taken: the bundle as replay checks it (a
+ * command replay knows, well-formed fields, the policy text matching its sha256), that it still
+ * reproduces its own recorded verdict, and that verdict.json is that verdict (else one of them
+ * was altered: a verdict.json edited to `pass` over an evidence.json that records a block).
+ * Pure. Returns the checked bundle.
+ * @throws ConfigurationError (or the bundle checks' errors) saying which check failed.
+ */
+function checkGateBundle(input) {
+    const { evidence, file } = input;
+    const bundle = (0, replay_1.replayableEvidence)(evidence, file);
+    const own = (0, policy_1.loadedFromText)(evidence.policy.text, evidence.policy.origin);
+    if (!(0, node_util_1.isDeepStrictEqual)((0, replay_1.reEvaluateBundle)(bundle, own, file).verdict, evidence.verdict)) {
+        throw new errors_1.ConfigurationError(`${file} does not reproduce its own recorded verdict: the bundle was altered, or written by an incompatible version (${evidence.assetguardVersion})`);
+    }
+    if (!(0, node_util_1.isDeepStrictEqual)(input.recorded, evidence.verdict)) {
+        throw new errors_1.ConfigurationError(`verdict.json is not the verdict ${file} records (verdict.json: ${input.recorded.verdict} with ${input.recorded.blocking.length} blocking; evidence.json: ${evidence.verdict.verdict} with ${evidence.verdict.blocking.length}): one of them was altered`);
+    }
+    return bundle;
+}
+/**
+ * Whether `policy` configures the gate that wrote `bundle`. Only the tags audit has a section it
+ * cannot run without (tags.required, as tag-policy's `tagPolicyOf` requires); the image and
+ * compliance sections have defaults.
+ */
+function configures(bundle, policy) {
+    if (bundle.command !== 'tags audit')
+        return true;
+    const tags = policy.policy.tags;
+    return tags !== undefined && tags.required.length > 0;
+}
+/**
+ * The preview of a checked bundle: its findings re-evaluated under `base` and `pr` at its
+ * recorded `evaluatedAt`, diffed. A policy without the gate's section (a base branch from before
+ * the tag policy) is "nothing blocked" there, not an error: a pull request introducing the
+ * section must be able to pass. Pure.
+ * @throws ConfigurationError when a policy does not fit the bundle.
+ */
+function previewChecked(bundle, file, base, pr) {
+    const without = [];
+    const under = (side, policy) => {
+        if (configures(bundle, policy))
+            return (0, replay_1.reEvaluateBundle)(bundle, policy, file).verdict;
+        without.push(side);
+        return { verdict: 'pass', blocking: [] };
+    };
+    const changes = diffVerdicts(under('base', base), under('pr', pr));
+    const notes = bundle.policy.sha256 === pr.sha256
+        ? []
+        : [
+            `${bundle.command} ran with ${bundle.policy.origin} (sha256 ${bundle.policy.sha256.slice(0, 12)}), not with this pull request's policy (sha256 ${pr.sha256.slice(0, 12)}): the preview re-evaluates its findings under both policies, so its verdict under the pull request's policy may differ from the gate's`,
+        ];
+    return {
+        status: 'previewed',
+        changes: { ...changes, ...(without.length > 0 && { withoutSection: without }) },
+        notes,
+    };
+}
+/**
+ * Previews one gate: `checkGateBundle`, then its findings re-evaluated under `base` and `pr` at
+ * the bundle's recorded `evaluatedAt`, diffed. Never throws: a bundle that cannot be previewed is
+ * a `failed` preview saying why. Pure.
  */
 function previewGate(input) {
-    const { evidence, file } = input;
-    if (evidence.verdict.verdict === 'error')
+    if (input.evidence.verdict.verdict === 'error')
         return { status: 'not decided' };
     try {
-        const bundle = (0, replay_1.replayableEvidence)(evidence, file);
-        const own = (0, policy_1.loadedFromText)(evidence.policy.text, evidence.policy.origin);
-        if (!(0, node_util_1.isDeepStrictEqual)((0, replay_1.reEvaluateBundle)(bundle, own, file).verdict, evidence.verdict)) {
-            return {
-                status: 'failed',
-                reason: `${file} does not reproduce its own recorded verdict: the bundle was altered, or written by an incompatible version (${evidence.assetguardVersion})`,
-            };
-        }
-        if (!(0, node_util_1.isDeepStrictEqual)(input.recorded, evidence.verdict)) {
-            return {
-                status: 'failed',
-                reason: `verdict.json is not the verdict ${file} records: one of them was altered`,
-            };
-        }
-        const base = (0, replay_1.reEvaluateBundle)(bundle, input.base, file).verdict;
-        const pr = (0, replay_1.reEvaluateBundle)(bundle, input.pr, file).verdict;
-        const notes = evidence.policy.sha256 === input.pr.sha256
-            ? []
-            : [
-                `${evidence.command} ran with ${evidence.policy.origin} (sha256 ${evidence.policy.sha256.slice(0, 12)}), not with this pull request's policy (sha256 ${input.pr.sha256.slice(0, 12)}): the preview re-evaluates its findings under both policies, so its verdict under the pull request's policy may differ from the gate's`,
-            ];
-        return { status: 'previewed', changes: diffVerdicts(base, pr), notes };
+        return previewChecked(checkGateBundle(input), input.file, input.base, input.pr);
     }
     catch (error) {
         return { status: 'failed', reason: (0, errors_1.errorMessage)(error) };
@@ -69668,11 +69716,13 @@ function policyChanged(pr, base) {
     return base !== undefined && base.text !== pr.text;
 }
 /**
- * Each gate with its preview (when the policy changed): a gate that decided needs its evidence,
- * and a gate whose evidence.json cannot be read fails its preview. Pure.
+ * Each gate checked, with its preview (when the policy changed). Fail closed whether or not the
+ * policy changed: a directory not written by a gate's command is refused; a gate that decided is
+ * taken only when its evidence.json reads, reproduces its own verdict and is its verdict.json
+ * (`checkGateBundle`), else refused saying why. Pure.
  */
 function gateResults(files, pr, base) {
-    const preview = policyChanged(pr, base) ? base : undefined;
+    const previewBase = policyChanged(pr, base) ? base : undefined;
     return files.map((gate) => {
         const result = {
             dir: gate.dir,
@@ -69681,35 +69731,52 @@ function gateResults(files, pr, base) {
                 noVerdict: gate.noVerdict ?? 'no verdict.json was read',
             }),
         };
-        if (!preview || !gate.verdict)
+        if (!gate.verdict)
             return result;
-        if (gate.verdict.verdict === 'error')
-            return { ...result, preview: { status: 'not decided' } };
-        if (!gate.evidence) {
+        const { command } = gate.verdict;
+        if (!isGateCommand(command)) {
             return {
                 ...result,
-                preview: {
-                    status: 'failed',
-                    reason: gate.evidenceProblem ?? 'evidence.json was not read',
-                },
+                refused: `written by ${JSON.stringify(command)}, which is not a gate: pr-summary takes the report directories of ${exports.GATE_COMMANDS.join(', ')} only`,
             };
         }
-        return {
-            ...result,
-            preview: previewGate({
-                ...gate.evidence,
-                recorded: gate.verdict,
-                base: preview,
-                pr,
-            }),
-        };
+        if (gate.verdict.verdict === 'error') {
+            return previewBase ? { ...result, preview: { status: 'not decided' } } : result;
+        }
+        let bundle;
+        let file;
+        try {
+            if (!gate.evidence) {
+                throw new errors_1.ConfigurationError(gate.evidenceProblem ?? 'evidence.json was not read');
+            }
+            file = gate.evidence.file;
+            bundle = checkGateBundle({ ...gate.evidence, recorded: gate.verdict });
+        }
+        catch (error) {
+            return {
+                ...result,
+                refused: `its reports fail their check, so its verdict is not taken: ${(0, errors_1.errorMessage)(error)}`,
+            };
+        }
+        if (!previewBase)
+            return result;
+        let preview;
+        try {
+            preview = previewChecked(bundle, file, previewBase, pr);
+        }
+        catch (error) {
+            preview = { status: 'failed', reason: (0, errors_1.errorMessage)(error) };
+        }
+        return { ...result, preview };
     });
 }
-/** One line per reason the summary cannot decide: gates without a verdict, undecided, failed previews. */
+/** One line per reason the summary cannot decide: gates without a verdict, refused, undecided, failed previews. */
 function problems(gates) {
     return gates.flatMap((gate) => {
         if (!gate.verdict)
             return [`${gate.dir}: no verdict (${gate.noVerdict ?? 'unknown'})`];
+        if (gate.refused !== undefined)
+            return [`${gate.dir}: ${gate.refused}`];
         const lines = [];
         if (gate.verdict.verdict === 'error') {
             lines.push(`${gate.dir}: ${gate.verdict.command} could not decide: ${gate.verdict.error ?? 'no reason was recorded'}`);
@@ -69721,14 +69788,16 @@ function problems(gates) {
     });
 }
 /**
- * The summary's verdict from its gates: `error` when any gate wrote no verdict, could not decide,
- * or could not be previewed (fail closed: never a pass on what could not be read); else `block`
+ * The summary's verdict from its gates: `error` when any gate wrote no verdict, was refused, could
+ * not decide, or could not be previewed (fail closed: never a pass on what could not be read); else `block`
  * when any gate blocked; else `pass`. Blocking entries are every gate's, tagged with the gate.
  * Preview notes become warnings. Pure.
  */
 function evaluatePrSummary(input) {
     const { gates } = input;
-    const decided = gates.flatMap((gate) => (gate.verdict ? [gate.verdict] : []));
+    // A refused gate's verdict.json is not taken: neither its verdict nor its entries count.
+    const taken = gates.filter((gate) => gate.refused === undefined);
+    const decided = taken.flatMap((gate) => (gate.verdict ? [gate.verdict] : []));
     const previews = gates.flatMap((gate) => (gate.preview ? [gate.preview] : []));
     const changes = previews.flatMap((preview) => preview.status === 'previewed' ? [preview.changes] : []);
     const reasons = problems(gates);
@@ -69737,17 +69806,18 @@ function evaluatePrSummary(input) {
         pass: decided.filter((verdict) => verdict.verdict === 'pass').length,
         block: decided.filter((verdict) => verdict.verdict === 'block').length,
         error: decided.filter((verdict) => verdict.verdict === 'error').length,
-        noVerdict: gates.length - decided.length,
+        noVerdict: gates.filter((gate) => !gate.verdict).length,
+        refused: gates.length - taken.length,
         newlyBlocking: changes.reduce((sum, change) => sum + change.newlyBlocks.length, 0),
         noLongerBlocking: changes.reduce((sum, change) => sum + change.noLongerBlocks.length, 0),
         previewFailed: previews.filter((preview) => preview.status === 'failed').length,
     };
-    const blocking = gates.flatMap((gate) => (gate.verdict?.blocking ?? []).map((entry) => ({
+    const blocking = taken.flatMap((gate) => (gate.verdict?.blocking ?? []).map((entry) => ({
         ...blockingItem(entry),
         gate: gate.dir,
         command: gate.verdict?.command ?? '',
     })));
-    const excepted = gates.flatMap((gate) => gate.verdict?.excepted ?? []);
+    const excepted = taken.flatMap((gate) => gate.verdict?.excepted ?? []);
     const { basePolicy } = input;
     const verdict = reasons.length > 0 ? 'error' : counts.block > 0 ? 'block' : 'pass';
     return {
@@ -69758,6 +69828,7 @@ function evaluatePrSummary(input) {
                 dir: gate.dir,
                 ...(gate.verdict && { command: gate.verdict.command }),
                 verdict: gate.verdict?.verdict ?? 'no verdict',
+                ...(gate.refused !== undefined && { refused: gate.refused }),
                 ...(gate.preview && { preview: gate.preview.status }),
             })),
             policyChanged: policyChanged(input.policy, basePolicy),
@@ -69772,7 +69843,7 @@ function evaluatePrSummary(input) {
         warnings: previews.flatMap((preview) => (preview.status === 'previewed' ? preview.notes : [])),
         ...(verdict === 'error' && {
             error: [
-                `${reasons.length} problem${reasons.length === 1 ? '' : 's'} keep this summary from deciding (it fails closed):`,
+                `${reasons.length === 1 ? '1 problem keeps' : `${reasons.length} problems keep`} this summary from deciding (it fails closed):`,
                 ...reasons,
             ].join('\n'),
         }),
@@ -70003,6 +70074,17 @@ function gatesTable(gates, runUrl, cap) {
         if (!verdict) {
             return [(0, escape_1.markdownCode)(gate.dir, CELL), '–', VERDICT_CELL['no verdict'], '–', '–', runCell];
         }
+        if (gate.refused !== undefined) {
+            // Its verdict.json is not taken: showing its pass or block would show what was refused.
+            return [
+                `${cell(verdict.command)} (${(0, escape_1.markdownCode)(gate.dir, CELL)})`,
+                subjectCell(verdict),
+                '⚠️ refused',
+                '–',
+                '–',
+                runCell,
+            ];
+        }
         return [
             `${cell(verdict.command)} (${(0, escape_1.markdownCode)(gate.dir, CELL)})`,
             subjectCell(verdict),
@@ -70030,7 +70112,9 @@ function itemRow(item) {
 const ITEM_HEADERS = ['Severity', 'Id', 'Resource', 'Title', 'Why it blocks'];
 /** The blocking findings of every gate, riskiest gate first as given, capped with "and N more". */
 function blockingSection(gates, cap) {
-    const entries = gates.flatMap((gate) => (gate.verdict?.blocking ?? []).map((entry) => ({ gate, item: (0, evaluate_1.blockingItem)(entry) })));
+    const entries = gates
+        .filter((gate) => gate.refused === undefined)
+        .flatMap((gate) => (gate.verdict?.blocking ?? []).map((entry) => ({ gate, item: (0, evaluate_1.blockingItem)(entry) })));
     if (entries.length === 0)
         return [];
     const parts = [`### Blocking (${entries.length})`];
@@ -70044,11 +70128,22 @@ function blockingSection(gates, cap) {
     }
     return parts;
 }
-/** `pass → block`, or the verdict alone when it does not change. */
+/**
+ * `pass → block`, or the verdict alone when it does not change; a side whose policy does not
+ * configure the gate says so.
+ */
 function verdictChange(changes) {
-    return changes.base === changes.pr
+    const without = changes.withoutSection ?? [];
+    const side = (name) => `${VERDICT_CELL[changes[name]]}${without.includes(name) ? ' (not configured)' : ''}`;
+    return changes.base === changes.pr && without.length === 0
         ? `${VERDICT_CELL[changes.pr]} (unchanged)`
-        : `${VERDICT_CELL[changes.base]} → ${VERDICT_CELL[changes.pr]}`;
+        : `${side('base')} → ${side('pr')}`;
+}
+/** What a policy without the gate's section means, said under the preview table. */
+function withoutSectionNote(label, changes, policies) {
+    return (changes.withoutSection ?? []).map((side) => side === 'base'
+        ? `${label}: ${(0, escape_1.markdownCode)(policies.base.origin, CELL)} on the base branch has no \`tags.required\` section, so this gate was not configured there and blocked nothing: everything it blocks under this pull request's policy is new.`
+        : `${label}: this pull request's ${(0, escape_1.markdownCode)(policies.pr.origin, CELL)} has no \`tags.required\` section, so this gate is not configured under it and blocks nothing.`);
 }
 /** One list of moved entries under its heading, capped. */
 function movedList(title, items, cap) {
@@ -70076,6 +70171,7 @@ function previewSection(gates, details, cap) {
         `This pull request changes the policy: ${name(policies.base)} on the base branch → ${name(policies.pr)} here. Each gate's recorded findings are re-evaluated under both, at the time the gate ran.`,
     ];
     const rows = [];
+    const notes = [];
     const lists = [];
     const listed = gates.slice(0, Math.max(cap, MIN_LISTED));
     for (const gate of listed) {
@@ -70083,6 +70179,9 @@ function previewSection(gates, details, cap) {
         const preview = gate.preview;
         if (!gate.verdict) {
             rows.push([label, '⚠️ no verdict: nothing to re-evaluate', '–', '–']);
+        }
+        else if (gate.refused !== undefined) {
+            rows.push([label, '⚠️ refused (see above): not re-evaluated', '–', '–']);
         }
         else if (!preview || preview.status === 'not decided') {
             rows.push([label, '⚠️ the gate did not decide: nothing to re-evaluate', '–', '–']);
@@ -70092,6 +70191,7 @@ function previewSection(gates, details, cap) {
         }
         else {
             const { changes } = preview;
+            notes.push(...withoutSectionNote(label, changes, policies));
             rows.push([
                 label,
                 verdictChange(changes),
@@ -70105,6 +70205,7 @@ function previewSection(gates, details, cap) {
     if (gates.length > listed.length) {
         parts.push(`…and ${gates.length - listed.length} more gates in verdict.json.`);
     }
+    parts.push(...notes);
     if (rows.length > 0 &&
         lists.length === 0 &&
         gates.every((gate) => gate.preview?.status === 'previewed')) {
@@ -70242,11 +70343,24 @@ function fsCode(error) {
     return typeof code === 'string' ? code : (0, errors_1.errorMessage)(error);
 }
 /**
- * Reads one gate's report directory: its verdict.json (checked), and its evidence.json when a
- * preview needs it. Never throws: what cannot be read is said in the result (`noVerdict`,
- * `evidenceProblem`), so one broken directory is shown as such next to the others.
+ * Reads one gate's report directory: its verdict.json (checked), and its evidence.json whenever
+ * the gate decided, with or without a policy change: verdict.json alone is never trusted, the
+ * evaluator checks it against the bundle. Never throws: what cannot be read is said in the
+ * result (`noVerdict`, `evidenceProblem`), so one broken directory is shown as such next to the
+ * others.
  */
-async function readGateFiles(dir, withEvidence) {
+async function readGateFiles(dir) {
+    try {
+        if (!(await (0, promises_1.stat)(dir)).isDirectory()) {
+            return {
+                dir,
+                noVerdict: `${dir} is not a directory: report-dirs takes the gates' report directories (their output-dir), each holding verdict.json and evidence.json`,
+            };
+        }
+    }
+    catch {
+        // Missing or unreadable: reading verdict.json below says which, in the words users know.
+    }
     const file = (0, node_path_1.join)(dir, 'verdict.json');
     let text;
     try {
@@ -70271,7 +70385,7 @@ async function readGateFiles(dir, withEvidence) {
     catch (error) {
         return { dir, noVerdict: `${file} is not a verdict.json: ${(0, errors_1.errorMessage)(error)}` };
     }
-    if (!withEvidence || verdict.verdict === 'error')
+    if (verdict.verdict === 'error')
         return { dir, verdict };
     try {
         return { dir, verdict, evidence: await (0, evidence_1.readEvidence)(dir) };
@@ -70325,6 +70439,7 @@ function emptyCounts() {
         block: 0,
         error: 0,
         noVerdict: 0,
+        refused: 0,
         newlyBlocking: 0,
         noLongerBlocking: 0,
         previewFailed: 0,
@@ -70332,8 +70447,8 @@ function emptyCounts() {
 }
 /**
  * The pull-request summary as a command of the shared runner: read every report directory (its
- * verdict.json; its evidence.json too when the base policy is given), load the base branch's
- * policy, and `evaluatePrSummary` over the gates with their previews. No AWS and no network:
+ * verdict.json and evidence.json), load the base branch's policy, check every gate and preview
+ * it when the policy changed (`gateResults`), and `evaluatePrSummary` over them. No AWS and no network:
  * the comment is posted by the action glue (main.ts), after the reports are written.
  * Reports: summary.md (the comment), verdict.json, evidence.json.
  */
@@ -70360,7 +70475,7 @@ function prSummaryCommand(options = {}) {
                     ? `policy preview: ${base.origin} (sha256 ${base.sha256.slice(0, 12)}) on the base branch, ${policy.origin} (sha256 ${policy.sha256.slice(0, 12)}) in this pull request`
                     : `policy unchanged: ${base.origin} and ${policy.origin} have the same text; no preview`);
             }
-            const files = await Promise.all(inputs.reportDirs.map((dir) => readGateFiles(dir, changed)));
+            const files = await Promise.all(inputs.reportDirs.map((dir) => readGateFiles(dir)));
             const gates = (0, evaluate_1.gateResults)(files, policy, base);
             progress.context.gates = files.map((gate) => ({
                 dir: gate.dir,
@@ -70369,11 +70484,13 @@ function prSummaryCommand(options = {}) {
             }));
             for (const gate of gates) {
                 const { verdict, preview } = gate;
-                const previewText = preview?.status === 'previewed'
-                    ? `; under this pull request's policy it newly blocks ${preview.changes.newlyBlocks.length} and no longer blocks ${preview.changes.noLongerBlocks.length}`
-                    : preview?.status === 'failed'
-                        ? `; the policy preview failed: ${preview.reason}`
-                        : '';
+                const previewText = gate.refused !== undefined
+                    ? `; refused: ${gate.refused}`
+                    : preview?.status === 'previewed'
+                        ? `; under this pull request's policy it newly blocks ${preview.changes.newlyBlocks.length} and no longer blocks ${preview.changes.noLongerBlocks.length}`
+                        : preview?.status === 'failed'
+                            ? `; the policy preview failed: ${preview.reason}`
+                            : '';
                 log(verdict
                     ? `${gate.dir}: ${verdict.command} ${verdict.verdict}${verdict.verdict === 'error' ? '' : ` (${verdict.blocking.length} blocking)`}${previewText}`
                     : `${gate.dir}: no verdict: ${gate.noVerdict ?? ''}`);

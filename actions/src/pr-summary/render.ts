@@ -102,6 +102,17 @@ function gatesTable(
     if (!verdict) {
       return [markdownCode(gate.dir, CELL), '–', VERDICT_CELL['no verdict'], '–', '–', runCell];
     }
+    if (gate.refused !== undefined) {
+      // Its verdict.json is not taken: showing its pass or block would show what was refused.
+      return [
+        `${cell(verdict.command)} (${markdownCode(gate.dir, CELL)})`,
+        subjectCell(verdict),
+        '⚠️ refused',
+        '–',
+        '–',
+        runCell,
+      ];
+    }
     return [
       `${cell(verdict.command)} (${markdownCode(gate.dir, CELL)})`,
       subjectCell(verdict),
@@ -131,9 +142,11 @@ const ITEM_HEADERS = ['Severity', 'Id', 'Resource', 'Title', 'Why it blocks'];
 
 /** The blocking findings of every gate, riskiest gate first as given, capped with "and N more". */
 function blockingSection(gates: readonly GateResult[], cap: number): string[] {
-  const entries = gates.flatMap((gate) =>
-    (gate.verdict?.blocking ?? []).map((entry) => ({ gate, item: blockingItem(entry) })),
-  );
+  const entries = gates
+    .filter((gate) => gate.refused === undefined)
+    .flatMap((gate) =>
+      (gate.verdict?.blocking ?? []).map((entry) => ({ gate, item: blockingItem(entry) })),
+    );
   if (entries.length === 0) return [];
   const parts = [`### Blocking (${entries.length})`];
   if (cap > 0) {
@@ -154,11 +167,30 @@ function blockingSection(gates: readonly GateResult[], cap: number): string[] {
   return parts;
 }
 
-/** `pass → block`, or the verdict alone when it does not change. */
+/**
+ * `pass → block`, or the verdict alone when it does not change; a side whose policy does not
+ * configure the gate says so.
+ */
 function verdictChange(changes: PolicyChanges): string {
-  return changes.base === changes.pr
+  const without = changes.withoutSection ?? [];
+  const side = (name: 'base' | 'pr') =>
+    `${VERDICT_CELL[changes[name]]}${without.includes(name) ? ' (not configured)' : ''}`;
+  return changes.base === changes.pr && without.length === 0
     ? `${VERDICT_CELL[changes.pr]} (unchanged)`
-    : `${VERDICT_CELL[changes.base]} → ${VERDICT_CELL[changes.pr]}`;
+    : `${side('base')} → ${side('pr')}`;
+}
+
+/** What a policy without the gate's section means, said under the preview table. */
+function withoutSectionNote(
+  label: string,
+  changes: PolicyChanges,
+  policies: NonNullable<PrSummaryDetails['policies']>,
+): string[] {
+  return (changes.withoutSection ?? []).map((side) =>
+    side === 'base'
+      ? `${label}: ${markdownCode(policies.base.origin, CELL)} on the base branch has no \`tags.required\` section, so this gate was not configured there and blocked nothing: everything it blocks under this pull request's policy is new.`
+      : `${label}: this pull request's ${markdownCode(policies.pr.origin, CELL)} has no \`tags.required\` section, so this gate is not configured under it and blocks nothing.`,
+  );
 }
 
 /** One list of moved entries under its heading, capped. */
@@ -189,6 +221,7 @@ function previewSection(
     `This pull request changes the policy: ${name(policies.base)} on the base branch → ${name(policies.pr)} here. Each gate's recorded findings are re-evaluated under both, at the time the gate ran.`,
   ];
   const rows: string[][] = [];
+  const notes: string[] = [];
   const lists: string[] = [];
   const listed = gates.slice(0, Math.max(cap, MIN_LISTED));
   for (const gate of listed) {
@@ -196,12 +229,15 @@ function previewSection(
     const preview = gate.preview;
     if (!gate.verdict) {
       rows.push([label, '⚠️ no verdict: nothing to re-evaluate', '–', '–']);
+    } else if (gate.refused !== undefined) {
+      rows.push([label, '⚠️ refused (see above): not re-evaluated', '–', '–']);
     } else if (!preview || preview.status === 'not decided') {
       rows.push([label, '⚠️ the gate did not decide: nothing to re-evaluate', '–', '–']);
     } else if (preview.status === 'failed') {
       rows.push([label, `⚠️ could not preview: ${cell(preview.reason)}`, '–', '–']);
     } else {
       const { changes } = preview;
+      notes.push(...withoutSectionNote(label, changes, policies));
       rows.push([
         label,
         verdictChange(changes),
@@ -218,6 +254,7 @@ function previewSection(
   if (gates.length > listed.length) {
     parts.push(`…and ${gates.length - listed.length} more gates in verdict.json.`);
   }
+  parts.push(...notes);
   if (
     rows.length > 0 &&
     lists.length === 0 &&

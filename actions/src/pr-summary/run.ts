@@ -88,11 +88,23 @@ function fsCode(error: unknown): string {
 }
 
 /**
- * Reads one gate's report directory: its verdict.json (checked), and its evidence.json when a
- * preview needs it. Never throws: what cannot be read is said in the result (`noVerdict`,
- * `evidenceProblem`), so one broken directory is shown as such next to the others.
+ * Reads one gate's report directory: its verdict.json (checked), and its evidence.json whenever
+ * the gate decided, with or without a policy change: verdict.json alone is never trusted, the
+ * evaluator checks it against the bundle. Never throws: what cannot be read is said in the
+ * result (`noVerdict`, `evidenceProblem`), so one broken directory is shown as such next to the
+ * others.
  */
-export async function readGateFiles(dir: string, withEvidence: boolean): Promise<GateFiles> {
+export async function readGateFiles(dir: string): Promise<GateFiles> {
+  try {
+    if (!(await stat(dir)).isDirectory()) {
+      return {
+        dir,
+        noVerdict: `${dir} is not a directory: report-dirs takes the gates' report directories (their output-dir), each holding verdict.json and evidence.json`,
+      };
+    }
+  } catch {
+    // Missing or unreadable: reading verdict.json below says which, in the words users know.
+  }
   const file = join(dir, 'verdict.json');
   let text: string;
   try {
@@ -116,7 +128,7 @@ export async function readGateFiles(dir: string, withEvidence: boolean): Promise
   } catch (error) {
     return { dir, noVerdict: `${file} is not a verdict.json: ${errorMessage(error)}` };
   }
-  if (!withEvidence || verdict.verdict === 'error') return { dir, verdict };
+  if (verdict.verdict === 'error') return { dir, verdict };
   try {
     return { dir, verdict, evidence: await readEvidence(dir) };
   } catch (error) {
@@ -172,6 +184,7 @@ function emptyCounts(): PrSummaryCounts {
     block: 0,
     error: 0,
     noVerdict: 0,
+    refused: 0,
     newlyBlocking: 0,
     noLongerBlocking: 0,
     previewFailed: 0,
@@ -186,8 +199,8 @@ export interface PrSummaryOptions {
 
 /**
  * The pull-request summary as a command of the shared runner: read every report directory (its
- * verdict.json; its evidence.json too when the base policy is given), load the base branch's
- * policy, and `evaluatePrSummary` over the gates with their previews. No AWS and no network:
+ * verdict.json and evidence.json), load the base branch's policy, check every gate and preview
+ * it when the policy changed (`gateResults`), and `evaluatePrSummary` over them. No AWS and no network:
  * the comment is posted by the action glue (main.ts), after the reports are written.
  * Reports: summary.md (the comment), verdict.json, evidence.json.
  */
@@ -217,7 +230,7 @@ export function prSummaryCommand(options: PrSummaryOptions = {}): Command<PrSumm
             : `policy unchanged: ${base.origin} and ${policy.origin} have the same text; no preview`,
         );
       }
-      const files = await Promise.all(inputs.reportDirs.map((dir) => readGateFiles(dir, changed)));
+      const files = await Promise.all(inputs.reportDirs.map((dir) => readGateFiles(dir)));
       const gates = gateResults(files, policy, base);
       progress.context.gates = files.map((gate) => ({
         dir: gate.dir,
@@ -227,11 +240,13 @@ export function prSummaryCommand(options: PrSummaryOptions = {}): Command<PrSumm
       for (const gate of gates) {
         const { verdict, preview } = gate;
         const previewText =
-          preview?.status === 'previewed'
-            ? `; under this pull request's policy it newly blocks ${preview.changes.newlyBlocks.length} and no longer blocks ${preview.changes.noLongerBlocks.length}`
-            : preview?.status === 'failed'
-              ? `; the policy preview failed: ${preview.reason}`
-              : '';
+          gate.refused !== undefined
+            ? `; refused: ${gate.refused}`
+            : preview?.status === 'previewed'
+              ? `; under this pull request's policy it newly blocks ${preview.changes.newlyBlocks.length} and no longer blocks ${preview.changes.noLongerBlocks.length}`
+              : preview?.status === 'failed'
+                ? `; the policy preview failed: ${preview.reason}`
+                : '';
         log(
           verdict
             ? `${gate.dir}: ${verdict.command} ${verdict.verdict}${verdict.verdict === 'error' ? '' : ` (${verdict.blocking.length} blocking)`}${previewText}`
