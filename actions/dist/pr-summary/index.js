@@ -69867,7 +69867,7 @@ const policy_1 = __nccwpck_require__(5397);
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 exports.PR_SUMMARY_INPUTS = {
     'report-dirs': {
-        description: "The gates' report directories, one per line (their output-dir, e.g. downloaded as artifacts), each holding the verdict.json and evidence.json the gate wrote. A directory without verdict.json (the gate step failed before writing it) is shown as no verdict and fails this step (exit 2).",
+        description: "The gates' report directories, one per line (their output-dir, e.g. downloaded as artifacts), each holding the verdict.json and evidence.json the gate wrote. Only scan-gate, compliance-gate and tags audit directories are taken. A directory without verdict.json (the gate step failed before writing it) is shown as no verdict, and one whose verdict.json its evidence.json does not reproduce is refused; either fails this step (exit 2).",
         required: true,
         multiple: true,
     },
@@ -69889,7 +69889,7 @@ exports.PR_SUMMARY_INPUTS = {
 };
 /** Declared once: action.yml is checked against this in tests, and `setOutputs` writes exactly these. */
 exports.PR_SUMMARY_OUTPUTS = {
-    verdict: 'pass (every gate passed), block (a gate blocked) or error (a gate could not decide, wrote no verdict, or the policy preview could not be made).',
+    verdict: 'pass (every gate passed), block (a gate blocked) or error (a gate could not decide, wrote no verdict, its reports were refused, or the policy preview could not be made).',
     'comment-url': 'The pull request comment, when one was posted or updated; empty otherwise.',
 };
 /**
