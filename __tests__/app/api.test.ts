@@ -71,7 +71,7 @@ describe('readiness and migrations', () => {
     expect(before.status).toBe(503);
     expect((await json(before)).reason).toMatch(/migrations not applied/);
 
-    expect(await migrate(portal.db)).toEqual(['001_reports.sql']);
+    expect(await migrate(portal.db)).toEqual(['001_reports.sql', '002_s3_channel.sql']);
     const after = await fetch(`${portal.base}/readyz`);
     expect(after.status).toBe(200);
     expect(await json(after)).toEqual({ status: 'ready', database: 'pglite' });
@@ -91,10 +91,10 @@ describe('readiness and migrations', () => {
   });
 
   it('reports a shipped migration that is not applied yet as pending', async () => {
-    const next = { version: 2, name: '002_next.sql', sql: 'SELECT 1', checksum: 'a'.repeat(64) };
+    const next = { version: 99, name: '099_next.sql', sql: 'SELECT 1', checksum: 'a'.repeat(64) };
     expect(await schemaState(portal.db, [...readMigrations(), next])).toEqual({
       ready: false,
-      reason: 'migrations pending: 002_next.sql',
+      reason: 'migrations pending: 099_next.sql',
     });
   });
 });

@@ -88,6 +88,37 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'not a url :secret' })).not.toThrow(/secret/);
   });
 
+  it('polls no report source unless REPORT_S3_URI names one object', () => {
+    expect(loadConfig({}).reportSource).toBeUndefined();
+    expect(
+      loadConfig({ REPORT_S3_URI: 's3://prod-portal-reports-1-eu-west-1/portal/report.json' })
+        .reportSource,
+    ).toEqual({
+      bucket: 'prod-portal-reports-1-eu-west-1',
+      key: 'portal/report.json',
+      uri: 's3://prod-portal-reports-1-eu-west-1/portal/report.json',
+      pollSeconds: 300,
+    });
+    expect(
+      loadConfig({ REPORT_S3_URI: 's3://reports/r.json', REPORT_POLL_SECONDS: '60' }).reportSource
+        ?.pollSeconds,
+    ).toBe(60);
+    for (const uri of [
+      'reports/portal/report.json',
+      's3://reports',
+      's3://reports/portal/',
+      's3://Bad_Bucket/r.json',
+    ]) {
+      expect(() => loadConfig({ REPORT_S3_URI: uri })).toThrow(
+        /^REPORT_S3_URI must be s3:\/\/BUCKET\/KEY/,
+      );
+    }
+    expect(() =>
+      loadConfig({ REPORT_S3_URI: 's3://reports/r.json', REPORT_POLL_SECONDS: '1' }),
+    ).toThrow(/REPORT_POLL_SECONDS must be a whole number from 10 to 86400/);
+    expect(() => loadConfig({ REPORT_POLL_SECONDS: '60' })).toThrow(/REPORT_S3_URI is not/);
+  });
+
   it('trims a trailing slash from the OTLP endpoint (the exporters append /v1/traces)', () => {
     expect(
       loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://localhost:4318/' }).telemetry.otlpEndpoint,

@@ -15,6 +15,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+
 import { IMPORT_TOKEN, reportBody } from './portal';
 
 const APP = join(__dirname, '../../app');
@@ -109,6 +111,25 @@ async function startProcess(env: Record<string, string>): Promise<Running> {
     });
   });
   return { child, port, lines, stderr: () => stderr, exited };
+}
+
+/** Resolves with the first log line (seen or still to come) that `matches`. */
+function lineMatching(running: Running, matches: (line: LogLine) => boolean): Promise<LogLine> {
+  return new Promise((resolve, reject) => {
+    const check = (): boolean => {
+      const found = running.lines.find(matches);
+      if (found === undefined) return false;
+      running.child.stdout.off('data', check);
+      resolve(found);
+      return true;
+    };
+    if (check()) return;
+    // Registered after startProcess's parser, so each chunk is parsed before this runs.
+    running.child.stdout.on('data', check);
+    running.child.once('exit', (code) => {
+      if (!check()) reject(new Error(`portal exited with ${String(code)}: ${running.stderr()}`));
+    });
+  });
 }
 
 function spanList(receiver: Receiver): OtlpSpan[] {
@@ -234,6 +255,46 @@ describe('the portal process', () => {
       imports: false,
     });
     running.child.kill('SIGINT');
+    expect(await running.exited).toBe(0);
+  }, 60_000);
+
+  it('imports the report REPORT_S3_URI names, with no import token, and stops polling on SIGTERM', async () => {
+    // A region of this test's own in the shared moto.
+    const region = 'sa-east-1';
+    const bucket = 'portal-process-test-reports';
+    const s3 = new S3Client({ region, forcePathStyle: true, maxAttempts: 1 });
+    try {
+      await s3.send(
+        new CreateBucketCommand({
+          Bucket: bucket,
+          CreateBucketConfiguration: { LocationConstraint: region },
+        }),
+      );
+      await s3.send(
+        new PutObjectCommand({ Bucket: bucket, Key: 'portal/report.json', Body: reportBody() }),
+      );
+    } finally {
+      s3.destroy();
+    }
+    running = await startProcess({
+      REPORT_S3_URI: `s3://${bucket}/portal/report.json`,
+      AWS_ENDPOINT_URL: process.env.AWS_ENDPOINT_URL ?? '',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: region,
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    expect(running.lines.find((line) => line.msg === 'listening')).toMatchObject({
+      imports: false,
+      reportSource: `s3://${bucket}/portal/report.json`,
+    });
+    const imported = await lineMatching(running, (line) =>
+      /report imported|failed|not valid/.test(line.msg),
+    );
+    expect(imported).toMatchObject({ msg: 'report imported', channel: 's3', duplicate: false });
+    const latest = await fetch(`http://127.0.0.1:${running.port}/api/report/latest`);
+    expect(latest.status).toBe(200);
+    running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   }, 60_000);
 

@@ -838,7 +838,7 @@ describe('resources are scoped to the named resources', () => {
     ).toEqual(['${ecs_task_role_arn}', '${ecs_execution_role_arn}']);
   });
 
-  it('keeps S3 objects under a prefix of a named bucket, and listing to named buckets', () => {
+  it('keeps S3 objects under a prefix of a named bucket (or one exact key), and listing to named buckets', () => {
     for (const { kind, statement } of all()) {
       for (const action of statement.actions.filter((a) => a.startsWith('s3:'))) {
         for (const resource of statement.resources) {
@@ -847,7 +847,8 @@ describe('resources are scoped to the named resources', () => {
             expect(where).toEqual({
               ...where,
               resource: expect.stringMatching(
-                /^\$\{[a-z_]+_bucket_arn\}\/[a-z0-9-]+(\/[^*]+)*\/\*$|^\$\{[a-z_]+_bucket_arn\}\/\$\{[a-z_]+\}\/\*$/,
+                // Under a prefix (…/*), or one exact key with no wildcard (portal/report.json).
+                /^\$\{[a-z_]+_bucket_arn\}\/[a-z0-9-]+(\/[^*]+)*\/\*$|^\$\{[a-z_]+_bucket_arn\}\/\$\{[a-z_]+\}\/\*$|^\$\{[a-z_]+_bucket_arn\}(\/[a-z0-9-]+)+\/[a-z0-9-]+\.[a-z]+$/,
               ),
             });
           } else if (action === 's3:ListBucket') {

@@ -446,6 +446,46 @@ describe('the ADOT collector sidecar', () => {
     ]);
   });
 
+  it('may read the one report object the app polls, and list only that key (task role)', () => {
+    expect(stack.module('ecs').report_s3_uri).toBe(
+      's3://${module.report_bucket.bucket}/portal/report.json',
+    );
+    expect(ecs.variable('report_s3_uri').default).toBeNull();
+    expect(asRecord(ecs.locals(), 'locals').app_environment_report).toBe(
+      '${var.report_s3_uri == null ? {} : { REPORT_S3_URI = var.report_s3_uri, AWS_REGION = local.region }}',
+    );
+    const document = ecs.data('aws_iam_policy_document', 'report_read');
+    expect(document.count).toBe('${local.report_object == null ? 0 : 1}');
+    const partition = '${data.aws_partition.current.partition}';
+    expect(
+      (document.statement as Hcl[]).map((s) => ({
+        actions: s.actions,
+        resources: s.resources,
+        condition: s.condition,
+      })),
+    ).toEqual([
+      {
+        actions: ['s3:GetObject'],
+        resources: [
+          `arn:${partition}:s3:::\${local.report_object.bucket}/\${local.report_object.key}`,
+        ],
+        condition: undefined,
+      },
+      {
+        actions: ['s3:ListBucket'],
+        resources: [`arn:${partition}:s3:::\${local.report_object.bucket}`],
+        condition: [
+          { test: 'StringEquals', variable: 's3:prefix', values: ['${local.report_object.key}'] },
+        ],
+      },
+    ]);
+    expect(ecs.resource('aws_iam_role_policy', 'report_read')).toMatchObject({
+      count: '${local.report_object == null ? 0 : 1}',
+      role: '${aws_iam_role.task.id}',
+      policy: '${data.aws_iam_policy_document.report_read[0].json}',
+    });
+  });
+
   it('starts tasks with no secret but the database password (execution role)', () => {
     const statements = ecs.data('aws_iam_policy_document', 'execution').statement as Hcl[];
     const secretReads = statements.filter((s) =>

@@ -58,6 +58,18 @@ export interface PortalConfig {
   /** pino level (LOG_LEVEL, default info). */
   logLevel: string;
   telemetry: TelemetryConfig;
+  /** Where the report is pulled from (REPORT_S3_URI); undefined: no poller runs. */
+  reportSource?: ReportSource;
+}
+
+/** The S3 object the daily-report workflow publishes and the portal pulls (pull model: no shared secret). */
+export interface ReportSource {
+  bucket: string;
+  key: string;
+  /** The URI as configured, for log lines. */
+  uri: string;
+  /** Seconds between two GetObject calls (REPORT_POLL_SECONDS, default 300). */
+  pollSeconds: number;
 }
 
 export interface TelemetryConfig {
@@ -190,6 +202,35 @@ function otlpEndpoint(env: NodeJS.ProcessEnv): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+// S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens (the general purpose rules).
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+function reportSource(env: NodeJS.ProcessEnv): ReportSource | undefined {
+  const uri = optional(env, 'REPORT_S3_URI');
+  if (uri === undefined) {
+    if (optional(env, 'REPORT_POLL_SECONDS') !== undefined) {
+      throw new ConfigError(
+        'REPORT_POLL_SECONDS is set but REPORT_S3_URI is not: set REPORT_S3_URI or unset REPORT_POLL_SECONDS',
+      );
+    }
+    return undefined;
+  }
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(uri);
+  const bucket = match?.[1];
+  const key = match?.[2];
+  if (bucket === undefined || key === undefined || !BUCKET_NAME.test(bucket) || key.endsWith('/')) {
+    throw new ConfigError(
+      `REPORT_S3_URI must be s3://BUCKET/KEY naming one object (e.g. s3://reports/portal/report.json), got "${uri}"`,
+    );
+  }
+  return {
+    bucket,
+    key,
+    uri,
+    pollSeconds: integer(env, 'REPORT_POLL_SECONDS', 300, 10, 86_400),
+  };
+}
+
 /**
  * Reads the whole configuration from `env`.
  * @throws ConfigError naming the first variable that is wrong.
@@ -210,6 +251,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
   }
   const endpoint = otlpEndpoint(env);
   const environment = optional(env, 'DEPLOY_ENV');
+  const source = reportSource(env);
   return {
     port: integer(env, 'PORT', 8080, 0, 65535),
     host: optional(env, 'HOST') ?? '0.0.0.0',
@@ -232,5 +274,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): PortalConfig {
       ...(endpoint === undefined ? {} : { otlpEndpoint: endpoint }),
       metricExportIntervalMs: integer(env, 'OTEL_METRIC_EXPORT_INTERVAL', 60_000, 1000, 3_600_000),
     },
+    ...(source === undefined ? {} : { reportSource: source }),
   };
 }

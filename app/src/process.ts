@@ -8,6 +8,7 @@ import { ConfigError, loadConfig, type PortalConfig } from './config';
 import { openDatabase, type Database } from './db';
 import { createLogger, type Logger } from './log';
 import { migrate } from './migrations';
+import { createReportPoller } from './report-poller';
 import { createPortal } from './server';
 import { startTelemetry, type Telemetry } from './telemetry';
 
@@ -81,10 +82,23 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
         database: db.engine,
         otlp: telemetry.exporting,
         imports: config.importToken !== undefined,
+        reportSource: config.reportSource?.uri ?? null,
       },
       'listening',
     );
   });
+  // Readiness never waits for it: the page answers from the database with or without S3.
+  const poller =
+    config.reportSource === undefined
+      ? undefined
+      : createReportPoller({
+          db,
+          telemetry,
+          logger,
+          source: config.reportSource,
+          maxBytes: config.importMaxBytes,
+        });
+  poller?.start();
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals): void => {
@@ -100,7 +114,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }, config.shutdownTimeoutMs + CLOSE_GRACE_MS);
     hardStop.unref();
     void (async () => {
-      const drained = await portal.drain(config.shutdownTimeoutMs);
+      // Both finish before the pool closes: an import the poller started completes or rolls back.
+      const [drained] = await Promise.all([portal.drain(config.shutdownTimeoutMs), poller?.stop()]);
       if (!drained) logger.warn('requests still in flight at the deadline were cut off');
       try {
         await db.close();

@@ -19,10 +19,11 @@ import { context, propagation, SpanKind, SpanStatusCode, trace } from '@opentele
 
 import type { Database } from './db';
 import { PAGE_CSP, renderEmptyPage, renderReportPage } from './html';
+import { ingestReport } from './ingest';
 import type { Logger } from './log';
 import { readMigrations, schemaState, type Migration } from './migrations';
-import { parseReport, ReportShapeError, SEVERITIES, type Severity } from './report';
-import { importReport, latestReport, listAssets, listFindings, type StoredReport } from './store';
+import { ReportShapeError, SEVERITIES, type Severity } from './report';
+import { latestReport, listAssets, listFindings, type StoredReport } from './store';
 import type { Telemetry } from './telemetry';
 
 export interface PortalOptions {
@@ -385,30 +386,13 @@ export function createPortal(options: PortalOptions): Portal {
           throw new HttpError(415, `send report.json as application/json, not "${type}"`);
         }
         const body = await readBody(req, options.importMaxBytes);
-        let parsed;
+        let result;
         try {
-          parsed = parseReport(body, options.now === undefined ? {} : { now: options.now });
+          result = await ingestReport(options, body, 'api');
         } catch (error) {
-          if (error instanceof ReportShapeError) {
-            telemetry.imports.add(1, { outcome: 'rejected', channel: 'api' });
-            throw new HttpError(400, error.message);
-          }
+          if (error instanceof ReportShapeError) throw new HttpError(400, error.message);
           throw error;
         }
-        const result = await importReport(db, parsed, 'api');
-        telemetry.imports.add(1, {
-          outcome: result.duplicate ? 'duplicate' : 'imported',
-          channel: 'api',
-        });
-        logger.info(
-          {
-            reportId: result.reportId,
-            duplicate: result.duplicate,
-            findings: result.findings,
-            assets: result.assets,
-          },
-          'report imported',
-        );
         sendJson(res, result.duplicate ? 200 : 201, result);
       },
     },

@@ -12,8 +12,8 @@ import {
   type Severity,
 } from './report';
 
-/** Where an import came from, recorded with it. */
-export type ImportChannel = 'api' | 'cli';
+/** Where an import came from, recorded with it: POST /api/imports, the import CLI, the S3 poller. */
+export type ImportChannel = 'api' | 'cli' | 's3';
 
 export interface ImportResult {
   reportId: number;

@@ -72,7 +72,7 @@ export interface Telemetry {
   httpDuration: Histogram;
   /** Seconds per database statement; attributes db.system.name, db.operation.name, error.type. */
   dbDuration: Histogram;
-  /** Imports by outcome (imported, duplicate, rejected) and channel (api, cli). */
+  /** Imports by outcome (imported, duplicate, rejected) and channel (api, cli, s3). */
   imports: Counter;
   /** Whether an OTLP endpoint receives traces and metrics. */
   exporting: boolean;
@@ -155,7 +155,7 @@ export function startTelemetry(
   });
   const imports = meter.createCounter(METRICS.imports, {
     description:
-      'Report imports by outcome (imported, duplicate, rejected) and channel (api, cli).',
+      'Report imports by outcome (imported, duplicate, rejected) and channel (api, cli, s3).',
     unit: '{import}',
   });
 

@@ -3,6 +3,7 @@
 
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
 
 locals {
   region         = data.aws_region.current.region
@@ -18,7 +19,13 @@ locals {
     DATABASE_URL                = var.database.url
     OTEL_EXPORTER_OTLP_ENDPOINT = "http://localhost:4318"
   }
-  app_environment = merge(var.environment_variables, local.app_environment_fixed)
+  # The report the app pulls (pull model: no import token to hand the task). The bucket is the
+  # stack's, in this region; set explicitly rather than relying on the platform's AWS_REGION.
+  app_environment_report = var.report_s3_uri == null ? {} : { REPORT_S3_URI = var.report_s3_uri, AWS_REGION = local.region }
+  app_environment        = merge(var.environment_variables, local.app_environment_report, local.app_environment_fixed)
+
+  # bucket and key of report_s3_uri (the variable's validation guarantees the match).
+  report_object = var.report_s3_uri == null ? null : regex("^s3://(?P<bucket>[^/]+)/(?P<key>.+)$", var.report_s3_uri)
 
   # The collector listens on loopback only: in awsvpc mode the containers of a task share it,
   # and nothing outside the task has a reason to send telemetry here.
@@ -273,6 +280,40 @@ resource "aws_iam_role_policy" "task" {
   name   = "telemetry"
   role   = aws_iam_role.task.id
   policy = data.aws_iam_policy_document.task.json
+}
+
+# The one object the app polls (REPORT_S3_URI), and nothing else in the bucket.
+data "aws_iam_policy_document" "report_read" {
+  count = local.report_object == null ? 0 : 1
+
+  statement {
+    sid       = "ReportObjectRead"
+    actions   = ["s3:GetObject"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.report_object.bucket}/${local.report_object.key}"]
+  }
+
+  # Without ListBucket S3 answers a GetObject of a missing key with 403, which the app cannot
+  # tell from a real denial; with it, 404 NoSuchKey ("no report yet"). Listing is limited to the
+  # key itself, so no other object name in the bucket is revealed.
+  statement {
+    sid       = "ReportKeyList"
+    actions   = ["s3:ListBucket"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${local.report_object.bucket}"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:prefix"
+      values   = [local.report_object.key]
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "report_read" {
+  count = local.report_object == null ? 0 : 1
+
+  name   = "report-read"
+  role   = aws_iam_role.task.id
+  policy = data.aws_iam_policy_document.report_read[0].json
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -136,6 +136,17 @@ variable "environment_variables" {
   default     = {}
 }
 
+variable "report_s3_uri" {
+  description = "s3://BUCKET/KEY of the report.json the app polls (REPORT_S3_URI); the task role may read exactly that object. null: the app does not poll."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.report_s3_uri == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/[^*?]*[^/*?]$", var.report_s3_uri))
+    error_message = "report_s3_uri must be s3://BUCKET/KEY naming one object (no wildcard, not ending in /)."
+  }
+}
+
 variable "collector_image" {
   description = "ADOT collector image, pinned to a version (pulled through the ECR pull-through cache when the VPC has no NAT)."
   type        = string

@@ -38,6 +38,7 @@ locals {
     ecs_execution_role_arn          = var.ecs_execution_role_arn
     tag_policy_parameter_arn        = var.tag_policy_parameter_name == null ? null : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter/${trimprefix(var.tag_policy_parameter_name, "/")}"
     state_bucket_arn                = var.state_bucket_name == null ? null : "${local.s3_arn}${var.state_bucket_name}"
+    report_bucket_arn               = var.report_bucket_name == null ? null : "${local.s3_arn}${var.report_bucket_name}"
     remediation_audit_bucket_arn    = var.remediation_audit_bucket_name == null ? null : "${local.s3_arn}${var.remediation_audit_bucket_name}"
     remediation_automation_role_arn = var.remediation_automation_role_arn
     fleet_check_bucket_arn          = var.fleet_check_bucket_name == null ? null : "${local.s3_arn}${var.fleet_check_bucket_name}"

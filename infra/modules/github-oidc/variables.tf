@@ -109,6 +109,12 @@ variable "state_bucket_name" {
   default     = null
 }
 
+variable "report_bucket_name" {
+  description = "Bucket the daily report publishes report.json to for the portal (the one key portal/report.json). Needed with report."
+  type        = string
+  default     = null
+}
+
 variable "remediation_audit_bucket_name" {
   description = "Bucket of the remediation audit records (assetguard/remediation-audit/): remediate appends, report reads. Needed with report and remediate."
   type        = string

@@ -75,6 +75,7 @@ module "github_environment" {
       # The buckets and the role the shared roles are scoped to: set here so the workflows name
       # exactly those (another bucket would answer AccessDenied).
       REPORT_STATE_BUCKET             = module.state_bucket.bucket
+      REPORT_BUCKET                   = module.report_bucket.bucket
       REMEDIATION_AUDIT_BUCKET        = one(module.remediation[*].audit_bucket_name)
       REMEDIATION_AUTOMATION_ROLE_ARN = local.remediation_automation_role_arn
       FLEET_OUTPUT_BUCKET             = one(module.fleet_check[*].output_bucket_name)
@@ -104,6 +105,7 @@ module "github_oidc" {
 
   tag_policy_parameter_name       = local.tag_policy_parameter_name
   state_bucket_name               = module.state_bucket.bucket
+  report_bucket_name              = module.report_bucket.bucket
   remediation_audit_bucket_name   = one(module.remediation[*].audit_bucket_name)
   remediation_automation_role_arn = local.remediation_automation_role_arn
   fleet_check_bucket_name         = one(module.fleet_check[*].output_bucket_name)

@@ -55,6 +55,8 @@ module "ecs" {
     DEPLOY_ENV        = var.environment
     OTEL_SERVICE_NAME = var.service
   }
+  # daily-report.yml publishes report.json here; the app polls it (no import token needed).
+  report_s3_uri = "s3://${module.report_bucket.bucket}/portal/report.json"
 
   # No password in the URL (the app refuses one there, and sslmode: it verifies TLS itself);
   # ECS injects DATABASE_PASSWORD from the secret RDS manages.
