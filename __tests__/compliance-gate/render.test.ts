@@ -141,7 +141,7 @@ describe('complianceSarifEntries: alerts on a file that exists', () => {
       'assetguard/compliance-gate',
     );
     expect(text).not.toContain('.github/assetguard.yml');
-    expect(text).toContain('"uri": ".github/workflows/deploy.yml"');
+    expect(text).toContain('"uri":".github/workflows/deploy.yml"');
     expect(sarifErrors(JSON.parse(text))).toEqual([]);
   });
 

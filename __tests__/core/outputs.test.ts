@@ -93,7 +93,7 @@ describe.each([
     };
     expect(onDisk.error).toBe(result.verdict.error);
     expect(readFileSync(join(dir, 'evidence.json'), 'utf8')).toContain(
-      '"format": "assetguard-evidence/1"',
+      '"format":"assetguard-evidence/1"',
     );
   });
 });

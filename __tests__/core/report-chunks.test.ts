@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { buildEvidence, evidenceChunks, readEvidence } from '../../actions/src/core/evidence';
 import { csv } from '../../actions/src/core/escape';
 import type { Finding } from '../../actions/src/core/model';
-import { jsonChunks, jsonFile, writeReportFiles } from '../../actions/src/core/report-files';
+import {
+  jsonChunks,
+  jsonFile,
+  WRITE_BATCH_CHARS,
+  writeReportFiles,
+} from '../../actions/src/core/report-files';
 import {
   FINDINGS_CSV_COLUMNS,
   findingsCsv,
@@ -30,12 +35,20 @@ const SAMPLE = {
 };
 
 describe('jsonChunks', () => {
-  it('compact: byte for byte JSON.stringify, one chunk per element of a spread array', () => {
+  it('compact: byte for byte JSON.stringify, a spread array a few elements per chunk', () => {
     const chunks = [...jsonChunks(SAMPLE, { spread: ['open', 'fixed'] })];
     expect(chunks.join('')).toBe(`${JSON.stringify(SAMPLE)}\n`);
-    // '{', then title, the open array's start, its 4 elements and end, fixed, counts, last, '}'.
-    expect(chunks).toContain('{"a":1,"nested":{"b":[1,2,{"c":"x\\ny"}]}}');
-    expect(chunks).toContain(',null');
+    expect(chunks).toContain('{"a":1,"nested":{"b":[1,2,{"c":"x\\ny"}]}},null,"text",null');
+    // 1,000 elements, holes and undefined included: 16 chunks of at most 64 elements.
+    const many = Array.from({ length: 1_000 }, (_, index) =>
+      index % 97 === 0 ? undefined : { index, text: `é${index}\n` },
+    );
+    many[500] = undefined;
+    const value = { before: 1, many, after: [1] };
+    const manyChunks = [...jsonChunks(value, { spread: ['many'] })];
+    expect(manyChunks.join('')).toBe(`${JSON.stringify(value)}\n`);
+    // '{', before, the array's start, its 16 batches and end, after, '}', the newline.
+    expect(manyChunks).toHaveLength(3 + 16 + 4);
   });
 
   it('pretty: the same JSON as jsonFile, each spread element compact on its own line', () => {
@@ -47,6 +60,44 @@ describe('jsonChunks', () => {
     expect(text).toContain('\n  "counts": {\n    "open": {\n      "total": 3\n    },');
   });
 
+  it('spreads arrays at dotted paths through plain objects, compact and pretty', () => {
+    const value = {
+      head: 'h',
+      verdict: {
+        counts: { a: 1 },
+        blocking: [{ id: 'x\ny' }, { id: 'z' }],
+        excepted: [],
+        end: true,
+      },
+      findings: [{ id: 1 }, { id: 2 }],
+    };
+    const spread = ['findings', 'verdict.blocking', 'verdict.excepted'];
+    const compact = [...jsonChunks(value, { spread })];
+    expect(compact.join('')).toBe(`${JSON.stringify(value)}\n`);
+    expect(compact).toContain('{"id":"x\\ny"},{"id":"z"}');
+
+    const pretty = [...jsonChunks(value, { spread, pretty: true })].join('');
+    expect(JSON.parse(pretty)).toEqual(value);
+    expect(pretty).toContain('\n  "verdict": {\n    "counts": {\n      "a": 1\n    },\n');
+    expect(pretty).toContain(
+      '\n    "blocking": [\n      {"id":"x\\ny"},\n      {"id":"z"}\n    ],\n',
+    );
+    expect(pretty).toContain('\n    "end": true\n  },\n  "findings": [\n    {"id":1},\n');
+    expect(pretty.endsWith('\n  ]\n}\n')).toBe(true);
+  });
+
+  it('does not open up an object with its own toJSON, or a path that is not an array', () => {
+    const value = {
+      when: { toJSON: () => 'then', list: [1] },
+      other: { list: 'not an array' },
+    };
+    const spread = ['when.list', 'other.list'];
+    for (const pretty of [false, true]) {
+      const text = [...jsonChunks(value, { spread, pretty })].join('');
+      expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+    }
+  });
+
   it('an empty object is {}', () => {
     expect([...jsonChunks({}, { spread: [], pretty: true })].join('')).toBe('{}\n');
     expect([...jsonChunks({ a: undefined }, { spread: [] })].join('')).toBe('{}\n');
@@ -54,12 +105,12 @@ describe('jsonChunks', () => {
 });
 
 describe('report.json and findings.csv in chunks', () => {
-  it('report.json joined is the report as compact JSON, an open finding per chunk', () => {
+  it('report.json joined is the report as compact JSON, open findings a few per chunk', () => {
     for (const report of [dailyReport(), hostileReport(), manyFindingsReport(1_234)]) {
       const chunks = [...reportJsonChunks(report)];
       expect(chunks.join('')).toBe(`${JSON.stringify(report)}\n`);
       expect(reportJson(report)).toBe(chunks.join(''));
-      expect(chunks.length).toBeGreaterThan(report.open.length);
+      expect(chunks.length).toBeGreaterThan(Math.ceil(report.open.length / 64));
     }
   });
 
@@ -84,7 +135,7 @@ describe('report.json and findings.csv in chunks', () => {
 });
 
 describe('evidence.json in chunks', () => {
-  it('is read back by readEvidence as the bundle, a finding per line', async () => {
+  it('is compact JSON, read back by readEvidence as the bundle', async () => {
     const report = hostileReport();
     const findings: Finding[] = report.open.map((item) => item.finding);
     const evidence = buildEvidence({
@@ -109,8 +160,8 @@ describe('evidence.json in chunks', () => {
     const files = await writeReportFiles(out, { 'evidence.json': evidenceChunks(evidence) });
     const text = readFileSync(files['evidence.json'] ?? '', 'utf8');
     expect(JSON.parse(text)).toEqual(JSON.parse(jsonFile(evidence)));
-    expect(text).toContain('"format": "assetguard-evidence/1"');
-    for (const finding of findings) expect(text).toContain(`\n    ${JSON.stringify(finding)}`);
+    // Compact: byte for byte JSON.stringify, no whitespace at all.
+    expect(text).toBe(`${JSON.stringify(evidence)}\n`);
     const { evidence: read } = await readEvidence(out);
     expect(read.findings).toEqual(JSON.parse(JSON.stringify(findings)));
   });
@@ -126,6 +177,23 @@ describe('writeReportFiles with chunked files', () => {
     const expected = Array.from({ length: 100 }, (_, index) => `${index}:${row}`).join('');
     expect(readFileSync(files['big.txt'] ?? '', 'utf8')).toBe(expected);
     expect(readFileSync(files['small.txt'] ?? '', 'utf8')).toBe('whole\n');
+  });
+
+  it('writes a whole string and single chunks larger than the write buffer, pairs unsplit', async () => {
+    // Both put a pair's first half at the last code unit a piece can hold: it must not end there.
+    const whole = `${'x'.repeat(WRITE_BATCH_CHARS - 1)}${'😀é—'.repeat(WRITE_BATCH_CHARS / 2)}`;
+    const huge = `${'y'.repeat(WRITE_BATCH_CHARS - 1)}${'😀b'.repeat(WRITE_BATCH_CHARS)}\n`;
+    expect(whole.charCodeAt(WRITE_BATCH_CHARS - 1)).toBe(0xd83d);
+    expect(huge.charCodeAt(WRITE_BATCH_CHARS - 1)).toBe(0xd83d);
+    function* chunks(): Generator<string> {
+      yield 'start\n';
+      yield huge;
+      yield 'middle\n';
+      yield huge;
+    }
+    const files = await writeReportFiles(out, { 'whole.txt': whole, 'chunks.txt': chunks() });
+    expect(readFileSync(files['whole.txt'] ?? '', 'utf8')).toBe(whole);
+    expect(readFileSync(files['chunks.txt'] ?? '', 'utf8')).toBe(`start\n${huge}middle\n${huge}`);
   });
 
   it('a renderer that fails half way: its own error, the previous set intact, no staging', async () => {

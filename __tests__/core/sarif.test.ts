@@ -8,6 +8,7 @@ import {
   sarifLocation,
   toSarif,
   type SarifEntry,
+  type SarifSource,
 } from '../../actions/src/core/sarif';
 import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
@@ -93,6 +94,37 @@ describe('toSarif: every file is one GitHub code scanning accepts', () => {
     // And the first results with their rules against the schema as published (uniqueItems too).
     const sample = parse(toSarif(entries.slice(0, 300), 'assetguard/compliance-gate'));
     expect(sarifErrors(sample)).toEqual([]);
+  });
+
+  it('from a SarifSource: the same file as from the array, built only for the results kept', () => {
+    const entries = Array.from({ length: 30_000 }, (_, index) =>
+      entry(index, {
+        ...(index % 1_000 === 3 && { level: 'error', severity: 'LOW' }),
+        ...(index % 7 === 0 && { score: 9.9 }),
+      }),
+    );
+    const built = new Set<number>();
+    const source: SarifSource = {
+      total: entries.length,
+      rank: (index) => {
+        const { level, severity, score } = entries[index] as SarifEntry;
+        return { level, severity, ...(score !== undefined && { score }) };
+      },
+      entry: (index) => {
+        built.add(index);
+        return entries[index] as SarifEntry;
+      },
+    };
+    const text = toSarif(source, 'assetguard/scan-gate');
+    expect(text).toBe(toSarif(entries, 'assetguard/scan-gate'));
+    expect(built.size).toBe(SARIF_LIMITS.resultsPerRun);
+    // Compact: one line, no indentation, ending with a newline.
+    expect(text.indexOf('\n')).toBe(text.length - 1);
+    const [run] = parse(text).runs;
+    expect(run?.results.filter((result) => result.level === 'error')).toHaveLength(30);
+    expect(run?.properties).toEqual({
+      'assetguard/cut': { results: 30_000, kept: 25_000, shortenedTexts: false },
+    });
   });
 
   it('keeps a file over the compressed size limit under it: shorter rule texts, then fewer results', () => {

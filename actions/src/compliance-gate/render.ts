@@ -11,7 +11,13 @@ import {
   type GateWords,
 } from '../core/markdown';
 import type { Finding } from '../core/model';
-import { sarifDecisions, sarifLocation, type SarifEntry } from '../core/sarif';
+import {
+  sarifDecisions,
+  sarifLocation,
+  type SarifDecision,
+  type SarifEntry,
+  type SarifSource,
+} from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
 import type { ComplianceSubject, ComplianceVerdict } from './evaluate';
 
@@ -106,33 +112,56 @@ export function renderComplianceSummary(verdict: ComplianceVerdict, reportDir?: 
  * sarif `sarifDecisions`, matched to verdict entries by id and resource). Compliance lives in the
  * policy file, so alerts point at the file the verdict's policy was loaded from; with the
  * built-in default, at the workflow file (`sarifLocation`), never at a file that may not exist.
+ * A SarifSource for `toSarif`: a result's message and fingerprint are made only if the run keeps
+ * it (at most 25,000 of them).
  */
+export function complianceSarifSource(
+  verdict: ComplianceVerdict,
+  findings: readonly Finding[],
+): SarifSource {
+  const decide = sarifDecisions(verdict, (entry) => `${entry.id}|${entry.resource}`);
+  const file = sarifLocation(verdict.policy.origin);
+  const at = (index: number): Finding => findings[index] as Finding;
+  // Decided once per finding: rank reads every one, entry the kept ones again.
+  const decisions: (SarifDecision | undefined)[] = [];
+  const decided = (index: number): SarifDecision => (decisions[index] ??= decide(at(index)));
+  return {
+    total: findings.length,
+    rank: (index) => {
+      const finding = at(index);
+      return { level: decided(index).level, severity: finding.severity };
+    },
+    entry: (index): SarifEntry => {
+      const finding = at(index);
+      const fix = finding.remediation?.document
+        ? ` Fix: SSM Automation ${finding.remediation.document}.`
+        : '';
+      return {
+        ruleId: finding.id,
+        title: finding.title,
+        ...(finding.description !== undefined && { description: finding.description }),
+        ...(finding.url !== undefined && { helpUri: finding.url }),
+        severity: finding.severity,
+        ...decided(index),
+        message: `${finding.severity} ${finding.id}${finding.rule ? ` (${finding.rule.name})` : ''}: ${finding.resource.type} ${finding.resource.id} is not compliant.${finding.rule?.annotation ? ` ${finding.rule.annotation}` : ''}${fix}`,
+        ...(file !== undefined && { file }),
+        fingerprint: `${finding.id}/${finding.resource.id}`,
+        tags: ['compliance', finding.severity.toLowerCase()],
+      };
+    },
+  };
+}
+
+/** complianceSarifSource's results, every one built (for tests and small runs). */
 export function complianceSarifEntries(
   verdict: ComplianceVerdict,
   findings: readonly Finding[],
-  // compliance-gate/run.ts still passes the policy input, which names the default path even
-  // when no file was there and the built-in default applied: the location comes from the
-  // verdict's policy instead.
+  // compliance-gate/run.ts passed the policy input, which names the default path even when no
+  // file was there and the built-in default applied: the location comes from the verdict's
+  // policy instead.
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   _policyInput?: string,
 ): SarifEntry[] {
-  const decide = sarifDecisions(verdict, (entry) => `${entry.id}|${entry.resource}`);
-  const file = sarifLocation(verdict.policy.origin);
-  return findings.map((finding): SarifEntry => {
-    const fix = finding.remediation?.document
-      ? ` Fix: SSM Automation ${finding.remediation.document}.`
-      : '';
-    return {
-      ruleId: finding.id,
-      title: finding.title,
-      ...(finding.description !== undefined && { description: finding.description }),
-      ...(finding.url !== undefined && { helpUri: finding.url }),
-      severity: finding.severity,
-      ...decide(finding),
-      message: `${finding.severity} ${finding.id}${finding.rule ? ` (${finding.rule.name})` : ''}: ${finding.resource.type} ${finding.resource.id} is not compliant.${finding.rule?.annotation ? ` ${finding.rule.annotation}` : ''}${fix}`,
-      ...(file !== undefined && { file }),
-      fingerprint: `${finding.id}/${finding.resource.id}`,
-      tags: ['compliance', finding.severity.toLowerCase()],
-    };
-  });
+  const source = complianceSarifSource(verdict, findings);
+  return Array.from({ length: source.total }, (_, index) => source.entry(index));
 }

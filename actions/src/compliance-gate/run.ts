@@ -25,7 +25,7 @@ import {
   parseComplianceGateInputs,
   type ComplianceGateInputs,
 } from './inputs';
-import { COMPLIANCE_WORDS, complianceSarifEntries, renderComplianceSummary } from './render';
+import { COMPLIANCE_WORDS, complianceSarifSource, renderComplianceSummary } from './render';
 
 /** The clients the compliance gate reads with, for the target's region. */
 export interface ComplianceClients {
@@ -142,7 +142,7 @@ export function complianceGateCommand(
       files: {
         'results.sarif': toSarif(
           // Findings exist only once the inputs parsed; alerts point at the policy file.
-          inputs ? complianceSarifEntries(verdict, progress.findings, inputs.policy) : [],
+          inputs ? complianceSarifSource(verdict, progress.findings) : [],
           'assetguard/compliance-gate',
         ),
       },

@@ -54,14 +54,15 @@ export function buildEvidence<N extends string, V, X>(parts: {
 }
 
 /**
- * evidence.json's text in chunks, for core/report-files `writeReportFiles`: the bundle indented by
- * two spaces, as before, but each finding compact on a line of its own, yielded one per chunk,
- * so that a report's 50,000 findings are written without the bundle ever being one string (or a
- * UTF-8 buffer of it). `JSON.parse` of the joined chunks equals the bundle; `readEvidence` reads
- * it back and checks it like any bundle.
+ * evidence.json's text in chunks, for core/report-files `writeReportFiles`: compact JSON, byte
+ * for byte `JSON.stringify` of the bundle (it is read by `replay` and pr-summary, not by people),
+ * with the findings and the verdict's blocking and excepted entries given a few per chunk, so
+ * that a bundle of 100,000 findings is written without ever being one string (or a UTF-8 buffer
+ * of it). `readEvidence` reads it back and checks it like any bundle (an older, indented bundle
+ * reads the same).
  */
 export function evidenceChunks(evidence: Evidence<string, unknown>): Iterable<string> {
-  return jsonChunks(evidence, { spread: ['findings'], pretty: true });
+  return jsonChunks(evidence, { spread: ['findings', 'verdict.blocking', 'verdict.excepted'] });
 }
 
 const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });

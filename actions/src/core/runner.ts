@@ -14,7 +14,7 @@ import {
 import type { Log } from './log';
 import type { Finding, SeverityCounts } from './model';
 import { loadPolicy, type LoadedPolicy } from './policy';
-import { checkReportDir, jsonFile, writeReportFiles, type ReportContent } from './report-files';
+import { checkReportDir, jsonChunks, writeReportFiles, type ReportContent } from './report-files';
 import {
   errorVerdict,
   exitCodeOf,
@@ -322,7 +322,8 @@ export async function runCommand<T extends CommandTypes>(
     });
     // One set: every file is written before any replaces the previous run's (core/report-files).
     const files = await writeReportFiles(reportDir, {
-      'verdict.json': jsonFile(shown),
+      // Indented for people, in chunks with an entry per line: 100,000 findings can block.
+      'verdict.json': jsonChunks(shown, { spread: ['blocking', 'excepted'], pretty: true }),
       'summary.md': summary,
       ...ownFiles,
       // In chunks, a finding at a time: a report's bundle holds every collected finding.

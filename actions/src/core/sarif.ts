@@ -108,6 +108,8 @@ export function pathUri(path: string): string {
 
 /** Characters RFC 3986 allows in a URI (reserved and unreserved), besides `%` escapes. */
 const URI_CHARACTERS = /[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]/;
+/** A path, query and fragment of URI_CHARACTERS and well-formed `%` escapes only. */
+const VALID_URI_REST = /^(?:[A-Za-z0-9\-._~:/?#@!$&'()*+,;=]|%[0-9A-Fa-f]{2})*$/;
 
 /**
  * An http(s) URL as an RFC 3986 URI, or undefined for any other URL (`safeUrl`): what WHATWG
@@ -120,6 +122,8 @@ export function sarifHelpUri(url: string | undefined): string | undefined {
   if (href === undefined) return undefined;
   const pathStart = href.indexOf('/', href.indexOf('//') + 2);
   const rest = href.slice(pathStart);
+  // Most links (NVD, GHSA) are valid as they are: one test instead of one per character.
+  if (VALID_URI_REST.test(rest)) return href;
   let encoded = '';
   for (let index = 0; index < rest.length; index += 1) {
     const char = rest[index] ?? '';
@@ -177,14 +181,26 @@ interface SarifRule {
   properties: { 'security-severity': string; tags: string[] };
 }
 
-/** The order results are kept in when a run must be cut: blocking first, then by severity and score. */
-function keepOrder(a: SarifEntry, b: SarifEntry): number {
-  const rank = (entry: SarifEntry): number => (entry.level === 'error' ? 0 : 1);
-  return (
-    rank(a) - rank(b) ||
-    severityRank(a.severity) - severityRank(b.severity) ||
-    (b.score ?? REPRESENTATIVE_SCORE[b.severity]) - (a.score ?? REPRESENTATIVE_SCORE[a.severity])
-  );
+/** What a result is ranked by when a run must be cut: blocking first, then severity, then score. */
+export type SarifRank = Pick<SarifEntry, 'level' | 'severity' | 'score'>;
+
+/**
+ * A gate's results for `toSarif` without building them all: `total` results, what ranks result
+ * `index` (cheap: no strings), and the result itself, built only for those the run keeps. At
+ * 100,000 findings a run keeps 25,000, so three quarters of the messages and fingerprints are
+ * never made (they were 70 MB of heap at that size). `entry` may be called more than once for
+ * an index and must give equal entries.
+ */
+export interface SarifSource {
+  total: number;
+  rank(index: number): SarifRank;
+  entry(index: number): SarifEntry;
+}
+
+/** An array of results as a SarifSource. */
+export function sarifSourceOf(entries: readonly SarifEntry[]): SarifSource {
+  const at = (index: number): SarifEntry => entries[index] as SarifEntry;
+  return { total: entries.length, rank: at, entry: at };
 }
 
 function cut(text: string, max: number): string {
@@ -271,7 +287,8 @@ function sarifLog(
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  // Compact: read by code scanning, not people; indentation would be a third of the file.
+  return `${JSON.stringify(log)}\n`;
 }
 
 /** What `sarifResults` kept of a gate's results, for the summary to say. */
@@ -297,22 +314,56 @@ export function sarifCut(total: number): SarifCut | undefined {
  * (blocking first, then by severity and score); over the size limit, rule texts are shortened
  * and then results halved, most severe kept. What was cut, and why, is in the run's
  * `invocations[0].toolExecutionNotifications` and `properties["assetguard/cut"]`; results
- * without a file (`SarifEntry.file`) get no location, and a notification says so.
+ * without a file (`SarifEntry.file`) get no location, and a notification says so. `results` is
+ * an array, or a SarifSource whose entries are built only for the results kept. The text is
+ * compact JSON ending with a newline, at most ~25,000 results whatever the number given.
  */
 export function toSarif(
-  entries: readonly SarifEntry[],
+  results: readonly SarifEntry[] | SarifSource,
   category: string,
   limits: SarifLimits = SARIF_LIMITS,
 ): string {
-  const total = entries.length;
-  const ranked = [...entries.keys()].sort(
-    (a, b) => keepOrder(entries[a] as SarifEntry, entries[b] as SarifEntry) || a - b,
-  );
-  const keep = (count: number): SarifEntry[] =>
-    ranked
+  const source = Array.isArray(results)
+    ? sarifSourceOf(results as readonly SarifEntry[])
+    : (results as SarifSource);
+  const { total } = source;
+  const built = new Map<number, SarifEntry>();
+  const entryAt = (index: number): SarifEntry => {
+    let entry = built.get(index);
+    if (entry === undefined) {
+      entry = source.entry(index);
+      built.set(index, entry);
+    }
+    return entry;
+  };
+  let ranked: number[] | undefined;
+  /** The `count` most severe results (blocking first, then severity and score), in their order. */
+  const keep = (count: number): SarifEntry[] => {
+    if (count >= total) return Array.from({ length: total }, (_, index) => entryAt(index));
+    if (ranked === undefined) {
+      // Ranked once, by keys read once per result: the sort compares numbers, not entries.
+      const level = new Uint8Array(total);
+      const severity = new Uint8Array(total);
+      const score = new Float64Array(total);
+      for (let index = 0; index < total; index += 1) {
+        const rank = source.rank(index);
+        level[index] = rank.level === 'error' ? 0 : 1;
+        severity[index] = severityRank(rank.severity);
+        score[index] = rank.score ?? REPRESENTATIVE_SCORE[rank.severity];
+      }
+      ranked = Array.from({ length: total }, (_, index) => index).sort(
+        (a, b) =>
+          (level[a] as number) - (level[b] as number) ||
+          (severity[a] as number) - (severity[b] as number) ||
+          (score[b] as number) - (score[a] as number) ||
+          a - b,
+      );
+    }
+    return ranked
       .slice(0, count)
       .sort((a, b) => a - b)
-      .map((index) => entries[index] as SarifEntry);
+      .map(entryAt);
+  };
   // One rule per distinct ruleId, so ≤ rulesPerRun rules whenever ≤ rulesPerRun results are kept.
   let count = Math.min(total, limits.resultsPerRun, limits.rulesPerRun);
   let texts: (typeof TEXT_LIMITS)[keyof typeof TEXT_LIMITS] = TEXT_LIMITS.full;

@@ -645,8 +645,8 @@ export function renderDeltaComment(report: DailyReport, options: MarkdownOptions
 
 /**
  * report.json in chunks: the report as compact JSON (the DailyReport as is, byte for byte
- * `JSON.stringify(report)`), ending with a newline, with every open and fixed finding a chunk of
- * its own (core/report-files `jsonChunks`), so 50,000 open findings are written without the
+ * `JSON.stringify(report)`), ending with a newline, with the open and fixed findings a few per
+ * chunk (core/report-files `jsonChunks`), so 50,000 open findings are written without the
  * report ever being one string. Read lazily: render it after the report is final.
  */
 export function reportJsonChunks(report: DailyReport): Iterable<string> {

@@ -10,7 +10,13 @@ import {
   type GateWords,
 } from '../core/markdown';
 import type { Finding } from '../core/model';
-import { sarifDecisions, sarifLocation, type SarifEntry } from '../core/sarif';
+import {
+  sarifDecisions,
+  sarifLocation,
+  type SarifDecision,
+  type SarifEntry,
+  type SarifSource,
+} from '../core/sarif';
 import type { ImageSubject, ImageVerdict } from './evaluate';
 
 /** How the scan gate names what it counts, in its summary and its outcome line. */
@@ -72,17 +78,29 @@ export function renderImageSummary(verdict: ImageVerdict, reportDir?: string): s
  * sarif `sarifDecisions`, matched to verdict entries by id). Image findings have no source line:
  * alerts go on `file`, by default the policy file the verdict was decided by (where an
  * exception lands), or the workflow file when the built-in default applied (`sarifLocation`).
+ * A SarifSource for `toSarif`: a result's message and fingerprint are made only if the run keeps
+ * it (at most 25,000 of them).
  */
-export function imageSarifEntries(
+export function imageSarifSource(
   verdict: ImageVerdict,
   findings: readonly Finding[],
   file: string | undefined = sarifLocation(verdict.policy.origin),
-): SarifEntry[] {
+): SarifSource {
   const decide = sarifDecisions(verdict, (entry) => entry.id);
   const { repository = '', digest = '' } = verdict.subject;
-  return findings
-    .filter((finding) => finding.status === 'ACTIVE')
-    .map((finding): SarifEntry => {
+  const active = findings.filter((finding) => finding.status === 'ACTIVE');
+  const at = (index: number): Finding => active[index] as Finding;
+  // Decided once per finding: rank reads every one, entry the kept ones again.
+  const decisions: (SarifDecision | undefined)[] = [];
+  const decided = (index: number): SarifDecision => (decisions[index] ??= decide(at(index)));
+  return {
+    total: active.length,
+    rank: (index) => {
+      const finding = at(index);
+      return { level: decided(index).level, severity: finding.severity, score: finding.score };
+    },
+    entry: (index): SarifEntry => {
+      const finding = at(index);
       const pkg = finding.packages[0];
       const pkgText = pkg
         ? ` in ${pkg.name} ${pkg.installedVersion ?? ''}${pkg.fixedVersion ? ` (fixed in ${pkg.fixedVersion})` : ' (no fix yet)'}`
@@ -94,11 +112,22 @@ export function imageSarifEntries(
         ...(finding.url !== undefined && { helpUri: finding.url }),
         severity: finding.severity,
         ...(finding.score !== undefined && { score: finding.score }),
-        ...decide(finding),
+        ...decided(index),
         message: `${finding.severity} ${finding.id}${pkgText} in image ${repository}@${digest}`,
         ...(file !== undefined && { file }),
         fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository}`,
         tags: ['container', finding.severity.toLowerCase()],
       };
-    });
+    },
+  };
+}
+
+/** imageSarifSource's results, every one built (for tests and small runs). */
+export function imageSarifEntries(
+  verdict: ImageVerdict,
+  findings: readonly Finding[],
+  file: string | undefined = sarifLocation(verdict.policy.origin),
+): SarifEntry[] {
+  const source = imageSarifSource(verdict, findings, file);
+  return Array.from({ length: source.total }, (_, index) => source.entry(index));
 }

@@ -38,7 +38,7 @@ import {
   SCAN_GATE_OUTPUTS,
   type ScanGateInputs,
 } from './inputs';
-import { IMAGE_WORDS, imageName, imageSarifEntries, renderImageSummary } from './render';
+import { IMAGE_WORDS, imageName, imageSarifSource, renderImageSummary } from './render';
 
 /** The clients the scan gate reads with, for the registry's region. */
 export interface AwsClients {
@@ -279,7 +279,8 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
       summary: renderImageSummary(verdict, reportDir),
       files: {
         'results.sarif': toSarif(
-          imageSarifEntries(verdict, progress.findings),
+          // Built only for the results the file keeps (at most 25,000).
+          imageSarifSource(verdict, progress.findings),
           'assetguard/scan-gate',
         ),
       },
