@@ -5,6 +5,10 @@
  *    (a fresh child process each), toFinding normalization and summary + SARIF rendering.
  * 2. ListFindings calls per image against aws-sdk-client-mock pages, and one full scanGate run
  *    end to end against a local moto server that this script starts and stops.
+ * 3. tags apply batching; 4. the daily report after collection.
+ * 5. The scan gate vs the DIY gates (boto3, AWS CLI): the built CLI and action bundle as processes
+ *    against the bench endpoint (scripts/bench/). `npm run bench -- --scan-gate` runs only this
+ *    part; `--help` lists its flags.
  *
  * Prints tables and writes out/bench/results.json. Figures, not assertions: nothing here fails
  * because something is slow.
@@ -65,6 +69,7 @@ import {
 import { startCoverageServer } from '../__tests__/fixtures/inspector-coverage';
 import { benchTagApply } from './lib/bench-tags';
 import { REPORT_PHASES, type ReportPhase, type ReportRunResult } from './lib/bench-report-data';
+import { benchScanGateVsDiy, type ScanGateBenchOptions } from './bench/scan-gate';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'out/bench');
@@ -716,7 +721,79 @@ function benchDailyReport(): ReportBench {
   return { runs, phases, report, wall, maxRssMiB, targets: { timeMet, memoryMet } };
 }
 
+const USAGE = `usage: npm run bench [-- --scan-gate] [--sizes 100,1000,10000] [--rounds 5] [--latency-ms 44] [--profile DIR]
+
+  (no flags)   sections 1-4, then the scan gate vs the DIY gates (section 5)
+  --scan-gate  only the scan gate vs the DIY gates (scripts/bench/scan-gate.ts); writes out/bench/scan-gate.json
+  --sizes      findings per image, comma-separated (scan-gate section)
+  --rounds     measured rounds per size, each program once per round (>= 1; the figures use >= 5)
+  --latency-ms the bench endpoint's delay per request (default 44)
+  --profile    also write a CPU profile (node --cpu-prof) of one CLI run at the largest size into DIR`;
+
+/** Parses the bench's flags; an unknown flag or a bad value is an error naming it (exit 2). */
+function parseArgs(argv: readonly string[]): { scanGateOnly: boolean; gate: ScanGateBenchOptions } {
+  const gate: ScanGateBenchOptions = {};
+  let scanGateOnly = false;
+  const value = (flag: string, index: number): string => {
+    const text = argv[index + 1];
+    if (text === undefined || text.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return text;
+  };
+  const positive = (flag: string, text: string, min: number): number => {
+    const number = Number(text);
+    if (!Number.isInteger(number) || number < min) {
+      throw new UsageError(`${flag} ${JSON.stringify(text)}: expected an integer >= ${min}`);
+    }
+    return number;
+  };
+  for (let index = 0; index < argv.length; index += 1) {
+    const flag = argv[index] as string;
+    switch (flag) {
+      case '--scan-gate':
+        scanGateOnly = true;
+        break;
+      case '--sizes':
+        gate.sizes = value(flag, index)
+          .split(',')
+          .map((part) => positive(flag, part.trim(), 1));
+        index += 1;
+        break;
+      case '--rounds':
+        gate.rounds = positive(flag, value(flag, index), 1);
+        index += 1;
+        break;
+      case '--latency-ms':
+        gate.latencyMs = positive(flag, value(flag, index), 0);
+        index += 1;
+        break;
+      case '--profile':
+        gate.profileDir = resolve(value(flag, index));
+        index += 1;
+        break;
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        process.exit(0);
+        break;
+      default:
+        throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
+    }
+  }
+  return { scanGateOnly, gate };
+}
+
+class UsageError extends Error {}
+
 async function main(): Promise<void> {
+  let args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`bench: ${error.message}\n${USAGE}`);
+    process.exitCode = 2;
+    return;
+  }
   const started = performance.now();
   // Every SDK client here (mocked or against moto) would otherwise print the node 20 notice.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -726,6 +803,18 @@ async function main(): Promise<void> {
     `machine: node ${String(host.node)}, ${String(host.cpu)}, ${String(host.cores)} cores, ${String(host.platform)}, ${String(host.memoryGiB)} GiB RAM`,
   );
   console.log(`started: ${new Date().toISOString()}`);
+  if (args.scanGateOnly) {
+    const scanGateVsDiy = await benchScanGateVsDiy(args.gate);
+    mkdirSync(outDir, { recursive: true });
+    const file = join(outDir, 'scan-gate.json');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ generatedAt: new Date().toISOString(), machine: host, scanGateVsDiy }, null, 2)}\n`,
+    );
+    console.log(`\ntotal bench time: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`results: ${file}`);
+    return;
+  }
   const evaluation = benchEvaluation();
   const rendering = benchRendering(10_000);
   const memory = benchMemory();
@@ -733,6 +822,7 @@ async function main(): Promise<void> {
   const gate = await benchGate();
   const tagApply = await benchTagApply();
   const dailyReport = benchDailyReport();
+  const scanGateVsDiy = await benchScanGateVsDiy(args.gate);
   const totalSeconds = (performance.now() - started) / 1000;
   console.log(`\ntotal bench time: ${totalSeconds.toFixed(1)} s`);
   mkdirSync(outDir, { recursive: true });
@@ -751,6 +841,7 @@ async function main(): Promise<void> {
         scanGateOnMoto: gate,
         tagApply,
         dailyReport,
+        scanGateVsDiy,
         totalSeconds,
       },
       null,
