@@ -1,6 +1,13 @@
-// Bundles each action (and the CLI) with @vercel/ncc into actions/dist/<name>/.
+// Bundles each action (and the CLI) with @vercel/ncc into actions/dist/<name>/, minified (a
+// runner or Lambda reads and compiles less: see BENCHMARKS.md "Bundles"), licenses in
+// licenses.txt. The CLI is compiled as ES modules (actions/src/cli/tsconfig.json), so each
+// command's import() becomes a chunk file beside index.js, loaded only when that command runs;
+// ncc 0.45 minifies only index.js, so the chunks are minified here with esbuild.
+// `npm run build -- cli scan-gate` rebuilds only the named bundles.
 // `--check` builds into a temporary directory and fails when it differs from the committed tree.
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { transform } from 'esbuild';
 import {
   chmodSync,
   existsSync,
@@ -9,6 +16,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -42,10 +50,11 @@ if (!check) {
   });
 }
 
-for (const [name, entry] of Object.entries(entries)) {
+/** One ncc build into actions/dist/<name>/ (or the check directory). */
+async function build(name, entry) {
   const out = join(outRoot, name);
   rmSync(out, { recursive: true, force: true });
-  execFileSync(
+  const { stderr } = await promisify(execFile)(
     process.execPath,
     [
       ncc,
@@ -53,18 +62,51 @@ for (const [name, entry] of Object.entries(entries)) {
       join(root, entry),
       '-o',
       out,
+      '--minify',
       '--license',
       'licenses.txt',
       '--quiet',
       '--target',
       'es2022',
     ],
-    {
-      cwd: root,
-      stdio: 'inherit',
-    },
+    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
   );
+  if (stderr.trim() !== '') process.stderr.write(stderr);
+  for (const file of readdirSync(out).filter((file) => /^\d+\.index\.js$/.test(file))) {
+    const path = join(out, file);
+    // Licence comments are already collected in licenses.txt, as for index.js.
+    const { code } = await transform(readFileSync(path, 'utf8'), {
+      minify: true,
+      target: 'es2022',
+      legalComments: 'none',
+    });
+    writeFileSync(path, code);
+  }
   if (name === 'cli') chmodSync(join(out, 'index.js'), 0o755);
+}
+
+// Two builds at a time: ncc is mostly single-threaded, and the output does not depend on order.
+const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+for (const name of only) {
+  if (!(name in entries)) {
+    console.error(`no bundle named "${name}"; the bundles: ${Object.keys(entries).join(', ')}`);
+    process.exit(2);
+  }
+}
+if (check && only.length > 0) {
+  console.error('--check compares every bundle: give no names with it');
+  process.exit(2);
+}
+const queue = Object.entries(entries).filter(([name]) => only.length === 0 || only.includes(name));
+try {
+  await Promise.all(
+    [0, 1].map(async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) await build(...next);
+    }),
+  );
+} catch (error) {
+  process.stderr.write(`ncc failed: ${error.stderr || error.message}\n`);
+  process.exit(1);
 }
 
 function files(dir) {

@@ -1,11 +1,12 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // The CLI installs the way Node CLIs do: `npm pack`, then `npm install -g` of the tarball (or a
 // git dependency, which npm packs the same way). The bin is a self-contained ncc bundle, so the
-// package has no runtime dependencies and installs with no registry at all.
+// package has no runtime dependencies and installs with no registry at all. The bundle is an
+// entry plus one chunk file per command (loaded when that command runs): every one is packed.
 const ROOT = resolve(__dirname, '../..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   name: string;
@@ -48,12 +49,16 @@ beforeAll(() => {
 }, 120_000);
 
 describe('the npm package', () => {
-  it('holds the bundled bin, its licenses and the README, and nothing from src or tests', () => {
+  it('holds the bundled bin, its chunks, its licenses and the README, and nothing from src or tests', () => {
     const paths = packed.files.map((file) => file.path).sort();
+    const bundle = readdirSync(join(ROOT, 'actions/dist/cli'))
+      .filter((file) => file.endsWith('.js'))
+      .map((file) => `actions/dist/cli/${file}`);
+    expect(bundle.length).toBeGreaterThan(1);
     expect(paths).toEqual(
       [
         'README.md',
-        'actions/dist/cli/index.js',
+        ...bundle,
         'actions/dist/cli/licenses.txt',
         'package.json',
         ...(existsSync(join(ROOT, 'LICENSE')) ? ['LICENSE'] : []),
@@ -89,6 +94,16 @@ describe('the npm package', () => {
       });
       expect(help.status).toBe(0);
       expect(help.stdout).toContain('Usage: assetguard tags publish');
+      // A command's chunk file loads from the installed package: replay refuses a missing bundle
+      // with its own message (exit 2), not a module the package lacks.
+      const replay = spawnSync(bin(prefix), ['replay', join(prefix, 'no-such-evidence.json')], {
+        cwd: prefix,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH },
+      });
+      expect(replay.stderr).not.toMatch(/Cannot find module|MODULE_NOT_FOUND/);
+      expect(replay.stderr).toContain('no-such-evidence.json');
+      expect(replay.status).toBe(2);
     },
     60_000,
   );

@@ -1,14 +1,8 @@
 import { Command as Program, Option } from 'commander';
 import { VERSION } from '../core/version';
-import {
-  runBoundary,
-  runCommand,
-  type Command,
-  type CommandTypes,
-  type Outcome,
-  type Reporter,
-  type RunDeps,
-} from '../core/runner';
+// Types only: the runner (with @actions/core, the policy schema and the report writers) is loaded
+// when a command runs, so `--help` and a usage error load neither it nor any AWS SDK client.
+import type { Command, CommandTypes, Outcome, Reporter, RunDeps } from '../core/runner';
 import { systemClock } from '../core/clock';
 import { logLine } from '../core/escape';
 import { EXIT_ERROR, EXIT_PASS } from '../core/errors';
@@ -55,7 +49,8 @@ const GROUPS: Readonly<Record<string, string>> = {
  */
 function viaRunner<T extends CommandTypes>(load: () => Promise<Command<T>>): CliCommand['run'] {
   return async (read, _argument, deps) => {
-    const run = await runCommand(await load(), { read }, deps);
+    const [{ runCommand }, command] = await Promise.all([import('../core/runner'), load()]);
+    const run = await runCommand(command, { read }, deps);
     console.log(run.summary);
     return run.outcome;
   };
@@ -346,6 +341,7 @@ export function quietSdkNodeNotice(env: NodeJS.ProcessEnv = process.env): void {
 export async function main(argv: readonly string[]): Promise<void> {
   quietSdkNodeNotice();
   const program = buildProgram(async (name, work) => {
+    const { runBoundary } = await import('../core/runner');
     await runBoundary(name, work, consoleReporter);
   });
   await program.parseAsync([...argv]);

@@ -119,10 +119,34 @@ export function clientConfig(
   };
 }
 
-/** Builds any SDK v3 client with the shared configuration. */
-export function createClient<C>(
+/** The part of an SDK v3 client that createClient touches (`@smithy/types` MiddlewareStack). */
+export interface WithMiddlewareStack {
+  middlewareStack: { remove(toRemove: string): boolean };
+}
+
+/**
+ * The name under which every SDK v3 client registers its logger middleware
+ * (`@aws-sdk/core` getLoggerPlugin, step "initialize").
+ */
+export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';
+
+/**
+ * Builds any SDK v3 client with the shared configuration, without the SDK's logger middleware.
+ *
+ * Why: after every successful call that middleware builds a log record for `logger.info`, and the
+ * arguments are evaluated even for the default NoOpLogger, which discards them: the response
+ * minus `$metadata` is copied, then `schemaLogFilter` walks the operation's output schema and
+ * deep-copies the whole response (and the input) to mask sensitive members. For a page of 100
+ * Inspector2 findings that copy is pure overhead on every page. assetguard never gives the SDK a
+ * logger (it logs its own lines), so the record had no reader. Removing it changes nothing
+ * else: errors are still thrown to the caller (the middleware only logged and rethrew them), and
+ * retries, signing and timeouts live in their own middleware and the request handler.
+ */
+export function createClient<C extends WithMiddlewareStack>(
   Client: new (config: ClientConfig) => C,
   options: AwsOptions = {},
 ): C {
-  return new Client(clientConfig(options));
+  const client = new Client(clientConfig(options));
+  client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
+  return client;
 }
