@@ -54,7 +54,17 @@ async function invoke(
   events: string[],
   env: Record<string, string>,
 ): Promise<{ stdout: string; stderr: string }> {
-  const script = `const { handler } = require(${JSON.stringify(BUNDLE)});
+  // Loaded as Lambda's Node runtime loads a handler: an error at import is reported as its type
+  // and message (Runtime.ImportModuleError), not through Node's uncaught-exception printout,
+  // which quotes the whole source line (a minified bundle's is 250 KB) and, under load, can be
+  // cut short on a non-blocking pipe before the message is written.
+  const script = `let handler;
+try {
+  ({ handler } = require(${JSON.stringify(BUNDLE)}));
+} catch (error) {
+  process.stderr.write(JSON.stringify({ errorType: error.name, errorMessage: error.message }));
+  process.exit(1);
+}
 const events = JSON.parse(process.argv[1]);
 const context = JSON.parse(process.argv[2]);
 (async () => {
