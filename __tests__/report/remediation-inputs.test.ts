@@ -64,6 +64,7 @@ describe('the daily-report workflow and the report role', () => {
     account_id: '123456789012',
     state_bucket_arn: 'arn:aws:s3:::state-bucket',
     remediation_audit_bucket_arn: 'arn:aws:s3:::audit-bucket',
+    report_bucket_arn: 'arn:aws:s3:::report-bucket',
   });
   const grants = (action: string, arn: string): boolean => policyGrants(policy, action, arn);
   /** The `s3://{0}/…` expression an input is given, with its bucket variable. */
