@@ -13,6 +13,7 @@ import { openDatabase, type Database } from '../../app/src/db';
 import { migrate, readMigrations, schemaState } from '../../app/src/migrations';
 import { startTelemetry } from '../../app/src/telemetry';
 import {
+  PORTAL_START_TIMEOUT_MS,
   IMPORT_TOKEN,
   postImport,
   reportBody,
@@ -45,7 +46,7 @@ beforeAll(async () => {
     metricExportIntervalMs: 60_000,
   });
   db = await openDatabase({ kind: 'pglite' }, telemetry);
-});
+}, PORTAL_START_TIMEOUT_MS);
 
 afterAll(async () => {
   await db.close();
@@ -56,7 +57,7 @@ describe('readiness and migrations', () => {
 
   beforeAll(async () => {
     portal = await startPortal({ db, migrated: false });
-  });
+  }, PORTAL_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await portal.close();
@@ -111,7 +112,7 @@ describe('imports', () => {
 
   beforeAll(async () => {
     portal = await startPortal({ db });
-  });
+  }, PORTAL_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await portal.close();
@@ -296,7 +297,7 @@ describe('assets and findings', () => {
   beforeAll(async () => {
     portal = await startPortal({ db });
     expect((await postImport(portal.base, reportBody(tagged))).status).toBe(201);
-  });
+  }, PORTAL_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await portal.close();

@@ -9,7 +9,13 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { dailyReport } from '../fixtures/daily-report';
-import { postImport, reportBody, startPortal, type TestPortal } from './portal';
+import {
+  PORTAL_START_TIMEOUT_MS,
+  postImport,
+  reportBody,
+  startPortal,
+  type TestPortal,
+} from './portal';
 
 const DASHBOARD = join(__dirname, '../../app/grafana/portal-dashboard.json');
 
@@ -106,7 +112,7 @@ describe('/metrics and the Grafana dashboard', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
     series = parseExposition(await res.text());
-  });
+  }, PORTAL_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await portal.close();

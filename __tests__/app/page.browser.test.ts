@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../support/browser';
 import { dailyReport } from '../fixtures/daily-report';
 import {
+  PORTAL_START_TIMEOUT_MS,
   HOSTILE,
   hostileBody,
   postImport,
@@ -24,7 +25,7 @@ describe('the portal page in a browser', () => {
 
   beforeAll(async () => {
     [portal, browser] = await Promise.all([startPortal(), launchChromium()]);
-  });
+  }, PORTAL_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await browser.close();

@@ -29,6 +29,13 @@ export interface TestPortal {
 }
 
 /**
+ * How long a hook that opens an embedded PGlite database (a WebAssembly PostgreSQL compiled on
+ * first use, then migrated) may take: a few seconds alone, but past Jest's 30 s default on a
+ * 2-core CI busy with other test files.
+ */
+export const PORTAL_START_TIMEOUT_MS = 120_000;
+
+/**
  * Starts a portal on a fresh in-memory PGlite, or on `db` (which `close` then leaves open:
  * PGlite takes seconds to start, so a test file shares one).
  * @param migrated apply the shipped migrations first (false: to see /readyz before them).

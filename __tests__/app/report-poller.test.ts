@@ -21,7 +21,7 @@ import { createLogger } from '../../app/src/log';
 import { migrate } from '../../app/src/migrations';
 import { createReportPoller, type ReportPoller } from '../../app/src/report-poller';
 import { startTelemetry, type Telemetry } from '../../app/src/telemetry';
-import { reportBody, taggedReport } from './portal';
+import { PORTAL_START_TIMEOUT_MS, reportBody, taggedReport } from './portal';
 
 // A region of this file's own, so its bucket cannot meet another test's in the shared moto.
 const REGION = 'ap-southeast-2';
@@ -91,7 +91,7 @@ describe('report poller', () => {
       maxBytes: 1024 * 1024,
       clientConfig: { region: REGION, forcePathStyle: true, maxAttempts: 1 },
     });
-  });
+  }, PORTAL_START_TIMEOUT_MS);
 
   afterAll(async () => {
     await poller.stop();
