@@ -121,6 +121,28 @@ describe('bench endpoint ListFindings', () => {
     expect(arns).toHaveLength(126);
   });
 
+  it('pages each severity partition on its own (EQUALS on the enum); their union is the whole listing', async () => {
+    const whole = await listAll(imageFilter);
+    endpoint.resetCalls();
+    const union: string[] = [];
+    let calls = 0;
+    for (const severity of ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFORMATIONAL', 'UNTRIAGED']) {
+      const part = await listAll({
+        ...imageFilter,
+        severity: [{ comparison: 'EQUALS', value: severity }],
+      });
+      // 63/63/62/62 of the image's 250 ACTIVE findings; none INFORMATIONAL or UNTRIAGED.
+      calls += Math.max(1, Math.ceil(part.arns.length / 100));
+      expect(part.pages.every((size) => size <= 100)).toBe(true);
+      union.push(...part.arns);
+    }
+    expect(union.sort()).toEqual([...whole.arns].sort());
+    expect(new Set(union).size).toBe(250);
+    // Counted per Service:Operation: one call per partition here, six in all.
+    expect(calls).toBe(6);
+    expect(endpoint.calls()).toEqual({ 'Inspector2:ListFindings': 6 });
+  });
+
   it('sends timestamps the SDK parses as dates', async () => {
     const { value } = (await paginateListFindings(
       { client: inspector, pageSize: 1 },
@@ -227,5 +249,61 @@ describe('bench endpoint ECR and coverage', () => {
     expect(unknownPath.status).toBe(400);
     expect(await unknownPath.text()).toContain('does not implement POST /status/batch/get');
     expect(endpoint.calls()).toMatchObject({ 'ECR:PutImage': 1 });
+  });
+});
+
+describe('bench endpoint test hooks', () => {
+  it('answers an injected fault in place of the answer, counted, and ECR counts as given', async () => {
+    const faulty = await startBenchEndpoint({
+      image,
+      findings,
+      latencyMs: 0,
+      severityCounts: { CRITICAL: 99 },
+      fault: ({ operation, body, call }) =>
+        operation === 'Inspector2:ListFindings' &&
+        call === 1 &&
+        JSON.stringify(body).includes('"HIGH"')
+          ? { status: 429, code: 'ThrottlingException', message: 'Rate exceeded' }
+          : undefined,
+    });
+    const client = new Inspector2Client({
+      endpoint: faulty.url,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+    });
+    const ecrClient = new ECRClient({
+      endpoint: faulty.url,
+      region: 'us-east-1',
+      credentials,
+      maxAttempts: 1,
+    });
+    try {
+      const filterCriteria: FilterCriteria = {
+        ...imageFilter,
+        severity: [{ comparison: 'EQUALS', value: 'HIGH' }],
+      };
+      await expect(
+        paginateListFindings({ client, pageSize: 100 }, { filterCriteria, maxResults: 100 }).next(),
+      ).rejects.toMatchObject({ name: 'ThrottlingException', $metadata: { httpStatusCode: 429 } });
+      const again = await paginateListFindings(
+        { client, pageSize: 100 },
+        { filterCriteria, maxResults: 100 },
+      ).next();
+      expect((again.value as { findings: unknown[] }).findings).toHaveLength(63);
+      expect(faulty.calls()).toEqual({ 'Inspector2:ListFindings': 2 });
+      const scan = await ecrClient.send(
+        new DescribeImageScanFindingsCommand({
+          repositoryName: image.repository,
+          imageId: { imageDigest: image.digest },
+          maxResults: 1,
+        }),
+      );
+      expect(scan.imageScanFindings?.findingSeverityCounts).toEqual({ CRITICAL: 99 });
+    } finally {
+      client.destroy();
+      ecrClient.destroy();
+      await faulty.stop();
+    }
   });
 });

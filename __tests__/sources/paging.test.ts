@@ -1,5 +1,9 @@
 import { UndecidedError } from '../../actions/src/core/errors';
-import { readAllPages, type PagedListing } from '../../actions/src/sources/paging';
+import {
+  concurrencyLimit,
+  readAllPages,
+  type PagedListing,
+} from '../../actions/src/sources/paging';
 
 interface Page {
   items?: unknown;
@@ -71,5 +75,52 @@ describe('readAllPages', () => {
         () => true,
       ),
     ).rejects.toThrow('endless after 2; refusing to decide on a partial list');
+  });
+});
+
+describe('concurrencyLimit', () => {
+  it('runs at most the limit at once, in order, a finished task handing its slot to the next', async () => {
+    const limit = concurrencyLimit(2);
+    const started: number[] = [];
+    const finish: (() => void)[] = [];
+    let running = 0;
+    let most = 0;
+    const tasks = [0, 1, 2, 3, 4].map((id) =>
+      limit(async () => {
+        started.push(id);
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise<void>((resolve) => finish.push(resolve));
+        running -= 1;
+        return id;
+      }),
+    );
+    const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    await tick();
+    expect(started).toEqual([0, 1]);
+    finish.shift()?.();
+    // A newcomer handed in now waits behind the queue: no slot leaks to it.
+    const late = limit(() => Promise.resolve('late'));
+    await tick();
+    expect(started).toEqual([0, 1, 2]);
+    while (finish.length > 0 || started.length < 5) {
+      finish.shift()?.();
+      await tick();
+    }
+    expect(await Promise.all(tasks)).toEqual([0, 1, 2, 3, 4]);
+    expect(await late).toBe('late');
+    expect(most).toBe(2);
+  });
+
+  it('passes a task’s failure to its caller and frees its slot', async () => {
+    const limit = concurrencyLimit(1);
+    await expect(limit(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(limit(() => Promise.resolve(1))).resolves.toBe(1);
+  });
+
+  it('refuses a limit that is not a whole number ≥ 1', () => {
+    expect(() => concurrencyLimit(0)).toThrow(
+      'concurrency limit must be a whole number ≥ 1, not 0',
+    );
   });
 });

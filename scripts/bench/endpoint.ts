@@ -43,6 +43,21 @@ export interface EndpointOptions {
   latencyMs?: number;
   /** When the ECR scan completed (default 2026-01-01T00:00:00Z: long ago for the bench). */
   scanCompletedAt?: Date;
+  /**
+   * ECR's findingSeverityCounts as sent (ECR's keys: CRITICAL … UNDEFINED); default: the counts
+   * of the image's ACTIVE findings. Tests set it to make the two sources disagree.
+   */
+  severityCounts?: Record<string, number>;
+  /**
+   * Called for every request after it is counted (tests): an error it returns is answered
+   * instead of the operation's answer (e.g. 429 ThrottlingException for one severity), with the
+   * same latency. `call` is the request's number for its `Service:Operation`, from 1.
+   */
+  fault?: (request: {
+    operation: string;
+    body: Record<string, unknown>;
+    call: number;
+  }) => { status: number; code: string; message: string } | undefined;
 }
 
 export interface BenchEndpoint {
@@ -76,7 +91,7 @@ const invalid = (message: string): EndpointError =>
   new EndpointError(400, 'ValidationException', message);
 
 /** Dates to epoch seconds (the wire form of both protocols' timestamps), recursively. */
-function toWire(value: unknown): unknown {
+export function toWire(value: unknown): unknown {
   if (value instanceof Date) return value.getTime() / 1000;
   if (Array.isArray(value)) return value.map(toWire);
   if (value && typeof value === 'object') {
@@ -143,7 +158,7 @@ interface StringFilter {
  * key → value. Values of one key are OR-ed for EQUALS/PREFIX and any NOT_EQUALS excludes, as
  * Inspector2 documents its StringFilter lists; keys are AND-ed.
  */
-function compileFilter(
+export function compileFilter(
   criteria: unknown,
   implemented: readonly string[],
   operation: string,
@@ -192,11 +207,11 @@ function compileFilter(
 }
 
 /** Opaque page token: the offset plus a hash of the request that started the listing. */
-function token(offset: number, scope: string): string {
+export function token(offset: number, scope: string): string {
   return Buffer.from(JSON.stringify({ o: offset, s: scope })).toString('base64');
 }
 
-function readToken(text: unknown, scope: string, operation: string): number {
+export function readToken(text: unknown, scope: string, operation: string): number {
   if (text === undefined || text === null) return 0;
   try {
     if (typeof text !== 'string') throw new TypeError('not a string');
@@ -211,7 +226,7 @@ function readToken(text: unknown, scope: string, operation: string): number {
   throw invalid(`${operation}: nextToken is not one this listing handed out`);
 }
 
-function pageSize(value: unknown, max: number, fallback: number, operation: string): number {
+export function pageSize(value: unknown, max: number, fallback: number, operation: string): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
     throw invalid(`${operation}: maxResults must be an integer from 1 to ${max}`);
@@ -219,7 +234,7 @@ function pageSize(value: unknown, max: number, fallback: number, operation: stri
   return value;
 }
 
-function scopeOf(body: Record<string, unknown>): string {
+export function scopeOf(body: Record<string, unknown>): string {
   const rest = { ...body };
   delete rest.nextToken;
   delete rest.maxResults;
@@ -241,11 +256,12 @@ export async function startBenchEndpoint(options: EndpointOptions): Promise<Benc
       entry.keys.findingStatus === 'ACTIVE',
   );
   // ECR's counts of the image's ACTIVE Inspector findings (UNTRIAGED is ECR's UNDEFINED).
-  const severityCounts: Record<string, number> = {};
+  let severityCounts: Record<string, number> = {};
   for (const entry of imageFindings) {
     const key = entry.severity === 'UNTRIAGED' ? 'UNDEFINED' : entry.severity;
     severityCounts[key] = (severityCounts[key] ?? 0) + 1;
   }
+  if (options.severityCounts) severityCounts = { ...options.severityCounts };
   const repositoryArn = `arn:aws:ecr:${image.region}:${image.registryId}:repository/${image.repository}`;
   const imageResourceId = `${repositoryArn}/${image.digest}`;
   let counts: Record<string, number> = {};
@@ -499,6 +515,12 @@ export async function startBenchEndpoint(options: EndpointOptions): Promise<Benc
       } catch {
         throw new EndpointError(400, 'SerializationException', `${operation}: body is not JSON`);
       }
+      const fault = options.fault?.({
+        operation: `${service}:${operation}`,
+        body,
+        call: counts[`${service}:${operation}`] ?? 0,
+      });
+      if (fault) throw new EndpointError(fault.status, fault.code, fault.message);
       answer(response, 200, handler(body), contentType);
     } catch (error) {
       const refused =

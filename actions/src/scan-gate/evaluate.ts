@@ -68,6 +68,11 @@ export interface ScanContext {
   scan?: ScanEvidence;
   /** ListFindings calls, over every platform of an index. */
   listFindingsCalls: number;
+  /**
+   * A single image listed by severity partition (sources/inspector.ts, ListingPlan `severity`):
+   * the calls of each partition, max(1, ceil(n_s/100)) each; absent for one paginated listing.
+   */
+  listFindingsBySeverity?: Record<Severity, number>;
   /** Findings ListFindings returned for other images or statuses, dropped by the client re-check. */
   droppedByClientCheck: number;
   /** An image index: each platform manifest's scan evidence and listing costs, in index order. */
@@ -82,6 +87,8 @@ export interface PlatformEvidence {
   platform: string;
   scan: ScanEvidence;
   listFindingsCalls: number;
+  /** As ScanContext.listFindingsBySeverity, for this platform's listing. */
+  listFindingsBySeverity?: Record<Severity, number>;
   droppedByClientCheck: number;
 }
 

@@ -3,7 +3,7 @@ import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { createClient, resolveRegion } from '../core/aws';
 import { formatDuration } from '../core/duration';
 import { gateOutcomeLine } from '../core/markdown';
-import { emptyCounts, type SeverityCounts } from '../core/model';
+import { emptyCounts, type Severity, type SeverityCounts } from '../core/model';
 import {
   gateOutputValues,
   runCommand,
@@ -16,15 +16,16 @@ import type { BlockingEntry } from '../core/verdict';
 import { UndecidedError } from '../core/errors';
 import type { Finding } from '../core/model';
 import {
-  assertEnhancedScanning,
   repositoryTags,
   resolveImageTargets,
+  startEnhancedScanningCheck,
   waitForImageScan,
   type ScanEvidence,
   type ScanWaitOptions,
 } from '../sources/ecr';
 import { formatImage, parseImageRef, type ResolvedImage } from '../sources/image-ref';
-import { listImageFindings } from '../sources/inspector';
+import { LISTING_CONCURRENCY, listImageFindings, type ListedFindings } from '../sources/inspector';
+import { concurrencyLimit } from '../sources/paging';
 import {
   evaluateImage,
   type ImagePlatform,
@@ -111,6 +112,29 @@ interface GatedImage {
   findings: Finding[];
   calls: number;
   dropped: number;
+  /** The listing's calls per severity partition, when it was listed by severity. */
+  callsBySeverity?: Record<Severity, number>;
+}
+
+/** Platform manifests of an image index gated at once (each: its scan wait, then its listing). */
+export const PLATFORM_CONCURRENCY = 4;
+
+/** The progress line of one image's listing: how many, in how many calls, and how they were made. */
+export function listingLine(listed: ListedFindings, platform?: string): string {
+  const how =
+    listed.plan === 'severity' && listed.callsBySeverity
+      ? `, by severity in concurrent partitions (sum over severities of max(1, ceil(n/100)): ${Object.entries(
+          listed.callsBySeverity,
+        )
+          .map(([severity, calls]) => `${severity} ${calls}`)
+          .join(', ')})`
+      : '';
+  return (
+    `listed ${listed.findings.length} ACTIVE findings${platform !== undefined ? ` of ${platform}` : ''} in ${listed.calls} ListFindings call(s)${how}` +
+    (listed.dropped > 0
+      ? `; ${listed.dropped} returned for other images or statuses were ignored`
+      : '')
+  );
 }
 
 /**
@@ -156,8 +180,14 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
       const ref = parseImageRef(inputs.image);
       const region = ref.region ?? resolveRegion(inputs.region);
       const { ecr, inspector } = (options.clients ?? defaultClients)(region);
+      // The registry scanning check needs nothing but the client: it is sent beside
+      // DescribeImages and decided once the registry id is known; the scan waits do not wait for
+      // it either, but none sleeps or settles before it passed (ScanWaitOptions.ready).
+      const scanningCheck = startEnhancedScanningCheck(ecr, { signal });
       const targets = await resolveImageTargets(ecr, ref, region, { signal });
       const { requested } = targets;
+      const scanning = scanningCheck(requested.registryId);
+      scanning.catch(() => undefined); // awaited below; its error must not go unhandled meanwhile
       const index = targets.images.some((image) => image.index !== undefined);
       const platforms: ImagePlatform[] | undefined = index
         ? targets.images.map((image) => ({
@@ -188,10 +218,39 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
       } else {
         log(`image: ${ref.text} is ${requested.repository}@${requested.digest}`);
       }
-      await assertEnhancedScanning(ecr, requested.registryId, { signal });
-
-      const gated: GatedImage[] = [];
-      for (const image of targets.images) {
+      // Gate the manifests at once (at most PLATFORM_CONCURRENCY), their ListFindings requests
+      // sharing one gate of LISTING_CONCURRENCY; one failing aborts the others.
+      const stop = new AbortController();
+      const runSignal = AbortSignal.any([signal, stop.signal]);
+      const listingLimit = concurrencyLimit(LISTING_CONCURRENCY);
+      const platformLimit = concurrencyLimit(PLATFORM_CONCURRENCY);
+      const done: (GatedImage | undefined)[] = targets.images.map(() => undefined);
+      const record = (): void => {
+        // Keep what is known so far, in the index's order: a later failure still reports it.
+        const gated = done.filter((entry): entry is GatedImage => entry !== undefined);
+        progress.findings = gated.flatMap((entry) => entry.findings);
+        progress.context.listFindingsCalls = gated.reduce((sum, entry) => sum + entry.calls, 0);
+        progress.context.droppedByClientCheck = gated.reduce(
+          (sum, entry) => sum + entry.dropped,
+          0,
+        );
+        if (index) {
+          progress.context.platforms = gated.map((entry): PlatformEvidence => ({
+            digest: entry.image.digest,
+            platform: entry.image.platform ?? 'unknown platform',
+            scan: entry.scan,
+            listFindingsCalls: entry.calls,
+            ...(entry.callsBySeverity !== undefined && {
+              listFindingsBySeverity: entry.callsBySeverity,
+            }),
+            droppedByClientCheck: entry.dropped,
+          }));
+        } else if (gated[0]?.callsBySeverity !== undefined) {
+          progress.context.listFindingsBySeverity = gated[0].callsBySeverity;
+        }
+      };
+      const gateOne = async (image: ResolvedImage, position: number): Promise<void> => {
+        stop.signal.throwIfAborted();
         const name = formatImage(image);
         let scan: ScanEvidence;
         try {
@@ -200,7 +259,8 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
             timeoutMs: timeLeft(`the scan of ${name} could be checked`),
             clock,
             log,
-            signal,
+            signal: runSignal,
+            ready: scanning,
           });
         } catch (error) {
           // The wait had only what was left of the run's time: say whose timeout it was.
@@ -216,37 +276,39 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
           throw error;
         }
         if (!index) progress.context.scan = scan;
-        const listed = await listImageFindings(inspector, image, { log, signal });
-        log(
-          `listed ${listed.findings.length} ACTIVE findings${index ? ` of ${image.platform ?? '?'}` : ''} in ${listed.calls} ListFindings call(s)` +
-            (listed.dropped > 0
-              ? `; ${listed.dropped} returned for other images or statuses were ignored`
-              : ''),
-        );
-        gated.push({
+        const listed = await listImageFindings(inspector, image, {
+          log,
+          signal: runSignal,
+          limit: listingLimit,
+          ...(scan.counts !== undefined && { ecrCounts: scan.counts }),
+        });
+        log(listingLine(listed, index ? (image.platform ?? '?') : undefined));
+        done[position] = {
           image,
           scan,
           findings: listed.findings,
           calls: listed.calls,
           dropped: listed.dropped,
-        });
-        // Keep what is known so far: a later failure still reports (and keeps) it.
-        progress.findings = gated.flatMap((entry) => entry.findings);
-        progress.context.listFindingsCalls = gated.reduce((sum, entry) => sum + entry.calls, 0);
-        progress.context.droppedByClientCheck = gated.reduce(
-          (sum, entry) => sum + entry.dropped,
-          0,
-        );
-        if (index) {
-          progress.context.platforms = gated.map((entry): PlatformEvidence => ({
-            digest: entry.image.digest,
-            platform: entry.image.platform ?? 'unknown platform',
-            scan: entry.scan,
-            listFindingsCalls: entry.calls,
-            droppedByClientCheck: entry.dropped,
-          }));
-        }
-      }
+          ...(listed.callsBySeverity !== undefined && { callsBySeverity: listed.callsBySeverity }),
+        };
+        record();
+      };
+      let failure: { error: unknown } | undefined;
+      await Promise.all(
+        targets.images.map((image, position) =>
+          platformLimit(() => gateOne(image, position)).catch((error: unknown) => {
+            if (failure === undefined) {
+              failure = { error };
+              stop.abort();
+            }
+          }),
+        ),
+      );
+      // The registry check decides first, as when it ran before the waits: under BASIC scanning
+      // that is the error to fix, whatever the waits ran into.
+      await scanning;
+      if (failure !== undefined) throw failure.error;
+      const gated = done.filter((entry): entry is GatedImage => entry !== undefined);
       if (platforms !== undefined) {
         subject.platforms = platforms.map((platform) => {
           const counts = gated.find((entry) => entry.image.digest === platform.digest)?.scan.counts;

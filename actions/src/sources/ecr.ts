@@ -412,27 +412,46 @@ export async function assertEnhancedScanning(
   registryId?: string,
   options?: CallOptions,
 ): Promise<void> {
-  let scanType: string | undefined;
-  try {
-    const response = await ecr.send(new GetRegistryScanningConfigurationCommand({}), {
-      abortSignal: options?.signal,
-    });
+  return startEnhancedScanningCheck(ecr, options)(registryId);
+}
+
+/**
+ * `assertEnhancedScanning` split in two so its request does not wait on anything: the call
+ * (ecr:GetRegistryScanningConfiguration, which takes no argument) is sent at once, and the
+ * returned function decides once the image's registry id is known (DescribeImages resolves it),
+ * with the same errors. The call's own failure is held until the returned function is called,
+ * so it never becomes an unhandled rejection and never overtakes an earlier error of the caller.
+ */
+export function startEnhancedScanningCheck(
+  ecr: ECRClient,
+  options?: CallOptions,
+): (registryId?: string) => Promise<void> {
+  const answer = ecr
+    .send(new GetRegistryScanningConfigurationCommand({}), { abortSignal: options?.signal })
+    .then(
+      (response) => ({ response }),
+      (error: unknown) => ({ error }),
+    );
+  return async (registryId) => {
+    const settled = await answer;
+    if ('error' in settled) {
+      throw callFailure(
+        'read the registry scanning configuration',
+        'ecr:GetRegistryScanningConfiguration',
+        settled.error,
+        options,
+      );
+    }
+    const { response } = settled;
     if (registryId && response.registryId && response.registryId !== registryId) return; // another account's registry: its config is not ours to read
-    scanType = response.scanningConfiguration?.scanType;
-  } catch (error) {
-    throw callFailure(
-      'read the registry scanning configuration',
-      'ecr:GetRegistryScanningConfiguration',
-      error,
-      options,
-    );
-  }
-  if (scanType !== 'ENHANCED') {
-    throw new ConfigurationError(
-      `the ECR registry uses ${scanType ?? 'no'} scanning; the gate needs Amazon Inspector enhanced scanning ` +
-        '(aws inspector2 enable --resource-types ECR, or infra/modules/ecr-scanning)',
-    );
-  }
+    const scanType = response.scanningConfiguration?.scanType;
+    if (scanType !== 'ENHANCED') {
+      throw new ConfigurationError(
+        `the ECR registry uses ${scanType ?? 'no'} scanning; the gate needs Amazon Inspector enhanced scanning ` +
+          '(aws inspector2 enable --resource-types ECR, or infra/modules/ecr-scanning)',
+      );
+    }
+  };
 }
 
 /** Terminal statuses that mean no verdict is possible, with what each means and what to do. */
@@ -497,6 +516,12 @@ export interface ScanWaitOptions {
   random?: () => number;
   /** Aborts every AWS call (the run's own deadline); each call is also cut at this wait's deadline. */
   signal?: AbortSignal;
+  /**
+   * A check that runs beside the wait and must pass before the wait sleeps or settles (the scan
+   * gate's registry scanning check): the first poll does not wait for it, but no verdict and no
+   * sleep rest on a registry it would refuse. Its rejection is thrown as is.
+   */
+  ready?: Promise<unknown>;
 }
 
 /** The evidence the wait settled on, for evidence.json and the evaluator. */
@@ -646,7 +671,9 @@ function describeCounts(counts: SeverityCounts | undefined): string {
  * reads. A custom poller because the SDK's waitUntilImageScanComplete never accepts ACTIVE, the
  * normal "done" of continuous scanning. Each poll reads ECR DescribeImageScanFindings (status,
  * imageScanCompletedAt, findingSeverityCounts) and Inspector2 ListCoverage for the digest
- * (scanStatus code/reason, lastScannedAt). It settles when all hold:
+ * (scanStatus code/reason, lastScannedAt), both sent at once (one round trip a poll; ECR's answer
+ * is judged first, and the coverage read is aborted when it ends the wait). It settles when all
+ * hold (and `options.ready`, when given, has resolved):
  *
  * - ECR says COMPLETE or ACTIVE;
  * - Inspector2 covers the image and has scanned it (SUCCESSFUL or SCAN_FREQUENCY_SCAN_ON_PUSH,
@@ -707,16 +734,34 @@ export async function waitForImageScan(
   };
 
   for (;;) {
-    const scan = await beforeDeadline((signal) => readScan(ecr, image, name, signal));
+    // The two reads of a poll do not depend on each other: both are sent at once. ECR's answer
+    // is judged first, as before; the coverage read is aborted when ECR's answer ends the wait.
+    const coverageStop = new AbortController();
+    const coverageRead = beforeDeadline((signal) =>
+      readImageCoverage(inspector, image, {
+        log,
+        signal: AbortSignal.any([signal, coverageStop.signal]),
+      }),
+    );
+    coverageRead.catch(() => undefined); // awaited below, or abandoned when ECR ends the wait
+    let scan: ScanRead;
+    try {
+      scan = await beforeDeadline((signal) => readScan(ecr, image, name, signal));
+    } catch (error) {
+      coverageStop.abort();
+      throw error;
+    }
     polls += 1;
     const meaning = UNDECIDABLE[scan.status];
     if (meaning !== undefined) {
+      coverageStop.abort();
       throw new UndecidedError(
         `scan of ${name} ended with status ${scan.status}: ${meaning}${scan.description ? ` (ECR: ${scan.description})` : ''}`,
       );
     }
     const done = DONE.has(scan.status);
     if (!done && !WAITING.has(scan.status)) {
+      coverageStop.abort();
       throw new UndecidedError(
         `ecr:DescribeImageScanFindings answered status ${scan.status} for ${name}, which assetguard does not know; refusing to guess`,
       );
@@ -725,9 +770,7 @@ export async function waitForImageScan(
     if (done) firstDoneAt ??= now;
     else firstDoneAt = undefined;
 
-    const read = await beforeDeadline((signal) =>
-      readImageCoverage(inspector, image, { log, signal }),
-    );
+    const read = await coverageRead;
     coverageCalls += read.calls;
     const { coverage } = read;
     const state: CoverageState | undefined = coverage ? coverageState(coverage) : undefined;
@@ -773,6 +816,7 @@ export async function waitForImageScan(
       const quietSince = Math.max(completedAt, state.lastScannedAt.getTime());
       const quietLeft = quietSince + quietWindow - now;
       if (quietLeft <= 0) {
+        if (options.ready) await options.ready;
         log(
           `scan ${scan.status} (${describeCounts(scan.counts)}); Inspector2 scanned ${name} at ${state.lastScannedAt.toISOString()}, ` +
             `${formatDuration(now - quietSince)} ago: settled after ${elapsed}`,
@@ -800,6 +844,7 @@ export async function waitForImageScan(
       );
       delay = quietLeft;
     }
+    if (options.ready) await options.ready;
     const remaining = deadline - clock.now().getTime();
     if (remaining <= 0) throw timedOut();
     await clock.sleep(Math.min(delay, remaining));

@@ -5,7 +5,7 @@ import {
   type Inspector2Client,
 } from '@aws-sdk/client-inspector2';
 import { awsFailure, UndecidedError } from '../core/errors';
-import { readAllPages } from './paging';
+import { concurrencyLimit, readAllPages } from './paging';
 import {
   isSeverity,
   SEVERITIES,
@@ -13,6 +13,7 @@ import {
   type Finding,
   type FindingStatus,
   type Severity,
+  type SeverityCounts,
 } from '../core/model';
 import { formatImage, type ResolvedImage } from './image-ref';
 import type { Log } from '../core/log';
@@ -22,12 +23,52 @@ export const PAGE_SIZE = 100;
 /** Guards against a server that keeps handing out tokens (empty pages with a nextToken happen). */
 export const DEFAULT_PAGE_CAP = 2_000;
 
+/**
+ * Inspector2 ListFindings answers pages one after another (each nextToken comes with the page
+ * before), so one listing of N findings takes ceil(N/100) round trips in a row. Partitioning the
+ * same filter by `severity` (FilterCriteria.severity, EQUALS on the inspector2 model's Severity
+ * enum) gives six listings that page independently and can run at once; every finding has exactly
+ * one severity (the model marks it required), so the six together are the whole listing.
+ */
+export const SEVERITY_PARTITIONS: readonly Severity[] = SEVERITIES;
+
+/**
+ * ListFindings requests one scan gate keeps in flight at most (all partitions of all platforms
+ * of an image index share it): one per severity partition. AWS publishes no per-operation rate
+ * for Inspector2 ListFindings in the quotas pages; 6 requests in flight at ~50 ms each is ~120
+ * requests/s at most, and a ThrottlingException is retried by the SDK's standard retry strategy
+ * (core/aws.ts) like any other, so a lower account limit slows the listing, never truncates it.
+ */
+export const LISTING_CONCURRENCY = 6;
+
+/**
+ * How one image's findings are listed: `single`, one paginated listing of the image filter
+ * (ceil(N/100) calls in a row, at least 1); `severity`, one listing per severity partition, run
+ * concurrently (sum over severities of max(1, ceil(n_s/100)) calls, at least 6; wall time that of
+ * the largest partition).
+ */
+export type ListingPlan = 'single' | 'severity';
+
 export interface ListedFindings {
   findings: Finding[];
   /** ListFindings calls made, for progress and benchmarks. */
   calls: number;
   /** Returned by the server but not about this digest or not ACTIVE (dropped by the client re-check). */
   dropped: number;
+  /** How the findings were listed (see ListingPlan). */
+  plan: ListingPlan;
+  /** Under `severity`: the calls each severity partition took. */
+  callsBySeverity?: Record<Severity, number>;
+}
+
+/**
+ * The plan `listImageFindings` picks when not told: by severity when ECR's counts of the image
+ * (read by the scan wait) say there is more than one page of findings, else one listing. The
+ * counts only choose the plan; both plans list the whole filter, so a wrong count costs time,
+ * never findings. Without counts ("no counts" is not zero) the single listing is used.
+ */
+export function listingPlan(ecrCounts: SeverityCounts | undefined): ListingPlan {
+  return ecrCounts !== undefined && ecrCounts.total > PAGE_SIZE ? 'severity' : 'single';
 }
 
 export function imageFilter(image: ResolvedImage): FilterCriteria {
@@ -226,54 +267,189 @@ async function listFindingPages(
   }
 }
 
+/** Options of `listImageFindings`. */
+export interface ImageListingOptions {
+  log: Log;
+  /** Calls after which one listing (each partition on its own) that still hands out tokens is refused. */
+  pageCap?: number;
+  /** Aborts every call (the run's deadline). */
+  signal?: AbortSignal;
+  /** ECR's severity counts of the image, when the scan wait read any: they choose the plan. */
+  ecrCounts?: SeverityCounts;
+  /** Overrides the plan `listingPlan(ecrCounts)` picks. */
+  plan?: ListingPlan;
+  /**
+   * Shared gate on ListFindings requests in flight (`concurrencyLimit`), so that the platforms of
+   * an image index listed at once stay within LISTING_CONCURRENCY together; default: this
+   * listing's own gate of LISTING_CONCURRENCY.
+   */
+  limit?: <T>(task: () => Promise<T>) => Promise<T>;
+}
+
+/** The image filter restricted to one severity (EQUALS on the Severity enum). */
+export function severityFilter(image: ResolvedImage, severity: Severity): FilterCriteria {
+  return { ...imageFilter(image), severity: [{ comparison: 'EQUALS', value: severity }] };
+}
+
 /**
- * Lists every ACTIVE Inspector2 finding of one digest: ceil(N/100) ListFindings calls, filtered by
- * the server (image hash, repository, status, and account when the registry is known) and
- * re-checked here. Real Inspector2 can hand out empty pages that still carry a nextToken, so the
- * paginator is followed to the end, but never past the page cap.
+ * Lists every ACTIVE Inspector2 finding of one digest, filtered by the server (image hash,
+ * repository, status, and account when the registry is known) and re-checked here. Real
+ * Inspector2 can hand out empty pages that still carry a nextToken, so every paginator is
+ * followed to the end, but never past the page cap.
+ *
+ * Two plans (`ListingPlan`, chosen by `listingPlan(options.ecrCounts)` unless `options.plan`):
+ * - `single`: one listing, ceil(N/100) ListFindings calls in a row (at least 1); used when ECR
+ *   counts at most one page of findings, or gave no counts.
+ * - `severity`: the same filter once per Severity value (CRITICAL, HIGH, MEDIUM, LOW,
+ *   INFORMATIONAL, UNTRIAGED), the partitions listed concurrently (at most LISTING_CONCURRENCY
+ *   requests in flight, or `options.limit`), each paginated to its end: sum over severities of
+ *   max(1, ceil(n_s/100)) calls, in the time of the largest partition. The union is checked:
+ *   every finding must carry the severity of its partition (a server that ignored the filter) and
+ *   no findingArn may come twice (in two partitions or one); either is an UndecidedError. The
+ *   findings are merged in severity order (CRITICAL first), each partition in the server's order,
+ *   so the result does not depend on which partition finished first. One partition failing fails
+ *   the whole listing: the others are aborted and awaited, and its error is thrown.
+ *
+ * ECR's counts are checked against the merged listing by the scan gate's evaluation
+ * (`evaluateImage`): the same check for both plans.
  *
  * Fails closed on a malformed answer (UndecidedError, exit 2), each naming inspector2:ListFindings:
  * a page without its `findings` list (an empty body), and any returned finding without its
  * findingArn/status/severity/resources, with a status or severity outside the service's enums
  * (lower case "critical" included), or naming no ECR image. `options.signal` aborts the calls
- * (the run's deadline); SDK failures become AwsError naming the permission.
+ * (the run's deadline: UndecidedError); SDK failures become AwsError naming the permission.
  */
 export async function listImageFindings(
   inspector: Inspector2Client,
   image: ResolvedImage,
-  options: { log: Log; pageCap?: number; signal?: AbortSignal },
+  options: ImageListingOptions,
 ): Promise<ListedFindings> {
-  const findings: Finding[] = [];
+  const plan = options.plan ?? listingPlan(options.ecrCounts);
   const name = formatImage(image);
+  /** The client-side checks of one returned finding; false when the re-check drops it. */
+  const admit = (raw: InspectorFinding): boolean => {
+    // Check every finding the server sent, also those the re-check would drop: a malformed
+    // answer is a reason to stop, not to filter.
+    const problem =
+      findingProblem(raw) ??
+      (namesAnImage(raw)
+        ? undefined
+        : 'names no ECR image (resources[].details.awsEcrContainerImage)');
+    if (problem !== undefined) {
+      throw new UndecidedError(
+        `inspector2:ListFindings answered a finding for ${name} that ${problem} ` +
+          `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
+      );
+    }
+    return isAboutImage(raw, image);
+  };
+  if (plan === 'single') {
+    const findings: Finding[] = [];
+    let dropped = 0;
+    const calls = await listFindingPages(
+      inspector,
+      imageFilter(image),
+      { what: `Inspector findings for ${name}`, counted: 'findings', pages: `for ${name}` },
+      options,
+      (raw) => {
+        if (!admit(raw)) {
+          dropped += 1;
+          return false;
+        }
+        findings.push(toFinding(raw));
+        return true;
+      },
+    );
+    return { findings, calls, dropped, plan };
+  }
+  return listBySeverity(inspector, image, name, options, admit);
+}
+
+/** The `severity` plan of `listImageFindings`. */
+async function listBySeverity(
+  inspector: Inspector2Client,
+  image: ResolvedImage,
+  name: string,
+  options: ImageListingOptions,
+  admit: (raw: InspectorFinding) => boolean,
+): Promise<ListedFindings> {
+  const limit = options.limit ?? concurrencyLimit(LISTING_CONCURRENCY);
+  // Aborts the partitions still listing once one has failed.
+  const stop = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
+  /** findingArn → the partition that listed it. */
+  const seen = new Map<string, Severity>();
+  const parts = new Map<Severity, Finding[]>();
+  const callsBySeverity = Object.fromEntries(
+    SEVERITY_PARTITIONS.map((severity) => [severity, 0]),
+  ) as Record<Severity, number>;
   let dropped = 0;
-  const calls = await listFindingPages(
-    inspector,
-    imageFilter(image),
-    { what: `Inspector findings for ${name}`, counted: 'findings', pages: `for ${name}` },
-    options,
-    (raw) => {
-      // Check every finding the server sent, also those the re-check would drop: a malformed
-      // answer is a reason to stop, not to filter.
-      const problem =
-        findingProblem(raw) ??
-        (namesAnImage(raw)
-          ? undefined
-          : 'names no ECR image (resources[].details.awsEcrContainerImage)');
-      if (problem !== undefined) {
-        throw new UndecidedError(
-          `inspector2:ListFindings answered a finding for ${name} that ${problem} ` +
-            `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
-        );
-      }
-      if (!isAboutImage(raw, image)) {
-        dropped += 1;
-        return false;
-      }
-      findings.push(toFinding(raw));
-      return true;
-    },
+  let failure: { error: unknown } | undefined;
+
+  const listPartition = async (severity: Severity): Promise<void> => {
+    if (failure !== undefined) return; // a queued partition never starts after a failure
+    const found: Finding[] = [];
+    callsBySeverity[severity] = await listFindingPages(
+      inspector,
+      severityFilter(image, severity),
+      {
+        what: `${severity} Inspector findings for ${name}`,
+        counted: `${severity} findings`,
+        pages: `of ${severity} findings for ${name}`,
+      },
+      {
+        log: options.log,
+        signal,
+        ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
+      },
+      (raw) => {
+        const keep = admit(raw);
+        const arn = raw.findingArn as string; // admit checked it
+        if (raw.severity !== severity) {
+          throw new UndecidedError(
+            `inspector2:ListFindings answered a ${String(raw.severity)} finding (${arn}) for ${name} when asked for ${severity} findings only: ` +
+              'the severity filter was not applied, so the listing by severity cannot vouch that it is complete; ' +
+              'refusing to decide (if this endpoint is an emulator that ignores filters, list with one paginated call instead)',
+          );
+        }
+        const earlier = seen.get(arn);
+        if (earlier !== undefined) {
+          throw new UndecidedError(
+            `inspector2:ListFindings listed finding ${arn} for ${name} twice (in the ${earlier}` +
+              `${earlier === severity ? ' partition again' : ` and ${severity} partitions`}): ` +
+              'a listing that repeats findings cannot vouch that it is complete; refusing to decide, retry the run',
+          );
+        }
+        seen.set(arn, severity);
+        if (!keep) {
+          dropped += 1;
+          return false;
+        }
+        found.push(toFinding(raw));
+        return true;
+      },
+    );
+    parts.set(severity, found);
+  };
+
+  await Promise.all(
+    SEVERITY_PARTITIONS.map((severity) =>
+      limit(() => listPartition(severity)).catch((error: unknown) => {
+        if (failure === undefined) {
+          failure = { error };
+          stop.abort();
+        }
+      }),
+    ),
   );
-  return { findings, calls, dropped };
+  if (failure !== undefined) {
+    // The first failure is the cause; the partitions it aborted only echo it. A run whose own
+    // deadline passed says so (listFindingPages names it) whichever partition noticed first.
+    throw failure.error;
+  }
+  const findings = SEVERITY_PARTITIONS.flatMap((severity) => parts.get(severity) ?? []);
+  const calls = SEVERITY_PARTITIONS.reduce((sum, severity) => sum + callsBySeverity[severity], 0);
+  return { findings, calls, dropped, plan: 'severity', callsBySeverity };
 }
 
 /** The resource types the daily report lists Inspector2 findings of (Inspector2's ResourceType names). */

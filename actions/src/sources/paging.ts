@@ -67,3 +67,33 @@ export async function readAllPages<P, T>(
   }
   return calls;
 }
+
+/**
+ * A gate that runs at most `limit` (≥ 1) of the tasks handed to it at once, in the order they
+ * were handed in; each call resolves or rejects as its task does. Used to keep concurrent AWS
+ * listings within a service's request rate (a queued task starts only when one finishes).
+ */
+export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new RangeError(`concurrency limit must be a whole number ≥ 1, not ${limit}`);
+  }
+  let running = 0;
+  const queue: (() => void)[] = [];
+  return async <T>(task: () => Promise<T>): Promise<T> => {
+    if (running >= limit) {
+      // The finishing task hands its slot over (running stays the same), so no newcomer slips in.
+      await new Promise<void>((resolve) => {
+        queue.push(resolve);
+      });
+    } else {
+      running += 1;
+    }
+    try {
+      return await task();
+    } finally {
+      const waiting = queue.shift();
+      if (waiting) waiting();
+      else running -= 1;
+    }
+  };
+}
