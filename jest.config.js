@@ -1,4 +1,5 @@
 /** One root test config for the whole repository (STYLE.md #11). */
+const { jestModuleNameMapper } = require('./scripts/lib/esm-only.cjs');
 
 /**
  * Dependencies published only as ES modules (octokit, d3). The
@@ -8,6 +9,9 @@
 const ESM_PACKAGES = [
   'd3-[a-z-]+',
   'internmap',
+  '@actions/core',
+  '@actions/exec',
+  '@actions/io',
   '@actions/github',
   '@actions/http-client',
   '@octokit',
@@ -28,10 +32,10 @@ module.exports = {
     '^.+\\.m?js$': ['ts-jest', { diagnostics: false, tsconfig: { allowJs: true, checkJs: false } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
-  // @actions/github declares only an `import` entry point, which Jest's resolver does not take.
+  // The ES-only packages whose exports offer only an `import` entry, which Jest's resolver does
+  // not take (the same map tsx uses for `npm run assetguard` and `npm run bench`).
   moduleNameMapper: {
-    '^@actions/github$': '<rootDir>/node_modules/@actions/github/lib/github.js',
-    '^@actions/github/lib/utils$': '<rootDir>/node_modules/@actions/github/lib/utils.js',
+    ...jestModuleNameMapper(),
     // The asset portal's embedded PostgreSQL, loaded outside Jest's vm (__tests__/app/environment.ts).
     '^@electric-sql/pglite$': '<rootDir>/__tests__/app/pglite.ts',
   },

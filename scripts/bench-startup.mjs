@@ -2,7 +2,8 @@
 //   - bytes: the bundle's index.js plus every chunk file beside it (what a runner loads from disk);
 //   - load ms: wall time of `node <bundle>` (or `node -e 'require(bundle)'` for a Lambda) doing
 //     nothing that needs AWS: an action with no inputs fails on its first required input, the CLI
-//     prints `--help`, a Lambda module is only required;
+//     prints `--help` (`cli <command>` rows: that command's `--help`), a Lambda module is only
+//     required;
 //   - first request ms: from spawning `node` to the arrival of its first HTTP request at a local
 //     127.0.0.1 server given as AWS_ENDPOINT_URL (the server then kills the process: what comes
 //     after the first request is the bench's business, not start-up's).
@@ -10,8 +11,12 @@
 // `node -e` that sends one HTTP request: nothing can start faster on this machine. With
 // --baseline DIR (another actions/dist, e.g. a copy of the previous commit's), every figure is
 // measured on both, alternating baseline and current run by run, so both see the same load.
+// Every bundle that calls AWS has a first-request figure: each action on its action.yml defaults,
+// the CLI for each command that calls AWS (`cli` is scan-gate), each Lambda on a fixture event.
+// pr-summary reads files only (no AWS request). --only NAME,… measures those rows only.
 //
 // Usage: node scripts/bench-startup.mjs [--dist actions/dist] [--baseline DIR] [--runs 7] [--json]
+//          [--only scan-gate,cli,…]
 //        node scripts/bench-startup.mjs --logger [--pages 200]   (the SDK logger middleware's cost)
 import { spawn } from 'node:child_process';
 import {
@@ -63,7 +68,25 @@ writeFileSync(
   join(workspace, '.github/assetguard.yml'),
   'version: 1\ntags:\n  required:\n    Environment: {}\n',
 );
-const event = readFileSync(join(root, '__tests__/fixtures/cloudtrail/CreateBucket.json'), 'utf8');
+const fixture = (path) => readFileSync(join(root, '__tests__/fixtures', path), 'utf8');
+const lambdaEvents = {
+  'auto-tag': {
+    event: fixture('cloudtrail/CreateBucket.json'),
+    env: { ASSETGUARD_TAG_POLICY_PARAMETER: '/bench/policy' },
+  },
+  'finding-alert': {
+    event: fixture('finding-events/inspector2-finding.json'),
+    env: {
+      ASSETGUARD_ALERT_TABLE: 'bench-alerts',
+      ASSETGUARD_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench-alerts',
+    },
+  },
+  'ssm-role-fixer': {
+    event: fixture('ssm-role-fixer/state-change-running.json'),
+    // A fixer needs a destination for its reports (lambda/destinations).
+    env: { ASSETGUARD_ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:bench-alerts' },
+  },
+};
 const requireScript = (bundle, call) =>
   `const m = require(${JSON.stringify(bundle)});${call ? ` m.handler(JSON.parse(process.argv[1])).catch(() => {});` : ''}`;
 
@@ -102,26 +125,41 @@ function casesIn(dist) {
       first: inputs === null ? null : { args: [bundle], env },
     };
   });
+  // The CLI: `--help` (no command chunk) for the load figure; then each command that calls AWS,
+  // as a row of its own (bytes: the entry plus every chunk, as for `cli`).
+  const cli = join(dist, 'cli/index.js');
   cases.push({
     name: 'cli',
     dir: join(dist, 'cli'),
-    load: { args: [join(dist, 'cli/index.js'), '--help'], env: {} },
-    first: { args: [join(dist, 'cli/index.js'), 'scan-gate', '--image', 'shop/web:v1'], env: {} },
+    load: { args: [cli, '--help'], env: {} },
+    first: { args: [cli, 'scan-gate', '--image', 'shop/web:v1'], env: {} },
   });
+  for (const command of [
+    ['compliance-gate'],
+    ['tags', 'audit'],
+    ['report', '--state', join(workspace, 'state.json')],
+    ['fleet-check', '--targets', 'Environment=prod', '--output-bucket', 'bench-output'],
+    ['remediate', '--rule', 'EC2.13', '--scope', 'Environment=dev'],
+  ]) {
+    cases.push({
+      name: `cli ${command[0]}`,
+      dir: join(dist, 'cli'),
+      load: { args: [cli, command[0], '--help'], env: {} },
+      first: { args: [cli, ...command], env: {} },
+    });
+  }
   for (const name of ['auto-tag', 'finding-alert', 'ssm-role-fixer']) {
     const bundle = join(dist, 'lambda', name, 'index.js');
     cases.push({
       name: `lambda/${name}`,
       dir: join(dist, 'lambda', name),
       load: { args: ['-e', requireScript(bundle, false)], env: {} },
-      // auto-tag reads its tag policy from SSM before anything else: its first request is start-up.
-      first:
-        name === 'auto-tag'
-          ? {
-              args: ['-e', requireScript(bundle, true), event],
-              env: { ASSETGUARD_TAG_POLICY_PARAMETER: '/bench/policy' },
-            }
-          : null,
+      // Each on an event of its kind: auto-tag reads its tag policy from SSM before anything else,
+      // finding-alert claims the finding in DynamoDB, ssm-role-fixer describes the instance.
+      first: {
+        args: ['-e', requireScript(bundle, true), lambdaEvents[name].event],
+        env: lambdaEvents[name].env,
+      },
     });
   }
   return cases;
@@ -200,8 +238,17 @@ if (!argv.includes('--logger')) {
   const [floorLoad] = await measure([{ args: ['-e', ''], env: {} }], false);
   const [floorFirst] = await measure([{ args: ['-e', floorScript], env: {} }], true);
   const rows = [{ name: 'bare node (floor)', bytes: 0, load: floorLoad, first: floorFirst }];
-  const current = casesIn(dist);
-  const before = baseline === undefined ? undefined : casesIn(baseline);
+  const only = option('only', '')
+    .split(',')
+    .filter((name) => name !== '');
+  const picked = (cases) =>
+    only.length === 0
+      ? cases
+      : cases.filter((entry) =>
+          only.some((name) => entry.name === name || entry.name.startsWith(`${name} `)),
+        );
+  const current = picked(casesIn(dist));
+  const before = baseline === undefined ? undefined : picked(casesIn(baseline));
   for (const [index, entry] of current.entries()) {
     const old = before?.[index];
     const specs = (pick) => (old ? [pick(entry), pick(old)] : [pick(entry)]);

@@ -143,7 +143,7 @@ describe('upsertIssue', () => {
         return true;
       })
       .reply(201, () => issue(42, TITLE, created?.body ?? ''));
-    const result = await upsertIssue(octokit(), where, {
+    const result = await upsertIssue(await octokit(), where, {
       title: TITLE,
       body: '## Today\n\n3 open',
       labels: ['security'],
@@ -177,7 +177,7 @@ describe('upsertIssue', () => {
         return true;
       })
       .reply(201, comment(9001, 7, '2 new, 1 fixed'));
-    const result = await upsertIssue(octokit(), where, {
+    const result = await upsertIssue(await octokit(), where, {
       title: TITLE,
       body: "today's report",
       comment: '2 new, 1 fixed',
@@ -211,7 +211,7 @@ describe('upsertIssue', () => {
       .patch(`${ISSUES_PATH}/12`)
       .reply(200, issue(12, TITLE, 'new'));
     // No page 3 is read (found), and no issue is created: a pending or unexpected call fails.
-    const result = await upsertIssue(octokit(), where, { title: TITLE, body: 'new' });
+    const result = await upsertIssue(await octokit(), where, { title: TITLE, body: 'new' });
     expect(result).toMatchObject({ number: 12, created: false });
   });
 
@@ -226,7 +226,7 @@ describe('upsertIssue', () => {
       ])
       .post(ISSUES_PATH)
       .reply(201, issue(43, TITLE, 'x'));
-    const result = await upsertIssue(octokit(), where, { title: TITLE, body: 'x' });
+    const result = await upsertIssue(await octokit(), where, { title: TITLE, body: 'x' });
     expect(result).toMatchObject({ number: 43, created: true });
   });
 
@@ -241,7 +241,7 @@ describe('upsertIssue', () => {
       .reply(403, { message: 'Resource not accessible by integration', status: '403' })
       .post(ISSUES_PATH)
       .reply(201, issue(45, TITLE, 'x'));
-    const result = await upsertIssue(octokit(), where, { title: TITLE, body: 'x' });
+    const result = await upsertIssue(await octokit(), where, { title: TITLE, body: 'x' });
     expect(result).toMatchObject({ number: 45, created: true });
   });
 
@@ -256,7 +256,7 @@ describe('upsertIssue', () => {
         return true;
       })
       .reply(201, issue(44, TITLE, 'x'));
-    await upsertIssue(octokit(), where, { title: TITLE, body: '| row |\n'.repeat(20_000) });
+    await upsertIssue(await octokit(), where, { title: TITLE, body: '| row |\n'.repeat(20_000) });
     expect(sent.length).toBeLessThanOrEqual(GITHUB_BODY_LIMIT);
     expect(sent).toContain("Cut to GitHub's 65,536-character limit");
   });
@@ -267,7 +267,7 @@ describe('upsertIssue', () => {
       documentation_url: 'https://docs.github.com/rest/issues/issues#create-an-issue',
       status: '403',
     });
-    const error = await upsertIssue(octokit(), where, { title: TITLE, body: 'x' }).catch(
+    const error = await upsertIssue(await octokit(), where, { title: TITLE, body: 'x' }).catch(
       (caught: unknown) => caught,
     );
     expect(error).toBeInstanceOf(ConfigurationError);
@@ -295,7 +295,7 @@ describe('upsertPullRequestComment', () => {
         return true;
       })
       .reply(201, () => comment(555, 17, posted[0] ?? ''));
-    const first = await upsertPullRequestComment(octokit(), where, 17, {
+    const first = await upsertPullRequestComment(await octokit(), where, 17, {
       marker: MARKER,
       body: '### scan-gate: block',
     });
@@ -320,7 +320,7 @@ describe('upsertPullRequestComment', () => {
         return true;
       })
       .reply(200, () => comment(555, 17, patched[0] ?? ''));
-    const second = await upsertPullRequestComment(octokit(), where, 17, {
+    const second = await upsertPullRequestComment(await octokit(), where, 17, {
       marker: MARKER,
       body: '### scan-gate: pass',
     });
@@ -347,7 +347,7 @@ describe('upsertPullRequestComment', () => {
       .reply(200, [comment(777, 17, `${hidden}\nold summary`)])
       .patch(`/repos/${OWNER}/${REPO}/issues/comments/777`)
       .reply(200, comment(777, 17, 'new'));
-    const result = await upsertPullRequestComment(octokit(), where, 17, {
+    const result = await upsertPullRequestComment(await octokit(), where, 17, {
       marker: MARKER,
       body: 'new',
     });
@@ -374,7 +374,7 @@ describe('upsertPullRequestComment', () => {
       })
       .reply(201, () => comment(600, 17, posted[0] ?? ''));
     // Any PATCH (of comment 11 or another) is an unexpected request, which nock refuses.
-    const first = await upsertPullRequestComment(octokit(), where, 17, {
+    const first = await upsertPullRequestComment(await octokit(), where, 17, {
       marker: MARKER,
       body: '### scan-gate: block',
     });
@@ -391,7 +391,7 @@ describe('upsertPullRequestComment', () => {
         patched.push(Number(uri.split('/').at(-1)));
         return comment(600, 17, 'x');
       });
-    const second = await upsertPullRequestComment(octokit(), where, 17, {
+    const second = await upsertPullRequestComment(await octokit(), where, 17, {
       marker: MARKER,
       body: '### scan-gate: pass',
     });
@@ -416,7 +416,7 @@ describe('upsertPullRequestComment', () => {
         patched.push(Number(uri.split('/').at(-1)));
         return comment(21, 17, 'x', PERSON);
       });
-    const result = await upsertPullRequestComment(octokit(), where, 17, {
+    const result = await upsertPullRequestComment(await octokit(), where, 17, {
       marker: MARKER,
       body: 'new',
     });
@@ -431,7 +431,7 @@ describe('upsertPullRequestComment', () => {
       status: '403',
     });
     await expect(
-      upsertPullRequestComment(octokit(), where, 17, { marker: MARKER, body: 'x' }),
+      upsertPullRequestComment(await octokit(), where, 17, { marker: MARKER, body: 'x' }),
     ).rejects.toThrow(
       /could not comment on pull request #17 in acme\/platform: 403 .*pull-requests: write/,
     );
@@ -504,7 +504,12 @@ describe('commentOnPullRequest: the gate comments, and a refusal never changes i
         return true;
       })
       .reply(201, comment(901, 17, 'x'));
-    await commentOnPullRequest(request, 'compliance-gate', '### compliance-gate: pass', octokit());
+    await commentOnPullRequest(
+      request,
+      'compliance-gate',
+      '### compliance-gate: pass',
+      await octokit(),
+    );
     expect(posted).toEqual(['<!-- assetguard:compliance-gate -->\n### compliance-gate: pass']);
   });
 
@@ -516,7 +521,7 @@ describe('commentOnPullRequest: the gate comments, and a refusal never changes i
         .query({ per_page: '100' })
         .reply(403, { message: 'Resource not accessible by integration', status: '403' });
       await expect(
-        commentOnPullRequest(request, 'scan-gate', 'summary', octokit()),
+        commentOnPullRequest(request, 'scan-gate', 'summary', await octokit()),
       ).resolves.toBeUndefined();
       expect(warning).toHaveBeenCalledTimes(1);
       const text = String(warning.mock.calls[0]?.[0]);

@@ -7,8 +7,8 @@ import {
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
 import { parseScope } from '../core/scope';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */

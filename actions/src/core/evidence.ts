@@ -1,16 +1,22 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { VERSION as version } from './version';
 import { ConfigurationError, errorMessage } from './errors';
-import { SEVERITIES, type Finding } from './model';
-import { NOT_LOADED_POLICY_ORIGIN, type LoadedPolicy } from './policy';
+import type { Finding } from './model';
+import { EVIDENCE_FORMAT } from './evidence-schema';
+import type { LoadedPolicy } from './policy';
+import { NOT_LOADED_POLICY_ORIGIN } from './policy-origin';
 import { jsonChunks } from './report-files';
 import type { AnyVerdict } from './verdict';
 
-export const EVIDENCE_FORMAT = 'assetguard-evidence/1';
 export const EVIDENCE_FILE = 'evidence.json';
+export {
+  EVIDENCE_FORMAT,
+  EVIDENCE_SCHEMA,
+  SEVERITY_COUNTS_SCHEMA,
+  VERDICT_SCHEMA,
+} from './evidence-schema';
 
 /**
  * Everything a verdict was decided from: the inputs, the exact policy text, the normalized
@@ -63,157 +69,6 @@ export function buildEvidence<N extends string, V, X>(parts: {
  */
 export function evidenceChunks(evidence: Evidence<string, unknown>): Iterable<string> {
   return jsonChunks(evidence, { spread: ['findings', 'verdict.blocking', 'verdict.excepted'] });
-}
-
-const ajv = new Ajv({ allErrors: true, strict: true, verbose: true });
-addFormats(ajv, ['date-time']);
-
-/** JSON Schema (draft-07) helpers for the shapes evidence holds. */
-const STRING = { type: 'string' } as const;
-const STRINGS = { type: 'array', items: STRING } as const;
-const STRING_MAP = { type: 'object', additionalProperties: STRING } as const;
-const SEVERITY = { enum: [...SEVERITIES] } as const;
-
-/** Per-severity counts as verdicts and ECR scans record them. */
-export const SEVERITY_COUNTS_SCHEMA = {
-  type: 'object',
-  required: [...SEVERITIES, 'total'],
-  properties: Object.fromEntries(
-    [...SEVERITIES, 'total'].map((key) => [key, { type: 'integer', minimum: 0 }]),
-  ),
-} as const;
-
-/** A `Finding` (core/model) as a bundle records it: what the evaluators read, typed. */
-const FINDING_SCHEMA = {
-  type: 'object',
-  required: ['id', 'source', 'severity', 'status', 'title', 'resource', 'packages', 'fixAvailable'],
-  properties: {
-    id: STRING,
-    aliases: STRINGS,
-    sourceId: STRING,
-    source: { enum: ['inspector2', 'config', 'securityhub', 'fleet'] },
-    severity: SEVERITY,
-    status: { enum: ['ACTIVE', 'SUPPRESSED', 'CLOSED'] },
-    title: STRING,
-    description: STRING,
-    resource: {
-      type: 'object',
-      required: ['id', 'type'],
-      properties: {
-        id: STRING,
-        type: STRING,
-        region: STRING,
-        accountId: STRING,
-        repository: STRING,
-        imageDigest: STRING,
-        tags: STRING_MAP,
-      },
-    },
-    packages: {
-      type: 'array',
-      items: {
-        type: 'object',
-        required: ['name'],
-        properties: {
-          name: STRING,
-          installedVersion: STRING,
-          fixedVersion: STRING,
-          manager: STRING,
-          filePath: STRING,
-        },
-      },
-    },
-    fixAvailable: { enum: ['yes', 'no', 'partial'] },
-    exploitAvailable: { type: 'boolean' },
-    epss: { type: 'number' },
-    score: { type: 'number' },
-    url: STRING,
-    firstSeen: STRING,
-    lastSeen: STRING,
-    rule: {
-      type: 'object',
-      required: ['name'],
-      properties: { name: STRING, annotation: STRING },
-    },
-    remediation: { type: 'object', properties: { document: STRING, why: STRING } },
-  },
-} as const;
-
-/**
- * verdict.json (DESIGN.md "verdict.json"), as every command writes it and as the evidence bundle
- * embeds it: the shared fields only. Readers that show entries (pr-summary) narrow `blocking`
- * and `excepted` further.
- */
-export const VERDICT_SCHEMA = {
-  type: 'object',
-  required: [
-    'verdict',
-    'command',
-    'subject',
-    'evaluatedAt',
-    'policy',
-    'counts',
-    'blocking',
-    'excepted',
-    'exceptions',
-    'warnings',
-  ],
-  properties: {
-    verdict: { enum: ['pass', 'block', 'error'] },
-    command: STRING,
-    subject: { type: 'object' },
-    evaluatedAt: { type: 'string', format: 'date-time' },
-    policy: {
-      type: 'object',
-      required: ['origin', 'sha256'],
-      properties: { origin: STRING, sha256: STRING },
-    },
-    counts: { type: 'object' },
-    blocking: { type: 'array', items: { type: 'object' } },
-    excepted: { type: 'array', items: { type: 'object' } },
-    exceptions: { type: 'object' },
-    warnings: STRINGS,
-    error: STRING,
-  },
-} as const;
-
-/**
- * What every bundle has, whatever its command: the fields `replay` reads before it hands the
- * bundle to the command's evaluator. Extra fields are allowed (a newer writer may add some).
- */
-const EVIDENCE_SCHEMA = {
-  type: 'object',
-  required: [
-    'format',
-    'assetguardVersion',
-    'command',
-    'inputs',
-    'context',
-    'policy',
-    'findings',
-    'verdict',
-  ],
-  properties: {
-    format: { const: EVIDENCE_FORMAT },
-    assetguardVersion: STRING,
-    command: STRING,
-    inputs: { type: 'object' },
-    context: { type: 'object' },
-    policy: {
-      type: 'object',
-      required: ['origin', 'sha256', 'text'],
-      properties: { origin: STRING, sha256: STRING, text: STRING },
-    },
-    findings: { type: 'array', items: FINDING_SCHEMA },
-    verdict: VERDICT_SCHEMA,
-  },
-} as const;
-
-const validateEvidence = ajv.compile(EVIDENCE_SCHEMA);
-
-/** A JSON Schema validator for part of a bundle (replay checks each command's own fields). */
-export function evidenceValidator(schema: object): ValidateFunction {
-  return ajv.compile(schema);
 }
 
 /** One schema error in the bundle's words: the field as a dotted path, and what is wrong with it. */
@@ -295,6 +150,9 @@ export async function readEvidence(path: string): Promise<{ evidence: Evidence; 
       `bundle: ${file} is not an assetguard evidence bundle (format ${EVIDENCE_FORMAT} expected)`,
     );
   }
+  // EVIDENCE_SCHEMA's validator, compiled at build time (scripts/validators.ts), loaded by a run
+  // that reads a bundle (a chunk file in the bundles), not by every gate that writes one.
+  const { default: validateEvidence } = await import('./validators/evidence');
   checkEvidence(validateEvidence, parsed, file);
   // The JSON boundary: past the schema, the bundle is taken to be what its command wrote; replay
   // checks the command's own fields (subject, context) before evaluating.

@@ -1,5 +1,12 @@
 import { ConfigurationError } from './errors';
 
+/**
+ * Where the policy is read from unless the policy input says otherwise: declared here once (with
+ * the inputs, so an input parser needs no more than this module),
+ * used as the `policy` input's default of every command, and applied by `readInput`.
+ */
+export const DEFAULT_POLICY_PATH = '.github/assetguard.yml';
+
 /** An input declared once and shared by action.yml, the CLI flag of the same name and the docs. */
 export interface InputSpec {
   description: string;

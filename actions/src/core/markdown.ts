@@ -6,7 +6,7 @@
 import { Buffer } from 'node:buffer';
 import { markdownCode, markdownText } from './escape';
 import { SEVERITIES, type SeverityCounts } from './model';
-import { BUILT_IN_POLICY_ORIGIN } from './policy';
+import { BUILT_IN_POLICY_ORIGIN } from './policy-origin';
 import { sarifCut } from './sarif';
 import type { AnyVerdict, BlockingBase, Verdict } from './verdict';
 

@@ -1,10 +1,11 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import Ajv, { type ErrorObject } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { ConfigurationError } from './errors';
+import { DEFAULT_POLICY_PATH } from './inputs';
+import { BUILT_IN_POLICY_ORIGIN } from './policy-origin';
 import type { Severity } from './model';
 import {
   DEFAULT_RESOURCE_TYPES,
@@ -15,19 +16,13 @@ import {
   type DeriveRule,
   type TagPolicy,
 } from './tag-policy';
-import schema from './policy.schema.json';
+import policyValidator from './validators/policy';
 
-/**
- * Where the policy is read from unless the policy input says otherwise: declared here once,
- * used as the `policy` input's default of every command, and applied by `readInput`.
- */
-export const DEFAULT_POLICY_PATH = '.github/assetguard.yml';
+// Declared with the inputs (core/inputs), which the input parsers load without this module.
+export { DEFAULT_POLICY_PATH };
 
-/** The origin of the embedded default policy, used when DEFAULT_POLICY_PATH does not exist. */
-export const BUILT_IN_POLICY_ORIGIN = 'built-in default';
-
-/** The origin recorded for a run whose policy was never loaded (it failed before). */
-export const NOT_LOADED_POLICY_ORIGIN = 'not loaded';
+// In a module of their own (core/policy-origin), which the renderers load without this one.
+export { BUILT_IN_POLICY_ORIGIN, NOT_LOADED_POLICY_ORIGIN } from './policy-origin';
 
 /**
  * The largest policy accepted, in bytes. A real policy is a few KiB; parsing is superlinear in
@@ -337,9 +332,8 @@ function tagPolicyProblems(raw: RawTagPolicy): { key: string[]; text: string }[]
   return problems;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv, ['date', 'email']);
-const validatePolicy = ajv.compile<RawPolicy>(schema);
+/** policy.schema.json's validator (formats date, email), compiled at build time (scripts/validators.ts). */
+const validatePolicy = policyValidator as ValidateFunction<RawPolicy>;
 
 function normalize(raw: RawPolicy): Policy {
   const alsoBlock = raw.image?.['also-block'] ?? {};

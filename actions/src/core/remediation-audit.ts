@@ -1,8 +1,8 @@
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
-import { ConfigurationError } from './errors';
+import type { ValidateFunction } from 'ajv';
+import recordValidator from './validators/remediation-audit';
 import { schemaProblem } from './schema';
-import schema from './remediation-audit.schema.json';
+
+export { describeAuditLocation, parseAuditLocation, type AuditLocation } from './audit-location';
 
 /**
  * The remediation audit record: what `assetguard remediate` appends after every run (dry run or
@@ -76,46 +76,6 @@ export interface RemediationAuditRecord {
   outcomes: RemediationOutcome[];
 }
 
-/** Where audit records are kept: an S3 prefix, or a local directory. */
-export type AuditLocation =
-  { kind: 's3'; bucket: string; prefix: string } | { kind: 'directory'; path: string };
-
-/**
- * Parses the audit location input: `s3://bucket/prefix/` (the prefix may be empty: records then
- * start at the bucket's root) or a directory path. `input` names the input in errors.
- * @throws ConfigurationError naming the input: empty, a scheme other than s3://, no bucket.
- */
-export function parseAuditLocation(text: string, input: string): AuditLocation {
-  const trimmed = text.trim();
-  const bad = (why: string): ConfigurationError =>
-    new ConfigurationError(
-      `${input}: ${JSON.stringify(text)} ${why}; expected s3://bucket/prefix/ or a directory such as assetguard-audit`,
-    );
-  if (trimmed === '') throw bad('is empty');
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1];
-  if (scheme === undefined) return { kind: 'directory', path: trimmed };
-  if (scheme !== 's3') throw bad(`uses ${scheme}://, which is not supported`);
-  const rest = trimmed.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash === -1 ? rest : rest.slice(0, slash);
-  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-    throw bad(
-      bucket === ''
-        ? 'names no bucket'
-        : `names ${JSON.stringify(bucket)}, which is not an S3 bucket name`,
-    );
-  }
-  const prefix = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/^\/+|\/+$/g, '');
-  return { kind: 's3', bucket, prefix };
-}
-
-/** `s3://bucket/prefix/` or the directory, as errors and logs name the location. */
-export function describeAuditLocation(location: AuditLocation): string {
-  return location.kind === 's3'
-    ? `s3://${location.bucket}/${location.prefix === '' ? '' : `${location.prefix}/`}`
-    : location.path;
-}
-
 /**
  * The day part of a record's key, `YYYY/MM/DD` in UTC: a reader lists one day by this prefix.
  */
@@ -138,9 +98,8 @@ export function auditRecordKey(record: Pick<RemediationAuditRecord, 'startedAt' 
   return `${auditDayPath(started)}/${compact}-${id}.json`;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv, ['date-time']);
-const validateRecord = ajv.compile<RemediationAuditRecord>(schema);
+/** remediation-audit.schema.json's validator (format date-time), compiled at build time (scripts/validators.ts). */
+const validateRecord = recordValidator as ValidateFunction<RemediationAuditRecord>;
 
 /** How many schema problems a check names at most (the rest are counted). */
 const SHOWN_PROBLEMS = 5;

@@ -5,7 +5,7 @@ import { VERSION as version } from './version';
 import { safeUrl } from './escape';
 import { exceptionMatches } from './exceptions';
 import { severityRank, type Finding, type Severity } from './model';
-import { BUILT_IN_POLICY_ORIGIN, NOT_LOADED_POLICY_ORIGIN } from './policy';
+import { BUILT_IN_POLICY_ORIGIN, NOT_LOADED_POLICY_ORIGIN } from './policy-origin';
 import type { AnyVerdict } from './verdict';
 
 /** One result to report, already decided: renderers never re-evaluate policy. */

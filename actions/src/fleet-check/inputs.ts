@@ -7,9 +7,9 @@ import {
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
 import { isSeverity, type Severity } from '../core/model';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
 import { parseScriptSettings, type ScriptSettingName } from '../sources/host-check';
 import type { FleetTargets } from '../sources/fleet';
 

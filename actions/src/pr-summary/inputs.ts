@@ -6,8 +6,8 @@ import {
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 export const PR_SUMMARY_INPUTS = {

@@ -20,7 +20,7 @@ import { prSummaryCommand } from './run';
 
 /** What tests replace: the GitHub client (default: @actions/github's, for the token given). */
 export interface PrSummaryActionOptions {
-  octokit?: (token: string, apiUrl: string) => Octokit;
+  octokit?: (token: string, apiUrl: string) => Octokit | Promise<Octokit>;
 }
 
 /**
@@ -33,7 +33,7 @@ export interface PrSummaryActionOptions {
  */
 export async function run(options: PrSummaryActionOptions = {}): Promise<Outcome> {
   maskSecretInputs(PR_SUMMARY_INPUTS);
-  const { context } = loadGitHub();
+  const { context } = await loadGitHub();
   const request = pullRequestCommentRequest(PR_SUMMARY_INPUTS, actionInput, context);
   if (!request && readInput(PR_SUMMARY_INPUTS, actionInput, 'github-token') !== undefined) {
     core.info(
@@ -54,7 +54,7 @@ export async function run(options: PrSummaryActionOptions = {}): Promise<Outcome
         request,
         'pr-summary',
         result.summary,
-        (options.octokit ?? githubClient)(request.token, request.apiUrl),
+        await (options.octokit ?? githubClient)(request.token, request.apiUrl),
       )
     : undefined;
   setOutputs(PR_SUMMARY_OUTPUTS, { ...result.outputs, 'comment-url': comment?.url ?? '' });

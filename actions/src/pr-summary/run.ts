@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigurationError, errorMessage } from '../core/errors';
-import { checkEvidence, evidenceValidator, readEvidence, VERDICT_SCHEMA } from '../core/evidence';
+import { checkEvidence, readEvidence, VERDICT_SCHEMA } from '../core/evidence';
+import { evidenceValidator } from '../core/evidence-validator';
 import { loadedFromText, MAX_POLICY_BYTES, type LoadedPolicy } from '../core/policy';
 import { runCommand, type Command, type CommandRun, type RunDeps } from '../core/runner';
 import { SEVERITIES } from '../core/model';

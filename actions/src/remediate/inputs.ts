@@ -9,9 +9,9 @@ import {
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
-import { parseAuditLocation, type AuditLocation } from '../core/remediation-audit';
+import { parseAuditLocation, type AuditLocation } from '../core/audit-location';
 import { parseScope } from '../core/scope';
 
 /** The most resources one run may take: AWS runs at most 100 automations at once per account. */

@@ -3,11 +3,11 @@ import type { Outcome } from '../core/runner';
 import { AssetguardError, ConfigurationError, errorMessage, EXIT_ERROR } from '../core/errors';
 import {
   checkEvidence,
-  evidenceValidator,
   readEvidence,
   SEVERITY_COUNTS_SCHEMA,
   type Evidence,
 } from '../core/evidence';
+import { evidenceValidator } from '../core/evidence-validator';
 import { loadedFromText, sha256, type LoadedPolicy } from '../core/policy';
 import { exitCodeOf, type AnyVerdict } from '../core/verdict';
 import {

@@ -6,12 +6,12 @@ import {
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
-import { parseAuditLocation, type AuditLocation } from '../core/remediation-audit';
+import { parseAuditLocation, type AuditLocation } from '../core/audit-location';
 import { parseScope } from '../core/scope';
 import { safeUrl } from '../core/escape';
-import { parseStateLocation, type StateLocation } from './state';
+import { parseStateLocation, type StateLocation } from './state-location';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 export const DAILY_REPORT_INPUTS = {

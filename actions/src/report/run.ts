@@ -452,7 +452,7 @@ async function deliverReport(
     const { token, owner, repo } = inputs.github;
     await attempt('GitHub issue', async () => {
       const { githubApiUrl, githubFetch } = context.options;
-      const octokit = githubClient(token, githubApiUrl, {
+      const octokit = await githubClient(token, githubApiUrl, {
         ...(githubFetch !== undefined && { fetch: githubFetch }),
       });
       const issue = await upsertIssue(

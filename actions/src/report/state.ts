@@ -7,16 +7,21 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { makeDirectory } from '../core/directories';
 import { schemaProblem } from '../core/schema';
+import { describeStateLocation, STATE_INPUT, type StateLocation } from './state-location';
 import { basename, dirname, join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import Ajv from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
+import stateValidator from '../core/validators/state';
 import { awsFailure, ConfigurationError, errorMessage, hasAwsCode } from '../core/errors';
 import { REPORT_STATE_SCHEMA, type ReportState } from './model';
-import schema from './state.schema.json';
 
 /** The input (and CLI flag) naming the state's location. */
-export const STATE_INPUT = 'state';
+export {
+  describeStateLocation,
+  parseStateLocation,
+  STATE_INPUT,
+  type StateLocation,
+} from './state-location';
 
 /**
  * The largest state accepted, in bytes. A state holds one small record per open finding (a few
@@ -25,63 +30,13 @@ export const STATE_INPUT = 'state';
  */
 export const MAX_STATE_BYTES = 64 * 1024 * 1024;
 
-export type StateLocation =
-  { kind: 's3'; bucket: string; key: string } | { kind: 'file'; path: string };
-
 export interface StateDeps {
   /** Needed only for an s3:// location. */
   s3?: S3Client;
 }
 
-/**
- * Loose on purpose: today's bucket names are lowercase, digits, dots and hyphens, but older
- * us-east-1 buckets may hold capitals and underscores; S3 itself says NoSuchBucket to the rest.
- */
-const BUCKET_NAME = /^[^\s/]+$/;
-
-function badLocation(text: string, why: string): ConfigurationError {
-  return new ConfigurationError(
-    `${STATE_INPUT}: ${JSON.stringify(text)} ${why}; expected s3://bucket/key or a file path such as .assetguard/report-state.json`,
-  );
-}
-
-/**
- * The state's location from the `state` input: `s3://bucket/key` (an object; the key may hold
- * slashes) or a file path (relative to the working directory).
- * @throws ConfigurationError naming the `state` input for an empty text, an s3:// location
- *   without bucket or key (or a bucket with spaces, or a key ending in `/`),
- *   another scheme (https://, file://, …), or a path ending in `/` (a directory).
- */
-export function parseStateLocation(text: string): StateLocation {
-  const trimmed = text.trim();
-  if (trimmed === '') throw badLocation(text, 'is empty');
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1];
-  if (scheme !== undefined) {
-    if (scheme !== 's3') throw badLocation(text, `uses ${scheme}://, which is not supported`);
-    const rest = trimmed.slice('s3://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    const key = slash === -1 ? '' : rest.slice(slash + 1);
-    if (bucket === '') throw badLocation(text, 'names no bucket');
-    if (!BUCKET_NAME.test(bucket)) {
-      throw badLocation(text, `names ${JSON.stringify(bucket)}, which is not an S3 bucket name`);
-    }
-    if (key === '') throw badLocation(text, 'names no object key after the bucket');
-    if (key.endsWith('/')) throw badLocation(text, 'names a folder, not an object key');
-    return { kind: 's3', bucket, key };
-  }
-  if (trimmed.endsWith('/')) throw badLocation(text, 'names a directory, not a file');
-  return { kind: 'file', path: trimmed };
-}
-
-/** `s3://bucket/key` or the file path, as errors and logs name the location. */
-export function describeStateLocation(location: StateLocation): string {
-  return location.kind === 's3' ? `s3://${location.bucket}/${location.key}` : location.path;
-}
-
-const ajv = new Ajv({ allErrors: true, strict: true });
-addFormats(ajv, ['date', 'date-time']);
-const validateState = ajv.compile<ReportState>(schema);
+/** state.schema.json's validator (formats date, date-time), compiled at build time (scripts/validators.ts). */
+const validateState = stateValidator as ValidateFunction<ReportState>;
 
 function invalidState(where: string, why: string): ConfigurationError {
   const what = where.startsWith('s3://') ? 'the S3 object' : 'the file';

@@ -6,9 +6,9 @@ import {
   type CommandInputSpecs,
   type InputReader,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
 import { ConfigurationError } from '../core/errors';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
 
 /** Declared once: action.yml and the CLI flags are checked against this in tests. */
 export const SCAN_GATE_INPUTS = {

@@ -2,8 +2,7 @@
  * Email through SMTP or Amazon SES v2, with nodemailer composing the MIME message (HTML and text
  * parts, attachments). An SMTP URL holds a password: it is never logged nor put in an error.
  */
-import { SendEmailCommand, type SESv2Client } from '@aws-sdk/client-sesv2';
-import nodemailer from 'nodemailer';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { AssetguardError, ConfigurationError, awsFailure, errorMessage } from '../core/errors';
 import { logLine } from '../core/escape';
 
@@ -88,7 +87,10 @@ export async function sendEmail(
     text: message.text,
     attachments: message.attachments.map((attachment) => ({ ...attachment })),
   };
+  // Loaded here, by a run that sends mail: in the bundles, a chunk file not parsed at start.
+  const { default: nodemailer } = await import('nodemailer');
   if (transport.kind === 'ses') {
+    const { SendEmailCommand } = await import('@aws-sdk/client-sesv2');
     const mailer = nodemailer.createTransport({
       SES: { sesClient: transport.client, SendEmailCommand },
     });

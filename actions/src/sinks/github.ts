@@ -74,7 +74,6 @@ export function setOutputs<O extends OutputSpecs>(declared: O, values: OutputVal
  */
 export async function runInAction<T extends CommandTypes>(command: Command<T>): Promise<Outcome> {
   maskSecretInputs(command.inputs);
-  const prComment = pullRequestCommentRequest(command.inputs, actionInput, loadGitHub().context);
   const run = await runCommand(
     command,
     { read: actionInput },
@@ -86,6 +85,13 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
   setOutputs(command.outputs, run.outputs);
   for (const warning of run.verdict.warnings) core.warning(logLine(warning));
   await writeJobSummary(run.summary);
+  // After the run, and @actions/github (octokit, undici) loaded only by a run that comments: on
+  // a pull request event, with a token, pr-comment not false. Nothing of it delays the first
+  // AWS call.
+  const github = PULL_REQUEST_EVENTS.has(process.env.GITHUB_EVENT_NAME ?? '')
+    ? await loadGitHub()
+    : undefined;
+  const prComment = pullRequestCommentRequest(command.inputs, actionInput, () => github?.context);
   if (prComment) await commentOnPullRequest(prComment, command.name, run.summary);
   return run.outcome;
 }
@@ -216,12 +222,15 @@ export const GITHUB_BODY_LIMIT = 65_536;
 export const REPORT_LABEL = 'assetguard-report';
 
 /**
- * @actions/github, loaded on first use through an ES module shim (`octokit.js`): the package is
- * ESM only, which a CommonJS `require` of it cannot resolve in the bundles.
+ * @actions/github, loaded on first use through an ES module shim (`octokit.js`; the package is
+ * ESM only, which Jest's CommonJS runtime reaches through the shim). An `import()`, so the
+ * bundles carry it (octokit, its REST routes) as a chunk file read only by a run that talks to
+ * GitHub, not parsed at every start.
  */
-export function loadGitHub(): { context: GitHubContext; getOctokit: GetOctokit } {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require('./octokit.js') as { context: GitHubContext; getOctokit: GetOctokit };
+export async function loadGitHub(): Promise<{ context: GitHubContext; getOctokit: GetOctokit }> {
+  // @ts-expect-error -- a JavaScript shim without declarations: typed here, by what is used.
+  const github: unknown = await import('./octokit.js');
+  return github as { context: GitHubContext; getOctokit: GetOctokit };
 }
 
 /** What the PR comment needs of @actions/github's `context` (the event, its payload, the repo). */
@@ -238,12 +247,12 @@ export interface GitHubContext {
  * `fetch` replaces @actions/github's transport (undici through the runner's proxy settings);
  * tests give Node's global fetch, which nock intercepts at the HTTP layer.
  */
-export function githubClient(
+export async function githubClient(
   token: string,
   baseUrl?: string,
   options: { fetch?: typeof fetch } = {},
-): Octokit {
-  const { context, getOctokit } = loadGitHub();
+): Promise<Octokit> {
+  const { context, getOctokit } = await loadGitHub();
   return getOctokit(token, {
     baseUrl: baseUrl ?? context.apiUrl,
     ...(options.fetch && { request: { fetch: options.fetch } }),
@@ -554,12 +563,14 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
  * the `github-token` input, on a pull_request or pull_request_target event whose payload gives
  * the PR number, with a token given and `pr-comment` not `false`. The token, a secret input, is
  * already masked (`maskSecretInputs`, first thing in `runInAction`). An invalid `pr-comment` is a
- * warning, and no comment.
+ * warning, and no comment. `githubContext` is @actions/github's `context`, or a function giving
+ * it (undefined: no context, no comment), called only when a comment is wanted on a pull request
+ * event (GITHUB_EVENT_NAME), so that no other run needs @actions/github loaded.
  */
 export function pullRequestCommentRequest(
   specs: InputSpecs,
   read: InputReader,
-  context: GitHubContext,
+  githubContext: GitHubContext | (() => GitHubContext | undefined),
 ): PullRequestCommentRequest | undefined {
   if (!Object.hasOwn(specs, 'github-token')) return undefined;
   const token = readInput(specs, read, 'github-token');
@@ -573,7 +584,14 @@ export function pullRequestCommentRequest(
     );
     return undefined;
   }
-  if (wanted === 'false' || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined;
+  if (wanted === 'false') return undefined;
+  // Not a pull request event: no need to read the event (nor load @actions/github for it).
+  const eventName = process.env.GITHUB_EVENT_NAME;
+  if (typeof githubContext === 'function' && !PULL_REQUEST_EVENTS.has(eventName ?? '')) {
+    return undefined;
+  }
+  const context = typeof githubContext === 'function' ? githubContext() : githubContext;
+  if (context === undefined || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined;
   const prNumber = context.payload.pull_request?.number;
   if (typeof prNumber !== 'number' || !Number.isSafeInteger(prNumber) || prNumber < 1) {
     core.warning(
@@ -593,10 +611,11 @@ export async function commentOnPullRequest(
   request: PullRequestCommentRequest,
   name: string,
   summary: string,
-  octokit: Octokit = githubClient(request.token, request.apiUrl),
+  octokit?: Octokit,
 ): Promise<CommentResult | undefined> {
   try {
-    const result = await upsertPullRequestComment(octokit, request.repo, request.prNumber, {
+    const client = octokit ?? (await githubClient(request.token, request.apiUrl));
+    const result = await upsertPullRequestComment(client, request.repo, request.prNumber, {
       marker: `assetguard:${name}`,
       body: summary,
     });

@@ -6,8 +6,8 @@ import {
   type InputReader,
   type InputSpecs,
   type OutputSpecs,
+  DEFAULT_POLICY_PATH,
 } from '../core/inputs';
-import { DEFAULT_POLICY_PATH } from '../core/policy';
 
 /** The tag commands: the `command` input, and the subcommands of `assetguard tags`. */
 export const TAG_COMMANDS = ['audit', 'apply', 'publish', 'groups'] as const;
