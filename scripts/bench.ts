@@ -70,6 +70,7 @@ import { startCoverageServer } from '../__tests__/fixtures/inspector-coverage';
 import { benchTagApply } from './lib/bench-tags';
 import { REPORT_PHASES, type ReportPhase, type ReportRunResult } from './lib/bench-report-data';
 import { benchScanGateVsDiy, type ScanGateBenchOptions } from './bench/scan-gate';
+import { benchEstateSections } from './bench/estate-sections';
 
 const root = resolve(__dirname, '..');
 const outDir = join(root, 'out/bench');
@@ -721,19 +722,28 @@ function benchDailyReport(): ReportBench {
   return { runs, phases, report, wall, maxRssMiB, targets: { timeMet, memoryMet } };
 }
 
-const USAGE = `usage: npm run bench [-- --scan-gate] [--sizes 100,1000,10000] [--rounds 5] [--latency-ms 44] [--profile DIR]
+const USAGE = `usage: npm run bench [-- --scan-gate | --tags-apply | --daily-report] [--sizes 100,1000,10000] [--rounds 5] [--latency-ms 44] [--profile DIR]
 
   (no flags)   sections 1-4, then the scan gate vs the DIY gates (section 5)
   --scan-gate  only the scan gate vs the DIY gates (scripts/bench/scan-gate.ts); writes out/bench/scan-gate.json
+  --tags-apply only \`tags apply --execute\` (built CLI) twice per round over the 10,000-resource estate
+               endpoint (scripts/bench/estate-bench.ts); writes out/bench/estate.json
+  --daily-report only \`report\` (built CLI, collection included) over the estate and its 50,000 findings;
+               with --tags-apply both run; writes out/bench/estate.json
   --sizes      findings per image, comma-separated (scan-gate section)
   --rounds     measured rounds per size, each program once per round (>= 1; the figures use >= 5)
   --latency-ms the bench endpoint's delay per request (default 44)
   --profile    also write a CPU profile (node --cpu-prof) of one CLI run at the largest size into DIR`;
 
 /** Parses the bench's flags; an unknown flag or a bad value is an error naming it (exit 2). */
-function parseArgs(argv: readonly string[]): { scanGateOnly: boolean; gate: ScanGateBenchOptions } {
+function parseArgs(argv: readonly string[]): {
+  scanGateOnly: boolean;
+  gate: ScanGateBenchOptions;
+  estate: { tagsApply: boolean; dailyReport: boolean };
+} {
   const gate: ScanGateBenchOptions = {};
   let scanGateOnly = false;
+  const estate = { tagsApply: false, dailyReport: false };
   const value = (flag: string, index: number): string => {
     const text = argv[index + 1];
     if (text === undefined || text.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -751,6 +761,12 @@ function parseArgs(argv: readonly string[]): { scanGateOnly: boolean; gate: Scan
     switch (flag) {
       case '--scan-gate':
         scanGateOnly = true;
+        break;
+      case '--tags-apply':
+        estate.tagsApply = true;
+        break;
+      case '--daily-report':
+        estate.dailyReport = true;
         break;
       case '--sizes':
         gate.sizes = value(flag, index)
@@ -779,7 +795,7 @@ function parseArgs(argv: readonly string[]): { scanGateOnly: boolean; gate: Scan
         throw new UsageError(`unknown argument ${JSON.stringify(flag)}`);
     }
   }
-  return { scanGateOnly, gate };
+  return { scanGateOnly, gate, estate };
 }
 
 class UsageError extends Error {}
@@ -803,6 +819,10 @@ async function main(): Promise<void> {
     `machine: node ${String(host.node)}, ${String(host.cpu)}, ${String(host.cores)} cores, ${String(host.platform)}, ${String(host.memoryGiB)} GiB RAM`,
   );
   console.log(`started: ${new Date().toISOString()}`);
+  if (args.estate.tagsApply || args.estate.dailyReport) {
+    await benchEstateSections(args.estate, args.gate, host, started);
+    return;
+  }
   if (args.scanGateOnly) {
     const scanGateVsDiy = await benchScanGateVsDiy(args.gate);
     mkdirSync(outDir, { recursive: true });

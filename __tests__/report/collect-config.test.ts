@@ -193,7 +193,8 @@ describe('collectReport, AWS Config source', () => {
       accountIds: [ACCOUNT],
     });
     expect(report.calls).toMatchObject({
-      ListFindings: 1,
+      // One listing per resource type (ECR images, EC2 instances, Lambda functions), at once.
+      ListFindings: 3,
       BatchGetAccountStatus: 1,
       DescribeConfigRules: 1,
       DescribeComplianceByConfigRule: 1,

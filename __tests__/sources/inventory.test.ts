@@ -168,13 +168,19 @@ describe('collectInventory', () => {
       tagged: [],
     });
     const inventory = await collect();
-    expect(listInputs).toEqual([
-      { resourceType: INSTANCE, limit: 100 },
-      { resourceType: INSTANCE, limit: 100, nextToken: '100' },
-      { resourceType: INSTANCE, limit: 100, nextToken: '200' },
-      { resourceType: BUCKET, limit: 100 },
-      { resourceType: DB, limit: 100 },
+    // Types are listed concurrently: each type's pages in order, the types interleaved.
+    const ofType = (type: string) =>
+      listInputs
+        .filter((input) => input.resourceType === type)
+        .map(({ limit, nextToken }) => ({ limit, ...(nextToken !== undefined && { nextToken }) }));
+    expect(ofType(INSTANCE)).toEqual([
+      { limit: 100 },
+      { limit: 100, nextToken: '100' },
+      { limit: 100, nextToken: '200' },
     ]);
+    expect(ofType(BUCKET)).toEqual([{ limit: 100 }]);
+    expect(ofType(DB)).toEqual([{ limit: 100 }]);
+    expect(listInputs).toHaveLength(5);
     expect(inventory.resources).toHaveLength(231);
     expect(inventory.calls).toEqual({
       GetCallerIdentity: 1,

@@ -41,13 +41,23 @@ import {
   type KnownTags,
 } from '../sources/compliance';
 import { collectConfigCompliance, type ConfigClients } from '../sources/config';
-import { listActiveFindings, type ActiveFinding } from '../sources/inspector';
+import {
+  ACTIVE_RESOURCE_TYPES,
+  listActiveFindings,
+  type ActiveFinding,
+} from '../sources/inspector';
 import {
   INSPECTOR_SCAN_TYPES,
   readInspectorScanStatus,
   type InspectorScanStatus,
 } from '../sources/inspector-status';
-import { collectInventory, type Inventory, type InventoryClients } from '../sources/inventory';
+import {
+  collectInventory,
+  mapConcurrent,
+  READ_CONCURRENCY,
+  type Inventory,
+  type InventoryClients,
+} from '../sources/inventory';
 import {
   listCompliantResults,
   listPassedControls,
@@ -264,7 +274,15 @@ async function collectCce(
     log('report: reading AWS Config rule compliance');
     const cce = await collectConfigCompliance(clients, scope, common);
     const evaluated = [...new Set([...cce.rules.compliant, ...cce.rules.nonCompliant])];
-    const passing = await listCompliantResults(clients.config, evaluated, { log });
+    // One listing per rule, READ_CONCURRENCY at a time (each pages in order), in rule order.
+    const perRule = await mapConcurrent(evaluated, READ_CONCURRENCY, (rule) =>
+      listCompliantResults(clients.config, [rule], { log }),
+    );
+    const passing: PassingResults = { results: [], calls: {} };
+    for (const listed of perRule) {
+      passing.results.push(...listed.results);
+      addCalls(passing.calls, listed.calls);
+    }
     return { cce, passing };
   }
   log('report: reading Security Hub control results');
@@ -303,11 +321,23 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
       log(
         'report: listing ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions)',
       );
-      const listed = await listActiveFindings(clients.inspector, {
-        log,
-        ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
-        ...(options.signal !== undefined && { signal: options.signal }),
-      });
+      // One listing per resource type, at once: each pages in order (a token comes with the
+      // page before), so the wall time is that of the largest type's, not of all findings'.
+      const perType = await Promise.all(
+        ACTIVE_RESOURCE_TYPES.map((type) =>
+          listActiveFindings(clients.inspector, {
+            log,
+            resourceTypes: [type],
+            ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
+            ...(options.signal !== undefined && { signal: options.signal }),
+          }),
+        ),
+      );
+      const listed = {
+        findings: perType.flatMap((part) => part.findings),
+        calls: perType.reduce((sum, part) => sum + part.calls, 0),
+        dropped: perType.reduce((sum, part) => sum + part.dropped, 0),
+      };
       log(
         `report: ${listed.findings.length} ACTIVE Inspector2 finding(s) in ${listed.calls} call(s)`,
       );
@@ -379,7 +409,7 @@ function ruleCompliance(
  * Concurrently: (1) CVE: first what Inspector2 scans (sources/inspector-status
  * `readInspectorScanStatus`: sts:GetCallerIdentity, then BatchGetAccountStatus for that account),
  * then `listActiveFindings` (Inspector2 ListFindings, ACTIVE, ECR images, EC2 instances, Lambda
- * functions; ceil(N/100) calls). A listing cannot tell "no vulnerabilities" from "nothing
+ * functions; one listing per resource type, the three at once; about ceil(N/100) calls). A listing cannot tell "no vulnerabilities" from "nothing
  * scanned": when no type (ECR, EC2, LAMBDA) is ENABLED the run stops with an UndecidedError
  * naming inspector2:BatchGetAccountStatus and the `aws inspector2 enable` command, before any
  * listing; when some are not, a warning names them, and `cveScanned` lists those that are; (2) CCE: the compliance gate's source,

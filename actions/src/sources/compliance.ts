@@ -32,6 +32,7 @@ import type { Log } from '../core/log';
 import type { Finding } from '../core/model';
 import { formatScope, nearMatches } from '../core/scope';
 import { tagsFromAnswer } from '../core/tag-policy';
+import { mapConcurrent, READ_CONCURRENCY } from './inventory';
 
 /** Rule-level states that are not a pass and not a failure: reported, never counted as compliant. */
 export interface RuleStates {
@@ -153,9 +154,11 @@ export async function readTagsByArn(
   calls: CallCounts,
 ): Promise<Map<string, Record<string, string>>> {
   const tags = new Map<string, Record<string, string>>();
-  for (const batch of chunks([...new Set(arns)], ARNS_PER_TAG_READ)) {
+  const batches = chunks([...new Set(arns)], ARNS_PER_TAG_READ);
+  for (const arn of batches.flat()) tags.set(arn, {});
+  // Batches are independent: READ_CONCURRENCY in flight, each paged in order.
+  await mapConcurrent(batches, READ_CONCURRENCY, async (batch) => {
     const asked = new Set(batch);
-    for (const arn of batch) tags.set(arn, {});
     let token: string | undefined;
     let pages = 0;
     do {
@@ -192,7 +195,7 @@ export async function readTagsByArn(
         );
       }
     } while (token !== undefined);
-  }
+  });
   return tags;
 }
 

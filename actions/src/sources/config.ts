@@ -34,6 +34,7 @@ import {
   type ScopeCandidate,
 } from './compliance';
 import { readAllPages } from './paging';
+import { mapConcurrent, READ_CONCURRENCY } from './inventory';
 
 /** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
 export const DETAILS_PAGE_SIZE = 100;
@@ -142,7 +143,7 @@ async function arnsOf(
     });
   }
   const arnOf = new Map<string, string>();
-  for (const batch of chunks([...keys.values()], BATCH)) {
+  await mapConcurrent(chunks([...keys.values()], BATCH), READ_CONCURRENCY, async (batch) => {
     try {
       countCall(calls, 'BatchGetResourceConfig');
       const response = await config.send(
@@ -164,7 +165,7 @@ async function arnsOf(
         error,
       );
     }
-  }
+  });
   return arnOf;
 }
 
@@ -359,7 +360,8 @@ async function nonCompliantResults(
  * Calls: DescribeConfigRules (every page); DescribeComplianceByConfigRule (≤25 rules per call);
  * GetComplianceDetailsByConfigRule (Limit 100, every page) for each NON_COMPLIANT rule; with a
  * tag scope or `needTags`, BatchGetResourceConfig (≤100 keys, ARNs of the failing resources) and
- * the Tagging API's GetResources (≤100 ARNs); with a scope that no failing resource is tagged
+ * the Tagging API's GetResources (≤100 ARNs). Rules' listings, lookups and tag reads are
+ * independent, so each runs READ_CONCURRENCY (sources/inventory) at a time; with a scope that no failing resource is tagged
  * with, one GetResources with TagFilters (and, when it finds nothing, GetTagKeys/GetTagValues).
  *
  * Returns the NON_COMPLIANT results in scope as ACTIVE findings (id: control id when the control
@@ -409,14 +411,15 @@ export async function collectConfigCompliance(
     log,
   );
 
-  const findings: Finding[] = [];
-  for (const name of states.nonCompliant) {
+  // Each rule's results page on their own: READ_CONCURRENCY rules at a time, kept in rule order.
+  const perRule = await mapConcurrent(states.nonCompliant, READ_CONCURRENCY, async (name) => {
     const entry = rules.get(name);
-    if (!entry) continue;
-    for (const result of await nonCompliantResults(clients.config, name, calls, log)) {
-      findings.push(toFinding(entry.rule, entry.control, result, options.defaultSeverity, region));
-    }
-  }
+    if (!entry) return [];
+    return (await nonCompliantResults(clients.config, name, calls, log)).map((result) =>
+      toFinding(entry.rule, entry.control, result, options.defaultSeverity, region),
+    );
+  });
+  const findings: Finding[] = perRule.flat();
   log(
     `${findings.length} non-compliant resource result(s) across ${states.nonCompliant.length} rule(s)`,
   );

@@ -71,6 +71,42 @@ const LOOKUP_ROUNDS = 3;
 /** Pages after which a listing that still hands out tokens is refused (10,000 pages: 1M resources). */
 export const INVENTORY_PAGE_CAP = 10_000;
 
+/**
+ * Read calls one listing keeps in flight at most where its pages are independent (one resource
+ * type's listing, one batch of keys or ARNs). Each listing still pages in order; four at ~50 ms
+ * per request is ~80 requests/s at most, and a throttled call is paced and retried by the
+ * clients' adaptive retry (core/aws), so a lower account rate slows a read, never truncates it.
+ */
+export const READ_CONCURRENCY = 4;
+
+/**
+ * `work` over `items` with at most `limit` calls in flight; results in the order of `items`.
+ * The first failure rejects (no new item starts after it; those in flight settle unobserved).
+ */
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const index = next;
+      next += 1;
+      try {
+        results[index] = await work(items[index] as T, index);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 /** Up to five items and a count, for warnings about many resources. */
 function someOf(items: readonly string[]): string {
   const shown = items.slice(0, 5).join(', ');
@@ -84,8 +120,9 @@ async function listDiscovered(
   calls: CallCounts,
   log: Log,
 ): Promise<{ type: string; id: string; name?: string }[]> {
-  const found: { type: string; id: string; name?: string }[] = [];
-  for (const resourceType of resourceTypes) {
+  // One listing per type, READ_CONCURRENCY types at a time; concatenated in type order.
+  const perType = await mapConcurrent(resourceTypes, READ_CONCURRENCY, async (resourceType) => {
+    const found: { type: string; id: string; name?: string }[] = [];
     const operation = 'config:ListDiscoveredResources';
     try {
       await readAllPages<ListDiscoveredResourcesCommandOutput, ResourceIdentifier>(
@@ -130,8 +167,9 @@ async function listDiscovered(
         error,
       );
     }
-  }
-  return found;
+    return found;
+  });
+  return perType.flat();
 }
 
 /**
@@ -152,7 +190,11 @@ async function lookUpArns(
   const deleted = new Set<string>();
   const skipped: SkippedResource[] = [];
   const byType = new Map<string, string[]>();
-  for (const { type, id } of resources) byType.set(type, [...(byType.get(type) ?? []), id]);
+  for (const { type, id } of resources) {
+    const ids = byType.get(type) ?? [];
+    ids.push(id);
+    byType.set(type, ids);
+  }
   for (const [type, ids] of byType) {
     for (const batch of chunks(ids, MAX_KEYS_PER_LOOKUP)) {
       let pending: ResourceKey[] = batch.map((resourceId) => ({
@@ -321,7 +363,8 @@ function skippedWarnings(skipped: readonly SkippedResource[]): string[] {
  *
  * Calls: sts:GetCallerIdentity once (none when `options.accountId` is given); config:ListDiscoveredResources per type, 100 per page;
  * config:BatchGetResourceConfig only for types without an ARN builder; tag:GetResources 100 per
- * page. When Config is not recording in the region (NoAvailableConfigurationRecorderException)
+ * page. Config's listing (READ_CONCURRENCY types at a time) runs alongside the Tagging API's, so
+ * the wall time is about that of the longer of the two, not their sum. When Config is not recording in the region (NoAvailableConfigurationRecorderException)
  * the result is `complete: false` with a warning, and holds the tagged resources only.
  * @throws AwsError naming sts:GetCallerIdentity, config:ListDiscoveredResources or
  *   tag:GetResources for any other failure; UndecidedError for an answer that is empty or
@@ -341,26 +384,35 @@ export async function collectInventory(
   // Needs no permission: every identity may ask who it is. Read once per run by a caller that
   // needs it too (the report), which passes it in.
   const accountId = options.accountId ?? (await readCallerAccount(clients.sts, calls));
-  try {
-    ({ assets: discovered, skipped } = await discoverWithConfig(
-      clients.config,
-      resourceTypes,
-      { region: options.region, accountId },
-      calls,
-      options.log,
-    ));
-  } catch (error) {
-    if (
-      !hasAwsCode((error as { cause?: unknown }).cause, 'NoAvailableConfigurationRecorderException')
-    )
-      throw error;
-    complete = false;
-    warnings.push(
-      'AWS Config is not recording in this region: resources that were never tagged are not in this audit',
-    );
-  }
+  // Config's listing and the Tagging API's are independent: read at once, joined after.
+  const discovery = (async () => {
+    try {
+      ({ assets: discovered, skipped } = await discoverWithConfig(
+        clients.config,
+        resourceTypes,
+        { region: options.region, accountId },
+        calls,
+        options.log,
+      ));
+    } catch (error) {
+      if (
+        !hasAwsCode(
+          (error as { cause?: unknown }).cause,
+          'NoAvailableConfigurationRecorderException',
+        )
+      )
+        throw error;
+      complete = false;
+      warnings.push(
+        'AWS Config is not recording in this region: resources that were never tagged are not in this audit',
+      );
+    }
+  })();
+  const [, tagged] = await Promise.all([
+    discovery,
+    listTagged(clients.tagging, calls, options.log),
+  ]);
   warnings.push(...skippedWarnings(skipped));
-  const tagged = await listTagged(clients.tagging, calls, options.log);
   const byArn = new Map<string, Asset>();
   for (const facts of discovered) byArn.set(facts.arn, facts);
   let otherTypes = 0;
