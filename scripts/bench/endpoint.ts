@@ -16,9 +16,9 @@
  *
  * Listens on 127.0.0.1 on an ephemeral port; `stop()` closes it (the bench calls it in `finally`).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHash } from 'node:crypto';
+import { serveLoopback } from './loopback';
 
 /** The one image the endpoint knows. `digest` is `sha256:<64 hex>`. */
 export interface EndpointImage {
@@ -537,34 +537,13 @@ export async function startBenchEndpoint(options: EndpointOptions): Promise<Benc
     }
   };
 
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      handle(request, Buffer.concat(chunks).toString('utf8'), response);
-    });
-  });
-  // Clients keep connections alive; do not let an idle one hold `stop()` open.
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolveListen();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const loopback = await serveLoopback(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     calls: () => ({ ...counts }),
     resetCalls: () => {
       counts = {};
     },
-    stop: () =>
-      new Promise<void>((resolveStop) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolveStop();
-        });
-      }),
+    stop: loopback.stop,
   };
 }

@@ -29,8 +29,8 @@
  * latency measured against Inspector2 in issue 12). Listens on 127.0.0.1 (ephemeral port);
  * `stop()` closes it.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { serveLoopback } from './loopback';
 import { compileFilter, readToken, scopeOf, toWire, token } from './endpoint';
 import type { Estate, EstateResource } from './estate';
 
@@ -718,35 +718,15 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
     }
   };
 
-  const server: Server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      handle(request, Buffer.concat(chunks).toString('utf8'), response);
-    });
-  });
-  server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      resolveListen();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const loopback = await serveLoopback(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: loopback.url,
     calls: () => ({ ...counts }),
     resetCalls: () => {
       counts = {};
     },
     tags: () => new Map([...tags].map(([arn, carried]) => [arn, { ...carried }])),
     resetTags,
-    stop: () =>
-      new Promise<void>((resolveStop) => {
-        server.closeAllConnections();
-        server.close(() => {
-          resolveStop();
-        });
-      }),
+    stop: loopback.stop,
   };
 }
