@@ -193,8 +193,7 @@ describe('collectReport, AWS Config source', () => {
       accountIds: [ACCOUNT],
     });
     expect(report.calls).toMatchObject({
-      // One listing per resource type (ECR images, EC2 instances, Lambda functions), at once.
-      ListFindings: 3,
+      ListFindings: 1,
       BatchGetAccountStatus: 1,
       DescribeConfigRules: 1,
       DescribeComplianceByConfigRule: 1,

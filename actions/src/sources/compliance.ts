@@ -31,8 +31,8 @@ import { awsFailure, ConfigurationError, errorMessage, UndecidedError } from '..
 import type { Log } from '../core/log';
 import type { Finding } from '../core/model';
 import { formatScope, nearMatches } from '../core/scope';
+import { mapConcurrent, READ_CONCURRENCY } from './paging';
 import { tagsFromAnswer } from '../core/tag-policy';
-import { mapConcurrent, READ_CONCURRENCY } from './inventory';
 
 /** Rule-level states that are not a pass and not a failure: reported, never counted as compliant. */
 export interface RuleStates {

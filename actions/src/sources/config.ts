@@ -33,8 +33,7 @@ import {
   type ComplianceScope,
   type ScopeCandidate,
 } from './compliance';
-import { readAllPages } from './paging';
-import { mapConcurrent, READ_CONCURRENCY } from './inventory';
+import { mapConcurrent, READ_CONCURRENCY, readAllPages } from './paging';
 
 /** GetComplianceDetailsByConfigRule takes Limit 0-100 (default 10): always ask for the most. */
 export const DETAILS_PAGE_SIZE = 100;

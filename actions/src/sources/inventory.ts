@@ -32,7 +32,7 @@ import type { Asset } from '../core/model';
 import { tagsFromAnswer } from '../core/tag-policy';
 import type { Log } from '../core/log';
 import { chunks, countCall, type CallCounts } from '../core/collections';
-import { readAllPages } from './paging';
+import { mapConcurrent, READ_CONCURRENCY, readAllPages } from './paging';
 
 export interface InventoryClients {
   config: ConfigServiceClient;
@@ -70,42 +70,6 @@ export const MAX_KEYS_PER_LOOKUP = 100;
 const LOOKUP_ROUNDS = 3;
 /** Pages after which a listing that still hands out tokens is refused (10,000 pages: 1M resources). */
 export const INVENTORY_PAGE_CAP = 10_000;
-
-/**
- * Read calls one listing keeps in flight at most where its pages are independent (one resource
- * type's listing, one batch of keys or ARNs). Each listing still pages in order; four at ~50 ms
- * per request is ~80 requests/s at most, and a throttled call is paced and retried by the
- * clients' adaptive retry (core/aws), so a lower account rate slows a read, never truncates it.
- */
-export const READ_CONCURRENCY = 4;
-
-/**
- * `work` over `items` with at most `limit` calls in flight; results in the order of `items`.
- * The first failure rejects (no new item starts after it; those in flight settle unobserved).
- */
-export async function mapConcurrent<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < items.length) {
-      const index = next;
-      next += 1;
-      try {
-        results[index] = await work(items[index] as T, index);
-      } catch (error) {
-        failed = true;
-        throw error;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 /** Up to five items and a count, for warnings about many resources. */
 function someOf(items: readonly string[]): string {

@@ -97,3 +97,40 @@ export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => 
     }
   };
 }
+
+/**
+ * Read calls one listing keeps in flight at most where its pages are independent (one resource
+ * type's listing, one batch of keys or ARNs). Each listing still pages in order; four at ~50 ms
+ * per request is ~80 requests/s at most, and a throttled call is paced and retried by the
+ * clients' adaptive retry (core/aws), so a lower account rate slows a read, never truncates it.
+ */
+export const READ_CONCURRENCY = 4;
+
+/**
+ * `work` over `items` with at most `limit` calls in flight (`concurrencyLimit`); results in the
+ * order of `items`. The first failure rejects, and no item starts after it (those in flight
+ * settle unobserved).
+ */
+export async function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const slot = concurrencyLimit(limit);
+  let failed = false;
+  const stopped = Symbol('stopped');
+  const results = await Promise.all(
+    items.map((item, index) =>
+      slot(async () => {
+        if (failed) return stopped;
+        try {
+          return await work(item, index);
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    ),
+  );
+  return results as R[];
+}
