@@ -25,7 +25,7 @@ import {
 } from '../sources/ecr';
 import { formatImage, parseImageRef, type ResolvedImage } from '../sources/image-ref';
 import { LISTING_CONCURRENCY, listImageFindings, type ListedFindings } from '../sources/inspector';
-import { concurrencyLimit } from '../sources/paging';
+import { allOrFirstFailure, concurrencyLimit } from '../sources/paging';
 import {
   evaluateImage,
   type ImagePlatform,
@@ -220,8 +220,6 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
       }
       // Gate the manifests at once (at most PLATFORM_CONCURRENCY), their ListFindings requests
       // sharing one gate of LISTING_CONCURRENCY; one failing aborts the others.
-      const stop = new AbortController();
-      const runSignal = AbortSignal.any([signal, stop.signal]);
       const listingLimit = concurrencyLimit(LISTING_CONCURRENCY);
       const platformLimit = concurrencyLimit(PLATFORM_CONCURRENCY);
       const done: (GatedImage | undefined)[] = targets.images.map(() => undefined);
@@ -249,8 +247,11 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
           progress.context.listFindingsBySeverity = gated[0].callsBySeverity;
         }
       };
-      const gateOne = async (image: ResolvedImage, position: number): Promise<void> => {
-        stop.signal.throwIfAborted();
+      const gateOne = async (
+        image: ResolvedImage,
+        position: number,
+        runSignal: AbortSignal,
+      ): Promise<void> => {
         const name = formatImage(image);
         let scan: ScanEvidence;
         try {
@@ -294,15 +295,10 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
         record();
       };
       let failure: { error: unknown } | undefined;
-      await Promise.all(
-        targets.images.map((image, position) =>
-          platformLimit(() => gateOne(image, position)).catch((error: unknown) => {
-            if (failure === undefined) {
-              failure = { error };
-              stop.abort();
-            }
-          }),
-        ),
+      await allOrFirstFailure(targets.images, platformLimit, gateOne, signal).catch(
+        (error: unknown) => {
+          failure = { error };
+        },
       );
       // The registry check decides first, as when it ran before the waits: under BASIC scanning
       // that is the error to fix, whatever the waits ran into.

@@ -360,7 +360,7 @@ async function nonCompliantResults(
  * GetComplianceDetailsByConfigRule (Limit 100, every page) for each NON_COMPLIANT rule; with a
  * tag scope or `needTags`, BatchGetResourceConfig (≤100 keys, ARNs of the failing resources) and
  * the Tagging API's GetResources (≤100 ARNs). Rules' listings, lookups and tag reads are
- * independent, so each runs READ_CONCURRENCY (sources/inventory) at a time; with a scope that no failing resource is tagged
+ * independent, so each runs READ_CONCURRENCY (sources/paging) at a time; with a scope that no failing resource is tagged
  * with, one GetResources with TagFilters (and, when it finds nothing, GetTagKeys/GetTagValues).
  *
  * Returns the NON_COMPLIANT results in scope as ACTIVE findings (id: control id when the control

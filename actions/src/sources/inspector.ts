@@ -5,7 +5,7 @@ import {
   type Inspector2Client,
 } from '@aws-sdk/client-inspector2';
 import { awsFailure, UndecidedError } from '../core/errors';
-import { concurrencyLimit, readAllPages } from './paging';
+import { allOrFirstFailure, concurrencyLimit, readAllPages, type ConcurrencyGate } from './paging';
 import {
   isSeverity,
   SEVERITIES,
@@ -283,7 +283,7 @@ export interface ImageListingOptions {
    * an image index listed at once stay within LISTING_CONCURRENCY together; default: this
    * listing's own gate of LISTING_CONCURRENCY.
    */
-  limit?: <T>(task: () => Promise<T>) => Promise<T>;
+  limit?: ConcurrencyGate;
 }
 
 /** The image filter restricted to one severity (EQUALS on the Severity enum). */
@@ -373,10 +373,6 @@ async function listBySeverity(
   options: ImageListingOptions,
   admit: (raw: InspectorFinding) => boolean,
 ): Promise<ListedFindings> {
-  const limit = options.limit ?? concurrencyLimit(LISTING_CONCURRENCY);
-  // Aborts the partitions still listing once one has failed.
-  const stop = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
   /** findingArn → the partition that listed it. */
   const seen = new Map<string, Severity>();
   const parts = new Map<Severity, Finding[]>();
@@ -384,10 +380,8 @@ async function listBySeverity(
     SEVERITY_PARTITIONS.map((severity) => [severity, 0]),
   ) as Record<Severity, number>;
   let dropped = 0;
-  let failure: { error: unknown } | undefined;
 
-  const listPartition = async (severity: Severity): Promise<void> => {
-    if (failure !== undefined) return; // a queued partition never starts after a failure
+  const listPartition = async (severity: Severity, signal: AbortSignal): Promise<void> => {
     const found: Finding[] = [];
     callsBySeverity[severity] = await listFindingPages(
       inspector,
@@ -432,21 +426,14 @@ async function listBySeverity(
     parts.set(severity, found);
   };
 
-  await Promise.all(
-    SEVERITY_PARTITIONS.map((severity) =>
-      limit(() => listPartition(severity)).catch((error: unknown) => {
-        if (failure === undefined) {
-          failure = { error };
-          stop.abort();
-        }
-      }),
-    ),
+  // One partition failing aborts the others; its error is the cause, theirs only echo it. A run
+  // whose own deadline passed says so (listFindingPages names it) whichever partition noticed first.
+  await allOrFirstFailure(
+    SEVERITY_PARTITIONS,
+    options.limit ?? concurrencyLimit(LISTING_CONCURRENCY),
+    (severity, _index, signal) => listPartition(severity, signal),
+    options.signal,
   );
-  if (failure !== undefined) {
-    // The first failure is the cause; the partitions it aborted only echo it. A run whose own
-    // deadline passed says so (listFindingPages names it) whichever partition noticed first.
-    throw failure.error;
-  }
   const findings = SEVERITY_PARTITIONS.flatMap((severity) => parts.get(severity) ?? []);
   const calls = SEVERITY_PARTITIONS.reduce((sum, severity) => sum + callsBySeverity[severity], 0);
   return { findings, calls, dropped, plan: 'severity', callsBySeverity };

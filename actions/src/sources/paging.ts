@@ -73,7 +73,7 @@ export async function readAllPages<P, T>(
  * were handed in; each call resolves or rejects as its task does. Used to keep concurrent AWS
  * listings within a service's request rate (a queued task starts only when one finishes).
  */
-export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+export function concurrencyLimit(limit: number): ConcurrencyGate {
   if (!Number.isInteger(limit) || limit < 1) {
     throw new RangeError(`concurrency limit must be a whole number ≥ 1, not ${limit}`);
   }
@@ -106,31 +106,48 @@ export function concurrencyLimit(limit: number): <T>(task: () => Promise<T>) => 
  */
 export const READ_CONCURRENCY = 4;
 
+/** A gate made by `concurrencyLimit`. */
+export type ConcurrencyGate = <T>(task: () => Promise<T>) => Promise<T>;
+
 /**
- * `work` over `items` with at most `limit` calls in flight (`concurrencyLimit`); results in the
- * order of `items`. The first failure rejects, and no item starts after it (those in flight
- * settle unobserved).
+ * `work` over `items` through `gate` (a `concurrencyLimit`, possibly shared with other work);
+ * results in the order of `items`, returned once every item has settled. The first failure
+ * aborts the signal each `work` gets (also aborted by `signal`, the run's deadline), no item
+ * starts after it, and it is what is thrown, after the items it aborted have settled: their
+ * errors only echo it and are dropped.
  */
-export async function mapConcurrent<T, R>(
+export async function allOrFirstFailure<T, R>(
   items: readonly T[],
-  limit: number,
-  work: (item: T, index: number) => Promise<R>,
+  gate: ConcurrencyGate,
+  work: (item: T, index: number, signal: AbortSignal) => Promise<R>,
+  signal?: AbortSignal,
 ): Promise<R[]> {
-  const slot = concurrencyLimit(limit);
-  let failed = false;
-  const stopped = Symbol('stopped');
-  const results = await Promise.all(
+  const stop = new AbortController();
+  const either = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
+  let failure: { error: unknown } | undefined;
+  const results = new Array<R>(items.length);
+  await Promise.all(
     items.map((item, index) =>
-      slot(async () => {
-        if (failed) return stopped;
-        try {
-          return await work(item, index);
-        } catch (error) {
-          failed = true;
-          throw error;
+      gate(async () => {
+        if (failure !== undefined) return;
+        results[index] = await work(item, index, either);
+      }).catch((error: unknown) => {
+        if (failure === undefined) {
+          failure = { error };
+          stop.abort();
         }
       }),
     ),
   );
-  return results as R[];
+  if (failure !== undefined) throw failure.error;
+  return results;
+}
+
+/** `allOrFirstFailure` with its own gate of `limit` calls in flight. */
+export function mapConcurrent<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  return allOrFirstFailure(items, concurrencyLimit(limit), work);
 }

@@ -22,6 +22,7 @@ import {
   UndecidedError,
 } from '../core/errors';
 import type { Log } from '../core/log';
+import { mapConcurrent } from './paging';
 import {
   auditDayPath,
   auditRecordKey,
@@ -47,7 +48,7 @@ export const MAX_AUDIT_RECORD_BYTES = 4 * 1024 * 1024;
 export const MAX_AUDIT_RECORDS = 1000;
 
 /** GetObject calls in flight at once. */
-const READ_CONCURRENCY = 8;
+const AUDIT_READ_CONCURRENCY = 8;
 
 const DAY_MS = 86_400_000;
 
@@ -147,7 +148,7 @@ export async function readRemediationAudit(
       `remediation audit: ${sorted.length} records under ${reading.location} in ${days.length} days, more than the ${max} read: the ${sorted.length - wanted.length} oldest (from ${sorted[0]?.key ?? ''}) are left out`,
     );
   }
-  const texts = await mapConcurrently(wanted, READ_CONCURRENCY, (item) => item.read());
+  const texts = await mapConcurrent(wanted, AUDIT_READ_CONCURRENCY, (item) => item.read());
   const ids = new Map<string, string>();
   wanted.forEach((item, index) => {
     const text = texts[index];
@@ -427,25 +428,6 @@ async function readRecordFile(file: string): Promise<string | { gone: string }> 
     }
     throw directoryError(file, error);
   }
-}
-
-/** `work` over `items`, at most `limit` at once, results in the items' order. */
-async function mapConcurrently<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
