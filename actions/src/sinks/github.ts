@@ -91,7 +91,7 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
   const github = PULL_REQUEST_EVENTS.has(process.env.GITHUB_EVENT_NAME ?? '')
     ? await loadGitHub()
     : undefined;
-  const prComment = pullRequestCommentRequest(command.inputs, actionInput, () => github?.context);
+  const prComment = pullRequestCommentRequest(command.inputs, actionInput, github?.context);
   if (prComment) await commentOnPullRequest(prComment, command.name, run.summary);
   return run.outcome;
 }
@@ -563,14 +563,13 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
  * the `github-token` input, on a pull_request or pull_request_target event whose payload gives
  * the PR number, with a token given and `pr-comment` not `false`. The token, a secret input, is
  * already masked (`maskSecretInputs`, first thing in `runInAction`). An invalid `pr-comment` is a
- * warning, and no comment. `githubContext` is @actions/github's `context`, or a function giving
- * it (undefined: no context, no comment), called only when a comment is wanted on a pull request
- * event (GITHUB_EVENT_NAME), so that no other run needs @actions/github loaded.
+ * warning, and no comment. `context` is @actions/github's `context`; undefined (runInAction
+ * loads @actions/github only on a pull request event) means no comment.
  */
 export function pullRequestCommentRequest(
   specs: InputSpecs,
   read: InputReader,
-  githubContext: GitHubContext | (() => GitHubContext | undefined),
+  context: GitHubContext | undefined,
 ): PullRequestCommentRequest | undefined {
   if (!Object.hasOwn(specs, 'github-token')) return undefined;
   const token = readInput(specs, read, 'github-token');
@@ -585,12 +584,6 @@ export function pullRequestCommentRequest(
     return undefined;
   }
   if (wanted === 'false') return undefined;
-  // Not a pull request event: no need to read the event (nor load @actions/github for it).
-  const eventName = process.env.GITHUB_EVENT_NAME;
-  if (typeof githubContext === 'function' && !PULL_REQUEST_EVENTS.has(eventName ?? '')) {
-    return undefined;
-  }
-  const context = typeof githubContext === 'function' ? githubContext() : githubContext;
   if (context === undefined || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined;
   const prNumber = context.payload.pull_request?.number;
   if (typeof prNumber !== 'number' || !Number.isSafeInteger(prNumber) || prNumber < 1) {
