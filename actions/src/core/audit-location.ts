@@ -4,6 +4,7 @@
  * inputs, the CLI's options) load it alone (core/remediation-audit reads and writes records).
  */
 import { ConfigurationError } from './errors';
+import { locationParts } from './location';
 
 /** Where audit records are kept: an S3 prefix, or a local directory. */
 export type AuditLocation =
@@ -21,12 +22,10 @@ export function parseAuditLocation(text: string, input: string): AuditLocation {
       `${input}: ${JSON.stringify(text)} ${why}; expected s3://bucket/prefix/ or a directory such as assetguard-audit`,
     );
   if (trimmed === '') throw bad('is empty');
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1];
-  if (scheme === undefined) return { kind: 'directory', path: trimmed };
-  if (scheme !== 's3') throw bad(`uses ${scheme}://, which is not supported`);
-  const rest = trimmed.slice('s3://'.length);
-  const slash = rest.indexOf('/');
-  const bucket = slash === -1 ? rest : rest.slice(0, slash);
+  const parts = locationParts(trimmed);
+  if (parts.kind === 'local') return { kind: 'directory', path: trimmed };
+  if (parts.kind === 'unsupported') throw bad(`uses ${parts.scheme}://, which is not supported`);
+  const { bucket } = parts;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
     throw bad(
       bucket === ''
@@ -34,7 +33,7 @@ export function parseAuditLocation(text: string, input: string): AuditLocation {
         : `names ${JSON.stringify(bucket)}, which is not an S3 bucket name`,
     );
   }
-  const prefix = (slash === -1 ? '' : rest.slice(slash + 1)).replace(/^\/+|\/+$/g, '');
+  const prefix = parts.rest.replace(/^\/+|\/+$/g, '');
   return { kind: 's3', bucket, prefix };
 }
 

@@ -3,6 +3,7 @@
  * own, free of the S3 client and the schema validator, so the input parsers (report/inputs, the
  * CLI's options) load it without them (report/state reads and writes the state).
  */
+import { locationParts } from '../core/location';
 import { ConfigurationError } from '../core/errors';
 
 /** The input that names the state's location. */
@@ -33,13 +34,12 @@ function badLocation(text: string, why: string): ConfigurationError {
 export function parseStateLocation(text: string): StateLocation {
   const trimmed = text.trim();
   if (trimmed === '') throw badLocation(text, 'is empty');
-  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(trimmed)?.[1];
-  if (scheme !== undefined) {
-    if (scheme !== 's3') throw badLocation(text, `uses ${scheme}://, which is not supported`);
-    const rest = trimmed.slice('s3://'.length);
-    const slash = rest.indexOf('/');
-    const bucket = slash === -1 ? rest : rest.slice(0, slash);
-    const key = slash === -1 ? '' : rest.slice(slash + 1);
+  const parts = locationParts(trimmed);
+  if (parts.kind === 'unsupported') {
+    throw badLocation(text, `uses ${parts.scheme}://, which is not supported`);
+  }
+  if (parts.kind === 's3') {
+    const { bucket, rest: key } = parts;
     if (bucket === '') throw badLocation(text, 'names no bucket');
     if (!BUCKET_NAME.test(bucket)) {
       throw badLocation(text, `names ${JSON.stringify(bucket)}, which is not an S3 bucket name`);
