@@ -312,17 +312,15 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
       log(
         'report: listing ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions)',
       );
-      // One listing of every type. Listing per type (or per severity) at once would cut the wall
-      // time of a large estate, but needs counts to know when it pays and is sound, as the scan
-      // gate has from ECR; moto, which answers each distinct request from a queue, also could not
-      // tell the parts apart.
+      // One listing, split into parts listed at once when it is over two full pages long.
       const listed = await listActiveFindings(clients.inspector, {
         log,
         ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
         ...(options.signal !== undefined && { signal: options.signal }),
       });
       log(
-        `report: ${listed.findings.length} ACTIVE Inspector2 finding(s) in ${listed.calls} call(s)`,
+        `report: ${listed.findings.length} ACTIVE Inspector2 finding(s) in ${listed.calls} call(s)` +
+          (listed.plan === 'partitioned' ? ` (listed in ${listed.partitions} parts at once)` : ''),
       );
       return { ...listed, status };
     })(),

@@ -3,8 +3,9 @@ import {
   type Finding as InspectorFinding,
   type FilterCriteria,
   type Inspector2Client,
+  type ListFindingsCommandOutput,
 } from '@aws-sdk/client-inspector2';
-import { awsFailure, UndecidedError } from '../core/errors';
+import { AwsError, awsFailure, errorMessage, UndecidedError } from '../core/errors';
 import { allOrFirstFailure, concurrencyLimit, readAllPages, type ConcurrencyGate } from './paging';
 import {
   isSeverity,
@@ -215,33 +216,59 @@ function namesAnImage(raw: InspectorFinding): boolean {
   });
 }
 
+/** How one listing is named in progress lines and errors. */
+interface ListingWords {
+  /** What is listed, for errors: `Inspector findings for web@sha256:…`. */
+  what: string;
+  /** What progress counts: `findings`. */
+  counted: string;
+  /** Whose pages keep coming: `for web@sha256:…`, `of active findings`. */
+  pages: string;
+}
+
+/** The SDK paginator over every page of `filter`, MaxResults 100, aborted by `signal`. */
+function openListing(
+  inspector: Inspector2Client,
+  filter: FilterCriteria,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<ListFindingsCommandOutput, undefined> {
+  return paginateListFindings(
+    { client: inspector, pageSize: PAGE_SIZE },
+    { filterCriteria: filter, maxResults: PAGE_SIZE },
+    ...(signal ? [{ abortSignal: signal }] : []),
+  ) as AsyncGenerator<ListFindingsCommandOutput, undefined>;
+}
+
+/**
+ * What a failed ListFindings call becomes: the run's deadline (`signal` aborted) as UndecidedError,
+ * an SDK failure as AwsError naming inspector2:ListFindings; our own errors pass through.
+ */
+function listingFailure(what: string, error: unknown, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted) {
+    return new UndecidedError(
+      `the run's deadline passed while listing ${what} (inspector2:ListFindings)`,
+    );
+  }
+  return awsFailure(`list ${what}`, 'inspector2:ListFindings', error);
+}
+
 /**
  * The one ListFindings loop: every page of `filter` (MaxResults 100; real Inspector2 hands out
  * empty pages that still carry a nextToken), never past `pageCap`, with progress, each finding
- * handed to `keep` (which returns whether it was kept, or throws to stop). Returns the calls made.
- * Errors name inspector2:ListFindings: the run's deadline (`signal`) as UndecidedError, SDK
- * failures as AwsError naming the permission; what `keep` throws passes through.
+ * handed to `keep` (which returns whether it was kept, or throws to stop). `pages`, when given, is
+ * that listing already opened (`openListing`), some of its pages possibly read ahead. Returns the
+ * calls made. Errors name inspector2:ListFindings (`listingFailure`); what `keep` throws passes
+ * through.
  */
 async function listFindingPages(
   inspector: Inspector2Client,
   filter: FilterCriteria,
-  words: {
-    /** What is listed, for errors: `Inspector findings for web@sha256:…`. */
-    what: string;
-    /** What progress counts: `findings`. */
-    counted: string;
-    /** Whose pages keep coming: `for web@sha256:…`, `of active findings`. */
-    pages: string;
-  },
+  words: ListingWords,
   options: { log: Log; pageCap?: number; signal?: AbortSignal },
   keep: (raw: InspectorFinding) => boolean,
+  pages: AsyncIterable<ListFindingsCommandOutput> = openListing(inspector, filter, options.signal),
 ): Promise<number> {
   try {
-    const pages = paginateListFindings(
-      { client: inspector, pageSize: PAGE_SIZE },
-      { filterCriteria: filter, maxResults: PAGE_SIZE },
-      ...(options.signal ? [{ abortSignal: options.signal }] : []),
-    );
     return await readAllPages(
       pages,
       {
@@ -258,12 +285,7 @@ async function listFindingPages(
       keep,
     );
   } catch (error) {
-    if (options.signal?.aborted) {
-      throw new UndecidedError(
-        `the run's deadline passed while listing ${words.what} (inspector2:ListFindings)`,
-      );
-    }
-    throw awsFailure(`list ${words.what}`, 'inspector2:ListFindings', error);
+    throw listingFailure(words.what, error, options.signal);
   }
 }
 
@@ -464,12 +486,22 @@ export interface ActiveFinding {
   use?: ImageInUse;
 }
 
+/**
+ * How the daily report's findings were listed: `single`, one paginated listing (ceil(N/100) calls
+ * in a row); `partitioned`, the first PROBE_PAGES pages of that listing, then one listing per
+ * `activePartitions` part, run at once (see `listActiveFindings`).
+ */
+export type ActiveListingPlan = 'single' | 'partitioned';
+
 export interface ListedActiveFindings {
   findings: ActiveFinding[];
   /** ListFindings calls made. */
   calls: number;
   /** Returned by the server but not ACTIVE or not of the asked resource types (client re-check). */
   dropped: number;
+  plan: ActiveListingPlan;
+  /** Under `partitioned`: how many parts were listed. */
+  partitions?: number;
 }
 
 /**
@@ -522,13 +554,132 @@ export function activeFilter(resourceTypes: readonly string[]): FilterCriteria {
 }
 
 /**
+ * Pages the daily report's listing reads as one before it may split: when each of them is full
+ * (PAGE_SIZE findings) and more follow, the account has more than 200 ACTIVE findings and the
+ * rest is listed in parts at once (`listActiveFindings`); below that, parts would cost more calls
+ * than the few pages they save.
+ */
+export const PROBE_PAGES = 2;
+
+/** The first character of a hex string. */
+const HEX_DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'];
+
+/** ECR's image digests (imageDigest, Inspector2's imageHash): SHA-256, written `sha256:` + 64 lower-case hex. */
+const ECR_IMAGE_HASH = /^sha256:[0-9a-f]{64}$/;
+
+/**
+ * One part of the daily report's listing: one resource type, and within it either the image
+ * hashes starting `sha256:<hex digit>` (ECR images: a digest is uniformly distributed, so the 16
+ * parts are even) or one Severity value (EC2 instances, Lambda functions).
+ */
+export type ActivePartition =
+  | { resourceType: string; field: 'ecrImageHash'; prefix: string }
+  | { resourceType: string; field: 'severity'; severity: Severity };
+
+/**
+ * The parts that together are exactly `activeFilter(resourceTypes)`: per resource type (the filter
+ * ORs them), AWS_ECR_CONTAINER_IMAGE by the 16 first hex digits of the image hash (every ECR
+ * digest is `sha256:` + hex), every other type by the six values of Inspector2's Severity enum
+ * (the model marks severity required). 16 + 6 + 6 = 28 parts for the default types.
+ */
+export function activePartitions(resourceTypes: readonly string[]): ActivePartition[] {
+  return resourceTypes.flatMap((resourceType): ActivePartition[] =>
+    resourceType === 'AWS_ECR_CONTAINER_IMAGE'
+      ? HEX_DIGITS.map((digit) => ({
+          resourceType,
+          field: 'ecrImageHash',
+          prefix: `sha256:${digit}`,
+        }))
+      : SEVERITIES.map((severity) => ({ resourceType, field: 'severity', severity })),
+  );
+}
+
+/** One part's server-side filter: ACTIVE, its resource type, and its hash PREFIX or severity EQUALS. */
+export function partitionFilter(partition: ActivePartition): FilterCriteria {
+  return {
+    ...activeFilter([partition.resourceType]),
+    ...(partition.field === 'ecrImageHash'
+      ? { ecrImageHash: [{ comparison: 'PREFIX', value: partition.prefix }] }
+      : { severity: [{ comparison: 'EQUALS', value: partition.severity }] }),
+  };
+}
+
+function partitionName(partition: ActivePartition): string {
+  return partition.field === 'ecrImageHash'
+    ? `${partition.resourceType} ${partition.prefix}…`
+    : `${partition.resourceType} ${partition.severity}`;
+}
+
+/** The image hash of a finding's first resource, when it is an ECR image. */
+function imageHashOf(raw: InspectorFinding): string | undefined {
+  return raw.resources?.[0]?.details?.awsEcrContainerImage?.imageHash;
+}
+
+/** Whether a returned finding belongs to the part it was listed in (the server applied its filter). */
+function inPartition(raw: InspectorFinding, partition: ActivePartition): boolean {
+  if (raw.resources?.[0]?.type !== partition.resourceType) return false;
+  return partition.field === 'ecrImageHash'
+    ? imageHashOf(raw)?.startsWith(partition.prefix) === true
+    : raw.severity === partition.severity;
+}
+
+/**
+ * Whether a probe page says the listing may be split: full, with more to come, and every ECR image
+ * finding on it hashed as `activePartitions` assumes (a sample; anything else keeps one listing).
+ */
+function splittable(page: ListFindingsCommandOutput): boolean {
+  const findings = page.findings;
+  if (!Array.isArray(findings) || findings.length < PAGE_SIZE || !page.nextToken) return false;
+  return findings.every(
+    (raw) =>
+      raw.resources?.[0]?.type !== 'AWS_ECR_CONTAINER_IMAGE' ||
+      ECR_IMAGE_HASH.test(imageHashOf(raw) ?? ''),
+  );
+}
+
+/** The pages read ahead, then the rest of the same paginator. */
+async function* resumed<P>(readAhead: readonly P[], rest: AsyncIterator<P>): AsyncGenerator<P> {
+  yield* readAhead;
+  for (;;) {
+    const next = await rest.next();
+    if (next.done === true) return;
+    yield next.value;
+  }
+}
+
+/** The listing options of `listActiveFindings`. */
+export interface ActiveListingOptions {
+  log: Log;
+  /** Calls after which one listing (each part on its own) that still hands out tokens is refused. */
+  pageCap?: number;
+  signal?: AbortSignal;
+  resourceTypes?: readonly string[];
+}
+
+/**
  * Lists every ACTIVE Inspector2 finding of the account and region on the given resource types
  * (default: ECR container images, EC2 instances, Lambda functions), as the daily report needs:
  * ListFindings with MaxResults 100 filtered by the server (findingStatus ACTIVE, resourceType),
  * every page (real Inspector2 hands out empty pages that carry a nextToken), never past
- * `pageCap` pages; ceil(N/100) calls. What the server was asked to filter is re-checked here
- * (moto ignores filters): a finding not ACTIVE, or whose first resource is of another type, is
- * dropped and counted in `dropped`.
+ * `pageCap` pages.
+ *
+ * Plans (`ActiveListingPlan`). ListFindings pages come one after another, so one listing of N
+ * findings is ceil(N/100) round trips in a row (390 × ~44 ms = 17 s at 39,000). The listing starts
+ * as one; when its first PROBE_PAGES pages are all full and more follow (`splittable`), it stops
+ * there and lists the `activePartitions` instead (28 parts for the three types), at most
+ * LISTING_CONCURRENCY requests in flight, each part to its end: PROBE_PAGES + the sum over parts
+ * of max(1, ceil(n/100)) calls, in about the time of the largest part or of all pages divided by
+ * the concurrency. Every finding a part returns must be of its resource type and hash prefix or
+ * severity (else the server ignored the filter) and no findingArn may come twice; either is an
+ * UndecidedError, and one failing part aborts the others. If Inspector2 refuses a part's filter
+ * (ValidationException), the whole listing is done again as one, with a log line saying so.
+ * moto answers every listing in one page, so it always gets one listing. Findings come in part
+ * order (ECR hash prefixes 0–f, then each type's severities CRITICAL first), each part in the
+ * server's order.
+ *
+ * What the server was asked to filter is re-checked here (moto ignores filters): under the
+ * single plan a finding not ACTIVE, or whose first resource is of another type, is dropped and
+ * counted in `dropped`; under parts a finding not ACTIVE is dropped the same way.
  *
  * Returns each finding normalized (`toFinding`: resource.id is Inspector2's resource id, an image
  * ARN `…:repository/NAME/sha256:…`, an instance id or ARN, a function ARN), with the ECR image's
@@ -537,39 +688,81 @@ export function activeFilter(resourceTypes: readonly string[]): FilterCriteria {
  * Fails closed, each error naming inspector2:ListFindings (exit 2): a page without `findings`
  * (UndecidedError), any returned finding that `findingProblem` refuses (no findingArn, status,
  * severity or resources; values outside their enums) or with malformed in-use data, an endless
- * listing; SDK failures become AwsError naming the permission; `options.signal` aborts the calls.
+ * listing, a part that is not what it was asked for; SDK failures become AwsError naming the
+ * permission; `options.signal` aborts the calls.
  */
 export async function listActiveFindings(
   inspector: Inspector2Client,
-  options: {
-    log: Log;
-    pageCap?: number;
-    signal?: AbortSignal;
-    resourceTypes?: readonly string[];
-  },
+  options: ActiveListingOptions,
 ): Promise<ListedActiveFindings> {
   const resourceTypes = options.resourceTypes ?? ACTIVE_RESOURCE_TYPES;
+  const filter = activeFilter(resourceTypes);
+  const words: ListingWords = {
+    what: 'active Inspector2 findings',
+    counted: 'active Inspector2 findings',
+    pages: 'of active findings',
+  };
+  const listing = openListing(inspector, filter, options.signal);
+  const probe: ListFindingsCommandOutput[] = [];
+  try {
+    while (probe.length < PROBE_PAGES) {
+      const next = await listing.next();
+      if (next.done === true) break;
+      probe.push(next.value);
+      if (!splittable(next.value)) break;
+    }
+  } catch (error) {
+    throw listingFailure(words.what, error, options.signal);
+  }
+  if (probe.length === PROBE_PAGES && probe.every(splittable)) {
+    await listing.return(undefined);
+    const partitions = activePartitions(resourceTypes);
+    try {
+      const listed = await listActivePartitions(inspector, partitions, options);
+      return { ...listed, calls: PROBE_PAGES + listed.calls };
+    } catch (error) {
+      if (!(error instanceof AwsError && error.awsCode === 'ValidationException')) {
+        throw error;
+      }
+      options.log(
+        `Inspector2 refused the filter of a part of the listing (${errorMessage(error)}); listing the active findings as one instead`,
+      );
+      return listSingle(inspector, resourceTypes, words, options);
+    }
+  }
+  return listSingle(inspector, resourceTypes, words, options, resumed(probe, listing));
+}
+
+/** The re-check every returned finding gets first: `findingProblem` refuses it, naming the call. */
+function checkActive(raw: InspectorFinding): void {
+  const problem = findingProblem(raw);
+  if (problem !== undefined) {
+    throw new UndecidedError(
+      `inspector2:ListFindings answered a finding that ${problem} ` +
+        `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
+    );
+  }
+}
+
+/** The `single` plan of `listActiveFindings`, continuing `pages` when the probe opened it. */
+async function listSingle(
+  inspector: Inspector2Client,
+  resourceTypes: readonly string[],
+  words: ListingWords,
+  options: ActiveListingOptions,
+  pages?: AsyncIterable<ListFindingsCommandOutput>,
+): Promise<ListedActiveFindings> {
   const wanted = new Set(resourceTypes);
   const findings: ActiveFinding[] = [];
   let dropped = 0;
   const calls = await listFindingPages(
     inspector,
     activeFilter(resourceTypes),
-    {
-      what: 'active Inspector2 findings',
-      counted: 'active Inspector2 findings',
-      pages: 'of active findings',
-    },
+    words,
     options,
     (raw) => {
       // Every finding the server sent is checked, also those the re-check drops.
-      const problem = findingProblem(raw);
-      if (problem !== undefined) {
-        throw new UndecidedError(
-          `inspector2:ListFindings answered a finding that ${problem} ` +
-            `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
-        );
-      }
+      checkActive(raw);
       const type = raw.resources?.[0]?.type;
       if (raw.status !== 'ACTIVE' || type === undefined || !wanted.has(type)) {
         dropped += 1;
@@ -578,6 +771,73 @@ export async function listActiveFindings(
       findings.push(toActiveFinding(raw));
       return true;
     },
+    ...(pages !== undefined ? [pages] : []),
   );
-  return { findings, calls, dropped };
+  return { findings, calls, dropped, plan: 'single' };
+}
+
+/** The `partitioned` plan of `listActiveFindings` (its calls without the probe's). */
+async function listActivePartitions(
+  inspector: Inspector2Client,
+  partitions: readonly ActivePartition[],
+  options: ActiveListingOptions,
+): Promise<ListedActiveFindings> {
+  /** findingArn → the part that listed it. */
+  const seen = new Map<string, ActivePartition>();
+  let dropped = 0;
+  const listed = await allOrFirstFailure(
+    partitions,
+    concurrencyLimit(LISTING_CONCURRENCY),
+    async (partition, _index, signal) => {
+      const name = partitionName(partition);
+      const found: ActiveFinding[] = [];
+      const calls = await listFindingPages(
+        inspector,
+        partitionFilter(partition),
+        {
+          what: `active Inspector2 findings (${name})`,
+          counted: `active ${name} findings`,
+          pages: `of active ${name} findings`,
+        },
+        {
+          log: options.log,
+          signal,
+          ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
+        },
+        (raw) => {
+          checkActive(raw);
+          const arn = raw.findingArn as string; // checkActive checked it
+          if (!inPartition(raw, partition)) {
+            throw new UndecidedError(
+              `inspector2:ListFindings answered finding ${arn} (${String(raw.resources?.[0]?.type)}, ${String(raw.severity)}) when asked for ${name} findings only: ` +
+                'the filter was not applied, so the listing in parts cannot vouch that it is complete; refusing to read it',
+            );
+          }
+          const earlier = seen.get(arn);
+          if (earlier !== undefined) {
+            throw new UndecidedError(
+              `inspector2:ListFindings listed finding ${arn} twice (${partitionName(earlier)}${earlier === partition ? ' again' : ` and ${name}`}): ` +
+                'a listing that repeats findings cannot vouch that it is complete; retry the run',
+            );
+          }
+          seen.set(arn, partition);
+          if (raw.status !== 'ACTIVE') {
+            dropped += 1;
+            return false;
+          }
+          found.push(toActiveFinding(raw));
+          return true;
+        },
+      );
+      return { found, calls };
+    },
+    options.signal,
+  );
+  return {
+    findings: listed.flatMap((part) => part.found),
+    calls: listed.reduce((sum, part) => sum + part.calls, 0),
+    dropped,
+    plan: 'partitioned',
+    partitions: partitions.length,
+  };
 }
