@@ -204,6 +204,47 @@ describe('collectReport, AWS Config source', () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it('reads the COMPLIANT results alongside the NON_COMPLIANT ones, once the rule states are known', async () => {
+    // The NON_COMPLIANT answer waits until a COMPLIANT listing has been asked for: read one after
+    // the other, the collection would never finish.
+    let compliantAsked!: () => void;
+    const asked = new Promise<void>((resolve) => {
+      compliantAsked = resolve;
+    });
+    configMock
+      .on(GetComplianceDetailsByConfigRuleCommand, {
+        ConfigRuleName: 'restricted-ssh',
+        ComplianceTypes: ['NON_COMPLIANT'],
+      })
+      .callsFake(async () => {
+        await asked;
+        return {
+          EvaluationResults: [
+            result('restricted-ssh', 'NON_COMPLIANT', 'AWS::EC2::SecurityGroup', 'sg-0web'),
+          ],
+        };
+      })
+      .on(GetComplianceDetailsByConfigRuleCommand, {
+        ConfigRuleName: 'ec2-imdsv2-check',
+        ComplianceTypes: ['COMPLIANT'],
+      })
+      .callsFake(() => {
+        compliantAsked();
+        return { EvaluationResults: [] };
+      });
+    const report = await collectReport(clients(), {
+      log: () => undefined,
+      region: REGION,
+      policy: parsePolicy('version: 1\n', 'policy.yml'),
+      cceSource: 'config',
+    });
+    expect(report.findings.map((item) => item.finding.resource.id)).toEqual([SG('sg-0web')]);
+    // restricted-ssh passes on sg-0ok; ec2-imdsv2-check, with no result either way, is no row.
+    expect(report.rules.map(({ rule, compliant }) => [rule, compliant])).toEqual([
+      ['restricted-ssh', 1],
+    ]);
+  });
+
   it('fails closed on a COMPLIANT result without its resource, naming the operation', async () => {
     configMock
       .on(GetComplianceDetailsByConfigRuleCommand, {

@@ -39,6 +39,7 @@ import {
   someOf,
   type CollectedCompliance,
   type KnownTags,
+  type RuleStates,
 } from '../sources/compliance';
 import { collectConfigCompliance, type ConfigClients } from '../sources/config';
 import { listActiveFindings, type ActiveFinding } from '../sources/inspector';
@@ -248,6 +249,28 @@ interface Collected {
   inventory: Inventory;
 }
 
+/**
+ * The COMPLIANT results of every evaluated rule (compliant or not: a failing rule passes on other
+ * resources), one GetComplianceDetailsByConfigRule listing per rule, READ_CONCURRENCY at a time
+ * (each pages in order), in rule order.
+ */
+async function readPassing(
+  config: ReportClients['config'],
+  states: RuleStates,
+  log: Log,
+): Promise<PassingResults> {
+  const evaluated = [...new Set([...states.compliant, ...states.nonCompliant])];
+  const perRule = await mapConcurrent(evaluated, READ_CONCURRENCY, (rule) =>
+    listCompliantResults(config, [rule], { log }),
+  );
+  const passing: PassingResults = { results: [], calls: {} };
+  for (const listed of perRule) {
+    passing.results.push(...listed.results);
+    addCalls(passing.calls, listed.calls);
+  }
+  return passing;
+}
+
 async function collectCce(
   clients: ReportClients,
   options: CollectOptions,
@@ -263,17 +286,18 @@ async function collectCce(
   };
   if (options.cceSource === 'config') {
     log('report: reading AWS Config rule compliance');
-    const cce = await collectConfigCompliance(clients, scope, common);
-    const evaluated = [...new Set([...cce.rules.compliant, ...cce.rules.nonCompliant])];
-    // One listing per rule, READ_CONCURRENCY at a time (each pages in order), in rule order.
-    const perRule = await mapConcurrent(evaluated, READ_CONCURRENCY, (rule) =>
-      listCompliantResults(clients.config, [rule], { log }),
-    );
-    const passing: PassingResults = { results: [], calls: {} };
-    for (const listed of perRule) {
-      passing.results.push(...listed.results);
-      addCalls(passing.calls, listed.calls);
-    }
+    // The COMPLIANT results need only the rules' states: their reads start as soon as the states
+    // are known, alongside the NON_COMPLIANT results' reads, ARN lookups and tag reads.
+    let passingRead: Promise<PassingResults> | undefined;
+    const cce = await collectConfigCompliance(clients, scope, {
+      ...common,
+      onRuleStates: (states) => {
+        passingRead = readPassing(clients.config, states, log);
+        // Awaited below; a failure of the NON_COMPLIANT side first must not leave it unhandled.
+        passingRead.catch(() => undefined);
+      },
+    });
+    const passing = await (passingRead ?? readPassing(clients.config, cce.rules, log));
     return { cce, passing };
   }
   log('report: reading Security Hub control results');

@@ -30,6 +30,7 @@ import {
   requireScopeInEstate,
   someOf,
   type CollectedCompliance,
+  type RuleStates,
   type ComplianceScope,
   type ScopeCandidate,
 } from './compliance';
@@ -233,7 +234,7 @@ async function ruleStates(
   names: readonly string[],
   calls: CallCounts,
   log: Log,
-): Promise<ReturnType<typeof emptyRuleStates>> {
+): Promise<RuleStates> {
   const states = emptyRuleStates();
   const answered = new Set<string>();
   const operation = 'config:DescribeComplianceByConfigRule';
@@ -380,7 +381,19 @@ async function nonCompliantResults(
 export async function collectConfigCompliance(
   clients: ConfigClients,
   scope: ComplianceScope,
-  options: { log: Log; region: string; defaultSeverity: Severity; needTags: boolean },
+  options: {
+    log: Log;
+    region: string;
+    defaultSeverity: Severity;
+    needTags: boolean;
+    /**
+     * Called once with the selected rules' states as soon as DescribeComplianceByConfigRule has
+     * answered, before their results are read, so that a caller can start reads that need only the
+     * states (the report's COMPLIANT results) alongside the rest. Not called when the collection
+     * fails before that point.
+     */
+    onRuleStates?: (states: RuleStates) => void;
+  },
 ): Promise<CollectedCompliance> {
   const { log, region } = options;
   const calls: CallCounts = {};
@@ -409,6 +422,7 @@ export async function collectConfigCompliance(
     calls,
     log,
   );
+  options.onRuleStates?.(states);
 
   // Each rule's results page on their own: READ_CONCURRENCY rules at a time, kept in rule order.
   const perRule = await mapConcurrent(states.nonCompliant, READ_CONCURRENCY, async (name) => {
