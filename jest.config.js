@@ -42,6 +42,9 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
+  setupFiles: ['<rootDir>/__tests__/support/moto-worker.ts'],
   setupFilesAfterEnv: ['<rootDir>/__tests__/support/no-network.ts'],
   testTimeout: 30000,
+  // Two test files at once (the CI machine has two cores); each worker has its own moto server.
+  maxWorkers: 2,
 };

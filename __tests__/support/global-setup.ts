@@ -1,20 +1,35 @@
 import { startMoto, type MotoServer } from '../../scripts/lib/moto';
 
 declare global {
-  var assetguardMoto: MotoServer | undefined;
+  var assetguardMoto: MotoServer[] | undefined;
 }
 
 /**
- * One moto server for the whole run, on a free loopback port. Workers inherit the environment
- * set here, so every SDK client in a test reaches moto through AWS_ENDPOINT_URL, exactly as a
- * user would point assetguard at an emulator.
+ * One moto server per Jest worker, each on its own free loopback port, so that test files
+ * running at once never see (or reset) each other's AWS state. Workers inherit the environment
+ * set here: `MOTO_ENDPOINT_<n>` for worker n, read by `moto-worker.ts` before each test file,
+ * which points AWS_ENDPOINT_URL at that worker's server, exactly as a user would point assetguard
+ * at an emulator. Servers start at once (each is a separate python process).
  */
-export default async function globalSetup(): Promise<void> {
-  const moto = await startMoto();
-  globalThis.assetguardMoto = moto;
+export default async function globalSetup(globalConfig: { maxWorkers: number }): Promise<void> {
+  const count = Math.max(1, globalConfig.maxWorkers);
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startMoto()));
+  const servers = started.flatMap((result) =>
+    result.status === 'fulfilled' ? [result.value] : [],
+  );
+  globalThis.assetguardMoto = servers;
+  const failed = started.find((result) => result.status === 'rejected');
+  if (failed !== undefined) {
+    await Promise.all(servers.map((server) => server.stop()));
+    throw failed.reason;
+  }
+  const first = servers[0] as MotoServer;
   Object.assign(process.env, {
-    MOTO_ENDPOINT: moto.endpoint,
-    AWS_ENDPOINT_URL: moto.endpoint,
+    ...Object.fromEntries(
+      servers.map((server, index) => [`MOTO_ENDPOINT_${index + 1}`, server.endpoint]),
+    ),
+    MOTO_ENDPOINT: first.endpoint,
+    AWS_ENDPOINT_URL: first.endpoint,
     AWS_ACCESS_KEY_ID: 'testing',
     AWS_SECRET_ACCESS_KEY: 'testing',
     AWS_REGION: 'us-east-1',

@@ -1,3 +1,3 @@
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.assetguardMoto?.stop();
+  await Promise.all((globalThis.assetguardMoto ?? []).map((server) => server.stop()));
 }
