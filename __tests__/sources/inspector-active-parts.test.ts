@@ -202,7 +202,13 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
     server(all, true);
     inspectorMock
       .on(ListFindingsCommand, { filterCriteria: partitionFilter(activePartitions(TYPES)[0]!) })
-      .rejects(new ValidationException({ message: 'bad filter', $metadata: {} }));
+      .rejects(
+        new ValidationException({
+          message: 'bad filter',
+          reason: 'FIELD_VALIDATION_FAILED',
+          $metadata: {},
+        }),
+      );
     const lines: string[] = [];
     const listed = await listActiveFindings(client, { log: (line) => lines.push(line) });
     expect(listed.plan).toBe('single');
