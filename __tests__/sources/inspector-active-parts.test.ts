@@ -144,8 +144,11 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
   });
   beforeEach(() => inspectorMock.reset());
 
-  /** Answers like a paging server over `findings`, filtering only when `filters` says so. */
-  function server(findings: InspectorFinding[], filters: boolean) {
+  /**
+   * Answers like a paging server over `findings`, filtering only when `filters` says so; with
+   * `prefixAsEquals`, an image hash PREFIX filter matches whole hashes only.
+   */
+  function server(findings: InspectorFinding[], filters: boolean, prefixAsEquals = false) {
     inspectorMock.on(ListFindingsCommand).callsFake((input: ListFindingsCommandInput) => {
       const criteria = input.filterCriteria ?? {};
       const matching = filters
@@ -156,7 +159,9 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
             return (
               (criteria.resourceType ?? []).some(({ value }) => value === resource?.type) &&
               (hash === undefined ||
-                resource?.details?.awsEcrContainerImage?.imageHash?.startsWith(hash)) &&
+                (prefixAsEquals
+                  ? resource?.details?.awsEcrContainerImage?.imageHash === hash
+                  : resource?.details?.awsEcrContainerImage?.imageHash?.startsWith(hash))) &&
               (severity === undefined || raw.severity === severity)
             );
           })
@@ -215,6 +220,20 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
     expect(listed.findings).toHaveLength(300);
     expect(lines.join('\n')).toMatch(
       /Inspector2 refused the filter of a part of the listing .*ValidationException: bad filter.*; listing the active findings as one instead/,
+    );
+  });
+
+  it('parts that lack a finding the first pages held (a PREFIX read as EQUALS): lists again as one, and says so', async () => {
+    const all = Array.from({ length: 300 }, (_, index) => finding(index));
+    server(all, true, true);
+    const lines: string[] = [];
+    const listed = await listActiveFindings(client, { log: (line) => lines.push(line) });
+    expect(listed.plan).toBe('single');
+    expect(listed.findings.map(({ finding }) => finding.sourceId).sort()).toEqual(
+      all.map((raw) => raw.findingArn).sort(),
+    );
+    expect(lines.join('\n')).toMatch(
+      /the listing in parts lacks finding arn:aws:inspector2:\S+ that its first pages held .*; listing the active findings as one instead/,
     );
   });
 

@@ -672,7 +672,9 @@ export interface ActiveListingOptions {
  * the concurrency. Every finding a part returns must be of its resource type and hash prefix or
  * severity (else the server ignored the filter) and no findingArn may come twice; either is an
  * UndecidedError, and one failing part aborts the others. If Inspector2 refuses a part's filter
- * (ValidationException), the whole listing is done again as one, with a log line saying so.
+ * (ValidationException), or the parts lack a finding the probe's pages held (a filter read another
+ * way, or a finding closed meanwhile), the whole listing is done again as one, with a log line
+ * saying so.
  * moto answers every listing in one page, so it always gets one listing. Findings come in part
  * order (ECR hash prefixes 0–f, then each type's severities CRITICAL first), each part in the
  * server's order.
@@ -717,9 +719,9 @@ export async function listActiveFindings(
   if (probe.length === PROBE_PAGES && probe.every(splittable)) {
     await listing.return(undefined);
     const partitions = activePartitions(resourceTypes);
+    let listed: ListedActiveFindings;
     try {
-      const listed = await listActivePartitions(inspector, partitions, options);
-      return { ...listed, calls: PROBE_PAGES + listed.calls };
+      listed = await listActivePartitions(inspector, partitions, options);
     } catch (error) {
       if (!(error instanceof AwsError && error.awsCode === 'ValidationException')) {
         throw error;
@@ -729,8 +731,40 @@ export async function listActiveFindings(
       );
       return listSingle(inspector, resourceTypes, words, options);
     }
+    // The probe's pages are a sample of the same listing: a part filter the server read in
+    // another way (a PREFIX taken as EQUALS) would leave its findings out of every part.
+    const missing = missingFromParts(probe, listed, resourceTypes);
+    if (missing !== undefined) {
+      options.log(
+        `the listing in parts lacks finding ${missing} that its first pages held (closed since, or a part filter Inspector2 reads differently); listing the active findings as one instead`,
+      );
+      const single = await listSingle(inspector, resourceTypes, words, options);
+      return { ...single, calls: PROBE_PAGES + listed.calls + single.calls };
+    }
+    return { ...listed, calls: PROBE_PAGES + listed.calls };
   }
   return listSingle(inspector, resourceTypes, words, options, resumed(probe, listing));
+}
+
+/**
+ * The first ACTIVE finding of a wanted type on the probe's pages that the parts did not list, or
+ * undefined when the parts hold them all.
+ */
+function missingFromParts(
+  probe: readonly ListFindingsCommandOutput[],
+  listed: ListedActiveFindings,
+  resourceTypes: readonly string[],
+): string | undefined {
+  const wanted = new Set(resourceTypes);
+  const inParts = new Set(listed.findings.map(({ finding }) => finding.sourceId));
+  for (const page of probe) {
+    for (const raw of page.findings ?? []) {
+      const type = raw.resources?.[0]?.type;
+      if (raw.status !== 'ACTIVE' || type === undefined || !wanted.has(type)) continue;
+      if (raw.findingArn !== undefined && !inParts.has(raw.findingArn)) return raw.findingArn;
+    }
+  }
+  return undefined;
 }
 
 /** The re-check every returned finding gets first: `findingProblem` refuses it, naming the call. */
