@@ -19,6 +19,7 @@ import {
   MAX_STATE_BYTES,
   parseStateLocation,
   saveState,
+  stateChunks,
   type StateLocation,
 } from '../../actions/src/report/state';
 
@@ -125,6 +126,45 @@ describe('parseStateLocation', () => {
   });
 });
 
+describe('stateChunks', () => {
+  /** A state of `count` open findings and fixes, with keys JSON has to escape. */
+  function largeState(count: number): ReportState {
+    const record = Object.values(STATE.open)[0]!;
+    const fix = STATE.fixed[0]!;
+    const open: ReportState['open'] = {};
+    const fixed: ReportState['fixed'] = [];
+    for (let index = 0; index < count; index += 1) {
+      open[`inspector2:finding/${index}"\\\u2028 ✓`] = { ...record, id: `CVE-2024-${index}` };
+      fixed.push({ ...fix, key: `config:rule/${index}`, daysToFix: index });
+    }
+    return { ...STATE, region: 'eu-west-1', open, fixed };
+  }
+
+  it.each<[string, ReportState]>([
+    ['a small state', STATE],
+    ['a state with nothing open or fixed', { ...STATE, open: {}, fixed: [], trend: [] }],
+    ['a state with optional keys left undefined', { ...STATE, accountId: undefined }],
+    ['a state of many chunks', largeState(1000)],
+  ])('is JSON.stringify of %s, byte for byte, in more than one chunk', (_name, state) => {
+    const chunks = [...stateChunks(state)];
+    expect(chunks.join('')).toBe(JSON.stringify(state));
+    expect(chunks.length).toBeGreaterThan(1);
+  });
+
+  it('never puts more than a few hundred open findings or fixes in one chunk', () => {
+    const chunks = [...stateChunks(largeState(2000))];
+    expect(Math.max(...chunks.map((chunk) => chunk.length))).toBeLessThan(100_000);
+  });
+
+  it('writes a large state that loads back as it was', async () => {
+    const location = fileAt('state.json');
+    const state = largeState(2000);
+    await saveState(location, state, {});
+    expect(readFileSync(location.path, 'utf8')).toBe(JSON.stringify(state));
+    await expect(loadState(location, {})).resolves.toEqual(state);
+  });
+});
+
 describe('loadState and saveState on a file', () => {
   it('reads back what it wrote, as compact JSON, creating the directory', async () => {
     const location = fileAt('nested/dir/state.json');
@@ -150,16 +190,13 @@ describe('loadState and saveState on a file', () => {
     const location = fileAt('state.json');
     await saveState(location, STATE, {});
     const before = readFileSync(location.path, 'utf8');
-    const realOpen = fsPromises.open;
     jest
-      .spyOn(fsPromises, 'open')
-      .mockImplementationOnce(async (...args: Parameters<typeof realOpen>) => {
-        const handle = await realOpen(...args);
-        handle.writeFile = async (data: unknown) => {
-          await handle.write(String(data).slice(0, 20));
-          throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
-        };
-        return handle;
+      .spyOn(fsPromises, 'writeFile')
+      .mockImplementationOnce(async (file: unknown, data: unknown) => {
+        // The first chunk's first 20 characters reach the disk, then it is full.
+        const [first = ''] = data as Iterable<string>;
+        await (file as fsPromises.FileHandle).write(first.slice(0, 20));
+        throw Object.assign(new Error('no space left on device'), { code: 'ENOSPC' });
       });
     const next = { ...STATE, open: {} };
     await expect(saveState(location, next, {})).rejects.toThrow(
@@ -188,6 +225,21 @@ describe('loadState and saveState on a file', () => {
       /invalid report state.*\/trend\/0\/new/,
     );
     await expect(loadState(location, {})).resolves.toEqual(STATE);
+  });
+
+  it('checks the fixes a run adds to those it read, refusing a broken one', async () => {
+    const location = fileAt('state.json');
+    await saveState(location, STATE, {});
+    const read = await loadState(location, {});
+    if (!read) throw new Error('the state just written did not load');
+    const broken = { ...read.fixed[0]!, key: 'config:restricted-ssh/sg-2', daysToFix: -1 };
+    await expect(
+      saveState(location, { ...read, fixed: [...read.fixed, broken] }, {}),
+    ).rejects.toThrow(/invalid report state.*\/fixed\/0\/daysToFix/);
+    await saveState(location, { ...read, fixed: [...read.fixed, { ...broken, daysToFix: 1 }] }, {});
+    await expect(loadState(location, {})).resolves.toMatchObject({
+      fixed: [read.fixed[0], { daysToFix: 1 }],
+    });
   });
 
   it.each<[string, string, RegExp]>([

@@ -8,6 +8,7 @@ import {
   emptyCounts,
   SEVERITIES,
   severityRank,
+  type Asset,
   type Severity,
   type SeverityCounts,
 } from '../core/model';
@@ -17,7 +18,7 @@ import {
   REMEDIATION_OUTCOME_STATUSES,
   type RemediationOutcome,
 } from '../core/remediation-audit';
-import { checkResource, type TagPolicy } from '../core/tag-policy';
+import { invalidBecause, rulesFor, type TagPolicy } from '../core/tag-policy';
 import {
   NO_OWNER,
   REMEDIATION_WINDOW_DAYS,
@@ -89,29 +90,109 @@ function utcDate(time: number): string {
   return new Date(time).toISOString().slice(0, 10);
 }
 
-/** The open item of a collected finding: age and SLA from the earlier of two first sightings. */
-function openItem(
+/**
+ * An open item with what the report derives from its finding, worked out in the one pass that
+ * reads the finding. What collect returns is spread over a heap of a few hundred MB: at 50,000
+ * findings each further pass over it (a count, a filter, a sort reading the findings) cost 50 to
+ * 500 ms, most of it waiting for memory, where a pass over these entries costs a few ms.
+ */
+interface Placed {
+  item: OpenItem;
+  /** What the state keeps of it. */
+  record: OpenRecord;
+  severity: Severity;
+  /** severityRank of `severity`. */
+  severityRank: number;
+  /** useRank. */
+  use: number;
+  /** ms since the epoch of item.firstSeen. */
+  firstSeen: number;
+  /** Its place in the code-unit order of the keys (`keyOrder`), the last tie-break. */
+  keyRank: number;
+  /** Its image row, for an ECR image finding that names repository and digest. */
+  image: ImageRow | undefined;
+}
+
+/** ECR image findings by repository and digest, as `place` meets them. */
+interface ImageGroups {
+  byRepository: Map<string, Map<string, ImageRow>>;
+  rows: ImageRow[];
+  /** ECR image findings that name no repository or digest. */
+  ungrouped: number;
+}
+
+/** The image row of an open finding (made on first sight), or undefined when it is no ECR image. */
+function imageRowOf(item: ReportFinding, images: ImageGroups): ImageRow | undefined {
+  const { resource } = item.finding;
+  if (item.kind !== 'cve' || resource.type !== ECR_IMAGE_TYPE) return undefined;
+  const { repository, imageDigest } = resource;
+  if (!repository || !imageDigest) {
+    images.ungrouped += 1;
+    return undefined;
+  }
+  let digests = images.byRepository.get(repository);
+  if (digests === undefined) {
+    digests = new Map();
+    images.byRepository.set(repository, digests);
+  }
+  let row = digests.get(imageDigest);
+  if (row === undefined) {
+    row = { repository, digest: imageDigest, counts: emptyCounts() };
+    digests.set(imageDigest, row);
+    images.rows.push(row);
+  }
+  return row;
+}
+
+/**
+ * The open item of a collected finding, age and SLA from the earlier of two first sightings,
+ * with its state record, its ranks and its image row (see Placed). `previousOpen` is the
+ * previous state's open findings by key (undefined on a first run); only its own keys count, so
+ * a key such as `constructor` is never read from Object.prototype.
+ */
+function place(
   item: ReportFinding,
-  previous: ReportState | undefined,
+  previousOpen: ReportState['open'] | undefined,
   slaDays: Record<Severity, number>,
   now: number,
-): OpenItem {
-  const remembered = previous?.open[item.key];
-  const seen = [timeOf(item.finding.firstSeen), timeOf(remembered?.firstSeen)].filter(
-    (time): time is number => time !== undefined,
-  );
-  const firstSeen = seen.length > 0 ? Math.min(...seen) : now;
+  images: ImageGroups,
+): Placed {
+  const { finding } = item;
+  const known = previousOpen !== undefined && Object.hasOwn(previousOpen, item.key);
+  const own = timeOf(finding.firstSeen);
+  const kept = known ? timeOf(previousOpen[item.key]?.firstSeen) : undefined;
+  const firstSeen =
+    own === undefined ? (kept ?? now) : kept === undefined ? own : Math.min(own, kept);
   const ageDays = wholeDays(firstSeen, now);
-  const sla = slaDays[item.finding.severity];
+  const sla = slaDays[finding.severity];
   const dueInDays = sla - ageDays;
-  return {
-    ...item,
+  // Every field in one literal rather than `...item`: a spread copy keeps the fields it adds in a
+  // second, separate block, and each later pass over 50,000 items (counts, tables, CSV, JSON)
+  // reads both. Fields the finding lacks are undefined, which JSON leaves out as if absent;
+  // `satisfies` fails to compile when a field of OpenItem (or ReportFinding) is not copied.
+  const open = {
+    key: item.key,
+    kind: item.kind,
+    finding,
+    owner: item.owner,
+    classification: item.classification,
+    use: item.use,
     firstSeen: new Date(firstSeen).toISOString(),
     ageDays,
     slaDays: sla,
     dueInDays,
     overdue: dueInDays < 0,
-    isNew: previous !== undefined && !Object.hasOwn(previous.open, item.key),
+    isNew: previousOpen !== undefined && !known,
+  } satisfies { [Field in keyof Required<OpenItem>]: OpenItem[Field] };
+  return {
+    item: open,
+    record: openRecord(open),
+    severity: finding.severity,
+    severityRank: severityRank(finding.severity),
+    use: useRank(item),
+    firstSeen,
+    keyRank: 0,
+    image: imageRowOf(item, images),
   };
 }
 
@@ -121,36 +202,34 @@ function useRank(item: ReportFinding): number {
   return item.use.inUseCount > 0 ? 0 : 2;
 }
 
-/** An open item with what its place in the order depends on, computed once before sorting. */
-interface Ranked {
-  item: OpenItem;
-  severity: number;
-  use: number;
-  /** ms since the epoch of item.firstSeen. */
-  firstSeen: number;
+/**
+ * The order of `open`: most severe first, running before unknown before idle, then oldest first,
+ * then by key. Numbers only: the ranks, times and key order are worked out once per item, not
+ * in each of the n·log n comparisons (Date.parse in the comparator cost a third of a second
+ * over 50,000 findings, comparing the keys where collect left them as much again).
+ */
+function byUrgency(a: Placed, b: Placed): number {
+  return (
+    a.severityRank - b.severityRank ||
+    a.use - b.use ||
+    a.firstSeen - b.firstSeen ||
+    a.keyRank - b.keyRank
+  );
 }
 
 /**
- * Most severe first, running before unknown before idle, then oldest first, then by key. The
- * ranks and times are worked out once per item, not in each of the n·log n comparisons
- * (Date.parse in the comparator cost a third of a second over 50,000 findings).
+ * The indices of `keys` in the code-unit order of the keys (`compareText`), and the copies
+ * (equal to the keys, in the same order) they were compared as. They are compared as
+ * fresh copies made side by side (a JSON round trip, exact for any string): the keys as
+ * collected lie all over the heap, several hundred MB of it, and the n·log n comparisons of a
+ * sort reading them there cost ~0.5 s at 50,000 findings, against tens of ms on the copies.
  */
-function byUrgency(items: readonly OpenItem[]): OpenItem[] {
-  return items
-    .map((item): Ranked => ({
-      item,
-      severity: severityRank(item.finding.severity),
-      use: useRank(item),
-      firstSeen: Date.parse(item.firstSeen),
-    }))
-    .sort(
-      (a, b) =>
-        a.severity - b.severity ||
-        a.use - b.use ||
-        a.firstSeen - b.firstSeen ||
-        compareText(a.item.key, b.item.key),
-    )
-    .map((ranked) => ranked.item);
+function keyOrder(keys: readonly string[]): { order: number[]; copies: string[] } {
+  const copies = JSON.parse(JSON.stringify(keys)) as string[];
+  const order = Array.from(copies, (_, index) => index).sort((a, b) =>
+    compareText(copies[a] ?? '', copies[b] ?? ''),
+  );
+  return { order, copies };
 }
 
 /** Code-unit order: the same on every machine, unlike localeCompare. */
@@ -159,13 +238,10 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-function countsOf(items: readonly { finding: { severity: Severity } }[]): SeverityCounts {
-  const counts = emptyCounts();
-  for (const item of items) {
-    counts[item.finding.severity] += 1;
-    counts.total += 1;
-  }
-  return counts;
+/** Counts one finding of `severity` in `counts` (its severity and the total). */
+function count(counts: SeverityCounts, severity: Severity): void {
+  counts[severity] += 1;
+  counts.total += 1;
 }
 
 /** Orders severity counts most severe first: more CRITICAL first, then more HIGH, and so on. */
@@ -179,19 +255,46 @@ function bySeverityCounts(a: SeverityCounts, b: SeverityCounts): number {
 
 function openRecord(item: OpenItem): OpenRecord {
   const { finding } = item;
-  return {
+  // Assigned rather than spread in: one object per finding, not three (50,000 of them).
+  const record: OpenRecord = {
     kind: item.kind,
     id: finding.id,
     severity: finding.severity,
     resource: finding.resource.id,
     firstSeen: item.firstSeen,
-    ...(finding.title !== '' && { title: finding.title }),
-    ...(item.owner !== undefined && { owner: item.owner }),
   };
+  if (finding.title !== '') record.title = finding.title;
+  if (item.owner !== undefined) record.owner = item.owner;
+  return record;
 }
 
-/** A finding of the previous state that is no longer open, fixed at this run's time. */
-function fixedItem(key: string, record: OpenRecord, now: number): FixedItem {
+/**
+ * The state's open findings by key, from `[key, record]` pairs in key order, so that the state
+ * is the same whatever order the findings were collected in. Keys are set as own data
+ * properties (a key `__proto__` stays a key), on one object filled in a loop.
+ */
+function openRecords(byKey: readonly (readonly [string, OpenRecord])[]): ReportState['open'] {
+  const records: ReportState['open'] = {};
+  for (const [key, record] of byKey) {
+    if (key === '__proto__') {
+      Object.defineProperty(records, key, {
+        value: record,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    } else {
+      records[key] = record;
+    }
+  }
+  return records;
+}
+
+/**
+ * A finding of the previous state that is no longer open, fixed at this run's time: `now`, and
+ * `fixedAt` its ISO 8601 text (made once for every fix of the run).
+ */
+function fixedItem(key: string, record: OpenRecord, now: number, fixedAt: string): FixedItem {
   const firstSeen = timeOf(record.firstSeen) ?? now;
   return {
     key,
@@ -202,7 +305,7 @@ function fixedItem(key: string, record: OpenRecord, now: number): FixedItem {
     resource: record.resource,
     ...(record.owner !== undefined && { owner: record.owner }),
     firstSeen: record.firstSeen,
-    fixedAt: new Date(now).toISOString(),
+    fixedAt,
     daysToFix: wholeDays(firstSeen, now),
   };
 }
@@ -219,36 +322,18 @@ function meanTimeToRemediate(fixes: readonly FixedItem[]): DailyReport['mttrDays
   return { ...(fixes.length > 0 && { overall: mean(fixes) }), bySeverity };
 }
 
-/** ECR image findings grouped by repository and digest, running images first. */
-function imageRows(open: readonly OpenItem[], warnings: string[]): ImageRow[] {
-  const rows = new Map<string, ImageRow>();
-  let ungrouped = 0;
-  for (const item of open) {
-    const { resource } = item.finding;
-    if (item.kind !== 'cve' || resource.type !== ECR_IMAGE_TYPE) continue;
-    if (!resource.repository || !resource.imageDigest) {
-      ungrouped += 1;
-      continue;
-    }
-    const id = `${resource.repository}@${resource.imageDigest}`;
-    const row = rows.get(id) ?? {
-      repository: resource.repository,
-      digest: resource.imageDigest,
-      counts: emptyCounts(),
-    };
-    row.counts[item.finding.severity] += 1;
-    row.counts.total += 1;
-    // Every finding of an image carries the same in-use data; keep the widest view if not.
-    if (item.use && (!row.use || item.use.inUseCount > row.use.inUseCount)) row.use = item.use;
-    rows.set(id, row);
-  }
-  if (ungrouped > 0) {
+/**
+ * The image rows (counted by `summarise`), running images first, then most CRITICAL, HIGH, …,
+ * then by repository and digest; a warning when image findings named no repository or digest.
+ */
+function imageRows(images: ImageGroups, warnings: string[]): ImageRow[] {
+  if (images.ungrouped > 0) {
     warnings.push(
-      `${ungrouped} ECR image finding(s) name no repository or digest: they are listed as open but in no image row`,
+      `${images.ungrouped} ECR image finding(s) name no repository or digest: they are listed as open but in no image row`,
     );
   }
   const running = (row: ImageRow): number => ((row.use?.inUseCount ?? 0) > 0 ? 0 : 1);
-  return [...rows.values()].sort(
+  return images.rows.sort(
     (a, b) =>
       running(a) - running(b) ||
       bySeverityCounts(a.counts, b.counts) ||
@@ -279,9 +364,23 @@ function compliancePercent(rules: readonly RuleCompliance[]): number | undefined
 }
 
 /**
- * Tag coverage of the estate, per resource type, with core/tag-policy's `checkResource` (the
- * same check as `tags audit`): a resource is compliant when none of its required keys is
- * missing or invalid. Types with the lowest coverage first.
+ * Whether a resource carries every required key of its type with a valid value: what
+ * core/tag-policy `checkResource` (the check of `tags audit`) calls no key missing and none
+ * invalid (`rulesFor`, `invalidBecause`), without planning what `tags apply` would set, which
+ * the report does not show.
+ */
+function fullyTagged(policy: TagPolicy, asset: Asset): boolean {
+  for (const rule of rulesFor(policy, asset.type)) {
+    const value = asset.tags[rule.key];
+    if (value === undefined || invalidBecause(rule, value) !== undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * Tag coverage of the estate, per resource type: a resource is compliant when none of its
+ * required keys is missing or invalid (`fullyTagged`, as `tags audit`). Types with the lowest
+ * coverage first.
  */
 function tagCoverage(
   policy: TagPolicy,
@@ -291,10 +390,9 @@ function tagCoverage(
   const neverTagged: string[] = [];
   let compliant = 0;
   for (const asset of collected.assets) {
-    const check = checkResource(policy, asset);
     const row = byType.get(asset.type) ?? { type: asset.type, total: 0, compliant: 0, untagged: 0 };
     row.total += 1;
-    if (check.missing.length === 0 && check.invalid.length === 0) {
+    if (fullyTagged(policy, asset)) {
       row.compliant += 1;
       compliant += 1;
     }
@@ -313,30 +411,61 @@ function tagCoverage(
   };
 }
 
-/** Per owner: open, overdue and counts; the most overdue first, then the most severe. */
-function ownerRows(open: readonly OpenItem[]): OwnerRow[] {
-  const rows = new Map<string, OwnerRow & { items: OpenItem[] }>();
-  for (const item of open) {
-    const owner = item.owner ?? NO_OWNER;
-    const row = rows.get(owner) ?? { owner, open: 0, overdue: 0, counts: emptyCounts(), items: [] };
-    row.open += 1;
-    if (item.overdue) row.overdue += 1;
-    row.items.push(item);
-    rows.set(owner, row);
+/** The day's counts of the open items, and the owner rows. */
+interface Summary {
+  open: SeverityCounts;
+  cve: SeverityCounts;
+  cce: SeverityCounts;
+  overdue: number;
+  new: number;
+  owners: OwnerRow[];
+}
+
+/**
+ * One pass over the open entries, in the order of `open`: the counts (open, CVE, CCE, overdue,
+ * new), each owner's row, and each image row's counts and in-use data (every finding of an image
+ * carries the same; if not, the widest view, the first in that order on a tie).
+ */
+function summarise(open: readonly Placed[]): Summary {
+  const summary: Summary = {
+    open: emptyCounts(),
+    cve: emptyCounts(),
+    cce: emptyCounts(),
+    overdue: 0,
+    new: 0,
+    owners: [],
+  };
+  const owners = new Map<string, OwnerRow>();
+  for (const { item, severity, image } of open) {
+    count(summary.open, severity);
+    if (item.kind === 'cve') count(summary.cve, severity);
+    else count(summary.cce, severity);
+    if (item.overdue) summary.overdue += 1;
+    if (item.isNew) summary.new += 1;
+    const name = item.owner ?? NO_OWNER;
+    let owner = owners.get(name);
+    if (owner === undefined) {
+      owner = { owner: name, open: 0, overdue: 0, counts: emptyCounts() };
+      owners.set(name, owner);
+    }
+    owner.open += 1;
+    if (item.overdue) owner.overdue += 1;
+    count(owner.counts, severity);
+    if (image !== undefined) {
+      count(image.counts, severity);
+      if (item.use && (!image.use || item.use.inUseCount > image.use.inUseCount)) {
+        image.use = item.use;
+      }
+    }
   }
-  return [...rows.values()]
-    .map(({ owner, open: count, overdue, items }) => ({
-      owner,
-      open: count,
-      overdue,
-      counts: countsOf(items),
-    }))
-    .sort(
-      (a, b) =>
-        b.overdue - a.overdue ||
-        bySeverityCounts(a.counts, b.counts) ||
-        compareText(a.owner, b.owner),
-    );
+  // The most overdue first, then the most severe, then by name.
+  summary.owners = [...owners.values()].sort(
+    (a, b) =>
+      b.overdue - a.overdue ||
+      bySeverityCounts(a.counts, b.counts) ||
+      compareText(a.owner, b.owner),
+  );
+  return summary;
 }
 
 /** Unexpired exceptions expiring within EXPIRY_WARNING_DAYS, soonest first. */
@@ -594,9 +723,6 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
   const findings = collectedFindings.map((item) => item.finding);
   const exceptions = applyExceptions(findings, findings, policy.exceptions, input.now);
   const excepted = new Set(exceptions.excepted.map((entry) => entry.finding));
-  const exceptedKeys = new Set(
-    collectedFindings.filter((item) => excepted.has(item.finding)).map((item) => item.key),
-  );
   warnings.push(
     ...exceptionWarnings(
       {
@@ -609,19 +735,38 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     ),
   );
 
-  const open = byUrgency(
-    collectedFindings
-      .filter((item) => !exceptedKeys.has(item.key))
-      .map((item) => openItem(item, previous, policy.report.slaDays, now)),
-  );
-  const openKeys = new Set(open.map((item) => item.key));
+  // One pass over the findings (see Placed), then only over what it made.
+  const exceptedKeys = new Set<string>();
+  const images: ImageGroups = { byRepository: new Map(), rows: [], ungrouped: 0 };
+  const placed: Placed[] = [];
+  for (const item of collectedFindings) {
+    if (excepted.size > 0 && excepted.has(item.finding)) exceptedKeys.add(item.key);
+    else placed.push(place(item, previous?.open, policy.report.slaDays, now, images));
+  }
+  const keys = keyOrder(placed.map((entry) => entry.item.key));
+  // The state's keys are the copies: set as its properties, they are read where they were made.
+  const byKey = keys.order.map((index, rank) => {
+    const entry = placed[index] as Placed;
+    entry.keyRank = rank;
+    return [keys.copies[index] ?? entry.item.key, entry.record] as const;
+  });
+  placed.sort(byUrgency);
+  const open = placed.map((entry) => entry.item);
+  const summary = summarise(placed);
 
-  const fixed = Object.entries(previous?.open ?? {})
-    .filter(([key]) => !openKeys.has(key) && !exceptedKeys.has(key))
-    .map(([key, record]) => fixedItem(key, record, now))
-    .sort(
-      (a, b) => severityRank(a.severity) - severityRank(b.severity) || compareText(a.key, b.key),
-    );
+  // Open or excepted now: every collected key (`unique`); any other key of the state is fixed.
+  const fixed: FixedItem[] = [];
+  const fixedAt = new Date(now).toISOString();
+  if (previous !== undefined) {
+    for (const key of Object.keys(previous.open)) {
+      const record = previous.open[key];
+      if (record !== undefined && !unique.has(key))
+        fixed.push(fixedItem(key, record, now, fixedAt));
+    }
+  }
+  fixed.sort(
+    (a, b) => severityRank(a.severity) - severityRank(b.severity) || compareText(a.key, b.key),
+  );
 
   const windowStart = now - STATE_WINDOW_DAYS * DAY_MS;
   const recentFixes = [
@@ -632,9 +777,7 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     ...fixed,
   ].sort((a, b) => compareText(a.fixedAt, b.fixedAt) || compareText(a.key, b.key));
 
-  const overdue = open.filter((item) => item.overdue).length;
-  const newCount = open.filter((item) => item.isNew).length;
-  const openCounts = countsOf(open);
+  const { open: openCounts, overdue, new: newCount } = summary;
   const tags = policy.tags ? tagCoverage(policy.tags, collected) : undefined;
   const compliance = compliancePercent(collected.rules);
   const today: TrendPoint = {
@@ -656,7 +799,7 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
       `the state's trend had ${future.length} point(s) dated after today (${future.map((point) => point.date).join(', ')}), dropped: a clock was wrong when they were written`,
     );
   }
-  const images = imageRows(open, warnings);
+  const imageList = imageRows(images, warnings);
   const generatedAt = new Date(now).toISOString();
   const remediation = collected.remediation
     ? evaluateRemediation({
@@ -677,8 +820,8 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     ...(collected.cveScanned !== undefined && { cveScanned: collected.cveScanned }),
     counts: {
       open: openCounts,
-      cve: countsOf(open.filter((item) => item.kind === 'cve')),
-      cce: countsOf(open.filter((item) => item.kind === 'cce')),
+      cve: summary.cve,
+      cce: summary.cce,
       new: newCount,
       fixed: fixed.length,
       overdue,
@@ -689,10 +832,10 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     mttrDays: meanTimeToRemediate(recentFixes),
     trend,
     expiringExceptions: expiringExceptions(exceptions.report),
-    images,
+    images: imageList,
     rules: ruleRows(collected.rules),
     ...(tags !== undefined && { tags }),
-    owners: ownerRows(open),
+    owners: summary.owners,
     ...(remediation !== undefined && { remediation: remediation.section }),
     warnings,
   };
@@ -703,11 +846,7 @@ export function evaluateReport(input: EvaluateReportInput): EvaluatedReport {
     region: collected.region,
     ...(collected.accountId !== undefined && { accountId: collected.accountId }),
     cceSource: collected.cceSource,
-    open: Object.fromEntries(
-      [...open]
-        .sort((a, b) => compareText(a.key, b.key))
-        .map((item) => [item.key, openRecord(item)]),
-    ),
+    open: openRecords(byKey),
     fixed: recentFixes,
     trend,
   };

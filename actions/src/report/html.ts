@@ -18,7 +18,8 @@ import {
   type RemediationSection,
 } from './model';
 import {
-  newlyOverdue,
+  countAndFirst,
+  isNewlyOverdue,
   outcomeSummary,
   previousOpenTotal,
   recentWindowText,
@@ -138,7 +139,10 @@ const SHORT_ID = 32;
 
 /** The cell of a finding id: kept on one line when short; a long one wraps rather than widen the table. */
 function idCell(id: string, content: string): string {
-  return `<td class="id${Array.from(id).length > SHORT_ID ? ' long' : ' nowrap'}">${content}</td>`;
+  // Code points, counted only when the UTF-16 length leaves it open (a pair is 2 units, 1 point).
+  const long =
+    id.length > SHORT_ID && (id.length > 2 * SHORT_ID || Array.from(id).length > SHORT_ID);
+  return `<td class="id${long ? ' long' : ' nowrap'}">${content}</td>`;
 }
 
 /**
@@ -245,7 +249,11 @@ function cards(report: DailyReport): string {
       'overdue',
       'Overdue',
       String(counts.overdue),
-      first ? { text: 'past their SLA' } : { text: `${newlyOverdue(report).length} newly overdue` },
+      first
+        ? { text: 'past their SLA' }
+        : {
+            text: `${countAndFirst(report.open, isNewlyOverdue(report), 0).total} newly overdue`,
+          },
     ),
     card(
       'rate',
@@ -435,7 +443,10 @@ function charts(report: DailyReport, top: number): string {
 interface TableSpec<T> {
   id: string;
   title: string;
+  /** The rows, or at least the first MAX_HTML_ROWS of them when `total` says how many in all. */
   rows: readonly T[];
+  /** How many rows the table has; default `rows.length`. */
+  total?: number;
   headers: readonly (string | { text: string; num: true })[];
   row: (item: T) => string;
   empty: string;
@@ -445,7 +456,16 @@ interface TableSpec<T> {
   lead?: string;
 }
 
-function tableBlock<T>(spec: TableSpec<T>): string {
+/** Rows of a table made into one chunk of the page: a few hundred KB of markup. */
+const HTML_ROWS_PER_CHUNK = 250;
+
+/**
+ * One table block of the page in chunks: its heading and head, then its rows
+ * HTML_ROWS_PER_CHUNK at a time, then what is said under it. Only the rows shown (at most
+ * MAX_HTML_ROWS) are rendered, and only while the page is written.
+ */
+function* tableBlock<T>(spec: TableSpec<T>): Generator<string, void, undefined> {
+  const total = spec.total ?? spec.rows.length;
   const head = spec.headers
     .map((header) =>
       typeof header === 'string'
@@ -453,18 +473,27 @@ function tableBlock<T>(spec: TableSpec<T>): string {
         : `<th class="num">${htmlText(header.text)}</th>`,
     )
     .join('');
-  const shown = spec.rows.slice(0, MAX_HTML_ROWS);
-  const body =
-    spec.rows.length === 0
-      ? `<p class="none">${htmlText(spec.empty)}</p>`
-      : `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${shown.map(spec.row).join('')}</tbody></table></div>`;
+  const lead = spec.lead ? `<p class="lead">${htmlText(spec.lead)}</p>` : '';
+  const start = `<section class="block" id="${spec.id}"><h2>${htmlText(spec.title)}<span class="count">${total}</span></h2>${lead}`;
+  if (total === 0) {
+    yield `${start}<p class="none">${htmlText(spec.empty)}</p>`;
+  } else {
+    yield `${start}<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>`;
+    const shown = Math.min(spec.rows.length, MAX_HTML_ROWS);
+    for (let index = 0; index < shown; index += HTML_ROWS_PER_CHUNK) {
+      yield spec.rows
+        .slice(index, Math.min(index + HTML_ROWS_PER_CHUNK, shown))
+        .map(spec.row)
+        .join('');
+    }
+    yield '</tbody></table></div>';
+  }
   const cut =
-    spec.rows.length > MAX_HTML_ROWS
-      ? `<p class="note">${htmlText(`Showing the first ${MAX_HTML_ROWS} of ${spec.rows.length} rows; findings.csv and the JSON report have every one.`)}</p>`
+    total > MAX_HTML_ROWS
+      ? `<p class="note">${htmlText(`Showing the first ${MAX_HTML_ROWS} of ${total} rows; findings.csv and the JSON report have every one.`)}</p>`
       : '';
   const note = spec.note ? `<p class="note">${htmlText(spec.note)}</p>` : '';
-  const lead = spec.lead ? `<p class="lead">${htmlText(spec.lead)}</p>` : '';
-  return `<section class="block" id="${spec.id}"><h2>${htmlText(spec.title)}<span class="count">${spec.rows.length}</span></h2>${lead}${body}${cut}${note}</section>`;
+  yield `${cut}${note}</section>`;
 }
 
 /** `2026-03-02 05:10 UTC`, with a `new` tag when the run is recent. */
@@ -481,7 +510,7 @@ function runCell(run: RemediationRun): string {
  * counts, a link to the run when http(s)) under the recent and weekly totals, then every failed
  * or timed-out resource with its failed step and message.
  */
-function remediationBlocks(remediation: RemediationSection): string[] {
+function* remediationBlocks(remediation: RemediationSection): Generator<string, void, undefined> {
   const totals = (label: string, part: RemediationSection['recent']): string =>
     `${label}: ${runsSummary(part)}${part.runs > 0 ? `, ${outcomeSummary(part.outcomes)}` : ''}.`;
   const lead = `${totals(
@@ -489,50 +518,45 @@ function remediationBlocks(remediation: RemediationSection): string[] {
     remediation.recent,
   )} ${totals(`Last ${remediation.windowDays} days`, remediation.week)}`;
   const problems = remediationProblems(remediation);
-  const blocks = [
-    tableBlock({
-      id: 'remediation',
-      title: `Remediation runs, last ${remediation.windowDays} days`,
-      rows: remediation.runs,
-      lead,
-      headers: [
-        'Finished',
-        'Who',
-        'Rule',
-        'Mode',
-        ...REMEDIATION_OUTCOME_COLUMNS.map(({ label }) => ({ text: label, num: true as const })),
-        'Run',
-      ],
-      row: (run) =>
-        `<tr>${finishedCell(run)}<td>${htmlText(run.actor)}</td><td>${code(remediationRule(run))}</td>` +
-        `<td class="nowrap">${run.dryRun ? 'dry run' : 'executed'}</td>` +
-        REMEDIATION_OUTCOME_COLUMNS.map(({ status }) => {
-          const count = run.counts[status];
-          const bad = count > 0 && (status === 'failed' || status === 'timed-out');
-          return `<td class="num">${bad ? `<b style="color:var(--bad)">${count}</b>` : count}</td>`;
-        }).join('') +
-        `${runCell(run)}</tr>`,
-      empty: remediationEmptyText(remediation) ?? '',
-      note: `Read from ${remediation.location}.`,
-    }),
-  ];
+  yield* tableBlock({
+    id: 'remediation',
+    title: `Remediation runs, last ${remediation.windowDays} days`,
+    rows: remediation.runs,
+    lead,
+    headers: [
+      'Finished',
+      'Who',
+      'Rule',
+      'Mode',
+      ...REMEDIATION_OUTCOME_COLUMNS.map(({ label }) => ({ text: label, num: true as const })),
+      'Run',
+    ],
+    row: (run) =>
+      `<tr>${finishedCell(run)}<td>${htmlText(run.actor)}</td><td>${code(remediationRule(run))}</td>` +
+      `<td class="nowrap">${run.dryRun ? 'dry run' : 'executed'}</td>` +
+      REMEDIATION_OUTCOME_COLUMNS.map(({ status }) => {
+        const count = run.counts[status];
+        const bad = count > 0 && (status === 'failed' || status === 'timed-out');
+        return `<td class="num">${bad ? `<b style="color:var(--bad)">${count}</b>` : count}</td>`;
+      }).join('') +
+      `${runCell(run)}</tr>`,
+    empty: remediationEmptyText(remediation) ?? '',
+    note: `Read from ${remediation.location}.`,
+  });
   if (problems.length > 0) {
-    blocks.push(
-      tableBlock({
-        id: 'remediation-failed',
-        title: 'Failed remediations',
-        rows: problems,
-        headers: ['Finished', 'Rule', 'Resource', 'Status', 'Failed step', 'Message', 'Run'],
-        row: ({ run, problem }) =>
-          `<tr>${finishedCell(run)}<td>${code(remediationRule(run))}</td>` +
-          `<td>${code(problem.resource)}${problem.resourceType ? `<br><small>${htmlText(problem.resourceType)}</small>` : ''}</td>` +
-          `<td class="nowrap"><span class="tag late">${problem.status === 'failed' ? 'failed' : 'timed out'}</span></td>` +
-          `<td>${cell(problem.failedStep)}</td><td>${textBlock(cell(problem.message))}</td>${runCell(run)}</tr>`,
-        empty: '',
-      }),
-    );
+    yield* tableBlock({
+      id: 'remediation-failed',
+      title: 'Failed remediations',
+      rows: problems,
+      headers: ['Finished', 'Rule', 'Resource', 'Status', 'Failed step', 'Message', 'Run'],
+      row: ({ run, problem }) =>
+        `<tr>${finishedCell(run)}<td>${code(remediationRule(run))}</td>` +
+        `<td>${code(problem.resource)}${problem.resourceType ? `<br><small>${htmlText(problem.resourceType)}</small>` : ''}</td>` +
+        `<td class="nowrap"><span class="tag late">${problem.status === 'failed' ? 'failed' : 'timed out'}</span></td>` +
+        `<td>${cell(problem.failedStep)}</td><td>${textBlock(cell(problem.message))}</td>${runCell(run)}</tr>`,
+      empty: '',
+    });
   }
-  return blocks;
 }
 
 function resourceCell(item: OpenItem): string {
@@ -583,6 +607,35 @@ function openRow(item: OpenItem): string {
   );
 }
 
+/**
+ * `openRow` for the overdue and new tables (`early`) and then the all-open table (`last`): the
+ * row of an item the all-open table shows too (in `all`'s first MAX_HTML_ROWS) is made once and
+ * kept until that table takes it; any other row is made as it is written, and not kept.
+ */
+function openRows(all: readonly OpenItem[]): {
+  early: (item: OpenItem) => string;
+  last: (item: OpenItem) => string;
+} {
+  const later = new Set(all.slice(0, MAX_HTML_ROWS));
+  const made = new Map<OpenItem, string>();
+  return {
+    early: (item) => {
+      let row = made.get(item);
+      if (row === undefined) {
+        row = openRow(item);
+        if (later.has(item)) made.set(item, row);
+      }
+      return row;
+    },
+    last: (item) => {
+      const row = made.get(item);
+      if (row === undefined) return openRow(item);
+      made.delete(item);
+      return row;
+    },
+  };
+}
+
 const OPEN_HEADERS = [
   'Severity',
   'Finding',
@@ -615,25 +668,30 @@ function meter(part: number, total: number): string {
   return `<span class="meter"><i style="width:${num(width)}%"></i></span>${pct(part, total)}`;
 }
 
-function tables(report: DailyReport): string {
-  const overdue = report.open.filter((item) => item.overdue);
-  const newItems = report.open.filter((item) => item.isNew);
+function* tables(report: DailyReport): Generator<string, void, undefined> {
+  // The first MAX_HTML_ROWS of each, counted in one pass; an open finding's row is made once
+  // however many of the overdue, new and all-open tables show it.
+  const overdue = countAndFirst(report.open, (item) => item.overdue, MAX_HTML_ROWS);
+  const newItems = countAndFirst(report.open, (item) => item.isNew, MAX_HTML_ROWS);
   const first = report.previousAt === undefined;
-  const blocks = [
+  const openRowOf = openRows(report.open);
+  const blocks: Iterable<string>[] = [
     tableBlock({
       id: 'overdue',
       title: 'Overdue',
-      rows: overdue,
+      rows: overdue.first,
+      total: overdue.total,
       headers: OPEN_HEADERS,
-      row: openRow,
+      row: openRowOf.early,
       empty: 'Nothing is past its SLA.',
     }),
     tableBlock({
       id: 'new',
       title: 'New since the previous run',
-      rows: newItems,
+      rows: newItems.first,
+      total: newItems.total,
       headers: OPEN_HEADERS,
-      row: openRow,
+      row: openRowOf.early,
       empty: first ? 'First run: no previous state, nothing to compare.' : 'Nothing new.',
     }),
     tableBlock({
@@ -750,25 +808,25 @@ function tables(report: DailyReport): string {
         `<tr><td>${code(exception.id)}</td><td>${htmlText(exception.owner)}</td><td class="nowrap">${htmlText(exception.expires)}</td><td class="num">${exception.daysLeft}</td><td>${textBlock(htmlText(exception.reason))}</td></tr>`,
       empty: 'No exception expires soon.',
     }),
-    ...(report.remediation ? remediationBlocks(report.remediation) : []),
+    ...(report.remediation ? [remediationBlocks(report.remediation)] : []),
     tableBlock({
       id: 'open',
       title: 'All open findings',
       rows: report.open,
       headers: OPEN_HEADERS,
-      row: openRow,
+      row: openRowOf.last,
       empty: 'Nothing is open.',
       note: 'Most severe first, running images before idle ones, then oldest first.',
     }),
   );
   if (report.warnings.length > 0) {
-    blocks.push(
+    blocks.push([
       `<section class="block" id="warnings"><h2>What could not be read<span class="count">${report.warnings.length}</span></h2><ul class="warnings">${report.warnings
         .map((warning) => `<li>${htmlText(warning)}</li>`)
         .join('')}</ul></section>`,
-    );
+    ]);
   }
-  return blocks.join('');
+  for (const block of blocks) yield* block;
 }
 
 /**
@@ -777,9 +835,16 @@ function tables(report: DailyReport): string {
  * vulnerable images, compliance by rule, tag coverage by type, overdue by owner; the last four
  * at most `top` rows, default 10), then every table (at most MAX_HTML_ROWS rows each, with a
  * note), the remediation runs and failures among them when the report has a Remediation
- * section. Pure: the same report gives the same string.
+ * section. Pure: the same report gives the same text.
+ *
+ * In chunks (core/report-files ReportContent): the head, cards and charts, then each table a few
+ * hundred rows at a time, made as they are read, so the page (10 MB at 50,000 findings) is never
+ * one string. Read it once, after the report is final.
  */
-export function renderReportHtml(report: DailyReport, options: HtmlOptions = {}): string {
+export function* reportHtmlChunks(
+  report: DailyReport,
+  options: HtmlOptions = {},
+): Generator<string, void, undefined> {
   const top = Math.max(1, Math.floor(options.top ?? 10));
   const run = safeUrl(options.runUrl);
   const meta = [
@@ -799,7 +864,7 @@ export function renderReportHtml(report: DailyReport, options: HtmlOptions = {})
       ? '<div class="first-run">First run: no previous state, nothing to compare.</div>'
       : '';
   const footer = `Generated by assetguard${run ? ` · ${link('workflow run', run)}` : ''} · the CSV and JSON reports beside this page have every field.`;
-  return (
+  yield (
     `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta http-equiv="Content-Security-Policy" content="${htmlText(REPORT_CSP)}">` +
     `<meta name="referrer" content="no-referrer">` +
@@ -808,7 +873,16 @@ export function renderReportHtml(report: DailyReport, options: HtmlOptions = {})
     `<title>${htmlText(`${report.title} — ${reportTime(report.generatedAt)}`)}</title>` +
     `<style>${STYLE}</style></head><body>` +
     `<header class="top"><h1>${htmlText(report.title)}</h1><div class="meta">${meta.map((part) => `<span>${part}</span>`).join('')}</div>${firstRun}</header>` +
-    `<main>${cards(report)}${charts(report, top)}${tables(report)}</main>` +
-    `<footer>${footer}</footer></body></html>\n`
+    `<main>${cards(report)}${charts(report, top)}`
   );
+  yield* tables(report);
+  yield `</main><footer>${footer}</footer></body></html>\n`;
+}
+
+/**
+ * The whole page as one string: `reportHtmlChunks` joined (for the email attachment and tests;
+ * the report run writes the chunks as they are made).
+ */
+export function renderReportHtml(report: DailyReport, options: HtmlOptions = {}): string {
+  return [...reportHtmlChunks(report, options)].join('');
 }

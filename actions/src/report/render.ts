@@ -128,7 +128,10 @@ function moreNote(total: number, top: number, where: string): string[] {
 interface Section {
   title: string;
   headers: string[];
+  /** The rows shown: at most `top` (only those are rendered; the rest are counted in `total`). */
   rows: string[][];
+  /** How many rows the section has in all; default `rows.length`. */
+  total?: number;
   /** Where the rows beyond `top` are. */
   where: string;
   /** Said instead of an empty table; the section is left out when undefined. */
@@ -136,12 +139,32 @@ interface Section {
 }
 
 function section(part: Section, top: number): string[] {
-  if (part.rows.length === 0) return part.empty ? [part.title, part.empty] : [];
+  const total = part.total ?? part.rows.length;
+  if (total === 0) return part.empty ? [part.title, part.empty] : [];
   return [
     part.title,
     table(part.headers, part.rows.slice(0, top)),
-    ...moreNote(part.rows.length, top, part.where),
+    ...moreNote(total, top, part.where),
   ];
+}
+
+/**
+ * How many of `items` pass `test`, and the first `top` of them: one pass, and no array of every
+ * match (18,000 overdue findings, of which a table shows 10).
+ */
+export function countAndFirst<T>(
+  items: readonly T[],
+  test: (item: T) => boolean,
+  top: number,
+): { total: number; first: T[] } {
+  const first: T[] = [];
+  let total = 0;
+  for (const item of items) {
+    if (!test(item)) continue;
+    if (total < top) first.push(item);
+    total += 1;
+  }
+  return { total, first };
 }
 
 function newRow(item: OpenItem): string[] {
@@ -238,16 +261,18 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
   const html = markdownCode(options.htmlName ?? 'daily-report.html');
   const everywhere = `the HTML report (${html}) and ${markdownCode(FINDINGS_CSV_NAME)}`;
   const inHtml = `the HTML report (${html})`;
-  const overdue = report.open.filter((item) => item.overdue);
-  const newItems = report.open.filter((item) => item.isNew);
+  // Only the rows shown are rendered: the others are counted (a table shows `top` of them).
+  const overdue = countAndFirst(report.open, (item) => item.overdue, top);
+  const newItems = countAndFirst(report.open, (item) => item.isNew, top);
   const tags = report.tags;
   const parts = [...headlineParts(report), ...countsSection(report)];
   parts.push(
     ...section(
       {
-        title: `### New since the last run (${newItems.length})`,
+        title: `### New since the last run (${newItems.total})`,
         headers: ['Severity', 'Finding', 'Title', 'Resource', 'Owner', 'In use', 'SLA'],
-        rows: newItems.map(newRow),
+        rows: newItems.first.map(newRow),
+        total: newItems.total,
         where: everywhere,
         ...(report.previousAt === undefined ? {} : { empty: 'Nothing new.' }),
       },
@@ -255,9 +280,10 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
     ),
     ...section(
       {
-        title: `### Overdue (${overdue.length})`,
+        title: `### Overdue (${overdue.total})`,
         headers: ['Severity', 'Finding', 'Resource', 'Owner', 'Age / SLA', 'Overdue by'],
-        rows: overdue.map(overdueRow),
+        rows: overdue.first.map(overdueRow),
+        total: overdue.total,
         where: everywhere,
         empty: 'Nothing is past its SLA.',
       },
@@ -267,7 +293,8 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
       {
         title: `### Fixed since the last run (${report.fixed.length})`,
         headers: ['Severity', 'Finding', 'Title', 'Resource', 'Owner', 'Time to fix'],
-        rows: report.fixed.map(fixedRow),
+        rows: report.fixed.slice(0, top).map(fixedRow),
+        total: report.fixed.length,
         where: inHtml,
       },
       top,
@@ -276,16 +303,19 @@ function reportParts(report: DailyReport, options: MarkdownOptions): string[] {
       {
         title: `### Vulnerable images (${report.images.length})`,
         headers: ['Image', 'In use', ...SEVERITIES.slice(0, 4), 'Total'],
-        rows: report.images.map((image) => [
-          markdownCode(`${image.repository}@${image.digest.slice(0, 19)}…`, 160),
-          image.use === undefined
-            ? 'unknown'
-            : image.use.inUseCount > 0
-              ? `**running (${image.use.inUseCount})**`
-              : 'idle',
-          ...SEVERITIES.slice(0, 4).map((severity) => String(image.counts[severity])),
-          String(image.counts.total),
-        ]),
+        total: report.images.length,
+        rows: report.images
+          .slice(0, top)
+          .map((image) => [
+            markdownCode(`${image.repository}@${image.digest.slice(0, 19)}…`, 160),
+            image.use === undefined
+              ? 'unknown'
+              : image.use.inUseCount > 0
+                ? `**running (${image.use.inUseCount})**`
+                : 'idle',
+            ...SEVERITIES.slice(0, 4).map((severity) => String(image.counts[severity])),
+            String(image.counts.total),
+          ]),
         where: inHtml,
       },
       top,
@@ -566,9 +596,17 @@ function daysSincePrevious(report: DailyReport): number {
  * first run.
  */
 export function newlyOverdue(report: DailyReport): OpenItem[] {
-  if (report.previousAt === undefined) return [];
+  return report.previousAt === undefined ? [] : report.open.filter(isNewlyOverdue(report));
+}
+
+/**
+ * The test of `newlyOverdue` for one open item of `report` (never true on a first run), for a
+ * caller that counts them or wants only the first few.
+ */
+export function isNewlyOverdue(report: DailyReport): (item: OpenItem) => boolean {
+  if (report.previousAt === undefined) return () => false;
   const days = daysSincePrevious(report);
-  return report.open.filter((item) => item.overdue && (item.isNew || -item.dueInDays <= days));
+  return (item) => item.overdue && (item.isNew || -item.dueInDays <= days);
 }
 
 /**
@@ -588,32 +626,37 @@ export function renderDeltaComment(report: DailyReport, options: MarkdownOptions
       'the HTML report',
     );
   }
-  const newItems = report.open.filter((item) => item.isNew);
-  const overdue = newlyOverdue(report);
+  const newItems = countAndFirst(report.open, (item) => item.isNew, top);
+  const overdue = countAndFirst(report.open, isNewlyOverdue(report), top);
+  // `rows` are at most `top` (only the lines shown are made); `total` counts them all.
   const list = (rows: string[], total: number): string =>
     [...rows.slice(0, top), ...(total > top ? [`- …and ${total - top} more`] : [])].join('\n');
   const parts = [
-    `**${markdownText(report.title)} — ${when}**: ${report.counts.new} new, ${report.counts.fixed} fixed, ${overdue.length} newly overdue · ${report.counts.open.total} open (${signed(report.counts.open.total - previousOpenTotal(report))}), ${report.counts.overdue} overdue.`,
+    `**${markdownText(report.title)} — ${when}**: ${report.counts.new} new, ${report.counts.fixed} fixed, ${overdue.total} newly overdue · ${report.counts.open.total} open (${signed(report.counts.open.total - previousOpenTotal(report))}), ${report.counts.overdue} overdue.`,
   ];
   const itemLine = (item: OpenItem): string =>
     `- ${severityCell(item.finding.severity)} ${findingLink(item)} ${markdownText(item.finding.title, 120)} on ${markdownCode(resourceName(item), 120)}${item.owner ? ` (${markdownText(item.owner)})` : ''}`;
-  if (newItems.length > 0) parts.push(`**New**\n${list(newItems.map(itemLine), newItems.length)}`);
+  if (newItems.total > 0) {
+    parts.push(`**New**\n${list(newItems.first.map(itemLine), newItems.total)}`);
+  }
   if (report.fixed.length > 0) {
     parts.push(
       `**Fixed**\n${list(
-        report.fixed.map(
-          (item) =>
-            `- ${severityCell(item.severity)} ${markdownText(item.id)} on ${markdownCode(shortResource(item.resource), 120)} after ${plural(item.daysToFix, 'day')}`,
-        ),
+        report.fixed
+          .slice(0, top)
+          .map(
+            (item) =>
+              `- ${severityCell(item.severity)} ${markdownText(item.id)} on ${markdownCode(shortResource(item.resource), 120)} after ${plural(item.daysToFix, 'day')}`,
+          ),
         report.fixed.length,
       )}`,
     );
   }
-  if (overdue.length > 0) {
+  if (overdue.total > 0) {
     parts.push(
       `**Newly overdue**\n${list(
-        overdue.map((item) => `${itemLine(item)}, SLA ${item.slaDays} d`),
-        overdue.length,
+        overdue.first.map((item) => `${itemLine(item)}, SLA ${item.slaDays} d`),
+        overdue.total,
       )}`,
     );
   }
@@ -687,14 +730,15 @@ function yesNo(value: boolean | undefined): string {
 
 /**
  * One row per open finding (the report's order) under FINDINGS_CSV_COLUMNS, through core/escape
- * `csv` (RFC 4180; a cell a spreadsheet would run as a formula is prefixed with `'`). Unknown
+ * `csv` (csv-stringify, RFC 4180; a cell a spreadsheet would run as a formula is prefixed with
+ * `'`; control characters become U+FFFD). Unknown
  * values are empty cells: EPSS, exploit available, in use count (known for ECR images only).
  */
 export function findingsCsv(report: DailyReport): string {
   return [...findingsCsvChunks(report)].join('');
 }
 
-/** Rows of findings.csv per chunk: enough to keep csv-stringify's per-call cost small. */
+/** Rows of findings.csv per chunk (~200 KB of text): enough to keep csv-stringify's per-call cost small. */
 const CSV_ROWS_PER_CHUNK = 500;
 
 /**

@@ -4,7 +4,7 @@
  * way out, so a run compares with yesterday's complete state or says it has none.
  */
 import { randomBytes } from 'node:crypto';
-import { open, rename, stat, unlink } from 'node:fs/promises';
+import { open, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { makeDirectory } from '../core/directories';
 import { schemaProblem } from '../core/schema';
 import { describeStateLocation, STATE_INPUT, type StateLocation } from './state-location';
@@ -13,7 +13,7 @@ import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/clie
 import type { ValidateFunction } from 'ajv';
 import stateValidator from '../core/validators/state';
 import { awsFailure, ConfigurationError, errorMessage, hasAwsCode } from '../core/errors';
-import { REPORT_STATE_SCHEMA, type ReportState } from './model';
+import { REPORT_STATE_SCHEMA, type OpenRecord, type ReportState } from './model';
 
 /** The input (and CLI flag) naming the state's location. */
 export {
@@ -37,6 +37,13 @@ export interface StateDeps {
 
 /** state.schema.json's validator (formats date, date-time), compiled at build time (scripts/validators.ts). */
 const validateState = stateValidator as ValidateFunction<ReportState>;
+
+/**
+ * The fixes of states that `parseState` read and the schema passed. The next state keeps the
+ * fixes of the last 30 days as they were read (40,000 and more at 50,000 findings): `saveState`
+ * checks only the fixes it does not find here, the ones this run made, not those again.
+ */
+const checkedFixes = new WeakSet<object>();
 
 function invalidState(where: string, why: string): ConfigurationError {
   const what = where.startsWith('s3://') ? 'the S3 object' : 'the file';
@@ -81,6 +88,7 @@ export function parseState(text: string, where: string): ReportState {
     const more = problems.length > 5 ? ` (and ${problems.length - 5} more)` : '';
     throw invalidState(where, `does not match the ${REPORT_STATE_SCHEMA} schema: ${shown}${more}`);
   }
+  for (const fix of value.fixed) checkedFixes.add(fix);
   return value;
 }
 
@@ -206,40 +214,101 @@ function requireS3(deps: StateDeps): S3Client {
   return deps.s3;
 }
 
-/** The state as stored: compact JSON, checked against the schema and the size cap first. */
-function stateText(state: ReportState, where: string): string {
-  if (!validateState(state)) {
+/**
+ * Throws unless the state matches its own schema (a bug if not: this run made it). Fixes as read
+ * from a valid state (`checkedFixes`) are not checked again; a problem's `/fixed/<n>` counts
+ * the others only.
+ */
+function checkState(state: ReportState, where: string): void {
+  const made = state.fixed.filter((fix) => !checkedFixes.has(fix));
+  if (!validateState(made.length === state.fixed.length ? state : { ...state, fixed: made })) {
     const problems = (validateState.errors ?? []).map(schemaProblem).slice(0, 5).join('; ');
     throw new Error(`refusing to write an invalid report state to ${where}: ${problems}`);
   }
-  const text = JSON.stringify(state);
-  const bytes = Buffer.byteLength(text);
-  if (bytes > MAX_STATE_BYTES) {
-    throw new ConfigurationError(
-      `${STATE_INPUT}: the report state is ${(bytes / 1024 / 1024).toFixed(1)} MiB, over the ${MAX_STATE_BYTES / 1024 / 1024} MiB a later run would read; ${where} was left as it was`,
-    );
+}
+
+function stateTooLarge(bytes: number, where: string): ConfigurationError {
+  return new ConfigurationError(
+    `${STATE_INPUT}: the report state is ${(bytes / 1024 / 1024).toFixed(1)} MiB, over the ${MAX_STATE_BYTES / 1024 / 1024} MiB a later run would read; ${where} was left as it was`,
+  );
+}
+
+/** Entries of the state's `open` (or elements of `fixed`) per chunk: ~100 KB of text. */
+const STATE_ENTRIES_PER_CHUNK = 256;
+
+/**
+ * The state as stored, in chunks: byte for byte `JSON.stringify(state)` (compact, no newline at
+ * the end), with the open findings and the fixes STATE_ENTRIES_PER_CHUNK at a time, so that a
+ * state of 50,000 open findings and 50,000 fixes (40 MB) is never one string. Give a plain,
+ * JSON-clean state (a valid one is: `checkState`).
+ */
+export function* stateChunks(state: ReportState): Generator<string, void, undefined> {
+  let separator = '{';
+  for (const [name, value] of Object.entries(state) as [string, unknown][]) {
+    // JSON.stringify leaves out a key whose value is undefined.
+    if (value === undefined) continue;
+    const start = `${separator}${JSON.stringify(name)}:`;
+    separator = ',';
+    if (name === 'open' && typeof value === 'object' && value !== null) {
+      const records = value as Record<string, OpenRecord>;
+      const keys = Object.keys(records);
+      if (keys.length === 0) yield `${start}{}`;
+      for (let index = 0; index < keys.length; index += STATE_ENTRIES_PER_CHUNK) {
+        const entries = keys
+          .slice(index, index + STATE_ENTRIES_PER_CHUNK)
+          .map((key) => `${JSON.stringify(key)}:${JSON.stringify(records[key])}`);
+        yield `${index === 0 ? `${start}{` : ','}${entries.join(',')}`;
+      }
+      if (keys.length > 0) yield '}';
+    } else if (name === 'fixed' && Array.isArray(value) && value.length > 0) {
+      for (let index = 0; index < value.length; index += STATE_ENTRIES_PER_CHUNK) {
+        // A slice's elements as JSON.stringify of the whole array writes them.
+        const text = JSON.stringify(value.slice(index, index + STATE_ENTRIES_PER_CHUNK));
+        yield `${index === 0 ? `${start}[` : ','}${text.slice(1, -1)}`;
+      }
+      yield ']';
+    } else {
+      yield `${start}${JSON.stringify(value)}`;
+    }
   }
-  return text;
+  yield separator === '{' ? '{}' : '}';
+}
+
+/**
+ * Creates the file `path` (it must not exist) with the chunks, and returns its size in bytes;
+ * flushed to disk when it is at most MAX_STATE_BYTES (a larger one is about to be removed).
+ */
+async function writeNewFile(path: string, chunks: Iterable<string>): Promise<number> {
+  const handle = await open(path, 'wx', 0o644);
+  try {
+    // fs/promises writeFile takes an iterable: each chunk is encoded and written in turn.
+    await writeFile(handle, chunks, 'utf8');
+    const { size } = await handle.stat();
+    if (size <= MAX_STATE_BYTES) await handle.sync();
+    return size;
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
  * Writes a file whole or not at all: into a temporary file in the same directory (so the rename
- * stays on one file system), flushed to disk, then renamed over the old one. A failure half way
- * leaves the old state in place and removes the temporary file.
+ * stays on one file system), chunk by chunk, flushed to disk, then renamed over the old one. A
+ * failure half way, or a file over MAX_STATE_BYTES (known once written), leaves the old state
+ * in place and removes the temporary file.
  */
-async function writeFileAtomically(path: string, text: string): Promise<void> {
+async function writeFileAtomically(
+  path: string,
+  chunks: Iterable<string>,
+  where: string,
+): Promise<void> {
   const directory = dirname(path);
   const temporary = join(directory, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  let bytes: number;
   try {
     await makeDirectory(directory);
-    const handle = await open(temporary, 'wx', 0o644);
-    try {
-      await handle.writeFile(text, 'utf8');
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
+    bytes = await writeNewFile(temporary, chunks);
+    if (bytes <= MAX_STATE_BYTES) await rename(temporary, path);
   } catch (error) {
     await unlink(temporary).catch(() => undefined);
     const code = (error as NodeJS.ErrnoException).code;
@@ -248,12 +317,17 @@ async function writeFileAtomically(path: string, text: string): Promise<void> {
       { cause: error },
     );
   }
+  if (bytes > MAX_STATE_BYTES) {
+    await unlink(temporary).catch(() => undefined);
+    throw stateTooLarge(bytes, where);
+  }
 }
 
 /**
- * Saves the state for the next run as compact JSON: S3 PutObject (ContentType application/json;
- * S3 replaces an object whole, so a reader sees the old or the new state), or a file written
- * atomically (temporary file + rename in the same directory; the directory is created).
+ * Saves the state for the next run as compact JSON (`stateChunks`): S3 PutObject (ContentType
+ * application/json; S3 replaces an object whole, so a reader sees the old or the new state), or
+ * a file written atomically in chunks (temporary file + rename in the same directory; the
+ * directory is created), never as one string.
  * @throws AwsError naming s3:PutObject with the permission to grant; ConfigurationError naming
  *   the file when it cannot be written, or when the state is over MAX_STATE_BYTES (the old
  *   state is left in place); Error when the state does not match its own schema (a bug).
@@ -264,12 +338,15 @@ export async function saveState(
   deps: StateDeps,
 ): Promise<void> {
   const where = describeStateLocation(location);
-  const text = stateText(state, where);
+  checkState(state, where);
   if (location.kind === 'file') {
-    await writeFileAtomically(location.path, text);
+    await writeFileAtomically(location.path, stateChunks(state), where);
     return;
   }
   const s3 = requireS3(deps);
+  // PutObject takes a body of known length: the chunks, encoded, as one buffer.
+  const text = Buffer.from([...stateChunks(state)].join(''), 'utf8');
+  if (text.length > MAX_STATE_BYTES) throw stateTooLarge(text.length, where);
   try {
     await s3.send(
       new PutObjectCommand({
