@@ -12,8 +12,9 @@
  *
  * The worker builds `COUNT` synthetic findings and the bench policy (scripts/lib/bench-data.ts:
  * deterministic, 20 exceptions), then, timed, does what core/runner.ts's `publish` does for the
- * scan gate: evaluateImage, renderImageSummary, toSarif(imageSarifSource), buildEvidence and
- * writeReportFiles with the same four files. It prints one JSON line: ms per phase, peak RSS of
+ * scan gate: evaluateImage, renderImageSummary, sarifReport(imageSarifSource), buildEvidence and
+ * writeReportFiles with the same four files (results.sarif's gzip size check runs in the thread
+ * pool while verdict.json is written, as in the scan gate). It prints one JSON line: ms per phase, peak RSS of
  * the whole process (getrusage ru_maxrss, bytes), the RSS peak before the timed part (the
  * findings themselves, which a real run holds after listing) and each file's size in bytes.
  * Errors: a worker that exits non-zero or prints no JSON line stops the driver with its stderr.
@@ -24,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildEvidence, EVIDENCE_FILE, evidenceChunks } from '../actions/src/core/evidence';
 import { jsonChunks, writeReportFiles } from '../actions/src/core/report-files';
-import { toSarif } from '../actions/src/core/sarif';
+import { sarifReport } from '../actions/src/core/sarif';
 import { evaluateImage } from '../actions/src/scan-gate/evaluate';
 import { imageSarifSource, renderImageSummary } from '../actions/src/scan-gate/render';
 import { BENCH_NOW, BENCH_SUBJECT, benchPolicy, syntheticFindings } from './lib/bench-data';
@@ -36,7 +37,10 @@ interface WorkerResult {
   /** Building the synthetic findings and the policy: not part of the goal. */
   buildMs: number;
   evaluateMs: number;
-  /** summary.md and results.sarif as the scan gate's `render` makes them. */
+  /**
+   * summary.md and results.sarif as the scan gate's `render` makes them (results.sarif rendered
+   * and encoded; its gzip size check ends during write).
+   */
   renderMs: number;
   /** buildEvidence and writeReportFiles (verdict.json, summary.md, results.sarif, evidence.json). */
   writeMs: number;
@@ -67,7 +71,7 @@ async function worker(count: number, dir: string): Promise<void> {
 
   started = performance.now();
   const summary = renderImageSummary(verdict, dir);
-  const sarif = toSarif(imageSarifSource(verdict, findings), 'assetguard/scan-gate');
+  const sarif = sarifReport(imageSarifSource(verdict, findings), 'assetguard/scan-gate');
   const renderMs = performance.now() - started;
 
   started = performance.now();

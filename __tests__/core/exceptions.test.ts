@@ -225,6 +225,101 @@ describe('applyExceptions', () => {
   });
 });
 
+describe('applyExceptions agrees with trying every exception on every finding', () => {
+  const now = new Date('2026-03-01T12:00:00Z');
+
+  /** The definition, without the index: what applyExceptions must equal. */
+  function plain(
+    wouldBlock: readonly Finding[],
+    all: readonly Finding[],
+    exceptions: readonly PolicyException[],
+  ) {
+    const valid = exceptions.filter((candidate) => !isExpired(candidate, now));
+    const covering = (finding: Finding) =>
+      valid.find((candidate) => exceptionMatches(candidate, finding));
+    return {
+      remaining: wouldBlock.filter((finding) => covering(finding) === undefined),
+      excepted: wouldBlock.flatMap((finding) => {
+        const used = covering(finding);
+        return used ? [{ finding, exception: used }] : [];
+      }),
+      expired: exceptions
+        .filter((candidate) => isExpired(candidate, now))
+        .map((candidate) => ({
+          ...candidate,
+          matched: all.filter((finding) => exceptionMatches(candidate, finding)).length,
+        })),
+      stale: valid.filter(
+        (candidate) => !all.some((finding) => exceptionMatches(candidate, finding)),
+      ),
+    };
+  }
+
+  it('on findings with ids in several cases, aliases of both kinds, scopes and lapsed exceptions', () => {
+    const ids = ['CVE-2024-0001', 'cve-2024-0001', 'CVE-2024-0002', 'EC2.13', 'restricted-ssh'];
+    const findings: Finding[] = [];
+    for (let index = 0; index < 60; index += 1) {
+      const id = ids[index % ids.length] as string;
+      findings.push(
+        finding({
+          id,
+          source: index % 3 === 0 ? 'config' : 'inspector2',
+          // A compliance result's aliases are its own names; Inspector2's are related ids.
+          ...(index % 4 === 0 && { aliases: [ids[(index + 1) % ids.length] as string, id] }),
+          sourceId: `finding/${index}`,
+          resource: {
+            id: `${IMAGE_ARN}${index % 2 === 0 ? '' : '-other'}`,
+            type: 'AWS_ECR_CONTAINER_IMAGE',
+            repository: index % 5 === 0 ? 'api' : 'web',
+          },
+        }),
+      );
+    }
+    const exceptions = [
+      exception({ id: 'cve-2024-0001', owner: 'lower-case' }),
+      exception({ id: 'CVE-2024-0001', owner: 'api only', scope: { repository: 'api' } }),
+      exception({ id: 'CVE-2024-0002', owner: 'lapsed', expires: '2025-01-01' }),
+      exception({ id: 'CVE-2024-0002', owner: 'by resource', scope: { resource: IMAGE_ARN } }),
+      exception({ id: 'RESTRICTED-SSH', owner: 'rule name' }),
+      exception({ id: 'EC2.13', owner: 'lapsed control', expires: '2025-01-01' }),
+      exception({ id: 'CVE-2099-0001', owner: 'stale' }),
+      exception({ id: 'GHSA-none', owner: 'lapsed stale', expires: '2025-01-01' }),
+    ];
+    const wouldBlock = findings.filter((_, index) => index % 2 === 1 || index % 3 === 0);
+    const result = applyExceptions(wouldBlock, findings, exceptions, now);
+    const expected = plain(wouldBlock, findings, exceptions);
+    expect(result.remaining).toEqual(expected.remaining);
+    expect(result.excepted).toEqual(expected.excepted);
+    expect(result.report.expired).toEqual(expected.expired);
+    expect(result.report.stale).toEqual(expected.stale);
+    // The case is what it should exercise: some excepted, some not, counts above one, one stale.
+    expect(result.excepted.length).toBeGreaterThan(0);
+    expect(result.remaining.length).toBeGreaterThan(0);
+    expect(result.report.expired.map(({ matched }) => matched)).toEqual([
+      expect.any(Number),
+      expect.any(Number),
+      0,
+    ]);
+    expect(
+      Math.min(...result.report.expired.slice(0, 2).map(({ matched }) => matched)),
+    ).toBeGreaterThan(1);
+    expect(result.report.stale.map(({ owner }) => owner)).toEqual(['stale']);
+  });
+
+  it('counts an exception given twice once per finding, as the definition does', () => {
+    const covered = finding();
+    const lapsed = exception({ expires: '2025-01-01' });
+    const result = applyExceptions([covered], [covered, covered], [lapsed, lapsed], now);
+    expect(result.report.expired).toEqual(
+      plain([covered], [covered, covered], [lapsed, lapsed]).expired,
+    );
+    expect(result.report.expired).toEqual([
+      { ...lapsed, matched: 2 },
+      { ...lapsed, matched: 2 },
+    ]);
+  });
+});
+
 describe('an exception matches a finding by its own id only', () => {
   const now = new Date('2026-03-01T12:00:00Z');
 

@@ -47,8 +47,10 @@ describe('jsonChunks', () => {
     const value = { before: 1, many, after: [1] };
     const manyChunks = [...jsonChunks(value, { spread: ['many'] })];
     expect(manyChunks.join('')).toBe(`${JSON.stringify(value)}\n`);
-    // '{', before, the array's start, its 16 batches and end, after, '}', the newline.
-    expect(manyChunks).toHaveLength(3 + 16 + 4);
+    // '{', before, the array's start, its 16 batches with 15 commas between, its end, after,
+    // '}', the newline: a batch's text is never joined to another string.
+    expect(manyChunks).toHaveLength(3 + 16 + 15 + 4);
+    expect(manyChunks.filter((chunk) => chunk === ',')).toHaveLength(15);
   });
 
   it('pretty: the same JSON as jsonFile, each spread element compact on its own line', () => {
@@ -194,6 +196,38 @@ describe('writeReportFiles with chunked files', () => {
     const files = await writeReportFiles(out, { 'whole.txt': whole, 'chunks.txt': chunks() });
     expect(readFileSync(files['whole.txt'] ?? '', 'utf8')).toBe(whole);
     expect(readFileSync(files['chunks.txt'] ?? '', 'utf8')).toBe(`start\n${huge}middle\n${huge}`);
+  });
+
+  it('writes async content, text and bytes in order, beside buffered text', async () => {
+    const row = `${'é😀—'.repeat(1_000)}\n`;
+    async function* mixed(): AsyncGenerator<string | Uint8Array> {
+      yield 'text first\n';
+      // Bytes after buffered text, bytes after bytes, text larger than the buffer after bytes.
+      yield Buffer.from(`bytes ${row}`, 'utf8');
+      await new Promise((resolve) => setImmediate(resolve));
+      yield new TextEncoder().encode('more bytes\n');
+      yield row.repeat(300);
+      yield 'end\n';
+    }
+    const files = await writeReportFiles(out, { 'mixed.txt': mixed(), 'small.txt': 'whole\n' });
+    expect(readFileSync(files['mixed.txt'] ?? '', 'utf8')).toBe(
+      `text first\nbytes ${row}more bytes\n${row.repeat(300)}end\n`,
+    );
+    expect(readFileSync(files['small.txt'] ?? '', 'utf8')).toBe('whole\n');
+  });
+
+  it('async content that fails: its own error, the previous set intact, no staging', async () => {
+    await writeReportFiles(out, { 'results.sarif': '{"old":true}\n' });
+    async function* failing(): AsyncGenerator<Uint8Array> {
+      yield Buffer.from('{"new":');
+      await Promise.resolve();
+      throw new RangeError('zlib: the size check failed');
+    }
+    await expect(writeReportFiles(out, { 'results.sarif': failing() })).rejects.toThrow(
+      new RangeError('zlib: the size check failed'),
+    );
+    expect(readFileSync(join(out, 'results.sarif'), 'utf8')).toBe('{"old":true}\n');
+    expect(readdirSync(out).filter((name) => name.startsWith('.assetguard-tmp-'))).toEqual([]);
   });
 
   it('a renderer that fails half way: its own error, the previous set intact, no staging', async () => {

