@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -20,6 +21,26 @@ const WASM = 'AGFzbQ';
 const AJV_COMPILER = 'strictSchema';
 /** @octokit/core's user agent. */
 const OCTOKIT = 'octokit-core.js/';
+/** The file scripts/build.mjs ships in place of @actions/core's OIDC client (lib/oidc-utils.js). */
+const OIDC_STUB = 'oidc-unavailable.js';
+/** bowser's user-agent table: the bundles leave it out (scripts/build.mjs `externals`). */
+const BOWSER = 'Windows Phone';
+/** What @actions/http-client holds (its token handler): only @actions/github's chunk needs it. */
+const HTTP_CLIENT = 'BearerCredentialHandler';
+/** One operation name only each SDK client package's shapes hold (the first of its model). */
+const CLIENT_MARKERS = {
+  ec2: 'AcceptReservedInstancesExchangeQuote',
+  s3: 'AbortMultipartUpload',
+  ssm: 'AssociateOpsItemRelatedItem',
+  securityhub: 'BatchUpdateStandardsControlAssociations',
+  'resource-groups': 'PutGroupConfiguration',
+};
+/** Per action, the SDK clients only some of its runs call: each in a chunk, none in index.js. */
+const LAZY_CLIENTS: Partial<Record<string, (keyof typeof CLIENT_MARKERS)[]>> = {
+  'tag-policy': ['ec2', 's3', 'ssm', 'resource-groups'],
+  'daily-report': ['ec2'],
+  'fleet-check': ['ec2', 's3', 'ssm', 'securityhub'],
+};
 
 const count = (text: string, marker: string): number => text.split(marker).length - 1;
 const read = (bundle: string, file: string): string =>
@@ -40,6 +61,33 @@ describe.each(ACTIONS)('actions/dist/%s', (bundle) => {
     expect(chunksOf(bundle).some((file) => read(bundle, file).includes(OCTOKIT))).toBe(true);
   });
 
+  it('parses no undici nor @actions/http-client before its first request: both are in the GitHub chunk', () => {
+    expect(count(entry, WASM)).toBe(0);
+    expect(count(entry, HTTP_CLIENT)).toBe(0);
+    const github = chunksOf(bundle).filter((file) => read(bundle, file).includes(OCTOKIT));
+    expect(github.some((file) => count(read(bundle, file), WASM) === 2)).toBe(true);
+  });
+
+  it("takes @actions/core's OIDC client from the stub beside it, which fails naming the build", () => {
+    expect(entry).toContain(`"./${OIDC_STUB}"`);
+    // Required as the bundle requires it, by a node process: a CommonJS file next to index.js.
+    const said = execFileSync(process.execPath, [
+      '-e',
+      `require(${JSON.stringify(join(dist, bundle, OIDC_STUB))}).OidcClient.getIDToken('sts.amazonaws.com').catch((error) => console.log(error.message))`,
+    ]).toString();
+    expect(said.trim()).toBe(
+      'core.getIDToken is not available in assetguard bundles: scripts/build.mjs leaves out @actions/core’s OIDC client',
+    );
+  });
+
+  for (const client of LAZY_CLIENTS[bundle] ?? []) {
+    it(`loads @aws-sdk/client-${client} from a chunk, only on a run that calls it`, () => {
+      const marker = CLIENT_MARKERS[client];
+      expect(count(entry, marker)).toBe(0);
+      expect(chunksOf(bundle).some((file) => read(bundle, file).includes(marker))).toBe(true);
+    });
+  }
+
   if (bundle !== 'pr-summary') {
     it('compiles no JSON Schema at run time (its validators are precompiled)', () => {
       const all = [entry, ...chunksOf(bundle).map((file) => read(bundle, file))].join('\n');
@@ -54,5 +102,18 @@ describe('actions/dist/cli entry', () => {
     expect(count(entry, 'YAMLParseError')).toBe(0);
     expect(count(entry, AJV_COMPILER)).toBe(0);
     expect(count(entry, WASM)).toBe(0);
+  });
+});
+
+describe.each([
+  ...ACTIONS,
+  'cli',
+  'lambda/auto-tag',
+  'lambda/finding-alert',
+  'lambda/ssm-role-fixer',
+])('actions/dist/%s without bowser', (bundle) => {
+  it("carries no bowser (only the SDK's browser user-agent provider requires it)", () => {
+    const all = [read(bundle, 'index.js'), ...chunksOf(bundle).map((file) => read(bundle, file))];
+    expect(all.filter((text) => text.includes(BOWSER))).toEqual([]);
   });
 });

@@ -1,12 +1,16 @@
 // Start-up cost of each bundle in actions/dist, measured on whole `node` processes:
 //   - bytes: the bundle's index.js plus every chunk file beside it (what a runner loads from disk);
+//     entry bytes: index.js alone (what `node` parses before anything else);
 //   - load ms: wall time of `node <bundle>` (or `node -e 'require(bundle)'` for a Lambda) doing
 //     nothing that needs AWS: an action with no inputs fails on its first required input, the CLI
 //     prints `--help` (`cli <command>` rows: that command's `--help`), a Lambda module is only
 //     required;
 //   - first request ms: from spawning `node` to the arrival of its first HTTP request at a local
 //     127.0.0.1 server given as AWS_ENDPOINT_URL (the server then kills the process: what comes
-//     after the first request is the bench's business, not start-up's).
+//     after the first request is the bench's business, not start-up's);
+//   - first request CPU ms: the process's own CPU time (user + system) when it opens its first
+//     TCP connection (a `--require`d hook on net.Socket#connect records process.cpuUsage()):
+//     the work before the first request, which a loaded machine does not inflate as it does wall time.
 // Each figure is the median of --runs runs (default 7), min–max beside it. The floor row is a bare
 // `node -e` that sends one HTTP request: nothing can start faster on this machine. With
 // --baseline DIR (another actions/dist, e.g. a copy of the previous commit's), every figure is
@@ -50,6 +54,9 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
+/** Bytes of a bundle's index.js. */
+const entryBytes = (dir) => statSync(join(dir, 'index.js')).size;
+
 /** Bytes of every file in a bundle's directory but licenses.txt (index.js and its chunks). */
 function bundleBytes(dir) {
   let total = 0;
@@ -67,6 +74,21 @@ mkdirSync(join(workspace, '.github'));
 writeFileSync(
   join(workspace, '.github/assetguard.yml'),
   'version: 1\ntags:\n  required:\n    Environment: {}\n',
+);
+// Preloaded into each first-request run: the CPU time used when the first TCP connection opens.
+const cpuFile = join(workspace, 'cpu-at-first-connect');
+const cpuHook = join(workspace, 'cpu-at-first-connect.cjs');
+writeFileSync(
+  cpuHook,
+  `const net = require('node:net');
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  net.Socket.prototype.connect = connect;
+  const { user, system } = process.cpuUsage();
+  require('node:fs').writeFileSync(${JSON.stringify(cpuFile)}, String((user + system) / 1000));
+  return connect.apply(this, args);
+};
+`,
 );
 const fixture = (path) => readFileSync(join(root, '__tests__/fixtures', path), 'utf8');
 const lambdaEvents = {
@@ -196,11 +218,15 @@ if (!argv.includes('--logger')) {
     AWS_ENDPOINT_URL: endpoint,
   };
 
-  /** One process: ms from spawn to exit, or (untilRequest) to its first request; null if none came. */
+  /**
+   * One process: ms from spawn to exit, or (untilRequest) to its first request, with the CPU ms it
+   * had used when it opened that request's connection; null if no request came.
+   */
   function once({ args, env }, untilRequest) {
     return new Promise((done) => {
+      rmSync(cpuFile, { force: true });
       const started = performance.now();
-      const child = spawn(process.execPath, args, {
+      const child = spawn(process.execPath, untilRequest ? ['--require', cpuHook, ...args] : args, {
         cwd: workspace,
         env: { ...baseEnv, ...env },
         stdio: 'ignore',
@@ -215,29 +241,45 @@ if (!argv.includes('--logger')) {
       }
       child.on('exit', () => {
         onRequest = () => {};
-        done(untilRequest ? result : performance.now() - started);
+        if (!untilRequest) done(performance.now() - started);
+        else if (result === null) done(null);
+        else done({ ms: result, cpu: Number(readFileSync(cpuFile, 'utf8')) });
       });
     });
   }
 
-  /** Runs the specs alternately (A B A B …), --runs times each; one summary per spec, null if no request came. */
+  /**
+   * Runs the specs alternately (A B A B …), --runs times each; one summary per spec, null if no
+   * request came. untilRequest: each summary has its CPU ms beside it, as `cpu`.
+   */
   async function measure(specs, untilRequest) {
     const times = specs.map(() => []);
+    const cpus = specs.map(() => []);
     for (let run = 0; run < runs; run += 1) {
       for (const [index, spec] of specs.entries()) {
         if (!spec || times[index] === null) continue;
-        const ms = await once(spec, untilRequest);
-        if (ms === null) times[index] = null;
-        else times[index].push(ms);
+        const outcome = await once(spec, untilRequest);
+        if (outcome === null) times[index] = null;
+        else if (!untilRequest) times[index].push(outcome);
+        else {
+          times[index].push(outcome.ms);
+          cpus[index].push(outcome.cpu);
+        }
       }
     }
-    return specs.map((spec, index) => (spec && times[index] ? summary(times[index]) : null));
+    return specs.map((spec, index) =>
+      spec && times[index]
+        ? { ...summary(times[index]), ...(untilRequest && { cpu: summary(cpus[index]) }) }
+        : null,
+    );
   }
 
   const floorScript = `require('node:http').get(process.env.AWS_ENDPOINT_URL, () => {}).on('error', () => {})`;
   const [floorLoad] = await measure([{ args: ['-e', ''], env: {} }], false);
   const [floorFirst] = await measure([{ args: ['-e', floorScript], env: {} }], true);
-  const rows = [{ name: 'bare node (floor)', bytes: 0, load: floorLoad, first: floorFirst }];
+  const rows = [
+    { name: 'bare node (floor)', bytes: 0, entry: 0, load: floorLoad, first: floorFirst },
+  ];
   const only = option('only', '')
     .split(',')
     .filter((name) => name !== '');
@@ -263,10 +305,16 @@ if (!argv.includes('--logger')) {
     rows.push({
       name: entry.name,
       bytes: bundleBytes(entry.dir),
+      entry: entryBytes(entry.dir),
       load,
       first,
       ...(old && {
-        before: { bytes: bundleBytes(old.dir), load: loadBefore, first: firstBefore },
+        before: {
+          bytes: bundleBytes(old.dir),
+          entry: entryBytes(old.dir),
+          load: loadBefore,
+          first: firstBefore,
+        },
       }),
     });
   }
@@ -281,11 +329,13 @@ if (!argv.includes('--logger')) {
     const bytes = (n) => n.toLocaleString('en');
     if (baseline === undefined) {
       console.log(`bundles in ${dist}; median (min–max) of ${runs} runs, ms`);
-      console.log('| bundle | bytes | load ms | first AWS request ms |');
-      console.log('| --- | ---: | ---: | ---: |');
+      console.log(
+        '| bundle | bytes | entry bytes | load ms | first AWS request ms | first request CPU ms |',
+      );
+      console.log('| --- | ---: | ---: | ---: | ---: | ---: |');
       for (const row of rows) {
         console.log(
-          `| ${row.name} | ${bytes(row.bytes)} | ${figure(row.load)} | ${figure(row.first)} |`,
+          `| ${row.name} | ${bytes(row.bytes)} | ${bytes(row.entry)} | ${figure(row.load)} | ${figure(row.first)} | ${figure(row.first?.cpu ?? null)} |`,
         );
       }
     } else {
@@ -293,13 +343,13 @@ if (!argv.includes('--logger')) {
         `before: ${baseline}; after: ${dist}; median (min–max) of ${runs} alternating runs each, ms`,
       );
       console.log(
-        '| bundle | bytes before | bytes after | load ms before | load ms after | first AWS request ms before | first AWS request ms after |',
+        '| bundle | bytes before | bytes after | entry bytes before | entry bytes after | load ms before | load ms after | first AWS request ms before | first AWS request ms after | first request CPU ms before | first request CPU ms after |',
       );
-      console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+      console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
       for (const row of rows) {
-        const old = row.before ?? { bytes: row.bytes, load: row.load, first: row.first };
+        const old = row.before ?? row;
         console.log(
-          `| ${row.name} | ${bytes(old.bytes)} | ${bytes(row.bytes)} | ${figure(old.load)} | ${figure(row.load)} | ${figure(old.first)} | ${figure(row.first)} |`,
+          `| ${row.name} | ${bytes(old.bytes)} | ${bytes(row.bytes)} | ${bytes(old.entry)} | ${bytes(row.entry)} | ${figure(old.load)} | ${figure(row.load)} | ${figure(old.first)} | ${figure(row.first)} | ${figure(old.first?.cpu ?? null)} | ${figure(row.first?.cpu ?? null)} |`,
         );
       }
     }

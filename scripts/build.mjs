@@ -3,6 +3,7 @@
 // licenses.txt. The CLI is compiled as ES modules (actions/src/cli/tsconfig.json), so each
 // command's import() becomes a chunk file beside index.js, loaded only when that command runs.
 // index.js and every chunk are minified here with esbuild (see build() for why not ncc's).
+// @actions/core's OIDC client and bowser are left out of every bundle (see `externals`).
 // `npm run build -- cli scan-gate` rebuilds only the named bundles.
 // `--check` builds into a temporary directory and fails when it differs from the committed tree.
 import { execFile, execFileSync } from 'node:child_process';
@@ -10,6 +11,7 @@ import { promisify } from 'node:util';
 import { transform } from 'esbuild';
 import {
   chmodSync,
+  copyFileSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -39,7 +41,31 @@ const check = process.argv.includes('--check');
 const outRoot = check
   ? mkdtempSync(join(tmpdir(), 'assetguard-dist-'))
   : join(root, 'actions/dist');
-const ncc = join(root, 'node_modules/@vercel/ncc/dist/ncc/cli.js');
+const nccBundle = join(root, 'scripts/lib/ncc-bundle.cjs');
+
+/**
+ * @actions/core's `getIDToken` (GitHub's OIDC token) is the one part of it that needs an HTTP
+ * client: its lib/oidc-utils.js imports @actions/http-client, which imports undici (~0.4 MB
+ * minified, with two WebAssembly builds) at load. No assetguard action calls getIDToken (AWS
+ * credentials come from the job), yet every action evaluated undici before its first AWS request.
+ * So the bundles take that one module from OIDC_STUB, a file shipped beside index.js (from
+ * scripts/lib/oidc-unavailable.cjs; `.js` in dist, which package.json's `files` ships with the
+ * CLI) whose getIDToken throws naming this build: ncc's `externals` (through its API,
+ * scripts/lib/ncc-bundle.cjs) maps the request `./oidc-utils.js`, as @actions/core writes it, to
+ * a require of the stub. undici stays only where it is used: @actions/github's fetch, in the chunk a run that
+ * talks to GitHub loads. __tests__/dist-lean.test.ts checks both, and that the stub is the only
+ * module so replaced (a new @actions/core that renames the file fails that test, not a run).
+ */
+const OIDC_REQUEST = './oidc-utils.js';
+const OIDC_STUB = 'oidc-unavailable.js';
+/**
+ * What the bundles leave out (ncc `externals`: a request as a module writes it → what the bundle
+ * requires at run time instead): the OIDC client (above), and bowser, a browser user-agent
+ * parser (~34 KB minified in every bundle) that @aws-sdk/core requires only inside its browser
+ * user-agent provider (`createUserAgentStringParsingProvider`), which no Node client calls: left
+ * as a plain `require('bowser')` that would fail, naming the module, if that ever ran.
+ */
+const externals = { [OIDC_REQUEST]: `./${OIDC_STUB}`, bowser: 'bowser' };
 const statsDir = mkdtempSync(join(tmpdir(), 'assetguard-stats-'));
 process.on('exit', () => rmSync(statsDir, { recursive: true, force: true }));
 
@@ -65,25 +91,19 @@ async function build(name, entry) {
   const stats = join(statsDir, `${name.replace('/', '-')}.json`);
   const { stderr } = await promisify(execFile)(
     process.execPath,
-    [
-      ncc,
-      'build',
-      join(root, entry),
-      '-o',
-      out,
-      '--stats-out',
-      stats,
-      '--quiet',
-      '--target',
-      'es2022',
-    ],
+    [nccBundle, join(root, entry), out, stats, JSON.stringify(externals)],
     { cwd: root, maxBuffer: 64 * 1024 * 1024 },
   );
   if (stderr.trim() !== '') process.stderr.write(stderr);
+  // The stub goes where a file of the bundle requires it (bundles with @actions/core).
+  const bundled = readdirSync(out).filter((file) => /^(\d+\.)?index\.js$/.test(file));
+  if (bundled.some((file) => readFileSync(join(out, file), 'utf8').includes(`./${OIDC_STUB}`))) {
+    copyFileSync(join(root, 'scripts/lib/oidc-unavailable.cjs'), join(out, OIDC_STUB));
+  }
   // Minified with esbuild rather than ncc's --minify (terser): the same output shape in about
   // 1/30 of the time (terser added 256 s to one bundle's build on a loaded 2-core CI, esbuild
   // 7 s) and a few per cent smaller. Licences are in licenses.txt (below), so comments go.
-  for (const file of readdirSync(out).filter((file) => /^(\d+\.)?index\.js$/.test(file))) {
+  for (const file of bundled) {
     const path = join(out, file);
     const { code } = await transform(readFileSync(path, 'utf8'), {
       minify: true,

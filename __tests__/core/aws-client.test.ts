@@ -7,7 +7,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Inspector2Client, ListFindingsCommand } from '@aws-sdk/client-inspector2';
-import { createClient, SDK_LOGGER_MIDDLEWARE } from '../../actions/src/core/aws';
+import { createClient, lazyClient, SDK_LOGGER_MIDDLEWARE } from '../../actions/src/core/aws';
+import { ConfigurationError } from '../../actions/src/core/errors';
 
 type Answer = (response: ServerResponse) => void;
 
@@ -97,5 +98,40 @@ describe('createClient', () => {
       message: 'not allowed here',
     });
     expect(requests).toBe(1);
+  });
+});
+
+describe('lazyClient', () => {
+  it('loads the class on the first call only, and answers the same client every time', async () => {
+    const load = jest.fn(() => Promise.resolve(Inspector2Client));
+    const lazy = lazyClient(load, { region: 'eu-west-1' });
+    expect(load).not.toHaveBeenCalled();
+    const [first, second] = await Promise.all([lazy(), lazy()]);
+    expect(await lazy()).toBe(first);
+    expect(second).toBe(first);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(await first.config.region()).toBe('eu-west-1');
+  });
+
+  it('builds the client as createClient does: no logger middleware, calls still answered', async () => {
+    const made = await lazyClient(() => Promise.resolve(Inspector2Client), {
+      region: 'us-east-1',
+    })();
+    const names = made.middlewareStack.identify().map((entry) => entry.split(' ')[0] ?? '');
+    expect(names).not.toContain(SDK_LOGGER_MIDDLEWARE);
+    made.config.credentials = () =>
+      Promise.resolve({ accessKeyId: 'testing', secretAccessKey: 'testing' });
+    answers = [json(200, { findings: [] })];
+    await expect(made.send(new ListFindingsCommand({}))).resolves.toMatchObject({ findings: [] });
+    expect(requests).toBe(1);
+  });
+
+  it('checks the configuration at once: a bad region fails before anything is loaded', () => {
+    const load = jest.fn(() => Promise.resolve(Inspector2Client));
+    expect(() => lazyClient(load, { region: 'mars' })).toThrow(ConfigurationError);
+    expect(() => lazyClient(load, { region: 'mars' })).toThrow(
+      'region: "mars" is not an AWS region name such as us-east-1',
+    );
+    expect(load).not.toHaveBeenCalled();
   });
 });

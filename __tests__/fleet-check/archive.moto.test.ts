@@ -110,11 +110,14 @@ async function checkAndImport(stdout: string, day: number) {
     runLocal: (): Promise<LocalRun> =>
       Promise.resolve({ stdout, stderr: '', exitCode: 0, timedOut: false }),
     clients: () => ({
-      ssm: new SSMClient(config),
-      ec2: new EC2Client(config),
-      securityhub: new SecurityHubClient(config),
+      ssm: () => Promise.resolve(new SSMClient(config)),
+      ec2: () => Promise.resolve(new EC2Client(config)),
+      securityhub: () => Promise.resolve(new SecurityHubClient(config)),
     }),
-    central: () => ({ sts: new STSClient(config), s3: new S3Client(config) }),
+    central: () => ({
+      sts: new STSClient(config),
+      s3: () => Promise.resolve(new S3Client(config)),
+    }),
   });
 }
 

@@ -1,5 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { EC2Client, RunInstancesCommand } from '@aws-sdk/client-ec2';
@@ -109,7 +116,9 @@ describe('actions/dist/fleet-check run as the runner runs it', () => {
   it('a copy of the bundle alone, outside the repository, still carries the script', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ag-fleet-bundle-'));
     dirs.push(dir);
-    copyFileSync(join(ROOT, 'actions/dist/fleet-check/index.js'), join(dir, 'index.js'));
+    // The bundle is its directory: index.js, the chunks it loads, the OIDC stub (scripts/build.mjs).
+    const bundle = join(ROOT, 'actions/dist/fleet-check');
+    for (const file of readdirSync(bundle)) copyFileSync(join(bundle, file), join(dir, file));
     writeFileSync(join(dir, 'out'), '');
     const inputs = Object.fromEntries(
       Object.entries(FLEET_CHECK_INPUTS).map(([name, spec]) => [

@@ -451,13 +451,13 @@ describe('a run where one instance failed: the others are still reported and imp
       clock: { now: () => new Date('2026-05-04T08:00:00Z'), sleep: async () => {} },
       log: () => {},
       clients: () => ({
-        ssm: new SSMClient(config),
-        ec2: new EC2Client(config),
-        securityhub: new SecurityHubClient(config),
+        ssm: () => Promise.resolve(new SSMClient(config)),
+        ec2: () => Promise.resolve(new EC2Client(config)),
+        securityhub: () => Promise.resolve(new SecurityHubClient(config)),
       }),
       central: () => ({
         sts: new STSClient(config),
-        s3: new S3Client({ ...config, forcePathStyle: true }),
+        s3: () => Promise.resolve(new S3Client({ ...config, forcePathStyle: true })),
       }),
     });
     rmSync(dir, { recursive: true, force: true });

@@ -157,7 +157,11 @@ const options: FleetCheckOptions = {
       },
       { step: 'initialize', name: 'instancesWriteTheirOutput' },
     );
-    return { ssm, ec2: new EC2Client(config), securityhub: new SecurityHubClient(config) };
+    return {
+      ssm: () => Promise.resolve(ssm),
+      ec2: () => Promise.resolve(new EC2Client(config)),
+      securityhub: () => Promise.resolve(new SecurityHubClient(config)),
+    };
   },
   central: (region) => {
     const sts = new STSClient({ region, credentials: central, maxAttempts: 1 });
@@ -179,7 +183,10 @@ const options: FleetCheckOptions = {
     );
     return {
       sts,
-      s3: new S3Client({ region, credentials: central, forcePathStyle: true, maxAttempts: 1 }),
+      s3: () =>
+        Promise.resolve(
+          new S3Client({ region, credentials: central, forcePathStyle: true, maxAttempts: 1 }),
+        ),
     };
   },
   pollMs: 10,
@@ -460,14 +467,14 @@ describe('fleet-check of this machine (targets local) on moto', () => {
       clients: (region) => {
         const config = { region, maxAttempts: 1, credentials: local };
         return {
-          ssm: new SSMClient(config),
-          ec2: new EC2Client(config),
-          securityhub: new SecurityHubClient(config),
+          ssm: () => Promise.resolve(new SSMClient(config)),
+          ec2: () => Promise.resolve(new EC2Client(config)),
+          securityhub: () => Promise.resolve(new SecurityHubClient(config)),
         };
       },
       central: (region) => ({
         sts: new STSClient({ region, credentials: local, maxAttempts: 1 }),
-        s3: new S3Client({ region, credentials: local, maxAttempts: 1 }),
+        s3: () => Promise.resolve(new S3Client({ region, credentials: local, maxAttempts: 1 })),
       }),
     });
     expect(run.verdict.verdict).toBe('block');

@@ -39,7 +39,7 @@ function deps(): AutoTagDeps {
   return {
     ssm: new SSMClient({ region: 'ap-northeast-2' }),
     tagging: new ResourceGroupsTaggingAPIClient({ region: 'ap-northeast-2' }),
-    ec2: new EC2Client({ region: 'ap-northeast-2' }),
+    ec2: () => Promise.resolve(new EC2Client({ region: 'ap-northeast-2' })),
     s3: new S3Client({ region: 'ap-northeast-2' }),
     ecr: new ECRClient({ region: 'ap-northeast-2' }),
     parameterName: '/assetguard/tag-policy',

@@ -55,7 +55,7 @@ tags:
 interface Clients {
   ssm: SSMClient;
   tagging: ResourceGroupsTaggingAPIClient;
-  ec2: EC2Client;
+  ec2: () => Promise<EC2Client>;
   s3: S3Client;
 }
 
@@ -90,10 +90,11 @@ const options = (): { region: string; endpoint: string; maxAttempts: number } =>
 });
 
 function clients(): Clients {
+  const ec2Client = counted(new EC2Client(options()));
   return {
     ssm: counted(new SSMClient(options())),
     tagging: counted(new ResourceGroupsTaggingAPIClient(options())),
-    ec2: counted(new EC2Client(options())),
+    ec2: () => Promise.resolve(ec2Client),
     s3: counted(new S3Client({ ...options(), forcePathStyle: true })),
   };
 }

@@ -151,10 +151,10 @@ describe('never overwrite, when GetResources answers 200 with an empty body', ()
     const clients = (): TagClients => ({
       config,
       tagging: new ResourceGroupsTaggingAPIClient({ ...moto, endpoint: proxyEndpoint }),
-      ec2: new EC2Client(withMoto),
-      s3: new S3Client({ ...withMoto, forcePathStyle: true }),
-      ssm: new SSMClient(withMoto),
-      groups: new ResourceGroupsClient(withMoto),
+      ec2: () => Promise.resolve(new EC2Client(withMoto)),
+      s3: () => Promise.resolve(new S3Client({ ...withMoto, forcePathStyle: true })),
+      ssm: () => Promise.resolve(new SSMClient(withMoto)),
+      groups: () => Promise.resolve(new ResourceGroupsClient(withMoto)),
       sts: new STSClient(withMoto),
     });
     const policy = join(mkdtempSync(join(tmpdir(), 'ag-never-overwrite-')), 'assetguard.yml');
@@ -195,7 +195,7 @@ describe('never overwrite, when GetResources answers 200 with an empty body', ()
     const handler = createHandler({
       ssm: new SSMClient(withMoto),
       tagging: new ResourceGroupsTaggingAPIClient({ ...moto, endpoint: proxyEndpoint }),
-      ec2: new EC2Client(withMoto),
+      ec2: () => Promise.resolve(new EC2Client(withMoto)),
       s3: new S3Client({ ...withMoto, forcePathStyle: true }),
       parameterName,
       now: () => new Date('2026-03-02T09:30:00Z'),

@@ -39,15 +39,18 @@ function count<I extends object, O extends object>(stack: MiddlewareStack<I, O>)
   );
 }
 
-function clients(): TagWriterClients {
+/** The writer's clients (EC2's as the writer takes it, a LazyClient) and the EC2 client itself. */
+function clients(): TagWriterClients & { ec2Client: EC2Client } {
   const options = { region: REGION, endpoint: motoEndpoint(), maxAttempts: 1 };
+  const ec2 = new EC2Client(options);
   const aws = {
     tagging: new ResourceGroupsTaggingAPIClient(options),
-    ec2: new EC2Client(options),
+    ec2: () => Promise.resolve(ec2),
+    ec2Client: ec2,
     s3: new S3Client({ ...options, forcePathStyle: true }),
   };
   count(aws.tagging.middlewareStack);
-  count(aws.ec2.middlewareStack);
+  count(ec2.middlewareStack);
   count(aws.s3.middlewareStack);
   return aws;
 }
@@ -86,8 +89,8 @@ interface Estate {
   read(): Promise<Record<string, Record<string, string>>>;
 }
 
-async function seed(tagging: TagWriterClients): Promise<Estate> {
-  const { ec2, s3 } = tagging;
+async function seed(tagging: ReturnType<typeof clients>): Promise<Estate> {
+  const { ec2Client: ec2, s3 } = tagging;
   const { GroupId } = await ec2.send(
     new CreateSecurityGroupCommand({ GroupName: 'web-prod', Description: 'web' }),
   );

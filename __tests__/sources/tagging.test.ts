@@ -34,7 +34,7 @@ const tagging = (): TagReaderClients => ({
 });
 const all = (): Required<TagReaderClients> => ({
   ...tagging(),
-  ec2: new EC2Client({ region: REGION }),
+  ec2: () => Promise.resolve(new EC2Client({ region: REGION })),
   s3: new S3Client({ region: REGION }),
   ecr: new ECRClient({ region: REGION }),
 });
@@ -95,6 +95,14 @@ describe('readTags through the Tagging API', () => {
     expect(current.tags.get(instanceArn('i-248'))).toEqual({ Owner: 'team-124' });
     expect(current.tags.get(instanceArn('i-1'))).toEqual({});
     expect(current.calls).toEqual({ GetResources: 3 });
+  });
+
+  it('never builds the EC2 client (nor loads its package) when no ARN is an EC2 one', async () => {
+    serveTagged([tagMapping(topicArn('jobs'), { Owner: 'web' })]);
+    const ec2 = jest.fn(() => Promise.resolve(new EC2Client({ region: REGION })));
+    const current = await readTags({ ...all(), ec2 }, [topicArn('jobs')]);
+    expect(current.tags.get(topicArn('jobs'))).toEqual({ Owner: 'web' });
+    expect(ec2).not.toHaveBeenCalled();
   });
 
   it('makes no call for no ARNs', async () => {

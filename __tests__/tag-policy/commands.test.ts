@@ -68,13 +68,14 @@ describe('a tag command checks its output-dir before the first AWS call', () => 
       calls,
       clients: (region) => {
         calls.push(`clients(${region})`);
+        const lazy = (): Promise<typeof client> => Promise.resolve(client);
         return {
           config: client,
           tagging: client,
-          ec2: client,
-          s3: client,
-          ssm: client,
-          groups: client,
+          ec2: lazy,
+          s3: lazy,
+          ssm: lazy,
+          groups: lazy,
           sts: client,
         } as unknown as TagClients;
       },

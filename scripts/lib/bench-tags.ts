@@ -162,9 +162,10 @@ function clientsFor(endpoint?: string): TagWriterClients {
     maxAttempts: 1,
     ...(endpoint !== undefined && { endpoint }),
   };
+  const ec2 = new EC2Client(options);
   return {
     tagging: new ResourceGroupsTaggingAPIClient(options),
-    ec2: new EC2Client(options),
+    ec2: () => Promise.resolve(ec2),
     s3: new S3Client({ ...options, forcePathStyle: true }),
   };
 }

@@ -130,6 +130,16 @@ export interface WithMiddlewareStack {
  */
 export const SDK_LOGGER_MIDDLEWARE = 'loggerMiddleware';
 
+/** Applies the shared configuration to a client class, without the SDK's logger middleware. */
+function build<C extends WithMiddlewareStack>(
+  Client: new (config: ClientConfig) => C,
+  config: ClientConfig,
+): C {
+  const client = new Client(config);
+  client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
+  return client;
+}
+
 /**
  * Builds any SDK v3 client with the shared configuration, without the SDK's logger middleware.
  *
@@ -146,7 +156,37 @@ export function createClient<C extends WithMiddlewareStack>(
   Client: new (config: ClientConfig) => C,
   options: AwsOptions = {},
 ): C {
-  const client = new Client(clientConfig(options));
-  client.middlewareStack.remove(SDK_LOGGER_MIDDLEWARE);
-  return client;
+  return build(Client, clientConfig(options));
+}
+
+/**
+ * An SDK client built on its first use: each call resolves the same client. The shape in which
+ * code takes a client whose package it needs only on some paths (see `lazyClient`); a test gives
+ * its own client as `() => Promise.resolve(client)`.
+ */
+export type LazyClient<C> = () => Promise<C>;
+
+/**
+ * A client as `createClient` builds it, but whose class is loaded by `load` (an `import()` of its
+ * package) only when the client is first asked for, once. Why: an SDK client package is mostly
+ * its operation shapes, parsed by `node` when the package loads (@aws-sdk/client-ec2: about 1 MB
+ * of a bundle); in an action bundle (ES modules, actions/tsconfig.json) each `import()` is a
+ * chunk file read only by a run that calls it, so a run that never needs EC2 starts without it.
+ * The package's commands and paginators must then be loaded the same way where they are used:
+ * one static import of a value from the package bundles it whole again. Each `import()` is
+ * destructured (`const { EC2Client } = await import(...)`), the form in which webpack sees which
+ * exports a chunk needs; a member access (`(await import(...)).EC2Client`) keeps every export's
+ * name and wiring (~150 KB of @aws-sdk/client-ec2's chunk).
+ *
+ * The configuration is resolved now, so a missing or malformed region or timeout fails at once
+ * (ConfigurationError, as createClient) rather than at the first call. A `load` that rejects
+ * rejects every later call too.
+ */
+export function lazyClient<C extends WithMiddlewareStack>(
+  load: () => Promise<new (config: ClientConfig) => C>,
+  options: AwsOptions = {},
+): LazyClient<C> {
+  const config = clientConfig(options);
+  let client: Promise<C> | undefined;
+  return () => (client ??= load().then((Client) => build(Client, config)));
 }

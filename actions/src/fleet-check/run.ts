@@ -1,10 +1,10 @@
 import { hostname as machineName } from 'node:os';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { createClient, resolveRegion } from '../core/aws';
+import { createClient, lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import type { CallCounts } from '../core/collections';
 import { errorMessage, UndecidedError } from '../core/errors';
 import type { Log } from '../core/log';
@@ -30,7 +30,6 @@ import {
   treeSettings,
 } from '../sources/host-check';
 import { readCallerAccount } from '../sources/identity';
-import { importFleetFindings } from '../sinks/securityhub-import';
 import {
   emptyFleetCounts,
   evaluateFleet,
@@ -50,19 +49,27 @@ import {
 } from './inputs';
 import { FLEET_REPORT_FILES, renderFleetSummary, fleetChecksCsv, fleetChecksJson } from './render';
 
-/** The clients of one account (its assumed credentials, or the caller's own) in one region. */
+/**
+ * The clients of one account (its assumed credentials, or the caller's own) in one region, each
+ * a `LazyClient` (core/aws) whose package is a chunk a run reads when it first calls it: SSM's
+ * and EC2's by a Run Command check (EC2's only for tag targets), Security Hub's only by an import
+ * (import-to-securityhub). A check of this machine (targets local) reads none of them.
+ */
 export interface FleetClients {
-  ssm: SSMClient;
-  ec2: EC2Client;
-  securityhub: SecurityHubClient;
+  ssm: LazyClient<SSMClient>;
+  ec2: LazyClient<EC2Client>;
+  securityhub: LazyClient<SecurityHubClient>;
 }
 
 /** What the fleet check needs besides the clock and the log; tests set these. */
 export interface FleetCheckOptions {
   /** The clients of an account; `credentials` undefined: the caller's own. */
   clients?: (region: string, credentials?: AccountCredentials) => FleetClients;
-  /** The caller's STS (AssumeRole into members, GetCallerIdentity) and S3 (the outputs). */
-  central?: (region: string) => { sts: STSClient; s3: S3Client };
+  /**
+   * The caller's STS (AssumeRole into members, GetCallerIdentity) and S3 (the outputs, read by a
+   * Run Command check only: a `LazyClient`).
+   */
+  central?: (region: string) => { sts: STSClient; s3: LazyClient<S3Client> };
   /** Runs the script on this machine (targets local). */
   runLocal?: typeof runHostCheckLocally;
   /** Between two Run Command polls, in ms. */
@@ -95,14 +102,32 @@ function defaultClients(region: string, credentials?: AccountCredentials): Fleet
   // A member account's clients carry its assumed credentials; the caller's own, the SDK's chain.
   const options = { region, ...(credentials && { credentials }) };
   return {
-    ssm: createClient(SSMClient, options),
-    ec2: createClient(EC2Client, options),
-    securityhub: createClient(SecurityHubClient, options),
+    ssm: lazyClient(async () => {
+      const { SSMClient } = await import('@aws-sdk/client-ssm');
+      return SSMClient;
+    }, options),
+    ec2: lazyClient(async () => {
+      const { EC2Client } = await import('@aws-sdk/client-ec2');
+      return EC2Client;
+    }, options),
+    securityhub: lazyClient(async () => {
+      const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+      return SecurityHubClient;
+    }, options),
   };
 }
 
-function defaultCentral(region: string): { sts: STSClient; s3: S3Client } {
-  return { sts: createClient(STSClient, { region }), s3: createClient(S3Client, { region }) };
+function defaultCentral(region: string): { sts: STSClient; s3: LazyClient<S3Client> } {
+  return {
+    sts: createClient(STSClient, { region }),
+    s3: lazyClient(
+      async () => {
+        const { S3Client } = await import('@aws-sdk/client-s3');
+        return S3Client;
+      },
+      { region },
+    ),
+  };
 }
 
 /** An account reached: its id and credentials (undefined for the caller's own). */
@@ -199,7 +224,7 @@ async function checkThroughRunCommand(
         });
         continue;
       }
-      const commandId = await sendHostCheck(account.clients.ssm, {
+      const commandId = await sendHostCheck(await account.clients.ssm(), {
         targets: inputs.targets,
         script,
         bucket,
@@ -228,7 +253,8 @@ async function checkThroughRunCommand(
     accounts.push(record);
     const pending = [...expected];
     try {
-      const wait = await waitForCommand(account.clients.ssm, commandId, {
+      const ssm = await account.clients.ssm();
+      const wait = await waitForCommand(ssm, commandId, {
         deadline,
         clock,
         log,
@@ -239,7 +265,7 @@ async function checkThroughRunCommand(
       while (pending.length > 0) {
         const instanceId = pending[0] ?? '';
         const check = await readInstanceCheck(
-          { ssm: account.clients.ssm, s3: central.s3 },
+          { ssm, s3: await central.s3() },
           { accountId, region, commandId, instanceId, bucket, prefix: inputs.outputPrefix, calls },
         );
         pending.shift();
@@ -320,21 +346,24 @@ async function checkThisMachine(
 
 /**
  * Imports the hosts' results into Security Hub, account by account, with each account's own
- * credentials. A failure is that account's import problem; the others still import.
+ * credentials. A failure is that account's import problem; the others still import. The import
+ * sink (and with it @aws-sdk/client-securityhub) is loaded here: a run without import never
+ * reads it.
  */
 async function importResults(
   hosts: readonly FleetHost[],
-  accounts: readonly { accountId: string; securityhub: SecurityHubClient }[],
+  accounts: readonly { accountId: string; securityhub: LazyClient<SecurityHubClient> }[],
   region: string,
   deps: { now: Date; log: Log; calls: CallCounts },
 ): Promise<FleetImport[]> {
+  const { importFleetFindings } = await import('../sinks/securityhub-import');
   const outcomes: FleetImport[] = [];
   for (const { accountId, securityhub } of accounts) {
     const mine = hosts.filter(
       (host) => host.resource.accountId === accountId && host.results.length > 0,
     );
     try {
-      const outcome = await importFleetFindings(securityhub, {
+      const outcome = await importFleetFindings(await securityhub(), {
         accountId,
         region,
         hosts: mine.map((host) => ({

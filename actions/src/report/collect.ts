@@ -7,7 +7,6 @@
  * are its repository's. Nothing here decides: evaluate does, from this and yesterday's state.
  */
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { Inspector2Client } from '@aws-sdk/client-inspector2';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
@@ -22,7 +21,7 @@ import {
   parseArn,
   partitionOf,
 } from '../core/arn';
-import { createClient } from '../core/aws';
+import { createClient, lazyClient } from '../core/aws';
 import { systemClock, type Clock } from '../core/clock';
 import type { CallCounts } from '../core/collections';
 import { UndecidedError } from '../core/errors';
@@ -85,7 +84,13 @@ export function defaultReportClients(region: string): ReportClients {
     securityhub: createClient(SecurityHubClient, { region }),
     tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
     sts: createClient(STSClient, { region }),
-    ec2: createClient(EC2Client, { region }),
+    ec2: lazyClient(
+      async () => {
+        const { EC2Client } = await import('@aws-sdk/client-ec2');
+        return EC2Client;
+      },
+      { region },
+    ),
     ecr: createClient(ECRClient, { region }),
   };
 }

@@ -6,15 +6,18 @@
  * S3, ECR: moto 5.2.1's TagResources supports none of them), and accounts for every ARN it was
  * given, saying which call tagged it.
  */
-import { CreateTagsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+// Types only: @aws-sdk/client-ec2 and client-s3 are loaded through import() by the paths that
+// call CreateTags or PutBucketTagging.
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { TagResourceCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import {
   TagResourcesCommand,
   type FailureInfo,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import { PutBucketTaggingCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { arnName, parseArn } from '../core/arn';
+import type { LazyClient } from '../core/aws';
 import { systemClock } from '../core/clock';
 import { chunks } from '../core/collections';
 import {
@@ -40,11 +43,12 @@ import { MALFORMED_ANSWER, readBucketTags } from '../sources/tagging';
 /**
  * The clients the tag writer needs: the Tagging API, and the services' own tagging calls for
  * the ARNs it refuses. Without `ecr`, an ECR repository the Tagging API refuses is reported as
- * failed.
+ * failed. EC2's is a `LazyClient` (core/aws): built, and its package loaded, only when an EC2
+ * resource needs CreateTags. S3's commands load the same way, when a bucket needs its own call.
  */
 export interface TagWriterClients {
   tagging: ResourceGroupsTaggingAPIClient;
-  ec2: EC2Client;
+  ec2: LazyClient<EC2Client>;
   s3: S3Client;
   ecr?: ECRClient;
 }
@@ -256,8 +260,13 @@ class PlanExecution {
     }
   }
 
-  /** EC2's own CreateTags, for EC2 ARNs the Tagging API refused: ids grouped by tag set. */
-  async createTags(ec2: EC2Client, entries: readonly Pending[]): Promise<void> {
+  /**
+   * EC2's own CreateTags, for EC2 ARNs the Tagging API refused: ids grouped by tag set. The
+   * client and @aws-sdk/client-ec2 are loaded here, on first use.
+   */
+  async createTags(client: LazyClient<EC2Client>, entries: readonly Pending[]): Promise<void> {
+    const ec2 = await client();
+    const { CreateTagsCommand } = await import('@aws-sdk/client-ec2');
     const region = await ec2.config.region();
     const sets = new Map<string, { tags: Record<string, string>; ids: Map<string, string> }>();
     for (const { arn, tags } of entries) {
@@ -355,6 +364,8 @@ class PlanExecution {
       return;
     }
     this.result.calls.native.PutBucketTagging += 1;
+    // Loaded with the client already, so this import() only looks the package up.
+    const { PutBucketTaggingCommand } = await import('@aws-sdk/client-s3');
     try {
       await s3.send(
         new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tagPairs(merged) } }),

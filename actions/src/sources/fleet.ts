@@ -1,12 +1,11 @@
-import { paginateDescribeInstances, type EC2Client } from '@aws-sdk/client-ec2';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  GetCommandInvocationCommand,
-  ListCommandsCommand,
-  SendCommandCommand,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+// Types only: each SDK package is loaded through import() by the function that calls it, so a
+// fleet check that runs none (targets local) never reads them, and one that does reads them
+// after its first request (the caller's identity) rather than before.
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { partitionOf } from '../core/arn';
+import type { LazyClient } from '../core/aws';
 import type { Clock } from '../core/clock';
 import { countCall, type CallCounts } from '../core/collections';
 import { awsFailure, hasAwsCode, UndecidedError } from '../core/errors';
@@ -92,15 +91,18 @@ export interface SentCommand {
  * The running EC2 instances `targets` select: DescribeInstances filtered by `tag:<key>` and state
  * `running` (instance ids are taken as given). The check then expects a Run Command invocation
  * from each, so an instance Run Command cannot reach (no SSM agent, no instance profile) is
- * reported instead of silently missing.
+ * reported instead of silently missing. The EC2 client (a `LazyClient`, core/aws) and
+ * @aws-sdk/client-ec2 are loaded only for tag targets.
  * @throws AwsError naming ec2:DescribeInstances.
  */
 export async function listTargetInstances(
-  ec2: EC2Client,
+  client: LazyClient<EC2Client>,
   targets: FleetTargets,
   options: { log: Log; calls: CallCounts },
 ): Promise<string[]> {
   if (targets.kind === 'instances') return [...targets.ids];
+  const ec2 = await client();
+  const { paginateDescribeInstances } = await import('@aws-sdk/client-ec2');
   const ids: string[] = [];
   try {
     await readAllPages(
@@ -165,6 +167,7 @@ export async function sendHostCheck(
   },
 ): Promise<string> {
   const { targets } = request;
+  const { SendCommandCommand } = await import('@aws-sdk/client-ssm');
   let commandId: unknown;
   try {
     const answer = await ssm.send(
@@ -230,6 +233,7 @@ export async function waitForCommand(
   },
 ): Promise<CommandWait> {
   const pollMs = options.pollMs ?? POLL_INTERVAL_MS;
+  const { ListCommandsCommand } = await import('@aws-sdk/client-ssm');
   let lastLine = '';
   let lastLogged = -Infinity;
   for (;;) {
@@ -319,6 +323,7 @@ export async function readInstanceCheck(
     },
     problems: [],
   };
+  const { GetCommandInvocationCommand } = await import('@aws-sdk/client-ssm');
   let invocation;
   try {
     invocation = await clients.ssm.send(
@@ -395,6 +400,7 @@ async function readOutput(
 ): Promise<
   { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'too-large'; bytes: number }
 > {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     countCall(calls, 'GetObject');

@@ -7,18 +7,17 @@
  * otherwise overwrite. That includes a 200 answer that is empty or malformed (no tag list, a tag
  * without a key, a key twice): only a well-formed answer that omits an ARN means "no tags".
  */
-import { paginateDescribeTags, type EC2Client } from '@aws-sdk/client-ec2';
+// Types only: @aws-sdk/client-ec2 and client-s3 are loaded through import() by the paths that
+// read EC2 or bucket tags.
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { ListTagsForResourceCommand, type ECRClient } from '@aws-sdk/client-ecr';
 import {
   GetResourcesCommand,
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
-import {
-  GetBucketTaggingCommand,
-  type GetBucketTaggingCommandOutput,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { GetBucketTaggingCommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { arnName, parseArn } from '../core/arn';
+import type { LazyClient } from '../core/aws';
 import { chunks, countCall, type CallCounts } from '../core/collections';
 import {
   AwsError,
@@ -33,11 +32,14 @@ import { ownTaggingService, tagsFromAnswer, type FailedArn } from '../core/tag-p
 /**
  * The clients `readTags` uses. Only `tagging` is required: an EC2, S3 or ECR ARN is read with its
  * service's own call when that client is given, else through the Tagging API like any other ARN.
- * The tag writer's clients (sinks/tag-writer `TagWriterClients`) fit this shape.
+ * EC2's is a `LazyClient` (core/aws): built, and its package loaded, only when a run reads the
+ * tags of an EC2 resource. S3's commands load the same way (its client is built by the caller,
+ * which may read other things with it). The tag writer's clients (sinks/tag-writer
+ * `TagWriterClients`) fit this shape.
  */
 export interface TagReaderClients {
   tagging: ResourceGroupsTaggingAPIClient;
-  ec2?: EC2Client;
+  ec2?: LazyClient<EC2Client>;
   s3?: S3Client;
   ecr?: ECRClient;
 }
@@ -74,6 +76,8 @@ export async function readBucketTags(
   s3: S3Client,
   bucket: string,
 ): Promise<Record<string, string>> {
+  // Loaded with the client already, so this import() only looks the package up.
+  const { GetBucketTaggingCommand } = await import('@aws-sdk/client-s3');
   let answer: GetBucketTaggingCommandOutput;
   try {
     answer = await s3.send(new GetBucketTaggingCommand({ Bucket: bucket }));
@@ -121,9 +125,11 @@ class Reader {
   /**
    * EC2 DescribeTags, filtered by resource id, ids of this client's region only (an EC2 client
    * answers for one region). EC2's own tags show a new resource at once; the Tagging API's
-   * index can lag it.
+   * index can lag it. The client and @aws-sdk/client-ec2 are loaded here, on first use.
    */
-  async ec2(ec2: EC2Client, arns: readonly string[]): Promise<void> {
+  async ec2(client: LazyClient<EC2Client>, arns: readonly string[]): Promise<void> {
+    const ec2 = await client();
+    const { paginateDescribeTags } = await import('@aws-sdk/client-ec2');
     const region = await ec2.config.region();
     const byId = new Map<string, string>();
     for (const arn of arns) {

@@ -1,11 +1,11 @@
 import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { EC2Client } from '@aws-sdk/client-ec2';
-import { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ResourceGroupsClient } from '@aws-sdk/client-resource-groups';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SSMClient } from '@aws-sdk/client-ssm';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
-import { createClient, resolveRegion } from '../core/aws';
+import { createClient, lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import {
   runCommand,
   type Command,
@@ -29,7 +29,7 @@ import {
   type TagSubject,
 } from './evaluate';
 import { describeTagRun, renderPlan, renderTagRun, type TagDetails } from './render';
-import { isGroupChange, syncGroups, type GroupSync } from '../sinks/resource-groups';
+import type { GroupSync } from '../sinks/resource-groups';
 import {
   parseTagInputs,
   TAG_COMMAND_REPORTS,
@@ -40,16 +40,21 @@ import {
 import { describePublish, renderPublish, type PublishDetails } from './publish-report';
 import { collectInventory, type Inventory } from '../sources/inventory';
 import { readTags } from '../sources/tagging';
-import { publishTagPolicy, type PublishResult } from '../sinks/parameter-store';
+import type { PublishResult } from '../sinks/parameter-store';
 
-/** The clients the tag commands read and write with, for the estate's region. */
+/**
+ * The clients the tag commands read and write with, for the estate's region. Those of one
+ * command only are `LazyClient`s (core/aws), each package a chunk read by the run that calls it:
+ * EC2's and S3's for `tags apply --execute` on an EC2 resource or a bucket, SSM's for
+ * `tags publish`, Resource Groups' for `tags groups`.
+ */
 export interface TagClients {
   config: ConfigServiceClient;
   tagging: ResourceGroupsTaggingAPIClient;
-  ec2: EC2Client;
-  s3: S3Client;
-  ssm: SSMClient;
-  groups: ResourceGroupsClient;
+  ec2: LazyClient<EC2Client>;
+  s3: LazyClient<S3Client>;
+  ssm: LazyClient<SSMClient>;
+  groups: LazyClient<ResourceGroupsClient>;
   sts: STSClient;
 }
 
@@ -91,10 +96,34 @@ function defaultClients(region: string): TagClients {
   return {
     config: createClient(ConfigServiceClient, { region }),
     tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
-    ec2: createClient(EC2Client, { region }),
-    s3: createClient(S3Client, { region }),
-    ssm: createClient(SSMClient, { region }),
-    groups: createClient(ResourceGroupsClient, { region }),
+    ec2: lazyClient(
+      async () => {
+        const { EC2Client } = await import('@aws-sdk/client-ec2');
+        return EC2Client;
+      },
+      { region },
+    ),
+    s3: lazyClient(
+      async () => {
+        const { S3Client } = await import('@aws-sdk/client-s3');
+        return S3Client;
+      },
+      { region },
+    ),
+    ssm: lazyClient(
+      async () => {
+        const { SSMClient } = await import('@aws-sdk/client-ssm');
+        return SSMClient;
+      },
+      { region },
+    ),
+    groups: lazyClient(
+      async () => {
+        const { ResourceGroupsClient } = await import('@aws-sdk/client-resource-groups');
+        return ResourceGroupsClient;
+      },
+      { region },
+    ),
     sts: createClient(STSClient, { region }),
   };
 }
@@ -165,8 +194,10 @@ async function apply(
   }
   // Never overwrite what appeared since the inventory: re-read and re-plan the resources to change.
   // An ARN whose tags could not be re-read is not written; the writer reports it as failed.
+  // S3's client (and package) loads here: only a run that writes needs it.
+  const writers = { ...clients, s3: await clients.s3() };
   const current = await readTags(
-    clients,
+    writers,
     planned.map((check) => check.arn),
   );
   const facts = new Map(inventory.resources.map((resource) => [resource.arn, resource]));
@@ -186,7 +217,7 @@ async function apply(
   deps.log(
     `writing tags to ${planned.length} resource(s) in ${batches.length} TagResources call(s)…`,
   );
-  const result = await executePlan(clients, batches, {
+  const result = await executePlan(writers, batches, {
     log: deps.log,
     unreadable: current.unreadable,
     // The policy's overwrite: false reaches the S3 merge too (a value set since the re-read stays).
@@ -218,8 +249,10 @@ async function publish(
   progress: TagProgress,
 ): Promise<TagDecision> {
   const tags = tagPolicyOf(policy);
+  // The sink and @aws-sdk/client-ssm load here: no other command needs them.
+  const { publishTagPolicy } = await import('../sinks/parameter-store');
   const result = await publishTagPolicy(
-    clients.ssm,
+    await clients.ssm(),
     { name: tags.parameter, text: policy.text, sha256: policy.sha256 },
     { execute: subject.execute },
   );
@@ -264,7 +297,9 @@ async function groups(
       ].sort();
     }
   }
-  const results = await syncGroups(clients.groups, tags.groups, valuesSeen, {
+  // The sink and @aws-sdk/client-resource-groups load here: no other command needs them.
+  const { isGroupChange, syncGroups } = await import('../sinks/resource-groups');
+  const results = await syncGroups(await clients.groups(), tags.groups, valuesSeen, {
     execute: subject.execute,
     log: deps.log,
   });
