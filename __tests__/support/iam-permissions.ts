@@ -178,8 +178,8 @@ export function actionEntries(): Record<string, string> {
 }
 
 /**
- * The relative modules a source file imports at run time, as [statement, specifier] pairs:
- * `import type …` and imports of types only (`import { type A, type B }`) are erased by the
+ * The relative modules a source file imports at run time, as [statement, specifier] pairs,
+ * statically or through `import()`: `import type …` and imports of types only (`import { type A, type B }`) are erased by the
  * compiler, so the calls of what they name are not made (pr-summary reads the gates' evidence
  * types, not their sources).
  */
@@ -199,6 +199,11 @@ function runtimeImports(source: string): [string, string][] {
           .filter((part) => part !== '')
           .every((part) => part.startsWith('type ')));
     if (!typeOnly) found.push([statement, spec!]);
+  }
+  // A module loaded on first use (`await import('../sinks/…')`, a chunk of its own) still runs
+  // in that command: its calls are the command's.
+  for (const [statement, spec] of source.matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)'\s*\)/g)) {
+    found.push([statement, spec!]);
   }
   return found;
 }
