@@ -289,6 +289,74 @@ async function listFindingPages(
   }
 }
 
+/** One part of a listing split to run at once: its own filter, and what it may return. */
+interface ListingPart {
+  filter: FilterCriteria;
+  words: ListingWords;
+  /** Whether a returned finding is what this part asked for (else the server ignored its filter). */
+  holds: (raw: InspectorFinding) => boolean;
+}
+
+/**
+ * The one mechanism behind both split listings (the scan gate's by severity, the report's in
+ * parts): every part listed to its end, at most `gate` requests in flight, each returned finding
+ * `check`ed first (it throws on a malformed one), then refused as UndecidedError when its part
+ * does not `hold` it (`misfiled`) or its findingArn came before (`repeated`, naming the earlier
+ * part), then given to `keep`: what it returns is kept, undefined is dropped and counted. One
+ * failing part aborts the others and is what is thrown (`allOrFirstFailure`). Returns each part's
+ * kept items and calls, in part order, so the result does not depend on which part finished first.
+ */
+async function listInParts<P extends ListingPart, T>(
+  inspector: Inspector2Client,
+  parts: readonly P[],
+  options: { log: Log; pageCap?: number; signal?: AbortSignal; gate: ConcurrencyGate },
+  read: {
+    check: (raw: InspectorFinding) => void;
+    keep: (raw: InspectorFinding) => T | undefined;
+    misfiled: (raw: InspectorFinding, arn: string, part: P) => string;
+    repeated: (arn: string, earlier: P, part: P) => string;
+  },
+): Promise<{ parts: { kept: T[]; calls: number }[]; dropped: number }> {
+  /** findingArn → the part that listed it. */
+  const seen = new Map<string, P>();
+  let dropped = 0;
+  const listed = await allOrFirstFailure(
+    parts,
+    options.gate,
+    async (part, _index, signal) => {
+      const kept: T[] = [];
+      const calls = await listFindingPages(
+        inspector,
+        part.filter,
+        part.words,
+        {
+          log: options.log,
+          signal,
+          ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
+        },
+        (raw) => {
+          read.check(raw);
+          const arn = raw.findingArn as string; // check saw it
+          if (!part.holds(raw)) throw new UndecidedError(read.misfiled(raw, arn, part));
+          const earlier = seen.get(arn);
+          if (earlier !== undefined) throw new UndecidedError(read.repeated(arn, earlier, part));
+          seen.set(arn, part);
+          const item = read.keep(raw);
+          if (item === undefined) {
+            dropped += 1;
+            return false;
+          }
+          kept.push(item);
+          return true;
+        },
+      );
+      return { kept, calls };
+    },
+    options.signal,
+  );
+  return { parts: listed, dropped };
+}
+
 /** Options of `listImageFindings`. */
 export interface ImageListingOptions {
   log: Log;
@@ -348,8 +416,8 @@ export async function listImageFindings(
 ): Promise<ListedFindings> {
   const plan = options.plan ?? listingPlan(options.ecrCounts);
   const name = formatImage(image);
-  /** The client-side checks of one returned finding; false when the re-check drops it. */
-  const admit = (raw: InspectorFinding): boolean => {
+  /** The client-side checks of one returned finding: a malformed one stops the listing. */
+  const check = (raw: InspectorFinding): void => {
     // Check every finding the server sent, also those the re-check would drop: a malformed
     // answer is a reason to stop, not to filter.
     const problem =
@@ -363,8 +431,10 @@ export async function listImageFindings(
           `(${raw.findingArn ?? 'no findingArn'}); refusing to read a malformed answer as "nothing"`,
       );
     }
-    return isAboutImage(raw, image);
   };
+  /** The finding when it is about this image and ACTIVE; undefined when the re-check drops it. */
+  const keep = (raw: InspectorFinding): Finding | undefined =>
+    isAboutImage(raw, image) ? toFinding(raw) : undefined;
   if (plan === 'single') {
     const findings: Finding[] = [];
     let dropped = 0;
@@ -374,91 +444,56 @@ export async function listImageFindings(
       { what: `Inspector findings for ${name}`, counted: 'findings', pages: `for ${name}` },
       options,
       (raw) => {
-        if (!admit(raw)) {
+        check(raw);
+        const finding = keep(raw);
+        if (finding === undefined) {
           dropped += 1;
           return false;
         }
-        findings.push(toFinding(raw));
+        findings.push(finding);
         return true;
       },
     );
     return { findings, calls, dropped, plan };
   }
-  return listBySeverity(inspector, image, name, options, admit);
-}
-
-/** The `severity` plan of `listImageFindings`. */
-async function listBySeverity(
-  inspector: Inspector2Client,
-  image: ResolvedImage,
-  name: string,
-  options: ImageListingOptions,
-  admit: (raw: InspectorFinding) => boolean,
-): Promise<ListedFindings> {
-  /** findingArn → the partition that listed it. */
-  const seen = new Map<string, Severity>();
-  const parts = new Map<Severity, Finding[]>();
-  const callsBySeverity = Object.fromEntries(
-    SEVERITY_PARTITIONS.map((severity) => [severity, 0]),
-  ) as Record<Severity, number>;
-  let dropped = 0;
-
-  const listPartition = async (severity: Severity, signal: AbortSignal): Promise<void> => {
-    const found: Finding[] = [];
-    callsBySeverity[severity] = await listFindingPages(
-      inspector,
-      severityFilter(image, severity),
-      {
+  // One partition failing aborts the others; its error is the cause, theirs only echo it. A run
+  // whose own deadline passed says so (listFindingPages names it) whichever partition noticed first.
+  const listed = await listInParts(
+    inspector,
+    SEVERITY_PARTITIONS.map((severity) => ({
+      severity,
+      filter: severityFilter(image, severity),
+      words: {
         what: `${severity} Inspector findings for ${name}`,
         counted: `${severity} findings`,
         pages: `of ${severity} findings for ${name}`,
       },
-      {
-        log: options.log,
-        signal,
-        ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
-      },
-      (raw) => {
-        const keep = admit(raw);
-        const arn = raw.findingArn as string; // admit checked it
-        if (raw.severity !== severity) {
-          throw new UndecidedError(
-            `inspector2:ListFindings answered a ${String(raw.severity)} finding (${arn}) for ${name} when asked for ${severity} findings only: ` +
-              'the severity filter was not applied, so the listing by severity cannot vouch that it is complete; ' +
-              'refusing to decide (if this endpoint is an emulator that ignores filters, list with one paginated call instead)',
-          );
-        }
-        const earlier = seen.get(arn);
-        if (earlier !== undefined) {
-          throw new UndecidedError(
-            `inspector2:ListFindings listed finding ${arn} for ${name} twice (in the ${earlier}` +
-              `${earlier === severity ? ' partition again' : ` and ${severity} partitions`}): ` +
-              'a listing that repeats findings cannot vouch that it is complete; refusing to decide, retry the run',
-          );
-        }
-        seen.set(arn, severity);
-        if (!keep) {
-          dropped += 1;
-          return false;
-        }
-        found.push(toFinding(raw));
-        return true;
-      },
-    );
-    parts.set(severity, found);
-  };
-
-  // One partition failing aborts the others; its error is the cause, theirs only echo it. A run
-  // whose own deadline passed says so (listFindingPages names it) whichever partition noticed first.
-  await allOrFirstFailure(
-    SEVERITY_PARTITIONS,
-    options.limit ?? concurrencyLimit(LISTING_CONCURRENCY),
-    (severity, _index, signal) => listPartition(severity, signal),
-    options.signal,
+      holds: (raw: InspectorFinding) => raw.severity === severity,
+    })),
+    { ...options, gate: options.limit ?? concurrencyLimit(LISTING_CONCURRENCY) },
+    {
+      check,
+      keep,
+      misfiled: (raw, arn, { severity }) =>
+        `inspector2:ListFindings answered a ${String(raw.severity)} finding (${arn}) for ${name} when asked for ${severity} findings only: ` +
+        'the severity filter was not applied, so the listing by severity cannot vouch that it is complete; ' +
+        'refusing to decide (if this endpoint is an emulator that ignores filters, list with one paginated call instead)',
+      repeated: (arn, earlier, { severity }) =>
+        `inspector2:ListFindings listed finding ${arn} for ${name} twice (in the ${earlier.severity}` +
+        `${earlier.severity === severity ? ' partition again' : ` and ${severity} partitions`}): ` +
+        'a listing that repeats findings cannot vouch that it is complete; refusing to decide, retry the run',
+    },
   );
-  const findings = SEVERITY_PARTITIONS.flatMap((severity) => parts.get(severity) ?? []);
-  const calls = SEVERITY_PARTITIONS.reduce((sum, severity) => sum + callsBySeverity[severity], 0);
-  return { findings, calls, dropped, plan: 'severity', callsBySeverity };
+  const callsBySeverity = Object.fromEntries(
+    SEVERITY_PARTITIONS.map((severity, index) => [severity, listed.parts[index]?.calls ?? 0]),
+  ) as Record<Severity, number>;
+  return {
+    findings: listed.parts.flatMap((part) => part.kept),
+    calls: listed.parts.reduce((sum, part) => sum + part.calls, 0),
+    dropped: listed.dropped,
+    plan: 'severity',
+    callsBySeverity,
+  };
 }
 
 /** The resource types the daily report lists Inspector2 findings of (Inspector2's ResourceType names). */
@@ -816,61 +851,37 @@ async function listActivePartitions(
   partitions: readonly ActivePartition[],
   options: ActiveListingOptions,
 ): Promise<ListedActiveFindings> {
-  /** findingArn → the part that listed it. */
-  const seen = new Map<string, ActivePartition>();
-  let dropped = 0;
-  const listed = await allOrFirstFailure(
-    partitions,
-    concurrencyLimit(LISTING_CONCURRENCY),
-    async (partition, _index, signal) => {
+  const listed = await listInParts(
+    inspector,
+    partitions.map((partition) => {
       const name = partitionName(partition);
-      const found: ActiveFinding[] = [];
-      const calls = await listFindingPages(
-        inspector,
-        partitionFilter(partition),
-        {
+      return {
+        name,
+        filter: partitionFilter(partition),
+        words: {
           what: `active Inspector2 findings (${name})`,
           counted: `active ${name} findings`,
           pages: `of active ${name} findings`,
         },
-        {
-          log: options.log,
-          signal,
-          ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
-        },
-        (raw) => {
-          checkActive(raw);
-          const arn = raw.findingArn as string; // checkActive checked it
-          if (!inPartition(raw, partition)) {
-            throw new UndecidedError(
-              `inspector2:ListFindings answered finding ${arn} (${String(raw.resources?.[0]?.type)}, ${String(raw.severity)}) when asked for ${name} findings only: ` +
-                'the filter was not applied, so the listing in parts cannot vouch that it is complete; refusing to read it',
-            );
-          }
-          const earlier = seen.get(arn);
-          if (earlier !== undefined) {
-            throw new UndecidedError(
-              `inspector2:ListFindings listed finding ${arn} twice (${partitionName(earlier)}${earlier === partition ? ' again' : ` and ${name}`}): ` +
-                'a listing that repeats findings cannot vouch that it is complete; retry the run',
-            );
-          }
-          seen.set(arn, partition);
-          if (raw.status !== 'ACTIVE') {
-            dropped += 1;
-            return false;
-          }
-          found.push(toActiveFinding(raw));
-          return true;
-        },
-      );
-      return { found, calls };
+        holds: (raw: InspectorFinding) => inPartition(raw, partition),
+      };
+    }),
+    { ...options, gate: concurrencyLimit(LISTING_CONCURRENCY) },
+    {
+      check: checkActive,
+      keep: (raw) => (raw.status === 'ACTIVE' ? toActiveFinding(raw) : undefined),
+      misfiled: (raw, arn, { name }) =>
+        `inspector2:ListFindings answered finding ${arn} (${String(raw.resources?.[0]?.type)}, ${String(raw.severity)}) when asked for ${name} findings only: ` +
+        'the filter was not applied, so the listing in parts cannot vouch that it is complete; refusing to read it',
+      repeated: (arn, earlier, part) =>
+        `inspector2:ListFindings listed finding ${arn} twice (${earlier.name}${earlier === part ? ' again' : ` and ${part.name}`}): ` +
+        'a listing that repeats findings cannot vouch that it is complete; retry the run',
     },
-    options.signal,
   );
   return {
-    findings: listed.flatMap((part) => part.found),
-    calls: listed.reduce((sum, part) => sum + part.calls, 0),
-    dropped,
+    findings: listed.parts.flatMap((part) => part.kept),
+    calls: listed.parts.reduce((sum, part) => sum + part.calls, 0),
+    dropped: listed.dropped,
     plan: 'partitioned',
     partitions: partitions.length,
   };
