@@ -290,6 +290,19 @@ export function deriveValue(policy: TagPolicy, rule: TagRule, facts: Asset): str
 }
 
 /**
+ * Whether a resource carries every required key of its type with a valid value: what
+ * `checkResource` reports as no key missing and none invalid (`rulesFor`, `invalidBecause`),
+ * without planning what `tags apply` would set. The daily report's tag coverage counts with it.
+ */
+export function fullyTagged(policy: TagPolicy, asset: Asset): boolean {
+  for (const rule of rulesFor(policy, asset.type)) {
+    const value = asset.tags[rule.key];
+    if (value === undefined || invalidBecause(rule, value) !== undefined) return false;
+  }
+  return true;
+}
+
+/**
  * Checks one resource against the policy and plans what apply would set. Derivations see the
  * values this plan sets as well, repeated until nothing changes, so a key derived from another
  * planned key is planned in the same run and a second run has nothing left to do.

@@ -8,7 +8,6 @@ import {
   emptyCounts,
   SEVERITIES,
   severityRank,
-  type Asset,
   type Severity,
   type SeverityCounts,
 } from '../core/model';
@@ -18,7 +17,7 @@ import {
   REMEDIATION_OUTCOME_STATUSES,
   type RemediationOutcome,
 } from '../core/remediation-audit';
-import { invalidBecause, rulesFor, type TagPolicy } from '../core/tag-policy';
+import { fullyTagged, type TagPolicy } from '../core/tag-policy';
 import {
   NO_OWNER,
   REMEDIATION_WINDOW_DAYS,
@@ -364,22 +363,8 @@ function compliancePercent(rules: readonly RuleCompliance[]): number | undefined
 }
 
 /**
- * Whether a resource carries every required key of its type with a valid value: what
- * core/tag-policy `checkResource` (the check of `tags audit`) calls no key missing and none
- * invalid (`rulesFor`, `invalidBecause`), without planning what `tags apply` would set, which
- * the report does not show.
- */
-function fullyTagged(policy: TagPolicy, asset: Asset): boolean {
-  for (const rule of rulesFor(policy, asset.type)) {
-    const value = asset.tags[rule.key];
-    if (value === undefined || invalidBecause(rule, value) !== undefined) return false;
-  }
-  return true;
-}
-
-/**
  * Tag coverage of the estate, per resource type: a resource is compliant when none of its
- * required keys is missing or invalid (`fullyTagged`, as `tags audit`). Types with the lowest
+ * required keys is missing or invalid (core/tag-policy `fullyTagged`, as `tags audit`). Types with the lowest
  * coverage first.
  */
 function tagCoverage(

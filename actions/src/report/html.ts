@@ -880,8 +880,8 @@ export function* reportHtmlChunks(
 }
 
 /**
- * The whole page as one string: `reportHtmlChunks` joined (for the email attachment and tests;
- * the report run writes the chunks as they are made).
+ * The whole page as one string: `reportHtmlChunks` joined, for a caller that needs it whole (the
+ * tests); the report run writes the chunks as they are made, and mails the written file.
  */
 export function renderReportHtml(report: DailyReport, options: HtmlOptions = {}): string {
   return [...reportHtmlChunks(report, options)].join('');

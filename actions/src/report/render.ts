@@ -630,7 +630,7 @@ export function renderDeltaComment(report: DailyReport, options: MarkdownOptions
   const overdue = countAndFirst(report.open, isNewlyOverdue(report), top);
   // `rows` are at most `top` (only the lines shown are made); `total` counts them all.
   const list = (rows: string[], total: number): string =>
-    [...rows.slice(0, top), ...(total > top ? [`- …and ${total - top} more`] : [])].join('\n');
+    [...rows, ...(total > top ? [`- …and ${total - top} more`] : [])].join('\n');
   const parts = [
     `**${markdownText(report.title)} — ${when}**: ${report.counts.new} new, ${report.counts.fixed} fixed, ${overdue.total} newly overdue · ${report.counts.open.total} open (${signed(report.counts.open.total - previousOpenTotal(report))}), ${report.counts.overdue} overdue.`,
   ];

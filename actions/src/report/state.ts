@@ -344,8 +344,9 @@ export async function saveState(
     return;
   }
   const s3 = requireS3(deps);
-  // PutObject takes a body of known length: the chunks, encoded, as one buffer.
-  const text = Buffer.from([...stateChunks(state)].join(''), 'utf8');
+  // PutObject takes a body of known length: the chunks, each encoded, as one buffer (the text
+  // itself is never one string).
+  const text = Buffer.concat(Array.from(stateChunks(state), (chunk) => Buffer.from(chunk, 'utf8')));
   if (text.length > MAX_STATE_BYTES) throw stateTooLarge(text.length, where);
   try {
     await s3.send(
