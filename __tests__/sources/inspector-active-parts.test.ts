@@ -146,16 +146,36 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
 
   /**
    * Answers like a paging server over `findings`, filtering only when `filters` says so; with
-   * `prefixAsEquals`, an image hash PREFIX filter matches whole hashes only.
+   * `prefixAsEquals`, an image hash PREFIX filter matches whole hashes only. `closedAfterProbe`
+   * findings are no longer in any part nor ACTIVE when asked for by findingArn; `missedByParts`
+   * are in no part but still ACTIVE.
    */
-  function server(findings: InspectorFinding[], filters: boolean, prefixAsEquals = false) {
+  function server(
+    findings: InspectorFinding[],
+    filters: boolean,
+    options: {
+      prefixAsEquals?: boolean;
+      closedAfterProbe?: ReadonlySet<string>;
+      missedByParts?: ReadonlySet<string>;
+    } = {},
+  ) {
+    const { prefixAsEquals = false } = options;
     inspectorMock.on(ListFindingsCommand).callsFake((input: ListFindingsCommandInput) => {
       const criteria = input.filterCriteria ?? {};
+      const inPart = criteria.ecrImageHash !== undefined || criteria.severity !== undefined;
+      const arns = criteria.findingArn?.map(({ value }) => value);
       const matching = filters
         ? findings.filter((raw) => {
             const resource = raw.resources?.[0];
             const hash = criteria.ecrImageHash?.[0]?.value;
             const severity = criteria.severity?.[0]?.value;
+            const arn = raw.findingArn ?? '';
+            if (inPart && (options.closedAfterProbe?.has(arn) || options.missedByParts?.has(arn))) {
+              return false;
+            }
+            if (arns !== undefined && (!arns.includes(arn) || options.closedAfterProbe?.has(arn))) {
+              return false;
+            }
             return (
               (criteria.resourceType ?? []).some(({ value }) => value === resource?.type) &&
               (hash === undefined ||
@@ -225,7 +245,7 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
 
   it('parts that lack a finding the first pages held (a PREFIX read as EQUALS): lists again as one, and says so', async () => {
     const all = Array.from({ length: 300 }, (_, index) => finding(index));
-    server(all, true, true);
+    server(all, true, { prefixAsEquals: true });
     const lines: string[] = [];
     const listed = await listActiveFindings(client, { log: (line) => lines.push(line) });
     expect(listed.plan).toBe('single');
@@ -234,6 +254,40 @@ describe('listActiveFindings in parts refuses what a part should never hold', ()
     );
     expect(lines.join('\n')).toMatch(
       /the listing in parts lacks finding arn:aws:inspector2:\S+ that its first pages held .*; listing the active findings as one instead/,
+    );
+  });
+
+  it('a finding of the first pages closed since: asked for by its ARN, and the parts stand', async () => {
+    const all = Array.from({ length: 300 }, (_, index) => finding(index));
+    const closed = all[5]!.findingArn!;
+    server(all, true, { closedAfterProbe: new Set([closed]) });
+    const lines: string[] = [];
+    const listed = await listActiveFindings(client, { log: (line) => lines.push(line) });
+    expect(listed.plan).toBe('partitioned');
+    expect(listed.findings.map(({ finding }) => finding.sourceId)).not.toContain(closed);
+    expect(listed.findings).toHaveLength(299);
+    const byArn = inspectorMock
+      .commandCalls(ListFindingsCommand)
+      .filter((call) => call.args[0].input.filterCriteria?.findingArn !== undefined);
+    expect(byArn.map((call) => call.args[0].input.filterCriteria?.findingArn)).toEqual([
+      [{ comparison: 'EQUALS', value: closed }],
+    ]);
+    expect(lines.join('\n')).toContain(
+      '1 finding(s) of the first pages are no longer ACTIVE; the listing in parts stands',
+    );
+  });
+
+  it('a finding of the first pages no part listed but still ACTIVE: lists again as one, and says so', async () => {
+    const all = Array.from({ length: 300 }, (_, index) => finding(index));
+    const missed = all[7]!.findingArn!;
+    server(all, true, { missedByParts: new Set([missed]) });
+    const lines: string[] = [];
+    const listed = await listActiveFindings(client, { log: (line) => lines.push(line) });
+    expect(listed.plan).toBe('single');
+    expect(listed.findings.map(({ finding }) => finding.sourceId)).toContain(missed);
+    expect(listed.findings).toHaveLength(300);
+    expect(lines.join('\n')).toContain(
+      `the listing in parts lacks finding ${missed} that its first pages held and that is still ACTIVE`,
     );
   });
 

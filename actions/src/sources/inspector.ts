@@ -707,9 +707,9 @@ export interface ActiveListingOptions {
  * the concurrency. Every finding a part returns must be of its resource type and hash prefix or
  * severity (else the server ignored the filter) and no findingArn may come twice; either is an
  * UndecidedError, and one failing part aborts the others. If Inspector2 refuses a part's filter
- * (ValidationException), or the parts lack a finding the probe's pages held (a filter read another
- * way, or a finding closed meanwhile), the whole listing is done again as one, with a log line
- * saying so.
+ * (ValidationException), or the parts lack a finding the probe's pages held that a read by its
+ * findingArn shows still ACTIVE (a filter read another way; one closed meanwhile is rightly
+ * missing), the whole listing is done again as one, with a log line saying so.
  * moto answers every listing in one page, so it always gets one listing. Findings come in part
  * order (ECR hash prefixes 0–f, then each type's severities CRITICAL first), each part in the
  * server's order.
@@ -764,42 +764,99 @@ export async function listActiveFindings(
       options.log(
         `Inspector2 refused the filter of a part of the listing (${errorMessage(error)}); listing the active findings as one instead`,
       );
-      return listSingle(inspector, resourceTypes, words, options);
+      // The parts' calls before the refusal are not counted: the error carries no count.
+      const single = await listSingle(inspector, resourceTypes, words, options);
+      return { ...single, calls: PROBE_PAGES + single.calls };
     }
     // The probe's pages are a sample of the same listing: a part filter the server read in
-    // another way (a PREFIX taken as EQUALS) would leave its findings out of every part.
+    // another way (a PREFIX taken as EQUALS) would leave its findings out of every part. A
+    // finding closed since the probe is missing too, rightly: those are asked for again by ARN,
+    // and only one still ACTIVE means the parts missed it.
     const missing = missingFromParts(probe, listed, resourceTypes);
-    if (missing !== undefined) {
+    let recheckCalls = 0;
+    if (missing.length > 0) {
+      const still =
+        missing.length > ARNS_PER_FILTER
+          ? undefined
+          : await stillActive(inspector, missing, resourceTypes, words, options);
+      recheckCalls = still?.calls ?? 0;
+      if (still === undefined || still.arn !== undefined) {
+        options.log(
+          still === undefined
+            ? `the listing in parts lacks finding ${missing[0]} that its first pages held (and ${missing.length - 1} more: a part filter Inspector2 reads differently); listing the active findings as one instead`
+            : `the listing in parts lacks finding ${still.arn} that its first pages held and that is still ACTIVE (a part filter Inspector2 reads differently); listing the active findings as one instead`,
+        );
+        const single = await listSingle(inspector, resourceTypes, words, options);
+        return { ...single, calls: PROBE_PAGES + listed.calls + recheckCalls + single.calls };
+      }
       options.log(
-        `the listing in parts lacks finding ${missing} that its first pages held (closed since, or a part filter Inspector2 reads differently); listing the active findings as one instead`,
+        `${missing.length} finding(s) of the first pages are no longer ACTIVE; the listing in parts stands`,
       );
-      const single = await listSingle(inspector, resourceTypes, words, options);
-      return { ...single, calls: PROBE_PAGES + listed.calls + single.calls };
     }
-    return { ...listed, calls: PROBE_PAGES + listed.calls };
+    return { ...listed, calls: PROBE_PAGES + listed.calls + recheckCalls };
   }
   return listSingle(inspector, resourceTypes, words, options, resumed(probe, listing));
 }
 
 /**
- * The first ACTIVE finding of a wanted type on the probe's pages that the parts did not list, or
- * undefined when the parts hold them all.
+ * The findingArns of the ACTIVE findings of wanted types on the probe's pages that the parts did
+ * not list, in page order; empty when the parts hold them all.
  */
 function missingFromParts(
   probe: readonly ListFindingsCommandOutput[],
   listed: ListedActiveFindings,
   resourceTypes: readonly string[],
-): string | undefined {
+): string[] {
   const wanted = new Set(resourceTypes);
   const inParts = new Set(listed.findings.map(({ finding }) => finding.sourceId));
+  const missing: string[] = [];
   for (const page of probe) {
     for (const raw of page.findings ?? []) {
       const type = raw.resources?.[0]?.type;
       if (raw.status !== 'ACTIVE' || type === undefined || !wanted.has(type)) continue;
-      if (raw.findingArn !== undefined && !inParts.has(raw.findingArn)) return raw.findingArn;
+      if (raw.findingArn !== undefined && !inParts.has(raw.findingArn))
+        missing.push(raw.findingArn);
     }
   }
-  return undefined;
+  return missing;
+}
+
+/** findingArn values one ListFindings filter takes at most (FilterCriteria: 1–10 per field). */
+const ARNS_PER_FILTER = 10;
+
+/**
+ * The first of `arns` (at most ARNS_PER_FILTER) that Inspector2 still lists as ACTIVE (of
+ * `resourceTypes`), with the calls made: one listing filtered by findingArn EQUALS (ORed), ACTIVE
+ * and the types, with the same checks as every listing. The caller does not ask about more than
+ * ARNS_PER_FILTER: that many closed between two reads is unlikely, and it lists everything as one
+ * instead, which is always sound.
+ */
+async function stillActive(
+  inspector: Inspector2Client,
+  arns: readonly string[],
+  resourceTypes: readonly string[],
+  words: ListingWords,
+  options: ActiveListingOptions,
+): Promise<{ arn?: string; calls: number }> {
+  const asked = new Set(arns);
+  let found: string | undefined;
+  const calls = await listFindingPages(
+    inspector,
+    {
+      ...activeFilter(resourceTypes),
+      findingArn: arns.map((value) => ({ comparison: 'EQUALS' as const, value })),
+    },
+    words,
+    options,
+    (raw) => {
+      checkActive(raw);
+      const arn = raw.findingArn as string; // checkActive checked it
+      if (raw.status !== 'ACTIVE' || !asked.has(arn)) return false;
+      found ??= arn;
+      return true;
+    },
+  );
+  return { ...(found !== undefined && { arn: found }), calls };
 }
 
 /** The re-check every returned finding gets first: `findingProblem` refuses it, naming the call. */
