@@ -1,5 +1,6 @@
 import { UndecidedError } from '../../actions/src/core/errors';
 import {
+  allOrFirstFailure,
   concurrencyLimit,
   readAllPages,
   type PagedListing,
@@ -122,5 +123,72 @@ describe('concurrencyLimit', () => {
     expect(() => concurrencyLimit(0)).toThrow(
       'concurrency limit must be a whole number ≥ 1, not 0',
     );
+  });
+});
+
+describe('allOrFirstFailure', () => {
+  it('keeps results in item order, whatever order the work finishes in', async () => {
+    const results = await allOrFirstFailure(
+      [30, 10, 20],
+      concurrencyLimit(3),
+      (ms, index) =>
+        new Promise<string>((resolve) =>
+          setTimeout(() => {
+            resolve(`${index}:${ms}`);
+          }, ms),
+        ),
+    );
+    expect(results).toEqual(['0:30', '1:10', '2:20']);
+  });
+
+  it('throws the first failure, aborts the work in flight, starts nothing after it, and waits for the aborted', async () => {
+    const started: number[] = [];
+    const settled: number[] = [];
+    const failure = allOrFirstFailure(
+      [0, 1, 2, 3, 4],
+      concurrencyLimit(2),
+      async (item, _index, signal) => {
+        started.push(item);
+        try {
+          if (item === 1) throw new Error('item 1 failed');
+          // Item 0 runs until aborted; it rejects with its own error, which only echoes the first.
+          await new Promise<void>((_resolve, reject) => {
+            signal.addEventListener(
+              'abort',
+              () => {
+                reject(new Error('aborted'));
+              },
+              { once: true },
+            );
+          });
+        } finally {
+          settled.push(item);
+        }
+      },
+    );
+    await expect(failure).rejects.toThrow('item 1 failed');
+    expect(started).toEqual([0, 1]);
+    expect(settled.sort()).toEqual([0, 1]);
+  });
+
+  it('aborts everything when the caller’s signal fires', async () => {
+    const caller = new AbortController();
+    const seen: boolean[] = [];
+    const run = allOrFirstFailure(
+      [0, 1],
+      concurrencyLimit(2),
+      async (_item, _index, signal) => {
+        await new Promise<void>((_resolve, reject) => {
+          signal.addEventListener('abort', () => {
+            seen.push(signal.aborted);
+            reject(new Error('deadline'));
+          });
+        });
+      },
+      caller.signal,
+    );
+    caller.abort();
+    await expect(run).rejects.toThrow('deadline');
+    expect(seen).toEqual([true, true]);
   });
 });

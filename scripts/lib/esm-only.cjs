@@ -38,4 +38,4 @@ function entryPoint(request) {
   return file === undefined ? undefined : join(__dirname, '../..', file);
 }
 
-module.exports = { ENTRY_POINTS, entryPoint, jestModuleNameMapper };
+module.exports = { entryPoint, jestModuleNameMapper };

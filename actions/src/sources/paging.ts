@@ -125,16 +125,23 @@ export async function allOrFirstFailure<T, R>(
   const stop = new AbortController();
   const either = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   let failure: { error: unknown } | undefined;
+  /** Whether a failure was recorded (read through a call: it changes while a task awaits). */
+  const failed = (): boolean => stop.signal.aborted;
   const results = new Array<R>(items.length);
   await Promise.all(
     items.map((item, index) =>
+      // The failure is recorded inside the gated task, before its slot is freed: recorded after
+      // (in a .catch), the gate would already have started the next queued item.
       gate(async () => {
-        if (failure !== undefined) return;
-        results[index] = await work(item, index, either);
-      }).catch((error: unknown) => {
-        if (failure === undefined) {
-          failure = { error };
-          stop.abort();
+        if (failed()) return;
+        try {
+          results[index] = await work(item, index, either);
+        } catch (error) {
+          // The first failure aborts `stop`; a later one only echoes it.
+          if (!failed()) {
+            failure = { error };
+            stop.abort();
+          }
         }
       }),
     ),
