@@ -223,14 +223,52 @@ describe("readTags through the services' own calls", () => {
           'could not read the tags of bucket locked: AccessDenied: Access Denied — grant s3:GetBucketTagging',
       },
       {
+        // In flight beside 'locked' (the first call goes alone, the rest side by side).
         arn: bucketArn('after-denial'),
         code: 'AccessDenied',
         message:
-          'not attempted: could not read the tags of bucket locked: AccessDenied: Access Denied — grant s3:GetBucketTagging',
+          'could not read the tags of bucket after-denial: AccessDenied: Access Denied — grant s3:GetBucketTagging',
       },
     ]);
-    expect(current.calls).toEqual({ GetBucketTagging: 3, ListTagsForResource: 1, GetResources: 1 });
+    expect(current.calls).toEqual({ GetBucketTagging: 4, ListTagsForResource: 1, GetResources: 1 });
     expect(getInputs).toEqual([{ ResourceARNList: [topicArn('alerts')] }]);
+  });
+
+  it('asks a denied service once: after its first call is denied, the rest are not attempted', async () => {
+    s3Mock.on(GetBucketTaggingCommand).rejects(awsError('AccessDenied', 'Access Denied'));
+    const buckets = ['a', 'b', 'c', 'd', 'e', 'f'].map(bucketArn);
+    const current = await readTags(all(), buckets);
+    const denial =
+      'could not read the tags of bucket a: AccessDenied: Access Denied — grant s3:GetBucketTagging';
+    expect(current.calls).toEqual({ GetBucketTagging: 1 });
+    expect(current.unreadable.map(({ arn, message }) => [arn, message])).toEqual([
+      [bucketArn('a'), denial],
+      ...buckets.slice(1).map((arn) => [arn, `not attempted: ${denial}`]),
+    ]);
+  });
+
+  it("reads a service's batches side by side, at most four in flight, and keeps them in order", async () => {
+    let inFlight = 0;
+    let most = 0;
+    s3Mock.on(GetBucketTaggingCommand).callsFake(async (input: GetBucketTaggingCommandInput) => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      // Later buckets answer sooner: the order of the answers is not the order of the calls.
+      await new Promise((resolve) => setTimeout(resolve, 30 - Number(input.Bucket?.slice(1))));
+      inFlight -= 1;
+      if (input.Bucket === 'b7')
+        throw awsError('NoSuchBucket', 'The specified bucket does not exist');
+      return { TagSet: [{ Key: 'Name', Value: input.Bucket ?? '' }] };
+    });
+    const buckets = Array.from({ length: 12 }, (_, index) => bucketArn(`b${index + 10}`));
+    buckets[7] = bucketArn('b7');
+    const current = await readTags(all(), buckets);
+    expect(most).toBe(4);
+    expect([...current.tags.keys()]).toEqual(buckets.filter((_, index) => index !== 7));
+    expect(current.unreadable.map(({ arn, code }) => [arn, code])).toEqual([
+      [bucketArn('b7'), 'NoSuchBucket'],
+    ]);
+    expect(current.calls).toEqual({ GetBucketTagging: 12 });
   });
 
   it('names ecr:ListTagsForResource when a repository cannot be read', async () => {

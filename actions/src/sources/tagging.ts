@@ -19,6 +19,7 @@ import type { GetBucketTaggingCommandOutput, S3Client } from '@aws-sdk/client-s3
 import { arnName, parseArn } from '../core/arn';
 import type { LazyClient } from '../core/aws';
 import { chunks, countCall, type CallCounts } from '../core/collections';
+import { concurrencyLimit, READ_CONCURRENCY } from './paging';
 import {
   AwsError,
   UndecidedError,
@@ -94,32 +95,58 @@ function codeOf(failure: AssetguardError): string {
   return failure instanceof UndecidedError ? MALFORMED_ANSWER : failure.name;
 }
 
-/** Records per-ARN outcomes; stops a service's reads once its credentials or permission fail. */
+/** What one batch of reads came to: its ARNs' tags, or why none of them could be read. */
+type BatchOutcome =
+  | { tags: Map<string, Record<string, string>> }
+  | { arns: readonly string[]; code: string; message: string };
+
+/**
+ * Reads each service's batches, READ_CONCURRENCY at a time per service (a batch's pages in
+ * order), and stops a service's reads once its credentials or permission fail. Each method
+ * answers its outcomes in batch order; `readTags` records them in a fixed order, so `tags` and
+ * `unreadable` come out the same whatever order the answers arrived in.
+ */
 class Reader {
-  readonly reading: TagReading = { tags: new Map(), unreadable: [], calls: {} };
+  readonly calls: CallCounts = {};
   /** Per service: the denial that every later call of it would repeat. */
   private readonly stopped = new Map<string, FailedArn>();
 
   constructor(readonly clients: TagReaderClients) {}
 
-  fail(arns: readonly string[], code: string, message: string): void {
-    for (const arn of arns) this.reading.unreadable.push({ arn, code, message });
-  }
-
-  failed(service: string, arns: readonly string[], failure: AssetguardError): void {
-    const code = codeOf(failure);
-    this.fail(arns, code, failure.message);
-    if (isCredentialOrPermissionFailure(code)) {
-      this.stopped.set(service, { arn: '', code, message: failure.message });
-    }
-  }
-
-  /** True (and the ARNs reported) when an earlier call of this service was denied. */
-  skipped(service: string, arns: readonly string[]): boolean {
-    const denial = this.stopped.get(service);
-    if (denial === undefined) return false;
-    this.fail(arns, denial.code, `not attempted: ${denial.message}`);
-    return true;
+  /**
+   * `read` of each batch of `service`'s ARNs: the first alone, then the rest at most
+   * READ_CONCURRENCY in flight. A batch that starts after a denial of the same service is not
+   * attempted; a batch whose read throws makes its ARNs unreadable (`describe` turns the error
+   * into the message naming the permission). Outcomes in batch order.
+   */
+  async batches<B extends readonly string[]>(
+    service: string,
+    batches: readonly B[],
+    read: (arns: B) => Promise<Map<string, Record<string, string>>>,
+    describe: (arns: B, error: unknown) => AssetguardError,
+  ): Promise<BatchOutcome[]> {
+    const one = async (arns: B): Promise<BatchOutcome> => {
+      const denial = this.stopped.get(service);
+      if (denial !== undefined) {
+        return { arns, code: denial.code, message: `not attempted: ${denial.message}` };
+      }
+      try {
+        return { tags: await read(arns) };
+      } catch (error) {
+        const failure = describe(arns, error);
+        const code = codeOf(failure);
+        if (isCredentialOrPermissionFailure(code) && !this.stopped.has(service)) {
+          this.stopped.set(service, { arn: '', code, message: failure.message });
+        }
+        return { arns, code, message: failure.message };
+      }
+    };
+    const [first, ...rest] = batches;
+    if (first === undefined) return [];
+    // The first batch alone: a role without the permission is told once, not once per call in
+    // flight; after it, the rest side by side.
+    const gate = concurrencyLimit(READ_CONCURRENCY);
+    return [await one(first), ...(await Promise.all(rest.map((arns) => gate(() => one(arns)))))];
   }
 
   /**
@@ -127,34 +154,36 @@ class Reader {
    * answers for one region). EC2's own tags show a new resource at once; the Tagging API's
    * index can lag it. The client and @aws-sdk/client-ec2 are loaded here, on first use.
    */
-  async ec2(client: LazyClient<EC2Client>, arns: readonly string[]): Promise<void> {
+  async ec2(client: LazyClient<EC2Client>, arns: readonly string[]): Promise<BatchOutcome[]> {
     const ec2 = await client();
     const { paginateDescribeTags } = await import('@aws-sdk/client-ec2');
     const region = await ec2.config.region();
     const byId = new Map<string, string>();
+    const elsewhere: BatchOutcome[] = [];
     for (const arn of arns) {
       const parsed = parseArn(arn);
       if (parsed?.region !== region) {
-        this.fail(
-          [arn],
-          'WrongRegion',
-          `is in ${parsed?.region ?? 'an unknown region'} but the EC2 client is in ${region}: read it in that region`,
-        );
+        elsewhere.push({
+          arns: [arn],
+          code: 'WrongRegion',
+          message: `is in ${parsed?.region ?? 'an unknown region'} but the EC2 client is in ${region}: read it in that region`,
+        });
         continue;
       }
       byId.set(arnName(arn), arn);
     }
-    for (const ids of chunks([...byId.keys()], MAX_EC2_IDS_PER_READ)) {
-      const chunkArns = ids.map((id) => byId.get(id) ?? id);
-      if (this.skipped('ec2', chunkArns)) continue;
-      const found = new Map<string, Record<string, string>>(chunkArns.map((arn) => [arn, {}]));
-      try {
+    const read = await this.batches(
+      'ec2',
+      chunks([...byId.values()], MAX_EC2_IDS_PER_READ),
+      async (batch) => {
+        const ids = batch.map(arnName);
+        const found = new Map<string, Record<string, string>>(batch.map((arn) => [arn, {}]));
         const pages = paginateDescribeTags(
           { client: ec2 },
           { Filters: [{ Name: 'resource-id', Values: ids }] },
         );
         for await (const page of pages) {
-          countCall(this.reading.calls, 'DescribeTags');
+          countCall(this.calls, 'DescribeTags');
           // An empty <tagSet/> is []; no tagSet at all is an empty or malformed body.
           if (!Array.isArray(page.Tags)) {
             throw new UndecidedError(
@@ -178,55 +207,43 @@ class Reader {
             tags[tag.Key] = tag.Value ?? '';
           }
         }
-      } catch (error) {
-        this.failed(
-          'ec2',
-          chunkArns,
-          awsFailure(`read the tags of ${ids.length} EC2 resource(s)`, 'ec2:DescribeTags', error),
-        );
-        continue;
-      }
-      for (const [arn, tags] of found) this.reading.tags.set(arn, tags);
-    }
+        return found;
+      },
+      (batch, error) =>
+        awsFailure(`read the tags of ${batch.length} EC2 resource(s)`, 'ec2:DescribeTags', error),
+    );
+    return [...elsewhere, ...read];
   }
 
   /** S3 GetBucketTagging (`readBucketTags`), one bucket per call. */
-  async s3(s3: S3Client, arns: readonly string[]): Promise<void> {
-    for (const arn of arns) {
-      if (this.skipped('s3', [arn])) continue;
-      const bucket = arnName(arn);
-      countCall(this.reading.calls, 'GetBucketTagging');
-      try {
-        this.reading.tags.set(arn, await readBucketTags(s3, bucket));
-      } catch (error) {
-        this.failed(
-          's3',
-          [arn],
-          awsFailure(`read the tags of bucket ${bucket}`, 's3:GetBucketTagging', error),
-        );
-      }
-    }
+  s3(s3: S3Client, arns: readonly string[]): Promise<BatchOutcome[]> {
+    return this.batches(
+      's3',
+      arns.map((arn) => [arn] as const),
+      async ([arn]) => {
+        countCall(this.calls, 'GetBucketTagging');
+        return new Map([[arn, await readBucketTags(s3, arnName(arn))]]);
+      },
+      ([arn], error) =>
+        awsFailure(`read the tags of bucket ${arnName(arn)}`, 's3:GetBucketTagging', error),
+    );
   }
 
   /** ECR ListTagsForResource, one repository per call (it answers every tag, unpaged). */
-  async ecr(ecr: ECRClient, arns: readonly string[]): Promise<void> {
-    for (const arn of arns) {
-      if (this.skipped('ecr', [arn])) continue;
-      countCall(this.reading.calls, 'ListTagsForResource');
-      try {
+  ecr(ecr: ECRClient, arns: readonly string[]): Promise<BatchOutcome[]> {
+    return this.batches(
+      'ecr',
+      arns.map((arn) => [arn] as const),
+      async ([arn]) => {
+        countCall(this.calls, 'ListTagsForResource');
         const answer = await ecr.send(new ListTagsForResourceCommand({ resourceArn: arn }));
-        this.reading.tags.set(
-          arn,
-          tagsFromAnswer(answer.tags, `ecr:ListTagsForResource of ${arn}`, 'tags'),
-        );
-      } catch (error) {
-        this.failed(
-          'ecr',
-          [arn],
-          awsFailure(`read the tags of repository ${arn}`, 'ecr:ListTagsForResource', error),
-        );
-      }
-    }
+        return new Map([
+          [arn, tagsFromAnswer(answer.tags, `ecr:ListTagsForResource of ${arn}`, 'tags')],
+        ]);
+      },
+      ([arn], error) =>
+        awsFailure(`read the tags of repository ${arn}`, 'ecr:ListTagsForResource', error),
+    );
   }
 
   /**
@@ -236,13 +253,14 @@ class Reader {
    * without its ARN, or malformed tags make the whole batch unreadable. The answer is filtered
    * on the client too: emulators (moto) ignore ResourceARNList and answer every tagged resource.
    */
-  async tagging(arns: readonly string[]): Promise<void> {
-    for (const batch of chunks(arns, MAX_ARNS_PER_READ)) {
-      if (this.skipped('tag', batch)) continue;
-      countCall(this.reading.calls, 'GetResources');
-      try {
+  tagging(arns: readonly string[]): Promise<BatchOutcome[]> {
+    return this.batches(
+      'tag',
+      chunks(arns, MAX_ARNS_PER_READ),
+      async (batch) => {
+        countCall(this.calls, 'GetResources');
         const answer = await this.clients.tagging.send(
-          new GetResourcesCommand({ ResourceARNList: batch }),
+          new GetResourcesCommand({ ResourceARNList: [...batch] }),
         );
         const mappings = answer.ResourceTagMappingList;
         if (!Array.isArray(mappings)) {
@@ -250,7 +268,6 @@ class Reader {
             'tag:GetResources answered without ResourceTagMappingList (an empty or malformed body); the tags are unknown, not empty',
           );
         }
-        const asked = new Set(batch);
         const found = new Map<string, Record<string, string>>(batch.map((arn) => [arn, {}]));
         for (const mapping of mappings) {
           if (typeof mapping.ResourceARN !== 'string') {
@@ -258,21 +275,17 @@ class Reader {
               'tag:GetResources answered a mapping without its ResourceARN; the tags are unknown',
             );
           }
-          if (!asked.has(mapping.ResourceARN)) continue;
+          if (!found.has(mapping.ResourceARN)) continue;
           found.set(
             mapping.ResourceARN,
             tagsFromAnswer(mapping.Tags, `tag:GetResources of ${mapping.ResourceARN}`, 'Tags'),
           );
         }
-        for (const [arn, tags] of found) this.reading.tags.set(arn, tags);
-      } catch (error) {
-        this.failed(
-          'tag',
-          batch,
-          awsFailure(`read the tags of ${batch.length} resource(s)`, 'tag:GetResources', error),
-        );
-      }
-    }
+        return found;
+      },
+      (batch, error) =>
+        awsFailure(`read the tags of ${batch.length} resource(s)`, 'tag:GetResources', error),
+    );
   }
 }
 
@@ -280,13 +293,16 @@ class Reader {
  * Reads the tags `arns` carry now. Every ARN ends in exactly one of `tags` and `unreadable`
  * (duplicates are read once); no ARNs, no calls. Never throws for an AWS failure: a failed call
  * makes its ARNs unreadable, with a message naming the permission to grant, and after a denial
- * or bad credentials the rest of that service's ARNs are reported "not attempted" instead of
- * repeating the call.
+ * or bad credentials the ARNs of that service's calls not yet started are reported "not
+ * attempted" instead of repeating the call: a service's first call goes alone, so a role without
+ * the permission is denied once (calls already in flight after it answer for themselves).
  *
  * Calls: EC2 ARNs (with `clients.ec2`) DescribeTags, ≤200 ids per call, in the client's region
  * only (others: WrongRegion); buckets (with `clients.s3`) one GetBucketTagging each; ECR
  * repositories (with `clients.ecr`) one ListTagsForResource each; every other ARN GetResources,
- * ≤100 per call.
+ * ≤100 per call. The services are read side by side, each with at most READ_CONCURRENCY (4) calls
+ * in flight (sources/paging: a throttled call is retried by the client, never dropped); `tags`
+ * and `unreadable` are in a fixed order (EC2, S3, ECR, Tagging API; batch order within each).
  */
 export async function readTags(
   clients: TagReaderClients,
@@ -300,9 +316,23 @@ export async function readTags(
     if (service !== undefined && clients[service] !== undefined) byService[service].push(arn);
     else viaTagging.push(arn);
   }
-  if (clients.ec2 && byService.ec2.length > 0) await reader.ec2(clients.ec2, byService.ec2);
-  if (clients.s3) await reader.s3(clients.s3, byService.s3);
-  if (clients.ecr) await reader.ecr(clients.ecr, byService.ecr);
-  await reader.tagging(viaTagging);
-  return reader.reading;
+  // The services are read side by side; their outcomes are recorded in this order.
+  const none: BatchOutcome[] = [];
+  const outcomes = await Promise.all([
+    clients.ec2 && byService.ec2.length > 0 ? reader.ec2(clients.ec2, byService.ec2) : none,
+    clients.s3 ? reader.s3(clients.s3, byService.s3) : none,
+    clients.ecr ? reader.ecr(clients.ecr, byService.ecr) : none,
+    reader.tagging(viaTagging),
+  ]);
+  const reading: TagReading = { tags: new Map(), unreadable: [], calls: reader.calls };
+  for (const outcome of outcomes.flat()) {
+    if ('tags' in outcome) {
+      for (const [arn, tags] of outcome.tags) reading.tags.set(arn, tags);
+    } else {
+      for (const arn of outcome.arns) {
+        reading.unreadable.push({ arn, code: outcome.code, message: outcome.message });
+      }
+    }
+  }
+  return reading;
 }
