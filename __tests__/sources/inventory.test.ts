@@ -103,6 +103,13 @@ function serve(estate: {
   config: ResourceIdentifier[];
   tagged: ResourceTagMapping[];
   taggedPageSize?: number;
+  /**
+   * What the Tagging API does with ResourceTypeFilters (service names): list only that service's
+   * resources ('honour', the default), list everything anyway ('ignore'), or refuse the call.
+   */
+  typeFilters?: 'honour' | 'ignore' | 'refuse';
+  /** ARNs a filtered listing leaves out (an index that lags, or a misread filter). */
+  missingWhenFiltered?: string[];
 }): void {
   stsMock.on(GetCallerIdentityCommand).resolves({
     Account: ACCOUNT,
@@ -133,12 +140,24 @@ function serve(estate: {
       };
       return found;
     }
+    const filters = input.ResourceTypeFilters;
+    let listed = estate.tagged;
+    if (filters !== undefined && estate.typeFilters === 'refuse') {
+      throw awsError('InvalidParameterException', `Unsupported service=${filters.join(',')}`);
+    }
+    if (filters !== undefined && estate.typeFilters !== 'ignore') {
+      listed = listed.filter(
+        ({ ResourceARN = '' }) =>
+          filters.includes(ResourceARN.split(':')[2] ?? '') &&
+          !(estate.missingWhenFiltered ?? []).includes(ResourceARN),
+      );
+    }
     const size = estate.taggedPageSize ?? input.ResourcesPerPage ?? 100;
     const start = Number(input.PaginationToken || '0');
     const end = start + size;
     const page: Partial<GetResourcesCommandOutput> = {
-      ResourceTagMappingList: estate.tagged.slice(start, end),
-      PaginationToken: end < estate.tagged.length ? String(end) : '',
+      ResourceTagMappingList: listed.slice(start, end),
+      PaginationToken: end < listed.length ? String(end) : '',
     };
     return page;
   });
@@ -199,13 +218,118 @@ describe('collectInventory', () => {
       ),
       taggedPageSize: 2,
     });
-    const inventory = await collect();
-    expect(getInputs.map((input) => input.PaginationToken)).toEqual([undefined, '2', '4']);
+    const inventory = await collect([INSTANCE]);
+    // The first page, then ec2's own listing to its end.
+    expect(getInputs.map((input) => [input.ResourceTypeFilters, input.PaginationToken])).toEqual([
+      [undefined, undefined],
+      [['ec2'], undefined],
+      [['ec2'], '2'],
+      [['ec2'], '4'],
+    ]);
     expect(getInputs.every((input) => input.ResourcesPerPage === 100)).toBe(true);
     expect(inventory.resources.map((facts) => facts.arn)).toEqual(
       [0, 1, 2, 3, 4].map((index) => instanceArn(`i-${index}`)),
     );
-    expect(inventory.calls.GetResources).toBe(3);
+    expect(inventory.calls.GetResources).toBe(4);
+  });
+
+  describe('lists the tagged resources of each service side by side when there is more than a page', () => {
+    const tagged = [
+      ...[0, 1, 2, 3, 4].map((index) => tagMapping(instanceArn(`i-${index}`), { Team: 'web' })),
+      ...['logs', 'data', 'www'].map((name) => tagMapping(bucketArn(name), { Team: 'data' })),
+      tagMapping(dbArn('orders'), { Team: 'shop' }),
+      tagMapping(topicArn('alerts'), { Team: 'ops' }),
+    ];
+    const everyTagged = [
+      ...[0, 1, 2, 3, 4].map((index) => instanceArn(`i-${index}`)),
+      bucketArn('data'),
+      bucketArn('logs'),
+      bucketArn('www'),
+      dbArn('orders'),
+    ].sort();
+
+    it('one listing per service of the policy types, each to its end, joined in full', async () => {
+      serve({ config: [], tagged, taggedPageSize: 2 });
+      const inventory = await collect();
+      expect(inventory.resources.map((facts) => facts.arn)).toEqual(everyTagged);
+      expect(inventory.resources.find((facts) => facts.arn === dbArn('orders'))?.tags).toEqual({
+        Team: 'shop',
+      });
+      const byFilter = (service: string): (string | undefined)[] =>
+        getInputs
+          .filter((input) => input.ResourceTypeFilters?.join() === service)
+          .map((input) => input.PaginationToken);
+      expect(byFilter('ec2')).toEqual([undefined, '2', '4']);
+      expect(byFilter('s3')).toEqual([undefined, '2']);
+      expect(byFilter('rds')).toEqual([undefined]);
+      // sns is no policy type's service: never listed on its own.
+      expect(byFilter('sns')).toEqual([]);
+      expect(inventory.calls.GetResources).toBe(1 + 3 + 2 + 1);
+      expect(lines).toContain(
+        'inventory: more than one page of tagged resources; listing 3 service(s) side by side (ec2, rds, s3)',
+      );
+    });
+
+    it('one page needs no parts: the first call is the whole listing', async () => {
+      serve({ config: [], tagged });
+      const inventory = await collect();
+      expect(inventory.resources.map((facts) => facts.arn)).toEqual(everyTagged);
+      expect(getInputs).toHaveLength(1);
+      expect(getInputs[0]?.ResourceTypeFilters).toBeUndefined();
+    });
+
+    it('a type of unknown service: the first listing goes on to its end, unsplit', async () => {
+      serve({ config: [], tagged, taggedPageSize: 4 });
+      const inventory = await collect([...TYPES, 'AWS::Example::Widget']);
+      expect(inventory.resources.map((facts) => facts.arn)).toEqual(everyTagged);
+      expect(getInputs.map((input) => [input.ResourceTypeFilters, input.PaginationToken])).toEqual([
+        [undefined, undefined],
+        [undefined, '4'],
+        [undefined, '8'],
+      ]);
+    });
+
+    it.each([
+      [
+        'a server that ignores the filter',
+        { typeFilters: 'ignore' as const },
+        /the listing filtered to \w+ answered .+: the filter was not applied; listing every tagged resource in one listing instead/,
+      ],
+      [
+        'a filter refused with InvalidParameterException',
+        { typeFilters: 'refuse' as const },
+        /a service filter was refused \(Unsupported service=\w+\); listing every tagged resource in one listing instead/,
+      ],
+      [
+        'a resource of the first page that no part returned',
+        { missingWhenFiltered: [instanceArn('i-1')] },
+        /arn:aws:ec2:.+:instance\/i-1 was on the first page but in none of the per-service listings; listing every tagged resource in one listing instead/,
+      ],
+    ])('%s: starts again as one whole listing, and says why', async (_, behaviour, why) => {
+      serve({ config: [], tagged, taggedPageSize: 2, ...behaviour });
+      const inventory = await collect();
+      expect(inventory.resources.map((facts) => facts.arn)).toEqual(everyTagged);
+      expect(lines.some((line) => why.test(line))).toBe(true);
+      // The last listing is the whole one, unfiltered, from its first page to its end.
+      const whole = getInputs.slice(-5);
+      expect(whole.map((input) => [input.ResourceTypeFilters, input.PaginationToken])).toEqual([
+        [undefined, undefined],
+        [undefined, '2'],
+        [undefined, '4'],
+        [undefined, '6'],
+        [undefined, '8'],
+      ]);
+    });
+
+    it("any other failure of a part is the listing's failure, naming tag:GetResources", async () => {
+      serve({ config: [], tagged, taggedPageSize: 2 });
+      taggingMock
+        .on(GetResourcesCommand, { ResourceTypeFilters: ['rds'] })
+        .rejects(denied('tag:GetResources'));
+      await expect(collect()).rejects.toThrow(
+        /could not list tagged resources: AccessDeniedException: .+ — grant tag:GetResources/,
+      );
+    });
   });
 
   it('joins Config and the Tagging API by ARN: never-tagged resources count, deleted ones do not', async () => {

@@ -8,7 +8,7 @@
  * - sts (query, XML): GetCallerIdentity.
  * - tagging (JSON 1.1, `ResourceGroupsTaggingAPI_20170126.*`): GetResources (ResourcesPerPage
  *   1-100, default 100 here; PaginationToken, `""` on the last page; TagFilters, keys AND-ed and
- *   values OR-ed; or ResourceARNList of 1-100 ARNs, never together with paging parameters or
+ *   values OR-ed; ResourceTypeFilters, `service` or `service:type` as in ARNs; or ResourceARNList of 1-100 ARNs, never together with paging parameters or
  *   TagFilters; only resources that carry or carried tags are listed, as AWS documents) and
  *   TagResources (ResourceARNList 1-20, Tags 1-50, InvalidParameterException beyond; keys with the
  *   `aws:` prefix refused; an unknown ARN or one that would carry over 50 tags reported in
@@ -51,6 +51,36 @@ export interface EstateEndpoint {
   /** Back to the seeded tags (between bench runs). */
   resetTags(): void;
   stop(): Promise<void>;
+}
+
+/**
+ * GetResources ResourceTypeFilters: each `service` or `service:resource-type`, as embedded in
+ * ARNs ("ec2", "ec2:instance"); an ARN matches when one filter does. Absent or empty: all.
+ */
+function typeFilter(filters: unknown): (arn: string) => boolean {
+  if (filters === undefined) return () => true;
+  if (
+    !Array.isArray(filters) ||
+    filters.length > 100 ||
+    !filters.every((f) => typeof f === 'string' && /^[a-z0-9-]+(:[A-Za-z0-9-]+)?$/.test(f))
+  ) {
+    throw new Refusal(
+      400,
+      'InvalidParameterException',
+      'GetResources: ResourceTypeFilters must be up to 100 strings of the form service[:resourceType]',
+    );
+  }
+  if (filters.length === 0) return () => true;
+  const wanted = (filters as string[]).map((f) => f.split(':'));
+  return (arn) => {
+    const [, , service, , , ...rest] = arn.split(':');
+    const resource = rest.join(':');
+    return wanted.some(
+      ([want, type]) =>
+        want === service &&
+        (type === undefined || resource.startsWith(`${type}/`) || resource.startsWith(`${type}:`)),
+    );
+  };
 }
 
 const DEFAULT_LATENCY_MS = 44;
@@ -196,7 +226,13 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
     GetResources(body) {
       only(
         body,
-        ['ResourceARNList', 'ResourcesPerPage', 'PaginationToken', 'TagFilters'],
+        [
+          'ResourceARNList',
+          'ResourcesPerPage',
+          'PaginationToken',
+          'TagFilters',
+          'ResourceTypeFilters',
+        ],
         'GetResources',
       );
       const list = body.ResourceARNList;
@@ -204,12 +240,13 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
         if (
           body.ResourcesPerPage !== undefined ||
           body.PaginationToken !== undefined ||
-          body.TagFilters !== undefined
+          body.TagFilters !== undefined ||
+          body.ResourceTypeFilters !== undefined
         ) {
           throw new Refusal(
             400,
             'InvalidParameterException',
-            'GetResources: ResourceARNList cannot be combined with paging parameters or TagFilters',
+            'GetResources: ResourceARNList cannot be combined with paging parameters, TagFilters or ResourceTypeFilters',
           );
         }
         if (!Array.isArray(list) || list.length < 1 || list.length > MAX_ARNS_PER_GET) {
@@ -238,7 +275,10 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
             (Values === undefined || Values.length === 0 || Values.includes(carried[Key] ?? '')),
         );
       };
-      const listed = resources.filter((r) => everTagged.has(r.arn) && matches(r.arn));
+      const ofType = typeFilter(body.ResourceTypeFilters);
+      const listed = resources.filter(
+        (r) => everTagged.has(r.arn) && ofType(r.arn) && matches(r.arn),
+      );
       const scope = scopeOf({ ...body, PaginationToken: undefined, ResourcesPerPage: undefined });
       const { items, next } = page(listed, size, body.PaginationToken, scope, 'GetResources');
       return `{"PaginationToken":${JSON.stringify(next ?? '')},"ResourceTagMappingList":[${mappings(items.map((r) => r.arn))}]}`;

@@ -75,6 +75,18 @@ export function resourceTypeOfArn(arn: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The service part of the ARNs of a CloudFormation resource type (`AWS::EC2::Volume` → `ec2`),
+ * or undefined for types assetguard does not map. It is also the Tagging API's service-wide
+ * ResourceTypeFilters value for the type ("ec2" returns every EC2 resource).
+ */
+export function arnServiceOfType(type: string): string | undefined {
+  for (const [service, types] of Object.entries(TYPES)) {
+    if (types.some(([, known]) => known === type)) return service;
+  }
+  return undefined;
+}
+
 /** The last segment of an ARN's resource part: an instance id, a bucket or topic name. */
 export function arnName(arn: string): string {
   const resource = parseArn(arn)?.resource ?? arn;

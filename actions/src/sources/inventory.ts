@@ -26,13 +26,26 @@ import {
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { STSClient } from '@aws-sdk/client-sts';
 import { readCallerAccount } from './identity';
-import { arnName, arnOfDiscovered, canonicalArn, parseArn, resourceTypeOfArn } from '../core/arn';
-import { UndecidedError, awsFailure, hasAwsCode } from '../core/errors';
+import {
+  arnName,
+  arnOfDiscovered,
+  arnServiceOfType,
+  canonicalArn,
+  parseArn,
+  resourceTypeOfArn,
+} from '../core/arn';
+import { UndecidedError, awsFailure, errorMessage, hasAwsCode } from '../core/errors';
 import type { Asset } from '../core/model';
 import { tagsFromAnswer } from '../core/tag-policy';
 import type { Log } from '../core/log';
 import { chunks, countCall, type CallCounts } from '../core/collections';
-import { mapConcurrent, READ_CONCURRENCY, readAllPages } from './paging';
+import {
+  allOrFirstFailure,
+  concurrencyLimit,
+  mapConcurrent,
+  READ_CONCURRENCY,
+  readAllPages,
+} from './paging';
 
 export interface InventoryClients {
   config: ConfigServiceClient;
@@ -257,46 +270,161 @@ async function discoverWithConfig(
   return { assets, skipped: lookup.skipped };
 }
 
-/** Every tagged resource the Tagging API knows, 100 per page, all pages, by canonical ARN. */
+/** Why a listing in parts was given up for the one whole listing (logged, never an error). */
+class WholeListingNeeded extends Error {}
+
+/**
+ * Reads GetResources `pages` into `into` (by canonical ARN), counting each call. `where` names
+ * the listing in progress lines; `expect`, when given, is the only ARN service the listing may
+ * return (its ResourceTypeFilters): another one means the server ignored the filter; `stop`
+ * ends the listing after the page in hand (another part failed).
+ */
+async function readTaggedPages(
+  pages: AsyncIterable<GetResourcesCommandOutput> | Iterable<GetResourcesCommandOutput>,
+  into: Map<string, Record<string, string>>,
+  calls: CallCounts,
+  log: Log,
+  where: { name: string; expect?: string; stop?: AbortSignal },
+): Promise<void> {
+  const operation = 'tag:GetResources';
+  await readAllPages<GetResourcesCommandOutput, ResourceTagMapping>(
+    pages,
+    {
+      operation,
+      items: (page) => page.ResourceTagMappingList,
+      nextToken: (page) => page.PaginationToken || undefined,
+      pageCap: INVENTORY_PAGE_CAP,
+      log,
+      progress: (pages, kept) =>
+        `inventory: the Tagging API has listed ${kept} tagged resource(s)${where.name} in ${pages} page(s)`,
+      endless: (pages, kept) =>
+        `the Tagging API still handed out a next page${where.name} after ${pages} pages (${kept} resources)`,
+      onPage: () => {
+        countCall(calls, 'GetResources');
+        // Another part failed: this one's pages are no longer needed.
+        where.stop?.throwIfAborted();
+      },
+    },
+    (mapping) => {
+      if (typeof mapping.ResourceARN !== 'string' || mapping.ResourceARN === '') {
+        throw new UndecidedError(
+          `${operation} answered a mapping without its ResourceARN; refusing to guess whose tags they are`,
+        );
+      }
+      const arn = canonicalArn(mapping.ResourceARN);
+      if (where.expect !== undefined && parseArn(arn)?.service !== where.expect) {
+        throw new WholeListingNeeded(
+          `the listing filtered to ${where.expect} answered ${arn}: the filter was not applied`,
+        );
+      }
+      into.set(arn, tagsFromAnswer(mapping.Tags, `${operation} of ${arn}`, 'Tags'));
+      return true;
+    },
+  );
+}
+
+/** The pages of `first` (already read), then the rest of `pages`. */
+async function* continued<P>(first: P, pages: AsyncIterator<P>): AsyncGenerator<P> {
+  yield first;
+  for (let next = await pages.next(); next.done !== true; next = await pages.next()) {
+    yield next.value;
+  }
+}
+
+/**
+ * The Tagging API's ResourceTypeFilters for `resourceTypes`: each type's ARN service, once
+ * (core/arn `arnServiceOfType`), or undefined when a type's service is unknown (the whole
+ * listing is then the only complete one).
+ */
+function serviceFilters(resourceTypes: readonly string[]): string[] | undefined {
+  const services = new Set<string>();
+  for (const type of resourceTypes) {
+    const service = arnServiceOfType(type);
+    if (service === undefined) return undefined;
+    services.add(service);
+  }
+  return [...services].sort();
+}
+
+/**
+ * Every tagged resource the Tagging API knows of `resourceTypes`' services, 100 per page, all
+ * pages, by canonical ARN (resources of other types of those services included; the caller
+ * keeps its types).
+ *
+ * GetResources pages one after another (each page's token comes from the one before), so a
+ * large estate's listing is split: the first page is read as a probe, and when more follow, each
+ * service is listed with its own ResourceTypeFilters (a service name, "ec2", returns all of that
+ * service's resources), READ_CONCURRENCY services at once, each to its end. The parts are
+ * checked before they are used: a part answering another service's resource (a filter the server
+ * ignored), an InvalidParameterException for a filter, or a probe resource of those services that
+ * no part returned, makes the listing start again as one whole listing (logged), so a split
+ * listing is never less complete than the whole one. With one page, or a type whose service is
+ * unknown, the probe's listing is simply continued.
+ */
 async function listTagged(
   tagging: ResourceGroupsTaggingAPIClient,
+  resourceTypes: readonly string[],
   calls: CallCounts,
   log: Log,
 ): Promise<Map<string, Record<string, string>>> {
+  const whole = (): AsyncIterable<GetResourcesCommandOutput> =>
+    paginateGetResources({ client: tagging }, { ResourcesPerPage: 100 });
   const tagged = new Map<string, Record<string, string>>();
-  const operation = 'tag:GetResources';
   try {
-    await readAllPages<GetResourcesCommandOutput, ResourceTagMapping>(
-      paginateGetResources({ client: tagging }, { ResourcesPerPage: 100 }),
-      {
-        operation,
-        items: (page) => page.ResourceTagMappingList,
-        nextToken: (page) => page.PaginationToken || undefined,
-        pageCap: INVENTORY_PAGE_CAP,
-        log,
-        progress: (pages, kept) =>
-          `inventory: the Tagging API has listed ${kept} tagged resource(s) in ${pages} page(s)`,
-        endless: (pages, kept) =>
-          `the Tagging API still handed out a next page after ${pages} pages (${kept} resources)`,
-        onPage: () => {
-          countCall(calls, 'GetResources');
-        },
-      },
-      (mapping) => {
-        if (typeof mapping.ResourceARN !== 'string' || mapping.ResourceARN === '') {
-          throw new UndecidedError(
-            `${operation} answered a mapping without its ResourceARN; refusing to guess whose tags they are`,
-          );
-        }
-        const arn = canonicalArn(mapping.ResourceARN);
-        tagged.set(arn, tagsFromAnswer(mapping.Tags, `${operation} of ${arn}`, 'Tags'));
-        return true;
-      },
+    const pages = whole()[Symbol.asyncIterator]();
+    const first = await pages.next();
+    if (first.done === true) return tagged;
+    const services = first.value.PaginationToken ? serviceFilters(resourceTypes) : undefined;
+    if (services === undefined) {
+      await readTaggedPages(continued(first.value, pages), tagged, calls, log, { name: '' });
+      return tagged;
+    }
+    const probe = new Map<string, Record<string, string>>();
+    await readTaggedPages([first.value], probe, calls, log, { name: '' });
+    log(
+      `inventory: more than one page of tagged resources; listing ${services.length} service(s) side by side (${services.join(', ')})`,
     );
+    try {
+      const gate = concurrencyLimit(READ_CONCURRENCY);
+      const parts = await allOrFirstFailure(services, gate, async (service, _, stop) => {
+        const part = new Map<string, Record<string, string>>();
+        const filtered = paginateGetResources(
+          { client: tagging },
+          { ResourcesPerPage: 100, ResourceTypeFilters: [service] },
+        );
+        await readTaggedPages(filtered, part, calls, log, {
+          name: ` of ${service}`,
+          expect: service,
+          stop,
+        });
+        return part;
+      });
+      for (const part of parts) for (const [arn, tags] of part) tagged.set(arn, tags);
+      const missing = [...probe.keys()].find(
+        (arn) => services.includes(parseArn(arn)?.service ?? '') && !tagged.has(arn),
+      );
+      if (missing !== undefined) {
+        throw new WholeListingNeeded(
+          `${missing} was on the first page but in none of the per-service listings`,
+        );
+      }
+      return tagged;
+    } catch (error) {
+      const why =
+        error instanceof WholeListingNeeded
+          ? error.message
+          : hasAwsCode(error, 'InvalidParameterException')
+            ? `a service filter was refused (${errorMessage(error)})`
+            : undefined;
+      if (why === undefined) throw error;
+      log(`inventory: ${why}; listing every tagged resource in one listing instead`);
+      tagged.clear();
+      await readTaggedPages(whole(), tagged, calls, log, { name: '' });
+      return tagged;
+    }
   } catch (error) {
-    throw awsFailure('list tagged resources', operation, error);
+    throw awsFailure('list tagged resources', 'tag:GetResources', error);
   }
-  return tagged;
 }
 
 /** One warning per type and reason: how many resources of the type were skipped, and which. */
@@ -374,7 +502,7 @@ export async function collectInventory(
   })();
   const [, tagged] = await Promise.all([
     discovery,
-    listTagged(clients.tagging, calls, options.log),
+    listTagged(clients.tagging, resourceTypes, calls, options.log),
   ]);
   warnings.push(...skippedWarnings(skipped));
   const byArn = new Map<string, Asset>();

@@ -40,7 +40,7 @@ const PROGRESS_EVERY = 10;
  * wraps them with `awsFailure` naming its operation and permission.
  */
 export async function readAllPages<P, T>(
-  pages: AsyncIterable<P>,
+  pages: AsyncIterable<P> | Iterable<P>,
   listing: PagedListing<P, T>,
   keep: (item: T) => boolean,
 ): Promise<number> {
