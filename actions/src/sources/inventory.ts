@@ -455,7 +455,8 @@ function skippedWarnings(skipped: readonly SkippedResource[]): string[] {
  *
  * Calls: sts:GetCallerIdentity once (none when `options.accountId` is given); config:ListDiscoveredResources per type, 100 per page;
  * config:BatchGetResourceConfig only for types without an ARN builder; tag:GetResources 100 per
- * page. Config's listing (READ_CONCURRENCY types at a time) runs alongside the Tagging API's, so
+ * page (past the first page, one listing per service of `resourceTypes`, READ_CONCURRENCY at
+ * once, checked against the first page: `listTagged`). Config's listing (READ_CONCURRENCY types at a time) runs alongside the Tagging API's, so
  * the wall time is about that of the longer of the two, not their sum. When Config is not recording in the region (NoAvailableConfigurationRecorderException)
  * the result is `complete: false` with a warning, and holds the tagged resources only.
  * @throws AwsError naming sts:GetCallerIdentity, config:ListDiscoveredResources or
