@@ -1,11 +1,11 @@
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { STSClient } from '@aws-sdk/client-sts';
-import { createClient, resolveRegion } from '../core/aws';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import type { CallCounts } from '../core/collections';
 import { gateOutcomeLine } from '../core/markdown';
-import { emptyCounts, type SeverityCounts } from '../core/model';
+import { emptyCounts, type Severity, type SeverityCounts } from '../core/model';
 import {
   gateOutputValues,
   runCommand,
@@ -15,9 +15,8 @@ import {
 } from '../core/runner';
 import { toSarif } from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
-import { collectConfigCompliance } from '../sources/config';
-import { readCallerAccount } from '../sources/identity';
-import { collectSecurityHubCompliance } from '../sources/securityhub';
+import type { Log } from '../core/log';
+import type { CollectedCompliance, ComplianceScope } from '../sources/compliance';
 import { evaluateCompliance, type ComplianceContext, type ComplianceSubject } from './evaluate';
 import {
   COMPLIANCE_GATE_INPUTS,
@@ -27,18 +26,23 @@ import {
 } from './inputs';
 import { COMPLIANCE_WORDS, complianceSarifSource, renderComplianceSummary } from './render';
 
-/** The clients the compliance gate reads with, for the target's region. */
+/**
+ * The clients the compliance gate reads with, for the target's region, each built on its first
+ * use (core/aws `LazyClient`): a run asks only for those of its `source` (config and tagging, or
+ * securityhub, tagging and sts), so the other source's SDK package is never loaded. A test gives
+ * its own client as `() => Promise.resolve(client)`.
+ */
 export interface ComplianceClients {
-  config: ConfigServiceClient;
-  tagging: ResourceGroupsTaggingAPIClient;
-  securityhub: SecurityHubClient;
+  config: LazyClient<ConfigServiceClient>;
+  tagging: LazyClient<ResourceGroupsTaggingAPIClient>;
+  securityhub: LazyClient<SecurityHubClient>;
   /** Names the caller's account, whose Security Hub control results alone are read. */
-  sts: STSClient;
+  sts: LazyClient<STSClient>;
 }
 
 /** What the compliance gate needs besides the clock and the log; tests set these. */
 export interface ComplianceGateOptions {
-  /** Builds the clients for the target's region (default: the core client factory). */
+  /** Builds the clients for the target's region (default: `lazyClient`, the core client factory). */
   clients?: (region: string) => ComplianceClients;
 }
 
@@ -57,13 +61,84 @@ export interface ComplianceGateTypes {
 
 export type ComplianceGateRun = CommandRun<ComplianceGateTypes>;
 
+/**
+ * Each client's package is loaded by `import()` on first use (see ComplianceClients): in the
+ * bundles a chunk file, parsed only by a run of that source, so neither source's client (Security
+ * Hub's is ~0.5 MB) delays the start of a run of the other. Each import is destructured, the form
+ * in which the bundler keeps only the export used (core/aws `lazyClient`).
+ */
 function defaultClients(region: string): ComplianceClients {
   return {
-    config: createClient(ConfigServiceClient, { region }),
-    tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
-    securityhub: createClient(SecurityHubClient, { region }),
-    sts: createClient(STSClient, { region }),
+    config: lazyClient(
+      async () => {
+        const { ConfigServiceClient } = await import('@aws-sdk/client-config-service');
+        return ConfigServiceClient;
+      },
+      { region },
+    ),
+    tagging: lazyClient(
+      async () => {
+        const { ResourceGroupsTaggingAPIClient } =
+          await import('@aws-sdk/client-resource-groups-tagging-api');
+        return ResourceGroupsTaggingAPIClient;
+      },
+      { region },
+    ),
+    securityhub: lazyClient(
+      async () => {
+        const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+        return SecurityHubClient;
+      },
+      { region },
+    ),
+    sts: lazyClient(
+      async () => {
+        const { STSClient } = await import('@aws-sdk/client-sts');
+        return STSClient;
+      },
+      { region },
+    ),
   };
+}
+
+/** What either source's collection is given besides its clients and the scope. */
+interface CollectOptions {
+  log: Log;
+  region: string;
+  defaultSeverity: Severity;
+  needTags: boolean;
+}
+
+/**
+ * Collects from the one source a run names, loading only that source's module (and, through
+ * `clients`, its SDK clients) by `import()`: sources/config with Config and the Tagging API, or
+ * sources/securityhub with Security Hub, the Tagging API and STS (the caller's account, whose
+ * control results alone are read: an administrator or aggregation account also sees its
+ * members' findings). `identityCalls` receives the GetCallerIdentity call.
+ */
+async function collectFrom(
+  source: ComplianceGateInputs['source'],
+  clients: ComplianceClients,
+  scope: ComplianceScope,
+  options: CollectOptions,
+  identityCalls: CallCounts,
+): Promise<CollectedCompliance> {
+  if (source === 'config') {
+    const { collectConfigCompliance } = await import('../sources/config');
+    return collectConfigCompliance(
+      { config: await clients.config(), tagging: await clients.tagging() },
+      scope,
+      options,
+    );
+  }
+  const { collectSecurityHubCompliance } = await import('../sources/securityhub');
+  const { readCallerAccount } = await import('../sources/identity');
+  const accountId = await readCallerAccount(await clients.sts(), identityCalls);
+  return collectSecurityHubCompliance(
+    { securityhub: await clients.securityhub(), tagging: await clients.tagging() },
+    scope,
+    { ...options, accountId },
+  );
 }
 
 /**
@@ -102,22 +177,13 @@ export function complianceGateCommand(
         (exception) => exception.scope?.tags !== undefined,
       );
       const identityCalls: CallCounts = {};
-      const collected =
-        inputs.source === 'config'
-          ? await collectConfigCompliance(clients, scope, {
-              log,
-              region,
-              defaultSeverity: compliance.defaultSeverity,
-              needTags,
-            })
-          : await collectSecurityHubCompliance(clients, scope, {
-              log,
-              region,
-              // An administrator or aggregation account also sees its members' findings.
-              accountId: await readCallerAccount(clients.sts, identityCalls),
-              defaultSeverity: compliance.defaultSeverity,
-              needTags,
-            });
+      const collected = await collectFrom(
+        inputs.source,
+        clients,
+        scope,
+        { log, region, defaultSeverity: compliance.defaultSeverity, needTags },
+        identityCalls,
+      );
       progress.findings = collected.findings;
       progress.context.calls = { ...identityCalls, ...collected.calls };
       progress.context.notes = collected.warnings;

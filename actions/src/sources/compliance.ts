@@ -26,6 +26,7 @@ import {
   type ResourceGroupsTaggingAPIClient,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { parseArn } from '../core/arn';
+import { namedIn, ruleNames, type Control } from '../core/controls';
 import { chunks, countCall, type CallCounts } from '../core/collections';
 import { awsFailure, ConfigurationError, errorMessage, UndecidedError } from '../core/errors';
 import type { Log } from '../core/log';
@@ -65,6 +66,19 @@ export interface CollectedCompliance {
 
 export function emptyRuleStates(): RuleStates {
   return { evaluated: 0, compliant: [], nonCompliant: [], insufficientData: [], notApplicable: [] };
+}
+
+/**
+ * True when the user's rule filter names this rule, by deployed name, canonical name or control
+ * id. Here, not in either source, so that neither source's module (nor its SDK package) loads the
+ * other's.
+ */
+export function ruleSelected(
+  name: string,
+  control: Control | undefined,
+  wanted: readonly string[],
+): boolean {
+  return wanted.length === 0 || namedIn(ruleNames(name, control), wanted);
 }
 
 /** True when `tags` carries every pair of `wanted` (keys and values compared exactly, as AWS does). */

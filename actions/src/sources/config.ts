@@ -14,8 +14,6 @@ import { chunks, countCall, type CallCounts } from '../core/collections';
 import {
   controlByConfigIdentifier,
   controlForConfigRuleName,
-  namedIn,
-  ruleNames,
   type Control,
   findingRemediation,
 } from '../core/controls';
@@ -28,6 +26,7 @@ import {
   emptyRuleStates,
   requireList,
   requireScopeInEstate,
+  ruleSelected,
   someOf,
   type CollectedCompliance,
   type RuleStates,
@@ -60,15 +59,6 @@ function controlOf(rule: ConfigRule): Control | undefined {
     (identifier ? controlByConfigIdentifier(identifier) : undefined) ??
     controlForConfigRuleName(rule.ConfigRuleName ?? '')
   );
-}
-
-/** True when the user's rule filter names this rule, by deployed name, canonical name or control id. */
-export function ruleSelected(
-  name: string,
-  control: Control | undefined,
-  wanted: readonly string[],
-): boolean {
-  return wanted.length === 0 || namedIn(ruleNames(name, control), wanted);
 }
 
 function toFinding(

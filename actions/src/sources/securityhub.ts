@@ -31,12 +31,12 @@ import {
   emptyRuleStates,
   requireList,
   requireScopeInEstate,
+  ruleSelected,
   someOf,
   type CollectedCompliance,
   type ComplianceScope,
   type ScopeCandidate,
 } from './compliance';
-import { ruleSelected } from './config';
 import { readAllPages } from './paging';
 
 export const PAGE_SIZE = 100;
