@@ -60,7 +60,21 @@ const ssm = new SSMClient({ region: REGION, maxAttempts: 1 });
 const ssmMock = mockClient(ssm);
 const config = new ConfigServiceClient({ region: REGION, maxAttempts: 1 });
 const configMock = mockClient(config);
-let clients: RemediateClients;
+/** The test's SDK clients, built once; remediate takes them as `lazily` gives them. */
+let clients: {
+  [Name in keyof RemediateClients]: Awaited<ReturnType<RemediateClients[Name]>>;
+};
+/** Each client as remediate asks for it (core/aws LazyClient): already built. */
+function lazily(built: typeof clients): RemediateClients {
+  return {
+    config: () => Promise.resolve(built.config),
+    tagging: () => Promise.resolve(built.tagging),
+    securityhub: () => Promise.resolve(built.securityhub),
+    ssm: () => Promise.resolve(built.ssm),
+    s3: () => Promise.resolve(built.s3),
+    sts: () => Promise.resolve(built.sts),
+  };
+}
 let devGroup = '';
 let prodGroup = '';
 let lines: string[] = [];
@@ -105,7 +119,7 @@ function run(
     {
       clock: fakeClock(),
       log: (line) => lines.push(line),
-      clients: () => clients,
+      clients: () => lazily(clients),
       env: {
         GITHUB_ACTOR: 'octocat',
         GITHUB_REPOSITORY: 'acme/infra',

@@ -1,24 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
-import { createClient, resolveRegion } from '../core/aws';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import type { CallCounts } from '../core/collections';
+import type { Log } from '../core/log';
+import type { Severity } from '../core/model';
 import { formatDuration } from '../core/duration';
 import { errorMessage } from '../core/errors';
 import { plural } from '../core/markdown';
 import { describeAuditLocation } from '../core/remediation-audit';
 import { runCommand, type Command, type CommandRun, type RunDeps } from '../core/runner';
 import type { BlockingBase } from '../core/verdict';
-import { runAutomations, type AutomationOptions, type AutomationResult } from '../sinks/automation';
+import type { CollectedCompliance, ComplianceScope } from '../sources/compliance';
+import type { AutomationOptions, AutomationResult } from '../sinks/automation';
 import { auditRecordWhere, checkAuditLocation, writeAuditRecord } from '../sinks/remediation-audit';
-import { collectConfigCompliance } from '../sources/config';
 import { readCallerAccount } from '../sources/identity';
-import { collectSecurityHubCompliance } from '../sources/securityhub';
 import {
   parseRemediateInputs,
   REMEDIATE_INPUTS,
@@ -47,14 +48,19 @@ import {
   type RemediateDetails,
 } from './render';
 
-/** The clients remediate reads and writes with, for the run's region. */
+/**
+ * The clients remediate reads and writes with, for the run's region, each built on its first use
+ * (core/aws `LazyClient`): a run asks only for those of its path (Config or Security Hub for the
+ * resources, SSM only to execute, S3 only for an s3:// audit location), so the SDK packages of
+ * the others are never loaded. A test gives its own client as `() => Promise.resolve(client)`.
+ */
 export interface RemediateClients {
-  config: ConfigServiceClient;
-  tagging: ResourceGroupsTaggingAPIClient;
-  securityhub: SecurityHubClient;
-  ssm: SSMClient;
-  s3: S3Client;
-  sts: STSClient;
+  config: LazyClient<ConfigServiceClient>;
+  tagging: LazyClient<ResourceGroupsTaggingAPIClient>;
+  securityhub: LazyClient<SecurityHubClient>;
+  ssm: LazyClient<SSMClient>;
+  s3: LazyClient<S3Client>;
+  sts: LazyClient<STSClient>;
 }
 
 /** What remediate needs besides the clock and the log; tests set these. */
@@ -96,15 +102,86 @@ export interface RemediateTypes {
 
 export type RemediateRun = CommandRun<RemediateTypes>;
 
+/**
+ * Each client's package is loaded by `import()` on first use (see RemediateClients): in the
+ * bundles a chunk file that a run off its path never parses. Each import is destructured, the
+ * form in which the bundler keeps only the export used (core/aws `lazyClient`).
+ */
 function defaultClients(region: string): RemediateClients {
   return {
-    config: createClient(ConfigServiceClient, { region }),
-    tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
-    securityhub: createClient(SecurityHubClient, { region }),
-    ssm: createClient(SSMClient, { region }),
-    s3: createClient(S3Client, { region }),
-    sts: createClient(STSClient, { region }),
+    config: lazyClient(
+      async () => {
+        const { ConfigServiceClient } = await import('@aws-sdk/client-config-service');
+        return ConfigServiceClient;
+      },
+      { region },
+    ),
+    tagging: lazyClient(
+      async () => {
+        const { ResourceGroupsTaggingAPIClient } =
+          await import('@aws-sdk/client-resource-groups-tagging-api');
+        return ResourceGroupsTaggingAPIClient;
+      },
+      { region },
+    ),
+    securityhub: lazyClient(
+      async () => {
+        const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+        return SecurityHubClient;
+      },
+      { region },
+    ),
+    ssm: lazyClient(
+      async () => {
+        const { SSMClient } = await import('@aws-sdk/client-ssm');
+        return SSMClient;
+      },
+      { region },
+    ),
+    s3: lazyClient(
+      async () => {
+        const { S3Client } = await import('@aws-sdk/client-s3');
+        return S3Client;
+      },
+      { region },
+    ),
+    sts: lazyClient(
+      async () => {
+        const { STSClient } = await import('@aws-sdk/client-sts');
+        return STSClient;
+      },
+      { region },
+    ),
   };
+}
+
+/**
+ * The rule's non-compliant results in scope from the one source a run names, loading only that
+ * source's module by `import()` (and, through `clients`, its SDK clients).
+ */
+async function collectFrom(
+  source: 'config' | 'securityhub',
+  clients: RemediateClients,
+  scope: ComplianceScope,
+  settings: {
+    log: Log;
+    region: string;
+    accountId: string;
+    defaultSeverity: Severity;
+    needTags: boolean;
+  },
+): Promise<CollectedCompliance> {
+  const tagging = await clients.tagging();
+  if (source === 'config') {
+    const { collectConfigCompliance } = await import('../sources/config');
+    return collectConfigCompliance({ config: await clients.config(), tagging }, scope, settings);
+  }
+  const { collectSecurityHubCompliance } = await import('../sources/securityhub');
+  return collectSecurityHubCompliance(
+    { securityhub: await clients.securityhub(), tagging },
+    scope,
+    settings,
+  );
 }
 
 function localUser(): string | undefined {
@@ -220,10 +297,10 @@ export function remediateCommand(options: RemediateOptions = {}): Command<Remedi
       };
       // Before anything else: a run that could not keep its audit record must not start.
       const clients = clientsFor(region);
-      await checkAuditLocation(inputs.audit, { s3: () => clients.s3, region });
+      await checkAuditLocation(inputs.audit, { s3: clients.s3, region });
       const calls: CallCounts = {};
       progress.context.calls = calls;
-      const accountId = await readCallerAccount(clients.sts, calls);
+      const accountId = await readCallerAccount(await clients.sts(), calls);
       progress.subject.accountId = accountId;
       let targets: RemediationTarget[];
       let notes: string[] = [];
@@ -238,10 +315,7 @@ export function remediateCommand(options: RemediateOptions = {}): Command<Remedi
           defaultSeverity: policy.policy.compliance.defaultSeverity,
           needTags: false,
         };
-        const collected =
-          source === 'config'
-            ? await collectConfigCompliance(clients, scope, settings)
-            : await collectSecurityHubCompliance(clients, scope, settings);
+        const collected = await collectFrom(source, clients, scope, settings);
         Object.assign(calls, collected.calls);
         progress.findings = collected.findings;
         notes = collected.warnings;
@@ -264,8 +338,10 @@ export function remediateCommand(options: RemediateOptions = {}): Command<Remedi
       const runbook = remedy.runbook;
       let executions: AutomationResult[] | undefined;
       if (inputs.execute && plan.refusal === undefined && runbook && plan.resources.length > 0) {
+        // Loaded only by a run that executes: it brings the SSM client's package.
+        const { runAutomations } = await import('../sinks/automation');
         executions = await runAutomations(
-          clients.ssm,
+          await clients.ssm(),
           plan.resources.map((resource) => ({
             resource: resource.resource,
             document: runbook.document,
@@ -336,7 +412,7 @@ export function remediateCommand(options: RemediateOptions = {}): Command<Remedi
     async deliver({ inputs, details }) {
       try {
         details.audit.written = await writeAuditRecord(inputs.audit, details.record, {
-          s3: () => clientsFor(details.record.region).s3,
+          s3: clientsFor(details.record.region).s3,
         });
       } catch (error) {
         details.audit.failed = errorMessage(error);

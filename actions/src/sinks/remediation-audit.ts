@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, stat, unlink } from 'node:fs/promises';
 import { makeDirectory } from '../core/directories';
 import { dirname, join } from 'node:path';
-import { HeadBucketCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   AssetguardError,
   awsFailure,
@@ -81,6 +81,9 @@ async function checkAuditBucket(
 ): Promise<void> {
   const { bucket } = location;
   let bucketRegion: string | undefined;
+  // Loaded here, by a run with an s3:// location: in the bundles, the S3 client's package is a
+  // chunk file that a run keeping its records in a directory never parses.
+  const { HeadBucketCommand } = await import('@aws-sdk/client-s3');
   try {
     ({ BucketRegion: bucketRegion } = await s3.send(new HeadBucketCommand({ Bucket: bucket })));
   } catch (error) {
@@ -125,13 +128,15 @@ async function checkAuditBucket(
  * @throws ConfigurationError naming the audit input (not a directory, cannot be written, no
  *   such bucket, a bucket in another region); AwsError naming s3:ListBucket (which HeadBucket
  *   is authorized as) when the bucket cannot be reached.
+ * `aws.s3` gives the S3 client, or a promise of it (core/aws `LazyClient`); it is asked for only
+ * for an s3:// location.
  */
 export async function checkAuditLocation(
   location: AuditLocation,
-  aws: { s3: () => S3Client; region: string },
+  aws: { s3: () => S3Client | Promise<S3Client>; region: string },
 ): Promise<void> {
   if (location.kind === 's3') {
-    await checkAuditBucket(location, aws.s3(), aws.region);
+    await checkAuditBucket(location, await aws.s3(), aws.region);
     return;
   }
   const { path } = location;
@@ -198,11 +203,12 @@ async function writeNewFile(path: string, text: string): Promise<void> {
  * @throws DeliveryError when a record with that key exists; AwsError naming s3:PutObject;
  *   ConfigurationError naming the audit input for a directory that cannot be written;
  *   UndecidedError for a record that does not match its schema.
+ * `clients.s3` as for `checkAuditLocation`: asked for only for an s3:// location.
  */
 export async function writeAuditRecord(
   location: AuditLocation,
   record: RemediationAuditRecord,
-  clients: { s3: () => S3Client },
+  clients: { s3: () => S3Client | Promise<S3Client> },
 ): Promise<string> {
   // The reader (the daily report) refuses what does not match the contract: never write it.
   const checked = checkRemediationAuditRecord(record);
@@ -218,8 +224,10 @@ export async function writeAuditRecord(
     return path;
   }
   const where = auditRecordWhere(location, record);
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+  const s3 = await clients.s3();
   try {
-    await clients.s3().send(
+    await s3.send(
       new PutObjectCommand({
         Bucket: location.bucket,
         Key: path,
