@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { createClient, resolveRegion } from '../core/aws';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
+import { createClient, lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import { DeliveryError, errorMessage } from '../core/errors';
 import { SEVERITIES, type SeverityCounts } from '../core/model';
 import type { LoadedPolicy, ReportPolicy } from '../core/policy';
@@ -27,11 +27,10 @@ import {
 import { markdownText } from '../core/escape';
 import { describeAuditLocation } from '../core/remediation-audit';
 import { upsertIssue, githubClient } from '../sinks/github';
-import { postSlack } from '../sinks/slack';
-import { sendEmail, type EmailTransport } from '../sinks/email';
+import type { EmailTransport } from '../sinks/email';
 import { collectReport, defaultReportClients, type ReportClients } from './collect';
 import { evaluateReport } from './evaluate';
-import { reportHtmlChunks } from './html';
+import type { reportHtmlChunks } from './html';
 import {
   DAILY_REPORT_INPUTS,
   DAILY_REPORT_OUTPUTS,
@@ -46,8 +45,6 @@ import {
   renderReportMarkdown,
   reportJsonChunks,
 } from './render';
-import { slackReportMessage } from './slack';
-import { reportEmails, unroutedOwnerWarnings } from './email';
 import {
   checkStateSubject,
   checkStateTime,
@@ -112,7 +109,12 @@ export interface ReportDetails {
 /** The clients the report reads and delivers with; tests may set them. */
 export interface ReportCommandClients extends ReportClients {
   s3: S3Client;
-  sesv2: SESv2Client;
+  /**
+   * Built on first use (core/aws `LazyClient`), by a run that mails through SES: its package is
+   * then loaded (in the bundles a chunk file, not parsed at start). A test gives its own client
+   * as `() => Promise.resolve(client)`.
+   */
+  sesv2: LazyClient<SESv2Client>;
 }
 
 /** What the report needs besides the clock and the log. */
@@ -144,7 +146,13 @@ function defaultClients(region: string): ReportCommandClients {
   return {
     ...defaultReportClients(region),
     s3: createClient(S3Client, { region }),
-    sesv2: createClient(SESv2Client, { region }),
+    sesv2: lazyClient(
+      async () => {
+        const { SESv2Client } = await import('@aws-sdk/client-sesv2');
+        return SESv2Client;
+      },
+      { region },
+    ),
   };
 }
 
@@ -227,6 +235,12 @@ export function reportVerdict(
 export function dailyReportCommand(options: DailyReportOptions = {}): Command<DailyReportTypes> {
   const env = options.env ?? process.env;
   const runUrl = actionsRunUrl(env);
+  /**
+   * report.html's renderer (report/html, with the charts' d3), loaded by `decide` once the report
+   * is decided rather than at start: in the bundles a chunk file, parsed after the collection, not
+   * before the first AWS request. `render` gets a report only from a `decide` that loaded it.
+   */
+  let renderHtml: typeof reportHtmlChunks | undefined;
   const clientsFor = (() => {
     const made = new Map<string, ReportCommandClients>();
     return (region: string): ReportCommandClients => {
@@ -319,6 +333,7 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
       });
       if (inputs.email && policy.policy.report.routeBy !== undefined) {
         // Said in the report, before anything is sent: a mis-tagged owner gets no part of its own.
+        const { unroutedOwnerWarnings } = await import('./email');
         report.warnings.push(...unroutedOwnerWarnings(report, policy.policy.report));
       }
       if (!inputs.state) {
@@ -334,6 +349,7 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
         ...(report.previousAt !== undefined && { previousAt: report.previousAt }),
       };
       progress.subject = subject;
+      ({ reportHtmlChunks: renderHtml } = await import('./html'));
       return {
         verdict: reportVerdict(report, subject, policy, inputs.failOnOverdue),
         details: { report, state, policy: policy.policy.report },
@@ -355,6 +371,9 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
           files: {},
         };
       }
+      if (renderHtml === undefined) {
+        throw new Error('report.html: its renderer was not loaded by decide');
+      }
       const markdown = renderReportMarkdown(details.report, {
         top: details.policy.top,
         ...(runUrl !== undefined && { runUrl }),
@@ -370,7 +389,7 @@ export function dailyReportCommand(options: DailyReportOptions = {}): Command<Da
         files: {
           // In chunks, written as they are made: each holds every open finding (the page the
           // first MAX_HTML_ROWS of each table).
-          'report.html': reportHtmlChunks(details.report, {
+          'report.html': renderHtml(details.report, {
             ...(runUrl !== undefined && { runUrl }),
           }),
           'report.json': reportJsonChunks(details.report),
@@ -474,6 +493,9 @@ async function deliverReport(
   if (inputs.slackWebhookUrl) {
     const url = inputs.slackWebhookUrl;
     await attempt('Slack', async () => {
+      // Loaded by a run that posts: in the bundles, chunk files not parsed at start.
+      const { postSlack } = await import('../sinks/slack');
+      const { slackReportMessage } = await import('./slack');
       await postSlack(url, slackReportMessage(report, { top: details.policy.top, ...links }));
       return 'posted to Slack';
     });
@@ -481,11 +503,14 @@ async function deliverReport(
   if (inputs.email) {
     const email = inputs.email;
     await attempt('email', async () => {
+      // Loaded by a run that mails: in the bundles, chunk files not parsed at start.
+      const { sendEmail } = await import('../sinks/email');
+      const { reportEmails } = await import('./email');
       const htmlReport = await readFile(run.files['report.html'] ?? '', 'utf8');
       const transport: EmailTransport =
         email.transport.kind === 'smtp'
           ? { kind: 'smtp', url: email.transport.url }
-          : { kind: 'ses', client: clients.sesv2 };
+          : { kind: 'ses', client: await clients.sesv2() };
       const messages = reportEmails(report, {
         policyReport: details.policy,
         defaultTo: email.to,
