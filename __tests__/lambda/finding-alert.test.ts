@@ -57,6 +57,11 @@ interface CommandStack {
   ): void;
 }
 
+/** A client as the handler takes its lazily built ones (core/aws LazyClient): already built. */
+function lazily<C>(client: C): () => Promise<C> {
+  return () => Promise.resolve(client);
+}
+
 function counted<C extends { middlewareStack: unknown }>(client: C): C {
   (client.middlewareStack as CommandStack).add(
     (next, context) => (args) => {
@@ -157,9 +162,9 @@ function fixture(name: string, edit: (event: Json) => void = () => undefined): J
 
 function deps(overrides: Partial<FindingAlertDeps> = {}): FindingAlertDeps {
   return {
-    ssm: counted(new SSMClient(options)),
+    ssm: lazily(counted(new SSMClient(options))),
     dynamodb: counted(new DynamoDBClient(options)),
-    sns: counted(new SNSClient(options)),
+    sns: lazily(counted(new SNSClient(options))),
     tagging: counted(new ResourceGroupsTaggingAPIClient(options)),
     table,
     topicArn,

@@ -89,7 +89,7 @@ const CONFIG: FixerConfig = {
 function clients(): FixerClients {
   return {
     ec2: new EC2Client({ region: REGION }),
-    iam: new IAMClient({ region: REGION }),
+    iam: () => Promise.resolve(new IAMClient({ region: REGION })),
     sleep: (ms) => {
       sleeps.push(ms);
       return Promise.resolve();
@@ -103,8 +103,8 @@ function deps(overrides: Partial<FixerDeps> = {}): FixerDeps {
     ...clients(),
     topicArn: TOPIC,
     slack: { url: 'https://hooks.slack.example/services/T0/B0/secret' },
-    sns: new SNSClient({ region: REGION }),
-    ssm: new SSMClient({ region: REGION }),
+    sns: () => Promise.resolve(new SNSClient({ region: REGION })),
+    ssm: () => Promise.resolve(new SSMClient({ region: REGION })),
     postSlack: (_url, message) => {
       posted.push(message);
       return Promise.resolve();

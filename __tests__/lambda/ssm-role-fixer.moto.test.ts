@@ -140,9 +140,9 @@ function deps(config: Partial<FixerConfig> = {}): FixerDeps {
     slack: { url: recorder().url },
     ...config,
     ec2,
-    iam,
-    sns,
-    ssm: new SSMClient(options),
+    iam: () => Promise.resolve(iam),
+    sns: () => Promise.resolve(sns),
+    ssm: () => Promise.resolve(new SSMClient(options)),
     postSlack,
     region: REGION,
     sleep: (ms) => {

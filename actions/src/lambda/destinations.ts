@@ -8,8 +8,9 @@
  * Each Lambda keeps its own words (message.ts) and its own way of going through the destinations
  * (finding-alert claims each one in DynamoDB first; ssm-role-fixer needs one to succeed).
  */
-import { PublishCommand, type MessageAttributeValue, type SNSClient } from '@aws-sdk/client-sns';
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { MessageAttributeValue, SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { LazyClient } from '../core/aws';
 import { ConfigurationError, awsFailure } from '../core/errors';
 import { safeUrl } from '../core/escape';
 import type { SlackMessage } from '../sinks/slack';
@@ -42,11 +43,15 @@ export interface Destinations {
 /** sinks/slack `postSlack`, or a stand-in with its signature. */
 export type PostSlack = (webhookUrl: string, message: SlackMessage) => Promise<void>;
 
-/** What sending needs besides the settings. */
+/**
+ * What sending needs besides the settings. The clients are built on first use (core/aws
+ * `LazyClient`): each package is a chunk file of the bundle, loaded by the first send to its
+ * destination rather than at every cold start, before the Lambda's first request.
+ */
 export interface DestinationClients {
   /** Reads the webhook URL's SecureString. */
-  ssm: SSMClient;
-  sns: SNSClient;
+  ssm: LazyClient<SSMClient>;
+  sns: LazyClient<SNSClient>;
   postSlack: PostSlack;
 }
 
@@ -97,14 +102,16 @@ export function destinationsFrom(
  *   is not an http(s) URL (the value itself is never in a message: it is a secret).
  */
 export async function readSlackWebhook(
-  ssm: SSMClient,
+  ssm: LazyClient<SSMClient>,
   source: SlackWebhookSource,
 ): Promise<string> {
   if ('url' in source) return source.url;
   const name = source.parameterName;
   let value: string | undefined;
+  const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+  const client = await ssm();
   try {
-    const answer = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
+    const answer = await client.send(new GetParameterCommand({ Name: name, WithDecryption: true }));
     value = answer.Parameter?.Value;
   } catch (error) {
     throw awsFailure(
@@ -184,8 +191,10 @@ export function destinationSenders<T>(
         for (const [name, value] of Object.entries(attributes)) {
           messageAttributes[name] = { DataType: 'String', StringValue: value };
         }
+        const { PublishCommand } = await import('@aws-sdk/client-sns');
+        const sns = await deps.sns();
         try {
-          await deps.sns.send(
+          await sns.send(
             new PublishCommand({
               TopicArn: topicArn,
               Subject: subject,

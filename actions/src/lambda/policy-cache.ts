@@ -3,7 +3,8 @@
  * parameter `tags publish` writes), cached per container. The auto-tag and finding-alert
  * handlers each build one cache when the container starts and keep it warm between invocations.
  */
-import { GetParameterCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { LazyClient } from '../core/aws';
 import { ConfigurationError, awsFailure, hasAwsCode } from '../core/errors';
 import { loadedFromText, type Policy } from '../core/policy';
 
@@ -22,7 +23,11 @@ export function jsonLog(entry: LogEntry): void {
 export const POLICY_TTL_MS = 5 * 60 * 1000;
 
 export interface PolicyCacheDeps {
-  ssm: SSMClient;
+  /**
+   * Built on first use (core/aws `LazyClient`): finding-alert reads a policy only when a
+   * parameter is set, so its SSM client package is loaded (a chunk file of the bundle) only then.
+   */
+  ssm: LazyClient<SSMClient>;
   /** SSM parameter holding the policy text. */
   parameterName: string;
   now: () => Date;
@@ -55,8 +60,12 @@ export function cachedPolicy(
     if (cached && at - cached.checkedAt < POLICY_TTL_MS) return cached.policy;
     let text: string | undefined;
     let version: number | undefined;
+    // Loaded on the first read (see PolicyCacheDeps.ssm), outside the try: only SSM's answers are
+    // read as SSM failures.
+    const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
+    const client = await ssm();
     try {
-      const answer = await ssm.send(new GetParameterCommand({ Name: parameterName }));
+      const answer = await client.send(new GetParameterCommand({ Name: parameterName }));
       text = answer.Parameter?.Value;
       version = answer.Parameter?.Version;
     } catch (error) {

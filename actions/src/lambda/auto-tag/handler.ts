@@ -131,18 +131,21 @@ export function createHandler(deps: AutoTagDeps): AutoTagHandler {
   // per-container cache Lambda keeps warm between invocations.
   // The shared cache (../policy-cache) reads and parses the whole policy; this Lambda uses its
   // tags section, and says once per parsed version when there is none.
-  const currentPolicy = cachedPolicy(deps, {
-    parameterEnv: PARAMETER_ENV,
-    onLoad: (loaded) => {
-      if (!loaded.tags) {
-        log({
-          level: 'warn',
-          msg: 'policy has no tags section: setting creator and create time only',
-          parameter: deps.parameterName,
-        });
-      }
+  const currentPolicy = cachedPolicy(
+    { ...deps, ssm: () => Promise.resolve(deps.ssm) },
+    {
+      parameterEnv: PARAMETER_ENV,
+      onLoad: (loaded) => {
+        if (!loaded.tags) {
+          log({
+            level: 'warn',
+            msg: 'policy has no tags section: setting creator and create time only',
+            parameter: deps.parameterName,
+          });
+        }
+      },
     },
-  });
+  );
   const policyTags = async (): Promise<TagPolicy | undefined> => (await currentPolicy()).tags;
 
   return async function handler(event: CloudTrailEvent): Promise<AutoTagSummary> {

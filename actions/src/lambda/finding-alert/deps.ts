@@ -1,8 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { createClient } from '../../core/aws';
+import { createClient, lazyClient } from '../../core/aws';
 import { postSlack } from '../../sinks/slack';
 import { configFrom, jsonLog, type FindingAlertDeps } from './handler';
 
@@ -14,9 +12,17 @@ import { configFrom, jsonLog, type FindingAlertDeps } from './handler';
 export function defaultDeps(env: NodeJS.ProcessEnv = process.env): FindingAlertDeps {
   return {
     ...configFrom(env),
-    ssm: createClient(SSMClient),
+    // Loaded on first use (lambda/destinations, lambda/policy-cache): SSM only with a policy or
+    // Slack parameter, SNS once an alert is claimed; neither before the first request.
+    ssm: lazyClient(async () => {
+      const { SSMClient } = await import('@aws-sdk/client-ssm');
+      return SSMClient;
+    }),
     dynamodb: createClient(DynamoDBClient),
-    sns: createClient(SNSClient),
+    sns: lazyClient(async () => {
+      const { SNSClient } = await import('@aws-sdk/client-sns');
+      return SNSClient;
+    }),
     tagging: createClient(ResourceGroupsTaggingAPIClient),
     postSlack,
     now: () => new Date(),

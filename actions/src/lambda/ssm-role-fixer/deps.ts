@@ -1,8 +1,5 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
-import { IAMClient } from '@aws-sdk/client-iam';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SSMClient } from '@aws-sdk/client-ssm';
-import { createClient, resolveRegion } from '../../core/aws';
+import { createClient, lazyClient, resolveRegion } from '../../core/aws';
 import { systemClock } from '../../core/clock';
 import { postSlack } from '../../sinks/slack';
 import { configFrom } from './config';
@@ -18,9 +15,19 @@ export function defaultDeps(env: NodeJS.ProcessEnv = process.env): FixerDeps {
   return {
     ...configFrom(env),
     ec2: createClient(EC2Client),
-    iam: createClient(IAMClient),
-    sns: createClient(SNSClient),
-    ssm: createClient(SSMClient),
+    iam: lazyClient(async () => {
+      const { IAMClient } = await import('@aws-sdk/client-iam');
+      return IAMClient;
+    }),
+    // Loaded on the first report (lambda/destinations), after the instance is described.
+    sns: lazyClient(async () => {
+      const { SNSClient } = await import('@aws-sdk/client-sns');
+      return SNSClient;
+    }),
+    ssm: lazyClient(async () => {
+      const { SSMClient } = await import('@aws-sdk/client-ssm');
+      return SSMClient;
+    }),
     postSlack,
     region: resolveRegion(undefined, env),
     sleep: (ms) => systemClock.sleep(ms),

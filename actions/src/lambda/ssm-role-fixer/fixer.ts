@@ -22,16 +22,9 @@ import {
   type EC2Client,
   type IamInstanceProfileAssociation,
 } from '@aws-sdk/client-ec2';
-import {
-  AddRoleToInstanceProfileCommand,
-  AttachRolePolicyCommand,
-  CreateInstanceProfileCommand,
-  CreateRoleCommand,
-  GetInstanceProfileCommand,
-  paginateListAttachedRolePolicies,
-  type IAMClient,
-} from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
 import { parseArn, partitionOf } from '../../core/arn';
+import type { LazyClient } from '../../core/aws';
 import { UndecidedError, awsFailure, hasAwsCode } from '../../core/errors';
 import type { FixerConfig } from './config';
 
@@ -89,7 +82,13 @@ export interface FixResult {
 
 export interface FixerClients {
   ec2: EC2Client;
-  iam: IAMClient;
+  /**
+   * Built on the first IAM call (core/aws `LazyClient`), as each function below loads the
+   * commands it sends by `import()`: in the bundle the IAM package is a chunk file, parsed after
+   * the instance is described (the Lambda's first request), and not at all for an instance that
+   * needs nothing. A test gives its own client as `() => Promise.resolve(client)`.
+   */
+  iam: LazyClient<IAMClient>;
   /** Waits between attempts to associate a just-created profile (injectable for tests). */
   sleep: (ms: number) => Promise<void>;
 }
@@ -267,11 +266,11 @@ async function rolesOf(
   profileName: string,
 ): Promise<{ arn?: string; roles: ProfileRole[] } | undefined> {
   const what = `read instance profile ${profileName}`;
+  const { GetInstanceProfileCommand } = await import('@aws-sdk/client-iam');
+  const iam = await clients.iam();
   let answer;
   try {
-    answer = await clients.iam.send(
-      new GetInstanceProfileCommand({ InstanceProfileName: profileName }),
-    );
+    answer = await iam.send(new GetInstanceProfileCommand({ InstanceProfileName: profileName }));
   } catch (error) {
     if (iamError(error, 'NoSuchEntity')) return undefined;
     throw awsFailure(what, `iam:GetInstanceProfile on instance profile ${profileName}`, error);
@@ -299,9 +298,11 @@ async function rolesOf(
 async function attachedPolicies(clients: FixerClients, roleName: string): Promise<string[]> {
   const what = `list the policies attached to role ${roleName}`;
   const arns: string[] = [];
+  const { paginateListAttachedRolePolicies } = await import('@aws-sdk/client-iam');
+  const iam = await clients.iam();
   try {
     for await (const page of paginateListAttachedRolePolicies(
-      { client: clients.iam },
+      { client: iam },
       { RoleName: roleName },
     )) {
       if (!Array.isArray(page.AttachedPolicies)) {
@@ -330,10 +331,10 @@ async function ensureAttached(
   policyArn: string,
 ): Promise<boolean> {
   if ((await attachedPolicies(clients, roleName)).includes(policyArn)) return false;
+  const { AttachRolePolicyCommand } = await import('@aws-sdk/client-iam');
+  const iam = await clients.iam();
   try {
-    await clients.iam.send(
-      new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }),
-    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
   } catch (error) {
     throw awsFailure(
       `attach ${policyArn} to role ${roleName}`,
@@ -358,8 +359,10 @@ const EC2_TRUST = JSON.stringify({
 
 /** Creates the default role unless it exists; its ARN when created now. */
 async function createRole(clients: FixerClients, roleName: string): Promise<string | undefined> {
+  const { CreateRoleCommand } = await import('@aws-sdk/client-iam');
+  const iam = await clients.iam();
   try {
-    const answer = await clients.iam.send(
+    const answer = await iam.send(
       new CreateRoleCommand({
         RoleName: roleName,
         AssumeRolePolicyDocument: EC2_TRUST,
@@ -380,8 +383,10 @@ async function createRole(clients: FixerClients, roleName: string): Promise<stri
 
 /** Creates the default instance profile unless it exists; true when created now. */
 async function createProfile(clients: FixerClients, profileName: string): Promise<boolean> {
+  const { CreateInstanceProfileCommand } = await import('@aws-sdk/client-iam');
+  const iam = await clients.iam();
   try {
-    await clients.iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profileName }));
+    await iam.send(new CreateInstanceProfileCommand({ InstanceProfileName: profileName }));
     return true;
   } catch (error) {
     if (iamError(error, 'EntityAlreadyExists')) return false;
@@ -398,8 +403,10 @@ async function addRole(
   profileName: string,
   roleName: string,
 ): Promise<void> {
+  const { AddRoleToInstanceProfileCommand } = await import('@aws-sdk/client-iam');
+  const iam = await clients.iam();
   try {
-    await clients.iam.send(
+    await iam.send(
       new AddRoleToInstanceProfileCommand({ InstanceProfileName: profileName, RoleName: roleName }),
     );
   } catch (error) {

@@ -24,6 +24,7 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import { parseArn } from '../../core/arn';
+import type { LazyClient } from '../../core/aws';
 import {
   AwsError,
   ConfigurationError,
@@ -47,7 +48,8 @@ export { jsonLog, type LogEntry } from '../policy-cache';
  */
 export interface FixerDeps extends FixerConfig, DestinationClients {
   ec2: EC2Client;
-  iam: IAMClient;
+  /** Built on the first IAM call (lambda/ssm-role-fixer/fixer `FixerClients`). */
+  iam: LazyClient<IAMClient>;
   /** The Lambda's region (AWS_REGION): the partition of ARNs that do not say. */
   region: string;
   sleep: (ms: number) => Promise<void>;
