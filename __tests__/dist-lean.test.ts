@@ -34,12 +34,35 @@ const CLIENT_MARKERS = {
   ssm: 'AssociateOpsItemRelatedItem',
   securityhub: 'BatchUpdateStandardsControlAssociations',
   'resource-groups': 'PutGroupConfiguration',
+  'resource-groups-tagging-api': 'DescribeReportCreation',
+  'config-service': 'BatchGetAggregateResourceConfig',
+  sesv2: 'BatchGetMetricData',
+  sns: 'CheckIfPhoneNumberIsOptedOut',
+  iam: 'AddClientIDToOpenIDConnectProvider',
 };
-/** Per action, the SDK clients only some of its runs call: each in a chunk, none in index.js. */
+/**
+ * Per action, the SDK clients only some of its runs call: each in a chunk, none in index.js.
+ * compliance-gate and remediate read one compliance source a run (Config or Security Hub, by the
+ * source input), remediate calls SSM only to execute and S3 only for an s3:// audit location,
+ * and the daily report mails through SES only with email-to.
+ */
 const LAZY_CLIENTS: Partial<Record<string, (keyof typeof CLIENT_MARKERS)[]>> = {
+  'compliance-gate': ['config-service', 'securityhub', 'resource-groups-tagging-api'],
   'tag-policy': ['ec2', 's3', 'ssm', 'resource-groups'],
-  'daily-report': ['ec2'],
+  'daily-report': ['ec2', 'sesv2'],
   'fleet-check': ['ec2', 's3', 'ssm', 'securityhub'],
+  remediate: ['config-service', 'securityhub', 'resource-groups-tagging-api', 's3', 'ssm'],
+};
+/**
+ * Per action, other packages it needs only after its decision (to render or deliver): each in a
+ * chunk, none in index.js. Markers: d3-color's table of named colours (report.html's charts use
+ * d3-scale, which brings it), @slack/webhook's class name.
+ */
+const LATE_PACKAGES: Partial<Record<string, { name: string; marker: string }[]>> = {
+  'daily-report': [
+    { name: 'd3 (report.html charts)', marker: 'aliceblue' },
+    { name: '@slack/webhook', marker: 'IncomingWebhook' },
+  ],
 };
 
 const count = (text: string, marker: string): number => text.split(marker).length - 1;
@@ -80,6 +103,13 @@ describe.each(ACTIONS)('actions/dist/%s', (bundle) => {
     );
   });
 
+  for (const { name, marker } of LATE_PACKAGES[bundle] ?? []) {
+    it(`loads ${name} from a chunk, after the first request`, () => {
+      expect(count(entry, marker)).toBe(0);
+      expect(chunksOf(bundle).some((file) => read(bundle, file).includes(marker))).toBe(true);
+    });
+  }
+
   for (const client of LAZY_CLIENTS[bundle] ?? []) {
     it(`loads @aws-sdk/client-${client} from a chunk, only on a run that calls it`, () => {
       const marker = CLIENT_MARKERS[client];
@@ -94,6 +124,33 @@ describe.each(ACTIONS)('actions/dist/%s', (bundle) => {
       expect(count(all, AJV_COMPILER)).toBe(0);
     });
   }
+});
+
+/**
+ * Per Lambda, the SDK clients it calls only after its first request, or on some invocations:
+ * each in a chunk file beside index.js (the Lambdas are built as ES modules, like the actions,
+ * and their zip holds the whole directory), none in index.js, which every cold start parses.
+ * auto-tag and finding-alert reach EC2 only for EC2 resources (sources/tagging); finding-alert
+ * reads SSM only for a policy or Slack parameter and publishes to SNS after its claim; the fixer
+ * calls IAM, SSM and SNS after describing the instance.
+ */
+const LAMBDA_LAZY_CLIENTS: Record<string, (keyof typeof CLIENT_MARKERS)[]> = {
+  'lambda/auto-tag': ['ec2'],
+  'lambda/finding-alert': ['ec2', 'ssm', 'sns'],
+  'lambda/ssm-role-fixer': ['iam', 'ssm', 'sns'],
+};
+
+describe.each(Object.entries(LAMBDA_LAZY_CLIENTS))('actions/dist/%s', (bundle, clients) => {
+  const entry = read(bundle, 'index.js');
+
+  it.each(clients)(
+    'loads @aws-sdk/client-%s from a chunk, only on a run that calls it',
+    (client) => {
+      const marker = CLIENT_MARKERS[client];
+      expect(count(entry, marker)).toBe(0);
+      expect(chunksOf(bundle).some((file) => read(bundle, file).includes(marker))).toBe(true);
+    },
+  );
 });
 
 describe('actions/dist/cli entry', () => {
