@@ -722,7 +722,7 @@ function benchDailyReport(): ReportBench {
   return { runs, phases, report, wall, maxRssMiB, targets: { timeMet, memoryMet } };
 }
 
-const USAGE = `usage: npm run bench [-- --scan-gate | --tags-apply | --daily-report] [--sizes 100,1000,10000] [--rounds 5] [--latency-ms 44] [--profile DIR]
+const USAGE = `usage: npm run bench [-- --scan-gate | --tags-apply | --daily-report [--compliance-source config|securityhub] [--securityhub-throttle]] [--sizes 100,1000,10000] [--rounds 5] [--latency-ms 44] [--profile DIR]
 
   (no flags)   sections 1-4, then the scan gate vs the DIY gates (section 5)
   --scan-gate  only the scan gate vs the DIY gates (scripts/bench/scan-gate.ts); writes out/bench/scan-gate.json
@@ -730,6 +730,10 @@ const USAGE = `usage: npm run bench [-- --scan-gate | --tags-apply | --daily-rep
                endpoint (scripts/bench/estate-bench.ts); writes out/bench/estate.json
   --daily-report only \`report\` (built CLI, collection included) over the estate and its 50,000 findings;
                with --tags-apply both run; writes out/bench/estate.json
+  --compliance-source config|securityhub
+               the daily report's compliance source (default: both, one after the other)
+  --securityhub-throttle
+               throttle the estate endpoint's Security Hub as AWS documents it (GetFindings 3/s, burst 6)
   --sizes      findings per image, comma-separated (scan-gate section)
   --rounds     measured rounds per size, each program once per round (>= 1; the figures use >= 5)
   --latency-ms the bench endpoint's delay per request (default 44)
@@ -739,11 +743,21 @@ const USAGE = `usage: npm run bench [-- --scan-gate | --tags-apply | --daily-rep
 function parseArgs(argv: readonly string[]): {
   scanGateOnly: boolean;
   gate: ScanGateBenchOptions;
-  estate: { tagsApply: boolean; dailyReport: boolean };
+  estate: {
+    tagsApply: boolean;
+    dailyReport: boolean;
+    complianceSources?: ('config' | 'securityhub')[];
+    securityHubThrottle?: boolean;
+  };
 } {
   const gate: ScanGateBenchOptions = {};
   let scanGateOnly = false;
-  const estate = { tagsApply: false, dailyReport: false };
+  const estate: {
+    tagsApply: boolean;
+    dailyReport: boolean;
+    complianceSources?: ('config' | 'securityhub')[];
+    securityHubThrottle?: boolean;
+  } = { tagsApply: false, dailyReport: false };
   const value = (flag: string, index: number): string => {
     const text = argv[index + 1];
     if (text === undefined || text.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -766,6 +780,20 @@ function parseArgs(argv: readonly string[]): {
         estate.tagsApply = true;
         break;
       case '--daily-report':
+        estate.dailyReport = true;
+        break;
+      case '--compliance-source': {
+        const source = value(flag, index);
+        if (source !== 'config' && source !== 'securityhub') {
+          throw new UsageError(`${flag} ${JSON.stringify(source)}: expected config or securityhub`);
+        }
+        estate.complianceSources = [source];
+        estate.dailyReport = true;
+        index += 1;
+        break;
+      }
+      case '--securityhub-throttle':
+        estate.securityHubThrottle = true;
         estate.dailyReport = true;
         break;
       case '--sizes':
@@ -820,7 +848,15 @@ async function main(): Promise<void> {
   );
   console.log(`started: ${new Date().toISOString()}`);
   if (args.estate.tagsApply || args.estate.dailyReport) {
-    await benchEstateSections(args.estate, args.gate, host, started);
+    await benchEstateSections(
+      args.estate,
+      {
+        ...args.gate,
+        ...(args.estate.securityHubThrottle === true && { securityHubThrottle: true }),
+      },
+      host,
+      started,
+    );
     return;
   }
   if (args.scanGateOnly) {

@@ -24,9 +24,39 @@ import {
   TagResourcesCommand,
 } from '@aws-sdk/client-resource-groups-tagging-api';
 import { GetBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  BatchGetSecurityControlsCommand,
+  DescribeHubCommand,
+  GetEnabledStandardsCommand,
+  GetFindingsCommand,
+  paginateGetFindings,
+  SecurityHubClient,
+  type AwsSecurityFindingFilters,
+  type GetFindingsCommandInput,
+} from '@aws-sdk/client-securityhub';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { startEstateEndpoint, type EstateEndpoint } from '../../scripts/bench/estate-endpoint';
-import type { Estate, EstateResource } from '../../scripts/bench/estate';
+import {
+  GetTagKeysCommand,
+  GetTagValuesCommand,
+} from '@aws-sdk/client-resource-groups-tagging-api';
+import { listPassedControls } from '../../actions/src/sources/rule-results';
+import {
+  collectSecurityHubCompliance,
+  controlProductArn,
+  findingFilters,
+} from '../../actions/src/sources/securityhub';
+import {
+  SECURITY_HUB_THROTTLE,
+  startEstateEndpoint,
+  type EstateEndpoint,
+} from '../../scripts/bench/estate-endpoint';
+import {
+  benchEstate,
+  securityHubControlFinding,
+  type Estate,
+  type EstateControl,
+  type EstateResource,
+} from '../../scripts/bench/estate';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
@@ -62,10 +92,71 @@ const finding = (index: number, type: string, status: string): Record<string, un
   resources: [{ type, id: `resource-${index}` }],
   firstObservedAt: new Date('2026-01-01T00:00:00Z'),
 });
+const controls: EstateControl[] = [
+  {
+    id: 'EC2.8',
+    title: 'EC2 instances should use Instance Metadata Service Version 2 (IMDSv2)',
+    severity: 'HIGH',
+    ruleName: 'securityhub-ec2-imdsv2-check-0a1b2c3d',
+  },
+  {
+    id: 'S3.8',
+    title: 'S3 general purpose buckets should block public access',
+    severity: 'HIGH',
+    ruleName: 'securityhub-s3-bucket-level-public-access-prohibited-4e5f6a7b',
+  },
+];
+const [imdsv2, s3Block] = controls as [EstateControl, EstateControl];
+/** One control finding of `control` on `resource`; `patch` changes top-level fields. */
+const controlResult = (
+  control: EstateControl,
+  resource: EstateResource,
+  status: 'FAILED' | 'PASSED',
+  patch: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  ...securityHubControlFinding(
+    { accountId: ACCOUNT, region: REGION },
+    control,
+    {
+      arn: resource.arn,
+      asffType: resource.type === 'AWS::S3::Bucket' ? 'AwsS3Bucket' : 'AwsEc2Instance',
+    },
+    {
+      id: `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/${control.id}/finding/${resource.id}`,
+      status,
+      description: 'checks it',
+      firstSeen: '2026-11-01T00:00:00.000Z',
+      lastSeen: '2026-11-22T00:00:00.000Z',
+    },
+  ),
+  ...patch,
+});
+const instances = resources.slice(0, 280);
+const [logs, bare] = resources.slice(280) as [EstateResource, EstateResource];
+// EC2.8: 130 instances FAILED, 150 PASSED; S3.8: logs FAILED, bare PASSED. Then what the
+// report's filters must leave out: an ARCHIVED and a SUPPRESSED FAILED result, another
+// product's, another account's and another region's.
+const controlFindings: Record<string, unknown>[] = [
+  ...instances.map((resource, index) =>
+    controlResult(imdsv2, resource, index < 130 ? 'FAILED' : 'PASSED'),
+  ),
+  controlResult(s3Block, logs, 'FAILED'),
+  controlResult(s3Block, bare, 'PASSED'),
+  controlResult(s3Block, logs, 'FAILED', { Id: 'archived', RecordState: 'ARCHIVED' }),
+  controlResult(s3Block, logs, 'FAILED', { Id: 'suppressed', Workflow: { Status: 'SUPPRESSED' } }),
+  controlResult(s3Block, logs, 'FAILED', {
+    Id: 'imported',
+    ProductArn: `arn:aws:securityhub:${REGION}:${ACCOUNT}:product/${ACCOUNT}/default`,
+  }),
+  controlResult(s3Block, logs, 'FAILED', { Id: 'member', AwsAccountId: '210987654321' }),
+  controlResult(s3Block, logs, 'FAILED', { Id: 'linked', Region: 'eu-west-1' }),
+];
 const estate: Estate = {
   accountId: ACCOUNT,
   region: REGION,
   resources,
+  controlFindings,
+  controls,
   findings: [
     ...Array.from({ length: 230 }, (_, index) => finding(index, 'AWS_EC2_INSTANCE', 'ACTIVE')),
     ...Array.from({ length: 40 }, (_, index) =>
@@ -274,5 +365,305 @@ describe('STS, EC2 and S3 (the tag reader and the inventory)', () => {
       'ec2:DescribeTags': 1,
       's3:GetBucketTagging': 2,
     });
+  });
+});
+
+describe('Security Hub', () => {
+  const origin = { accountId: ACCOUNT, region: REGION };
+  const ids = async (
+    securityhub: SecurityHubClient,
+    Filters: AwsSecurityFindingFilters,
+  ): Promise<string[]> => {
+    const seen: string[] = [];
+    for await (const page of paginateGetFindings(
+      { client: securityhub, pageSize: 100 },
+      { Filters, MaxResults: 100 },
+    )) {
+      expect((page.Findings ?? []).length).toBeLessThanOrEqual(100);
+      for (const finding of page.Findings ?? []) seen.push(finding.Id ?? '');
+    }
+    return seen;
+  };
+  const own = {
+    ProductArn: [{ Value: controlProductArn(REGION), Comparison: 'EQUALS' as const }],
+  };
+
+  it('pages GetFindings 100 at a time under the report’s filters, the last page without NextToken', async () => {
+    const securityhub = new SecurityHubClient(clientConfig());
+    const first = await securityhub.send(
+      new GetFindingsCommand({ Filters: findingFilters(origin), MaxResults: 100 }),
+    );
+    expect(first.Findings).toHaveLength(100);
+    const second = await securityhub.send(
+      new GetFindingsCommand({
+        Filters: findingFilters(origin),
+        MaxResults: 100,
+        NextToken: first.NextToken,
+      }),
+    );
+    expect(second.Findings).toHaveLength(31);
+    expect(second.NextToken).toBeUndefined();
+    const seen = [...(first.Findings ?? []), ...(second.Findings ?? [])];
+    expect(new Set(seen.map((finding) => finding.Id)).size).toBe(131);
+    expect(seen.every((finding) => finding.Compliance?.Status === 'FAILED')).toBe(true);
+    expect(seen[0]?.Resources?.[0]).toEqual({
+      Type: 'AwsEc2Instance',
+      Id: resources[0]?.arn,
+      Partition: 'aws',
+      Region: REGION,
+    });
+    expect(endpoint.calls()['securityhub:GetFindings']).toBe(2);
+  });
+
+  it('is read by the report’s own Security Hub sources: 131 FAILED and 151 PASSED results', async () => {
+    const securityhub = new SecurityHubClient(clientConfig());
+    const tagging = new ResourceGroupsTaggingAPIClient(clientConfig());
+    const failing = await collectSecurityHubCompliance(
+      { securityhub, tagging },
+      { tags: {}, rules: [] },
+      { log: () => undefined, ...origin, defaultSeverity: 'MEDIUM', needTags: true },
+    );
+    expect(failing.findings).toHaveLength(131);
+    expect(failing.rules.nonCompliant).toEqual(['EC2.8', 'S3.8']);
+    expect(failing.findings.find((finding) => finding.id === 'S3.8')?.resource).toMatchObject({
+      id: 'arn:aws:s3:::logs',
+      tags: { Team: 'a' },
+    });
+    const passed = await listPassedControls(securityhub, { log: () => undefined, ...origin });
+    expect(passed.results).toHaveLength(151);
+    expect(passed.results.filter((result) => result.rule === 'S3.8')).toEqual([
+      {
+        rule: 'S3.8',
+        resourceId: 'arn:aws:s3:::bare',
+        resourceType: 'AwsS3Bucket',
+        severity: 'INFORMATIONAL',
+        title: s3Block.title,
+      },
+    ]);
+    expect(endpoint.calls()).toMatchObject({
+      'securityhub:GetFindings': 4,
+      'tagging:GetResources': 2,
+    });
+  });
+
+  it('ORs EQUALS and PREFIX values of one field, ANDs NOT_EQUALS and PREFIX_NOT_EQUALS, ANDs fields', async () => {
+    const securityhub = new SecurityHubClient(clientConfig());
+    // EQUALS values of one field are alternatives.
+    expect(
+      await ids(securityhub, {
+        ...own,
+        ComplianceStatus: [
+          { Value: 'FAILED', Comparison: 'EQUALS' },
+          { Value: 'PASSED', Comparison: 'EQUALS' },
+        ],
+      }),
+    ).toHaveLength(280 + 2 + 2 + 1 + 1);
+    // NOT_EQUALS values must all hold: neither SUPPRESSED nor RESOLVED (PASSED ones are).
+    expect(
+      await ids(securityhub, {
+        ...own,
+        WorkflowStatus: [
+          { Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' },
+          { Value: 'RESOLVED', Comparison: 'NOT_EQUALS' },
+        ],
+      }),
+    ).toHaveLength(130 + 1 + 1 + 1 + 1);
+    // PREFIX, then PREFIX_NOT_EQUALS removes from it; fields AND-ed.
+    expect(
+      await ids(securityhub, {
+        ResourceType: [{ Value: 'AwsEc2', Comparison: 'PREFIX' }],
+        ResourceId: [
+          // i-…000 to i-…00f: the first 16 instances.
+          { Value: resources[0]?.arn.slice(0, -1) ?? '', Comparison: 'PREFIX_NOT_EQUALS' },
+        ],
+        ComplianceStatus: [{ Value: 'FAILED', Comparison: 'EQUALS' }],
+      }),
+    ).toHaveLength(130 - 16);
+    expect(
+      await ids(securityhub, {
+        ComplianceSecurityControlId: [{ Value: 'S3.8', Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        AwsAccountId: [{ Value: ACCOUNT, Comparison: 'EQUALS' }],
+        Region: [{ Value: REGION, Comparison: 'EQUALS' }],
+        ...own,
+      }),
+    ).toEqual([
+      `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/S3.8/finding/logs`,
+      `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/S3.8/finding/bare`,
+      'suppressed',
+    ]);
+  });
+
+  it('refuses what Security Hub refuses and what it does not implement, with a 400 naming it', async () => {
+    const securityhub = new SecurityHubClient(clientConfig());
+    const refused = (input: GetFindingsCommandInput, text: string) =>
+      expect(securityhub.send(new GetFindingsCommand(input))).rejects.toMatchObject({
+        name: 'InvalidInputException',
+        $metadata: { httpStatusCode: 400 },
+        message: expect.stringContaining(text) as unknown,
+      });
+    await refused({ MaxResults: 101 }, 'MaxResults must be an integer from 1 to 100');
+    await refused(
+      { Filters: { Title: [{ Value: 'S3', Comparison: 'CONTAINS' }] } },
+      'comparison CONTAINS on Title is not implemented',
+    );
+    await refused(
+      { Filters: { CompanyName: [{ Value: 'AWS', Comparison: 'EQUALS' }] } },
+      'filter field CompanyName is not implemented',
+    );
+    await refused(
+      {
+        Filters: {
+          WorkflowStatus: [
+            { Value: 'NEW', Comparison: 'EQUALS' },
+            { Value: 'SUPPRESSED', Comparison: 'NOT_EQUALS' },
+          ],
+        },
+      },
+      'cannot combine EQUALS with NOT_EQUALS',
+    );
+    await refused(
+      {
+        Filters: {
+          ResourceId: Array.from({ length: 21 }, (_, index) => ({
+            Value: `r-${index}`,
+            Comparison: 'EQUALS' as const,
+          })),
+        },
+      },
+      'at most 20 values',
+    );
+    const eleven = Object.fromEntries(
+      [
+        'ProductArn',
+        'AwsAccountId',
+        'Region',
+        'GeneratorId',
+        'Title',
+        'SeverityLabel',
+        'ComplianceStatus',
+        'ComplianceSecurityControlId',
+        'RecordState',
+        'WorkflowStatus',
+        'ResourceType',
+      ].map((field) => [field, [{ Value: 'x', Comparison: 'EQUALS' as const }]]),
+    );
+    await refused({ Filters: eleven }, 'at most 10 finding attributes');
+    await refused(
+      { SortCriteria: [{ Field: 'UpdatedAt', SortOrder: 'desc' }] },
+      'SortCriteria is not implemented',
+    );
+    const first = await securityhub.send(new GetFindingsCommand({ MaxResults: 10 }));
+    await refused(
+      { Filters: findingFilters(origin), NextToken: first.NextToken },
+      'NextToken is not one this listing handed out',
+    );
+    await expect(securityhub.send(new DescribeHubCommand({}))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 400 },
+      message: expect.stringContaining('securityhub GET /accounts') as unknown,
+    });
+  });
+
+  it('lists the enabled standard and checks controls by id or ARN', async () => {
+    const securityhub = new SecurityHubClient(clientConfig());
+    const standards = await securityhub.send(new GetEnabledStandardsCommand({}));
+    expect(standards.StandardsSubscriptions).toEqual([
+      expect.objectContaining({
+        StandardsArn: `arn:aws:securityhub:${REGION}::standards/aws-foundational-security-best-practices/v/1.0.0`,
+        StandardsStatus: 'READY',
+      }),
+    ]);
+    const answer = await securityhub.send(
+      new BatchGetSecurityControlsCommand({
+        SecurityControlIds: [
+          'S3.8',
+          `arn:aws:securityhub:${REGION}:${ACCOUNT}:security-control/EC2.8`,
+          'Lambda.1',
+        ],
+      }),
+    );
+    expect(
+      answer.SecurityControls?.map((control) => [
+        control.SecurityControlId,
+        control.SecurityControlStatus,
+        control.SeverityRating,
+      ]),
+    ).toEqual([
+      ['S3.8', 'ENABLED', 'HIGH'],
+      ['EC2.8', 'ENABLED', 'HIGH'],
+    ]);
+    expect(answer.UnprocessedIds).toEqual([
+      expect.objectContaining({ SecurityControlId: 'Lambda.1', ErrorCode: 'RESOURCE_NOT_FOUND' }),
+    ]);
+    await expect(
+      securityhub.send(new BatchGetSecurityControlsCommand({ SecurityControlIds: [] })),
+    ).rejects.toMatchObject({ name: 'InvalidInputException' });
+    expect(endpoint.calls()).toMatchObject({
+      'securityhub:GetEnabledStandards': 1,
+      'securityhub:BatchGetSecurityControls': 2,
+    });
+  });
+
+  it('throttles GetFindings when asked: a burst of 6, then 429 LimitExceededException', async () => {
+    expect(SECURITY_HUB_THROTTLE['securityhub:GetFindings']).toEqual({
+      perSecond: 3,
+      burst: 6,
+      code: 'LimitExceededException',
+    });
+    // The documented burst with a refill too slow to matter, so the test does not race a clock.
+    const throttled = await startEstateEndpoint({
+      estate,
+      latencyMs: 0,
+      rateLimits: {
+        'securityhub:GetFindings': { perSecond: 0.0001, burst: 6, code: 'LimitExceededException' },
+      },
+    });
+    try {
+      const securityhub = new SecurityHubClient({ ...clientConfig(), endpoint: throttled.url });
+      for (let call = 0; call < 6; call += 1) {
+        await securityhub.send(new GetFindingsCommand({ MaxResults: 1 }));
+      }
+      await expect(
+        securityhub.send(new GetFindingsCommand({ MaxResults: 1 })),
+      ).rejects.toMatchObject({
+        name: 'LimitExceededException',
+        $metadata: { httpStatusCode: 429 },
+      });
+      expect(throttled.calls()).toMatchObject({
+        'securityhub:GetFindings': 7,
+        'securityhub:GetFindings throttled': 1,
+      });
+    } finally {
+      await throttled.stop();
+    }
+  });
+
+  it('answers the scope hints: GetTagKeys and GetTagValues', async () => {
+    const tagging = new ResourceGroupsTaggingAPIClient(clientConfig());
+    expect((await tagging.send(new GetTagKeysCommand({}))).TagKeys).toEqual(['Team']);
+    expect((await tagging.send(new GetTagValuesCommand({ Key: 'Team' }))).TagValues).toEqual([
+      'a',
+      ...Array.from({ length: 7 }, (_, index) => `team-${index}`),
+    ]);
+  });
+});
+
+describe('the bench estate', () => {
+  it('holds the Config failures as FAILED control findings, and PASSED ones for the rest', () => {
+    const full = benchEstate();
+    const configFailing = full.rules.reduce((sum, rule) => sum + rule.failing.size, 0);
+    const controlFindings = full.controlFindings ?? [];
+    const failed = controlFindings.filter(
+      (finding) => (finding.Compliance as { Status: string }).Status === 'FAILED',
+    );
+    expect(failed).toHaveLength(configFailing);
+    expect(full.controls).toHaveLength(full.rules.length);
+    expect(new Set(controlFindings.map((finding) => finding.Id)).size).toBe(controlFindings.length);
+    const arns = new Set(full.resources.map((resource) => resource.arn));
+    expect(
+      controlFindings.every((finding) =>
+        arns.has(String((finding.Resources as { Id: string }[])[0]?.Id)),
+      ),
+    ).toBe(true);
   });
 });

@@ -14,8 +14,10 @@
  * before and after to compute the minimum TagResources calls for exactly what was written
  * (sum over distinct written tag sets of ceil(n / 20)), then runs it again: its writes must be 0.
  * report: `assetguard report --state <yesterday's state>` over the estate and its 50,000 findings
- * (45,000 Inspector2 + Config after de-duplication: the counts are printed), whole run including
- * collection, against the targets <= 10 s and <= 400 MiB.
+ * (Inspector2 + Config or Security Hub after de-duplication: the counts are printed), whole run
+ * including collection, against the targets <= 10 s and <= 400 MiB; once per compliance source
+ * (`--compliance-source config`, the default, reads Config rules; `securityhub` reads the same
+ * failures as Security Hub control findings, FAILED and PASSED).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +25,12 @@ import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { median, section, table } from '../lib/bench-report';
 import { benchEstate, type Estate } from './estate';
-import { MAX_ARNS_PER_TAG_CALL, startEstateEndpoint, type EstateEndpoint } from './estate-endpoint';
+import {
+  MAX_ARNS_PER_TAG_CALL,
+  SECURITY_HUB_THROTTLE,
+  startEstateEndpoint,
+  type EstateEndpoint,
+} from './estate-endpoint';
 
 const ROOT = resolve(__dirname, '..', '..');
 const RUSAGE = join(__dirname, 'rusage.py');
@@ -35,6 +42,12 @@ export interface EstateBenchOptions {
   latencyMs?: number;
   /** Write a CPU profile (node --cpu-prof) of one extra run into this directory. */
   profileDir?: string;
+  /**
+   * Throttle Security Hub as AWS documents it (GetFindings 3 per second, burst 6;
+   * estate-endpoint SECURITY_HUB_THROTTLE). Off by default: the figures are comparable with the
+   * Config run's, which has no throttle modelled either.
+   */
+  securityHubThrottle?: boolean;
 }
 
 export interface RunFigures {
@@ -331,13 +344,23 @@ export async function benchTagsApplyCli(
   }
 }
 
+/** Where the report reads compliance from (its `--compliance-source`). */
+export type ComplianceSource = 'config' | 'securityhub';
+
 export interface DailyReportBenchResult {
   command: string;
+  complianceSource: ComplianceSource;
   latencyMs: number;
   rounds: number;
   resources: number;
   inspectorFindings: number;
+  /** Failing compliance results: NON_COMPLIANT Config results, or FAILED control findings. */
   configFailing: number;
+  /** True when Security Hub was throttled as documented (the `--securityhub-throttle` run). */
+  securityHubThrottle?: boolean;
+  /** Security Hub only: control findings held (FAILED + PASSED), and the controls. */
+  controlFindings?: number;
+  controls?: number;
   wallMs: Summary;
   cpuMs: Summary;
   maxRssMiB: Summary;
@@ -348,21 +371,42 @@ export interface DailyReportBenchResult {
 
 /** `assetguard report` over the estate, whole run; see the module comment. */
 export async function benchDailyReportCli(
-  options: EstateBenchOptions = {},
+  options: EstateBenchOptions & { complianceSource?: ComplianceSource } = {},
 ): Promise<DailyReportBenchResult> {
   const rounds = options.rounds ?? 5;
   const latencyMs = options.latencyMs ?? 44;
+  const source = options.complianceSource ?? 'config';
   section(
-    `daily report over the estate: the built CLI against the estate endpoint (${latencyMs} ms per request)`,
+    `daily report over the estate, compliance from ${source === 'config' ? 'AWS Config' : 'Security Hub'}: the built CLI against the estate endpoint (${latencyMs} ms per request)`,
   );
   const estate = benchEstate();
-  const configFailing = estate.rules.reduce((sum, rule) => sum + rule.failing.size, 0);
-  console.log(
-    `estate: ${estate.resources.length} resources, ${estate.findings.length} ACTIVE Inspector2 findings + ${configFailing} NON_COMPLIANT Config results = ${estate.findings.length + configFailing} findings, ${estate.rules.length} Config rules`,
-  );
+  let configFailing = estate.rules.reduce((sum, rule) => sum + rule.failing.size, 0);
+  if (source === 'config') {
+    console.log(
+      `estate: ${estate.resources.length} resources, ${estate.findings.length} ACTIVE Inspector2 findings + ${configFailing} NON_COMPLIANT Config results = ${estate.findings.length + configFailing} findings, ${estate.rules.length} Config rules`,
+    );
+  } else {
+    const controlFindings = estate.controlFindings ?? [];
+    configFailing = controlFindings.filter(
+      (finding) => (finding.Compliance as { Status?: string } | undefined)?.Status === 'FAILED',
+    ).length;
+    console.log(
+      `estate: ${estate.resources.length} resources, ${estate.findings.length} ACTIVE Inspector2 findings + ${configFailing} FAILED Security Hub control findings = ${estate.findings.length + configFailing} findings; ${controlFindings.length - configFailing} PASSED control findings, ${estate.controls?.length ?? 0} controls`,
+    );
+  }
   const workdir = mkdtempSync(join(tmpdir(), 'assetguard-bench-report-'));
   const loadStart = loadText();
-  const endpoint = await startEstateEndpoint({ estate, latencyMs });
+  const throttle = source === 'securityhub' && options.securityHubThrottle === true;
+  if (throttle) {
+    console.log(
+      'Security Hub throttled as documented: GetFindings 3 requests per second, burst 6 (429 LimitExceededException beyond)',
+    );
+  }
+  const endpoint = await startEstateEndpoint({
+    estate,
+    latencyMs,
+    ...(throttle && { rateLimits: SECURITY_HUB_THROTTLE }),
+  });
   try {
     const cli = snapshotCli(workdir);
     writeFileSync(join(workdir, 'policy.yml'), estate.policyText);
@@ -375,6 +419,8 @@ export async function benchDailyReportCli(
       'state.json',
       '--output-dir',
       'out',
+      // The Config run's command line stays as it was (config is the report's default).
+      ...(source === 'securityhub' ? ['--compliance-source', 'securityhub'] : []),
     ];
     const command = `node actions/dist/cli/index.js ${args.join(' ')}`;
     console.log(
@@ -405,11 +451,17 @@ export async function benchDailyReportCli(
     const maxRssMiB = summary(runs.map((run) => run.maxRssMiB));
     const result: DailyReportBenchResult = {
       command,
+      complianceSource: source,
       latencyMs,
       rounds,
       resources: estate.resources.length,
       inspectorFindings: estate.findings.length,
       configFailing,
+      ...(throttle && { securityHubThrottle: true }),
+      ...(source === 'securityhub' && {
+        controlFindings: estate.controlFindings?.length ?? 0,
+        controls: estate.controls?.length ?? 0,
+      }),
       wallMs,
       cpuMs: summary(runs.map((run) => run.cpuMs)),
       maxRssMiB,

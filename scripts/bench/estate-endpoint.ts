@@ -1,12 +1,14 @@
 /**
  * A small local AWS endpoint holding a whole estate, for the `--tags-apply` and `--daily-report`
  * bench sections: exactly the operations `assetguard tags apply` and `assetguard report`
- * (`--compliance-source config`) send, in the wire shapes of the botocore models, with the
+ * (`--compliance-source config` and `securityhub`) send, in the wire shapes of the botocore models, with the
  * services' documented limits. Every client reaches it through `AWS_ENDPOINT_URL`; the service
  * is told by the SigV4 credential scope (`Credential=…/<region>/<service>/aws4_request`).
  *
  * - sts (query, XML): GetCallerIdentity.
- * - tagging (JSON 1.1, `ResourceGroupsTaggingAPI_20170126.*`): GetResources (ResourcesPerPage
+ * - tagging (JSON 1.1, `ResourceGroupsTaggingAPI_20170126.*`): GetTagKeys and GetTagValues
+ *   (Key required; one page each; what the compliance sources ask when a `--scope` selects
+ *   nothing), GetResources (ResourcesPerPage
  *   1-100, default 100 here; PaginationToken, `""` on the last page; TagFilters, keys AND-ed and
  *   values OR-ed; ResourceTypeFilters, `service` or `service:type` as in ARNs; or ResourceARNList of 1-100 ARNs, never together with paging parameters or
  *   TagFilters; only resources that carry or carried tags are listed, as AWS documents) and
@@ -22,6 +24,16 @@
  *   awsAccountId, severity, ecrImageHash, ecrImageRepositoryName; maxResults 1-100).
  * - ec2 (EC2 query, XML): DescribeTags filtered by resource-id (what the tag reader sends).
  * - s3 (REST-XML, path style): GetBucketTagging (404 NoSuchTagSet for a bucket without tags).
+ * - securityhub (REST-JSON), what `report --compliance-source securityhub` sends
+ *   (sources/securityhub, sources/rule-results): GetFindings (`POST /findings`; MaxResults 1-100,
+ *   default 100; NextToken; Filters on the fields in SECURITY_HUB_FILTER_FIELDS, up to 10 fields
+ *   of up to 20 values, StringFilter comparisons EQUALS and PREFIX OR-ed within a field,
+ *   NOT_EQUALS and PREFIX_NOT_EQUALS AND-ed, fields AND-ed, EQUALS beside NOT_EQUALS on one field
+ *   refused, as the model's StringFilter documents; SortCriteria refused), GetEnabledStandards
+ *   (`POST /standards/get`; AWS Foundational Security Best Practices READY; MaxResults 1-100,
+ *   StandardsSubscriptionArns 1-25), BatchGetSecurityControls (`POST /securityControls/batchGet`;
+ *   ids or ARNs; unknown ones in UnprocessedIds as RESOURCE_NOT_FOUND). Errors are
+ *   InvalidInputException (400), as Security Hub answers a bad parameter.
  *
  * Anything else — an operation, a filter key, a parameter it does not implement — answers 400
  * naming it, so nothing a command relies on is silently faked. Requests are counted per
@@ -38,7 +50,28 @@ export interface EstateEndpointOptions {
   estate: Estate;
   /** Delay before every answer, ms (default 44). */
   latencyMs?: number;
+  /**
+   * Per-operation request rates (token buckets, keyed `service:Operation`), off by default: a
+   * request with no token left is answered 429 with `code` and counted again as
+   * `service:Operation throttled`. SECURITY_HUB_THROTTLE holds Security Hub's documented ones.
+   */
+  rateLimits?: Record<string, { perSecond: number; burst: number; code: string }>;
 }
+
+/**
+ * Security Hub's documented throttling (the botocore model's service documentation):
+ * GetFindings 3 requests per second, burst 6; every other operation 10, burst 30. Throttled
+ * requests are LimitExceededException (429 in the model).
+ */
+export const SECURITY_HUB_THROTTLE: NonNullable<EstateEndpointOptions['rateLimits']> = {
+  'securityhub:GetFindings': { perSecond: 3, burst: 6, code: 'LimitExceededException' },
+  'securityhub:GetEnabledStandards': { perSecond: 10, burst: 30, code: 'LimitExceededException' },
+  'securityhub:BatchGetSecurityControls': {
+    perSecond: 10,
+    burst: 30,
+    code: 'LimitExceededException',
+  },
+};
 
 export interface EstateEndpoint {
   /** `http://127.0.0.1:<port>` */
@@ -93,6 +126,125 @@ const MAX_ARNS_PER_GET = 100;
 const MAX_RESOURCES_PER_PAGE = 100;
 const CONFIG_LIMIT_MAX = 100;
 const RULES_PER_PAGE = 25;
+/** A string field's value; '' for anything else (absent fields compare as ''). */
+const text = (value: unknown): string => (typeof value === 'string' ? value : '');
+const member = (value: unknown, key: string): unknown =>
+  value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[key] : undefined;
+const resourcesOf = (finding: Record<string, unknown>): Record<string, unknown>[] =>
+  Array.isArray(finding.Resources) ? (finding.Resources as Record<string, unknown>[]) : [];
+
+/**
+ * GetFindings filter fields implemented, and where each reads its value in an ASFF finding
+ * (`Resources[]` fields match when any resource's value does).
+ */
+const SECURITY_HUB_FILTER_FIELDS: Record<string, (finding: Record<string, unknown>) => string[]> = {
+  ProductArn: (f) => [text(f.ProductArn)],
+  AwsAccountId: (f) => [text(f.AwsAccountId)],
+  Region: (f) => [text(f.Region)],
+  GeneratorId: (f) => [text(f.GeneratorId)],
+  Title: (f) => [text(f.Title)],
+  SeverityLabel: (f) => [text(member(f.Severity, 'Label'))],
+  ComplianceStatus: (f) => [text(member(f.Compliance, 'Status'))],
+  ComplianceSecurityControlId: (f) => [text(member(f.Compliance, 'SecurityControlId'))],
+  RecordState: (f) => [text(f.RecordState)],
+  WorkflowStatus: (f) => [text(member(f.Workflow, 'Status'))],
+  ResourceType: (f) => resourcesOf(f).map((resource) => text(resource.Type)),
+  ResourceId: (f) => resourcesOf(f).map((resource) => text(resource.Id)),
+};
+/** GetFindings: "You can filter by up to 10 finding attributes ... up to 20 filter values" (model). */
+const FILTER_FIELDS_MAX = 10;
+const FILTER_VALUES_MAX = 20;
+const SECURITY_HUB_PAGE_MAX = 100;
+const FSBP = 'aws-foundational-security-best-practices/v/1.0.0';
+
+const invalidInput = (message: string): Refusal =>
+  new Refusal(400, 'InvalidInputException', message);
+
+/** The offset a NextToken this endpoint handed out for `scope` holds; else InvalidInputException. */
+function securityHubToken(text: unknown, scope: string, operation: string): number {
+  try {
+    return readToken(text, scope, operation);
+  } catch {
+    throw invalidInput(`${operation}: NextToken is not one this listing handed out`);
+  }
+}
+
+/**
+ * Compiles GetFindings `Filters` (AwsSecurityFindingFilters) into a test over a finding's
+ * indexed field values, with the semantics the botocore model documents for StringFilter:
+ * EQUALS and PREFIX on one field are OR-ed; NOT_EQUALS and PREFIX_NOT_EQUALS AND-ed (applied
+ * after PREFIX); EQUALS beside a NOT_ comparison on one field is an error; fields are AND-ed.
+ * A field whose value is a list (Resources[]) matches when one of its values does.
+ * @throws Refusal InvalidInputException for a malformed filter, more than 10 fields or 20 values
+ *   in one, and for a field or comparison (CONTAINS, NOT_CONTAINS, CONTAINS_WORD) not implemented.
+ */
+export function compileSecurityHubFilters(
+  filters: unknown,
+): (values: Record<string, string[]>) => boolean {
+  if (filters === undefined || filters === null) return () => true;
+  if (typeof filters !== 'object' || Array.isArray(filters)) {
+    throw invalidInput('GetFindings: Filters must be an object');
+  }
+  const fields = Object.entries(filters as Record<string, unknown>).filter(
+    ([, list]) => list !== undefined && list !== null,
+  );
+  if (fields.length > FILTER_FIELDS_MAX) {
+    throw invalidInput(
+      `GetFindings: Filters may use at most ${FILTER_FIELDS_MAX} finding attributes (got ${fields.length})`,
+    );
+  }
+  const tests: ((values: Record<string, string[]>) => boolean)[] = [];
+  for (const [field, list] of fields) {
+    if (!Object.hasOwn(SECURITY_HUB_FILTER_FIELDS, field)) {
+      throw invalidInput(
+        `GetFindings: filter field ${field} is not implemented by the bench endpoint (implemented: ${Object.keys(SECURITY_HUB_FILTER_FIELDS).join(', ')})`,
+      );
+    }
+    if (!Array.isArray(list) || list.length === 0) {
+      throw invalidInput(`GetFindings: Filters.${field} must be a non-empty list of StringFilter`);
+    }
+    if (list.length > FILTER_VALUES_MAX) {
+      throw invalidInput(
+        `GetFindings: Filters.${field} may hold at most ${FILTER_VALUES_MAX} values (got ${list.length})`,
+      );
+    }
+    const positive: ((value: string) => boolean)[] = [];
+    const negative: ((value: string) => boolean)[] = [];
+    let equals = false;
+    for (const item of list as unknown[]) {
+      const value = member(item, 'Value');
+      const comparison = member(item, 'Comparison');
+      if (typeof value !== 'string' || value === '' || typeof comparison !== 'string') {
+        throw invalidInput(`GetFindings: Filters.${field} entries need a Value and a Comparison`);
+      }
+      if (comparison === 'EQUALS') {
+        equals = true;
+        positive.push((text) => text === value);
+      } else if (comparison === 'PREFIX') positive.push((text) => text.startsWith(value));
+      else if (comparison === 'NOT_EQUALS') negative.push((text) => text !== value);
+      else if (comparison === 'PREFIX_NOT_EQUALS') negative.push((text) => !text.startsWith(value));
+      else {
+        throw invalidInput(
+          `GetFindings: comparison ${comparison} on ${field} is not implemented by the bench endpoint (implemented: EQUALS, PREFIX, NOT_EQUALS, PREFIX_NOT_EQUALS)`,
+        );
+      }
+    }
+    if (equals && negative.length > 0) {
+      throw invalidInput(
+        `GetFindings: Filters.${field} cannot combine EQUALS with NOT_EQUALS or PREFIX_NOT_EQUALS`,
+      );
+    }
+    tests.push((values) => {
+      const seen = values[field] ?? [];
+      if (positive.length > 0 && !seen.some((text) => positive.some((test) => test(text)))) {
+        return false;
+      }
+      return seen.every((text) => negative.every((test) => test(text)));
+    });
+  }
+  return (values) => tests.every((test) => test(values));
+}
+
 const FINDING_KEYS = [
   'findingStatus',
   'resourceType',
@@ -209,7 +361,36 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
       json: JSON.stringify(toWire(finding)),
     };
   });
+  // Control findings indexed once: each filter field's values, and the wire text.
+  const controlFindings = (estate.controlFindings ?? []).map((finding) => ({
+    values: Object.fromEntries(
+      Object.entries(SECURITY_HUB_FILTER_FIELDS).map(([field, read]) => [field, read(finding)]),
+    ),
+    json: JSON.stringify(finding),
+  }));
+  const controls = new Map((estate.controls ?? []).map((control) => [control.id, control]));
   const recordedAt = Date.parse('2026-11-22T05:00:00Z') / 1000;
+  /** Tokens left and when they were last refilled, per rate-limited `service:Operation`. */
+  const buckets = new Map(
+    Object.entries(options.rateLimits ?? {}).map(([key, rate]) => [
+      key,
+      { rate, tokens: rate.burst, at: performance.now() },
+    ]),
+  );
+  /** Takes a token for `key`; false when its bucket is empty (the request is throttled). */
+  const admit = (key: string): boolean => {
+    const bucket = buckets.get(key);
+    if (bucket === undefined) return true;
+    const now = performance.now();
+    bucket.tokens = Math.min(
+      bucket.rate.burst,
+      bucket.tokens + ((now - bucket.at) / 1000) * bucket.rate.perSecond,
+    );
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  };
   let counts: Record<string, number> = {};
 
   const mappings = (arns: readonly string[]): string =>
@@ -282,6 +463,34 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
       const scope = scopeOf({ ...body, PaginationToken: undefined, ResourcesPerPage: undefined });
       const { items, next } = page(listed, size, body.PaginationToken, scope, 'GetResources');
       return `{"PaginationToken":${JSON.stringify(next ?? '')},"ResourceTagMappingList":[${mappings(items.map((r) => r.arn))}]}`;
+    },
+    GetTagKeys(body) {
+      only(body, ['PaginationToken'], 'GetTagKeys');
+      readToken(
+        body.PaginationToken === '' ? undefined : body.PaginationToken,
+        'keys',
+        'GetTagKeys',
+      );
+      const keys = new Set<string>();
+      for (const carried of tags.values()) for (const key of Object.keys(carried)) keys.add(key);
+      return JSON.stringify({ PaginationToken: '', TagKeys: [...keys].sort() });
+    },
+    GetTagValues(body) {
+      only(body, ['Key', 'PaginationToken'], 'GetTagValues');
+      if (typeof body.Key !== 'string' || body.Key === '') {
+        throw new Refusal(400, 'InvalidParameterException', 'GetTagValues: Key is required');
+      }
+      readToken(
+        body.PaginationToken === '' ? undefined : body.PaginationToken,
+        'values',
+        'GetTagValues',
+      );
+      const values = new Set<string>();
+      for (const carried of tags.values()) {
+        const value = carried[body.Key];
+        if (value !== undefined) values.add(value);
+      }
+      return JSON.stringify({ PaginationToken: '', TagValues: [...values].sort() });
     },
     TagResources(body) {
       only(body, ['ResourceARNList', 'Tags'], 'TagResources');
@@ -593,6 +802,117 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
     ],
   };
 
+  /** Security Hub, REST-JSON: request path → [operation, handler]. */
+  const securityhub: Record<string, [string, (body: Record<string, unknown>) => string]> = {
+    '/findings': [
+      'GetFindings',
+      (body) => {
+        if (body.SortCriteria !== undefined) {
+          throw invalidInput('GetFindings: SortCriteria is not implemented by the bench endpoint');
+        }
+        only(body, ['Filters', 'MaxResults', 'NextToken'], 'GetFindings');
+        const keep = compileSecurityHubFilters(body.Filters);
+        const size = limit(
+          body.MaxResults,
+          [1, SECURITY_HUB_PAGE_MAX],
+          SECURITY_HUB_PAGE_MAX,
+          'GetFindings: MaxResults',
+          'InvalidInputException',
+        );
+        const scope = scopeOf({ Filters: body.Filters });
+        const offset = securityHubToken(body.NextToken, scope, 'GetFindings');
+        const out: string[] = [];
+        let position = offset;
+        for (; position < controlFindings.length && out.length < size; position += 1) {
+          const entry = controlFindings[position];
+          if (entry && keep(entry.values)) out.push(entry.json);
+        }
+        let more = false;
+        for (let rest = position; rest < controlFindings.length && !more; rest += 1) {
+          const entry = controlFindings[rest];
+          if (entry && keep(entry.values)) more = true;
+        }
+        const next = more ? `,"NextToken":${JSON.stringify(token(position, scope))}` : '';
+        return `{"Findings":[${out.join(',')}]${next}}`;
+      },
+    ],
+    '/standards/get': [
+      'GetEnabledStandards',
+      (body) => {
+        only(body, ['StandardsSubscriptionArns', 'MaxResults', 'NextToken'], 'GetEnabledStandards');
+        limit(
+          body.MaxResults,
+          [1, SECURITY_HUB_PAGE_MAX],
+          SECURITY_HUB_PAGE_MAX,
+          'GetEnabledStandards: MaxResults',
+          'InvalidInputException',
+        );
+        const wanted = body.StandardsSubscriptionArns;
+        if (
+          wanted !== undefined &&
+          (!Array.isArray(wanted) || wanted.length < 1 || wanted.length > 25)
+        ) {
+          throw invalidInput(
+            'GetEnabledStandards: StandardsSubscriptionArns must hold 1 to 25 ARNs',
+          );
+        }
+        securityHubToken(body.NextToken, 'standards', 'GetEnabledStandards');
+        const subscription = {
+          StandardsSubscriptionArn: `arn:aws:securityhub:${region}:${account}:subscription/${FSBP}`,
+          StandardsArn: `arn:aws:securityhub:${region}::standards/${FSBP}`,
+          StandardsInput: {},
+          StandardsStatus: 'READY',
+          StandardsControlsUpdatable: 'READY_FOR_UPDATES',
+        };
+        const listed =
+          wanted === undefined ||
+          (wanted as string[]).includes(subscription.StandardsSubscriptionArn)
+            ? [subscription]
+            : [];
+        return JSON.stringify({ StandardsSubscriptions: listed });
+      },
+    ],
+    '/securityControls/batchGet': [
+      'BatchGetSecurityControls',
+      (body) => {
+        only(body, ['SecurityControlIds'], 'BatchGetSecurityControls');
+        const ids = body.SecurityControlIds;
+        if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => typeof id === 'string')) {
+          throw invalidInput(
+            'BatchGetSecurityControls: SecurityControlIds is required (a list of ids or ARNs)',
+          );
+        }
+        const arnPrefix = `arn:aws:securityhub:${region}:${account}:security-control/`;
+        const found: Record<string, unknown>[] = [];
+        const unprocessed: Record<string, unknown>[] = [];
+        for (const asked of ids) {
+          const control = controls.get(
+            asked.startsWith(arnPrefix) ? asked.slice(arnPrefix.length) : asked,
+          );
+          if (control === undefined) {
+            unprocessed.push({
+              SecurityControlId: asked,
+              ErrorCode: 'RESOURCE_NOT_FOUND',
+              ErrorReason: `Security control ${asked} was not found`,
+            });
+            continue;
+          }
+          found.push({
+            SecurityControlId: control.id,
+            SecurityControlArn: `${arnPrefix}${control.id}`,
+            Title: control.title,
+            Description: `This control checks whether ${control.title.charAt(0).toLowerCase()}${control.title.slice(1)}.`,
+            RemediationUrl: `https://docs.aws.amazon.com/console/securityhub/${control.id}/remediation`,
+            SeverityRating: control.severity,
+            SecurityControlStatus: 'ENABLED',
+            UpdateStatus: 'READY',
+          });
+        }
+        return JSON.stringify({ SecurityControls: found, UnprocessedIds: unprocessed });
+      },
+    ],
+  };
+
   const stsIdentity = (): string =>
     '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
     `<Arn>arn:aws:iam::${account}:user/bench</Arn><UserId>AIDABENCHBENCHBENCH</UserId><Account>${account}</Account>` +
@@ -674,6 +994,7 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
       form?.get('Action') ??
       (target.includes('.') ? target.slice(target.indexOf('.') + 1) : undefined) ??
       (service === 'inspector2' ? inspector[url.pathname]?.[0] : undefined) ??
+      (service === 'securityhub' ? securityhub[url.pathname]?.[0] : undefined) ??
       (service === 's3' && url.searchParams.has('tagging')
         ? `${request.method === 'GET' ? 'Get' : request.method === 'PUT' ? 'Put' : 'Delete'}BucketTagging`
         : `${request.method ?? '?'} ${url.pathname}`);
@@ -691,6 +1012,15 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
         'UnknownOperationException',
         `The bench endpoint does not implement ${service} ${operation}`,
       );
+      const key = `${service}:${operation}`;
+      if (!admit(key)) {
+        counts[`${key} throttled`] = (counts[`${key} throttled`] ?? 0) + 1;
+        throw new Refusal(
+          429,
+          buckets.get(key)?.rate.code ?? 'ThrottlingException',
+          'Rate exceeded',
+        );
+      }
       if (service === 'sts') {
         if (operation !== 'GetCallerIdentity') throw unknown;
         answer(response, 200, stsIdentity(), 'text/xml');
@@ -729,6 +1059,8 @@ export async function startEstateEndpoint(options: EstateEndpointOptions): Promi
         handler = config[operation];
       else if (service === 'inspector2' && request.method === 'POST') {
         handler = inspector[url.pathname]?.[1];
+      } else if (service === 'securityhub' && request.method === 'POST') {
+        handler = securityhub[url.pathname]?.[1];
       }
       if (!handler) throw unknown;
       let body: Record<string, unknown>;

@@ -2,13 +2,16 @@
  * The synthetic estate the tags-apply and daily-report bench sections run the built CLI against
  * (through scripts/bench/estate-endpoint): 10,000 resources over the tag policy's default
  * resource types with realistic tag coverage gaps, and 50,000 open findings on them (78% Inspector2
- * CVE findings on ECR images, EC2 instances and Lambda functions; 22% AWS Config NON_COMPLIANT
- * results), plus yesterday's report state. It is the daily-report bench's data
+ * CVE findings on ECR images, EC2 instances and Lambda functions; 22% compliance failures),
+ * plus yesterday's report state. It is the daily-report bench's data
  * (scripts/lib/bench-report-data `reportBenchInput`, seeded, identical on every run) turned into
  * what AWS holds: Config identifiers (the id and name Config reports per type), tag sets,
- * Inspector2 findings in the SDK v3 ListFindings shape, Config rules with their failing and
- * passing resources.
+ * Inspector2 findings in the SDK v3 ListFindings shape, and the same compliance picture twice:
+ * as AWS Config rules with their failing and passing resources (`--compliance-source config`),
+ * and as Security Hub control findings in ASFF, FAILED and PASSED (`--compliance-source
+ * securityhub`). Both sides hold the same (control, resource) failures.
  */
+import { createHash } from 'node:crypto';
 import { controlBySecurityHubId } from '../../actions/src/core/controls';
 import type { Finding } from '../../actions/src/core/model';
 import type { ReportState } from '../../actions/src/report/model';
@@ -47,6 +50,17 @@ export interface EstateRule {
   failing: Set<string>;
 }
 
+/** One Security Hub control (consolidated control findings), as BatchGetSecurityControls lists it. */
+export interface EstateControl {
+  /** `S3.8` */
+  id: string;
+  title: string;
+  /** SeverityRating: LOW, MEDIUM, HIGH or CRITICAL. */
+  severity: string;
+  /** The Config rule Security Hub deployed for it (`securityhub-<rule>-<8 hex>`). */
+  ruleName: string;
+}
+
 export interface Estate {
   accountId: string;
   region: string;
@@ -54,6 +68,15 @@ export interface Estate {
   /** Inspector2 findings, SDK v3 ListFindings shape (Dates allowed), all ACTIVE. */
   findings: Record<string, unknown>[];
   rules: EstateRule[];
+  /**
+   * Security Hub's control findings in ASFF as GetFindings returns them (JSON wire shape:
+   * timestamps are ISO strings), one per (control, resource): FAILED for each failing pair of
+   * `rules`, PASSED for every other resource of the control's type. All ACTIVE. Absent: the
+   * endpoint's Security Hub holds no findings (an estate built for the other services' tests).
+   */
+  controlFindings?: Record<string, unknown>[];
+  /** The controls those findings belong to, all ENABLED (absent: none). */
+  controls?: EstateControl[];
   /** Yesterday's report state (for `assetguard report --state`). */
   previous: ReportState;
   /** The report's policy (tags, report, exceptions). */
@@ -188,12 +211,100 @@ function inspectorFinding(
   };
 }
 
+const STANDARD_ID = 'standards/aws-foundational-security-best-practices/v/1.0.0';
+
+/** A UUID-shaped id, stable for `seed` (finding ids must be identical on every run). */
+function stableUuid(seed: string): string {
+  const hex = createHash('sha256').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const NORMALIZED: Record<string, number> = { LOW: 1, MEDIUM: 40, HIGH: 70, CRITICAL: 90 };
+
+/**
+ * One control finding as Security Hub writes it for AWS Foundational Security Best Practices
+ * with consolidated control findings on (the default since 2023): product `aws/securityhub`,
+ * GeneratorId `security-control/<id>`, Compliance.SecurityControlId and AssociatedStandards,
+ * the Config rule behind it in ProductFields (`RelatedAWSResources:0/name` and `/type`), the
+ * resource with its ASFF type, partition and region. ProductFields also keeps `ControlId`, as
+ * the per-standard (legacy) findings carry it. No `Resources[].Tags`: control findings rarely
+ * carry them. ~2 KB of JSON each (real ones often carry `Resources[].Details` on top).
+ */
+export function securityHubControlFinding(
+  where: { accountId: string; region: string },
+  control: EstateControl,
+  resource: { arn: string; asffType: string },
+  result: {
+    id: string;
+    status: 'FAILED' | 'PASSED';
+    description: string;
+    firstSeen: string;
+    lastSeen: string;
+  },
+): Record<string, unknown> {
+  const { accountId, region } = where;
+  const productArn = `arn:aws:securityhub:${region}::product/aws/securityhub`;
+  const severity = result.status === 'PASSED' ? 'INFORMATIONAL' : control.severity;
+  return {
+    SchemaVersion: '2018-10-08',
+    Id: result.id,
+    ProductArn: productArn,
+    ProductName: 'Security Hub',
+    CompanyName: 'AWS',
+    Region: region,
+    GeneratorId: `security-control/${control.id}`,
+    AwsAccountId: accountId,
+    Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
+    FirstObservedAt: result.firstSeen,
+    LastObservedAt: result.lastSeen,
+    CreatedAt: result.firstSeen,
+    UpdatedAt: result.lastSeen,
+    Severity: {
+      Label: severity,
+      Normalized: NORMALIZED[severity] ?? 0,
+      Original: control.severity,
+    },
+    Title: control.title,
+    Description: result.description,
+    Remediation: {
+      Recommendation: {
+        Text: 'For information on how to correct this issue, consult the AWS Security Hub controls documentation.',
+        Url: `https://docs.aws.amazon.com/console/securityhub/${control.id}/remediation`,
+      },
+    },
+    ProductFields: {
+      'RelatedAWSResources:0/name': control.ruleName,
+      'RelatedAWSResources:0/type': 'AWS::Config::ConfigRule',
+      ControlId: control.id,
+      'aws/securityhub/ProductName': 'Security Hub',
+      'aws/securityhub/CompanyName': 'AWS',
+      'Resources:0/Id': resource.arn,
+      'aws/securityhub/FindingId': `${productArn}/${result.id}`,
+    },
+    Resources: [{ Type: resource.asffType, Id: resource.arn, Partition: 'aws', Region: region }],
+    Compliance: {
+      Status: result.status,
+      SecurityControlId: control.id,
+      AssociatedStandards: [{ StandardsId: STANDARD_ID }],
+    },
+    WorkflowState: 'NEW',
+    Workflow: { Status: result.status === 'PASSED' ? 'RESOLVED' : 'NEW' },
+    RecordState: 'ACTIVE',
+    FindingProviderFields: {
+      Severity: { Label: severity, Original: control.severity },
+      Types: ['Software and Configuration Checks/Industry and Regulatory Standards'],
+    },
+    ProcessedAt: result.lastSeen,
+  };
+}
+
 let cached: Estate | undefined;
 
 /**
  * The estate (built once per process, then shared; callers must not mutate it: the endpoint
  * copies the tags it writes to). 10,000 resources, 38,990 Inspector2 findings, 11,340 failing
- * Config results.
+ * Config results, and the same failures as Security Hub FAILED control findings beside PASSED
+ * ones for every other resource of each control's type.
  */
 export function benchEstate(): Estate {
   if (cached) return cached;
@@ -209,6 +320,12 @@ export function benchEstate(): Estate {
   const byArn = new Map(resources.map((resource) => [resource.arn, resource]));
   const findings: Record<string, unknown>[] = [];
   const rules = new Map<string, EstateRule>();
+  const where = { accountId, region };
+  /** Per control: its Config type, ASFF type, and its FAILED findings by resource ARN. */
+  const controls = new Map<
+    string,
+    { control: EstateControl; type: string; asffType: string; failed: Map<string, unknown> }
+  >();
   for (const item of input.collected.findings) {
     if (item.kind === 'cve') {
       findings.push(inspectorFinding(item.finding, item.use));
@@ -216,11 +333,75 @@ export function benchEstate(): Estate {
     }
     const resource = byArn.get(item.finding.resource.id);
     if (resource === undefined) continue;
-    const control = controlBySecurityHubId(item.finding.id);
-    const name = control?.configRuleName ?? `securityhub-${item.finding.id.toLowerCase()}`;
+    const known = controlBySecurityHubId(item.finding.id);
+    const name = known?.configRuleName ?? `securityhub-${item.finding.id.toLowerCase()}`;
     const rule = rules.get(name) ?? { name, type: resource.type, failing: new Set<string>() };
     rule.failing.add(resource.id);
     rules.set(name, rule);
+    const id = item.finding.id;
+    const entry = controls.get(id) ?? {
+      control: {
+        id,
+        title: item.finding.title,
+        severity: item.finding.severity,
+        // Security Hub's own rules: `securityhub-<rule>-<8 hex>`.
+        ruleName: `securityhub-${known?.configRuleName ?? id.toLowerCase().replace('.', '-')}-${createHash('sha256').update(id).digest('hex').slice(0, 8)}`,
+      },
+      type: resource.type,
+      asffType: item.finding.resource.type,
+      failed: new Map<string, unknown>(),
+    };
+    controls.set(id, entry);
+    // One finding per (control, resource), as Security Hub keeps it: the first draw's id, so
+    // yesterday's state (keyed by these ids) matches today's findings.
+    if (entry.failed.has(resource.arn)) continue;
+    entry.failed.set(
+      resource.arn,
+      securityHubControlFinding(
+        where,
+        entry.control,
+        { arn: resource.arn, asffType: entry.asffType },
+        {
+          id: item.finding.sourceId,
+          status: 'FAILED',
+          description: item.finding.description ?? item.finding.title,
+          firstSeen: item.finding.firstSeen ?? '2026-11-01T00:00:00.000Z',
+          lastSeen: item.finding.lastSeen ?? '2026-11-22T05:00:00.000Z',
+        },
+      ),
+    );
+  }
+  const byType = new Map<string, EstateResource[]>();
+  for (const resource of resources) {
+    const list = byType.get(resource.type) ?? [];
+    list.push(resource);
+    byType.set(resource.type, list);
+  }
+  const controlFindings: Record<string, unknown>[] = [];
+  for (const { control, type, asffType, failed } of [...controls.values()].sort((a, b) =>
+    a.control.id.localeCompare(b.control.id),
+  )) {
+    for (const resource of byType.get(type) ?? []) {
+      const found = failed.get(resource.arn);
+      if (found !== undefined) {
+        controlFindings.push(found as Record<string, unknown>);
+        continue;
+      }
+      controlFindings.push(
+        securityHubControlFinding(
+          where,
+          control,
+          { arn: resource.arn, asffType },
+          {
+            id: `arn:aws:securityhub:${region}:${accountId}:security-control/${control.id}/finding/${stableUuid(`${control.id}|${resource.arn}`)}`,
+            status: 'PASSED',
+            description: `This control checks whether the resource complies with: ${control.title.toLowerCase()}.`,
+            firstSeen: '2026-06-01T08:00:00.000Z',
+            lastSeen: '2026-11-22T04:12:00.000Z',
+          },
+        ),
+      );
+    }
   }
   const estate: Estate = {
     accountId,
@@ -228,6 +409,8 @@ export function benchEstate(): Estate {
     resources,
     findings,
     rules: [...rules.values()],
+    controlFindings,
+    controls: [...controls.values()].map(({ control }) => control),
     previous: input.previous,
     policyText: reportBenchPolicyText(),
   };
