@@ -43,7 +43,10 @@ module.exports = {
   globalSetup: '<rootDir>/__tests__/support/global-setup.ts',
   globalTeardown: '<rootDir>/__tests__/support/global-teardown.ts',
   setupFiles: ['<rootDir>/__tests__/support/moto-worker.ts'],
-  setupFilesAfterEnv: ['<rootDir>/__tests__/support/no-network.ts'],
+  setupFilesAfterEnv: [
+    '<rootDir>/__tests__/support/no-network.ts',
+    '<rootDir>/__tests__/support/moto-reset.ts',
+  ],
   testTimeout: 30000,
   // Two test files at once (the CI machine has two cores); each worker has its own moto server.
   maxWorkers: 2,
