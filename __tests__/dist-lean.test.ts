@@ -1,6 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runAction } from './support/runner';
 
 // What the committed bundles (actions/dist) carry, and where: each action's index.js is what a
 // runner parses before the first AWS request, its chunk files only on the path that needs them
@@ -39,17 +43,30 @@ const CLIENT_MARKERS = {
   sesv2: 'BatchGetMetricData',
   sns: 'CheckIfPhoneNumberIsOptedOut',
   iam: 'AddClientIDToOpenIDConnectProvider',
+  inspector2: 'BatchGetFreeTrialInfo',
+  ecr: 'BatchCheckLayerAvailability',
 };
 /**
  * Per action, the SDK clients only some of its runs call: each in a chunk, none in index.js.
  * compliance-gate and remediate read one compliance source a run (Config or Security Hub, by the
  * source input), remediate calls SSM only to execute and S3 only for an s3:// audit location,
- * and the daily report mails through SES only with email-to.
+ * and the daily report mails through SES only with email-to. The daily report's readers (Config,
+ * Security Hub, Inspector2, ECR, the Tagging API) are chunks too: every run calls some of them,
+ * but only after its first request (sts:GetCallerIdentity), while it waits for the answer.
  */
 const LAZY_CLIENTS: Partial<Record<string, (keyof typeof CLIENT_MARKERS)[]>> = {
   'compliance-gate': ['config-service', 'securityhub', 'resource-groups-tagging-api'],
   'tag-policy': ['ec2', 's3', 'ssm', 'resource-groups'],
-  'daily-report': ['ec2', 'sesv2'],
+  'daily-report': [
+    'ec2',
+    'sesv2',
+    'config-service',
+    'securityhub',
+    'inspector2',
+    'ecr',
+    'resource-groups-tagging-api',
+    's3',
+  ],
   'fleet-check': ['ec2', 's3', 'ssm', 'securityhub'],
   remediate: ['config-service', 'securityhub', 'resource-groups-tagging-api', 's3', 'ssm'],
 };
@@ -172,5 +189,99 @@ describe.each([
   it("carries no bowser (only the SDK's browser user-agent provider requires it)", () => {
     const all = [read(bundle, 'index.js'), ...chunksOf(bundle).map((file) => read(bundle, file))];
     expect(all.filter((text) => text.includes(BOWSER))).toEqual([]);
+  });
+});
+
+describe('actions/dist/daily-report before its first request', () => {
+  // The run as the runner starts it, against an endpoint on 127.0.0.1 that answers
+  // GetCallerIdentity (the sts query protocol's XML) and fails every later call; a --require'd
+  // hook writes, in order, each chunk file the bundle loads and the first TCP connect.
+  it('sends sts:GetCallerIdentity before it loads the readers, which it loads while it waits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dist-lean-first-'));
+    const events = join(dir, 'events');
+    const hook = join(dir, 'hook.cjs');
+    writeFileSync(
+      hook,
+      `const { appendFileSync } = require('node:fs');
+const Module = require('node:module');
+const net = require('node:net');
+const note = (line) => appendFileSync(${JSON.stringify(events)}, line + '\\n');
+const load = Module._load;
+Module._load = function (request, ...rest) {
+  if (/^\\.\\/\\d+\\.index\\.js$/.test(request)) note('chunk ' + request.slice(2));
+  return load.call(this, request, ...rest);
+};
+const connect = net.Socket.prototype.connect;
+net.Socket.prototype.connect = function (...args) {
+  net.Socket.prototype.connect = connect;
+  note('connect');
+  return connect.apply(this, args);
+};
+`,
+    );
+    const bodies: string[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks).toString('utf8');
+        bodies.push(body);
+        if (body.includes('Action=GetCallerIdentity')) {
+          response.writeHead(200, { 'content-type': 'text/xml' });
+          response.end(
+            '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+              '<Arn>arn:aws:iam::123456789012:user/lean</Arn><UserId>AIDALEAN</UserId><Account>123456789012</Account>' +
+              '</GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></GetCallerIdentityResponse>',
+          );
+        } else {
+          response.writeHead(500, { 'content-type': 'application/json' }).end('{}');
+        }
+      });
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    try {
+      const result = await runAction(
+        'daily-report',
+        {},
+        {
+          NODE_OPTIONS: `--require ${hook}`,
+          AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'lean',
+          AWS_SECRET_ACCESS_KEY: 'lean',
+          AWS_MAX_ATTEMPTS: '1',
+        },
+      );
+      // Every later call fails: the run stops undecided, after its readers were loaded.
+      expect(result.exitCode).toBe(2);
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+    expect(bodies[0]).toContain('Action=GetCallerIdentity');
+    const lines = readFileSync(events, 'utf8').trim().split('\n');
+    const first = lines.indexOf('connect');
+    expect(first).toBeGreaterThan(-1);
+    const chunks = (part: string[]): string[] =>
+      part.filter((line) => line.startsWith('chunk ')).map((line) => line.slice('chunk '.length));
+    const holding = (files: string[], client: keyof typeof CLIENT_MARKERS): string[] =>
+      files.filter((file) => read('daily-report', file).includes(CLIENT_MARKERS[client]));
+    const before = chunks(lines.slice(0, first));
+    const after = chunks(lines.slice(first));
+    for (const client of [
+      'config-service',
+      'securityhub',
+      'inspector2',
+      'ecr',
+      'resource-groups-tagging-api',
+    ] as const) {
+      expect({ client, before: holding(before, client) }).toEqual({ client, before: [] });
+    }
+    // The default compliance source is Config: its readers, the inventory's and Inspector2's.
+    for (const client of ['config-service', 'inspector2', 'resource-groups-tagging-api'] as const) {
+      expect({ client, loaded: holding(after, client).length > 0 }).toEqual({
+        client,
+        loaded: true,
+      });
+    }
   });
 });

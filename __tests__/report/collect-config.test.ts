@@ -37,10 +37,10 @@ const inspectorMock = mockClient(Inspector2Client);
 
 function clients(): ReportClients {
   return {
-    inspector: new Inspector2Client({ region: REGION }),
-    config: new ConfigServiceClient({ region: REGION }),
-    securityhub: new SecurityHubClient({ region: REGION }),
-    tagging: new ResourceGroupsTaggingAPIClient({ region: REGION }),
+    inspector: () => Promise.resolve(new Inspector2Client({ region: REGION })),
+    config: () => Promise.resolve(new ConfigServiceClient({ region: REGION })),
+    securityhub: () => Promise.resolve(new SecurityHubClient({ region: REGION })),
+    tagging: () => Promise.resolve(new ResourceGroupsTaggingAPIClient({ region: REGION })),
     sts: new STSClient({ region: REGION }),
   };
 }

@@ -5,13 +5,19 @@
  * audit's inventory. Then each finding is joined to its resource's tags: from the inventory by
  * ARN, else read through sources/tagging `readTags` (the one tag reader); an ECR image's tags
  * are its repository's. Nothing here decides: evaluate does, from this and yesterday's state.
+ * The sources and their SDK packages are loaded (import(), chunk files of a bundle) once the
+ * run's first request, sts:GetCallerIdentity, is sent, while its answer is awaited
+ * (`loadCollectors`): before it, a run parses none of them (issue 12).
  */
-import { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import { ECRClient } from '@aws-sdk/client-ecr';
-import { Inspector2Client } from '@aws-sdk/client-inspector2';
-import { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECRClient } from '@aws-sdk/client-ecr';
+import type { Inspector2Client } from '@aws-sdk/client-inspector2';
+import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { STSClient } from '@aws-sdk/client-sts';
 import { readCallerAccount } from '../sources/identity';
 import {
@@ -21,7 +27,7 @@ import {
   parseArn,
   partitionOf,
 } from '../core/arn';
-import { createClient, lazyClient } from '../core/aws';
+import { createClient, lazyClient, type LazyClient } from '../core/aws';
 import { systemClock, type Clock } from '../core/clock';
 import type { CallCounts } from '../core/collections';
 import { UndecidedError } from '../core/errors';
@@ -31,33 +37,30 @@ import type { Asset, Finding, Severity } from '../core/model';
 import type { Policy } from '../core/policy';
 import type { AuditLocation } from '../core/remediation-audit';
 import { DEFAULT_RESOURCE_TYPES } from '../core/tag-policy';
-import {
+// Types only: each source imports its SDK package's commands, so its code is loaded (import(),
+// a chunk of the bundle) by `loadCollectors` once the first request is on its way.
+import type {
   ASFF_ACCOUNT_LEVEL_TYPES,
   CONFIG_ACCOUNT_LEVEL_TYPES,
   placeInScope,
   someOf,
-  type CollectedCompliance,
-  type KnownTags,
-  type RuleStates,
+  CollectedCompliance,
+  KnownTags,
+  RuleStates,
 } from '../sources/compliance';
-import { collectConfigCompliance, type ConfigClients } from '../sources/config';
-import { listActiveFindings, type ActiveFinding } from '../sources/inspector';
-import {
+import type { collectConfigCompliance } from '../sources/config';
+import type { ActiveFinding, listActiveFindings } from '../sources/inspector';
+import type {
   INSPECTOR_SCAN_TYPES,
+  InspectorScanStatus,
   readInspectorScanStatus,
-  type InspectorScanStatus,
 } from '../sources/inspector-status';
-import { collectInventory, type Inventory, type InventoryClients } from '../sources/inventory';
+import type { collectInventory, Inventory } from '../sources/inventory';
 import { mapConcurrent, READ_CONCURRENCY } from '../sources/paging';
-import {
-  listCompliantResults,
-  listPassedControls,
-  type PassingResult,
-  type PassingResults,
-} from '../sources/rule-results';
-import { collectSecurityHubCompliance, type SecurityHubClients } from '../sources/securityhub';
+import type { listPassedControls, PassingResult, PassingResults } from '../sources/rule-results';
+import type { listCompliantResults } from '../sources/rule-results-config';
+import type { collectSecurityHubCompliance } from '../sources/securityhub';
 import { readRemediationAudit } from '../sources/remediation-audit';
-import { readTags, type TagReaderClients } from '../sources/tagging';
 import {
   REMEDIATION_WINDOW_DAYS,
   type CollectedRemediation,
@@ -67,23 +70,57 @@ import {
 } from './model';
 
 /**
- * The clients the report reads with, all of one region: Inspector2, and those of the sources it
- * reuses (Config and Security Hub compliance, the inventory, the tag reader; `ec2` and `ecr`
- * let `readTags` read instances and repositories first-hand).
+ * The clients the report reads with, all of one region. STS is built at once: its
+ * GetCallerIdentity is the run's first request. Every other is a `LazyClient` (core/aws), its
+ * package loaded on first use, while that request is in flight: Inspector2, Config and the
+ * Tagging API (the compliance sources and the inventory), Security Hub (only with that CCE
+ * source), and `ec2` and `ecr`, which let `readTags` read instances and repositories first-hand.
+ * A test gives its own client as `() => Promise.resolve(client)`.
  */
-export interface ReportClients
-  extends ConfigClients, SecurityHubClients, InventoryClients, TagReaderClients {
-  inspector: Inspector2Client;
+export interface ReportClients {
+  sts: STSClient;
+  inspector: LazyClient<Inspector2Client>;
+  config: LazyClient<ConfigServiceClient>;
+  securityhub: LazyClient<SecurityHubClient>;
+  tagging: LazyClient<ResourceGroupsTaggingAPIClient>;
+  ec2?: LazyClient<EC2Client>;
+  ecr?: LazyClient<ECRClient>;
 }
 
 /** The report's clients for `region`, from the one client factory (core/aws). */
 export function defaultReportClients(region: string): ReportClients {
+  // Each import() destructured: the form in which the bundler keeps only what a chunk needs.
   return {
-    inspector: createClient(Inspector2Client, { region }),
-    config: createClient(ConfigServiceClient, { region }),
-    securityhub: createClient(SecurityHubClient, { region }),
-    tagging: createClient(ResourceGroupsTaggingAPIClient, { region }),
     sts: createClient(STSClient, { region }),
+    inspector: lazyClient(
+      async () => {
+        const { Inspector2Client } = await import('@aws-sdk/client-inspector2');
+        return Inspector2Client;
+      },
+      { region },
+    ),
+    config: lazyClient(
+      async () => {
+        const { ConfigServiceClient } = await import('@aws-sdk/client-config-service');
+        return ConfigServiceClient;
+      },
+      { region },
+    ),
+    securityhub: lazyClient(
+      async () => {
+        const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
+        return SecurityHubClient;
+      },
+      { region },
+    ),
+    tagging: lazyClient(
+      async () => {
+        const { ResourceGroupsTaggingAPIClient } =
+          await import('@aws-sdk/client-resource-groups-tagging-api');
+        return ResourceGroupsTaggingAPIClient;
+      },
+      { region },
+    ),
     ec2: lazyClient(
       async () => {
         const { EC2Client } = await import('@aws-sdk/client-ec2');
@@ -91,7 +128,13 @@ export function defaultReportClients(region: string): ReportClients {
       },
       { region },
     ),
-    ecr: createClient(ECRClient, { region }),
+    ecr: lazyClient(
+      async () => {
+        const { ECRClient } = await import('@aws-sdk/client-ecr');
+        return ECRClient;
+      },
+      { region },
+    ),
   };
 }
 
@@ -113,9 +156,126 @@ export interface CollectOptions {
   signal?: AbortSignal;
   /**
    * Where `assetguard remediate` keeps its audit records (the `remediation-audit` input), and
-   * the S3 client for an s3:// location; without it the report has no Remediation section.
+   * the S3 client for an s3:// location (or a `LazyClient` of it, built only for such a
+   * location); without it the report has no Remediation section.
    */
-  remediationAudit?: { location: AuditLocation; s3?: S3Client };
+  remediationAudit?: { location: AuditLocation; s3?: S3Client | LazyClient<S3Client> };
+}
+
+/** Inspector2's scan types (sources/inspector-status INSPECTOR_SCAN_TYPES), for messages. */
+type ScanTypes = typeof INSPECTOR_SCAN_TYPES;
+
+/** The CCE source's collector and passing-side reader, with Security Hub's client when it is that. */
+type CceReader =
+  | {
+      source: 'config';
+      collectConfigCompliance: typeof collectConfigCompliance;
+      listCompliantResults: typeof listCompliantResults;
+    }
+  | {
+      source: 'securityhub';
+      securityhub: SecurityHubClient;
+      collectSecurityHubCompliance: typeof collectSecurityHubCompliance;
+      listPassedControls: typeof listPassedControls;
+    };
+
+/** The sources' code and the built clients they read with, as `loadCollectors` loads them. */
+interface Collectors {
+  clients: {
+    sts: STSClient;
+    inspector: Inspector2Client;
+    config: ConfigServiceClient;
+    tagging: ResourceGroupsTaggingAPIClient;
+  };
+  readInspectorScanStatus: typeof readInspectorScanStatus;
+  scanTypes: ScanTypes;
+  listActiveFindings: typeof listActiveFindings;
+  collectInventory: typeof collectInventory;
+  accountLevelTypes: {
+    config: typeof CONFIG_ACCOUNT_LEVEL_TYPES;
+    asff: typeof ASFF_ACCOUNT_LEVEL_TYPES;
+  };
+  placeInScope: typeof placeInScope;
+  someOf: typeof someOf;
+  cce: CceReader;
+}
+
+/**
+ * Loads (import(): chunk files of a bundle) the sources a collection runs and builds the clients
+ * they read with: Inspector2, Config and the Tagging API always (the inventory reads the last
+ * two), and the CCE source's reader, Security Hub's client only for that source. Called once the
+ * first request (sts:GetCallerIdentity) is sent (`firstRequestSent`), so that loading these
+ * packages, most of the code a run parses, overlaps the wait for its answer. Rejects only with
+ * a broken bundle.
+ */
+async function loadCollectors(
+  clients: ReportClients,
+  cceSource: 'config' | 'securityhub',
+): Promise<Collectors> {
+  const { readInspectorScanStatus, INSPECTOR_SCAN_TYPES } =
+    await import('../sources/inspector-status');
+  const { listActiveFindings } = await import('../sources/inspector');
+  const { collectInventory } = await import('../sources/inventory');
+  const { ASFF_ACCOUNT_LEVEL_TYPES, CONFIG_ACCOUNT_LEVEL_TYPES, placeInScope, someOf } =
+    await import('../sources/compliance');
+  let cce: CceReader;
+  if (cceSource === 'config') {
+    const { collectConfigCompliance } = await import('../sources/config');
+    const { listCompliantResults } = await import('../sources/rule-results-config');
+    cce = { source: 'config', collectConfigCompliance, listCompliantResults };
+  } else {
+    const { collectSecurityHubCompliance } = await import('../sources/securityhub');
+    const { listPassedControls } = await import('../sources/rule-results');
+    const securityhub = await clients.securityhub();
+    cce = { source: 'securityhub', securityhub, collectSecurityHubCompliance, listPassedControls };
+  }
+  const [inspector, config, tagging] = await Promise.all([
+    clients.inspector(),
+    clients.config(),
+    clients.tagging(),
+  ]);
+  return {
+    clients: { sts: clients.sts, inspector, config, tagging },
+    readInspectorScanStatus,
+    scanTypes: INSPECTOR_SCAN_TYPES,
+    listActiveFindings,
+    collectInventory,
+    accountLevelTypes: { config: CONFIG_ACCOUNT_LEVEL_TYPES, asff: ASFF_ACCOUNT_LEVEL_TYPES },
+    placeInScope,
+    someOf,
+    cce,
+  };
+}
+
+/** Node's diagnostics channel of each HTTP request the process starts (`{ request }`). */
+const REQUEST_START = 'http.client.request.start';
+
+/**
+ * Resolves once the first HTTP request started from now on is sent (its `finish`: all of it
+ * handed to the socket, after the connection and TLS handshake) or closed, or once `call`
+ * resolves (a test's mocked client sends nothing); never rejects, and stays pending when `call`
+ * fails first (nothing is loaded for a run that has failed). That first request is `call`'s,
+ * or one its credentials need (instance metadata): either way a wait on the network.
+ * Why wait at all: an import() of a bundle chunk reads and compiles the file at once, on the
+ * main thread, and the SDK's first request waits on file reads (the shared config files) before
+ * it connects; chunks loaded as soon as the call starts would run in that wait and delay the
+ * request by as much (measured: scripts/bench-startup.mjs, "first request CPU ms").
+ */
+function firstRequestSent(call: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      unsubscribe(REQUEST_START, onStart);
+      resolve();
+    };
+    const onStart = (message: unknown): void => {
+      unsubscribe(REQUEST_START, onStart);
+      const { request } = message as { request: ClientRequest };
+      request.once('finish', done);
+      request.once('close', done);
+    };
+    subscribe(REQUEST_START, onStart);
+    call.then(done, () => unsubscribe(REQUEST_START, onStart));
+  });
 }
 
 /** A finding's resource as the tag join sees it. */
@@ -179,6 +339,7 @@ function inspectorTarget(finding: Finding, region: string): TagTarget {
 
 /** Whose tags a CCE finding's resource carries (Security Hub ids are ARNs; Config ids become ARNs once the source looked them up). */
 function complianceTarget(
+  loaded: Collectors,
   source: 'config' | 'securityhub',
   resource: { type: string; id: string },
   region: string,
@@ -186,8 +347,8 @@ function complianceTarget(
 ): TagTarget {
   const { type, id } = resource;
   if (
-    CONFIG_ACCOUNT_LEVEL_TYPES.has(type) ||
-    ASFF_ACCOUNT_LEVEL_TYPES.has(type) ||
+    loaded.accountLevelTypes.config.has(type) ||
+    loaded.accountLevelTypes.asff.has(type) ||
     id.startsWith('AWS::::Account')
   ) {
     return { accountLevel: true };
@@ -203,8 +364,8 @@ function complianceTarget(
 }
 
 /** `ECR DISABLED, EC2 ENABLING, LAMBDA NOT_LISTED`: each scan type's status, for messages. */
-function scanStatusText(status: InspectorScanStatus): string {
-  const types = INSPECTOR_SCAN_TYPES.map(({ type }) => `${type} ${status.resources[type]}`);
+function scanStatusText(status: InspectorScanStatus, scanTypes: ScanTypes): string {
+  const types = scanTypes.map(({ type }) => `${type} ${status.resources[type]}`);
   return status.accountStatus === undefined
     ? 'the answer lists no status for the account'
     : `account ${status.accountStatus}; ${types.join(', ')}`;
@@ -221,19 +382,23 @@ function joinWords(words: readonly string[]): string {
  * The report's stance on what Inspector2 scans: nothing scanned is an UndecidedError (a CVE
  * report over nothing must not read as clean); each type not scanned is a warning naming it.
  */
-function scanCoverage(status: InspectorScanStatus, region: string): { warnings: string[] } {
+function scanCoverage(
+  status: InspectorScanStatus,
+  region: string,
+  scanTypes: ScanTypes,
+): { warnings: string[] } {
   const where = `account ${status.accountId}, region ${region}`;
   if (status.scanned.length === 0) {
     throw new UndecidedError(
-      `Inspector2 is not enabled in ${where} (inspector2:BatchGetAccountStatus: ${scanStatusText(status)}): ` +
+      `Inspector2 is not enabled in ${where} (inspector2:BatchGetAccountStatus: ${scanStatusText(status, scanTypes)}): ` +
         'nothing is scanned for vulnerabilities, and a CVE report over nothing would read as clean. ' +
         `Enable it with "aws inspector2 enable --resource-types ECR EC2 LAMBDA --region ${region}" ` +
         '(or with Terraform: aws_inspector2_enabler, as infra/modules/ecr-scanning does for ECR), then run the report again',
     );
   }
-  const missing = INSPECTOR_SCAN_TYPES.filter(({ type }) => !status.scanned.includes(type));
+  const missing = scanTypes.filter(({ type }) => !status.scanned.includes(type));
   if (missing.length === 0) return { warnings: [] };
-  const covered = INSPECTOR_SCAN_TYPES.filter(({ type }) => status.scanned.includes(type));
+  const covered = scanTypes.filter(({ type }) => status.scanned.includes(type));
   return {
     warnings: [
       `Inspector2 does not scan ${joinWords(missing.map(({ scans }) => scans))} in ${where} ` +
@@ -252,6 +417,8 @@ interface Collected {
   cce: CollectedCompliance;
   passing: PassingResults;
   inventory: Inventory;
+  /** The sources' code and clients, for the join. */
+  loaded: Collectors;
 }
 
 /**
@@ -260,13 +427,14 @@ interface Collected {
  * (each pages in order), in rule order.
  */
 async function readPassing(
-  config: ReportClients['config'],
+  list: typeof listCompliantResults,
+  config: ConfigServiceClient,
   states: RuleStates,
   log: Log,
 ): Promise<PassingResults> {
   const evaluated = [...new Set([...states.compliant, ...states.nonCompliant])];
   const perRule = await mapConcurrent(evaluated, READ_CONCURRENCY, (rule) =>
-    listCompliantResults(config, [rule], { log }),
+    list(config, [rule], { log }),
   );
   const passing: PassingResults = { results: [], calls: {} };
   for (const listed of perRule) {
@@ -277,11 +445,12 @@ async function readPassing(
 }
 
 async function collectCce(
-  clients: ReportClients,
+  loaded: Collectors,
   options: CollectOptions,
   accountId: string,
 ): Promise<{ cce: CollectedCompliance; passing: PassingResults }> {
   const { log, region, policy } = options;
+  const { clients, cce: reader } = loaded;
   const scope = { tags: options.scope ?? {}, rules: options.rules ?? [] };
   const common = {
     log,
@@ -289,25 +458,28 @@ async function collectCce(
     defaultSeverity: policy.compliance.defaultSeverity,
     needTags: true,
   };
-  if (options.cceSource === 'config') {
+  if (reader.source === 'config') {
     log('report: reading AWS Config rule compliance');
+    const { listCompliantResults } = reader;
     // The COMPLIANT results need only the rules' states: their reads start as soon as the states
     // are known, alongside the NON_COMPLIANT results' reads, ARN lookups and tag reads.
     let passingRead: Promise<PassingResults> | undefined;
-    const cce = await collectConfigCompliance(clients, scope, {
+    const cce = await reader.collectConfigCompliance(clients, scope, {
       ...common,
       onRuleStates: (states) => {
-        passingRead = readPassing(clients.config, states, log);
+        passingRead = readPassing(listCompliantResults, clients.config, states, log);
         // Awaited below; a failure of the NON_COMPLIANT side first must not leave it unhandled.
         passingRead.catch(() => undefined);
       },
     });
-    const passing = await (passingRead ?? readPassing(clients.config, cce.rules, log));
+    const passing = await (passingRead ??
+      readPassing(listCompliantResults, clients.config, cce.rules, log));
     return { cce, passing };
   }
   log('report: reading Security Hub control results');
-  const cce = await collectSecurityHubCompliance(clients, scope, { ...common, accountId });
-  const passed = await listPassedControls(clients.securityhub, { log, region, accountId });
+  const hub = { securityhub: reader.securityhub, tagging: clients.tagging };
+  const cce = await reader.collectSecurityHubCompliance(hub, scope, { ...common, accountId });
+  const passed = await reader.listPassedControls(reader.securityhub, { log, region, accountId });
   const wanted = scope.rules.map((rule) => rule.toLowerCase());
   const results =
     wanted.length === 0
@@ -326,23 +498,31 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
   const resourceTypes = policy.tags?.resourceTypes ?? DEFAULT_RESOURCE_TYPES;
   // Read once: Inspector2's status is asked for this account, the inventory builds its ARNs, and
   // Security Hub's control results are read for it alone (an administrator account sees members').
+  // The run's first request; the sources load once it is sent, while its answer is awaited.
   const identityCalls: CallCounts = {};
-  const accountId = await readCallerAccount(clients.sts, identityCalls);
+  const identity = readCallerAccount(clients.sts, identityCalls);
+  const [accountId, loaded] = await Promise.all([
+    identity,
+    firstRequestSent(identity).then(() => loadCollectors(clients, options.cceSource)),
+  ]);
+  const { scanTypes } = loaded;
   const [cve, compliance, inventory] = await Promise.all([
     (async () => {
       log('report: reading what Inspector2 scans in this account and region');
-      const status = await readInspectorScanStatus(clients, {
+      const status = await loaded.readInspectorScanStatus(loaded.clients, {
         accountId,
         ...(options.signal !== undefined && { signal: options.signal }),
       });
       // Before the listing: an empty one from an account that scans nothing must never be read.
-      scanCoverage(status, region);
-      log(`report: Inspector2 scans ${status.scanned.join(', ')} (${scanStatusText(status)})`);
+      scanCoverage(status, region, scanTypes);
+      log(
+        `report: Inspector2 scans ${status.scanned.join(', ')} (${scanStatusText(status, scanTypes)})`,
+      );
       log(
         'report: listing ACTIVE Inspector2 findings (ECR images, EC2 instances, Lambda functions)',
       );
       // One listing, split into parts listed at once when it is over two full pages long.
-      const listed = await listActiveFindings(clients.inspector, {
+      const listed = await loaded.listActiveFindings(loaded.clients.inspector, {
         log,
         ...(options.pageCap !== undefined && { pageCap: options.pageCap }),
         ...(options.signal !== undefined && { signal: options.signal }),
@@ -353,10 +533,10 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
       );
       return { ...listed, status };
     })(),
-    collectCce(clients, options, accountId),
+    collectCce(loaded, options, accountId),
     (async () => {
       log(`report: reading the inventory of ${resourceTypes.length} resource type(s)`);
-      return collectInventory(clients, resourceTypes, { log, region, accountId });
+      return loaded.collectInventory(loaded.clients, resourceTypes, { log, region, accountId });
     })(),
   ]);
   return {
@@ -365,6 +545,7 @@ async function collectAll(clients: ReportClients, options: CollectOptions): Prom
     cce: compliance.cce,
     passing: compliance.passing,
     inventory,
+    loaded,
   };
 }
 
@@ -462,6 +643,7 @@ export async function collectReport(
     collectAll(clients, options),
     collectRemediation(options, started),
   ]);
+  const { loaded } = collected;
   const calls: CallCounts = { ...collected.identity.calls };
   calls.ListFindings = collected.cve.calls;
   addCalls(calls, collected.cve.status.calls);
@@ -470,7 +652,7 @@ export async function collectReport(
   addCalls(calls, collected.inventory.calls);
   if (audit) addCalls(calls, audit.calls);
   const warnings = [
-    ...scanCoverage(collected.cve.status, region).warnings,
+    ...scanCoverage(collected.cve.status, region, loaded.scanTypes).warnings,
     ...collected.inventory.warnings,
     ...collected.cce.warnings,
     ...(audit?.warnings ?? []),
@@ -501,6 +683,7 @@ export async function collectReport(
       active: { finding },
       kind: 'cce' as const,
       target: complianceTarget(
+        loaded,
         finding.source === 'config' ? 'config' : 'securityhub',
         finding.resource,
         region,
@@ -513,6 +696,7 @@ export async function collectReport(
   const passingTargets = scoped
     ? collected.passing.results.map((result) =>
         complianceTarget(
+          loaded,
           options.cceSource,
           { type: result.resourceType, id: result.resourceId },
           region,
@@ -534,7 +718,17 @@ export async function collectReport(
   const unreadable = new Map<string, string>();
   if (missing.size > 0) {
     log(`report: reading the tags of ${missing.size} resource(s) not in the inventory`);
-    const reading = await readTags(clients, [...missing]);
+    // The tag reader (with ECR's package) and ECR's client load only when tags are missing.
+    const { readTags } = await import('../sources/tagging');
+    const ecr = clients.ecr === undefined ? undefined : await clients.ecr();
+    const reading = await readTags(
+      {
+        tagging: loaded.clients.tagging,
+        ...(clients.ec2 !== undefined && { ec2: clients.ec2 }),
+        ...(ecr !== undefined && { ecr }),
+      },
+      [...missing],
+    );
     addCalls(calls, reading.calls);
     for (const [arn, tags] of reading.tags) known.set(arn, tags);
     for (const failed of reading.unreadable) {
@@ -569,7 +763,7 @@ export async function collectReport(
   });
   if (unknownTags.length > 0) {
     warnings.push(
-      `${unknownTags.length} finding(s) are on resources whose tags could not be read, so they show no owner (${ownerTag}): ${someOf(unknownTags)}`,
+      `${unknownTags.length} finding(s) are on resources whose tags could not be read, so they show no owner (${ownerTag}): ${loaded.someOf(unknownTags)}`,
     );
   }
 
@@ -579,7 +773,7 @@ export async function collectReport(
     ? joined.filter(
         (item, index) =>
           item.kind === 'cve' ||
-          placeInScope(
+          loaded.placeInScope(
             { accountLevel: 'accountLevel' in (entries[index]?.target ?? {}) },
             item.finding.resource.tags === undefined ? {} : { tags: item.finding.resource.tags },
             scope,
@@ -601,7 +795,11 @@ export async function collectReport(
         'arn' in target && known.has(target.arn)
           ? { tags: known.get(target.arn) ?? {} }
           : { unknown: 'unknown' };
-      const placement = placeInScope({ accountLevel: 'accountLevel' in target }, knownTags, scope);
+      const placement = loaded.placeInScope(
+        { accountLevel: 'accountLevel' in target },
+        knownTags,
+        scope,
+      );
       if (placement === 'unplaced') unplaced += 1;
       return placement !== 'elsewhere';
     });

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { setFlagsFromString } from 'node:v8';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
-import { createClient, lazyClient, resolveRegion, type LazyClient } from '../core/aws';
+import { lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import { DeliveryError, errorMessage } from '../core/errors';
 import { SEVERITIES, type SeverityCounts } from '../core/model';
 import type { LoadedPolicy, ReportPolicy } from '../core/policy';
@@ -108,7 +108,12 @@ export interface ReportDetails {
 
 /** The clients the report reads and delivers with; tests may set them. */
 export interface ReportCommandClients extends ReportClients {
-  s3: S3Client;
+  /**
+   * The state's and the remediation audit's bucket, when either input is an s3:// location. By
+   * default built on first use (core/aws `LazyClient`), so a run without them never loads S3's
+   * package; a test may give a client itself.
+   */
+  s3: S3Client | LazyClient<S3Client>;
   /**
    * Built on first use (core/aws `LazyClient`), by a run that mails through SES: its package is
    * then loaded (in the bundles a chunk file, not parsed at start). A test gives its own client
@@ -145,7 +150,13 @@ export type DailyReportRun = CommandRun<DailyReportTypes>;
 function defaultClients(region: string): ReportCommandClients {
   return {
     ...defaultReportClients(region),
-    s3: createClient(S3Client, { region }),
+    s3: lazyClient(
+      async () => {
+        const { S3Client } = await import('@aws-sdk/client-s3');
+        return S3Client;
+      },
+      { region },
+    ),
     sesv2: lazyClient(
       async () => {
         const { SESv2Client } = await import('@aws-sdk/client-sesv2');

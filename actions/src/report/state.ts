@@ -9,7 +9,8 @@ import { makeDirectory } from '../core/directories';
 import { schemaProblem } from '../core/schema';
 import { describeStateLocation, STATE_INPUT, type StateLocation } from './state-location';
 import { basename, dirname, join } from 'node:path';
-import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LazyClient } from '../core/aws';
 import type { ValidateFunction } from 'ajv';
 import stateValidator from '../core/validators/state';
 import { awsFailure, ConfigurationError, errorMessage, hasAwsCode } from '../core/errors';
@@ -31,8 +32,11 @@ export {
 export const MAX_STATE_BYTES = 64 * 1024 * 1024;
 
 export interface StateDeps {
-  /** Needed only for an s3:// location. */
-  s3?: S3Client;
+  /**
+   * Needed only for an s3:// location: the client, or a `LazyClient` (core/aws) built only when
+   * the state is in S3.
+   */
+  s3?: S3Client | LazyClient<S3Client>;
 }
 
 /** state.schema.json's validator (formats date, date-time), compiled at build time (scripts/validators.ts). */
@@ -138,6 +142,8 @@ async function loadFromS3(
   s3: S3Client,
 ): Promise<ReportState | undefined> {
   const where = describeStateLocation(location);
+  // The command from a chunk (as S3Client's own package): read only by a run with an s3:// state.
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   let text: string;
   try {
     const answer = await s3.send(
@@ -206,12 +212,12 @@ export async function loadState(
   deps: StateDeps,
 ): Promise<ReportState | undefined> {
   if (location.kind === 'file') return loadFromFile(location.path);
-  return loadFromS3(location, requireS3(deps));
+  return loadFromS3(location, await requireS3(deps));
 }
 
-function requireS3(deps: StateDeps): S3Client {
+async function requireS3(deps: StateDeps): Promise<S3Client> {
   if (!deps.s3) throw new Error('an s3:// report state needs an S3 client');
-  return deps.s3;
+  return typeof deps.s3 === 'function' ? deps.s3() : deps.s3;
 }
 
 /**
@@ -343,11 +349,12 @@ export async function saveState(
     await writeFileAtomically(location.path, stateChunks(state), where);
     return;
   }
-  const s3 = requireS3(deps);
+  const s3 = await requireS3(deps);
   // PutObject takes a body of known length: the chunks, each encoded, as one buffer (the text
   // itself is never one string).
   const text = Buffer.concat(Array.from(stateChunks(state), (chunk) => Buffer.from(chunk, 'utf8')));
   if (text.length > MAX_STATE_BYTES) throw stateTooLarge(text.length, where);
+  const { PutObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     await s3.send(
       new PutObjectCommand({

@@ -7,12 +7,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  paginateListObjectsV2,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { LazyClient } from '../core/aws';
 import { countCall, type CallCounts } from '../core/collections';
 import {
   awsFailure,
@@ -82,8 +78,11 @@ export interface AuditReadOptions {
   /** The first and the last day to read (UTC days, both included). */
   from: Date;
   to: Date;
-  /** Needed only for an s3:// location. */
-  s3?: S3Client;
+  /**
+   * Needed only for an s3:// location: the client, or a `LazyClient` (core/aws) built only when
+   * the location is in S3.
+   */
+  s3?: S3Client | LazyClient<S3Client>;
   log?: Log;
   /** Default MAX_AUDIT_RECORDS. */
   maxRecords?: number;
@@ -136,7 +135,7 @@ export async function readRemediationAudit(
   };
   const found =
     location.kind === 's3'
-      ? await listS3(location, days, requireS3(options), reading)
+      ? await listS3(location, days, await requireS3(options), reading)
       : await listDirectory(location.path, days, reading);
   if (found === undefined) return reading;
   const max = options.maxRecords ?? MAX_AUDIT_RECORDS;
@@ -177,7 +176,7 @@ export async function readRemediationAudit(
   });
   if (reading.records.length === 0 && found.length === 0 && location.kind === 's3') {
     // An empty week is normal; a prefix that never held a record is worth saying.
-    const anything = await anyObjectUnder(location, requireS3(options), reading.calls);
+    const anything = await anyObjectUnder(location, await requireS3(options), reading.calls);
     if (!anything) reading.empty = `no object under ${reading.location}`;
   }
   options.log?.(
@@ -213,9 +212,9 @@ function parseRecord(
   return checked.record;
 }
 
-function requireS3(options: AuditReadOptions): S3Client {
+async function requireS3(options: AuditReadOptions): Promise<S3Client> {
   if (!options.s3) throw new Error('an s3:// remediation audit location needs an S3 client');
-  return options.s3;
+  return typeof options.s3 === 'function' ? options.s3() : options.s3;
 }
 
 function noSuchBucket(location: Extract<AuditLocation, { kind: 's3' }>): ConfigurationError {
@@ -240,6 +239,9 @@ async function listS3(
   s3: S3Client,
   reading: AuditReading,
 ): Promise<Listed[]> {
+  // S3's commands come from a chunk (import()), as S3Client's package: only a run given an
+  // s3:// location reads them.
+  const { paginateListObjectsV2 } = await import('@aws-sdk/client-s3');
   const found: Listed[] = [];
   for (const day of days) {
     const prefix = underPrefix(location.prefix, `${day}/`);
@@ -284,6 +286,7 @@ async function anyObjectUnder(
   calls: CallCounts,
 ): Promise<boolean> {
   const prefix = location.prefix === '' ? undefined : `${location.prefix}/`;
+  const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
   try {
     const page = await s3.send(
       new ListObjectsV2Command({
@@ -314,6 +317,7 @@ async function getObjectText(
   key: string,
   calls: CallCounts,
 ): Promise<string | { gone: string }> {
+  const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   try {
     const answer = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     countCall(calls, 'GetObject');
