@@ -1,1 +1,0 @@
-"use strict";exports.id=1018,exports.ids=[1018],exports.modules={1018:((d,o,r)=>{r.d(o,{V:()=>s,m:()=>c});function s(u,t){if(!Number.isInteger(t)||t<1)throw new RangeError(`chunk size must be \u2265 1, got ${t}`);const n=[];for(let e=0;e<u.length;e+=t)n.push(u.slice(e,e+t));return n}function c(u,t){u[t]=(u[t]??0)+1}})};
