@@ -1,3 +1,5 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { parseDuration } from './duration';
 import { ConfigurationError } from './errors';
 import { VERSION as version } from './version';
@@ -189,4 +191,35 @@ export function lazyClient<C extends WithMiddlewareStack>(
   const config = clientConfig(options);
   let client: Promise<C> | undefined;
   return () => (client ??= load().then((Client) => build(Client, config)));
+}
+
+/** Node's diagnostics channel of each HTTP request the process starts (`{ request }`). */
+const REQUEST_START = 'http.client.request.start';
+
+/**
+ * Resolves once the first HTTP request started from now on is sent (its `finish`: all of it
+ * handed to the socket, after the connection and TLS handshake) or closed, or once `call`
+ * resolves (a test's mocked client sends nothing); never rejects, and stays pending when `call`
+ * fails first (nothing is loaded for a run that has failed). That first request is `call`'s,
+ * or one its credentials need (instance metadata): either way a wait on the network.
+ * Why wait at all: an import() of a bundle chunk reads and compiles the file at once, on the
+ * main thread, and the SDK's first request waits on file reads (the shared config files) before
+ * it connects; chunks loaded as soon as the call starts would run in that wait and delay the
+ * request by as much (measured: scripts/bench-startup.mjs, "first request CPU ms").
+ */
+export function firstRequestSent(call: Promise<unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      unsubscribe(REQUEST_START, onStart);
+      resolve();
+    };
+    const onStart = (message: unknown): void => {
+      unsubscribe(REQUEST_START, onStart);
+      const { request } = message as { request: ClientRequest };
+      request.once('finish', done);
+      request.once('close', done);
+    };
+    subscribe(REQUEST_START, onStart);
+    call.then(done, () => unsubscribe(REQUEST_START, onStart));
+  });
 }

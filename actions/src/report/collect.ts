@@ -9,8 +9,6 @@
  * run's first request, sts:GetCallerIdentity, is sent, while its answer is awaited
  * (`loadCollectors`): before it, a run parses none of them (issue 12).
  */
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import type { ClientRequest } from 'node:http';
 import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
@@ -27,7 +25,7 @@ import {
   parseArn,
   partitionOf,
 } from '../core/arn';
-import { createClient, lazyClient, type LazyClient } from '../core/aws';
+import { createClient, firstRequestSent, lazyClient, type LazyClient } from '../core/aws';
 import { systemClock, type Clock } from '../core/clock';
 import type { CallCounts } from '../core/collections';
 import { UndecidedError } from '../core/errors';
@@ -245,37 +243,6 @@ async function loadCollectors(
     someOf,
     cce,
   };
-}
-
-/** Node's diagnostics channel of each HTTP request the process starts (`{ request }`). */
-const REQUEST_START = 'http.client.request.start';
-
-/**
- * Resolves once the first HTTP request started from now on is sent (its `finish`: all of it
- * handed to the socket, after the connection and TLS handshake) or closed, or once `call`
- * resolves (a test's mocked client sends nothing); never rejects, and stays pending when `call`
- * fails first (nothing is loaded for a run that has failed). That first request is `call`'s,
- * or one its credentials need (instance metadata): either way a wait on the network.
- * Why wait at all: an import() of a bundle chunk reads and compiles the file at once, on the
- * main thread, and the SDK's first request waits on file reads (the shared config files) before
- * it connects; chunks loaded as soon as the call starts would run in that wait and delay the
- * request by as much (measured: scripts/bench-startup.mjs, "first request CPU ms").
- */
-function firstRequestSent(call: Promise<unknown>): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      unsubscribe(REQUEST_START, onStart);
-      resolve();
-    };
-    const onStart = (message: unknown): void => {
-      unsubscribe(REQUEST_START, onStart);
-      const { request } = message as { request: ClientRequest };
-      request.once('finish', done);
-      request.once('close', done);
-    };
-    subscribe(REQUEST_START, onStart);
-    call.then(done, () => unsubscribe(REQUEST_START, onStart));
-  });
 }
 
 /** A finding's resource as the tag join sees it. */
