@@ -52,9 +52,11 @@ const CLIENT_MARKERS = {
  * source input), remediate calls SSM only to execute and S3 only for an s3:// audit location,
  * and the daily report mails through SES only with email-to. The daily report's readers (Config,
  * Security Hub, Inspector2, ECR, the Tagging API) are chunks too: every run calls some of them,
- * but only after its first request (sts:GetCallerIdentity), while it waits for the answer.
+ * but only after its first request (sts:GetCallerIdentity), while it waits for the answer; the
+ * scan gate's Inspector2 client likewise, after its first ECR request.
  */
 const LAZY_CLIENTS: Partial<Record<string, (keyof typeof CLIENT_MARKERS)[]>> = {
+  'scan-gate': ['inspector2'],
   'compliance-gate': ['config-service', 'securityhub', 'resource-groups-tagging-api'],
   'tag-policy': ['ec2', 's3', 'ssm', 'resource-groups'],
   'daily-report': [

@@ -86,13 +86,15 @@ describe('actions/dist/cli loads only the command it runs', () => {
     }
   });
 
-  it("scan-gate loads Inspector2 and ECR, never the report's, tags' or remediation's clients", () => {
+  it("scan-gate loads ECR, never the report's, tags' or remediation's clients", () => {
     const { status, stderr, chunks } = run(['scan-gate', '--image', 'shop/web:v1']);
     expect(status).toBe(2);
     expect(stderr).toContain('no AWS region');
     expect(chunks.length).toBeGreaterThan(0);
     const clients = clientsIn(chunks);
-    expect(clients).toEqual(expect.arrayContaining(['Inspector2Client', 'ECRClient']));
+    expect(clients).toContain('ECRClient');
+    // Inspector2 loads only once the first ECR request is out: this run stopped before any.
+    expect(clients).not.toContain('Inspector2Client');
     for (const other of [
       'ConfigServiceClient',
       'ResourceGroupsTaggingAPIClient',

@@ -1,6 +1,12 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
-import { Inspector2Client } from '@aws-sdk/client-inspector2';
-import { createClient, resolveRegion } from '../core/aws';
+import type { Inspector2Client } from '@aws-sdk/client-inspector2';
+import {
+  createClient,
+  firstRequestSent,
+  lazyClient,
+  resolveRegion,
+  type LazyClient,
+} from '../core/aws';
 import { formatDuration } from '../core/duration';
 import { gateOutcomeLine } from '../core/markdown';
 import { emptyCounts, type Severity, type SeverityCounts } from '../core/model';
@@ -41,10 +47,15 @@ import {
 } from './inputs';
 import { IMAGE_WORDS, imageName, imageSarifSource, renderImageSummary } from './render';
 
-/** The clients the scan gate reads with, for the registry's region. */
+/**
+ * The clients the scan gate reads with, for the registry's region. Inspector2's is needed only
+ * once the image is resolved: by default it is built, and its package loaded, after the first ECR
+ * request has been sent (core/aws `lazyClient`, `firstRequestSent`), while its answer is awaited;
+ * a test or the bench may give a client itself.
+ */
 export interface AwsClients {
   ecr: ECRClient;
-  inspector: Inspector2Client;
+  inspector: Inspector2Client | LazyClient<Inspector2Client>;
 }
 
 /** What the scan gate needs besides the clock and the log; tests and the bench set these. */
@@ -73,7 +84,13 @@ export type ScanGateRun = CommandRun<ScanGateTypes>;
 function defaultClients(region: string): AwsClients {
   return {
     ecr: createClient(ECRClient, { region }),
-    inspector: createClient(Inspector2Client, { region }),
+    inspector: lazyClient(
+      async () => {
+        const { Inspector2Client } = await import('@aws-sdk/client-inspector2');
+        return Inspector2Client;
+      },
+      { region },
+    ),
   };
 }
 
@@ -179,12 +196,20 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
       );
       const ref = parseImageRef(inputs.image);
       const region = ref.region ?? resolveRegion(inputs.region);
-      const { ecr, inspector } = (options.clients ?? defaultClients)(region);
+      const clients = (options.clients ?? defaultClients)(region);
+      const { ecr } = clients;
       // The registry scanning check needs nothing but the client: it is sent beside
       // DescribeImages and decided once the registry id is known; the scan waits do not wait for
       // it either, but none sleeps or settles before it passed (ScanWaitOptions.ready).
       const scanningCheck = startEnhancedScanningCheck(ecr, { signal });
-      const targets = await resolveImageTargets(ecr, ref, region, { signal });
+      const resolving = resolveImageTargets(ecr, ref, region, { signal });
+      // Inspector2's package loads once ECR's first request is out, while its answer is awaited.
+      const inspectorReady = firstRequestSent(resolving).then(() =>
+        typeof clients.inspector === 'function' ? clients.inspector() : clients.inspector,
+      );
+      inspectorReady.catch(() => undefined); // awaited below; a failed run never awaits it
+      const targets = await resolving;
+      const inspector = await inspectorReady;
       const { requested } = targets;
       const scanning = scanningCheck(requested.registryId);
       scanning.catch(() => undefined); // awaited below; its error must not go unhandled meanwhile

@@ -1,8 +1,8 @@
-import {
-  paginateListCoverage,
-  type CoverageFilterCriteria,
-  type CoveredResource,
-  type Inspector2Client,
+// Types only: the package is loaded by import() where it is called (core/aws `lazyClient`).
+import type {
+  CoverageFilterCriteria,
+  CoveredResource,
+  Inspector2Client,
 } from '@aws-sdk/client-inspector2';
 import { awsFailure, UndecidedError } from '../core/errors';
 import type { Log } from '../core/log';
@@ -214,6 +214,8 @@ export async function readImageCoverage(
   const name = formatImage(image);
   const matches: CheckedRecord[] = [];
   let calls: number;
+  // Loaded with the client already: this import() only looks the package up.
+  const { paginateListCoverage } = await import('@aws-sdk/client-inspector2');
   try {
     const pages = paginateListCoverage(
       { client: inspector, pageSize: COVERAGE_PAGE_SIZE },

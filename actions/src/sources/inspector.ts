@@ -1,9 +1,9 @@
-import {
-  paginateListFindings,
-  type Finding as InspectorFinding,
-  type FilterCriteria,
-  type Inspector2Client,
-  type ListFindingsCommandOutput,
+// Types only: the package is loaded by import() where it is called (core/aws `lazyClient`).
+import type {
+  Finding as InspectorFinding,
+  FilterCriteria,
+  Inspector2Client,
+  ListFindingsCommandOutput,
 } from '@aws-sdk/client-inspector2';
 import { AwsError, awsFailure, errorMessage, UndecidedError } from '../core/errors';
 import { allOrFirstFailure, concurrencyLimit, readAllPages, type ConcurrencyGate } from './paging';
@@ -226,17 +226,22 @@ interface ListingWords {
   pages: string;
 }
 
-/** The SDK paginator over every page of `filter`, MaxResults 100, aborted by `signal`. */
-function openListing(
+/**
+ * The SDK paginator over every page of `filter`, MaxResults 100, aborted by `signal`. The
+ * paginator is loaded with the package on the first page asked for (loaded with the client
+ * already: the import() only looks it up).
+ */
+async function* openListing(
   inspector: Inspector2Client,
   filter: FilterCriteria,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<ListFindingsCommandOutput, undefined> {
-  return paginateListFindings(
+  const { paginateListFindings } = await import('@aws-sdk/client-inspector2');
+  yield* paginateListFindings(
     { client: inspector, pageSize: PAGE_SIZE },
     { filterCriteria: filter, maxResults: PAGE_SIZE },
     ...(signal ? [{ abortSignal: signal }] : []),
-  ) as AsyncGenerator<ListFindingsCommandOutput, undefined>;
+  );
 }
 
 /**
