@@ -1,8 +1,4 @@
-import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
-import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
-import type { STSClient } from '@aws-sdk/client-sts';
-import { lazyClient, resolveRegion, type LazyClient } from '../core/aws';
+import { resolveRegion } from '../core/aws';
 import type { CallCounts } from '../core/collections';
 import { gateOutcomeLine } from '../core/markdown';
 import { emptyCounts, type Severity, type SeverityCounts } from '../core/model';
@@ -17,6 +13,10 @@ import { toSarif } from '../core/sarif';
 import type { BlockingEntry } from '../core/verdict';
 import type { Log } from '../core/log';
 import type { CollectedCompliance, ComplianceScope } from '../sources/compliance';
+import {
+  complianceSourceClients,
+  type ComplianceSourceClients,
+} from '../sources/compliance-source';
 import { evaluateCompliance, type ComplianceContext, type ComplianceSubject } from './evaluate';
 import {
   COMPLIANCE_GATE_INPUTS,
@@ -26,19 +26,8 @@ import {
 } from './inputs';
 import { COMPLIANCE_WORDS, complianceSarifSource, renderComplianceSummary } from './render';
 
-/**
- * The clients the compliance gate reads with, for the target's region, each built on its first
- * use (core/aws `LazyClient`): a run asks only for those of its `source` (config and tagging, or
- * securityhub, tagging and sts), so the other source's SDK package is never loaded. A test gives
- * its own client as `() => Promise.resolve(client)`.
- */
-export interface ComplianceClients {
-  config: LazyClient<ConfigServiceClient>;
-  tagging: LazyClient<ResourceGroupsTaggingAPIClient>;
-  securityhub: LazyClient<SecurityHubClient>;
-  /** Names the caller's account, whose Security Hub control results alone are read. */
-  sts: LazyClient<STSClient>;
-}
+/** The clients the compliance gate reads with, for the target's region (sources/compliance-source). */
+export type ComplianceClients = ComplianceSourceClients;
 
 /** What the compliance gate needs besides the clock and the log; tests set these. */
 export interface ComplianceGateOptions {
@@ -60,46 +49,6 @@ export interface ComplianceGateTypes {
 }
 
 export type ComplianceGateRun = CommandRun<ComplianceGateTypes>;
-
-/**
- * Each client's package is loaded by `import()` on first use (see ComplianceClients): in the
- * bundles a chunk file, parsed only by a run of that source, so neither source's client (Security
- * Hub's is ~0.5 MB) delays the start of a run of the other. Each import is destructured, the form
- * in which the bundler keeps only the export used (core/aws `lazyClient`).
- */
-function defaultClients(region: string): ComplianceClients {
-  return {
-    config: lazyClient(
-      async () => {
-        const { ConfigServiceClient } = await import('@aws-sdk/client-config-service');
-        return ConfigServiceClient;
-      },
-      { region },
-    ),
-    tagging: lazyClient(
-      async () => {
-        const { ResourceGroupsTaggingAPIClient } =
-          await import('@aws-sdk/client-resource-groups-tagging-api');
-        return ResourceGroupsTaggingAPIClient;
-      },
-      { region },
-    ),
-    securityhub: lazyClient(
-      async () => {
-        const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
-        return SecurityHubClient;
-      },
-      { region },
-    ),
-    sts: lazyClient(
-      async () => {
-        const { STSClient } = await import('@aws-sdk/client-sts');
-        return STSClient;
-      },
-      { region },
-    ),
-  };
-}
 
 /** What either source's collection is given besides its clients and the scope. */
 interface CollectOptions {
@@ -171,7 +120,7 @@ export function complianceGateCommand(
       );
       const region = resolveRegion(inputs.region);
       progress.subject.region = region;
-      const clients = (options.clients ?? defaultClients)(region);
+      const clients = (options.clients ?? complianceSourceClients)(region);
       const scope = { tags: inputs.scope, rules: inputs.rules };
       const needTags = policy.policy.exceptions.some(
         (exception) => exception.scope?.tags !== undefined,

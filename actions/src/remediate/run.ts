@@ -1,11 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
-import type { ConfigServiceClient } from '@aws-sdk/client-config-service';
-import type { ResourceGroupsTaggingAPIClient } from '@aws-sdk/client-resource-groups-tagging-api';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { STSClient } from '@aws-sdk/client-sts';
 import { lazyClient, resolveRegion, type LazyClient } from '../core/aws';
 import type { CallCounts } from '../core/collections';
 import type { Log } from '../core/log';
@@ -17,6 +13,10 @@ import { describeAuditLocation } from '../core/remediation-audit';
 import { runCommand, type Command, type CommandRun, type RunDeps } from '../core/runner';
 import type { BlockingBase } from '../core/verdict';
 import type { CollectedCompliance, ComplianceScope } from '../sources/compliance';
+import {
+  complianceSourceClients,
+  type ComplianceSourceClients,
+} from '../sources/compliance-source';
 import type { AutomationOptions, AutomationResult } from '../sinks/automation';
 import { auditRecordWhere, checkAuditLocation, writeAuditRecord } from '../sinks/remediation-audit';
 import { readCallerAccount } from '../sources/identity';
@@ -54,13 +54,9 @@ import {
  * resources, SSM only to execute, S3 only for an s3:// audit location), so the SDK packages of
  * the others are never loaded. A test gives its own client as `() => Promise.resolve(client)`.
  */
-export interface RemediateClients {
-  config: LazyClient<ConfigServiceClient>;
-  tagging: LazyClient<ResourceGroupsTaggingAPIClient>;
-  securityhub: LazyClient<SecurityHubClient>;
+export interface RemediateClients extends ComplianceSourceClients {
   ssm: LazyClient<SSMClient>;
   s3: LazyClient<S3Client>;
-  sts: LazyClient<STSClient>;
 }
 
 /** What remediate needs besides the clock and the log; tests set these. */
@@ -102,35 +98,10 @@ export interface RemediateTypes {
 
 export type RemediateRun = CommandRun<RemediateTypes>;
 
-/**
- * Each client's package is loaded by `import()` on first use (see RemediateClients): in the
- * bundles a chunk file that a run off its path never parses. Each import is destructured, the
- * form in which the bundler keeps only the export used (core/aws `lazyClient`).
- */
+/** Each client built on first use (core/aws `lazyClient`); see RemediateClients. */
 function defaultClients(region: string): RemediateClients {
   return {
-    config: lazyClient(
-      async () => {
-        const { ConfigServiceClient } = await import('@aws-sdk/client-config-service');
-        return ConfigServiceClient;
-      },
-      { region },
-    ),
-    tagging: lazyClient(
-      async () => {
-        const { ResourceGroupsTaggingAPIClient } =
-          await import('@aws-sdk/client-resource-groups-tagging-api');
-        return ResourceGroupsTaggingAPIClient;
-      },
-      { region },
-    ),
-    securityhub: lazyClient(
-      async () => {
-        const { SecurityHubClient } = await import('@aws-sdk/client-securityhub');
-        return SecurityHubClient;
-      },
-      { region },
-    ),
+    ...complianceSourceClients(region),
     ssm: lazyClient(
       async () => {
         const { SSMClient } = await import('@aws-sdk/client-ssm');
@@ -142,13 +113,6 @@ function defaultClients(region: string): RemediateClients {
       async () => {
         const { S3Client } = await import('@aws-sdk/client-s3');
         return S3Client;
-      },
-      { region },
-    ),
-    sts: lazyClient(
-      async () => {
-        const { STSClient } = await import('@aws-sdk/client-sts');
-        return STSClient;
       },
       { region },
     ),
