@@ -169,6 +169,14 @@ export function createClient<C extends WithMiddlewareStack>(
 export type LazyClient<C> = () => Promise<C>;
 
 /**
+ * A client given either built or as a `LazyClient` (a test or the bench may hand over a built
+ * client where the default builds one on first use): resolves the built client.
+ */
+export function clientOf<C extends object>(client: C | LazyClient<C>): Promise<C> {
+  return typeof client === 'function' ? client() : Promise.resolve(client);
+}
+
+/**
  * A client as `createClient` builds it, but whose class is loaded by `load` (an `import()` of its
  * package) only when the client is first asked for, once. Why: an SDK client package is mostly
  * its operation shapes, parsed by `node` when the package loads (@aws-sdk/client-ec2: about 1 MB

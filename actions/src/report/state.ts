@@ -10,7 +10,7 @@ import { schemaProblem } from '../core/schema';
 import { describeStateLocation, STATE_INPUT, type StateLocation } from './state-location';
 import { basename, dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LazyClient } from '../core/aws';
+import { clientOf, type LazyClient } from '../core/aws';
 import type { ValidateFunction } from 'ajv';
 import stateValidator from '../core/validators/state';
 import { awsFailure, ConfigurationError, errorMessage, hasAwsCode } from '../core/errors';
@@ -217,7 +217,7 @@ export async function loadState(
 
 async function requireS3(deps: StateDeps): Promise<S3Client> {
   if (!deps.s3) throw new Error('an s3:// report state needs an S3 client');
-  return typeof deps.s3 === 'function' ? deps.s3() : deps.s3;
+  return clientOf(deps.s3);
 }
 
 /**

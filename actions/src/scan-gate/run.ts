@@ -1,6 +1,7 @@
 import { ECRClient } from '@aws-sdk/client-ecr';
 import type { Inspector2Client } from '@aws-sdk/client-inspector2';
 import {
+  clientOf,
   createClient,
   firstRequestSent,
   lazyClient,
@@ -204,9 +205,7 @@ export function scanGateCommand(options: ScanGateOptions = {}): Command<ScanGate
       const scanningCheck = startEnhancedScanningCheck(ecr, { signal });
       const resolving = resolveImageTargets(ecr, ref, region, { signal });
       // Inspector2's package loads once ECR's first request is out, while its answer is awaited.
-      const inspectorReady = firstRequestSent(resolving).then(() =>
-        typeof clients.inspector === 'function' ? clients.inspector() : clients.inspector,
-      );
+      const inspectorReady = firstRequestSent(resolving).then(() => clientOf(clients.inspector));
       inspectorReady.catch(() => undefined); // awaited below; a failed run never awaits it
       const targets = await resolving;
       const inspector = await inspectorReady;

@@ -8,7 +8,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { LazyClient } from '../core/aws';
+import { clientOf, type LazyClient } from '../core/aws';
 import { countCall, type CallCounts } from '../core/collections';
 import {
   awsFailure,
@@ -214,7 +214,7 @@ function parseRecord(
 
 async function requireS3(options: AuditReadOptions): Promise<S3Client> {
   if (!options.s3) throw new Error('an s3:// remediation audit location needs an S3 client');
-  return typeof options.s3 === 'function' ? options.s3() : options.s3;
+  return clientOf(options.s3);
 }
 
 function noSuchBucket(location: Extract<AuditLocation, { kind: 's3' }>): ConfigurationError {
