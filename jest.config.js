@@ -3,7 +3,7 @@ const { jestModuleNameMapper } = require('./scripts/lib/esm-only.cjs');
 
 /**
  * Dependencies published only as ES modules (octokit, d3). The
- * bundles (ncc) and Node load them as they are; Jest's CommonJS runtime needs them compiled,
+ * bundles (esbuild) and Node load them as they are; Jest's CommonJS runtime needs them compiled,
  * which ts-jest does for these packages only.
  */
 const ESM_PACKAGES = [

@@ -1,14 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chunksOf, startupFiles, textOf } from './support/bundle';
+import { loadedFiles, moduleLog } from './support/module-log';
 import { runAction } from './support/runner';
 
-// What the committed bundles (actions/dist) carry, and where: each action's index.js is what a
-// runner parses before the first AWS request, its chunk files only on the path that needs them
-// (issue 12). Markers are strings each package holds in its minified code.
+// What the committed bundles (actions/dist, ES modules built by scripts/build.mjs) carry, and
+// where: what a runner parses before the first AWS request is index.js and the chunks it imports
+// statically ("start"); every other chunk file loads only on the path that needs it (issue 12).
+// Markers are strings each package holds in its minified code.
 const dist = join(__dirname, '../actions/dist');
 const ACTIONS = [
   'scan-gate',
@@ -19,20 +20,42 @@ const ACTIONS = [
   'remediate',
   'pr-summary',
 ];
-/** undici's two llhttp WebAssembly builds, base64 ("\0asm"): two per copy of undici. */
+const LAMBDAS = ['lambda/auto-tag', 'lambda/finding-alert', 'lambda/ssm-role-fixer'];
+/** undici's llhttp WebAssembly builds, base64 ("\0asm"). */
 const WASM = 'AGFzbQ';
 /** ajv's schema compiler (an option only it reads); the precompiled validators lack it. */
 const AJV_COMPILER = 'strictSchema';
 /** @octokit/core's user agent. */
 const OCTOKIT = 'octokit-core.js/';
-/** The file scripts/build.mjs ships in place of @actions/core's OIDC client (lib/oidc-utils.js). */
-const OIDC_STUB = 'oidc-unavailable.js';
-/** bowser's user-agent table: the bundles leave it out (scripts/build.mjs `externals`). */
+/** What the stub in place of @actions/core's OIDC client (scripts/lib/oidc-unavailable.cjs) says. */
+const OIDC_STUB_MESSAGE = 'core.getIDToken is not available in assetguard bundles';
+/** The variable @actions/core's real OIDC client reads: a bundle holding it carries the client. */
+const OIDC_CLIENT = 'ACTIONS_ID_TOKEN_REQUEST_URL';
+/** bowser's user-agent table: the bundles leave it out (scripts/build.mjs `leftOut`). */
 const BOWSER = 'Windows Phone';
-/** What @actions/http-client holds (its token handler): only @actions/github's chunk needs it. */
+/** What @actions/http-client holds (its token handler). */
 const HTTP_CLIENT = 'BearerCredentialHandler';
-/** One operation name only each SDK client package's shapes hold (the first of its model). */
+/** Each SDK client package's client name, which its commands' code holds as a string. */
 const CLIENT_MARKERS = {
+  ec2: '"EC2Client"',
+  s3: '"S3Client"',
+  ssm: '"SSMClient"',
+  securityhub: '"SecurityHubClient"',
+  'resource-groups': '"ResourceGroupsClient"',
+  'resource-groups-tagging-api': '"ResourceGroupsTaggingAPIClient"',
+  'config-service': '"ConfigServiceClient"',
+  sesv2: '"SESv2Client"',
+  sns: '"SNSClient"',
+  iam: '"IAMClient"',
+  inspector2: '"Inspector2Client"',
+  ecr: '"ECRClient"',
+};
+/**
+ * Per SDK client package, an operation no assetguard code calls (the first of its model): its
+ * shapes are in the package's one schemas module, and a bundle that holds it kept every shape
+ * (scripts/build.mjs `schemaKeys` lets tree shaking drop the unused ones).
+ */
+const UNUSED_OPERATIONS = {
   ec2: 'AcceptReservedInstancesExchangeQuote',
   s3: 'AbortMultipartUpload',
   ssm: 'AssociateOpsItemRelatedItem',
@@ -46,6 +69,7 @@ const CLIENT_MARKERS = {
   inspector2: 'BatchGetFreeTrialInfo',
   ecr: 'BatchCheckLayerAvailability',
 };
+
 /**
  * Per action, the SDK clients only some of its runs call: each in a chunk, none in index.js.
  * compliance-gate and remediate read one compliance source a run (Config or Security Hub, by the
@@ -85,64 +109,76 @@ const LATE_PACKAGES: Partial<Record<string, { name: string; marker: string }[]>>
 };
 
 const count = (text: string, marker: string): number => text.split(marker).length - 1;
-const read = (bundle: string, file: string): string =>
-  readFileSync(join(dist, bundle, file), 'utf8');
-const chunksOf = (bundle: string): string[] =>
-  readdirSync(join(dist, bundle)).filter((file) => /^\d+\.index\.js$/.test(file));
+/** What `node` parses before the bundle runs, and every file of it, as text. */
+const partsOf = (bundle: string): { start: string; chunks: string[]; all: string } => {
+  const dir = join(dist, bundle);
+  const start = startupFiles(dir);
+  return {
+    start: textOf(dir, start),
+    chunks: chunksOf(dir).filter((file) => !start.includes(file)),
+    all: textOf(dir, ['index.js', ...chunksOf(dir)]),
+  };
+};
+const holds = (bundle: string, files: string[], marker: string): boolean =>
+  textOf(join(dist, bundle), files).includes(marker);
 
 describe.each(ACTIONS)('actions/dist/%s', (bundle) => {
-  const entry = read(bundle, 'index.js');
+  const { start, chunks, all } = partsOf(bundle);
 
-  it('carries one undici (the second, @actions/core 1.x’s, is gone)', () => {
-    const all = [entry, ...chunksOf(bundle).map((file) => read(bundle, file))].join('\n');
-    expect(count(all, WASM)).toBe(2);
+  it('is read by node as ES modules (package.json beside index.js)', () => {
+    expect(textOf(join(dist, bundle), ['package.json'])).toBe('{ "type": "module" }\n');
+  });
+
+  it('parses no undici nor @actions/http-client at start', () => {
+    expect(count(start, WASM)).toBe(0);
+    expect(count(start, HTTP_CLIENT)).toBe(0);
   });
 
   it('loads octokit from a chunk, only on a run that talks to GitHub', () => {
-    expect(count(entry, OCTOKIT)).toBe(0);
-    expect(chunksOf(bundle).some((file) => read(bundle, file).includes(OCTOKIT))).toBe(true);
+    expect(count(start, OCTOKIT)).toBe(0);
+    expect(holds(bundle, chunks, OCTOKIT)).toBe(true);
   });
 
-  it('parses no undici nor @actions/http-client before its first request: both are in the GitHub chunk', () => {
-    expect(count(entry, WASM)).toBe(0);
-    expect(count(entry, HTTP_CLIENT)).toBe(0);
-    const github = chunksOf(bundle).filter((file) => read(bundle, file).includes(OCTOKIT));
-    expect(github.some((file) => count(read(bundle, file), WASM) === 2)).toBe(true);
+  it("carries the stub in place of @actions/core's OIDC client, not the client", () => {
+    expect(count(start, OIDC_STUB_MESSAGE)).toBe(1);
+    expect(count(all, OIDC_CLIENT)).toBe(0);
   });
 
-  it("takes @actions/core's OIDC client from the stub beside it, which fails naming the build", () => {
-    expect(entry).toContain(`"./${OIDC_STUB}"`);
-    // Required as the bundle requires it, by a node process: a CommonJS file next to index.js.
-    const said = execFileSync(process.execPath, [
-      '-e',
-      `require(${JSON.stringify(join(dist, bundle, OIDC_STUB))}).OidcClient.getIDToken('sts.amazonaws.com').catch((error) => console.log(error.message))`,
-    ]).toString();
-    expect(said.trim()).toBe(
-      'core.getIDToken is not available in assetguard bundles: scripts/build.mjs leaves out @actions/core’s OIDC client',
-    );
+  it('keeps of each SDK client only the operations it calls', () => {
+    const kept = Object.entries(UNUSED_OPERATIONS).filter(([, name]) => all.includes(name));
+    expect(kept).toEqual([]);
   });
 
   for (const { name, marker } of LATE_PACKAGES[bundle] ?? []) {
     it(`loads ${name} from a chunk, after the first request`, () => {
-      expect(count(entry, marker)).toBe(0);
-      expect(chunksOf(bundle).some((file) => read(bundle, file).includes(marker))).toBe(true);
+      expect(count(start, marker)).toBe(0);
+      expect(holds(bundle, chunks, marker)).toBe(true);
     });
   }
 
   for (const client of LAZY_CLIENTS[bundle] ?? []) {
     it(`loads @aws-sdk/client-${client} from a chunk, only on a run that calls it`, () => {
       const marker = CLIENT_MARKERS[client];
-      expect(count(entry, marker)).toBe(0);
-      expect(chunksOf(bundle).some((file) => read(bundle, file).includes(marker))).toBe(true);
+      expect(count(start, marker)).toBe(0);
+      expect(holds(bundle, chunks, marker)).toBe(true);
     });
   }
 
   if (bundle !== 'pr-summary') {
     it('compiles no JSON Schema at run time (its validators are precompiled)', () => {
-      const all = [entry, ...chunksOf(bundle).map((file) => read(bundle, file))].join('\n');
       expect(count(all, AJV_COMPILER)).toBe(0);
     });
   }
+});
+
+it("the OIDC stub's getIDToken fails naming the build", () => {
+  const said = execFileSync(process.execPath, [
+    '-e',
+    `require(${JSON.stringify(join(__dirname, '../scripts/lib/oidc-unavailable.cjs'))}).OidcClient.getIDToken('sts.amazonaws.com').catch((error) => console.log(error.message))`,
+  ]).toString();
+  expect(said.trim()).toBe(
+    'core.getIDToken is not available in assetguard bundles: scripts/build.mjs leaves out @actions/core’s OIDC client',
+  );
 });
 
 /**
@@ -160,67 +196,51 @@ const LAMBDA_LAZY_CLIENTS: Record<string, (keyof typeof CLIENT_MARKERS)[]> = {
 };
 
 describe.each(Object.entries(LAMBDA_LAZY_CLIENTS))('actions/dist/%s', (bundle, clients) => {
-  const entry = read(bundle, 'index.js');
+  const { start, chunks } = partsOf(bundle);
 
   it.each(clients)(
     'loads @aws-sdk/client-%s from a chunk, only on a run that calls it',
     (client) => {
       const marker = CLIENT_MARKERS[client];
-      expect(count(entry, marker)).toBe(0);
-      expect(chunksOf(bundle).some((file) => read(bundle, file).includes(marker))).toBe(true);
+      expect(count(start, marker)).toBe(0);
+      expect(holds(bundle, chunks, marker)).toBe(true);
     },
   );
-});
 
-describe('actions/dist/cli entry', () => {
-  it('holds no yaml, ajv or undici: the commands load them from their chunks', () => {
-    const entry = read('cli', 'index.js');
-    expect(count(entry, 'YAMLParseError')).toBe(0);
-    expect(count(entry, AJV_COMPILER)).toBe(0);
-    expect(count(entry, WASM)).toBe(0);
+  it('is read by node as ES modules (package.json beside index.js, which the zip holds)', () => {
+    expect(textOf(join(dist, bundle), ['package.json'])).toBe('{ "type": "module" }\n');
   });
 });
 
-describe.each([
-  ...ACTIONS,
-  'cli',
-  'lambda/auto-tag',
-  'lambda/finding-alert',
-  'lambda/ssm-role-fixer',
-])('actions/dist/%s without bowser', (bundle) => {
-  it("carries no bowser (only the SDK's browser user-agent provider requires it)", () => {
-    const all = [read(bundle, 'index.js'), ...chunksOf(bundle).map((file) => read(bundle, file))];
-    expect(all.filter((text) => text.includes(BOWSER))).toEqual([]);
+describe('actions/dist/cli', () => {
+  it('parses no yaml, ajv or undici at start: the commands load them from their chunks', () => {
+    const { start } = partsOf('cli');
+    expect(count(start, 'YAMLParseError')).toBe(0);
+    expect(count(start, AJV_COMPILER)).toBe(0);
+    expect(count(start, WASM)).toBe(0);
+  });
+});
+
+describe.each([...ACTIONS, 'cli', ...LAMBDAS])('actions/dist/%s', (bundle) => {
+  it("carries no bowser (only the SDK's browser user-agent provider imports it)", () => {
+    expect(count(partsOf(bundle).all, BOWSER)).toBe(0);
+  });
+
+  it('keeps of each SDK client only the operations it calls', () => {
+    const { all } = partsOf(bundle);
+    const kept = Object.entries(UNUSED_OPERATIONS).filter(([, name]) => all.includes(name));
+    expect(kept).toEqual([]);
   });
 });
 
 describe('actions/dist/daily-report before its first request', () => {
   // The run as the runner starts it, against an endpoint on 127.0.0.1 that answers
-  // GetCallerIdentity (the sts query protocol's XML) and fails every later call; a --require'd
-  // hook writes, in order, each chunk file the bundle loads and the first TCP connect.
+  // GetCallerIdentity (the sts query protocol's XML) and fails every later call; a resolve hook
+  // (support/module-log) writes, in order, each file of the bundle node loads and the first
+  // TCP connect.
   it('sends sts:GetCallerIdentity before it loads the readers, which it loads while it waits', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'dist-lean-first-'));
-    const events = join(dir, 'events');
-    const hook = join(dir, 'hook.cjs');
-    writeFileSync(
-      hook,
-      `const { appendFileSync } = require('node:fs');
-const Module = require('node:module');
-const net = require('node:net');
-const note = (line) => appendFileSync(${JSON.stringify(events)}, line + '\\n');
-const load = Module._load;
-Module._load = function (request, ...rest) {
-  if (/^\\.\\/\\d+\\.index\\.js$/.test(request)) note('chunk ' + request.slice(2));
-  return load.call(this, request, ...rest);
-};
-const connect = net.Socket.prototype.connect;
-net.Socket.prototype.connect = function (...args) {
-  net.Socket.prototype.connect = connect;
-  note('connect');
-  return connect.apply(this, args);
-};
-`,
-    );
+    const dir = join(dist, 'daily-report');
+    const recorder = moduleLog(dir);
     const bodies: string[] = [];
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
@@ -246,7 +266,7 @@ net.Socket.prototype.connect = function (...args) {
         'daily-report',
         {},
         {
-          NODE_OPTIONS: `--require ${hook}`,
+          NODE_OPTIONS: recorder.nodeOptions,
           AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
           AWS_REGION: 'us-east-1',
           AWS_ACCESS_KEY_ID: 'lean',
@@ -260,15 +280,14 @@ net.Socket.prototype.connect = function (...args) {
       await new Promise((done) => server.close(done));
     }
     expect(bodies[0]).toContain('Action=GetCallerIdentity');
-    const lines = readFileSync(events, 'utf8').trim().split('\n');
+    const lines = recorder.read();
     const first = lines.indexOf('connect');
     expect(first).toBeGreaterThan(-1);
-    const chunks = (part: string[]): string[] =>
-      part.filter((line) => line.startsWith('chunk ')).map((line) => line.slice('chunk '.length));
     const holding = (files: string[], client: keyof typeof CLIENT_MARKERS): string[] =>
-      files.filter((file) => read('daily-report', file).includes(CLIENT_MARKERS[client]));
-    const before = chunks(lines.slice(0, first));
-    const after = chunks(lines.slice(first));
+      files.filter((file) => textOf(dir, [file]).includes(CLIENT_MARKERS[client]));
+    const before = loadedFiles(lines.slice(0, first));
+    const after = loadedFiles(lines.slice(first));
+    expect(before).toContain('index.js');
     for (const client of [
       'config-service',
       'securityhub',

@@ -1,7 +1,8 @@
 // Start-up cost of each bundle in actions/dist, measured on whole `node` processes:
 //   - bytes: the bundle's index.js plus every chunk file beside it (what a runner loads from disk);
-//     entry bytes: index.js alone (what `node` parses before anything else);
-//   - load ms: wall time of `node <bundle>` (or `node -e 'require(bundle)'` for a Lambda) doing
+//     entry bytes: index.js and the chunks it imports statically, transitively (what `node`
+//     parses before the bundle runs; every other chunk loads on its `import()`);
+//   - load ms: wall time of `node <bundle>` (or `node -e 'import(bundle)'` for a Lambda, as Lambda loads an ES module handler) doing
 //     nothing that needs AWS: an action with no inputs fails on its first required input, the CLI
 //     prints `--help` (`cli <command>` rows: that command's `--help`), a Lambda module is only
 //     required;
@@ -37,6 +38,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'yaml';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -54,15 +56,27 @@ if (!Number.isInteger(runs) || runs < 1) {
   process.exit(2);
 }
 
-/** Bytes of a bundle's index.js. */
-const entryBytes = (dir) => statSync(join(dir, 'index.js')).size;
+/**
+ * Bytes of a bundle's index.js and of every chunk it imports statically (`import … from"./x.js"`,
+ * `import"./x.js"`; an `import("./x.js")` is left: it loads later), transitively.
+ */
+function entryBytes(dir) {
+  const seen = new Set();
+  const visit = (file) => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const text = readFileSync(join(dir, file), 'utf8');
+    for (const [, next] of text.matchAll(/(?:\bfrom|\bimport)\s*"\.\/([\w.-]+\.js)"/g)) visit(next);
+  };
+  visit('index.js');
+  return [...seen].reduce((total, file) => total + statSync(join(dir, file)).size, 0);
+}
 
-/** Bytes of every file in a bundle's directory but licenses.txt (index.js and its chunks). */
+/** Bytes of every .js file in a bundle's directory (index.js and its chunks). */
 function bundleBytes(dir) {
   let total = 0;
   for (const file of readdirSync(dir)) {
-    const path = join(dir, file);
-    if (file !== 'licenses.txt' && statSync(path).isFile()) total += statSync(path).size;
+    if (file.endsWith('.js')) total += statSync(join(dir, file)).size;
   }
   return total;
 }
@@ -110,7 +124,7 @@ const lambdaEvents = {
   },
 };
 const requireScript = (bundle, call) =>
-  `const m = require(${JSON.stringify(bundle)});${call ? ` m.handler(JSON.parse(process.argv[1])).catch(() => {});` : ''}`;
+  `import(${JSON.stringify(pathToFileURL(bundle).href)}).then((m) => {${call ? ` m.handler(JSON.parse(process.argv[1])).catch(() => {});` : ''}});`;
 
 /** What to run per bundle: args for the load figure, and args + env for the first request (if any). */
 function casesIn(dist) {

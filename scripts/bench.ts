@@ -638,7 +638,7 @@ function runProgram(program: string, args: string[], what: string): string {
  * The daily report after collection (issue 9's target: a report over 10,000 resources and
  * 50,000 findings in under 10 s and 400 MiB), measured as users run it: the worker
  * (scripts/lib/bench-report-worker.ts) bundled by esbuild into one file in a temporary
- * directory, like the ncc bundles the action and the CLI ship, and run with plain `node` (no
+ * directory, like the bundles the action and the CLI ship, and run with plain `node` (no
  * tsx loader, whose ~77 MiB users never have). One `--yesterday` process writes yesterday's
  * state; then REPORT_RUNS fresh processes each build the same synthetic estate and run load
  * state, evaluate, every renderer, the report set and the state write. Collection (the AWS

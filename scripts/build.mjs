@@ -1,17 +1,16 @@
-// Bundles each action (and the CLI) with @vercel/ncc into actions/dist/<name>/, minified (a
-// runner or Lambda reads and compiles less: see BENCHMARKS.md "Bundles"), licenses in
-// licenses.txt. The CLI is compiled as ES modules (actions/src/cli/tsconfig.json), so each
-// command's import() becomes a chunk file beside index.js, loaded only when that command runs.
-// index.js and every chunk are minified here with esbuild (see build() for why not ncc's).
-// @actions/core's OIDC client and bowser are left out of every bundle (see `externals`).
+// Bundles each action, the CLI and the Lambdas with esbuild into actions/dist/<name>/: ES modules,
+// minified and split, so each `import()` is a chunk file beside index.js, read only on the path
+// that needs it, and a package.json of {"type": "module"} beside them, by which `node` (the
+// Actions runner, Lambda's Node runtime, the CLI's bin) reads them as ES modules. Tree shaking
+// keeps of each package only what is used, once two plugins below let it see what that is
+// (`import()` slices, the SDK schemas' literal keys). Licences are in licenses.txt.
+// @actions/core's OIDC client and bowser are left out of every bundle (see `leftOut`).
 // `npm run build -- cli scan-gate` rebuilds only the named bundles.
 // `--check` builds into a temporary directory and fails when it differs from the committed tree.
-import { execFile, execFileSync } from 'node:child_process';
-import { promisify } from 'node:util';
-import { transform } from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { build as esbuild } from 'esbuild';
 import {
   chmodSync,
-  copyFileSync,
   existsSync,
   mkdtempSync,
   readdirSync,
@@ -20,6 +19,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
@@ -41,33 +41,124 @@ const check = process.argv.includes('--check');
 const outRoot = check
   ? mkdtempSync(join(tmpdir(), 'assetguard-dist-'))
   : join(root, 'actions/dist');
-const nccBundle = join(root, 'scripts/lib/ncc-bundle.cjs');
 
 /**
- * @actions/core's `getIDToken` (GitHub's OIDC token) is the one part of it that needs an HTTP
- * client: its lib/oidc-utils.js imports @actions/http-client, which imports undici (~0.4 MB
- * minified, with two WebAssembly builds) at load. No assetguard action calls getIDToken (AWS
- * credentials come from the job), yet every action evaluated undici before its first AWS request.
- * So the bundles take that one module from OIDC_STUB, a file shipped beside index.js (from
- * scripts/lib/oidc-unavailable.cjs; `.js` in dist, which package.json's `files` ships with the
- * CLI) whose getIDToken throws naming this build: ncc's `externals` (through its API,
- * scripts/lib/ncc-bundle.cjs) maps the request `./oidc-utils.js`, as @actions/core writes it, to
- * a require of the stub. undici stays only where it is used: @actions/github's fetch, in the chunk a run that
- * talks to GitHub loads. __tests__/dist-lean.test.ts checks both, and that the stub is the only
- * module so replaced (a new @actions/core that renames the file fails that test, not a run).
+ * `import()` slices. esbuild keeps every export of a module that is loaded with `import()` (it
+ * cannot tell which properties of the namespace are read), so `await import('@aws-sdk/client-ec2')`
+ * would ship all of EC2's ~600 operations to use one. The sources write each `import()` of a
+ * package as `const { A, B } = await import('pkg')` (core/aws `lazyClient`); this plugin turns
+ * each into an import() of a module that re-exports just A and B from pkg, statically, which
+ * tree shaking does see through. An `import()` of a package in any other form fails the build,
+ * naming the file and line, rather than shipping a whole package unnoticed.
  */
-const OIDC_REQUEST = './oidc-utils.js';
-const OIDC_STUB = 'oidc-unavailable.js';
+const SLICE = 'assetguard-slice:';
+const importSlices = {
+  name: 'import-slices',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]actions[\\/]src[\\/].*\.ts$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const sliced = source.replace(
+        /const\s*\{([^{}]*)\}\s*=\s*await\s+import\(\s*'([^'.][^']*)'\s*\)/g,
+        (_, names, specifier) => {
+          const exported = names
+            .split(',')
+            .map((name) => name.split(':')[0].trim())
+            .filter((name) => name !== '');
+          return `const {${names}} = await import('${SLICE}${specifier}--${exported.join('-')}')`;
+        },
+      );
+      // What is left: an import() of a package not in that form (`typeof import()` is a type).
+      for (const match of sliced.matchAll(
+        /(?<!typeof\s)\bimport\(\s*(['"`])(?!\.|assetguard-slice:)/g,
+      )) {
+        const line = sliced.slice(0, match.index).split('\n').length;
+        throw new Error(
+          `${relative(root, path)}:${line}: write an import() of a package as ` +
+            "`const { Name } = await import('package')`, so the bundle keeps only what is used",
+        );
+      }
+      return { contents: sliced, loader: 'ts' };
+    });
+    build.onResolve({ filter: /^assetguard-slice:/ }, ({ path }) => ({
+      path: path.slice(SLICE.length),
+      namespace: 'import-slice',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'import-slice' }, ({ path }) => {
+      // `<specifier>--<A>-<B>`: the chunk is named by the part after the last `/`; no `#`, which
+      // an import of the chunk would read as a URL fragment.
+      const at = path.lastIndexOf('--');
+      const names = path.slice(at + 2).split('-');
+      return {
+        contents: `export { ${names.join(', ')} } from ${JSON.stringify(path.slice(0, at))};\n`,
+        resolveDir: root,
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /**
- * What the bundles leave out (ncc `externals`: a request as a module writes it → what the bundle
- * requires at run time instead): the OIDC client (above), and bowser, a browser user-agent
- * parser (~34 KB minified in every bundle) that @aws-sdk/core requires only inside its browser
- * user-agent provider (`createUserAgentStringParsingProvider`), which no Node client calls: left
- * as a plain `require('bowser')` that would fail, naming the module, if that ever ran.
+ * The SDK's schemas with literal keys. Each AWS SDK client's dist-es/schemas/schemas_N.js holds
+ * every shape of the service as a top-level array, and marks members with objects such as
+ * `{ [_xN]: _II }`, where `_xN` is a top-level `const _xN = "xmlName"`. A computed key may run
+ * code (toString), so esbuild keeps every shape, used or not: EC2's 1.3 MB file stayed ~0.9 MB
+ * minified for two commands. Each `[_name]` whose `_name` is such a string constant is written as
+ * that string: the same object, and a shape nothing references is dropped. Keys of any other
+ * form are left as they are (the bundle is bigger, not wrong).
  */
-const externals = { [OIDC_REQUEST]: `./${OIDC_STUB}`, bowser: 'bowser' };
-const statsDir = mkdtempSync(join(tmpdir(), 'assetguard-stats-'));
-process.on('exit', () => rmSync(statsDir, { recursive: true, force: true }));
+const schemaKeys = {
+  name: 'sdk-schema-keys',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/ },
+      async ({ path }) => {
+        const source = await readFile(path, 'utf8');
+        const strings = new Map();
+        for (const [, name, value] of source.matchAll(
+          /^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm,
+        )) {
+          strings.set(name, value);
+        }
+        return {
+          contents: source.replace(/\[(_\w+)\]:/g, (key, name) =>
+            strings.has(name) ? `${strings.get(name)}:` : key,
+          ),
+          loader: 'js',
+        };
+      },
+    );
+  },
+};
+
+/**
+ * What the bundles leave out.
+ * - @actions/core's OIDC client (lib/oidc-utils.js, which it imports as `./oidc-utils.js`): the
+ *   only reason it loads @actions/http-client and undici (~0.4 MB), for `getIDToken`, which no
+ *   assetguard action calls (AWS credentials come from the job). The bundles take
+ *   scripts/lib/oidc-unavailable.cjs instead, whose getIDToken throws naming this build. A new
+ *   @actions/core that renames the file would bring it back: `build` fails on that.
+ * - bowser, a browser user-agent parser that @aws-sdk/core imports only in its browser provider,
+ *   which no Node client calls: an external `import('bowser')` that would fail, naming the
+ *   module, if it ever ran.
+ */
+const leftOut = {
+  name: 'left-out',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/oidc-utils\.js$/ }, ({ importer }) =>
+      /[\\/]@actions[\\/]core[\\/]/.test(importer)
+        ? { path: join(root, 'scripts/lib/oidc-unavailable.cjs') }
+        : undefined,
+    );
+    build.onResolve({ filter: /^bowser$/ }, () => ({ path: 'bowser', external: true }));
+  },
+};
+
+/**
+ * `require` for the CommonJS packages inside an ES module bundle (esbuild turns their
+ * `require('node:fs')` into a call of the `require` in scope; an ES module has none).
+ */
+const REQUIRE =
+  "import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);";
 
 // The bundles carry the fleet host check script as a generated module: regenerate it first, so
 // an edit of the script reaches the bundles (`--check` only compares; a test compares the two).
@@ -83,61 +174,64 @@ if (!check) {
   });
 }
 
-/** One ncc build into actions/dist/<name>/ (or the check directory). */
+/** One esbuild build into actions/dist/<name>/ (or the check directory). */
 async function build(name, entry) {
   const out = join(outRoot, name);
   rmSync(out, { recursive: true, force: true });
-  // Outside `out`, which check-dist compares file by file.
-  const stats = join(statsDir, `${name.replace('/', '-')}.json`);
-  const { stderr } = await promisify(execFile)(
-    process.execPath,
-    [nccBundle, join(root, entry), out, stats, JSON.stringify(externals)],
-    { cwd: root, maxBuffer: 64 * 1024 * 1024 },
+  const { metafile } = await esbuild({
+    absWorkingDir: root,
+    entryPoints: { index: join(root, entry) },
+    outdir: out,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    // The SDK's and octokit's ES module builds first: tree shaking needs `import`/`export`.
+    mainFields: ['module', 'main'],
+    minify: true,
+    legalComments: 'none',
+    chunkNames: '[name]-[hash]',
+    banner: { js: REQUIRE },
+    plugins: [importSlices, schemaKeys, leftOut],
+    metafile: true,
+    logLevel: 'error',
+  });
+  const inputs = Object.values(metafile.outputs).flatMap((output) =>
+    Object.entries(output.inputs)
+      .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
+      .map(([path]) => path),
   );
-  if (stderr.trim() !== '') process.stderr.write(stderr);
-  // The stub goes where a file of the bundle requires it (bundles with @actions/core).
-  const bundled = readdirSync(out).filter((file) => /^(\d+\.)?index\.js$/.test(file));
-  if (bundled.some((file) => readFileSync(join(out, file), 'utf8').includes(`./${OIDC_STUB}`))) {
-    copyFileSync(join(root, 'scripts/lib/oidc-unavailable.cjs'), join(out, OIDC_STUB));
+  const leaked = inputs.find((path) => /node_modules\/@actions\/core\/.*oidc/i.test(path));
+  if (leaked !== undefined) {
+    throw new Error(
+      `${name} bundles ${leaked}: @actions/core no longer imports its OIDC client as ./oidc-utils.js; update \`leftOut\``,
+    );
   }
-  // Minified with esbuild rather than ncc's --minify (terser): the same output shape in about
-  // 1/30 of the time (terser added 256 s to one bundle's build on a loaded 2-core CI, esbuild
-  // 7 s) and a few per cent smaller. Licences are in licenses.txt (below), so comments go.
-  for (const file of bundled) {
-    const path = join(out, file);
-    const { code } = await transform(readFileSync(path, 'utf8'), {
-      minify: true,
-      target: 'es2022',
-      legalComments: 'none',
-    });
-    writeFileSync(path, code);
-  }
-  writeFileSync(join(out, 'licenses.txt'), licenses(JSON.parse(readFileSync(stats, 'utf8'))));
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  if (process.env.META)
+    writeFileSync(
+      join(process.env.META, `${name.replace('/', '-')}.json`),
+      JSON.stringify(metafile),
+    );
+  writeFileSync(join(out, 'licenses.txt'), licenses(inputs));
   if (name === 'cli') chmodSync(join(out, 'index.js'), 0o755);
 }
 
 /**
  * licenses.txt of one bundle: every npm package whose code is in it, index.js or any chunk
- * (the modules of webpack's stats, which ncc writes with --stats-out), each as its name, its
- * package.json `license` and its LICENSE/LICENCE/COPYING file, sorted by name. ncc's own
- * --license lists only the last chunk it emits once a bundle has chunks, which left every
- * package of index.js out.
+ * (`inputs`: the paths of esbuild's metafile that put bytes in an output), each as its name, its
+ * package.json `license` and its LICENSE/LICENCE/COPYING file, sorted by name.
  */
-function licenses(stats) {
+function licenses(inputs) {
   const dirs = new Set();
-  const visit = (modules) => {
-    for (const module of modules ?? []) {
-      const path = String(module.name ?? '');
-      const at = path.lastIndexOf('node_modules/');
-      if (at >= 0) {
-        const rest = path.slice(at + 'node_modules/'.length).split('/');
-        const pkg = rest[0].startsWith('@') ? rest.slice(0, 2).join('/') : rest[0];
-        dirs.add(join(root, path.slice(0, at).replace(/^\.\//, ''), 'node_modules', pkg));
-      }
-      visit(module.modules);
-    }
-  };
-  visit(stats.modules);
+  for (const path of inputs) {
+    const at = path.lastIndexOf('node_modules/');
+    if (at < 0) continue;
+    const rest = path.slice(at + 'node_modules/'.length).split('/');
+    const pkg = rest[0].startsWith('@') ? rest.slice(0, 2).join('/') : rest[0];
+    dirs.add(join(root, path.slice(0, at), 'node_modules', pkg));
+  }
   const entries = new Map();
   for (const dir of dirs) {
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
@@ -153,7 +247,6 @@ function licenses(stats) {
     .join('');
 }
 
-// Two builds at a time: ncc is mostly single-threaded, and the output does not depend on order.
 const only = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 for (const name of only) {
   if (!(name in entries)) {
@@ -166,14 +259,11 @@ if (check && only.length > 0) {
   process.exit(2);
 }
 const queue = Object.entries(entries).filter(([name]) => only.length === 0 || only.includes(name));
+// One at a time: esbuild uses every core for one build already.
 try {
-  await Promise.all(
-    [0, 1].map(async () => {
-      for (let next = queue.shift(); next; next = queue.shift()) await build(...next);
-    }),
-  );
+  for (const [name, entry] of queue) await build(name, entry);
 } catch (error) {
-  process.stderr.write(`ncc failed: ${error.stderr || error.message}\n`);
+  process.stderr.write(`build failed: ${error.message}\n`);
   process.exit(1);
 }
 

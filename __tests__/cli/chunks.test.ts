@@ -1,53 +1,35 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { chunksOf, startupFiles, textOf } from '../support/bundle';
+import { loadedFiles, moduleLog } from '../support/module-log';
 
-// The committed CLI bundle loads only the command it runs: index.js holds the program and the
-// flags, each command (with its AWS SDK clients) is a chunk file beside it that ncc's runtime
-// require()s on the command's import(). Checked on real processes: a preload records every
-// chunk file node loads.
+// The committed CLI bundle loads only the command it runs: index.js and the chunks it imports
+// statically hold the program and the flags; each command (with its AWS SDK clients) is a chunk
+// file beside it, loaded by the command's import(). Checked on real processes: a resolve hook
+// records every file of the bundle node loads.
 const DIST = resolve(__dirname, '../../actions/dist/cli');
-const CHUNK = /^\d+\.index\.js$/;
 const work = mkdtempSync(join(tmpdir(), 'ag-chunks-'));
-const preload = join(work, 'record-chunks.js');
-writeFileSync(
-  preload,
-  `const Module = require('node:module');
-const { appendFileSync } = require('node:fs');
-const load = Module._load;
-Module._load = function (request, ...rest) {
-  if (/\\d+\\.index\\.js$/.test(request)) appendFileSync(process.env.CHUNK_LOG, request + '\\n');
-  return load.call(this, request, ...rest);
-};
-`,
-);
+const START = startupFiles(DIST);
 
-/** Runs the bundled CLI; returns its exit status, stderr and the chunk files it loaded. */
+/** Runs the bundled CLI; returns its exit status, stderr and the chunk files it loaded past start. */
 function run(args: string[]): { status: number | null; stderr: string; chunks: string[] } {
-  const log = join(work, `chunks-${Math.random().toString(36).slice(2)}.log`);
-  writeFileSync(log, '');
-  const result = spawnSync(
-    process.execPath,
-    ['--require', preload, join(DIST, 'index.js'), ...args],
-    {
-      cwd: work,
-      encoding: 'utf8',
-      env: {
-        PATH: process.env.PATH,
-        HOME: work,
-        CHUNK_LOG: log,
-        // No region: a command loads, then stops on the configuration error before any AWS call.
-        AWS_REGION: '',
-        AWS_DEFAULT_REGION: '',
-      },
+  const recorder = moduleLog(DIST);
+  const result = spawnSync(process.execPath, [join(DIST, 'index.js'), ...args], {
+    cwd: work,
+    encoding: 'utf8',
+    env: {
+      PATH: process.env.PATH,
+      HOME: work,
+      NODE_OPTIONS: recorder.nodeOptions,
+      // No region: a command loads, then stops on the configuration error before any AWS call.
+      AWS_REGION: '',
+      AWS_DEFAULT_REGION: '',
     },
-  );
-  const chunks = readFileSync(log, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((path) => basename(path));
-  return { status: result.status, stderr: result.stderr, chunks: [...new Set(chunks)].sort() };
+  });
+  const chunks = loadedFiles(recorder.read()).filter((file) => !START.includes(file));
+  return { status: result.status, stderr: result.stderr, chunks: chunks.sort() };
 }
 
 /** The SDK client class names the given chunk files hold (the SDK names each client's commands). */
@@ -66,16 +48,15 @@ function clientsIn(files: string[]): string[] {
     'SNSClient',
     'SSMClient',
   ];
-  const text = files.map((file) => readFileSync(join(DIST, file), 'utf8')).join('\n');
+  const text = textOf(DIST, files);
   return names.filter((name) => text.includes(`"${name}"`));
 }
 
 describe('actions/dist/cli loads only the command it runs', () => {
-  it('is an entry plus chunk files, and the entry holds no AWS SDK client of a command', () => {
-    const chunks = readdirSync(DIST).filter((file) => CHUNK.test(file));
-    expect(chunks.length).toBeGreaterThan(3);
-    expect(clientsIn(['index.js'])).not.toContain('Inspector2Client');
-    expect(clientsIn(['index.js'])).not.toContain('EC2Client');
+  it('is an entry plus chunk files, and what it parses at start holds no AWS SDK client', () => {
+    expect(chunksOf(DIST).length).toBeGreaterThan(3);
+    expect(clientsIn(START)).toEqual([]);
+    expect(clientsIn(chunksOf(DIST))).toContain('EC2Client');
   });
 
   it('--help and --version load no chunk', () => {

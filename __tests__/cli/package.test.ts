@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 // The CLI installs the way Node CLIs do: `npm pack`, then `npm install -g` of the tarball (or a
-// git dependency, which npm packs the same way). The bin is a self-contained ncc bundle, so the
+// git dependency, which npm packs the same way). The bin is a self-contained esbuild bundle, so the
 // package has no runtime dependencies and installs with no registry at all. The bundle is an
 // entry plus one chunk file per command (loaded when that command runs): every one is packed.
 const ROOT = resolve(__dirname, '../..');
@@ -60,6 +60,8 @@ describe('the npm package', () => {
         'README.md',
         ...bundle,
         'actions/dist/cli/licenses.txt',
+        // {"type": "module"}: the bundle is ES modules, as `node` must read them.
+        'actions/dist/cli/package.json',
         'package.json',
         ...(existsSync(join(ROOT, 'LICENSE')) ? ['LICENSE'] : []),
       ].sort(),

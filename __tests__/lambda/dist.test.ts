@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +11,8 @@ const REGION = 'ap-northeast-2';
 const PARAMETER = '/assetguard/auto-tag-dist-test/tag-policy';
 const BUNDLE = join(__dirname, '..', '..', 'actions', 'dist', 'lambda', 'auto-tag', 'index.js');
 
-// The committed bundle, invoked as Lambda's Node runtime invokes `index.handler`.
+// The committed bundle, imported and invoked as Lambda's Node runtime does with `index.handler`
+// (an ES module: package.json beside it says "type": "module").
 it('actions/dist/lambda/auto-tag/index.js tags a new security group with the policy from SSM', async () => {
   const ec2 = new EC2Client({ region: REGION, maxAttempts: 1 });
   await new SSMClient({ region: REGION, maxAttempts: 1 }).send(
@@ -28,7 +30,7 @@ it('actions/dist/lambda/auto-tag/index.js tags a new security group with the pol
     'sg-0123456789abcdef0': group.GroupId ?? '',
     [FIXTURE_ACCOUNT]: '123456789012',
   });
-  const script = `require(${JSON.stringify(BUNDLE)}).handler(JSON.parse(process.argv[1])).then((s) => process.stderr.write(JSON.stringify(s)))`;
+  const script = `import(${JSON.stringify(pathToFileURL(BUNDLE).href)}).then((m) => m.handler(JSON.parse(process.argv[1]))).then((s) => process.stderr.write(JSON.stringify(s)))`;
 
   const { stdout, stderr } = await promisify(execFile)(
     process.execPath,

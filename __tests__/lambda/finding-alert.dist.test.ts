@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,10 +52,12 @@ it('actions/dist/lambda/finding-alert/index.js alerts a HIGH finding on Slack an
     );
     const event = readFileSync(EVENT, 'utf8');
     // Two deliveries of the same event in one container: the second sends nothing.
-    const script = `const { handler } = require(${JSON.stringify(BUNDLE)});
+    // Imported as Lambda's Node runtime imports an ES module handler (package.json "type": "module").
+    const script = `import(${JSON.stringify(pathToFileURL(BUNDLE).href)}).then(({ handler }) => {
 const event = JSON.parse(process.argv[1]);
-handler(event).then((first) => handler(event).then((second) =>
-  process.stderr.write(JSON.stringify([first, second]))));`;
+return handler(event).then((first) => handler(event).then((second) =>
+  process.stderr.write(JSON.stringify([first, second]))));
+});`;
 
     const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script, event], {
       env: {

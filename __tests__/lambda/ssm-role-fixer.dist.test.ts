@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -58,19 +59,19 @@ async function invoke(
   // and message (Runtime.ImportModuleError), not through Node's uncaught-exception printout,
   // which quotes the whole source line (a minified bundle's is 250 KB) and, under load, can be
   // cut short on a non-blocking pipe before the message is written.
-  const script = `let handler;
+  const script = `(async () => {
+let handler;
 try {
-  ({ handler } = require(${JSON.stringify(BUNDLE)}));
+  ({ handler } = await import(${JSON.stringify(pathToFileURL(BUNDLE).href)}));
 } catch (error) {
   process.stderr.write(JSON.stringify({ errorType: error.name, errorMessage: error.message }));
   process.exit(1);
 }
 const events = JSON.parse(process.argv[1]);
 const context = JSON.parse(process.argv[2]);
-(async () => {
-  const results = [];
-  for (const event of events) results.push(await handler(JSON.parse(event), context));
-  process.stderr.write(JSON.stringify(results));
+const results = [];
+for (const event of events) results.push(await handler(JSON.parse(event), context));
+process.stderr.write(JSON.stringify(results));
 })();`;
   // The context's function ARN, as Lambda's runtime passes it: the function's own account.
   const context = lambdaContext(ACCOUNT, REGION);

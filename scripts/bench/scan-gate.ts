@@ -135,7 +135,7 @@ const loadText = (): string =>
 function bundleIds(distDir: string): Record<string, string> {
   return Object.fromEntries(
     ['cli', 'scan-gate'].map((name) => {
-      // A bundle may be split into chunks (N.index.js): all of its .js files count.
+      // A bundle is index.js and chunk files beside it: all of its .js files count.
       const dir = join(distDir, name);
       const files = readdirSync(dir)
         .filter((file) => file.endsWith('.js'))

@@ -1,7 +1,7 @@
 /**
  * Packages published as ES modules only, whose `exports` map offers an `import` entry and no
  * `require`/`default` one: @actions/core 3 and the toolkit packages it loads, @actions/github.
- * The bundles (ncc) resolve them with the `import` condition. Two CommonJS runtimes do not:
+ * The bundles (esbuild) resolve them with the `import` condition. Two CommonJS runtimes do not:
  * Jest's (jest.config.js maps them with moduleNameMapper) and tsx, which runs the sources as
  * CommonJS for `npm run assetguard` and `npm run bench` (`tsx --require ./scripts/lib/esm-only-register.cjs`
  * installs the same mapping as a resolver hook; tsx then compiles the ES module it finds).

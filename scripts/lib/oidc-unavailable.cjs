@@ -1,5 +1,5 @@
 'use strict';
-// Shipped beside each bundle's index.js in place of @actions/core's OIDC client (lib/oidc-utils.js),
+// Bundled in place of @actions/core's OIDC client (lib/oidc-utils.js),
 // which scripts/build.mjs leaves out: it is the only reason @actions/core loads
 // @actions/http-client and undici, and no assetguard action asks GitHub for an OIDC token
 // (AWS credentials come from the job, e.g. aws-actions/configure-aws-credentials).

@@ -180,13 +180,13 @@ export function clientOf<C extends object>(client: C | LazyClient<C>): Promise<C
  * A client as `createClient` builds it, but whose class is loaded by `load` (an `import()` of its
  * package) only when the client is first asked for, once. Why: an SDK client package is mostly
  * its operation shapes, parsed by `node` when the package loads (@aws-sdk/client-ec2: about 1 MB
- * of a bundle); in an action bundle (ES modules, actions/tsconfig.json) each `import()` is a
- * chunk file read only by a run that calls it, so a run that never needs EC2 starts without it.
- * The package's commands and paginators must then be loaded the same way where they are used:
- * one static import of a value from the package bundles it whole again. Each `import()` is
- * destructured (`const { EC2Client } = await import(...)`), the form in which webpack sees which
- * exports a chunk needs; a member access (`(await import(...)).EC2Client`) keeps every export's
- * name and wiring (~150 KB of @aws-sdk/client-ec2's chunk).
+ * of a bundle before tree shaking); in a bundle (ES modules, scripts/build.mjs) each `import()`
+ * is a chunk file read only by a run that calls it, so a run that never needs EC2 starts without
+ * it. The package's commands and paginators must then be loaded the same way where they are
+ * used: a static import of a value from the package puts that value's code where the importing
+ * module is. Each `import()` of a package is destructured (`const { EC2Client } = await
+ * import(...)`): the build turns it into an import of just those names (its `importSlices`), so
+ * the chunk holds only what is used, and fails on any other form.
  *
  * The configuration is resolved now, so a missing or malformed region or timeout fails at once
  * (ConfigurationError, as createClient) rather than at the first call. A `load` that rejects

@@ -1,5 +1,5 @@
 # One assetguard Lambda's plumbing, shared by modules/auto-tag and modules/finding-alert: the
-# committed ncc bundle zipped, its log group, the function (arm64, Node.js), asynchronous retries
+# committed bundle zipped, its log group, the function (arm64, Node.js), asynchronous retries
 # and a dead-letter queue, and an execution role that only Lambda assumes and that may write
 # only its own logs (and send to its own queue). The calling module attaches the policy of the
 # calls its handler makes to role_name, and wires its triggers to function_arn.
@@ -15,7 +15,7 @@ locals {
 
 # --- code -------------------------------------------------------------------------------------
 
-# The committed ncc bundle (npm run build; npm run check-dist keeps it in step with the source).
+# The committed bundle (npm run build; npm run check-dist keeps it in step with the source).
 data "archive_file" "bundle" {
   type        = "zip"
   source_dir  = local.bundle_dir

@@ -5,7 +5,7 @@ variable "function_name" {
 }
 
 variable "bundle_dir" {
-  description = "Directory holding the committed ncc bundle (index.js) that is zipped and deployed; null means the repository's actions/dist/lambda/ssm-role-fixer. Run npm run build first if you changed actions/src/lambda."
+  description = "Directory holding the committed bundle (index.js, its chunks and package.json: ES modules) that is zipped and deployed; null means the repository's actions/dist/lambda/ssm-role-fixer. Run npm run build first if you changed actions/src/lambda."
   type        = string
   default     = null
 }
