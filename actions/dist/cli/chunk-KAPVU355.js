@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as m,e as i,f as n}from"./chunk-IXIZM3TP.js";import{l as r}from"./chunk-5X27FGDY.js";import{l as t,t as e}from"./chunk-DWO5JKHP.js";var p=t(m,"SecurityHubAPIService","SecurityHubClient",e),c={},s=(a,d,f,u)=>[];var o=class extends p(c,s,"GetFindings",i){};var F=r(n,o,"NextToken","NextToken","MaxResults");export{p as a,c as b,s as c,F as d};

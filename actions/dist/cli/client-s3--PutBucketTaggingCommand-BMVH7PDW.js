@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{D as r,n as m,p as o,u as e}from"./chunk-BE7LCEBR.js";import"./chunk-P3223R5P.js";import"./chunk-SJXK35OY.js";import"./chunk-5X27FGDY.js";import"./chunk-DWO5JKHP.js";import"./chunk-JBH2VJAM.js";import"./chunk-EUYPWAM6.js";import"./chunk-RH3WM54B.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";var t=class extends m(o,e,"PutBucketTagging",r){};export{t as PutBucketTaggingCommand};

@@ -1,1 +1,0 @@
-"use strict";exports.id=515,exports.ids=[515],exports.modules={5515:((d,s,t)=>{t.r(s),t.d(s,{context:()=>o._,getOctokit:()=>o.Q});var o=t(2413)})};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+var n=["CRITICAL","HIGH","MEDIUM","LOW","INFORMATIONAL","UNTRIAGED"];function i(){return{CRITICAL:0,HIGH:0,MEDIUM:0,LOW:0,INFORMATIONAL:0,UNTRIAGED:0,total:0}}function s(t){let e=i();for(let r of t)e[r.severity]+=1,e.total+=1;return e}function o(t){return n.indexOf(t)}function g(t){return n.includes(t)}export{n as a,i as b,s as c,o as d,g as e};

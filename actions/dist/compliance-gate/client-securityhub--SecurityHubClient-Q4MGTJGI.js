@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{e}from"./chunk-UPIQUVDZ.js";import"./chunk-OZI5JMOU.js";import"./chunk-22H2NBJA.js";import"./chunk-EGFS2QQA.js";import"./chunk-PMSE45IK.js";import"./chunk-D7FUHBGY.js";import"./chunk-QB4BST5T.js";import"./chunk-DWO5JKHP.js";import"./chunk-VOYQVCLE.js";import"./chunk-EUYPWAM6.js";import"./chunk-NLE2KXG5.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";export{e as SecurityHubClient};

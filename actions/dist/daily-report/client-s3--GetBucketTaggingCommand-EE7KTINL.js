@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{n as t,p as m,s as o,x as r}from"./chunk-AI2ETBU5.js";import"./chunk-P3223R5P.js";import"./chunk-SJXK35OY.js";import"./chunk-5X27FGDY.js";import"./chunk-DWO5JKHP.js";import"./chunk-JBH2VJAM.js";import"./chunk-EUYPWAM6.js";import"./chunk-RH3WM54B.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";var e=class extends t(m,o,"GetBucketTagging",r){};export{e as GetBucketTaggingCommand};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{b as e,d as n}from"./chunk-6FIMR5DW.js";import{l as m,t}from"./chunk-DWO5JKHP.js";import"./chunk-EUYPWAM6.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";var r=m(e,"SimpleEmailService_v2","SESv2Client",t);var p={EndpointId:{type:"contextParams",name:"EndpointId"}},i=(a,c,d,s)=>[];var o=class extends r(p,i,"SendEmail",n){};export{o as SendEmailCommand};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-5Q2MQTMO.js";import"./chunk-5X27FGDY.js";import"./chunk-DWO5JKHP.js";import"./chunk-JBH2VJAM.js";import"./chunk-EUYPWAM6.js";import"./chunk-RH3WM54B.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as e}from"./chunk-CPFHJT55.js";import"./chunk-CSCPOCEP.js";import"./chunk-E7H5S2MW.js";import"./chunk-CZMJVZFA.js";import"./chunk-WPH5V3AA.js";import"./chunk-R7YEKDCS.js";import"./chunk-SJXK35OY.js";import"./chunk-DHPPSGFF.js";import"./chunk-7SJWIWBR.js";import"./chunk-5474FCTX.js";import"./chunk-TL6G4FOC.js";import"./chunk-ATGGAIYH.js";import"./chunk-RH3WM54B.js";import"./chunk-ODJJHHNC.js";export{e as EC2Client};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{n as t,o as m,q as o,u as r}from"./chunk-XUX2DAXR.js";import"./chunk-R7YEKDCS.js";import"./chunk-SJXK35OY.js";import"./chunk-7SJWIWBR.js";import"./chunk-5474FCTX.js";import"./chunk-TL6G4FOC.js";import"./chunk-ATGGAIYH.js";import"./chunk-RH3WM54B.js";import"./chunk-ODJJHHNC.js";var e=class extends t(m,o,"GetBucketTagging",r){};export{e as GetBucketTaggingCommand};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{n as m,o,r as e,v as r}from"./chunk-XUX2DAXR.js";import"./chunk-R7YEKDCS.js";import"./chunk-SJXK35OY.js";import"./chunk-7SJWIWBR.js";import"./chunk-5474FCTX.js";import"./chunk-TL6G4FOC.js";import"./chunk-ATGGAIYH.js";import"./chunk-RH3WM54B.js";import"./chunk-ODJJHHNC.js";var t=class extends m(o,e,"PutBucketTagging",r){};export{t as PutBucketTaggingCommand};

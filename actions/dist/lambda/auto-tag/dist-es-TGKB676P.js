@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-CZMJVZFA.js";import"./chunk-7SJWIWBR.js";import"./chunk-5474FCTX.js";import"./chunk-TL6G4FOC.js";import"./chunk-ATGGAIYH.js";import"./chunk-RH3WM54B.js";import"./chunk-ODJJHHNC.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a,b,c,d,e,f,g}from"./chunk-B4OHBYPC.js";import"./chunk-D7KI7KJF.js";import"./chunk-5474FCTX.js";import"./chunk-G3PBJ5FM.js";import"./chunk-ATGGAIYH.js";import"./chunk-NLE2KXG5.js";import"./chunk-ODJJHHNC.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

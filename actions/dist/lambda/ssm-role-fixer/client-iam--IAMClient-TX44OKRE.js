@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as e}from"./chunk-ZB6SSQEJ.js";import"./chunk-UY3AAVSQ.js";import"./chunk-GLOXZ3J7.js";import"./chunk-YKRU7F2I.js";import"./chunk-3I2QFM7A.js";import"./chunk-PMSE45IK.js";import"./chunk-Y7FKLOGF.js";import"./chunk-EODT43QG.js";import"./chunk-5474FCTX.js";import"./chunk-FYTIRNMZ.js";import"./chunk-ATGGAIYH.js";import"./chunk-NLE2KXG5.js";import"./chunk-ODJJHHNC.js";export{e as IAMClient};

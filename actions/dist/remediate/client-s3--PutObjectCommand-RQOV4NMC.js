@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{n as m,o,s as e,w as r}from"./chunk-NWTB2VID.js";import"./chunk-NE3W5XCK.js";import"./chunk-SJXK35OY.js";import"./chunk-5X27FGDY.js";import"./chunk-DWO5JKHP.js";import"./chunk-JBH2VJAM.js";import"./chunk-EUYPWAM6.js";import"./chunk-RH3WM54B.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";var t=class extends m(o,e,"PutObject",r){};export{t as PutObjectCommand};

@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{e}from"./chunk-FMBN7VLH.js";import"./chunk-NMNRKE2F.js";import"./chunk-5Q2MQTMO.js";import"./chunk-TAWSKZ7I.js";import"./chunk-NE3W5XCK.js";import"./chunk-SJXK35OY.js";import"./chunk-NSMDBBJF.js";import"./chunk-5X27FGDY.js";import"./chunk-DWO5JKHP.js";import"./chunk-JBH2VJAM.js";import"./chunk-EUYPWAM6.js";import"./chunk-RH3WM54B.js";import"./chunk-RMIBCZSM.js";import"./chunk-LVKEIE3P.js";export{e as SecurityHubClient};

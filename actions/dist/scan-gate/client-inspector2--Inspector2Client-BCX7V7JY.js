@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{d as e}from"./chunk-3I6WDGZM.js";import"./chunk-5KJWNRQA.js";import"./chunk-ILTBL4GD.js";import"./chunk-UR5C3JTN.js";import"./chunk-UJSXW6GS.js";import"./chunk-OUYR5YPC.js";import"./chunk-KQI2CKVW.js";import"./chunk-THCY7YHH.js";import"./chunk-AVJHIWLQ.js";import"./chunk-LVKEIE3P.js";export{e as Inspector2Client};

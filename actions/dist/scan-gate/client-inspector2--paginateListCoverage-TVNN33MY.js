@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as m,b as a,c as i}from"./chunk-R6EC7EXL.js";import{b as t,d as r}from"./chunk-3I6WDGZM.js";import"./chunk-5KJWNRQA.js";import"./chunk-ILTBL4GD.js";import"./chunk-UR5C3JTN.js";import"./chunk-UJSXW6GS.js";import"./chunk-OUYR5YPC.js";import{C as o}from"./chunk-KQI2CKVW.js";import"./chunk-THCY7YHH.js";import"./chunk-AVJHIWLQ.js";import"./chunk-LVKEIE3P.js";var e=class extends m(a,i,"ListCoverage",t){};var n=o(r,e,"nextToken","nextToken","maxResults");export{n as paginateListCoverage};

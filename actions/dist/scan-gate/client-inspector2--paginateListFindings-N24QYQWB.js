@@ -1,0 +1,2 @@
+import{createRequire as __cr}from'node:module';const require=__cr(import.meta.url);
+import{a as e,b as r,c as m}from"./chunk-R6EC7EXL.js";import{c as n,d as o}from"./chunk-3I6WDGZM.js";import"./chunk-5KJWNRQA.js";import"./chunk-ILTBL4GD.js";import"./chunk-UR5C3JTN.js";import"./chunk-UJSXW6GS.js";import"./chunk-OUYR5YPC.js";import{C as i}from"./chunk-KQI2CKVW.js";import"./chunk-THCY7YHH.js";import"./chunk-AVJHIWLQ.js";import"./chunk-LVKEIE3P.js";var t=class extends e(r,m,"ListFindings",n){};var s=i(o,t,"nextToken","nextToken","maxResults");export{s as paginateListFindings};
