@@ -209,11 +209,6 @@ async function build(name, entry) {
     );
   }
   writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
-  if (process.env.META)
-    writeFileSync(
-      join(process.env.META, `${name.replace('/', '-')}.json`),
-      JSON.stringify(metafile),
-    );
   writeFileSync(join(out, 'licenses.txt'), licenses(inputs));
   if (name === 'cli') chmodSync(join(out, 'index.js'), 0o755);
 }
