@@ -398,14 +398,13 @@ describe('the action in-process, GitHub at the HTTP layer through nock', () => {
   });
 
   /**
-   * The action as a fresh module: @actions/github reads the event (GITHUB_EVENT_NAME, the payload)
-   * once, when it is first loaded, as it does once per step on a runner.
+   * The action as a fresh module, as it is loaded once per step on a runner; it reads the event
+   * (GITHUB_EVENT_NAME, the payload) from this test's environment.
    */
   function runPrSummaryAction(
     options: Parameters<typeof import('../../actions/src/pr-summary/main').run>[0],
   ) {
-    // A fresh registry: the action's lazy require of @actions/github (sinks/github) then loads it
-    // anew, with this test's event.
+    // A fresh registry: the action and its lazily loaded octokit (sinks/github) start anew.
     jest.resetModules();
     const main = jest.requireActual<typeof import('../../actions/src/pr-summary/main')>(
       '../../actions/src/pr-summary/main',
@@ -413,7 +412,7 @@ describe('the action in-process, GitHub at the HTTP layer through nock', () => {
     return main.run(options);
   }
 
-  // Node's fetch, which nock intercepts (@actions/github's own transport is undici's).
+  // Node's global fetch, given explicitly (the client's default is the same fetch; nock intercepts it).
   const octokit = (token: string, apiUrl: string) =>
     githubClient(token, apiUrl, { fetch: globalThis.fetch });
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as core from '@actions/core';
 import nock from 'nock';
 import {
@@ -6,6 +9,7 @@ import {
   GITHUB_BODY_LIMIT,
   githubClient,
   pullRequestCommentRequest,
+  readGitHubContext,
   reportIssueMarker,
   secretParts,
   upsertIssue,
@@ -122,7 +126,7 @@ function link(path: string, page: number, last: number): string {
 const ISSUES_PATH = `/repos/${OWNER}/${REPO}/issues`;
 const listQuery = { state: 'open', labels: 'assetguard-report', per_page: '100' };
 const where = { owner: OWNER, repo: REPO };
-// Node's fetch, which nock intercepts; @actions/github's own is undici's, through the runner's proxy.
+// Node's global fetch, given explicitly (the client's default is the same fetch; nock intercepts it).
 const octokit = () => githubClient(TOKEN, API, { fetch: globalThis.fetch });
 
 afterEach(() => {
@@ -533,6 +537,115 @@ describe('commentOnPullRequest: the gate comments, and a refusal never changes i
     } finally {
       warning.mockRestore();
     }
+  });
+});
+
+describe('githubClient: the client without a test transport', () => {
+  const saved = process.env.GITHUB_API_URL;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.GITHUB_API_URL;
+    else process.env.GITHUB_API_URL = saved;
+  });
+
+  it("sends through Node's fetch to GITHUB_API_URL, as assetguard, with the token", async () => {
+    const ghes = 'https://ghe.example.com/api/v3';
+    process.env.GITHUB_API_URL = ghes;
+    let agent: string | undefined;
+    nock(ghes, { reqheaders: { authorization: `token ${TOKEN}` } })
+      .get('/user')
+      .reply(function reply() {
+        agent = String(this.req.headers['user-agent']);
+        return [200, { login: 'octocat', id: 583231, type: 'User' }];
+      });
+    const client = await githubClient(TOKEN);
+    expect((await client.rest.users.getAuthenticated()).data.login).toBe('octocat');
+    expect(agent).toMatch(/^assetguard\/\d+\.\d+\.\d+ octokit-core\.js\//);
+  });
+
+  it('takes api.github.com when GITHUB_API_URL is unset or empty, and the argument over both', async () => {
+    process.env.GITHUB_API_URL = '';
+    nock(API).get('/user').reply(200, { login: 'a' });
+    expect((await (await githubClient(TOKEN)).rest.users.getAuthenticated()).data.login).toBe('a');
+    process.env.GITHUB_API_URL = 'https://ghe.example.com/api/v3';
+    nock('http://127.0.0.1:9').get('/api/user').reply(200, { login: 'b' });
+    const local = await githubClient(TOKEN, 'http://127.0.0.1:9/api');
+    expect((await local.rest.users.getAuthenticated()).data.login).toBe('b');
+  });
+});
+
+describe('readGitHubContext: the run, from the runner environment', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'assetguard-event-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+  const event = (text: string): string => {
+    const path = join(dir, 'event.json');
+    writeFileSync(path, text);
+    return path;
+  };
+
+  it('reads the event, its payload, the repository and the API URL', () => {
+    const context = readGitHubContext({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: event(JSON.stringify({ action: 'opened', pull_request: { number: 17 } })),
+      GITHUB_REPOSITORY: 'acme/platform.web',
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3',
+    });
+    expect(context.eventName).toBe('pull_request');
+    expect(context.payload.pull_request?.number).toBe(17);
+    expect(context.repo).toEqual({ owner: 'acme', repo: 'platform.web' });
+    expect(context.apiUrl).toBe('https://ghe.example.com/api/v3');
+  });
+
+  it('outside a workflow: no event, no payload, api.github.com', () => {
+    const context = readGitHubContext({});
+    expect(context).toMatchObject({ eventName: '', payload: {}, apiUrl: API });
+  });
+
+  it('takes the repository from the payload when GITHUB_REPOSITORY is unset', () => {
+    const context = readGitHubContext({
+      GITHUB_EVENT_PATH: event(
+        JSON.stringify({ repository: { name: 'platform', owner: { login: 'acme' } } }),
+      ),
+    });
+    expect(context.repo).toEqual(where);
+  });
+
+  it('names GITHUB_REPOSITORY when it is not owner/repo, or when nothing names the repository', () => {
+    for (const value of ['acme', 'acme/', '/platform', 'acme/platform/extra', 'acme/plat form']) {
+      const context = readGitHubContext({ GITHUB_REPOSITORY: value });
+      expect(() => context.repo).toThrow(ConfigurationError);
+      expect(() => context.repo).toThrow(
+        `GITHUB_REPOSITORY ${JSON.stringify(value)} is not owner/repo`,
+      );
+    }
+    expect(() => readGitHubContext({}).repo).toThrow(/GITHUB_REPOSITORY is not set/);
+  });
+
+  it('logs a missing payload file and goes on without a payload', () => {
+    const info = jest.spyOn(core, 'info').mockImplementation(() => undefined);
+    const missing = join(dir, 'gone.json');
+    expect(readGitHubContext({ GITHUB_EVENT_PATH: missing }).payload).toEqual({});
+    expect(info).toHaveBeenCalledWith(
+      `GITHUB_EVENT_PATH ${missing} does not exist: no event payload`,
+    );
+  });
+
+  it('refuses a payload that is not a JSON object, naming the file', () => {
+    for (const text of ['{"pull_request": ', 'null', '[1]']) {
+      const path = event(text);
+      expect(() => readGitHubContext({ GITHUB_EVENT_PATH: path })).toThrow(ConfigurationError);
+      expect(() => readGitHubContext({ GITHUB_EVENT_PATH: path })).toThrow(
+        `GITHUB_EVENT_PATH ${path}: the event payload is not`,
+      );
+    }
+    expect(() => readGitHubContext({ GITHUB_EVENT_PATH: dir })).toThrow(
+      `GITHUB_EVENT_PATH ${dir}: cannot read the event payload`,
+    );
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Packages published as ES modules only, whose `exports` map offers an `import` entry and no
- * `require`/`default` one: @actions/core 3 and the toolkit packages it loads, @actions/github.
+ * `require`/`default` one: @actions/core 3 and the toolkit packages it loads.
  * The bundles (esbuild) resolve them with the `import` condition. Two CommonJS runtimes do not:
  * Jest's (jest.config.js maps them with moduleNameMapper) and tsx, which runs the sources as
  * CommonJS for `npm run assetguard` and `npm run bench` (`tsx --require ./scripts/lib/esm-only-register.cjs`
@@ -15,11 +15,9 @@ const ENTRY_POINTS = {
   '@actions/exec': 'node_modules/@actions/exec/lib/exec.js',
   '@actions/io': 'node_modules/@actions/io/lib/io.js',
   '@actions/io/lib/io-util': 'node_modules/@actions/io/lib/io-util.js',
-  // @actions/core's http-client (ES only); @actions/github's own copy resolves to it too here.
+  // @actions/core's http-client (ES only).
   '@actions/http-client': 'node_modules/@actions/http-client/lib/index.js',
   '@actions/http-client/lib/auth': 'node_modules/@actions/http-client/lib/auth.js',
-  '@actions/github': 'node_modules/@actions/github/lib/github.js',
-  '@actions/github/lib/utils': 'node_modules/@actions/github/lib/utils.js',
 };
 
 /** Jest's moduleNameMapper for ENTRY_POINTS (`^specifier$` -> `<rootDir>/file`). */

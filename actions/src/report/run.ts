@@ -128,8 +128,9 @@ export interface DailyReportOptions {
   /** The GitHub API base URL (tests point it at a local recorder). Default: GITHUB_API_URL. */
   githubApiUrl?: string;
   /**
-   * The fetch the GitHub client sends with. Default: @actions/github's transport (undici through
-   * the runner's proxy settings); tests give Node's global fetch, which nock intercepts.
+   * The fetch the GitHub client sends with. Default: Node's global fetch (through HTTPS_PROXY when
+   * the job sets NODE_USE_ENV_PROXY=1, sinks/github `githubClient`); tests give it explicitly,
+   * which nock intercepts.
    */
   githubFetch?: typeof fetch;
   env?: NodeJS.ProcessEnv;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import * as core from '@actions/core';
 import { systemClock } from '../core/clock';
 import { AssetguardError, ConfigurationError, errorMessage } from '../core/errors';
@@ -12,6 +13,7 @@ import {
   type OutputValues,
 } from '../core/inputs';
 import { runCommand, type Command, type CommandTypes, type Outcome } from '../core/runner';
+import { VERSION } from '../core/version';
 
 /** Reads an action input by its declared (kebab-case) name, as the runner passes it (INPUT_*). */
 export const actionInput: InputReader = (name) => core.getInput(name);
@@ -85,9 +87,9 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
   setOutputs(command.outputs, run.outputs);
   for (const warning of run.verdict.warnings) core.warning(logLine(warning));
   await writeJobSummary(run.summary);
-  // After the run, and @actions/github (octokit, undici) loaded only by a run that comments: on
-  // a pull request event, with a token, pr-comment not false. Nothing of it delays the first
-  // AWS call.
+  // After the run, and the event payload read only on a pull request event: a push run never
+  // reads (nor fails on) it. Octokit itself is loaded only by a run that comments (a token,
+  // pr-comment not false), so nothing of it delays the first AWS call.
   const github = PULL_REQUEST_EVENTS.has(process.env.GITHUB_EVENT_NAME ?? '')
     ? await loadGitHub()
     : undefined;
@@ -160,8 +162,9 @@ export interface CommentData {
 }
 
 /**
- * The part of Octokit (`getOctokit` of @actions/github) the issue and comment sinks use, typed
- * here: the package's own types do not resolve under this repository's CommonJS resolution.
+ * The part of Octokit (@octokit/core with the REST endpoint methods and pagination plugins,
+ * `githubClient`) the issue and comment sinks use, typed here: the packages' own types do not
+ * resolve under this repository's CommonJS resolution.
  */
 export interface Octokit {
   paginate<M>(
@@ -221,49 +224,160 @@ export const GITHUB_BODY_LIMIT = 65_536;
 /** The label every report issue carries; the search for the existing issue is narrowed by it. */
 export const REPORT_LABEL = 'assetguard-report';
 
-/**
- * @actions/github, loaded on first use through an ES module shim (`octokit.js`; the package is
- * ESM only, which Jest's CommonJS runtime reaches through the shim). An `import()`, so the
- * bundles carry it (octokit, its REST routes) as a chunk file read only by a run that talks to
- * GitHub, not parsed at every start.
- */
-export async function loadGitHub(): Promise<{ context: GitHubContext; getOctokit: GetOctokit }> {
-  // @ts-expect-error -- a JavaScript shim without declarations: typed here, by what is used.
-  const github: unknown = await import('./octokit.js');
-  return github as { context: GitHubContext; getOctokit: GetOctokit };
-}
+/** GitHub's REST API when neither the caller nor the runner (GITHUB_API_URL) names another. */
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
 
-/** What the PR comment needs of @actions/github's `context` (the event, its payload, the repo). */
+/** The user agent of every GitHub call; octokit appends its own (`octokit-core.js/…`). */
+export const GITHUB_USER_AGENT = `assetguard/${VERSION}`;
+
+/**
+ * What the PR comment needs to know of the run, from the runner's environment
+ * (`readGitHubContext`): the event, its payload, the repository and the REST API's URL.
+ */
 export interface GitHubContext {
+  /** GITHUB_EVENT_NAME (`pull_request`, `push`, …); empty outside a workflow run. */
   eventName: string;
+  /** The event's webhook payload (GITHUB_EVENT_PATH); `{}` when there is none. */
   payload: { pull_request?: { number?: unknown } };
-  repo: RepoRef;
+  /** The repository the run belongs to; a getter, so only a run that comments can fail on it. */
+  readonly repo: RepoRef;
+  /** GITHUB_API_URL, else https://api.github.com. */
   apiUrl: string;
 }
 
 /**
- * A REST client for `token` (a GITHUB_TOKEN or a PAT; never logged), against `baseUrl` (GitHub
- * Enterprise Server's `https://HOST/api/v3`), by default GITHUB_API_URL, else api.github.com.
- * `fetch` replaces @actions/github's transport (undici through the runner's proxy settings);
- * tests give Node's global fetch, which nock intercepts at the HTTP layer.
+ * The run's GitHub context, read from the runner's environment on every call (the runner sets
+ * it once per step; tests set it per test):
+ * - `payload`: GITHUB_EVENT_PATH's JSON object; `{}` when the variable is unset, and `{}` with a
+ *   log line when the file does not exist (a local run with a stale variable: no event, so no
+ *   comment, rather than a failed gate).
+ * - `repo`: GITHUB_REPOSITORY (`owner/repo`), else the payload's `repository` (owner login,
+ *   name); read when first used.
+ * @throws ConfigurationError naming GITHUB_EVENT_PATH and the file when it cannot be read or is
+ *   not a JSON object; from `repo`, naming GITHUB_REPOSITORY when it is not `owner/repo`, or when
+ *   neither it nor the payload names a repository.
+ */
+export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
+  const payload = readEventPayload(env.GITHUB_EVENT_PATH);
+  return {
+    eventName: env.GITHUB_EVENT_NAME ?? '',
+    payload,
+    get repo() {
+      return repoOf(env.GITHUB_REPOSITORY, payload);
+    },
+    apiUrl: env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL,
+  };
+}
+
+/**
+ * The run's context (`readGitHubContext` of process.env), for the callers that load it before
+ * deciding whether to comment. Octokit is not loaded here: `githubClient` does that.
+ * @throws ConfigurationError as `readGitHubContext` does.
+ */
+export async function loadGitHub(): Promise<{ context: GitHubContext }> {
+  return Promise.resolve({ context: readGitHubContext() });
+}
+
+function readEventPayload(path: string | undefined): GitHubContext['payload'] {
+  if (path === undefined || path === '') return {};
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      core.info(logLine(`GITHUB_EVENT_PATH ${path} does not exist: no event payload`));
+      return {};
+    }
+    throw new ConfigurationError(
+      logLine(`GITHUB_EVENT_PATH ${path}: cannot read the event payload: ${errorMessage(error)}`),
+      { cause: error },
+    );
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(
+      logLine(`GITHUB_EVENT_PATH ${path}: the event payload is not JSON: ${errorMessage(error)}`),
+      { cause: error },
+    );
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new ConfigurationError(
+      logLine(`GITHUB_EVENT_PATH ${path}: the event payload is not a JSON object`),
+    );
+  }
+  return payload;
+}
+
+/** GitHub's owner and repository names: letters, digits, `-`, `_`, `.` (no `/`, no spaces). */
+const REPO_NAME = /^[\w.-]+$/;
+
+function repoOf(variable: string | undefined, payload: object): RepoRef {
+  if (variable !== undefined && variable !== '') {
+    const [owner = '', repo = '', ...rest] = variable.split('/');
+    if (rest.length > 0 || !REPO_NAME.test(owner) || !REPO_NAME.test(repo)) {
+      throw new ConfigurationError(
+        logLine(`GITHUB_REPOSITORY ${JSON.stringify(variable)} is not owner/repo`),
+      );
+    }
+    return { owner, repo };
+  }
+  const repository = (payload as { repository?: { name?: unknown; owner?: { login?: unknown } } })
+    .repository;
+  const owner = repository?.owner?.login;
+  const repo = repository?.name;
+  if (typeof owner === 'string' && owner !== '' && typeof repo === 'string' && repo !== '') {
+    return { owner, repo };
+  }
+  throw new ConfigurationError(
+    'GITHUB_REPOSITORY is not set and the event payload names no repository: set it to owner/repo',
+  );
+}
+
+/** The options `githubClient` gives octokit (@octokit/core's, as far as they are used). */
+interface GitHubClientOptions {
+  auth: string;
+  baseUrl: string;
+  userAgent: string;
+  request?: { fetch: typeof fetch };
+}
+
+/**
+ * @octokit/core with the REST endpoint methods and pagination plugins, loaded on first use
+ * through an ES module shim (`octokit.js`; the packages are ES modules only, which Jest's
+ * CommonJS runtime reaches through the shim). An `import()`, so the bundles carry octokit as a
+ * chunk file read only by a run that talks to GitHub, not parsed at every start.
+ */
+async function loadClientClass(): Promise<new (options: GitHubClientOptions) => Octokit> {
+  // @ts-expect-error -- a JavaScript shim without declarations: typed here, by what is used.
+  const shim: unknown = await import('./octokit.js');
+  return (shim as { GitHubClient: new (options: GitHubClientOptions) => Octokit }).GitHubClient;
+}
+
+/**
+ * A REST client for `token` (a GITHUB_TOKEN or a PAT; sent as `Authorization: token …`, never
+ * logged), against `baseUrl` (GitHub Enterprise Server's `https://HOST/api/v3`), by default
+ * GITHUB_API_URL, else https://api.github.com; user agent `assetguard/<version>`. No retries or
+ * throttling beyond octokit's defaults: one PR comment or report issue per run.
+ *
+ * Requests go through `options.fetch`, by default Node's global fetch, which on Node 24 honours
+ * HTTPS_PROXY/HTTP_PROXY/NO_PROXY when the job sets NODE_USE_ENV_PROXY=1 (README "Behind a
+ * proxy"). Tests give Node's global fetch explicitly, which nock intercepts.
  */
 export async function githubClient(
   token: string,
   baseUrl?: string,
   options: { fetch?: typeof fetch } = {},
 ): Promise<Octokit> {
-  const { context, getOctokit } = await loadGitHub();
-  return getOctokit(token, {
-    baseUrl: baseUrl ?? context.apiUrl,
+  const GitHubClient = await loadClientClass();
+  return new GitHubClient({
+    auth: `token ${token}`,
+    baseUrl: baseUrl ?? (process.env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL),
+    userAgent: GITHUB_USER_AGENT,
     ...(options.fetch && { request: { fetch: options.fetch } }),
   });
 }
-
-/** @actions/github's `getOctokit`, as far as it is used here. */
-type GetOctokit = (
-  token: string,
-  options?: { baseUrl?: string; request?: { fetch?: typeof fetch } },
-) => Octokit;
 
 /** A body cut to GitHub's limit, ending with a note saying so and where the rest is. */
 export function fitBody(body: string, note: string, limit: number = GITHUB_BODY_LIMIT): string {
@@ -563,8 +677,8 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
  * the `github-token` input, on a pull_request or pull_request_target event whose payload gives
  * the PR number, with a token given and `pr-comment` not `false`. The token, a secret input, is
  * already masked (`maskSecretInputs`, first thing in `runInAction`). An invalid `pr-comment` is a
- * warning, and no comment. `context` is @actions/github's `context`; undefined (runInAction
- * loads @actions/github only on a pull request event) means no comment.
+ * warning, and no comment. `context` is the run's (`readGitHubContext`); undefined (runInAction
+ * reads it only on a pull request event) means no comment.
  */
 export function pullRequestCommentRequest(
   specs: InputSpecs,
