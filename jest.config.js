@@ -12,7 +12,6 @@ const ESM_PACKAGES = [
   '@actions/core',
   '@actions/exec',
   '@actions/io',
-  '@actions/github',
   '@actions/http-client',
   '@octokit',
   'content-type',

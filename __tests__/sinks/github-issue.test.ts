@@ -558,18 +558,18 @@ describe('githubClient: the client without a test transport', () => {
         return [200, { login: 'octocat', id: 583231, type: 'User' }];
       });
     const client = await githubClient(TOKEN);
-    expect((await client.rest.users.getAuthenticated()).data.login).toBe('octocat');
+    expect((await client.request('GET /user')).data.login).toBe('octocat');
     expect(agent).toMatch(/^assetguard\/\d+\.\d+\.\d+ octokit-core\.js\//);
   });
 
   it('takes api.github.com when GITHUB_API_URL is unset or empty, and the argument over both', async () => {
     process.env.GITHUB_API_URL = '';
     nock(API).get('/user').reply(200, { login: 'a' });
-    expect((await (await githubClient(TOKEN)).rest.users.getAuthenticated()).data.login).toBe('a');
+    expect((await (await githubClient(TOKEN)).request('GET /user')).data.login).toBe('a');
     process.env.GITHUB_API_URL = 'https://ghe.example.com/api/v3';
     nock('http://127.0.0.1:9').get('/api/user').reply(200, { login: 'b' });
     const local = await githubClient(TOKEN, 'http://127.0.0.1:9/api');
-    expect((await local.rest.users.getAuthenticated()).data.login).toBe('b');
+    expect((await local.request('GET /user')).data.login).toBe('b');
   });
 });
 
