@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const entries = {
@@ -133,9 +133,10 @@ const schemaKeys = {
 /**
  * What the bundles leave out.
  * - @actions/core's OIDC client (lib/oidc-utils.js, which it imports as `./oidc-utils.js`): the
- *   only reason it loads @actions/http-client and undici (~0.4 MB), for `getIDToken`, which no
- *   assetguard action calls (AWS credentials come from the job). The bundles take
- *   scripts/lib/oidc-unavailable.cjs instead, whose getIDToken throws naming this build. A new
+ *   only reason it loads @actions/http-client and undici (~0.4 MB; the bundles hold no other
+ *   copy), for `getIDToken`, which no assetguard action calls (AWS credentials come from the
+ *   job). The bundles take scripts/lib/oidc-unavailable.cjs instead, whose getIDToken throws
+ *   naming this build. A new
  *   @actions/core that renames the file would bring it back: `build` fails on that.
  * - bowser, a browser user-agent parser that @aws-sdk/core imports only in its browser provider,
  *   which no Node client calls: an external `import('bowser')` that would fail, naming the
@@ -197,7 +198,7 @@ async function build(name, entry) {
     metafile: true,
     logLevel: 'error',
   });
-  const inputs = Object.values(metafile.outputs).flatMap((output) =>
+  const inputs = reachable(metafile.outputs, out).flatMap((output) =>
     Object.entries(output.inputs)
       .filter(([, { bytesInOutput }]) => bytesInOutput > 0)
       .map(([path]) => path),
@@ -214,8 +215,32 @@ async function build(name, entry) {
 }
 
 /**
+ * The outputs index.js loads, statically or by `import()`, directly or through other chunks
+ * (esbuild's metafile `outputs`: path → { imports: [{ path, kind, external }], … }). The rest are
+ * deleted from `out`: esbuild writes a chunk for every `import()` it scanned, even one whose
+ * caller tree shaking removed (core/evidence's validator, in each gate that writes evidence but
+ * never reads a bundle), and nothing could load such a chunk.
+ */
+function reachable(outputs, out) {
+  const entry = Object.keys(outputs).find((path) => /(^|\/)index\.js$/.test(path));
+  const seen = new Set([entry]);
+  const queue = [entry];
+  while (queue.length > 0) {
+    for (const { path, external } of outputs[queue.pop()].imports) {
+      if (external || seen.has(path)) continue;
+      seen.add(path);
+      queue.push(path);
+    }
+  }
+  for (const path of Object.keys(outputs)) {
+    if (!seen.has(path)) rmSync(join(out, basename(path)));
+  }
+  return [...seen].map((path) => outputs[path]);
+}
+
+/**
  * licenses.txt of one bundle: every npm package whose code is in it, index.js or any chunk
- * (`inputs`: the paths of esbuild's metafile that put bytes in an output), each as its name, its
+ * (`inputs`: the paths of esbuild's metafile that put bytes in an output index.js loads), each as its name, its
  * package.json `license` and its LICENSE/LICENCE/COPYING file, sorted by name.
  */
 function licenses(inputs) {

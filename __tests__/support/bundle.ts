@@ -21,6 +21,24 @@ export function staticImportsOf(dir: string, file: string): string[] {
   return [...text.matchAll(/(?:\bfrom|\bimport)\s*"\.\/([\w.-]+\.js)"/g)].map((match) => match[1]!);
 }
 
+/** The chunk files `file` loads by `import("./x.js")`, on the paths that call it. */
+export function dynamicImportsOf(dir: string, file: string): string[] {
+  const text = readFileSync(join(dir, file), 'utf8');
+  return [...text.matchAll(/\bimport\(\s*"\.\/([\w.-]+\.js)"\s*\)/g)].map((match) => match[1]!);
+}
+
+/** index.js and every chunk it can load, statically or by `import()`, transitively. */
+export function reachableFiles(dir: string): string[] {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const next of [...staticImportsOf(dir, file), ...dynamicImportsOf(dir, file)]) visit(next);
+  };
+  visit('index.js');
+  return [...seen].sort();
+}
+
 /** index.js and every chunk it imports statically, transitively: what `node` parses at start. */
 export function startupFiles(dir: string): string[] {
   const seen = new Set<string>();
