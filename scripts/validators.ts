@@ -13,7 +13,8 @@ import Ajv, { type Options } from 'ajv';
 import addFormats, { type FormatName } from 'ajv-formats';
 import standaloneCode from 'ajv/dist/standalone';
 import * as prettier from 'prettier';
-import controlsSchema from '../actions/src/core/controls.schema.json';
+import controls from '../actions/src/core/controls.json';
+import { validateControlsData } from '../actions/src/core/controls-check';
 import { EVIDENCE_SCHEMA } from '../actions/src/core/evidence-schema';
 import policySchema from '../actions/src/core/policy.schema.json';
 import remediationAuditSchema from '../actions/src/core/remediation-audit.schema.json';
@@ -37,12 +38,6 @@ const SPECS: Spec[] = [
     schema: policySchema,
     source: 'actions/src/core/policy.schema.json',
     formats: ['date', 'email'],
-  },
-  {
-    name: 'controls',
-    schema: controlsSchema,
-    source: 'actions/src/core/controls.schema.json',
-    formats: [],
   },
   {
     name: 'remediation-audit',
@@ -101,7 +96,15 @@ ${code}`;
 }
 
 // `--print`: the files as one JSON object on stdout instead (the staleness test compares them).
+// Either way, first the control mapping table the bundles ship (core/controls.json) is checked:
+// no run checks it again, so an invalid one fails the build here, naming every problem.
 if (require.main === module) {
+  try {
+    validateControlsData(controls, 'actions/src/core/controls.json');
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(1);
+  }
   void generateValidators().then((files) => {
     if (process.argv.includes('--print')) {
       process.stdout.write(JSON.stringify(Object.fromEntries(files)));

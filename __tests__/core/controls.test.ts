@@ -13,10 +13,10 @@ import {
   otherRuleForConfigRuleName,
   RESOURCE_ID_PLACEHOLDER,
   SECURITY_CONTROL_ID,
-  validateControlsData,
   type Control,
   type DocumentRemediation,
 } from '../../actions/src/core/controls';
+import { validateControlsData } from '../../actions/src/core/controls-check';
 
 /** A deliberately loose view of a copy of the data, so tests can break it in any way. */
 interface LooseEntry {

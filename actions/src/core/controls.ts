@@ -1,11 +1,10 @@
 /**
  * The control mapping table: AWS Config rule ↔ Security Hub control ↔ severity ↔ AWS-owned SSM
- * Automation runbook ↔ KISA ISMS-P item. The facts live in controls.json (validated against
- * controls.schema.json once, when this module loads); this module only types and looks them up.
+ * Automation runbook ↔ KISA ISMS-P item. The facts live in controls.json, checked against
+ * controls.schema.json and the cross-entry rules when the bundles are built
+ * (`validateControlsData`, core/controls-check); this module only types and looks them up.
  */
-import type { ErrorObject, ValidateFunction } from 'ajv';
 import data from './controls.json';
-import controlsValidator from './validators/controls';
 
 export type ControlSeverity = 'CRITICAL' | 'HIGH' | 'MEDIUM' | 'LOW' | 'INFORMATIONAL';
 
@@ -69,56 +68,12 @@ export interface ControlsData {
   otherRules: OtherRule[];
 }
 
-/** controls.schema.json's validator, compiled at build time (scripts/validators.ts). */
-const validateSchema = controlsValidator as ValidateFunction<ControlsData>;
-
-function describe(errors: ErrorObject[] | null | undefined): string {
-  return (errors ?? [])
-    .map((error) => `${error.instancePath || '/'} ${error.message ?? 'is invalid'}`)
-    .join('; ');
-}
-
-function duplicates(values: string[]): string[] {
-  const seen = new Set<string>();
-  const repeated = new Set<string>();
-  for (const value of values) {
-    if (seen.has(value)) repeated.add(value);
-    seen.add(value);
-  }
-  return [...repeated];
-}
-
 /**
- * Checks a candidate table against the schema and the cross-entry rules the schema cannot express
- * (unique ids, identifiers and rule names). Throws an Error naming every problem.
+ * Our own data, shipped inside the bundles: checked when they are built (scripts/validators.ts
+ * fails the build on an invalid table) and by __tests__/core/controls.test.ts, so no run
+ * carries the schema's validator or checks a table that cannot change under it.
  */
-export function validateControlsData(candidate: unknown, origin = 'controls.json'): ControlsData {
-  if (!validateSchema(candidate)) {
-    throw new Error(
-      `${origin} does not match controls.schema.json: ${describe(validateSchema.errors)}`,
-    );
-  }
-  const table = candidate;
-  const identifiers = [
-    ...table.controls.map((control) => control.configRuleIdentifier),
-    ...table.otherRules.map((rule) => rule.configRuleIdentifier),
-  ].filter((identifier): identifier is string => identifier !== null);
-  const problems = [
-    ...duplicates(table.controls.map((control) => control.securityHubControl)).map(
-      (id) => `Security Hub control ${id} appears more than once`,
-    ),
-    ...duplicates(identifiers).map((id) => `Config rule identifier ${id} appears more than once`),
-    ...duplicates([
-      ...table.controls.map((control) => control.configRuleName),
-      ...table.otherRules.map((rule) => rule.configRuleName),
-    ]).map((name) => `Config rule name ${name} appears more than once`),
-  ];
-  if (problems.length > 0) throw new Error(`${origin} is inconsistent: ${problems.join('; ')}`);
-  return table;
-}
-
-/** Our own data: an invalid table is a build bug, so fail at load rather than mid-run. */
-const table: ControlsData = validateControlsData(data);
+const table = data as ControlsData;
 
 const bySecurityHubId = new Map(
   table.controls.map((control) => [control.securityHubControl, control]),
