@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { chunksOf, startupFiles, textOf } from './support/bundle';
+import { statSync } from 'node:fs';
+import { chunksOf, reachableFiles, startupFiles, textOf } from './support/bundle';
 import { loadedFiles, moduleLog } from './support/module-log';
 import { runAction } from './support/runner';
 
@@ -129,9 +130,9 @@ describe.each(ACTIONS)('actions/dist/%s', (bundle) => {
     expect(textOf(join(dist, bundle), ['package.json'])).toBe('{ "type": "module" }\n');
   });
 
-  it('parses no undici nor @actions/http-client at start', () => {
-    expect(count(start, WASM)).toBe(0);
-    expect(count(start, HTTP_CLIENT)).toBe(0);
+  it('carries no undici nor @actions/http-client in any file (octokit sends with fetch)', () => {
+    expect(count(all, WASM)).toBe(0);
+    expect(count(all, HTTP_CLIENT)).toBe(0);
   });
 
   it('loads octokit from a chunk, only on a run that talks to GitHub', () => {
@@ -213,15 +214,39 @@ describe.each(Object.entries(LAMBDA_LAZY_CLIENTS))('actions/dist/%s', (bundle, c
 });
 
 describe('actions/dist/cli', () => {
-  it('parses no yaml, ajv or undici at start: the commands load them from their chunks', () => {
+  it('parses no yaml or ajv at start: the commands load them from their chunks', () => {
     const { start } = partsOf('cli');
     expect(count(start, 'YAMLParseError')).toBe(0);
     expect(count(start, AJV_COMPILER)).toBe(0);
-    expect(count(start, WASM)).toBe(0);
+  });
+
+  it('carries no undici nor @actions/http-client in any file', () => {
+    const { all } = partsOf('cli');
+    expect(count(all, WASM)).toBe(0);
+    expect(count(all, HTTP_CLIENT)).toBe(0);
+  });
+});
+
+/** Issue 12's ceiling for each action and Lambda bundle: index.js and every chunk, in bytes. */
+const MAX_BUNDLE_BYTES = 1_500_000;
+
+describe.each([...ACTIONS, ...LAMBDAS])('actions/dist/%s', (bundle) => {
+  it(`is at most ${MAX_BUNDLE_BYTES.toLocaleString('en-US')} bytes, index.js and every chunk`, () => {
+    const dir = join(dist, bundle);
+    const bytes = ['index.js', ...chunksOf(dir)].reduce(
+      (sum, file) => sum + statSync(join(dir, file)).size,
+      0,
+    );
+    expect(bytes).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
   });
 });
 
 describe.each([...ACTIONS, 'cli', ...LAMBDAS])('actions/dist/%s', (bundle) => {
+  it('holds no chunk that index.js cannot reach (scripts/build.mjs `reachable`)', () => {
+    const dir = join(dist, bundle);
+    expect(chunksOf(dir).filter((file) => !reachableFiles(dir).includes(file))).toEqual([]);
+  });
+
   it("carries no bowser (only the SDK's browser user-agent provider imports it)", () => {
     expect(count(partsOf(bundle).all, BOWSER)).toBe(0);
   });
