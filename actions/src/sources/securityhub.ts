@@ -260,8 +260,16 @@ function candidateOf(raw: AwsSecurityFinding): ScopeCandidate {
   };
 }
 
+/**
+ * One counted control result, reduced to what the run reads after the listing: the full ASFF
+ * finding (tens of fields, resource details) is not kept, so a listing of 10,000s holds only
+ * this much of each page once the page is read.
+ */
 interface ControlResult {
-  raw: AwsSecurityFinding;
+  /** How the tag scope sees its resource (`candidateOf`). */
+  candidate: ScopeCandidate;
+  /** Compliance.StatusReasons' reason codes of a WARNING or NOT_AVAILABLE result; else []. */
+  reasons: string[];
   status: CountedStatus;
   control: Control | undefined;
   finding: Finding;
@@ -507,7 +515,13 @@ export async function collectSecurityHubCompliance(
           ignored += 1;
           return false;
         }
-        results.push({ raw, status, control, finding });
+        const reasons =
+          status === 'FAILED'
+            ? []
+            : (raw.Compliance?.StatusReasons ?? [])
+                .map((reason) => reason.ReasonCode)
+                .filter((code): code is string => code !== undefined);
+        results.push({ candidate: candidateOf(raw), reasons, status, control, finding });
         return true;
       },
     );
@@ -523,7 +537,7 @@ export async function collectSecurityHubCompliance(
   const { kept, warnings, matched } = await applyTagScope(
     clients.tagging,
     results,
-    ({ raw }) => candidateOf(raw),
+    ({ candidate }) => candidate,
     scope.tags,
     {
       region,
@@ -544,12 +558,10 @@ export async function collectSecurityHubCompliance(
   if (unsure.length > 0) {
     warnings.push(
       `${unsure.length} control result(s) in scope are WARNING or NOT_AVAILABLE (Security Hub could not evaluate them), counted like INSUFFICIENT_DATA: ${someOf(
-        unsure.map(({ raw, finding, status }) => {
-          const reasons = (raw.Compliance?.StatusReasons ?? [])
-            .map((reason) => reason.ReasonCode)
-            .filter((code): code is string => code !== undefined);
-          return `${finding.id} on ${finding.resource.id} (${status}${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''})`;
-        }),
+        unsure.map(
+          ({ reasons, finding, status }) =>
+            `${finding.id} on ${finding.resource.id} (${status}${reasons.length > 0 ? `: ${reasons.join(', ')}` : ''})`,
+        ),
       )}`,
     );
   }
