@@ -163,16 +163,25 @@ const REQUIRE =
 
 // The bundles carry the fleet host check script as a generated module: regenerate it first, so
 // an edit of the script reaches the bundles (`--check` only compares; a test compares the two).
-// The same for the JSON Schema validators, compiled to standalone code (scripts/validators.ts).
+// The same for the JSON Schema validators, compiled to standalone code (scripts/validators.ts),
+// which first checks the control mapping table the bundles ship (core/controls.json). Each step
+// prints its own error; the build then stops without a stack trace.
 if (!check) {
-  execFileSync(process.execPath, [join(root, 'scripts/fleet/embed-script.mjs')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  execFileSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'scripts/validators.ts')], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const steps = [
+    [process.execPath, 'scripts/fleet/embed-script.mjs'],
+    [join(root, 'node_modules/.bin/tsx'), 'scripts/validators.ts'],
+  ];
+  for (const [program, script] of steps) {
+    try {
+      execFileSync(program, [join(root, script)], {
+        cwd: root,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+    } catch {
+      process.stderr.write(`build failed: ${script} failed (its error is above)\n`);
+      process.exit(1);
+    }
+  }
 }
 
 /** One esbuild build into actions/dist/<name>/ (or the check directory). */
