@@ -192,6 +192,21 @@ describe('parseDailyReportInputs', () => {
     expect(parse({ 'github-issue': 'false', 'github-token': TOKEN }).github).toBeUndefined();
   });
 
+  it.each(['acme', 'acme/platform/x', '../..', 'acme/..', './platform', 'acme/plat form'])(
+    'refuses the repository %j: not owner/name (path steps would move the API path)',
+    (repository) => {
+      expect(
+        parseError({ 'github-issue': 'true', 'github-token': TOKEN, repository }).message,
+      ).toBe(`repository: "${repository}" is not owner/name`);
+      expect(
+        parseError(
+          { 'github-issue': 'true', 'github-token': TOKEN },
+          { GITHUB_REPOSITORY: repository },
+        ).message,
+      ).toBe(`repository: "${repository}" is not owner/name`);
+    },
+  );
+
   it('asks for a repository outside Actions, naming the input', () => {
     const error = parseError({ 'github-issue': 'true', 'github-token': TOKEN });
     expect(error.message).toBe(

@@ -135,3 +135,25 @@ export function redactSecrets(
     ]),
   );
 }
+
+/** A repository's owner and name on GitHub. */
+export interface RepositoryName {
+  owner: string;
+  repo: string;
+}
+
+/** GitHub's owner and repository names: letters, digits, `-`, `_` and `.`, but not `.` or `..`. */
+const REPOSITORY_PART = /^[\w.-]+$/;
+
+/**
+ * `owner/name` (an input, GITHUB_REPOSITORY or an event payload's repository) as its two parts,
+ * or undefined when it is not one: an empty part, a third part, a character GitHub does not
+ * allow in a name, or a part that is `.` or `..` (which a URL would resolve as a path step, so
+ * `../..` would send the token to another API path).
+ */
+export function parseRepositoryName(text: string): RepositoryName | undefined {
+  const [owner = '', repo = '', ...rest] = text.split('/');
+  const valid = (part: string): boolean =>
+    REPOSITORY_PART.test(part) && part !== '.' && part !== '..';
+  return rest.length === 0 && valid(owner) && valid(repo) ? { owner, repo } : undefined;
+}

@@ -2,6 +2,7 @@ import { ConfigurationError } from '../core/errors';
 import {
   listInput,
   parseOutputDir,
+  parseRepositoryName,
   readInput,
   type CommandInputSpecs,
   type InputReader,
@@ -241,15 +242,15 @@ function githubOf(
     );
   }
   const name = repository ?? env.GITHUB_REPOSITORY;
-  const match = /^([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)$/.exec(name ?? '');
-  if (!match?.[1] || !match[2]) {
+  const parsed = name === undefined ? undefined : parseRepositoryName(name);
+  if (!parsed) {
     throw new ConfigurationError(
       name === undefined
         ? 'github-issue: needs repository (owner/name) outside GitHub Actions'
         : `repository: "${name}" is not owner/name`,
     );
   }
-  return { github: { token, owner: match[1], repo: match[2] } };
+  return { github: { token, ...parsed } };
 }
 
 function emailOf(
