@@ -203,6 +203,42 @@ describe('actions/dist/pr-summary run as the runner runs it', () => {
     expect(github.comments[0]?.body).toBe('Looks good to me');
   }, 60_000);
 
+  it.each([
+    [
+      'GITHUB_REPOSITORY is not owner/repo',
+      { GITHUB_REPOSITORY: 'acme' },
+      'GITHUB_REPOSITORY "acme" is not owner/repo',
+    ],
+    [
+      'the event payload is not JSON',
+      { GITHUB_EVENT_PATH: 'bad-event.json' },
+      'the event payload is not JSON',
+    ],
+  ])(
+    'when %s: a warning, no comment, and the verdict, outputs and summary as without it',
+    async (_, override: Record<string, string>, said) => {
+      const env = { ...pullRequestEnv(github.url), ...override };
+      if (override.GITHUB_EVENT_PATH) {
+        env.GITHUB_EVENT_PATH = join(work, override.GITHUB_EVENT_PATH);
+        writeFileSync(env.GITHUB_EVENT_PATH, '{"pull_request": {');
+      }
+      const before = github.requests.length;
+      const out = join(work, `summary-context-${before}`);
+      const result = await runAction('pr-summary', summaryInputs([reports.scan], out), env);
+      expect(result.exitCode).toBe(1);
+      expect(result.outputs).toEqual({ verdict: 'block', 'comment-url': '' });
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `::warning::no PR comment is posted: .*${said.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`,
+        ),
+      );
+      expect(result.stdout).not.toContain('::error::pr-summary: GITHUB');
+      expect(result.summary).toContain('## assetguard pr-summary: ❌ BLOCKED');
+      expect(github.requests.length).toBe(before);
+    },
+    60_000,
+  );
+
   it('shows a report directory without verdict.json as "no verdict" and exits 2, never a pass', async () => {
     const errored = join(work, 'reports/errored-gate');
     rmSync(errored, { recursive: true, force: true });

@@ -493,6 +493,60 @@ describe('pullRequestCommentRequest: when runInAction comments', () => {
   });
 });
 
+describe('pullRequestCommentRequest: a context it cannot read is a warning, never an error', () => {
+  const specs = {
+    'github-token': { description: 't' },
+    'output-dir': { description: 'o', default: 'out' },
+  };
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'assetguard-event-'));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    jest.restoreAllMocks();
+  });
+
+  it.each([
+    ['a payload that is not JSON', '{not json', 'acme/platform', /the event payload is not JSON/],
+    [
+      'a GITHUB_REPOSITORY that is not owner/repo',
+      '{"pull_request":{"number":17}}',
+      'acme',
+      /GITHUB_REPOSITORY "acme" is not owner\/repo/,
+    ],
+    [
+      'a GITHUB_REPOSITORY of path steps',
+      '{"pull_request":{"number":17}}',
+      '../..',
+      /GITHUB_REPOSITORY "\.\.\/\.\." is not owner\/repo/,
+    ],
+  ])('%s: no comment, a warning naming it', (_, payload, repository, said) => {
+    const warning = jest.spyOn(core, 'warning').mockImplementation(() => undefined);
+    const path = join(dir, 'event.json');
+    writeFileSync(path, payload);
+    const context = readGitHubContext({
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: path,
+      GITHUB_REPOSITORY: repository,
+    });
+    expect(pullRequestCommentRequest(specs, () => TOKEN, context)).toBeUndefined();
+    expect(warning).toHaveBeenCalledWith(expect.stringMatching(/^no PR comment is posted: /));
+    expect(warning).toHaveBeenCalledWith(expect.stringMatching(said));
+  });
+
+  it('does not read the payload without a token, or on a push', () => {
+    const path = join(dir, 'event.json');
+    writeFileSync(path, '{not json');
+    const warning = jest.spyOn(core, 'warning').mockImplementation(() => undefined);
+    const pr = readGitHubContext({ GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: path });
+    expect(pullRequestCommentRequest(specs, () => '', pr)).toBeUndefined();
+    const push = readGitHubContext({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: path });
+    expect(pullRequestCommentRequest(specs, () => TOKEN, push)).toBeUndefined();
+    expect(warning).not.toHaveBeenCalled();
+  });
+});
+
 describe('commentOnPullRequest: the gate comments, and a refusal never changes its verdict', () => {
   const COMMENTS = `/repos/${OWNER}/${REPO}/issues/17/comments`;
   const request = { token: TOKEN, repo: where, prNumber: 17, apiUrl: API };
@@ -571,6 +625,33 @@ describe('githubClient: the client without a test transport', () => {
     const local = await githubClient(TOKEN, 'http://127.0.0.1:9/api');
     expect((await local.request('GET /user')).data.login).toBe('b');
   });
+
+  it('drops a trailing slash of the base URL (GHES `https://HOST/api/v3/`)', async () => {
+    process.env.GITHUB_API_URL = 'https://ghe.example.com/api/v3/';
+    nock('https://ghe.example.com').get('/api/v3/user').reply(200, { login: 'c' });
+    expect((await (await githubClient(TOKEN)).request('GET /user')).data.login).toBe('c');
+  });
+
+  it('names the URL when the request gets no answer, not a made-up 500', async () => {
+    nock('http://127.0.0.1:9')
+      .post(`/repos/${OWNER}/${REPO}/issues/17/comments`)
+      .replyWithError(
+        Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' }),
+      );
+    nock('http://127.0.0.1:9')
+      .get(`/repos/${OWNER}/${REPO}/issues/17/comments`)
+      .query(true)
+      .reply(200, []);
+    const client = await githubClient(TOKEN, 'http://127.0.0.1:9/', { fetch: globalThis.fetch });
+    const failure = upsertPullRequestComment(client, where, 17, {
+      marker: 'assetguard:x',
+      body: 'b',
+    });
+    await expect(failure).rejects.toThrow(
+      /could not comment on pull request #17 in acme\/platform: no answer from http:\/\/127\.0\.0\.1:9\/repos\/acme\/platform\/issues\/17\/comments: .*ECONNREFUSED.* \(check GITHUB_API_URL, the network and any proxy\)/,
+    );
+    await expect(failure).rejects.not.toThrow(/\b500\b/);
+  });
 });
 
 describe('readGitHubContext: the run, from the runner environment', () => {
@@ -616,7 +697,16 @@ describe('readGitHubContext: the run, from the runner environment', () => {
   });
 
   it('names GITHUB_REPOSITORY when it is not owner/repo, or when nothing names the repository', () => {
-    for (const value of ['acme', 'acme/', '/platform', 'acme/platform/extra', 'acme/plat form']) {
+    for (const value of [
+      'acme',
+      'acme/',
+      '/platform',
+      'acme/platform/extra',
+      'acme/plat form',
+      '../..',
+      'acme/..',
+      './platform',
+    ]) {
       const context = readGitHubContext({ GITHUB_REPOSITORY: value });
       expect(() => context.repo).toThrow(ConfigurationError);
       expect(() => context.repo).toThrow(
@@ -624,6 +714,17 @@ describe('readGitHubContext: the run, from the runner environment', () => {
       );
     }
     expect(() => readGitHubContext({}).repo).toThrow(/GITHUB_REPOSITORY is not set/);
+    const dots = event(JSON.stringify({ repository: { name: '..', owner: { login: '..' } } }));
+    expect(() => readGitHubContext({ GITHUB_EVENT_PATH: dots }).repo).toThrow(
+      `the event payload's repository "../.." is not owner/repo`,
+    );
+  });
+
+  it('reads nothing until asked: a bad payload fails only its reader', () => {
+    const path = event('{not json');
+    const context = readGitHubContext({ GITHUB_EVENT_NAME: 'push', GITHUB_EVENT_PATH: path });
+    expect(context.eventName).toBe('push');
+    expect(() => context.payload).toThrow(`GITHUB_EVENT_PATH ${path}: the event payload is not`);
   });
 
   it('logs a missing payload file and goes on without a payload', () => {
@@ -638,12 +739,14 @@ describe('readGitHubContext: the run, from the runner environment', () => {
   it('refuses a payload that is not a JSON object, naming the file', () => {
     for (const text of ['{"pull_request": ', 'null', '[1]']) {
       const path = event(text);
-      expect(() => readGitHubContext({ GITHUB_EVENT_PATH: path })).toThrow(ConfigurationError);
-      expect(() => readGitHubContext({ GITHUB_EVENT_PATH: path })).toThrow(
+      expect(() => readGitHubContext({ GITHUB_EVENT_PATH: path }).payload).toThrow(
+        ConfigurationError,
+      );
+      expect(() => readGitHubContext({ GITHUB_EVENT_PATH: path }).payload).toThrow(
         `GITHUB_EVENT_PATH ${path}: the event payload is not`,
       );
     }
-    expect(() => readGitHubContext({ GITHUB_EVENT_PATH: dir })).toThrow(
+    expect(() => readGitHubContext({ GITHUB_EVENT_PATH: dir }).payload).toThrow(
       `GITHUB_EVENT_PATH ${dir}: cannot read the event payload`,
     );
   });

@@ -7,10 +7,10 @@ import {
   actionInput,
   commentOnPullRequest,
   githubClient,
-  loadGitHub,
   logToAction,
   maskSecretInputs,
   pullRequestCommentRequest,
+  readGitHubContext,
   setOutputs,
   writeJobSummary,
   type Octokit,
@@ -33,7 +33,7 @@ export interface PrSummaryActionOptions {
  */
 export async function run(options: PrSummaryActionOptions = {}): Promise<Outcome> {
   maskSecretInputs(PR_SUMMARY_INPUTS);
-  const { context } = await loadGitHub();
+  const context = readGitHubContext();
   const request = pullRequestCommentRequest(PR_SUMMARY_INPUTS, actionInput, context);
   if (!request && readInput(PR_SUMMARY_INPUTS, actionInput, 'github-token') !== undefined) {
     core.info(

@@ -6,6 +6,7 @@ import { AssetguardError, ConfigurationError, errorMessage } from '../core/error
 import { clip, logLine } from '../core/escape';
 import { finishSummary } from '../core/markdown';
 import {
+  parseRepositoryName,
   readInput,
   type InputReader,
   type InputSpecs,
@@ -87,13 +88,10 @@ export async function runInAction<T extends CommandTypes>(command: Command<T>): 
   setOutputs(command.outputs, run.outputs);
   for (const warning of run.verdict.warnings) core.warning(logLine(warning));
   await writeJobSummary(run.summary);
-  // After the run, and the event payload read only on a pull request event: a push run never
-  // reads (nor fails on) it. Octokit itself is loaded only by a run that comments (a token,
-  // pr-comment not false), so nothing of it delays the first AWS call.
-  const github = PULL_REQUEST_EVENTS.has(process.env.GITHUB_EVENT_NAME ?? '')
-    ? await loadGitHub()
-    : undefined;
-  const prComment = pullRequestCommentRequest(command.inputs, actionInput, github?.context);
+  // After the run: the event payload is read only by a run that would comment (a token,
+  // pr-comment not false, a pull request event), and octokit loaded only when it does, so
+  // nothing of either delays the first AWS call or changes the verdict.
+  const prComment = pullRequestCommentRequest(command.inputs, actionInput);
   if (prComment) await commentOnPullRequest(prComment, command.name, run.summary);
   return run.outcome;
 }
@@ -223,8 +221,11 @@ export const GITHUB_USER_AGENT = `assetguard/${VERSION}`;
 export interface GitHubContext {
   /** GITHUB_EVENT_NAME (`pull_request`, `push`, …); empty outside a workflow run. */
   eventName: string;
-  /** The event's webhook payload (GITHUB_EVENT_PATH); `{}` when there is none. */
-  payload: { pull_request?: { number?: unknown } };
+  /**
+   * The event's webhook payload (GITHUB_EVENT_PATH); `{}` when there is none. A getter, read
+   * once on first use, so only a run that comments reads (or fails on) the file.
+   */
+  readonly payload: { pull_request?: { number?: unknown } };
   /** The repository the run belongs to; a getter, so only a run that comments can fail on it. */
   readonly repo: RepoRef;
   /** GITHUB_API_URL, else https://api.github.com. */
@@ -232,36 +233,31 @@ export interface GitHubContext {
 }
 
 /**
- * The run's GitHub context, read from the runner's environment on every call (the runner sets
- * it once per step; tests set it per test):
+ * The run's GitHub context, from the runner's environment (the runner sets it once per step;
+ * tests set it per test). Nothing is read until used:
  * - `payload`: GITHUB_EVENT_PATH's JSON object; `{}` when the variable is unset, and `{}` with a
  *   log line when the file does not exist (a local run with a stale variable: no event, so no
  *   comment, rather than a failed gate).
  * - `repo`: GITHUB_REPOSITORY (`owner/repo`), else the payload's `repository` (owner login,
- *   name); read when first used.
- * @throws ConfigurationError naming GITHUB_EVENT_PATH and the file when it cannot be read or is
- *   not a JSON object; from `repo`, naming GITHUB_REPOSITORY when it is not `owner/repo`, or when
- *   neither it nor the payload names a repository.
+ *   name), each checked by `parseRepositoryName`.
+ * @throws ConfigurationError from `payload`, naming GITHUB_EVENT_PATH and the file when it
+ *   cannot be read or is not a JSON object; from `repo`, naming GITHUB_REPOSITORY or the payload
+ *   when it is not `owner/repo`, or when neither names a repository.
  */
 export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubContext {
-  const payload = readEventPayload(env.GITHUB_EVENT_PATH);
+  let payload: GitHubContext['payload'] | undefined;
+  const payloadOnce = (): GitHubContext['payload'] =>
+    (payload ??= readEventPayload(env.GITHUB_EVENT_PATH));
   return {
     eventName: env.GITHUB_EVENT_NAME ?? '',
-    payload,
+    get payload() {
+      return payloadOnce();
+    },
     get repo() {
-      return repoOf(env.GITHUB_REPOSITORY, payload);
+      return repoOf(env.GITHUB_REPOSITORY, payloadOnce);
     },
     apiUrl: env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL,
   };
-}
-
-/**
- * The run's context (`readGitHubContext` of process.env), for the callers that load it before
- * deciding whether to comment. Octokit is not loaded here: `githubClient` does that.
- * @throws ConfigurationError as `readGitHubContext` does.
- */
-export async function loadGitHub(): Promise<{ context: GitHubContext }> {
-  return Promise.resolve({ context: readGitHubContext() });
 }
 
 function readEventPayload(path: string | undefined): GitHubContext['payload'] {
@@ -296,25 +292,30 @@ function readEventPayload(path: string | undefined): GitHubContext['payload'] {
   return payload;
 }
 
-/** GitHub's owner and repository names: letters, digits, `-`, `_`, `.` (no `/`, no spaces). */
-const REPO_NAME = /^[\w.-]+$/;
-
-function repoOf(variable: string | undefined, payload: object): RepoRef {
+function repoOf(variable: string | undefined, payload: () => object): RepoRef {
   if (variable !== undefined && variable !== '') {
-    const [owner = '', repo = '', ...rest] = variable.split('/');
-    if (rest.length > 0 || !REPO_NAME.test(owner) || !REPO_NAME.test(repo)) {
+    const parsed = parseRepositoryName(variable);
+    if (!parsed) {
       throw new ConfigurationError(
         logLine(`GITHUB_REPOSITORY ${JSON.stringify(variable)} is not owner/repo`),
       );
     }
-    return { owner, repo };
+    return parsed;
   }
-  const repository = (payload as { repository?: { name?: unknown; owner?: { login?: unknown } } })
+  const repository = (payload() as { repository?: { name?: unknown; owner?: { login?: unknown } } })
     .repository;
   const owner = repository?.owner?.login;
   const repo = repository?.name;
-  if (typeof owner === 'string' && owner !== '' && typeof repo === 'string' && repo !== '') {
-    return { owner, repo };
+  if (typeof owner === 'string' && typeof repo === 'string') {
+    const parsed = parseRepositoryName(`${owner}/${repo}`);
+    if (!parsed) {
+      throw new ConfigurationError(
+        logLine(
+          `the event payload's repository ${JSON.stringify(`${owner}/${repo}`)} is not owner/repo`,
+        ),
+      );
+    }
+    return parsed;
   }
   throw new ConfigurationError(
     'GITHUB_REPOSITORY is not set and the event payload names no repository: set it to owner/repo',
@@ -359,7 +360,11 @@ export async function githubClient(
   const GitHubClient = await loadClientClass();
   return new GitHubClient({
     auth: `token ${token}`,
-    baseUrl: baseUrl ?? (process.env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL),
+    // Without a trailing slash: octokit appends `/repos/…`, and `…/api/v3/` would give `//repos`.
+    baseUrl: (baseUrl ?? (process.env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL)).replace(
+      /\/+$/,
+      '',
+    ),
     userAgent: GITHUB_USER_AGENT,
     ...(options.fetch && { request: { fetch: options.fetch } }),
   });
@@ -392,13 +397,30 @@ export function commentMarker(marker: string): string {
 /**
  * The error a failed GitHub call becomes: 401 (bad token), 403 and 404 (the token cannot see or
  * write there; GitHub answers 404 for a repository it hides) are ConfigurationErrors naming the
- * workflow permission to grant; anything else is a GitHubApiError with the status. Never holds
- * the token (Octokit's RequestError redacts the authorization header).
+ * workflow permission to grant; a request that got no answer (octokit's status 500 without a
+ * response) is a GitHubApiError naming the URL and what to check; anything else is a
+ * GitHubApiError with the status. Never holds the token (Octokit's RequestError redacts the
+ * authorization header).
  */
 export function githubFailure(what: string, permission: string, error: unknown): AssetguardError {
   if (error instanceof AssetguardError) return error;
-  const status = (error as { status?: unknown } | null)?.status;
+  const failed = error as {
+    status?: unknown;
+    response?: unknown;
+    request?: { url?: unknown };
+  } | null;
+  const status = failed?.status;
   const detail = logLine(errorMessage(error));
+  // Octokit gives a request that got no answer (DNS, refused, reset, an invalid URL) status 500
+  // and no response; that is no server error, and the URL is what to check.
+  if (status === 500 && failed?.response === undefined) {
+    const url = typeof failed?.request?.url === 'string' ? ` ${logLine(failed.request.url)}` : '';
+    return new GitHubApiError(
+      `${what}: no answer from${url}: ${detail} (check GITHUB_API_URL, the network and any proxy)`,
+      undefined,
+      { cause: error },
+    );
+  }
   if (status === 401) {
     return new ConfigurationError(`${what}: 401 ${detail} — the token is invalid or expired`, {
       cause: error,
@@ -673,14 +695,16 @@ const PULL_REQUEST_EVENTS = new Set(['pull_request', 'pull_request_target']);
  * Whether (and where) a command's summary goes to a PR comment: only for a command that declares
  * the `github-token` input, on a pull_request or pull_request_target event whose payload gives
  * the PR number, with a token given and `pr-comment` not `false`. The token, a secret input, is
- * already masked (`maskSecretInputs`, first thing in `runInAction`). An invalid `pr-comment` is a
- * warning, and no comment. `context` is the run's (`readGitHubContext`); undefined (runInAction
- * reads it only on a pull request event) means no comment.
+ * already masked (`maskSecretInputs`, first thing in `runInAction`). `context` is the run's
+ * (`readGitHubContext`), read only past the token and `pr-comment` checks. Each reason not to
+ * comment that the user may not expect is a warning, never an error: an invalid `pr-comment`,
+ * an event without a PR number, or a context that cannot be read (an unreadable payload, a
+ * GITHUB_REPOSITORY that is not owner/repo). The comment is a courtesy; the verdict stands.
  */
 export function pullRequestCommentRequest(
   specs: InputSpecs,
   read: InputReader,
-  context: GitHubContext | undefined,
+  context: GitHubContext = readGitHubContext(),
 ): PullRequestCommentRequest | undefined {
   if (!Object.hasOwn(specs, 'github-token')) return undefined;
   const token = readInput(specs, read, 'github-token');
@@ -695,15 +719,21 @@ export function pullRequestCommentRequest(
     return undefined;
   }
   if (wanted === 'false') return undefined;
-  if (context === undefined || !PULL_REQUEST_EVENTS.has(context.eventName)) return undefined;
-  const prNumber = context.payload.pull_request?.number;
-  if (typeof prNumber !== 'number' || !Number.isSafeInteger(prNumber) || prNumber < 1) {
-    core.warning(
-      `${context.eventName} event without a pull request number; no PR comment is posted`,
-    );
+  if (!PULL_REQUEST_EVENTS.has(context.eventName)) return undefined;
+  try {
+    const prNumber = context.payload.pull_request?.number;
+    if (typeof prNumber !== 'number' || !Number.isSafeInteger(prNumber) || prNumber < 1) {
+      core.warning(
+        `${context.eventName} event without a pull request number; no PR comment is posted`,
+      );
+      return undefined;
+    }
+    return { token, repo: context.repo, prNumber, apiUrl: context.apiUrl };
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    core.warning(logLine(`no PR comment is posted: ${error.message}`));
     return undefined;
   }
-  return { token, repo: context.repo, prNumber, apiUrl: context.apiUrl };
 }
 
 /**
