@@ -27,28 +27,26 @@ export function dynamicImportsOf(dir: string, file: string): string[] {
   return [...text.matchAll(/\bimport\(\s*"\.\/([\w.-]+\.js)"\s*\)/g)].map((match) => match[1]!);
 }
 
-/** index.js and every chunk it can load, statically or by `import()`, transitively. */
-export function reachableFiles(dir: string): string[] {
+/** index.js and every file reachable from it through `imports` (of a bundle file), sorted. */
+function closure(imports: (file: string) => string[]): string[] {
   const seen = new Set<string>();
   const visit = (file: string): void => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const next of [...staticImportsOf(dir, file), ...dynamicImportsOf(dir, file)]) visit(next);
+    for (const next of imports(file)) visit(next);
   };
   visit('index.js');
   return [...seen].sort();
 }
 
+/** index.js and every chunk it can load, statically or by `import()`, transitively. */
+export function reachableFiles(dir: string): string[] {
+  return closure((file) => [...staticImportsOf(dir, file), ...dynamicImportsOf(dir, file)]);
+}
+
 /** index.js and every chunk it imports statically, transitively: what `node` parses at start. */
 export function startupFiles(dir: string): string[] {
-  const seen = new Set<string>();
-  const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const next of staticImportsOf(dir, file)) visit(next);
-  };
-  visit('index.js');
-  return [...seen].sort();
+  return closure((file) => staticImportsOf(dir, file));
 }
 
 /** The text of `files` of the bundle in `dir`, joined. */
