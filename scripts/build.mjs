@@ -136,8 +136,8 @@ const schemaKeys = {
  *   only reason it loads @actions/http-client and undici (~0.4 MB; the bundles hold no other
  *   copy), for `getIDToken`, which no assetguard action calls (AWS credentials come from the
  *   job). The bundles take scripts/lib/oidc-unavailable.cjs instead, whose getIDToken throws
- *   naming this build. A new
- *   @actions/core that renames the file would bring it back: `build` fails on that.
+ *   naming this build. A new @actions/core that renames the file would bring it back: `build`
+ *   fails on that.
  * - bowser, a browser user-agent parser that @aws-sdk/core imports only in its browser provider,
  *   which no Node client calls: an external `import('bowser')` that would fail, naming the
  *   module, if it ever ran.
@@ -249,8 +249,8 @@ function reachable(outputs, out) {
 
 /**
  * licenses.txt of one bundle: every npm package whose code is in it, index.js or any chunk
- * (`inputs`: the paths of esbuild's metafile that put bytes in an output index.js loads), each as its name, its
- * package.json `license` and its LICENSE/LICENCE/COPYING file, sorted by name.
+ * (`inputs`: the paths of esbuild's metafile that put bytes in an output index.js loads), each
+ * as its name, its package.json `license` and its LICENSE/LICENCE/COPYING file, sorted by name.
  */
 function licenses(inputs) {
   const dirs = new Set();

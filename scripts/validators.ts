@@ -97,7 +97,7 @@ ${code}`;
 
 // `--print`: the files as one JSON object on stdout instead (the staleness test compares them).
 // Either way, first the control mapping table the bundles ship (core/controls.json) is checked:
-// no run checks it again, so an invalid one fails the build here, naming every problem.
+// no run checks it again, so an invalid one fails the build here (`validateControlsData`).
 if (require.main === module) {
   try {
     validateControlsData(controls, 'actions/src/core/controls.json');

@@ -27,8 +27,9 @@ function duplicates(values: string[]): string[] {
  * Checks a candidate table against controls.schema.json (ajv, all errors, strict) and the rules
  * across entries: unique Security Hub control ids, Config rule identifiers and rule names.
  * @returns the candidate, typed, when it passes.
- * @throws Error naming `origin` and every problem (`/controls/0/severity must be equal to one of
- *   the allowed values`; `Config rule name x appears more than once`).
+ * @throws Error naming `origin` and every schema error (`/controls/0/severity must be equal to
+ *   one of the allowed values`), or, for a table that matches the schema, every repeated id or
+ *   name (`Config rule name x appears more than once`).
  */
 export function validateControlsData(candidate: unknown, origin = 'controls.json'): ControlsData {
   const validate = new Ajv({ allErrors: true, strict: true }).compile<ControlsData>(schema);

@@ -18,7 +18,7 @@ import {
 import { PR_SUMMARY_INPUTS, PR_SUMMARY_OUTPUTS } from './inputs';
 import { prSummaryCommand } from './run';
 
-/** What tests replace: the GitHub client (default: sinks/github `githubClient`, for the token given). */
+/** What tests replace: the GitHub client (default: sinks/github `githubClient` for the token). */
 export interface PrSummaryActionOptions {
   octokit?: (token: string, apiUrl: string) => Octokit | Promise<Octokit>;
 }

@@ -162,8 +162,9 @@ export interface CommentData {
 /**
  * The part of Octokit (@octokit/core with the pagination plugin, `githubClient`) the issue and
  * comment sinks use: `paginate` and `request` by route (the five routes written out here rather
- * than the REST endpoint methods plugin, whose table of every route is ~83 KB in each bundle), typed here: the packages' own types do not
- * resolve under this repository's CommonJS resolution.
+ * than the REST endpoint methods plugin, whose table of every route is ~83 KB in each bundle).
+ * Typed here: the packages' own types do not resolve under this repository's CommonJS
+ * resolution.
  */
 export interface Octokit {
   paginate<M>(
@@ -256,8 +257,13 @@ export function readGitHubContext(env: NodeJS.ProcessEnv = process.env): GitHubC
     get repo() {
       return repoOf(env.GITHUB_REPOSITORY, payloadOnce);
     },
-    apiUrl: env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL,
+    apiUrl: githubApiUrl(env),
   };
+}
+
+/** GITHUB_API_URL (GitHub Enterprise Server's `https://HOST/api/v3`), else api.github.com. */
+function githubApiUrl(env: NodeJS.ProcessEnv): string {
+  return env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL;
 }
 
 function readEventPayload(path: string | undefined): GitHubContext['payload'] {
@@ -331,10 +337,10 @@ interface GitHubClientOptions {
 }
 
 /**
- * @octokit/core with the pagination plugin, loaded on first use
- * through an ES module shim (`octokit.js`; the packages are ES modules only, which Jest's
- * CommonJS runtime reaches through the shim). An `import()`, so the bundles carry octokit as a
- * chunk file read only by a run that talks to GitHub, not parsed at every start.
+ * @octokit/core with the pagination plugin, loaded on first use through an ES module shim
+ * (`octokit.js`; the packages are ES modules only, which Jest's CommonJS runtime reaches through
+ * the shim). An `import()`, so the bundles carry octokit as a chunk file read only by a run that
+ * talks to GitHub, not parsed at every start.
  */
 async function loadClientClass(): Promise<new (options: GitHubClientOptions) => Octokit> {
   // @ts-expect-error -- a JavaScript shim without declarations: typed here, by what is used.
@@ -361,10 +367,7 @@ export async function githubClient(
   return new GitHubClient({
     auth: `token ${token}`,
     // Without a trailing slash: octokit appends `/repos/…`, and `…/api/v3/` would give `//repos`.
-    baseUrl: (baseUrl ?? (process.env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL)).replace(
-      /\/+$/,
-      '',
-    ),
+    baseUrl: (baseUrl ?? githubApiUrl(process.env)).replace(/\/+$/, ''),
     userAgent: GITHUB_USER_AGENT,
     ...(options.fetch && { request: { fetch: options.fetch } }),
   });
